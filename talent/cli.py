@@ -1,0 +1,337 @@
+"""The ``talent`` command: thin shells over library functions.
+
+Every failure a user can cause (a missing database, a bad option value) ends in one
+line on stderr starting with ``error:`` and a non-zero exit status, never a traceback.
+Set ``TALENT_DEBUG=1`` to see the traceback of an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+from talent.config import DB_ENV_VAR, Settings, resolve_db_url, sqlite_path
+from talent.export import to_json, to_records, to_safe_csv
+from talent.identity import update_people
+from talent.scoring import rank_store
+from talent.sources.demo import SIZES, generate_demo, save_demo
+from talent.store import StoreError, count_rows, load_identities, load_identity_links, open_store
+
+
+class CliError(Exception):
+    """A failure to report as one line (exit status 1)."""
+
+
+class _OneLineErrors(TyperGroup):
+    """Report usage errors and known failures as one ``error:`` line."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            code = super().main(
+                args=args,
+                prog_name=prog_name or "talent",
+                complete_var=complete_var,
+                standalone_mode=False,
+                **extra,
+            )
+        except typer.Abort:
+            typer.echo("error: aborted", err=True)
+            sys.exit(130)
+        except (CliError, StoreError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except Exception as exc:
+            # Usage errors come from the click that typer ships (vendored in recent typer,
+            # the click package in older ones); both carry exit_code and format_message.
+            message = getattr(exc, "format_message", None)
+            if message is not None and hasattr(exc, "exit_code"):
+                typer.echo(f"error: {message()}", err=True)
+                sys.exit(exc.exit_code)
+            if os.environ.get("TALENT_DEBUG"):
+                raise
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            typer.echo(
+                f"error: unexpected {type(exc).__name__}: {first} (set TALENT_DEBUG=1 for details)",
+                err=True,
+            )
+            sys.exit(1)
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = typer.Typer(
+    cls=_OneLineErrors,
+    help="Find the people who do the real work in a company's open-source repositories.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help=f"Database: a file path or SQLAlchemy URL [env {DB_ENV_VAR}; default ./talent.db].",
+        show_default=False,
+    ),
+]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _settings(db: str | None) -> Settings:
+    return Settings(db_url=resolve_db_url(db))
+
+
+def _open_existing(settings: Settings):
+    path = sqlite_path(settings.db_url)
+    if path is not None and not path.exists():
+        raise CliError(
+            f"database not found: {path} (create the demo world with: talent demo --db {path})"
+        )
+    return open_store(settings.db_url, create=False)
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same world.")] = 7,
+    size: Annotated[
+        str,
+        typer.Option(
+            help=f"World size: {', '.join(SIZES)} "
+            f"({', '.join(f'{k}={v}' for k, v in SIZES.items())} "
+            "people)."
+        ),
+    ] = "medium",
+) -> None:
+    """Write the built-in demo world (company org "acme-ai") into the database.
+
+    The world is synthetic and deterministic: repositories, people, bots, employees,
+    community members and three years of activity. Safe to run twice.
+    """
+    if size not in SIZES:
+        raise CliError(f"unknown size {size!r}; choose one of: {', '.join(SIZES)}")
+    settings = _settings(db)
+    console = Console(stderr=True)
+    with console.status("Generating the demo world..."):
+        world = generate_demo(seed=seed, size=size)
+    engine = open_store(settings.db_url)
+    with console.status(f"Writing {len(world.activities):,} activities..."):
+        counts = save_demo(engine, world)
+    with console.status("Resolving identities into people..."):
+        resolution = update_people(engine, settings)
+    console.print(
+        f"Demo world written to {settings.db_url}: {counts['repos']} repositories, "
+        f"{len(resolution.people):,} people, {counts['activities']:,} activities."
+    )
+    suffix = "" if db is None else f" --db {db}"
+    console.print(f"Next: [bold]talent rank{suffix}[/bold] or [bold]talent app{suffix}[/bold]")
+
+
+def _parse_since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--since: {value!r} is not a date like 2025-01-31") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@app.command()
+def rank(
+    db: DbOption = None,
+    top: Annotated[int, typer.Option(min=0, help="How many people to show; 0 = everyone.")] = 25,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+    repo: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this repository's activity (owner/name); repeatable."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only activity on or after this date (YYYY-MM-DD).")
+    ] = None,
+    with_identities: Annotated[
+        bool,
+        typer.Option(
+            "--with-identities",
+            help="Add every raw identity (name, email, login) merged into "
+            "each person. Emails appear nowhere without this flag.",
+        ),
+    ] = False,
+    include_bots: Annotated[
+        bool, typer.Option("--include-bots", help="Keep bots in the ranking.")
+    ] = False,
+) -> None:
+    """Rank contributors, best first, with the contribution of each signal to the score."""
+    settings = _settings(db)
+    since_dt = _parse_since(since)
+    engine = _open_existing(settings)
+    if count_rows(engine, "activities") == 0:
+        raise CliError("the database holds no activity yet; run `talent demo` or a miner first")
+    ranking = rank_store(engine, settings, repos=repo, since=since_dt, include_bots=include_bots)
+    if top:
+        ranking = ranking.head(top)
+    if with_identities:
+        ranking = ranking.assign(identities=_identities_of(engine, ranking["person_id"]))
+    if format == OutputFormat.json:
+        typer.echo(to_json(to_records(ranking)))
+    elif format == OutputFormat.csv:
+        frame = ranking
+        if with_identities:
+            frame = ranking.assign(
+                identities=[
+                    "; ".join(_identity_text(i) for i in ids) for ids in ranking["identities"]
+                ]
+            )
+        typer.echo(to_safe_csv(frame).decode("utf-8").lstrip("\ufeff"), nl=False)
+    else:
+        _print_table(ranking, with_identities)
+
+
+def _identities_of(engine, person_ids: pd.Series) -> list[list[dict]]:
+    links = load_identity_links(engine)
+    idents = load_identities(engine).set_index("key")
+    wanted = links[links["person_id"].isin(set(person_ids))]
+    grouped: dict[str, list[dict]] = {}
+    for row in wanted.itertuples(index=False):
+        ident = idents.loc[row.identity_key]
+        login = ident["login"] if isinstance(ident["login"], str) else None
+        grouped.setdefault(row.person_id, []).append(
+            {
+                "source": ident["source"],
+                "name": ident["name"],
+                "email": ident["email"],
+                "login": login,
+                "method": row.method,
+            }
+        )
+    return [grouped.get(pid, []) for pid in person_ids]
+
+
+def _identity_text(ident: dict) -> str:
+    parts = [ident["name"] or ""]
+    if ident["email"]:
+        parts.append(f"<{ident['email']}>")
+    if ident["login"]:
+        parts.append(f"@{ident['login']}")
+    return " ".join(p for p in parts if p)
+
+
+def _print_table(ranking: pd.DataFrame, with_identities: bool) -> None:
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=140)
+    table = Table(title=f"Top {len(ranking)} contributors", title_justify="left")
+    columns = [
+        ("#", "right"),
+        ("name", "left"),
+        ("login", "left"),
+        ("score", "right"),
+        ("activity", "right"),
+        ("pagerank", "right"),
+        ("affiliation", "left"),
+        ("top repository", "left"),
+        ("last active", "left"),
+    ]
+    for col, justify in columns:
+        table.add_column(col, justify=justify, overflow="ellipsis", no_wrap=True)
+    for row in ranking.itertuples(index=False):
+        name = row.name + (" [bot]" if row.is_bot and "[bot]" not in row.name else "")
+        table.add_row(
+            str(row.rank),
+            _plain(name),
+            _plain(row.login or ""),
+            f"{row.score:.3f}",
+            f"{row.contrib_activity:.3f}",
+            f"{row.contrib_pagerank:.3f}",
+            row.affiliation,
+            _plain(row.top_repos.split(", ")[0]),
+            f"{row.last_active:%Y-%m-%d}",
+        )
+    console.print(table)
+    if with_identities:
+        idents = Table(title="Identities merged into each person", title_justify="left")
+        for col in ("#", "source", "identity", "linked by"):
+            idents.add_column(col)
+        for row in ranking.itertuples(index=False):
+            for ident in row.identities:
+                idents.add_row(
+                    str(row.rank), ident["source"], _plain(_identity_text(ident)), ident["method"]
+                )
+        console.print(idents)
+    console.print(
+        "score = activity + pagerank contributions (see `talent rank --help`).", style="dim"
+    )
+
+
+def _plain(text: str) -> str:
+    """Escape rich markup in untrusted text so names print as written."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
+@app.command("app")
+def run_app(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    address: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    headless: Annotated[bool, typer.Option(help="Do not open a browser.")] = False,
+) -> None:
+    """Open the Streamlit app on the database (missing or empty: it offers the demo)."""
+    settings = _settings(db)
+    entry = Path(__file__).parent / "ui" / "entry.py"
+    env = dict(os.environ, **{DB_ENV_VAR: settings.db_url})
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(entry),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true" if headless else "false",
+        "--browser.gatherUsageStats",
+        "false",
+        # The dataframe toolbar's CSV export does not neutralise formulas: the app's
+        # own download button (talent.export) is the only export.
+        "--client.disableDataExport",
+        "true",
+        "--client.showErrorDetails",
+        "none",
+    ]
+    typer.echo(f"Serving talent on http://{address}:{port} (database {settings.db_url})", err=True)
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Typed settings, passed explicitly from the shells (CLI, app, notebook) to the library.
+
+There is no global configuration: every function that needs a setting takes a
+:class:`Settings` (or the single value it needs) as an argument.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DB_FILE = "talent.db"
+DB_ENV_VAR = "TALENT_DB"
+
+
+@dataclass(frozen=True)
+class ScoreWeights:
+    """Weights of the first score (see :mod:`talent.scoring`).
+
+    ``activity`` and ``pagerank`` weigh the two normalised signals; they should sum
+    to 1 so that a score lies in [0, 1].
+    """
+
+    activity: float = 0.6
+    pagerank: float = 0.4
+
+
+@dataclass(frozen=True)
+class ActivityWeights:
+    """Weights of the activity measure, per activity kind.
+
+    The first five are OpenDigger's published AHP weights (``src/metrics/indices.ts``);
+    OpenDigger does not count commits or reviews without line comments, which matter
+    for code-centric projects, so ``commit`` and ``review`` are our additions.
+    """
+
+    issue_comment: float = 0.5252
+    issue_opened: float = 2.2235
+    pr_opened: float = 4.0679
+    review_comment: float = 0.7427
+    pr_merged: float = 2.0339
+    commit: float = 1.0
+    review: float = 1.0
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run of talent may be told.
+
+    Parameters
+    ----------
+    db_url:
+        SQLAlchemy URL of the store.
+    token_env:
+        Name of the environment variable that holds a GitHub token.
+    company_domains:
+        Email domains whose addresses mark a current employee.
+    company_orgs:
+        GitHub organisations that belong to the company.
+    """
+
+    db_url: str = "sqlite:///" + DEFAULT_DB_FILE
+    token_env: str = "GITHUB_TOKEN"
+    company_domains: tuple[str, ...] = ()
+    company_orgs: tuple[str, ...] = ()
+    score_weights: ScoreWeights = field(default_factory=ScoreWeights)
+    activity_weights: ActivityWeights = field(default_factory=ActivityWeights)
+
+
+def resolve_db_url(value: str | os.PathLike[str] | None = None) -> str:
+    """Turn ``--db`` / ``TALENT_DB`` / the default into an SQLAlchemy URL.
+
+    A value containing ``://`` is taken as a URL; anything else is a file path for
+    SQLite, made absolute so that the CLI and the app (another process, maybe another
+    working directory) open the same file.
+
+    >>> resolve_db_url("postgresql+psycopg://u@localhost/talent")
+    'postgresql+psycopg://u@localhost/talent'
+    >>> resolve_db_url("/tmp/x.db")
+    'sqlite:////tmp/x.db'
+    """
+    if value is None or str(value) == "":
+        value = os.environ.get(DB_ENV_VAR) or DEFAULT_DB_FILE
+    text = str(value)
+    if "://" in text:
+        return text
+    return "sqlite:///" + str(Path(text).expanduser().resolve())
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL, or None for other databases and in-memory SQLite.
+
+    >>> sqlite_path("sqlite:////tmp/x.db")
+    PosixPath('/tmp/x.db')
+    >>> sqlite_path("sqlite://") is None
+    True
+    """
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == prefix:
+        return None
+    rest = url[len(prefix) :].split("?", 1)[0]
+    if rest in ("", ":memory:"):
+        return None
+    return Path(rest)

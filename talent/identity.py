@@ -1,0 +1,363 @@
+"""Raw identities -> people; bots; affiliation.
+
+All linking rules live here so that later sources and overrides extend one place.
+Rules are strict and exact (SortingHat's lesson): never fuzzy, and shared identities
+such as ``root`` or ``noreply@github.com`` are never used to link anyone.
+
+Links, strongest first (method, confidence):
+
+- ``github_account`` (1.0): a GitHub account anchors a person.
+- ``commit_login`` (0.99): the GitHub commit API says which account a git identity is.
+- ``noreply`` (0.99): ``123+login@users.noreply.github.com`` names the account.
+- ``email`` (0.95): the same email address (case-folded).
+- ``single`` (1.0): an identity linked to nothing else is a person of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from talent.config import Settings
+from talent.store import (
+    count_rows,
+    get_meta,
+    load_identities,
+    save_identity_links,
+    save_people,
+)
+
+# Identities that many unrelated people share: never evidence that two are one person.
+SHARED_NAMES = frozenset(
+    {
+        "root",
+        "ubuntu",
+        "admin",
+        "administrator",
+        "unknown",
+        "github",
+        "user",
+        "noreply",
+        "none",
+        "nobody",
+        "test",
+        "dev",
+        "developer",
+        "localhost",
+        "your name",
+        "git",
+    }
+)
+SHARED_EMAIL_LOCALS = frozenset(
+    {
+        "noreply",
+        "no-reply",
+        "root",
+        "admin",
+        "unknown",
+        "none",
+        "nobody",
+        "test",
+        "you",
+        "user",
+        "email",
+        "git",
+        "github",
+        "ubuntu",
+        "localhost",
+    }
+)
+
+# Accounts that are bots without saying so in their login. Matched on the lower-cased
+# login; a list keyed by GitHub id survives renames and is added with the GitHub miner.
+KNOWN_BOTS = frozenset(
+    {
+        "dependabot",
+        "dependabot-preview",
+        "renovate",
+        "renovate-bot",
+        "github-actions",
+        "pre-commit-ci",
+        "codecov",
+        "codecov-commenter",
+        "codecov-io",
+        "k8s-ci-robot",
+        "copilot",
+        "copilot-swe-agent",
+        "coderabbitai",
+        "allcontributors",
+        "mergify",
+        "stale",
+        "snyk-bot",
+        "imgbot",
+        "greenkeeper",
+        "facebook-github-bot",
+        "googlebot",
+        "pytorchbot",
+        "tensorflow-copybara",
+        "sourcery-ai",
+        "deepsource-autofix",
+        "netlify",
+        "vercel",
+        "sonarcloud",
+        "gitter-badger",
+        "web-flow",
+    }
+)
+
+_NOREPLY = re.compile(r"^(?:(\d+)\+)?([^@+]+)@users\.noreply\.github\.com$", re.IGNORECASE)
+
+
+def login_from_noreply(email: str) -> str | None:
+    """The GitHub login in a noreply address, or None.
+
+    >>> login_from_noreply("583231+octocat@users.noreply.github.com")
+    'octocat'
+    >>> login_from_noreply("octocat@users.noreply.github.com")
+    'octocat'
+    >>> login_from_noreply("octocat@example.com") is None
+    True
+    """
+    match = _NOREPLY.match(email or "")
+    return match.group(2) if match else None
+
+
+def is_shared_email(email: str) -> bool:
+    """True for addresses many people share, which must never link identities.
+
+    >>> is_shared_email("noreply@github.com"), is_shared_email("ada@example.org")
+    (True, False)
+    """
+    if "@" not in (email or ""):
+        return True
+    local, _, domain = email.lower().partition("@")
+    return local in SHARED_EMAIL_LOCALS or domain in ("localhost", "(none)") or "." not in domain
+
+
+def looks_like_email(text: str) -> bool:
+    return bool(re.search(r"[^\s@]+@[^\s@]+\.[^\s@]+", text or ""))
+
+
+def is_bot_identity(login: str | None, name: str, email: str, type_: str) -> bool:
+    """True when an identity is a bot by its login, API type, email or a curated list.
+
+    Matching stays narrow on purpose: a human called "Abbott" is not a bot.
+
+    >>> is_bot_identity("dependabot[bot]", "", "", "Bot")
+    True
+    >>> is_bot_identity(None, "Jo", "41898282+github-actions[bot]@users.noreply.github.com", "")
+    True
+    >>> is_bot_identity("abbott", "Jane Abbott", "", "User")
+    False
+    """
+    if type_ == "Bot":
+        return True
+    candidates = [login or "", name or "", login_from_noreply(email) or ""]
+    for text in candidates:
+        low = text.strip().lower()
+        if not low:
+            continue
+        if low.endswith("[bot]") or low in KNOWN_BOTS:
+            return True
+    return False
+
+
+def company_domain_of(email: str, domains: tuple[str, ...]) -> str | None:
+    """The company domain an email belongs to (subdomains included), or None.
+
+    >>> company_domain_of("ada@research.acme-ai.com", ("acme-ai.com",))
+    'acme-ai.com'
+    >>> company_domain_of("ada@notacme-ai.com", ("acme-ai.com",)) is None
+    True
+    """
+    domain = (email or "").lower().rpartition("@")[2]
+    for company in domains:
+        company = company.lower()
+        if domain == company or domain.endswith("." + company):
+            return company
+    return None
+
+
+class _UnionFind:
+    def __init__(self, keys):
+        self.parent = {k: k for k in keys}
+
+    def find(self, key):
+        root = key
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def union(self, a, b) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        # Keep the smaller key as root so results do not depend on input order.
+        if rb < ra:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        return True
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """People and the link of every raw identity to one of them."""
+
+    people: pd.DataFrame  # columns of the ``people`` table
+    links: pd.DataFrame  # identity_key, person_id, method, confidence
+
+
+def resolve_people(identities: pd.DataFrame, settings: Settings) -> Resolution:
+    """Group raw identities into people with the strict rules above.
+
+    ``identities`` has the columns of the ``identities`` table. Deterministic: the same
+    identities give the same people and ids, whatever their order.
+    """
+    ids = identities.sort_values("key").reset_index(drop=True).astype(object)
+    ids = ids.where(ids.notna(), None)
+    for col in ("name", "email", "type"):
+        ids[col] = ids[col].fillna("").astype(str)
+    keys = ids["key"].tolist()
+    uf = _UnionFind(keys)
+    method: dict[str, tuple[str, float]] = {}
+
+    def link(a: str, b: str, how: str, confidence: float) -> None:
+        if uf.union(a, b):
+            for k in (a, b):
+                if k not in method or method[k][1] < confidence:
+                    method[k] = (how, confidence)
+
+    # Anchor: accounts by login (case-insensitive), so git identities can join them.
+    account_by_login: dict[str, str] = {}
+    for row in ids.itertuples(index=False):
+        if row.source == "github" and row.login:
+            account_by_login.setdefault(row.login.lower(), row.key)
+            method[row.key] = ("github_account", 1.0)
+
+    by_login: dict[str, str] = dict(account_by_login)
+    by_email: dict[str, str] = {}
+    for row in ids.itertuples(index=False):
+        hinted = row.login if row.source == "git" else None
+        if hinted:
+            target = by_login.setdefault(hinted.lower(), row.key)
+            link(row.key, target, "commit_login", 0.99)
+        noreply = login_from_noreply(row.email)
+        if noreply:
+            target = by_login.setdefault(noreply.lower(), row.key)
+            link(row.key, target, "noreply", 0.99)
+        if row.email and not is_shared_email(row.email):
+            target = by_email.setdefault(row.email.lower(), row.key)
+            link(row.key, target, "email", 0.95)
+
+    groups: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(uf.find(key), []).append(i)
+
+    people_rows = []
+    link_rows = []
+    for members in groups.values():
+        block = ids.iloc[members]
+        person = _describe_person(block, settings)
+        people_rows.append(person)
+        for key in block["key"]:
+            how, conf = method.get(key, ("single", 1.0))
+            link_rows.append(
+                {
+                    "identity_key": key,
+                    "person_id": person["person_id"],
+                    "method": how,
+                    "confidence": conf,
+                }
+            )
+    people = pd.DataFrame(people_rows, columns=_PEOPLE_COLUMNS)
+    links = pd.DataFrame(link_rows, columns=["identity_key", "person_id", "method", "confidence"])
+    return Resolution(people.sort_values("person_id").reset_index(drop=True), links)
+
+
+_PEOPLE_COLUMNS = [
+    "person_id",
+    "name",
+    "login",
+    "is_bot",
+    "bot_probability",
+    "affiliation",
+    "affiliation_evidence",
+]
+
+
+def _describe_person(block: pd.DataFrame, settings: Settings) -> dict:
+    accounts = block[block["source"] == "github"]
+    github_ids = sorted(int(x) for x in accounts["github_id"] if x is not None)
+    if github_ids:
+        person_id = f"gh{github_ids[0]}"
+    else:
+        anchor = min(block["key"])
+        person_id = "p" + hashlib.sha1(anchor.encode("utf-8")).hexdigest()[:12]
+
+    logins = [x for x in accounts["login"] if x] or [x for x in block["login"] if x]
+    if not logins:
+        logins = [n for n in (login_from_noreply(e) for e in block["email"]) if n]
+    login = sorted(logins)[0] if logins else None
+
+    # A profile name beats git names; names that are email addresses are never shown.
+    names = [n for n in accounts["name"] if n and not looks_like_email(n)]
+    if not names:
+        counts = Counter(n for n in block["name"] if n and not looks_like_email(n))
+        names = [n for n, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    name = names[0] if names else (login or "(unknown)")
+
+    is_bot = any(
+        is_bot_identity(r.login, r.name, r.email, r.type) for r in block.itertuples(index=False)
+    )
+    evidence = sorted(
+        {d for d in (company_domain_of(e, settings.company_domains) for e in block["email"]) if d}
+    )
+    if evidence:
+        affiliation = "employee"
+        affiliation_evidence = "email domain " + ", ".join(evidence)
+    else:
+        affiliation = "community"
+        affiliation_evidence = ""
+    return {
+        "person_id": person_id,
+        "name": name,
+        "login": login,
+        "is_bot": bool(is_bot),
+        "bot_probability": 1.0 if is_bot else 0.0,
+        "affiliation": affiliation,
+        "affiliation_evidence": affiliation_evidence,
+    }
+
+
+def company_settings(engine: Engine, settings: Settings) -> Settings:
+    """``settings`` with the company domains and orgs that sources recorded in the store
+    (the demo world records its company) added to those given."""
+    stored_domains = (get_meta(engine, "company_domains") or "").split()
+    stored_orgs = (get_meta(engine, "company_orgs") or "").split()
+    return replace(
+        settings,
+        company_domains=tuple(dict.fromkeys([*settings.company_domains, *stored_domains])),
+        company_orgs=tuple(dict.fromkeys([*settings.company_orgs, *stored_orgs])),
+    )
+
+
+def update_people(engine: Engine, settings: Settings) -> Resolution:
+    """Resolve every stored identity and replace the stored people and links."""
+    settings = company_settings(engine, settings)
+    resolution = resolve_people(load_identities(engine), settings)
+    save_people(engine, resolution.people, replace=True)
+    save_identity_links(engine, resolution.links, replace=True)
+    return resolution
+
+
+def ensure_people(engine: Engine, settings: Settings) -> None:
+    """Resolve identities if any stored identity has no person yet (idempotent)."""
+    if count_rows(engine, "identity_links") != count_rows(engine, "identities"):
+        update_people(engine, settings)

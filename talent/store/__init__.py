@@ -1,0 +1,329 @@
+"""The store: SQLAlchemy Core over SQLite (default, WAL mode) or any SQLAlchemy URL.
+
+Verbs: ``open_store`` / ``ensure_schema`` set up, every ``save_*`` is an idempotent
+upsert on natural keys, every ``load_*`` returns a pandas DataFrame. All SQL is built
+with SQLAlchemy expressions, so every value travels as a bound parameter.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import Engine, Table, create_engine, delete, event, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from talent.config import sqlite_path
+from talent.model import Activity, CommitFile, Identity, Repo
+from talent.store import schema
+from talent.store.schema import SCHEMA_VERSION, metadata
+
+__all__ = [
+    "StoreError",
+    "open_store",
+    "ensure_schema",
+    "save_repos",
+    "save_identities",
+    "save_activities",
+    "save_commit_files",
+    "save_people",
+    "save_identity_links",
+    "save_sync_state",
+    "set_meta",
+    "get_meta",
+    "load_repos",
+    "load_identities",
+    "load_activities",
+    "load_commit_files",
+    "load_people",
+    "load_identity_links",
+    "load_sync_state",
+    "data_version",
+    "count_rows",
+]
+
+# Rows sent per executemany call: large enough to amortise round trips, small enough
+# to keep memory flat on big histories.
+_BATCH = 5000
+
+
+class StoreError(Exception):
+    """A problem with the store that the user can act on (message is one line)."""
+
+
+def open_store(url: str, *, create: bool = True) -> Engine:
+    """Open the store at ``url`` and make sure its schema exists.
+
+    With ``create=False`` a missing SQLite file is an error instead of a new, empty
+    database (read-only commands should not litter empty files).
+    """
+    path = sqlite_path(url)
+    if path is not None:
+        if not create and not path.exists():
+            raise StoreError(f"database not found: {path}")
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(url)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StoreError(f"cannot open database {url!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    ensure_schema(engine)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the app read while a miner writes; NORMAL is durable at checkpoints,
+    # which is what WAL mode is designed for.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create missing tables and record the schema version (idempotent)."""
+    try:
+        metadata.create_all(engine)
+        with engine.begin() as conn:
+            found = conn.execute(select(func.max(schema.schema_version.c.version))).scalar()
+            if found is None:
+                conn.execute(schema.schema_version.insert(), {"version": SCHEMA_VERSION})
+            elif found > SCHEMA_VERSION:
+                raise StoreError(
+                    f"database schema version {found} is newer than this talent "
+                    f"({SCHEMA_VERSION}); upgrade talent"
+                )
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot use database: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def _insert_for(engine: Engine):
+    if engine.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        return None
+    return insert
+
+
+def _upsert(engine: Engine, table: Table, rows: Iterable[dict], *, replace: bool = False) -> int:
+    """Insert rows, replacing the non-key columns of rows whose key exists.
+
+    With ``replace=True`` the table is emptied first, in the same transaction, so a
+    reader never sees it half rewritten and a failure leaves the old rows in place.
+    """
+    keys = [c.name for c in table.primary_key.columns]
+    insert = _insert_for(engine)
+    written = 0
+    with engine.begin() as conn:
+        if replace:
+            conn.execute(delete(table))
+        for batch in _batches(rows, _BATCH):
+            if insert is not None:
+                stmt = insert(table)
+                update = {c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys}
+                if update:
+                    stmt = stmt.on_conflict_do_update(index_elements=keys, set_=update)
+                else:
+                    stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+                conn.execute(stmt, batch)
+            else:  # portable fallback: delete by key, then insert
+                for row in batch:
+                    cond = [table.c[k] == row[k] for k in keys]
+                    conn.execute(delete(table).where(*cond))
+                conn.execute(table.insert(), batch)
+            written += len(batch)
+        if written:
+            _bump_version(conn)
+    return written
+
+
+def _batches(rows: Iterable[dict], size: int):
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _bump_version(conn) -> None:
+    _set_meta(conn, "data_version", f"{time.time_ns()}")
+
+
+def _set_meta(conn, key: str, value: str) -> None:
+    conn.execute(delete(schema.meta).where(schema.meta.c.key == key))
+    conn.execute(schema.meta.insert(), {"key": key, "value": value})
+
+
+def _naive_utc(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def save_repos(engine: Engine, repos: Iterable[Repo]) -> int:
+    return _upsert(engine, schema.repos, (asdict(r) | {"origin": str(r.origin)} for r in repos))
+
+
+def save_identities(engine: Engine, identities: Iterable[Identity]) -> int:
+    def rows():
+        for ident in identities:
+            yield {
+                "key": ident.key,
+                "source": str(ident.source),
+                "name": ident.name,
+                "email": ident.email,
+                "login": ident.login,
+                "github_id": ident.github_id,
+                "type": ident.type,
+            }
+
+    return _upsert(engine, schema.identities, rows())
+
+
+def save_activities(engine: Engine, activities: Iterable[Activity]) -> int:
+    def rows():
+        for act in activities:
+            row = asdict(act)
+            row["kind"] = str(act.kind)
+            row["occurred_at"] = _naive_utc(act.occurred_at)
+            yield row
+
+    return _upsert(engine, schema.activities, rows())
+
+
+def save_commit_files(engine: Engine, files: Iterable[CommitFile]) -> int:
+    return _upsert(engine, schema.commit_files, (asdict(f) for f in files))
+
+
+def save_people(engine: Engine, people: pd.DataFrame, *, replace: bool = False) -> int:
+    """Upsert people rows (columns as in the ``people`` table).
+
+    With ``replace=True`` the rows replace the whole table atomically: used when
+    identity resolution recomputes everyone.
+    """
+    return _upsert(engine, schema.people, _records(people, schema.people), replace=replace)
+
+
+def save_identity_links(engine: Engine, links: pd.DataFrame, *, replace: bool = False) -> int:
+    rows = _records(links, schema.identity_links)
+    return _upsert(engine, schema.identity_links, rows, replace=replace)
+
+
+def _records(frame: pd.DataFrame, table: Table) -> list[dict]:
+    cols = [c.name for c in table.c]
+    out = frame[cols].astype(object).where(frame[cols].notna(), None)
+    return out.to_dict("records")
+
+
+def save_sync_state(
+    engine: Engine, repo: str, resource: str, *, watermark: str | None, etag: str | None = None
+) -> None:
+    row = {
+        "repo": repo,
+        "resource": resource,
+        "watermark": watermark,
+        "etag": etag,
+        "updated_at": datetime.now(UTC).replace(tzinfo=None),
+    }
+    _upsert(engine, schema.sync_state, [row])
+
+
+def set_meta(engine: Engine, key: str, value: str) -> None:
+    with engine.begin() as conn:
+        _set_meta(conn, key, value)
+
+
+def get_meta(engine: Engine, key: str, default: str | None = None) -> str | None:
+    with engine.connect() as conn:
+        found = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == key)).scalar()
+    return default if found is None else found
+
+
+def data_version(engine: Engine) -> str:
+    """Changes whenever any ``save_*`` writes: a cache key for readers such as the app."""
+    return get_meta(engine, "data_version", "0") or "0"
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def _read(engine: Engine, stmt, parse_dates: Sequence[str] = ()) -> pd.DataFrame:
+    with engine.connect() as conn:
+        frame = pd.read_sql(stmt, conn)
+    for col in parse_dates:
+        frame[col] = pd.to_datetime(frame[col])
+    return frame
+
+
+def load_repos(engine: Engine) -> pd.DataFrame:
+    return _read(engine, select(schema.repos).order_by(schema.repos.c.full_name))
+
+
+def load_identities(engine: Engine) -> pd.DataFrame:
+    return _read(engine, select(schema.identities).order_by(schema.identities.c.key))
+
+
+def load_activities(
+    engine: Engine,
+    *,
+    repos: Sequence[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> pd.DataFrame:
+    """Activities, optionally only of some repositories and within a time window."""
+    t = schema.activities
+    stmt = select(t)
+    if repos:
+        stmt = stmt.where(t.c.repo.in_(list(repos)))
+    if since is not None:
+        stmt = stmt.where(t.c.occurred_at >= _naive_utc(since))
+    if until is not None:
+        stmt = stmt.where(t.c.occurred_at < _naive_utc(until))
+    return _read(engine, stmt.order_by(t.c.occurred_at, t.c.key), parse_dates=["occurred_at"])
+
+
+def load_commit_files(engine: Engine, *, repos: Sequence[str] | None = None) -> pd.DataFrame:
+    t = schema.commit_files
+    stmt = select(t)
+    if repos:
+        stmt = stmt.where(t.c.repo.in_(list(repos)))
+    return _read(engine, stmt)
+
+
+def load_people(engine: Engine) -> pd.DataFrame:
+    return _read(engine, select(schema.people).order_by(schema.people.c.person_id))
+
+
+def load_identity_links(engine: Engine) -> pd.DataFrame:
+    t = schema.identity_links
+    return _read(engine, select(t).order_by(t.c.identity_key))
+
+
+def load_sync_state(engine: Engine) -> pd.DataFrame:
+    t = schema.sync_state
+    return _read(engine, select(t).order_by(t.c.repo, t.c.resource), parse_dates=["updated_at"])
+
+
+def count_rows(engine: Engine, table: str) -> int:
+    """Number of rows in one of the store's tables (by name)."""
+    t = metadata.tables[table]
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)

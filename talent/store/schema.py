@@ -1,0 +1,116 @@
+"""The store's tables (SQLAlchemy Core). Natural keys everywhere; see DESIGN.md."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True),
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+repos = Table(
+    "repos",
+    metadata,
+    Column("full_name", String(300), primary_key=True),
+    Column("origin", String(20), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("url", Text, nullable=False, default=""),
+    Column("default_branch", String(300), nullable=False, default=""),
+    Column("is_fork", Boolean, nullable=False, default=False),
+    Column("is_archived", Boolean, nullable=False, default=False),
+)
+
+identities = Table(
+    "identities",
+    metadata,
+    Column("key", String(600), primary_key=True),
+    Column("source", String(20), nullable=False),
+    Column("name", Text, nullable=False, default=""),
+    Column("email", Text, nullable=False, default=""),
+    Column("login", String(100)),
+    Column("github_id", Integer),
+    Column("type", String(40), nullable=False, default=""),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("person_id", String(100), primary_key=True),
+    Column("name", Text, nullable=False, default=""),
+    Column("login", String(100)),
+    Column("is_bot", Boolean, nullable=False, default=False),
+    Column("bot_probability", Float, nullable=False, default=0.0),
+    Column("affiliation", String(30), nullable=False, default="unknown"),
+    Column("affiliation_evidence", Text, nullable=False, default=""),
+)
+
+identity_links = Table(
+    "identity_links",
+    metadata,
+    Column("identity_key", String(600), primary_key=True),
+    Column("person_id", String(100), nullable=False, index=True),
+    Column("method", String(40), nullable=False),
+    Column("confidence", Float, nullable=False),
+)
+
+activities = Table(
+    "activities",
+    metadata,
+    Column("key", String(700), primary_key=True),
+    Column("repo", String(300), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("actor", String(600), nullable=False),
+    Column("counterpart", String(600)),
+    Column("item", String(400)),
+    Column("occurred_at", DateTime, nullable=False),
+    Column("size", Integer),
+    Column("title", Text, nullable=False, default=""),
+    Column("url", Text, nullable=False, default=""),
+    Column("state", String(40), nullable=False, default=""),
+    Index("ix_activities_repo_time", "repo", "occurred_at"),
+    Index("ix_activities_actor", "actor"),
+)
+
+commit_files = Table(
+    "commit_files",
+    metadata,
+    Column("repo", String(300), primary_key=True),
+    Column("sha", String(64), primary_key=True),
+    Column("path", String(1000), primary_key=True),
+    Column("additions", Integer),
+    Column("deletions", Integer),
+)
+
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("repo", String(300), primary_key=True),
+    Column("resource", String(100), primary_key=True),
+    Column("watermark", Text),
+    Column("etag", Text),
+    Column("updated_at", DateTime),
+)
