@@ -42,6 +42,7 @@ __all__ = [
     "load_identity_links",
     "load_sync_state",
     "data_version",
+    "activity_span",
     "count_rows",
 ]
 
@@ -287,12 +288,16 @@ def load_activities(
     repos: Sequence[str] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    actors: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Activities, optionally only of some repositories and within a time window."""
+    """Activities, optionally only of some repositories, some actors (identity keys)
+    and within a time window."""
     t = schema.activities
     stmt = select(t)
     if repos:
         stmt = stmt.where(t.c.repo.in_(list(repos)))
+    if actors is not None:
+        stmt = stmt.where(t.c.actor.in_(list(actors)))
     if since is not None:
         stmt = stmt.where(t.c.occurred_at >= _naive_utc(since))
     if until is not None:
@@ -320,6 +325,16 @@ def load_identity_links(engine: Engine) -> pd.DataFrame:
 def load_sync_state(engine: Engine) -> pd.DataFrame:
     t = schema.sync_state
     return _read(engine, select(t).order_by(t.c.repo, t.c.resource), parse_dates=["updated_at"])
+
+
+def activity_span(engine: Engine) -> tuple[datetime | None, datetime | None]:
+    """Times of the first and the latest stored activity (None, None when empty)."""
+    t = schema.activities
+    with engine.connect() as conn:
+        first, last = conn.execute(
+            select(func.min(t.c.occurred_at), func.max(t.c.occurred_at))
+        ).one()
+    return first, last
 
 
 def count_rows(engine: Engine, table: str) -> int:

@@ -1,0 +1,5 @@
+"""Streamlit entry point: ``streamlit run app.py`` (or ``talent app``)."""
+
+from talent.ui.app import main
+
+main()

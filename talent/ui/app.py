@@ -1,0 +1,30 @@
+"""Routing: ``st.navigation`` over the pages, with the shared sidebar filters as the
+frame around them; pages only render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from talent.ui import data
+from talent.ui.widgets import Filters, sidebar_filters
+
+PAGES = Path(__file__).parent / "pages"
+CANDIDATES = PAGES / "candidates.py"
+CANDIDATE = PAGES / "candidate.py"
+
+
+def main() -> None:
+    st.set_page_config(page_title="talent", page_icon=":material/groups:", layout="wide")
+    pages = [
+        st.Page(CANDIDATES, title="Candidates", icon=":material/leaderboard:", default=True),
+        st.Page(CANDIDATE, title="Candidate", icon=":material/person:"),
+    ]
+    page = st.navigation(pages)
+    status = data.status(data.db_url())
+    st.session_state["status"] = status
+    st.session_state["filters"] = sidebar_filters(status) if status.ready else Filters()
+    with st.sidebar:
+        st.caption(f"Database: `{status.url}`")
+    page.run()

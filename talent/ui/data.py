@@ -1,0 +1,132 @@
+"""The one module that wraps library reads in Streamlit caches.
+
+Cached reads are keyed by small arguments (database URL, filters) and the store's
+data version, so a new mine or demo invalidates them without a restart. Nothing here
+runs at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from talent.config import DB_ENV_VAR, Settings, resolve_db_url, sqlite_path
+from talent.identity import update_people
+from talent.scoring import rank_store
+from talent.sources.demo import generate_demo, save_demo
+from talent.store import (
+    StoreError,
+    activity_span,
+    count_rows,
+    data_version,
+    get_meta,
+    load_activities,
+    load_identity_links,
+    load_repos,
+    open_store,
+)
+
+WINDOWS = {"All time": None, "Last 3 years": 3 * 365, "Last 12 months": 365, "Last 90 days": 90}
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    url: str
+    exists: bool
+    activities: int = 0
+    version: str = "0"
+    demo_org: str | None = None
+    first: datetime | None = None
+    last: datetime | None = None
+    error: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.exists and self.error is None and self.activities > 0
+
+
+def db_url() -> str:
+    """The database the app shows: ``TALENT_DB`` (set by ``talent app``) or ./talent.db."""
+    return resolve_db_url(os.environ.get(DB_ENV_VAR))
+
+
+def settings() -> Settings:
+    return Settings(db_url=db_url())
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str):
+    return open_store(url)
+
+
+def status(url: str) -> StoreStatus:
+    """What the database holds, without creating a missing file."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return StoreStatus(url, exists=False)
+    try:
+        engine = _engine(url)
+        first, last = activity_span(engine)
+        return StoreStatus(
+            url,
+            True,
+            count_rows(engine, "activities"),
+            data_version(engine),
+            get_meta(engine, "demo_org"),
+            first,
+            last,
+        )
+    except StoreError as exc:
+        return StoreStatus(url, True, error=str(exc))
+
+
+def create_demo(url: str) -> int:
+    """Write the demo world into ``url``; returns the number of activities."""
+    engine = _engine(url)
+    world = generate_demo()
+    save_demo(engine, world)
+    update_people(engine, Settings(db_url=url))
+    st.cache_data.clear()
+    return len(world.activities)
+
+
+def since_for(window: str, last: datetime | None) -> datetime | None:
+    """Start of a named time window, counted back from the latest activity."""
+    days = WINDOWS.get(window)
+    if days is None or last is None:
+        return None
+    return last - timedelta(days=days)
+
+
+@st.cache_data(show_spinner="Ranking contributors...", max_entries=32)
+def ranking(
+    url: str, version: str, repos: tuple[str, ...], since: datetime | None, include_bots: bool
+) -> pd.DataFrame:
+    del version  # part of the cache key only
+    return rank_store(
+        _engine(url),
+        Settings(db_url=url),
+        repos=list(repos) or None,
+        since=since,
+        include_bots=include_bots,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def repositories(url: str, version: str) -> list[str]:
+    del version
+    return load_repos(_engine(url))["full_name"].tolist()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def person_activity(url: str, version: str, person_id: str) -> pd.DataFrame:
+    """Every act of one person, oldest first."""
+    del version
+    engine = _engine(url)
+    links = load_identity_links(engine)
+    keys = links.loc[links["person_id"] == person_id, "identity_key"].tolist()
+    return load_activities(engine, actors=keys)
