@@ -56,7 +56,9 @@ class _OneLineErrors(TyperGroup):
             # the click package in older ones); both carry exit_code and format_message.
             message = getattr(exc, "format_message", None)
             if message is not None and hasattr(exc, "exit_code"):
-                typer.echo(f"error: {message()}", err=True)
+                # With no arguments the help is printed and the error has no message.
+                if message().strip():
+                    typer.echo(f"error: {message()}", err=True)
                 sys.exit(exc.exit_code)
             if os.environ.get("TALENT_DEBUG"):
                 raise
@@ -83,7 +85,7 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help=f"Database: a file path or SQLAlchemy URL [env {DB_ENV_VAR}; default ./talent.db].",
+        help=f"Database: a file path or SQLAlchemy URL (env {DB_ENV_VAR}; default ./talent.db).",
         show_default=False,
     ),
 ]
@@ -259,7 +261,7 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool) -> None:
         table.add_row(
             str(row.rank),
             _plain(name),
-            _plain(row.login or ""),
+            _plain(_text(row.login)),
             f"{row.score:.3f}",
             f"{row.contrib_activity:.3f}",
             f"{row.contrib_pagerank:.3f}",
@@ -281,6 +283,11 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool) -> None:
     console.print(
         "score = activity + pagerank contributions (see `talent rank --help`).", style="dim"
     )
+
+
+def _text(value: object) -> str:
+    """A cell's text: missing values (None, NaN) show as nothing."""
+    return value if isinstance(value, str) else ""
 
 
 def _plain(text: str) -> str:

@@ -7,6 +7,7 @@ There is no global configuration: every function that needs a setting takes a
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,13 +97,15 @@ def sqlite_path(url: str) -> Path | None:
 
     >>> sqlite_path("sqlite:////tmp/x.db")
     PosixPath('/tmp/x.db')
+    >>> sqlite_path("sqlite+pysqlite:////tmp/x.db")
+    PosixPath('/tmp/x.db')
     >>> sqlite_path("sqlite://") is None
     True
     """
-    prefix = "sqlite:///"
-    if not url.startswith(prefix) or url == prefix:
+    match = re.match(r"^sqlite(?:\+\w+)?:///(.*)$", url)
+    if match is None:
         return None
-    rest = url[len(prefix) :].split("?", 1)[0]
+    rest = match.group(1).split("?", 1)[0]
     if rest in ("", ":memory:"):
         return None
     return Path(rest)

@@ -41,15 +41,24 @@ def sanitise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            out[col] = out[col].dt.tz_convert("UTC").dt.tz_localize(None)
+        elif out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(neutralise_cell)
     out.columns = [neutralise_cell(str(c)) for c in out.columns]
     return out
 
 
 def to_safe_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes (UTF-8 with BOM, so spreadsheets detect the encoding) of ``frame``."""
-    text = sanitise_frame(frame).to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%SZ")
+    """CSV bytes (UTF-8 with BOM, so spreadsheets detect the encoding) of ``frame``.
+
+    Rows end in CRLF as RFC 4180 says; that also makes the csv module quote any cell
+    holding a bare CR, which a reader would otherwise take as the start of a new row
+    (and a new, unneutralised cell).
+    """
+    text = sanitise_frame(frame).to_csv(
+        index=False, date_format="%Y-%m-%dT%H:%M:%SZ", lineterminator="\r\n"
+    )
     return ("\ufeff" + text).encode("utf-8")
 
 
@@ -65,7 +74,10 @@ def _jsonable(value: object) -> object:
     if isinstance(value, pd.Timestamp | datetime):
         if pd.isna(value):
             return None
-        return pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp = pd.Timestamp(value)
+        if stamp.tzinfo is not None:  # naive times in the store are UTC already
+            stamp = stamp.tz_convert("UTC")
+        return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple):

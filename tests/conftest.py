@@ -1,0 +1,110 @@
+"""Shared fixtures: stores in tmp_path, the small demo world, and a hand-built world.
+
+No network: every store is an SQLite file under pytest's tmp_path. The demo world is
+generated once per session (it is deterministic) and written once to a store that the
+tests only read; tests that write get their own store.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from talent.config import Settings
+from talent.identity import update_people
+from talent.model import Activity, ActivityKind, Identity, IdentitySource
+from talent.sources.demo import generate_demo, save_demo
+from talent.store import open_store, save_activities, save_identities
+
+SEED = 7
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A fresh, empty store in an SQLite file."""
+    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_world():
+    """The small demo world for seed 7 (read-only: do not mutate)."""
+    return generate_demo(SEED, "small")
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory, demo_world):
+    """A store holding the small demo world with people resolved (read-only)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    engine = open_store(f"sqlite:///{path}")
+    save_demo(engine, demo_world)
+    update_people(engine, Settings())
+    yield engine
+    engine.dispose()
+
+
+# --- a hand-built world ------------------------------------------------------------------
+#
+# Three people with GitHub accounts: m (maintainer, id 1) reviews the pull requests of a
+# (id 2) and b (id 3) and merges b's. Interaction edges are therefore a -> m and b -> m
+# only, which makes PageRank solvable by hand (see test_scoring.py).
+
+MAINTAINER = Identity(IdentitySource.GITHUB, name="Maria Maint", login="maria", github_id=1)
+AUTHOR_A = Identity(IdentitySource.GITHUB, name="Alex Author", login="alex", github_id=2)
+AUTHOR_B = Identity(IdentitySource.GITHUB, name="Bea Builder", login="bea", github_id=3)
+HAND_IDENTITIES = [MAINTAINER, AUTHOR_A, AUTHOR_B]
+
+
+def _at(month: int, day: int, hour: int = 12) -> datetime:
+    return datetime(2024, month, day, hour, tzinfo=UTC)
+
+
+def _act(n, kind, who, when, repo="acme/r1", counterpart=None, item=None, title=""):
+    return Activity(
+        key=f"hand:{n}",
+        repo=repo,
+        kind=kind,
+        actor=who.key,
+        occurred_at=when,
+        counterpart=counterpart.key if counterpart is not None else None,
+        item=item,
+        title=title,
+    )
+
+
+HAND_ACTIVITIES = [
+    # a: one pull request with its commit in January, a comment in February on r1,
+    # and an issue on r2.
+    _act(1, ActivityKind.PR_OPENED, AUTHOR_A, _at(1, 5), item="acme/r1#1", title="Add x"),
+    _act(2, ActivityKind.COMMIT, AUTHOR_A, _at(1, 6), item="c0ffee", title="Add x"),
+    _act(3, ActivityKind.ISSUE_COMMENT, AUTHOR_A, _at(2, 10), item="acme/r1#1"),
+    _act(4, ActivityKind.ISSUE_OPENED, AUTHOR_A, _at(1, 20), repo="acme/r2", item="acme/r2#1"),
+    # m reviews a twice (with one inline comment) in January.
+    _act(5, ActivityKind.REVIEW, MAINTAINER, _at(1, 7), counterpart=AUTHOR_A, item="acme/r1#1"),
+    _act(6, ActivityKind.REVIEW, MAINTAINER, _at(1, 8), counterpart=AUTHOR_A, item="acme/r1#1"),
+    _act(
+        7,
+        ActivityKind.REVIEW_COMMENT,
+        MAINTAINER,
+        _at(1, 7, 13),
+        counterpart=AUTHOR_A,
+        item="acme/r1#1",
+    ),
+    # b: a pull request in March that m reviews and merges.
+    _act(8, ActivityKind.PR_OPENED, AUTHOR_B, _at(3, 1), item="acme/r1#2", title="Fix y"),
+    _act(9, ActivityKind.REVIEW, MAINTAINER, _at(3, 2), counterpart=AUTHOR_B, item="acme/r1#2"),
+    _act(10, ActivityKind.PR_MERGED, AUTHOR_B, _at(3, 3), counterpart=MAINTAINER, item="acme/r1#2"),
+    _act(
+        11, ActivityKind.PR_MERGED_BY, MAINTAINER, _at(3, 3), counterpart=AUTHOR_B, item="acme/r1#2"
+    ),
+]
+
+
+@pytest.fixture
+def hand_store(store):
+    """``store`` holding the hand-built world (people not resolved yet)."""
+    save_identities(store, HAND_IDENTITIES)
+    save_activities(store, HAND_ACTIVITIES)
+    return store

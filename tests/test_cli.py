@@ -1,0 +1,281 @@
+"""The ``talent`` command through typer's CliRunner, and once as a real process.
+
+typer's CliRunner keeps stdout and stderr apart (``result.stdout``, ``result.stderr``)
+and also gives both interleaved (``result.output``); assertions say which one they mean.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from talent.cli import app
+from talent.store import count_rows, open_store
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n")
+KEYS = {"rank", "person_id", "login", "name", "score", "is_bot", "affiliation"}
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory, runner):
+    """A database written by ``talent demo --size small``."""
+    path = tmp_path_factory.mktemp("cli") / "demo.db"
+    result = runner.invoke(app, ["demo", "--db", str(path), "--size", "small"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""  # progress and the summary go to stderr
+    message = " ".join(result.stderr.split())  # rich wraps lines at 80 columns
+    assert message.startswith(f"Demo world written to sqlite:///{path}: 8 repositories, ")
+    engine = open_store(f"sqlite:///{path}", create=False)
+    assert count_rows(engine, "activities") > 10_000
+    assert count_rows(engine, "people") > 100
+    engine.dispose()
+    return str(path)
+
+
+def _rank(runner, db, *args):
+    result = runner.invoke(app, ["rank", "--db", db, *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _json(runner, db, *args) -> list[dict]:
+    result = _rank(runner, db, "--format", "json", *args)
+    assert result.stderr == ""
+    return json.loads(result.stdout)
+
+
+def _assert_one_line_error(result, *, contains: str = "") -> str:
+    assert result.exit_code != 0
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    lines = result.output.splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("error: ")
+    assert result.stderr.strip() == lines[0]
+    assert contains in lines[0]
+    return lines[0]
+
+
+def test_demo_twice_is_safe(tmp_path, runner):
+    path = str(tmp_path / "twice.db")
+    counts = []
+    for _ in range(2):
+        result = runner.invoke(app, ["demo", "--db", path, "--size", "small", "--seed", "3"])
+        assert result.exit_code == 0, result.output
+        engine = open_store(f"sqlite:///{path}", create=False)
+        counts.append({t: count_rows(engine, t) for t in ("activities", "identities", "people")})
+        engine.dispose()
+    assert counts[0] == counts[1]
+    assert counts[0]["activities"] > 10_000
+
+
+def test_rank_json_top_10(runner, db):
+    result = _rank(runner, db, "--top", "10", "--format", "json")
+    rows = json.loads(result.stdout)
+    assert len(rows) == 10
+    assert [r["rank"] for r in rows] == list(range(1, 11))
+    scores = [r["score"] for r in rows]
+    assert scores == sorted(scores, reverse=True)
+    for row in rows:
+        assert KEYS <= set(row)
+        assert row["is_bot"] is False
+        assert row["affiliation"] in {"employee", "community"}
+        assert 0 < row["score"] <= 1
+        assert row["score"] == pytest.approx(
+            row["contrib_activity"] + row["contrib_pagerank"], abs=2e-6
+        )
+    assert EMAIL.search(result.output) is None
+
+
+def test_no_email_anywhere_without_the_flag(runner, db):
+    for fmt in ("json", "csv", "table"):
+        result = _rank(runner, db, "--top", "0", "--format", fmt)
+        assert EMAIL.search(result.output) is None, fmt
+    # The hostile name '@SUM(A1:A9)' is not an email (the pattern is not too broad).
+    assert EMAIL.search('"name": "@SUM(A1:A9)"') is None
+    assert EMAIL.search("ada@example.org") is not None
+
+
+def test_rank_json_with_identities(runner, db):
+    rows = _json(runner, db, "--top", "10", "--with-identities")
+    assert len(rows) == 10
+    emails = []
+    for row in rows:
+        assert isinstance(row["identities"], list) and row["identities"]
+        for ident in row["identities"]:
+            assert {"name", "email", "login"} <= set(ident)
+            assert ident["source"] in {"git", "github"}
+            if ident["email"]:
+                emails.append(ident["email"])
+    assert emails
+    assert all(EMAIL.fullmatch(e) for e in emails)
+    # Each person's own account is among their identities.
+    for row in rows:
+        if row["login"]:
+            logins = {i["login"] for i in row["identities"]}
+            assert row["login"] in logins
+
+
+def test_rank_csv_is_neutralised(runner, db):
+    result = _rank(runner, db, "--top", "0", "--format", "csv")
+    rows = list(csv.reader(io.StringIO(result.stdout, newline="")))
+    header, body = rows[0], rows[1:]
+    assert header[:5] == ["rank", "person_id", "login", "name", "score"]
+    assert len(body) > 100
+    name_col = header.index("name")
+    numeric = {header.index(c) for c in ("score", "contrib_activity", "contrib_pagerank")}
+    for row in body:
+        assert len(row) == len(header)
+        for i, cell in enumerate(row):
+            if i in numeric:
+                float(cell)  # numbers stay numbers
+            else:
+                assert not cell.startswith(DANGEROUS), cell
+    neutralised = [row[name_col] for row in body if row[name_col].startswith("'")]
+    # The demo's hostile names are there, neutralised.
+    assert any(n.startswith(("'=", "'+", "'-", "'@")) for n in neutralised)
+    assert "'+1 Intern" in neutralised
+    assert [int(r[0]) for r in body] == list(range(1, len(body) + 1))
+
+
+def test_rank_table_shows_the_top_person(runner, db):
+    top = _json(runner, db, "--top", "1")[0]
+    result = _rank(runner, db, "--top", "5")
+    assert result.stdout.startswith("Top 5 contributors")
+    assert top["name"] in result.stdout
+    assert top["login"] in result.stdout
+    assert f"{top['score']:.3f}" in result.stdout
+    assert "score = activity + pagerank" in result.stdout
+
+
+def test_rank_table_shows_no_nan_logins(runner, db):
+    result = _rank(runner, db, "--top", "0")
+    assert re.search(r"│\s*nan\s*│", result.stdout) is None
+
+
+def test_rank_since_and_repo(runner, db):
+    rows = _json(runner, db, "--top", "0", "--since", "2026-01-01")
+    assert rows
+    assert all(r["first_active"] >= "2026-01-01T00:00:00Z" for r in rows)
+    rows = _json(runner, db, "--top", "0", "--repo", "acme-ai/tokenizers")
+    assert rows
+    assert {r["top_repos"] for r in rows} == {"acme-ai/tokenizers"}
+
+
+def test_rank_include_bots(runner, db):
+    rows = _json(runner, db, "--top", "0", "--include-bots")
+    bots = {r["login"] for r in rows if r["is_bot"]}
+    assert {"dependabot[bot]", "codecov-commenter"} <= bots
+
+
+def test_missing_database(tmp_path, runner):
+    missing = tmp_path / "missing.db"
+    line = _assert_one_line_error(
+        runner.invoke(app, ["rank", "--db", str(missing)]), contains="database not found"
+    )
+    assert str(missing) in line
+    assert not missing.exists()
+    assert runner.invoke(app, ["rank", "--db", str(missing)]).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "contains"),
+    [
+        (["--format", "xml"], "'xml' is not one of"),
+        (["--since", "notadate"], "--since: 'notadate' is not a date"),
+        (["--top", "-1"], "--top"),
+        (["--bogus"], "--bogus"),
+    ],
+)
+def test_bad_rank_options(runner, db, args, contains):
+    _assert_one_line_error(runner.invoke(app, ["rank", "--db", db, *args]), contains=contains)
+
+
+def test_demo_unknown_size(tmp_path, runner):
+    path = tmp_path / "huge.db"
+    result = runner.invoke(app, ["demo", "--db", str(path), "--size", "huge"])
+    _assert_one_line_error(result, contains="unknown size 'huge'")
+    assert result.exit_code == 1
+    assert not path.exists()
+
+
+def test_empty_database(tmp_path, runner):
+    path = tmp_path / "empty.db"
+    open_store(f"sqlite:///{path}").dispose()
+    result = runner.invoke(app, ["rank", "--db", str(path)])
+    _assert_one_line_error(result, contains="holds no activity")
+    assert result.exit_code == 1
+
+
+def test_unknown_command(runner):
+    _assert_one_line_error(runner.invoke(app, ["frobnicate"]), contains="frobnicate")
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        ([], ["demo", "rank", "app"]),
+        (["demo"], ["--db", "--seed", "--size", "small"]),
+        (["rank"], ["--db", "--top", "--format", "--since", "--repo", "--with-identities"]),
+        (["app"], ["--db", "--port", "--address", "--headless"]),
+    ],
+)
+def test_help(runner, args, mentions):
+    result = runner.invoke(app, [*args, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.stdout
+    for word in mentions:
+        assert word in result.stdout, word
+
+
+def test_no_arguments_shows_help(runner):
+    result = runner.invoke(app, [])
+    assert "Usage:" in result.stdout
+    for command in ("demo", "rank", "app"):
+        assert command in result.stdout
+    assert "Traceback" not in result.output
+
+
+def test_no_arguments_prints_no_empty_error_line(runner):
+    result = runner.invoke(app, [])
+    assert [line for line in result.stderr.splitlines() if line.strip() == "error:"] == []
+
+
+def test_db_help_mentions_the_environment_variable(runner):
+    result = runner.invoke(app, ["rank", "--help"])
+    assert "TALENT_DB" in result.stdout
+
+
+def test_real_process_missing_database(tmp_path):
+    missing = tmp_path / "missing.db"
+    env = {k: v for k, v in os.environ.items() if k != "TALENT_DEBUG"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "talent.cli", "rank", "--db", str(missing)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: database not found: ")
+    assert str(missing) in lines[0]
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,333 @@
+"""Identity resolution: strict linking rules, bots, affiliation, determinism."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+
+import pandas as pd
+import pytest
+
+from talent.config import Settings
+from talent.identity import (
+    company_settings,
+    ensure_people,
+    is_bot_identity,
+    is_shared_email,
+    resolve_people,
+    update_people,
+)
+from talent.model import Identity, IdentitySource
+from talent.store import (
+    count_rows,
+    load_identities,
+    load_identity_links,
+    load_people,
+    open_store,
+    save_identities,
+    set_meta,
+)
+
+GIT, GITHUB = IdentitySource.GIT, IdentitySource.GITHUB
+ACME = Settings(company_domains=("acme-ai.com",))
+
+
+@pytest.fixture
+def mem_store():
+    engine = open_store("sqlite://")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def frame_of(mem_store):
+    """Identities -> the identities frame exactly as the store returns it."""
+
+    def make(*identities: Identity) -> pd.DataFrame:
+        save_identities(mem_store, identities)
+        return load_identities(mem_store)
+
+    return make
+
+
+def _person_of(resolution) -> dict[str, str]:
+    return dict(zip(resolution.links["identity_key"], resolution.links["person_id"], strict=True))
+
+
+def _method_of(resolution) -> dict[str, str]:
+    return dict(zip(resolution.links["identity_key"], resolution.links["method"], strict=True))
+
+
+def _person(resolution, person_id: str) -> dict:
+    people = resolution.people.set_index("person_id")
+    return people.loc[person_id].to_dict()
+
+
+ADA_ACCOUNT = Identity(GITHUB, name="Ada Lovelace", login="Ada-L", github_id=42, type="User")
+ADA_WORK = Identity(GIT, name="Ada Lovelace", email="ada@acme-ai.com", login="ada-l")
+ADA_HOME = Identity(GIT, name="ada", email="ada@example.org", login="Ada-L")
+ADA_NOREPLY = Identity(GIT, name="A. L.", email="42+Ada-L@users.noreply.github.com")
+ADA_OLD_NOREPLY = Identity(GIT, name="Ada", email="ada-l@users.noreply.github.com")
+
+
+def test_account_and_git_identities_with_its_login_are_one_person(frame_of):
+    res = resolve_people(frame_of(ADA_ACCOUNT, ADA_WORK, ADA_HOME), ACME)
+    assert len(res.people) == 1
+    person = _person(res, "gh42")
+    assert person["login"] == "Ada-L"
+    assert person["name"] == "Ada Lovelace"  # the profile name wins
+    assert _person_of(res) == {i.key: "gh42" for i in (ADA_ACCOUNT, ADA_WORK, ADA_HOME)}
+    assert _method_of(res) == {
+        ADA_ACCOUNT.key: "github_account",
+        ADA_WORK.key: "commit_login",
+        ADA_HOME.key: "commit_login",
+    }
+    conf = dict(zip(res.links["identity_key"], res.links["confidence"], strict=True))
+    assert conf == {ADA_ACCOUNT.key: 1.0, ADA_WORK.key: 0.99, ADA_HOME.key: 0.99}
+
+
+def test_git_identities_with_the_same_login_hint_and_no_account(frame_of):
+    one = Identity(GIT, name="Bo", email="bo@a.example", login="bo")
+    two = Identity(GIT, name="Bo B", email="bo@b.example", login="BO")
+    res = resolve_people(frame_of(one, two), Settings())
+    assert len(res.people) == 1
+    anchor = min(one.key, two.key)
+    expected_id = "p" + hashlib.sha1(anchor.encode()).hexdigest()[:12]
+    assert set(_person_of(res).values()) == {expected_id}
+    assert res.people.loc[0, "login"] == min("bo", "BO")  # first in sorted order
+
+
+@pytest.mark.parametrize("noreply", [ADA_NOREPLY, ADA_OLD_NOREPLY])
+def test_noreply_email_links_to_the_account(frame_of, noreply):
+    res = resolve_people(frame_of(ADA_ACCOUNT, noreply), Settings())
+    assert _person_of(res) == {ADA_ACCOUNT.key: "gh42", noreply.key: "gh42"}
+    assert _method_of(res)[noreply.key] == "noreply"
+
+
+def test_noreply_without_account_gives_the_login(frame_of):
+    res = resolve_people(frame_of(ADA_NOREPLY), Settings())
+    assert res.people.loc[0, "login"] == "Ada-L"
+    assert _method_of(res) == {ADA_NOREPLY.key: "single"}
+
+
+def test_same_email_case_folded_links_git_identities(frame_of):
+    one = Identity(GIT, name="Grace Hopper", email="Grace@Navy.example")
+    two = Identity(GIT, name="grace", email="grace@navy.example")
+    three = Identity(GIT, name="Grace Hopper", email="grace@other.example")
+    res = resolve_people(frame_of(one, two, three), Settings())
+    person_of = _person_of(res)
+    assert person_of[one.key] == person_of[two.key] != person_of[three.key]
+    assert _method_of(res)[one.key] == _method_of(res)[two.key] == "email"
+    assert _method_of(res)[three.key] == "single"  # same name alone never links
+    assert len(res.people) == 2
+    joined = _person(res, person_of[one.key])
+    # Most frequent name among the git identities, ties broken alphabetically.
+    assert joined["name"] == "Grace Hopper"
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["noreply@github.com", "root@localhost", "ubuntu@ip-10-0-0-12", "nobody@example.org", ""],
+)
+def test_shared_emails_never_link_people(frame_of, email):
+    one = Identity(GIT, name="Alice Example", email=email)
+    two = Identity(GIT, name="Carol Example", email=email.upper())
+    res = resolve_people(frame_of(one, two), Settings())
+    assert is_shared_email(email)
+    assert len(res.people) == 2
+    person_of = _person_of(res)
+    assert person_of[one.key] != person_of[two.key]
+    assert set(_method_of(res).values()) == {"single"}
+
+
+def test_shared_email_does_not_join_an_account(frame_of):
+    shared = Identity(GIT, name="root", email="root@localhost")
+    res = resolve_people(frame_of(ADA_ACCOUNT, ADA_HOME, shared), Settings())
+    person_of = _person_of(res)
+    assert person_of[ADA_HOME.key] == "gh42"
+    assert person_of[shared.key] != "gh42"
+
+
+def test_email_addresses_are_never_a_display_name(frame_of):
+    ident = Identity(GIT, name="dev@example.org", email="dev2@example.org")
+    res = resolve_people(frame_of(ident), Settings())
+    assert res.people.loc[0, "name"] == "(unknown)"
+
+
+@pytest.mark.parametrize(
+    ("identity", "expected"),
+    [
+        (Identity(GITHUB, login="renovate[bot]", github_id=1, type="Bot"), True),
+        (Identity(GITHUB, login="some-app", github_id=2, type="Bot"), True),  # API type
+        (Identity(GITHUB, login="codecov-commenter", github_id=3, type="User"), True),  # list
+        (Identity(GITHUB, login="Dependabot", github_id=4, type="User"), True),  # list, any case
+        (Identity(GIT, name="dependabot[bot]", email="support@github.com"), True),
+        (
+            Identity(GIT, name="Jo", email="41898282+github-actions[bot]@users.noreply.github.com"),
+            True,
+        ),
+        (Identity(GITHUB, name="Jane Abbott", login="abbott", github_id=5, type="User"), False),
+        (Identity(GIT, name="Jane Abbott", email="jane@abbott.example"), False),
+        (Identity(GITHUB, name="Robert Botha", login="robot-fan", github_id=6), False),
+    ],
+)
+def test_bot_detection(frame_of, identity, expected):
+    res = resolve_people(frame_of(identity), Settings())
+    assert bool(res.people.loc[0, "is_bot"]) is expected
+    assert res.people.loc[0, "bot_probability"] == (1.0 if expected else 0.0)
+    assert is_bot_identity(identity.login, identity.name, identity.email, identity.type) is expected
+
+
+def test_a_bot_identity_makes_its_person_a_bot(frame_of):
+    account = Identity(GITHUB, login="acme-helper", github_id=7, type="User")
+    git = Identity(GIT, name="acme-helper[bot]", email="helper@acme.example", login="acme-helper")
+    res = resolve_people(frame_of(account, git), Settings())
+    assert len(res.people) == 1
+    assert bool(res.people.loc[0, "is_bot"])
+
+
+@pytest.mark.parametrize(
+    ("email", "affiliation", "evidence"),
+    [
+        ("ada@acme-ai.com", "employee", "email domain acme-ai.com"),
+        ("ada@research.acme-ai.com", "employee", "email domain acme-ai.com"),
+        ("ADA@ACME-AI.COM", "employee", "email domain acme-ai.com"),
+        ("ada@notacme-ai.com", "community", ""),
+        ("ada@acme-ai.com.evil.example", "community", ""),
+        ("ada@example.org", "community", ""),
+    ],
+)
+def test_affiliation_by_company_domain(frame_of, email, affiliation, evidence):
+    res = resolve_people(frame_of(Identity(GIT, name="Ada", email=email)), ACME)
+    assert res.people.loc[0, "affiliation"] == affiliation
+    assert res.people.loc[0, "affiliation_evidence"] == evidence
+
+
+def test_affiliation_from_any_linked_identity(frame_of):
+    res = resolve_people(frame_of(ADA_ACCOUNT, ADA_WORK, ADA_HOME), ACME)
+    assert _person(res, "gh42")["affiliation"] == "employee"
+    res = resolve_people(frame_of(ADA_ACCOUNT, ADA_WORK, ADA_HOME), Settings())
+    assert _person(res, "gh42")["affiliation"] == "community"
+
+
+def _mixed_world() -> list[Identity]:
+    return [
+        ADA_ACCOUNT,
+        ADA_WORK,
+        ADA_HOME,
+        ADA_NOREPLY,
+        Identity(GIT, name="Grace Hopper", email="Grace@Navy.example"),
+        Identity(GIT, name="grace", email="grace@navy.example"),
+        Identity(GIT, name="root", email="root@localhost"),
+        Identity(GIT, name="admin", email="root@localhost"),
+        Identity(GITHUB, name="", login="dependabot[bot]", github_id=49699333, type="Bot"),
+        Identity(
+            GIT, name="dependabot[bot]", email="49699333+dependabot[bot]@users.noreply.github.com"
+        ),
+        Identity(GITHUB, name="Linus", login="linus", github_id=7),
+        Identity(GIT, name="Linus T", email="linus@acme-ai.com", login="linus"),
+        Identity(GIT, name="Lone Wolf", email="wolf@example.org"),
+    ]
+
+
+def test_person_ids_do_not_depend_on_input_order(frame_of):
+    frame = frame_of(*_mixed_world())
+    expected = resolve_people(frame, ACME)
+    assert len(expected.people) == 7
+    for seed in range(5):
+        shuffled = frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+        got = resolve_people(shuffled, ACME)
+        pd.testing.assert_frame_equal(got.people, expected.people)
+        pd.testing.assert_frame_equal(
+            got.links.sort_values("identity_key").reset_index(drop=True),
+            expected.links.sort_values("identity_key").reset_index(drop=True),
+        )
+
+
+def test_resolving_twice_gives_identical_frames(frame_of):
+    frame = frame_of(*_mixed_world())
+    first = resolve_people(frame, ACME)
+    second = resolve_people(frame, ACME)
+    pd.testing.assert_frame_equal(first.people, second.people)
+    pd.testing.assert_frame_equal(first.links, second.links)
+
+
+def test_mixed_world_people(frame_of):
+    res = resolve_people(frame_of(*_mixed_world()), ACME)
+    people = res.people.set_index("person_id")
+    assert set(people.index) >= {"gh42", "gh7", "gh49699333"}
+    assert people.loc["gh49699333", "is_bot"]
+    assert not people.loc["gh42", "is_bot"]
+    assert people.loc["gh7", "affiliation"] == "employee"
+    members = defaultdict(set)
+    for key, pid in _person_of(res).items():
+        members[pid].add(key)
+    assert len(members["gh42"]) == 4
+    assert len(members["gh49699333"]) == 2
+    # Every identity belongs to exactly one person.
+    assert sorted(res.links["identity_key"]) == sorted(i.key for i in _mixed_world())
+
+
+def test_update_people_stores_and_is_idempotent(mem_store):
+    save_identities(mem_store, _mixed_world())
+    set_meta(mem_store, "company_domains", "acme-ai.com")
+    first = update_people(mem_store, Settings())
+    people, links = load_people(mem_store), load_identity_links(mem_store)
+    assert len(people) == len(first.people) == 7
+    assert len(links) == count_rows(mem_store, "identities")
+    # The stored company domain applies: Linus is an employee.
+    assert people.set_index("person_id").loc["gh7", "affiliation"] == "employee"
+    update_people(mem_store, Settings())
+    pd.testing.assert_frame_equal(load_people(mem_store), people)
+    pd.testing.assert_frame_equal(load_identity_links(mem_store), links)
+
+
+def test_ensure_people_resolves_only_new_identities(mem_store):
+    save_identities(mem_store, _mixed_world()[:4])
+    ensure_people(mem_store, Settings())
+    assert count_rows(mem_store, "identity_links") == 4
+    save_identities(mem_store, _mixed_world()[4:])
+    ensure_people(mem_store, Settings())
+    assert count_rows(mem_store, "identity_links") == len(_mixed_world())
+
+
+def test_company_settings_adds_stored_domains(mem_store):
+    set_meta(mem_store, "company_domains", "acme-ai.com acme.example")
+    set_meta(mem_store, "company_orgs", "acme-ai")
+    merged = company_settings(mem_store, Settings(company_domains=("acme-ai.com", "x.example")))
+    assert merged.company_domains == ("acme-ai.com", "x.example", "acme.example")
+    assert merged.company_orgs == ("acme-ai",)
+
+
+def test_demo_resolution_never_merges_two_true_people(demo_store, demo_world):
+    links = load_identity_links(demo_store)
+    truths = defaultdict(set)
+    for key, pid in zip(links["identity_key"], links["person_id"], strict=True):
+        truths[pid].add(demo_world.truth[key])
+    merged = {pid: t for pid, t in truths.items() if len(t) > 1}
+    assert merged == {}
+    # The shared build-box identity is nobody in particular and stays alone.
+    shared = [k for k, v in demo_world.truth.items() if v == -1]
+    assert len(shared) == 1
+    assert (
+        links["person_id"] == links.set_index("identity_key").loc[shared[0], "person_id"]
+    ).sum() == 1
+    # Most people's several identities are found: fewer people than identities.
+    assert len(truths) < 0.8 * len(links)
+
+
+def test_demo_bots_and_employees_are_recognised(demo_store, demo_world):
+    people = load_people(demo_store).set_index("person_id")
+    for login in (
+        "dependabot[bot]",
+        "github-actions[bot]",
+        "pre-commit-ci[bot]",
+        "codecov-commenter",
+    ):
+        assert people.loc[people["login"] == login, "is_bot"].tolist() == [True], login
+    # Jane-Abbott-like humans: no human in the demo with a plain name is a bot.
+    humans = {p.login for p in demo_world.people if not p.is_bot}
+    assert not people.loc[people["login"].isin(humans), "is_bot"].any()
+    employees = people[people["affiliation"] == "employee"]
+    assert len(employees) >= 10
+    assert set(employees["affiliation_evidence"]) == {"email domain acme-ai.com"}

@@ -1,0 +1,276 @@
+"""Scoring against answers worked out by hand, and invariants on the demo world."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from talent.config import ActivityWeights, ScoreWeights, Settings
+from talent.graph import build_interaction_graph, pagerank
+from talent.identity import resolve_people
+from talent.model import Activity, ActivityKind, Identity, IdentitySource
+from talent.scoring import RANK_COLUMNS, rank, rank_store
+from talent.store import (
+    load_activities,
+    load_identities,
+    load_identity_links,
+    load_people,
+    save_activities,
+    save_identities,
+)
+
+W = ActivityWeights()
+M, A, B = "gh1", "gh2", "gh3"  # the hand-built world of conftest.py
+
+
+def _hand_pagerank() -> dict[str, Fraction]:
+    """PageRank of a -> m, b -> m with m dangling, alpha = 0.85, solved exactly.
+
+    With x = p_m and y = p_a = p_b: nobody links to a or b, and m's rank is spread
+    evenly over all three nodes (dangling), so y = (1 - alpha)/3 + alpha * x/3; the
+    ranks sum to one, x + 2y = 1. Substituting y = (1 - x)/2 gives x = 27/47.
+    """
+    alpha = Fraction(85, 100)
+    teleport = (1 - alpha) / 3
+    # y = teleport + alpha*x/3 and x = 1 - 2y  =>  x (1 + 2 alpha/3) = 1 - 2 teleport
+    x = (1 - 2 * teleport) / (1 + 2 * alpha / 3)
+    y = (1 - x) / 2
+    assert y == teleport + alpha * x / 3
+    assert (x, y) == (Fraction(27, 47), Fraction(10, 47))
+    return {M: x, A: y, B: y}
+
+
+def _hand_activity() -> dict[str, float]:
+    """OpenDigger activity: per repository-month sqrt of weighted acts, summed."""
+    return {
+        # r1 January: PR opened + commit; r1 February: a comment; r2 January: an issue.
+        A: math.sqrt(W.pr_opened + W.commit)
+        + math.sqrt(W.issue_comment)
+        + math.sqrt(W.issue_opened),
+        # r1 March: PR opened and merged.
+        B: math.sqrt(W.pr_opened + W.pr_merged),
+        # r1 January: two reviews and a review comment; r1 March: one review, and a
+        # merge of someone else's PR, which has no activity weight.
+        M: math.sqrt(2 * W.review + W.review_comment) + math.sqrt(W.review),
+    }
+
+
+@pytest.fixture
+def hand_ranking(hand_store):
+    return rank_store(hand_store, Settings()).set_index("person_id")
+
+
+def test_hand_world_pagerank(hand_ranking):
+    expected = _hand_pagerank()
+    for pid, value in expected.items():
+        assert hand_ranking.loc[pid, "pagerank"] == pytest.approx(float(value), abs=1e-6)
+    assert hand_ranking["pagerank"].sum() == pytest.approx(1.0)
+
+
+def test_hand_world_graph(hand_store):
+    rank_store(hand_store, Settings())  # resolves people
+    links = load_identity_links(hand_store)
+    person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    acts = load_activities(hand_store)
+    acts = acts.assign(
+        person=acts["actor"].map(person_of), other=acts["counterpart"].map(person_of)
+    )
+    G = build_interaction_graph(acts)
+    # Reviews weigh 2, a review comment 0.5, a merge 3; b's pr_merged carries no edge.
+    assert sorted(G.edges(data="weight")) == [(A, M, 4.5), (B, M, 5.0)]
+    assert set(G.nodes) == {M, A, B}
+    assert pagerank(G) == pytest.approx(
+        {k: float(v) for k, v in _hand_pagerank().items()}, abs=1e-6
+    )
+
+
+def test_hand_world_activity(hand_ranking):
+    expected = _hand_activity()
+    # The same sums with OpenDigger's published weights written out.
+    assert expected == pytest.approx(
+        {
+            A: math.sqrt(4.0679 + 1.0) + math.sqrt(0.5252) + math.sqrt(2.2235),  # 4.4670
+            B: math.sqrt(4.0679 + 2.0339),  # 2.4702
+            M: math.sqrt(1.0 + 1.0 + 0.7427) + math.sqrt(1.0),  # 2.6561
+        }
+    )
+    for pid, value in expected.items():
+        assert hand_ranking.loc[pid, "activity"] == pytest.approx(value, rel=1e-12)
+
+
+def test_hand_world_scores_contributions_and_order(hand_store):
+    ranking = rank_store(hand_store, Settings())
+    by_id = ranking.set_index("person_id")
+    activity, pr = _hand_activity(), _hand_pagerank()
+    top_activity, top_pr = max(activity.values()), max(pr.values())
+    expected = {}
+    for pid in (M, A, B):
+        contrib_activity = 0.6 * math.log1p(activity[pid]) / math.log1p(top_activity)
+        contrib_pagerank = 0.4 * float(pr[pid] / top_pr)
+        assert by_id.loc[pid, "contrib_activity"] == pytest.approx(contrib_activity, rel=1e-9)
+        assert by_id.loc[pid, "contrib_pagerank"] == pytest.approx(contrib_pagerank, abs=1e-6)
+        expected[pid] = contrib_activity + contrib_pagerank
+        assert by_id.loc[pid, "score"] == pytest.approx(expected[pid], abs=1e-6)
+    # a is the most active (0.6 exactly), m has the top PageRank (0.4 exactly).
+    assert by_id.loc[A, "contrib_activity"] == pytest.approx(0.6)
+    assert by_id.loc[M, "contrib_pagerank"] == pytest.approx(0.4)
+    assert by_id.loc[B, "contrib_pagerank"] == pytest.approx(0.4 * 10 / 27, abs=1e-6)
+    # By hand: m 0.858, a 0.748, b 0.588.
+    assert sorted(expected, key=expected.get, reverse=True) == [M, A, B]
+    assert list(ranking["person_id"]) == [M, A, B]
+    assert list(ranking["rank"]) == [1, 2, 3]
+    assert list(ranking.columns) == RANK_COLUMNS
+
+
+def test_hand_world_features(hand_ranking):
+    r = hand_ranking
+    assert (r.loc[A, "commits"], r.loc[A, "prs_opened"], r.loc[A, "issues_opened"]) == (1, 1, 1)
+    assert (r.loc[A, "comments"], r.loc[A, "n_repos"]) == (1, 2)
+    assert (r.loc[B, "prs_opened"], r.loc[B, "prs_merged"], r.loc[B, "commits"]) == (1, 1, 0)
+    assert (r.loc[M, "reviews"], r.loc[M, "review_comments"], r.loc[M, "merges"]) == (3, 1, 1)
+    assert r.loc[A, "top_repos"] == "acme/r1, acme/r2"
+    assert r.loc[A, "first_active"] == pd.Timestamp("2024-01-05 12:00")
+    assert r.loc[A, "last_active"] == pd.Timestamp("2024-02-10 12:00")
+    assert r.loc[M, "login"] == "maria" and r.loc[M, "name"] == "Maria Maint"
+    assert r.loc[M, "profile_url"] == "https://github.com/maria"
+    assert set(r["affiliation"]) == {"community"}
+
+
+def test_score_weights_are_applied(hand_store):
+    settings = Settings(score_weights=ScoreWeights(activity=1.0, pagerank=0.0))
+    ranking = rank_store(hand_store, settings)
+    assert (ranking["contrib_pagerank"] == 0).all()
+    assert list(ranking["person_id"]) == [A, M, B]  # activity alone: a, m, b
+    assert ranking.loc[0, "score"] == pytest.approx(1.0)
+
+
+def test_since_and_repos_restrict_the_hand_world(hand_store):
+    march = rank_store(hand_store, Settings(), since=datetime(2024, 3, 1, tzinfo=UTC))
+    by_id = march.set_index("person_id")
+    assert set(by_id.index) == {M, B}  # a has no act since March
+    assert by_id.loc[B, "activity"] == pytest.approx(math.sqrt(W.pr_opened + W.pr_merged))
+    r2 = rank_store(hand_store, Settings(), repos=["acme/r2"])
+    assert list(r2["person_id"]) == [A]
+    assert r2.loc[0, "activity"] == pytest.approx(math.sqrt(W.issue_opened))
+    assert r2.loc[0, "pagerank"] == pytest.approx(1.0)  # a one-node graph
+
+
+def _with_a_bot(hand_store):
+    bot = Identity(IdentitySource.GITHUB, login="renovate[bot]", github_id=99, type="Bot")
+    save_identities(hand_store, [bot])
+    save_activities(
+        hand_store,
+        [
+            Activity(
+                f"bot:{i}",
+                "acme/r1",
+                ActivityKind.PR_OPENED,
+                bot.key,
+                datetime(2024, 1 + i, 1, tzinfo=UTC),
+                item=f"acme/r1#{100 + i}",
+            )
+            for i in range(6)
+        ],
+    )
+
+
+def test_bots_excluded_by_default_and_kept_on_request(hand_store):
+    without = rank_store(hand_store, Settings())
+    _with_a_bot(hand_store)
+    default = rank_store(hand_store, Settings())
+    # The bot acted alone, so leaving it out gives exactly the bot-free ranking.
+    pd.testing.assert_frame_equal(default, without)
+    with_bots = rank_store(hand_store, Settings(), include_bots=True).set_index("person_id")
+    assert set(with_bots.index) == {M, A, B, "gh99"}
+    assert with_bots.loc["gh99", "is_bot"]
+    assert not with_bots.loc[[M, A, B], "is_bot"].any()
+    assert with_bots.loc["gh99", "pagerank"] == 0.0  # bots never enter the graph
+    assert with_bots.loc["gh99", "prs_opened"] == 6
+
+
+def test_rank_on_empty_activities(hand_store):
+    rank_store(hand_store, Settings())
+    people, links = load_people(hand_store), load_identity_links(hand_store)
+    empty = load_activities(hand_store, since=datetime(2030, 1, 1, tzinfo=UTC))
+    result = rank(empty, people, links)
+    assert result.empty
+    assert list(result.columns) == RANK_COLUMNS
+
+
+# --- the demo world ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_ranking(demo_store):
+    return rank_store(demo_store, Settings())
+
+
+def test_contributions_sum_to_score(demo_ranking):
+    assert len(demo_ranking) > 100
+    total = demo_ranking["contrib_activity"] + demo_ranking["contrib_pagerank"]
+    np.testing.assert_allclose(total, demo_ranking["score"], rtol=0, atol=1e-12)
+    assert demo_ranking["score"].between(0, 1).all()
+    assert demo_ranking["contrib_activity"].max() == pytest.approx(0.6)
+    assert demo_ranking["contrib_pagerank"].max() == pytest.approx(0.4)
+
+
+def test_demo_ranking_is_ordered(demo_ranking):
+    assert list(demo_ranking["rank"]) == list(range(1, len(demo_ranking) + 1))
+    assert demo_ranking["score"].is_monotonic_decreasing
+    assert demo_ranking["person_id"].is_unique
+    assert demo_ranking["pagerank"].sum() == pytest.approx(1.0)
+
+
+def test_demo_bots_excluded_by_default(demo_store, demo_ranking):
+    assert not demo_ranking["is_bot"].any()
+    assert "dependabot[bot]" not in set(demo_ranking["login"])
+    with_bots = rank_store(demo_store, Settings(), include_bots=True)
+    bots = with_bots[with_bots["is_bot"]]
+    assert {"dependabot[bot]", "github-actions[bot]", "codecov-commenter"} <= set(bots["login"])
+    assert (bots["pagerank"] == 0).all()
+    assert len(with_bots) == len(demo_ranking) + len(bots)
+
+
+def test_rank_store_repos_and_since_count_only_those_acts(demo_store, demo_ranking):
+    repo = "acme-ai/acme-train"
+    since = datetime(2025, 6, 1, tzinfo=UTC)
+    filtered = rank_store(demo_store, Settings(), repos=[repo], since=since)
+    assert 0 < len(filtered) < len(demo_ranking)
+    links = load_identity_links(demo_store)
+    acts = load_activities(demo_store)
+    keys_of = links.groupby("person_id")["identity_key"].apply(set)
+    checked = 0
+    for row in filtered.head(10).itertuples(index=False):
+        mine = acts[acts["actor"].isin(keys_of[row.person_id])]
+        direct = mine[
+            (mine["kind"] == "commit")
+            & (mine["repo"] == repo)
+            & (mine["occurred_at"] >= pd.Timestamp("2025-06-01"))
+        ]
+        assert row.commits == len(direct)
+        everywhere = (mine["kind"] == "commit").sum()
+        checked += row.commits < everywhere
+        assert row.top_repos == repo and row.n_repos == 1
+        assert row.first_active >= pd.Timestamp("2025-06-01")
+    assert checked > 0  # the filter really removed commits for some people
+
+
+def test_rank_with_frames_equals_rank_store(demo_store, demo_ranking):
+    direct = rank(
+        load_activities(demo_store), load_people(demo_store), load_identity_links(demo_store)
+    )
+    pd.testing.assert_frame_equal(direct, demo_ranking)
+
+
+def test_people_resolved_on_demand(hand_store):
+    # rank_store resolves identities first when the store has none resolved yet.
+    assert load_people(hand_store).empty
+    ranking = rank_store(hand_store, Settings())
+    assert len(load_people(hand_store)) == 3 == len(ranking)
+    res = resolve_people(load_identities(hand_store), Settings())
+    assert sorted(res.people["person_id"]) == [M, A, B]
