@@ -7,9 +7,11 @@ Set ``TALENT_DEBUG=1`` to see the traceback of an unexpected failure.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -22,11 +24,21 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from talent.config import DB_ENV_VAR, Settings, resolve_db_url, sqlite_path
+from talent.evaluate import TruthError, evaluate_store, load_truth, match_maintainers, split_rate
 from talent.export import to_json, to_records, to_safe_csv
 from talent.identity import update_people
 from talent.scoring import rank_store
 from talent.sources.demo import SIZES, generate_demo, save_demo
-from talent.store import StoreError, count_rows, load_identities, load_identity_links, open_store
+from talent.sources.git import GitError, mine_git
+from talent.store import (
+    StoreError,
+    count_rows,
+    load_identities,
+    load_identity_links,
+    load_people,
+    load_repos,
+    open_store,
+)
 
 
 class CliError(Exception):
@@ -295,6 +307,160 @@ def _plain(text: str) -> str:
     from rich.markup import escape
 
     return escape(str(text))
+
+
+mine_app = typer.Typer(
+    cls=_OneLineErrors,
+    help="Mine contributor activity from a source into the database.",
+    no_args_is_help=True,
+)
+app.add_typer(mine_app, name="mine")
+
+
+@mine_app.command("git")
+def mine_git_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Repositories: work trees or bare.", show_default=False)
+    ],
+    db: DbOption = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            help="Repository name as OWNER/REPO (default: from the GitHub remote, else the "
+            "folder). Only with a single PATH."
+        ),
+    ] = None,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Read the whole history again instead of only new commits."),
+    ] = False,
+) -> None:
+    """Mine local git repositories: commits, merges, trailers, files. Offline.
+
+    One streamed `git log` per repository; a second run reads only new commits.
+    """
+    if name and len(paths) > 1:
+        raise CliError("--name names one repository; give a single PATH with it")
+    settings = _settings(db)
+    engine = open_store(settings.db_url)
+    console = Console(stderr=True)
+    failures = 0
+    for path in paths:
+        try:
+            result = _mine_one(engine, path, name, full, console)
+        except GitError as exc:
+            failures += 1
+            typer.echo(f"error: {exc}", err=True)
+            continue
+        what = "new commits" if result.incremental else "commits"
+        console.print(
+            f"{result.repo}: {result.commits:,} {what}, "
+            f"{result.activities:,} activities"
+            + (f", {result.pruned:,} stale rows removed" if result.pruned else "")
+        )
+        if result.files_unknown:
+            console.print(
+                f"warning: {result.repo}: {result.files_unknown:,} file changes "
+                "have unknown line counts (their blobs are missing from this copy)",
+                style="yellow",
+            )
+    with console.status("Resolving identities into people..."):
+        update_people(engine, settings)
+    if failures:
+        raise typer.Exit(1)
+
+
+def _mine_one(engine, path: Path, name: str | None, full: bool, console: Console):
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = [
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} commits/s"),
+        TimeElapsedColumn(),
+    ]
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(str(path), total=None, rate="-")
+        started = time.monotonic()
+
+        def report(done: int, total: int) -> None:
+            elapsed = max(time.monotonic() - started, 1e-6)
+            bar.update(task, completed=done, total=total, rate=f"{done / elapsed:,.0f}")
+
+        return mine_git(engine, path, name=name, full=full, progress=report)
+
+
+@app.command()
+def evaluate(
+    truth: Annotated[
+        Path,
+        typer.Option(
+            "--truth",
+            help="Ground-truth file (the format of shared/eval: repo, head, maintainers).",
+            show_default=False,
+        ),
+    ],
+    db: DbOption = None,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+) -> None:
+    """Score the current ranking against known maintainers, beside plain commit count.
+
+    Prints precision@10, recall@50 and NDCG@20 for maintainers ever listed and for
+    current ones. A maintainer counts once: a second row of the same person is a miss.
+    """
+    settings = _settings(db)
+    try:
+        known = load_truth(truth)
+    except TruthError as exc:
+        raise CliError(str(exc)) from None
+    engine = _open_existing(settings)
+    if count_rows(engine, "activities") == 0:
+        raise CliError("the database holds no activity yet; mine the repository first")
+    stored = set(load_repos(engine)["full_name"])
+    repos = [known.repo] if known.repo in stored else None
+    ranking = rank_store(engine, settings, repos=repos)
+    result = evaluate_store(engine, known, ranking, repos=repos)
+    maintainers = match_maintainers(
+        known, load_identities(engine), load_identity_links(engine), load_people(engine)
+    )
+    splits, considered = split_rate(ranking["person_id"].tolist(), maintainers)
+    if format == OutputFormat.json:
+        payload = {
+            "repo": known.repo,
+            "metrics": to_records(result),
+            "splits_in_top_50": splits,
+            "rows_considered": considered,
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    if format == OutputFormat.csv:
+        typer.echo(to_safe_csv(result).decode("utf-8").lstrip("\ufeff"), nl=False)
+        return
+    console = Console()
+    scope_note = "" if repos else " (repository not in the database by that name: all data)"
+    table = Table(title=f"{known.repo}{scope_note}", title_justify="left")
+    for col in ("method", "maintainers", "precision@10", "recall@50", "NDCG@20", "findable"):
+        table.add_column(col, justify="left" if col in ("method", "maintainers") else "right")
+    for row in result.itertuples(index=False):
+        table.add_row(
+            row.method,
+            row.scope,
+            f"{row.precision_at_10:.2f}",
+            f"{row.recall_at_50:.2f}",
+            f"{row.ndcg_at_20:.3f}",
+            str(row.findable),
+        )
+    console.print(table)
+    console.print(f"Second rows of a maintainer ranked higher, in the top {considered}: {splits}")
 
 
 @app.command("app")

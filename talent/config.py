@@ -17,14 +17,22 @@ DB_ENV_VAR = "TALENT_DB"
 
 @dataclass(frozen=True)
 class ScoreWeights:
-    """Weights of the first score (see :mod:`talent.scoring`).
+    """Weights of the score's signals (see :mod:`talent.scoring`).
 
-    ``activity`` and ``pagerank`` weigh the two normalised signals; they should sum
-    to 1 so that a score lies in [0, 1].
+    Each signal is normalised to [0, 1]; weights that sum to 1 keep a score in [0, 1].
+    Sustained activity is the backbone; recency, standing in the collaboration graph,
+    trust acts and file ownership each add a little (docs/evaluation.md shows what
+    each does on real histories).
     """
 
-    activity: float = 0.6
-    pagerank: float = 0.4
+    activity: float = 0.7
+    recent_activity: float = 0.15
+    pagerank: float = 0.05
+    trust: float = 0.05
+    ownership: float = 0.05
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,21 @@ from talent.model import ActivityKind
 # JSON output show these names).
 FEATURE_DOCS: dict[str, str] = {
     "activity": "OpenDigger activity: sum over repository-months of sqrt(sum of weighted acts)",
+    "recent_activity": "the same sum with each month weighed down by its age (half-life "
+    "RECENT_HALF_LIFE_DAYS before the latest act in the data)",
     "commits": "commits authored",
+    "active_months": "calendar months with at least one act",
+    "tenure_days": "days from the first act to the latest",
+    "days_inactive": "days from the person's latest act to the latest act in the data",
     "prs_opened": "pull requests opened",
     "prs_merged": "own pull requests merged",
-    "merges": "pull requests of others merged (holds the merge button)",
+    "merges": "others' work merged: pull requests merged and merge commits made",
+    "patches_applied": "commits committed for another author (applied someone's patch)",
+    "co_authored": "others' commits naming the person as co-author",
+    "review_trailers": "Reviewed-by, Acked-by and Signed-off-by on others' commits",
+    "people_helped": "distinct people whose work the person merged, applied, reviewed or "
+    "co-authored",
+    "files_owned": "files the person is an author of by degree of authorship",
     "reviews": "reviews given on pull requests",
     "review_comments": "inline review comments written",
     "issues_opened": "issues opened",
@@ -32,16 +43,43 @@ FEATURE_DOCS: dict[str, str] = {
     "top_repos": "up to three repositories with the most acts, most first",
 }
 
-_COUNTS = {
-    "commits": ActivityKind.COMMIT,
-    "prs_opened": ActivityKind.PR_OPENED,
-    "prs_merged": ActivityKind.PR_MERGED,
-    "merges": ActivityKind.PR_MERGED_BY,
-    "reviews": ActivityKind.REVIEW,
-    "review_comments": ActivityKind.REVIEW_COMMENT,
-    "issues_opened": ActivityKind.ISSUE_OPENED,
-    "comments": ActivityKind.ISSUE_COMMENT,
+_COUNTS: dict[str, tuple[ActivityKind, ...]] = {
+    "commits": (ActivityKind.COMMIT,),
+    "prs_opened": (ActivityKind.PR_OPENED,),
+    "prs_merged": (ActivityKind.PR_MERGED,),
+    "merges": (ActivityKind.PR_MERGED_BY, ActivityKind.MERGE_COMMIT),
+    "patches_applied": (ActivityKind.COMMITTED_FOR_OTHER,),
+    "co_authored": (ActivityKind.CO_AUTHORED,),
+    "review_trailers": (
+        ActivityKind.REVIEWED_BY,
+        ActivityKind.ACKED_BY,
+        ActivityKind.SIGNED_OFF_BY,
+    ),
+    "reviews": (ActivityKind.REVIEW,),
+    "review_comments": (ActivityKind.REVIEW_COMMENT,),
+    "issues_opened": (ActivityKind.ISSUE_OPENED,),
+    "comments": (ActivityKind.ISSUE_COMMENT,),
 }
+
+# Acts that show a project trusts the actor with someone else's work.
+TRUST_KINDS = frozenset(
+    {
+        ActivityKind.PR_MERGED_BY,
+        ActivityKind.MERGE_COMMIT,
+        ActivityKind.COMMITTED_FOR_OTHER,
+        ActivityKind.CO_AUTHORED,
+        ActivityKind.REVIEWED_BY,
+        ActivityKind.ACKED_BY,
+        ActivityKind.SIGNED_OFF_BY,
+        ActivityKind.REVIEW,
+        ActivityKind.ISSUE_CLOSED_BY,
+    }
+)
+
+# Recent work counts more for "who holds the project now": a month's activity weighs
+# half as much two years on. Slow on purpose, so a long-time maintainer who is quieter
+# this year is not pushed below this year's newcomers.
+RECENT_HALF_LIFE_DAYS = 730.0
 
 
 def attach_people(activities: pd.DataFrame, person_of: Mapping[str, str]) -> pd.DataFrame:
@@ -53,7 +91,13 @@ def attach_people(activities: pd.DataFrame, person_of: Mapping[str, str]) -> pd.
     return out[out["person"].notna()]
 
 
-def opendigger_activity(acts: pd.DataFrame, weights: ActivityWeights | None = None) -> pd.Series:
+def opendigger_activity(
+    acts: pd.DataFrame,
+    weights: ActivityWeights | None = None,
+    *,
+    as_of: pd.Timestamp | None = None,
+    half_life_days: float | None = None,
+) -> pd.Series:
     """OpenDigger's activity per person.
 
     For each person, repository and calendar month, the square root of the weighted
@@ -66,6 +110,10 @@ def opendigger_activity(acts: pd.DataFrame, weights: ActivityWeights | None = No
         Columns ``person``, ``repo``, ``kind``, ``occurred_at``.
     weights : ActivityWeights, optional
         Weight per activity kind; kinds without a weight do not count.
+    as_of, half_life_days : optional
+        With both, each repository-month's term is multiplied by
+        ``0.5 ** (age / half_life_days)``, its age counted from the month's last act to
+        ``as_of`` (our addition, for recency; OpenDigger computes months separately).
 
     Returns
     -------
@@ -93,30 +141,73 @@ def opendigger_activity(acts: pd.DataFrame, weights: ActivityWeights | None = No
         return pd.Series(dtype=float)
     w = acts["kind"].map(table).fillna(0.0)
     month = acts["occurred_at"].dt.to_period("M")
-    per_month = w.groupby([acts["person"], acts["repo"], month]).sum()
-    return np.sqrt(per_month).groupby(level=0).sum()
+    keys = [acts["person"], acts["repo"], month]
+    terms = np.sqrt(w.groupby(keys).sum())
+    if as_of is not None and half_life_days:
+        age = (as_of - acts["occurred_at"].groupby(keys).max()).dt.total_seconds() / 86400
+        terms = terms * np.power(0.5, age / half_life_days)
+    return terms.groupby(level=0).sum()
 
 
 def build_activity_features(
-    acts: pd.DataFrame, weights: ActivityWeights | None = None
+    acts: pd.DataFrame,
+    weights: ActivityWeights | None = None,
+    files_owned: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """One row per person (index ``person_id``) with the columns of ``FEATURE_DOCS``.
 
-    ``acts`` comes from :func:`attach_people`.
+    ``acts`` comes from :func:`attach_people`; ``files_owned`` from
+    :func:`talent.maintainers.file_ownership`. Times are measured against the latest
+    act in ``acts``, so the same data always gives the same features.
     """
     columns = list(FEATURE_DOCS)
     if acts.empty:
         return pd.DataFrame(columns=columns).rename_axis("person_id")
+    as_of = acts["occurred_at"].max()
     counts = pd.crosstab(acts["person"], acts["kind"])
     out = pd.DataFrame(index=counts.index)
     out["activity"] = opendigger_activity(acts, weights).reindex(out.index).fillna(0.0)
-    for col, kind in _COUNTS.items():
-        out[col] = counts[str(kind)] if str(kind) in counts else 0
+    out["recent_activity"] = (
+        opendigger_activity(acts, weights, as_of=as_of, half_life_days=RECENT_HALF_LIFE_DAYS)
+        .reindex(out.index)
+        .fillna(0.0)
+    )
+    for col, kinds in _COUNTS.items():
+        present = [str(k) for k in kinds if str(k) in counts]
+        out[col] = counts[present].sum(axis=1) if present else 0
     by_person = acts.groupby("person")
+    out["active_months"] = by_person["occurred_at"].agg(lambda t: t.dt.to_period("M").nunique())
     out["n_repos"] = by_person["repo"].nunique()
     out["first_active"] = by_person["occurred_at"].min()
     out["last_active"] = by_person["occurred_at"].max()
+    out["tenure_days"] = (out["last_active"] - out["first_active"]).dt.days
+    out["days_inactive"] = (as_of - out["last_active"]).dt.days
+    trust = acts[acts["kind"].isin([str(k) for k in TRUST_KINDS]) & acts["other"].notna()]
+    trust = trust[trust["other"] != trust["person"]]
+    out["people_helped"] = trust.groupby("person")["other"].nunique().reindex(out.index)
+    out["people_helped"] = out["people_helped"].fillna(0).astype(int)
+    owned = pd.Series(files_owned or {}, dtype=float)
+    out["files_owned"] = owned.reindex(out.index).fillna(0).astype(int)
     per_repo = acts.groupby(["person", "repo"]).size().reset_index(name="n")
     per_repo = per_repo.sort_values(["person", "n", "repo"], ascending=[True, False, True])
     out["top_repos"] = per_repo.groupby("person")["repo"].agg(lambda s: ", ".join(s.head(3)))
     return out[columns].rename_axis("person_id")
+
+
+def commit_changes(acts: pd.DataFrame, commit_files: pd.DataFrame) -> pd.DataFrame:
+    """Files changed per commit with the commit's person and time: ``path`` (prefixed
+    by the repository), ``person``, ``occurred_at``, ``lines`` (None when unknown)."""
+    commits = acts[acts["kind"] == str(ActivityKind.COMMIT)][
+        ["repo", "item", "person", "occurred_at"]
+    ].rename(columns={"item": "sha"})
+    if commits.empty or commit_files.empty:
+        return pd.DataFrame(columns=["path", "person", "occurred_at", "lines"])
+    joined = commit_files.merge(commits, on=["repo", "sha"], how="inner")
+    return pd.DataFrame(
+        {
+            "path": joined["repo"] + ":" + joined["path"],
+            "person": joined["person"],
+            "occurred_at": joined["occurred_at"],
+            "lines": joined["additions"] + joined["deletions"],
+        }
+    )

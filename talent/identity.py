@@ -9,7 +9,10 @@ Links, strongest first (method, confidence):
 - ``github_account`` (1.0): a GitHub account anchors a person.
 - ``commit_login`` (0.99): the GitHub commit API says which account a git identity is.
 - ``noreply`` (0.99): ``123+login@users.noreply.github.com`` names the account.
+- ``mailmap`` (0.99) and other evidence a source recorded (``identity_evidence``).
 - ``email`` (0.95): the same email address (case-folded).
+- ``name`` (0.9): the same normalised name of at least two words (accents, case,
+  spacing and punctuation folded), never a generic one such as "root" or "GitHub".
 - ``single`` (1.0): an identity linked to nothing else is a person of its own.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
 
@@ -28,6 +32,7 @@ from talent.store import (
     count_rows,
     get_meta,
     load_identities,
+    load_identity_evidence,
     save_identity_links,
     save_people,
 )
@@ -155,7 +160,7 @@ def is_bot_identity(login: str | None, name: str, email: str, type_: str) -> boo
     >>> is_bot_identity("abbott", "Jane Abbott", "", "User")
     False
     """
-    if type_ == "Bot":
+    if type_ == "Bot" or (email or "").lower() in ("noreply@github.com", "action@github.com"):
         return True
     candidates = [login or "", name or "", login_from_noreply(email) or ""]
     for text in candidates:
@@ -165,6 +170,26 @@ def is_bot_identity(login: str | None, name: str, email: str, type_: str) -> boo
         if low.endswith("[bot]") or low in KNOWN_BOTS:
             return True
     return False
+
+
+def normalise_name(name: str) -> str | None:
+    """A name folded for matching, or None when it must never be used to link people
+    (fewer than two words, generic, an email address, a bot).
+
+    >>> normalise_name("  José   ÁLVAREZ ")
+    'jose alvarez'
+    >>> normalise_name("Ada"), normalise_name("Your Name"), normalise_name("a@b.org")
+    (None, None, None)
+    """
+    if not name or looks_like_email(name):
+        return None
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    words = re.sub(r"[^\w]+", " ", folded).split()
+    text = " ".join(words)
+    if len(words) < 2 or text in SHARED_NAMES or "bot" in words or text.endswith(" bot"):
+        return None
+    return text
 
 
 def company_domain_of(email: str, domains: tuple[str, ...]) -> str | None:
@@ -214,11 +239,14 @@ class Resolution:
     links: pd.DataFrame  # identity_key, person_id, method, confidence
 
 
-def resolve_people(identities: pd.DataFrame, settings: Settings) -> Resolution:
+def resolve_people(
+    identities: pd.DataFrame, settings: Settings, evidence: pd.DataFrame | None = None
+) -> Resolution:
     """Group raw identities into people with the strict rules above.
 
-    ``identities`` has the columns of the ``identities`` table. Deterministic: the same
-    identities give the same people and ids, whatever their order.
+    ``identities`` has the columns of the ``identities`` table and ``evidence`` those
+    of ``identity_evidence``. Deterministic: the same input gives the same people and
+    ids, whatever the order of its rows.
     """
     ids = identities.sort_values("key").reset_index(drop=True).astype(object)
     ids = ids.where(ids.notna(), None)
@@ -255,6 +283,35 @@ def resolve_people(identities: pd.DataFrame, settings: Settings) -> Resolution:
         if row.email and not is_shared_email(row.email):
             target = by_email.setdefault(row.email.lower(), row.key)
             link(row.key, target, "email", 0.95)
+
+    if evidence is not None:
+        known = set(keys)
+        for row in evidence.sort_values(["key", "other", "method"]).itertuples(index=False):
+            if row.key in known and row.other in known:
+                link(row.key, row.other, row.method, float(row.confidence))
+
+    # Names last: the weakest rule, never for bots or generic names, and never joining
+    # two different GitHub accounts (two people can share a name; accounts are proof).
+    accounts: dict[str, set[str]] = {}
+    for row in ids.itertuples(index=False):
+        if row.source == "github" and row.login:
+            accounts.setdefault(uf.find(row.key), set()).add(row.key)
+    by_name: dict[str, str] = {}
+    for row in ids.itertuples(index=False):
+        if row.source != "git" or is_bot_identity(row.login, row.name, row.email, row.type):
+            continue
+        folded = normalise_name(row.name)
+        if not folded:
+            continue
+        target = by_name.setdefault(folded, row.key)
+        ra, rb = uf.find(row.key), uf.find(target)
+        if ra == rb:
+            continue
+        mine, theirs = accounts.get(ra, set()), accounts.get(rb, set())
+        if mine and theirs and mine != theirs:
+            continue
+        link(row.key, target, "name", 0.9)
+        accounts[uf.find(row.key)] = mine | theirs
 
     groups: dict[str, list[int]] = {}
     for i, key in enumerate(keys):
@@ -351,7 +408,7 @@ def company_settings(engine: Engine, settings: Settings) -> Settings:
 def update_people(engine: Engine, settings: Settings) -> Resolution:
     """Resolve every stored identity and replace the stored people and links."""
     settings = company_settings(engine, settings)
-    resolution = resolve_people(load_identities(engine), settings)
+    resolution = resolve_people(load_identities(engine), settings, load_identity_evidence(engine))
     save_people(engine, resolution.people, replace=True)
     save_identity_links(engine, resolution.links, replace=True)
     return resolution

@@ -29,6 +29,8 @@ class ActivityKind(StrEnum):
     # Signals only git carries.
     CO_AUTHORED = "co_authored"
     REVIEWED_BY = "reviewed_by"
+    ACKED_BY = "acked_by"
+    SIGNED_OFF_BY = "signed_off_by"
     COMMITTED_FOR_OTHER = "committed_for_other"
     MERGE_COMMIT = "merge_commit"
 
@@ -102,6 +104,17 @@ class Activity:
     title: str = ""
     url: str = ""
     state: str = ""  # a review's state, an issue's state
+    pr_number: int | None = None  # the pull request a commit came from, where known
+
+
+@dataclass(frozen=True)
+class IdentityEvidence:
+    """A source's word that two raw identities (by key) are one person."""
+
+    key: str
+    other: str
+    method: str  # "mailmap", ...
+    confidence: float
 
 
 @dataclass(frozen=True)

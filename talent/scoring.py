@@ -1,15 +1,21 @@
-"""Scores with per-feature contributions that add up to the score.
+"""Scores with per-signal contributions that add up to the score.
 
-The first score combines two signals, each normalised to [0, 1]:
+Every signal is normalised to [0, 1] over the people being ranked and weighted by
+:class:`talent.config.ScoreWeights`; ``contrib_<signal>`` columns hold the weighted
+values and sum to ``score``.
 
-- ``activity``: OpenDigger's activity (:func:`talent.features.opendigger_activity`),
-  log-scaled against the most active person because it is heavy-tailed;
-- ``pagerank``: PageRank on the person-to-person interaction graph
-  (:func:`talent.graph.pagerank`), scaled by the highest value.
-
-``score = w_activity * activity_norm + w_pagerank * pagerank_norm`` with the weights of
-:class:`talent.config.ScoreWeights` (0.6 / 0.4 by default), so a score lies in [0, 1]
-and ``contrib_activity + contrib_pagerank == score`` for every row.
+==================  ======  ==================================================================
+signal              weight  what it measures
+==================  ======  ==================================================================
+activity            0.70    OpenDigger activity (sum over repository-months of sqrt(weighted
+                            acts)); log-scaled against the highest
+recent_activity     0.15    the same, each month weighed down with a two-year half-life
+pagerank            0.05    PageRank on the person-to-person graph of merges, reviews,
+                            co-authorship, applied patches, trailers, comments and co-editing
+trust               0.05    log(1 + distinct people whose work the person merged, applied,
+                            reviewed or co-authored)
+ownership           0.05    log(1 + files the person authors by degree of authorship)
+==================  ======  ==================================================================
 """
 
 from __future__ import annotations
@@ -21,28 +27,30 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from talent.config import Settings
-from talent.features import FEATURE_DOCS, attach_people, build_activity_features
-from talent.graph import build_interaction_graph, pagerank
+from talent.config import ScoreWeights, Settings
+from talent.features import (
+    FEATURE_DOCS,
+    attach_people,
+    build_activity_features,
+    commit_changes,
+)
+from talent.graph import build_coedit_edges, build_interaction_graph, pagerank
 from talent.identity import ensure_people
-from talent.store import load_activities, load_identity_links, load_people
+from talent.maintainers import build_authorship, file_ownership
+from talent.store import (
+    load_activities,
+    load_commit_files,
+    load_identity_links,
+    load_people,
+)
 
+SIGNALS = tuple(ScoreWeights().as_dict())
+CONTRIBUTIONS = [f"contrib_{s}" for s in SIGNALS]
 # Columns of a ranking, in order. ``contrib_*`` columns sum to ``score``.
 RANK_COLUMNS = [
-    "rank",
-    "person_id",
-    "login",
-    "name",
-    "score",
-    "is_bot",
-    "affiliation",
-    "contrib_activity",
-    "contrib_pagerank",
-    "pagerank",
-    *FEATURE_DOCS,
-    "profile_url",
-]
-SIGNALS = ("activity", "pagerank")
+    "rank", "person_id", "login", "name", "score", "is_bot", "affiliation",
+    *CONTRIBUTIONS, "pagerank", *FEATURE_DOCS, "profile_url",
+]  # fmt: skip
 
 
 def rank(
@@ -51,6 +59,7 @@ def rank(
     links: pd.DataFrame,
     settings: Settings | None = None,
     *,
+    commit_files: pd.DataFrame | None = None,
     include_bots: bool = False,
 ) -> pd.DataFrame:
     """Rank every person who acted in ``activities``, best first.
@@ -62,6 +71,8 @@ def rank(
         ``load_identity_links``).
     settings : Settings, optional
         Supplies the score and activity weights.
+    commit_files : DataFrame, optional
+        The store's ``commit_files``: enables file ownership and co-editing ties.
     include_bots : bool
         Bots are left out unless this is set; they never enter the interaction graph.
 
@@ -76,21 +87,31 @@ def rank(
     bots = set(people.loc[people["is_bot"].astype(bool), "person_id"])
     if not include_bots:
         acts = acts[~acts["person"].isin(bots)]
-    features = build_activity_features(acts, settings.activity_weights)
+    changes = commit_changes(acts, commit_files if commit_files is not None else pd.DataFrame())
+    changes = changes[~changes["person"].isin(bots)]
+    owned = file_ownership(build_authorship(changes))
+    features = build_activity_features(acts, settings.activity_weights, owned)
     if features.empty:
         return pd.DataFrame(columns=RANK_COLUMNS)
 
-    graph = build_interaction_graph(acts, exclude=frozenset(bots))
+    graph = build_interaction_graph(
+        acts, exclude=frozenset(bots), coedits=build_coedit_edges(changes)
+    )
     pr = pd.Series(pagerank(graph), dtype=float).reindex(features.index).fillna(0.0)
 
-    weights = settings.score_weights
-    activity_norm = _log_scaled(features["activity"])
-    pagerank_norm = pr / pr.max() if pr.max() > 0 else pr * 0.0
+    normalised = {
+        "activity": _log_scaled(features["activity"]),
+        "recent_activity": _log_scaled(features["recent_activity"]),
+        "pagerank": _max_scaled(pr),
+        "trust": _log_scaled(features["people_helped"].astype(float)),
+        "ownership": _log_scaled(features["files_owned"].astype(float)),
+    }
     out = features.copy()
     out["pagerank"] = pr
-    out["contrib_activity"] = weights.activity * activity_norm
-    out["contrib_pagerank"] = weights.pagerank * pagerank_norm
-    out["score"] = out["contrib_activity"] + out["contrib_pagerank"]
+    weights = settings.score_weights.as_dict()
+    for signal in SIGNALS:
+        out[f"contrib_{signal}"] = weights[signal] * normalised[signal]
+    out["score"] = out[CONTRIBUTIONS].sum(axis=1)
 
     info = people.set_index("person_id")[["login", "name", "is_bot", "affiliation"]]
     out = out.join(info, how="left")
@@ -111,6 +132,11 @@ def _log_scaled(values: pd.Series) -> pd.Series:
     return np.log1p(values) / np.log1p(top)
 
 
+def _max_scaled(values: pd.Series) -> pd.Series:
+    top = float(values.max()) if len(values) else 0.0
+    return values / top if top > 0 else values * 0.0
+
+
 def rank_store(
     engine: Engine,
     settings: Settings | None = None,
@@ -129,5 +155,6 @@ def rank_store(
         load_people(engine),
         load_identity_links(engine),
         settings,
+        commit_files=load_commit_files(engine, repos=repos),
         include_bots=include_bots,
     )

@@ -116,10 +116,11 @@ def test_same_email_case_folded_links_git_identities(frame_of):
     three = Identity(GIT, name="Grace Hopper", email="grace@other.example")
     res = resolve_people(frame_of(one, two, three), Settings())
     person_of = _person_of(res)
-    assert person_of[one.key] == person_of[two.key] != person_of[three.key]
-    assert _method_of(res)[one.key] == _method_of(res)[two.key] == "email"
-    assert _method_of(res)[three.key] == "single"  # same name alone never links
-    assert len(res.people) == 2
+    # one and two share an email; three shares one's full (two-word) name.
+    assert person_of[one.key] == person_of[two.key] == person_of[three.key]
+    assert _method_of(res)[two.key] == "email"
+    assert _method_of(res)[three.key] == "name"
+    assert len(res.people) == 1
     joined = _person(res, person_of[one.key])
     # Most frequent name among the git identities, ties broken alphabetically.
     assert joined["name"] == "Grace Hopper"

@@ -14,9 +14,10 @@ from talent.config import ActivityWeights, ScoreWeights, Settings
 from talent.graph import build_interaction_graph, pagerank
 from talent.identity import resolve_people
 from talent.model import Activity, ActivityKind, Identity, IdentitySource
-from talent.scoring import RANK_COLUMNS, rank, rank_store
+from talent.scoring import CONTRIBUTIONS, RANK_COLUMNS, rank, rank_store
 from talent.store import (
     load_activities,
+    load_commit_files,
     load_identities,
     load_identity_links,
     load_people,
@@ -103,26 +104,51 @@ def test_hand_world_activity(hand_ranking):
         assert hand_ranking.loc[pid, "activity"] == pytest.approx(value, rel=1e-12)
 
 
+def _hand_recent_activity() -> dict[str, float]:
+    """Each repository-month's term halves every 730 days, counted from the month's last
+    act to the latest act in the data (m's merge, 3 March 12:00)."""
+    latest = datetime(2024, 3, 3, 12, tzinfo=UTC)
+
+    def decay(last: datetime) -> float:
+        return 0.5 ** ((latest - last).total_seconds() / 86400 / 730)
+
+    return {
+        A: math.sqrt(W.pr_opened + W.commit) * decay(datetime(2024, 1, 6, 12, tzinfo=UTC))
+        + math.sqrt(W.issue_comment) * decay(datetime(2024, 2, 10, 12, tzinfo=UTC))
+        + math.sqrt(W.issue_opened) * decay(datetime(2024, 1, 20, 12, tzinfo=UTC)),
+        B: math.sqrt(W.pr_opened + W.pr_merged) * decay(latest),
+        M: math.sqrt(2 * W.review + W.review_comment) * decay(datetime(2024, 1, 8, 12, tzinfo=UTC))
+        + math.sqrt(W.review) * decay(latest),
+    }
+
+
 def test_hand_world_scores_contributions_and_order(hand_store):
     ranking = rank_store(hand_store, Settings())
     by_id = ranking.set_index("person_id")
-    activity, pr = _hand_activity(), _hand_pagerank()
-    top_activity, top_pr = max(activity.values()), max(pr.values())
+    activity, recent, pr = _hand_activity(), _hand_recent_activity(), _hand_pagerank()
+    top_activity, top_recent, top_pr = (max(d.values()) for d in (activity, recent, pr))
+    # m helped two people (reviewed a and b, merged b); nobody else helped anyone; the
+    # hand world has no file rows, so nobody owns a file.
+    helped = {M: 2, A: 0, B: 0}
     expected = {}
     for pid in (M, A, B):
-        contrib_activity = 0.6 * math.log1p(activity[pid]) / math.log1p(top_activity)
-        contrib_pagerank = 0.4 * float(pr[pid] / top_pr)
-        assert by_id.loc[pid, "contrib_activity"] == pytest.approx(contrib_activity, rel=1e-9)
-        assert by_id.loc[pid, "contrib_pagerank"] == pytest.approx(contrib_pagerank, abs=1e-6)
-        expected[pid] = contrib_activity + contrib_pagerank
-        assert by_id.loc[pid, "score"] == pytest.approx(expected[pid], abs=1e-6)
-    # a is the most active (0.6 exactly), m has the top PageRank (0.4 exactly).
-    assert by_id.loc[A, "contrib_activity"] == pytest.approx(0.6)
-    assert by_id.loc[M, "contrib_pagerank"] == pytest.approx(0.4)
-    assert by_id.loc[B, "contrib_pagerank"] == pytest.approx(0.4 * 10 / 27, abs=1e-6)
-    # By hand: m 0.858, a 0.748, b 0.588.
-    assert sorted(expected, key=expected.get, reverse=True) == [M, A, B]
-    assert list(ranking["person_id"]) == [M, A, B]
+        parts = {
+            "contrib_activity": 0.7 * math.log1p(activity[pid]) / math.log1p(top_activity),
+            "contrib_recent_activity": 0.15 * math.log1p(recent[pid]) / math.log1p(top_recent),
+            "contrib_pagerank": 0.05 * float(pr[pid] / top_pr),
+            "contrib_trust": 0.05 * math.log1p(helped[pid]) / math.log1p(2),
+            "contrib_ownership": 0.0,
+        }
+        # PageRank is iterated to networkx's tolerance, the rest is exact.
+        for column, value in parts.items():
+            assert by_id.loc[pid, column] == pytest.approx(value, abs=1e-7), (pid, column)
+        expected[pid] = sum(parts.values())
+        assert by_id.loc[pid, "score"] == pytest.approx(expected[pid], abs=1e-7)
+    assert by_id.loc[A, "contrib_activity"] == pytest.approx(0.7)  # a is the most active
+    assert by_id.loc[M, "contrib_pagerank"] == pytest.approx(0.05)  # m is the hub
+    assert by_id.loc[M, "people_helped"] == 2
+    assert sorted(expected, key=expected.get, reverse=True) == list(ranking["person_id"])
+    assert list(ranking["person_id"]) == [A, M, B]
     assert list(ranking["rank"]) == [1, 2, 3]
     assert list(ranking.columns) == RANK_COLUMNS
 
@@ -142,8 +168,10 @@ def test_hand_world_features(hand_ranking):
 
 
 def test_score_weights_are_applied(hand_store):
-    settings = Settings(score_weights=ScoreWeights(activity=1.0, pagerank=0.0))
-    ranking = rank_store(hand_store, settings)
+    weights = ScoreWeights(
+        activity=1.0, recent_activity=0.0, pagerank=0.0, trust=0.0, ownership=0.0
+    )
+    ranking = rank_store(hand_store, Settings(score_weights=weights))
     assert (ranking["contrib_pagerank"] == 0).all()
     assert list(ranking["person_id"]) == [A, M, B]  # activity alone: a, m, b
     assert ranking.loc[0, "score"] == pytest.approx(1.0)
@@ -212,11 +240,12 @@ def demo_ranking(demo_store):
 
 def test_contributions_sum_to_score(demo_ranking):
     assert len(demo_ranking) > 100
-    total = demo_ranking["contrib_activity"] + demo_ranking["contrib_pagerank"]
+    total = demo_ranking[CONTRIBUTIONS].sum(axis=1)
     np.testing.assert_allclose(total, demo_ranking["score"], rtol=0, atol=1e-12)
     assert demo_ranking["score"].between(0, 1).all()
-    assert demo_ranking["contrib_activity"].max() == pytest.approx(0.6)
-    assert demo_ranking["contrib_pagerank"].max() == pytest.approx(0.4)
+    weights = ScoreWeights().as_dict()
+    for signal, weight in weights.items():
+        assert demo_ranking[f"contrib_{signal}"].max() == pytest.approx(weight)
 
 
 def test_demo_ranking_is_ordered(demo_ranking):
@@ -262,7 +291,10 @@ def test_rank_store_repos_and_since_count_only_those_acts(demo_store, demo_ranki
 
 def test_rank_with_frames_equals_rank_store(demo_store, demo_ranking):
     direct = rank(
-        load_activities(demo_store), load_people(demo_store), load_identity_links(demo_store)
+        load_activities(demo_store),
+        load_people(demo_store),
+        load_identity_links(demo_store),
+        commit_files=load_commit_files(demo_store),
     )
     pd.testing.assert_frame_equal(direct, demo_ranking)
 

@@ -13,13 +13,13 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import Engine, Table, create_engine, delete, event, func, select
+from sqlalchemy import Engine, Table, create_engine, delete, event, func, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from talent.config import sqlite_path
-from talent.model import Activity, CommitFile, Identity, Repo
+from talent.model import Activity, CommitFile, Identity, IdentityEvidence, Repo
 from talent.store import schema
-from talent.store.schema import SCHEMA_VERSION, metadata
+from talent.store.schema import MIGRATIONS, SCHEMA_VERSION, metadata
 
 __all__ = [
     "StoreError",
@@ -32,6 +32,10 @@ __all__ = [
     "save_people",
     "save_identity_links",
     "save_sync_state",
+    "get_sync_state",
+    "save_identity_evidence",
+    "delete_repo_rows",
+    "load_identity_evidence",
     "set_meta",
     "get_meta",
     "load_repos",
@@ -90,16 +94,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def ensure_schema(engine: Engine) -> None:
     """Create missing tables and record the schema version (idempotent)."""
     try:
-        metadata.create_all(engine)
         with engine.begin() as conn:
+            fresh = not inspect(conn).has_table("schema_version")
+            metadata.create_all(conn)
             found = conn.execute(select(func.max(schema.schema_version.c.version))).scalar()
-            if found is None:
+            if fresh or found is None:
                 conn.execute(schema.schema_version.insert(), {"version": SCHEMA_VERSION})
             elif found > SCHEMA_VERSION:
                 raise StoreError(
                     f"database schema version {found} is newer than this talent "
                     f"({SCHEMA_VERSION}); upgrade talent"
                 )
+            else:
+                for version in range(found + 1, SCHEMA_VERSION + 1):
+                    for statement in MIGRATIONS.get(version, []):
+                        conn.execute(text(statement))
+                    conn.execute(schema.schema_version.insert(), {"version": version})
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot use database: {_first_line(exc)}") from None
 
@@ -214,6 +224,33 @@ def save_commit_files(engine: Engine, files: Iterable[CommitFile]) -> int:
     return _upsert(engine, schema.commit_files, (asdict(f) for f in files))
 
 
+def save_identity_evidence(engine: Engine, evidence: Iterable[IdentityEvidence]) -> int:
+    return _upsert(engine, schema.identity_evidence, (asdict(e) for e in evidence))
+
+
+def delete_repo_rows(engine: Engine, repo: str, *, kinds: Sequence[str], keep: set[str]) -> int:
+    """Delete ``repo``'s activities of ``kinds`` whose key is not in ``keep``, and the
+    file rows of commits no longer referenced: what a full re-mine did not see again
+    (a rewritten history). Returns the number of activities deleted."""
+    t = schema.activities
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(t.c.key, t.c.item).where(t.c.repo == repo, t.c.kind.in_(list(kinds)))
+        ).all()
+        stale = [key for key, _ in rows if key not in keep]
+        for start in range(0, len(stale), 500):
+            conn.execute(delete(t).where(t.c.key.in_(stale[start : start + 500])))
+        live = {item for (item,) in conn.execute(select(t.c.item).where(t.c.repo == repo)).all()}
+        f = schema.commit_files
+        shas = {sha for (sha,) in conn.execute(select(f.c.sha).where(f.c.repo == repo).distinct())}
+        gone = sorted(shas - live)
+        for start in range(0, len(gone), 500):
+            conn.execute(delete(f).where(f.c.repo == repo, f.c.sha.in_(gone[start : start + 500])))
+        if stale or gone:
+            _bump_version(conn)
+    return len(stale)
+
+
 def save_people(engine: Engine, people: pd.DataFrame, *, replace: bool = False) -> int:
     """Upsert people rows (columns as in the ``people`` table).
 
@@ -245,6 +282,16 @@ def save_sync_state(
         "updated_at": datetime.now(UTC).replace(tzinfo=None),
     }
     _upsert(engine, schema.sync_state, [row])
+
+
+def get_sync_state(engine: Engine, repo: str, resource: str) -> tuple[str | None, str | None]:
+    """(watermark, etag) saved for ``repo`` and ``resource``; (None, None) if none."""
+    t = schema.sync_state
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(t.c.watermark, t.c.etag).where(t.c.repo == repo, t.c.resource == resource)
+        ).first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def set_meta(engine: Engine, key: str, value: str) -> None:
@@ -311,6 +358,11 @@ def load_commit_files(engine: Engine, *, repos: Sequence[str] | None = None) -> 
     if repos:
         stmt = stmt.where(t.c.repo.in_(list(repos)))
     return _read(engine, stmt)
+
+
+def load_identity_evidence(engine: Engine) -> pd.DataFrame:
+    t = schema.identity_evidence
+    return _read(engine, select(t).order_by(t.c.key, t.c.other, t.c.method))
 
 
 def load_people(engine: Engine) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -91,8 +91,22 @@ activities = Table(
     Column("title", Text, nullable=False, default=""),
     Column("url", Text, nullable=False, default=""),
     Column("state", String(40), nullable=False, default=""),
+    # The pull request a commit belongs to, as its subject says: "(#123)" or
+    # "Merge pull request #123": the link between git and GitHub data.
+    Column("pr_number", Integer),
     Index("ix_activities_repo_time", "repo", "occurred_at"),
     Index("ix_activities_actor", "actor"),
+)
+
+# What a source knows about two raw identities being one person, e.g. a .mailmap entry.
+# Identity resolution reads these next to its own rules.
+identity_evidence = Table(
+    "identity_evidence",
+    metadata,
+    Column("key", String(600), primary_key=True),
+    Column("other", String(600), primary_key=True),
+    Column("method", String(40), primary_key=True),
+    Column("confidence", Float, nullable=False),
 )
 
 commit_files = Table(
@@ -114,3 +128,11 @@ sync_state = Table(
     Column("etag", Text),
     Column("updated_at", DateTime),
 )
+
+
+# Explicit migrations: version -> statements that bring version - 1 up to it. Tables
+# that are new in a version are made by ``metadata.create_all``; columns added to an
+# existing table need their ALTER here.
+MIGRATIONS: dict[int, list[str]] = {
+    2: ["ALTER TABLE activities ADD COLUMN pr_number INTEGER"],
+}

@@ -1,0 +1,490 @@
+"""Does a ranking find the people a project itself trusts?
+
+A *truth file* names a repository's maintainers (people listed in its ``CODEOWNERS``,
+``OWNERS``, ``MAINTAINERS``-style files) with the git identities each one committed
+under. :func:`match_maintainers` finds them among the store's people,
+:func:`ranking_metrics` scores a ranking against them, and :func:`evaluate_store` puts
+the project's ranking next to the baseline every ranking has to beat: plain commit
+count (:func:`commit_count_ranking`).
+
+Relevance is binary and every maintainer counts once: walking the ranking from the top,
+a row is a hit when its person belongs to a maintainer that no higher row has already
+been credited for. A second row of the same maintainer (an identity split that
+resolution did not merge) is a miss, so splits cost a ranking what they cost a
+recruiter reading it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from talent.model import ActivityKind, IdentitySource
+from talent.store import load_activities, load_identities, load_identity_links, load_people
+
+__all__ = [
+    "TruthError",
+    "Maintainer",
+    "Truth",
+    "Metrics",
+    "METHODS",
+    "SCOPES",
+    "parse_truth",
+    "load_truth",
+    "match_maintainers",
+    "ranking_metrics",
+    "commit_count_ranking",
+    "evaluate_store",
+    "split_rate",
+]
+
+# Rows of :func:`evaluate_store`, in order.
+METHODS = ("talent", "commit count")
+SCOPES = ("ever", "current")
+
+
+class TruthError(ValueError):
+    """A truth file that cannot be used (message is one line naming the file)."""
+
+
+@dataclass(frozen=True)
+class Maintainer:
+    """One maintainer of the truth.
+
+    ``identities`` are the git author ``(name, email)`` pairs known to be theirs; empty
+    when they never committed under a recognisable identity.
+    """
+
+    login: str
+    current: bool  # still named at the truth's head
+    identities: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Truth:
+    """The maintainers of one repository at one commit."""
+
+    repo: str
+    head: str
+    maintainers: tuple[Maintainer, ...]
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """How well one ranking finds one set of maintainers (see :func:`ranking_metrics`)."""
+
+    precision_at_10: float
+    recall_at_50: float
+    ndcg_at_20: float
+    findable: int  # maintainers matched to at least one person
+    found_in_top_50: int  # maintainers credited within the first 50 rows
+
+
+# --- the truth file -----------------------------------------------------------------------
+
+
+def parse_truth(data: object, source: str = "<truth>") -> Truth:
+    """Check the decoded JSON of a truth file and turn it into a :class:`Truth`.
+
+    Keys other than those used (``head_date``, ``roles``, ``note``) are ignored.
+
+    Parameters
+    ----------
+    data : object
+        What ``json.load`` returned.
+    source : str
+        Names the data in error messages (the file's path).
+
+    Returns
+    -------
+    Truth
+
+    Raises
+    ------
+    TruthError
+        When a key is missing, a value has the wrong type or a login appears twice.
+
+    Examples
+    --------
+    >>> truth = parse_truth({"repo": "acme/r", "head": "abc", "maintainers": [
+    ...     {"login": "ada", "current": True,
+    ...      "identities": [{"name": "Ada L", "email": "ada@example.org"}]}]})
+    >>> truth.maintainers[0]
+    Maintainer(login='ada', current=True, identities=(('Ada L', 'ada@example.org'),))
+    >>> try:
+    ...     parse_truth({"repo": "acme/r", "head": "abc"}, "t.json")
+    ... except TruthError as exc:
+    ...     print(exc)
+    t.json: missing key "maintainers"
+    """
+
+    def fail(problem: str) -> TruthError:
+        return TruthError(f"{source}: {problem}")
+
+    def field(obj: Mapping, key: str, kind: type, where: str):
+        if key not in obj:
+            raise fail(f'missing key "{key}"{where}')
+        value = obj[key]
+        # bool is an int in Python; a flag must be a JSON true/false and vice versa.
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            raise fail(f'"{key}"{where} must be {_JSON_NAMES[kind]}')
+        return value
+
+    if not isinstance(data, dict):
+        raise fail("the top level must be an object")
+    repo = field(data, "repo", str, "")
+    head = field(data, "head", str, "")
+    entries = field(data, "maintainers", list, "")
+    maintainers = []
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        where = f" in maintainers[{i}]"
+        if not isinstance(entry, dict):
+            raise fail(f"maintainers[{i}] must be an object")
+        login = field(entry, "login", str, where)
+        current = field(entry, "current", bool, where)
+        pairs = []
+        for j, ident in enumerate(field(entry, "identities", list, where)):
+            inner = f" in maintainers[{i}].identities[{j}]"
+            if not isinstance(ident, dict):
+                raise fail(f"maintainers[{i}].identities[{j}] must be an object")
+            pairs.append((field(ident, "name", str, inner), field(ident, "email", str, inner)))
+        # GitHub logins are case-insensitive: "Ada" and "ada" are one account.
+        if not login or login.lower() in seen:
+            raise fail(f'empty or repeated login "{login}"{where}')
+        seen.add(login.lower())
+        maintainers.append(Maintainer(login, current, tuple(pairs)))
+    return Truth(repo, head, tuple(maintainers))
+
+
+_JSON_NAMES = {str: "a string", bool: "true or false", list: "a list", dict: "an object"}
+
+
+def load_truth(path: str | Path) -> Truth:
+    """Read a truth file (format: ``eval/README.md`` of the evaluation set).
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    Truth
+
+    Raises
+    ------
+    TruthError
+        With a one-line message naming the file and the problem, when it cannot be
+        read, is not JSON, or misses a key or has a value of the wrong type.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise TruthError(f"{path}: cannot read ({reason})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TruthError(
+            f"{path}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
+    return parse_truth(data, str(path))
+
+
+# --- matching -----------------------------------------------------------------------------
+
+
+def match_maintainers(
+    truth: Truth, identities: pd.DataFrame, links: pd.DataFrame, people: pd.DataFrame
+) -> dict[str, set[str]]:
+    """The people of the store that each maintainer of ``truth`` is.
+
+    A maintainer is a person when one of the maintainer's ``(name, email)`` pairs is a
+    stored git identity linked to that person (name exact, email case-insensitive, as
+    in :attr:`talent.model.Identity.key`), or when a GitHub account the API returned
+    (a stored ``github`` identity with an id) has the maintainer's login (compared
+    case-insensitively) and is linked to the person.
+
+    Logins guessed from git alone (noreply addresses, "Merge pull request ... from
+    login/branch" subjects) do not count: the truth files define "findable from git"
+    by the listed identities, and matching more would change the denominator that the
+    published baselines were computed with.
+
+    Parameters
+    ----------
+    truth : Truth
+    identities, links, people : DataFrame
+        The store's frames (``load_identities``, ``load_identity_links``,
+        ``load_people``).
+
+    Returns
+    -------
+    dict
+        Every maintainer's login -> set of person ids; an empty set means the
+        maintainer is not findable in this store.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> truth = Truth("acme/r", "abc", (
+    ...     Maintainer("ada", True, (("Ada L", "Ada@Example.org"),)),
+    ...     Maintainer("bob", False, ())))
+    >>> identities = pd.DataFrame({"key": ["git:Ada L\\x1fada@example.org"],
+    ...     "source": ["git"], "name": ["Ada L"], "email": ["ada@example.org"],
+    ...     "login": [None], "github_id": [None]})
+    >>> links = pd.DataFrame({"identity_key": identities["key"], "person_id": ["p1"]})
+    >>> people = pd.DataFrame({"person_id": ["p1"], "login": [None]})
+    >>> match_maintainers(truth, identities, links, people)
+    {'ada': {'p1'}, 'bob': set()}
+    """
+    person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    ids = identities.astype(object).where(identities.notna(), None)
+
+    git_keys: dict[tuple[str, str], list[str]] = {}
+    account_keys: dict[str, list[str]] = {}
+    for row in ids.itertuples(index=False):
+        if row.source == IdentitySource.GIT:
+            pair = (row.name or "", (row.email or "").lower())
+            git_keys.setdefault(pair, []).append(row.key)
+        elif row.source == IdentitySource.GITHUB and row.login and row.github_id is not None:
+            account_keys.setdefault(row.login.lower(), []).append(row.key)
+
+    matched: dict[str, set[str]] = {}
+    for maintainer in truth.maintainers:
+        login = maintainer.login.lower()
+        keys = list(account_keys.get(login, []))
+        for name, email in maintainer.identities:
+            keys.extend(git_keys.get((name, email.lower()), []))
+        found = {person_of[k] for k in keys if k in person_of}
+        matched[maintainer.login] = found
+    return matched
+
+
+# --- metrics ------------------------------------------------------------------------------
+
+
+def _credit(
+    ranked_person_ids: Sequence[str], maintainers: Mapping[str, set[str]], top: int
+) -> list[str | None]:
+    """Walk the first ``top`` rows: per row, "hit", "split" (matches only maintainers
+    credited by higher rows) or None (matches no maintainer)."""
+    of_person: dict[str, list[str]] = {}
+    for login in sorted(maintainers):
+        for person_id in maintainers[login]:
+            of_person.setdefault(person_id, []).append(login)
+    credited: set[str] = set()
+    rows: list[str | None] = []
+    for person_id in list(ranked_person_ids)[:top]:
+        logins = of_person.get(person_id)
+        if not logins:
+            rows.append(None)
+            continue
+        # One maintainer per row, even if messy data makes one person two maintainers;
+        # logins are sorted, so which one is credited does not depend on set order.
+        fresh = [login for login in logins if login not in credited]
+        if fresh:
+            credited.add(fresh[0])
+            rows.append("hit")
+        else:
+            rows.append("split")
+    return rows
+
+
+def _dcg(positions: Sequence[int]) -> float:
+    return sum(1.0 / math.log2(i + 1) for i in positions)
+
+
+def ranking_metrics(
+    ranked_person_ids: Sequence[str], maintainers: Mapping[str, set[str]]
+) -> Metrics:
+    """Precision@10, recall@50 and NDCG@20 of a ranking against the maintainers.
+
+    Walking the ranking from the top, a row is a hit when its person belongs to a
+    maintainer not credited by a higher row; that maintainer is then credited (one per
+    row). A second row of an already credited maintainer is a miss.
+
+    - precision@10 = hits in the first 10 rows / 10 (a ranking shorter than 10 rows
+      is not rewarded for it);
+    - recall@50 = maintainers credited in the first 50 rows / findable maintainers;
+    - NDCG@20 = DCG / IDCG, DCG = sum over hits at 1-based position i within the
+      first 20 rows of 1 / log2(i + 1), IDCG = the same for min(findable, 20) hits at
+      the top.
+
+    Parameters
+    ----------
+    ranked_person_ids : sequence of str
+        Person ids, best first.
+    maintainers : mapping
+        Maintainer -> person ids (:func:`match_maintainers`); a maintainer with no
+        person is not findable and counts in neither recall nor IDCG.
+
+    Returns
+    -------
+    Metrics
+        With no findable maintainer the three metrics are NaN: there is nothing a
+        ranking could find.
+
+    Examples
+    --------
+    Maintainers ``a`` and ``b`` findable; ``a`` at positions 1 and 2 (a split), ``b``
+    at 3: precision@10 = 2/10, NDCG@20 = (1 + 1/log2(4)) / (1 + 1/log2(3)).
+
+    >>> m = ranking_metrics(["a1", "a2", "b1", "x"],
+    ...                     {"a": {"a1", "a2"}, "b": {"b1"}, "c": set()})
+    >>> m.precision_at_10, m.recall_at_50, round(m.ndcg_at_20, 4), m.findable
+    (0.2, 1.0, 0.9197, 2)
+
+    References
+    ----------
+    .. [1] K. Järvelin and J. Kekäläinen, "Cumulated gain-based evaluation of IR
+       techniques", ACM TOIS 20(4), 2002.
+    """
+    findable = sum(1 for people in maintainers.values() if people)
+    rows = _credit(ranked_person_ids, {m: p for m, p in maintainers.items() if p}, top=50)
+    found = rows.count("hit")
+    if findable == 0:
+        return Metrics(math.nan, math.nan, math.nan, 0, 0)
+    hits_at = [i for i, row in enumerate(rows, start=1) if row == "hit"]
+    dcg = _dcg([i for i in hits_at if i <= 20])
+    idcg = _dcg(range(1, min(findable, 20) + 1))
+    return Metrics(
+        precision_at_10=sum(1 for i in hits_at if i <= 10) / 10,
+        recall_at_50=found / findable,
+        ndcg_at_20=dcg / idcg,
+        findable=findable,
+        found_in_top_50=found,
+    )
+
+
+def split_rate(
+    ranked_person_ids: Sequence[str], maintainers: Mapping[str, set[str]], top: int = 50
+) -> tuple[int, int]:
+    """How many of the first ``top`` rows are a maintainer ranked a second time.
+
+    A row is a split when its person matches only maintainers already credited by a
+    higher row (the misses of :func:`ranking_metrics` that are maintainers): one human
+    that identity resolution left as two people. This under-counts: the truth knows
+    only maintainers, so a split of anyone else is invisible here.
+
+    Parameters
+    ----------
+    ranked_person_ids : sequence of str
+        Person ids, best first.
+    maintainers : mapping
+        Maintainer -> person ids (:func:`match_maintainers`).
+    top : int
+        Rows considered.
+
+    Returns
+    -------
+    tuple of int
+        ``(splits, rows_considered)``; ``rows_considered`` is ``top`` or the length of
+        a shorter ranking, so the share is ``splits / rows_considered``.
+
+    Examples
+    --------
+    >>> split_rate(["a1", "x", "a2", "b1"], {"a": {"a1", "a2"}, "b": {"b1"}})
+    (1, 4)
+    """
+    rows = _credit(ranked_person_ids, maintainers, top)
+    return rows.count("split"), len(rows)
+
+
+# --- baseline and store -------------------------------------------------------------------
+
+
+def commit_count_ranking(
+    activities: pd.DataFrame, links: pd.DataFrame, people: pd.DataFrame
+) -> list[str]:
+    """Person ids by number of authored commits, most first: the baseline ranking.
+
+    Only activities of kind ``"commit"`` count (not merge commits, not trailers). Bots
+    and people without a commit are left out; ties go to the smaller person id.
+
+    Parameters
+    ----------
+    activities, links, people : DataFrame
+        The store's frames (``load_activities``, ``load_identity_links``,
+        ``load_people``).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> acts = pd.DataFrame({"kind": ["commit", "commit", "review", "commit"],
+    ...                      "actor": ["git:a", "git:b", "git:b", "git:c"]})
+    >>> links = pd.DataFrame({"identity_key": ["git:a", "git:b", "git:c"],
+    ...                       "person_id": ["p2", "p1", "p3"]})
+    >>> people = pd.DataFrame({"person_id": ["p1", "p2", "p3"],
+    ...                        "is_bot": [False, False, True]})
+    >>> commit_count_ranking(acts, links, people)
+    ['p1', 'p2']
+    """
+    person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    commits = activities.loc[activities["kind"] == str(ActivityKind.COMMIT), "actor"]
+    persons = commits.map(person_of).dropna()
+    bots = set(people.loc[people["is_bot"].fillna(False).astype(bool), "person_id"])
+    counts = persons[~persons.isin(bots)].value_counts()
+    order = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [person_id for person_id, _ in order]
+
+
+def evaluate_store(
+    engine: Engine,
+    truth: Truth,
+    ranking: pd.DataFrame,
+    *,
+    repos: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Score ``ranking`` and the commit-count baseline against ``truth``.
+
+    Reads identities, identity links, people and activities from the store; people
+    must already be resolved (:func:`talent.scoring.rank_store` does it).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    truth : Truth
+        From :func:`load_truth`.
+    ranking : DataFrame
+        Column ``person_id``, best first (:func:`talent.scoring.rank_store`).
+    repos : sequence of str, optional
+        Count only these repositories' commits for the baseline; pass what the
+        ranking was computed on so that both see the same acts.
+
+    Returns
+    -------
+    DataFrame
+        One row per method (``"talent"``, ``"commit count"``) and scope (``"ever"``:
+        every maintainer; ``"current"``: those still named at the truth's head), with
+        the columns ``method``, ``scope`` and those of :class:`Metrics`.
+    """
+    links = load_identity_links(engine)
+    people = load_people(engine)
+    matched = match_maintainers(truth, load_identities(engine), links, people)
+    current = {m.login for m in truth.maintainers if m.current}
+    scopes = {
+        "ever": matched,
+        "current": {login: found for login, found in matched.items() if login in current},
+    }
+    rankings = {
+        "talent": [str(p) for p in ranking["person_id"]],
+        "commit count": commit_count_ranking(load_activities(engine, repos=repos), links, people),
+    }
+    rows = []
+    for method in METHODS:
+        for scope in SCOPES:
+            metrics = ranking_metrics(rankings[method], scopes[scope])
+            rows.append({"method": method, "scope": scope, **asdict(metrics)})
+    return pd.DataFrame(rows, columns=["method", "scope", *(f.name for f in fields(Metrics))])

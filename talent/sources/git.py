@@ -1,0 +1,714 @@
+"""Mine a local git repository: one streamed ``git log`` per repository.
+
+``git log -z --numstat`` with a NUL-separated format is read and parsed while git
+runs; there is never one process per commit. The format carries the sha, parents,
+author and committer (raw and as ``.mailmap`` maps them), dates, subject and trailers.
+
+Damaged histories (partial clones made with ``--filter=blob:none`` whose remote is
+gone, copies that lost a few blobs) make ``git log --numstat`` stop with ``fatal:
+unable to read <sha>``. The miner then finishes the remaining commits without reading
+any missing blob: files whose blobs are gone count with unknown lines.
+
+Verbs: ``fetch_*`` runs git and yields records, ``parse_*`` is pure, ``mine_git``
+writes through the store's ``save_*`` functions.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import subprocess
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from talent.model import (
+    Activity,
+    ActivityKind,
+    CommitFile,
+    Identity,
+    IdentityEvidence,
+    IdentitySource,
+    Origin,
+    Repo,
+)
+from talent.store import (
+    delete_repo_rows,
+    get_sync_state,
+    save_activities,
+    save_commit_files,
+    save_identities,
+    save_identity_evidence,
+    save_repos,
+    save_sync_state,
+)
+
+# One record per commit: a marker, then these fields, NUL-separated. Commit messages
+# cannot contain NUL, so no field can break the framing.
+_FIELDS = [
+    "%H",
+    "%P",
+    "%an",
+    "%ae",
+    "%aN",
+    "%aE",
+    "%at",
+    "%cn",
+    "%ce",
+    "%cN",
+    "%cE",
+    "%ct",
+    "%s",
+    "%(trailers:only,unfold)",
+]
+LOG_FORMAT = "%x1e" + "%x00".join(_FIELDS) + "%x00"
+_N_FIELDS = len(_FIELDS)
+
+# Identities that stand for a tool, not a person: never an actor of a "committed for
+# someone else" act (GitHub's web merges are committed by "GitHub <noreply@github.com>").
+SERVICE_EMAILS = frozenset({"noreply@github.com", "noreply@gitlab.com"})
+
+GIT_KINDS = [
+    ActivityKind.COMMIT,
+    ActivityKind.MERGE_COMMIT,
+    ActivityKind.CO_AUTHORED,
+    ActivityKind.REVIEWED_BY,
+    ActivityKind.ACKED_BY,
+    ActivityKind.SIGNED_OFF_BY,
+    ActivityKind.COMMITTED_FOR_OTHER,
+]
+_TRAILER_KINDS = {
+    "co-authored-by": ActivityKind.CO_AUTHORED,
+    "reviewed-by": ActivityKind.REVIEWED_BY,
+    "acked-by": ActivityKind.ACKED_BY,
+    "signed-off-by": ActivityKind.SIGNED_OFF_BY,
+}
+_PR_SQUASH = re.compile(r"\(#(\d+)\)\s*$")
+_PR_MERGE = re.compile(r"^Merge pull request #(\d+) from ([A-Za-z0-9][A-Za-z0-9-]*)/")
+_PERSON = re.compile(r"^\s*(.*?)\s*<([^<>]*)>\s*$")
+
+_SYNC_RESOURCE = "git:head"
+_BATCH_COMMITS = 2000
+
+
+class GitError(Exception):
+    """A repository that cannot be mined; the message is one line for the user."""
+
+
+@dataclass
+class RawCommit:
+    """One commit as git printed it (text decoded, nothing interpreted yet)."""
+
+    sha: str
+    parents: list[str]
+    author_name: str
+    author_email: str
+    mapped_author_name: str
+    mapped_author_email: str
+    author_time: int
+    committer_name: str
+    committer_email: str
+    mapped_committer_name: str
+    mapped_committer_email: str
+    committer_time: int
+    subject: str
+    trailers: str
+    files: list[tuple[str, int | None, int | None]] = field(default_factory=list)
+
+
+def _text(raw: bytes) -> str:
+    # Names and messages are bytes in git; most are UTF-8, old ones often Latin-1.
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _count(raw: bytes) -> int | None:
+    return None if raw == b"-" else int(raw)
+
+
+def parse_log(tokens: Iterable[bytes]) -> Iterator[RawCommit]:
+    """Parse the NUL-separated tokens of ``git log -z --numstat --format=LOG_FORMAT``.
+
+    Pure: the same tokens give the same commits. A commit is yielded once the next
+    one starts (or the tokens end), so a caller can hold back a partial last commit.
+    """
+    it = iter(tokens)
+    current: RawCommit | None = None
+    for token in it:
+        if token.startswith(b"\x1e"):
+            if current is not None:
+                yield current
+            values = [token[1:]] + [next(it, b"") for _ in range(_N_FIELDS - 1)]
+            text = [_text(v) for v in values]
+            current = RawCommit(
+                sha=text[0],
+                parents=text[1].split(),
+                author_name=text[2],
+                author_email=text[3],
+                mapped_author_name=text[4],
+                mapped_author_email=text[5],
+                author_time=int(text[6] or 0),
+                committer_name=text[7],
+                committer_email=text[8],
+                mapped_committer_name=text[9],
+                mapped_committer_email=text[10],
+                committer_time=int(text[11] or 0),
+                subject=text[12],
+                trailers=text[13],
+            )
+            continue
+        token = token.lstrip(b"\n")
+        if not token or current is None:
+            continue
+        added, deleted, path = token.split(b"\t", 2)
+        if path == b"":  # a rename: the old and the new path follow as tokens
+            next(it, b"")
+            path = next(it, b"")
+        current.files.append((_text(path), _count(added), _count(deleted)))
+    if current is not None:
+        yield current
+
+
+def _pump(stream, put: Callable[[bytes | None], None]) -> None:
+    for chunk in iter(lambda: stream.read(1 << 16), b""):
+        put(chunk)
+    put(None)
+
+
+def _split_tokens(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    rest = b""
+    for chunk in chunks:
+        parts = (rest + chunk).split(b"\0")
+        rest = parts.pop()
+        yield from parts
+    if rest:
+        yield rest
+
+
+# --- running git ------------------------------------------------------------------------
+
+
+def _git_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # Never reach for a network: a partial clone must not try to fetch missing objects.
+    env.update(GIT_NO_LAZY_FETCH="1", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
+    return env
+
+
+def _git(path: Path, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
+    proc = subprocess.run(
+        ["git", "-C", str(path), *args], input=input, capture_output=True, env=_git_env()
+    )
+    if check and proc.returncode != 0:
+        raise GitError(_first_line(proc.stderr) or f"git {args[0]} failed")
+    return proc.stdout
+
+
+def _first_line(raw: bytes) -> str:
+    lines = [ln.strip() for ln in _text(raw).splitlines() if ln.strip()]
+    return lines[-1] if lines else ""
+
+
+_LOG_OPTIONS = [
+    "-c",
+    "core.quotepath=off",
+    "-c",
+    "log.showSignature=false",
+    "-c",
+    "diff.renames=true",
+]
+
+
+def check_repository(path: Path) -> str:
+    """Return HEAD's sha, or raise GitError saying in one line what is wrong."""
+    if not path.exists():
+        raise GitError(f"{path}: no such directory")
+    proc = subprocess.run(
+        ["git", "-C", str(path), "rev-parse", "--git-dir"], capture_output=True, env=_git_env()
+    )
+    if proc.returncode != 0:
+        raise GitError(f"{path}: not a git repository")
+    head = subprocess.run(
+        ["git", "-C", str(path), "rev-parse", "--verify", "-q", "HEAD"],
+        capture_output=True,
+        env=_git_env(),
+    )
+    if head.returncode != 0:
+        raise GitError(f"{path}: the repository has no commits yet")
+    return _text(head.stdout).strip()
+
+
+def count_commits(path: Path, revs: list[str]) -> int:
+    return int(_git(path, "rev-list", "--count", *revs).strip() or 0)
+
+
+def fetch_git_log(
+    path: Path, revs: list[str], on_missing: Callable[[int], None] | None = None
+) -> Iterator[RawCommit]:
+    """Yield every commit of ``revs`` (newest first) with its per-file line counts.
+
+    If git stops on a missing object, the commits it had not finished are mined
+    without reading missing blobs; ``on_missing`` is told how many files were affected.
+    """
+    command = [
+        "git",
+        "-C",
+        str(path),
+        *_LOG_OPTIONS,
+        "log",
+        "-z",
+        "--numstat",
+        "-M",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        f"--format={LOG_FORMAT}",
+        *revs,
+        "--",
+    ]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_git_env())
+    # Pipes are drained by threads so git never waits for us: parsing and saving run on
+    # the other core while git computes diffs.
+    chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    errors: list[bytes] = []
+    readers = [
+        threading.Thread(target=_pump, args=(proc.stdout, chunks.put), daemon=True),
+        threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
+    done: set[str] = set()
+    held: RawCommit | None = None
+    try:
+        for commit in parse_log(_split_tokens(iter(chunks.get, None))):
+            if held is not None:
+                done.add(held.sha)
+                yield held
+            held = commit
+        code = proc.wait()
+        for reader in readers:
+            reader.join()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    stderr = b"".join(errors)
+    if code == 0:
+        if held is not None:
+            yield held
+        return
+    message = _first_line(stderr)
+    if "unable to read" not in message and "missing" not in message:
+        raise GitError(f"git log failed: {message}")
+    # The last commit seen may be cut short: mine it again with everything left.
+    yield from _finish_without_missing(path, revs, done, on_missing)
+
+
+def _finish_without_missing(
+    path: Path, revs: list[str], done: set[str], on_missing: Callable[[int], None] | None
+) -> Iterator[RawCommit]:
+    order = _text(_git(path, "rev-list", *revs, "--")).split()
+    remaining = [sha for sha in order if sha not in done]
+    if not remaining:
+        return
+    blobs = _changed_blobs(path, remaining)
+    ids = sorted(
+        {b for entries in blobs.values() for old, new, _p in entries for b in (old, new) if b}
+    )
+    answer = _text(_git(path, "cat-file", "--batch-check", input=("\n".join(ids) + "\n").encode()))
+    missing = {line.split()[0] for line in answer.splitlines() if line.endswith(" missing")}
+    bad = [
+        sha
+        for sha in remaining
+        if any(old in missing or new in missing for old, new, _p in blobs.get(sha, []))
+    ]
+    good = [sha for sha in remaining if sha not in set(bad)]
+    if good:
+        out = _git(
+            path,
+            *_LOG_OPTIONS,
+            "diff-tree",
+            "--stdin",
+            "-z",
+            "-r",
+            "-M",
+            "--numstat",
+            "--root",
+            "--always",
+            "--no-ext-diff",
+            "--no-textconv",
+            f"--format={LOG_FORMAT}",
+            input=("\n".join(good) + "\n").encode(),
+        )
+        yield from parse_log(_split_tokens([out]))
+    if not bad:
+        return
+    headers = _git(
+        path,
+        *_LOG_OPTIONS,
+        "log",
+        "--no-walk=unsorted",
+        "--stdin",
+        "-z",
+        f"--format={LOG_FORMAT}",
+        input=("\n".join(bad) + "\n").encode(),
+    )
+    affected = 0
+    for commit in parse_log(_split_tokens([headers])):
+        present = [
+            p
+            for old, new, p in blobs.get(commit.sha, [])
+            if old not in missing and new not in missing
+        ]
+        unknown = [
+            p for old, new, p in blobs.get(commit.sha, []) if old in missing or new in missing
+        ]
+        if present:
+            out = _git(
+                path,
+                "--literal-pathspecs",
+                *_LOG_OPTIONS,
+                "diff-tree",
+                "-z",
+                "-r",
+                "--no-renames",
+                "--numstat",
+                "--root",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--format=",
+                commit.sha,
+                "--",
+                *present,
+            )
+            tokens = [t.lstrip(b"\n") for t in out.split(b"\0") if t.strip(b"\n")]
+            for token in tokens:
+                added, deleted, name = token.split(b"\t", 2)
+                commit.files.append((_text(name), _count(added), _count(deleted)))
+        commit.files.extend((p, None, None) for p in unknown)
+        affected += len(unknown)
+        yield commit
+    if on_missing is not None:
+        on_missing(affected)
+
+
+def _changed_blobs(path: Path, shas: list[str]) -> dict[str, list[tuple[str, str, str]]]:
+    """Per commit, (old blob, new blob, path) of every changed file, read from trees only
+    (no blob is opened). Submodule entries (gitlinks) are left out."""
+    out = _git(
+        path,
+        "diff-tree",
+        "--stdin",
+        "-z",
+        "-r",
+        "--raw",
+        "--no-renames",
+        "--no-abbrev",
+        "--root",
+        "--format=%x1e%H",
+        input=("\n".join(shas) + "\n").encode(),
+    )
+    result: dict[str, list[tuple[str, str, str]]] = {}
+    current = ""
+    tokens = iter(out.split(b"\0"))
+    zero = "0" * 40
+    for token in tokens:
+        token = token.strip(b"\n")
+        if token.startswith(b"\x1e"):
+            current = _text(token[1:]).strip()
+            result.setdefault(current, [])
+            continue
+        if not token.startswith(b":"):
+            continue
+        meta = _text(token[1:]).split()
+        name = _text(next(tokens, b""))
+        old_mode, new_mode, old, new = meta[0], meta[1], meta[2], meta[3]
+        if "160000" in (old_mode, new_mode):
+            continue
+        result.setdefault(current, []).append(
+            (
+                old if old.strip("0") and old != zero else "",
+                new if new.strip("0") and new != zero else "",
+                name,
+            )
+        )
+    return result
+
+
+# --- records ----------------------------------------------------------------------------
+
+
+def parse_person(text: str) -> tuple[str, str] | None:
+    """``"Name <email>"`` -> (name, email), or None.
+
+    >>> parse_person("Ada Lovelace <ada@example.org>")
+    ('Ada Lovelace', 'ada@example.org')
+    >>> parse_person("no email here") is None
+    True
+    """
+    match = _PERSON.match(text)
+    return (match.group(1), match.group(2).strip()) if match else None
+
+
+def parse_pr_number(subject: str) -> int | None:
+    """The pull request a commit subject names, or None.
+
+    >>> parse_pr_number("Fix the loader (#1234)")
+    1234
+    >>> parse_pr_number("Merge pull request #77 from octocat/patch-1")
+    77
+    >>> parse_pr_number("Bump version") is None
+    True
+    """
+    match = _PR_SQUASH.search(subject) or _PR_MERGE.match(subject)
+    return int(match.group(1)) if match else None
+
+
+@dataclass
+class Records:
+    """What one batch of commits turns into."""
+
+    activities: list[Activity] = field(default_factory=list)
+    identities: dict[str, Identity] = field(default_factory=dict)
+    evidence: list[IdentityEvidence] = field(default_factory=list)
+    files: list[CommitFile] = field(default_factory=list)
+
+
+def _identity(
+    records: Records, name: str, email: str, mapped: tuple[str, str] | None = None
+) -> Identity:
+    ident = Identity(IdentitySource.GIT, name=name, email=email)
+    records.identities.setdefault(ident.key, ident)
+    if mapped is not None and (mapped[0], mapped[1].lower()) != (name, email.lower()):
+        canonical = Identity(IdentitySource.GIT, name=mapped[0], email=mapped[1])
+        records.identities.setdefault(canonical.key, canonical)
+        records.evidence.append(IdentityEvidence(ident.key, canonical.key, "mailmap", 0.99))
+    return ident
+
+
+def parse_commit(commit: RawCommit, repo: str, web_url: str, records: Records) -> None:
+    """Turn one commit into activities, identities and file rows (added to ``records``)."""
+    author = _identity(
+        records,
+        commit.author_name,
+        commit.author_email,
+        (commit.mapped_author_name, commit.mapped_author_email),
+    )
+    authored = datetime.fromtimestamp(commit.author_time, UTC)
+    committed = datetime.fromtimestamp(commit.committer_time, UTC)
+    url = f"{web_url}/commit/{commit.sha}" if web_url else ""
+    pr = parse_pr_number(commit.subject)
+    merge = len(commit.parents) > 1
+    known = [(a or 0) + (d or 0) for _p, a, d in commit.files]
+    size = sum(known)
+
+    if merge:
+        # Merging says "has write access": credited to whoever made the merge commit.
+        counterpart = None
+        match = _PR_MERGE.match(commit.subject)
+        if match:
+            source = Identity(IdentitySource.GITHUB, login=match.group(2))
+            records.identities.setdefault(source.key, source)
+            counterpart = source.key
+        records.activities.append(
+            Activity(
+                key=f"merge_commit:{repo}:{commit.sha}",
+                repo=repo,
+                kind=ActivityKind.MERGE_COMMIT,
+                actor=author.key,
+                occurred_at=committed,
+                counterpart=counterpart,
+                item=commit.sha,
+                size=size,
+                title=commit.subject,
+                url=url,
+                pr_number=pr,
+            )
+        )
+    else:
+        records.activities.append(
+            Activity(
+                key=f"commit:{repo}:{commit.sha}",
+                repo=repo,
+                kind=ActivityKind.COMMIT,
+                actor=author.key,
+                occurred_at=authored,
+                item=commit.sha,
+                size=size,
+                title=commit.subject,
+                url=url,
+                pr_number=pr,
+            )
+        )
+    for path, added, deleted in commit.files:
+        records.files.append(CommitFile(repo, commit.sha, path, added, deleted))
+
+    if commit.committer_email.lower() != commit.author_email.lower() and (
+        commit.committer_email.lower() not in SERVICE_EMAILS
+    ):
+        committer = _identity(
+            records,
+            commit.committer_name,
+            commit.committer_email,
+            (commit.mapped_committer_name, commit.mapped_committer_email),
+        )
+        records.activities.append(
+            Activity(
+                key=f"committed_for_other:{repo}:{commit.sha}",
+                repo=repo,
+                kind=ActivityKind.COMMITTED_FOR_OTHER,
+                actor=committer.key,
+                occurred_at=committed,
+                counterpart=author.key,
+                item=commit.sha,
+                title=commit.subject,
+                url=url,
+                pr_number=pr,
+            )
+        )
+
+    seen: set[tuple[str, str]] = set()
+    for line in commit.trailers.splitlines():
+        key, sep, value = line.partition(":")
+        kind = _TRAILER_KINDS.get(key.strip().lower()) if sep else None
+        person = parse_person(value) if kind else None
+        if kind is None or person is None:
+            continue
+        name, email = person
+        if email.lower() == commit.author_email.lower() or (kind, email.lower()) in seen:
+            continue  # signing off one's own work says nothing new
+        seen.add((kind, email.lower()))
+        ident = _identity(records, name, email)
+        records.activities.append(
+            Activity(
+                key=f"{kind}:{repo}:{commit.sha}:{ident.key}",
+                repo=repo,
+                kind=kind,
+                actor=ident.key,
+                occurred_at=authored,
+                counterpart=author.key,
+                item=commit.sha,
+                title=commit.subject,
+                url=url,
+                pr_number=pr,
+            )
+        )
+
+
+# --- the miner --------------------------------------------------------------------------
+
+
+_REMOTE = re.compile(r"github\.com[:/]+([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$")
+
+
+def repo_name(path: Path) -> tuple[str, str]:
+    """(owner/name, web url) from the origin remote if it is on GitHub, else the folder."""
+    remote = _text(_git(path, "config", "--get", "remote.origin.url", check=False)).strip()
+    match = _REMOTE.search(remote)
+    if match:
+        full = f"{match.group(1)}/{match.group(2)}"
+        return full, f"https://github.com/{full}"
+    folder = path.resolve().name.removesuffix(".git") or "repository"
+    return f"local/{folder}", ""
+
+
+@dataclass
+class MineResult:
+    repo: str
+    commits: int
+    activities: int
+    files_unknown: int
+    incremental: bool
+    pruned: int = 0
+
+
+def mine_git(
+    engine: Engine,
+    path: Path,
+    *,
+    name: str | None = None,
+    full: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> MineResult:
+    """Mine the repository at ``path`` into the store.
+
+    Incremental by default: only commits not reachable from the head mined last time
+    are read. The head is recorded only after every batch is saved, and every save is
+    an idempotent upsert, so a run killed at any point and run again gives the same
+    rows as an uninterrupted run. ``full=True`` reads everything again and then drops
+    rows of commits no longer in the history (a rewritten branch).
+
+    ``progress(done, total)`` is called as commits are parsed.
+    """
+    path = Path(path)
+    head = check_repository(path)
+    full_name, web_url = repo_name(path)
+    if name:
+        full_name = name
+        web_url = f"https://github.com/{name}" if re.fullmatch(r"[\w.-]+/[\w.-]+", name) else ""
+    previous, _ = get_sync_state(engine, full_name, _SYNC_RESOURCE)
+    revs = [head]
+    incremental = False
+    if previous and not full:
+        if previous == head:
+            return MineResult(full_name, 0, 0, 0, incremental=True)
+        known = (
+            subprocess.run(
+                ["git", "-C", str(path), "cat-file", "-e", f"{previous}^{{commit}}"],
+                capture_output=True,
+                env=_git_env(),
+            ).returncode
+            == 0
+        )
+        if known:
+            revs = [head, "--not", previous]
+            incremental = True
+    total = count_commits(path, revs)
+    save_repos(engine, [Repo(full_name, Origin.GIT, url=web_url)])
+
+    unknown_files = 0
+
+    def note_missing(count: int) -> None:
+        nonlocal unknown_files
+        unknown_files += count
+
+    records = Records()
+    seen_keys: set[str] = set()
+    commits = 0
+    activities = 0
+    for commit in fetch_git_log(path, revs, note_missing):
+        parse_commit(commit, full_name, web_url, records)
+        commits += 1
+        if commits % _BATCH_COMMITS == 0:
+            activities += _flush(engine, records, seen_keys if full else None)
+            records = Records()
+        if progress is not None and (commits % 200 == 0 or commits == total):
+            progress(commits, total)
+    activities += _flush(engine, records, seen_keys if full else None)
+    if progress is not None:
+        progress(commits, max(total, commits))
+    pruned = 0
+    if full:
+        pruned = delete_repo_rows(
+            engine, full_name, kinds=[str(k) for k in GIT_KINDS], keep=seen_keys
+        )
+    # Last, and only now: the head these rows cover.
+    save_sync_state(engine, full_name, _SYNC_RESOURCE, watermark=head)
+    return MineResult(full_name, commits, activities, unknown_files, incremental, pruned)
+
+
+def _flush(engine: Engine, records: Records, seen_keys: set[str] | None) -> int:
+    save_identities(engine, records.identities.values())
+    save_identity_evidence(engine, records.evidence)
+    save_commit_files(engine, records.files)
+    count = save_activities(engine, records.activities)
+    if seen_keys is not None:
+        seen_keys.update(a.key for a in records.activities)
+    return count
