@@ -26,7 +26,7 @@ from typer.core import TyperGroup
 from talent.config import DB_ENV_VAR, Settings, resolve_db_url, sqlite_path
 from talent.evaluate import TruthError, evaluate_store, load_truth, match_maintainers, split_rate
 from talent.export import to_json, to_records, to_safe_csv
-from talent.identity import update_people
+from talent.identity import ensure_people, update_people
 from talent.scoring import rank_store
 from talent.sources.demo import SIZES, generate_demo, save_demo
 from talent.sources.git import GitError, mine_git
@@ -253,7 +253,7 @@ def _identity_text(ident: dict) -> str:
 def _print_table(ranking: pd.DataFrame, with_identities: bool) -> None:
     console = Console()
     if not console.is_terminal:
-        console = Console(width=140)
+        console = Console(width=160)
     table = Table(title=f"Top {len(ranking)} contributors", title_justify="left")
     columns = [
         ("#", "right"),
@@ -261,13 +261,23 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool) -> None:
         ("login", "left"),
         ("score", "right"),
         ("activity", "right"),
-        ("pagerank", "right"),
+        ("recent", "right"),
+        ("graph", "right"),
+        ("trust", "right"),
+        ("owner", "right"),
         ("affiliation", "left"),
         ("top repository", "left"),
         ("last active", "left"),
     ]
     for col, justify in columns:
-        table.add_column(col, justify=justify, overflow="ellipsis", no_wrap=True)
+        numeric = justify == "right"
+        table.add_column(
+            col,
+            justify=justify,
+            overflow="ellipsis",
+            no_wrap=True,
+            min_width=5 if numeric else None,
+        )
     for row in ranking.itertuples(index=False):
         name = row.name + (" [bot]" if row.is_bot and "[bot]" not in row.name else "")
         table.add_row(
@@ -276,7 +286,10 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool) -> None:
             _plain(_text(row.login)),
             f"{row.score:.3f}",
             f"{row.contrib_activity:.3f}",
+            f"{row.contrib_recent_activity:.3f}",
             f"{row.contrib_pagerank:.3f}",
+            f"{row.contrib_trust:.3f}",
+            f"{row.contrib_ownership:.3f}",
             row.affiliation,
             _plain(row.top_repos.split(", ")[0]),
             f"{row.last_active:%Y-%m-%d}",
@@ -293,7 +306,9 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool) -> None:
                 )
         console.print(idents)
     console.print(
-        "score = activity + pagerank contributions (see `talent rank --help`).", style="dim"
+        "score = activity + recent + graph + trust + owner contributions "
+        "(JSON and CSV carry every feature behind them).",
+        style="dim",
     )
 
 
@@ -345,6 +360,7 @@ def mine_git_command(
     engine = open_store(settings.db_url)
     console = Console(stderr=True)
     failures = 0
+    changed = False
     for path in paths:
         try:
             result = _mine_one(engine, path, name, full, console)
@@ -352,6 +368,7 @@ def mine_git_command(
             failures += 1
             typer.echo(f"error: {exc}", err=True)
             continue
+        changed = changed or bool(result.commits or result.pruned)
         what = "new commits" if result.incremental else "commits"
         console.print(
             f"{result.repo}: {result.commits:,} {what}, "
@@ -364,8 +381,11 @@ def mine_git_command(
                 "have unknown line counts (their blobs are missing from this copy)",
                 style="yellow",
             )
-    with console.status("Resolving identities into people..."):
-        update_people(engine, settings)
+    if changed:
+        with console.status("Resolving identities into people..."):
+            update_people(engine, settings)
+    else:
+        ensure_people(engine, settings)
     if failures:
         raise typer.Exit(1)
 

@@ -313,17 +313,16 @@ def resolve_people(
         link(row.key, target, "name", 0.9)
         accounts[uf.find(row.key)] = mine | theirs
 
-    groups: dict[str, list[int]] = {}
-    for i, key in enumerate(keys):
-        groups.setdefault(uf.find(key), []).append(i)
+    groups: dict[str, list] = {}
+    for row in ids.itertuples(index=False):
+        groups.setdefault(uf.find(row.key), []).append(row)
 
     people_rows = []
     link_rows = []
-    for members in groups.values():
-        block = ids.iloc[members]
+    for block in groups.values():
         person = _describe_person(block, settings)
         people_rows.append(person)
-        for key in block["key"]:
+        for key in (r.key for r in block):
             how, conf = method.get(key, ("single", 1.0))
             link_rows.append(
                 {
@@ -349,33 +348,31 @@ _PEOPLE_COLUMNS = [
 ]
 
 
-def _describe_person(block: pd.DataFrame, settings: Settings) -> dict:
-    accounts = block[block["source"] == "github"]
-    github_ids = sorted(int(x) for x in accounts["github_id"] if x is not None)
+def _describe_person(block: list, settings: Settings) -> dict:
+    """One person's row from the identity rows (namedtuples) linked to them."""
+    accounts = [r for r in block if r.source == "github"]
+    github_ids = sorted(int(r.github_id) for r in accounts if r.github_id is not None)
     if github_ids:
         person_id = f"gh{github_ids[0]}"
     else:
-        anchor = min(block["key"])
+        anchor = min(r.key for r in block)
         person_id = "p" + hashlib.sha1(anchor.encode("utf-8")).hexdigest()[:12]
 
-    logins = [x for x in accounts["login"] if x] or [x for x in block["login"] if x]
+    logins = [r.login for r in accounts if r.login] or [r.login for r in block if r.login]
     if not logins:
-        logins = [n for n in (login_from_noreply(e) for e in block["email"]) if n]
+        logins = [n for n in (login_from_noreply(r.email) for r in block) if n]
     login = sorted(logins)[0] if logins else None
 
     # A profile name beats git names; names that are email addresses are never shown.
-    names = [n for n in accounts["name"] if n and not looks_like_email(n)]
+    names = [r.name for r in accounts if r.name and not looks_like_email(r.name)]
     if not names:
-        counts = Counter(n for n in block["name"] if n and not looks_like_email(n))
+        counts = Counter(r.name for r in block if r.name and not looks_like_email(r.name))
         names = [n for n, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     name = names[0] if names else (login or "(unknown)")
 
-    is_bot = any(
-        is_bot_identity(r.login, r.name, r.email, r.type) for r in block.itertuples(index=False)
-    )
-    evidence = sorted(
-        {d for d in (company_domain_of(e, settings.company_domains) for e in block["email"]) if d}
-    )
+    is_bot = any(is_bot_identity(r.login, r.name, r.email, r.type) for r in block)
+    domains = (company_domain_of(r.email, settings.company_domains) for r in block)
+    evidence = sorted({d for d in domains if d})
     if evidence:
         affiliation = "employee"
         affiliation_evidence = "email domain " + ", ".join(evidence)

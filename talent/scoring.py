@@ -45,6 +45,13 @@ from talent.store import (
 )
 
 SIGNALS = tuple(ScoreWeights().as_dict())
+SIGNAL_LABELS = {
+    "activity": "Activity",
+    "recent_activity": "Recent activity",
+    "pagerank": "Collaboration graph",
+    "trust": "Trusted with others' work",
+    "ownership": "File ownership",
+}
 CONTRIBUTIONS = [f"contrib_{s}" for s in SIGNALS]
 # Columns of a ranking, in order. ``contrib_*`` columns sum to ``score``.
 RANK_COLUMNS = [

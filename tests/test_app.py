@@ -121,7 +121,7 @@ def test_candidate_page_explains_the_score(monkeypatch, demo_db, expected):
     assert at.metric[0].value == "#1"
     assert at.metric[1].value == f"{top['score']:.3f}"
     facts = at.dataframe[0].value
-    assert facts.set_index("measure").loc["Commits", "value"] == top["commits"]
+    assert facts.set_index("measure").loc["commits", "value"] == top["commits"]
     latest = at.dataframe[1].value
     assert 0 < len(latest) <= 25
     assert latest["occurred_at"].is_monotonic_decreasing

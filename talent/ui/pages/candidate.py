@@ -3,14 +3,11 @@
 import pandas as pd
 import streamlit as st
 
+from talent.features import FEATURE_DOCS
+from talent.scoring import SIGNAL_LABELS, SIGNALS
 from talent.ui import data
 from talent.ui.safe import md_escape
 from talent.ui.widgets import demo_banner, filtered_ranking, offer_demo
-
-SIGNAL_LABELS = {
-    "contrib_activity": "Activity",
-    "contrib_pagerank": "Graph (PageRank)",
-}
 
 
 def render() -> None:
@@ -54,37 +51,17 @@ def render() -> None:
     st.subheader("Why this score", anchor=False)
     breakdown = pd.DataFrame(
         {
-            "signal": [SIGNAL_LABELS[c] for c in SIGNAL_LABELS],
-            "contribution": [float(person[c]) for c in SIGNAL_LABELS],
+            "signal": [SIGNAL_LABELS[s] for s in SIGNALS],
+            "contribution": [float(person[f"contrib_{s}"]) for s in SIGNALS],
         }
     )
-    st.bar_chart(breakdown, x="signal", y="contribution", horizontal=True, height=160)
+    st.bar_chart(breakdown, x="signal", y="contribution", horizontal=True, height=220)
+    numeric = [c for c in FEATURE_DOCS if c not in ("first_active", "last_active", "top_repos")]
     facts = pd.DataFrame(
         {
-            "measure": [
-                "OpenDigger activity",
-                "PageRank",
-                "Commits",
-                "Pull requests opened",
-                "Pull requests merged",
-                "Merged others' pull requests",
-                "Reviews given",
-                "Issues opened",
-                "Comments",
-                "Repositories",
-            ],
-            "value": [
-                round(float(person["activity"]), 2),
-                round(float(person["pagerank"]), 5),
-                person["commits"],
-                person["prs_opened"],
-                person["prs_merged"],
-                person["merges"],
-                person["reviews"],
-                person["issues_opened"],
-                person["comments"],
-                person["n_repos"],
-            ],
+            "measure": numeric + ["pagerank"],
+            "value": [round(float(person[c]), 4) for c in numeric + ["pagerank"]],
+            "meaning": [FEATURE_DOCS[c] for c in numeric] + ["PageRank in the collaboration graph"],
         }
     )
     st.dataframe(facts, hide_index=True, key="facts")

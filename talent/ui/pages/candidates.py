@@ -3,6 +3,7 @@
 import streamlit as st
 
 from talent.export import to_safe_csv
+from talent.scoring import CONTRIBUTIONS
 from talent.ui import app
 from talent.ui.widgets import demo_banner, filtered_ranking, offer_demo
 
@@ -16,9 +17,9 @@ EXPORT_COLUMNS = [
     "top_repos",
     "first_active",
     "last_active",
-    "contrib_activity",
-    "contrib_pagerank",
+    *CONTRIBUTIONS,
     "commits",
+    "active_months",
     "prs_opened",
     "prs_merged",
     "merges",
@@ -35,11 +36,11 @@ TABLE_COLUMNS = [
     "affiliation",
     "top_repos",
     "last_active",
-    "contrib_activity",
-    "contrib_pagerank",
+    "active_months",
     "commits",
     "prs_merged",
     "reviews",
+    "people_helped",
 ]
 
 
@@ -67,8 +68,9 @@ def render() -> None:
         return
 
     st.caption(
-        "Score = activity (OpenDigger's measure) + standing in the review and merge "
-        "graph (PageRank). Select a row to see why a person ranks where they do."
+        "Score = sustained activity (OpenDigger's measure), recent activity, standing in "
+        "the collaboration graph, trust with others' work and file ownership. Select a row "
+        "to see why a person ranks where they do."
     )
     event = st.dataframe(
         shown[TABLE_COLUMNS],
@@ -89,15 +91,17 @@ def render() -> None:
             "affiliation": st.column_config.TextColumn("Affiliation"),
             "top_repos": st.column_config.TextColumn("Top repositories"),
             "last_active": st.column_config.DateColumn("Last active", format="YYYY-MM-DD"),
-            "contrib_activity": st.column_config.NumberColumn(
-                "Activity", format="%.3f", help="Activity's share of the score"
-            ),
-            "contrib_pagerank": st.column_config.NumberColumn(
-                "Graph", format="%.3f", help="PageRank's share of the score"
+            "active_months": st.column_config.NumberColumn(
+                "Active months", help="Calendar months with at least one act"
             ),
             "commits": st.column_config.NumberColumn("Commits"),
             "prs_merged": st.column_config.NumberColumn("PRs merged"),
             "reviews": st.column_config.NumberColumn("Reviews"),
+            "people_helped": st.column_config.NumberColumn(
+                "People helped",
+                help="Distinct people whose work this person merged, applied, reviewed or "
+                "co-authored",
+            ),
         },
     )
     st.download_button(
