@@ -29,7 +29,7 @@ from talent.export import to_json, to_records, to_safe_csv
 from talent.identity import ensure_people, update_people
 from talent.scoring import rank_store
 from talent.sources.demo import SIZES, generate_demo, save_demo
-from talent.sources.git import GitError, mine_git
+from talent.sources.git import GitError, check_repository, mine_git
 from talent.store import (
     StoreError,
     count_rows,
@@ -399,6 +399,7 @@ def _mine_one(engine, path: Path, name: str | None, full: bool, console: Console
         TimeElapsedColumn,
     )
 
+    check_repository(Path(path))  # fail with one line before drawing a bar
     columns = [
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -406,7 +407,10 @@ def _mine_one(engine, path: Path, name: str | None, full: bool, console: Console
         TextColumn("{task.fields[rate]} commits/s"),
         TimeElapsedColumn(),
     ]
-    with Progress(*columns, console=console, transient=True) as bar:
+    # A bar only where someone watches it: logs and pipes get the summary line alone.
+    with Progress(
+        *columns, console=console, transient=True, disable=not console.is_terminal
+    ) as bar:
         task = bar.add_task(str(path), total=None, rate="-")
         started = time.monotonic()
 

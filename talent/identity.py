@@ -292,10 +292,12 @@ def resolve_people(
 
     # Names last: the weakest rule, never for bots or generic names, and never joining
     # two different GitHub accounts (two people can share a name; accounts are proof).
+    # An account is known by its id or login, from the API or from a noreply address.
     accounts: dict[str, set[str]] = {}
     for row in ids.itertuples(index=False):
-        if row.source == "github" and row.login:
-            accounts.setdefault(uf.find(row.key), set()).add(row.key)
+        marks = _account_marks(row)
+        if marks:
+            accounts.setdefault(uf.find(row.key), set()).update(marks)
     by_name: dict[str, str] = {}
     for row in ids.itertuples(index=False):
         if row.source != "git" or is_bot_identity(row.login, row.name, row.email, row.type):
@@ -308,10 +310,15 @@ def resolve_people(
         if ra == rb:
             continue
         mine, theirs = accounts.get(ra, set()), accounts.get(rb, set())
-        if mine and theirs and mine != theirs:
+        if mine and theirs and not mine & theirs:
             continue
         link(row.key, target, "name", 0.9)
         accounts[uf.find(row.key)] = mine | theirs
+
+    # The name .mailmap chooses for a person is the one to show.
+    preferred: set[str] = set()
+    if evidence is not None:
+        preferred = set(evidence.loc[evidence["method"] == "mailmap", "other"])
 
     groups: dict[str, list] = {}
     for row in ids.itertuples(index=False):
@@ -320,7 +327,7 @@ def resolve_people(
     people_rows = []
     link_rows = []
     for block in groups.values():
-        person = _describe_person(block, settings)
+        person = _describe_person(block, settings, preferred)
         people_rows.append(person)
         for key in (r.key for r in block):
             how, conf = method.get(key, ("single", 1.0))
@@ -348,7 +355,22 @@ _PEOPLE_COLUMNS = [
 ]
 
 
-def _describe_person(block: list, settings: Settings) -> dict:
+def _account_marks(row) -> set[str]:
+    """What identifies the GitHub account behind an identity row: its id and login."""
+    marks = set()
+    if row.github_id is not None:
+        marks.add(f"id:{int(row.github_id)}")
+    if row.login:
+        marks.add(f"login:{row.login.lower()}")
+    match = _NOREPLY.match(row.email or "")
+    if match:
+        if match.group(1):
+            marks.add(f"id:{int(match.group(1))}")
+        marks.add(f"login:{match.group(2).lower()}")
+    return marks
+
+
+def _describe_person(block: list, settings: Settings, preferred: set[str] = frozenset()) -> dict:
     """One person's row from the identity rows (namedtuples) linked to them."""
     accounts = [r for r in block if r.source == "github"]
     github_ids = sorted(int(r.github_id) for r in accounts if r.github_id is not None)
@@ -365,6 +387,10 @@ def _describe_person(block: list, settings: Settings) -> dict:
 
     # A profile name beats git names; names that are email addresses are never shown.
     names = [r.name for r in accounts if r.name and not looks_like_email(r.name)]
+    if not names:
+        names = sorted(
+            r.name for r in block if r.key in preferred and r.name and not looks_like_email(r.name)
+        )
     if not names:
         counts = Counter(r.name for r in block if r.name and not looks_like_email(r.name))
         names = [n for n, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]

@@ -202,7 +202,7 @@ def _git_env() -> dict[str, str]:
     return env
 
 
-def _git(path: Path, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
+def _git(path: Path, *args: str | bytes, input: bytes | None = None, check: bool = True) -> bytes:
     proc = subprocess.run(
         ["git", "-C", str(path), *args], input=input, capture_output=True, env=_git_env()
     )
@@ -392,16 +392,17 @@ def _finish_without_missing(
             for token in tokens:
                 added, deleted, name = token.split(b"\t", 2)
                 commit.files.append((_text(name), _count(added), _count(deleted)))
-        commit.files.extend((p, None, None) for p in unknown)
+        commit.files.extend((_text(p), None, None) for p in unknown)
         affected += len(unknown)
         yield commit
     if on_missing is not None:
         on_missing(affected)
 
 
-def _changed_blobs(path: Path, shas: list[str]) -> dict[str, list[tuple[str, str, str]]]:
+def _changed_blobs(path: Path, shas: list[str]) -> dict[str, list[tuple[str, str, bytes]]]:
     """Per commit, (old blob, new blob, path) of every changed file, read from trees only
-    (no blob is opened). Submodule entries (gitlinks) are left out."""
+    (no blob is opened). Paths stay bytes: a name that is not UTF-8 must reach git again
+    exactly as git wrote it. Submodule entries (gitlinks) are left out."""
     out = _git(
         path,
         "diff-tree",
@@ -415,7 +416,7 @@ def _changed_blobs(path: Path, shas: list[str]) -> dict[str, list[tuple[str, str
         "--format=%x1e%H",
         input=("\n".join(shas) + "\n").encode(),
     )
-    result: dict[str, list[tuple[str, str, str]]] = {}
+    result: dict[str, list[tuple[str, str, bytes]]] = {}
     current = ""
     tokens = iter(out.split(b"\0"))
     zero = "0" * 40
@@ -428,7 +429,7 @@ def _changed_blobs(path: Path, shas: list[str]) -> dict[str, list[tuple[str, str
         if not token.startswith(b":"):
             continue
         meta = _text(token[1:]).split()
-        name = _text(next(tokens, b""))
+        name = next(tokens, b"")
         old_mode, new_mode, old, new = meta[0], meta[1], meta[2], meta[3]
         if "160000" in (old_mode, new_mode):
             continue
@@ -550,7 +551,9 @@ def parse_commit(commit: RawCommit, repo: str, web_url: str, records: Records) -
     for path, added, deleted in commit.files:
         records.files.append(CommitFile(repo, commit.sha, path, added, deleted))
 
-    if commit.committer_email.lower() != commit.author_email.lower() and (
+    # Compared as .mailmap maps them: one person's old and new address is not a patch
+    # applied for someone else.
+    if commit.mapped_committer_email.lower() != commit.mapped_author_email.lower() and (
         commit.committer_email.lower() not in SERVICE_EMAILS
     ):
         committer = _identity(
