@@ -13,7 +13,18 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import Engine, Table, create_engine, delete, event, func, inspect, select, text
+from sqlalchemy import (
+    Engine,
+    String,
+    Table,
+    create_engine,
+    delete,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from talent.config import sqlite_path
@@ -36,6 +47,9 @@ __all__ = [
     "save_identity_evidence",
     "delete_repo_rows",
     "load_identity_evidence",
+    "save_profiles",
+    "load_profiles",
+    "load_item_authors",
     "set_meta",
     "get_meta",
     "load_repos",
@@ -146,7 +160,11 @@ def _upsert(engine: Engine, table: Table, rows: Iterable[dict], *, replace: bool
         for batch in _batches(rows, _BATCH):
             if insert is not None:
                 stmt = insert(table)
-                update = {c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys}
+                update = {
+                    c.name: _keep_known(stmt.excluded[c.name], table.c[c.name])
+                    for c in table.c
+                    if c.name not in keys
+                }
                 if update:
                     stmt = stmt.on_conflict_do_update(index_elements=keys, set_=update)
                 else:
@@ -161,6 +179,16 @@ def _upsert(engine: Engine, table: Table, rows: Iterable[dict], *, replace: bool
         if written:
             _bump_version(conn)
     return written
+
+
+def _keep_known(new, old):
+    """The upserted value, unless it is unknown (NULL, or an empty string for text):
+    then the stored one stays. Two sources describe the same row with different detail
+    (git knows a commit's size, the GitHub commit list does not); neither erases the
+    other's knowledge."""
+    if isinstance(new.type, String):
+        return func.coalesce(func.nullif(new, ""), old)
+    return func.coalesce(new, old)
 
 
 def _batches(rows: Iterable[dict], size: int):
@@ -358,6 +386,27 @@ def load_commit_files(engine: Engine, *, repos: Sequence[str] | None = None) -> 
     if repos:
         stmt = stmt.where(t.c.repo.in_(list(repos)))
     return _read(engine, stmt)
+
+
+def save_profiles(engine: Engine, profiles: Iterable[dict]) -> int:
+    """Upsert GitHub profiles (columns of the ``profiles`` table)."""
+    return _upsert(engine, schema.profiles, profiles)
+
+
+def load_profiles(engine: Engine) -> pd.DataFrame:
+    t = schema.profiles
+    return _read(engine, select(t).order_by(t.c.github_id), parse_dates=["fetched_at"])
+
+
+def load_item_authors(engine: Engine, repo: str) -> dict[str, str]:
+    """``owner/repo#n`` -> the identity key of whoever opened that issue or pull request."""
+    t = schema.activities
+    kinds = ["issue_opened", "pr_opened"]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(t.c.item, t.c.actor).where(t.c.repo == repo, t.c.kind.in_(kinds))
+        ).all()
+    return {item: actor for item, actor in rows}
 
 
 def load_identity_evidence(engine: Engine) -> pd.DataFrame:

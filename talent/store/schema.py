@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -98,6 +98,20 @@ activities = Table(
     Index("ix_activities_actor", "actor"),
 )
 
+# Public profile of a GitHub account, fetched at most once per login and refresh age.
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("github_id", Integer, primary_key=True),
+    Column("login", String(100), nullable=False),
+    Column("name", Text),
+    Column("company", Text),
+    Column("location", Text),
+    Column("blog", Text),
+    Column("followers", Integer),
+    Column("fetched_at", DateTime, nullable=False),
+)
+
 # What a source knows about two raw identities being one person, e.g. a .mailmap entry.
 # Identity resolution reads these next to its own rules.
 identity_evidence = Table(
@@ -135,4 +149,5 @@ sync_state = Table(
 # existing table need their ALTER here.
 MIGRATIONS: dict[int, list[str]] = {
     2: ["ALTER TABLE activities ADD COLUMN pr_number INTEGER"],
+    3: [],  # the profiles table
 }
