@@ -421,6 +421,158 @@ def _mine_one(engine, path: Path, name: str | None, full: bool, console: Console
         return mine_git(engine, path, name=name, full=full, progress=report)
 
 
+@mine_app.command("github")
+def mine_github_command(
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            help="An organisation (acme-ai) or repositories (acme-ai/vision).", show_default=False
+        ),
+    ],
+    db: DbOption = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only activity updated on or after this date (YYYY-MM-DD).")
+    ] = None,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Read everything again, ignoring what earlier runs stored."),
+    ] = False,
+    include_forks: Annotated[
+        bool, typer.Option("--include-forks", help="Also mine forks.")
+    ] = False,
+    include_archived: Annotated[
+        bool, typer.Option("--include-archived", help="Also mine archived repositories.")
+    ] = False,
+    token_env: Annotated[
+        str, typer.Option(help="Environment variable holding the token (prompted for when unset).")
+    ] = "GITHUB_TOKEN",
+    base_url: Annotated[
+        str, typer.Option(help="API root: GitHub Enterprise (https://host/api/v3) or a local fake.")
+    ] = "https://api.github.com",
+    max_wait: Annotated[
+        float,
+        typer.Option(
+            help="Longest wait for a rate-limit reset, in "
+            "seconds; past it, progress is saved and the run "
+            "stops to be resumed later."
+        ),
+    ] = 900.0,
+    profile_budget: Annotated[
+        int, typer.Option(min=0, help="At most this many profile look-ups (/users/LOGIN) per run.")
+    ] = 100,
+) -> None:
+    """Mine issues, pull requests, reviews, comments and commits from GitHub.
+
+    Incremental: a second run reads only what changed, and an unchanged repository
+    costs no rate-limit points. Safe to interrupt and run again.
+    """
+    from talent.sources.github import GitHubClient, GitHubError, ResumeLater, check_name
+
+    for target in targets:
+        try:
+            check_name(target)
+        except GitHubError as exc:
+            raise CliError(str(exc)) from None
+    token = os.environ.get(token_env, "").strip()
+    if not token:
+        if not sys.stdin.isatty():
+            raise CliError(
+                f"no GitHub token: set {token_env} (or run in a terminal to be asked for one)"
+            )
+        token = typer.prompt("GitHub token", hide_input=True).strip()
+    settings = _settings(db)
+    since_dt = _parse_since(since)
+    engine = open_store(settings.db_url)
+    console = Console(stderr=True)
+    client = GitHubClient(
+        token, base_url, max_wait=max_wait, sleep=_countdown(console), on_wait=None
+    )
+    del token
+    try:
+        from talent.sources.github import mine_github
+
+        def on_repo(name: str, index: int, total: int) -> None:
+            console.print(f"[{index + 1}/{total}] {_plain(name)}", highlight=False)
+
+        try:
+            results = mine_github(
+                engine,
+                client,
+                targets,
+                since=since_dt,
+                full=full,
+                include_forks=include_forks,
+                include_archived=include_archived,
+                profile_budget=profile_budget,
+                on_repo=on_repo,
+            )
+        except ResumeLater as exc:
+            update_people(engine, settings)
+            _github_summary(console, client, [])
+            console.print(
+                f"{exc}. Progress is saved: run the same command again after the reset to resume."
+            )
+            return
+        except GitHubError as exc:
+            raise CliError(str(exc)) from None
+        update_people(engine, settings)
+        _github_summary(console, client, results)
+        if any(r.error for r in results):
+            raise typer.Exit(1)
+    finally:
+        client.close()
+
+
+def _countdown(console: Console):
+    """A sleep that shows how long is left, in a terminal; plain sleep elsewhere."""
+
+    def sleep(seconds: float) -> None:
+        if seconds <= 0:
+            return
+        if not console.is_terminal:
+            console.print(f"waiting {seconds:.0f} s for GitHub's rate limit", highlight=False)
+            time.sleep(seconds)
+            return
+        end = time.monotonic() + seconds
+        with console.status("") as status:
+            while (left := end - time.monotonic()) > 0:
+                status.update(f"rate limit: resuming in {left:,.0f} s")
+                time.sleep(min(1.0, left))
+
+    return sleep
+
+
+def _github_summary(console: Console, client, results) -> None:
+    stats = client.stats
+    table = Table(title="GitHub mining summary", title_justify="left")
+    for col in (
+        "repositories",
+        "skipped (unchanged)",
+        "items",
+        "requests",
+        "free 304s",
+        "GraphQL",
+        "profiles",
+        "waits",
+        "failures",
+    ):
+        table.add_column(col, justify="right")
+    table.add_row(
+        str(len(results)),
+        str(sum(r.skipped for r in results)),
+        f"{stats.items:,}",
+        f"{stats.counted:,}",
+        f"{stats.not_modified:,}",
+        f"{stats.graphql:,}",
+        f"{stats.profile_requests:,}",
+        f"{stats.waits} ({stats.waited_seconds:,.0f} s)",
+        str(len(stats.failures)),
+    )
+    console.print(table)
+    for repo, message in sorted(stats.failures.items()):
+        console.print(f"failed: {_plain(repo)}: {_plain(message)}", highlight=False)
+
+
 @app.command()
 def evaluate(
     truth: Annotated[

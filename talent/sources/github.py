@@ -1,0 +1,904 @@
+"""Mine a GitHub organisation (or a list of repositories) through PyGithub.
+
+Cheap by construction (see the research note on PyGithub's cost traps):
+
+- repository-wide list endpoints at 100 items a page, with ``since`` where GitHub has
+  it: issues and pull requests together, issue comments, review comments, commits;
+- pull requests' reviews, merges and sizes through one GraphQL query per 100 pull
+  requests, newest-updated first, stopping at the last sync's watermark; REST
+  ``/pulls/{n}/reviews`` only for a pull request with more than 100 reviews;
+- raw dicts through ``Github.requester`` (PyGithub's auth, throttling and URL
+  handling) instead of PyGithub's objects, so no attribute access ever completes an
+  object lazily with a request per item;
+- an ETag probe per repository and resource: an unchanged repository answers 304,
+  which costs no rate-limit points;
+- watermarks and ETags saved per (repository, resource) only after the rows they
+  cover, so a run killed at any point and run again yields exactly the same rows.
+
+Rate limits and faults are handled here rather than by PyGithub's retry (which retries
+5xx without backoff and does not retry a 429 without ``Retry-After``): a primary limit
+waits for the reset with a countdown, or, past ``max_wait``, stops cleanly to resume
+later; secondary limits honour ``Retry-After`` or back off about a minute; 5xx and
+dropped connections back off exponentially and then fail that repository alone.
+The token is handed to PyGithub and never printed, logged or stored.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import requests
+from github import Auth, Github
+from sqlalchemy import Engine
+
+from talent.model import Activity, ActivityKind, Identity, IdentitySource, Origin, Repo
+from talent.store import (
+    get_sync_state,
+    load_item_authors,
+    load_profiles,
+    save_activities,
+    save_identities,
+    save_profiles,
+    save_repos,
+    save_sync_state,
+)
+
+DEFAULT_BASE_URL = "https://api.github.com"
+PER_PAGE = 100
+# Items updated in the same second as the watermark, or by a clock a little behind,
+# are read again: upserts make the overlap free of duplicates.
+OVERLAP = timedelta(minutes=5)
+PROFILE_REFRESH = timedelta(days=30)
+
+PULL_REQUESTS_QUERY = """
+query TalentPullRequests($owner: String!, $name: String!, $cursor: String, $first: Int!) {
+  repository(owner: $owner, name: $name) {
+    pullRequests(first: $first, after: $cursor, orderBy: {field: UPDATED_AT, direction: DESC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        number
+        title
+        url
+        state
+        createdAt
+        updatedAt
+        closedAt
+        mergedAt
+        additions
+        deletions
+        changedFiles
+        author { __typename login ... on User { databaseId } ... on Bot { databaseId } }
+        mergedBy { __typename login ... on User { databaseId } ... on Bot { databaseId } }
+        reviews(first: 100) {
+          totalCount
+          nodes {
+            databaseId
+            state
+            submittedAt
+            url
+            author { __typename login ... on User { databaseId } ... on Bot { databaseId } }
+          }
+        }
+      }
+    }
+  }
+  rateLimit { cost remaining resetAt }
+}
+""".strip()
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}(/[A-Za-z0-9._-]{1,100})?$")
+
+
+# --- errors -----------------------------------------------------------------------------
+
+
+class GitHubError(Exception):
+    """A failure to report in one line; ``exit_code`` says how the command ends."""
+
+    exit_code = 1
+
+
+class BadCredentials(GitHubError):
+    exit_code = 2
+
+
+class NotFound(GitHubError):
+    exit_code = 1
+
+
+class ResumeLater(GitHubError):
+    """The primary rate limit resets later than the caller will wait: stop cleanly."""
+
+    exit_code = 0
+
+    def __init__(self, reset: datetime):
+        super().__init__(f"rate limit reached; it resets at {reset:%Y-%m-%d %H:%M:%S} UTC")
+        self.reset = reset
+
+
+class RepoFailed(GitHubError):
+    """A repository could not be read after retries; the others go on."""
+
+
+# --- the client -------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    """What a mine cost and met, for the summary table and the benchmarks."""
+
+    requests: int = 0
+    counted: int = 0  # requests that used rate-limit points
+    not_modified: int = 0  # 304 answers: free
+    graphql: int = 0
+    profile_requests: int = 0
+    waits: int = 0
+    waited_seconds: float = 0.0
+    retries: int = 0
+    items: int = 0
+    failures: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: object
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    def next_url(self) -> str | None:
+        # GitHub's Link header: <url>; rel="next", <url>; rel="last"
+        for part in self.headers.get("link", "").split(", "):
+            url, _, rel = part.partition("; ")
+            if rel == 'rel="next"':
+                return url.strip("<>")
+        return None
+
+
+class GitHubClient:
+    """Requests through PyGithub's requester, with talent's own waiting and retries.
+
+    ``sleep`` and ``clock`` are injectable so tests run without real waiting;
+    ``on_wait(seconds, reason)`` is told before every wait (the CLI shows a countdown).
+    """
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        max_wait: float = 3600.0,
+        timeout: float = 30.0,
+        attempts: int = 5,
+        backoff: float = 2.0,
+        secondary_wait: float = 60.0,
+        throttle: bool = True,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        on_wait: Callable[[float, str], None] | None = None,
+        rng: random.Random | None = None,
+    ):
+        self._github = Github(
+            auth=Auth.Token(token),
+            base_url=base_url.rstrip("/"),
+            per_page=PER_PAGE,
+            lazy=True,
+            timeout=timeout,
+            retry=None,
+            seconds_between_requests=0.25 if throttle else None,
+            seconds_between_writes=1.0 if throttle else None,
+        )
+        self.requester = self._github.requester
+        self.max_wait = max_wait
+        self.attempts = attempts
+        self.backoff = backoff
+        self.secondary_wait = secondary_wait
+        self.sleep = sleep
+        self.clock = clock
+        self.on_wait = on_wait
+        self.rng = rng or random.Random(0)
+        self.stats = Stats()
+
+    def close(self) -> None:
+        self._github.close()
+
+    def _wait(self, seconds: float, reason: str) -> None:
+        seconds = max(0.0, seconds)
+        self.stats.waits += 1
+        self.stats.waited_seconds += seconds
+        if self.on_wait is not None:
+            self.on_wait(seconds, reason)
+        self.sleep(seconds)
+
+    def request(
+        self,
+        url: str,
+        params: dict | None = None,
+        *,
+        etag: str | None = None,
+        method: str = "GET",
+        body: dict | None = None,
+    ) -> Response:
+        """One request, retried as GitHub documents; raises GitHubError subclasses."""
+        headers = {"If-None-Match": etag} if etag else None
+        failure = ""
+        for attempt in range(self.attempts):
+            try:
+                status, raw_headers, text = self.requester.requestJson(
+                    method, url, parameters=params, headers=headers, input=body
+                )
+            except requests.RequestException as exc:
+                failure = f"connection failed ({type(exc).__name__})"
+                self._retry_wait(attempt, failure)
+                continue
+            self.stats.requests += 1
+            hdrs = {k.lower(): v for k, v in raw_headers.items()}
+            if status == 304:
+                self.stats.not_modified += 1
+                return Response(304, hdrs, None)
+            self.stats.counted += 1
+            if status in (403, 429) and self._rate_limited(status, hdrs, text):
+                continue
+            if status == 401:
+                raise BadCredentials("GitHub rejected the token (401 Bad credentials)")
+            if status == 404:
+                raise NotFound("not found (404): check the name, or whether the token can see it")
+            if status == 202 or status >= 500:
+                failure = f"GitHub answered {status}"
+                self._retry_wait(attempt, failure)
+                continue
+            try:
+                payload = json.loads(text) if text else None
+            except json.JSONDecodeError:
+                failure = "GitHub sent a truncated answer"
+                self._retry_wait(attempt, failure)
+                continue
+            if status >= 400:
+                message = payload.get("message", "") if isinstance(payload, dict) else ""
+                raise GitHubError(f"GitHub answered {status}: {message}".rstrip(": "))
+            return Response(status, hdrs, payload)
+        raise RepoFailed(f"{failure} after {self.attempts} attempts")
+
+    def _retry_wait(self, attempt: int, reason: str) -> None:
+        self.stats.retries += 1
+        if attempt + 1 < self.attempts:
+            delay = self.backoff * (2**attempt) * (0.5 + self.rng.random())
+            self._wait(delay, reason)
+
+    def _rate_limited(self, status: int, headers: dict[str, str], text: str) -> bool:
+        """Wait out a rate limit (True) or say it was not one (False)."""
+        message = ""
+        try:
+            message = str(json.loads(text).get("message", "")).lower()
+        except (json.JSONDecodeError, AttributeError):
+            pass
+        remaining = headers.get("x-ratelimit-remaining")
+        if "retry-after" in headers:
+            self._wait(float(headers["retry-after"]), "secondary rate limit")
+            return True
+        if remaining == "0" or "api rate limit exceeded" in message:
+            reset = float(headers.get("x-ratelimit-reset", self.clock() + 60))
+            seconds = reset - self.clock() + 1
+            if seconds > self.max_wait:
+                raise ResumeLater(datetime.fromtimestamp(reset, UTC))
+            self._wait(seconds, "primary rate limit")
+            return True
+        if "secondary rate limit" in message or status == 429:
+            self._wait(
+                self.secondary_wait * (0.75 + 0.5 * self.rng.random()), "secondary rate limit"
+            )
+            return True
+        return False
+
+    def pages(self, url: str, params: dict | None = None) -> Iterator[list]:
+        """Every page of a list endpoint, following ``Link: rel="next"``."""
+        response = self.request(url, params)
+        while True:
+            yield response.body or []
+            following = response.next_url()
+            if not following:
+                return
+            response = self.request(following)
+
+    def graphql(self, query: str, variables: dict, operation: str) -> dict:
+        """POST a query to the GraphQL endpoint PyGithub derives from the base URL.
+
+        GitHub reports GraphQL's own rate limit inside a 200 answer (``errors`` of type
+        RATE_LIMITED), where no HTTP-level retry sees it: waited for here.
+        """
+        body = {"query": query, "variables": variables, "operationName": operation}
+        for _attempt in range(self.attempts):
+            response = self.request(self.requester.graphql_url, method="POST", body=body)
+            self.stats.graphql += 1
+            payload = response.body if isinstance(response.body, dict) else {}
+            errors = [e for e in payload.get("errors") or [] if isinstance(e, dict)]
+            if not errors:
+                return payload.get("data") or {}
+            kinds = {e.get("type") for e in errors}
+            text = "; ".join(str(e.get("message", "")) for e in errors)
+            if "RATE_LIMITED" in kinds:
+                self._wait(self.secondary_wait, "GraphQL rate limit")
+                continue
+            if "NOT_FOUND" in kinds:
+                raise NotFound(f"not found: {text}")
+            raise GitHubError(f"GraphQL error: {text}")
+        raise RepoFailed(f"GraphQL stayed rate limited after {self.attempts} attempts")
+
+
+# --- parsing (pure) ---------------------------------------------------------------------
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """GitHub's ISO 8601 time, as an aware UTC datetime.
+
+    >>> parse_time("2024-01-02T03:04:05Z")
+    datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    """
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def parse_user(user: dict | None) -> Identity | None:
+    """A REST ``simple-user`` as an identity, or None for a missing or empty user."""
+    if not user or not user.get("login"):
+        return None
+    return Identity(
+        IdentitySource.GITHUB,
+        login=user["login"],
+        github_id=user.get("id"),
+        type=user.get("type") or "",
+    )
+
+
+def parse_actor(actor: dict | None) -> Identity | None:
+    """A GraphQL actor (``__typename``, ``login``, ``databaseId``) as an identity."""
+    if not actor or not actor.get("login"):
+        return None
+    kind = actor.get("__typename") or ""
+    return Identity(
+        IdentitySource.GITHUB,
+        login=actor["login"],
+        github_id=actor.get("databaseId"),
+        type="Bot" if kind == "Bot" else "User" if kind == "User" else kind,
+    )
+
+
+def _number_from_url(url: str | None) -> int | None:
+    match = re.search(r"/(\d+)$", url or "")
+    return int(match.group(1)) if match else None
+
+
+@dataclass
+class Batch:
+    activities: list[Activity] = field(default_factory=list)
+    identities: dict[str, Identity] = field(default_factory=dict)
+
+    def who(self, ident: Identity | None) -> str | None:
+        if ident is None:
+            return None
+        self.identities.setdefault(ident.key, ident)
+        return ident.key
+
+
+def parse_issue(item: dict, repo: str, batch: Batch) -> None:
+    """An item of ``/issues``: an issue or a pull request (it has ``pull_request``)."""
+    actor = batch.who(parse_user(item.get("user")))
+    if actor is None:
+        return
+    number = item["number"]
+    ref = f"{repo}#{number}"
+    is_pr = "pull_request" in item
+    kind = ActivityKind.PR_OPENED if is_pr else ActivityKind.ISSUE_OPENED
+    batch.activities.append(
+        Activity(
+            key=f"{kind}:{repo}:{number}",
+            repo=repo,
+            kind=kind,
+            actor=actor,
+            occurred_at=parse_time(item["created_at"]),
+            item=ref,
+            title=item.get("title") or "",
+            url=item.get("html_url") or "",
+            state=item.get("state") or "",
+            pr_number=number if is_pr else None,
+        )
+    )
+
+
+def parse_issue_comment(comment: dict, repo: str, authors: dict[str, str], batch: Batch) -> None:
+    actor = batch.who(parse_user(comment.get("user")))
+    number = _number_from_url(comment.get("issue_url"))
+    if actor is None or number is None:
+        return
+    ref = f"{repo}#{number}"
+    batch.activities.append(
+        Activity(
+            key=f"issue_comment:{repo}:{comment['id']}",
+            repo=repo,
+            kind=ActivityKind.ISSUE_COMMENT,
+            actor=actor,
+            occurred_at=parse_time(comment["created_at"]),
+            counterpart=authors.get(ref),
+            item=ref,
+            size=len(comment.get("body") or ""),
+            url=comment.get("html_url") or "",
+        )
+    )
+
+
+def parse_review_comment(comment: dict, repo: str, authors: dict[str, str], batch: Batch) -> None:
+    actor = batch.who(parse_user(comment.get("user")))
+    number = _number_from_url(comment.get("pull_request_url"))
+    if actor is None or number is None:
+        return
+    ref = f"{repo}#{number}"
+    batch.activities.append(
+        Activity(
+            key=f"review_comment:{repo}:{comment['id']}",
+            repo=repo,
+            kind=ActivityKind.REVIEW_COMMENT,
+            actor=actor,
+            occurred_at=parse_time(comment["created_at"]),
+            counterpart=authors.get(ref),
+            item=ref,
+            size=len(comment.get("body") or ""),
+            url=comment.get("html_url") or "",
+            pr_number=number,
+        )
+    )
+
+
+def parse_pull_request(node: dict, repo: str, batch: Batch) -> None:
+    """A GraphQL pull request: merge acts, size and every review."""
+    number = node["number"]
+    ref = f"{repo}#{number}"
+    author = batch.who(parse_actor(node.get("author")))
+    size = (node.get("additions") or 0) + (node.get("deletions") or 0)
+    title = node.get("title") or ""
+    url = node.get("url") or ""
+    if author is not None:
+        batch.activities.append(
+            Activity(
+                key=f"{ActivityKind.PR_OPENED}:{repo}:{number}",
+                repo=repo,
+                kind=ActivityKind.PR_OPENED,
+                actor=author,
+                occurred_at=parse_time(node["createdAt"]),
+                item=ref,
+                size=size,
+                title=title,
+                url=url,
+                state=(node.get("state") or "").lower(),
+                pr_number=number,
+            )
+        )
+    merged_at = parse_time(node.get("mergedAt"))
+    merger = batch.who(parse_actor(node.get("mergedBy")))
+    if merged_at is not None and author is not None:
+        # A merged pull request is credited to its author (OpenDigger's rule), and the
+        # merge to the merger as an act of its own.
+        batch.activities.append(
+            Activity(
+                key=f"{ActivityKind.PR_MERGED}:{repo}:{number}",
+                repo=repo,
+                kind=ActivityKind.PR_MERGED,
+                actor=author,
+                occurred_at=merged_at,
+                counterpart=merger,
+                item=ref,
+                size=size,
+                title=title,
+                url=url,
+                pr_number=number,
+            )
+        )
+    if merged_at is not None and merger is not None:
+        batch.activities.append(
+            Activity(
+                key=f"{ActivityKind.PR_MERGED_BY}:{repo}:{number}",
+                repo=repo,
+                kind=ActivityKind.PR_MERGED_BY,
+                actor=merger,
+                occurred_at=merged_at,
+                counterpart=author,
+                item=ref,
+                size=size,
+                title=title,
+                url=url,
+                pr_number=number,
+            )
+        )
+    for review in (node.get("reviews") or {}).get("nodes") or []:
+        parse_review(review, repo, number, author, title, batch)
+
+
+def parse_review(
+    review: dict, repo: str, number: int, author: str | None, title: str, batch: Batch
+) -> None:
+    """A review from GraphQL (``databaseId``, ``submittedAt``) or REST (``id``,
+    ``submitted_at``, ``user``)."""
+    actor = batch.who(
+        parse_actor(review.get("author")) if "author" in review else parse_user(review.get("user"))
+    )
+    submitted = parse_time(review.get("submittedAt") or review.get("submitted_at"))
+    review_id = review.get("databaseId") or review.get("id")
+    if actor is None or submitted is None or review_id is None:
+        return  # pending reviews have no submission time
+    batch.activities.append(
+        Activity(
+            key=f"review:{repo}:{review_id}",
+            repo=repo,
+            kind=ActivityKind.REVIEW,
+            actor=actor,
+            occurred_at=submitted,
+            counterpart=author,
+            item=f"{repo}#{number}",
+            title=title,
+            url=review.get("url") or review.get("html_url") or "",
+            state=(review.get("state") or "").lower(),
+            pr_number=number,
+        )
+    )
+
+
+def parse_commit(item: dict, repo: str, batch: Batch) -> None:
+    """An item of ``/commits``: the API's author login links a git identity to an account.
+
+    ``author`` may be null or ``{}`` when the email is not linked to an account; the
+    git author in ``commit.author`` is always there.
+    """
+    git = (item.get("commit") or {}).get("author") or {}
+    account = parse_user(item.get("author"))
+    if account is not None:
+        batch.who(account)
+    ident = Identity(
+        IdentitySource.GIT,
+        name=git.get("name") or "",
+        email=git.get("email") or "",
+        login=account.login if account is not None else None,
+    )
+    actor = batch.who(ident)
+    message = (item.get("commit") or {}).get("message") or ""
+    parents = item.get("parents") or []
+    kind = ActivityKind.MERGE_COMMIT if len(parents) > 1 else ActivityKind.COMMIT
+    sha = item["sha"]
+    batch.activities.append(
+        Activity(
+            key=f"{kind}:{repo}:{sha}",
+            repo=repo,
+            kind=kind,
+            actor=actor,
+            occurred_at=parse_time(git.get("date")) or datetime.fromtimestamp(0, UTC),
+            item=sha,
+            title=message.split("\n", 1)[0],
+            url=item.get("html_url") or "",
+        )
+    )
+
+
+# --- the miner --------------------------------------------------------------------------
+
+
+@dataclass
+class RepoResult:
+    repo: str
+    items: int = 0
+    skipped: bool = False  # unchanged since the last sync (free 304s)
+    error: str | None = None
+
+
+def check_name(target: str) -> None:
+    """Raise GitHubError unless ``target`` is ORG or OWNER/REPO as GitHub allows them."""
+    if not _NAME.match(target):
+        raise GitHubError(f"{target!r} is not an organisation or OWNER/REPO name")
+
+
+def _repo_record(data: dict) -> Repo:
+    return Repo(
+        data["full_name"],
+        Origin.GITHUB,
+        description=data.get("description") or "",
+        url=data.get("html_url") or "",
+        default_branch=data.get("default_branch") or "",
+        is_fork=bool(data.get("fork")),
+        is_archived=bool(data.get("archived")),
+    )
+
+
+def list_repositories(
+    client: GitHubClient, target: str, *, include_forks: bool, include_archived: bool
+) -> list[dict]:
+    """The repositories a target names: every repository of an org, or one repository."""
+    check_name(target)
+    if "/" in target:
+        return [client.request(f"/repos/{target}").body]
+    repos = []
+    for page in client.pages(f"/orgs/{target}/repos", {"type": "all", "per_page": PER_PAGE}):
+        repos.extend(page)
+    return [
+        r
+        for r in repos
+        if (include_forks or not r.get("fork")) and (include_archived or not r.get("archived"))
+    ]
+
+
+def mine_github(
+    engine: Engine,
+    client: GitHubClient,
+    targets: list[str],
+    *,
+    since: datetime | None = None,
+    full: bool = False,
+    include_forks: bool = False,
+    include_archived: bool = False,
+    profile_budget: int = 100,
+    on_repo: Callable[[str, int, int], None] | None = None,
+) -> list[RepoResult]:
+    """Mine every repository the targets name into the store; returns one result per
+    repository. Raises BadCredentials, NotFound (an unknown target) and ResumeLater;
+    other failures are recorded per repository and mining goes on."""
+    repos: list[dict] = []
+    for target in targets:
+        repos.extend(
+            list_repositories(
+                client, target, include_forks=include_forks, include_archived=include_archived
+            )
+        )
+    save_repos(engine, [_repo_record(r) for r in repos])
+    results = []
+    for index, data in enumerate(repos):
+        if on_repo is not None:
+            on_repo(data["full_name"], index, len(repos))
+        try:
+            results.append(sync_repository(engine, client, data, since=since, full=full))
+        except (RepoFailed, GitHubError) as exc:
+            if isinstance(exc, BadCredentials | ResumeLater):
+                raise
+            client.stats.failures[data["full_name"]] = str(exc)
+            results.append(RepoResult(data["full_name"], error=str(exc)))
+    fetch_profiles(engine, client, budget=profile_budget)
+    return results
+
+
+def sync_repository(
+    engine: Engine,
+    client: GitHubClient,
+    data: dict,
+    *,
+    since: datetime | None = None,
+    full: bool = False,
+) -> RepoResult:
+    """Bring one repository up to date. Saves its rows, then its watermarks."""
+    repo = data["full_name"]
+    base = f"/repos/{repo}"
+    result = RepoResult(repo)
+    state = {
+        res: get_sync_state(engine, repo, res)
+        for res in ("probe:issues", "probe:commits", "issues", "commits")
+    }
+
+    # Probes: a 304 on both means nothing changed, at no rate-limit cost.
+    issues_probe = client.request(
+        f"{base}/issues",
+        {"state": "all", "sort": "updated", "direction": "desc", "per_page": 1},
+        etag=None if full else state["probe:issues"][1],
+    )
+    commits_probe = _probe_commits(client, base, None if full else state["probe:commits"][1])
+    issues_changed = issues_probe.status != 304
+    commits_changed = commits_probe is not None and commits_probe.status != 304
+    if not issues_changed and not commits_changed:
+        result.skipped = True
+        return result
+
+    marks: list[tuple[str, str | None, str | None]] = []
+    if issues_changed:
+        watermark = None if full else _as_time(state["issues"][0])
+        start = max(filter(None, [watermark - OVERLAP if watermark else None, since]), default=None)
+        count, newest = _sync_conversation(engine, client, repo, start)
+        result.items += count
+        marks.append(("issues", newest, None))
+        marks.append(("probe:issues", None, issues_probe.etag))
+    if commits_changed:
+        watermark = None if full else _as_time(state["commits"][0])
+        start = max(filter(None, [watermark - OVERLAP if watermark else None, since]), default=None)
+        newest, count = _sync_commits(engine, client, repo, start)
+        result.items += count
+        marks.append(("commits", newest or state["commits"][0], None))
+        marks.append(("probe:commits", None, commits_probe.etag))
+    # Last, and only now: what the rows above cover.
+    for resource, watermark, etag in marks:
+        old_watermark, old_etag = get_sync_state(engine, repo, resource)
+        save_sync_state(
+            engine, repo, resource, watermark=watermark or old_watermark, etag=etag or old_etag
+        )
+    client.stats.items += result.items
+    return result
+
+
+def _probe_commits(client: GitHubClient, base: str, etag: str | None) -> Response | None:
+    try:
+        return client.request(f"{base}/commits", {"per_page": 1}, etag=etag)
+    except GitHubError as exc:
+        if "409" in str(exc):  # an empty repository has no commits to read
+            return None
+        raise
+
+
+def _as_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _save(engine: Engine, batch: Batch) -> int:
+    save_identities(engine, batch.identities.values())
+    return save_activities(engine, batch.activities)
+
+
+def _sync_conversation(
+    engine: Engine, client: GitHubClient, repo: str, start: datetime | None
+) -> tuple[int, str | None]:
+    """Issues and pull requests, their comments, review comments, and (GraphQL) the pull
+    requests' reviews, merges and sizes: everything updated since ``start``."""
+    base = f"/repos/{repo}"
+    window = {"sort": "updated", "direction": "asc", "per_page": PER_PAGE}
+    if start is not None:
+        window["since"] = _iso(start)
+    count = 0
+    newest: datetime | None = None
+    pulls_changed = False
+    for page in client.pages(f"{base}/issues", {"state": "all", **window}):
+        batch = Batch()
+        for item in page:
+            parse_issue(item, repo, batch)
+            pulls_changed = pulls_changed or "pull_request" in item
+            updated = parse_time(item.get("updated_at"))
+            newest = max(filter(None, [newest, updated]), default=None)
+        count += _save(engine, batch)
+    authors = load_item_authors(engine, repo)
+    for page in client.pages(f"{base}/issues/comments", window):
+        batch = Batch()
+        for comment in page:
+            parse_issue_comment(comment, repo, authors, batch)
+        count += _save(engine, batch)
+    if pulls_changed:
+        # Review comments and reviews bump their pull request's updated_at: with no pull
+        # request updated there is nothing new to read.
+        for page in client.pages(f"{base}/pulls/comments", window):
+            batch = Batch()
+            for comment in page:
+                parse_review_comment(comment, repo, authors, batch)
+            count += _save(engine, batch)
+        count += _sync_pull_requests(engine, client, repo, start)
+    return count, (newest.isoformat() if newest else None)
+
+
+def _sync_pull_requests(
+    engine: Engine, client: GitHubClient, repo: str, start: datetime | None
+) -> int:
+    owner, name = repo.split("/", 1)
+    cursor = None
+    count = 0
+    while True:
+        data = client.graphql(
+            PULL_REQUESTS_QUERY,
+            {"owner": owner, "name": name, "cursor": cursor, "first": PER_PAGE},
+            "TalentPullRequests",
+        )
+        connection = ((data.get("repository") or {}).get("pullRequests")) or {}
+        batch = Batch()
+        done = False
+        for node in connection.get("nodes") or []:
+            if start is not None and parse_time(node.get("updatedAt")) < start:
+                done = True  # newest-updated first: the rest were read before
+                break
+            parse_pull_request(node, repo, batch)
+            reviews = node.get("reviews") or {}
+            if (reviews.get("totalCount") or 0) > len(reviews.get("nodes") or []):
+                _all_reviews(client, repo, node, batch)
+        count += _save(engine, batch)
+        info = connection.get("pageInfo") or {}
+        if done or not info.get("hasNextPage"):
+            return count
+        cursor = info.get("endCursor")
+
+
+def _all_reviews(client: GitHubClient, repo: str, node: dict, batch: Batch) -> None:
+    """REST fallback for a pull request with more reviews than one GraphQL page holds."""
+    number = node["number"]
+    author = batch.who(parse_actor(node.get("author")))
+    for page in client.pages(f"/repos/{repo}/pulls/{number}/reviews", {"per_page": PER_PAGE}):
+        for review in page:
+            parse_review(review, repo, number, author, node.get("title") or "", batch)
+
+
+def _sync_commits(
+    engine: Engine, client: GitHubClient, repo: str, start: datetime | None
+) -> tuple[str | None, int]:
+    params: dict = {"per_page": PER_PAGE}
+    if start is not None:
+        params["since"] = _iso(start)
+    newest: datetime | None = None
+    count = 0
+    try:
+        for page in client.pages(f"/repos/{repo}/commits", params):
+            batch = Batch()
+            for item in page:
+                parse_commit(item, repo, batch)
+                committed = parse_time(
+                    ((item.get("commit") or {}).get("committer") or {}).get("date")
+                )
+                newest = max(filter(None, [newest, committed]), default=None)
+            count += _save(engine, batch)
+    except GitHubError as exc:
+        if "409" not in str(exc):
+            raise
+    return (newest.isoformat() if newest else None), count
+
+
+def fetch_profiles(
+    engine: Engine, client: GitHubClient, *, budget: int, refresh: timedelta = PROFILE_REFRESH
+) -> int:
+    """Fetch ``/users/{login}`` for accounts with no profile or a stale one, at most
+    ``budget`` requests; returns how many were fetched."""
+    from talent.store import load_identities
+
+    if budget <= 0:
+        return 0
+    accounts = load_identities(engine)
+    accounts = accounts[(accounts["source"] == "github") & accounts["github_id"].notna()]
+    accounts = accounts[accounts["type"] != "Bot"]
+    known = load_profiles(engine)
+    fresh_after = datetime.now(UTC).replace(tzinfo=None) - refresh
+    fresh = set(known.loc[known["fetched_at"] >= fresh_after, "github_id"].astype(int))
+    wanted = [
+        (int(r.github_id), r.login)
+        for r in accounts.itertuples(index=False)
+        if int(r.github_id) not in fresh
+    ]
+    fetched = []
+    for github_id, login in sorted(wanted)[:budget]:
+        try:
+            user = client.request(f"/users/{login}").body
+        except NotFound:
+            continue
+        client.stats.profile_requests += 1
+        fetched.append(
+            {
+                "github_id": github_id,
+                "login": login,
+                "name": user.get("name"),
+                "company": user.get("company"),
+                "location": user.get("location"),
+                "blog": user.get("blog"),
+                "followers": user.get("followers"),
+                "fetched_at": datetime.now(UTC).replace(tzinfo=None),
+            }
+        )
+        if user.get("name"):
+            save_identities(
+                engine,
+                [
+                    Identity(
+                        IdentitySource.GITHUB,
+                        name=user["name"],
+                        login=login,
+                        github_id=github_id,
+                        type=user.get("type") or "",
+                    )
+                ],
+            )
+    save_profiles(engine, fetched)
+    return len(fetched)
