@@ -177,7 +177,7 @@ class GitHubClient:
         base_url: str = DEFAULT_BASE_URL,
         *,
         max_wait: float = 3600.0,
-        timeout: float = 30.0,
+        timeout: int = 30,
         attempts: int = 5,
         backoff: float = 2.0,
         secondary_wait: float = 60.0,
@@ -615,21 +615,47 @@ def _repo_record(data: dict) -> Repo:
     )
 
 
+_LISTED = (
+    "full_name",
+    "fork",
+    "archived",
+    "pushed_at",
+    "description",
+    "html_url",
+    "default_branch",
+)
+
+
 def list_repositories(
-    client: GitHubClient, target: str, *, include_forks: bool, include_archived: bool
+    engine: Engine, client: GitHubClient, target: str, *, full: bool = False
 ) -> list[dict]:
-    """The repositories a target names: every repository of an org, or one repository."""
+    """The repositories a target names: every repository of an org, or one repository.
+
+    The listing is asked for with the ETag of the last one: unchanged, it costs nothing
+    and the stored copy is used. Sorted by last push, so any push changes its first page.
+    """
     check_name(target)
+    key = target if "/" in target else f"org:{target}"
+    cached, etag = get_sync_state(engine, key, "listing")
     if "/" in target:
-        return [client.request(f"/repos/{target}").body]
-    repos = []
-    for page in client.pages(f"/orgs/{target}/repos", {"type": "all", "per_page": PER_PAGE}):
-        repos.extend(page)
-    return [
-        r
-        for r in repos
-        if (include_forks or not r.get("fork")) and (include_archived or not r.get("archived"))
-    ]
+        url, params = f"/repos/{target}", None
+    else:
+        url, params = (
+            f"/orgs/{target}/repos",
+            {"type": "all", "sort": "pushed", "per_page": PER_PAGE},
+        )
+    first = client.request(url, params, etag=None if full or not cached else etag)
+    if first.status == 304 and cached:
+        return json.loads(cached)
+    items = list(first.body) if isinstance(first.body, list) else [first.body]
+    following = first.next_url()
+    while following:
+        page = client.request(following)
+        items.extend(page.body or [])
+        following = page.next_url()
+    listing = [{k: item.get(k) for k in _LISTED} for item in items]
+    save_sync_state(engine, key, "listing", watermark=json.dumps(listing), etag=first.etag)
+    return listing
 
 
 def mine_github(
@@ -650,9 +676,9 @@ def mine_github(
     repos: list[dict] = []
     for target in targets:
         repos.extend(
-            list_repositories(
-                client, target, include_forks=include_forks, include_archived=include_archived
-            )
+            r
+            for r in list_repositories(engine, client, target, full=full)
+            if (include_forks or not r.get("fork")) and (include_archived or not r.get("archived"))
         )
     save_repos(engine, [_repo_record(r) for r in repos])
     results = []
@@ -680,44 +706,38 @@ def sync_repository(
 ) -> RepoResult:
     """Bring one repository up to date. Saves its rows, then its watermarks."""
     repo = data["full_name"]
-    base = f"/repos/{repo}"
     result = RepoResult(repo)
     state = {
-        res: get_sync_state(engine, repo, res)
-        for res in ("probe:issues", "probe:commits", "issues", "commits")
+        res: get_sync_state(engine, repo, res) for res in ("probe", "issues", "commits", "pushed")
     }
-
-    # Probes: a 304 on both means nothing changed, at no rate-limit cost.
-    issues_probe = client.request(
-        f"{base}/issues",
+    # A 304 on the probe means no issue, pull request, comment or review changed, at no
+    # rate-limit cost; commits change only when the listing's pushed_at moves.
+    probe = client.request(
+        f"/repos/{repo}/issues",
         {"state": "all", "sort": "updated", "direction": "desc", "per_page": 1},
-        etag=None if full else state["probe:issues"][1],
+        etag=None if full else state["probe"][1],
     )
-    commits_probe = _probe_commits(client, base, None if full else state["probe:commits"][1])
-    issues_changed = issues_probe.status != 304
-    commits_changed = commits_probe is not None and commits_probe.status != 304
+    issues_changed = probe.status != 304
+    commits_changed = full or data.get("pushed_at") != state["pushed"][0]
     if not issues_changed and not commits_changed:
         result.skipped = True
         return result
 
     marks: list[tuple[str, str | None, str | None]] = []
     if issues_changed:
-        watermark = None if full else _as_time(state["issues"][0])
-        start = max(filter(None, [watermark - OVERLAP if watermark else None, since]), default=None)
+        start = _start(state["issues"][0], since, full)
         count, newest = _sync_conversation(engine, client, repo, start)
         result.items += count
-        marks.append(("issues", newest, None))
-        marks.append(("probe:issues", None, issues_probe.etag))
+        marks += [("issues", newest, None), ("probe", None, probe.etag)]
     if commits_changed:
-        watermark = None if full else _as_time(state["commits"][0])
-        start = max(filter(None, [watermark - OVERLAP if watermark else None, since]), default=None)
-        newest, count = _sync_commits(engine, client, repo, start)
+        newest, count = _sync_commits(
+            engine, client, repo, _start(state["commits"][0], since, full)
+        )
         result.items += count
-        marks.append(("commits", newest or state["commits"][0], None))
-        marks.append(("probe:commits", None, commits_probe.etag))
+        marks += [("commits", newest, None), ("pushed", data.get("pushed_at"), None)]
     # Last, and only now: what the rows above cover.
     for resource, watermark, etag in marks:
-        old_watermark, old_etag = get_sync_state(engine, repo, resource)
+        old_watermark, old_etag = state[resource]
         save_sync_state(
             engine, repo, resource, watermark=watermark or old_watermark, etag=etag or old_etag
         )
@@ -725,17 +745,11 @@ def sync_repository(
     return result
 
 
-def _probe_commits(client: GitHubClient, base: str, etag: str | None) -> Response | None:
-    try:
-        return client.request(f"{base}/commits", {"per_page": 1}, etag=etag)
-    except GitHubError as exc:
-        if "409" in str(exc):  # an empty repository has no commits to read
-            return None
-        raise
-
-
-def _as_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+def _start(watermark: str | None, since: datetime | None, full: bool) -> datetime | None:
+    """Where a resource's list starts: a little before its watermark, and never before
+    ``since``."""
+    mark = None if full or not watermark else datetime.fromisoformat(watermark) - OVERLAP
+    return max(filter(None, [mark, since]), default=None)
 
 
 def _iso(moment: datetime) -> str:
