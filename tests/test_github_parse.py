@@ -130,7 +130,7 @@ def test_pull_request_node_gives_merge_acts_size_and_reviews():
         "additions": 120, "deletions": 30, "changedFiles": 4,
         "author": gql_actor(ADA), "mergedBy": gql_actor(BOB),
         "reviews": {"totalCount": 2, "nodes": [
-            {"databaseId": 501, "state": "APPROVED", "submittedAt": "2024-03-03T00:00:00Z",
+            {"fullDatabaseId": "501", "state": "APPROVED", "submittedAt": "2024-03-03T00:00:00Z",
              "url": "r1", "author": gql_actor(BOB)},
             {"databaseId": 502, "state": "PENDING", "submittedAt": None, "url": "r2",
              "author": gql_actor(BOB)},

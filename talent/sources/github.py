@@ -56,11 +56,14 @@ PER_PAGE = 100
 OVERLAP = timedelta(minutes=5)
 PROFILE_REFRESH = timedelta(days=30)
 
-PULL_REQUESTS_QUERY = """
+PULL_REQUESTS_QUERY = """\
 query TalentPullRequests($owner: String!, $name: String!, $cursor: String, $first: Int!) {
   repository(owner: $owner, name: $name) {
     pullRequests(first: $first, after: $cursor, orderBy: {field: UPDATED_AT, direction: DESC}) {
-      pageInfo { hasNextPage endCursor }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         number
         title
@@ -73,24 +76,45 @@ query TalentPullRequests($owner: String!, $name: String!, $cursor: String, $firs
         additions
         deletions
         changedFiles
-        author { __typename login ... on User { databaseId } ... on Bot { databaseId } }
-        mergedBy { __typename login ... on User { databaseId } ... on Bot { databaseId } }
+        author {
+          ...TalentActor
+        }
+        mergedBy {
+          ...TalentActor
+        }
         reviews(first: 100) {
           totalCount
           nodes {
-            databaseId
+            fullDatabaseId
+            author {
+              ...TalentActor
+            }
             state
             submittedAt
             url
-            author { __typename login ... on User { databaseId } ... on Bot { databaseId } }
           }
         }
       }
     }
   }
-  rateLimit { cost remaining resetAt }
+  rateLimit {
+    cost
+    remaining
+    resetAt
+  }
 }
-""".strip()
+
+fragment TalentActor on Actor {
+  __typename
+  login
+  ... on User {
+    databaseId
+  }
+  ... on Bot {
+    databaseId
+  }
+}
+"""
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}(/[A-Za-z0-9._-]{1,100})?$")
 
@@ -361,10 +385,19 @@ def parse_user(user: dict | None) -> Identity | None:
 
 
 def parse_actor(actor: dict | None) -> Identity | None:
-    """A GraphQL actor (``__typename``, ``login``, ``databaseId``) as an identity."""
+    """A GraphQL actor (``__typename``, ``login``, ``databaseId``) as an identity.
+
+    GraphQL names app bots without the ``[bot]`` suffix REST uses; it is added back so
+    both sources agree on the login.
+
+    >>> parse_actor({"__typename": "Bot", "login": "dependabot", "databaseId": 49699333}).login
+    'dependabot[bot]'
+    """
     if not actor or not actor.get("login"):
         return None
     kind = actor.get("__typename") or ""
+    if kind == "Bot" and not actor["login"].endswith("[bot]"):
+        actor = {**actor, "login": actor["login"] + "[bot]"}
     return Identity(
         IdentitySource.GITHUB,
         login=actor["login"],
@@ -531,7 +564,8 @@ def parse_review(
         parse_actor(review.get("author")) if "author" in review else parse_user(review.get("user"))
     )
     submitted = parse_time(review.get("submittedAt") or review.get("submitted_at"))
-    review_id = review.get("databaseId") or review.get("id")
+    # GraphQL's fullDatabaseId (a BigInt sent as a string) is REST's review id.
+    review_id = review.get("fullDatabaseId") or review.get("databaseId") or review.get("id")
     if actor is None or submitted is None or review_id is None:
         return  # pending reviews have no submission time
     batch.activities.append(
