@@ -514,7 +514,9 @@ def mine_github_command(
             )
             return
         except GitHubError as exc:
-            raise CliError(str(exc)) from None
+            # Nothing stored is lost: every repository's rows were committed as it went.
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code or 1) from None
         update_people(engine, settings)
         _github_summary(console, client, results)
         if any(r.error for r in results):

@@ -709,9 +709,14 @@ def mine_github(
     other failures are recorded per repository and mining goes on."""
     repos: list[dict] = []
     for target in targets:
+        try:
+            listing = list_repositories(engine, client, target, full=full)
+        except NotFound:
+            kind = "repository" if "/" in target else "organisation"
+            raise NotFound(f"{kind} {target!r} not found, or this token cannot see it") from None
         repos.extend(
             r
-            for r in list_repositories(engine, client, target, full=full)
+            for r in listing
             if (include_forks or not r.get("fork")) and (include_archived or not r.get("archived"))
         )
     save_repos(engine, [_repo_record(r) for r in repos])
