@@ -484,6 +484,8 @@ def mine_github_command(
     since_dt = _parse_since(since)
     engine = open_store(settings.db_url)
     console = Console(stderr=True)
+    if not console.is_terminal:
+        console = Console(stderr=True, width=120)
     client = GitHubClient(
         token, base_url, max_wait=max_wait, sleep=_countdown(console), on_wait=None
     )
@@ -549,14 +551,14 @@ def _github_summary(console: Console, client, results) -> None:
     table = Table(title="GitHub mining summary", title_justify="left")
     for col in (
         "repositories",
-        "skipped (unchanged)",
+        "unchanged",
         "items",
         "requests",
         "free 304s",
         "GraphQL",
         "profiles",
         "waits",
-        "failures",
+        "failed",
     ):
         table.add_column(col, justify="right")
     table.add_row(
