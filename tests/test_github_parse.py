@@ -70,6 +70,29 @@ def test_issue_and_pull_request_items():
     assert batch.identities[key(BOT)].type == "Bot"
 
 
+def test_closed_issue_credits_who_closed_it():
+    batch = Batch()
+    parse_issue(
+        {
+            "number": 5,
+            "user": ADA,
+            "closed_by": BOB,
+            "state": "closed",
+            "created_at": "2024-01-01T00:00:00Z",
+            "closed_at": "2024-01-09T00:00:00Z",
+        },
+        REPO,
+        batch,
+    )
+    opened, closed = batch.activities
+    assert (closed.kind, closed.actor, closed.counterpart, closed.occurred_at) == (
+        ActivityKind.ISSUE_CLOSED_BY,
+        key(BOB),
+        key(ADA),
+        datetime(2024, 1, 9, tzinfo=UTC),
+    )
+
+
 def test_items_by_deleted_or_missing_users_are_skipped():
     batch = Batch()
     parse_issue({"number": 1, "user": None, "created_at": "2024-01-01T00:00:00Z"}, REPO, batch)

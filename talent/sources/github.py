@@ -446,6 +446,24 @@ def parse_issue(item: dict, repo: str, batch: Batch) -> None:
             pr_number=number if is_pr else None,
         )
     )
+    # Who closed an issue, where the list says so (merges of pull requests come from
+    # GraphQL's mergedBy instead).
+    closer = batch.who(parse_user(item.get("closed_by")))
+    closed_at = parse_time(item.get("closed_at"))
+    if not is_pr and closer is not None and closed_at is not None:
+        batch.activities.append(
+            Activity(
+                key=f"{ActivityKind.ISSUE_CLOSED_BY}:{repo}:{number}",
+                repo=repo,
+                kind=ActivityKind.ISSUE_CLOSED_BY,
+                actor=closer,
+                occurred_at=closed_at,
+                counterpart=actor,
+                item=ref,
+                title=item.get("title") or "",
+                url=item.get("html_url") or "",
+            )
+        )
 
 
 def parse_issue_comment(comment: dict, repo: str, authors: dict[str, str], batch: Batch) -> None:
