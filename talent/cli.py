@@ -577,6 +577,187 @@ def _github_summary(console: Console, client, results) -> None:
         console.print(f"failed: {_plain(repo)}: {_plain(message)}", highlight=False)
 
 
+people_app = typer.Typer(
+    cls=_OneLineErrors,
+    help="See how identities were merged into people, and correct it by hand.",
+    no_args_is_help=True,
+)
+app.add_typer(people_app, name="people")
+
+ConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        help="Settings file (env TALENT_CONFIG; default ./talent.toml if present).",
+        show_default=False,
+    ),
+]
+
+
+def _load(db: str | None, config: str | None) -> Settings:
+    from talent.config import ConfigError, load_settings
+
+    try:
+        return load_settings(config, db=db)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _find_person(engine, who: str) -> str:
+    """A person id from a person id, login, email or exact name."""
+    from talent.identity import select_identities
+
+    people = load_people(engine)
+    if who in set(people["person_id"]):
+        return who
+    links = load_identity_links(engine)
+    person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    idents = load_identities(engine)
+    selector = who if ":" in who else ("email:" + who if "@" in who else "login:" + who)
+    found = {person_of[k] for k in select_identities(idents, selector) if k in person_of}
+    if not found and ":" not in who:
+        found = set(people.loc[people["name"] == who, "person_id"])
+    if not found:
+        raise CliError(f"nobody matches {who!r} (give a person id, login, email or full name)")
+    if len(found) > 1:
+        raise CliError(f"{who!r} matches {len(found)} people: {', '.join(sorted(found))}")
+    return found.pop()
+
+
+@people_app.command("show")
+def people_show(
+    who: Annotated[str, typer.Argument(help="Person id, login, email or full name.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """A person's identities, how each was linked, bot flag and affiliation evidence.
+
+    Shows email addresses: this is the view for fixing identities, not for sharing.
+    """
+    settings = _load(db, config)
+    engine = _open_existing(settings)
+    ensure_people(engine, settings)
+    person_id = _find_person(engine, who)
+    person = load_people(engine).set_index("person_id").loc[person_id]
+    console = Console()
+    console.print(
+        f"[bold]{_plain(person['name'])}[/bold]  {person_id}"
+        + (f"  @{_plain(person['login'])}" if isinstance(person["login"], str) else "")
+    )
+    console.print(
+        f"affiliation: {person['affiliation']}"
+        + (f" ({_plain(person['affiliation_evidence'])})" if person["affiliation_evidence"] else "")
+    )
+    console.print(
+        f"bot: {'yes' if person['is_bot'] else 'no'} (probability {person['bot_probability']:.2f})"
+    )
+    links = load_identity_links(engine)
+    mine = links[links["person_id"] == person_id]
+    idents = load_identities(engine).set_index("key")
+    table = Table(title="Identities", title_justify="left")
+    for col in ("source", "identity", "linked by", "confidence"):
+        table.add_column(col)
+    for row in mine.itertuples(index=False):
+        ident = idents.loc[row.identity_key]
+        text = _identity_text(
+            {
+                "name": ident["name"],
+                "email": ident["email"],
+                "login": ident["login"] if isinstance(ident["login"], str) else None,
+            }
+        )
+        table.add_row(
+            ident["source"], _plain(text or row.identity_key), row.method, f"{row.confidence:.2f}"
+        )
+    console.print(table)
+
+
+@people_app.command("merge")
+def people_merge(
+    who: Annotated[
+        list[str], typer.Argument(help="Two or more people: person id, login, email or full name.")
+    ],
+    reason: Annotated[str, typer.Option(help="Why (kept in the people file).")] = "",
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Merge people for good: written to the people file, applied on every re-mine."""
+    from talent.identity import append_override
+
+    if len(who) < 2:
+        raise CliError("merge needs two or more people")
+    settings = _load(db, config)
+    engine = _open_existing(settings)
+    ensure_people(engine, settings)
+    ids = [_find_person(engine, w) for w in who]
+    links = load_identity_links(engine)
+    selectors = [f"key:{k}" for k in links.loc[links["person_id"].isin(ids), "identity_key"]]
+    append_override(settings.people_file, "merge", {"identities": selectors, "reason": reason})
+    update_people(engine, settings)
+    typer.echo(
+        f"merged {len(set(ids))} people ({len(selectors)} identities); recorded in "
+        f"{settings.people_file}"
+    )
+
+
+@people_app.command("split")
+def people_split(
+    identity: Annotated[
+        str,
+        typer.Argument(help="An identity: email:ADDRESS, login:NAME, name:FULL NAME or github:ID."),
+    ],
+    reason: Annotated[str, typer.Option(help="Why (kept in the people file).")] = "",
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Take an identity out of the person it was merged into, for good."""
+    from talent.identity import OverrideError, append_override, select_identities
+
+    settings = _load(db, config)
+    engine = _open_existing(settings)
+    try:
+        from talent.identity import _check_selector
+
+        _check_selector(identity, "split")
+    except OverrideError as exc:
+        raise CliError(str(exc)) from None
+    if not select_identities(load_identities(engine), identity):
+        raise CliError(f"no stored identity matches {identity!r}")
+    append_override(settings.people_file, "split", {"identity": identity, "reason": reason})
+    update_people(engine, settings)
+    typer.echo(f"split {identity}; recorded in {settings.people_file}")
+
+
+@people_app.command("suggestions")
+def people_suggestions(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    top: Annotated[int, typer.Option(min=0, help="How many; 0 = all.")] = 50,
+) -> None:
+    """People who look alike but were not merged, with the reason. Never applied alone:
+    confirm one with `talent people merge`."""
+    from talent.identity import suggest_merges
+
+    settings = _load(db, config)
+    engine = _open_existing(settings)
+    ensure_people(engine, settings)
+    people = load_people(engine)
+    found = suggest_merges(load_identities(engine), load_identity_links(engine), people)
+    if top:
+        found = found.head(top)
+    names = people.set_index("person_id")["name"]
+    table = Table(title=f"{len(found)} suggestions", title_justify="left")
+    for col in ("person", "maybe the same as", "why"):
+        table.add_column(col)
+    for row in found.itertuples(index=False):
+        table.add_row(
+            f"{_plain(names[row.person_a])} ({row.person_a})",
+            f"{_plain(names[row.person_b])} ({row.person_b})",
+            _plain(row.reason),
+        )
+    Console().print(table)
+
+
 @app.command()
 def evaluate(
     truth: Annotated[

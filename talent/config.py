@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_DB_FILE = "talent.db"
@@ -70,12 +70,22 @@ class Settings:
         Email domains whose addresses mark a current employee.
     company_orgs:
         GitHub organisations that belong to the company.
+    company_names:
+        Ways people write the company in their GitHub profile ("Acme AI", "@acme-ai").
+    people_file:
+        The hand-made corrections to identity resolution (merges, splits, aliases).
+    former_after_days:
+        A person whose latest company evidence is older than this, before the latest
+        activity in the data, and who went on without it, is a former employee.
     """
 
     db_url: str = "sqlite:///" + DEFAULT_DB_FILE
     token_env: str = "GITHUB_TOKEN"
     company_domains: tuple[str, ...] = ()
     company_orgs: tuple[str, ...] = ()
+    company_names: tuple[str, ...] = ()
+    people_file: str = "people.toml"
+    former_after_days: int = 180
     score_weights: ScoreWeights = field(default_factory=ScoreWeights)
     activity_weights: ActivityWeights = field(default_factory=ActivityWeights)
 
@@ -117,3 +127,87 @@ def sqlite_path(url: str) -> Path | None:
     if rest in ("", ":memory:"):
         return None
     return Path(rest)
+
+
+CONFIG_ENV_VAR = "TALENT_CONFIG"
+DEFAULT_CONFIG_FILE = "talent.toml"
+
+
+class ConfigError(ValueError):
+    """A settings file that cannot be used; the message names the file (and line)."""
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None = None) -> Settings:
+    """Settings from a TOML file (``--config``, ``TALENT_CONFIG``, or ./talent.toml if it
+    exists), with the database from ``db``.
+
+    The file may hold::
+
+        [company]
+        domains = ["acme-ai.com"]
+        orgs = ["acme-ai"]
+        names = ["Acme AI", "acme"]
+        former_after_days = 180
+
+        [people]
+        file = "people.toml"
+
+        [weights]
+        activity = 0.7
+    """
+    import tomllib
+
+    chosen = path or os.environ.get(CONFIG_ENV_VAR)
+    if chosen is None and Path(DEFAULT_CONFIG_FILE).exists():
+        chosen = DEFAULT_CONFIG_FILE
+    base = Settings(db_url=resolve_db_url(db))
+    if chosen is None:
+        return base
+    file = Path(chosen)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: no such settings file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: {exc}") from None
+    known = {"company", "people", "weights"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(
+            f"{file}: unknown section [{unknown[0]}] (known: {', '.join(sorted(known))})"
+        )
+    company = data.get("company", {})
+    people = data.get("people", {})
+
+    def strings(table: dict, key: str, where: str) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{file}: [{where}] {key} must be a list of strings")
+        return tuple(value)
+
+    weights = data.get("weights", {})
+    fields = ScoreWeights().as_dict()
+    bad = sorted(set(weights) - set(fields))
+    if bad:
+        raise ConfigError(
+            f"{file}: [weights] unknown signal {bad[0]!r} (known: {', '.join(fields)})"
+        )
+    if not all(isinstance(v, int | float) for v in weights.values()):
+        raise ConfigError(f"{file}: [weights] values must be numbers")
+    people_file = people.get("file", base.people_file)
+    if not isinstance(people_file, str):
+        raise ConfigError(f"{file}: [people] file must be a string")
+    former = company.get("former_after_days", base.former_after_days)
+    if not isinstance(former, int) or former < 0:
+        raise ConfigError(f"{file}: [company] former_after_days must be a whole number of days")
+    return replace(
+        base,
+        company_domains=strings(company, "domains", "company"),
+        company_orgs=strings(company, "orgs", "company"),
+        company_names=strings(company, "names", "company"),
+        people_file=str(
+            (file.parent / people_file) if not Path(people_file).is_absolute() else people_file
+        ),
+        former_after_days=former,
+        score_weights=ScoreWeights(**{**fields, **weights}),
+    )

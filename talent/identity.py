@@ -19,10 +19,12 @@ Links, strongest first (method, confidence):
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -208,6 +210,141 @@ def company_domain_of(email: str, domains: tuple[str, ...]) -> str | None:
     return None
 
 
+# --- hand-made corrections (people.toml) -------------------------------------------------
+
+
+class OverrideError(ValueError):
+    """A people file that cannot be used; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Corrections by hand, applied on every resolution so they survive re-mining.
+
+    ``merges``: (selectors, reason); ``splits``: (selector, reason);
+    ``aliases``: (selector, name). A selector names raw identities: ``login:NAME``,
+    ``email:ADDRESS``, ``name:FULL NAME``, ``github:ID`` or ``key:RAW KEY``.
+    """
+
+    merges: tuple[tuple[tuple[str, ...], str], ...] = ()
+    splits: tuple[tuple[str, str], ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()
+
+
+SELECTOR_KINDS = ("login", "email", "name", "github", "key")
+
+
+def select_identities(identities: pd.DataFrame, selector: str) -> list[str]:
+    r"""Keys of the raw identities a selector names (case-insensitive but for names).
+
+    >>> import pandas as pd
+    >>> ids = pd.DataFrame({"key": ["git:Ada\x1fada@x.org", "github:7"], "name": ["Ada", ""],
+    ...     "email": ["ada@x.org", ""], "login": [None, "ada"], "github_id": [None, 7]})
+    >>> select_identities(ids, "email:ADA@x.org"), select_identities(ids, "github:7")
+    (['git:Ada\x1fada@x.org'], ['github:7'])
+    """
+    kind, _, value = selector.partition(":")
+    if kind == "key":
+        return [k for k in identities["key"] if k == value]
+    if kind == "login":
+        logins = identities["login"].fillna("").astype(str).str.lower()
+        return identities.loc[logins == value.lower(), "key"].tolist()
+    if kind == "email":
+        emails = identities["email"].fillna("").astype(str).str.lower()
+        return identities.loc[emails == value.lower(), "key"].tolist()
+    if kind == "name":
+        return identities.loc[identities["name"] == value, "key"].tolist()
+    if kind == "github":
+        ids = pd.to_numeric(identities["github_id"], errors="coerce")
+        return identities.loc[ids == int(value), "key"].tolist() if value.isdigit() else []
+    return []
+
+
+def _check_selector(selector: object, where: str) -> str:
+    if not isinstance(selector, str) or ":" not in selector:
+        raise OverrideError(f"{where}: {selector!r} is not a selector like 'login:jdoe'")
+    kind, _, value = selector.partition(":")
+    if kind not in SELECTOR_KINDS or not value:
+        raise OverrideError(
+            f"{where}: unknown selector {selector!r} (use "
+            f"{', '.join(k + ':...' for k in SELECTOR_KINDS)})"
+        )
+    return selector
+
+
+def load_overrides(path: str | Path) -> Overrides:
+    """Read a people file; a missing file means no corrections.
+
+    The file holds ``[[merge]]`` tables (``identities = [selectors]``, ``reason``),
+    ``[[split]]`` tables (``identity = selector``, ``reason``) and ``[[alias]]`` tables
+    (``identity = selector``, ``name``). Errors name the file and the line.
+    """
+    import tomllib
+
+    file = Path(path)
+    if not file.exists():
+        return Overrides()
+    text = file.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise OverrideError(f"{file}: {exc}") from None
+    lines = text.splitlines()
+
+    def line_of(section: str, index: int) -> int:
+        seen = 0
+        for number, line in enumerate(lines, start=1):
+            if line.strip().startswith(f"[[{section}]]"):
+                if seen == index:
+                    return number
+                seen += 1
+        return 1
+
+    unknown = sorted(set(data) - {"merge", "split", "alias"})
+    if unknown:
+        raise OverrideError(
+            f"{file}: unknown table {unknown[0]!r} (use [[merge]], [[split]] or [[alias]])"
+        )
+    merges, splits, aliases = [], [], []
+    for i, entry in enumerate(data.get("merge", [])):
+        where = f"{file}:{line_of('merge', i)}"
+        found = entry.get("identities")
+        if not isinstance(found, list) or len(found) < 2:
+            raise OverrideError(f"{where}: a merge needs identities = [two or more selectors]")
+        merges.append(
+            (tuple(_check_selector(s, where) for s in found), str(entry.get("reason", "")))
+        )
+    for i, entry in enumerate(data.get("split", [])):
+        where = f"{file}:{line_of('split', i)}"
+        splits.append((_check_selector(entry.get("identity"), where), str(entry.get("reason", ""))))
+    for i, entry in enumerate(data.get("alias", [])):
+        where = f"{file}:{line_of('alias', i)}"
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise OverrideError(f'{where}: an alias needs name = "..."')
+        aliases.append((_check_selector(entry.get("identity"), where), name.strip()))
+    return Overrides(tuple(merges), tuple(splits), tuple(aliases))
+
+
+def append_override(path: str | Path, section: str, entry: dict[str, object]) -> None:
+    """Add one ``[[section]]`` table to a people file (made if missing)."""
+    file = Path(path)
+    lines = ["", f"[[{section}]]"]
+    for key, value in entry.items():
+        if isinstance(value, list):
+            rendered = "[" + ", ".join(_toml_string(v) for v in value) + "]"
+        else:
+            rendered = _toml_string(str(value))
+        lines.append(f"{key} = {rendered}")
+    with file.open("a", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    load_overrides(file)  # what was written must read back
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
 class _UnionFind:
     def __init__(self, keys):
         self.parent = {k: k for k in keys}
@@ -240,14 +377,20 @@ class Resolution:
 
 
 def resolve_people(
-    identities: pd.DataFrame, settings: Settings, evidence: pd.DataFrame | None = None
+    identities: pd.DataFrame,
+    settings: Settings,
+    evidence: pd.DataFrame | None = None,
+    overrides: Overrides | None = None,
 ) -> Resolution:
-    """Group raw identities into people with the strict rules above.
+    """Group raw identities into people with the strict rules above, then apply the
+    hand-made ``overrides`` (splits keep an identity out of every automatic link,
+    merges join, aliases name).
 
     ``identities`` has the columns of the ``identities`` table and ``evidence`` those
     of ``identity_evidence``. Deterministic: the same input gives the same people and
     ids, whatever the order of its rows.
     """
+    overrides = overrides or Overrides()
     ids = identities.sort_values("key").reset_index(drop=True).astype(object)
     ids = ids.where(ids.notna(), None)
     for col in ("name", "email", "type"):
@@ -256,7 +399,11 @@ def resolve_people(
     uf = _UnionFind(keys)
     method: dict[str, tuple[str, float]] = {}
 
+    held_apart = {k for sel, _ in overrides.splits for k in select_identities(ids, sel)}
+
     def link(a: str, b: str, how: str, confidence: float) -> None:
+        if how != "manual" and (a in held_apart or b in held_apart):
+            return
         if uf.union(a, b):
             for k in (a, b):
                 if k not in method or method[k][1] < confidence:
@@ -283,6 +430,19 @@ def resolve_people(
         if row.email and not is_shared_email(row.email):
             target = by_email.setdefault(row.email.lower(), row.key)
             link(row.key, target, "email", 0.95)
+
+    # A login equal to an email's local part, when no other identity uses that email:
+    # "jdoe@uni.example" is the account "jdoe" (weaker than the rules above).
+    email_uses = ids.loc[ids["email"] != "", "email"].str.lower().value_counts()
+    for row in ids.itertuples(index=False):
+        if row.source != "git" or not row.email or is_shared_email(row.email):
+            continue
+        if login_from_noreply(row.email) or email_uses.get(row.email.lower(), 0) != 1:
+            continue
+        local = row.email.split("@", 1)[0].lower()
+        target = account_by_login.get(local)
+        if target is not None and len(local) >= 3:
+            link(row.key, target, "login_email", 0.8)
 
     if evidence is not None:
         known = set(keys)
@@ -315,10 +475,22 @@ def resolve_people(
         link(row.key, target, "name", 0.9)
         accounts[uf.find(row.key)] = mine | theirs
 
-    # The name .mailmap chooses for a person is the one to show.
+    # Hand-made merges last: they join whatever the rules kept apart.
+    for selectors, _reason in overrides.merges:
+        chosen = [k for sel in selectors for k in select_identities(ids, sel)]
+        for other in chosen[1:]:
+            link(chosen[0], other, "manual", 1.0)
+        for k in chosen:
+            method[k] = ("manual", 1.0)
+    for selector, _reason in overrides.splits:
+        for k in select_identities(ids, selector):
+            method.setdefault(k, ("manual_split", 1.0))
+
+    # The name .mailmap chooses for a person is the one to show, unless an alias says.
     preferred: set[str] = set()
     if evidence is not None:
         preferred = set(evidence.loc[evidence["method"] == "mailmap", "other"])
+    aliases = {k: name for sel, name in overrides.aliases for k in select_identities(ids, sel)}
 
     groups: dict[str, list] = {}
     for row in ids.itertuples(index=False):
@@ -328,6 +500,9 @@ def resolve_people(
     link_rows = []
     for block in groups.values():
         person = _describe_person(block, settings, preferred)
+        named = sorted(aliases[r.key] for r in block if r.key in aliases)
+        if named:
+            person["name"] = named[0]
         people_rows.append(person)
         for key in (r.key for r in block):
             how, conf = method.get(key, ("single", 1.0))
@@ -416,6 +591,60 @@ def _describe_person(block: list, settings: Settings, preferred: set[str] = froz
     }
 
 
+def _fold(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", (text or "").casefold())
+    return re.sub(r"[^a-z0-9]", "", "".join(c for c in folded if not unicodedata.combining(c)))
+
+
+def suggest_merges(
+    identities: pd.DataFrame, links: pd.DataFrame, people: pd.DataFrame
+) -> pd.DataFrame:
+    """People who look alike but were not merged, with the reason: for a person to
+    confirm (``talent people merge``), never applied on their own.
+
+    Columns ``person_a``, ``person_b``, ``reason``.
+    """
+    columns = ["person_a", "person_b", "reason"]
+    person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    bots = set(people.loc[people["is_bot"].astype(bool), "person_id"])
+    ids = identities.astype(object).where(identities.notna(), None)
+    marks: dict[str, dict[str, set[str]]] = {}  # reason -> token -> people
+
+    def note(reason: str, token: str, person: str) -> None:
+        if token and len(token) >= 4:
+            marks.setdefault(reason, {}).setdefault(token, set()).add(person)
+
+    for row in ids.itertuples(index=False):
+        person = person_of.get(row.key)
+        if person is None or person in bots:
+            continue
+        name = row.name or ""
+        if name and not looks_like_email(name):
+            if normalise_name(name):
+                note("same full name, different GitHub accounts", normalise_name(name), person)
+            elif len(name.split()) == 1:
+                note("same one-word name", _fold(name), person)
+            note("a name written as another's login or email", _fold(name), person)
+        if row.login:
+            note("a name written as another's login or email", _fold(row.login), person)
+        if row.email and not is_shared_email(row.email) and not login_from_noreply(row.email):
+            note(
+                "a name written as another's login or email",
+                _fold(row.email.split("@", 1)[0]),
+                person,
+            )
+    pairs: dict[tuple[str, str], str] = {}
+    for reason, index in marks.items():
+        for token, persons in index.items():
+            if 1 < len(persons) <= 5:  # common tokens say nothing
+                ordered = sorted(persons)
+                for i, a in enumerate(ordered):
+                    for b in ordered[i + 1 :]:
+                        pairs.setdefault((a, b), f"{reason} ({token})")
+    rows = [{"person_a": a, "person_b": b, "reason": r} for (a, b), r in sorted(pairs.items())]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def company_settings(engine: Engine, settings: Settings) -> Settings:
     """``settings`` with the company domains and orgs that sources recorded in the store
     (the demo world records its company) added to those given."""
@@ -431,7 +660,12 @@ def company_settings(engine: Engine, settings: Settings) -> Settings:
 def update_people(engine: Engine, settings: Settings) -> Resolution:
     """Resolve every stored identity and replace the stored people and links."""
     settings = company_settings(engine, settings)
-    resolution = resolve_people(load_identities(engine), settings, load_identity_evidence(engine))
+    resolution = resolve_people(
+        load_identities(engine),
+        settings,
+        load_identity_evidence(engine),
+        load_overrides(settings.people_file),
+    )
     save_people(engine, resolution.people, replace=True)
     save_identity_links(engine, resolution.links, replace=True)
     return resolution
