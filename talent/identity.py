@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -33,8 +34,10 @@ from talent.config import Settings
 from talent.store import (
     count_rows,
     get_meta,
+    load_activities,
     load_identities,
     load_identity_evidence,
+    load_profiles,
     save_identity_links,
     save_people,
 )
@@ -80,8 +83,21 @@ SHARED_EMAIL_LOCALS = frozenset(
     }
 )
 
-# Accounts that are bots without saying so in their login. Matched on the lower-cased
-# login; a list keyed by GitHub id survives renames and is added with the GitHub miner.
+# Bot accounts by GitHub id: an id survives renames (ids of GitHub's own apps' users).
+KNOWN_BOT_IDS = frozenset(
+    {
+        49699333,  # dependabot[bot]
+        41898282,  # github-actions[bot]
+        66853113,  # pre-commit-ci[bot]
+        29139614,  # renovate[bot]
+        27856297,  # dependabot-preview[bot]
+        136622811,  # coderabbitai[bot]
+        198982749,  # copilot-swe-agent[bot]
+    }
+)
+
+# Accounts that are bots without saying so in their login, matched on the lower-cased
+# login (machine users such as k8s-ci-robot are ordinary "User" accounts).
 KNOWN_BOTS = frozenset(
     {
         "dependabot",
@@ -150,7 +166,9 @@ def looks_like_email(text: str) -> bool:
     return bool(re.search(r"[^\s@]+@[^\s@]+\.[^\s@]+", text or ""))
 
 
-def is_bot_identity(login: str | None, name: str, email: str, type_: str) -> bool:
+def is_bot_identity(
+    login: str | None, name: str, email: str, type_: str, github_id: int | None = None
+) -> bool:
     """True when an identity is a bot by its login, API type, email or a curated list.
 
     Matching stays narrow on purpose: a human called "Abbott" is not a bot.
@@ -163,6 +181,8 @@ def is_bot_identity(login: str | None, name: str, email: str, type_: str) -> boo
     False
     """
     if type_ == "Bot" or (email or "").lower() in ("noreply@github.com", "action@github.com"):
+        return True
+    if github_id is not None and int(github_id) in KNOWN_BOT_IDS:
         return True
     candidates = [login or "", name or "", login_from_noreply(email) or ""]
     for text in candidates:
@@ -571,7 +591,7 @@ def _describe_person(block: list, settings: Settings, preferred: set[str] = froz
         names = [n for n, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     name = names[0] if names else (login or "(unknown)")
 
-    is_bot = any(is_bot_identity(r.login, r.name, r.email, r.type) for r in block)
+    is_bot = any(is_bot_identity(r.login, r.name, r.email, r.type, r.github_id) for r in block)
     domains = (company_domain_of(r.email, settings.company_domains) for r in block)
     evidence = sorted({d for d in domains if d})
     if evidence:
@@ -666,9 +686,210 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
         load_identity_evidence(engine),
         load_overrides(settings.people_file),
     )
+    people = resolution.people
+    if len(people):
+        activities = load_activities(engine)
+        people = judge_behaviour(people, resolution.links, activities)
+        people = judge_affiliation(
+            people,
+            resolution.links,
+            load_identities(engine),
+            activities,
+            load_profiles(engine),
+            settings,
+        )
+        resolution = Resolution(people, resolution.links)
     save_people(engine, resolution.people, replace=True)
     save_identity_links(engine, resolution.links, replace=True)
     return resolution
+
+
+# --- behaviour: bots that only say the same things ---------------------------------------
+
+# BoDeGHa's idea (Golzadeh et al., JSS 2021): a bot's messages fall into very few
+# patterns. Too few messages say nothing, so there is a floor.
+BOT_MIN_MESSAGES = 10
+BOT_FLAG = 0.8
+
+
+def message_pattern(text: str) -> str:
+    """A message with what varies between a template's uses taken out.
+
+    >>> message_pattern("Bump torch from 2.1.0 to 2.2.0 in /requirements")
+    'bump torch from # to # in /requirements'
+    >>> message_pattern("Codecov Report: coverage 87.5% (+0.1%) 3f2a9c1")
+    'codecov report: coverage #% (+#%) #'
+    """
+    text = (text or "").strip().lower()
+    text = re.sub(r"\b[0-9a-f]{7,40}\b", "#", text)
+    text = re.sub(r"v?\d+(?:[.,]\d+)*", "#", text)
+    return re.sub(r"\s+", " ", text)
+
+
+def template_bot_probability(messages: list[str]) -> float:
+    """How much a set of messages looks like a bot's: 0 for varied or few messages,
+    towards 1 as one pattern takes them all.
+
+    >>> template_bot_probability([f"Release v0.{i}.0" for i in range(20)])
+    1.0
+    >>> template_bot_probability([f"Fix bug {w}" for w in "abcdefghijklmnopqrst"])
+    0.0
+    """
+    texts = [m for m in messages if m and m.strip()]
+    if len(texts) < BOT_MIN_MESSAGES:
+        return 0.0
+    patterns = Counter(message_pattern(m) for m in texts)
+    top_share = patterns.most_common(1)[0][1] / len(texts)
+    variety = len(patterns) / len(texts)
+    # One pattern for most messages, and few patterns overall.
+    score = (top_share - 0.5) / 0.4 - max(0.0, variety - 0.2)
+    return round(min(1.0, max(0.0, score)), 3)
+
+
+def judge_behaviour(
+    people: pd.DataFrame, links: pd.DataFrame, activities: pd.DataFrame
+) -> pd.DataFrame:
+    """People with a bot probability from their messages; a person above ``BOT_FLAG``
+    is flagged a bot (rule-based bots keep probability 1)."""
+    person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    titles = activities.assign(person=activities["actor"].map(person_of))
+    by_person = titles.dropna(subset=["person"]).groupby("person")["title"].agg(list)
+    out = people.copy()
+    probability = out["person_id"].map(lambda p: template_bot_probability(by_person.get(p, [])))
+    out["bot_probability"] = np.where(out["is_bot"].astype(bool), 1.0, probability)
+    out["is_bot"] = out["is_bot"].astype(bool) | (out["bot_probability"] >= BOT_FLAG)
+    return out
+
+
+# --- affiliation, with evidence and dates -----------------------------------------------
+
+_LEGAL = {
+    "inc",
+    "llc",
+    "ltd",
+    "gmbh",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "ag",
+    "sa",
+    "plc",
+    "limited",
+    "bv",
+    "srl",
+    "oy",
+    "ab",
+    "the",
+}
+
+
+def normalise_company(text: str | None) -> str:
+    """A company as people write it in a profile, folded for matching.
+
+    >>> normalise_company("@acme-ai"), normalise_company("Acme AI Inc."), normalise_company("")
+    ('acme ai', 'acme ai', '')
+    """
+    folded = unicodedata.normalize("NFKD", (text or "").casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    words = [w for w in re.split(r"[^a-z0-9]+", folded) if w and w not in _LEGAL]
+    return " ".join(words)
+
+
+def company_matches(profile_company: str | None, settings: Settings) -> bool:
+    """Does a profile's company field name the company (by name, org or domain stem)?
+
+    >>> s = Settings(company_domains=("acme-ai.com",), company_orgs=("acme-ai",))
+    >>> company_matches("Acme AI Research", s), company_matches("Acmeville", s)
+    (True, False)
+    """
+    have = normalise_company(profile_company).split()
+    if not have:
+        return False
+    names = [
+        *settings.company_names,
+        *settings.company_orgs,
+        *(d.rsplit(".", 1)[0] for d in settings.company_domains),
+    ]
+    for name in names:
+        want = normalise_company(name).split()
+        if want and all(w in have for w in want):
+            return True
+    return False
+
+
+def judge_affiliation(
+    people: pd.DataFrame,
+    links: pd.DataFrame,
+    identities: pd.DataFrame,
+    activities: pd.DataFrame,
+    profiles: pd.DataFrame,
+    settings: Settings,
+) -> pd.DataFrame:
+    """employee / former_employee / community / unknown, with dated evidence.
+
+    - A profile whose company names the company: employee (as of the profile's date).
+    - A company email: employee while in use; a former employee when its latest use is
+      more than ``former_after_days`` before the latest activity in the data and the
+      person went on under other identities after it.
+    - Otherwise community, or unknown when nothing at all is known (no email, no profile).
+    """
+    out = people.copy()
+    if activities.empty:
+        return out
+    as_of = activities["occurred_at"].max()
+    person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    spans = activities.groupby("actor")["occurred_at"].agg(["min", "max"])
+    emails = identities.set_index("key")["email"].fillna("")
+    company_last: dict[str, pd.Timestamp] = {}
+    other_last: dict[str, pd.Timestamp] = {}
+    for key, (first, last) in spans.iterrows():
+        person = person_of.get(key)
+        if person is None:
+            continue
+        del first
+        if company_domain_of(emails.get(key, ""), settings.company_domains):
+            company_last[person] = max(last, company_last.get(person, last))
+        else:
+            other_last[person] = max(last, other_last.get(person, last))
+    known_email = {person_of[k] for k, e in emails.items() if e and k in person_of}
+    profile_company: dict[str, tuple[str, object]] = {}
+    if len(profiles):
+        id_person = {}
+        for key, gid in identities.set_index("key")["github_id"].dropna().items():
+            if key in person_of:
+                id_person[int(gid)] = person_of[key]
+        for row in profiles.itertuples(index=False):
+            person = id_person.get(int(row.github_id))
+            if person is not None and row.company:
+                profile_company[person] = (row.company, row.fetched_at)
+    cutoff = as_of - pd.Timedelta(days=settings.former_after_days)
+    labels, evidence = [], []
+    for row in out.itertuples(index=False):
+        pid = row.person_id
+        notes = []
+        label = "community" if (pid in known_email or pid in profile_company) else "unknown"
+        if pid in company_last:
+            last = company_last[pid]
+            notes.append(f"company email, last used {last:%Y-%m-%d}")
+            went_on = other_last.get(pid)
+            if last < cutoff and went_on is not None and went_on > last:
+                label = "former_employee"
+                notes.append(f"active without it until {went_on:%Y-%m-%d}")
+            else:
+                label = "employee"
+        if pid in profile_company:
+            company, fetched = profile_company[pid]
+            if company_matches(company, settings):
+                label = "employee"
+                notes.append(f"profile company {company!r} ({pd.Timestamp(fetched):%Y-%m-%d})")
+            else:
+                notes.append(f"profile company {company!r}")
+        labels.append(label)
+        evidence.append("; ".join(notes))
+    out["affiliation"] = labels
+    out["affiliation_evidence"] = evidence
+    return out
 
 
 def ensure_people(engine: Engine, settings: Settings) -> None:

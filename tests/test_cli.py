@@ -94,7 +94,7 @@ def test_rank_json_top_10(runner, db):
     for row in rows:
         assert KEYS <= set(row)
         assert row["is_bot"] is False
-        assert row["affiliation"] in {"employee", "community"}
+        assert row["affiliation"] in {"employee", "former_employee", "community", "unknown"}
         assert 0 < row["score"] <= 1
         assert row["score"] == pytest.approx(
             sum(v for k, v in row.items() if k.startswith("contrib_")), abs=6e-6

@@ -164,7 +164,7 @@ def test_hand_world_features(hand_ranking):
     assert r.loc[A, "last_active"] == pd.Timestamp("2024-02-10 12:00")
     assert r.loc[M, "login"] == "maria" and r.loc[M, "name"] == "Maria Maint"
     assert r.loc[M, "profile_url"] == "https://github.com/maria"
-    assert set(r["affiliation"]) == {"community"}
+    assert set(r["affiliation"]) == {"unknown"}  # accounts only: no email, no profile
 
 
 def test_score_weights_are_applied(hand_store):

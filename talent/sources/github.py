@@ -406,6 +406,12 @@ def parse_actor(actor: dict | None) -> Identity | None:
     )
 
 
+def _first_line(text: str | None, limit: int = 200) -> str:
+    """A comment's first line, kept short: enough to see what a comment said (and to
+    tell template bots), not a copy of the conversation."""
+    return (text or "").strip().split("\n", 1)[0][:limit]
+
+
 def _number_from_url(url: str | None) -> int | None:
     match = re.search(r"/(\d+)$", url or "")
     return int(match.group(1)) if match else None
@@ -482,6 +488,7 @@ def parse_issue_comment(comment: dict, repo: str, authors: dict[str, str], batch
             counterpart=authors.get(ref),
             item=ref,
             size=len(comment.get("body") or ""),
+            title=_first_line(comment.get("body")),
             url=comment.get("html_url") or "",
         )
     )
@@ -503,6 +510,7 @@ def parse_review_comment(comment: dict, repo: str, authors: dict[str, str], batc
             counterpart=authors.get(ref),
             item=ref,
             size=len(comment.get("body") or ""),
+            title=_first_line(comment.get("body")),
             url=comment.get("html_url") or "",
             pr_number=number,
         )
