@@ -831,7 +831,7 @@ def judge_affiliation(
     - A profile whose company names the company: employee (as of the profile's date).
     - A company email: employee while in use; a former employee when its latest use is
       more than ``former_after_days`` before the latest activity in the data and the
-      person went on under other identities after it.
+      person went on under other identities for at least half that long after it.
     - Otherwise community, or unknown when nothing at all is known (no email, no profile).
     """
     out = people.copy()
@@ -861,7 +861,7 @@ def judge_affiliation(
                 id_person[int(gid)] = person_of[key]
         for row in profiles.itertuples(index=False):
             person = id_person.get(int(row.github_id))
-            if person is not None and row.company:
+            if person is not None and isinstance(row.company, str) and row.company:
                 profile_company[person] = (row.company, row.fetched_at)
     cutoff = as_of - pd.Timedelta(days=settings.former_after_days)
     labels, evidence = [], []
@@ -873,7 +873,10 @@ def judge_affiliation(
             last = company_last[pid]
             notes.append(f"company email, last used {last:%Y-%m-%d}")
             went_on = other_last.get(pid)
-            if last < cutoff and went_on is not None and went_on > last:
+            # Gone quiet on the company address, and active for a good while without it
+            # (an employee who mixes two addresses switches back within weeks).
+            stayed = pd.Timedelta(days=settings.former_after_days // 2)
+            if last < cutoff and went_on is not None and went_on - last >= stayed:
                 label = "former_employee"
                 notes.append(f"active without it until {went_on:%Y-%m-%d}")
             else:

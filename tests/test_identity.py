@@ -331,4 +331,9 @@ def test_demo_bots_and_employees_are_recognised(demo_store, demo_world):
     assert not people.loc[people["login"].isin(humans), "is_bot"].any()
     employees = people[people["affiliation"] == "employee"]
     assert len(employees) >= 10
-    assert all(e.startswith("company email, last used ") for e in employees["affiliation_evidence"])
+    # Every employee has evidence: a company address in use, or a profile naming Acme.
+    assert all(
+        e.startswith("company email, last used ") or "profile company" in e
+        for e in employees["affiliation_evidence"]
+    )
+    assert set(people["affiliation"]) <= {"employee", "former_employee", "community", "unknown"}

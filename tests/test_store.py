@@ -154,7 +154,7 @@ def test_save_demo_world_twice_gives_the_same_tables(store, demo_world):
     first_counts = save_demo(store, demo_world)
     loads = [load_repos, load_identities, load_activities, load_commit_files]
     before = [load(store) for load in loads]
-    tables = ["repos", "identities", "activities", "commit_files"]
+    tables = ["repos", "identities", "activities", "commit_files", "profiles"]
     counts = {t: count_rows(store, t) for t in tables}
     assert counts == first_counts
     assert counts["activities"] == len(demo_world.activities) > 5000  # several batches

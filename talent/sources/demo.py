@@ -36,6 +36,7 @@ from talent.store import (
     save_activities,
     save_commit_files,
     save_identities,
+    save_profiles,
     save_repos,
     set_meta,
 )
@@ -328,7 +329,7 @@ class Archetype:
 ARCHETYPES = [
     Archetype("employee_core", 0.04, 60, 6, 40, 8.0, True, 0.95, True, (0.0, 1.0), (2, 3)),
     Archetype("employee", 0.08, 18, 3, 10, 2.0, True, 0.9, True, (0.1, 1.0), (1, 2)),
-    Archetype("former_employee", 0.02, 25, 3, 10, 3.0, True, 0.9, True, (0.0, 0.45), (2, 2)),
+    Archetype("former_employee", 0.02, 25, 3, 10, 3.0, True, 0.9, True, (0.0, 1.0), (2, 2)),
     Archetype("community_core", 0.03, 45, 8, 45, 6.0, True, 0.9, False, (0.05, 1.0), (2, 3)),
     Archetype("community", 0.15, 8, 3, 6, 0.8, False, 0.75, False, (0.2, 0.9), (1, 2)),
     Archetype("reviewer", 0.02, 1.5, 2, 50, 7.0, False, 0.8, False, (0.1, 1.0), (1, 1)),
@@ -344,6 +345,22 @@ BOTS = [
     ("pre-commit-ci[bot]", 66853113, "pre-commit-ci[bot]", "precommit"),
     ("codecov-commenter", 65553080, "Codecov", "comments"),
     ("acme-release-bot", 90000001, "Acme Release Bot", "release"),
+    # Machine users: plain "User" accounts on no list; only their messages give them away.
+    ("acme-ci", 90000002, "Acme CI", "ci_comments"),
+    ("docs-sync", 90000003, "docs-sync", "docs"),
+    ("triage-helper", 90000004, "Triage Helper", "triage"),
+]
+# Bots that only their behaviour (near-identical messages) can reveal.
+TEMPLATE_BOTS = frozenset({"acme-release-bot", "acme-ci", "docs-sync", "triage-helper"})
+OTHER_COMPANIES = [
+    "Hugging Face",
+    "@meta",
+    "Google DeepMind",
+    "Independent",
+    "ETH Zürich",
+    "NVIDIA",
+    "Freelance",
+    '=HYPERLINK("http://x","corp")',
 ]
 
 
@@ -361,6 +378,9 @@ class DemoPerson:
     git_identities: list[Identity] = field(default_factory=list)
     account: Identity | None = None
     repos: list[str] = field(default_factory=list)
+    left_at: datetime | None = None  # a former employee's last day at the company
+    template_bot: bool = False
+    company: str = ""  # what the GitHub profile says
 
 
 @dataclass
@@ -373,6 +393,7 @@ class DemoWorld:
     commit_files: list[CommitFile]
     people: list[DemoPerson]
     truth: dict[str, int]  # identity key -> index of the true person
+    profiles: list[dict] = field(default_factory=list)
 
 
 def generate_demo(seed: int = 7, size: str = "medium") -> DemoWorld:
@@ -389,6 +410,7 @@ def save_demo(engine: Engine, world: DemoWorld) -> dict[str, int]:
         "identities": save_identities(engine, world.identities),
         "activities": save_activities(engine, world.activities),
         "commit_files": save_commit_files(engine, world.commit_files),
+        "profiles": save_profiles(engine, world.profiles),
     }
     set_meta(engine, "demo_org", ORG)
     set_meta(engine, "company_domains", COMPANY_DOMAIN)
@@ -493,6 +515,10 @@ class _Generator:
                 )
                 self._identities_of(person, arche)
                 self._affinities(person)
+                if arche.name == "former_employee":
+                    # Left the company, kept contributing from a personal address.
+                    person.left_at = self._time(0.3, 0.5)
+                person.company = self._company(arche.name)
                 self.people.append(person)
                 index += 1
         for login, gid, git_name, _work in BOTS:
@@ -509,8 +535,20 @@ class _Generator:
                 Identity(IdentitySource.GIT, name=git_name, email=email, login=login)
             ]
             person.repos = [r.full_name for r in self.repos]
+            person.template_bot = login in TEMPLATE_BOTS
             self.people.append(person)
             index += 1
+
+    def _company(self, archetype: str) -> str:
+        """What a person's GitHub profile says about their employer (often nothing)."""
+        roll = self.rng.random()
+        if archetype in ("employee_core", "employee"):
+            return (
+                self.rng.choice(["@acme-ai", "Acme AI Inc.", "Acme AI", ""]) if roll < 0.6 else ""
+            )
+        if roll < 0.3:
+            return self.rng.choice(OTHER_COMPANIES)
+        return ""
 
     def _identities_of(self, person: DemoPerson, arche: Archetype) -> None:
         # A profile name is shown on GitHub; about a fifth of accounts have none.
@@ -626,6 +664,14 @@ class _Generator:
             return self.rng.choice(HOSTILE_TITLES)
         return f"{self.rng.choice(PR_VERBS)} {self.rng.choice(PR_TOPICS)}"
 
+    def _identities_at(self, person: DemoPerson, when: datetime) -> list[Identity]:
+        """The git identities a person could commit with at a time: after leaving the
+        company, not the company address."""
+        if person.left_at is None or when <= person.left_at:
+            return person.git_identities
+        personal = [i for i in person.git_identities if not i.email.endswith(COMPANY_DOMAIN)]
+        return personal or person.git_identities
+
     def _commit(
         self,
         person: DemoPerson,
@@ -635,7 +681,7 @@ class _Generator:
         pr_number: int | None = None,
         co_author: DemoPerson | None = None,
     ) -> None:
-        ident = self.rng.choice(person.git_identities)
+        ident = self.rng.choice(self._identities_at(person, when))
         sha = hashlib.sha1(f"{repo}:{len(self.activities)}:{title}".encode()).hexdigest()
         touched = self.rng.sample(self.files[repo], k=min(len(self.files[repo]), 1 + self._rate(2)))
         total = 0
@@ -658,7 +704,7 @@ class _Generator:
             url=f"https://github.com/{repo}/commit/{sha}",
         )
         if co_author is not None and co_author.git_identities:
-            co = co_author.git_identities[0]
+            co = self._identities_at(co_author, when)[0]
             self._add(
                 ActivityKind.CO_AUTHORED,
                 repo,
@@ -885,6 +931,36 @@ class _Generator:
                         title="Codecov Report: coverage 87.5% (+0.1%)",
                         url=f"{act.url}#issuecomment-{cid}",
                     )
+            elif work in ("ci_comments", "triage"):
+                kind = (
+                    ActivityKind.PR_OPENED if work == "ci_comments" else ActivityKind.ISSUE_OPENED
+                )
+                opened = [a for a in self.activities if a.kind == kind and a.repo == repo]
+                for act in opened[::3]:
+                    cid = self._new_id()
+                    number = act.item.rsplit("#", 1)[1]
+                    title = (
+                        f"CI passed: {self.rng.randint(8, 40)} checks green on "
+                        f"{self.rng.getrandbits(28):07x}"
+                        if work == "ci_comments"
+                        else "Thanks for the report! Labelled needs-triage; a maintainer will "
+                        "take a look soon."
+                    )
+                    self._add(
+                        ActivityKind.ISSUE_COMMENT,
+                        repo,
+                        person.account,
+                        act.occurred_at + timedelta(minutes=2),
+                        f"{number}:{cid}",
+                        item=act.item,
+                        counterpart=act.actor,
+                        title=title,
+                        url=f"{act.url}#issuecomment-{cid}",
+                    )
+            elif work == "docs" and repo in (self.repos[3].full_name, self.repos[4].full_name):
+                for w in range(0, weeks, 3):
+                    when = START + timedelta(weeks=w, hours=self.rng.randint(0, 50))
+                    self._commit(person, repo, when, f"docs: sync API reference (build {1000 + w})")
             elif work == "release" and repo in (self.repos[0].full_name, self.repos[3].full_name):
                 for m in range(0, 36, 2):
                     self._commit(
@@ -944,6 +1020,20 @@ class _Generator:
         files = [f for f in self.commit_files if f.sha in shas]
         used = {a.actor for a in activities} | {a.counterpart for a in activities if a.counterpart}
         kept = [identities[k] for k in sorted(identities) if k in used]
+        profiles = [
+            {
+                "github_id": p.github_id,
+                "login": p.login,
+                "name": p.account.name or None,
+                "company": p.company or None,
+                "location": None,
+                "blog": None,
+                "followers": None,
+                "fetched_at": END.replace(tzinfo=None),
+            }
+            for p in self.people
+            if not p.is_bot and p.account is not None and p.account.key in used
+        ]
         return DemoWorld(
             self.repos,
             kept,
@@ -951,4 +1041,5 @@ class _Generator:
             files,
             self.people,
             {k: v for k, v in truth.items() if k in used},
+            profiles,
         )
