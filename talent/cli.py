@@ -486,8 +486,13 @@ def mine_github_command(
     console = Console(stderr=True)
     if not console.is_terminal:
         console = Console(stderr=True, width=120)
+    why = {"reason": "GitHub's rate limit"}
     client = GitHubClient(
-        token, base_url, max_wait=max_wait, sleep=_countdown(console), on_wait=None
+        token,
+        base_url,
+        max_wait=max_wait,
+        sleep=_countdown(console, why),
+        on_wait=lambda _seconds, reason: why.update(reason=reason),
     )
     del token
     try:
@@ -527,20 +532,21 @@ def mine_github_command(
         client.close()
 
 
-def _countdown(console: Console):
-    """A sleep that shows how long is left, in a terminal; plain sleep elsewhere."""
+def _countdown(console: Console, why: dict[str, str]):
+    """A sleep that shows what it waits for and how long is left, in a terminal; one line
+    elsewhere. ``why["reason"]`` is set by the client before each wait."""
 
     def sleep(seconds: float) -> None:
         if seconds <= 0:
             return
         if not console.is_terminal:
-            console.print(f"waiting {seconds:.0f} s for GitHub's rate limit", highlight=False)
+            console.print(f"waiting {seconds:.0f} s: {why['reason']}", highlight=False)
             time.sleep(seconds)
             return
         end = time.monotonic() + seconds
         with console.status("") as status:
             while (left := end - time.monotonic()) > 0:
-                status.update(f"rate limit: resuming in {left:,.0f} s")
+                status.update(f"{why['reason']}: resuming in {left:,.0f} s")
                 time.sleep(min(1.0, left))
 
     return sleep
@@ -552,7 +558,7 @@ def _github_summary(console: Console, client, results) -> None:
     for col in (
         "repositories",
         "unchanged",
-        "items",
+        "rows written",
         "requests",
         "free 304s",
         "GraphQL",

@@ -436,9 +436,19 @@ def resolve_people(
             account_by_login.setdefault(row.login.lower(), row.key)
             method[row.key] = ("github_account", 1.0)
 
+    account_by_id = {
+        int(row.github_id): row.key
+        for row in ids.itertuples(index=False)
+        if row.source == "github" and row.github_id is not None
+    }
     by_login: dict[str, str] = dict(account_by_login)
     by_email: dict[str, str] = {}
     for row in ids.itertuples(index=False):
+        # The commit API's author account, by id: survives the account's renames.
+        if row.source == "git" and row.github_id is not None:
+            target = account_by_id.get(int(row.github_id))
+            if target is not None:
+                link(row.key, target, "commit_login", 0.99)
         hinted = row.login if row.source == "git" else None
         if hinted:
             target = by_login.setdefault(hinted.lower(), row.key)

@@ -55,8 +55,8 @@ SIGNAL_LABELS = {
 CONTRIBUTIONS = [f"contrib_{s}" for s in SIGNALS]
 # Columns of a ranking, in order. ``contrib_*`` columns sum to ``score``.
 RANK_COLUMNS = [
-    "rank", "person_id", "login", "name", "score", "is_bot", "affiliation",
-    *CONTRIBUTIONS, "pagerank", *FEATURE_DOCS, "profile_url",
+    "rank", "person_id", "login", "name", "score", "is_bot", "bot_probability", "affiliation",
+    "affiliation_evidence", *CONTRIBUTIONS, "pagerank", *FEATURE_DOCS, "profile_url",
 ]  # fmt: skip
 
 
@@ -120,7 +120,9 @@ def rank(
         out[f"contrib_{signal}"] = weights[signal] * normalised[signal]
     out["score"] = out[CONTRIBUTIONS].sum(axis=1)
 
-    info = people.set_index("person_id")[["login", "name", "is_bot", "affiliation"]]
+    info = people.set_index("person_id")[
+        ["login", "name", "is_bot", "bot_probability", "affiliation", "affiliation_evidence"]
+    ]
     out = out.join(info, how="left")
     out["is_bot"] = out["is_bot"].fillna(False).astype(bool)
     out["profile_url"] = [

@@ -58,7 +58,8 @@ def test_candidates_page_shows_the_ranking(monkeypatch, demo_db, expected):
     assert not at.exception
     assert at.title[0].value == "Candidates"
     table = at.dataframe[0].value
-    humans = expected[~expected["is_bot"]]
+    # Recruiters' default: everyone but current employees.
+    humans = expected[~expected["is_bot"] & (expected["affiliation"] != "employee")]
     assert len(table) == len(humans)
     assert table["name"].tolist()[:10] == humans["name"].tolist()[:10]
     assert table["rank"].tolist() == sorted(table["rank"].tolist())
@@ -71,11 +72,19 @@ def test_candidates_page_shows_the_ranking(monkeypatch, demo_db, expected):
 
 def test_candidates_filters_narrow_the_table(monkeypatch, demo_db, expected):
     at = run_app(monkeypatch, demo_db)
-    at.checkbox(key="f_community").check().run()
     table = at.dataframe[0].value
     assert len(table) > 0
     assert set(table["affiliation"]) <= {"community", "unknown", "former_employee"}
-    assert at.query_params["community"] in ("1", ["1"])
+    at.multiselect(key="f_aff").select("employee").run()
+    everyone = at.dataframe[0].value
+    assert "employee" in set(everyone["affiliation"]) and len(everyone) > len(table)
+    assert set(at.query_params.get_all("aff")) == {
+        "community",
+        "former_employee",
+        "unknown",
+        "employee",
+    }
+    at.multiselect(key="f_aff").unselect("employee").run()
 
     repo = "acme-ai/tokenizers"
     at.multiselect(key="f_repos").select(repo).run()
@@ -88,11 +97,10 @@ def test_candidates_filters_narrow_the_table(monkeypatch, demo_db, expected):
 
 
 def test_filters_are_read_from_the_url(monkeypatch, demo_db):
-    at = run_app(monkeypatch, demo_db, community="1", window="Last 90 days")
-    assert at.checkbox(key="f_community").value is True
+    at = run_app(monkeypatch, demo_db, aff="employee", window="Last 90 days")
+    assert at.multiselect(key="f_aff").value == ["employee"]
     assert at.selectbox(key="f_window").value == "Last 90 days"
-    everyone = run_app(monkeypatch, demo_db).dataframe[0].value
-    assert len(at.dataframe[0].value) < len(everyone)
+    assert set(at.dataframe[0].value["affiliation"]) == {"employee"}
 
 
 def test_csv_download_is_exactly_the_rows_shown_and_safe(monkeypatch, demo_db):
@@ -116,13 +124,27 @@ def test_candidate_page_explains_the_score(monkeypatch, demo_db, expected):
     at = run_app(monkeypatch, demo_db)
     at.switch_page(CANDIDATE_PAGE).run()
     assert not at.exception
-    top = expected[~expected["is_bot"]].iloc[0]
+    top = expected[~expected["is_bot"] & (expected["affiliation"] != "employee")].iloc[0]
     assert at.header[0].value.replace("\\", "") == top["name"]
-    assert at.metric[0].value == "#1"
+    assert at.metric[0].value == f"#{top['rank']}"
     assert at.metric[1].value == f"{top['score']:.3f}"
     facts = at.dataframe[0].value
     assert facts.set_index("measure").loc["commits", "value"] == top["commits"]
-    latest = at.dataframe[1].value
+    identities = at.dataframe[1].value
+    assert len(identities) >= 1 and set(identities["linked by"]) <= {
+        "github_account",
+        "commit_login",
+        "noreply",
+        "email",
+        "name",
+        "mailmap",
+        "single",
+        "login_email",
+        "manual",
+        "manual_split",
+    }
+    assert not identities["email domain"].str.contains(r"[^@]+@", regex=True).any()
+    latest = at.dataframe[2].value
     assert 0 < len(latest) <= 25
     assert latest["occurred_at"].is_monotonic_decreasing
 
@@ -130,9 +152,9 @@ def test_candidate_page_explains_the_score(monkeypatch, demo_db, expected):
 def test_candidate_page_follows_the_selection(monkeypatch, demo_db, expected):
     at = run_app(monkeypatch, demo_db)
     at.switch_page(CANDIDATE_PAGE).run()
-    fifth = expected[~expected["is_bot"]].iloc[4]
+    fifth = expected[~expected["is_bot"] & (expected["affiliation"] != "employee")].iloc[4]
     at.selectbox(key="candidate_select").select(fifth["person_id"]).run()
-    assert at.metric[0].value == "#5"
+    assert at.metric[0].value == f"#{fifth['rank']}"
     assert at.query_params["person"] in (fifth["person_id"], [fifth["person_id"]])
 
 

@@ -264,6 +264,10 @@ class GitHubClient:
                 failure = f"connection failed ({type(exc).__name__})"
                 self._retry_wait(attempt, failure)
                 continue
+            except RecursionError:
+                # PyGithub answers a GET 202 ("still computing") by waiting and asking
+                # again, without a limit; GitHub does that only for statistics.
+                raise RepoFailed("GitHub kept answering 202 (still computing)") from None
             self.stats.requests += 1
             hdrs = {k.lower(): v for k, v in raw_headers.items()}
             if status == 304:
@@ -350,7 +354,11 @@ class GitHubClient:
             kinds = {e.get("type") for e in errors}
             text = "; ".join(str(e.get("message", "")) for e in errors)
             if "RATE_LIMITED" in kinds:
-                self._wait(self.secondary_wait, "GraphQL rate limit")
+                reset = response.headers.get("x-ratelimit-reset")
+                seconds = float(reset) - self.clock() + 1 if reset else self.secondary_wait
+                if seconds > self.max_wait:
+                    raise ResumeLater(datetime.fromtimestamp(self.clock() + seconds, UTC))
+                self._wait(seconds, "GraphQL rate limit")
                 continue
             if "NOT_FOUND" in kinds:
                 raise NotFound(f"not found: {text}")
@@ -372,9 +380,13 @@ def parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
+GHOST_LOGIN = "ghost"  # what REST shows for deleted accounts (GraphQL shows null)
+
+
 def parse_user(user: dict | None) -> Identity | None:
-    """A REST ``simple-user`` as an identity, or None for a missing or empty user."""
-    if not user or not user.get("login"):
+    """A REST ``simple-user`` as an identity, or None for a missing or empty user and for
+    the placeholder of deleted accounts (so REST and GraphQL drop the same acts)."""
+    if not user or not user.get("login") or user["login"] == GHOST_LOGIN:
         return None
     return Identity(
         IdentitySource.GITHUB,
@@ -626,6 +638,7 @@ def parse_commit(item: dict, repo: str, batch: Batch) -> None:
         name=git.get("name") or "",
         email=git.get("email") or "",
         login=account.login if account is not None else None,
+        github_id=account.github_id if account is not None else None,
     )
     actor = batch.who(ident)
     message = (item.get("commit") or {}).get("message") or ""

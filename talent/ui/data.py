@@ -25,6 +25,7 @@ from talent.store import (
     data_version,
     get_meta,
     load_activities,
+    load_identities,
     load_identity_links,
     load_repos,
     open_store,
@@ -120,6 +121,34 @@ def ranking(
 def repositories(url: str, version: str) -> list[str]:
     del version
     return load_repos(_engine(url))["full_name"].tolist()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def person_identities(url: str, version: str, person_id: str) -> pd.DataFrame:
+    """The raw identities merged into a person and how each was linked. Email
+    addresses are cut to their domain: the app never shows an address."""
+    del version
+    engine = _engine(url)
+    links = load_identity_links(engine)
+    mine = links[links["person_id"] == person_id]
+    idents = load_identities(engine).set_index("key")
+    rows = []
+    for link in mine.itertuples(index=False):
+        ident = idents.loc[link.identity_key]
+        email = ident["email"] if isinstance(ident["email"], str) else ""
+        rows.append(
+            {
+                "source": ident["source"],
+                "name": ident["name"],
+                "login": ident["login"] if isinstance(ident["login"], str) else "",
+                "email domain": ("@" + email.rpartition("@")[2]) if "@" in email else "",
+                "linked by": link.method,
+                "confidence": float(link.confidence),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["source", "name", "login", "email domain", "linked by", "confidence"]
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

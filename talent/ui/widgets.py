@@ -10,14 +10,17 @@ import streamlit as st
 from talent.ui import data
 from talent.ui.safe import md_escape
 
-_FILTER_PARAMS = ("repo", "window", "community", "bots", "q")
+_FILTER_PARAMS = ("repo", "window", "aff", "bots", "q")
+AFFILIATIONS = ("community", "former_employee", "unknown", "employee")
+# Recruiters look for people who do not work for the company yet.
+DEFAULT_AFFILIATIONS = ("community", "former_employee", "unknown")
 
 
 @dataclass(frozen=True)
 class Filters:
     repos: tuple[str, ...] = ()
     window: str = "All time"
-    community_only: bool = False
+    affiliations: tuple[str, ...] = AFFILIATIONS
     hide_bots: bool = True
     query: str = ""
 
@@ -76,13 +79,16 @@ def sidebar_filters(status: data.StoreStatus) -> Filters:
             "from the latest activity in the database.",
         )
         hide_bots = st.checkbox("Hide bots", key="f_bots")
-        community = st.checkbox(
-            "Community only",
-            key="f_community",
-            help="Leave out current employees (company email domain).",
+        affiliations = st.multiselect(
+            "Affiliation",
+            AFFILIATIONS,
+            key="f_aff",
+            format_func=lambda a: a.replace("_", " "),
+            help="Employees are current staff (company email in use, or a profile naming "
+            "the company); former employees stopped using the company address and went on.",
         )
         query = st.text_input("Name or login contains", key="f_query")
-    filters = Filters(tuple(chosen), window, community, hide_bots, query.strip())
+    filters = Filters(tuple(chosen), window, tuple(affiliations), hide_bots, query.strip())
     _filters_to_url(filters)
     return filters
 
@@ -96,7 +102,8 @@ def _filters_from_url(repos: list[str]) -> None:
     window = params.get("window")
     state["f_window"] = window if window in data.WINDOWS else "All time"
     state["f_bots"] = params.get("bots") != "show"
-    state["f_community"] = params.get("community") == "1"
+    wanted = [a for a in params.get_all("aff") if a in AFFILIATIONS]
+    state["f_aff"] = wanted or list(DEFAULT_AFFILIATIONS)
     state["f_query"] = params.get("q", "")
     state["_filters_loaded"] = True
 
@@ -109,8 +116,8 @@ def _filters_to_url(filters: Filters) -> None:
         params["window"] = filters.window
     if not filters.hide_bots:
         params["bots"] = "show"
-    if filters.community_only:
-        params["community"] = "1"
+    if set(filters.affiliations) != set(DEFAULT_AFFILIATIONS):
+        params["aff"] = list(filters.affiliations)
     if filters.query:
         params["q"] = filters.query
     current = {k: st.query_params.get_all(k) for k in _FILTER_PARAMS}
@@ -128,8 +135,7 @@ def filtered_ranking(status: data.StoreStatus, filters: Filters) -> pd.DataFrame
     """The ranking under the filters, ranks kept as computed on the whole window."""
     since = data.since_for(filters.window, status.last)
     frame = data.ranking(status.url, status.version, filters.repos, since, not filters.hide_bots)
-    if filters.community_only:
-        frame = frame[frame["affiliation"] != "employee"]
+    frame = frame[frame["affiliation"].isin(filters.affiliations)]
     if filters.query:
         needle = filters.query.lower()
         hit = frame["name"].str.lower().str.contains(needle, regex=False) | frame["login"].fillna(

@@ -45,7 +45,10 @@ def render() -> None:
     cols = st.columns(4)
     cols[0].metric("Rank", f"#{person['rank']}")
     cols[1].metric("Score", f"{person['score']:.3f}")
-    cols[2].metric("Affiliation", person["affiliation"] + (" (bot)" if person["is_bot"] else ""))
+    cols[2].metric(
+        "Affiliation",
+        str(person["affiliation"]).replace("_", " ") + (" (bot)" if person["is_bot"] else ""),
+    )
     cols[3].metric("Last active", f"{person['last_active']:%Y-%m-%d}")
 
     st.subheader("Why this score", anchor=False)
@@ -65,6 +68,19 @@ def render() -> None:
         }
     )
     st.dataframe(facts, hide_index=True, key="facts")
+
+    st.subheader("Who this is", anchor=False)
+    evidence = person["affiliation_evidence"] or "no company evidence"
+    st.caption(
+        f"Affiliation: {md_escape(str(person['affiliation']).replace('_', ' '))} "
+        f"({md_escape(evidence)}). Bot probability: {person['bot_probability']:.2f}."
+    )
+    st.dataframe(
+        data.person_identities(status.url, status.version, person_id),
+        hide_index=True,
+        key="identities",
+        column_config={"confidence": st.column_config.NumberColumn(format="%.2f")},
+    )
 
     acts = data.person_activity(status.url, status.version, person_id)
     st.subheader("Activity over time", anchor=False)

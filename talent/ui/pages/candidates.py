@@ -14,6 +14,8 @@ EXPORT_COLUMNS = [
     "name",
     "score",
     "affiliation",
+    "affiliation_evidence",
+    "bot_probability",
     "top_repos",
     "first_active",
     "last_active",
@@ -56,7 +58,7 @@ def render() -> None:
 
     left, mid, right = st.columns(3)
     left.metric("People ranked", f"{len(shown):,}")
-    mid.metric("Community members", f"{int((shown['affiliation'] != 'employee').sum()):,}")
+    mid.metric("Not employees", f"{int((shown['affiliation'] != 'employee').sum()):,}")
     right.metric("Activities in the database", f"{status.activities:,}")
 
     if shown.empty:
