@@ -23,10 +23,16 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
-from talent.config import DB_ENV_VAR, Settings, resolve_db_url, sqlite_path
+from talent.config import (
+    DB_ENV_VAR,
+    ConfigError,
+    Settings,
+    load_settings,
+    sqlite_path,
+)
 from talent.evaluate import TruthError, evaluate_store, load_truth, match_maintainers, split_rate
 from talent.export import to_json, to_records, to_safe_csv
-from talent.identity import ensure_people, update_people
+from talent.identity import OverrideError, ensure_people, update_people
 from talent.scoring import rank_store
 from talent.sources.demo import SIZES, generate_demo, save_demo
 from talent.sources.git import GitError, check_repository, mine_git
@@ -60,7 +66,8 @@ class _OneLineErrors(TyperGroup):
         except typer.Abort:
             typer.echo("error: aborted", err=True)
             sys.exit(130)
-        except (CliError, StoreError) as exc:
+        except (CliError, StoreError, ConfigError, OverrideError, TruthError) as exc:
+            # The settings, people and truth files' errors name the file and line.
             typer.echo(f"error: {exc}", err=True)
             sys.exit(1)
         except Exception as exc:
@@ -110,7 +117,10 @@ class OutputFormat(StrEnum):
 
 
 def _settings(db: str | None) -> Settings:
-    return Settings(db_url=resolve_db_url(db))
+    """Settings for a command: the settings file (TALENT_CONFIG, or ./talent.toml when
+    present) with the database from ``--db``, so every command, mining included, applies
+    the same company and the same hand-made corrections."""
+    return load_settings(None, db=db)
 
 
 def _open_existing(settings: Settings):

@@ -176,6 +176,9 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         raise ConfigError(
             f"{file}: unknown section [{unknown[0]}] (known: {', '.join(sorted(known))})"
         )
+    for section in known:
+        if section in data and not isinstance(data[section], dict):
+            raise ConfigError(f"{file}: [{section}] must be a table (a [{section}] header)")
     company = data.get("company", {})
     people = data.get("people", {})
 

@@ -18,8 +18,8 @@ from talent.model import ActivityKind
 # JSON output show these names).
 FEATURE_DOCS: dict[str, str] = {
     "activity": "OpenDigger activity: sum over repository-months of sqrt(sum of weighted acts)",
-    "recent_activity": "the same sum with each month weighed down by its age (half-life "
-    "RECENT_HALF_LIFE_DAYS before the latest act in the data)",
+    "recent_activity": "the same sum, each month weighed down by its age (a two-year "
+    "half-life, counted back from the latest act in the data)",
     "commits": "commits authored",
     "active_months": "calendar months with at least one act",
     "tenure_days": "days from the first act to the latest",

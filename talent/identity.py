@@ -314,17 +314,32 @@ def load_overrides(path: str | Path) -> Overrides:
     def line_of(section: str, index: int) -> int:
         seen = 0
         for number, line in enumerate(lines, start=1):
-            if line.strip().startswith(f"[[{section}]]"):
+            if re.match(rf"^\s*\[\[\s*{section}\s*\]\]", line):
                 if seen == index:
                     return number
                 seen += 1
         return 1
 
+    def line_with(name: str) -> int:
+        for number, line in enumerate(lines, start=1):
+            if re.match(rf"^\s*\[+\s*{re.escape(name)}\s*\]", line) or re.match(
+                rf"^\s*{re.escape(name)}\s*=", line
+            ):
+                return number
+        return 1
+
     unknown = sorted(set(data) - {"merge", "split", "alias"})
     if unknown:
         raise OverrideError(
-            f"{file}: unknown table {unknown[0]!r} (use [[merge]], [[split]] or [[alias]])"
+            f"{file}:{line_with(unknown[0])}: unknown table {unknown[0]!r} "
+            "(use [[merge]], [[split]] or [[alias]])"
         )
+    for section in ("merge", "split", "alias"):
+        entries = data.get(section, [])
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise OverrideError(
+                f"{file}:{line_with(section)}: write [[{section}]] tables (one per {section})"
+            )
     merges, splits, aliases = [], [], []
     for i, entry in enumerate(data.get("merge", [])):
         where = f"{file}:{line_of('merge', i)}"
@@ -356,9 +371,16 @@ def append_override(path: str | Path, section: str, entry: dict[str, object]) ->
         else:
             rendered = _toml_string(str(value))
         lines.append(f"{key} = {rendered}")
-    with file.open("a", encoding="utf-8") as fh:
-        fh.write("\n".join(lines) + "\n")
-    load_overrides(file)  # what was written must read back
+    before = file.read_text(encoding="utf-8") if file.exists() else ""
+    after = before + "\n".join(lines) + "\n"
+    # Check the whole file as it would be before touching it: a failed merge writes nothing.
+    candidate = file.with_name(file.name + ".check")
+    candidate.write_text(after, encoding="utf-8")
+    try:
+        load_overrides(candidate)
+    finally:
+        candidate.unlink()
+    file.write_text(after, encoding="utf-8")
 
 
 def _toml_string(value: str) -> str:
@@ -449,6 +471,8 @@ def resolve_people(
             target = account_by_id.get(int(row.github_id))
             if target is not None:
                 link(row.key, target, "commit_login", 0.99)
+        if row.key in held_apart:
+            continue  # split by hand: never a target other identities gather around
         hinted = row.login if row.source == "git" else None
         if hinted:
             target = by_login.setdefault(hinted.lower(), row.key)
@@ -471,8 +495,14 @@ def resolve_people(
             continue
         local = row.email.split("@", 1)[0].lower()
         target = account_by_login.get(local)
-        if target is not None and len(local) >= 3:
-            link(row.key, target, "login_email", 0.8)
+        if target is None or len(local) < 3:
+            continue
+        # Never when the identity already belongs to another account.
+        mine = {m for k in (row.key,) for m in _account_marks(row)}
+        theirs = _account_marks(ids.loc[ids["key"] == target].iloc[0])
+        if uf.find(row.key) != uf.find(target) and mine and not mine & theirs:
+            continue
+        link(row.key, target, "login_email", 0.8)
 
     if evidence is not None:
         known = set(keys)
@@ -493,7 +523,7 @@ def resolve_people(
         if row.source != "git" or is_bot_identity(row.login, row.name, row.email, row.type):
             continue
         folded = normalise_name(row.name)
-        if not folded:
+        if not folded or row.key in held_apart:
             continue
         target = by_name.setdefault(folded, row.key)
         ra, rb = uf.find(row.key), uf.find(target)
@@ -664,7 +694,13 @@ def suggest_merges(
                 person,
             )
     pairs: dict[tuple[str, str], str] = {}
-    for reason, index in marks.items():
+    # The most specific reason wins, whatever order the rows came in.
+    priority = [
+        "same full name, different GitHub accounts",
+        "same one-word name",
+        "a name written as another's login or email",
+    ]
+    for reason, index in sorted(marks.items(), key=lambda kv: priority.index(kv[0])):
         for token, persons in index.items():
             if 1 < len(persons) <= 5:  # common tokens say nothing
                 ordered = sorted(persons)

@@ -134,23 +134,17 @@ def test_recruiter_journey(served, page, tmp_path):
     page.goto(base)
     _wait_idle(page)
 
-    # The ranked table, best first, with the demo banner.
+    # The ranked table, best first, with the demo banner; by default (recruiters) without
+    # current employees.
+    top_employee = humans[humans["affiliation"] == "employee"]["name"].iloc[0]
+    members = humans[humans["affiliation"] != "employee"]
+    top_member = members["name"].iloc[0]
     expect(page.get_by_text("Demo data.")).to_be_visible()
     grid = page.get_by_test_id("stDataFrame").first
-    expect(grid.locator("td").first).to_be_attached(timeout=30_000)
-    cells = grid.locator("td").all_text_contents()
-    assert humans["name"].iloc[0] in cells
-    assert f"https://github.com/{humans['login'].iloc[0]}" in cells
-
-    # Community only: employees disappear from the table.
-    page.get_by_text("Community only").click()
-    _wait_idle(page)
-    top_employee = humans[humans["affiliation"] == "employee"]["name"].iloc[0]
-    top_member = humans[humans["affiliation"] != "employee"]["name"].iloc[0]
-    # The first row's name cell turns to the top community member once the rerun lands.
     expect(grid.locator("td").nth(1)).to_have_text(top_member, timeout=30_000)
-    assert top_employee not in grid.locator("td").all_text_contents()
-    assert "community=1" in page.url
+    cells = grid.locator("td").all_text_contents()
+    assert f"https://github.com/{members['login'].iloc[0]}" in cells
+    assert top_employee not in cells
 
     # The CSV download: the filtered rows, safe for a spreadsheet.
     with page.expect_download() as download:
@@ -159,12 +153,19 @@ def test_recruiter_journey(served, page, tmp_path):
     download.value.save_as(saved)
     with saved.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    community = humans[humans["affiliation"] != "employee"]
-    assert len(rows) == len(community)
+    assert len(rows) == len(members)
     assert rows[0]["name"].removeprefix("'") == top_member
     assert not [c for r in rows for c in r.values() if c.startswith(DANGEROUS_PREFIXES)]
 
     page.screenshot(path=str(tmp_path / "candidates.png"), full_page=True)
+
+    # Filters live in the URL: a shared link to employees shows the employees.
+    page.goto(f"{base}/?aff=employee")
+    _wait_idle(page)
+    grid = page.get_by_test_id("stDataFrame").first
+    expect(grid.locator("td").nth(1)).to_have_text(top_employee, timeout=30_000)
+    page.goto(base)
+    _wait_idle(page)
 
     # Open the top community member's page.
     page.get_by_role("link", name="Candidate", exact=True).click()
