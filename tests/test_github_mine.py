@@ -698,11 +698,10 @@ def test_a_renamed_account_stays_one_identity_under_its_new_login(synced, tmp_pa
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bug: after an account is renamed, an incremental sync keeps the old login on the "
-    "git identities the commit API linked to it (their commits are not read again), while a "
-    "fresh mine stores the new login; identity resolution joins git identities to accounts "
-    "by login, so the person splits until they commit again (parse_commit knows the "
-    "account's id but does not store it on the git identity)",
+    reason="open: after an account is renamed, an incremental sync keeps the old login text "
+    "on the git identities the commit API linked to it (their commits are not read again); "
+    "resolution links them to the account by its id, so the person does not split, but the "
+    "stored login is stale until those commits are read again",
 )
 def test_a_renamed_accounts_git_identities_follow_the_new_login(synced, tmp_path):
     world, server, engine = synced

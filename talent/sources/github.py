@@ -485,38 +485,34 @@ def parse_issue(item: dict, repo: str, batch: Batch) -> None:
 
 
 def parse_issue_comment(comment: dict, repo: str, authors: dict[str, str], batch: Batch) -> None:
-    actor = batch.who(parse_user(comment.get("user")))
-    number = _number_from_url(comment.get("issue_url"))
-    if actor is None or number is None:
-        return
-    ref = f"{repo}#{number}"
-    batch.activities.append(
-        Activity(
-            key=f"issue_comment:{repo}:{comment['id']}",
-            repo=repo,
-            kind=ActivityKind.ISSUE_COMMENT,
-            actor=actor,
-            occurred_at=parse_time(comment["created_at"]),
-            counterpart=authors.get(ref),
-            item=ref,
-            size=len(comment.get("body") or ""),
-            title=_first_line(comment.get("body")),
-            url=comment.get("html_url") or "",
-        )
-    )
+    """An item of ``/issues/comments``: a conversation comment on an issue or pull request."""
+    _parse_comment(comment, repo, authors, batch, ActivityKind.ISSUE_COMMENT, "issue_url")
 
 
 def parse_review_comment(comment: dict, repo: str, authors: dict[str, str], batch: Batch) -> None:
+    """An item of ``/pulls/comments``: an inline review comment."""
+    _parse_comment(comment, repo, authors, batch, ActivityKind.REVIEW_COMMENT, "pull_request_url")
+
+
+def _parse_comment(
+    comment: dict,
+    repo: str,
+    authors: dict[str, str],
+    batch: Batch,
+    kind: ActivityKind,
+    parent_url: str,
+) -> None:
+    """A comment, credited against the author of the item it is on (``authors``)."""
     actor = batch.who(parse_user(comment.get("user")))
-    number = _number_from_url(comment.get("pull_request_url"))
+    number = _number_from_url(comment.get(parent_url))
     if actor is None or number is None:
         return
     ref = f"{repo}#{number}"
     batch.activities.append(
         Activity(
-            key=f"review_comment:{repo}:{comment['id']}",
+            key=f"{kind}:{repo}:{comment['id']}",
             repo=repo,
-            kind=ActivityKind.REVIEW_COMMENT,
+            kind=kind,
             actor=actor,
             occurred_at=parse_time(comment["created_at"]),
             counterpart=authors.get(ref),
@@ -524,7 +520,7 @@ def parse_review_comment(comment: dict, repo: str, authors: dict[str, str], batc
             size=len(comment.get("body") or ""),
             title=_first_line(comment.get("body")),
             url=comment.get("html_url") or "",
-            pr_number=number,
+            pr_number=number if kind == ActivityKind.REVIEW_COMMENT else None,
         )
     )
 

@@ -1,4 +1,4 @@
-"""The GraphQL query the miner sends, as text (the miner keeps its own copy of it).
+"""The GraphQL query the miner sends (``talent.sources.github.PULL_REQUESTS_QUERY``).
 
 One request returns up to ``$first`` (at most 100) pull requests of a repository, most
 recently updated first, with their sizes and up to 100 reviews each; ``rateLimit`` reports
@@ -12,64 +12,10 @@ Note: GraphQL names app bots without the ``[bot]`` suffix REST uses (``dependabo
 ``dependabot[bot]``) and gives ``author: null`` for deleted accounts (REST: ``ghost``).
 """
 
+from talent.sources.github import PULL_REQUESTS_QUERY as _MINER_QUERY
+
 PULL_REQUESTS_OPERATION = "TalentPullRequests"
 
-PULL_REQUESTS_QUERY = """\
-query TalentPullRequests($owner: String!, $name: String!, $cursor: String, $first: Int!) {
-  repository(owner: $owner, name: $name) {
-    pullRequests(first: $first, after: $cursor, orderBy: {field: UPDATED_AT, direction: DESC}) {
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      nodes {
-        number
-        title
-        url
-        state
-        createdAt
-        updatedAt
-        closedAt
-        mergedAt
-        additions
-        deletions
-        changedFiles
-        author {
-          ...TalentActor
-        }
-        mergedBy {
-          ...TalentActor
-        }
-        reviews(first: 100) {
-          totalCount
-          nodes {
-            fullDatabaseId
-            author {
-              ...TalentActor
-            }
-            state
-            submittedAt
-            url
-          }
-        }
-      }
-    }
-  }
-  rateLimit {
-    cost
-    remaining
-    resetAt
-  }
-}
-
-fragment TalentActor on Actor {
-  __typename
-  login
-  ... on User {
-    databaseId
-  }
-  ... on Bot {
-    databaseId
-  }
-}
-"""
+# The miner's own query: the fake answers it, and tests/test_fake_github.py validates it
+# against GitHub's published schema.
+PULL_REQUESTS_QUERY = _MINER_QUERY
