@@ -1,0 +1,167 @@
+"""Skills and areas: what each person works on, and a free-text skill search.
+
+- **Areas** come from the paths a person changes, through ordered rules (first match
+  wins) with defaults for AI repositories: training, inference and serving, kernels and
+  CUDA, quantisation, data, evaluation, tokenizer, distributed, docs, CI. Rules are data:
+  pass your own to :func:`area_of`.
+- **Languages** come from file types.
+- **Topics** are the TF-IDF terms of a person's commit, pull request and issue titles.
+- **Search** ranks people by TF-IDF similarity between a query ("cuda kernels", "rlhf")
+  and everything above, times their score.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+# (area, pattern on the lower-cased path), first match wins: specific before general.
+DEFAULT_AREA_RULES: tuple[tuple[str, str], ...] = (
+    ("ci", r"(^|/)(\.github|\.ci|\.circleci|ci|jenkins)(/|$)|\.gitlab-ci\.yml$|jenkinsfile$"),
+    ("docs", r"(^|/)(docs?|documentation)(/|$)|\.(md|rst|adoc)$"),
+    ("kernels and cuda", r"\.(cu|cuh)$|(^|/)(csrc|kernels?|triton|cuda)(/|$|_)"),
+    ("quantisation", r"quant|int8|int4|fp8|gptq|awq|bitsandbytes"),
+    ("tokenizer", r"tokeni[sz]"),
+    ("distributed", r"distributed|fsdp|deepspeed|megatron|(^|/|_)ddp|nccl|parallel"),
+    ("inference and serving", r"serv(e|er|ing)|inference|infer(/|_)|deploy|scheduler|batching"),
+    ("evaluation", r"(^|/|_)(eval|evaluation|benchmarks?|metrics?|harness)(/|$|_|\.)"),
+    ("training", r"train|optim|finetun|fine_tun|rlhf|(^|/)recipes?(/|$)|checkpoint|lora"),
+    ("data", r"(^|/|_)(data|datasets?|loaders?|preprocess\w*)(/|$|_|\.)"),
+    ("tests", r"(^|/)tests?(/|$)|(^|/)test_[^/]*$|_test\.\w+$"),
+)
+
+LANGUAGES = {
+    ".py": "Python", ".pyx": "Python", ".ipynb": "Python", ".cu": "CUDA", ".cuh": "CUDA",
+    ".cc": "C++", ".cpp": "C++", ".cxx": "C++", ".hpp": "C++", ".h": "C/C++", ".c": "C",
+    ".rs": "Rust", ".go": "Go", ".js": "JavaScript", ".ts": "TypeScript",
+    ".tsx": "TypeScript", ".java": "Java", ".kt": "Kotlin", ".scala": "Scala", ".jl": "Julia",
+    ".r": "R", ".sh": "Shell", ".cmake": "CMake", ".proto": "Protobuf", ".swift": "Swift",
+}  # fmt: skip
+
+
+def area_of(path: str, rules: Sequence[tuple[str, str]] = DEFAULT_AREA_RULES) -> str | None:
+    """The area a path belongs to, or None.
+
+    >>> area_of("csrc/attention/flash_fwd.cu"), area_of("docs/install.md")
+    ('kernels and cuda', 'docs')
+    >>> area_of("src/model/quantization/awq.py"), area_of("README")
+    ('quantisation', None)
+    """
+    low = path.lower()
+    for area, pattern in rules:
+        if re.search(pattern, low):
+            return area
+    return None
+
+
+def language_of(path: str) -> str | None:
+    """The programming language of a path from its extension, or None.
+
+    >>> language_of("a/b.cu"), language_of("x.py"), language_of("Makefile")
+    ('CUDA', 'Python', None)
+    """
+    match = re.search(r"(\.[A-Za-z0-9]+)$", path)
+    return LANGUAGES.get(match.group(1).lower()) if match else None
+
+
+def build_skills(
+    changes: pd.DataFrame,
+    acts: pd.DataFrame,
+    rules: Sequence[tuple[str, str]] = DEFAULT_AREA_RULES,
+    top: int = 3,
+) -> pd.DataFrame:
+    """One row per person: ``areas`` and ``languages`` (most changed lines first, at
+    most ``top``), and ``topics`` (TF-IDF terms of their titles).
+
+    Parameters
+    ----------
+    changes : DataFrame
+        ``path``, ``person`` and ``lines`` (None when unknown, counted as 1) of changed
+        files (:func:`talent.features.commit_changes`).
+    acts : DataFrame
+        ``person`` and ``title`` of every act.
+    """
+    columns = ["areas", "languages", "topics", "document"]
+    people = sorted(set(acts["person"]) | set(changes["person"]))
+    if not people:
+        return pd.DataFrame(columns=columns).rename_axis("person_id")
+    work = changes.assign(
+        area=[area_of(p, rules) for p in changes["path"].str.split(":", n=1).str[-1]],
+        language=[language_of(p) for p in changes["path"]],
+        lines=pd.to_numeric(changes["lines"], errors="coerce").fillna(1).clip(lower=1),
+    )
+
+    def ranked(column: str) -> pd.Series:
+        sums = work.dropna(subset=[column]).groupby(["person", column])["lines"].sum()
+        sums = sums.reset_index().sort_values(
+            ["person", "lines", column], ascending=[True, False, True]
+        )
+        return sums.groupby("person")[column].agg(lambda s: ", ".join(s.head(top)))
+
+    out = pd.DataFrame(index=pd.Index(people, name="person_id"))
+    out["areas"] = ranked("area").reindex(out.index).fillna("")
+    out["languages"] = ranked("language").reindex(out.index).fillna("")
+    titles = acts.groupby("person")["title"].agg(lambda t: " ".join(x for x in t if x))
+    titles = titles.reindex(out.index).fillna("")
+    out["topics"] = _top_terms(titles, top=5)
+    out["document"] = (
+        titles
+        + " "
+        + out["areas"].str.replace(",", " ")
+        + " "
+        + out["languages"].str.replace(",", " ")
+    )
+    return out[columns]
+
+
+def _top_terms(documents: pd.Series, top: int) -> pd.Series:
+    if not documents.str.strip().any():
+        return documents.map(lambda _d: "")
+    vectorizer = TfidfVectorizer(
+        stop_words="english",
+        token_pattern=r"(?u)\b[a-zA-Z][\w+-]+\b",
+        max_features=20000,
+        sublinear_tf=True,
+    )
+    matrix = vectorizer.fit_transform(documents)
+    terms = np.array(vectorizer.get_feature_names_out())
+    result = []
+    for row in range(matrix.shape[0]):
+        values = matrix.getrow(row)
+        order = np.argsort(-values.data, kind="stable")[:top]
+        result.append(", ".join(terms[values.indices[order]]))
+    return pd.Series(result, index=documents.index)
+
+
+def search_skills(query: str, skills: pd.DataFrame, scores: pd.Series) -> pd.DataFrame:
+    """People ranked for a free-text skill query.
+
+    ``relevance`` is the TF-IDF cosine similarity between the query and each person's
+    titles, areas and languages; ``match = relevance * (0.5 + 0.5 * score)``, so among
+    equally relevant people the stronger contributor comes first. People with no
+    relevance are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> skills = pd.DataFrame({"document": ["fused attention cuda kernel kernels and cuda",
+    ...                                     "install guide docs"]}, index=["ada", "bob"])
+    >>> search_skills("cuda kernels", skills, pd.Series({"ada": 0.5, "bob": 0.9})).index.tolist()
+    ['ada']
+    """
+    columns = ["relevance", "match"]
+    if skills.empty or not query.strip():
+        return pd.DataFrame(columns=columns)
+    vectorizer = TfidfVectorizer(token_pattern=r"(?u)\b\w[\w+-]*\b", sublinear_tf=True)
+    matrix = vectorizer.fit_transform(list(skills["document"]) + [query])
+    docs, q = matrix[:-1], matrix[-1]
+    relevance = np.asarray((docs @ q.T).todense()).ravel()
+    out = pd.DataFrame({"relevance": relevance}, index=skills.index)
+    score = scores.reindex(out.index).fillna(0.0)
+    out["match"] = out["relevance"] * (0.5 + 0.5 * score)
+    out = out[out["relevance"] > 0]
+    return out.sort_values(["match"], ascending=False, kind="stable")[columns]

@@ -1,0 +1,91 @@
+"""Areas, languages, topics and skill search on hand-made work."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from talent.skills import DEFAULT_AREA_RULES, area_of, build_skills, language_of, search_skills
+
+
+@pytest.mark.parametrize(
+    ("path", "area"),
+    [
+        (".github/workflows/ci.yml", "ci"),
+        ("docs/source/quickstart.rst", "docs"),
+        ("README.md", "docs"),
+        ("csrc/gemm/int4_gemm.cu", "kernels and cuda"),  # kernels before quantisation
+        ("python/quantization/awq.py", "quantisation"),
+        ("src/tokenizers/bpe.rs", "tokenizer"),
+        ("acme_train/distributed/fsdp.py", "distributed"),
+        ("serving/batching.py", "inference and serving"),
+        ("eval/mmlu.py", "evaluation"),
+        ("rlhf/reward_model.py", "training"),
+        ("data/loader.py", "data"),
+        ("tests/test_model.py", "tests"),
+        ("setup.py", None),
+    ],
+)
+def test_default_areas(path, area):
+    assert area_of(path) == area
+
+
+def test_area_rules_are_data():
+    rules = [("robotics", r"(^|/)robot"), *DEFAULT_AREA_RULES]
+    assert area_of("robot/arm.py", rules) == "robotics"
+
+
+def test_languages():
+    assert [language_of(p) for p in ["k.cu", "m.py", "t.ts", "x.unknown", "Makefile"]] == [
+        "CUDA",
+        "Python",
+        "TypeScript",
+        None,
+        None,
+    ]
+
+
+CHANGES = pd.DataFrame(
+    {
+        "path": ["acme/r:csrc/attn.cu", "acme/r:csrc/attn.cu", "acme/r:python/ops.py",
+                 "acme/r:docs/guide.md", "acme/r:docs/faq.md"],
+        "person": ["ada", "ada", "ada", "bob", "bob"],
+        "lines": [300, 100, 20, None, 5],
+    }
+)  # fmt: skip
+ACTS = pd.DataFrame(
+    {
+        "person": ["ada", "ada", "bob", "bob", "cy"],
+        "title": ["Fused attention kernel", "Speed up flash attention", "Docs for install",
+                  "Fix typo in docs", "RLHF reward model loss"],
+    }
+)  # fmt: skip
+
+
+def test_build_skills():
+    skills = build_skills(CHANGES, ACTS)
+    assert list(skills.index) == ["ada", "bob", "cy"]
+    # ada: 400 lines of CUDA kernels, 20 of Python (ops.py has no area).
+    assert skills.loc["ada", "areas"] == "kernels and cuda"
+    assert skills.loc["ada", "languages"] == "CUDA, Python"
+    assert skills.loc["bob", "areas"] == "docs" and skills.loc["bob", "languages"] == ""
+    assert skills.loc["cy", "areas"] == ""
+    assert "attention" in skills.loc["ada", "topics"].split(", ")
+    assert "rlhf" in skills.loc["cy", "topics"].split(", ")
+
+
+def test_search_ranks_by_relevance_and_score():
+    skills = build_skills(CHANGES, ACTS)
+    scores = pd.Series({"ada": 0.2, "bob": 0.9, "cy": 0.5})
+    found = search_skills("cuda kernels", skills, scores)
+    assert list(found.index) == ["ada"]
+    assert found.loc["ada", "match"] == pytest.approx(found.loc["ada", "relevance"] * 0.6)
+    assert list(search_skills("rlhf", skills, scores).index) == ["cy"]
+    assert search_skills("quantum chemistry", skills, scores).empty
+    assert search_skills("   ", skills, scores).empty
+
+
+def test_equally_relevant_people_are_ordered_by_score():
+    skills = pd.DataFrame({"document": ["cuda kernels", "cuda kernels"]}, index=["a", "b"])
+    found = search_skills("cuda", skills, pd.Series({"a": 0.1, "b": 0.9}))
+    assert list(found.index) == ["b", "a"]
