@@ -204,6 +204,13 @@ def rank(
     include_bots: Annotated[
         bool, typer.Option("--include-bots", help="Keep bots in the ranking.")
     ] = False,
+    skill: Annotated[
+        str | None,
+        typer.Option(
+            help="Only people whose work matches this, best match first (e.g. "
+            '"cuda kernels", "rlhf"); rank stays the overall rank.'
+        ),
+    ] = None,
 ) -> None:
     """Rank contributors, best first, with the contribution of each signal to the score."""
     settings = _settings(db)
@@ -211,7 +218,15 @@ def rank(
     engine = _open_existing(settings)
     if count_rows(engine, "activities") == 0:
         raise CliError("the database holds no activity yet; run `talent demo` or a miner first")
-    ranking = rank_store(engine, settings, repos=repo, since=since_dt, include_bots=include_bots)
+    ranking = rank_store(
+        engine, settings, repos=repo, since=since_dt, include_bots=include_bots, skill=skill
+    )
+    if skill is not None and ranking.empty and format == OutputFormat.table:
+        typer.echo(
+            f"Nobody's work matches {skill!r}: try other words (areas such as "
+            "'kernels', 'training', 'docs'; languages; words from titles)."
+        )
+        return
     if top:
         ranking = ranking.head(top)
     if with_identities:

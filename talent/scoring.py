@@ -37,6 +37,7 @@ from talent.features import (
 from talent.graph import build_coedit_edges, build_interaction_graph, pagerank
 from talent.identity import ensure_people
 from talent.maintainers import build_authorship, file_ownership
+from talent.skills import build_skills, search_skills
 from talent.store import (
     load_activities,
     load_commit_files,
@@ -56,7 +57,8 @@ CONTRIBUTIONS = [f"contrib_{s}" for s in SIGNALS]
 # Columns of a ranking, in order. ``contrib_*`` columns sum to ``score``.
 RANK_COLUMNS = [
     "rank", "person_id", "login", "name", "score", "is_bot", "bot_probability", "affiliation",
-    "affiliation_evidence", *CONTRIBUTIONS, "pagerank", *FEATURE_DOCS, "profile_url",
+    "affiliation_evidence", *CONTRIBUTIONS, "pagerank", *FEATURE_DOCS, "areas", "languages",
+    "topics", "profile_url",
 ]  # fmt: skip
 
 
@@ -100,6 +102,9 @@ def rank(
     features = build_activity_features(acts, settings.activity_weights, owned)
     if features.empty:
         return pd.DataFrame(columns=RANK_COLUMNS)
+    # Topics from what a person wrote themselves, not the titles of work they reviewed.
+    authored = acts[acts["kind"].isin(["commit", "pr_opened", "issue_opened"])]
+    skills = build_skills(changes, authored).reindex(features.index)
 
     graph = build_interaction_graph(
         acts, exclude=frozenset(bots), coedits=build_coedit_edges(changes)
@@ -115,6 +120,8 @@ def rank(
     }
     out = features.copy()
     out["pagerank"] = pr
+    for column in ("areas", "languages", "topics"):
+        out[column] = skills[column].astype(object).fillna("")
     weights = settings.score_weights.as_dict()
     for signal in SIGNALS:
         out[f"contrib_{signal}"] = weights[signal] * normalised[signal]
@@ -153,13 +160,19 @@ def rank_store(
     repos: Sequence[str] | None = None,
     since: datetime | None = None,
     include_bots: bool = False,
+    skill: str | None = None,
 ) -> pd.DataFrame:
     """Load what :func:`rank` needs from the store (resolving people first if needed)
-    and rank, optionally only some repositories' acts since a date."""
+    and rank, optionally only some repositories' acts since a date.
+
+    With ``skill`` (free text such as "cuda kernels"), only people whose work matches it
+    are kept, best match first (:func:`talent.skills.search_skills`), with a
+    ``skill_match`` column; ``rank`` stays the overall rank.
+    """
     settings = settings or Settings()
     ensure_people(engine, settings)
     activities = load_activities(engine, repos=repos, since=since)
-    return rank(
+    ranking = rank(
         activities,
         load_people(engine),
         load_identity_links(engine),
@@ -167,3 +180,19 @@ def rank_store(
         commit_files=load_commit_files(engine, repos=repos),
         include_bots=include_bots,
     )
+    if skill is None or ranking.empty:
+        return ranking
+    documents = ranking.set_index("person_id")
+    documents = pd.DataFrame(
+        {
+            "document": documents["topics"].str.replace(",", " ")
+            + " "
+            + documents["areas"].str.replace(",", " ")
+            + " "
+            + documents["languages"].str.replace(",", " ")
+        }
+    )
+    found = search_skills(skill, documents, ranking.set_index("person_id")["score"])
+    out = ranking.set_index("person_id").loc[found.index].reset_index()
+    out["skill_match"] = found["match"].to_numpy()
+    return out

@@ -103,10 +103,10 @@ def build_skills(
         return sums.groupby("person")[column].agg(lambda s: ", ".join(s.head(top)))
 
     out = pd.DataFrame(index=pd.Index(people, name="person_id"))
-    out["areas"] = ranked("area").reindex(out.index).fillna("")
-    out["languages"] = ranked("language").reindex(out.index).fillna("")
+    out["areas"] = ranked("area").reindex(out.index).astype(object).fillna("")
+    out["languages"] = ranked("language").reindex(out.index).astype(object).fillna("")
     titles = acts.groupby("person")["title"].agg(lambda t: " ".join(x for x in t if x))
-    titles = titles.reindex(out.index).fillna("")
+    titles = titles.reindex(out.index).astype(object).fillna("")
     out["topics"] = _top_terms(titles, top=5)
     out["document"] = (
         titles

@@ -89,3 +89,28 @@ def test_equally_relevant_people_are_ordered_by_score():
     skills = pd.DataFrame({"document": ["cuda kernels", "cuda kernels"]}, index=["a", "b"])
     found = search_skills("cuda", skills, pd.Series({"a": 0.1, "b": 0.9}))
     assert list(found.index) == ["b", "a"]
+
+
+def test_rank_skill_search_end_to_end(tmp_path):
+    from typer.testing import CliRunner
+
+    from talent.cli import app
+
+    db = str(tmp_path / "demo.db")
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "--db", db, "--size", "small"]).exit_code == 0
+    result = runner.invoke(
+        app, ["rank", "--db", db, "--skill", "cuda kernels", "--top", "5", "--format", "json"]
+    )
+    import json
+
+    rows = json.loads(result.stdout)
+    assert rows, result.output
+    matches = [r["skill_match"] for r in rows]
+    assert matches == sorted(matches, reverse=True)
+    assert all(
+        "kernels and cuda" in r["areas"] or "cuda" in r["topics"] or "CUDA" in r["languages"]
+        for r in rows
+    )
+    empty = runner.invoke(app, ["rank", "--db", db, "--skill", "quantum chemistry"])
+    assert empty.exit_code == 0 and "Nobody's work matches" in empty.stdout

@@ -70,6 +70,13 @@ def render() -> None:
     st.dataframe(facts, hide_index=True, key="facts")
 
     st.subheader("Who this is", anchor=False)
+    works_on = "; ".join(
+        f"{label}: {md_escape(person[col])}"
+        for label, col in (("areas", "areas"), ("languages", "languages"), ("topics", "topics"))
+        if person[col]
+    )
+    if works_on:
+        st.markdown(f"Works on {works_on}.")
     evidence = person["affiliation_evidence"] or "no company evidence"
     st.caption(
         f"Affiliation: {md_escape(str(person['affiliation']).replace('_', ' '))} "
