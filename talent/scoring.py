@@ -57,8 +57,8 @@ CONTRIBUTIONS = [f"contrib_{s}" for s in SIGNALS]
 # Columns of a ranking, in order. ``contrib_*`` columns sum to ``score``.
 RANK_COLUMNS = [
     "rank", "person_id", "login", "name", "score", "is_bot", "bot_probability", "affiliation",
-    "affiliation_evidence", *CONTRIBUTIONS, "pagerank", *FEATURE_DOCS, "areas", "languages",
-    "topics", "profile_url",
+    "affiliation_evidence", *CONTRIBUTIONS, "pagerank", *FEATURE_DOCS, "persona", "areas",
+    "languages", "topics", "profile_url",
 ]  # fmt: skip
 
 
@@ -122,6 +122,7 @@ def rank(
     out["pagerank"] = pr
     for column in ("areas", "languages", "topics"):
         out[column] = skills[column].astype(object).fillna("")
+    out["persona"] = assign_personas(features)
     weights = settings.score_weights.as_dict()
     for signal in SIGNALS:
         out[f"contrib_{signal}"] = weights[signal] * normalised[signal]
@@ -196,3 +197,59 @@ def rank_store(
     out = ranking.set_index("person_id").loc[found.index].reset_index()
     out["skill_match"] = found["match"].to_numpy()
     return out
+
+
+# --- personas ----------------------------------------------------------------------------
+
+PERSONA_FEATURES = ["commits", "prs_opened", "merges", "reviews", "review_comments",
+                    "comments", "issues_opened", "people_helped", "tenure_days",
+                    "active_months"]  # fmt: skip
+# What each persona looks like on those features (standardised, log-scaled): the clusters'
+# centres are matched to these shapes, so names come from the data, not from a fixed rule.
+PERSONA_SHAPES = {
+    "maintainer": [1, 0.5, 2, 1.5, 1, 0.5, 0, 2, 1.5, 1.5],
+    "reviewer": [-0.5, -0.5, 0, 2, 2, 0.5, 0, 1, 0.5, 0.5],
+    "builder": [2, 1.5, 0, 0, 0, 0, 0, 0, 0.5, 1],
+    "helper": [-0.5, -0.5, -0.5, 0, 0, 2, 1.5, 0, 0, 0.5],
+    "drive-by": [-1, -1, -1, -1, -1, -1, -0.5, -1, -1, -1],
+}  # fmt: skip
+
+
+def make_persona_model(n_clusters: int = 5, random_state: int = 0):
+    """An unfitted clustering of people by how they contribute: log-scaled counts,
+    standardised, then k-means."""
+    from sklearn.cluster import KMeans
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    return make_pipeline(
+        FunctionTransformer(np.log1p, feature_names_out="one-to-one"),
+        StandardScaler(),
+        KMeans(n_clusters=n_clusters, n_init=10, random_state=random_state),
+    )
+
+
+def assign_personas(features: pd.DataFrame, random_state: int = 0) -> pd.Series:
+    """A persona per person (maintainer, reviewer, builder, helper, drive-by).
+
+    People are clustered (:func:`make_persona_model`); each cluster is named after the
+    persona shape its centre is closest to, one name per cluster (an optimal
+    assignment), so the same data and ``random_state`` always give the same names.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    if features.empty:
+        return pd.Series(dtype=object)
+    X = features[PERSONA_FEATURES].astype(float).clip(lower=0)
+    k = min(len(PERSONA_SHAPES), len(X))
+    if k < 2:
+        return pd.Series("builder" if X.iloc[0]["commits"] > 0 else "helper", index=X.index)
+    model = make_persona_model(k, random_state).fit(X)
+    labels = model[-1].labels_
+    centres = model[-1].cluster_centers_
+    names = list(PERSONA_SHAPES)
+    shapes = np.array([PERSONA_SHAPES[n] for n in names], dtype=float)
+    cost = ((centres[:, None, :] - shapes[None, :, :]) ** 2).sum(axis=2)
+    rows, cols = linear_sum_assignment(cost)
+    naming = {int(r): names[c] for r, c in zip(rows, cols, strict=True)}
+    return pd.Series([naming[int(label)] for label in labels], index=X.index)

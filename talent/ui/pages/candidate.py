@@ -77,6 +77,10 @@ def render() -> None:
     )
     if works_on:
         st.markdown(f"Works on {works_on}.")
+    st.markdown(
+        f"Persona: **{md_escape(person['persona'])}** (people are clustered by how "
+        "they contribute: maintainer, reviewer, builder, helper, drive-by)."
+    )
     evidence = person["affiliation_evidence"] or "no company evidence"
     st.caption(
         f"Affiliation: {md_escape(str(person['affiliation']).replace('_', ' '))} "
