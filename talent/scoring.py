@@ -241,7 +241,8 @@ def assign_personas(features: pd.DataFrame, random_state: int = 0) -> pd.Series:
     if features.empty:
         return pd.Series(dtype=object)
     X = features[PERSONA_FEATURES].astype(float).clip(lower=0)
-    k = min(len(PERSONA_SHAPES), len(X))
+    # No more clusters than distinct ways of contributing (identical rows are one).
+    k = min(len(PERSONA_SHAPES), len(X.drop_duplicates()))
     if k < 2:
         return pd.Series("builder" if X.iloc[0]["commits"] > 0 else "helper", index=X.index)
     model = make_persona_model(k, random_state).fit(X)
