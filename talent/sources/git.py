@@ -510,44 +510,31 @@ def parse_commit(commit: RawCommit, repo: str, web_url: str, records: Records) -
     known = [(a or 0) + (d or 0) for _p, a, d in commit.files]
     size = sum(known)
 
+    counterpart = None
     if merge:
         # Merging says "has write access": credited to whoever made the merge commit.
-        counterpart = None
         match = _PR_MERGE.match(commit.subject)
         if match:
             source = Identity(IdentitySource.GITHUB, login=match.group(2))
             records.identities.setdefault(source.key, source)
             counterpart = source.key
-        records.activities.append(
-            Activity(
-                key=f"merge_commit:{repo}:{commit.sha}",
-                repo=repo,
-                kind=ActivityKind.MERGE_COMMIT,
-                actor=author.key,
-                occurred_at=committed,
-                counterpart=counterpart,
-                item=commit.sha,
-                size=size,
-                title=commit.subject,
-                url=url,
-                pr_number=pr,
-            )
+    kind = ActivityKind.MERGE_COMMIT if merge else ActivityKind.COMMIT
+    records.activities.append(
+        Activity(
+            key=f"{kind}:{repo}:{commit.sha}",
+            repo=repo,
+            kind=kind,
+            actor=author.key,
+            # A merge happens when it is committed; work is done when it is authored.
+            occurred_at=committed if merge else authored,
+            counterpart=counterpart,
+            item=commit.sha,
+            size=size,
+            title=commit.subject,
+            url=url,
+            pr_number=pr,
         )
-    else:
-        records.activities.append(
-            Activity(
-                key=f"commit:{repo}:{commit.sha}",
-                repo=repo,
-                kind=ActivityKind.COMMIT,
-                actor=author.key,
-                occurred_at=authored,
-                item=commit.sha,
-                size=size,
-                title=commit.subject,
-                url=url,
-                pr_number=pr,
-            )
-        )
+    )
     for path, added, deleted in commit.files:
         records.files.append(CommitFile(repo, commit.sha, path, added, deleted))
 

@@ -551,33 +551,22 @@ def parse_pull_request(node: dict, repo: str, batch: Batch) -> None:
         )
     merged_at = parse_time(node.get("mergedAt"))
     merger = batch.who(parse_actor(node.get("mergedBy")))
-    if merged_at is not None and author is not None:
-        # A merged pull request is credited to its author (OpenDigger's rule), and the
-        # merge to the merger as an act of its own.
+    # A merged pull request is credited to its author (OpenDigger's rule), and the merge
+    # to the merger as an act of its own.
+    for kind, actor, other in (
+        (ActivityKind.PR_MERGED, author, merger),
+        (ActivityKind.PR_MERGED_BY, merger, author),
+    ):
+        if merged_at is None or actor is None:
+            continue
         batch.activities.append(
             Activity(
-                key=f"{ActivityKind.PR_MERGED}:{repo}:{number}",
+                key=f"{kind}:{repo}:{number}",
                 repo=repo,
-                kind=ActivityKind.PR_MERGED,
-                actor=author,
+                kind=kind,
+                actor=actor,
                 occurred_at=merged_at,
-                counterpart=merger,
-                item=ref,
-                size=size,
-                title=title,
-                url=url,
-                pr_number=number,
-            )
-        )
-    if merged_at is not None and merger is not None:
-        batch.activities.append(
-            Activity(
-                key=f"{ActivityKind.PR_MERGED_BY}:{repo}:{number}",
-                repo=repo,
-                kind=ActivityKind.PR_MERGED_BY,
-                actor=merger,
-                occurred_at=merged_at,
-                counterpart=author,
+                counterpart=other,
                 item=ref,
                 size=size,
                 title=title,
