@@ -33,7 +33,7 @@ from talent.config import (
 from talent.evaluate import TruthError, evaluate_store, load_truth, match_maintainers, split_rate
 from talent.export import to_json, to_records, to_safe_csv
 from talent.identity import OverrideError, ensure_people, update_people
-from talent.scoring import rank_store
+from talent.scoring import DEFAULT_PROFILE, SIGNAL_LABELS, SIGNALS, rank_store
 from talent.sources.demo import SIZES, generate_demo, save_demo
 from talent.sources.git import GitError, check_repository, mine_git
 from talent.store import (
@@ -211,15 +211,49 @@ def rank(
             '"cuda kernels", "rlhf"); rank stays the overall rank.'
         ),
     ] = None,
+    profile: Annotated[
+        str,
+        typer.Option(
+            help="How to rank: 'maintainer' (who holds the project together), 'recruiter' "
+            "(who to hire; community members only unless --affiliation says otherwise), "
+            "or a profile from the settings file or learned from feedback."
+        ),
+    ] = DEFAULT_PROFILE,
+    affiliation: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only people of this affiliation (community, former_employee, employee, "
+            "unknown); repeatable; 'all' for everyone. Default: the profile's."
+        ),
+    ] = None,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Say why each person ranks where they do: the largest contributions with "
+            "links to the work behind them, and the rank range when any fifth of the "
+            "history is left out.",
+        ),
+    ] = False,
 ) -> None:
     """Rank contributors, best first, with the contribution of each signal to the score."""
     settings = _settings(db)
     since_dt = _parse_since(since)
+    affiliations = _parse_affiliations(affiliation)
     engine = _open_existing(settings)
     if count_rows(engine, "activities") == 0:
         raise CliError("the database holds no activity yet; run `talent demo` or a miner first")
     ranking = rank_store(
-        engine, settings, repos=repo, since=since_dt, include_bots=include_bots, skill=skill
+        engine,
+        settings,
+        profile=profile,
+        repos=repo,
+        since=since_dt,
+        include_bots=include_bots,
+        skill=skill,
+        affiliations=affiliations,
+        interval_windows=INTERVAL_WINDOWS if explain else 0,
+        explain_top=(top or 10**9) if explain else 0,
     )
     if skill is not None and ranking.empty and format == OutputFormat.table:
         typer.echo(
@@ -241,9 +275,39 @@ def rank(
                     "; ".join(_identity_text(i) for i in ids) for ids in ranking["identities"]
                 ]
             )
+        if explain:
+            frame = frame.assign(explanation=[_explanation_text(e) for e in frame["explanation"]])
         typer.echo(to_safe_csv(frame).decode("utf-8").lstrip("\ufeff"), nl=False)
     else:
-        _print_table(ranking, with_identities)
+        _print_table(ranking, with_identities, explain)
+
+
+INTERVAL_WINDOWS = 5
+AFFILIATIONS = ("community", "former_employee", "employee", "unknown")
+
+
+def _parse_affiliations(values: list[str] | None) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    if "all" in values:
+        return ()
+    bad = [v for v in values if v not in AFFILIATIONS]
+    if bad:
+        raise CliError(
+            f"--affiliation: unknown {bad[0]!r}; choose from {', '.join(AFFILIATIONS)} or all"
+        )
+    return tuple(values)
+
+
+def _explanation_text(parts: list[dict] | None) -> str:
+    """An explanation as one line: "Activity 0.60 (62%): url, url; ..."."""
+    if not parts:
+        return ""
+    return "; ".join(
+        f"{p['label']} {p['contribution']:.2f} ({p['share']:.0%}): "
+        + ", ".join(e["url"] for e in p["evidence"])
+        for p in parts
+    )
 
 
 def _identities_of(engine, person_ids: pd.Series) -> list[list[dict]]:
@@ -275,21 +339,23 @@ def _identity_text(ident: dict) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _print_table(ranking: pd.DataFrame, with_identities: bool) -> None:
+def _print_table(ranking: pd.DataFrame, with_identities: bool, explain: bool = False) -> None:
     console = Console()
     if not console.is_terminal:
         console = Console(width=160)
-    table = Table(title=f"Top {len(ranking)} contributors", title_justify="left")
-    columns = [
-        ("#", "right"),
+    profile = ranking["profile"].iloc[0] if len(ranking) else DEFAULT_PROFILE
+    table = Table(
+        title=f"Top {len(ranking)} contributors (profile: {profile})", title_justify="left"
+    )
+    columns = [("#", "right")]
+    if explain:
+        columns.append(("range", "right"))
+    columns += [
         ("name", "left"),
         ("login", "left"),
         ("score", "right"),
-        ("activity", "right"),
-        ("recent", "right"),
-        ("graph", "right"),
-        ("trust", "right"),
-        ("owner", "right"),
+        ("largest contributions", "left"),
+        ("persona", "left"),
         ("affiliation", "left"),
         ("top repository", "left"),
         ("last active", "left"),
@@ -305,21 +371,37 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool) -> None:
         )
     for row in ranking.itertuples(index=False):
         name = row.name + (" [bot]" if row.is_bot and "[bot]" not in row.name else "")
-        table.add_row(
-            str(row.rank),
+        cells = [str(row.rank)]
+        if explain:
+            cells.append(f"{row.rank_low:.0f}-{row.rank_high:.0f}")
+        cells += [
             _plain(name),
             _plain(_text(row.login)),
             f"{row.score:.3f}",
-            f"{row.contrib_activity:.3f}",
-            f"{row.contrib_recent_activity:.3f}",
-            f"{row.contrib_pagerank:.3f}",
-            f"{row.contrib_trust:.3f}",
-            f"{row.contrib_ownership:.3f}",
+            _largest(row._asdict()),
+            row.persona + (" (rising)" if row.rising else ""),
             row.affiliation,
             _plain(row.top_repos.split(", ")[0]),
             f"{row.last_active:%Y-%m-%d}",
-        )
+        ]
+        table.add_row(*cells)
     console.print(table)
+    if explain:
+        for row in ranking.itertuples(index=False):
+            console.print(f"[bold]#{row.rank} {_plain(row.name)}[/bold]", highlight=False)
+            for part in row.explanation or []:
+                console.print(
+                    f"  {part['label']}: {part['contribution']:.3f} "
+                    f"({part['share']:.0%} of the score)",
+                    highlight=False,
+                )
+                for e in part["evidence"]:
+                    console.print(
+                        f"    {e['occurred_at'][:10]} {_plain(e['kind'])}: "
+                        f"{_plain(e['title'][:70])} {_plain(e['url'])}",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
     if with_identities:
         idents = Table(title="Identities merged into each person", title_justify="left")
         for col in ("#", "source", "identity", "linked by"):
@@ -331,10 +413,15 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool) -> None:
                 )
         console.print(idents)
     console.print(
-        "score = activity + recent + graph + trust + owner contributions "
-        "(JSON and CSV carry every feature behind them).",
+        "score = the sum of the contributions (JSON and CSV carry every one, and every "
+        "feature behind them); --explain links the work behind them.",
         style="dim",
     )
+
+
+def _largest(row: dict, n: int = 2) -> str:
+    parts = sorted(((row[f"contrib_{s}"], s) for s in SIGNALS), reverse=True)[:n]
+    return ", ".join(f"{SIGNAL_LABELS[s].lower()} {v:.2f}" for v, s in parts if v > 0)
 
 
 def _text(value: object) -> str:

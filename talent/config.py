@@ -15,24 +15,85 @@ DEFAULT_DB_FILE = "talent.db"
 DB_ENV_VAR = "TALENT_DB"
 
 
-@dataclass(frozen=True)
-class ScoreWeights:
-    """Weights of the score's signals (see :mod:`talent.scoring`).
+# The signals a profile may weigh; :mod:`talent.scoring` says what each measures.
+SIGNAL_NAMES = (
+    "activity", "recent_activity", "pagerank", "trust", "ownership", "tenure", "reviews",
+    "momentum", "merge_ratio", "review_depth", "tests_docs", "responsiveness", "breadth",
+    "issues_resolved",
+)  # fmt: skip
+SCALINGS = ("log_max", "quantile")
 
-    Each signal is normalised to [0, 1]; weights that sum to 1 keep a score in [0, 1].
-    Sustained activity is the backbone; recency, standing in the collaboration graph,
-    trust acts and file ownership each add a little (docs/evaluation.md shows what
-    each does on real histories).
+
+@dataclass(frozen=True)
+class Profile:
+    """A way of ranking: which signals count and how much (see :mod:`talent.scoring`).
+
+    Parameters
+    ----------
+    name:
+        What ``--profile`` and the app call it.
+    weights:
+        ``(signal, weight)`` pairs; signals not named weigh nothing. Each signal is
+        scaled to [0, 1], so weights that sum to 1 keep a score in [0, 1].
+    scaling:
+        ``"log_max"``: counts are log-scaled against the highest, shares kept as they are;
+        ``"quantile"``: every signal becomes the share of people below it (zero stays zero).
+    affiliations:
+        Whom a ranking with this profile shows by default (empty: everyone).
+    description:
+        One line for ``--help`` and the app.
     """
 
-    activity: float = 0.7
-    recent_activity: float = 0.15
-    pagerank: float = 0.05
-    trust: float = 0.05
-    ownership: float = 0.05
+    name: str
+    weights: tuple[tuple[str, float], ...]
+    scaling: str = "log_max"
+    affiliations: tuple[str, ...] = ()
+    description: str = ""
 
     def as_dict(self) -> dict[str, float]:
-        return dict(self.__dict__)
+        return dict(self.weights)
+
+
+# "Who holds this project together": sustained work, standing in the collaboration graph,
+# being trusted with others' work, owning files, staying, reviewing. Activity is the
+# backbone because, on the real histories of docs/evaluation.md, it is what finds
+# maintainers; the rest adds a little each.
+MAINTAINER = Profile(
+    name="maintainer",
+    weights=(
+        ("activity", 0.6),
+        ("recent_activity", 0.15),
+        ("pagerank", 0.05),
+        ("trust", 0.05),
+        ("ownership", 0.05),
+        ("tenure", 0.05),
+        ("reviews", 0.05),
+    ),
+    description="who holds the project together: sustained work, ownership, centrality, "
+    "tenure, reviews",
+)
+
+# "Who should we hire": people outside the company whose recent work is good, growing and
+# broad. Quality signals (merged share, review depth, tests and docs with code, first
+# responses) weigh as much as volume.
+RECRUITER = Profile(
+    name="recruiter",
+    weights=(
+        ("activity", 0.15),
+        ("recent_activity", 0.2),
+        ("momentum", 0.1),
+        ("merge_ratio", 0.1),
+        ("review_depth", 0.05),
+        ("tests_docs", 0.1),
+        ("responsiveness", 0.1),
+        ("breadth", 0.1),
+        ("pagerank", 0.1),
+    ),
+    affiliations=("community", "former_employee", "unknown"),
+    description="who to hire: recent, growing, good-quality work by people outside the company",
+)
+
+BUILTIN_PROFILES = (MAINTAINER, RECRUITER)
 
 
 @dataclass(frozen=True)
@@ -77,6 +138,9 @@ class Settings:
     former_after_days:
         A person whose latest company evidence is older than this, before the latest
         activity in the data, and who went on without it, is a former employee.
+    profiles:
+        The ranking profiles: the built-in ``maintainer`` and ``recruiter`` and any
+        defined in the settings file.
     """
 
     db_url: str = "sqlite:///" + DEFAULT_DB_FILE
@@ -86,8 +150,16 @@ class Settings:
     company_names: tuple[str, ...] = ()
     people_file: str = "people.toml"
     former_after_days: int = 180
-    score_weights: ScoreWeights = field(default_factory=ScoreWeights)
+    profiles: tuple[Profile, ...] = BUILTIN_PROFILES
     activity_weights: ActivityWeights = field(default_factory=ActivityWeights)
+
+    def profile(self, name: str) -> Profile:
+        """The profile called ``name``; :class:`ConfigError` names the known ones."""
+        for profile in self.profiles:
+            if profile.name == name:
+                return profile
+        known = ", ".join(p.name for p in self.profiles)
+        raise ConfigError(f"unknown profile {name!r} (known: {known})")
 
 
 def resolve_db_url(value: str | os.PathLike[str] | None = None) -> str:
@@ -152,8 +224,14 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         [people]
         file = "people.toml"
 
-        [weights]
+        [weights]            # the maintainer profile's weights
         activity = 0.7
+
+        [profiles.kernels]   # a custom profile
+        based_on = "recruiter"
+        weights = { tests_docs = 0.3 }
+        scaling = "quantile"
+        affiliations = ["community"]
     """
     import tomllib
 
@@ -170,7 +248,7 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         raise ConfigError(f"{file}: no such settings file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: {exc}") from None
-    known = {"company", "people", "weights"}
+    known = {"company", "people", "weights", "profiles"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(
@@ -188,15 +266,15 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
             raise ConfigError(f"{file}: [{where}] {key} must be a list of strings")
         return tuple(value)
 
-    weights = data.get("weights", {})
-    fields = ScoreWeights().as_dict()
-    bad = sorted(set(weights) - set(fields))
-    if bad:
-        raise ConfigError(
-            f"{file}: [weights] unknown signal {bad[0]!r} (known: {', '.join(fields)})"
+    profiles = {p.name: p for p in base.profiles}
+    if "weights" in data:  # the first issue's table: the maintainer profile's weights
+        maintainer = profiles["maintainer"]
+        weights = _weights(file, "[weights]", data["weights"])
+        profiles["maintainer"] = replace(
+            maintainer, weights=tuple({**maintainer.as_dict(), **weights}.items())
         )
-    if not all(isinstance(v, int | float) for v in weights.values()):
-        raise ConfigError(f"{file}: [weights] values must be numbers")
+    for name, table in data.get("profiles", {}).items():
+        profiles[name] = _profile(file, name, table, profiles)
     people_file = people.get("file", base.people_file)
     if not isinstance(people_file, str):
         raise ConfigError(f"{file}: [people] file must be a string")
@@ -212,5 +290,56 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
             (file.parent / people_file) if not Path(people_file).is_absolute() else people_file
         ),
         former_after_days=former,
-        score_weights=ScoreWeights(**{**fields, **weights}),
+        profiles=tuple(profiles.values()),
+    )
+
+
+def _weights(file: Path, where: str, table: object) -> dict[str, float]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: {where} must be a table of signal = weight")
+    bad = sorted(set(table) - set(SIGNAL_NAMES))
+    if bad:
+        raise ConfigError(
+            f"{file}: {where} unknown signal {bad[0]!r} (known: {', '.join(SIGNAL_NAMES)})"
+        )
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in table.values()):
+        raise ConfigError(f"{file}: {where} values must be numbers")
+    if any(v < 0 for v in table.values()):
+        raise ConfigError(f"{file}: {where} weights must not be negative")
+    return {k: float(v) for k, v in table.items()}
+
+
+def _profile(file: Path, name: str, table: object, known: dict[str, Profile]) -> Profile:
+    """A ``[profiles.NAME]`` table: ``based_on``, ``weights``, ``scaling``,
+    ``affiliations``, ``description``."""
+    where = f"[profiles.{name}]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: {where} must be a table")
+    unknown = sorted(set(table) - {"based_on", "weights", "scaling", "affiliations", "description"})
+    if unknown:
+        raise ConfigError(f"{file}: {where} unknown key {unknown[0]!r}")
+    based_on = table.get("based_on")
+    if based_on is not None and based_on not in known:
+        raise ConfigError(f"{file}: {where} based_on {based_on!r} is not a profile")
+    start = known[based_on] if based_on else Profile(name=name, weights=())
+    weights = _weights(file, f"{where} weights", table.get("weights", {}))
+    if based_on:
+        weights = {**start.as_dict(), **weights}
+    if not any(weights.values()):
+        raise ConfigError(f"{file}: {where} needs at least one signal with a weight above 0")
+    scaling = table.get("scaling", start.scaling)
+    if scaling not in SCALINGS:
+        raise ConfigError(f"{file}: {where} scaling must be one of {', '.join(SCALINGS)}")
+    affiliations = table.get("affiliations", list(start.affiliations))
+    if not isinstance(affiliations, list) or not all(isinstance(a, str) for a in affiliations):
+        raise ConfigError(f"{file}: {where} affiliations must be a list of strings")
+    description = table.get("description", start.description)
+    if not isinstance(description, str):
+        raise ConfigError(f"{file}: {where} description must be a string")
+    return Profile(
+        name=name,
+        weights=tuple(weights.items()),
+        scaling=scaling,
+        affiliations=tuple(affiliations),
+        description=description,
     )

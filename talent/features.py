@@ -6,6 +6,7 @@ and a mapping from identity key to person id (from :mod:`talent.identity`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -36,7 +37,19 @@ FEATURE_DOCS: dict[str, str] = {
     "reviews": "reviews given on pull requests",
     "review_comments": "inline review comments written",
     "issues_opened": "issues opened",
+    "issues_resolved": "issues the person closed",
     "comments": "conversation comments on issues and pull requests",
+    "merge_ratio": "share of the person's pull requests that were merged, smoothed towards "
+    "the project's share: (merged + 2 * share) / (opened + 2); empty without pull requests",
+    "review_depth": "inline review comments per review given; empty without reviews",
+    "first_responses": "others' issues and pull requests on which the person was the first "
+    "to respond (comment or review)",
+    "response_hours": "median hours from someone else opening an issue or pull request to the "
+    "person's first response on it; empty if the person never responded",
+    "momentum": "acts a day in the last 90 days against acts a day in the year before, as "
+    "recent / (recent + before): 0.5 is steady, 1 all new, 0 stopped",
+    "tests_with_code": "share of the person's code-changing commits that also change tests",
+    "docs_with_code": "share of the person's code-changing commits that also change docs",
     "n_repos": "repositories with at least one act",
     "first_active": "time of the first act",
     "last_active": "time of the latest act",
@@ -59,6 +72,7 @@ _COUNTS: dict[str, tuple[ActivityKind, ...]] = {
     "review_comments": (ActivityKind.REVIEW_COMMENT,),
     "issues_opened": (ActivityKind.ISSUE_OPENED,),
     "comments": (ActivityKind.ISSUE_COMMENT,),
+    "issues_resolved": (ActivityKind.ISSUE_CLOSED_BY,),
 }
 
 # Acts that show a project trusts the actor with someone else's work.
@@ -153,11 +167,13 @@ def build_activity_features(
     acts: pd.DataFrame,
     weights: ActivityWeights | None = None,
     files_owned: Mapping[str, int] | None = None,
+    changes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per person (index ``person_id``) with the columns of ``FEATURE_DOCS``.
 
     ``acts`` comes from :func:`attach_people`; ``files_owned`` from
-    :func:`talent.maintainers.file_ownership`. Times are measured against the latest
+    :func:`talent.maintainers.file_ownership`; ``changes`` from :func:`commit_changes`
+    (for tests and docs that come with code). Times are measured against the latest
     act in ``acts``, so the same data always gives the same features.
     """
     columns = list(FEATURE_DOCS)
@@ -188,24 +204,115 @@ def build_activity_features(
     out["people_helped"] = out["people_helped"].fillna(0).astype(int)
     owned = pd.Series(files_owned or {}, dtype=float)
     out["files_owned"] = owned.reindex(out.index).fillna(0).astype(int)
+    out["merge_ratio"] = _merge_ratio(out["prs_opened"], out["prs_merged"])
+    out["review_depth"] = (out["review_comments"] / out["reviews"]).where(out["reviews"] > 0)
+    first, hours = _first_responses(acts)
+    out["first_responses"] = first.reindex(out.index).fillna(0).astype(int)
+    out["response_hours"] = hours.reindex(out.index)
+    out["momentum"] = _momentum(acts, as_of).reindex(out.index).fillna(0.0)
+    with_code = _with_code(changes if changes is not None else pd.DataFrame())
+    for column in ("tests_with_code", "docs_with_code"):
+        out[column] = with_code[column].reindex(out.index) if len(with_code) else np.nan
     per_repo = acts.groupby(["person", "repo"]).size().reset_index(name="n")
     per_repo = per_repo.sort_values(["person", "n", "repo"], ascending=[True, False, True])
     out["top_repos"] = per_repo.groupby("person")["repo"].agg(lambda s: ", ".join(s.head(3)))
     return out[columns].rename_axis("person_id")
 
 
+MOMENTUM_RECENT_DAYS = 90
+MOMENTUM_BEFORE_DAYS = 365
+
+
+def _merge_ratio(opened: pd.Series, merged: pd.Series, prior: float = 2.0) -> pd.Series:
+    """Merged share of one's pull requests, pulled towards the project's share by
+    ``prior`` pseudo-requests, so one lucky pull request is not a perfect record."""
+    share = float(merged.sum()) / float(opened.sum()) if opened.sum() > 0 else 0.0
+    share = min(share, 1.0)
+    ratio = (merged.clip(upper=opened) + prior * share) / (opened + prior)
+    return ratio.where(opened > 0)
+
+
+_RESPONSES = (ActivityKind.ISSUE_COMMENT, ActivityKind.REVIEW, ActivityKind.REVIEW_COMMENT)
+
+
+def _first_responses(acts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per person: how many others' issues and pull requests they answered first, and
+    the median hours from opening to their first response (over items they answered)."""
+    opened = acts[acts["kind"].isin([str(ActivityKind.ISSUE_OPENED), str(ActivityKind.PR_OPENED)])]
+    opened = opened.groupby("item").agg(opener=("person", "first"), at=("occurred_at", "min"))
+    replies = acts[
+        acts["kind"].isin([str(k) for k in _RESPONSES]) & acts["item"].isin(opened.index)
+    ]
+    if replies.empty:
+        return pd.Series(dtype=int), pd.Series(dtype=float)
+    replies = replies.join(opened, on="item")
+    replies = replies[
+        (replies["person"] != replies["opener"]) & (replies["occurred_at"] >= replies["at"])
+    ]
+    firsts = replies.groupby(["item", "person"], as_index=False).agg(
+        replied=("occurred_at", "min"), at=("at", "first")
+    )
+    firsts["hours"] = (firsts["replied"] - firsts["at"]).dt.total_seconds() / 3600
+    hours = firsts.groupby("person")["hours"].median()
+    winners = firsts.sort_values(["item", "replied", "person"]).drop_duplicates("item")
+    return winners.groupby("person").size(), hours
+
+
+def _momentum(acts: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Acts a day in the last 90 days against the year before: recent / (recent + before)."""
+    age = (as_of - acts["occurred_at"]).dt.total_seconds() / 86400
+    recent = (age <= MOMENTUM_RECENT_DAYS).groupby(acts["person"]).sum() / MOMENTUM_RECENT_DAYS
+    before = (
+        (age > MOMENTUM_RECENT_DAYS) & (age <= MOMENTUM_RECENT_DAYS + MOMENTUM_BEFORE_DAYS)
+    ).groupby(acts["person"]).sum() / MOMENTUM_BEFORE_DAYS
+    total = recent + before
+    return (recent / total.where(total > 0)).fillna(0.0)
+
+
+# Paths of tests and of documentation (``changes`` paths start with "owner/repo:").
+TEST_PATH = re.compile(
+    r"(?:^|[/:])(?:tests?|testing)/|(?:^|[/:])test_[^/]*$|_test\.\w+$|\.test\.\w+$"
+)
+DOCS_PATH = re.compile(r"(?:^|[/:])(?:docs?|documentation)/|\.(?:md|rst|adoc)$")
+CODE_PATH = re.compile(
+    r"\.(?:py|pyx|cu|cuh|cc|cpp|cxx|c|h|hpp|rs|go|js|ts|tsx|java|kt|scala|jl|r|swift)$"
+)
+
+
+def _with_code(changes: pd.DataFrame) -> pd.DataFrame:
+    """Per person, the share of code-changing commits that also change tests, and docs."""
+    if changes.empty or "commit" not in changes:
+        return pd.DataFrame(columns=["tests_with_code", "docs_with_code"])
+    path = changes["path"].str.lower()
+    is_test = path.str.contains(TEST_PATH)
+    is_docs = path.str.contains(DOCS_PATH) & ~is_test
+    is_code = path.str.contains(CODE_PATH) & ~is_test & ~is_docs
+    flags = pd.DataFrame(
+        {"person": changes["person"], "commit": changes["commit"], "code": is_code,
+         "tests": is_test, "docs": is_docs}
+    ).groupby(["person", "commit"]).any()  # fmt: skip
+    coded = flags[flags["code"]]
+    return (
+        coded.groupby(level="person")[["tests", "docs"]]
+        .mean()
+        .rename(columns={"tests": "tests_with_code", "docs": "docs_with_code"})
+    )
+
+
 def commit_changes(acts: pd.DataFrame, commit_files: pd.DataFrame) -> pd.DataFrame:
     """Files changed per commit with the commit's person and time: ``path`` (prefixed
-    by the repository), ``person``, ``occurred_at``, ``lines`` (None when unknown)."""
+    by the repository), ``person``, ``occurred_at``, ``lines`` (None when unknown) and
+    ``commit`` ("owner/repo@sha")."""
     commits = acts[acts["kind"] == str(ActivityKind.COMMIT)][
         ["repo", "item", "person", "occurred_at"]
     ].rename(columns={"item": "sha"})
     if commits.empty or commit_files.empty:
-        return pd.DataFrame(columns=["path", "person", "occurred_at", "lines"])
+        return pd.DataFrame(columns=["path", "person", "occurred_at", "lines", "commit"])
     joined = commit_files.merge(commits, on=["repo", "sha"], how="inner")
     return pd.DataFrame(
         {
             "path": joined["repo"] + ":" + joined["path"],
+            "commit": joined["repo"] + "@" + joined["sha"],
             "person": joined["person"],
             "occurred_at": joined["occurred_at"],
             "lines": joined["additions"] + joined["deletions"],

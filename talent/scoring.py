@@ -1,33 +1,53 @@
-"""Scores with per-signal contributions that add up to the score.
+"""Scores by profile, with per-signal contributions that add up to the score, and
+the evidence behind them.
 
-Every signal is normalised to [0, 1] over the people being ranked and weighted by
-:class:`talent.config.ScoreWeights`; ``contrib_<signal>`` columns hold the weighted
-values and sum to ``score``.
+A :class:`talent.config.Profile` weighs *signals*, each computed from the per-person
+features of :mod:`talent.features` and the interaction graph of :mod:`talent.graph`.
+:class:`ProfileScorer` (a scikit-learn transformer) scales every signal to [0, 1]
+(``log_max`` or ``quantile``) and multiplies by the profile's weight; the
+``contrib_<signal>`` columns it produces sum to ``score``.
 
-==================  ======  ==================================================================
-signal              weight  what it measures
-==================  ======  ==================================================================
-activity            0.70    OpenDigger activity (sum over repository-months of sqrt(weighted
-                            acts)); log-scaled against the highest
-recent_activity     0.15    the same, each month weighed down with a two-year half-life
-pagerank            0.05    PageRank on the person-to-person graph of merges, reviews,
-                            co-authorship, applied patches, trailers, comments and co-editing
-trust               0.05    log(1 + distinct people whose work the person merged, applied,
-                            reviewed or co-authored)
-ownership           0.05    log(1 + files the person authors by degree of authorship)
-==================  ======  ==================================================================
+===============  ===========  ================================================================
+signal           scaled as    what it measures
+===============  ===========  ================================================================
+activity         count        OpenDigger activity (sum over repository-months of sqrt(weighted
+                              acts))
+recent_activity  count        the same, each month weighed down with a two-year half-life
+pagerank         centrality   PageRank on the person-to-person graph of merges, reviews,
+                              co-authorship, applied patches, trailers, comments, co-editing
+trust            count        distinct people whose work the person merged, applied, reviewed
+                              or co-authored
+ownership        count        files the person authors by degree of authorship
+tenure           count        days from the first act to the latest
+reviews          count        reviews given, plus Reviewed-by/Acked-by/Signed-off-by trailers
+momentum         share        acts a day in the last 90 days against the year before
+merge_ratio      share        merged share of one's pull requests (smoothed)
+review_depth     count        inline comments per review
+tests_docs       centrality   share of code commits that bring tests, plus the share that
+                              bring docs
+responsiveness   count        others' issues and pull requests the person answered first
+breadth          count        repositories worked in
+issues_resolved  count        issues closed
+===============  ===========  ================================================================
+
+Profiles: ``maintainer`` ("who holds this project together") and ``recruiter`` ("who
+should we hire", community members by default); more in the settings file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 from sqlalchemy import Engine
 
-from talent.config import ScoreWeights, Settings
+from talent.config import SCALINGS, SIGNAL_NAMES, ConfigError, Profile, Settings
 from talent.features import (
     FEATURE_DOCS,
     attach_people,
@@ -37,29 +57,196 @@ from talent.features import (
 from talent.graph import build_coedit_edges, build_interaction_graph, pagerank
 from talent.identity import ensure_people
 from talent.maintainers import build_authorship, file_ownership
+from talent.model import ActivityKind as K
 from talent.skills import build_skills, search_skills
 from talent.store import (
+    get_meta,
     load_activities,
     load_commit_files,
     load_identity_links,
     load_people,
+    set_meta,
 )
 
-SIGNALS = tuple(ScoreWeights().as_dict())
-SIGNAL_LABELS = {
-    "activity": "Activity",
-    "recent_activity": "Recent activity",
-    "pagerank": "Collaboration graph",
-    "trust": "Trusted with others' work",
-    "ownership": "File ownership",
-}
+
+@dataclass(frozen=True)
+class Signal:
+    """One thing a profile can weigh: the feature columns it adds up, how it is scaled,
+    and the kinds of act that are its evidence (newest first, or oldest for tenure)."""
+
+    columns: tuple[str, ...]
+    kind: str  # "count" (log-scaled), "centrality" (max-scaled) or "share" (kept)
+    label: str
+    evidence: tuple[str, ...]
+    oldest_first: bool = False
+
+
+_WORK = (K.PR_OPENED, K.COMMIT, K.ISSUE_OPENED)
+_TRUST = (K.PR_MERGED_BY, K.MERGE_COMMIT, K.COMMITTED_FOR_OTHER, K.CO_AUTHORED,
+          K.REVIEWED_BY, K.ACKED_BY, K.REVIEW)  # fmt: skip
+SIGNAL_TABLE: dict[str, Signal] = {
+    "activity": Signal(("activity",), "count", "Activity", _WORK),
+    "recent_activity": Signal(("recent_activity",), "count", "Recent activity", _WORK),
+    "pagerank": Signal(("pagerank",), "centrality", "Collaboration graph",
+                       (*_TRUST, K.ISSUE_COMMENT)),
+    "trust": Signal(("people_helped",), "count", "Trusted with others' work", _TRUST),
+    "ownership": Signal(("files_owned",), "count", "File ownership", (K.COMMIT,)),
+    "tenure": Signal(("tenure_days",), "count", "Tenure", _WORK, oldest_first=True),
+    "reviews": Signal(("reviews", "review_trailers"), "count", "Reviews",
+                      (K.REVIEW, K.REVIEWED_BY, K.ACKED_BY)),
+    "momentum": Signal(("momentum",), "share", "Momentum", _WORK),
+    "merge_ratio": Signal(("merge_ratio",), "share", "Merged pull requests", (K.PR_MERGED,)),
+    "review_depth": Signal(("review_depth",), "count", "Review depth", (K.REVIEW_COMMENT,)),
+    "tests_docs": Signal(("tests_with_code", "docs_with_code"), "centrality",
+                         "Tests and docs with code", (K.COMMIT, K.PR_OPENED)),
+    "responsiveness": Signal(("first_responses",), "count", "First to respond",
+                             (K.ISSUE_COMMENT, K.REVIEW)),
+    "breadth": Signal(("n_repos",), "count", "Breadth (repositories)", _WORK),
+    "issues_resolved": Signal(("issues_resolved",), "count", "Issues resolved",
+                              (K.ISSUE_CLOSED_BY,)),
+}  # fmt: skip
+assert tuple(SIGNAL_TABLE) == SIGNAL_NAMES
+SIGNALS = SIGNAL_NAMES
+SIGNAL_LABELS = {name: signal.label for name, signal in SIGNAL_TABLE.items()}
 CONTRIBUTIONS = [f"contrib_{s}" for s in SIGNALS]
-# Columns of a ranking, in order. ``contrib_*`` columns sum to ``score``.
+# Columns of a ranking, in order. ``contrib_*`` columns sum to ``score``; ``rank_low`` and
+# ``rank_high`` are filled when intervals are asked for.
 RANK_COLUMNS = [
     "rank", "person_id", "login", "name", "score", "is_bot", "bot_probability", "affiliation",
-    "affiliation_evidence", *CONTRIBUTIONS, "pagerank", *FEATURE_DOCS, "persona", "areas",
-    "languages", "topics", "profile_url",
+    "affiliation_evidence", *CONTRIBUTIONS, "pagerank", *FEATURE_DOCS, "persona", "rising",
+    "areas", "languages", "topics", "profile_url", "profile", "rank_low", "rank_high",
 ]  # fmt: skip
+DEFAULT_PROFILE = "maintainer"
+# Newcomers (first act within this many days of the latest) whose recent activity already
+# matches the typical established contributor's are "rising".
+RISING_DAYS = 365
+
+
+class ProfileScorer(TransformerMixin, BaseEstimator):
+    """Scale signals to [0, 1] and weigh them: ``transform`` gives the contributions,
+    ``predict`` their sum (the score).
+
+    Parameters
+    ----------
+    weights : mapping of str to float
+        Weight per signal (column of ``X``); unnamed columns weigh nothing.
+    scaling : {"log_max", "quantile"}
+        ``log_max``: "count" signals become log(1 + x) / log(1 + max), "centrality"
+        signals x / max, "share" signals stay as they are. ``quantile``: each signal
+        becomes its quantile among the people fitted (scikit-learn's
+        ``QuantileTransformer``), zero staying zero so that no contribution is credited
+        for nothing done.
+    kinds : mapping of str to str, optional
+        Scaling kind per column (default: from ``SIGNAL_TABLE``).
+    n_quantiles, random_state :
+        Passed to ``QuantileTransformer``.
+
+    Attributes
+    ----------
+    feature_names_in_ : ndarray of str
+    weights_ : ndarray of float
+    scaler_ : fitted scikit-learn transformer
+    """
+
+    def __init__(
+        self,
+        weights: Mapping[str, float] | None = None,
+        scaling: str = "log_max",
+        kinds: Mapping[str, str] | None = None,
+        n_quantiles: int = 1000,
+        random_state: int = 0,
+    ):
+        self.weights = weights
+        self.scaling = scaling
+        self.kinds = kinds
+        self.n_quantiles = n_quantiles
+        self.random_state = random_state
+
+    def fit(self, X: pd.DataFrame, y=None) -> ProfileScorer:
+        from sklearn.compose import ColumnTransformer
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, QuantileTransformer
+
+        if self.scaling not in SCALINGS:
+            raise ValueError(f"scaling must be one of {SCALINGS}, not {self.scaling!r}")
+        columns = list(X.columns)
+        weights = dict(self.weights or {})
+        unknown = sorted(set(weights) - set(columns))
+        if unknown:
+            raise ValueError(f"weights name unknown signals: {unknown}")
+        if any(w < 0 for w in weights.values()):
+            raise ValueError("weights must not be negative")
+        kinds = {**{n: s.kind for n, s in SIGNAL_TABLE.items()}, **dict(self.kinds or {})}
+        self.feature_names_in_ = np.array(columns, dtype=object)
+        self.weights_ = np.array([weights.get(c, 0.0) for c in columns], dtype=float)
+        values = self._values(X)
+        if self.scaling == "quantile":
+            self.scaler_ = QuantileTransformer(
+                n_quantiles=max(1, min(self.n_quantiles, len(values))),
+                random_state=self.random_state,
+            )
+        else:
+            by_kind = {k: [c for c in columns if kinds.get(c, "count") == k]
+                       for k in ("count", "centrality", "share")}  # fmt: skip
+            self.scaler_ = ColumnTransformer(
+                [
+                    ("count", make_pipeline(
+                            FunctionTransformer(np.log1p, feature_names_out="one-to-one"),
+                            MaxAbsScaler(),
+                        ),
+                     by_kind["count"]),
+                    ("centrality", MaxAbsScaler(), by_kind["centrality"]),
+                    ("share", "passthrough", by_kind["share"]),
+                ],
+                verbose_feature_names_out=False,
+            )  # fmt: skip
+            self.scaler_.set_output(transform="pandas")
+        self.scaler_.fit(values)
+        return self
+
+    def _values(self, X: pd.DataFrame) -> pd.DataFrame:
+        # Missing values (no pull requests, no reviews) count as nothing done.
+        return X.astype(float).fillna(0.0).clip(lower=0.0)
+
+    def normalise(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Each signal scaled to [0, 1], before weighting."""
+        check_is_fitted(self, "scaler_")
+        values = self._values(X[list(self.feature_names_in_)])
+        scaled = self.scaler_.transform(values)
+        if isinstance(scaled, pd.DataFrame):
+            scaled = scaled[list(self.feature_names_in_)].to_numpy()
+        scaled = np.where(values.to_numpy() > 0, np.clip(scaled, 0.0, 1.0), 0.0)
+        return pd.DataFrame(scaled, index=X.index, columns=list(self.feature_names_in_))
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Contributions: scaled signals times weights, columns ``contrib_<signal>``."""
+        contributions = self.normalise(X) * self.weights_
+        contributions.columns = self.get_feature_names_out()
+        return contributions
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """The score: the sum of the contributions."""
+        return self.transform(X).sum(axis=1).to_numpy()
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "feature_names_in_")
+        return np.array([f"contrib_{c}" for c in self.feature_names_in_], dtype=object)
+
+
+def make_profile_scorer(profile: Profile, random_state: int = 0) -> ProfileScorer:
+    """An unfitted :class:`ProfileScorer` for ``profile``."""
+    return ProfileScorer(profile.as_dict(), profile.scaling, random_state=random_state)
+
+
+def signal_values(features: pd.DataFrame) -> pd.DataFrame:
+    """The raw value of every signal per person, from features (plus ``pagerank``)."""
+    return pd.DataFrame(
+        {
+            name: features[list(signal.columns)].astype(float).fillna(0.0).sum(axis=1)
+            for name, signal in SIGNAL_TABLE.items()
+        },
+        index=features.index,
+    )
 
 
 def rank(
@@ -68,10 +255,14 @@ def rank(
     links: pd.DataFrame,
     settings: Settings | None = None,
     *,
+    profile: str | Profile = DEFAULT_PROFILE,
     commit_files: pd.DataFrame | None = None,
     include_bots: bool = False,
+    affiliations: Sequence[str] | None = None,
+    interval_windows: int = 0,
+    random_state: int = 0,
 ) -> pd.DataFrame:
-    """Rank every person who acted in ``activities``, best first.
+    """Rank every person who acted in ``activities``, best first, by a profile.
 
     Parameters
     ----------
@@ -79,18 +270,67 @@ def rank(
         The store's frames (``load_activities``, ``load_people``,
         ``load_identity_links``).
     settings : Settings, optional
-        Supplies the score and activity weights.
+        Supplies the profiles and activity weights.
+    profile : str or Profile
+        ``maintainer`` (default), ``recruiter`` or one from the settings.
     commit_files : DataFrame, optional
-        The store's ``commit_files``: enables file ownership and co-editing ties.
+        The store's ``commit_files``: enables file ownership, co-editing ties, and tests
+        and docs with code.
     include_bots : bool
         Bots are left out unless this is set; they never enter the interaction graph.
+    affiliations : sequence of str, optional
+        Whom to show (``community``, ``employee``, ...); default the profile's own
+        (the recruiter's: everyone but current employees); empty: everyone. Everyone
+        is scored either way, so a score does not depend on who is shown.
+    interval_windows : int
+        With n > 1, ``rank_low`` and ``rank_high`` are the best and worst rank over
+        n re-rankings that each leave out one n-th of the history (see
+        :func:`rank_intervals`).
+    random_state : int
+        Seeds the quantile scaling and the personas' clustering.
 
     Returns
     -------
     DataFrame
-        One row per person, columns ``RANK_COLUMNS``.
+        One row per person shown, columns ``RANK_COLUMNS``.
     """
     settings = settings or Settings()
+    chosen = profile if isinstance(profile, Profile) else settings.profile(profile)
+    acts, changes, bots = _prepare(activities, people, links, commit_files, include_bots)
+    features = _features(acts, changes, bots, settings)
+    if features.empty:
+        return pd.DataFrame(columns=RANK_COLUMNS)
+    scorer = make_profile_scorer(chosen, random_state).fit(signal_values(features))
+    out = features.join(scorer.transform(signal_values(features)))
+    out["score"] = out[CONTRIBUTIONS].sum(axis=1)
+    # Topics from what a person wrote themselves, not the titles of work they reviewed.
+    authored = acts[acts["kind"].isin(["commit", "pr_opened", "issue_opened"])]
+    skills = build_skills(changes, authored).reindex(out.index)
+    for column in ("areas", "languages", "topics"):
+        out[column] = skills[column].astype(object).fillna("")
+    out["persona"] = assign_personas(features, random_state)
+    out["rising"] = rising(features)
+    out = out.join(_people_info(people), how="left")
+    out["is_bot"] = out["is_bot"].fillna(False).astype(bool)
+    out["affiliation"] = out["affiliation"].fillna("unknown")
+    out["profile_url"] = [
+        f"https://github.com/{login}" if isinstance(login, str) and login else None
+        for login in out["login"]
+    ]
+    out["profile"] = chosen.name
+    shown = _shown(out["affiliation"], chosen, affiliations)
+    out = _ordered(out[shown])
+    out["rank_low"] = np.nan
+    out["rank_high"] = np.nan
+    if interval_windows > 1 and len(out):
+        low, high = rank_intervals(
+            acts, changes, bots, settings, chosen, out, interval_windows, random_state
+        )
+        out["rank_low"], out["rank_high"] = low, high
+    return out[RANK_COLUMNS].reset_index(drop=True)
+
+
+def _prepare(activities, people, links, commit_files, include_bots):
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
     acts = attach_people(activities, person_of)
     bots = set(people.loc[people["is_bot"].astype(bool), "person_id"])
@@ -98,91 +338,244 @@ def rank(
         acts = acts[~acts["person"].isin(bots)]
     changes = commit_changes(acts, commit_files if commit_files is not None else pd.DataFrame())
     changes = changes[~changes["person"].isin(bots)]
-    owned = file_ownership(build_authorship(changes))
-    features = build_activity_features(acts, settings.activity_weights, owned)
-    if features.empty:
-        return pd.DataFrame(columns=RANK_COLUMNS)
-    # Topics from what a person wrote themselves, not the titles of work they reviewed.
-    authored = acts[acts["kind"].isin(["commit", "pr_opened", "issue_opened"])]
-    skills = build_skills(changes, authored).reindex(features.index)
+    return acts, changes, bots
 
+
+def _features(acts, changes, bots, settings) -> pd.DataFrame:
+    """Features of every person in ``acts``, with their PageRank."""
+    owned = file_ownership(build_authorship(changes))
+    features = build_activity_features(acts, settings.activity_weights, owned, changes)
+    if features.empty:
+        return features
     graph = build_interaction_graph(
         acts, exclude=frozenset(bots), coedits=build_coedit_edges(changes)
     )
-    pr = pd.Series(pagerank(graph), dtype=float).reindex(features.index).fillna(0.0)
+    features["pagerank"] = pd.Series(pagerank(graph), dtype=float).reindex(features.index)
+    features["pagerank"] = features["pagerank"].fillna(0.0)
+    return features
 
-    normalised = {
-        "activity": _log_scaled(features["activity"]),
-        "recent_activity": _log_scaled(features["recent_activity"]),
-        "pagerank": _max_scaled(pr),
-        "trust": _log_scaled(features["people_helped"].astype(float)),
-        "ownership": _log_scaled(features["files_owned"].astype(float)),
-    }
-    out = features.copy()
-    out["pagerank"] = pr
-    for column in ("areas", "languages", "topics"):
-        out[column] = skills[column].astype(object).fillna("")
-    out["persona"] = assign_personas(features)
-    weights = settings.score_weights.as_dict()
-    for signal in SIGNALS:
-        out[f"contrib_{signal}"] = weights[signal] * normalised[signal]
-    out["score"] = out[CONTRIBUTIONS].sum(axis=1)
 
-    info = people.set_index("person_id")[
+def _people_info(people: pd.DataFrame) -> pd.DataFrame:
+    return people.set_index("person_id")[
         ["login", "name", "is_bot", "bot_probability", "affiliation", "affiliation_evidence"]
     ]
-    out = out.join(info, how="left")
-    out["is_bot"] = out["is_bot"].fillna(False).astype(bool)
-    out["profile_url"] = [
-        f"https://github.com/{login}" if isinstance(login, str) and login else None
-        for login in out["login"]
-    ]
-    out = out.reset_index().sort_values(["score", "person_id"], ascending=[False, True])
+
+
+def _shown(affiliation: pd.Series, profile: Profile, chosen: Sequence[str] | None) -> pd.Series:
+    wanted = profile.affiliations if chosen is None else tuple(chosen)
+    if not wanted:
+        return pd.Series(True, index=affiliation.index)
+    return affiliation.isin(wanted)
+
+
+def _ordered(out: pd.DataFrame) -> pd.DataFrame:
+    out = out.rename_axis("person_id").reset_index()
+    out = out.sort_values(["score", "person_id"], ascending=[False, True])
     out["rank"] = np.arange(1, len(out) + 1)
-    return out[RANK_COLUMNS].reset_index(drop=True)
+    return out.reset_index(drop=True)
 
 
-def _log_scaled(values: pd.Series) -> pd.Series:
-    top = float(values.max()) if len(values) else 0.0
-    if top <= 0:
-        return values * 0.0
-    return np.log1p(values) / np.log1p(top)
+def rising(features: pd.DataFrame, days: int = RISING_DAYS) -> pd.Series:
+    """Rising contributors: people whose first act is within ``days`` of the latest
+    act in the data and whose recent activity already reaches the median of the
+    established contributors who were active in that time.
+
+    >>> f = pd.DataFrame({"first_active": pd.to_datetime(["2020-01-01", "2020-01-01",
+    ...     "2024-06-01", "2024-06-01"]), "last_active": pd.to_datetime(["2024-12-01"] * 4),
+    ...     "recent_activity": [4.0, 2.0, 3.0, 1.0]}, index=list("abcd"))
+    >>> rising(f).tolist()
+    [False, False, True, False]
+    """
+    as_of = features["last_active"].max()
+    new = features["first_active"] >= as_of - pd.Timedelta(days=days)
+    established = features[~new & (features["last_active"] >= as_of - pd.Timedelta(days=days))]
+    if established.empty:
+        return pd.Series(False, index=features.index)
+    bar = float(established["recent_activity"].median())
+    return new & (features["recent_activity"] >= bar) & (features["recent_activity"] > 0)
 
 
-def _max_scaled(values: pd.Series) -> pd.Series:
-    top = float(values.max()) if len(values) else 0.0
-    return values / top if top > 0 else values * 0.0
+def rank_intervals(
+    acts: pd.DataFrame,
+    changes: pd.DataFrame,
+    bots: set,
+    settings: Settings,
+    profile: Profile,
+    ranking: pd.DataFrame,
+    windows: int = 5,
+    random_state: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The best and worst rank of each person of ``ranking`` over re-rankings that each
+    leave out one of ``windows`` equal stretches of time (a delete-a-window jackknife).
+
+    A narrow interval means the rank does not hang on one period; a person whose work
+    all falls in the left-out window drops to the end (one past the last rank).
+    """
+    start, end = acts["occurred_at"].min(), acts["occurred_at"].max()
+    edges = pd.date_range(start, end, periods=windows + 1)
+    slot = np.clip(np.searchsorted(edges[1:-1], acts["occurred_at"], side="right"), 0, windows - 1)
+    slot_changes = np.clip(
+        np.searchsorted(edges[1:-1], changes["occurred_at"], side="right"), 0, windows - 1
+    )
+    shown = set(ranking["person_id"])
+    ranks = [ranking["rank"].to_numpy(dtype=float)]
+    for w in range(windows):
+        features = _features(acts[slot != w], changes[slot_changes != w], bots, settings)
+        features = features[features.index.isin(shown)] if len(features) else features
+        if features.empty:
+            ranks.append(np.full(len(ranking), len(ranking) + 1.0))
+            continue
+        scorer = make_profile_scorer(profile, random_state).fit(signal_values(features))
+        score = pd.Series(scorer.predict(signal_values(features)), index=features.index)
+        order = score.rename_axis("person_id").reset_index(name="score")
+        order = order.sort_values(["score", "person_id"], ascending=[False, True])
+        position = pd.Series(np.arange(1, len(order) + 1), index=order["person_id"])
+        ranks.append(
+            position.reindex(ranking["person_id"]).fillna(len(ranking) + 1.0).to_numpy(float)
+        )
+    stacked = np.vstack(ranks)
+    return stacked.min(axis=0), stacked.max(axis=0)
+
+
+# --- explanations ------------------------------------------------------------------------
+
+EVIDENCE_COLUMNS = ["kind", "title", "url", "occurred_at", "repo"]
+
+
+def evidence_for(acts: pd.DataFrame, person_id: str, signal: str, n: int = 3) -> pd.DataFrame:
+    """Up to ``n`` acts behind a signal for a person: links to the pull requests,
+    reviews, issues or commits; the signal's main kind of act first, newest first
+    (oldest first for tenure).
+
+    ``acts`` comes from :func:`talent.features.attach_people`.
+    """
+    spec = SIGNAL_TABLE[signal]
+    mine = acts[(acts["person"] == person_id) & acts["kind"].isin([str(k) for k in spec.evidence])]
+    mine = mine[mine["url"].astype(str) != ""]
+    # The signal's main kind of act first (pull requests before issues), then by time.
+    priority = mine["kind"].map({str(k): i for i, k in enumerate(spec.evidence)})
+    mine = mine.assign(_priority=priority).sort_values(
+        ["_priority", "occurred_at"], ascending=[True, spec.oldest_first]
+    )
+    if signal == "breadth":  # one act per repository shows the breadth
+        mine = mine.drop_duplicates("repo")
+    return mine.drop_duplicates("url").head(n)[EVIDENCE_COLUMNS].reset_index(drop=True)
+
+
+def explain(
+    ranking: pd.DataFrame, acts: pd.DataFrame, person_id: str, top: int = 3, n: int = 3
+) -> list[dict]:
+    """Why a person ranks where they do: the ``top`` largest contributions, each with
+    its label, value, share of the score and up to ``n`` evidence links.
+
+    ``ranking`` is a :func:`rank` result; ``acts`` comes from
+    :func:`talent.features.attach_people`.
+    """
+    row = ranking.set_index("person_id").loc[person_id]
+    parts = sorted(
+        ((float(row[f"contrib_{s}"]), s) for s in SIGNALS if float(row[f"contrib_{s}"]) > 0),
+        reverse=True,
+    )[:top]
+    score = float(row["score"]) or 1.0
+    return [
+        {
+            "signal": signal,
+            "label": SIGNAL_LABELS[signal],
+            "contribution": value,
+            "share": value / score,
+            "evidence": [
+                {**e, "occurred_at": e["occurred_at"].isoformat()}
+                for e in evidence_for(acts, person_id, signal, n).to_dict("records")
+            ],
+        }
+        for value, signal in parts
+    ]
+
+
+# --- profiles in the store ---------------------------------------------------------------
+
+
+def save_profile(engine: Engine, profile: Profile) -> None:
+    """Keep a profile (for example one learned from feedback) in the store."""
+    payload = {
+        "weights": dict(profile.weights),
+        "scaling": profile.scaling,
+        "affiliations": list(profile.affiliations),
+        "description": profile.description,
+    }
+    set_meta(engine, f"profile:{profile.name}", json.dumps(payload, sort_keys=True))
+
+
+def load_profile(engine: Engine, settings: Settings, name: str) -> Profile:
+    """A profile by name: from the settings, else one saved in the store."""
+    try:
+        return settings.profile(name)
+    except ConfigError:
+        stored = get_meta(engine, f"profile:{name}")
+        if stored is None:
+            raise
+    data = json.loads(stored)
+    return Profile(
+        name=name,
+        weights=tuple((k, float(v)) for k, v in data["weights"].items()),
+        scaling=data["scaling"],
+        affiliations=tuple(data["affiliations"]),
+        description=data.get("description", ""),
+    )
 
 
 def rank_store(
     engine: Engine,
     settings: Settings | None = None,
     *,
+    profile: str | Profile = DEFAULT_PROFILE,
     repos: Sequence[str] | None = None,
     since: datetime | None = None,
     include_bots: bool = False,
     skill: str | None = None,
+    affiliations: Sequence[str] | None = None,
+    interval_windows: int = 0,
+    explain_top: int = 0,
 ) -> pd.DataFrame:
     """Load what :func:`rank` needs from the store (resolving people first if needed)
     and rank, optionally only some repositories' acts since a date.
 
     With ``skill`` (free text such as "cuda kernels"), only people whose work matches it
     are kept, best match first (:func:`talent.skills.search_skills`), with a
-    ``skill_match`` column; ``rank`` stays the overall rank.
+    ``skill_match`` column; ``rank`` stays the profile's rank. With ``explain_top`` n,
+    the first n rows get an ``explanation`` (:func:`explain`).
     """
     settings = settings or Settings()
     ensure_people(engine, settings)
+    chosen = profile if isinstance(profile, Profile) else load_profile(engine, settings, profile)
     activities = load_activities(engine, repos=repos, since=since)
+    people, links = load_people(engine), load_identity_links(engine)
     ranking = rank(
         activities,
-        load_people(engine),
-        load_identity_links(engine),
+        people,
+        links,
         settings,
+        profile=chosen,
         commit_files=load_commit_files(engine, repos=repos),
         include_bots=include_bots,
+        affiliations=affiliations,
+        interval_windows=interval_windows,
     )
-    if skill is None or ranking.empty:
-        return ranking
+    if skill is not None and not ranking.empty:
+        ranking = _skill_filter(ranking, skill)
+    if explain_top and not ranking.empty:
+        person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
+        acts = attach_people(activities, person_of)
+        head = ranking["person_id"].head(explain_top)
+        acts = acts[acts["person"].isin(set(head))]
+        ranking["explanation"] = None
+        ranking["explanation"] = ranking["explanation"].astype(object)
+        for i, pid in enumerate(head):
+            ranking.at[i, "explanation"] = explain(ranking, acts, pid)
+    return ranking
+
+
+def _skill_filter(ranking: pd.DataFrame, skill: str) -> pd.DataFrame:
     documents = ranking.set_index("person_id")
     documents = pd.DataFrame(
         {

@@ -159,7 +159,8 @@ def test_rank_table_shows_the_top_person(runner, db):
     assert top["name"] in result.stdout
     assert top["login"] in result.stdout
     assert f"{top['score']:.3f}" in result.stdout
-    assert "score = activity + recent + graph + trust + owner" in result.stdout
+    assert "score = the sum of the contributions" in result.stdout
+    assert "(profile: maintainer)" in result.stdout
 
 
 def test_rank_table_shows_no_nan_logins(runner, db):

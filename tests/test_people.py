@@ -661,8 +661,9 @@ def test_load_settings_reads_company_and_people_file(tmp_path):
     assert settings.company_names == ("Acme",)
     assert settings.former_after_days == 90
     assert settings.people_file == str(tmp_path / "conf" / "people.toml")  # beside the file
-    assert settings.score_weights.activity == 0.5
-    assert settings.score_weights.trust == 0.05
+    maintainer = settings.profile("maintainer").as_dict()
+    assert maintainer["activity"] == 0.5
+    assert maintainer["trust"] == 0.05
     assert settings.db_url == f"sqlite:///{tmp_path / 'x.db'}"
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from talent.config import ActivityWeights, ScoreWeights, Settings
+from talent.config import MAINTAINER, ActivityWeights, Profile, Settings
 from talent.graph import build_interaction_graph, pagerank
 from talent.identity import resolve_people
 from talent.model import Activity, ActivityKind, Identity, IdentitySource
@@ -130,22 +130,36 @@ def test_hand_world_scores_contributions_and_order(hand_store):
     # m helped two people (reviewed a and b, merged b); nobody else helped anyone; the
     # hand world has no file rows, so nobody owns a file.
     helped = {M: 2, A: 0, B: 0}
+    # Days from first act to latest: a 5 Jan - 10 Feb, b 1-3 Mar, m 7 Jan - 3 Mar (2024).
+    tenure = {A: 36, B: 2, M: 56}
+    reviews = {A: 0, B: 0, M: 3}
+    w = MAINTAINER.as_dict()
+    assert set(w) == {"activity", "recent_activity", "pagerank", "trust", "ownership",
+                      "tenure", "reviews"}  # fmt: skip
     expected = {}
     for pid in (M, A, B):
         parts = {
-            "contrib_activity": 0.7 * math.log1p(activity[pid]) / math.log1p(top_activity),
-            "contrib_recent_activity": 0.15 * math.log1p(recent[pid]) / math.log1p(top_recent),
-            "contrib_pagerank": 0.05 * float(pr[pid] / top_pr),
-            "contrib_trust": 0.05 * math.log1p(helped[pid]) / math.log1p(2),
+            "contrib_activity": w["activity"]
+            * math.log1p(activity[pid])
+            / math.log1p(top_activity),
+            "contrib_recent_activity": w["recent_activity"]
+            * math.log1p(recent[pid])
+            / math.log1p(top_recent),
+            "contrib_pagerank": w["pagerank"] * float(pr[pid] / top_pr),
+            "contrib_trust": w["trust"] * math.log1p(helped[pid]) / math.log1p(2),
             "contrib_ownership": 0.0,
+            "contrib_tenure": w["tenure"] * math.log1p(tenure[pid]) / math.log1p(56),
+            "contrib_reviews": w["reviews"] * math.log1p(reviews[pid]) / math.log1p(3),
         }
         # PageRank is iterated to networkx's tolerance, the rest is exact.
         for column, value in parts.items():
             assert by_id.loc[pid, column] == pytest.approx(value, abs=1e-7), (pid, column)
         expected[pid] = sum(parts.values())
         assert by_id.loc[pid, "score"] == pytest.approx(expected[pid], abs=1e-7)
-    assert by_id.loc[A, "contrib_activity"] == pytest.approx(0.7)  # a is the most active
-    assert by_id.loc[M, "contrib_pagerank"] == pytest.approx(0.05)  # m is the hub
+    assert by_id.loc[A, "contrib_activity"] == pytest.approx(w["activity"])  # the most active
+    assert by_id.loc[M, "contrib_pagerank"] == pytest.approx(w["pagerank"])  # m is the hub
+    others = [c for c in CONTRIBUTIONS if c.removeprefix("contrib_") not in w]
+    assert (by_id[others] == 0).all().all()  # signals the profile does not weigh
     assert by_id.loc[M, "people_helped"] == 2
     assert sorted(expected, key=expected.get, reverse=True) == list(ranking["person_id"])
     assert list(ranking["person_id"]) == [A, M, B]
@@ -167,14 +181,29 @@ def test_hand_world_features(hand_ranking):
     assert set(r["affiliation"]) == {"unknown"}  # accounts only: no email, no profile
 
 
-def test_score_weights_are_applied(hand_store):
-    weights = ScoreWeights(
-        activity=1.0, recent_activity=0.0, pagerank=0.0, trust=0.0, ownership=0.0
-    )
-    ranking = rank_store(hand_store, Settings(score_weights=weights))
+def test_hand_world_quality_features(hand_ranking):
+    r = hand_ranking
+    # m answered a's pull request first (48 hours after it opened) and b's (24 hours).
+    assert (r.loc[M, "first_responses"], r.loc[M, "response_hours"]) == (2, 36.0)
+    assert r.loc[A, "first_responses"] == 0 and np.isnan(r.loc[A, "response_hours"])
+    # Half the pull requests were merged: a (0 of 1) -> (0 + 2 * 0.5) / 3, b (1 of 1).
+    assert r.loc[A, "merge_ratio"] == pytest.approx(1 / 3)
+    assert r.loc[B, "merge_ratio"] == pytest.approx(2 / 3)
+    assert np.isnan(r.loc[M, "merge_ratio"])
+    assert r.loc[M, "review_depth"] == pytest.approx(1 / 3)
+    assert np.isnan(r.loc[A, "review_depth"])
+    # Everything happened in the last 90 days.
+    assert list(r.loc[[A, B, M], "momentum"]) == [1.0, 1.0, 1.0]
+    assert list(r.loc[[A, B, M], "tenure_days"]) == [36, 2, 56]
+
+
+def test_profile_weights_are_applied(hand_store):
+    only_activity = Profile(name="activity only", weights=(("activity", 1.0),))
+    ranking = rank_store(hand_store, Settings(), profile=only_activity)
     assert (ranking["contrib_pagerank"] == 0).all()
     assert list(ranking["person_id"]) == [A, M, B]  # activity alone: a, m, b
     assert ranking.loc[0, "score"] == pytest.approx(1.0)
+    assert set(ranking["profile"]) == {"activity only"}
 
 
 def test_since_and_repos_restrict_the_hand_world(hand_store):
@@ -243,8 +272,7 @@ def test_contributions_sum_to_score(demo_ranking):
     total = demo_ranking[CONTRIBUTIONS].sum(axis=1)
     np.testing.assert_allclose(total, demo_ranking["score"], rtol=0, atol=1e-12)
     assert demo_ranking["score"].between(0, 1).all()
-    weights = ScoreWeights().as_dict()
-    for signal, weight in weights.items():
+    for signal, weight in MAINTAINER.as_dict().items():
         assert demo_ranking[f"contrib_{signal}"].max() == pytest.approx(weight)
 
 
