@@ -49,6 +49,10 @@ __all__ = [
     "load_identity_evidence",
     "save_profiles",
     "load_profiles",
+    "FEEDBACK_LABELS",
+    "save_feedback",
+    "delete_feedback",
+    "load_feedback",
     "load_item_authors",
     "set_meta",
     "get_meta",
@@ -396,6 +400,38 @@ def save_profiles(engine: Engine, profiles: Iterable[dict]) -> int:
 def load_profiles(engine: Engine) -> pd.DataFrame:
     t = schema.profiles
     return _read(engine, select(t).order_by(t.c.github_id), parse_dates=["fetched_at"])
+
+
+FEEDBACK_LABELS = ("shortlisted", "rejected")
+
+
+def save_feedback(engine: Engine, person_id: str, label: str, note: str = "") -> None:
+    """Record a verdict on a person (replacing an earlier one)."""
+    if label not in FEEDBACK_LABELS:
+        raise ValueError(f"label must be one of {FEEDBACK_LABELS}, not {label!r}")
+    row = {
+        "person_id": person_id,
+        "label": label,
+        "note": note,
+        "noted_at": datetime.now(UTC).replace(tzinfo=None),
+    }
+    _upsert(engine, schema.feedback, [row], replace=True)
+
+
+def delete_feedback(engine: Engine, person_id: str) -> int:
+    """Forget the verdict on a person; the number of rows removed."""
+    with engine.begin() as conn:
+        removed = conn.execute(
+            delete(schema.feedback).where(schema.feedback.c.person_id == person_id)
+        ).rowcount
+        _bump_version(conn)
+    return removed
+
+
+def load_feedback(engine: Engine) -> pd.DataFrame:
+    """Columns ``person_id``, ``label``, ``note``, ``noted_at``."""
+    t = schema.feedback
+    return _read(engine, select(t).order_by(t.c.person_id), parse_dates=["noted_at"])
 
 
 def load_item_authors(engine: Engine, repo: str) -> dict[str, str]:

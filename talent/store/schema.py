@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -123,6 +123,17 @@ identity_evidence = Table(
     Column("confidence", Float, nullable=False),
 )
 
+# A recruiter's verdict on a person: "shortlisted" or "rejected" (the latest one counts).
+# Feedback trains the re-weighting of a profile (talent.scoring.learn_profile).
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("person_id", String(100), primary_key=True),
+    Column("label", String(20), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("noted_at", DateTime, nullable=False),
+)
+
 commit_files = Table(
     "commit_files",
     metadata,
@@ -150,4 +161,5 @@ sync_state = Table(
 MIGRATIONS: dict[int, list[str]] = {
     2: ["ALTER TABLE activities ADD COLUMN pr_number INTEGER"],
     3: [],  # the profiles table
+    4: [],  # the feedback table
 }
