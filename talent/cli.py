@@ -33,17 +33,29 @@ from talent.config import (
 from talent.evaluate import TruthError, evaluate_store, load_truth, match_maintainers, split_rate
 from talent.export import to_json, to_records, to_safe_csv
 from talent.identity import OverrideError, ensure_people, update_people
-from talent.scoring import DEFAULT_PROFILE, SIGNAL_LABELS, SIGNALS, rank_store
+from talent.scoring import (
+    DEFAULT_PROFILE,
+    SIGNAL_LABELS,
+    SIGNALS,
+    FeedbackError,
+    learn_profile,
+    load_profile,
+    rank_store,
+    save_profile,
+)
 from talent.sources.demo import SIZES, generate_demo, save_demo
 from talent.sources.git import GitError, check_repository, mine_git
 from talent.store import (
     StoreError,
     count_rows,
+    delete_feedback,
+    load_feedback,
     load_identities,
     load_identity_links,
     load_people,
     load_repos,
     open_store,
+    save_feedback,
 )
 
 
@@ -940,6 +952,154 @@ def evaluate(
         )
     console.print(table)
     console.print(f"Second rows of a maintainer ranked higher, in the top {considered}: {splits}")
+
+
+feedback_app = typer.Typer(
+    cls=_OneLineErrors,
+    help="Shortlist or reject people, and learn a profile's weights from those verdicts.",
+    no_args_is_help=True,
+)
+app.add_typer(feedback_app, name="feedback")
+
+WhoArgument = Annotated[
+    list[str], typer.Argument(help="People: person id, login, email or full name.")
+]
+
+
+def _verdict(who: list[str], db: str | None, config: str | None, label: str, note: str) -> None:
+    settings = _load(db, config)
+    engine = _open_existing(settings)
+    ensure_people(engine, settings)
+    person_ids = [_find_person(engine, w) for w in who]  # all found before any is written
+    for person_id in person_ids:
+        if label:
+            save_feedback(engine, person_id, label, note)
+        else:
+            delete_feedback(engine, person_id)
+    verb = f"marked {label}" if label else "cleared"
+    typer.echo(f"{len(person_ids)} {'person' if len(person_ids) == 1 else 'people'} {verb}.")
+
+
+@feedback_app.command("shortlist")
+def feedback_shortlist(
+    who: WhoArgument,
+    note: Annotated[str, typer.Option(help="Why (kept with the verdict).")] = "",
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Mark people as shortlisted (a good fit)."""
+    _verdict(who, db, config, "shortlisted", note)
+
+
+@feedback_app.command("reject")
+def feedback_reject(
+    who: WhoArgument,
+    note: Annotated[str, typer.Option(help="Why (kept with the verdict).")] = "",
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Mark people as rejected (not a fit)."""
+    _verdict(who, db, config, "rejected", note)
+
+
+@feedback_app.command("clear")
+def feedback_clear(who: WhoArgument, db: DbOption = None, config: ConfigOption = None) -> None:
+    """Forget the verdicts on people."""
+    _verdict(who, db, config, "", "")
+
+
+@feedback_app.command("list")
+def feedback_list(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+) -> None:
+    """Every verdict, newest first."""
+    settings = _load(db, config)
+    engine = _open_existing(settings)
+    verdicts = load_feedback(engine).merge(
+        load_people(engine)[["person_id", "login", "name"]], on="person_id", how="left"
+    )
+    verdicts = verdicts.sort_values("noted_at", ascending=False)[
+        ["person_id", "login", "name", "label", "note", "noted_at"]
+    ]
+    if format == OutputFormat.json:
+        typer.echo(to_json(to_records(verdicts)))
+    elif format == OutputFormat.csv:
+        typer.echo(to_safe_csv(verdicts).decode("utf-8").lstrip("\ufeff"), nl=False)
+    elif verdicts.empty:
+        typer.echo(
+            "No verdicts yet: talent feedback shortlist LOGIN / talent feedback reject LOGIN"
+        )
+    else:
+        table = Table(title=f"{len(verdicts)} verdicts", title_justify="left")
+        for col in ("login", "name", "label", "note", "noted at"):
+            table.add_column(col)
+        for row in verdicts.itertuples(index=False):
+            table.add_row(
+                _plain(_text(row.login)),
+                _plain(_text(row.name)),
+                row.label,
+                _plain(row.note),
+                f"{row.noted_at:%Y-%m-%d %H:%M}",
+            )
+        Console().print(table)
+
+
+@feedback_app.command("learn")
+def feedback_learn(
+    profile: Annotated[str, typer.Option(help="The profile to re-weight.")] = "recruiter",
+    save: Annotated[
+        str | None,
+        typer.Option(
+            help="Keep the new weights in the database as a profile of this name, for "
+            "`talent rank --profile NAME` and the app.",
+            show_default=False,
+        ),
+    ] = None,
+    test_size: Annotated[
+        float,
+        typer.Option(min=0.1, max=0.9, help="Share of the verdicts held back to measure."),
+    ] = 0.3,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Learn which signals tell shortlisted from rejected people (logistic regression),
+    re-weight the profile, and report the effect on held-back verdicts."""
+    settings = _load(db, config)
+    if save in {p.name for p in settings.profiles}:
+        raise CliError(f"--save: {save!r} is a profile of the settings; choose another name")
+    engine = _open_existing(settings)
+    base = load_profile(engine, settings, profile)
+    ranking = rank_store(engine, settings, profile=base, affiliations=())
+    try:
+        report = learn_profile(ranking, load_feedback(engine), base, name=save, test_size=test_size)
+    except FeedbackError as exc:
+        raise CliError(str(exc)) from None
+    console = Console()
+    table = Table(title=f"Weights of {base.name!r}, before and after", title_justify="left")
+    for col in ("signal", "before", "after", "coefficient"):
+        table.add_column(col, justify="left" if col == "signal" else "right")
+    old, new = base.as_dict(), report.profile.as_dict()
+    for signal in SIGNALS:
+        if old.get(signal) or new.get(signal):
+            table.add_row(
+                SIGNAL_LABELS[signal],
+                f"{old.get(signal, 0.0):.3f}",
+                f"{new.get(signal, 0.0):.3f}",
+                f"{report.coefficients[signal]:+.2f}",
+            )
+    console.print(table)
+    console.print(
+        f"Held-back verdicts ({report.n_test}; learned from {report.n_train}): ROC AUC "
+        f"{report.auc_before:.3f} before, {report.auc_after:.3f} after.",
+        highlight=False,
+    )
+    if save:
+        save_profile(engine, report.profile)
+        console.print(f"Saved as profile {save!r}: talent rank --profile {_plain(save)}")
 
 
 @app.command("app")

@@ -498,7 +498,7 @@ def explain(
 def save_profile(engine: Engine, profile: Profile) -> None:
     """Keep a profile (for example one learned from feedback) in the store."""
     payload = {
-        "weights": dict(profile.weights),
+        "weights": [list(pair) for pair in profile.weights],  # in order
         "scaling": profile.scaling,
         "affiliations": list(profile.affiliations),
         "description": profile.description,
@@ -517,7 +517,7 @@ def load_profile(engine: Engine, settings: Settings, name: str) -> Profile:
     data = json.loads(stored)
     return Profile(
         name=name,
-        weights=tuple((k, float(v)) for k, v in data["weights"].items()),
+        weights=tuple((str(k), float(v)) for k, v in data["weights"]),
         scaling=data["scaling"],
         affiliations=tuple(data["affiliations"]),
         description=data.get("description", ""),
@@ -647,3 +647,118 @@ def assign_personas(features: pd.DataFrame, random_state: int = 0) -> pd.Series:
     rows, cols = linear_sum_assignment(cost)
     naming = {int(r): names[c] for r, c in zip(rows, cols, strict=True)}
     return pd.Series([naming[int(label)] for label in labels], index=X.index)
+
+
+# --- feedback ----------------------------------------------------------------------------
+
+MIN_LABELS_PER_CLASS = 5
+
+
+class FeedbackError(ValueError):
+    """Too few or one-sided labels to learn from."""
+
+
+@dataclass(frozen=True)
+class FeedbackReport:
+    """What learning from shortlist labels did.
+
+    ``profile`` carries the new weights (learned on the training labels only);
+    ``auc_before`` and ``auc_after`` are the ROC AUC of the old and new scores at
+    telling shortlisted from rejected people among the held-back labels.
+    """
+
+    profile: Profile
+    auc_before: float
+    auc_after: float
+    n_train: int
+    n_test: int
+    coefficients: dict[str, float]
+
+
+def make_feedback_model(random_state: int = 0):
+    """An unfitted logistic regression of "shortlisted" on the scaled signals."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=1.0, max_iter=1000, random_state=random_state)
+
+
+def learn_profile(
+    ranking: pd.DataFrame,
+    feedback: pd.DataFrame,
+    profile: Profile,
+    *,
+    name: str | None = None,
+    test_size: float = 0.3,
+    blend: float = 0.5,
+    random_state: int = 0,
+) -> FeedbackReport:
+    """Re-weight ``profile`` from shortlist labels, and measure the effect on held-back
+    labels.
+
+    The signals of labelled people are scaled as the profile scales them (over
+    everyone in ``ranking``); a logistic regression (:func:`make_feedback_model`) learns
+    which of them tell "shortlisted" from "rejected" on a stratified training part of
+    the labels. Positive coefficients, normalised to sum to one, are blended with the
+    profile's weights (``blend`` of learned, the rest old); negative ones give no weight,
+    so a score stays a sum of non-negative contributions.
+
+    Parameters
+    ----------
+    ranking : DataFrame
+        A :func:`rank` result over everyone (``affiliations=()``), with features.
+    feedback : DataFrame
+        ``person_id`` and ``label`` ("shortlisted" or "rejected"), e.g. ``load_feedback``.
+    profile : Profile
+        The profile to re-weight.
+    name : str, optional
+        The new profile's name (default ``<profile>+feedback``).
+
+    Raises
+    ------
+    FeedbackError
+        Fewer than ``MIN_LABELS_PER_CLASS`` labelled people of either kind among those
+        ranked.
+    """
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import train_test_split
+
+    features = ranking.set_index("person_id")
+    labels = feedback.drop_duplicates("person_id", keep="last").set_index("person_id")["label"]
+    labels = labels[labels.index.isin(features.index)]
+    y = (labels == "shortlisted").astype(int)
+    counts = (int(y.sum()), int((1 - y).sum()))
+    if min(counts) < MIN_LABELS_PER_CLASS:
+        raise FeedbackError(
+            f"need at least {MIN_LABELS_PER_CLASS} shortlisted and {MIN_LABELS_PER_CLASS} "
+            f"rejected people among those ranked; have {counts[0]} and {counts[1]}"
+        )
+    values = signal_values(features)
+    scaled = ProfileScorer(dict.fromkeys(SIGNALS, 1.0), profile.scaling).fit(values)
+    X = scaled.normalise(values).loc[y.index]
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_size, stratify=y, random_state=random_state
+    )
+    model = make_feedback_model(random_state).fit(X_train, y_train)
+    coefficients = dict(zip(SIGNALS, model.coef_[0].tolist(), strict=True))
+    learned = np.clip(model.coef_[0], 0.0, None)
+    old = np.array([profile.as_dict().get(s, 0.0) for s in SIGNALS])
+    old_total = old.sum() or 1.0
+    if learned.sum() > 0:
+        new = (1 - blend) * old / old_total + blend * learned / learned.sum()
+    else:
+        new = old / old_total
+    new_profile = Profile(
+        name=name or f"{profile.name}+feedback",
+        weights=tuple((s, round(float(w), 4)) for s, w in zip(SIGNALS, new, strict=True) if w > 0),
+        scaling=profile.scaling,
+        affiliations=profile.affiliations,
+        description=f"{profile.name}, re-weighted from {len(y_train)} shortlist labels",
+    )
+    return FeedbackReport(
+        profile=new_profile,
+        auc_before=float(roc_auc_score(y_test, X_test.to_numpy() @ old)),
+        auc_after=float(roc_auc_score(y_test, X_test.to_numpy() @ new)),
+        n_train=len(y_train),
+        n_test=len(y_test),
+        coefficients=coefficients,
+    )

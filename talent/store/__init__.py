@@ -415,7 +415,11 @@ def save_feedback(engine: Engine, person_id: str, label: str, note: str = "") ->
         "note": note,
         "noted_at": datetime.now(UTC).replace(tzinfo=None),
     }
-    _upsert(engine, schema.feedback, [row], replace=True)
+    t = schema.feedback
+    with engine.begin() as conn:  # the new verdict and note replace the old, blank note too
+        conn.execute(delete(t).where(t.c.person_id == person_id))
+        conn.execute(t.insert(), [row])
+        _bump_version(conn)
 
 
 def delete_feedback(engine: Engine, person_id: str) -> int:

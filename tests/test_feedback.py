@@ -1,0 +1,202 @@
+"""Shortlist verdicts: stored, listed, and learned from with a held-back measure."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from talent.cli import app
+from talent.config import RECRUITER, ConfigError, Settings
+from talent.scoring import (
+    FeedbackError,
+    learn_profile,
+    load_profile,
+    rank_store,
+    save_profile,
+)
+from talent.store import (
+    delete_feedback,
+    load_feedback,
+    open_store,
+    save_feedback,
+)
+
+
+def test_a_verdict_replaces_the_earlier_one_and_can_be_cleared(store):
+    save_feedback(store, "p1", "shortlisted", "great reviews")
+    save_feedback(store, "p2", "rejected")
+    save_feedback(store, "p1", "rejected")  # changed her mind: the note goes too
+    rows = load_feedback(store).set_index("person_id")
+    assert rows["label"].to_dict() == {"p1": "rejected", "p2": "rejected"}
+    assert rows.loc["p1", "note"] == ""
+    assert delete_feedback(store, "p1") == 1
+    assert delete_feedback(store, "p1") == 0
+    assert list(load_feedback(store)["person_id"]) == ["p2"]
+    with pytest.raises(ValueError, match="label must be one of"):
+        save_feedback(store, "p3", "maybe")
+
+
+def test_a_version_3_database_gains_the_feedback_table(tmp_path):
+    path = tmp_path / "old.db"
+    engine = open_store(f"sqlite:///{path}")
+    with engine.begin() as conn:  # make it look like talent's schema 3
+        conn.execute(text("DROP TABLE feedback"))
+        conn.execute(text("DELETE FROM schema_version WHERE version > 3"))
+    engine.dispose()
+    engine = open_store(f"sqlite:///{path}")
+    save_feedback(engine, "p1", "shortlisted")
+    assert list(load_feedback(engine)["label"]) == ["shortlisted"]
+    with engine.connect() as conn:
+        versions = [v for (v,) in conn.execute(text("SELECT version FROM schema_version"))]
+    assert max(versions) == 4
+
+
+@pytest.fixture(scope="module")
+def everyone(demo_store):
+    """The recruiter-profile ranking of everyone in the demo world."""
+    return rank_store(demo_store, Settings(), profile="recruiter", affiliations=())
+
+
+def _labels_favouring(ranking: pd.DataFrame, column: str, n: int = 80, seed: int = 0):
+    """A recruiter who shortlists the active people high on ``column`` and rejects the
+    rest: a hidden rule the profile does not weigh."""
+    active = ranking[ranking["activity"] > ranking["activity"].median()]
+    picked = active.sample(min(n, len(active)), random_state=seed)
+    value = picked[column].fillna(0)
+    return pd.DataFrame(
+        {
+            "person_id": picked["person_id"],
+            "label": np.where(value > value.median(), "shortlisted", "rejected"),
+        }
+    )
+
+
+def test_learning_moves_weight_to_what_the_verdicts_reward(everyone):
+    assert "issues_resolved" not in RECRUITER.as_dict()
+    feedback = _labels_favouring(everyone, "issues_resolved")
+    report = learn_profile(everyone, feedback, RECRUITER, random_state=0)
+    new = report.profile.as_dict()
+    assert new["issues_resolved"] > 0.1
+    assert max(report.coefficients, key=report.coefficients.get) == "issues_resolved"
+    assert sum(new.values()) == pytest.approx(1.0, abs=1e-3)
+    assert all(w > 0 for w in new.values())
+    # The new weights tell the held-back verdicts apart better than the old ones.
+    assert report.auc_after > report.auc_before
+    assert report.n_train + report.n_test == len(feedback)
+    assert report.profile.name == "recruiter+feedback"
+    assert report.profile.affiliations == RECRUITER.affiliations
+    # Same labels and random_state: the same weights.
+    again = learn_profile(everyone, feedback, RECRUITER, random_state=0)
+    assert again.profile == report.profile
+
+
+def test_too_few_or_one_sided_verdicts_are_refused(everyone):
+    ids = list(everyone["person_id"][:20])
+    one_sided = pd.DataFrame({"person_id": ids, "label": "shortlisted"})
+    with pytest.raises(FeedbackError, match="have 20 and 0"):
+        learn_profile(everyone, one_sided, RECRUITER)
+    few = pd.DataFrame({"person_id": ids[:9], "label": ["shortlisted"] * 5 + ["rejected"] * 4})
+    with pytest.raises(FeedbackError, match="have 5 and 4"):
+        learn_profile(everyone, few, RECRUITER)
+    unknown = pd.DataFrame({"person_id": ["nobody"] * 12, "label": "rejected"})
+    with pytest.raises(FeedbackError, match="have 0 and 0"):
+        learn_profile(everyone, unknown, RECRUITER)
+
+
+def test_a_saved_profile_ranks_like_the_learned_weights(demo_store, everyone, tmp_path):
+    feedback = _labels_favouring(everyone, "first_responses")
+    report = learn_profile(everyone, feedback, RECRUITER, name="helpful")
+    path = tmp_path / "copy.db"
+    shutil.copy(demo_store.url.database, path)
+    engine = open_store(f"sqlite:///{path}")
+    save_profile(engine, report.profile)
+    assert load_profile(engine, Settings(), "helpful") == report.profile
+    by_name = rank_store(engine, Settings(), profile="helpful", affiliations=())
+    by_object = rank_store(demo_store, Settings(), profile=report.profile, affiliations=())
+    pd.testing.assert_frame_equal(
+        by_name[["person_id", "score", "profile"]], by_object[["person_id", "score", "profile"]]
+    )
+    assert set(by_name["profile"]) == {"helpful"}
+    # A name that is neither in the settings nor saved is refused with the known ones.
+    with pytest.raises(ConfigError, match="unknown profile 'other'"):
+        load_profile(engine, Settings(), "other")
+
+
+@pytest.fixture(scope="module")
+def cli_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("feedback") / "demo.db"
+    result = CliRunner().invoke(app, ["demo", "--db", str(path), "--size", "small"])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_cli_verdicts_learning_and_ranking_by_the_learned_profile(cli_db, tmp_path):
+    db = tmp_path / "fb.db"
+    shutil.copy(cli_db, db)
+    runner = CliRunner()
+    ranked = json.loads(
+        runner.invoke(
+            app, ["rank", "--db", str(db), "--profile", "recruiter", "--top", "40", "-f", "json"]
+        ).stdout
+    )
+    logins = [r["login"] for r in ranked if r["login"]]
+    good, bad = logins[:6], logins[-6:]
+    result = runner.invoke(app, ["feedback", "shortlist", *good, "--db", str(db), "--note", "=1"])
+    assert result.exit_code == 0 and "6 people marked shortlisted." in result.stdout
+    result = runner.invoke(app, ["feedback", "reject", *bad, "--db", str(db)])
+    assert result.exit_code == 0 and "6 people marked rejected." in result.stdout
+
+    listed = json.loads(
+        runner.invoke(app, ["feedback", "list", "--db", str(db), "-f", "json"]).stdout
+    )
+    assert sorted(r["login"] for r in listed) == sorted(good + bad)
+    csv = runner.invoke(app, ["feedback", "list", "--db", str(db), "-f", "csv"]).stdout
+    assert "'=1" in csv and ",=1" not in csv  # the note is formula-safe
+
+    result = runner.invoke(app, ["feedback", "learn", "--db", str(db), "--save", "mine"])
+    assert result.exit_code == 0, result.output
+    assert "ROC AUC" in result.stdout and "Saved as profile 'mine'" in result.stdout
+    ranked = json.loads(
+        runner.invoke(app, ["rank", "--db", str(db), "--profile", "mine", "-f", "json"]).stdout
+    )
+    assert {r["profile"] for r in ranked} == {"mine"}
+    assert "employee" not in {r["affiliation"] for r in ranked}  # the recruiter's audience
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["feedback", "shortlist", "nobody-at-all"], "error: nobody matches 'nobody-at-all'"),
+        (["feedback", "learn"], "error: need at least 5 shortlisted and 5 rejected"),
+        (["feedback", "learn", "--save", "recruiter"], "error: --save: 'recruiter' is a profile"),
+        (["feedback", "learn", "--profile", "nope"], "error: unknown profile 'nope'"),
+    ],
+)
+def test_cli_feedback_errors_are_one_line(cli_db, tmp_path, args, message):
+    db = tmp_path / "fb.db"
+    shutil.copy(cli_db, db)
+    result = CliRunner().invoke(app, [*args, "--db", str(db)])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(message), result.stderr
+    assert "Traceback" not in result.output
+    assert load_feedback(open_store(f"sqlite:///{db}")).empty  # nothing written
+
+
+def test_a_failed_verdict_writes_nothing(cli_db, tmp_path):
+    db = tmp_path / "fb.db"
+    shutil.copy(cli_db, db)
+    people = json.loads(
+        CliRunner().invoke(app, ["rank", "--db", str(db), "--top", "1", "-f", "json"]).stdout
+    )
+    result = CliRunner().invoke(
+        app, ["feedback", "shortlist", people[0]["login"], "nobody-at-all", "--db", str(db)]
+    )
+    assert result.exit_code == 1
+    assert load_feedback(open_store(f"sqlite:///{db}")).empty
