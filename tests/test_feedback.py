@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 
 import numpy as np
 import pandas as pd
@@ -113,7 +114,8 @@ def test_a_saved_profile_ranks_like_the_learned_weights(demo_store, everyone, tm
     feedback = _labels_favouring(everyone, "first_responses")
     report = learn_profile(everyone, feedback, RECRUITER, name="helpful")
     path = tmp_path / "copy.db"
-    shutil.copy(demo_store.url.database, path)
+    with sqlite3.connect(demo_store.url.database) as src, sqlite3.connect(path) as dst:
+        src.backup(dst)  # a copy that includes what is still in the write-ahead log
     engine = open_store(f"sqlite:///{path}")
     save_profile(engine, report.profile)
     assert load_profile(engine, Settings(), "helpful") == report.profile
