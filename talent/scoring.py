@@ -457,7 +457,14 @@ def evidence_for(acts: pd.DataFrame, person_id: str, signal: str, n: int = 3) ->
     mine = mine.assign(_priority=priority).sort_values(
         ["_priority", "occurred_at"], ascending=[True, spec.oldest_first]
     )
-    if signal == "breadth":  # one act per repository shows the breadth
+    # One act per issue or pull request; sustained activity and breadth show one per
+    # repository (recent activity shows the newest work wherever it is).
+    mine = (
+        mine[mine["item"].isna()]
+        .pipe(lambda none: pd.concat([mine[mine["item"].notna()].drop_duplicates("item"), none]))
+        .sort_values(["_priority", "occurred_at"], ascending=[True, spec.oldest_first])
+    )
+    if signal in ("breadth", "activity"):
         mine = mine.drop_duplicates("repo")
     return mine.drop_duplicates("url").head(n)[EVIDENCE_COLUMNS].reset_index(drop=True)
 
