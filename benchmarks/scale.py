@@ -1,6 +1,6 @@
 """How does scoring grow with the number of people?
 
-Usage: python benchmarks/scale.py [--sizes 1000,10000,100000] [--json]
+Usage: python benchmarks/scale.py [--sizes 1000,10000,100000] [--intervals N] [--json]
 
 Builds synthetic worlds (in memory, no database) of the given numbers of people with about
 20 activities each on average, heavy-tailed (lognormal), over 3 years and 20
@@ -8,7 +8,9 @@ repositories, with reviews, merges and comments pointing at other people; then t
 `talent.scoring.rank` on each, in a child process per size so peak memory is that size's
 own. Prints seconds, peak RSS and the growth exponent (the slope of log time against log
 people between the two largest sizes). With --json the last line is an object with
-people, seconds and peak_rss_mb of the largest size and growth_exponent.
+people, seconds and peak_rss_mb of the largest size and growth_exponent. With --intervals N
+the rankings also compute rank intervals over N left-out windows (what `talent rank
+--explain` and the app add), to compare with a run without.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def build(people: int, seed: int = 0):
     return activities, people_frame, links
 
 
-def measure(people: int) -> dict:
+def measure(people: int, windows: int = 0) -> dict:
     """Run in a child process: build, then time scoring alone."""
     import resource
 
@@ -98,7 +100,7 @@ def measure(people: int) -> dict:
 
     activities, people_frame, links = build(people)
     started = time.perf_counter()
-    ranking = rank(activities, people_frame, links)
+    ranking = rank(activities, people_frame, links, interval_windows=windows)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     return {
@@ -114,15 +116,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--intervals", type=int, default=0, help="left-out windows (0: none)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child)))
+        print(json.dumps(measure(args.child, args.intervals)))
         return 0
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         out = subprocess.run(
-            [sys.executable, __file__, "--child", str(size)],
+            [sys.executable, __file__, "--child", str(size), "--intervals", str(args.intervals)],
             capture_output=True,
             text=True,
             env=dict(os.environ),
