@@ -24,6 +24,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from talent.config import (
+    AFFILIATIONS,
     DB_ENV_VAR,
     ConfigError,
     Settings,
@@ -295,7 +296,6 @@ def rank(
 
 
 INTERVAL_WINDOWS = 5
-AFFILIATIONS = ("community", "former_employee", "employee", "unknown")
 
 
 def _parse_affiliations(values: list[str] | None) -> tuple[str, ...] | None:

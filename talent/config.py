@@ -6,6 +6,7 @@ There is no global configuration: every function that needs a setting takes a
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,7 @@ SIGNAL_NAMES = (
     "issues_resolved",
 )  # fmt: skip
 SCALINGS = ("log_max", "quantile")
+AFFILIATIONS = ("employee", "former_employee", "community", "unknown")
 
 
 @dataclass(frozen=True)
@@ -270,9 +272,10 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
     if "weights" in data:  # the first issue's table: the maintainer profile's weights
         maintainer = profiles["maintainer"]
         weights = _weights(file, "[weights]", data["weights"])
-        profiles["maintainer"] = replace(
-            maintainer, weights=tuple({**maintainer.as_dict(), **weights}.items())
-        )
+        merged = {**maintainer.as_dict(), **weights}
+        if not any(merged.values()):
+            raise ConfigError(f"{file}: [weights] needs at least one signal with a weight above 0")
+        profiles["maintainer"] = replace(maintainer, weights=tuple(merged.items()))
     for name, table in data.get("profiles", {}).items():
         profiles[name] = _profile(file, name, table, profiles)
     people_file = people.get("file", base.people_file)
@@ -302,8 +305,11 @@ def _weights(file: Path, where: str, table: object) -> dict[str, float]:
         raise ConfigError(
             f"{file}: {where} unknown signal {bad[0]!r} (known: {', '.join(SIGNAL_NAMES)})"
         )
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in table.values()):
-        raise ConfigError(f"{file}: {where} values must be numbers")
+    if not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+        for v in table.values()
+    ):
+        raise ConfigError(f"{file}: {where} values must be finite numbers")
     if any(v < 0 for v in table.values()):
         raise ConfigError(f"{file}: {where} weights must not be negative")
     return {k: float(v) for k, v in table.items()}
@@ -331,8 +337,10 @@ def _profile(file: Path, name: str, table: object, known: dict[str, Profile]) ->
     if scaling not in SCALINGS:
         raise ConfigError(f"{file}: {where} scaling must be one of {', '.join(SCALINGS)}")
     affiliations = table.get("affiliations", list(start.affiliations))
-    if not isinstance(affiliations, list) or not all(isinstance(a, str) for a in affiliations):
-        raise ConfigError(f"{file}: {where} affiliations must be a list of strings")
+    if not isinstance(affiliations, list) or not all(a in AFFILIATIONS for a in affiliations):
+        raise ConfigError(
+            f"{file}: {where} affiliations must be a list of: {', '.join(AFFILIATIONS)}"
+        )
     description = table.get("description", start.description)
     if not isinstance(description, str):
         raise ConfigError(f"{file}: {where} description must be a string")

@@ -421,12 +421,13 @@ def rank_intervals(
     ranks = [ranking["rank"].to_numpy(dtype=float)]
     for w in range(windows):
         features = _features(acts[slot != w], changes[slot_changes != w], bots, settings)
-        features = features[features.index.isin(shown)] if len(features) else features
         if features.empty:
             ranks.append(np.full(len(ranking), len(ranking) + 1.0))
             continue
+        # Scaled over everyone, as in the full ranking, then ranked among those shown.
         scorer = make_profile_scorer(profile, random_state).fit(signal_values(features))
         score = pd.Series(scorer.predict(signal_values(features)), index=features.index)
+        score = score[score.index.isin(shown)]
         order = score.rename_axis("person_id").reset_index(name="score")
         order = order.sort_values(["score", "person_id"], ascending=[False, True])
         position = pd.Series(np.arange(1, len(order) + 1), index=order["person_id"])
@@ -452,8 +453,11 @@ def evidence_for(acts: pd.DataFrame, person_id: str, signal: str, n: int = 3) ->
     spec = SIGNAL_TABLE[signal]
     mine = acts[(acts["person"] == person_id) & acts["kind"].isin([str(k) for k in spec.evidence])]
     mine = mine[mine["url"].astype(str) != ""]
-    # The signal's main kind of act first (pull requests before issues), then by time.
+    # The signal's main kind of act first (pull requests before issues), then by time;
+    # for tenure only time counts: the first act is the evidence.
     priority = mine["kind"].map({str(k): i for i, k in enumerate(spec.evidence)})
+    if spec.oldest_first:
+        priority = priority * 0
     mine = mine.assign(_priority=priority).sort_values(
         ["_priority", "occurred_at"], ascending=[True, spec.oldest_first]
     )
@@ -491,7 +495,7 @@ def explain(
             "contribution": value,
             "share": value / score,
             "evidence": [
-                {**e, "occurred_at": e["occurred_at"].isoformat()}
+                {**e, "occurred_at": e["occurred_at"].strftime("%Y-%m-%dT%H:%M:%SZ")}
                 for e in evidence_for(acts, person_id, signal, n).to_dict("records")
             ],
         }
