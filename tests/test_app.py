@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from pathlib import Path
 from unittest import mock
 
+import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from talent.config import Settings
+from talent.config import RECRUITER, Settings
 from talent.export import DANGEROUS_PREFIXES
+from talent.features import attach_people
 from talent.identity import update_people
-from talent.scoring import rank_store
+from talent.scoring import SIGNAL_LABELS, explain, rank_store
 from talent.sources.demo import generate_demo, save_demo
-from talent.store import open_store
+from talent.store import load_activities, load_feedback, load_identity_links, open_store
+from talent.ui.safe import md_escape
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CANDIDATE_PAGE = "talent/ui/pages/candidate.py"
@@ -32,9 +36,26 @@ def demo_db(tmp_path_factory) -> str:
     return url
 
 
+def _ranking(url: str, profile: str):
+    """What the app shows before its own filters: everyone, with rank intervals."""
+    return rank_store(
+        open_store(url), Settings(db_url=url), profile=profile, affiliations=(), interval_windows=5
+    )
+
+
+def _candidates(ranking):
+    """The app's default filters: no bots, no current employees."""
+    return ranking[~ranking["is_bot"] & (ranking["affiliation"] != "employee")]
+
+
 @pytest.fixture(scope="module")
 def expected(demo_db) -> object:
-    return rank_store(open_store(demo_db), Settings(db_url=demo_db))
+    return _ranking(demo_db, "maintainer")
+
+
+@pytest.fixture(scope="module")
+def expected_recruiter(demo_db) -> object:
+    return _ranking(demo_db, "recruiter")
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +86,30 @@ def test_candidates_page_shows_the_ranking(monkeypatch, demo_db, expected):
     assert table["rank"].tolist() == sorted(table["rank"].tolist())
     assert table["score"].is_monotonic_decreasing
     assert table["profile_url"].iloc[0] == f"https://github.com/{humans['login'].iloc[0]}"
+    # The maintainer profile's own signals, and they add up to the score.
+    contributions = [c for c in table.columns if c.startswith("contrib_")]
+    assert set(contributions) == {
+        "contrib_activity",
+        "contrib_recent_activity",
+        "contrib_pagerank",
+        "contrib_trust",
+        "contrib_ownership",
+        "contrib_tenure",
+        "contrib_reviews",
+    }
+    assert (table[contributions].sum(axis=1) - table["score"]).abs().max() < 1e-9
+    top = humans.iloc[0]
+    assert table["interval"].iloc[0] == f"{int(top['rank_low'])}–{int(top['rank_high'])}"
+    # Leaving out the one fifth that holds all of someone's work drops them out.
+    out = (humans["rank_high"] > len(expected)).to_numpy()
+    assert out.any() and table.loc[out, "interval"].str.endswith("–out").all()
+    assert not table.loc[~out, "interval"].str.contains("out").any()
+    assert table["persona"].tolist() == [
+        f"{p} · ↑ rising" if r else p
+        for p, r in zip(humans["persona"], humans["rising"], strict=True)
+    ]
+    assert table["areas"].tolist() == humans["areas"].tolist()
+    assert set(table["verdict"]) == {""}
     # It is always clear that this is demo data.
     assert any("Demo data" in info.value for info in at.info)
     assert at.metric[0].value == f"{len(humans):,}"
@@ -104,6 +149,58 @@ def test_filters_are_read_from_the_url(monkeypatch, demo_db):
     assert set(at.dataframe[0].value["affiliation"]) == {"employee"}
 
 
+def test_profile_switch_reorders_and_reweighs(monkeypatch, demo_db, expected, expected_recruiter):
+    at = run_app(monkeypatch, demo_db)
+    maintainer_order = at.dataframe[0].value["name"].tolist()
+    at.selectbox(key="f_profile").select("recruiter").run()
+    assert not at.exception
+    assert at.query_params["profile"] in ("recruiter", ["recruiter"])
+    assert any(RECRUITER.description.capitalize() in c.value.replace("\\", "") for c in at.caption)
+    table = at.dataframe[0].value
+    humans = _candidates(expected_recruiter)
+    # The library's recruiter order and scores, not the maintainer's.
+    assert table["name"].tolist() == humans["name"].tolist()
+    assert table["name"].tolist() != maintainer_order
+    assert table["score"].tolist() == pytest.approx(humans["score"].tolist())
+    # Only what the recruiter weighs is shown: momentum and quality in, tenure out.
+    contributions = {c.removeprefix("contrib_") for c in table.columns if c.startswith("contrib_")}
+    assert contributions == set(RECRUITER.as_dict())
+    assert "tenure" not in contributions and SIGNAL_LABELS["momentum"] == "Momentum"
+    assert (
+        table[[f"contrib_{s}" for s in contributions]].sum(axis=1) - table["score"]
+    ).abs().max() < 1e-9
+    # In the documented direction: the recruiter's top ten work more recently, with more
+    # momentum and across more repositories than the maintainer's top ten.
+    features = expected.set_index("name")
+    for_recruiter = features.loc[table["name"].head(10)]
+    for_maintainer = features.loc[maintainer_order[:10]]
+    for measure in ("momentum", "n_repos"):
+        assert for_recruiter[measure].mean() > for_maintainer[measure].mean(), measure
+    recent = (for_recruiter["recent_activity"] / for_recruiter["activity"]).mean()
+    assert recent > (for_maintainer["recent_activity"] / for_maintainer["activity"]).mean()
+
+
+def test_profile_is_read_from_the_url(monkeypatch, demo_db, expected_recruiter):
+    at = run_app(monkeypatch, demo_db, profile="recruiter")
+    assert at.selectbox(key="f_profile").value == "recruiter"
+    top = _candidates(expected_recruiter).iloc[0]
+    assert at.dataframe[0].value["name"].iloc[0] == top["name"]
+    at = run_app(monkeypatch, demo_db, profile="no-such-profile")
+    assert at.selectbox(key="f_profile").value == "maintainer"
+
+
+def test_rising_only_keeps_the_rising(monkeypatch, demo_db, expected):
+    at = run_app(monkeypatch, demo_db, aff=["community", "former_employee", "unknown", "employee"])
+    at.toggle(key="rising_only").set_value(True).run()
+    assert not at.exception
+    rising = expected[~expected["is_bot"] & expected["rising"]]
+    assert len(rising) > 0, "the demo world has rising contributors"
+    table = at.dataframe[0].value
+    assert table["name"].tolist() == rising["name"].tolist()
+    assert all(p.endswith("↑ rising") for p in table["persona"])
+    assert at.metric[1].value == f"{len(rising):,}"
+
+
 def test_csv_download_is_exactly_the_rows_shown_and_safe(monkeypatch, demo_db):
     with mock.patch.object(st, "download_button", wraps=st.download_button) as spy:
         at = run_app(monkeypatch, demo_db, bots="show")
@@ -119,6 +216,8 @@ def test_csv_download_is_exactly_the_rows_shown_and_safe(monkeypatch, demo_db):
     # The demo world holds hostile names, so neutralised cells must be present.
     assert any(c.startswith(("'=", "'+", "'-", "'@")) for c in cells)
     assert not any("@acme-ai.com" in c for c in cells)
+    assert {r["profile"] for r in rows} == {"maintainer"}
+    assert all(float(r["rank_low"]) <= int(r["rank"]) <= float(r["rank_high"]) for r in rows)
 
 
 def test_candidate_page_explains_the_score(monkeypatch, demo_db, expected):
@@ -129,6 +228,14 @@ def test_candidate_page_explains_the_score(monkeypatch, demo_db, expected):
     assert at.header[0].value.replace("\\", "") == top["name"]
     assert at.metric[0].value == f"#{top['rank']}"
     assert at.metric[1].value == f"{top['score']:.3f}"
+    low, high = int(top["rank_low"]), int(top["rank_high"])
+    assert at.metric[2].value == f"{low}–{high}"
+    assert at.metric[3].value == f"{top['last_active']:%Y-%m-%d}"
+    persona = f"{top['persona']} · ↑ rising" if top["rising"] else top["persona"]
+    assert f"**{md_escape(persona)}** · {top['affiliation']}" in [m.value for m in at.markdown]
+    meaning = f"Rank stays between {low} and {high} when any fifth of the history is left out."
+    assert meaning in [c.value for c in at.caption]
+    assert top["areas"] and any(f"areas: {md_escape(top['areas'])}" in m.value for m in at.markdown)
     facts = at.dataframe[0].value
     assert facts.set_index("measure").loc["commits", "value"] == top["commits"]
     identities = at.dataframe[1].value
@@ -173,3 +280,74 @@ def test_missing_database_offers_the_demo(monkeypatch, tmp_path, page):
     assert db.exists()
     if page is None:
         assert len(at.dataframe[0].value) > 100
+
+
+def _explanation(url: str, ranking, person_id: str) -> list[dict]:
+    engine = open_store(url)
+    links = load_identity_links(engine)
+    person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    return explain(ranking, attach_people(load_activities(engine), person_of), person_id)
+
+
+def test_candidate_page_links_the_evidence(monkeypatch, demo_db, expected_recruiter):
+    at = run_app(monkeypatch, demo_db, profile="recruiter")
+    at.switch_page(CANDIDATE_PAGE).run()
+    assert not at.exception
+    top = _candidates(expected_recruiter).iloc[0]
+    parts = _explanation(demo_db, expected_recruiter, top["person_id"])
+    assert parts and all(p["evidence"] for p in parts)
+    text = "\n".join(m.value for m in at.markdown)
+    for part in parts:
+        assert f"**{part['label']}**: {part['contribution']:.3f}" in text.replace("\\", "")
+        for e in part["evidence"]:
+            assert f"]({e['url']})" in text, e
+    # Links go to this person's own acts.
+    engine = open_store(demo_db)
+    links = load_identity_links(engine)
+    keys = links.loc[links["person_id"] == top["person_id"], "identity_key"].tolist()
+    theirs = set(load_activities(engine, actors=keys)["url"])
+    linked = [e["url"] for p in parts for e in p["evidence"]]
+    assert set(linked) <= theirs
+    # The breakdown chart: the recruiter's signals only, each with this person's contribution.
+    chart = at.get("vega_lite_chart")[0].proto
+    bars = pa.ipc.open_stream(chart.datasets[0].data.data).read_all().to_pandas()
+    assert dict(zip(bars["signal"], bars["contribution"], strict=True)) == pytest.approx(
+        {SIGNAL_LABELS[s]: top[f"contrib_{s}"] for s in RECRUITER.as_dict()}
+    )
+
+
+def test_shortlist_button_stores_feedback(monkeypatch, demo_db, tmp_path, expected):
+    db = tmp_path / "copy.db"
+    shutil.copy(demo_db.removeprefix("sqlite:///"), db)
+    url = "sqlite:///" + str(db)
+    at = run_app(monkeypatch, url)
+    at.switch_page(CANDIDATE_PAGE).run()
+    top = _candidates(expected).iloc[0]
+    assert any("No verdict yet" in c.value for c in at.caption)
+    at.text_input(key=f"note_{top['person_id']}").input("strong *reviewer*").run()
+    at.button(key="verdict_shortlisted").click().run()
+    assert not at.exception
+    stored = load_feedback(open_store(url))
+    assert stored[["person_id", "label", "note"]].values.tolist() == [
+        [top["person_id"], "shortlisted", "strong *reviewer*"]
+    ]
+    # The page reads the new verdict back, with the note escaped.
+    assert any(
+        m.value.startswith("Current verdict: **shortlisted**")
+        and "strong \\*reviewer\\*" in m.value
+        for m in at.markdown
+    )
+    # So does the Candidates page, and its shortlist toggle.
+    at.switch_page("talent/ui/pages/candidates.py").run()
+    table = at.dataframe[0].value
+    assert table.set_index("name").loc[top["name"], "verdict"] == "shortlisted"
+    at.toggle(key="shortlisted_only").set_value(True).run()
+    assert at.dataframe[0].value["name"].tolist() == [top["name"]]
+
+    at.switch_page(CANDIDATE_PAGE).run()
+    at.button(key="verdict_rejected").click().run()
+    assert load_feedback(open_store(url))["label"].tolist() == ["rejected"]
+    at.button(key="verdict_clear").click().run()
+    assert not at.exception
+    assert load_feedback(open_store(url)).empty
+    assert any("No verdict yet" in c.value for c in at.caption)

@@ -625,7 +625,7 @@ def test_cli_merge_survives_talent_mine(tmp_path, monkeypatch):
         ("[company]\ndomains = [\n  'acme.example',\n  acme\n]\n", "(at line 4, column 3)"),
         ("[compnay]\ndomains = ['acme.example']\n", "unknown section [compnay]"),
         ("[weights]\nactivty = 0.5\n", "[weights] unknown signal 'activty'"),
-        ("[weights]\nactivity = 'high'\n", "[weights] values must be numbers"),
+        ("[weights]\nactivity = 'high'\n", "[weights] values must be finite numbers"),
         ("[company]\ndomains = 'acme.example'\n", "[company] domains must be a list of strings"),
         ("[company]\nformer_after_days = -1\n", "former_after_days must be a whole number"),
     ],

@@ -28,3 +28,13 @@ def main() -> None:
     with st.sidebar:
         st.caption(f"Database: `{status.url}`")
     page.run()
+
+
+def ensure_routed() -> None:
+    """Pages call this first. A fresh server's first request for a page's URL runs the
+    page file by itself (Streamlit's older multipage mode, chosen because a ``pages``
+    folder sits next to the entry script): run the router instead, which renders the
+    page with the sidebar filters and stops this run."""
+    if "status" not in st.session_state:
+        main()
+        st.stop()

@@ -14,24 +14,38 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from talent.config import DB_ENV_VAR, Settings, resolve_db_url, sqlite_path
+from talent.config import (
+    DB_ENV_VAR,
+    ConfigError,
+    Profile,
+    Settings,
+    load_settings,
+    resolve_db_url,
+    sqlite_path,
+)
+from talent.features import attach_people
 from talent.identity import update_people
-from talent.scoring import rank_store
+from talent.scoring import explain, load_profile, rank_store
 from talent.sources.demo import generate_demo, save_demo
 from talent.store import (
     StoreError,
     activity_span,
     count_rows,
     data_version,
+    delete_feedback,
     get_meta,
     load_activities,
+    load_feedback,
     load_identities,
     load_identity_links,
     load_repos,
     open_store,
+    save_feedback,
 )
 
 WINDOWS = {"All time": None, "Last 3 years": 3 * 365, "Last 12 months": 365, "Last 90 days": 90}
+# Rank intervals leave out one fifth of the history at a time: six rankings in all.
+INTERVAL_WINDOWS = 5
 
 
 @dataclass(frozen=True)
@@ -55,8 +69,13 @@ def db_url() -> str:
     return resolve_db_url(os.environ.get(DB_ENV_VAR))
 
 
-def settings() -> Settings:
-    return Settings(db_url=db_url())
+def settings(url: str) -> tuple[Settings, str | None]:
+    """The settings file the CLI reads too (``TALENT_CONFIG``, or ./talent.toml), with
+    ``url`` as the database; the built-in settings and the reason when it cannot be used."""
+    try:
+        return load_settings(None, db=url), None
+    except ConfigError as exc:
+        return Settings(db_url=url), str(exc)
 
 
 @st.cache_resource(show_spinner=False)
@@ -103,18 +122,72 @@ def since_for(window: str, last: datetime | None) -> datetime | None:
     return last - timedelta(days=days)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def profile(url: str, version: str, name: str) -> Profile:
+    """A ranking profile by name (from the settings, else saved in the store)."""
+    del version
+    return load_profile(_engine(url), settings(url)[0], name)
+
+
 @st.cache_data(show_spinner="Ranking contributors...", max_entries=32)
 def ranking(
-    url: str, version: str, repos: tuple[str, ...], since: datetime | None, include_bots: bool
+    url: str,
+    version: str,
+    profile: str,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
 ) -> pd.DataFrame:
+    """Everyone ranked by ``profile``, with rank intervals; the app filters whom to show,
+    so ranks stay those of the whole population."""
     del version  # part of the cache key only
     return rank_store(
         _engine(url),
-        Settings(db_url=url),
+        settings(url)[0],
+        profile=profile,
         repos=list(repos) or None,
         since=since,
         include_bots=include_bots,
+        affiliations=(),
+        interval_windows=INTERVAL_WINDOWS,
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def explanation(
+    url: str,
+    version: str,
+    profile: str,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
+    person_id: str,
+) -> list[dict]:
+    """The largest contributions to a person's score, each with evidence links from the
+    same repositories and time window as the ranking."""
+    frame = ranking(url, version, profile, repos, since, include_bots)
+    engine = _engine(url)
+    links = load_identity_links(engine)
+    keys = links.loc[links["person_id"] == person_id, "identity_key"].tolist()
+    acts = load_activities(engine, actors=keys, repos=list(repos) or None, since=since)
+    person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    return explain(frame, attach_people(acts, person_of), person_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def feedback(url: str, version: str) -> pd.DataFrame:
+    """Every verdict (shortlisted, rejected) with its note."""
+    del version
+    return load_feedback(_engine(url))
+
+
+def record_verdict(url: str, person_id: str, label: str | None, note: str = "") -> None:
+    """Shortlist or reject a person (``label``), or forget the verdict (None). The write
+    changes the store's data version, so every cached read sees it."""
+    if label is None:
+        delete_feedback(_engine(url), person_id)
+    else:
+        save_feedback(_engine(url), person_id, label, note)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

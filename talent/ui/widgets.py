@@ -1,16 +1,19 @@
-"""Pieces shared by the pages: the empty state, the demo banner, the sidebar filters."""
+"""Pieces shared by the pages: the empty state, the demo banner, the sidebar filters
+(with the ranking profile), and how ranks, personas and verdicts read."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
+from talent.scoring import DEFAULT_PROFILE, SIGNAL_LABELS
 from talent.ui import data
 from talent.ui.safe import md_escape
 
-_FILTER_PARAMS = ("repo", "window", "aff", "bots", "q")
+_FILTER_PARAMS = ("profile", "repo", "window", "aff", "bots", "q")
 AFFILIATIONS = ("community", "former_employee", "unknown", "employee")
 # Recruiters look for people who do not work for the company yet.
 DEFAULT_AFFILIATIONS = ("community", "former_employee", "unknown")
@@ -23,6 +26,7 @@ class Filters:
     affiliations: tuple[str, ...] = AFFILIATIONS
     hide_bots: bool = True
     query: str = ""
+    profile: str = DEFAULT_PROFILE
 
 
 def offer_demo(status: data.StoreStatus) -> None:
@@ -60,9 +64,21 @@ def demo_banner(status: data.StoreStatus) -> None:
 def sidebar_filters(status: data.StoreStatus) -> Filters:
     """Render the shared filters in the sidebar; shareable through the page URL."""
     repos = data.repositories(status.url, status.version)
-    _filters_from_url(repos)
+    settings, problem = data.settings(status.url)
+    profiles = {p.name: p.description for p in settings.profiles}
+    _filters_from_url(repos, profiles)
     with st.sidebar:
         st.header("Filters")
+        if problem:
+            st.warning(f"Settings file ignored: {md_escape(problem)}", icon=":material/settings:")
+        profile = st.selectbox(
+            "Ranking profile",
+            list(profiles),
+            key="f_profile",
+            help="What the score weighs; the filters below choose whom to show.",
+        )
+        if description := profiles[profile]:
+            st.caption(md_escape(description[:1].upper() + description[1:]) + ".")
         chosen = st.multiselect(
             "Repositories",
             repos,
@@ -88,16 +104,18 @@ def sidebar_filters(status: data.StoreStatus) -> Filters:
             "the company); former employees stopped using the company address and went on.",
         )
         query = st.text_input("Name or login contains", key="f_query")
-    filters = Filters(tuple(chosen), window, tuple(affiliations), hide_bots, query.strip())
+    filters = Filters(tuple(chosen), window, tuple(affiliations), hide_bots, query.strip(), profile)
     _filters_to_url(filters)
     return filters
 
 
-def _filters_from_url(repos: list[str]) -> None:
+def _filters_from_url(repos: list[str], profiles: dict[str, str]) -> None:
     state = st.session_state
     if state.get("_filters_loaded"):
         return
     params = st.query_params
+    profile = params.get("profile")
+    state["f_profile"] = profile if profile in profiles else DEFAULT_PROFILE
     state["f_repos"] = [r for r in params.get_all("repo") if r in repos]
     window = params.get("window")
     state["f_window"] = window if window in data.WINDOWS else "All time"
@@ -110,6 +128,8 @@ def _filters_from_url(repos: list[str]) -> None:
 
 def _filters_to_url(filters: Filters) -> None:
     params: dict[str, object] = {}
+    if filters.profile != DEFAULT_PROFILE:
+        params["profile"] = filters.profile
     if filters.repos:
         params["repo"] = list(filters.repos)
     if filters.window != "All time":
@@ -131,10 +151,23 @@ def _filters_to_url(filters: Filters) -> None:
         st.query_params.from_dict(params)
 
 
-def filtered_ranking(status: data.StoreStatus, filters: Filters) -> pd.DataFrame:
-    """The ranking under the filters, ranks kept as computed on the whole window."""
+def ranking_args(status: data.StoreStatus, filters: Filters) -> tuple:
+    """The cache key of the ranking under ``filters``: ``data.ranking(*args)``."""
     since = data.since_for(filters.window, status.last)
-    frame = data.ranking(status.url, status.version, filters.repos, since, not filters.hide_bots)
+    return (
+        status.url,
+        status.version,
+        filters.profile,
+        filters.repos,
+        since,
+        not filters.hide_bots,
+    )
+
+
+def filtered_ranking(status: data.StoreStatus, filters: Filters) -> pd.DataFrame:
+    """The ranking under the filters, ranks kept as computed on the whole window, with
+    each person's ``verdict`` (shortlisted, rejected or empty)."""
+    frame = data.ranking(*ranking_args(status, filters))
     frame = frame[frame["affiliation"].isin(filters.affiliations)]
     if filters.query:
         needle = filters.query.lower()
@@ -142,4 +175,51 @@ def filtered_ranking(status: data.StoreStatus, filters: Filters) -> pd.DataFrame
             ""
         ).str.lower().str.contains(needle, regex=False)
         frame = frame[hit]
+    feedback = data.feedback(status.url, status.version)
+    verdicts = dict(zip(feedback["person_id"], feedback["label"], strict=True))
+    frame = frame.assign(verdict=[verdicts.get(p, "") for p in frame["person_id"]])
     return frame.reset_index(drop=True)
+
+
+def weighed_signals(status: data.StoreStatus, profile: str) -> list[str]:
+    """The signals ``profile`` weighs (weight above 0), heaviest first."""
+    weights = data.profile(status.url, status.version, profile).as_dict()
+    return sorted((s for s in SIGNAL_LABELS if weights.get(s, 0) > 0), key=lambda s: -weights[s])
+
+
+def rank_interval(low: float, high: float, ranked: int) -> str:
+    """``"3–7"``: the best and worst rank when parts of the history are left out;
+    ``"12–out"`` when leaving out one part drops the person out of the ``ranked``."""
+    if math.isnan(low) or math.isnan(high):
+        return "-"
+    worst = "out" if high > ranked else str(int(high))
+    return f"{int(low)}–{worst}" if worst != str(int(low)) else worst
+
+
+def persona_text(persona: str, is_rising: bool) -> str:
+    return f"{persona} · ↑ rising" if is_rising else str(persona)
+
+
+_PARTS = {2: "half", 3: "third", 4: "quarter", 5: "fifth"}
+_PART = _PARTS.get(data.INTERVAL_WINDOWS, f"1/{data.INTERVAL_WINDOWS}")
+RANGE_HELP = (
+    f"Best and worst rank when any {_PART} of the history is left out (out: leaving out "
+    "one drops the person out of the ranking)"
+)
+
+
+def interval_meaning(low: float, high: float, ranked: int) -> str:
+    """One line on what a rank interval says; ``ranked`` is how many people the ranking
+    holds (a worst rank past it means the person drops out)."""
+    if math.isnan(low) or math.isnan(high):
+        return "No rank interval for this ranking."
+    if high > ranked:
+        return (
+            f"Rank {int(low)} at best when any {_PART} of the history is left out; leaving "
+            f"out one {_PART} drops this person out of the ranking (their work is "
+            "concentrated there)."
+        )
+    return (
+        f"Rank stays between {int(low)} and {int(high)} when any {_PART} of the history "
+        "is left out."
+    )

@@ -1,23 +1,37 @@
-"""Candidate: one person's score breakdown and activity over time."""
+"""Candidate: one person's score under the chosen profile, the evidence behind it, who
+they are, a verdict (shortlist or reject), and their activity over time."""
 
 import pandas as pd
 import streamlit as st
 
 from talent.features import FEATURE_DOCS
-from talent.scoring import SIGNAL_LABELS, SIGNALS
-from talent.ui import data
-from talent.ui.safe import md_escape
-from talent.ui.widgets import demo_banner, filtered_ranking, offer_demo
+from talent.scoring import SIGNAL_LABELS
+from talent.ui import app, data
+from talent.ui.safe import md_escape, md_link
+from talent.ui.widgets import (
+    demo_banner,
+    filtered_ranking,
+    interval_meaning,
+    offer_demo,
+    persona_text,
+    rank_interval,
+    ranking_args,
+    weighed_signals,
+)
+
+VERDICT_BUTTONS = {"shortlisted": "Shortlist", "rejected": "Reject"}
 
 
 def render() -> None:
+    app.ensure_routed()
     st.title("Candidate")
     status = st.session_state["status"]
     if not status.ready:
         offer_demo(status)
         return
     demo_banner(status)
-    ranking = filtered_ranking(status, st.session_state["filters"])
+    filters = st.session_state["filters"]
+    ranking = filtered_ranking(status, filters)
     if ranking.empty:
         st.info("Nobody matches the filters in the sidebar.", icon=":material/filter_alt_off:")
         return
@@ -38,27 +52,51 @@ def render() -> None:
     st.session_state["person_id"] = person_id
     st.query_params["person"] = person_id
     person = ranking.set_index("person_id").loc[person_id]
+    args = ranking_args(status, filters)
 
     st.header(md_escape(person["name"]), anchor=False)
     if isinstance(person["login"], str) and person["login"]:
-        st.markdown(f"[@{md_escape(person['login'])}]({person['profile_url']}) on GitHub")
+        st.markdown(f"{md_link('@' + person['login'], person['profile_url'])} on GitHub")
+    ranked = len(data.ranking(*args))
     cols = st.columns(4)
     cols[0].metric("Rank", f"#{person['rank']}")
     cols[1].metric("Score", f"{person['score']:.3f}")
-    cols[2].metric(
-        "Affiliation",
-        str(person["affiliation"]).replace("_", " ") + (" (bot)" if person["is_bot"] else ""),
-    )
+    cols[2].metric("Rank range", rank_interval(person["rank_low"], person["rank_high"], ranked))
     cols[3].metric("Last active", f"{person['last_active']:%Y-%m-%d}")
+    st.caption(interval_meaning(person["rank_low"], person["rank_high"], ranked))
+    affiliation = str(person["affiliation"]).replace("_", " ") + (
+        " bot" if person["is_bot"] else ""
+    )
+    st.markdown(
+        f"**{md_escape(persona_text(person['persona'], bool(person['rising'])))}** · "
+        f"{md_escape(affiliation)}"
+    )
 
+    verdict(status, person_id)
+
+    profile = data.profile(status.url, status.version, filters.profile)
+    signals = weighed_signals(status, filters.profile)
     st.subheader("Why this score", anchor=False)
+    st.markdown(
+        f"Profile **{md_escape(profile.name)}**"
+        + (f": {md_escape(profile.description)}." if profile.description else ".")
+        + " Each signal is scaled to 0-1 and weighed; the contributions add up to the score."
+    )
     breakdown = pd.DataFrame(
         {
-            "signal": [SIGNAL_LABELS[s] for s in SIGNALS],
-            "contribution": [float(person[f"contrib_{s}"]) for s in SIGNALS],
+            "signal": [SIGNAL_LABELS[s] for s in signals],
+            "contribution": [float(person[f"contrib_{s}"]) for s in signals],
         }
     )
-    st.bar_chart(breakdown, x="signal", y="contribution", horizontal=True, height=220)
+    st.bar_chart(
+        breakdown,
+        x="signal",
+        y="contribution",
+        horizontal=True,
+        sort="-contribution",
+        height=60 + 28 * len(signals),
+    )
+    contributions(data.explanation(*args, person_id))
     numeric = [c for c in FEATURE_DOCS if c not in ("first_active", "last_active", "top_repos")]
     facts = pd.DataFrame(
         {
@@ -67,7 +105,8 @@ def render() -> None:
             "meaning": [FEATURE_DOCS[c] for c in numeric] + ["PageRank in the collaboration graph"],
         }
     )
-    st.dataframe(facts, hide_index=True, key="facts")
+    with st.expander("All measures"):
+        st.dataframe(facts, hide_index=True, key="facts")
 
     st.subheader("Who this is", anchor=False)
     works_on = "; ".join(
@@ -75,12 +114,16 @@ def render() -> None:
         for label, col in (("areas", "areas"), ("languages", "languages"), ("topics", "topics"))
         if person[col]
     )
-    if works_on:
-        st.markdown(f"Works on {works_on}.")
+    st.markdown(f"Works on {works_on}." if works_on else "No skills recognised in their work.")
     st.markdown(
         f"Persona: **{md_escape(person['persona'])}** (people are clustered by how "
         "they contribute: maintainer, reviewer, builder, helper, drive-by)."
     )
+    if person["rising"]:
+        st.markdown(
+            "**Rising**: first active within the last year, and already as active lately "
+            "as the typical established contributor."
+        )
     evidence = person["affiliation_evidence"] or "no company evidence"
     st.caption(
         f"Affiliation: {md_escape(str(person['affiliation']).replace('_', ' '))} "
@@ -115,6 +158,64 @@ def render() -> None:
             "url": st.column_config.LinkColumn("Link", display_text="open"),
         },
     )
+
+
+def contributions(parts: list[dict]) -> None:
+    """The largest contributions, each with links to the acts behind it."""
+    st.subheader("Top contributions", anchor=False)
+    if not parts:
+        st.info("Nothing in these filters adds to this person's score.")
+        return
+    for part in parts:
+        st.markdown(
+            f"**{md_escape(part['label'])}**: {part['contribution']:.3f} "
+            f"({part['share']:.0%} of the score)"
+        )
+        lines = [
+            f"- {md_link(e['title'] or e['kind'].replace('_', ' '), e['url'])} "
+            f"({md_escape(e['kind'].replace('_', ' '))} in {md_escape(e['repo'])}, "
+            f"{e['occurred_at'][:10]})"
+            for e in part["evidence"]
+        ]
+        st.markdown("\n".join(lines) if lines else "*No linked acts in these filters.*")
+
+
+def verdict(status: data.StoreStatus, person_id: str) -> None:
+    """The current verdict on the person and the buttons that change it."""
+    st.subheader("Verdict", anchor=False)
+    feedback = data.feedback(status.url, status.version)
+    mine = feedback[feedback["person_id"] == person_id]
+    current = mine.iloc[0] if len(mine) else None
+    if current is None:
+        st.caption("No verdict yet.")
+    else:
+        when = current["noted_at"]
+        st.markdown(
+            f"Current verdict: **{md_escape(current['label'])}**"
+            + (f" on {when:%Y-%m-%d}" if pd.notna(when) else "")
+            + (f": {md_escape(current['note'])}" if current["note"] else "")
+        )
+    note = st.text_input(
+        "Note (optional)",
+        value=current["note"] if current is not None else "",
+        key=f"note_{person_id}",
+    )
+    cols = st.columns([1, 1, 1, 3])
+    clicked: list[str | None] = []  # the new label, or None to clear
+    for col, (label, text) in zip(cols, VERDICT_BUTTONS.items(), strict=False):
+        is_current = current is not None and current["label"] == label
+        if col.button(
+            text,
+            key=f"verdict_{label}",
+            type="primary" if is_current else "secondary",
+            width="stretch",
+        ):
+            clicked.append(label)
+    if cols[2].button("Clear", key="verdict_clear", disabled=current is None, width="stretch"):
+        clicked.append(None)
+    if clicked:
+        data.record_verdict(status.url, person_id, clicked[0], note.strip())
+        st.rerun()
 
 
 render()

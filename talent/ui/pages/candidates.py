@@ -1,18 +1,38 @@
-"""Candidates: the ranked table, filters in the sidebar, a safe CSV download."""
+"""Candidates: the ranked table under the chosen profile, filters in the sidebar, a safe
+CSV download of exactly the rows shown."""
 
 import streamlit as st
 
 from talent.export import to_safe_csv
-from talent.scoring import CONTRIBUTIONS
-from talent.ui import app
-from talent.ui.widgets import demo_banner, filtered_ranking, offer_demo
+from talent.scoring import CONTRIBUTIONS, SIGNAL_LABELS
+from talent.ui import app, data
+from talent.ui.safe import md_escape
+from talent.ui.widgets import (
+    RANGE_HELP,
+    demo_banner,
+    filtered_ranking,
+    offer_demo,
+    persona_text,
+    rank_interval,
+    ranking_args,
+    weighed_signals,
+)
 
 EXPORT_COLUMNS = [
     "rank",
+    "rank_low",
+    "rank_high",
     "person_id",
     "login",
     "name",
+    "profile",
     "score",
+    "verdict",
+    "persona",
+    "rising",
+    "areas",
+    "languages",
+    "topics",
     "affiliation",
     "affiliation_evidence",
     "bot_probability",
@@ -30,23 +50,10 @@ EXPORT_COLUMNS = [
     "comments",
     "profile_url",
 ]
-TABLE_COLUMNS = [
-    "rank",
-    "name",
-    "profile_url",
-    "score",
-    "affiliation",
-    "top_repos",
-    "last_active",
-    "active_months",
-    "commits",
-    "prs_merged",
-    "reviews",
-    "people_helped",
-]
 
 
 def render() -> None:
+    app.ensure_routed()
     st.title("Candidates")
     status = st.session_state["status"]
     if not status.ready:
@@ -55,27 +62,71 @@ def render() -> None:
     demo_banner(status)
     filters = st.session_state["filters"]
     shown = filtered_ranking(status, filters)
+    left, right = st.columns(2)
+    rising_only = left.toggle(
+        "Rising only",
+        key="rising_only",
+        help="Newcomers of the last year whose recent activity already matches the "
+        "typical established contributor's.",
+    )
+    shortlisted_only = right.toggle("Shortlisted only", key="shortlisted_only")
+    if rising_only:
+        shown = shown[shown["rising"]].reset_index(drop=True)
+    if shortlisted_only:
+        shown = shown[shown["verdict"] == "shortlisted"].reset_index(drop=True)
 
-    left, mid, right = st.columns(3)
-    left.metric("People ranked", f"{len(shown):,}")
-    mid.metric("Not employees", f"{int((shown['affiliation'] != 'employee').sum()):,}")
-    right.metric("Activities in the database", f"{status.activities:,}")
+    cols = st.columns(4)
+    cols[0].metric("People ranked", f"{len(shown):,}")
+    cols[1].metric("Rising", f"{int(shown['rising'].sum()):,}")
+    cols[2].metric("Shortlisted", f"{int((shown['verdict'] == 'shortlisted').sum()):,}")
+    cols[3].metric("Activities in the database", f"{status.activities:,}")
 
     if shown.empty:
         st.info(
             "No candidates match these filters. Widen the time window, clear the "
-            "repository filter or the name search.",
+            "repository filter, the name search or the toggles above.",
             icon=":material/filter_alt_off:",
         )
         return
 
+    signals = weighed_signals(status, filters.profile)
     st.caption(
-        "Score = sustained activity (OpenDigger's measure), recent activity, standing in "
-        "the collaboration graph, trust with others' work and file ownership. Select a row "
-        "to see why a person ranks where they do."
+        f"Ranked by the **{md_escape(filters.profile)}** profile: the score adds up "
+        + ", ".join(SIGNAL_LABELS[s].lower() for s in signals)
+        + ". *Rank range*: "
+        + RANGE_HELP[:1].lower()
+        + RANGE_HELP[1:]
+        + ". Select a row to see why a person ranks where they do."
     )
+    contributions = [f"contrib_{s}" for s in signals]
+    ranked = len(data.ranking(*ranking_args(status, filters)))
+    table = shown.assign(
+        interval=[
+            rank_interval(lo, hi, ranked)
+            for lo, hi in zip(shown["rank_low"], shown["rank_high"], strict=True)
+        ],
+        persona=[
+            persona_text(p, r) for p, r in zip(shown["persona"], shown["rising"], strict=True)
+        ],
+    )[
+        [
+            "rank",
+            "name",
+            "profile_url",
+            "score",
+            "interval",
+            "persona",
+            "verdict",
+            "affiliation",
+            "areas",
+            "languages",
+            *contributions,
+            "top_repos",
+            "last_active",
+        ]
+    ]
     event = st.dataframe(
-        shown[TABLE_COLUMNS],
+        table,
         hide_index=True,
         width="stretch",
         on_select="rerun",
@@ -90,20 +141,22 @@ def render() -> None:
             "score": st.column_config.ProgressColumn(
                 "Score", min_value=0.0, max_value=1.0, format="%.3f"
             ),
+            "interval": st.column_config.TextColumn("Rank range", help=RANGE_HELP),
+            "persona": st.column_config.TextColumn(
+                "Persona", help="How the person contributes; ↑ rising: a newcomer growing fast"
+            ),
+            "verdict": st.column_config.TextColumn("Verdict"),
             "affiliation": st.column_config.TextColumn("Affiliation"),
+            "areas": st.column_config.TextColumn("Areas"),
+            "languages": st.column_config.TextColumn("Languages"),
+            **{
+                f"contrib_{s}": st.column_config.NumberColumn(
+                    SIGNAL_LABELS[s], format="%.3f", help="Contribution to the score"
+                )
+                for s in signals
+            },
             "top_repos": st.column_config.TextColumn("Top repositories"),
             "last_active": st.column_config.DateColumn("Last active", format="YYYY-MM-DD"),
-            "active_months": st.column_config.NumberColumn(
-                "Active months", help="Calendar months with at least one act"
-            ),
-            "commits": st.column_config.NumberColumn("Commits"),
-            "prs_merged": st.column_config.NumberColumn("PRs merged"),
-            "reviews": st.column_config.NumberColumn("Reviews"),
-            "people_helped": st.column_config.NumberColumn(
-                "People helped",
-                help="Distinct people whose work this person merged, applied, reviewed or "
-                "co-authored",
-            ),
         },
     )
     st.download_button(
