@@ -236,7 +236,8 @@ def rank(
         list[str] | None,
         typer.Option(
             help="Only people of this affiliation (community, former_employee, employee, "
-            "unknown); repeatable; 'all' for everyone. Default: the profile's."
+            "unknown); repeatable; 'all' for everyone. Default: the profile's. Ranks stay "
+            "those among everyone scored."
         ),
     ] = None,
     explain: Annotated[

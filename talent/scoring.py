@@ -65,6 +65,7 @@ from talent.store import (
     load_commit_files,
     load_identity_links,
     load_people,
+    meta_items,
     set_meta,
 )
 
@@ -281,7 +282,8 @@ def rank(
     affiliations : sequence of str, optional
         Whom to show (``community``, ``employee``, ...); default the profile's own
         (the recruiter's: everyone but current employees); empty: everyone. Everyone
-        is scored either way, so a score does not depend on who is shown.
+        is scored and ranked either way, so neither a score nor a rank depends on who
+        is shown.
     interval_windows : int
         With n > 1, ``rank_low`` and ``rank_high`` are the best and worst rank over
         n re-rankings that each leave out one n-th of the history (see
@@ -318,8 +320,8 @@ def rank(
         for login in out["login"]
     ]
     out["profile"] = chosen.name
-    shown = _shown(out["affiliation"], chosen, affiliations)
-    out = _ordered(out[shown])
+    # Ranks are among everyone scored, so filtering whom to show never renumbers anyone.
+    out = _ordered(out)
     out["rank_low"] = np.nan
     out["rank_high"] = np.nan
     if interval_windows > 1 and len(out):
@@ -327,6 +329,7 @@ def rank(
             acts, changes, bots, settings, chosen, out, interval_windows, random_state
         )
         out["rank_low"], out["rank_high"] = low, high
+    out = out[_shown(out["affiliation"], chosen, affiliations)]
     return out[RANK_COLUMNS].reset_index(drop=True)
 
 
@@ -405,8 +408,9 @@ def rank_intervals(
     windows: int = 5,
     random_state: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The best and worst rank of each person of ``ranking`` over re-rankings that each
-    leave out one of ``windows`` equal stretches of time (a delete-a-window jackknife).
+    """The best and worst rank of each person of ``ranking`` (everyone scored) over
+    re-rankings that each leave out one of ``windows`` equal stretches of time (a
+    delete-a-window jackknife).
 
     A narrow interval means the rank does not hang on one period; a person whose work
     all falls in the left-out window drops to the end (one past the last rank).
@@ -417,17 +421,14 @@ def rank_intervals(
     slot_changes = np.clip(
         np.searchsorted(edges[1:-1], changes["occurred_at"], side="right"), 0, windows - 1
     )
-    shown = set(ranking["person_id"])
     ranks = [ranking["rank"].to_numpy(dtype=float)]
     for w in range(windows):
         features = _features(acts[slot != w], changes[slot_changes != w], bots, settings)
         if features.empty:
             ranks.append(np.full(len(ranking), len(ranking) + 1.0))
             continue
-        # Scaled over everyone, as in the full ranking, then ranked among those shown.
         scorer = make_profile_scorer(profile, random_state).fit(signal_values(features))
         score = pd.Series(scorer.predict(signal_values(features)), index=features.index)
-        score = score[score.index.isin(shown)]
         order = score.rename_axis("person_id").reset_index(name="score")
         order = order.sort_values(["score", "person_id"], ascending=[False, True])
         position = pd.Series(np.arange(1, len(order) + 1), index=order["person_id"])
@@ -514,7 +515,20 @@ def save_profile(engine: Engine, profile: Profile) -> None:
         "affiliations": list(profile.affiliations),
         "description": profile.description,
     }
-    set_meta(engine, f"profile:{profile.name}", json.dumps(payload, sort_keys=True))
+    # A new or changed profile can change rankings: readers' caches must see it.
+    set_meta(engine, f"profile:{profile.name}", json.dumps(payload, sort_keys=True), bump=True)
+
+
+def list_profiles(engine: Engine, settings: Settings) -> list[Profile]:
+    """The settings' profiles, then those saved in the store (by name) that the settings
+    do not shadow."""
+    known = {p.name for p in settings.profiles}
+    saved = sorted(
+        key.removeprefix("profile:")
+        for key in meta_items(engine, "profile:")
+        if key.removeprefix("profile:") not in known
+    )
+    return [*settings.profiles, *(load_profile(engine, settings, name) for name in saved)]
 
 
 def load_profile(engine: Engine, settings: Settings, name: str) -> Profile:

@@ -13,13 +13,19 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from talent.config import RECRUITER, Settings
+from talent.config import RECRUITER, Profile, Settings
 from talent.export import DANGEROUS_PREFIXES
 from talent.features import attach_people
 from talent.identity import update_people
-from talent.scoring import SIGNAL_LABELS, explain, rank_store
+from talent.scoring import SIGNAL_LABELS, explain, rank_store, save_profile
 from talent.sources.demo import generate_demo, save_demo
-from talent.store import load_activities, load_feedback, load_identity_links, open_store
+from talent.store import (
+    data_version,
+    load_activities,
+    load_feedback,
+    load_identity_links,
+    open_store,
+)
 from talent.ui.safe import md_escape
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -325,8 +331,11 @@ def test_shortlist_button_stores_feedback(monkeypatch, demo_db, tmp_path, expect
     top = _candidates(expected).iloc[0]
     assert any("No verdict yet" in c.value for c in at.caption)
     at.text_input(key=f"note_{top['person_id']}").input("strong *reviewer*").run()
+    version = data_version(open_store(url))
     at.button(key="verdict_shortlisted").click().run()
     assert not at.exception
+    # A verdict changes no score: the data version, and so the cached ranking, stay.
+    assert data_version(open_store(url)) == version
     stored = load_feedback(open_store(url))
     assert stored[["person_id", "label", "note"]].values.tolist() == [
         [top["person_id"], "shortlisted", "strong *reviewer*"]
@@ -351,3 +360,21 @@ def test_shortlist_button_stores_feedback(monkeypatch, demo_db, tmp_path, expect
     assert not at.exception
     assert load_feedback(open_store(url)).empty
     assert any("No verdict yet" in c.value for c in at.caption)
+
+
+def test_a_profile_learned_from_feedback_can_be_chosen(monkeypatch, demo_db, tmp_path):
+    db = tmp_path / "copy.db"
+    shutil.copy(demo_db.removeprefix("sqlite:///"), db)
+    url = "sqlite:///" + str(db)
+    learned = Profile(
+        name="learned", weights=(("tests_docs", 0.5), ("responsiveness", 0.5)),
+        description="recruiter, re-weighted from 12 shortlist labels",
+    )  # fmt: skip
+    save_profile(open_store(url), learned)
+    at = run_app(monkeypatch, url, profile="learned")
+    assert "learned" in at.selectbox(key="f_profile").options
+    assert at.selectbox(key="f_profile").value == "learned"
+    library = rank_store(open_store(url), Settings(db_url=url), profile=learned, affiliations=())
+    table = at.dataframe[0].value
+    top = library[~library["is_bot"] & (library["affiliation"] != "employee")].iloc[0]
+    assert table["name"].iloc[0] == top["name"]

@@ -13,15 +13,17 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from talent.cli import app
-from talent.config import RECRUITER, ConfigError, Settings
+from talent.config import RECRUITER, ConfigError, Profile, Settings
 from talent.scoring import (
     FeedbackError,
     learn_profile,
+    list_profiles,
     load_profile,
     rank_store,
     save_profile,
 )
 from talent.store import (
+    data_version,
     delete_feedback,
     load_feedback,
     open_store,
@@ -202,3 +204,20 @@ def test_a_failed_verdict_writes_nothing(cli_db, tmp_path):
     )
     assert result.exit_code == 1
     assert load_feedback(open_store(f"sqlite:///{db}")).empty
+
+
+def test_verdicts_leave_the_data_version_and_profiles_bump_it(store):
+    before = data_version(store)
+    save_feedback(store, "p1", "shortlisted")
+    delete_feedback(store, "p1")
+    assert data_version(store) == before  # verdicts change no score
+    save_profile(store, Profile(name="mine", weights=(("activity", 1.0),)))
+    assert data_version(store) != before  # a new profile can change rankings
+
+
+def test_list_profiles_adds_saved_ones_that_settings_do_not_shadow(store):
+    save_profile(store, Profile(name="zeta", weights=(("momentum", 1.0),)))
+    save_profile(store, Profile(name="recruiter", weights=(("activity", 1.0),)))
+    names = [p.name for p in list_profiles(store, Settings())]
+    assert names == ["maintainer", "recruiter", "zeta"]
+    assert list_profiles(store, Settings())[1] == RECRUITER  # the settings' wins

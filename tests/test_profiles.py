@@ -401,11 +401,11 @@ def test_recruiter_profile_hides_employees_by_default(world_rankings):
     everyone = world_rankings[("recruiter", ())]
     assert "m" not in set(shown["person_id"]) and "e" not in set(shown["person_id"])
     assert set(shown["person_id"]) == {"n", "c1", "c2", "c3", "u"}
-    assert list(shown["rank"]) == [1, 2, 3, 4, 5]
-    # Everyone is scored either way: hiding people does not change anyone's score.
-    scores = everyone.set_index("person_id")["score"]
+    # Everyone is scored and ranked either way: hiding people changes no score or rank.
+    scores = everyone.set_index("person_id")[["score", "rank"]]
     for row in shown.itertuples():
-        assert row.score == scores[row.person_id]
+        assert (row.score, row.rank) == tuple(scores.loc[row.person_id])
+    assert shown["rank"].is_monotonic_increasing and shown["rank"].iloc[0] == 1
     assert list(shown["person_id"]) == [
         p for p in everyone["person_id"] if p in set(shown["person_id"])
     ]
@@ -490,15 +490,16 @@ def test_world_ranking_with_intervals_is_deterministic(world, world_rankings):
 
 
 def test_intervals_hold_the_rank_and_newcomers_drop_out(world_rankings):
-    for ranking in world_rankings.values():
+    for (profile, _), ranking in world_rankings.items():
         assert ranking["rank_low"].notna().all()
         assert (ranking["rank_low"] <= ranking["rank"]).all()
         assert (ranking["rank"] <= ranking["rank_high"]).all()
         # Every act of n and u falls in the last fifth of the history (80 of ~1080 days):
-        # leaving it out leaves them nowhere, one past the last rank.
+        # leaving it out leaves them nowhere, one past the last rank of everyone scored.
+        everyone = len(world_rankings.get((profile, ()), ranking))
         by_id = ranking.set_index("person_id")
         for pid in ("n", "u"):
-            assert by_id.loc[pid, "rank_high"] == len(ranking) + 1
+            assert by_id.loc[pid, "rank_high"] == everyone + 1
 
 
 def _steady_world():
@@ -593,10 +594,15 @@ def test_hidden_world_orders_b_before_a():
 def test_hidden_people_do_not_move_rank_intervals():
     acts, people, links = _hidden_world()
     shown = rank(acts, people, links, profile=VOLUME_AND_TENURE, interval_windows=5)
-    by_id = shown.set_index("person_id")
-    assert by_id.loc["a", "rank"] == 2
-    # Leaving out fifths 2-5 removes none of a's or b's acts, only the hidden e's.
-    assert by_id.loc["a", "rank_low"] == 2
+    everyone = rank(
+        acts, people, links, profile=VOLUME_AND_TENURE, affiliations=(), interval_windows=5
+    )
+    # Ranks and rank ranges are among everyone scored, whoever is shown: a is third,
+    # behind the hidden e and b, in the ranking and in its re-rankings alike.
+    columns = ["person_id", "rank", "rank_low", "rank_high"]
+    expected = everyone[everyone["person_id"].isin(["a", "b"])][columns].reset_index(drop=True)
+    pd.testing.assert_frame_equal(shown[columns], expected)
+    assert shown.set_index("person_id").loc["a", "rank"] == 3
 
 
 # --- 6. rising ---------------------------------------------------------------------------
@@ -902,7 +908,10 @@ def test_cli_recruiter_shows_no_employees(runner, cli_db):
     assert {r["affiliation"] for r in rows} <= {"community", "former_employee", "unknown"}
     assert "employee" in {r["affiliation"] for r in everyone}
     assert len(everyone) - len(rows) == sum(r["affiliation"] == "employee" for r in everyone)
-    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    # Ranks are among everyone scored: the rows shown keep them.
+    overall = {r["person_id"]: r["rank"] for r in everyone}
+    assert [r["rank"] for r in rows] == [overall[r["person_id"]] for r in rows]
+    assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
 
 
 @pytest.mark.parametrize(

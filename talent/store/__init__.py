@@ -49,6 +49,7 @@ __all__ = [
     "load_identity_evidence",
     "save_profiles",
     "load_profiles",
+    "meta_items",
     "FEEDBACK_LABELS",
     "save_feedback",
     "delete_feedback",
@@ -326,9 +327,20 @@ def get_sync_state(engine: Engine, repo: str, resource: str) -> tuple[str | None
     return (row[0], row[1]) if row else (None, None)
 
 
-def set_meta(engine: Engine, key: str, value: str) -> None:
+def set_meta(engine: Engine, key: str, value: str, *, bump: bool = False) -> None:
+    """Keep ``value`` under ``key``; with ``bump``, readers' caches see a new data version."""
     with engine.begin() as conn:
         _set_meta(conn, key, value)
+        if bump:
+            _bump_version(conn)
+
+
+def meta_items(engine: Engine, prefix: str) -> dict[str, str]:
+    """Every meta value whose key starts with ``prefix``, by key."""
+    t = schema.meta
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.c.key, t.c.value).where(t.c.key.startswith(prefix))).all()
+    return dict(rows)
 
 
 def get_meta(engine: Engine, key: str, default: str | None = None) -> str | None:
@@ -406,7 +418,11 @@ FEEDBACK_LABELS = ("shortlisted", "rejected")
 
 
 def save_feedback(engine: Engine, person_id: str, label: str, note: str = "") -> None:
-    """Record a verdict on a person (replacing an earlier one)."""
+    """Record a verdict on a person (replacing an earlier one).
+
+    Verdicts do not change the data version: they change no score, so readers that
+    cache rankings by it need not rank again; read verdicts with :func:`load_feedback`.
+    """
     if label not in FEEDBACK_LABELS:
         raise ValueError(f"label must be one of {FEEDBACK_LABELS}, not {label!r}")
     row = {
@@ -419,7 +435,6 @@ def save_feedback(engine: Engine, person_id: str, label: str, note: str = "") ->
     with engine.begin() as conn:  # the new verdict and note replace the old, blank note too
         conn.execute(delete(t).where(t.c.person_id == person_id))
         conn.execute(t.insert(), [row])
-        _bump_version(conn)
 
 
 def delete_feedback(engine: Engine, person_id: str) -> int:
@@ -428,7 +443,6 @@ def delete_feedback(engine: Engine, person_id: str) -> int:
         removed = conn.execute(
             delete(schema.feedback).where(schema.feedback.c.person_id == person_id)
         ).rowcount
-        _bump_version(conn)
     return removed
 
 

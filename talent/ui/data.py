@@ -25,7 +25,7 @@ from talent.config import (
 )
 from talent.features import attach_people
 from talent.identity import update_people
-from talent.scoring import explain, load_profile, rank_store
+from talent.scoring import explain, list_profiles, load_profile, rank_store
 from talent.sources.demo import generate_demo, save_demo
 from talent.store import (
     StoreError,
@@ -122,6 +122,14 @@ def since_for(window: str, last: datetime | None) -> datetime | None:
     return last - timedelta(days=days)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def profiles(url: str, version: str) -> dict[str, str]:
+    """Every ranking profile, name -> description: the settings' and those learned from
+    feedback and saved in the store."""
+    del version
+    return {p.name: p.description for p in list_profiles(_engine(url), settings(url)[0])}
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def profile(url: str, version: str, name: str) -> Profile:
     """A ranking profile by name (from the settings, else saved in the store)."""
@@ -174,16 +182,15 @@ def explanation(
     return explain(frame, attach_people(acts, person_of), person_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def feedback(url: str, version: str) -> pd.DataFrame:
-    """Every verdict (shortlisted, rejected) with its note."""
-    del version
+def feedback(url: str) -> pd.DataFrame:
+    """Every verdict (shortlisted, rejected) with its note. Not cached: a small table
+    that changes with every click, and verdicts do not change the data version (so a
+    verdict does not make the app rank everyone again)."""
     return load_feedback(_engine(url))
 
 
 def record_verdict(url: str, person_id: str, label: str | None, note: str = "") -> None:
-    """Shortlist or reject a person (``label``), or forget the verdict (None). The write
-    changes the store's data version, so every cached read sees it."""
+    """Shortlist or reject a person (``label``), or forget the verdict (None)."""
     if label is None:
         delete_feedback(_engine(url), person_id)
     else:

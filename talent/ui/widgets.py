@@ -64,8 +64,8 @@ def demo_banner(status: data.StoreStatus) -> None:
 def sidebar_filters(status: data.StoreStatus) -> Filters:
     """Render the shared filters in the sidebar; shareable through the page URL."""
     repos = data.repositories(status.url, status.version)
-    settings, problem = data.settings(status.url)
-    profiles = {p.name: p.description for p in settings.profiles}
+    problem = data.settings(status.url)[1]
+    profiles = data.profiles(status.url, status.version)
     _filters_from_url(repos, profiles)
     with st.sidebar:
         st.header("Filters")
@@ -175,7 +175,7 @@ def filtered_ranking(status: data.StoreStatus, filters: Filters) -> pd.DataFrame
             ""
         ).str.lower().str.contains(needle, regex=False)
         frame = frame[hit]
-    feedback = data.feedback(status.url, status.version)
+    feedback = data.feedback(status.url)
     verdicts = dict(zip(feedback["person_id"], feedback["label"], strict=True))
     frame = frame.assign(verdict=[verdicts.get(p, "") for p in frame["person_id"]])
     return frame.reset_index(drop=True)

@@ -183,7 +183,7 @@ def contributions(parts: list[dict]) -> None:
 def verdict(status: data.StoreStatus, person_id: str) -> None:
     """The current verdict on the person and the buttons that change it."""
     st.subheader("Verdict", anchor=False)
-    feedback = data.feedback(status.url, status.version)
+    feedback = data.feedback(status.url)
     mine = feedback[feedback["person_id"] == person_id]
     current = mine.iloc[0] if len(mine) else None
     if current is None:

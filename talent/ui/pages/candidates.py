@@ -93,7 +93,8 @@ def render() -> None:
     st.caption(
         f"Ranked by the **{md_escape(filters.profile)}** profile: the score adds up "
         + ", ".join(SIGNAL_LABELS[s].lower() for s in signals)
-        + ". *Rank range*: "
+        + ". *#* is the rank among everyone scored, employees and all, so filters never "
+        "renumber anyone. *Rank range*: "
         + RANGE_HELP[:1].lower()
         + RANGE_HELP[1:]
         + ". Select a row to see why a person ranks where they do."
