@@ -25,6 +25,7 @@ from typer.core import TyperGroup
 
 from talent.config import (
     AFFILIATIONS,
+    CONFIG_ENV_VAR,
     DB_ENV_VAR,
     ConfigError,
     Settings,
@@ -36,13 +37,15 @@ from talent.export import to_json, to_records, to_safe_csv
 from talent.identity import OverrideError, ensure_people, update_people
 from talent.scoring import (
     DEFAULT_PROFILE,
+    INTERVAL_WINDOWS,
     SIGNAL_LABELS,
     SIGNALS,
     FeedbackError,
     learn_profile,
-    load_profile,
+    load_ranking_profile,
+    rank_range_text,
     rank_store,
-    save_profile,
+    save_ranking_profile,
 )
 from talent.sources.demo import SIZES, generate_demo, save_demo
 from talent.sources.git import GitError, check_repository, mine_git
@@ -228,8 +231,9 @@ def rank(
         str,
         typer.Option(
             help="How to rank: 'maintainer' (who holds the project together), 'recruiter' "
-            "(who to hire; community members only unless --affiliation says otherwise), "
-            "or a profile from the settings file or learned from feedback."
+            "(who to hire; shows community members, former employees and unknowns unless "
+            "--affiliation says otherwise), or a profile from the settings file or learned "
+            "from feedback (talent feedback learn --save NAME)."
         ),
     ] = DEFAULT_PROFILE,
     affiliation: Annotated[
@@ -240,6 +244,7 @@ def rank(
             "those among everyone scored."
         ),
     ] = None,
+    config: ConfigOption = None,
     explain: Annotated[
         bool,
         typer.Option(
@@ -251,7 +256,7 @@ def rank(
     ] = False,
 ) -> None:
     """Rank contributors, best first, with the contribution of each signal to the score."""
-    settings = _settings(db)
+    settings = _load(db, config)
     since_dt = _parse_since(since)
     affiliations = _parse_affiliations(affiliation)
     engine = _open_existing(settings)
@@ -294,9 +299,6 @@ def rank(
         typer.echo(to_safe_csv(frame).decode("utf-8").lstrip("\ufeff"), nl=False)
     else:
         _print_table(ranking, with_identities, explain)
-
-
-INTERVAL_WINDOWS = 5
 
 
 def _parse_affiliations(values: list[str] | None) -> tuple[str, ...] | None:
@@ -357,6 +359,7 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool, explain: bool = F
     if not console.is_terminal:
         console = Console(width=160)
     profile = ranking["profile"].iloc[0] if len(ranking) else DEFAULT_PROFILE
+    ranked = ranking.attrs.get("ranked", len(ranking))
     table = Table(
         title=f"Top {len(ranking)} contributors (profile: {profile})", title_justify="left"
     )
@@ -386,7 +389,7 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool, explain: bool = F
         name = row.name + (" [bot]" if row.is_bot and "[bot]" not in row.name else "")
         cells = [str(row.rank)]
         if explain:
-            cells.append(f"{row.rank_low:.0f}-{row.rank_high:.0f}")
+            cells.append(rank_range_text(row.rank_low, row.rank_high, ranked))
         cells += [
             _plain(name),
             _plain(_text(row.login)),
@@ -972,13 +975,14 @@ def _verdict(who: list[str], db: str | None, config: str | None, label: str, not
     engine = _open_existing(settings)
     ensure_people(engine, settings)
     person_ids = [_find_person(engine, w) for w in who]  # all found before any is written
+    if not label:
+        cleared = sum(delete_feedback(engine, person_id) for person_id in person_ids)
+        typer.echo(f"{cleared} {'verdict' if cleared == 1 else 'verdicts'} cleared.")
+        return
     for person_id in person_ids:
-        if label:
-            save_feedback(engine, person_id, label, note)
-        else:
-            delete_feedback(engine, person_id)
-    verb = f"marked {label}" if label else "cleared"
-    typer.echo(f"{len(person_ids)} {'person' if len(person_ids) == 1 else 'people'} {verb}.")
+        save_feedback(engine, person_id, label, note)
+    people = "person" if len(person_ids) == 1 else "people"
+    typer.echo(f"{len(person_ids)} {people} marked {label}.")
 
 
 @feedback_app.command("shortlist")
@@ -1073,7 +1077,7 @@ def feedback_learn(
     if save in {p.name for p in settings.profiles}:
         raise CliError(f"--save: {save!r} is a profile of the settings; choose another name")
     engine = _open_existing(settings)
-    base = load_profile(engine, settings, profile)
+    base = load_ranking_profile(engine, settings, profile)
     ranking = rank_store(engine, settings, profile=base, affiliations=())
     try:
         report = learn_profile(ranking, load_feedback(engine), base, name=save, test_size=test_size)
@@ -1095,11 +1099,16 @@ def feedback_learn(
     console.print(table)
     console.print(
         f"Held-back verdicts ({report.n_test}; learned from {report.n_train}): ROC AUC "
-        f"{report.auc_before:.3f} before, {report.auc_after:.3f} after.",
+        f"{report.auc_before:.3f} before, {report.auc_after:.3f} after."
+        + (
+            " With so few held back, take it as a rough guide; more verdicts make it firmer."
+            if report.n_test < 20
+            else ""
+        ),
         highlight=False,
     )
     if save:
-        save_profile(engine, report.profile)
+        save_ranking_profile(engine, report.profile)
         console.print(f"Saved as profile {save!r}: talent rank --profile {_plain(save)}")
 
 
@@ -1109,11 +1118,14 @@ def run_app(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
     address: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     headless: Annotated[bool, typer.Option(help="Do not open a browser.")] = False,
+    config: ConfigOption = None,
 ) -> None:
     """Open the Streamlit app on the database (missing or empty: it offers the demo)."""
-    settings = _settings(db)
+    settings = _load(db, config)
     entry = Path(__file__).parent / "ui" / "entry.py"
     env = dict(os.environ, **{DB_ENV_VAR: settings.db_url})
+    if config:  # the app reads the same settings file (its profiles, company, people)
+        env[CONFIG_ENV_VAR] = str(Path(config).resolve())
     command = [
         sys.executable,
         "-m",

@@ -238,13 +238,34 @@ _RESPONSES = (ActivityKind.ISSUE_COMMENT, ActivityKind.REVIEW, ActivityKind.REVI
 def _first_responses(acts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Per person: how many others' issues and pull requests they answered first, and
     the median hours from opening to their first response (over items they answered)."""
+    firsts = _responses(acts)
+    if firsts.empty:
+        return pd.Series(dtype=int), pd.Series(dtype=float)
+    hours = firsts.groupby("person")["hours"].median()
+    return first_responders(firsts).groupby("person").size(), hours
+
+
+def first_responders(acts: pd.DataFrame) -> pd.DataFrame:
+    """Who answered each issue or pull request first: ``item``, ``person``, ``replied``.
+
+    ``acts`` comes from :func:`attach_people` (or is already :func:`_responses`)."""
+    responses = acts if "hours" in acts else _responses(acts)
+    if responses.empty:
+        return pd.DataFrame(columns=["item", "person", "replied"])
+    winners = responses.sort_values(["item", "replied", "person"]).drop_duplicates("item")
+    return winners[["item", "person", "replied"]].reset_index(drop=True)
+
+
+def _responses(acts: pd.DataFrame) -> pd.DataFrame:
+    """Each person's first response on each issue or pull request someone else opened:
+    ``item``, ``person``, ``replied``, ``hours`` (from opening)."""
     opened = acts[acts["kind"].isin([str(ActivityKind.ISSUE_OPENED), str(ActivityKind.PR_OPENED)])]
     opened = opened.groupby("item").agg(opener=("person", "first"), at=("occurred_at", "min"))
     replies = acts[
         acts["kind"].isin([str(k) for k in _RESPONSES]) & acts["item"].isin(opened.index)
     ]
     if replies.empty:
-        return pd.Series(dtype=int), pd.Series(dtype=float)
+        return pd.DataFrame(columns=["item", "person", "replied", "hours"])
     replies = replies.join(opened, on="item")
     replies = replies[
         (replies["person"] != replies["opener"]) & (replies["occurred_at"] >= replies["at"])
@@ -253,9 +274,7 @@ def _first_responses(acts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         replied=("occurred_at", "min"), at=("at", "first")
     )
     firsts["hours"] = (firsts["replied"] - firsts["at"]).dt.total_seconds() / 3600
-    hours = firsts.groupby("person")["hours"].median()
-    winners = firsts.sort_values(["item", "replied", "person"]).drop_duplicates("item")
-    return winners.groupby("person").size(), hours
+    return firsts[["item", "person", "replied", "hours"]]
 
 
 def _momentum(acts: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
@@ -281,22 +300,31 @@ CODE_PATH = re.compile(
 
 def _with_code(changes: pd.DataFrame) -> pd.DataFrame:
     """Per person, the share of code-changing commits that also change tests, and docs."""
-    if changes.empty or "commit" not in changes:
-        return pd.DataFrame(columns=["tests_with_code", "docs_with_code"])
-    path = changes["path"].str.lower()
-    is_test = path.str.contains(TEST_PATH)
-    is_docs = path.str.contains(DOCS_PATH) & ~is_test
-    is_code = path.str.contains(CODE_PATH) & ~is_test & ~is_docs
-    flags = pd.DataFrame(
-        {"person": changes["person"], "commit": changes["commit"], "code": is_code,
-         "tests": is_test, "docs": is_docs}
-    ).groupby(["person", "commit"]).any()  # fmt: skip
+    flags = commit_kinds(changes)
     coded = flags[flags["code"]]
+    if coded.empty:
+        return pd.DataFrame(columns=["tests_with_code", "docs_with_code"])
     return (
         coded.groupby(level="person")[["tests", "docs"]]
         .mean()
         .rename(columns={"tests": "tests_with_code", "docs": "docs_with_code"})
     )
+
+
+def commit_kinds(changes: pd.DataFrame) -> pd.DataFrame:
+    """Per (``person``, ``commit``) index: whether the commit changes ``code``,
+    ``tests`` and ``docs`` (``changes`` from :func:`commit_changes`)."""
+    if changes.empty or "commit" not in changes:
+        index = pd.MultiIndex.from_arrays([[], []], names=["person", "commit"])
+        return pd.DataFrame({"code": [], "tests": [], "docs": []}, index=index).astype(bool)
+    path = changes["path"].str.lower()
+    is_test = path.str.contains(TEST_PATH)
+    is_docs = path.str.contains(DOCS_PATH) & ~is_test
+    is_code = path.str.contains(CODE_PATH) & ~is_test & ~is_docs
+    return pd.DataFrame(
+        {"person": changes["person"], "commit": changes["commit"], "code": is_code,
+         "tests": is_test, "docs": is_docs}
+    ).groupby(["person", "commit"]).any()  # fmt: skip
 
 
 def commit_changes(acts: pd.DataFrame, commit_files: pd.DataFrame) -> pd.DataFrame:

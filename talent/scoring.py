@@ -13,7 +13,7 @@ signal           scaled as    what it measures
 activity         count        OpenDigger activity (sum over repository-months of sqrt(weighted
                               acts))
 recent_activity  count        the same, each month weighed down with a two-year half-life
-pagerank         centrality   PageRank on the person-to-person graph of merges, reviews,
+pagerank         max          PageRank on the person-to-person graph of merges, reviews,
                               co-authorship, applied patches, trailers, comments, co-editing
 trust            count        distinct people whose work the person merged, applied, reviewed
                               or co-authored
@@ -23,7 +23,7 @@ reviews          count        reviews given, plus Reviewed-by/Acked-by/Signed-of
 momentum         share        acts a day in the last 90 days against the year before
 merge_ratio      share        merged share of one's pull requests (smoothed)
 review_depth     count        inline comments per review
-tests_docs       centrality   share of code commits that bring tests, plus the share that
+tests_docs       max          share of code commits that bring tests, plus the share that
                               bring docs
 responsiveness   count        others' issues and pull requests the person answered first
 breadth          count        repositories worked in
@@ -53,6 +53,8 @@ from talent.features import (
     attach_people,
     build_activity_features,
     commit_changes,
+    commit_kinds,
+    first_responders,
 )
 from talent.graph import build_coedit_edges, build_interaction_graph, pagerank
 from talent.identity import ensure_people
@@ -76,7 +78,7 @@ class Signal:
     and the kinds of act that are its evidence (newest first, or oldest for tenure)."""
 
     columns: tuple[str, ...]
-    kind: str  # "count" (log-scaled), "centrality" (max-scaled) or "share" (kept)
+    kind: str  # "count" (log-scaled), "max" (max-scaled) or "share" (kept)
     label: str
     evidence: tuple[str, ...]
     oldest_first: bool = False
@@ -88,7 +90,7 @@ _TRUST = (K.PR_MERGED_BY, K.MERGE_COMMIT, K.COMMITTED_FOR_OTHER, K.CO_AUTHORED,
 SIGNAL_TABLE: dict[str, Signal] = {
     "activity": Signal(("activity",), "count", "Activity", _WORK),
     "recent_activity": Signal(("recent_activity",), "count", "Recent activity", _WORK),
-    "pagerank": Signal(("pagerank",), "centrality", "Collaboration graph",
+    "pagerank": Signal(("pagerank",), "max", "Collaboration graph",
                        (*_TRUST, K.ISSUE_COMMENT)),
     "trust": Signal(("people_helped",), "count", "Trusted with others' work", _TRUST),
     "ownership": Signal(("files_owned",), "count", "File ownership", (K.COMMIT,)),
@@ -98,7 +100,7 @@ SIGNAL_TABLE: dict[str, Signal] = {
     "momentum": Signal(("momentum",), "share", "Momentum", _WORK),
     "merge_ratio": Signal(("merge_ratio",), "share", "Merged pull requests", (K.PR_MERGED,)),
     "review_depth": Signal(("review_depth",), "count", "Review depth", (K.REVIEW_COMMENT,)),
-    "tests_docs": Signal(("tests_with_code", "docs_with_code"), "centrality",
+    "tests_docs": Signal(("tests_with_code", "docs_with_code"), "max",
                          "Tests and docs with code", (K.COMMIT, K.PR_OPENED)),
     "responsiveness": Signal(("first_responses",), "count", "First to respond",
                              (K.ISSUE_COMMENT, K.REVIEW)),
@@ -118,6 +120,8 @@ RANK_COLUMNS = [
     "areas", "languages", "topics", "profile_url", "profile", "rank_low", "rank_high",
 ]  # fmt: skip
 DEFAULT_PROFILE = "maintainer"
+# Rank ranges leave out one fifth of the history at a time.
+INTERVAL_WINDOWS = 5
 # Newcomers (first act within this many days of the latest) whose recent activity already
 # matches the typical established contributor's are "rising".
 RISING_DAYS = 365
@@ -132,21 +136,21 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
     weights : mapping of str to float
         Weight per signal (column of ``X``); unnamed columns weigh nothing.
     scaling : {"log_max", "quantile"}
-        ``log_max``: "count" signals become log(1 + x) / log(1 + max), "centrality"
-        signals x / max, "share" signals stay as they are. ``quantile``: each signal
-        becomes its quantile among the people fitted (scikit-learn's
-        ``QuantileTransformer``), zero staying zero so that no contribution is credited
-        for nothing done.
+        ``log_max``: "count" signals become log(1 + x) / log(1 + max), "max" signals
+        x / max, "share" signals stay as they are. ``quantile``: each signal
+        becomes the share of the people fitted who did something (a value above zero)
+        whose value is at or below it (the empirical quantile): the least of m gets 1/m,
+        the most 1, equal values alike, and zero stays zero so that no contribution is
+        credited for nothing done.
     kinds : mapping of str to str, optional
         Scaling kind per column (default: from ``SIGNAL_TABLE``).
-    n_quantiles, random_state :
-        Passed to ``QuantileTransformer``.
 
     Attributes
     ----------
     feature_names_in_ : ndarray of str
     weights_ : ndarray of float
-    scaler_ : fitted scikit-learn transformer
+    scaler_ : fitted scikit-learn transformer (``log_max``)
+    positives_ : list of ndarray (``quantile``), each signal's sorted positive values
     """
 
     def __init__(
@@ -154,19 +158,15 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
         weights: Mapping[str, float] | None = None,
         scaling: str = "log_max",
         kinds: Mapping[str, str] | None = None,
-        n_quantiles: int = 1000,
-        random_state: int = 0,
     ):
         self.weights = weights
         self.scaling = scaling
         self.kinds = kinds
-        self.n_quantiles = n_quantiles
-        self.random_state = random_state
 
     def fit(self, X: pd.DataFrame, y=None) -> ProfileScorer:
         from sklearn.compose import ColumnTransformer
         from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, QuantileTransformer
+        from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler
 
         if self.scaling not in SCALINGS:
             raise ValueError(f"scaling must be one of {SCALINGS}, not {self.scaling!r}")
@@ -182,13 +182,13 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
         self.weights_ = np.array([weights.get(c, 0.0) for c in columns], dtype=float)
         values = self._values(X)
         if self.scaling == "quantile":
-            self.scaler_ = QuantileTransformer(
-                n_quantiles=max(1, min(self.n_quantiles, len(values))),
-                random_state=self.random_state,
-            )
+            # Quantiles among those who did something: zeros are left out, so a signal
+            # most people lack still spreads its range over those who have it.
+            self.positives_ = [np.sort(values[c][values[c] > 0].to_numpy()) for c in columns]
+            return self
         else:
             by_kind = {k: [c for c in columns if kinds.get(c, "count") == k]
-                       for k in ("count", "centrality", "share")}  # fmt: skip
+                       for k in ("count", "max", "share")}  # fmt: skip
             self.scaler_ = ColumnTransformer(
                 [
                     ("count", make_pipeline(
@@ -196,7 +196,7 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
                             MaxAbsScaler(),
                         ),
                      by_kind["count"]),
-                    ("centrality", MaxAbsScaler(), by_kind["centrality"]),
+                    ("max", MaxAbsScaler(), by_kind["max"]),
                     ("share", "passthrough", by_kind["share"]),
                 ],
                 verbose_feature_names_out=False,
@@ -211,11 +211,20 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
 
     def normalise(self, X: pd.DataFrame) -> pd.DataFrame:
         """Each signal scaled to [0, 1], before weighting."""
-        check_is_fitted(self, "scaler_")
+        check_is_fitted(self, "feature_names_in_")
         values = self._values(X[list(self.feature_names_in_)])
-        scaled = self.scaler_.transform(values)
-        if isinstance(scaled, pd.DataFrame):
-            scaled = scaled[list(self.feature_names_in_)].to_numpy()
+        if self.scaling == "quantile":
+            # The share of the fitted positive values at or below x (empirical CDF).
+            scaled = np.column_stack(
+                [
+                    np.searchsorted(p, values[c].to_numpy(), side="right") / max(len(p), 1)
+                    for c, p in zip(self.feature_names_in_, self.positives_, strict=True)
+                ]
+            ).reshape(len(values), len(self.positives_))
+        else:
+            scaled = self.scaler_.transform(values)
+            if isinstance(scaled, pd.DataFrame):
+                scaled = scaled[list(self.feature_names_in_)].to_numpy()
         scaled = np.where(values.to_numpy() > 0, np.clip(scaled, 0.0, 1.0), 0.0)
         return pd.DataFrame(scaled, index=X.index, columns=list(self.feature_names_in_))
 
@@ -234,9 +243,9 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
         return np.array([f"contrib_{c}" for c in self.feature_names_in_], dtype=object)
 
 
-def make_profile_scorer(profile: Profile, random_state: int = 0) -> ProfileScorer:
+def make_profile_scorer(profile: Profile) -> ProfileScorer:
     """An unfitted :class:`ProfileScorer` for ``profile``."""
-    return ProfileScorer(profile.as_dict(), profile.scaling, random_state=random_state)
+    return ProfileScorer(profile.as_dict(), profile.scaling)
 
 
 def signal_values(features: pd.DataFrame) -> pd.DataFrame:
@@ -289,7 +298,7 @@ def rank(
         n re-rankings that each leave out one n-th of the history (see
         :func:`rank_intervals`).
     random_state : int
-        Seeds the quantile scaling and the personas' clustering.
+        Seeds the personas' clustering.
 
     Returns
     -------
@@ -299,11 +308,17 @@ def rank(
     settings = settings or Settings()
     chosen = profile if isinstance(profile, Profile) else settings.profile(profile)
     acts, changes, bots = _prepare(activities, people, links, commit_files, include_bots)
+    return _rank(
+        acts, changes, bots, people, settings, chosen, affiliations, interval_windows, random_state
+    )
+
+
+def _rank(acts, changes, bots, people, settings, chosen, affiliations, windows, random_state):
     features = _features(acts, changes, bots, settings)
     if features.empty:
         return pd.DataFrame(columns=RANK_COLUMNS)
-    scorer = make_profile_scorer(chosen, random_state).fit(signal_values(features))
-    out = features.join(scorer.transform(signal_values(features)))
+    values = signal_values(features)
+    out = features.join(make_profile_scorer(chosen).fit_transform(values))
     out["score"] = out[CONTRIBUTIONS].sum(axis=1)
     # Topics from what a person wrote themselves, not the titles of work they reviewed.
     authored = acts[acts["kind"].isin(["commit", "pr_opened", "issue_opened"])]
@@ -324,13 +339,16 @@ def rank(
     out = _ordered(out)
     out["rank_low"] = np.nan
     out["rank_high"] = np.nan
-    if interval_windows > 1 and len(out):
+    if windows > 1 and len(out):
         low, high = rank_intervals(
-            acts, changes, bots, settings, chosen, out, interval_windows, random_state
+            acts, changes, bots, settings, chosen, out, windows, random_state
         )
         out["rank_low"], out["rank_high"] = low, high
-    out = out[_shown(out["affiliation"], chosen, affiliations)]
-    return out[RANK_COLUMNS].reset_index(drop=True)
+    ranked = len(out)
+    out = out[_shown(out["affiliation"], chosen, affiliations)][RANK_COLUMNS]
+    out = out.reset_index(drop=True)
+    out.attrs["ranked"] = ranked  # how many were ranked, shown or not (for rank_range_text)
+    return out
 
 
 def _prepare(activities, people, links, commit_files, include_bots):
@@ -427,8 +445,9 @@ def rank_intervals(
         if features.empty:
             ranks.append(np.full(len(ranking), len(ranking) + 1.0))
             continue
-        scorer = make_profile_scorer(profile, random_state).fit(signal_values(features))
-        score = pd.Series(scorer.predict(signal_values(features)), index=features.index)
+        values = signal_values(features)
+        scorer = make_profile_scorer(profile).fit(values)
+        score = pd.Series(scorer.predict(values), index=features.index)
         order = score.rename_axis("person_id").reset_index(name="score")
         order = order.sort_values(["score", "person_id"], ascending=[False, True])
         position = pd.Series(np.arange(1, len(order) + 1), index=order["person_id"])
@@ -444,46 +463,123 @@ def rank_intervals(
 EVIDENCE_COLUMNS = ["kind", "title", "url", "occurred_at", "repo"]
 
 
-def evidence_for(acts: pd.DataFrame, person_id: str, signal: str, n: int = 3) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Evidence:
+    """What explanations draw on, prepared once: acts with people
+    (:func:`talent.features.attach_people`), commit file changes
+    (:func:`talent.features.commit_changes`), who answered each issue or pull request
+    first, what each commit changes, and degree of authorship."""
+
+    acts: pd.DataFrame
+    changes: pd.DataFrame
+    firsts: pd.DataFrame
+    kinds: pd.DataFrame
+    authorship: pd.DataFrame
+
+
+def build_evidence(acts: pd.DataFrame, changes: pd.DataFrame | None = None) -> Evidence:
+    """An :class:`Evidence` from all acts (not only one person's: who answered first
+    depends on everyone's acts) and, optionally, the commits' file changes."""
+    if changes is None:
+        changes = pd.DataFrame(columns=["path", "person", "occurred_at", "lines", "commit"])
+    return Evidence(
+        acts=acts,
+        changes=changes,
+        firsts=first_responders(acts),
+        kinds=commit_kinds(changes),
+        authorship=build_authorship(changes),
+    )
+
+
+def evidence_for(
+    evidence: Evidence | pd.DataFrame, person_id: str, signal: str, n: int = 3
+) -> pd.DataFrame:
     """Up to ``n`` acts behind a signal for a person: links to the pull requests,
     reviews, issues or commits; the signal's main kind of act first, newest first
-    (oldest first for tenure).
+    (for tenure, the first acts).
 
-    ``acts`` comes from :func:`talent.features.attach_people`.
+    Signals with a sharper test show only acts that pass it: first responses for
+    ``responsiveness``, code commits that bring tests or docs for ``tests_docs``, and
+    the files the person is an author of (links to the files) for ``ownership``; with
+    no file changes known, those show nothing rather than unrelated acts.
+
+    ``evidence`` is :func:`build_evidence`'s, or the acts themselves.
     """
+    if isinstance(evidence, pd.DataFrame):
+        evidence = build_evidence(evidence)
+    if signal == "ownership":
+        return _owned_files(evidence, person_id, n)
     spec = SIGNAL_TABLE[signal]
+    acts = evidence.acts
     mine = acts[(acts["person"] == person_id) & acts["kind"].isin([str(k) for k in spec.evidence])]
     mine = mine[mine["url"].astype(str) != ""]
+    if signal == "responsiveness":
+        won = evidence.firsts[evidence.firsts["person"] == person_id]
+        keys = set(zip(won["item"], won["replied"], strict=True))
+        pairs = zip(mine["item"], mine["occurred_at"], strict=True)
+        mine = mine[pd.Series([k in keys for k in pairs], index=mine.index, dtype=bool)]
+    elif signal == "tests_docs":
+        flags = evidence.kinds
+        good = flags[flags["code"] & (flags["tests"] | flags["docs"])]
+        commits = {c for p, c in good.index if p == person_id}
+        mine = mine[(mine["repo"] + "@" + mine["item"].astype(str)).isin(commits)]
     # The signal's main kind of act first (pull requests before issues), then by time;
     # for tenure only time counts: the first act is the evidence.
     priority = mine["kind"].map({str(k): i for i, k in enumerate(spec.evidence)})
     if spec.oldest_first:
         priority = priority * 0
-    mine = mine.assign(_priority=priority).sort_values(
-        ["_priority", "occurred_at"], ascending=[True, spec.oldest_first]
-    )
+    order = (["_priority", "occurred_at"], [True, spec.oldest_first])
+    mine = mine.assign(_priority=priority).sort_values(order[0], ascending=order[1])
     # One act per issue or pull request; sustained activity and breadth show one per
     # repository (recent activity shows the newest work wherever it is).
-    mine = (
-        mine[mine["item"].isna()]
-        .pipe(lambda none: pd.concat([mine[mine["item"].notna()].drop_duplicates("item"), none]))
-        .sort_values(["_priority", "occurred_at"], ascending=[True, spec.oldest_first])
-    )
+    with_item = mine[mine["item"].notna()].drop_duplicates("item")
+    mine = pd.concat([with_item, mine[mine["item"].isna()]])
+    mine = mine.sort_values(order[0], ascending=order[1])
     if signal in ("breadth", "activity"):
         mine = mine.drop_duplicates("repo")
     return mine.drop_duplicates("url").head(n)[EVIDENCE_COLUMNS].reset_index(drop=True)
 
 
+def _owned_files(evidence: Evidence, person_id: str, n: int) -> pd.DataFrame:
+    """The files a person is an author of, most changed first, linked on GitHub."""
+    owned = evidence.authorship
+    owned = owned[(owned["person"] == person_id) & owned["is_author"].astype(bool)]
+    owned = owned.sort_values(["dl", "path"], ascending=[False, True]).head(n)
+    changes = evidence.changes
+    last = changes[changes["person"] == person_id].groupby("path")["occurred_at"].max()
+    repo = owned["path"].str.split(":", n=1).str[0]
+    path = owned["path"].str.split(":", n=1).str[1]
+    return pd.DataFrame(
+        {
+            "kind": "file",
+            "title": path.to_numpy(),
+            "url": ("https://github.com/" + repo + "/blob/HEAD/" + path).to_numpy(),
+            "occurred_at": owned["path"].map(last).to_numpy(),
+            "repo": repo.to_numpy(),
+        },
+        columns=EVIDENCE_COLUMNS,
+    )
+
+
 def explain(
-    ranking: pd.DataFrame, acts: pd.DataFrame, person_id: str, top: int = 3, n: int = 3
+    ranking: pd.DataFrame,
+    evidence: Evidence | pd.DataFrame,
+    person_id: str,
+    top: int = 3,
+    n: int = 3,
 ) -> list[dict]:
     """Why a person ranks where they do: the ``top`` largest contributions, each with
     its label, value, share of the score and up to ``n`` evidence links.
 
-    ``ranking`` is a :func:`rank` result; ``acts`` comes from
-    :func:`talent.features.attach_people`.
+    ``ranking`` is a :func:`rank` result (or its row for the person); ``evidence`` is
+    :func:`build_evidence`'s, or the acts of :func:`talent.features.attach_people`.
     """
-    row = ranking.set_index("person_id").loc[person_id]
+    if isinstance(evidence, pd.DataFrame):
+        evidence = build_evidence(evidence)
+    rows = ranking[ranking["person_id"] == person_id]
+    if rows.empty:
+        raise KeyError(person_id)
+    row = rows.iloc[0]
     parts = sorted(
         ((float(row[f"contrib_{s}"]), s) for s in SIGNALS if float(row[f"contrib_{s}"]) > 0),
         reverse=True,
@@ -496,18 +592,22 @@ def explain(
             "contribution": value,
             "share": value / score,
             "evidence": [
-                {**e, "occurred_at": e["occurred_at"].strftime("%Y-%m-%dT%H:%M:%SZ")}
-                for e in evidence_for(acts, person_id, signal, n).to_dict("records")
+                {**e, "occurred_at": _utc_text(e["occurred_at"])}
+                for e in evidence_for(evidence, person_id, signal, n).to_dict("records")
             ],
         }
         for value, signal in parts
     ]
 
 
+def _utc_text(value) -> str | None:
+    return None if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 # --- profiles in the store ---------------------------------------------------------------
 
 
-def save_profile(engine: Engine, profile: Profile) -> None:
+def save_ranking_profile(engine: Engine, profile: Profile) -> None:
     """Keep a profile (for example one learned from feedback) in the store."""
     payload = {
         "weights": [list(pair) for pair in profile.weights],  # in order
@@ -519,6 +619,11 @@ def save_profile(engine: Engine, profile: Profile) -> None:
     set_meta(engine, f"profile:{profile.name}", json.dumps(payload, sort_keys=True), bump=True)
 
 
+def _pairs(weights: list | dict) -> list:
+    # Saved as [[signal, weight], ...] to keep their order; a mapping reads too.
+    return list(weights.items()) if isinstance(weights, dict) else weights
+
+
 def list_profiles(engine: Engine, settings: Settings) -> list[Profile]:
     """The settings' profiles, then those saved in the store (by name) that the settings
     do not shadow."""
@@ -528,21 +633,22 @@ def list_profiles(engine: Engine, settings: Settings) -> list[Profile]:
         for key in meta_items(engine, "profile:")
         if key.removeprefix("profile:") not in known
     )
-    return [*settings.profiles, *(load_profile(engine, settings, name) for name in saved)]
+    return [*settings.profiles, *(load_ranking_profile(engine, settings, name) for name in saved)]
 
 
-def load_profile(engine: Engine, settings: Settings, name: str) -> Profile:
+def load_ranking_profile(engine: Engine, settings: Settings, name: str) -> Profile:
     """A profile by name: from the settings, else one saved in the store."""
     try:
         return settings.profile(name)
     except ConfigError:
         stored = get_meta(engine, f"profile:{name}")
         if stored is None:
-            raise
+            known = ", ".join(p.name for p in list_profiles(engine, settings))
+            raise ConfigError(f"unknown profile {name!r} (known: {known})") from None
     data = json.loads(stored)
     return Profile(
         name=name,
-        weights=tuple((str(k), float(v)) for k, v in data["weights"]),
+        weights=tuple((str(k), float(v)) for k, v in _pairs(data["weights"])),
         scaling=data["scaling"],
         affiliations=tuple(data["affiliations"]),
         description=data.get("description", ""),
@@ -571,33 +677,67 @@ def rank_store(
     the first n rows get an ``explanation`` (:func:`explain`).
     """
     settings = settings or Settings()
-    ensure_people(engine, settings)
-    chosen = profile if isinstance(profile, Profile) else load_profile(engine, settings, profile)
-    activities = load_activities(engine, repos=repos, since=since)
-    people, links = load_people(engine), load_identity_links(engine)
-    ranking = rank(
-        activities,
-        people,
-        links,
-        settings,
-        profile=chosen,
-        commit_files=load_commit_files(engine, repos=repos),
-        include_bots=include_bots,
-        affiliations=affiliations,
-        interval_windows=interval_windows,
+    chosen = (
+        profile if isinstance(profile, Profile) else load_ranking_profile(engine, settings, profile)
+    )
+    acts, changes, bots, people = _load(engine, settings, repos, since, include_bots)
+    ranking = _rank(
+        acts, changes, bots, people, settings, chosen, affiliations, interval_windows, 0
     )
     if skill is not None and not ranking.empty:
         ranking = _skill_filter(ranking, skill)
     if explain_top and not ranking.empty:
-        person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
-        acts = attach_people(activities, person_of)
-        head = ranking["person_id"].head(explain_top)
-        acts = acts[acts["person"].isin(set(head))]
+        evidence = build_evidence(acts, changes)
+        head = ranking.head(explain_top)
         ranking["explanation"] = None
         ranking["explanation"] = ranking["explanation"].astype(object)
-        for i, pid in enumerate(head):
-            ranking.at[i, "explanation"] = explain(ranking, acts, pid)
+        for i, pid in enumerate(head["person_id"]):
+            ranking.at[i, "explanation"] = explain(head.iloc[[i]], evidence, pid)
     return ranking
+
+
+def _load(engine, settings, repos, since, include_bots):
+    """The store's acts with people, file changes, bots and people (resolved first)."""
+    ensure_people(engine, settings)
+    people = load_people(engine)
+    acts, changes, bots = _prepare(
+        load_activities(engine, repos=repos, since=since),
+        people,
+        load_identity_links(engine),
+        load_commit_files(engine, repos=repos),
+        include_bots,
+    )
+    return acts, changes, bots, people
+
+
+def load_evidence(
+    engine: Engine,
+    settings: Settings | None = None,
+    *,
+    repos: Sequence[str] | None = None,
+    since: datetime | None = None,
+    include_bots: bool = False,
+) -> Evidence:
+    """:func:`build_evidence` over the acts :func:`rank_store` ranks with the same
+    arguments, for explaining people one at a time (as the app does)."""
+    acts, changes, _bots, _people = _load(
+        engine, settings or Settings(), repos, since, include_bots
+    )
+    return build_evidence(acts, changes)
+
+
+def rank_range_text(low: float, high: float, ranked: int) -> str:
+    """A rank range as people read it: ``"3–7"``, ``"4"`` when it does not move,
+    ``"12–out"`` when leaving out a window drops the person out of the ``ranked``,
+    ``"-"`` when not computed.
+
+    >>> rank_range_text(3, 7, 100), rank_range_text(4, 4, 100), rank_range_text(12, 101, 100)
+    ('3–7', '4', '12–out')
+    """
+    if pd.isna(low) or pd.isna(high):
+        return "-"
+    worst = "out" if high > ranked else str(int(high))
+    return f"{int(low)}–{worst}" if worst != str(int(low)) else worst
 
 
 def _skill_filter(ranking: pd.DataFrame, skill: str) -> pd.DataFrame:
@@ -614,6 +754,7 @@ def _skill_filter(ranking: pd.DataFrame, skill: str) -> pd.DataFrame:
     found = search_skills(skill, documents, ranking.set_index("person_id")["score"])
     out = ranking.set_index("person_id").loc[found.index].reset_index()
     out["skill_match"] = found["match"].to_numpy()
+    out.attrs = dict(ranking.attrs)
     return out
 
 
@@ -760,6 +901,12 @@ def learn_profile(
     values = signal_values(features)
     scaled = ProfileScorer(dict.fromkeys(SIGNALS, 1.0), profile.scaling).fit(values)
     X = scaled.normalise(values).loc[y.index]
+    n_test = int(np.ceil(test_size * len(y)))
+    if min(n_test, len(y) - n_test) < 2:
+        raise FeedbackError(
+            f"a test size of {test_size} leaves too few of the {len(y)} verdicts on one "
+            "side to learn and measure; choose one nearer 0.3"
+        )
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=test_size, stratify=y, random_state=random_state
     )

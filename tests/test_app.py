@@ -17,7 +17,7 @@ from talent.config import RECRUITER, Profile, Settings
 from talent.export import DANGEROUS_PREFIXES
 from talent.features import attach_people
 from talent.identity import update_people
-from talent.scoring import SIGNAL_LABELS, explain, rank_store, save_profile
+from talent.scoring import SIGNAL_LABELS, explain, rank_store, save_ranking_profile
 from talent.sources.demo import generate_demo, save_demo
 from talent.store import (
     data_version,
@@ -370,7 +370,7 @@ def test_a_profile_learned_from_feedback_can_be_chosen(monkeypatch, demo_db, tmp
         name="learned", weights=(("tests_docs", 0.5), ("responsiveness", 0.5)),
         description="recruiter, re-weighted from 12 shortlist labels",
     )  # fmt: skip
-    save_profile(open_store(url), learned)
+    save_ranking_profile(open_store(url), learned)
     at = run_app(monkeypatch, url, profile="learned")
     assert "learned" in at.selectbox(key="f_profile").options
     assert at.selectbox(key="f_profile").value == "learned"

@@ -18,9 +18,9 @@ from talent.scoring import (
     FeedbackError,
     learn_profile,
     list_profiles,
-    load_profile,
+    load_ranking_profile,
     rank_store,
-    save_profile,
+    save_ranking_profile,
 )
 from talent.store import (
     data_version,
@@ -107,6 +107,11 @@ def test_too_few_or_one_sided_verdicts_are_refused(everyone):
     few = pd.DataFrame({"person_id": ids[:9], "label": ["shortlisted"] * 5 + ["rejected"] * 4})
     with pytest.raises(FeedbackError, match="have 5 and 4"):
         learn_profile(everyone, few, RECRUITER)
+    enough = pd.DataFrame({"person_id": ids[:10], "label": ["shortlisted"] * 5 + ["rejected"] * 5})
+    with pytest.raises(FeedbackError, match="a test size of 0.1 leaves too few of the 10"):
+        learn_profile(everyone, enough, RECRUITER, test_size=0.1)
+    with pytest.raises(FeedbackError, match="a test size of 0.9 leaves too few"):
+        learn_profile(everyone, enough, RECRUITER, test_size=0.9)
     unknown = pd.DataFrame({"person_id": ["nobody"] * 12, "label": "rejected"})
     with pytest.raises(FeedbackError, match="have 0 and 0"):
         learn_profile(everyone, unknown, RECRUITER)
@@ -119,8 +124,8 @@ def test_a_saved_profile_ranks_like_the_learned_weights(demo_store, everyone, tm
     with sqlite3.connect(demo_store.url.database) as src, sqlite3.connect(path) as dst:
         src.backup(dst)  # a copy that includes what is still in the write-ahead log
     engine = open_store(f"sqlite:///{path}")
-    save_profile(engine, report.profile)
-    assert load_profile(engine, Settings(), "helpful") == report.profile
+    save_ranking_profile(engine, report.profile)
+    assert load_ranking_profile(engine, Settings(), "helpful") == report.profile
     by_name = rank_store(engine, Settings(), profile="helpful", affiliations=())
     by_object = rank_store(demo_store, Settings(), profile=report.profile, affiliations=())
     pd.testing.assert_frame_equal(
@@ -129,7 +134,7 @@ def test_a_saved_profile_ranks_like_the_learned_weights(demo_store, everyone, tm
     assert set(by_name["profile"]) == {"helpful"}
     # A name that is neither in the settings nor saved is refused with the known ones.
     with pytest.raises(ConfigError, match="unknown profile 'other'"):
-        load_profile(engine, Settings(), "other")
+        load_ranking_profile(engine, Settings(), "other")
 
 
 @pytest.fixture(scope="module")
@@ -171,6 +176,13 @@ def test_cli_verdicts_learning_and_ranking_by_the_learned_profile(cli_db, tmp_pa
     )
     assert {r["profile"] for r in ranked} == {"mine"}
     assert "employee" not in {r["affiliation"] for r in ranked}  # the recruiter's audience
+    # An unknown profile's error names the saved ones too.
+    result = runner.invoke(app, ["rank", "--db", str(db), "--profile", "nope"])
+    assert result.exit_code == 1
+    assert (
+        result.stderr.strip()
+        == "error: unknown profile 'nope' (known: maintainer, recruiter, mine)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -211,13 +223,29 @@ def test_verdicts_leave_the_data_version_and_profiles_bump_it(store):
     save_feedback(store, "p1", "shortlisted")
     delete_feedback(store, "p1")
     assert data_version(store) == before  # verdicts change no score
-    save_profile(store, Profile(name="mine", weights=(("activity", 1.0),)))
+    save_ranking_profile(store, Profile(name="mine", weights=(("activity", 1.0),)))
     assert data_version(store) != before  # a new profile can change rankings
 
 
 def test_list_profiles_adds_saved_ones_that_settings_do_not_shadow(store):
-    save_profile(store, Profile(name="zeta", weights=(("momentum", 1.0),)))
-    save_profile(store, Profile(name="recruiter", weights=(("activity", 1.0),)))
+    save_ranking_profile(store, Profile(name="zeta", weights=(("momentum", 1.0),)))
+    save_ranking_profile(store, Profile(name="recruiter", weights=(("activity", 1.0),)))
     names = [p.name for p in list_profiles(store, Settings())]
     assert names == ["maintainer", "recruiter", "zeta"]
     assert list_profiles(store, Settings())[1] == RECRUITER  # the settings' wins
+
+
+def test_rank_reads_profiles_from_the_settings_file_given(cli_db, tmp_path):
+    config = tmp_path / "talent.toml"
+    config.write_text(
+        '[profiles.kernels]\nbased_on = "recruiter"\nweights = { tests_docs = 0.4 }\n',
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    args = ["rank", "--db", str(cli_db), "--profile", "kernels", "--top", "3", "-f", "json"]
+    rows = json.loads(runner.invoke(app, [*args, "--config", str(config)]).stdout)
+    assert [r["profile"] for r in rows] == ["kernels"] * 3
+    assert all(r["contrib_tests_docs"] <= 0.4 for r in rows)
+    assert max(r["contrib_tests_docs"] for r in rows) > 0
+    result = runner.invoke(app, args)  # without it, there is no such profile
+    assert result.exit_code == 1 and "unknown profile 'kernels'" in result.stderr

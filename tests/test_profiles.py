@@ -29,7 +29,7 @@ from talent.config import (
     Settings,
     load_settings,
 )
-from talent.features import attach_people
+from talent.features import DOCS_PATH, TEST_PATH, attach_people, commit_changes
 from talent.model import Activity
 from talent.model import ActivityKind as K
 from talent.scoring import (
@@ -37,6 +37,7 @@ from talent.scoring import (
     RANK_COLUMNS,
     SIGNAL_TABLE,
     ProfileScorer,
+    build_evidence,
     evidence_for,
     explain,
     rank,
@@ -106,7 +107,7 @@ class _Acts:
 
 # --- 1. ProfileScorer --------------------------------------------------------------------
 
-# activity is a "count", pagerank a "centrality", momentum a "share" (SIGNAL_TABLE).
+# activity is a "count", pagerank a "max", momentum a "share" (SIGNAL_TABLE).
 SMALL = pd.DataFrame(
     {
         "activity": [0.0, 1.0, 2.0, 5.0, 10.0],
@@ -142,7 +143,8 @@ def test_scorer_log_max_hand_values():
 
 def test_scorer_quantile_hand_values():
     scorer = ProfileScorer(SMALL_WEIGHTS, scaling="quantile").fit(SMALL)
-    # Five distinct values per column: the i-th smallest is the i/4 quantile.
+    # One zero and four distinct positive values per column: zero stays 0, the i-th
+    # smallest positive value is the share i/4 of the positive values.
     expected = pd.DataFrame(
         {
             "activity": [0.0, 0.25, 0.5, 0.75, 1.0],
@@ -168,6 +170,9 @@ def test_scorer_quantile_is_monotone_and_keeps_zero():
         assert (pairs.groupby("x")["q"].nunique() == 1).all()  # equal in, equal out
         assert (scaled.loc[X[column] == 0, column] == 0).all()  # nothing done, nothing credited
         assert (scaled.loc[X[column] > 0, column] > 0).all()
+    # A signal everyone has equally is everyone's full share, not nobody's.
+    same = pd.DataFrame({"breadth": [2.0, 2.0, 2.0]})
+    assert ProfileScorer({"breadth": 1.0}, "quantile").fit(same).predict(same).tolist() == [1.0] * 3
 
 
 def test_scorer_contributions_predict_and_names():
@@ -211,10 +216,10 @@ def test_scorer_validates_at_fit(params, message):
     assert message in str(caught.value)
 
 
-def test_scorer_same_input_and_seed_same_output():
+def test_scorer_same_input_same_output():
     rng = np.random.default_rng(1)
     X = pd.DataFrame(rng.exponential(3.0, size=(400, 3)), columns=list(SMALL.columns))
-    scorer = ProfileScorer(SMALL_WEIGHTS, scaling="quantile", n_quantiles=50, random_state=5)
+    scorer = ProfileScorer(SMALL_WEIGHTS, scaling="quantile")
     first = scorer.fit(X).transform(X)
     second = clone(scorer).fit(X).transform(X)
     pd.testing.assert_frame_equal(first, second, check_exact=True)
@@ -685,7 +690,8 @@ def _own(acts: pd.DataFrame, pid: str, signal: str) -> pd.DataFrame:
 @pytest.mark.parametrize("pid", ["m", "n"])
 def test_evidence_is_the_persons_acts_of_the_signals_kinds(world_acts, pid):
     shown = 0
-    for signal in SIGNAL_NAMES:
+    # (Signals with a sharper test than the kind of act have their own tests below.)
+    for signal in set(SIGNAL_NAMES) - SHARPER:
         evidence = evidence_for(world_acts, pid, signal, n=2)
         own = _own(world_acts, pid, signal)
         pairs = set(zip(own["kind"], own["url"], strict=True))
@@ -698,6 +704,63 @@ def test_evidence_is_the_persons_acts_of_the_signals_kinds(world_acts, pid):
         assert len(evidence) == min(2, expected), signal
         shown += len(evidence)
     assert shown >= 10
+
+
+SHARPER = {"ownership", "tests_docs", "responsiveness"}
+
+
+@pytest.fixture(scope="module")
+def world_evidence(world, world_acts):
+    files = world[3]
+    return build_evidence(world_acts, commit_changes(world_acts, files))
+
+
+@pytest.mark.parametrize("pid", ["m", "n"])
+def test_ownership_evidence_is_the_files_the_person_authors(world_evidence, pid):
+    evidence = evidence_for(world_evidence, pid, "ownership", n=50)
+    authorship = world_evidence.authorship
+    owned = authorship[(authorship["person"] == pid) & authorship["is_author"].astype(bool)]
+    assert len(evidence) == len(owned) > 0
+    assert set(evidence["kind"]) == {"file"}
+    assert set(evidence["repo"] + ":" + evidence["title"]) == set(owned["path"])
+    for row in evidence.itertuples():
+        assert row.url == f"https://github.com/{row.repo}/blob/HEAD/{row.title}"
+    # Without file changes there is nothing to show, rather than unrelated acts.
+    assert evidence_for(world_evidence.acts, pid, "ownership").empty
+
+
+@pytest.mark.parametrize("pid", ["m", "n"])
+def test_tests_docs_evidence_is_code_commits_that_bring_tests_or_docs(world, world_evidence, pid):
+    evidence = evidence_for(world_evidence, pid, "tests_docs", n=50)
+    files = world[3]
+    for row in evidence.itertuples():
+        assert row.kind == "commit"
+        sha = row.url.rsplit("/", 1)[-1]
+        paths = files[(files["repo"] == row.repo) & (files["sha"] == sha)]["path"].str.lower()
+        assert paths.str.contains(TEST_PATH).any() or paths.str.contains(DOCS_PATH).any()
+        assert paths.str.endswith(".py").any()
+    n_good = world_evidence.kinds.loc[pid].query("code and (tests or docs)").shape[0]
+    assert len(evidence) == n_good
+    assert evidence_for(world_evidence.acts, pid, "tests_docs").empty
+
+
+def test_responsiveness_evidence_is_first_responses(world_evidence):
+    acts = world_evidence.acts
+    shown = 0
+    for pid in sorted(set(acts["person"])):
+        evidence = evidence_for(world_evidence, pid, "responsiveness", n=50)
+        for row in evidence.itertuples():
+            item = acts[acts["url"] == row.url]["item"].iloc[0]
+            on_item = acts[acts["item"] == item]
+            opener = on_item[on_item["kind"].isin(["issue_opened", "pr_opened"])]["person"]
+            assert pid not in set(opener)  # someone else's issue or pull request
+            answers = on_item[
+                on_item["kind"].isin(["issue_comment", "review", "review_comment"])
+                & ~on_item["person"].isin(set(opener))
+            ]
+            assert answers["occurred_at"].min() == row.occurred_at  # nobody answered sooner
+            shown += 1
+    assert shown > 0
 
 
 def test_evidence_newest_first_and_main_kind_first(world_acts):

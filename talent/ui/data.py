@@ -23,9 +23,16 @@ from talent.config import (
     resolve_db_url,
     sqlite_path,
 )
-from talent.features import attach_people
 from talent.identity import update_people
-from talent.scoring import explain, list_profiles, load_profile, rank_store
+from talent.scoring import (
+    INTERVAL_WINDOWS,
+    Evidence,
+    explain,
+    list_profiles,
+    load_evidence,
+    load_ranking_profile,
+    rank_store,
+)
 from talent.sources.demo import generate_demo, save_demo
 from talent.store import (
     StoreError,
@@ -44,8 +51,8 @@ from talent.store import (
 )
 
 WINDOWS = {"All time": None, "Last 3 years": 3 * 365, "Last 12 months": 365, "Last 90 days": 90}
-# Rank intervals leave out one fifth of the history at a time: six rankings in all.
-INTERVAL_WINDOWS = 5
+# Above this many activities, rank ranges (five more rankings) start switched off.
+INTERVALS_UP_TO = 300_000
 
 
 @dataclass(frozen=True)
@@ -122,32 +129,31 @@ def since_for(window: str, last: datetime | None) -> datetime | None:
     return last - timedelta(days=days)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def profiles(url: str, version: str) -> dict[str, str]:
+def profiles(url: str) -> dict[str, str]:
     """Every ranking profile, name -> description: the settings' and those learned from
-    feedback and saved in the store."""
-    del version
+    feedback and saved in the store. Not cached: the settings file may change."""
     return {p.name: p.description for p in list_profiles(_engine(url), settings(url)[0])}
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def profile(url: str, version: str, name: str) -> Profile:
-    """A ranking profile by name (from the settings, else saved in the store)."""
-    del version
-    return load_profile(_engine(url), settings(url)[0], name)
+def profile(url: str, name: str) -> Profile:
+    """A ranking profile by name (from the settings, else saved in the store). Not
+    cached, so an edited settings file counts at once; rankings are cached by the
+    profile itself, weights and all."""
+    return load_ranking_profile(_engine(url), settings(url)[0], name)
 
 
 @st.cache_data(show_spinner="Ranking contributors...", max_entries=32)
 def ranking(
     url: str,
     version: str,
-    profile: str,
+    profile: Profile,
     repos: tuple[str, ...],
     since: datetime | None,
     include_bots: bool,
+    intervals: bool,
 ) -> pd.DataFrame:
-    """Everyone ranked by ``profile``, with rank intervals; the app filters whom to show,
-    so ranks stay those of the whole population."""
+    """Everyone ranked by ``profile``, with rank intervals if asked; the app filters
+    whom to show, so ranks stay those of the whole population."""
     del version  # part of the cache key only
     return rank_store(
         _engine(url),
@@ -157,29 +163,38 @@ def ranking(
         since=since,
         include_bots=include_bots,
         affiliations=(),
-        interval_windows=INTERVAL_WINDOWS,
+        interval_windows=INTERVAL_WINDOWS if intervals else 0,
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner="Gathering the evidence...", max_entries=4)
+def _evidence(
+    url: str, version: str, repos: tuple[str, ...], since: datetime | None, include_bots: bool
+) -> Evidence:
+    del version
+    return load_evidence(
+        _engine(url),
+        settings(url)[0],
+        repos=list(repos) or None,
+        since=since,
+        include_bots=include_bots,
+    )
+
+
 def explanation(
     url: str,
     version: str,
-    profile: str,
+    profile: Profile,
     repos: tuple[str, ...],
     since: datetime | None,
     include_bots: bool,
+    intervals: bool,
     person_id: str,
 ) -> list[dict]:
     """The largest contributions to a person's score, each with evidence links from the
     same repositories and time window as the ranking."""
-    frame = ranking(url, version, profile, repos, since, include_bots)
-    engine = _engine(url)
-    links = load_identity_links(engine)
-    keys = links.loc[links["person_id"] == person_id, "identity_key"].tolist()
-    acts = load_activities(engine, actors=keys, repos=list(repos) or None, since=since)
-    person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
-    return explain(frame, attach_people(acts, person_of), person_id)
+    frame = ranking(url, version, profile, repos, since, include_bots, intervals)
+    return explain(frame, _evidence(url, version, repos, since, include_bots), person_id)
 
 
 def feedback(url: str) -> pd.DataFrame:

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from talent.scoring import DEFAULT_PROFILE, SIGNAL_LABELS
+from talent.config import AFFILIATIONS
+from talent.scoring import DEFAULT_PROFILE, INTERVAL_WINDOWS, SIGNAL_LABELS
 from talent.ui import data
 from talent.ui.safe import md_escape
 
-_FILTER_PARAMS = ("profile", "repo", "window", "aff", "bots", "q")
-AFFILIATIONS = ("community", "former_employee", "unknown", "employee")
+_FILTER_PARAMS = ("profile", "repo", "window", "aff", "bots", "q", "ranges")
 # Recruiters look for people who do not work for the company yet.
 DEFAULT_AFFILIATIONS = ("community", "former_employee", "unknown")
 
@@ -27,6 +27,7 @@ class Filters:
     hide_bots: bool = True
     query: str = ""
     profile: str = DEFAULT_PROFILE
+    intervals: bool = True
 
 
 def offer_demo(status: data.StoreStatus) -> None:
@@ -65,8 +66,8 @@ def sidebar_filters(status: data.StoreStatus) -> Filters:
     """Render the shared filters in the sidebar; shareable through the page URL."""
     repos = data.repositories(status.url, status.version)
     problem = data.settings(status.url)[1]
-    profiles = data.profiles(status.url, status.version)
-    _filters_from_url(repos, profiles)
+    profiles = data.profiles(status.url)
+    _filters_from_url(repos, profiles, status)
     with st.sidebar:
         st.header("Filters")
         if problem:
@@ -75,10 +76,16 @@ def sidebar_filters(status: data.StoreStatus) -> Filters:
             "Ranking profile",
             list(profiles),
             key="f_profile",
-            help="What the score weighs; the filters below choose whom to show.",
+            help="What the score weighs. Repositories and time window choose the activity "
+            "that counts; affiliation and name choose whom to show.",
         )
         if description := profiles[profile]:
             st.caption(md_escape(description[:1].upper() + description[1:]) + ".")
+        if st.session_state.get("_aff_profile") != profile:
+            # A new profile brings its own audience (the app's default when it has none).
+            if st.session_state.get("_aff_profile") is not None:
+                st.session_state["f_aff"] = list(default_affiliations(status, profile))
+            st.session_state["_aff_profile"] = profile
         chosen = st.multiselect(
             "Repositories",
             repos,
@@ -104,24 +111,43 @@ def sidebar_filters(status: data.StoreStatus) -> Filters:
             "the company); former employees stopped using the company address and went on.",
         )
         query = st.text_input("Name or login contains", key="f_query")
-    filters = Filters(tuple(chosen), window, tuple(affiliations), hide_bots, query.strip(), profile)
+        intervals = st.checkbox(
+            "Rank ranges",
+            key="f_intervals",
+            help=f"Rank again {INTERVAL_WINDOWS} times, each time leaving out one "
+            f"{_PART} of the history, to show how much each rank hangs on one period. "
+            f"Starts off for databases above {data.INTERVALS_UP_TO:,} activities.",
+        )
+    filters = Filters(
+        tuple(chosen), window, tuple(affiliations), hide_bots, query.strip(), profile, intervals
+    )
     _filters_to_url(filters)
     return filters
 
 
-def _filters_from_url(repos: list[str], profiles: dict[str, str]) -> None:
+def default_affiliations(status: data.StoreStatus, profile: str) -> tuple[str, ...]:
+    """Whom a profile shows at first: its own audience, or, for a profile that shows
+    everyone, the app's (people who do not work for the company yet)."""
+    return data.profile(status.url, profile).affiliations or DEFAULT_AFFILIATIONS
+
+
+def _filters_from_url(repos: list[str], profiles: dict[str, str], status: data.StoreStatus) -> None:
     state = st.session_state
     if state.get("_filters_loaded"):
         return
     params = st.query_params
     profile = params.get("profile")
     state["f_profile"] = profile if profile in profiles else DEFAULT_PROFILE
+    state["_aff_profile"] = state["f_profile"]
+    state["f_intervals"] = params.get("ranges", "") != "off" and (
+        params.get("ranges") == "on" or status.activities <= data.INTERVALS_UP_TO
+    )
     state["f_repos"] = [r for r in params.get_all("repo") if r in repos]
     window = params.get("window")
     state["f_window"] = window if window in data.WINDOWS else "All time"
     state["f_bots"] = params.get("bots") != "show"
     wanted = [a for a in params.get_all("aff") if a in AFFILIATIONS]
-    state["f_aff"] = wanted or list(DEFAULT_AFFILIATIONS)
+    state["f_aff"] = wanted or list(default_affiliations(status, state["f_profile"]))
     state["f_query"] = params.get("q", "")
     state["_filters_loaded"] = True
 
@@ -138,6 +164,8 @@ def _filters_to_url(filters: Filters) -> None:
         params["bots"] = "show"
     if set(filters.affiliations) != set(DEFAULT_AFFILIATIONS):
         params["aff"] = list(filters.affiliations)
+    if not filters.intervals:
+        params["ranges"] = "off"
     if filters.query:
         params["q"] = filters.query
     current = {k: st.query_params.get_all(k) for k in _FILTER_PARAMS}
@@ -157,10 +185,11 @@ def ranking_args(status: data.StoreStatus, filters: Filters) -> tuple:
     return (
         status.url,
         status.version,
-        filters.profile,
+        data.profile(status.url, filters.profile),
         filters.repos,
         since,
         not filters.hide_bots,
+        filters.intervals,
     )
 
 
@@ -183,17 +212,8 @@ def filtered_ranking(status: data.StoreStatus, filters: Filters) -> pd.DataFrame
 
 def weighed_signals(status: data.StoreStatus, profile: str) -> list[str]:
     """The signals ``profile`` weighs (weight above 0), heaviest first."""
-    weights = data.profile(status.url, status.version, profile).as_dict()
+    weights = data.profile(status.url, profile).as_dict()
     return sorted((s for s in SIGNAL_LABELS if weights.get(s, 0) > 0), key=lambda s: -weights[s])
-
-
-def rank_interval(low: float, high: float, ranked: int) -> str:
-    """``"3–7"``: the best and worst rank when parts of the history are left out;
-    ``"12–out"`` when leaving out one part drops the person out of the ``ranked``."""
-    if math.isnan(low) or math.isnan(high):
-        return "-"
-    worst = "out" if high > ranked else str(int(high))
-    return f"{int(low)}–{worst}" if worst != str(int(low)) else worst
 
 
 def persona_text(persona: str, is_rising: bool) -> str:
@@ -201,7 +221,7 @@ def persona_text(persona: str, is_rising: bool) -> str:
 
 
 _PARTS = {2: "half", 3: "third", 4: "quarter", 5: "fifth"}
-_PART = _PARTS.get(data.INTERVAL_WINDOWS, f"1/{data.INTERVAL_WINDOWS}")
+_PART = _PARTS.get(INTERVAL_WINDOWS, f"1/{INTERVAL_WINDOWS}")
 RANGE_HELP = (
     f"Best and worst rank when any {_PART} of the history is left out (out: leaving out "
     "one drops the person out of the ranking)"

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from talent.features import FEATURE_DOCS
-from talent.scoring import SIGNAL_LABELS
+from talent.scoring import SIGNAL_LABELS, rank_range_text
 from talent.ui import app, data
 from talent.ui.safe import md_escape, md_link
 from talent.ui.widgets import (
@@ -14,7 +14,6 @@ from talent.ui.widgets import (
     interval_meaning,
     offer_demo,
     persona_text,
-    rank_interval,
     ranking_args,
     weighed_signals,
 )
@@ -61,7 +60,7 @@ def render() -> None:
     cols = st.columns(4)
     cols[0].metric("Rank", f"#{person['rank']}")
     cols[1].metric("Score", f"{person['score']:.3f}")
-    cols[2].metric("Rank range", rank_interval(person["rank_low"], person["rank_high"], ranked))
+    cols[2].metric("Rank range", rank_range_text(person["rank_low"], person["rank_high"], ranked))
     cols[3].metric("Last active", f"{person['last_active']:%Y-%m-%d}")
     st.caption(interval_meaning(person["rank_low"], person["rank_high"], ranked))
     affiliation = str(person["affiliation"]).replace("_", " ") + (
@@ -74,7 +73,7 @@ def render() -> None:
 
     verdict(status, person_id)
 
-    profile = data.profile(status.url, status.version, filters.profile)
+    profile = data.profile(status.url, filters.profile)
     signals = weighed_signals(status, filters.profile)
     st.subheader("Why this score", anchor=False)
     st.markdown(

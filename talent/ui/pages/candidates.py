@@ -4,7 +4,7 @@ CSV download of exactly the rows shown."""
 import streamlit as st
 
 from talent.export import to_safe_csv
-from talent.scoring import CONTRIBUTIONS, SIGNAL_LABELS
+from talent.scoring import CONTRIBUTIONS, SIGNAL_LABELS, rank_range_text
 from talent.ui import app, data
 from talent.ui.safe import md_escape
 from talent.ui.widgets import (
@@ -13,7 +13,6 @@ from talent.ui.widgets import (
     filtered_ranking,
     offer_demo,
     persona_text,
-    rank_interval,
     ranking_args,
     weighed_signals,
 )
@@ -103,7 +102,7 @@ def render() -> None:
     ranked = len(data.ranking(*ranking_args(status, filters)))
     table = shown.assign(
         interval=[
-            rank_interval(lo, hi, ranked)
+            rank_range_text(lo, hi, ranked)
             for lo, hi in zip(shown["rank_low"], shown["rank_high"], strict=True)
         ],
         persona=[
