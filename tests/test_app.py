@@ -378,3 +378,33 @@ def test_a_profile_learned_from_feedback_can_be_chosen(monkeypatch, demo_db, tmp
     table = at.dataframe[0].value
     top = library[~library["is_bot"] & (library["affiliation"] != "employee")].iloc[0]
     assert table["name"].iloc[0] == top["name"]
+
+
+def test_a_profile_brings_its_audience(monkeypatch, demo_db, tmp_path):
+    db = tmp_path / "copy.db"
+    shutil.copy(demo_db.removeprefix("sqlite:///"), db)
+    url = "sqlite:///" + str(db)
+    save_ranking_profile(
+        open_store(url),
+        Profile(name="community-only", weights=(("activity", 1.0),), affiliations=("community",)),
+    )
+    at = run_app(monkeypatch, url)
+    # The maintainer profile shows everyone; the app starts without current employees.
+    assert set(at.multiselect(key="f_aff").value) == {"community", "former_employee", "unknown"}
+    at.selectbox(key="f_profile").set_value("community-only").run()
+    assert at.multiselect(key="f_aff").value == ["community"]
+    assert set(at.dataframe[0].value["affiliation"]) == {"community"}
+    at.selectbox(key="f_profile").set_value("recruiter").run()
+    assert at.multiselect(key="f_aff").value == list(RECRUITER.affiliations)
+
+
+def test_rank_ranges_can_be_switched_off(monkeypatch, demo_db, expected):
+    at = run_app(monkeypatch, demo_db, ranges="off")
+    assert at.checkbox(key="f_intervals").value is False
+    table = at.dataframe[0].value
+    assert set(table["interval"]) == {"-"}
+    # The ranks and scores are the same as with ranges on.
+    top = _candidates(expected).iloc[0]
+    assert table["name"].iloc[0] == top["name"]
+    at.checkbox(key="f_intervals").check().run()
+    assert "-" not in set(at.dataframe[0].value["interval"])
