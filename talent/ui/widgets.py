@@ -52,6 +52,18 @@ def offer_demo(status: data.StoreStatus) -> None:
         st.rerun()
 
 
+def page_start(title: str) -> tuple[data.StoreStatus, Filters] | None:
+    """Every page's start: the title, then the empty state (None: nothing more to show)
+    or the demo banner, with the store's status and the sidebar's filters."""
+    st.title(title)
+    status = st.session_state["status"]
+    if not status.ready:
+        offer_demo(status)
+        return None
+    demo_banner(status)
+    return status, st.session_state["filters"]
+
+
 def demo_banner(status: data.StoreStatus) -> None:
     if status.demo_org:
         st.info(

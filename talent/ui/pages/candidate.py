@@ -9,10 +9,9 @@ from talent.scoring import SIGNAL_LABELS, rank_range_text
 from talent.ui import app, data
 from talent.ui.safe import md_escape, md_link
 from talent.ui.widgets import (
-    demo_banner,
     filtered_ranking,
     interval_meaning,
-    offer_demo,
+    page_start,
     persona_text,
     ranking_args,
     weighed_signals,
@@ -23,13 +22,10 @@ VERDICT_BUTTONS = {"shortlisted": "Shortlist", "rejected": "Reject"}
 
 def render() -> None:
     app.ensure_routed()
-    st.title("Candidate")
-    status = st.session_state["status"]
-    if not status.ready:
-        offer_demo(status)
+    started = page_start("Candidate")
+    if started is None:
         return
-    demo_banner(status)
-    filters = st.session_state["filters"]
+    status, filters = started
     ranking = filtered_ranking(status, filters)
     if ranking.empty:
         st.info("Nobody matches the filters in the sidebar.", icon=":material/filter_alt_off:")

@@ -9,9 +9,8 @@ from talent.ui import app, data
 from talent.ui.safe import md_escape
 from talent.ui.widgets import (
     RANGE_HELP,
-    demo_banner,
     filtered_ranking,
-    offer_demo,
+    page_start,
     persona_text,
     ranking_args,
     weighed_signals,
@@ -53,13 +52,10 @@ EXPORT_COLUMNS = [
 
 def render() -> None:
     app.ensure_routed()
-    st.title("Candidates")
-    status = st.session_state["status"]
-    if not status.ready:
-        offer_demo(status)
+    started = page_start("Candidates")
+    if started is None:
         return
-    demo_banner(status)
-    filters = st.session_state["filters"]
+    status, filters = started
     shown = filtered_ranking(status, filters)
     left, right = st.columns(2)
     rising_only = left.toggle(
