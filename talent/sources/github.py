@@ -39,14 +39,17 @@ from sqlalchemy import Engine
 
 from talent.model import Activity, ActivityKind, Identity, IdentitySource, Origin, Repo
 from talent.store import (
+    get_meta,
     get_sync_state,
     load_item_authors,
     load_profiles,
     save_activities,
     save_identities,
+    save_org_members,
     save_profiles,
     save_repos,
     save_sync_state,
+    set_meta,
 )
 
 DEFAULT_BASE_URL = "https://api.github.com"
@@ -55,6 +58,8 @@ PER_PAGE = 100
 # are read again: upserts make the overlap free of duplicates.
 OVERLAP = timedelta(minutes=5)
 PROFILE_REFRESH = timedelta(days=30)
+# Membership changes slowly; a list older than this is fetched again (``full`` always does).
+MEMBERS_REFRESH = timedelta(days=7)
 
 PULL_REQUESTS_QUERY = """\
 query TalentPullRequests($owner: String!, $name: String!, $cursor: String, $first: Int!) {
@@ -744,6 +749,9 @@ def mine_github(
             if (include_forks or not r.get("fork")) and (include_archived or not r.get("archived"))
         )
     save_repos(engine, [_repo_record(r) for r in repos])
+    for target in targets:
+        if "/" not in target:
+            sync_org_members(engine, client, target, full=full)
     results = []
     for index, data in enumerate(repos):
         if on_repo is not None:
@@ -923,6 +931,42 @@ def _sync_commits(
         if "409" not in str(exc):
             raise
     return (newest.isoformat() if newest else None), count
+
+
+def fetch_org_members(client: GitHubClient, org: str) -> Iterator[dict]:
+    """The public members of ``org`` (``GET /orgs/{org}/public_members``, 100 a page):
+    one ``{"github_id", "login"}`` per member who shows the membership."""
+    check_name(org)
+    for page in client.pages(f"/orgs/{org}/public_members", {"per_page": PER_PAGE}):
+        for user in page:
+            if isinstance(user, dict) and user.get("id") is not None and user.get("login"):
+                yield {"github_id": int(user["id"]), "login": str(user["login"])}
+
+
+def sync_org_members(
+    engine: Engine,
+    client: GitHubClient,
+    org: str,
+    *,
+    full: bool = False,
+    refresh: timedelta = MEMBERS_REFRESH,
+) -> int | None:
+    """Keep ``org``'s public members in the store, fetched again once ``refresh`` old
+    (or with ``full``); the number of members saved, or None when the stored list was
+    fresh enough. A mined organisation's members are its own people (see
+    :mod:`talent.affiliation`)."""
+    key = f"org_members_fetched_at:{org.lower()}"
+    now = datetime.now(UTC)
+    last = get_meta(engine, key)
+    if not full and last and now - datetime.fromisoformat(last) < refresh:
+        return None
+    try:
+        members = list(fetch_org_members(client, org))
+    except NotFound:
+        return None  # a user account, not an organisation: nobody to list
+    saved = save_org_members(engine, org, members, fetched_at=now)
+    set_meta(engine, key, now.isoformat())
+    return saved
 
 
 def fetch_profiles(

@@ -49,6 +49,8 @@ __all__ = [
     "load_identity_evidence",
     "save_profiles",
     "load_profiles",
+    "save_org_members",
+    "load_org_members",
     "meta_items",
     "FEEDBACK_LABELS",
     "save_feedback",
@@ -67,6 +69,7 @@ __all__ = [
     "data_version",
     "activity_span",
     "count_rows",
+    "store_aggregates",
 ]
 
 # Rows sent per executemany call: large enough to amortise round trips, small enough
@@ -420,6 +423,50 @@ def load_profiles(engine: Engine) -> pd.DataFrame:
     return _read(engine, select(t).order_by(t.c.github_id), parse_dates=["fetched_at"])
 
 
+def save_org_members(
+    engine: Engine, org: str, members: Iterable[dict], *, fetched_at: datetime | None = None
+) -> int:
+    """Replace what the store knows of ``org``'s public members with ``members`` (dicts
+    with ``github_id`` and ``login``), in one transaction: members who left are gone,
+    and saving the same list again changes nothing but ``fetched_at``. Returns the count.
+
+    The organisation is kept as GitHub spells it in the request, folded to lower case
+    (GitHub's names are case-insensitive).
+    """
+    moment = _naive_utc(fetched_at or datetime.now(UTC))
+    key = org.lower()
+    rows = {
+        int(m["github_id"]): {
+            "org": key,
+            "github_id": int(m["github_id"]),
+            "login": str(m["login"]),
+            "fetched_at": moment,
+        }
+        for m in members
+    }
+    t = schema.org_members
+    with engine.begin() as conn:
+        before = {
+            (gid, login)
+            for gid, login in conn.execute(
+                select(t.c.github_id, t.c.login).where(t.c.org == key)
+            ).all()
+        }
+        conn.execute(delete(t).where(t.c.org == key))
+        if rows:
+            conn.execute(t.insert(), list(rows.values()))
+        # Only a changed membership is new data for readers' caches.
+        if before != {(r["github_id"], r["login"]) for r in rows.values()}:
+            _bump_version(conn)
+    return len(rows)
+
+
+def load_org_members(engine: Engine) -> pd.DataFrame:
+    """Columns ``org`` (lower case), ``github_id``, ``login``, ``fetched_at``."""
+    t = schema.org_members
+    return _read(engine, select(t).order_by(t.c.org, t.c.github_id), parse_dates=["fetched_at"])
+
+
 FEEDBACK_LABELS = ("shortlisted", "rejected")
 
 
@@ -503,3 +550,24 @@ def count_rows(engine: Engine, table: str) -> int:
     t = metadata.tables[table]
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
+
+
+def store_aggregates(engine: Engine) -> dict[str, str]:
+    """Row counts and latest times of what identity resolution reads (identities,
+    identity evidence, activities, profiles, org members): a cheap fingerprint of them."""
+    out = {}
+    with engine.connect() as conn:
+        for name, moment in (
+            ("identities", None),
+            ("identity_evidence", None),
+            ("activities", "occurred_at"),
+            ("profiles", "fetched_at"),
+            ("org_members", "fetched_at"),
+        ):
+            t = metadata.tables[name]
+            columns = [func.count()]
+            if moment is not None:
+                columns.append(func.max(t.c[moment]))
+            row = conn.execute(select(*columns).select_from(t)).one()
+            out[name] = " ".join(str(v) for v in row)
+    return out

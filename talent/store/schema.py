@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 metadata = MetaData()
 
@@ -112,6 +112,17 @@ profiles = Table(
     Column("fetched_at", DateTime, nullable=False),
 )
 
+# Who shows their membership of a mined GitHub organisation (``/orgs/{org}/public_members``),
+# as of the last fetch: the organisation's own people, whatever their email says.
+org_members = Table(
+    "org_members",
+    metadata,
+    Column("org", String(100), primary_key=True),
+    Column("github_id", Integer, primary_key=True),
+    Column("login", String(100), nullable=False),
+    Column("fetched_at", DateTime, nullable=False),
+)
+
 # What a source knows about two raw identities being one person, e.g. a .mailmap entry.
 # Identity resolution reads these next to its own rules.
 identity_evidence = Table(
@@ -162,4 +173,5 @@ MIGRATIONS: dict[int, list[str]] = {
     2: ["ALTER TABLE activities ADD COLUMN pr_number INTEGER"],
     3: [],  # the profiles table
     4: [],  # the feedback table
+    5: [],  # the org_members table
 }

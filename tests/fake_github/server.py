@@ -23,7 +23,8 @@ for real. What it reproduces, and why:
 * **Log**: ``server.log`` records every request (never the token value).
 
 Routes (all under ``/api/v3``, repository routes also under ``/repositories/{id}``):
-``/orgs/{org}``, ``/orgs/{org}/repos``, ``/users/{login}``, ``/rate_limit``,
+``/orgs/{org}``, ``/orgs/{org}/repos``, ``/orgs/{org}/public_members``, ``/users/{login}``,
+``/rate_limit``,
 ``/repos/{o}/{r}`` and its ``/issues``, ``/issues/{n}``, ``/issues/comments``,
 ``/issues/comments/{id}``, ``/pulls``, ``/pulls/{n}``, ``/pulls/{n}/reviews``,
 ``/pulls/comments``, ``/pulls/comments/{id}``, ``/commits``, ``/commits/{sha}``,
@@ -819,6 +820,12 @@ class FakeGitHub:
                 )
             if parts[2] == "repos":
                 return self._org_repos(ctx)
+            if parts[2] == "public_members":
+                # GitHub's list-public-organization-members: simple-user objects, paged.
+                base = f"{self.base_url}/organizations/{w.org.id}/public_members"
+                if self.link_style == "repos":
+                    base = f"{self.base_url}/orgs/{w.org.login}/public_members"
+                return self._paginate(ctx, w.public_members(), s.simple_user, base)
             return _not_found()
         if parts[0] == "users" and len(parts) == 2:
             login = parts[1]

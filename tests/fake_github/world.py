@@ -165,6 +165,7 @@ class User:
     public_gists: int = 0
     site_admin: bool = False
     member: bool = False  # of the organisation: author_association MEMBER
+    public_member: bool = False  # a member who shows the membership (/orgs/{org}/public_members)
     graphql_login: str = ""  # GraphQL drops the "[bot]" suffix of app bots
     commit_name: str = ""
     commit_email: str = ""
@@ -535,6 +536,20 @@ class World:
             self.revision += 1
             return commit
 
+    def public_members(self) -> list[User]:
+        """The members who show their membership, as ``/orgs/{org}/public_members`` lists
+        them (by login, case-insensitive)."""
+        return sorted((u for u in self.users if u.public_member), key=lambda u: u.login.lower())
+
+    def set_public_member(self, login: str, public: bool = True) -> User:
+        """Show or hide a user's membership of the organisation (a member either way)."""
+        with self.lock:
+            user = self._user(login)
+            user.public_member = public
+            user.member = user.member or public
+            self.revision += 1
+            return user
+
     def rename_user(self, old: str, new: str) -> User:
         """Rename a user: the old login then answers 404, every payload shows the new one."""
         with self.lock:
@@ -885,8 +900,11 @@ def _make_users(
     # weights (the formula-injection names among them, so they reach any top-N export) and
     # are the organisation's members.
     regular = [u for u in users[3:] if u.type == "User"]
-    for u in regular[: max(3, len(regular) // 4)]:
+    for i, u in enumerate(regular[: max(3, len(regular) // 4)]):
         u.member = True
+        # Members choose whether to show it; every other one does (no draw from ``rng``, so
+        # the rest of the world is as before).
+        u.public_member = i % 2 == 0
     return users
 
 
