@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from talent.affiliation import CompanyInference, company_from_settings, infer_company_from
 from talent.config import Settings
 from talent.store import (
     count_rows,
@@ -37,9 +38,13 @@ from talent.store import (
     load_activities,
     load_identities,
     load_identity_evidence,
+    load_org_members,
     load_profiles,
+    load_repos,
     save_identity_links,
     save_people,
+    set_meta,
+    store_aggregates,
 )
 
 # Identities that many unrelated people share: never evidence that two are one person.
@@ -724,30 +729,92 @@ def company_settings(engine: Engine, settings: Settings) -> Settings:
 
 
 def update_people(engine: Engine, settings: Settings) -> Resolution:
-    """Resolve every stored identity and replace the stored people and links."""
+    """Resolve every stored identity and replace the stored people and links.
+
+    The company comes from the settings (or a source's record in the store); when they
+    name none, it is inferred from the data (:func:`talent.affiliation.infer_company_from`).
+    The company used and the fingerprint of what the resolution read are kept in the
+    store's meta, for :func:`infer_company` and :func:`ensure_people`.
+    """
+    fingerprint = people_fingerprint(engine, settings)
+    given = company_from_settings(settings)
     settings = company_settings(engine, settings)
+    identities = load_identities(engine)
     resolution = resolve_people(
-        load_identities(engine),
+        identities,
         settings,
         load_identity_evidence(engine),
         load_overrides(settings.people_file),
     )
     people = resolution.people
+    company = company_from_settings(
+        settings, "" if given.known else "recorded in the store by its source"
+    )
     if len(people):
         activities = load_activities(engine)
         people = judge_behaviour(people, resolution.links, activities)
+        org_members = load_org_members(engine)
+        if not company.known:
+            company = infer_company_from(
+                people,
+                resolution.links,
+                identities,
+                activities,
+                org_members=org_members,
+                repos=load_repos(engine),
+            )
         people = judge_affiliation(
             people,
             resolution.links,
-            load_identities(engine),
+            identities,
             activities,
             load_profiles(engine),
-            settings,
+            company.apply(settings) if company.known else settings,
+            org_members=org_members,
+            inferred=company.source == "inferred",
         )
         resolution = Resolution(people, resolution.links)
     save_people(engine, resolution.people, replace=True)
     save_identity_links(engine, resolution.links, replace=True)
+    set_meta(engine, "people_company", company.to_json())
+    set_meta(engine, "people_fingerprint", fingerprint)
     return resolution
+
+
+# Bump when the rules of resolution or affiliation change, so that stores re-resolve.
+RESOLUTION_RULES = "2"
+
+
+def people_fingerprint(engine: Engine, settings: Settings) -> str:
+    """What a resolution of the stored identities depends on, hashed: the effective
+    company settings, the people file's content, the rules' version, and the size and
+    latest times of the identities, evidence, activities, profiles and org members.
+    Cheap (aggregates only), so :func:`ensure_people` may ask it on every run."""
+    effective = company_settings(engine, settings)
+    people_file = Path(effective.people_file)
+    content = people_file.read_bytes() if people_file.is_file() else b""
+    parts = {
+        "rules": RESOLUTION_RULES,
+        "domains": sorted(effective.company_domains),
+        "orgs": sorted(effective.company_orgs),
+        "names": sorted(effective.company_names),
+        "former_after_days": effective.former_after_days,
+        "people_file": hashlib.sha256(content).hexdigest(),
+        "data": store_aggregates(engine),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def infer_company(engine: Engine, settings: Settings) -> CompanyInference:
+    """The company affiliation uses for this store and these settings: the settings'
+    (or a source's record), else the one inferred from the data, else none (see
+    :func:`talent.affiliation.company_warning`). Resolves people first if they are
+    out of date (:func:`ensure_people`)."""
+    ensure_people(engine, settings)
+    recorded = get_meta(engine, "people_company")
+    if recorded:
+        return CompanyInference.from_json(recorded)
+    return company_from_settings(company_settings(engine, settings))
 
 
 # --- behaviour: bots that only say the same things ---------------------------------------
@@ -871,14 +938,22 @@ def judge_affiliation(
     activities: pd.DataFrame,
     profiles: pd.DataFrame,
     settings: Settings,
+    *,
+    org_members: pd.DataFrame | None = None,
+    inferred: bool = False,
 ) -> pd.DataFrame:
     """employee / former_employee / community / unknown, with dated evidence.
 
+    - A public member of one of the company's GitHub organisations (``org_members``
+      with an ``org`` in ``settings.company_orgs``): employee (as of the fetch).
     - A profile whose company names the company: employee (as of the profile's date).
     - A company email: employee while in use; a former employee when its latest use is
       more than ``former_after_days`` before the latest activity in the data and the
       person went on under other identities for at least half that long after it.
     - Otherwise community, or unknown when nothing at all is known (no email, no profile).
+
+    With ``inferred``, the company was inferred from the data rather than named in the
+    settings, and the evidence says so.
     """
     out = people.copy()
     if activities.empty:
@@ -909,6 +984,16 @@ def judge_affiliation(
             person = id_person.get(int(row.github_id))
             if person is not None and isinstance(row.company, str) and row.company:
                 profile_company[person] = (row.company, row.fetched_at)
+    member_of: dict[str, tuple[str, object]] = {}
+    company_orgs = {o.lower() for o in settings.company_orgs}
+    if org_members is not None and len(org_members):
+        ids = identities.set_index("key")["github_id"].dropna()
+        account_person = {int(g): person_of[k] for k, g in ids.items() if k in person_of}
+        for row in org_members.itertuples(index=False):
+            person = account_person.get(int(row.github_id))
+            if person is not None and str(row.org).lower() in company_orgs:
+                member_of.setdefault(person, (str(row.org), row.fetched_at))
+    tag = " (company inferred from the data)" if inferred else ""
     cutoff = as_of - pd.Timedelta(days=settings.former_after_days)
     labels, evidence = [], []
     for row in out.itertuples(index=False):
@@ -917,7 +1002,7 @@ def judge_affiliation(
         label = "community" if (pid in known_email or pid in profile_company) else "unknown"
         if pid in company_last:
             last = company_last[pid]
-            notes.append(f"company email, last used {last:%Y-%m-%d}")
+            notes.append(f"company email{tag}, last used {last:%Y-%m-%d}")
             went_on = other_last.get(pid)
             # Gone quiet on the company address, and active for a good while without it
             # (an employee who mixes two addresses switches back within weeks).
@@ -931,9 +1016,14 @@ def judge_affiliation(
             company, fetched = profile_company[pid]
             if company_matches(company, settings):
                 label = "employee"
-                notes.append(f"profile company {company!r} ({pd.Timestamp(fetched):%Y-%m-%d})")
+                when = pd.Timestamp(fetched)
+                notes.append(f"profile company {company!r}{tag} ({when:%Y-%m-%d})")
             else:
                 notes.append(f"profile company {company!r}")
+        if pid in member_of:
+            org, fetched = member_of[pid]
+            label = "employee"
+            notes.append(f"public member of {org}{tag} ({pd.Timestamp(fetched):%Y-%m-%d})")
         labels.append(label)
         evidence.append("; ".join(notes))
     out["affiliation"] = labels
@@ -942,6 +1032,9 @@ def judge_affiliation(
 
 
 def ensure_people(engine: Engine, settings: Settings) -> None:
-    """Resolve identities if any stored identity has no person yet (idempotent)."""
-    if count_rows(engine, "identity_links") != count_rows(engine, "identities"):
+    """Resolve identities if any stored identity has no person yet, or if what the last
+    resolution read changed: the company settings, the people file, the data (see
+    :func:`people_fingerprint`). Idempotent."""
+    unlinked = count_rows(engine, "identity_links") != count_rows(engine, "identities")
+    if unlinked or get_meta(engine, "people_fingerprint") != people_fingerprint(engine, settings):
         update_people(engine, settings)

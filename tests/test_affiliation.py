@@ -1,0 +1,461 @@
+"""Affiliation without configuration: the company inferred from the data.
+
+Worlds are built by hand (commits of people on given email domains over given spans) so
+that the inferred domains and every person's affiliation are known in advance; one world
+is mined from git repositories in tmp_path, and organisation membership goes through the
+GitHub miner and the fake GitHub API over real HTTP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import socket
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fake_github import FakeGitHub, World
+from gitrepos import GitRepo, Who, at, isolate
+from sqlalchemy import inspect, text
+
+from talent.affiliation import (
+    CompanyInference,
+    company_warning,
+    describe_company,
+    infer_company_from,
+    is_public_mail_domain,
+    public_mail_domains,
+    registrable_domain,
+)
+from talent.config import Settings, load_settings
+from talent.identity import ensure_people, infer_company, update_people
+from talent.model import Activity, ActivityKind, Identity, IdentitySource, Origin, Repo
+from talent.sources.git import mine_git
+from talent.sources.github import GitHubClient, mine_github
+from talent.store import (
+    data_version,
+    get_meta,
+    load_identity_links,
+    load_org_members,
+    load_people,
+    open_store,
+    save_activities,
+    save_identities,
+    save_org_members,
+    save_repos,
+)
+from talent.store.schema import SCHEMA_VERSION
+
+START = datetime(2022, 1, 3, 12, tzinfo=UTC)
+
+
+def git_identity(name: str, email: str) -> Identity:
+    return Identity(IdentitySource.GIT, name=name, email=email)
+
+
+_WORDS = "parser cache loader docs tests config graph index queue metrics auth model".split()
+_VERBS = "fix add refactor remove document speed-up handle support rename test".split()
+
+
+def _message(key: str, i: int) -> str:
+    """A varied commit subject (template-like ones would make everyone a bot)."""
+    rng = random.Random(f"{key}:{i}")
+    return f"{rng.choice(_VERBS)} {rng.choice(_WORDS)} {rng.choice(_WORDS)} {rng.choice(_WORDS)}"
+
+
+def commits(who: Identity, n: int, *, months: int, repo: str, first: int = 0) -> list[Activity]:
+    """``n`` commits by ``who`` spread evenly over ``months`` months from START."""
+    span = timedelta(days=30 * months)
+    step = span / max(1, n - 1)
+    return [
+        Activity(
+            key=f"{repo}:{who.key}:{first + i}",
+            repo=repo,
+            kind=ActivityKind.COMMIT,
+            actor=who.key,
+            occurred_at=START + i * step,
+            item=hashlib.sha1(f"{who.key}:{first + i}".encode()).hexdigest(),
+            title=_message(who.key, i),
+        )
+        for i in range(n)
+    ]
+
+
+def build(store, people: list[tuple[Identity, int, int]], repo: str) -> None:
+    """Save ``(identity, commits, months)`` rows as one repository's history."""
+    save_repos(store, [Repo(repo, Origin.GIT)])
+    save_identities(store, [who for who, _, _ in people])
+    acts = []
+    for who, n, months in people:
+        acts += commits(who, n, months=months, repo=repo)
+    save_activities(store, acts)
+
+
+def affiliation_by_email(store) -> dict[str, str]:
+    """email -> affiliation of the person that identity belongs to."""
+    people = load_people(store).set_index("person_id")
+    links = load_identity_links(store)
+    out = {}
+    for key, person in zip(links["identity_key"], links["person_id"], strict=True):
+        email = key.split("\x1f", 1)[1] if "\x1f" in key else key
+        out[email] = people.loc[person, "affiliation"]
+    return out
+
+
+# A company renamed from quill-labs.com to quillon.io; one person used both addresses.
+QUILLON = [
+    (git_identity("Ada Quill", "ada@quillon.io"), 40, 24),
+    (git_identity("Ben Quill", "ben@quillon.io"), 35, 20),
+    (git_identity("Cai Quill", "cai@quillon.io"), 30, 18),
+    (git_identity("Dee Quill", "dee@quill-labs.com"), 28, 16),
+    (git_identity("Dee Quill", "dee@quillon.io"), 5, 14),
+    (git_identity("Eve Labs", "eve@quill-labs.com"), 26, 15),
+    (git_identity("Fay Labs", "fay@quill-labs.com"), 24, 14),
+    # A newcomer on the company's domain: not core, still an employee.
+    (git_identity("Gus New", "gus@quillon.io"), 3, 1),
+    # The community: free mail, a university, another company with two people.
+    (git_identity("Hal Free", "hal@gmail.com"), 50, 30),
+    (git_identity("Ivy Free", "ivy@outlook.com"), 45, 26),
+    (git_identity("Jon Uni", "jon@cs.uni-example.edu"), 20, 13),
+    (git_identity("Kim Mega", "kim@megacorp.com"), 22, 13),
+    (git_identity("Lou Mega", "lou@megacorp.com"), 21, 13),
+]
+
+
+def test_work_domains_of_the_core_make_the_company(store):
+    build(store, QUILLON, "quillon/engine")
+    update_people(store, Settings())
+    company = infer_company(store, Settings())
+    assert company.source == "inferred"
+    assert company.domains == ("quillon.io", "quill-labs.com")
+    assert company.orgs == () and company.names == ()
+    # Ada, Ben, Cai, Dee (two addresses, one person), Eve, Fay.
+    assert company.people == 6
+    assert company.core == 11  # everyone active for 12 months or more
+    assert "quillon.io names the owner quillon" in company.evidence
+    assert describe_company(company) == (
+        "company inferred: domains quillon.io, quill-labs.com, from 6 people; "
+        "confirm or correct in talent.toml"
+    )
+    assert company_warning(company) is None
+    assert affiliation_by_email(store) == {
+        "ada@quillon.io": "employee",
+        "ben@quillon.io": "employee",
+        "cai@quillon.io": "employee",
+        "dee@quill-labs.com": "employee",
+        "dee@quillon.io": "employee",
+        "eve@quill-labs.com": "employee",
+        "fay@quill-labs.com": "employee",
+        "gus@quillon.io": "employee",
+        "hal@gmail.com": "community",
+        "ivy@outlook.com": "community",
+        "jon@cs.uni-example.edu": "community",
+        "kim@megacorp.com": "community",
+        "lou@megacorp.com": "community",
+    }
+    evidence = load_people(store).set_index("name")["affiliation_evidence"]
+    assert evidence["Gus New"].startswith("company email (company inferred from the data)")
+
+
+def test_a_dominant_domain_that_names_no_owner_is_taken(store):
+    staff = [(git_identity(f"Staff {c}", f"s{c}@zentra.dev"), 30, 20) for c in "abcdefgh"]
+    others = [
+        (git_identity("Ola Other", "ola@bigco.com"), 25, 20),
+        (git_identity("Pia Other", "pia@bigco.com"), 25, 20),
+        (git_identity("Rex Free", "rex@gmail.com"), 60, 20),
+    ]
+    build(store, staff + others, "opensrc/thing")
+    update_people(store, Settings())
+    company = infer_company(store, Settings())
+    assert (company.source, company.domains, company.people) == ("inferred", ("zentra.dev",), 8)
+    assert "no other work domain has more than 2" in company.evidence
+    assert affiliation_by_email(store)["ola@bigco.com"] == "community"
+
+
+def test_a_project_of_several_companies_infers_none(store):
+    people = [
+        (git_identity(f"{co.title()} {c}", f"{c}@{co}.com"), 30, 20)
+        for co in ("alphaco", "betaco", "gammaco")
+        for c in "abcd"
+    ]
+    build(store, people, "foundation/project")
+    update_people(store, Settings())
+    company = infer_company(store, Settings())
+    assert company.source == "none" and not company.known
+    assert company.candidates == (("alphaco.com", 4), ("betaco.com", 4), ("gammaco.com", 4))
+    warning = company_warning(company)
+    assert "alphaco.com (4), betaco.com (4), gammaco.com (4)" in warning
+    assert set(load_people(store)["affiliation"]) == {"community"}
+
+
+def test_a_core_on_public_mail_infers_nothing_and_warns(store):
+    people = [(git_identity(f"Dev {c}", f"dev.{c}@gmail.com"), 30, 20) for c in "abcdef"]
+    build(store, people, "gmailers/tool")
+    update_people(store, Settings())
+    company = infer_company(store, Settings())
+    assert company == CompanyInference(core=6)
+    assert company_warning(company).startswith("no company known: everyone counts as community")
+    assert describe_company(company) == company_warning(company)
+    assert set(load_people(store)["affiliation"]) == {"community"}
+
+
+PUBLIC = (
+    "hotmail.co.uk",
+    "outlook.com",
+    "proton.me",
+    "qq.com",
+    "users.noreply.github.com",
+    "cs.stanford.edu",
+    "ox.ac.uk",
+    "laptop.local",
+    "apache.org",
+)
+
+
+def test_the_free_mail_list_and_universities_are_never_a_company(store):
+    # Three core people on each kind of address that says nothing about an employer.
+    people = [
+        (git_identity(f"Person {i} {c}", f"p{c}{i}@{host}"), 30, 20)
+        for i, host in enumerate(PUBLIC)
+        for c in "abc"
+    ]
+    build(store, people, "stanford/tool")  # a university names no owner either
+    update_people(store, Settings())
+    company = infer_company(store, Settings())
+    assert company.source == "none" and company.candidates == ()
+
+
+def test_every_listed_domain_is_public_mail():
+    exact, names = public_mail_domains()
+    assert {"gmail.com", "users.noreply.github.com", "web.de"} <= exact
+    assert {"hotmail", "yahoo", "gmx", "protonmail", "yandex"} <= names
+    for domain in exact:
+        assert is_public_mail_domain(domain), domain
+        assert is_public_mail_domain("mail." + domain), domain
+    for name in names:
+        assert is_public_mail_domain(f"{name}.de") and is_public_mail_domain(f"{name}.co.jp")
+    assert not is_public_mail_domain("quillon.io")
+    assert not is_public_mail_domain("notgmail.com")
+    assert registrable_domain("cn.ibm.com") == "ibm.com"
+
+
+def test_settings_win_over_inference(store, tmp_path):
+    build(store, QUILLON, "quillon/engine")
+    settings = Settings(company_domains=("megacorp.com",))
+    update_people(store, settings)
+    company = infer_company(store, settings)
+    assert (company.source, company.domains) == ("settings", ("megacorp.com",))
+    by_email = affiliation_by_email(store)
+    assert by_email["kim@megacorp.com"] == by_email["lou@megacorp.com"] == "employee"
+    assert by_email["ada@quillon.io"] == "community"
+
+
+def test_the_demo_worlds_recorded_company_is_used(demo_store):
+    company = infer_company(demo_store, Settings())
+    assert company.source == "settings"
+    assert company.domains == ("acme-ai.com",) and company.orgs == ("acme-ai",)
+    assert company.evidence == "recorded in the store by its source"
+
+
+def test_writing_a_settings_file_re_resolves_people(store, tmp_path):
+    people = [(git_identity(f"Dev {c}", f"dev.{c}@gmail.com"), 30, 20) for c in "abcdef"]
+    people.append((git_identity("Sam Staff", "sam@hexaware-labs.io"), 10, 20))
+    build(store, people, "gmailers/tool")
+    settings = Settings(people_file=str(tmp_path / "people.toml"))
+    ensure_people(store, settings)
+    assert affiliation_by_email(store)["sam@hexaware-labs.io"] == "community"
+    version = data_version(store)
+    ensure_people(store, settings)  # nothing changed: nothing resolved again
+    assert data_version(store) == version
+
+    config = tmp_path / "talent.toml"
+    config.write_text('[company]\ndomains = ["hexaware-labs.io"]\n', encoding="utf-8")
+    written = load_settings(config)
+    ensure_people(store, written)
+    assert affiliation_by_email(store)["sam@hexaware-labs.io"] == "employee"
+    assert infer_company(store, written).source == "settings"
+
+    # The people file is part of what was read: a merge applies without a re-mine.
+    (tmp_path / "people.toml").write_text(
+        '[[merge]]\nidentities = ["email:dev.a@gmail.com", "email:dev.b@gmail.com"]\n',
+        encoding="utf-8",
+    )
+    before = load_people(store)["person_id"].nunique()
+    ensure_people(store, written)
+    assert load_people(store)["person_id"].nunique() == before - 1
+
+
+def test_git_history_in_a_repository(tmp_path, monkeypatch, store):
+    isolate(monkeypatch, tmp_path)
+    repo = GitRepo.init(tmp_path / "repo")
+    authors = [Who(f"Wren {c}", f"wren.{c}@tallowsoft.com") for c in "abc"]
+    authors += [Who("Yan Free", "yan@yahoo.co.jp"), Who("Zed Free", "zed@gmx.net")]
+    for day in range(0, 400, 10):  # every author commits every ten days for 13 months
+        for i, who in enumerate(authors):
+            repo.commit(
+                _message(who.email, day) + "\n",
+                author=who,
+                when=at(day, i),
+                files={f"{i}.txt": f"{day}\n"},
+            )
+    mine_git(store, repo.path, name="tallowsoft/engine")
+    ensure_people(store, Settings())
+    company = infer_company(store, Settings())
+    assert (company.source, company.domains, company.people) == ("inferred", ("tallowsoft.com",), 3)
+    assert affiliation_by_email(store) == {
+        "wren.a@tallowsoft.com": "employee",
+        "wren.b@tallowsoft.com": "employee",
+        "wren.c@tallowsoft.com": "employee",
+        "yan@yahoo.co.jp": "community",
+        "zed@gmx.net": "community",
+    }
+
+
+def test_pure_inference_on_frames_without_a_store():
+    ids = pd.DataFrame(
+        {
+            "key": ["a", "b", "c"],
+            "email": ["a@orbit.dev", "b@orbit.dev", "c@orbit.dev"],
+            "github_id": [None, None, None],
+        }
+    )
+    links = pd.DataFrame({"identity_key": ["a", "b", "c"], "person_id": ["pa", "pb", "pc"]})
+    people = pd.DataFrame({"person_id": ["pa", "pb", "pc"], "is_bot": [False, False, True]})
+    acts = pd.DataFrame(
+        {
+            "actor": ["a", "a", "b", "b", "c", "c"],
+            "kind": ["commit"] * 6,
+            "occurred_at": pd.to_datetime(["2020-01-01", "2021-06-01"] * 3),
+        }
+    )
+    repos = pd.DataFrame({"full_name": ["orbit/core"]})
+    # Two people (the third is a bot) name the owner: enough for an owner's domain.
+    found = infer_company_from(people, links, ids, acts, repos=repos)
+    assert (found.domains, found.people) == (("orbit.dev",), 2)
+    # Without the owner's name, two of two is no evidence (fewer than three people).
+    assert not infer_company_from(people, links, ids, acts).known
+
+
+# --- organisation membership through the GitHub miner and the fake ---------------------------
+
+TOKEN = "test-token"
+
+
+@pytest.fixture
+def fake():
+    world = World.generate(seed=1)
+    server = FakeGitHub(world, tokens={TOKEN: {"private": True}}).start()
+    server._server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    yield world, server
+    server.stop()
+    assert not server.errors, "\n".join(server.errors)
+
+
+def mine(engine, server, **kw):
+    client = GitHubClient(
+        TOKEN,
+        server.base_url,
+        throttle=False,
+        sleep=lambda s: None,
+        backoff=0.01,
+        secondary_wait=0.01,
+        max_wait=60.0,
+    )
+    try:
+        return mine_github(engine, client, ["acme-ai"], **kw)
+    finally:
+        client.close()
+
+
+def stored_members(engine) -> list[tuple[str, int, str]]:
+    frame = load_org_members(engine)
+    return list(zip(frame["org"], frame["github_id"], frame["login"], strict=True))
+
+
+def test_public_members_are_mined_once_and_are_employees(fake, tmp_path):
+    world, server = fake
+    engine = open_store(f"sqlite:///{tmp_path / 'gh.db'}")
+    public = world.public_members()
+    assert 3 <= len(public) < len([u for u in world.users if u.member])  # some hide it
+    mine(engine, server)
+    expected = sorted(("acme-ai", u.id, u.login) for u in public)
+    assert stored_members(engine) == expected
+    assert server.log.count("/orgs/acme-ai/public_members") == 1
+
+    server.log.clear()
+    mine(engine, server)  # fresh enough: not asked again
+    assert server.log.count("/orgs/acme-ai/public_members") == 0
+    mine(engine, server, full=True)  # asked again, the same rows
+    assert server.log.count("/orgs/acme-ai/public_members") == 1
+    assert stored_members(engine) == expected
+
+    # A member who hides the membership is gone after the next full mine.
+    world.set_public_member(public[0].login, False)
+    mine(engine, server, full=True)
+    assert stored_members(engine) == sorted(("acme-ai", u.id, u.login) for u in public[1:])
+
+    update_people(engine, Settings())
+    company = infer_company(engine, Settings())
+    assert company.source == "inferred" and company.orgs == ("acme-ai",)
+    assert f"public members of acme-ai ({len(public) - 1} on GitHub)" in company.evidence
+    people = load_people(engine)
+    by_login = people.set_index("login")
+    for user in public[1:]:
+        assert by_login.loc[user.login, "affiliation"] == "employee"
+        assert (
+            "public member of acme-ai (company inferred from the data)"
+            in (by_login.loc[user.login, "affiliation_evidence"])
+        )
+    engine.dispose()
+
+
+def test_paged_public_members_follow_the_link_header(fake):
+    world, server = fake
+    client = GitHubClient(TOKEN, server.base_url, throttle=False, sleep=lambda s: None)
+    try:
+        pages = list(client.pages("/orgs/acme-ai/public_members", {"per_page": 2}))
+    finally:
+        client.close()
+    assert [len(p) for p in pages][:-1] == [2] * (len(pages) - 1)
+    assert [u["login"] for p in pages for u in p] == [u.login for u in world.public_members()]
+    assert set(pages[0][0]) >= {"login", "id", "node_id", "type", "site_admin", "url"}
+    assert "name" not in pages[0][0]  # simple-user: no profile fields
+
+
+def test_save_org_members_is_idempotent(store):
+    members = [{"github_id": 5, "login": "wen"}, {"github_id": 9, "login": "max"}]
+    moment = datetime(2025, 1, 1, tzinfo=UTC)
+    assert save_org_members(store, "Acme-AI", members, fetched_at=moment) == 2
+    version = data_version(store)
+    assert save_org_members(store, "acme-ai", members, fetched_at=moment) == 2
+    assert data_version(store) == version  # the same membership is no new data
+    assert stored_members(store) == [("acme-ai", 5, "wen"), ("acme-ai", 9, "max")]
+    save_org_members(store, "acme-ai", members[:1], fetched_at=moment)
+    assert stored_members(store) == [("acme-ai", 5, "wen")]
+    assert data_version(store) != version
+
+
+def test_a_version_4_store_gains_the_org_members_table(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = open_store(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE org_members"))
+        conn.execute(text("DELETE FROM schema_version WHERE version = 5"))
+    engine.dispose()
+    engine = open_store(url)
+    assert inspect(engine).has_table("org_members")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 5
+    assert SCHEMA_VERSION == 5
+    assert get_meta(engine, "people_fingerprint") is None
+    engine.dispose()
+
+
+def test_the_data_file_ships_with_the_package():
+    import tomllib
+
+    pyproject = Path(__file__).parents[1] / "pyproject.toml"
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    assert "data/*.txt" in project["tool"]["setuptools"]["package-data"]["talent"]
