@@ -11,6 +11,8 @@ Links, strongest first (method, confidence):
 - ``noreply`` (0.99): ``123+login@users.noreply.github.com`` names the account.
 - ``mailmap`` (0.99) and other evidence a source recorded (``identity_evidence``).
 - ``email`` (0.95): the same email address (case-folded).
+- ``email_subaddress`` (0.95): the same mailbox, an address and its "+tag" variants
+  (``jdoe+github@x.org`` is ``jdoe@x.org``), never joining two GitHub accounts.
 - ``name`` (0.9): the same normalised name of at least two words (accents, case,
   spacing and punctuation folded), never a generic one such as "root" or "GitHub".
 - ``single`` (1.0): an identity linked to nothing else is a person of its own.
@@ -26,19 +28,21 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
 from talent.affiliation import CompanyInference, company_from_settings, infer_company_from
 from talent.config import Settings
+from talent.model import ActivityKind
 from talent.store import (
     count_rows,
     get_meta,
     load_activities,
     load_identities,
     load_identity_evidence,
+    load_identity_links,
     load_org_members,
+    load_people,
     load_profiles,
     load_repos,
     save_identity_links,
@@ -65,7 +69,15 @@ SHARED_NAMES = frozenset(
         "developer",
         "localhost",
         "your name",
+        "yourname",
+        "your-name",
+        "username",
         "git",
+        "guest",
+        "default",
+        "vagrant",
+        "ec2-user",
+        "pi",
     }
 )
 SHARED_EMAIL_LOCALS = frozenset(
@@ -167,14 +179,93 @@ def is_shared_email(email: str) -> bool:
     return local in SHARED_EMAIL_LOCALS or domain in ("localhost", "(none)") or "." not in domain
 
 
+def mailbox_of(email: str | None) -> str | None:
+    """The mailbox an address is delivered to, with a "+tag" taken out of its local part
+    (lower-cased), or None for shared, noreply and malformed addresses.
+
+    >>> mailbox_of("J.Doe+github@Mail.example"), mailbox_of("jdoe@mail.example")
+    ('j.doe@mail.example', 'jdoe@mail.example')
+    >>> mailbox_of("42+jdoe@users.noreply.github.com") is None, mailbox_of("+x@a.example")
+    (True, None)
+    """
+    if not isinstance(email, str) or is_shared_email(email) or login_from_noreply(email):
+        return None
+    local, _, domain = email.lower().partition("@")
+    local = local.split("+", 1)[0]
+    if not local or local in SHARED_EMAIL_LOCALS:
+        return None
+    return f"{local}@{domain}"
+
+
 def looks_like_email(text: str) -> bool:
     return bool(re.search(r"[^\s@]+@[^\s@]+\.[^\s@]+", text or ""))
+
+
+# Git names that are a machine's, not a person's: an address such as ip-10-0-0-1, a host on
+# a home or cloud network, or a laptop's default name ("Adas-MacBook-Pro").
+_HOST_NAME = re.compile(
+    r"^ip-\d+-\d+-\d+-\d+\b|\.(?:local|lan|localdomain|internal|home|box)$"
+    r"|(?:^|[-_\s])(?:macbook|mbp|imac|thinkpad|laptop)(?:$|[-_\s])",
+    re.IGNORECASE,
+)
+
+
+def is_generic_name(name: str | None) -> bool:
+    """True for git names that many unrelated people share or that name a machine
+    ("root", "Ubuntu", "Your Name", a host name), which are never a person's display name.
+
+    >>> is_generic_name("Ubuntu"), is_generic_name("ip-172-31-2-9"), is_generic_name("Ada")
+    (True, True, False)
+    >>> is_generic_name("Adas-MacBook-Pro.local"), is_generic_name("tix.lo")
+    (True, False)
+    """
+    text = re.sub(r"\s+", " ", (name or "").strip().casefold())
+    return not text or text in SHARED_NAMES or bool(_HOST_NAME.search(text))
+
+
+def handle_tokens(text: str | None) -> list[str]:
+    """The lower-cased words of a login or name, split on anything not a letter or digit
+    (never inside a word: "Abbott" is one token).
+
+    >>> handle_tokens("k8s-ci-robot"), handle_tokens("PL Ghost"), handle_tokens("Abbott")
+    (['k8s', 'ci', 'robot'], ['pl', 'ghost'], ['abbott'])
+    """
+    folded = unicodedata.normalize("NFKD", text.casefold() if isinstance(text, str) else "")
+    return [w for w in re.split(r"[^a-z0-9]+", folded) if w]
+
+
+# A login or name whose last word is one of these is a bot's ("tvm-bot", "Prow Robot").
+BOT_LAST_WORDS = frozenset({"bot", "robot", "automation"})
+# Words of a login or name that automation accounts carry: as whole words only, never
+# inside one ("Abbott", "Cicero", "ghostplant" stay human). On their own they prove
+# nothing (a person may be called Ci); with machine-like behaviour they flag a bot.
+AUTOMATION_WORDS = frozenset(
+    {"bot", "robot", "ghost", "automation", "automated", "autobot", "ci", "release", "releaser"}
+)
+
+
+def automation_word(*texts: str | None) -> str | None:
+    """The first automation word (or the leading "auto" of "auto-...") in logins or names.
+
+    >>> automation_word("pl-ghost"), automation_word("auto-merger"), automation_word("Abbott")
+    ('ghost', 'auto', None)
+    """
+    for text in texts:
+        words = handle_tokens(text)
+        if words[:1] == ["auto"] and len(words) > 1:
+            return "auto"
+        for word in words:
+            if word in AUTOMATION_WORDS:
+                return word
+    return None
 
 
 def is_bot_identity(
     login: str | None, name: str, email: str, type_: str, github_id: int | None = None
 ) -> bool:
-    """True when an identity is a bot by its login, API type, email or a curated list.
+    """True when an identity is a bot by its login, API type, email, a curated list, or a
+    login or name of two or more words whose last is "bot", "robot" or "automation"
+    ("tvm-bot").
 
     Matching stays narrow on purpose: a human called "Abbott" is not a bot.
 
@@ -184,6 +275,8 @@ def is_bot_identity(
     True
     >>> is_bot_identity("abbott", "Jane Abbott", "", "User")
     False
+    >>> is_bot_identity(None, "Deploy Robot", "", ""), is_bot_identity("robot-fan", "", "", "")
+    (True, False)
     """
     if type_ == "Bot" or (email or "").lower() in ("noreply@github.com", "action@github.com"):
         return True
@@ -195,6 +288,9 @@ def is_bot_identity(
         if not low:
             continue
         if low.endswith("[bot]") or low in KNOWN_BOTS:
+            return True
+        words = handle_tokens(low)
+        if len(words) > 1 and words[-1] in BOT_LAST_WORDS:
             return True
     return False
 
@@ -283,6 +379,53 @@ def select_identities(identities: pd.DataFrame, selector: str) -> list[str]:
         ids = pd.to_numeric(identities["github_id"], errors="coerce")
         return identities.loc[ids == int(value), "key"].tolist() if value.isdigit() else []
     return []
+
+
+class PersonNotFound(LookupError):
+    """No person, or more than one, answers to what was asked; the message says which."""
+
+
+def find_person(engine: Engine, who: str) -> str:
+    """The id of the one person that ``who`` names: a person id, a login, an email, a
+    selector (``login:NAME``, ``email:...``, ``name:...``, ``github:ID``, ``key:...``)
+    or an exact display name.
+
+    A login is looked up where ``talent rank`` shows it, the person's ``login``, which
+    may come from a noreply address or a login hint rather than from a GitHub identity;
+    then in the raw identities (their login or the login of their noreply address), so
+    every login that a ranking prints is found. Raises :class:`PersonNotFound` when
+    nobody or several people match.
+    """
+    people = load_people(engine)
+    if who in set(people["person_id"]):
+        return who
+    links = load_identity_links(engine)
+    person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    idents = load_identities(engine)
+    kind, _, value = who.partition(":") if ":" in who else ("", "", who)
+    if not kind:
+        kind = "email" if "@" in who else "login"
+    found: set[str] = set()
+    if kind == "login":
+        shown = people["login"].where(people["login"].notna(), "").astype(str).str.lower()
+        found = set(people.loc[shown == value.lower(), "person_id"])
+        if not found:
+            keys = select_identities(idents, f"login:{value}")
+            noreply = idents["email"].fillna("").astype(str).map(login_from_noreply)
+            keys += idents.loc[noreply.fillna("").str.lower() == value.lower(), "key"].tolist()
+            found = {person_of[k] for k in keys if k in person_of}
+    else:
+        keys = select_identities(idents, f"{kind}:{value}")
+        found = {person_of[k] for k in keys if k in person_of}
+    if not found and ":" not in who:
+        found = set(people.loc[people["name"] == who, "person_id"])
+    if not found:
+        raise PersonNotFound(
+            f"nobody matches {who!r} (give a person id, login, email or full name)"
+        )
+    if len(found) > 1:
+        raise PersonNotFound(f"{who!r} matches {len(found)} people: {', '.join(sorted(found))}")
+    return found.pop()
 
 
 def _check_selector(selector: object, where: str) -> str:
@@ -515,14 +658,33 @@ def resolve_people(
             if row.key in known and row.other in known:
                 link(row.key, row.other, row.method, float(row.confidence))
 
-    # Names last: the weakest rule, never for bots or generic names, and never joining
-    # two different GitHub accounts (two people can share a name; accounts are proof).
     # An account is known by its id or login, from the API or from a noreply address.
     accounts: dict[str, set[str]] = {}
     for row in ids.itertuples(index=False):
         marks = _account_marks(row)
         if marks:
             accounts.setdefault(uf.find(row.key), set()).update(marks)
+
+    # A "+tag" address is delivered to the mailbox without the tag (jdoe+github@x.org
+    # reaches jdoe@x.org): only that mailbox's owner reads both, as strong as one address,
+    # so linked; like names, never joining two different GitHub accounts.
+    by_mailbox: dict[str, str] = {}
+    for row in ids.itertuples(index=False):
+        box = mailbox_of(row.email)
+        if box is None or row.key in held_apart:
+            continue
+        target = by_mailbox.setdefault(box, row.key)
+        ra, rb = uf.find(row.key), uf.find(target)
+        if ra == rb:
+            continue
+        mine, theirs = accounts.get(ra, set()), accounts.get(rb, set())
+        if mine and theirs and not mine & theirs:
+            continue
+        link(row.key, target, "email_subaddress", 0.95)
+        accounts[uf.find(row.key)] = mine | theirs
+
+    # Names last: the weakest rule, never for bots or generic names, and never joining
+    # two different GitHub accounts (two people can share a name; accounts are proof).
     by_name: dict[str, str] = {}
     for row in ids.itertuples(index=False):
         if row.source != "git" or is_bot_identity(row.login, row.name, row.email, row.type):
@@ -621,19 +783,31 @@ def _describe_person(block: list, settings: Settings, preferred: set[str] = froz
         person_id = "p" + hashlib.sha1(anchor.encode("utf-8")).hexdigest()[:12]
 
     logins = [r.login for r in accounts if r.login] or [r.login for r in block if r.login]
+    logins = [str(x) for x in logins if isinstance(x, str) and x.strip()]
     if not logins:
         logins = [n for n in (login_from_noreply(r.email) for r in block) if n]
+    # No login is a missing value (None here, NaN once stored), never "" or "None".
     login = sorted(logins)[0] if logins else None
 
-    # A profile name beats git names; names that are email addresses are never shown.
-    names = [r.name for r in accounts if r.name and not looks_like_email(r.name)]
+    # A profile name beats git names; names that are email addresses are never shown, and
+    # generic ones ("Ubuntu", "root", a host name) only when there is no login either.
+    # Among git names, a full name (two words or more) beats a one-word one, which is
+    # often a handle ("jdoe", "jane-doe"), then the most used wins.
+    def showable(name: str) -> bool:
+        return bool(name) and not looks_like_email(name) and not is_generic_name(name)
+
+    def full(name: str) -> bool:
+        return len(name.split()) > 1 and normalise_name(name) is not None
+
+    names = [r.name for r in accounts if showable(r.name)]
     if not names:
-        names = sorted(
-            r.name for r in block if r.key in preferred and r.name and not looks_like_email(r.name)
-        )
+        names = sorted(r.name for r in block if r.key in preferred and showable(r.name))
     if not names:
-        counts = Counter(r.name for r in block if r.name and not looks_like_email(r.name))
-        names = [n for n, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        counts = Counter(r.name for r in block if showable(r.name))
+        ordered = sorted(counts.items(), key=lambda kv: (not full(kv[0]), -kv[1], kv[0]))
+        names = [n for n, _ in ordered]
+    if not names and login is None:
+        names = sorted(r.name for r in block if r.name and not looks_like_email(r.name))
     name = names[0] if names else (login or "(unknown)")
 
     is_bot = any(is_bot_identity(r.login, r.name, r.email, r.type, r.github_id) for r in block)
@@ -661,11 +835,76 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
+# Email local parts too common to say that two addresses are one person's.
+GENERIC_EMAIL_LOCALS = SHARED_EMAIL_LOCALS | {
+    "info",
+    "contact",
+    "mail",
+    "hello",
+    "office",
+    "support",
+    "dev",
+    "developer",
+    "work",
+    "code",
+    "team",
+    "me",
+}
+# What two people share to be suggested, the most telling first: the first that a pair
+# shares gives the reason.
+SUGGESTION_REASONS = (
+    "same mailbox with a +tag",
+    "same full name, different GitHub accounts",
+    "same email local part on two domains",
+    "same name with an initial",
+    "same one-word name",
+    "a name written as another's login or email",
+)
+
+
+def name_variants(name: str | None) -> tuple[set[str], set[str]]:
+    """The short forms a full name may be written as, and the short form a name is.
+
+    A full name (first and last word of two letters or more) gives "initial surname" and
+    "first-name initial"; a name with an initial first or last ("J. Doe", "Jane D") is
+    itself a short form. Words in brackets are left out.
+
+    >>> sorted(name_variants("Jane van Doe")[0])
+    ['j doe', 'jane d']
+    >>> name_variants("J. Doe"), name_variants("Jane D"), name_variants("J D")
+    ((set(), {'j doe'}), (set(), {'jane d'}), (set(), set()))
+    """
+    text = re.sub(r"\([^)]*\)", " ", name or "")
+    folded = normalise_name(text)
+    if not folded:
+        return set(), set()
+    words = folded.split()
+    first, last = words[0], words[-1]
+    if len(first) > 1 and len(last) > 1:
+        return {f"{first[0]} {last}", f"{first} {last[0]}"}, set()
+    if len(first) + len(last) > 2:
+        return set(), {f"{first} {last}"}
+    return set(), set()
+
+
 def suggest_merges(
     identities: pd.DataFrame, links: pd.DataFrame, people: pd.DataFrame
 ) -> pd.DataFrame:
     """People who look alike but were not merged, with the reason: for a person to
-    confirm (``talent people merge``), never applied on their own.
+    confirm (``talent people merge``), never applied on their own. Reasons, most
+    telling first (``SUGGESTION_REASONS``):
+
+    - the same mailbox with and without a "+tag" on two GitHub accounts (on one account
+      or none, :func:`resolve_people` links them itself);
+    - the same full name on two GitHub accounts;
+    - the same distinctive email local part (5 characters or more, not generic such as
+      "info") on two domains;
+    - a name with an initial and a full name it may stand for ("J. Doe" or "Jane D" and
+      "Jane Doe");
+    - the same one-word name, or a name written as another's login or email local part.
+
+    Generic names ("root", "Ubuntu", host names) and bots are never suggested, and a
+    token that more than five people share says nothing.
 
     Columns ``person_a``, ``person_b``, ``reason``.
     """
@@ -674,44 +913,80 @@ def suggest_merges(
     bots = set(people.loc[people["is_bot"].astype(bool), "person_id"])
     ids = identities.astype(object).where(identities.notna(), None)
     marks: dict[str, dict[str, set[str]]] = {}  # reason -> token -> people
+    labels: dict[tuple[str, str], str] = {}  # (reason, token) -> what the reason shows
+    short_forms: dict[str, set[str]] = {}  # "j doe" -> people who wrote it so
+    by_email: dict[str, set[str]] = {}  # folded email local part -> people
 
-    def note(reason: str, token: str, person: str) -> None:
+    def note(reason: str, token: str, person: str, label: str | None = None) -> None:
         if token and len(token) >= 4:
             marks.setdefault(reason, {}).setdefault(token, set()).add(person)
+            labels[(reason, token)] = label or token
 
     for row in ids.itertuples(index=False):
         person = person_of.get(row.key)
         if person is None or person in bots:
             continue
         name = row.name or ""
-        if name and not looks_like_email(name):
+        if name and not looks_like_email(name) and not is_generic_name(name):
             if normalise_name(name):
                 note("same full name, different GitHub accounts", normalise_name(name), person)
             elif len(name.split()) == 1:
                 note("same one-word name", _fold(name), person)
             note("a name written as another's login or email", _fold(name), person)
+            full, short = name_variants(name)
+            for key in full:
+                note("same name with an initial", key, person)
+            for key in short:
+                short_forms.setdefault(key, set()).add(person)
         if row.login:
             note("a name written as another's login or email", _fold(row.login), person)
-        if row.email and not is_shared_email(row.email) and not login_from_noreply(row.email):
-            note(
-                "a name written as another's login or email",
-                _fold(row.email.split("@", 1)[0]),
-                person,
-            )
+        box = mailbox_of(row.email)
+        if box is not None:
+            local = box.split("@", 1)[0]
+            if local not in GENERIC_EMAIL_LOCALS:
+                by_email.setdefault(_fold(local), set()).add(person)
+                if "+" in row.email.split("@", 1)[0]:
+                    note("same mailbox with a +tag", box, person, local)
+                if len(local) >= 5:
+                    note("same email local part on two domains", local, person)
+    # An email local part pairs with a name or login; two local parts pair only by the
+    # stricter rule of distinctive local parts above.
+    written = marks.get("a name written as another's login or email", {})
+    email_only = {t: persons - written.get(t, set()) for t, persons in by_email.items()}
+    for token, persons in by_email.items():
+        if token in written:
+            written[token] |= persons
     pairs: dict[tuple[str, str], str] = {}
-    # The most specific reason wins, whatever order the rows came in.
-    priority = [
-        "same full name, different GitHub accounts",
-        "same one-word name",
-        "a name written as another's login or email",
-    ]
-    for reason, index in sorted(marks.items(), key=lambda kv: priority.index(kv[0])):
-        for token, persons in index.items():
-            if 1 < len(persons) <= 5:  # common tokens say nothing
-                ordered = sorted(persons)
-                for i, a in enumerate(ordered):
-                    for b in ordered[i + 1 :]:
-                        pairs.setdefault((a, b), f"{reason} ({token})")
+
+    def pair_up(persons: set[str], reason: str, apart: set[str] = frozenset()) -> None:
+        if 1 < len(persons) <= 5:  # common tokens say nothing
+            ordered = sorted(persons)
+            for i, a in enumerate(ordered):
+                for b in ordered[i + 1 :]:
+                    if not (a in apart and b in apart):
+                        pairs.setdefault((a, b), reason)
+
+    for reason in SUGGESTION_REASONS:
+        index = marks.get(reason, {})
+        if reason == "same mailbox with a +tag":
+            # A mailbox pairs the people who wrote it with a +tag and those who did not.
+            for row in ids.itertuples(index=False):
+                box = mailbox_of(row.email)
+                person = person_of.get(row.key)
+                if box in index and person is not None and person not in bots:
+                    index[box].add(person)
+        for token, persons in sorted(index.items()):
+            label = labels[(reason, token)]
+            if reason == "same name with an initial":
+                # Only a short form and a full name: two full names "Jane Doe" and "John
+                # Doe" share "j doe" but are two people.
+                for short in sorted(short_forms.get(token, set())):
+                    if len(persons | {short}) <= 5:
+                        for other in sorted(persons - {short}):
+                            a, b = sorted((short, other))
+                            pairs.setdefault((a, b), f"{reason} ({label})")
+                continue
+            pair_up(persons, f"{reason} ({label})", email_only.get(token, set()))
     rows = [{"person_a": a, "person_b": b, "reason": r} for (a, b), r in sorted(pairs.items())]
     return pd.DataFrame(rows, columns=columns)
 
@@ -782,7 +1057,7 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
 
 
 # Bump when the rules of resolution or affiliation change, so that stores re-resolve.
-RESOLUTION_RULES = "2"
+RESOLUTION_RULES = "3"
 
 
 def people_fingerprint(engine: Engine, settings: Settings) -> str:
@@ -859,18 +1134,109 @@ def template_bot_probability(messages: list[str]) -> float:
     return round(min(1.0, max(0.0, score)), 3)
 
 
+# Subjects that tools write, not people: merges, version bumps, automated updates.
+MACHINE_SUBJECT = re.compile(
+    r"^(?:merge (?:pull request|branch|remote-tracking branch|tag|commit)\b"
+    r"|\[(?:automated|auto|bot)\]|automated\b|auto[- ]?(?:update|merge|sync|generated)\b"
+    r"|(?:update|bump|set) (?:the )?version\b)",
+    re.IGNORECASE,
+)
+# Acts whose title the actor wrote; co-authored, signed-off or merged acts carry someone
+# else's message and say nothing of how the actor writes.
+WRITTEN_KINDS = frozenset(
+    {
+        ActivityKind.COMMIT,
+        ActivityKind.MERGE_COMMIT,
+        ActivityKind.PR_OPENED,
+        ActivityKind.ISSUE_OPENED,
+        ActivityKind.ISSUE_COMMENT,
+        ActivityKind.REVIEW,
+        ActivityKind.REVIEW_COMMENT,
+    }
+)
+
+
+def _ramp(value: float, low: float, high: float) -> float:
+    return min(1.0, max(0.0, (value - low) / (high - low)))
+
+
+def automation_bot_probability(
+    messages: list[str], kinds: list[str] | None = None, word: str | None = None
+) -> tuple[float, str]:
+    """How much an account's own messages look like automation's, and why.
+
+    Three signals, the strongest counts:
+
+    - templates (:func:`template_bot_probability`): one pattern takes most messages;
+    - machine subjects: merge commits (``kinds`` "merge_commit") and subjects that tools
+      write (``MACHINE_SUBJECT``: "Merge pull request #N from ...", "Merge branch ...",
+      "Update version", "[automated] ..."): 0 up to half the messages, 1 from 90%;
+    - with an automation ``word`` in the login or name (:func:`automation_word`), the share
+      of machine subjects or of the three commonest patterns counts from 30% (1 from 70%).
+
+    A person who merges a lot but also writes their own commits stays below the flag.
+    Fewer than ``BOT_MIN_MESSAGES`` messages say nothing.
+
+    >>> automation_bot_probability(["Merge pull request #%d from a/b" % i for i in range(12)])
+    (1.0, '12 of 12 messages are merges or automated subjects')
+    >>> automation_bot_probability([f"Fix bug {w}" for w in "abcdefghijkl"], word="ghost")
+    (0.0, '')
+    """
+    kinds = list(kinds) if kinds is not None else [""] * len(messages)
+    pairs = [(m, k) for m, k in zip(messages, kinds, strict=True) if m and m.strip()]
+    n = len(pairs)
+    if n < BOT_MIN_MESSAGES:
+        return 0.0, ""
+    texts = [m for m, _ in pairs]
+    machine = sum(
+        k == ActivityKind.MERGE_COMMIT or bool(MACHINE_SUBJECT.match(m.strip())) for m, k in pairs
+    )
+    patterns = Counter(message_pattern(m) for m in texts)
+    top, top_count = patterns.most_common(1)[0]
+    machine_note = f"{machine} of {n} messages are merges or automated subjects"
+    # The first of equal probabilities gives the reason.
+    notes = [
+        (_ramp(machine / n, 0.5, 0.9), machine_note),
+        (template_bot_probability(texts), f"{top_count} of {n} messages follow one template"),
+    ]
+    if word:
+        tops = [c for _, c in patterns.most_common(3) if c > 1]
+        repeated = sum(tops)
+        templates = f"{repeated} of {n} messages follow {len(tops)} templates"
+        what = machine_note if machine >= repeated else templates
+        notes.append(
+            (_ramp(max(machine, repeated) / n, 0.3, 0.7), f"the word {word!r} in its name, {what}")
+        )
+    probability, why = max(notes, key=lambda note: note[0])
+    probability = round(probability, 3)
+    return (probability, why) if probability > 0 else (0.0, "")
+
+
 def judge_behaviour(
     people: pd.DataFrame, links: pd.DataFrame, activities: pd.DataFrame
 ) -> pd.DataFrame:
-    """People with a bot probability from their messages; a person above ``BOT_FLAG``
-    is flagged a bot (rule-based bots keep probability 1)."""
+    """People with a bot probability from their own messages
+    (:func:`automation_bot_probability`) and a ``bot_evidence`` a person can read; above
+    ``BOT_FLAG`` a person is flagged a bot (rule-based bots keep probability 1)."""
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
-    titles = activities.assign(person=activities["actor"].map(person_of))
-    by_person = titles.dropna(subset=["person"]).groupby("person")["title"].agg(list)
+    written = activities[activities["kind"].isin([str(k) for k in WRITTEN_KINDS])]
+    written = written.assign(person=written["actor"].map(person_of)).dropna(subset=["person"])
+    by_person = {p: (g["title"].tolist(), g["kind"].tolist()) for p, g in written.groupby("person")}
     out = people.copy()
-    probability = out["person_id"].map(lambda p: template_bot_probability(by_person.get(p, [])))
-    out["bot_probability"] = np.where(out["is_bot"].astype(bool), 1.0, probability)
+    probabilities, evidence = [], []
+    for row in out.itertuples(index=False):
+        if bool(row.is_bot):
+            probabilities.append(1.0)
+            evidence.append("bot by rule (login, account type or known bot)")
+            continue
+        titles, kinds = by_person.get(row.person_id, ([], []))
+        word = automation_word(row.login, row.name)
+        probability, why = automation_bot_probability(titles, kinds, word)
+        probabilities.append(probability)
+        evidence.append(why)
+    out["bot_probability"] = probabilities
     out["is_bot"] = out["is_bot"].astype(bool) | (out["bot_probability"] >= BOT_FLAG)
+    out["bot_evidence"] = evidence
     return out
 
 
