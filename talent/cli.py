@@ -90,6 +90,9 @@ class _OneLineErrors(TyperGroup):
             # Usage errors come from the click that typer ships (vendored in recent typer,
             # the click package in older ones); both carry exit_code and format_message.
             message = getattr(exc, "format_message", None)
+            if message is not None and type(exc).__name__ == "NoArgsIsHelpError":
+                typer.echo(message())  # a command given alone shows its help, as --help
+                sys.exit(exc.exit_code)
             if message is not None and hasattr(exc, "exit_code"):
                 # With no arguments the help is printed and the error has no message.
                 if message().strip():
@@ -110,6 +113,8 @@ class _OneLineErrors(TyperGroup):
 
 app = typer.Typer(
     cls=_OneLineErrors,
+    # Plain help: typer's rich panels print a <bool> type beside every flag.
+    rich_markup_mode=None,
     help="Find the people who do the real work in a company's open-source repositories.",
     no_args_is_help=True,
     add_completion=False,
@@ -120,6 +125,7 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
+        metavar="PATH|URL",
         help=f"Database: a file path or SQLAlchemy URL (env {DB_ENV_VAR}; default ./talent.db).",
         show_default=False,
     ),
@@ -132,11 +138,25 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-def _settings(db: str | None) -> Settings:
-    """Settings for a command: the settings file (TALENT_CONFIG, or ./talent.toml when
-    present) with the database from ``--db``, so every command, mining included, applies
-    the same company and the same hand-made corrections."""
-    return load_settings(None, db=db)
+ConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        help="Settings file (env TALENT_CONFIG; default ./talent.toml if present).",
+        show_default=False,
+    ),
+]
+
+
+def _load(db: str | None, config: str | None) -> Settings:
+    """Settings for a command: the settings file (``--config``, TALENT_CONFIG, or
+    ./talent.toml when present) with the database from ``--db``, so every command,
+    mining included, applies the same company and the same hand-made corrections."""
+    try:
+        return load_settings(config, db=db)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _open_existing(settings: Settings):
@@ -151,6 +171,7 @@ def _open_existing(settings: Settings):
 @app.command()
 def demo(
     db: DbOption = None,
+    config: ConfigOption = None,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same world.")] = 7,
     size: Annotated[
         str,
@@ -168,7 +189,7 @@ def demo(
     """
     if size not in SIZES:
         raise CliError(f"unknown size {size!r}; choose one of: {', '.join(SIZES)}")
-    settings = _settings(db)
+    settings = _load(db, config)
     console = Console(stderr=True)
     with console.status("Generating the demo world..."):
         world = generate_demo(seed=seed, size=size)
@@ -204,10 +225,11 @@ def rank(
     ] = OutputFormat.table,
     repo: Annotated[
         list[str] | None,
-        typer.Option(help="Only this repository's activity (owner/name); repeatable."),
+        typer.Option(metavar="OWNER/REPO", help="Only this repository's activity; repeatable."),
     ] = None,
     since: Annotated[
-        str | None, typer.Option(help="Only activity on or after this date (YYYY-MM-DD).")
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="Only activity on or after this date."),
     ] = None,
     with_identities: Annotated[
         bool,
@@ -262,6 +284,7 @@ def rank(
     engine = _open_existing(settings)
     if count_rows(engine, "activities") == 0:
         raise CliError("the database holds no activity yet; run `talent demo` or a miner first")
+    _check_repos(engine, repo)
     ranking = rank_store(
         engine,
         settings,
@@ -299,6 +322,20 @@ def rank(
         typer.echo(to_safe_csv(frame).decode("utf-8").lstrip("\ufeff"), nl=False)
     else:
         _print_table(ranking, with_identities, explain)
+
+
+def _check_repos(engine, wanted: list[str] | None) -> None:
+    """Every ``--repo`` names a stored repository (a typo would rank nobody)."""
+    if not wanted:
+        return
+    stored = load_repos(engine)["full_name"].tolist()
+    by_fold = {name.casefold(): name for name in stored}
+    for name in wanted:
+        if name in stored:
+            continue
+        hint = by_fold.get(name.casefold())
+        known = f"did you mean {hint}?" if hint else "known: " + ", ".join(sorted(stored)[:10])
+        raise CliError(f"--repo: no repository {name!r} in the database ({known})")
 
 
 def _parse_affiliations(values: list[str] | None) -> tuple[str, ...] | None:
@@ -454,6 +491,7 @@ def _plain(text: str) -> str:
 
 mine_app = typer.Typer(
     cls=_OneLineErrors,
+    rich_markup_mode=None,
     help="Mine contributor activity from a source into the database.",
     no_args_is_help=True,
 )
@@ -466,6 +504,7 @@ def mine_git_command(
         list[Path], typer.Argument(help="Repositories: work trees or bare.", show_default=False)
     ],
     db: DbOption = None,
+    config: ConfigOption = None,
     name: Annotated[
         str | None,
         typer.Option(
@@ -484,12 +523,23 @@ def mine_git_command(
     """
     if name and len(paths) > 1:
         raise CliError("--name names one repository; give a single PATH with it")
-    settings = _settings(db)
-    engine = open_store(settings.db_url)
+    settings = _load(db, config)
     console = Console(stderr=True)
     failures = 0
+    usable = []
+    for path in paths:  # check them all first: no database is made for nothing to mine
+        try:
+            check_repository(Path(path))
+        except GitError as exc:
+            failures += 1
+            typer.echo(f"error: {exc}", err=True)
+        else:
+            usable.append(path)
+    if not usable:
+        raise typer.Exit(1)
+    engine = open_store(settings.db_url)
     changed = False
-    for path in paths:
+    for path in usable:
         try:
             result = _mine_one(engine, path, name, full, console)
         except GitError as exc:
@@ -558,8 +608,10 @@ def mine_github_command(
         ),
     ],
     db: DbOption = None,
+    config: ConfigOption = None,
     since: Annotated[
-        str | None, typer.Option(help="Only activity updated on or after this date (YYYY-MM-DD).")
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="Only activity updated on or after this date."),
     ] = None,
     full: Annotated[
         bool,
@@ -608,7 +660,7 @@ def mine_github_command(
                 f"no GitHub token: set {token_env} (or run in a terminal to be asked for one)"
             )
         token = typer.prompt("GitHub token", hide_input=True).strip()
-    settings = _settings(db)
+    settings = _load(db, config)
     since_dt = _parse_since(since)
     engine = open_store(settings.db_url)
     console = Console(stderr=True)
@@ -713,28 +765,11 @@ def _github_summary(console: Console, client, results) -> None:
 
 people_app = typer.Typer(
     cls=_OneLineErrors,
+    rich_markup_mode=None,
     help="See how identities were merged into people, and correct it by hand.",
     no_args_is_help=True,
 )
 app.add_typer(people_app, name="people")
-
-ConfigOption = Annotated[
-    str | None,
-    typer.Option(
-        "--config",
-        help="Settings file (env TALENT_CONFIG; default ./talent.toml if present).",
-        show_default=False,
-    ),
-]
-
-
-def _load(db: str | None, config: str | None) -> Settings:
-    from talent.config import ConfigError, load_settings
-
-    try:
-        return load_settings(config, db=db)
-    except ConfigError as exc:
-        raise CliError(str(exc)) from None
 
 
 def _find_person(engine, who: str) -> str:
@@ -898,11 +933,14 @@ def evaluate(
         Path,
         typer.Option(
             "--truth",
-            help="Ground-truth file (the format of shared/eval: repo, head, maintainers).",
+            help='Ground-truth JSON: {"repo": "OWNER/NAME", "maintainers": [{"login": '
+            '..., "current": true, "identities": [{"name": ..., "email": ...}]}]} '
+            "(see docs/evaluation.md).",
             show_default=False,
         ),
     ],
     db: DbOption = None,
+    config: ConfigOption = None,
     format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.table,
@@ -912,7 +950,7 @@ def evaluate(
     Prints precision@10, recall@50 and NDCG@20 for maintainers ever listed and for
     current ones. A maintainer counts once: a second row of the same person is a miss.
     """
-    settings = _settings(db)
+    settings = _load(db, config)
     try:
         known = load_truth(truth)
     except TruthError as exc:
@@ -960,6 +998,7 @@ def evaluate(
 
 feedback_app = typer.Typer(
     cls=_OneLineErrors,
+    rich_markup_mode=None,
     help="Shortlist or reject people, and learn a profile's weights from those verdicts.",
     no_args_is_help=True,
 )
@@ -1115,43 +1154,154 @@ def feedback_learn(
 @app.command("app")
 def run_app(
     db: DbOption = None,
-    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
-    address: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
-    headless: Annotated[bool, typer.Option(help="Do not open a browser.")] = False,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8501,
+    address: Annotated[
+        str, typer.Option(help="Address to bind (0.0.0.0 to serve other machines).")
+    ] = "127.0.0.1",
+    headless: Annotated[
+        bool,
+        typer.Option(
+            "--headless",
+            help="Never open a browser tab (one opens only in a terminal with a display).",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Open the Streamlit app on the database (missing or empty: it offers the demo)."""
+    """Open the Streamlit app on the database (missing or empty: it offers the demo).
+
+    Never asks anything: Streamlit is configured here (headless server, no usage
+    statistics, the viewer's toolbar), whatever folder it is started from and with or
+    without a terminal. Stop it with Ctrl+C (or SIGTERM).
+    """
     settings = _load(db, config)
-    entry = Path(__file__).parent / "ui" / "entry.py"
+    problem = port_problem(address, port)
+    if problem:
+        raise CliError(problem)
     env = dict(os.environ, **{DB_ENV_VAR: settings.db_url})
     if config:  # the app reads the same settings file (its profiles, company, people)
         env[CONFIG_ENV_VAR] = str(Path(config).resolve())
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(entry),
-        "--server.port",
-        str(port),
-        "--server.address",
-        address,
-        "--server.headless",
-        "true" if headless else "false",
-        "--browser.gatherUsageStats",
-        "false",
+    url = f"http://{'127.0.0.1' if address in ('0.0.0.0', '::') else address}:{port}"
+    typer.echo(f"Starting talent on {url} (database {settings.db_url})...", err=True)
+    code = serve_streamlit(
+        streamlit_command(address, port),
+        env,
+        url,
+        on_ready=lambda: _app_ready(url, open_browser=not headless),
+    )
+    raise typer.Exit(code)
+
+
+def streamlit_command(address: str, port: int) -> list[str]:
+    """``streamlit run`` on the app with every setting given on the command line, so
+    neither the folder it starts in (a ``.streamlit/config.toml`` there or not) nor a
+    missing terminal changes anything."""
+    entry = Path(__file__).parent / "ui" / "entry.py"
+    settings = {
+        "server.port": port,
+        "server.address": address,
+        # Headless: Streamlit neither opens a tab nor asks for an e-mail on its first
+        # run (that prompt waits for a terminal, or exits when there is none).
+        "server.headless": "true",
+        "server.showEmailPrompt": "false",
+        "server.fileWatcherType": "none",
+        "server.runOnSave": "false",
+        "browser.gatherUsageStats": "false",
+        "global.developmentMode": "false",
+        # The viewer's toolbar: no "Deploy" button, no developer menu.
+        "client.toolbarMode": "viewer",
         # The dataframe toolbar's CSV export does not neutralise formulas: the app's
         # own download button (talent.export) is the only export.
-        "--client.disableDataExport",
-        "true",
-        "--client.showErrorDetails",
-        "none",
-    ]
-    typer.echo(f"Serving talent on http://{address}:{port} (database {settings.db_url})", err=True)
+        "client.disableDataExport": "true",
+        "client.showErrorDetails": "none",
+    }
+    command = [sys.executable, "-m", "streamlit", "run", str(entry)]
+    for key, value in settings.items():
+        command += [f"--{key}", str(value)]
+    return command
+
+
+def port_problem(address: str, port: int) -> str | None:
+    """Why the app cannot serve on ``address:port`` (taken, or not an address here),
+    or None."""
+    import errno
+    import socket
+
     try:
-        raise typer.Exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+        infos = socket.getaddrinfo(address, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return f"--address: {address!r} is not an address of this machine"
+    family, _type, _proto, _name, sockaddr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        # As the server binds: a port left in TIME_WAIT by the last run is free, one
+        # that something listens on is not.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(sockaddr)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (
+                    f"port {port} on {address} is taken (is talent app already running?); "
+                    f"open that one, or choose another with --port {port + 1}"
+                )
+            return f"cannot serve on {address}:{port}: {exc.strerror}"
+    return None
+
+
+def serve_streamlit(command: list[str], env: dict[str, str], url: str, on_ready) -> int:
+    """Run Streamlit until it ends, calling ``on_ready`` once it answers; SIGTERM and
+    SIGINT are passed on, so stopping ``talent app`` stops the server (no orphan keeps
+    the port). Returns Streamlit's exit status (0 when stopped by a signal)."""
+    import signal
+    import threading
+    import urllib.request
+
+    proc = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+    stopped = threading.Event()
+
+    def forward(signum, _frame) -> None:
+        stopped.set()
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and not stopped.is_set() and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        on_ready()
+                        break
+            except OSError:
+                time.sleep(0.2)
+        while True:
+            try:
+                code = proc.wait(timeout=1.0)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if proc.poll() is None:
+            proc.kill()
+    return 0 if stopped.is_set() else code
+
+
+def _app_ready(url: str, open_browser: bool) -> None:
+    typer.echo(f"talent is ready: open {url} in a browser (Ctrl+C stops it)", err=True)
+    if open_browser and sys.stdout.isatty() and _has_display():
+        import webbrowser
+
+        webbrowser.open(url, new=2)
+
+
+def _has_display() -> bool:
+    """A screen to open a browser on: any desktop on macOS and Windows, an X or Wayland
+    display elsewhere."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def main() -> None:

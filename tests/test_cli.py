@@ -279,3 +279,36 @@ def test_real_process_missing_database(tmp_path):
     assert lines[0].startswith("error: database not found: ")
     assert str(missing) in lines[0]
     assert "Traceback" not in proc.stderr
+
+
+def test_unknown_repo_is_an_error_not_an_empty_ranking(runner, db):
+    result = runner.invoke(app, ["rank", "--db", db, "--repo", "acme-ai/nope"])
+    line = _assert_one_line_error(result, contains="--repo: no repository 'acme-ai/nope'")
+    assert result.exit_code == 1
+    assert "known: acme-ai/" in line
+    # A different case is offered as the likely name.
+    result = runner.invoke(app, ["rank", "--db", db, "--repo", "ACME-AI/ACME-SERVE"])
+    _assert_one_line_error(result, contains="did you mean acme-ai/acme-serve?")
+
+
+def test_failed_first_mine_makes_no_database(tmp_path, runner):
+    path = tmp_path / "new.db"
+    result = runner.invoke(app, ["mine", "git", str(tmp_path / "not-a-repo"), "--db", str(path)])
+    assert result.exit_code == 1
+    assert "error:" in result.stderr
+    assert not path.exists()
+
+
+def test_help_shows_no_bool_metavars(runner):
+    for command in (["rank"], ["mine", "git"], ["app"], ["people", "show"]):
+        result = runner.invoke(app, [*command, "--help"])
+        assert result.exit_code == 0
+        assert "<bool>" not in result.stdout, command
+    assert "--repo OWNER/REPO" in runner.invoke(app, ["rank", "--help"]).stdout
+
+
+@pytest.mark.parametrize(
+    "command", [["demo"], ["mine", "git"], ["mine", "github"], ["evaluate"], ["rank"], ["app"]]
+)
+def test_every_command_takes_config(runner, command):
+    assert "--config" in runner.invoke(app, [*command, "--help"]).stdout

@@ -746,6 +746,7 @@ def test_small_world_request_breakdown(small):
     people = {u for u in expected_accounts(small.world, selected(small.world)) if u.type != "Bot"}
     assert Counter(route(e) for e in small.log) == {
         "GET /orgs/acme-ai/repos": 1,
+        "GET /orgs/acme-ai/public_members": 1,  # affiliation: the org's public members
         "GET /repos/{repo}/issues (probe)": 2,
         "GET /repos/{repo}/issues": 2,
         "GET /repos/{repo}/issues/comments": 2,
@@ -1151,7 +1152,7 @@ def test_cli_summary_counts_equal_the_servers(small, serve, cli, tmp_path):
         "waits": "0 (0 s)",
         "failed": "0",
     }
-    assert (sum(e.counted for e in log), sum(e.status == 304 for e in log)) == (50, 0)
+    assert (sum(e.counted for e in log), sum(e.status == 304 for e in log)) == (51, 0)
     engine = open_store(f"sqlite:///{db}", create=False)
     # People were resolved after the mine, profiles without a company among them.
     assert len(load_profiles(engine)) == 37 and load_profiles(engine)["company"].isna().any()
