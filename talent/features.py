@@ -192,7 +192,8 @@ def build_activity_features(
         present = [str(k) for k in kinds if str(k) in counts]
         out[col] = counts[present].sum(axis=1) if present else 0
     by_person = acts.groupby("person")
-    out["active_months"] = by_person["occurred_at"].agg(lambda t: t.dt.to_period("M").nunique())
+    month = acts["occurred_at"].dt.year * 12 + acts["occurred_at"].dt.month
+    out["active_months"] = month.groupby(acts["person"]).nunique()
     out["n_repos"] = by_person["repo"].nunique()
     out["first_active"] = by_person["occurred_at"].min()
     out["last_active"] = by_person["occurred_at"].max()
@@ -215,7 +216,8 @@ def build_activity_features(
         out[column] = with_code[column].reindex(out.index) if len(with_code) else np.nan
     per_repo = acts.groupby(["person", "repo"]).size().reset_index(name="n")
     per_repo = per_repo.sort_values(["person", "n", "repo"], ascending=[True, False, True])
-    out["top_repos"] = per_repo.groupby("person")["repo"].agg(lambda s: ", ".join(s.head(3)))
+    per_repo = per_repo[per_repo.groupby("person").cumcount() < 3]
+    out["top_repos"] = per_repo.groupby("person")["repo"].agg(", ".join)
     return out[columns].rename_axis("person_id")
 
 

@@ -86,14 +86,16 @@ def build_interaction_graph(
     pairs = pairs.assign(w=pairs["kind"].map(table).fillna(0.0))
     pairs = pairs[(pairs["w"] > 0) & ~pairs["person"].isin(exclude) & ~pairs["other"].isin(exclude)]
     summed = pairs.groupby(["other", "person"])["w"].sum()
-    graph.add_weighted_edges_from((u, v, float(w)) for (u, v), w in summed.items())
+    edges = {(u, v): float(w) for (u, v), w in summed.items()}
     if coedits is not None and not coedits.empty:
+        # Each tie adds to both directions: the interaction edges keep their place, new
+        # edges come after them in the ties' order (as adding them one by one would).
         for u, v, w in coedits[["u", "v", "weight"]].itertuples(index=False):
             if u in exclude or v in exclude:
                 continue
             for a, b in ((u, v), (v, u)):
-                old = graph.get_edge_data(a, b, default={"weight": 0.0})["weight"]
-                graph.add_edge(a, b, weight=old + coedit_weight * float(w))
+                edges[a, b] = edges.get((a, b), 0.0) + coedit_weight * float(w)
+    graph.add_weighted_edges_from((u, v, w) for (u, v), w in edges.items())
     return graph
 
 

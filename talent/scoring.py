@@ -39,6 +39,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 
 import numpy as np
@@ -314,17 +315,115 @@ def rank(
 
 
 def _rank(acts, changes, bots, people, settings, chosen, affiliations, windows, random_state):
+    base = _base(acts, changes, bots, people, settings, random_state)
+    return score_base(base, chosen, affiliations, windows)
+
+
+@dataclass(frozen=True, eq=False)
+class RankingBase:
+    """Everything a ranking needs that does not depend on the profile, computed once per
+    data version and activity scope (repositories, time window, bots) and shared by every
+    profile: :func:`score_base` only scales and weighs its ``values``.
+
+    Attributes
+    ----------
+    acts, changes : DataFrame
+        Acts with people (:func:`talent.features.attach_people`) and commit file changes
+        (:func:`talent.features.commit_changes`), bots left out unless included.
+    bots : frozenset of str
+        Person ids of bots.
+    people : DataFrame
+        The store's people.
+    settings : Settings
+        Supplies the activity weights.
+    features : DataFrame
+        Per person, the columns of ``FEATURE_DOCS`` and ``pagerank``.
+    values : DataFrame
+        Per person, the raw value of every signal (:func:`signal_values`).
+    table : DataFrame
+        Per person, every column of a ranking that no profile changes: features, skills,
+        persona, rising, who the person is.
+    skills : DataFrame
+        :func:`talent.skills.build_skills` of the authored acts (``areas``, ``languages``,
+        ``topics``, ``document``).
+    random_state : int
+        Seeds the personas' clustering.
+    """
+
+    acts: pd.DataFrame
+    changes: pd.DataFrame
+    bots: frozenset
+    people: pd.DataFrame
+    settings: Settings
+    features: pd.DataFrame
+    values: pd.DataFrame
+    table: pd.DataFrame
+    skills: pd.DataFrame
+    random_state: int = 0
+
+    @cached_property
+    def evidence(self) -> Evidence:
+        """:func:`build_evidence` over the base's acts, built on first use."""
+        return build_evidence(self.acts, self.changes)
+
+    @cached_property
+    def skill_documents(self) -> pd.DataFrame:
+        """Per person, the text the skill search matches (``document``): topics, areas
+        and languages."""
+        table = self.table
+        return pd.DataFrame(
+            {
+                "document": table["topics"].str.replace(",", " ")
+                + " "
+                + table["areas"].str.replace(",", " ")
+                + " "
+                + table["languages"].str.replace(",", " ")
+            },
+            index=table.index,
+        )
+
+    def window_values(self, windows: int) -> list[pd.DataFrame | None]:
+        """Signal values over re-rankings that each leave out one of ``windows`` equal
+        stretches of time (None where nothing is left), computed once per base and
+        number of windows (see :func:`rank_intervals`)."""
+        cache = self.__dict__.setdefault("_window_values", {})
+        if windows not in cache:
+            cache[windows] = _window_values(
+                self.acts, self.changes, self.bots, self.settings, windows
+            )
+        return cache[windows]
+
+
+def build_ranking_base(
+    engine: Engine,
+    settings: Settings | None = None,
+    repos: Sequence[str] | None = None,
+    since: datetime | None = None,
+    include_bots: bool = False,
+    random_state: int = 0,
+) -> RankingBase:
+    """Load the store's acts (resolving people first if needed), optionally only some
+    repositories' since a date, and compute what every profile shares: features,
+    the interaction graph's PageRank, skills, personas, rising contributors."""
+    settings = settings or Settings()
+    acts, changes, bots, people = _load(engine, settings, repos, since, include_bots)
+    return _base(acts, changes, bots, people, settings, random_state)
+
+
+def _base(acts, changes, bots, people, settings, random_state) -> RankingBase:
     features = _features(acts, changes, bots, settings)
     if features.empty:
-        return pd.DataFrame(columns=RANK_COLUMNS)
+        empty = pd.DataFrame()
+        return RankingBase(acts, changes, frozenset(bots), people, settings, features,
+                           empty, empty, empty, random_state)  # fmt: skip
     values = signal_values(features)
-    out = features.join(make_profile_scorer(chosen).fit_transform(values))
-    out["score"] = out[CONTRIBUTIONS].sum(axis=1)
+    out = features.copy()
     # Topics from what a person wrote themselves, not the titles of work they reviewed.
     authored = acts[acts["kind"].isin(["commit", "pr_opened", "issue_opened"])]
-    skills = build_skills(changes, authored).reindex(out.index)
+    skills = build_skills(changes, authored)
+    shown = skills.reindex(out.index)
     for column in ("areas", "languages", "topics"):
-        out[column] = skills[column].astype(object).fillna("")
+        out[column] = shown[column].astype(object).fillna("")
     out["persona"] = assign_personas(features, random_state)
     out["rising"] = rising(features)
     out = out.join(_people_info(people), how="left")
@@ -334,18 +433,34 @@ def _rank(acts, changes, bots, people, settings, chosen, affiliations, windows, 
         f"https://github.com/{login}" if isinstance(login, str) and login else None
         for login in out["login"]
     ]
-    out["profile"] = chosen.name
+    return RankingBase(acts, changes, frozenset(bots), people, settings, features, values,
+                       out, skills, random_state)  # fmt: skip
+
+
+def score_base(
+    base: RankingBase,
+    profile: Profile,
+    affiliations: Sequence[str] | None = None,
+    interval_windows: int = 0,
+) -> pd.DataFrame:
+    """Rank the people of ``base`` by ``profile``: exactly what :func:`rank` returns
+    for the same acts (columns ``RANK_COLUMNS``), with only the scaling and weighing
+    done here. ``affiliations`` and ``interval_windows`` are as in :func:`rank`."""
+    if base.features.empty:
+        return pd.DataFrame(columns=RANK_COLUMNS)
+    contributions = make_profile_scorer(profile).fit_transform(base.values)
+    out = base.table.join(contributions)
+    out["score"] = out[CONTRIBUTIONS].sum(axis=1)
+    out["profile"] = profile.name
     # Ranks are among everyone scored, so filtering whom to show never renumbers anyone.
     out = _ordered(out)
     out["rank_low"] = np.nan
     out["rank_high"] = np.nan
-    if windows > 1 and len(out):
-        low, high = rank_intervals(
-            acts, changes, bots, settings, chosen, out, windows, random_state
-        )
+    if interval_windows > 1 and len(out):
+        low, high = _interval_ranks(base.window_values(interval_windows), profile, out)
         out["rank_low"], out["rank_high"] = low, high
     ranked = len(out)
-    out = out[_shown(out["affiliation"], chosen, affiliations)][RANK_COLUMNS]
+    out = out[_shown(out["affiliation"], profile, affiliations)][RANK_COLUMNS]
     out = out.reset_index(drop=True)
     out.attrs["ranked"] = ranked  # how many were ranked, shown or not (for rank_range_text)
     return out
@@ -433,21 +548,37 @@ def rank_intervals(
     A narrow interval means the rank does not hang on one period; a person whose work
     all falls in the left-out window drops to the end (one past the last rank).
     """
+    return _interval_ranks(
+        _window_values(acts, changes, bots, settings, windows), profile, ranking
+    )
+
+
+def _window_values(acts, changes, bots, settings, windows) -> list[pd.DataFrame | None]:
+    """Signal values with each of ``windows`` equal stretches of time left out in turn
+    (None where nothing is left); they do not depend on a profile."""
     start, end = acts["occurred_at"].min(), acts["occurred_at"].max()
     edges = pd.date_range(start, end, periods=windows + 1)
     slot = np.clip(np.searchsorted(edges[1:-1], acts["occurred_at"], side="right"), 0, windows - 1)
     slot_changes = np.clip(
         np.searchsorted(edges[1:-1], changes["occurred_at"], side="right"), 0, windows - 1
     )
-    ranks = [ranking["rank"].to_numpy(dtype=float)]
+    out: list[pd.DataFrame | None] = []
     for w in range(windows):
         features = _features(acts[slot != w], changes[slot_changes != w], bots, settings)
-        if features.empty:
+        out.append(None if features.empty else signal_values(features))
+    return out
+
+
+def _interval_ranks(
+    window_values: list[pd.DataFrame | None], profile: Profile, ranking: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    ranks = [ranking["rank"].to_numpy(dtype=float)]
+    for values in window_values:
+        if values is None:
             ranks.append(np.full(len(ranking), len(ranking) + 1.0))
             continue
-        values = signal_values(features)
         scorer = make_profile_scorer(profile).fit(values)
-        score = pd.Series(scorer.predict(values), index=features.index)
+        score = pd.Series(scorer.predict(values), index=values.index)
         order = score.rename_axis("person_id").reset_index(name="score")
         order = order.sort_values(["score", "person_id"], ascending=[False, True])
         position = pd.Series(np.arange(1, len(order) + 1), index=order["person_id"])
@@ -680,14 +811,12 @@ def rank_store(
     chosen = (
         profile if isinstance(profile, Profile) else load_ranking_profile(engine, settings, profile)
     )
-    acts, changes, bots, people = _load(engine, settings, repos, since, include_bots)
-    ranking = _rank(
-        acts, changes, bots, people, settings, chosen, affiliations, interval_windows, 0
-    )
+    base = build_ranking_base(engine, settings, repos, since, include_bots)
+    ranking = score_base(base, chosen, affiliations, interval_windows)
     if skill is not None and not ranking.empty:
-        ranking = _skill_filter(ranking, skill)
+        ranking = _skill_filter(ranking, skill, base.skill_documents)
     if explain_top and not ranking.empty:
-        evidence = build_evidence(acts, changes)
+        evidence = base.evidence
         head = ranking.head(explain_top)
         ranking["explanation"] = None
         ranking["explanation"] = ranking["explanation"].astype(object)
@@ -719,7 +848,7 @@ def load_evidence(
     include_bots: bool = False,
 ) -> Evidence:
     """:func:`build_evidence` over the acts :func:`rank_store` ranks with the same
-    arguments, for explaining people one at a time (as the app does)."""
+    arguments, for explaining people one at a time (a :class:`RankingBase` has it too)."""
     acts, changes, _bots, _people = _load(
         engine, settings or Settings(), repos, since, include_bots
     )
@@ -740,22 +869,24 @@ def rank_range_text(low: float, high: float, ranked: int) -> str:
     return f"{int(low)}–{worst}" if worst != str(int(low)) else worst
 
 
-def _skill_filter(ranking: pd.DataFrame, skill: str) -> pd.DataFrame:
-    documents = ranking.set_index("person_id")
-    documents = pd.DataFrame(
-        {
-            "document": documents["topics"].str.replace(",", " ")
-            + " "
-            + documents["areas"].str.replace(",", " ")
-            + " "
-            + documents["languages"].str.replace(",", " ")
-        }
-    )
-    found = search_skills(skill, documents, ranking.set_index("person_id")["score"])
-    out = ranking.set_index("person_id").loc[found.index].reset_index()
+def _skill_filter(ranking: pd.DataFrame, skill: str, documents: pd.DataFrame) -> pd.DataFrame:
+    # Matched among the people shown, as the search has always been.
+    by_person = ranking.set_index("person_id")
+    found = search_skills(skill, documents.loc[by_person.index], by_person["score"])
+    out = by_person.loc[found.index].reset_index()
     out["skill_match"] = found["match"].to_numpy()
     out.attrs = dict(ranking.attrs)
     return out
+
+
+def match_skills(base: RankingBase, query: str, scores: pd.Series | None = None) -> pd.DataFrame:
+    """Everyone in ``base`` whose work matches a free-text skill query, best match first:
+    :func:`talent.skills.search_skills` over the base's skill documents (topics, areas,
+    languages), with ``relevance``, ``match`` and the query ``terms`` each person matched.
+    Without ``scores`` the match is the relevance alone (no profile's score)."""
+    if base.table.empty:
+        return pd.DataFrame(columns=["relevance", "match", "terms"])
+    return search_skills(query, base.skill_documents, scores)
 
 
 # --- personas ----------------------------------------------------------------------------

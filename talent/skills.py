@@ -89,9 +89,14 @@ def build_skills(
     people = sorted(set(acts["person"]) | set(changes["person"]))
     if not people:
         return pd.DataFrame(columns=columns).rename_axis("person_id")
+    # Many changes touch the same files: classify each distinct path once.
+    paths = changes["path"]
+    unique = pd.unique(paths)
+    area = {p: area_of(p.split(":", 1)[-1], rules) for p in unique}
+    language = {p: language_of(p) for p in unique}
     work = changes.assign(
-        area=[area_of(p, rules) for p in changes["path"].str.split(":", n=1).str[-1]],
-        language=[language_of(p) for p in changes["path"]],
+        area=paths.map(area),
+        language=paths.map(language),
         lines=pd.to_numeric(changes["lines"], errors="coerce").fillna(1).clip(lower=1),
     )
 
@@ -100,12 +105,14 @@ def build_skills(
         sums = sums.reset_index().sort_values(
             ["person", "lines", column], ascending=[True, False, True]
         )
-        return sums.groupby("person")[column].agg(lambda s: ", ".join(s.head(top)))
+        sums = sums[sums.groupby("person").cumcount() < top]
+        return sums.groupby("person")[column].agg(", ".join)
 
     out = pd.DataFrame(index=pd.Index(people, name="person_id"))
     out["areas"] = ranked("area").reindex(out.index).astype(object).fillna("")
     out["languages"] = ranked("language").reindex(out.index).astype(object).fillna("")
-    titles = acts.groupby("person")["title"].agg(lambda t: " ".join(x for x in t if x))
+    written = acts[acts["title"].notna() & (acts["title"] != "")]
+    titles = written.groupby("person")["title"].agg(" ".join)
     titles = titles.reindex(out.index).astype(object).fillna("")
     out["topics"] = _top_terms(titles, top=5)
     out["document"] = (
@@ -137,13 +144,17 @@ def _top_terms(documents: pd.Series, top: int) -> pd.Series:
     return pd.Series(result, index=documents.index)
 
 
-def search_skills(query: str, skills: pd.DataFrame, scores: pd.Series) -> pd.DataFrame:
+def search_skills(
+    query: str, skills: pd.DataFrame, scores: pd.Series | None = None
+) -> pd.DataFrame:
     """People ranked for a free-text skill query.
 
     ``relevance`` is the TF-IDF cosine similarity between the query and each person's
-    titles, areas and languages; ``match = relevance * (0.5 + 0.5 * score)``, so among
-    equally relevant people the stronger contributor comes first. People with no
-    relevance are left out.
+    ``document`` (their titles, areas and languages); ``match = relevance * (0.5 + 0.5 *
+    score)``, so among equally relevant people the stronger contributor comes first
+    (without ``scores``, ``match`` is the relevance); ``terms`` are the words of the
+    query found in the person's document, in the query's order, comma-separated.
+    People with no relevance are left out.
 
     Examples
     --------
@@ -152,16 +163,30 @@ def search_skills(query: str, skills: pd.DataFrame, scores: pd.Series) -> pd.Dat
     ...                                     "install guide docs"]}, index=["ada", "bob"])
     >>> search_skills("cuda kernels", skills, pd.Series({"ada": 0.5, "bob": 0.9})).index.tolist()
     ['ada']
+    >>> search_skills("cuda docs", skills)["terms"].tolist()
+    ['cuda', 'docs']
     """
-    columns = ["relevance", "match"]
+    columns = ["relevance", "match", "terms"]
     if skills.empty or not query.strip():
         return pd.DataFrame(columns=columns)
     vectorizer = TfidfVectorizer(token_pattern=r"(?u)\b\w[\w+-]*\b", sublinear_tf=True)
-    matrix = vectorizer.fit_transform(list(skills["document"]) + [query])
+    matrix = vectorizer.fit_transform(list(skills["document"]) + [query]).tocsr()
     docs, q = matrix[:-1], matrix[-1]
     relevance = np.asarray((docs @ q.T).todense()).ravel()
     out = pd.DataFrame({"relevance": relevance}, index=skills.index)
-    score = scores.reindex(out.index).fillna(0.0)
-    out["match"] = out["relevance"] * (0.5 + 0.5 * score)
+    score = (scores if scores is not None else pd.Series(dtype=float)).reindex(out.index)
+    out["match"] = (
+        out["relevance"] * (0.5 + 0.5 * score.fillna(0.0)) if scores is not None
+        else out["relevance"]
+    )  # fmt: skip
     out = out[out["relevance"] > 0]
+    # The query's words in its own order, each once, and the rows where each occurs.
+    vocabulary = vectorizer.vocabulary_
+    words = list(dict.fromkeys(w for w in vectorizer.build_analyzer()(query) if w in vocabulary))
+    hits = docs[:, [vocabulary[w] for w in words]].tocsr() if words else None
+    rows = np.flatnonzero(relevance > 0)
+    out["terms"] = [
+        ", ".join(words[j] for j in sorted(hits[int(r)].indices)) if hits is not None else ""
+        for r in rows
+    ]
     return out.sort_values(["match"], ascending=False, kind="stable")[columns]

@@ -38,10 +38,14 @@ from talent.scoring import (
     SIGNAL_TABLE,
     ProfileScorer,
     build_evidence,
+    build_ranking_base,
     evidence_for,
     explain,
+    match_skills,
     rank,
+    rank_store,
     rising,
+    score_base,
 )
 from talent.store import load_activities, load_commit_files, load_identity_links, load_people
 
@@ -1018,3 +1022,69 @@ def test_cli_json_keeps_the_first_issues_keys(runner, cli_db):
             assert FIRST_ISSUE_KEYS <= set(row)
             assert set(CONTRIBUTIONS) <= set(row)
             assert row["score"] == pytest.approx(sum(row[c] for c in CONTRIBUTIONS), abs=1e-5)
+
+
+# --- 11. one base per data and activity scope, shared by every profile -------------------
+
+
+@pytest.fixture(scope="module")
+def demo_base(demo_store):
+    return build_ranking_base(demo_store, Settings())
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "options", [{}, {"affiliations": (), "interval_windows": 3}], ids=["default", "all+ranges"]
+)
+def test_scoring_a_base_is_ranking_the_store(demo_store, demo_base, profile, options):
+    expected = rank_store(demo_store, Settings(), profile=profile, **options)
+    got = score_base(demo_base, profile, **options)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert got.attrs["ranked"] == expected.attrs["ranked"] == len(demo_base.table)
+
+
+def test_a_profile_switch_only_reweighs(demo_store, monkeypatch):
+    import talent.scoring as scoring
+
+    calls = []
+    features = scoring._features
+
+    def counted(acts, *args):
+        calls.append(len(acts))
+        return features(acts, *args)
+
+    monkeypatch.setattr(scoring, "_features", counted)
+    base = build_ranking_base(demo_store, Settings())
+    assert len(calls) == 1  # the whole history
+    table = base.table.copy()
+    first = score_base(base, MAINTAINER, affiliations=(), interval_windows=5)
+    assert len(calls) == 6  # and each of five windows left out, once
+    assert all(n < calls[0] for n in calls[1:])
+    second = score_base(base, RECRUITER, affiliations=(), interval_windows=5)
+    third = score_base(base, RECRUITER_QUANTILE, affiliations=(), interval_windows=5)
+    assert len(calls) == 6
+    pd.testing.assert_frame_equal(base.table, table, check_exact=True)  # left as it was
+    assert base.evidence is base.evidence
+    # Same people, same persona and skills; other weights, other order.
+    for other in (second, third):
+        assert set(other["person_id"]) == set(first["person_id"])
+        mine = other.set_index("person_id").loc[first["person_id"]]
+        assert (mine["persona"].to_numpy() == first["persona"].to_numpy()).all()
+        assert (mine["areas"].to_numpy() == first["areas"].to_numpy()).all()
+    assert first["person_id"].tolist() != second["person_id"].tolist()
+
+
+def test_skill_search_over_the_base(demo_store, demo_base):
+    found = match_skills(demo_base, "kernels docs")
+    assert len(found) > 0 and found["relevance"].is_monotonic_decreasing
+    assert (found["match"] == found["relevance"]).all()  # no profile's score without scores
+    documents = demo_base.skill_documents["document"].str.lower()
+    for pid, terms in found["terms"].items():
+        words = set(documents[pid].replace(",", " ").split())
+        assert terms and set(terms.split(", ")) <= {"kernels", "docs"} & words
+    missing = documents.index.difference(found.index)
+    assert not any({"kernels", "docs"} & set(documents[p].split()) for p in missing)
+    # ``rank_store(skill=...)`` searches the same documents among the people it shows.
+    ranked = rank_store(demo_store, Settings(), profile=MAINTAINER, skill="kernels docs")
+    assert set(ranked["person_id"]) <= set(found.index)
+    assert ranked["skill_match"].is_monotonic_decreasing

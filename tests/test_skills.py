@@ -114,3 +114,16 @@ def test_rank_skill_search_end_to_end(tmp_path):
     )
     empty = runner.invoke(app, ["rank", "--db", db, "--skill", "quantum chemistry"])
     assert empty.exit_code == 0 and "Nobody's work matches" in empty.stdout
+
+
+def test_search_says_which_query_words_matched():
+    skills = pd.DataFrame(
+        {"document": ["fused cuda kernels training", "training recipes docs", "ci workflows"]},
+        index=["ada", "bob", "cy"],
+    )
+    found = search_skills("training CUDA rlhf training", skills)
+    assert found.loc["ada", "terms"] == "training, cuda"  # the query's order, each once
+    assert found.loc["bob", "terms"] == "training"
+    assert "cy" not in found.index
+    assert (found["match"] == found["relevance"]).all()  # without scores
+    assert search_skills("rlhf", skills)["terms"].tolist() == []

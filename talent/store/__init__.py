@@ -378,8 +378,13 @@ def load_repos(engine: Engine) -> pd.DataFrame:
     return _read(engine, select(schema.repos).order_by(schema.repos.c.full_name))
 
 
-def load_identities(engine: Engine) -> pd.DataFrame:
-    return _read(engine, select(schema.identities).order_by(schema.identities.c.key))
+def load_identities(engine: Engine, *, keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """Raw identities, optionally only those with these keys."""
+    t = schema.identities
+    stmt = select(t)
+    if keys is not None:
+        stmt = stmt.where(t.c.key.in_(list(keys)))
+    return _read(engine, stmt.order_by(t.c.key))
 
 
 def load_activities(
@@ -525,9 +530,13 @@ def load_people(engine: Engine) -> pd.DataFrame:
     return _read(engine, select(schema.people).order_by(schema.people.c.person_id))
 
 
-def load_identity_links(engine: Engine) -> pd.DataFrame:
+def load_identity_links(engine: Engine, *, persons: Sequence[str] | None = None) -> pd.DataFrame:
+    """Identity-to-person links, optionally only those of these people."""
     t = schema.identity_links
-    return _read(engine, select(t).order_by(t.c.identity_key))
+    stmt = select(t)
+    if persons is not None:
+        stmt = stmt.where(t.c.person_id.in_(list(persons)))
+    return _read(engine, stmt.order_by(t.c.identity_key))
 
 
 def load_sync_state(engine: Engine) -> pd.DataFrame:
