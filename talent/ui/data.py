@@ -26,12 +26,13 @@ from talent.config import (
 from talent.identity import update_people
 from talent.scoring import (
     INTERVAL_WINDOWS,
-    Evidence,
+    RankingBase,
+    build_ranking_base,
     explain,
     list_profiles,
-    load_evidence,
     load_ranking_profile,
-    rank_store,
+    match_skills,
+    score_base,
 )
 from talent.sources.demo import generate_demo, save_demo
 from talent.store import (
@@ -118,6 +119,7 @@ def create_demo(url: str) -> int:
     save_demo(engine, world)
     update_people(engine, Settings(db_url=url))
     st.cache_data.clear()
+    _base.clear()  # the old data's bases are large and will not be asked for again
     return len(world.activities)
 
 
@@ -142,6 +144,20 @@ def profile(url: str, name: str) -> Profile:
     return load_ranking_profile(_engine(url), settings(url)[0], name)
 
 
+@st.cache_resource(show_spinner="Computing features, graphs and skills...", max_entries=4)
+def _base(
+    url: str, version: str, repos: tuple[str, ...], since: datetime | None, include_bots: bool
+) -> RankingBase:
+    """What every profile shares (features, graphs, skills, personas), once per data
+    version and activity scope. A resource, not data: one object shared by every
+    session and never copied (nothing changes it; :func:`talent.scoring.score_base`
+    only reads it)."""
+    del version  # part of the cache key only
+    return build_ranking_base(
+        _engine(url), settings(url)[0], list(repos) or None, since, include_bots
+    )
+
+
 @st.cache_data(show_spinner="Ranking contributors...", max_entries=32)
 def ranking(
     url: str,
@@ -153,31 +169,13 @@ def ranking(
     intervals: bool,
 ) -> pd.DataFrame:
     """Everyone ranked by ``profile``, with rank intervals if asked; the app filters
-    whom to show, so ranks stay those of the whole population."""
-    del version  # part of the cache key only
-    return rank_store(
-        _engine(url),
-        settings(url)[0],
-        profile=profile,
-        repos=list(repos) or None,
-        since=since,
-        include_bots=include_bots,
+    whom to show, so ranks stay those of the whole population. Another profile only
+    re-weighs the shared base (and its rank intervals' windows)."""
+    return score_base(
+        _base(url, version, repos, since, include_bots),
+        profile,
         affiliations=(),
         interval_windows=INTERVAL_WINDOWS if intervals else 0,
-    )
-
-
-@st.cache_resource(show_spinner="Gathering the evidence...", max_entries=4)
-def _evidence(
-    url: str, version: str, repos: tuple[str, ...], since: datetime | None, include_bots: bool
-) -> Evidence:
-    del version
-    return load_evidence(
-        _engine(url),
-        settings(url)[0],
-        repos=list(repos) or None,
-        since=since,
-        include_bots=include_bots,
     )
 
 
@@ -192,9 +190,33 @@ def explanation(
     person_id: str,
 ) -> list[dict]:
     """The largest contributions to a person's score, each with evidence links from the
-    same repositories and time window as the ranking."""
+    same repositories and time window as the ranking (the base's evidence, built once)."""
     frame = ranking(url, version, profile, repos, since, include_bots, intervals)
-    return explain(frame, _evidence(url, version, repos, since, include_bots), person_id)
+    rows = frame[frame["person_id"] == person_id]
+    evidence = _base(url, version, repos, since, include_bots).evidence
+    return explain(rows, evidence, person_id)
+
+
+@st.cache_data(show_spinner="Searching skills...", max_entries=64)
+def skill_matches(
+    url: str,
+    version: str,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
+    query: str,
+) -> pd.DataFrame:
+    """Everyone whose work matches a free-text skill query (e.g. "cuda kernels"), best
+    first, indexed by ``person_id``: ``skill_match`` (TF-IDF cosine similarity of the
+    query and the person's topics, areas and languages, 0 to 1; no profile's score in
+    it) and ``skill_terms`` (the query's words found in their work, comma-separated).
+    Empty for an empty query or when nobody matches."""
+    found = match_skills(_base(url, version, repos, since, include_bots), query)
+    out = pd.DataFrame(
+        {"skill_match": found["match"].astype(float), "skill_terms": found["terms"].astype(str)},
+        index=found.index,
+    )
+    return out.rename_axis("person_id")
 
 
 def feedback(url: str) -> pd.DataFrame:
@@ -224,9 +246,8 @@ def person_identities(url: str, version: str, person_id: str) -> pd.DataFrame:
     addresses are cut to their domain: the app never shows an address."""
     del version
     engine = _engine(url)
-    links = load_identity_links(engine)
-    mine = links[links["person_id"] == person_id]
-    idents = load_identities(engine).set_index("key")
+    mine = load_identity_links(engine, persons=[person_id])
+    idents = load_identities(engine, keys=mine["identity_key"].tolist()).set_index("key")
     rows = []
     for link in mine.itertuples(index=False):
         ident = idents.loc[link.identity_key]
@@ -251,6 +272,5 @@ def person_activity(url: str, version: str, person_id: str) -> pd.DataFrame:
     """Every act of one person, oldest first."""
     del version
     engine = _engine(url)
-    links = load_identity_links(engine)
-    keys = links.loc[links["person_id"] == person_id, "identity_key"].tolist()
+    keys = load_identity_links(engine, persons=[person_id])["identity_key"].tolist()
     return load_activities(engine, actors=keys)

@@ -1,0 +1,76 @@
+"""talent.ui.data's cached reads outside a page: one shared base per data version and
+activity scope, a profile switch that only re-weighs it, explanations from the cached
+ranking and evidence, and the skill search the app shows."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import streamlit as st
+
+import talent.scoring as scoring
+from talent.config import RECRUITER, Settings
+from talent.identity import update_people
+from talent.scoring import explain, load_evidence, match_skills, rank_store
+from talent.sources.demo import generate_demo, save_demo
+from talent.store import data_version, open_store
+from talent.ui import data
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory) -> str:
+    url = "sqlite:///" + str(tmp_path_factory.mktemp("ui-data") / "demo.db")
+    engine = open_store(url)
+    save_demo(engine, generate_demo(seed=3, size="small"))
+    update_people(engine, Settings(db_url=url))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def test_profiles_share_one_base_and_explanations_reuse_it(url, monkeypatch):
+    calls = []
+    features = scoring._features
+    monkeypatch.setattr(scoring, "_features", lambda *a: calls.append(1) or features(*a))
+    version = data_version(open_store(url))
+    maintainer = data.profile(url, "maintainer")
+    recruiter = data.profile(url, "recruiter")
+    first = data.ranking(url, version, maintainer, (), None, False, True)
+    assert len(calls) == 6  # the base, then five windows left out for the rank ranges
+    second = data.ranking(url, version, recruiter, (), None, False, True)
+    assert len(calls) == 6
+    engine = open_store(url)
+    expected = rank_store(
+        engine, Settings(db_url=url), profile=RECRUITER, affiliations=(), interval_windows=5
+    )
+    pd.testing.assert_frame_equal(second, expected, check_exact=True)
+    assert first["profile"].eq("maintainer").all()
+    top = second["person_id"].iloc[0]
+    before = len(calls)  # rank_store above computed its own
+    parts = data.explanation(url, version, recruiter, (), None, False, True, top)
+    assert len(calls) == before  # the cached ranking and base, not a new ranking
+    assert parts and parts == explain(expected, load_evidence(engine, Settings(db_url=url)), top)
+
+
+def test_skill_matches_say_what_matched(url):
+    version = data_version(open_store(url))
+    found = data.skill_matches(url, version, (), None, False, "docs training")
+    assert found.index.name == "person_id" and list(found.columns) == [
+        "skill_match",
+        "skill_terms",
+    ]
+    assert len(found) > 0 and found["skill_match"].is_monotonic_decreasing
+    assert (found["skill_match"] > 0).all() and (found["skill_match"] <= 1 + 1e-9).all()
+    assert found["skill_terms"].map(lambda t: 0 < len(set(t.split(", ")) - {""})).all()
+    assert set(", ".join(found["skill_terms"]).split(", ")) <= {"docs", "training"}
+    base = scoring.build_ranking_base(open_store(url), Settings(db_url=url))
+    expected = match_skills(base, "docs training")
+    assert found["skill_match"].to_dict() == expected["match"].to_dict()
+    assert data.skill_matches(url, version, (), None, False, "   ").empty
