@@ -285,6 +285,7 @@ def rank(
     if count_rows(engine, "activities") == 0:
         raise CliError("the database holds no activity yet; run `talent demo` or a miner first")
     _check_repos(engine, repo)
+    _say_company(engine, settings, quiet=format != OutputFormat.table)
     ranking = rank_store(
         engine,
         settings,
@@ -773,24 +774,28 @@ app.add_typer(people_app, name="people")
 
 
 def _find_person(engine, who: str) -> str:
-    """A person id from a person id, login, email or exact name."""
-    from talent.identity import select_identities
+    """A person id from a person id, the login a ranking shows, an email or a name."""
+    from talent.identity import PersonNotFound, find_person
 
-    people = load_people(engine)
-    if who in set(people["person_id"]):
-        return who
-    links = load_identity_links(engine)
-    person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
-    idents = load_identities(engine)
-    selector = who if ":" in who else ("email:" + who if "@" in who else "login:" + who)
-    found = {person_of[k] for k in select_identities(idents, selector) if k in person_of}
-    if not found and ":" not in who:
-        found = set(people.loc[people["name"] == who, "person_id"])
-    if not found:
-        raise CliError(f"nobody matches {who!r} (give a person id, login, email or full name)")
-    if len(found) > 1:
-        raise CliError(f"{who!r} matches {len(found)} people: {', '.join(sorted(found))}")
-    return found.pop()
+    try:
+        return find_person(engine, who)
+    except PersonNotFound as exc:
+        raise CliError(str(exc)) from None
+
+
+def _say_company(engine, settings: Settings, *, quiet: bool = False) -> None:
+    """One line to stderr on the company affiliation uses (inferred, set, or a warning
+    when none is known); ``quiet`` keeps only the warning (machine-read output)."""
+    from talent.affiliation import company_warning, describe_company
+    from talent.identity import infer_company
+
+    company = infer_company(engine, settings)
+    console = Console(stderr=True, highlight=False)
+    warning = company_warning(company)
+    if warning:
+        console.print(f"warning: {_plain(warning)}", style="yellow")
+    elif not quiet:
+        console.print(_plain(describe_company(company)), style="dim")
 
 
 @people_app.command("show")
@@ -813,6 +818,7 @@ def people_show(
         f"[bold]{_plain(person['name'])}[/bold]  {person_id}"
         + (f"  @{_plain(person['login'])}" if isinstance(person["login"], str) else "")
     )
+    _say_company(engine, settings)
     console.print(
         f"affiliation: {person['affiliation']}"
         + (f" ({_plain(person['affiliation_evidence'])})" if person["affiliation_evidence"] else "")

@@ -197,8 +197,9 @@ def test_profile_is_read_from_the_url(monkeypatch, demo_db, expected_recruiter):
 
 def test_rising_only_keeps_the_rising(monkeypatch, demo_db, expected):
     at = run_app(monkeypatch, demo_db, aff=["community", "former_employee", "unknown", "employee"])
-    at.toggle(key="rising_only").set_value(True).run()
+    at.toggle(key="f_rising").set_value(True).run()
     assert not at.exception
+    assert at.query_params["rising"] in ("1", ["1"])  # in the URL, shareable
     rising = expected[~expected["is_bot"] & expected["rising"]]
     assert len(rising) > 0, "the demo world has rising contributors"
     table = at.dataframe[0].value
@@ -350,8 +351,10 @@ def test_shortlist_button_stores_feedback(monkeypatch, demo_db, tmp_path, expect
     at.switch_page("talent/ui/pages/candidates.py").run()
     table = at.dataframe[0].value
     assert table.set_index("name").loc[top["name"], "verdict"] == "shortlisted"
-    at.toggle(key="shortlisted_only").set_value(True).run()
+    at.toggle(key="f_shortlisted").set_value(True).run()
     assert at.dataframe[0].value["name"].tolist() == [top["name"]]
+    # The toggle is a filter in view everywhere: off again before rejecting them.
+    at.toggle(key="f_shortlisted").set_value(False).run()
 
     at.switch_page(CANDIDATE_PAGE).run()
     at.button(key="verdict_rejected").click().run()
@@ -408,3 +411,64 @@ def test_rank_ranges_can_be_switched_off(monkeypatch, demo_db, expected):
     assert table["name"].iloc[0] == top["name"]
     at.checkbox(key="f_intervals").check().run()
     assert "-" not in set(at.dataframe[0].value["interval"])
+
+
+def test_skill_search_shows_and_explains_the_match(monkeypatch, demo_db, expected):
+    at = run_app(monkeypatch, demo_db)
+    at.text_input(key="f_skill").input("kernels").run()
+    assert not at.exception
+    assert at.query_params["skill"] in ("kernels", ["kernels"])
+    table = at.dataframe[0].value
+    assert 0 < len(table) < len(_candidates(expected))
+    # Best match first, each row saying which words matched.
+    assert table["skill_match"].is_monotonic_decreasing
+    assert (table["skill_match"] > 0).all() and (table["skill_match"] <= 1).all()
+    assert table["skill_terms"].str.contains("kernels").all()
+    # Ranks stay those of the whole ranking.
+    ranks = expected.set_index("name")["rank"]
+    assert [ranks[n] for n in table["name"]] == table["rank"].tolist()
+    assert any("Skill search" in c.value for c in at.caption)
+
+
+def test_skill_search_with_no_match_says_what_to_try(monkeypatch, demo_db):
+    at = run_app(monkeypatch, demo_db, skill="zzqxv")
+    assert not at.exception
+    assert any("Nobody's work matches" in i.value for i in at.info)
+
+
+def test_a_person_link_shows_them_under_the_filters_it_carries(
+    monkeypatch, demo_db, expected_recruiter
+):
+    in_repo = rank_store(
+        open_store(demo_db),
+        Settings(db_url=demo_db),
+        profile="recruiter",
+        repos=["acme-ai/acme-serve"],
+        affiliations=(),
+    )
+    shown = in_repo[~in_repo["is_bot"] & (in_repo["affiliation"] != "employee")]
+    person = shown.iloc[2]
+    assert (
+        person["rank"] != expected_recruiter.set_index("person_id").loc[person["person_id"], "rank"]
+    )
+    at = run_app(
+        monkeypatch,
+        demo_db,
+        profile="recruiter",
+        repo="acme-ai/acme-serve",
+        person=person["person_id"],
+    )
+    at.switch_page(CANDIDATE_PAGE).run()
+    assert not at.exception
+    assert at.selectbox(key="f_profile").value == "recruiter"
+    assert at.multiselect(key="f_repos").value == ["acme-ai/acme-serve"]
+    assert at.selectbox(key="candidate_select").value == person["person_id"]
+    assert at.metric[0].value == f"#{person['rank']}"
+
+
+def test_a_person_outside_the_filters_is_said(monkeypatch, demo_db, expected):
+    employee = expected[expected["affiliation"] == "employee"].iloc[0]
+    at = run_app(monkeypatch, demo_db, person=employee["person_id"])
+    at.switch_page(CANDIDATE_PAGE).run()
+    assert not at.exception
+    assert any("not among the people" in w.value for w in at.warning)

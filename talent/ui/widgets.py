@@ -14,7 +14,11 @@ from talent.scoring import DEFAULT_PROFILE, INTERVAL_WINDOWS, SIGNAL_LABELS
 from talent.ui import data
 from talent.ui.safe import md_escape
 
-_FILTER_PARAMS = ("profile", "repo", "window", "aff", "bots", "q", "ranges")
+# Everything that decides what is in view, as URL parameters: a link, a pasted URL and a
+# click on a row all show the same people under the same filters.
+_FILTER_PARAMS = (
+    "profile", "repo", "window", "aff", "bots", "q", "skill", "ranges", "rising", "shortlisted"
+)  # fmt: skip
 # Recruiters look for people who do not work for the company yet.
 DEFAULT_AFFILIATIONS = ("community", "former_employee", "unknown")
 
@@ -28,6 +32,9 @@ class Filters:
     query: str = ""
     profile: str = DEFAULT_PROFILE
     intervals: bool = True
+    skill: str = ""
+    rising_only: bool = False
+    shortlisted_only: bool = False
 
 
 def offer_demo(status: data.StoreStatus) -> None:
@@ -122,7 +129,21 @@ def sidebar_filters(status: data.StoreStatus) -> Filters:
             help="Employees are current staff (company email in use, or a profile naming "
             "the company); former employees stopped using the company address and went on.",
         )
+        skill = st.text_input(
+            "Skill",
+            key="f_skill",
+            placeholder="e.g. cuda kernels, quantization, docs",
+            help="Free text matched against the areas, languages and topics of each "
+            "person's own work; matches come first, with the words that matched.",
+        )
         query = st.text_input("Name or login contains", key="f_query")
+        rising_only = st.toggle(
+            "Rising only",
+            key="f_rising",
+            help="Newcomers of the last year whose recent activity already matches the "
+            "typical established contributor's.",
+        )
+        shortlisted_only = st.toggle("Shortlisted only", key="f_shortlisted")
         intervals = st.checkbox(
             "Rank ranges",
             key="f_intervals",
@@ -131,7 +152,16 @@ def sidebar_filters(status: data.StoreStatus) -> Filters:
             f"Starts off for databases above {data.INTERVALS_UP_TO:,} activities.",
         )
     filters = Filters(
-        tuple(chosen), window, tuple(affiliations), hide_bots, query.strip(), profile, intervals
+        repos=tuple(chosen),
+        window=window,
+        affiliations=tuple(affiliations),
+        hide_bots=hide_bots,
+        query=query.strip(),
+        profile=profile,
+        intervals=intervals,
+        skill=skill.strip(),
+        rising_only=rising_only,
+        shortlisted_only=shortlisted_only,
     )
     _filters_to_url(filters)
     return filters
@@ -143,29 +173,47 @@ def default_affiliations(status: data.StoreStatus, profile: str) -> tuple[str, .
     return data.profile(status.url, profile).affiliations or DEFAULT_AFFILIATIONS
 
 
+def _url_filters() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in _FILTER_PARAMS}
+
+
 def _filters_from_url(repos: list[str], profiles: dict[str, str], status: data.StoreStatus) -> None:
+    """Set the sidebar's widgets from the URL: on a session's first run (a pasted or
+    shared link), and whenever the URL carries filters other than those this session
+    last wrote (a row opened with :func:`open_person`). A URL without filters in a
+    running session is a page change through the menu: the widgets keep their state."""
     state = st.session_state
-    if state.get("_filters_loaded"):
+    params = _url_filters()
+    fresh = not state.get("_filters_loaded")
+    carried = any(params.values()) and params != state.get("_url_filters")
+    # A page switch starts the sidebar's widgets afresh: the URL it carried says what
+    # they showed.
+    switched = state.pop("_switched", False)
+    if not (fresh or carried or switched):
         return
-    params = st.query_params
-    profile = params.get("profile")
+    query = st.query_params
+    profile = query.get("profile")
     state["f_profile"] = profile if profile in profiles else DEFAULT_PROFILE
     state["_aff_profile"] = state["f_profile"]
-    state["f_intervals"] = params.get("ranges", "") != "off" and (
-        params.get("ranges") == "on" or status.activities <= data.INTERVALS_UP_TO
+    state["f_intervals"] = query.get("ranges", "") != "off" and (
+        query.get("ranges") == "on" or status.activities <= data.INTERVALS_UP_TO
     )
-    state["f_repos"] = [r for r in params.get_all("repo") if r in repos]
-    window = params.get("window")
+    state["f_repos"] = [r for r in query.get_all("repo") if r in repos]
+    window = query.get("window")
     state["f_window"] = window if window in data.WINDOWS else "All time"
-    state["f_bots"] = params.get("bots") != "show"
-    wanted = [a for a in params.get_all("aff") if a in AFFILIATIONS]
+    state["f_bots"] = query.get("bots") != "show"
+    wanted = [a for a in query.get_all("aff") if a in AFFILIATIONS]
     state["f_aff"] = wanted or list(default_affiliations(status, state["f_profile"]))
-    state["f_query"] = params.get("q", "")
+    state["f_query"] = query.get("q", "")
+    state["f_skill"] = query.get("skill", "")
+    state["f_rising"] = query.get("rising") == "1"
+    state["f_shortlisted"] = query.get("shortlisted") == "1"
     state["_filters_loaded"] = True
 
 
-def _filters_to_url(filters: Filters) -> None:
-    params: dict[str, object] = {}
+def filter_params(filters: Filters) -> dict[str, str | list[str]]:
+    """The URL parameters that say ``filters`` (defaults left out)."""
+    params: dict[str, str | list[str]] = {}
     if filters.profile != DEFAULT_PROFILE:
         params["profile"] = filters.profile
     if filters.repos:
@@ -180,15 +228,37 @@ def _filters_to_url(filters: Filters) -> None:
         params["ranges"] = "off"
     if filters.query:
         params["q"] = filters.query
-    current = {k: st.query_params.get_all(k) for k in _FILTER_PARAMS}
+    if filters.skill:
+        params["skill"] = filters.skill
+    if filters.rising_only:
+        params["rising"] = "1"
+    if filters.shortlisted_only:
+        params["shortlisted"] = "1"
+    return params
+
+
+def _filters_to_url(filters: Filters) -> None:
+    params = filter_params(filters)
     wanted = {
         k: [str(v) for v in (params[k] if isinstance(params.get(k), list) else [params[k]])]
         if k in params
         else []
         for k in _FILTER_PARAMS
     }
-    if current != wanted:
-        st.query_params.from_dict(params)
+    if _url_filters() != wanted:
+        others = {k: st.query_params.get_all(k) for k in st.query_params if k not in wanted}
+        st.query_params.from_dict({**others, **params})
+    st.session_state["_url_filters"] = wanted
+
+
+def open_person(filters: Filters, person_id: str):
+    """Go to the Candidate page for ``person_id`` under the filters in view: they travel
+    in the URL, so the page shows the person as the table did."""
+    from talent.ui import app
+
+    st.session_state["person_id"] = person_id
+    st.session_state["_switched"] = True
+    st.switch_page(app.CANDIDATE, query_params={**filter_params(filters), "person": person_id})
 
 
 def ranking_args(status: data.StoreStatus, filters: Filters) -> tuple:
@@ -207,7 +277,9 @@ def ranking_args(status: data.StoreStatus, filters: Filters) -> tuple:
 
 def filtered_ranking(status: data.StoreStatus, filters: Filters) -> pd.DataFrame:
     """The ranking under the filters, ranks kept as computed on the whole window, with
-    each person's ``verdict`` (shortlisted, rejected or empty)."""
+    each person's ``verdict`` (shortlisted, rejected or empty) and, with a skill query,
+    only the people whose work matches it, best match first (``skill_match`` and the
+    words that matched, ``skill_terms``)."""
     frame = data.ranking(*ranking_args(status, filters))
     frame = frame[frame["affiliation"].isin(filters.affiliations)]
     if filters.query:
@@ -216,9 +288,21 @@ def filtered_ranking(status: data.StoreStatus, filters: Filters) -> pd.DataFrame
             ""
         ).str.lower().str.contains(needle, regex=False)
         frame = frame[hit]
+    if filters.rising_only:
+        frame = frame[frame["rising"].astype(bool)]
     feedback = data.feedback(status.url)
     verdicts = dict(zip(feedback["person_id"], feedback["label"], strict=True))
     frame = frame.assign(verdict=[verdicts.get(p, "") for p in frame["person_id"]])
+    if filters.shortlisted_only:
+        frame = frame[frame["verdict"] == "shortlisted"]
+    if filters.skill:
+        _url, version, _profile, repos, since, include_bots, _intervals = ranking_args(
+            status, filters
+        )
+        found = data.skill_matches(status.url, version, repos, since, include_bots, filters.skill)
+        frame = frame.join(found, on="person_id", how="inner")
+        # Best match first; among equal matches the better rank.
+        frame = frame.sort_values(["skill_match", "rank"], ascending=[False, True], kind="stable")
     return frame.reset_index(drop=True)
 
 

@@ -32,20 +32,32 @@ def render() -> None:
         return
 
     ids = ranking["person_id"].tolist()
-    wanted = st.session_state.get("person_id") or st.query_params.get("person")
+    # The URL says whom to show (a clicked row, a shared link); else the last one seen.
+    wanted = st.query_params.get("person") or st.session_state.get("person_id")
+    if wanted and wanted not in ids:
+        st.warning(
+            "The person in the link is not among the people the sidebar's filters show; "
+            "showing the first of those instead. Widen the filters to see them.",
+            icon=":material/filter_alt_off:",
+        )
     labels = {
-        row.person_id: f"#{row.rank} {row.name}" + (f" (@{row.login})" if row.login else "")
+        row.person_id: f"#{row.rank} {row.name}"
+        + (f" (@{row.login})" if isinstance(row.login, str) and row.login else "")
         for row in ranking.itertuples(index=False)
     }
+    # A person the URL brings (not the one this page last wrote there) is selected.
+    if wanted in ids and st.query_params.get("person") != st.session_state.get("_person_url"):
+        st.session_state["candidate_select"] = wanted
     person_id = st.selectbox(
         "Person",
         ids,
-        index=ids.index(wanted) if wanted in ids else 0,
         format_func=labels.get,
         key="candidate_select",
     )
     st.session_state["person_id"] = person_id
-    st.query_params["person"] = person_id
+    st.session_state["_person_url"] = person_id
+    if st.query_params.get("person") != person_id:
+        st.query_params["person"] = person_id
     person = ranking.set_index("person_id").loc[person_id]
     args = ranking_args(status, filters)
 

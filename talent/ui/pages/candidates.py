@@ -10,6 +10,7 @@ from talent.ui.safe import md_escape
 from talent.ui.widgets import (
     RANGE_HELP,
     filtered_ranking,
+    open_person,
     page_start,
     persona_text,
     ranking_args,
@@ -57,18 +58,6 @@ def render() -> None:
         return
     status, filters = started
     shown = filtered_ranking(status, filters)
-    left, right = st.columns(2)
-    rising_only = left.toggle(
-        "Rising only",
-        key="rising_only",
-        help="Newcomers of the last year whose recent activity already matches the "
-        "typical established contributor's.",
-    )
-    shortlisted_only = right.toggle("Shortlisted only", key="shortlisted_only")
-    if rising_only:
-        shown = shown[shown["rising"]].reset_index(drop=True)
-    if shortlisted_only:
-        shown = shown[shown["verdict"] == "shortlisted"].reset_index(drop=True)
 
     cols = st.columns(4)
     cols[0].metric("People ranked", f"{len(shown):,}")
@@ -77,11 +66,19 @@ def render() -> None:
     cols[3].metric("Activities in the database", f"{status.activities:,}")
 
     if shown.empty:
-        st.info(
-            "No candidates match these filters. Widen the time window, clear the "
-            "repository filter, the name search or the toggles above.",
-            icon=":material/filter_alt_off:",
-        )
+        if filters.skill:
+            st.info(
+                f"Nobody's work matches **{md_escape(filters.skill)}** under these filters. "
+                "Try other words: areas such as *kernels*, *training*, *docs*; languages "
+                "such as *cuda* or *rust*; words from pull-request titles.",
+                icon=":material/search_off:",
+            )
+        else:
+            st.info(
+                "No candidates match these filters. Widen the time window, clear the "
+                "repository filter, the name search or the toggles in the sidebar.",
+                icon=":material/filter_alt_off:",
+            )
         return
 
     signals = weighed_signals(status, filters.profile)
@@ -96,6 +93,13 @@ def render() -> None:
     )
     contributions = [f"contrib_{s}" for s in signals]
     ranked = len(data.ranking(*ranking_args(status, filters)))
+    if filters.skill:
+        st.caption(
+            f"Skill search **{md_escape(filters.skill)}**: only people whose own work "
+            "matches, best match first. *Skill match* is the similarity (0-1) of the "
+            "words to the areas, languages and topics of their commits, pull requests "
+            "and issues; *matched* lists the words found."
+        )
     table = shown.assign(
         interval=[
             rank_range_text(lo, hi, ranked)
@@ -108,6 +112,7 @@ def render() -> None:
         [
             "rank",
             "name",
+            *(["skill_match", "skill_terms"] if filters.skill else []),
             "profile_url",
             "score",
             "interval",
@@ -131,6 +136,12 @@ def render() -> None:
         column_config={
             "rank": st.column_config.NumberColumn("#", width="small"),
             "name": st.column_config.TextColumn("Name"),
+            "skill_match": st.column_config.ProgressColumn(
+                "Skill match", min_value=0.0, max_value=1.0, format="%.2f"
+            ),
+            "skill_terms": st.column_config.TextColumn(
+                "Matched", help="The words of the skill search found in the person's work"
+            ),
             "profile_url": st.column_config.LinkColumn(
                 "GitHub", display_text=r"https://github\.com/(.*)"
             ),
@@ -168,8 +179,7 @@ def render() -> None:
     )
     rows = event.selection.rows if event is not None else []
     if rows:
-        st.session_state["person_id"] = shown.iloc[rows[0]]["person_id"]
-        st.switch_page(app.CANDIDATE)
+        open_person(filters, shown.iloc[rows[0]]["person_id"])
 
 
 render()
