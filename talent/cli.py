@@ -33,7 +33,7 @@ from talent.config import (
     sqlite_path,
 )
 from talent.evaluate import TruthError, evaluate_store, load_truth, match_maintainers, split_rate
-from talent.export import to_json, to_records, to_safe_csv
+from talent.export import readable_numbers, shortlist_frame, to_json, to_records, to_safe_csv
 from talent.identity import OverrideError, ensure_people, update_people
 from talent.scoring import (
     DEFAULT_PROFILE,
@@ -309,11 +309,11 @@ def rank(
     if with_identities:
         ranking = ranking.assign(identities=_identities_of(engine, ranking["person_id"]))
     if format == OutputFormat.json:
-        typer.echo(to_json(to_records(ranking)))
+        typer.echo(to_json(to_records(readable_numbers(ranking, decimals=6))))
     elif format == OutputFormat.csv:
-        frame = ranking
+        frame = readable_numbers(ranking)
         if with_identities:
-            frame = ranking.assign(
+            frame = frame.assign(
                 identities=[
                     "; ".join(_identity_text(i) for i in ids) for ids in ranking["identities"]
                 ]
@@ -1096,6 +1096,74 @@ def feedback_list(
                 f"{row.noted_at:%Y-%m-%d %H:%M}",
             )
         Console().print(table)
+
+
+class VerdictChoice(StrEnum):
+    shortlisted = "shortlisted"
+    rejected = "rejected"
+    all = "all"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+@feedback_app.command("export")
+def feedback_export(
+    label: Annotated[
+        VerdictChoice, typer.Option("--label", help="Whose verdicts to export.")
+    ] = VerdictChoice.shortlisted,
+    profile: Annotated[
+        str, typer.Option(help="The profile whose rank, score and reasons to give.")
+    ] = "recruiter",
+    format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="CSV (safe in any spreadsheet) or JSON.")
+    ] = ExportFormat.csv,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write here instead of standard output."
+        ),
+    ] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """The shortlist for a hiring manager: rank, name, profile link, verdict with its
+    date and note, score and why, links to the work behind it, areas and skills.
+
+    CSV opens safely in any spreadsheet (no cell runs as a formula); no e-mail address
+    is exported.
+    """
+    from talent.scoring import build_ranking_base, score_base
+
+    settings = _load(db, config)
+    engine = _open_existing(settings)
+    chosen = load_ranking_profile(engine, settings, profile)
+    verdicts = load_feedback(engine)
+    labels = ("shortlisted", "rejected") if label == VerdictChoice.all else (str(label),)
+    if not verdicts["label"].isin(labels).any():
+        raise CliError(
+            f"no {' or '.join(labels)} people yet: talent feedback shortlist LOGIN --note '...'"
+        )
+    base = build_ranking_base(engine, settings)
+    ranking = score_base(base, chosen, affiliations=(), interval_windows=INTERVAL_WINDOWS)
+    frame = shortlist_frame(
+        ranking, verdicts, base.evidence, labels=labels, people=load_people(engine)
+    )
+    if format == ExportFormat.json:
+        payload = (to_json(to_records(frame)) + "\n").encode("utf-8")
+    else:
+        payload = to_safe_csv(frame)
+    if output is None:
+        text = payload.decode("utf-8")
+        typer.echo(text.lstrip("\ufeff") if format == ExportFormat.csv else text, nl=False)
+        return
+    try:
+        output.write_bytes(payload)
+    except OSError as exc:
+        raise CliError(f"--output: cannot write {output} ({exc.strerror})") from None
+    Console(stderr=True).print(f"{len(frame)} people written to {_plain(str(output))}")
 
 
 @feedback_app.command("learn")

@@ -63,7 +63,7 @@ def to_safe_csv(frame: pd.DataFrame) -> bytes:
 
 
 def _jsonable(value: object) -> object:
-    if value is None:
+    if value is None or value is pd.NA:
         return None
     if isinstance(value, float | np.floating):
         return None if math.isnan(value) else round(float(value), 6)
@@ -94,3 +94,123 @@ def to_records(frame: pd.DataFrame) -> list[dict]:
 
 def to_json(records: Iterable[dict]) -> str:
     return json.dumps(list(records), ensure_ascii=False, indent=2)
+
+
+# Columns that hold ranks: whole numbers for people to read, empty where there is none.
+RANK_LIKE = ("rank", "rank_low", "rank_high")
+
+
+def readable_numbers(frame: pd.DataFrame, decimals: int = 3) -> pd.DataFrame:
+    """A copy for people to read: ranks as whole numbers ("27", not "27.0"; empty where
+    none) and other fractional numbers rounded to ``decimals`` places.
+
+    >>> out = readable_numbers(pd.DataFrame({"rank_low": [27.0, float("nan")],
+    ...                                      "score": [0.5979043411, 1 / 3]}))
+    >>> out["rank_low"].tolist(), out["score"].tolist()
+    ([27, <NA>], [0.598, 0.333])
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if col in RANK_LIKE and pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].round().astype("Int64")
+        elif pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(decimals)
+    return out
+
+
+SHORTLIST_COLUMNS = [
+    "rank",
+    "rank_range",
+    "name",
+    "login",
+    "profile_url",
+    "verdict",
+    "verdict_date",
+    "note",
+    "score",
+    "profile",
+    "why",
+    "evidence_links",
+    "areas",
+    "languages",
+    "topics",
+    "affiliation",
+    "top_repos",
+    "last_active",
+    "person_id",
+]
+
+
+def shortlist_frame(
+    ranking: pd.DataFrame,
+    feedback: pd.DataFrame,
+    evidence,
+    *,
+    labels: tuple[str, ...] = ("shortlisted",),
+    people: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """What a hiring manager needs of the people with a verdict in ``labels``, in rank
+    order: who they are and where to find them, the verdict with its date and the
+    recruiter's note, the score and why (the largest contributions), the links to the
+    work behind it, and what they work on. No e-mail address.
+
+    ``ranking`` is a :func:`talent.scoring.rank_store` result over everyone (ranks
+    among everyone scored), ``feedback`` the store's verdicts
+    (:func:`talent.store.load_feedback`) and ``evidence`` the ranking's
+    :class:`talent.scoring.Evidence`. People with a verdict but no activity in the
+    ranking keep their verdict and note, with no rank (and their name and login from
+    ``people``, the store's people, when given).
+    """
+    from talent.scoring import explain, rank_range_text
+
+    chosen = feedback[feedback["label"].isin(labels)]
+    rows = []
+    ranked = ranking.attrs.get("ranked", len(ranking))
+    by_person = ranking.set_index("person_id")
+    known = people.set_index("person_id") if people is not None else pd.DataFrame()
+    for verdict in chosen.itertuples(index=False):
+        pid = verdict.person_id
+        row: dict[str, object] = {
+            "person_id": pid,
+            "verdict": verdict.label,
+            "verdict_date": pd.Timestamp(verdict.noted_at).strftime("%Y-%m-%d")
+            if pd.notna(verdict.noted_at)
+            else "",
+            "note": verdict.note or "",
+        }
+        if pid in known.index:
+            login = known.loc[pid, "login"]
+            row |= {
+                "name": known.loc[pid, "name"],
+                "login": login if isinstance(login, str) else "",
+            }
+        if pid in by_person.index:
+            person = by_person.loc[pid]
+            parts = explain(ranking, evidence, pid)
+            row |= {
+                "rank": person["rank"],
+                "rank_range": rank_range_text(person["rank_low"], person["rank_high"], ranked),
+                "name": person["name"],
+                "login": person["login"] if isinstance(person["login"], str) else "",
+                "profile_url": person["profile_url"] or "",
+                "score": float(person["score"]),
+                "profile": person["profile"],
+                "why": "; ".join(
+                    f"{p['label']} {p['contribution']:.2f} ({p['share']:.0%})" for p in parts
+                ),
+                "evidence_links": " ".join(
+                    dict.fromkeys(e["url"] for p in parts for e in p["evidence"] if e["url"])
+                ),
+                **{c: person[c] for c in ("areas", "languages", "topics", "affiliation")},
+                "top_repos": person["top_repos"],
+                "last_active": pd.Timestamp(person["last_active"]).strftime("%Y-%m-%d"),
+            }
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=SHORTLIST_COLUMNS)
+    out["rank"] = pd.to_numeric(out["rank"]).astype("Int64")
+    out = out.sort_values(["rank", "person_id"], na_position="last", kind="stable")
+    out = readable_numbers(out.reset_index(drop=True))
+    for col in SHORTLIST_COLUMNS:
+        if col not in ("rank", "score"):  # text: empty, not NaN, where nothing is known
+            out[col] = out[col].astype(object).where(out[col].notna(), "")
+    return out

@@ -25,6 +25,7 @@ from talent.store import (
     load_feedback,
     load_identity_links,
     open_store,
+    save_feedback,
 )
 from talent.ui.safe import md_escape
 
@@ -213,7 +214,7 @@ def test_csv_download_is_exactly_the_rows_shown_and_safe(monkeypatch, demo_db):
         at = run_app(monkeypatch, demo_db, bots="show")
     assert not at.exception
     shown = at.dataframe[0].value
-    payload = spy.call_args.kwargs["data"]
+    (payload,) = [c.kwargs["data"] for c in spy.call_args_list if c.kwargs["key"] == "download_csv"]
     rows = list(csv.DictReader(io.StringIO(payload.decode("utf-8-sig"))))
     assert [int(r["rank"]) for r in rows] == shown["rank"].tolist()
     assert [r["name"].removeprefix("'") for r in rows] == shown["name"].tolist()
@@ -224,7 +225,9 @@ def test_csv_download_is_exactly_the_rows_shown_and_safe(monkeypatch, demo_db):
     assert any(c.startswith(("'=", "'+", "'-", "'@")) for c in cells)
     assert not any("@acme-ai.com" in c for c in cells)
     assert {r["profile"] for r in rows} == {"maintainer"}
-    assert all(float(r["rank_low"]) <= int(r["rank"]) <= float(r["rank_high"]) for r in rows)
+    assert all(int(r["rank_low"]) <= int(r["rank"]) <= int(r["rank_high"]) for r in rows)
+    # For people to read: whole ranks, scores rounded.
+    assert all(len(r["score"].partition(".")[2]) <= 3 for r in rows)
 
 
 def test_candidate_page_explains_the_score(monkeypatch, demo_db, expected):
@@ -472,3 +475,21 @@ def test_a_person_outside_the_filters_is_said(monkeypatch, demo_db, expected):
     at.switch_page(CANDIDATE_PAGE).run()
     assert not at.exception
     assert any("not among the people" in w.value for w in at.warning)
+
+
+def test_shortlist_download_carries_note_verdict_and_links(monkeypatch, demo_db, tmp_path):
+    db = tmp_path / "copy.db"
+    shutil.copy(demo_db.removeprefix("sqlite:///"), db)
+    url = "sqlite:///" + str(db)
+    top = _candidates(_ranking(url, "maintainer")).iloc[1]
+    save_feedback(open_store(url), top["person_id"], "shortlisted", "+1 great reviewer")
+    with mock.patch.object(st, "download_button", wraps=st.download_button) as spy:
+        at = run_app(monkeypatch, url)
+    assert not at.exception
+    (call,) = [c for c in spy.call_args_list if c.kwargs["key"] == "download_shortlist"]
+    assert call.args[0] == "Download shortlist (1)" and not call.kwargs["disabled"]
+    (row,) = list(csv.DictReader(io.StringIO(call.kwargs["data"].decode("utf-8-sig"))))
+    assert row["person_id"] == top["person_id"] and int(row["rank"]) == top["rank"]
+    assert row["note"] == "'+1 great reviewer"  # neutralised for spreadsheets
+    assert row["verdict"] == "shortlisted" and row["verdict_date"]
+    assert row["evidence_links"].startswith("https://")

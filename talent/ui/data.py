@@ -23,6 +23,7 @@ from talent.config import (
     resolve_db_url,
     sqlite_path,
 )
+from talent.export import shortlist_frame
 from talent.identity import update_people
 from talent.scoring import (
     INTERVAL_WINDOWS,
@@ -274,3 +275,20 @@ def person_activity(url: str, version: str, person_id: str) -> pd.DataFrame:
     engine = _engine(url)
     keys = load_identity_links(engine, persons=[person_id])["identity_key"].tolist()
     return load_activities(engine, actors=keys)
+
+
+def shortlist(
+    url: str,
+    version: str,
+    profile: Profile,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
+    intervals: bool,
+) -> pd.DataFrame:
+    """The shortlisted people for a hiring manager (:func:`talent.export.shortlist_frame`)
+    under the ranking in view. Not cached: verdicts change with every click, and the
+    ranking and evidence it reads are."""
+    frame = ranking(url, version, profile, repos, since, include_bots, intervals)
+    base = _base(url, version, repos, since, include_bots)
+    return shortlist_frame(frame, feedback(url), base.evidence, people=base.people)

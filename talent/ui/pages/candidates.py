@@ -3,7 +3,7 @@ CSV download of exactly the rows shown."""
 
 import streamlit as st
 
-from talent.export import to_safe_csv
+from talent.export import readable_numbers, to_safe_csv
 from talent.scoring import CONTRIBUTIONS, SIGNAL_LABELS, rank_range_text
 from talent.ui import app, data
 from talent.ui.safe import md_escape
@@ -166,17 +166,36 @@ def render() -> None:
             "last_active": st.column_config.DateColumn("Last active", format="YYYY-MM-DD"),
         },
     )
-    st.download_button(
-        "Download CSV",
-        data=to_safe_csv(shown[EXPORT_COLUMNS]),
-        file_name="talent-candidates.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        help="Exactly the rows shown, safe to open in a spreadsheet (no cell runs as a "
-        "formula). Contains no email addresses.",
-        key="download_csv",
-    )
+    left, right, _ = st.columns([1, 1, 2])
+    with left:
+        st.download_button(
+            "Download CSV",
+            data=to_safe_csv(readable_numbers(shown[EXPORT_COLUMNS])),
+            file_name="talent-candidates.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+            help="Exactly the rows shown, safe to open in a spreadsheet (no cell runs as a "
+            "formula). Contains no email addresses.",
+            key="download_csv",
+        )
+    shortlisted = data.shortlist(*ranking_args(status, filters))
+    with right:
+        st.download_button(
+            f"Download shortlist ({len(shortlisted)})",
+            data=to_safe_csv(shortlisted),
+            file_name="talent-shortlist.csv",
+            mime="text/csv",
+            icon=":material/playlist_add_check:",
+            on_click="ignore",
+            disabled=shortlisted.empty,
+            help="Everyone shortlisted, for a hiring manager: rank, profile link, verdict "
+            "with its date and note, score and why, links to the work behind it, areas and "
+            "skills. Safe in any spreadsheet; no email addresses."
+            if not shortlisted.empty
+            else "Shortlist people on their Candidate page first.",
+            key="download_shortlist",
+        )
     rows = event.selection.rows if event is not None else []
     if rows:
         open_person(filters, shown.iloc[rows[0]]["person_id"])
