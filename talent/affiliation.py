@@ -93,6 +93,13 @@ def registrable_domain(domain: str) -> str:
     return ".".join(labels[-2:])
 
 
+# Universities outside .edu and .ac.*: "uni-heidelberg.de", "univ-lyon1.fr", "tu-berlin.de",
+# "fh-aachen.de", "polytechnique.edu"; the name of the domain, in words.
+_ACADEMIC = re.compile(
+    r"(?:^|-)(?:uni|univ|tu|th|fh|hs|hochschule)(?:-|$)|^univ-|universit|universid|college|polytechn"
+)
+
+
 def is_public_mail_domain(domain: str) -> bool:
     """True when an address at ``domain`` says nothing about an employer: a public mail
     provider or forwarder from the shipped list, a university (``*.edu``, ``*.edu.*``,
@@ -102,6 +109,10 @@ def is_public_mail_domain(domain: str) -> bool:
     [True, True, True]
     >>> [is_public_mail_domain(d) for d in ("cs.mit.edu", "ox.ac.uk", "tsinghua.edu.cn")]
     [True, True, True]
+    >>> [is_public_mail_domain(d) for d in ("uni-heidelberg.de", "univ-lyon1.fr", "ethz.ch")]
+    [True, True, True]
+    >>> [is_public_mail_domain(d) for d in ("unity3d.com", "tumblr.com", "universal-ai.com")]
+    [False, False, False]
     >>> [is_public_mail_domain(d) for d in ("my-laptop.local", "localhost", "lightning.ai")]
     [True, True, False]
     """
@@ -109,6 +120,8 @@ def is_public_mail_domain(domain: str) -> bool:
     if len(labels) < 2 or not all(labels) or labels[-1] in _PRIVATE_TLDS:
         return True
     if labels[-1] == "edu" or "edu" in labels[-3:-1] or "ac" in labels[-3:-1]:
+        return True
+    if _ACADEMIC.search(registrable_domain(domain).split(".")[0]):
         return True
     exact, names = public_mail_domains()
     for start in range(len(labels) - 1):

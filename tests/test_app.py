@@ -11,6 +11,7 @@ from unittest import mock
 import pyarrow as pa
 import pytest
 import streamlit as st
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from talent.config import RECRUITER, Profile, Settings
@@ -493,3 +494,21 @@ def test_shortlist_download_carries_note_verdict_and_links(monkeypatch, demo_db,
     assert row["note"] == "'+1 great reviewer"  # neutralised for spreadsheets
     assert row["verdict"] == "shortlisted" and row["verdict_date"]
     assert row["evidence_links"].startswith("https://")
+
+
+def test_the_company_in_use_is_said_in_the_sidebar(monkeypatch, demo_db, tmp_path):
+    at = run_app(monkeypatch, demo_db)
+    assert any(c.value.startswith("company from the settings") for c in at.sidebar.caption)
+    # Without the demo's record of its company, it is inferred from the data and said so.
+    db = tmp_path / "copy.db"
+    shutil.copy(demo_db.removeprefix("sqlite:///"), db)
+    url = "sqlite:///" + str(db)
+    engine = open_store(url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM meta WHERE key IN ('company_domains', 'company_orgs')"))
+    at = run_app(monkeypatch, url)
+    assert not at.exception
+    (said,) = [c.value for c in at.sidebar.caption if c.value.startswith("company inferred")]
+    assert said.replace("\\", "") == (
+        "company inferred: domains acme-ai.com, from 20 people; confirm or correct in talent.toml"
+    )

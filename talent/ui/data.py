@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
+from talent.affiliation import CompanyInference
 from talent.config import (
     DB_ENV_VAR,
     ConfigError,
@@ -24,7 +25,7 @@ from talent.config import (
     sqlite_path,
 )
 from talent.export import shortlist_frame
-from talent.identity import update_people
+from talent.identity import infer_company, update_people
 from talent.scoring import (
     INTERVAL_WINDOWS,
     RankingBase,
@@ -292,3 +293,11 @@ def shortlist(
     frame = ranking(url, version, profile, repos, since, include_bots, intervals)
     base = _base(url, version, repos, since, include_bots)
     return shortlist_frame(frame, feedback(url), base.evidence, people=base.people)
+
+
+def company(url: str, version: str) -> CompanyInference:
+    """The company affiliation uses (set, recorded by a source, or inferred from the
+    data), re-resolving people first if the settings or people file changed. Not cached:
+    the settings file may change between two clicks, and the check is a few counts."""
+    del version  # the fingerprint inside infer_company already covers the data
+    return infer_company(_engine(url), settings(url)[0])

@@ -91,6 +91,7 @@ def sidebar_filters(status: data.StoreStatus) -> Filters:
         st.header("Filters")
         if problem:
             st.warning(f"Settings file ignored: {md_escape(problem)}", icon=":material/settings:")
+        company_note(status)
         profile = st.selectbox(
             "Ranking profile",
             list(profiles),
@@ -165,6 +166,22 @@ def sidebar_filters(status: data.StoreStatus) -> Filters:
     )
     _filters_to_url(filters)
     return filters
+
+
+def company_note(status: data.StoreStatus) -> None:
+    """Which company "employee" means here, and from what; a warning when none is known
+    (then everyone counts as community, staff included)."""
+    from talent.affiliation import company_warning, describe_company
+
+    company = data.company(status.url, status.version)
+    warning = company_warning(company)
+    if warning:
+        st.warning(md_escape(warning), icon=":material/domain_disabled:")
+    else:
+        st.caption(
+            md_escape(describe_company(company)),
+            help=md_escape(company.evidence) if company.evidence else None,
+        )
 
 
 def default_affiliations(status: data.StoreStatus, profile: str) -> tuple[str, ...]:
