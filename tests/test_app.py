@@ -14,11 +14,17 @@ import streamlit as st
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from talent.config import RECRUITER, Profile, Settings
+from talent.config import AFFILIATIONS, RECRUITER, Profile, Settings
 from talent.export import DANGEROUS_PREFIXES
 from talent.features import attach_people
 from talent.identity import update_people
-from talent.scoring import SIGNAL_LABELS, explain, rank_store, save_ranking_profile
+from talent.scoring import (
+    SIGNAL_LABELS,
+    explain,
+    rank_range_text,
+    rank_store,
+    save_ranking_profile,
+)
 from talent.sources.demo import generate_demo, save_demo
 from talent.store import (
     data_version,
@@ -52,8 +58,12 @@ def _ranking(url: str, profile: str):
 
 
 def _candidates(ranking):
-    """The app's default filters: no bots, no current employees."""
-    return ranking[~ranking["is_bot"] & (ranking["affiliation"] != "employee")]
+    """The app's default filters: no bots; the recruiter profile leaves out current
+    employees, the maintainer profile shows everyone (maintainers look at everyone)."""
+    shown = ranking[~ranking["is_bot"]]
+    if set(ranking["profile"]) == {"recruiter"}:
+        shown = shown[shown["affiliation"] != "employee"]
+    return shown
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +97,9 @@ def test_candidates_page_shows_the_ranking(monkeypatch, demo_db, expected):
     assert not at.exception
     assert at.title[0].value == "Candidates"
     table = at.dataframe[0].value
-    # Recruiters' default: everyone but current employees.
-    humans = expected[~expected["is_bot"] & (expected["affiliation"] != "employee")]
+    # The maintainer profile's default: everyone, employees included.
+    humans = _candidates(expected)
+    assert "employee" in set(humans["affiliation"])
     assert len(table) == len(humans)
     assert table["name"].tolist()[:10] == humans["name"].tolist()[:10]
     assert table["rank"].tolist() == sorted(table["rank"].tolist())
@@ -107,7 +118,9 @@ def test_candidates_page_shows_the_ranking(monkeypatch, demo_db, expected):
     }
     assert (table[contributions].sum(axis=1) - table["score"]).abs().max() < 1e-9
     top = humans.iloc[0]
-    assert table["interval"].iloc[0] == f"{int(top['rank_low'])}–{int(top['rank_high'])}"
+    assert table["interval"].iloc[0] == rank_range_text(
+        top["rank_low"], top["rank_high"], len(expected)
+    )
     # Leaving out the one fifth that holds all of someone's work drops them out.
     out = (humans["rank_high"] > len(expected)).to_numpy()
     assert out.any() and table.loc[out, "interval"].str.endswith("–out").all()
@@ -124,7 +137,7 @@ def test_candidates_page_shows_the_ranking(monkeypatch, demo_db, expected):
 
 
 def test_candidates_filters_narrow_the_table(monkeypatch, demo_db, expected):
-    at = run_app(monkeypatch, demo_db)
+    at = run_app(monkeypatch, demo_db, profile="recruiter")
     table = at.dataframe[0].value
     assert len(table) > 0
     assert set(table["affiliation"]) <= {"community", "unknown", "former_employee"}
@@ -181,7 +194,9 @@ def test_profile_switch_reorders_and_reweighs(monkeypatch, demo_db, expected, ex
     # momentum and across more repositories than the maintainer's top ten.
     features = expected.set_index("name")
     for_recruiter = features.loc[table["name"].head(10)]
-    for_maintainer = features.loc[maintainer_order[:10]]
+    # Among the same people (the maintainer view shows employees too).
+    same_audience = [n for n in maintainer_order if n in set(humans["name"])]
+    for_maintainer = features.loc[same_audience[:10]]
     for measure in ("momentum", "n_repos"):
         assert for_recruiter[measure].mean() > for_maintainer[measure].mean(), measure
     recent = (for_recruiter["recent_activity"] / for_recruiter["activity"]).mean()
@@ -235,15 +250,15 @@ def test_candidate_page_explains_the_score(monkeypatch, demo_db, expected):
     at = run_app(monkeypatch, demo_db)
     at.switch_page(CANDIDATE_PAGE).run()
     assert not at.exception
-    top = expected[~expected["is_bot"] & (expected["affiliation"] != "employee")].iloc[0]
+    top = _candidates(expected).iloc[0]
     assert at.header[0].value.replace("\\", "") == top["name"]
     assert at.metric[0].value == f"#{top['rank']}"
     assert at.metric[1].value == f"{top['score']:.3f}"
-    low, high = int(top["rank_low"]), int(top["rank_high"])
-    assert at.metric[2].value == f"{low}–{high}"
+    assert at.metric[2].value == rank_range_text(top["rank_low"], top["rank_high"], len(expected))
     assert at.metric[3].value == f"{top['last_active']:%Y-%m-%d}"
     persona = f"{top['persona']} · ↑ rising" if top["rising"] else top["persona"]
     assert f"**{md_escape(persona)}** · {top['affiliation']}" in [m.value for m in at.markdown]
+    low, high = int(top["rank_low"]), int(top["rank_high"])
     meaning = f"Rank stays between {low} and {high} when any fifth of the history is left out."
     assert meaning in [c.value for c in at.caption]
     assert top["areas"] and any(f"areas: {md_escape(top['areas'])}" in m.value for m in at.markdown)
@@ -396,8 +411,8 @@ def test_a_profile_brings_its_audience(monkeypatch, demo_db, tmp_path):
         Profile(name="community-only", weights=(("activity", 1.0),), affiliations=("community",)),
     )
     at = run_app(monkeypatch, url)
-    # The maintainer profile shows everyone; the app starts without current employees.
-    assert set(at.multiselect(key="f_aff").value) == {"community", "former_employee", "unknown"}
+    # The maintainer profile shows everyone, employees included: maintainers look at all.
+    assert set(at.multiselect(key="f_aff").value) == set(AFFILIATIONS)
     at.selectbox(key="f_profile").set_value("community-only").run()
     assert at.multiselect(key="f_aff").value == ["community"]
     assert set(at.dataframe[0].value["affiliation"]) == {"community"}
@@ -472,7 +487,7 @@ def test_a_person_link_shows_them_under_the_filters_it_carries(
 
 def test_a_person_outside_the_filters_is_said(monkeypatch, demo_db, expected):
     employee = expected[expected["affiliation"] == "employee"].iloc[0]
-    at = run_app(monkeypatch, demo_db, person=employee["person_id"])
+    at = run_app(monkeypatch, demo_db, profile="recruiter", person=employee["person_id"])
     at.switch_page(CANDIDATE_PAGE).run()
     assert not at.exception
     assert any("not among the people" in w.value for w in at.warning)

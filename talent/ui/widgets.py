@@ -21,6 +21,8 @@ _FILTER_PARAMS = (
 )  # fmt: skip
 # Recruiters look for people who do not work for the company yet.
 DEFAULT_AFFILIATIONS = ("community", "former_employee", "unknown")
+# Maintainers look at everyone: a profile that names no audience shows every affiliation.
+EVERYONE = AFFILIATIONS
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Filters:
     skill: str = ""
     rising_only: bool = False
     shortlisted_only: bool = False
+    # Whom the profile shows unless told otherwise (not a filter: left out of the URL).
+    audience: tuple[str, ...] = DEFAULT_AFFILIATIONS
 
 
 def offer_demo(status: data.StoreStatus) -> None:
@@ -163,6 +167,7 @@ def sidebar_filters(status: data.StoreStatus) -> Filters:
         skill=skill.strip(),
         rising_only=rising_only,
         shortlisted_only=shortlisted_only,
+        audience=default_affiliations(status, profile),
     )
     _filters_to_url(filters)
     return filters
@@ -185,9 +190,10 @@ def company_note(status: data.StoreStatus) -> None:
 
 
 def default_affiliations(status: data.StoreStatus, profile: str) -> tuple[str, ...]:
-    """Whom a profile shows at first: its own audience, or, for a profile that shows
-    everyone, the app's (people who do not work for the company yet)."""
-    return data.profile(status.url, profile).affiliations or DEFAULT_AFFILIATIONS
+    """Whom a profile shows at first: its own audience (the recruiter's: people who do
+    not work for the company yet), or everyone for a profile that names none (the
+    maintainer's: maintainers look at everyone, employees included)."""
+    return data.profile(status.url, profile).affiliations or EVERYONE
 
 
 def _url_filters() -> dict[str, list[str]]:
@@ -239,7 +245,7 @@ def filter_params(filters: Filters) -> dict[str, str | list[str]]:
         params["window"] = filters.window
     if not filters.hide_bots:
         params["bots"] = "show"
-    if set(filters.affiliations) != set(DEFAULT_AFFILIATIONS):
+    if set(filters.affiliations) != set(filters.audience):
         params["aff"] = list(filters.affiliations)
     if not filters.intervals:
         params["ranges"] = "off"
