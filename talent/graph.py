@@ -86,11 +86,20 @@ def build_interaction_graph(
     pairs = pairs.assign(w=pairs["kind"].map(table).fillna(0.0))
     pairs = pairs[(pairs["w"] > 0) & ~pairs["person"].isin(exclude) & ~pairs["other"].isin(exclude)]
     summed = pairs.groupby(["other", "person"])["w"].sum()
-    edges = {(u, v): float(w) for (u, v), w in summed.items()}
+    # Plain lists: iterating a frame's text columns row by row is many times slower.
+    edges = dict(
+        zip(
+            zip(
+                summed.index.get_level_values(0).tolist(), summed.index.get_level_values(1).tolist()
+            ),
+            summed.tolist(),
+        )
+    )
     if coedits is not None and not coedits.empty:
         # Each tie adds to both directions: the interaction edges keep their place, new
         # edges come after them in the ties' order (as adding them one by one would).
-        for u, v, w in coedits[["u", "v", "weight"]].itertuples(index=False):
+        ties = zip(coedits["u"].tolist(), coedits["v"].tolist(), coedits["weight"].tolist())
+        for u, v, w in ties:
             if u in exclude or v in exclude:
                 continue
             for a, b in ((u, v), (v, u)):

@@ -38,9 +38,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -360,6 +360,10 @@ class RankingBase:
     table: pd.DataFrame
     skills: pd.DataFrame
     random_state: int = 0
+    # Signal values of the rank intervals' windows, by number of windows (filled on use).
+    _windows: dict[int, list[pd.DataFrame | None]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @cached_property
     def evidence(self) -> Evidence:
@@ -386,12 +390,11 @@ class RankingBase:
         """Signal values over re-rankings that each leave out one of ``windows`` equal
         stretches of time (None where nothing is left), computed once per base and
         number of windows (see :func:`rank_intervals`)."""
-        cache = self.__dict__.setdefault("_window_values", {})
-        if windows not in cache:
-            cache[windows] = _window_values(
+        if windows not in self._windows:
+            self._windows[windows] = _window_values(
                 self.acts, self.changes, self.bots, self.settings, windows
             )
-        return cache[windows]
+        return self._windows[windows]
 
 
 def build_ranking_base(
@@ -548,9 +551,7 @@ def rank_intervals(
     A narrow interval means the rank does not hang on one period; a person whose work
     all falls in the left-out window drops to the end (one past the last rank).
     """
-    return _interval_ranks(
-        _window_values(acts, changes, bots, settings, windows), profile, ranking
-    )
+    return _interval_ranks(_window_values(acts, changes, bots, settings, windows), profile, ranking)
 
 
 def _window_values(acts, changes, bots, settings, windows) -> list[pd.DataFrame | None]:
