@@ -1128,3 +1128,31 @@ def test_parse_log_recovers_every_commit_and_file(commits, data):
     chunks = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)], strict=True)]
     assert b"".join(chunks) == stream
     assert list(parse_log(_split_tokens(chunks))) == [c for c, _ in commits]
+
+
+def test_another_repository_under_the_same_name_is_refused(history, tmp_path, new_db):
+    engine = new_db()
+    mine_git(engine, history.repo.path, name=REPO)
+    before = tables(engine)
+    other = GitRepo.init(tmp_path / "other")
+    other.commit("Unrelated start\n", author=BOB, when=at(1), files={"x.txt": "x\n"})
+    with pytest.raises(GitError, match=f"another repository is already stored as {REPO}"):
+        mine_git(engine, other.path, name=REPO)
+    assert_same_tables(tables(engine), before)  # nothing mixed in
+    # Under its own name it is mined as usual.
+    assert mine_git(engine, other.path, name="acme/other").commits == 1
+
+
+def test_a_deepened_shallow_clone_is_the_same_repository(tmp_path, new_db):
+    source = GitRepo.init(tmp_path / "source")
+    for i in range(5):
+        source.commit(f"Commit {i}\n", author=BOB, when=at(i), files={"n.txt": f"{i}\n"})
+    shallow = tmp_path / "shallow"
+    source.git("clone", "-q", "--depth", "2", f"file://{source.path}", str(shallow))
+    engine = new_db()
+    assert mine_git(engine, shallow, name=REPO).commits == 2
+    source.commit("Commit 5\n", author=BOB, when=at(5), files={"n.txt": "5\n"})
+    GitRepo(shallow, tmp_path).git("fetch", "-q", "--deepen", "2", "origin")
+    GitRepo(shallow, tmp_path).git("merge", "-q", "--ff-only", "FETCH_HEAD")
+    result = mine_git(engine, shallow, name=REPO)
+    assert result.incremental and result.commits == 1

@@ -93,6 +93,9 @@ _PR_MERGE = re.compile(r"^Merge pull request #(\d+) from ([A-Za-z0-9][A-Za-z0-9-
 _PERSON = re.compile(r"^\s*(.*?)\s*<([^<>]*)>\s*$")
 
 _SYNC_RESOURCE = "git:head"
+# The first commits of the history mined under a name: another repository given the same
+# name (two clones in folders both called "repo") is refused instead of mixed in.
+_ROOTS_RESOURCE = "git:roots"
 _BATCH_COMMITS = 2000
 
 
@@ -609,6 +612,11 @@ def repo_name(path: Path) -> tuple[str, str]:
     return f"local/{folder}", ""
 
 
+def _has_commit(path: Path, sha: str) -> bool:
+    probe = ["git", "-C", str(path), "cat-file", "-e", f"{sha}^{{commit}}"]
+    return subprocess.run(probe, capture_output=True, env=_git_env()).returncode == 0
+
+
 @dataclass
 class MineResult:
     repo: str
@@ -644,20 +652,20 @@ def mine_git(
         full_name = name
         web_url = f"https://github.com/{name}" if re.fullmatch(r"[\w.-]+/[\w.-]+", name) else ""
     previous, _ = get_sync_state(engine, full_name, _SYNC_RESOURCE)
+    roots = " ".join(sorted(_text(_git(path, "rev-list", "--max-parents=0", head)).split()))
+    stored_roots, _ = get_sync_state(engine, full_name, _ROOTS_RESOURCE)
+    # A deepened shallow clone has new roots, but the old ones are still its commits.
+    if stored_roots and not any(_has_commit(path, sha) for sha in stored_roots.split()):
+        raise GitError(
+            f"{path}: another repository is already stored as {full_name} (their first "
+            f"commits differ); give this one its own name with --name OWNER/REPO"
+        )
     revs = [head]
     incremental = False
     if previous and not full:
         if previous == head:
             return MineResult(full_name, 0, 0, 0, incremental=True)
-        known = (
-            subprocess.run(
-                ["git", "-C", str(path), "cat-file", "-e", f"{previous}^{{commit}}"],
-                capture_output=True,
-                env=_git_env(),
-            ).returncode
-            == 0
-        )
-        if known:
+        if _has_commit(path, previous):
             revs = [head, "--not", previous]
             incremental = True
     total = count_commits(path, revs)
@@ -690,6 +698,7 @@ def mine_git(
             engine, full_name, kinds=[str(k) for k in GIT_KINDS], keep=seen_keys
         )
     # Last, and only now: the head these rows cover.
+    save_sync_state(engine, full_name, _ROOTS_RESOURCE, watermark=roots)
     save_sync_state(engine, full_name, _SYNC_RESOURCE, watermark=head)
     return MineResult(full_name, commits, activities, unknown_files, incremental, pruned)
 
