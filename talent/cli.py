@@ -401,12 +401,14 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool, explain: bool = F
     table = Table(
         title=f"Top {len(ranking)} contributors (profile: {profile})", title_justify="left"
     )
+    skill = "skill_match" in ranking.columns
     columns = [("#", "right")]
     if explain:
         columns.append(("range", "right"))
     columns += [
         ("name", "left"),
         ("login", "left"),
+        *([("skill match", "left")] if skill else []),
         ("score", "right"),
         ("largest contributions", "left"),
         ("persona", "left"),
@@ -414,6 +416,9 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool, explain: bool = F
         ("top repository", "left"),
         ("last active", "left"),
     ]
+    # Long untrusted text (a name can be a whole sentence) must not squeeze the numbers.
+    widest = {"name": 26, "login": 18, "skill match": 26, "largest contributions": 34,
+              "top repository": 28}  # fmt: skip
     for col, justify in columns:
         numeric = justify == "right"
         table.add_column(
@@ -421,7 +426,8 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool, explain: bool = F
             justify=justify,
             overflow="ellipsis",
             no_wrap=True,
-            min_width=5 if numeric else None,
+            min_width=5 if numeric else (10 if col == "last active" else None),
+            max_width=widest.get(col),
         )
     for row in ranking.itertuples(index=False):
         name = row.name + (" [bot]" if row.is_bot and "[bot]" not in row.name else "")
@@ -431,6 +437,7 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool, explain: bool = F
         cells += [
             _plain(name),
             _plain(_text(row.login)),
+            *([f"{row.skill_match:.2f} ({_plain(row.skill_terms)})"] if skill else []),
             f"{row.score:.3f}",
             _largest(row._asdict()),
             row.persona + (" (rising)" if row.rising else ""),
@@ -466,6 +473,13 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool, explain: bool = F
                     str(row.rank), ident["source"], _plain(_identity_text(ident)), ident["method"]
                 )
         console.print(idents)
+    if skill:
+        console.print(
+            "skill match = how well the words match the areas, languages and topics of "
+            "each person's own work (0-1, weighed a little by the score), with the words "
+            "found; best match first.",
+            style="dim",
+        )
     console.print(
         "score = the sum of the contributions (JSON and CSV carry every one, and every "
         "feature behind them); --explain links the work behind them.",

@@ -876,6 +876,7 @@ def _skill_filter(ranking: pd.DataFrame, skill: str, documents: pd.DataFrame) ->
     found = search_skills(skill, documents.loc[by_person.index], by_person["score"])
     out = by_person.loc[found.index].reset_index()
     out["skill_match"] = found["match"].to_numpy()
+    out["skill_terms"] = found["terms"].to_numpy()  # the query's words found in their work
     out.attrs = dict(ranking.attrs)
     return out
 

@@ -312,3 +312,15 @@ def test_help_shows_no_bool_metavars(runner):
 )
 def test_every_command_takes_config(runner, command):
     assert "--config" in runner.invoke(app, [*command, "--help"]).stdout
+
+
+def test_skill_search_shows_the_match_and_the_words(runner, db):
+    rows = _json(runner, db, "--skill", "cuda kernels", "--top", "0")
+    assert rows and all(r["skill_match"] > 0 for r in rows)
+    assert [r["skill_match"] for r in rows] == sorted(
+        (r["skill_match"] for r in rows), reverse=True
+    )
+    assert all(set(r["skill_terms"].split(", ")) <= {"cuda", "kernels"} for r in rows)
+    table = _rank(runner, db, "--skill", "cuda kernels", "--top", "3").stdout
+    assert "skill match" in table
+    assert f"{rows[0]['skill_match']:.2f} (" in table
