@@ -285,7 +285,6 @@ def rank(
     if count_rows(engine, "activities") == 0:
         raise CliError("the database holds no activity yet; run `talent demo` or a miner first")
     _check_repos(engine, repo)
-    _say_company(engine, settings, quiet=format != OutputFormat.table)
     ranking = rank_store(
         engine,
         settings,
@@ -298,6 +297,8 @@ def rank(
         interval_windows=INTERVAL_WINDOWS if explain else 0,
         explain_top=(top or 10**9) if explain else 0,
     )
+    # After the ranking: a bad option's error comes alone.
+    _say_company(engine, settings, quiet=format != OutputFormat.table)
     if skill is not None and ranking.empty and format == OutputFormat.table:
         typer.echo(
             f"Nobody's work matches {skill!r}: try other words (areas such as "
