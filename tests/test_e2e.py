@@ -1,17 +1,33 @@
-"""The main journey in a real browser: Debian's Chromium driven by Playwright against
-``talent app`` serving a real demo database on 127.0.0.1."""
+"""The three user journeys in a real browser: Debian's Chromium driven by Playwright
+against ``talent app`` serving a real demo database on 127.0.0.1.
+
+* the recruiter searches a skill, opens a person, reads why they rank there, shortlists
+  them with a note, and finds them again after the app was stopped and started anew;
+* the hiring manager gets a shortlist of three as a CSV a spreadsheet can open safely;
+* the maintainer looks at one repository's contributors, employees included.
+
+Every expected value comes from the library (``rank_store``, ``load_feedback``) on the
+same database. Each journey counts its clicks (``pytest -s`` prints them) and saves a
+screenshot of each step in ``$TALENT_E2E_ARTIFACTS`` (default ``artifacts/e2e/``).
+"""
 
 from __future__ import annotations
 
 import csv
+import io
 import os
+import re
 import shutil
+import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -20,11 +36,23 @@ from talent.export import DANGEROUS_PREFIXES
 from talent.identity import update_people
 from talent.scoring import rank_store
 from talent.sources.demo import generate_demo, save_demo
-from talent.store import open_store
+from talent.store import load_feedback, open_store
 
 pytestmark = pytest.mark.e2e
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SKILL = "kernels"  # an area of the demo world's CUDA work (acme-kernels)
+REPO = "acme-ai/acme-serve"
+RECRUITER_AUDIENCE = {"community", "former_employee", "unknown"}
+# What a hiring manager's shortlist holds, in this order (issue 10).
+SHORTLIST_COLUMNS = [
+    "rank", "rank_range", "name", "login", "profile_url", "verdict", "verdict_date",
+    "note", "score", "profile", "why", "evidence_links", "areas", "languages", "topics",
+    "affiliation", "top_repos", "last_active", "person_id",
+]  # fmt: skip
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+EVIDENCE = re.compile(r"^https?://github\.com/[\w.-]+/[\w.-]+/(pull|issues|commit)/\w+")
 
 
 def _require_browser():
@@ -42,59 +70,133 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """``talent app`` on a small demo database; yields (base url, expected ranking)."""
-    _require_browser()
-    db = tmp_path_factory.mktemp("e2e") / "demo.db"
-    url = "sqlite:///" + str(db)
-    engine = open_store(url)
-    save_demo(engine, generate_demo(seed=5, size="small"))
-    update_people(engine, Settings(db_url=url))
-    expected = rank_store(engine, Settings(db_url=url))
-    engine.dispose()
+def _url(db: Path) -> str:
+    return "sqlite:///" + str(db)
 
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "talent.cli",
-            "app",
-            "--db",
-            str(db),
-            "--port",
-            str(port),
-            "--headless",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                if resp.read() == b"ok":
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            out = proc.stdout.read() if proc.stdout else ""
-            pytest.fail(f"talent app did not start:\n{out}")
-        time.sleep(0.3)
-    yield base, expected
-    proc.terminate()
+
+def _ranking(db: Path, **kwargs):
+    """The library's ranking of ``db`` (what the app should show), ranks among everyone."""
+    engine = open_store(_url(db))
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        return rank_store(engine, Settings(db_url=_url(db)), **kwargs)
+    finally:
+        engine.dispose()
+
+
+def _feedback(db: Path):
+    engine = open_store(_url(db))
+    try:
+        return load_feedback(engine).set_index("person_id")
+    finally:
+        engine.dispose()
+
+
+def _copy_db(source: Path, target: Path) -> Path:
+    """A consistent copy of an SQLite store (the backup API, WAL and all)."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+# --- the app -------------------------------------------------------------------------
+
+
+@dataclass
+class App:
+    proc: subprocess.Popen
+    base: str
+    log: Path
+
+
+def _healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+            return resp.read() == b"ok"
+    except OSError:
+        return False
+
+
+def _start_app(db: Path) -> App:
+    """``talent app --headless`` on ``db``, started in the database's folder (no
+    ``talent.toml`` there) and in its own process group; returns once it answers."""
+    port = _free_port()
+    log = db.with_suffix(f".{port}.log")
+    env = {k: v for k, v in os.environ.items() if k not in ("TALENT_CONFIG", "TALENT_DB")}
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "talent.cli",
+                "app",
+                "--db",
+                str(db),
+                "--port",
+                str(port),
+                "--headless",
+            ],  # fmt: skip
+            cwd=db.parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    app = App(proc, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + 90
+    while not _healthy(app.base):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            _kill_app(app)
+            pytest.fail(f"talent app did not start:\n{log.read_text()}")
+        time.sleep(0.2)
+    return app
+
+
+def _stop_app(app: App) -> int:
+    """SIGTERM, as a service manager stops it; its exit status."""
+    app.proc.send_signal(signal.SIGTERM)
+    return app.proc.wait(timeout=30)
+
+
+def _kill_app(app: App) -> None:
+    """Teardown: stop ``talent app`` and the Streamlit server it started (its group)."""
+    if app.proc.poll() is None:
+        app.proc.terminate()
+        try:
+            app.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(app.proc.pid, signal.SIGKILL)  # anything of ours still in the group
+    except ProcessLookupError:
+        pass
+    app.proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    """The small demo world (seed 5) with people resolved; tests copy it, never write it."""
+    _require_browser()
+    db = tmp_path_factory.mktemp("template") / "demo.db"
+    engine = open_store(_url(db))
+    save_demo(engine, generate_demo(seed=5, size="small"))
+    update_people(engine, Settings(db_url=_url(db)))
+    engine.dispose()
+    return db
+
+
+@pytest.fixture(scope="module")
+def served(demo_db, tmp_path_factory):
+    """One ``talent app`` on a copy of the demo database for the journeys that need no
+    restart; yields (app, database)."""
+    db = _copy_db(demo_db, tmp_path_factory.mktemp("served") / "demo.db")
+    app = _start_app(db)
+    yield app, db
+    _kill_app(app)
 
 
 @pytest.fixture()
-def page(served):
+def page(demo_db):
     sync = _require_browser()
     with sync.sync_playwright() as p:
         browser = p.chromium.launch(
@@ -113,8 +215,19 @@ def page(served):
         context = browser.new_context(
             accept_downloads=True, viewport={"width": 1400, "height": 1000}
         )
+        context.set_default_timeout(30_000)
         yield context.new_page()
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    folder = Path(os.environ.get("TALENT_E2E_ARTIFACTS") or REPO_ROOT / "artifacts" / "e2e")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# --- driving the page ------------------------------------------------------------------
 
 
 def _wait_idle(page) -> None:
@@ -126,52 +239,420 @@ def _wait_idle(page) -> None:
     expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=60_000)
 
 
-def test_recruiter_journey(served, page, tmp_path):
+class Journey:
+    """One user's way through the app: every click goes through here and is counted
+    (typing into a field counts as the one click that focuses it), and each step is
+    saved as a screenshot ``<who>-<n>-<step>.png``."""
+
+    def __init__(self, who: str, page, folder: Path):
+        self.who, self.page, self.folder = who, page, folder
+        self.clicks = 0
+        self.steps = 0
+
+    def open(self, url: str) -> None:
+        self.page.goto(url)
+        _wait_idle(self.page)
+
+    def click(self, locator) -> None:
+        self.clicks += 1
+        locator.click()
+
+    def type(self, locator, text: str, *, enter: bool = False) -> None:
+        self.clicks += 1
+        locator.fill(text)
+        if enter:
+            locator.press("Enter")
+
+    def menu(self, title: str) -> None:
+        """Go to the page ``title`` through the sidebar's page menu."""
+        nav = self.page.get_by_test_id("stSidebarNav")
+        self.click(nav.get_by_role("link", name=title, exact=True))
+
+    def choose(self, label: str, option: str) -> None:
+        """Pick ``option`` in the sidebar's select box or multiselect named ``label``."""
+        sidebar = self.page.get_by_test_id("stSidebar")
+        widget = sidebar.locator("[data-testid=stSelectbox], [data-testid=stMultiSelect]")
+        self.click(widget.filter(has_text=label))
+        self.click(self.page.get_by_role("option", name=option, exact=True))
+
+    def click_row(self, index: int) -> None:
+        """Tick the selection box of the table's row ``index`` (0 is the first row). The
+        grid is drawn on a canvas: the box sits in its first column, rows 35 px high
+        under a 35 px header."""
+        canvas = self.page.get_by_test_id("stDataFrame").first.get_by_test_id("data-grid-canvas")
+        canvas.scroll_into_view_if_needed()
+        box = canvas.bounding_box()
+        self.clicks += 1
+        self.page.mouse.click(box["x"] + 18, box["y"] + 35 * (index + 1) + 17)
+
+    def download(self, button, folder: Path) -> Path:
+        with self.page.expect_download() as download:
+            self.click(button)
+        saved = folder / download.value.suggested_filename
+        download.value.save_as(saved)
+        return saved
+
+    def shot(self, step: str) -> None:
+        _wait_idle(self.page)
+        self.steps += 1
+        path = self.folder / f"{self.who}-{self.steps}-{step}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+
+    def report(self, what: str) -> None:
+        print(f"\n[clicks] {self.who}: {self.clicks} clicks {what}")
+
+
+def _rows(page) -> list[dict[str, str]]:
+    """The candidates table's rows in view as {column header: cell text}, read from the
+    accessible table the grid mirrors its canvas into (the rows and columns in view)."""
+    return (
+        page.get_by_test_id("stDataFrame")
+        .first.locator("table[role=grid]")
+        .evaluate(
+            """table => {
+            const heads = {};
+            for (const th of table.querySelectorAll("th"))
+                heads[th.getAttribute("aria-colindex")] = th.textContent;
+            return [...table.querySelectorAll("tbody tr")].map(tr => Object.fromEntries(
+                [...tr.querySelectorAll("td")].map(
+                    td => [heads[td.getAttribute("aria-colindex")], td.textContent])));
+        }"""
+        )
+    )
+
+
+def _ranked(rows: list[dict[str, str]]) -> list[tuple[int, str]]:
+    """(rank, name) of the table's rows."""
+    return [(int(r["#"]), r["Name"]) for r in rows]
+
+
+def _listed(ranking) -> list[tuple[int, str]]:
+    """(rank, name) of a library ranking's rows."""
+    return list(zip(ranking["rank"].tolist(), ranking["name"].tolist(), strict=True))
+
+
+def _metrics(page) -> dict[str, str]:
+    """The page's metrics, {label: value}."""
+    texts = page.get_by_test_id("stMetric").all_inner_texts()
+    return {label.strip(): value.strip() for label, _, value in (t.partition("\n") for t in texts)}
+
+
+def _expect_people(page, count: int) -> None:
+    """Wait until the Candidates page ranks ``count`` people and its table holds them:
+    the grid draws new data a little after the script's run has ended, so the metric
+    alone says nothing of the rows (the header is row 1 of the grid's ``aria-rowcount``)."""
     from playwright.sync_api import expect
 
-    base, expected = served
-    humans = expected[~expected["is_bot"]]
-    page.goto(base)
+    metric = page.get_by_test_id("stMetric").filter(has_text="People ranked")
+    expect(metric.get_by_test_id("stMetricValue")).to_have_text(f"{count:,}", timeout=60_000)
+    _wait_idle(page)
+    grid = page.get_by_test_id("stDataFrame").first.locator("table[role=grid]")
+    expect(grid).to_have_attribute("aria-rowcount", str(count + 1))
+    expect(grid.locator("td").first).to_be_attached()
+
+
+def _expect_profile(page, profile: str) -> None:
+    """Wait until the Candidates page ranks by ``profile``."""
+    from playwright.sync_api import expect
+
+    caption = page.get_by_test_id("stCaptionContainer").filter(has_text="Ranked by the")
+    expect(caption).to_contain_text(f"Ranked by the {profile} profile")
     _wait_idle(page)
 
-    # The ranked table, best first, with the demo banner; by default (recruiters) without
-    # current employees.
-    top_employee = humans[humans["affiliation"] == "employee"]["name"].iloc[0]
-    members = humans[humans["affiliation"] != "employee"]
-    top_member = members["name"].iloc[0]
-    expect(page.get_by_text("Demo data.")).to_be_visible()
-    grid = page.get_by_test_id("stDataFrame").first
-    expect(grid.locator("td").nth(1)).to_have_text(top_member, timeout=30_000)
-    cells = grid.locator("td").all_text_contents()
-    assert f"https://github.com/{members['login'].iloc[0]}" in cells
-    assert top_employee not in cells
 
-    # The CSV download: the filtered rows, safe for a spreadsheet.
-    with page.expect_download() as download:
-        page.get_by_test_id("stDownloadButton").get_by_role("button").click()
-    saved = tmp_path / download.value.suggested_filename
-    download.value.save_as(saved)
-    with saved.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert len(rows) == len(members)
-    assert rows[0]["name"].removeprefix("'") == top_member
+def _params(page) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.url).query)
+
+
+def _evidence_links(page) -> list[str]:
+    """The links to pull requests, issues and commits in the page's text."""
+    hrefs = page.locator("[data-testid=stMarkdownContainer] a").evaluate_all(
+        "links => links.map(a => a.href)"
+    )
+    return [h for h in hrefs if EVIDENCE.match(h)]
+
+
+# --- the journeys ----------------------------------------------------------------------
+
+
+def test_recruiter_journey(demo_db, page, tmp_path, artifacts):
+    """Skill search under the recruiter profile, a person opened from the table, why
+    they rank there, a shortlist with a note; it is still there after a restart."""
+    from playwright.sync_api import expect
+
+    db = _copy_db(demo_db, tmp_path / "recruiter.db")
+    expected = _ranking(db, profile="recruiter", skill=SKILL)
+    assert len(expected) >= 3, "the demo world should have several people for the skill"
+    everyone = _ranking(db, affiliations=()).set_index("person_id")  # maintainer, the default
+    me = Journey("recruiter", page, artifacts)
+    app = _start_app(db)
+    try:
+        me.open(app.base)
+        me.choose("Ranking profile", "recruiter")
+        _expect_profile(page, "recruiter")
+        me.type(page.get_by_role("textbox", name="Skill", exact=True), SKILL, enter=True)
+        _expect_people(page, len(expected))
+        expect(page).to_have_url(re.compile(rf"skill={SKILL}"))
+        me.shot("search")
+
+        # Only the people whose work matches, each with the rank the library gives
+        # them, the words that matched and none of the company's staff.
+        rows = _rows(page)
+        assert {"Skill match", "Matched"} <= set(rows[0])
+        by_name = expected.set_index("name")
+        assert sorted(r["Name"] for r in rows) == sorted(expected["name"])
+        assert [int(r["#"]) for r in rows] == [by_name.loc[r["Name"], "rank"] for r in rows]
+        assert all(SKILL in r["Matched"].split(", ") for r in rows)
+        assert {r["Affiliation"] for r in rows} <= RECRUITER_AUDIENCE
+        # Best match first, then the better rank (the page's own promise).
+        order = [(-float(r["Skill match"]), int(r["#"])) for r in rows]
+        assert order == sorted(order)
+
+        # The second row opens that person under the same filters.
+        chosen = rows[1]
+        person = by_name.loc[chosen["Name"]]
+        me.click_row(1)
+        expect(page.get_by_role("heading", name=chosen["Name"], exact=True)).to_be_visible()
+        _wait_idle(page)
+        assert page.url.startswith(f"{app.base}/candidate?")
+        assert _params(page) == {
+            "profile": ["recruiter"],
+            "skill": [SKILL],
+            "person": [person["person_id"]],
+        }
+        assert _metrics(page)["Rank"] == f"#{chosen['#']}" == f"#{person['rank']}"
+        assert _metrics(page)["Score"] == f"{person['score']:.3f}"
+        expect(page.get_by_role("heading", name="Why this score")).to_be_visible()
+        expect(page.get_by_role("heading", name="Top contributions")).to_be_visible()
+        links = _evidence_links(page)
+        assert links, "Why this score links to the work behind it"
+        assert all(link.startswith(("http://", "https://")) for link in links)
+        me.shot("candidate")
+
+        # A note a spreadsheet would run as a formula, then Shortlist.
+        note = '=HYPERLINK("http://x") kernels, strong reviewer'
+        me.type(page.get_by_role("textbox", name="Note (optional)"), note)
+        me.click(page.get_by_role("button", name="Shortlist", exact=True))
+        expect(page.get_by_text("Current verdict:")).to_contain_text("shortlisted on ")
+        expect(page.get_by_text("Current verdict:")).to_contain_text(note)
+        me.shot("shortlisted")
+        saved = _feedback(db).loc[person["person_id"]]
+        assert (saved["label"], saved["note"]) == ("shortlisted", note)
+        clicks_to_shortlist = me.clicks
+
+        # The app is stopped (SIGTERM) and started anew on the same database.
+        assert _stop_app(app) == 0
+        assert not _healthy(app.base), "the Streamlit server stopped with talent app"
+    finally:
+        _kill_app(app)
+
+    app = _start_app(db)
+    try:
+        me.open(app.base)
+        me.click(page.get_by_test_id("stSidebar").get_by_text("Shortlisted only"))
+        _expect_people(page, 1)
+        expect(page).to_have_url(re.compile(r"shortlisted=1"))
+        rows = _rows(page)
+        assert [(r["Name"], r["Verdict"]) for r in rows] == [(chosen["Name"], "shortlisted")]
+        # Under the default (maintainer) profile, with that profile's rank.
+        assert int(rows[0]["#"]) == everyone.loc[person["person_id"], "rank"]
+        me.shot("after-restart")
+        me.click_row(0)
+        expect(page.get_by_role("heading", name=chosen["Name"], exact=True)).to_be_visible()
+        expect(page.get_by_text("Current verdict:")).to_contain_text("shortlisted on ")
+        expect(page.get_by_text("Current verdict:")).to_contain_text(note)
+        expect(page.get_by_role("textbox", name="Note (optional)")).to_have_value(note)
+        me.shot("found-again")
+    finally:
+        _kill_app(app)
+    me.report(f"({clicks_to_shortlist} from opening the app to a shortlisted person)")
+
+
+def test_hiring_manager_journey(served, page, tmp_path, artifacts):
+    """From opening the app to a shortlist of three exported as a safe CSV: the
+    recruiter shortlists three skill matches (one with a note), the hiring manager
+    downloads the shortlist."""
+    from playwright.sync_api import expect
+
+    app, db = served
+    matches = _ranking(db, profile="recruiter", skill=SKILL)
+    ranked = _ranking(db, profile="recruiter", affiliations=()).set_index("person_id")
+    me = Journey("hiring-manager", page, artifacts)
+    me.open(app.base)
+    me.choose("Ranking profile", "recruiter")
+    _expect_profile(page, "recruiter")
+    me.type(page.get_by_role("textbox", name="Skill", exact=True), SKILL, enter=True)
+    _expect_people(page, len(matches))
+    me.shot("search")
+    note = "+1 great kernels work; ask about @mentions"
+    chosen = []
+    for index in range(3):
+        name = _rows(page)[index]["Name"]
+        chosen.append(matches.set_index("name").loc[name, "person_id"])
+        me.click_row(index)
+        expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+        _wait_idle(page)
+        if index == 0:
+            me.type(page.get_by_role("textbox", name="Note (optional)"), note)
+        me.click(page.get_by_role("button", name="Shortlist", exact=True))
+        expect(page.get_by_text("Current verdict:")).to_contain_text("shortlisted")
+        me.shot(f"shortlisted-{index + 1}")
+        me.menu("Candidates")
+        _expect_people(page, len(matches))
+        expect(page).to_have_url(re.compile(rf"skill={SKILL}"))
+        verdicts = {r["Name"]: r["Verdict"] for r in _rows(page)}
+        assert verdicts[name] == "shortlisted"
+    button = page.get_by_role("button", name="Download shortlist (3)")
+    expect(button).to_be_enabled()
+    me.shot("shortlist")
+    saved = me.download(button, tmp_path)
+    me.report("from opening the app to an exported shortlist of three people")
+
+    raw = saved.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with a BOM, for spreadsheets"
+    text = raw.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert list(rows[0]) == SHORTLIST_COLUMNS
+    feedback = _feedback(db)
+    # Best rank first, each with the library's rank and score under the recruiter profile.
+    want = sorted(chosen, key=lambda pid: ranked.loc[pid, "rank"])
+    assert [r["person_id"] for r in rows] == want
+    for row in rows:
+        pid = row["person_id"]
+        assert re.fullmatch(r"\d+", row["rank"]), row["rank"]  # "27", never "27.0"
+        assert int(row["rank"]) == ranked.loc[pid, "rank"]
+        assert re.fullmatch(r"\d+(\.\d{1,3})?", row["score"]), row["score"]
+        assert float(row["score"]) == round(float(ranked.loc[pid, "score"]), 3)
+        assert row["name"].removeprefix("'") == ranked.loc[pid, "name"]
+        assert row["profile_url"] == f"https://github.com/{ranked.loc[pid, 'login']}"
+        assert (row["verdict"], row["profile"]) == ("shortlisted", "recruiter")
+        assert row["verdict_date"] == f"{feedback.loc[pid, 'noted_at']:%Y-%m-%d}"
+        links = row["evidence_links"].split(" ")
+        assert links and all(EVIDENCE.match(link) for link in links), links
+        assert re.fullmatch(r"\d+–(\d+|out)", row["rank_range"]), row["rank_range"]
+    notes = {r["person_id"]: r["note"] for r in rows}
+    # The note as typed, neutralised: a leading apostrophe, so it is text in a sheet.
+    assert feedback.loc[chosen[0], "note"] == note
+    assert notes == {chosen[0]: "'" + note, chosen[1]: "", chosen[2]: ""}
     assert not [c for r in rows for c in r.values() if c.startswith(DANGEROUS_PREFIXES)]
+    assert not EMAIL.search(text), EMAIL.search(text)
 
-    page.screenshot(path=str(tmp_path / "candidates.png"), full_page=True)
 
-    # Filters live in the URL: a shared link to employees shows the employees.
-    page.goto(f"{base}/?aff=employee")
-    _wait_idle(page)
-    grid = page.get_by_test_id("stDataFrame").first
-    expect(grid.locator("td").nth(1)).to_have_text(top_employee, timeout=30_000)
-    page.goto(base)
-    _wait_idle(page)
+def test_maintainer_journey(served, page, artifacts):
+    """One repository under the maintainer profile (the default): its contributors in
+    the library's order for that repository, employees included; a person opened from
+    there keeps the repository filter."""
+    from playwright.sync_api import expect
 
-    # Open the top community member's page.
-    page.get_by_role("link", name="Candidate", exact=True).click()
+    app, db = served
+    expected = _ranking(db, repos=[REPO], affiliations=())
+    overall = _ranking(db, affiliations=()).set_index("person_id")
+    me = Journey("maintainer", page, artifacts)
+    me.open(app.base)
+    me.choose("Repositories", REPO)
+    page.keyboard.press("Escape")  # close the multiselect's list
+    _expect_people(page, len(expected))
+    expect(page).to_have_url(re.compile(r"repo=acme-ai%2Facme-serve"))
+    me.shot("repository")
+
+    rows = _rows(page)
+    assert len(rows) >= 10, "the rows in view"
+    head = expected.head(len(rows))
+    assert _ranked(rows) == _listed(head)
+    assert [r["Affiliation"] for r in rows] == head["affiliation"].tolist()
+    assert "employee" in {r["Affiliation"] for r in rows}
+
+    # A contributor whose rank in this repository differs from their overall rank.
+    index = next(
+        i for i, pid in enumerate(head["person_id"]) if i > 0 and overall.loc[pid, "rank"] != i + 1
+    )
+    person = head.iloc[index]
+    me.click_row(index)
+    expect(page.get_by_role("heading", name=person["name"], exact=True)).to_be_visible()
     _wait_idle(page)
-    expect(page.get_by_role("heading", name=top_member)).to_be_visible()
-    expect(page.get_by_text("Why this score")).to_be_visible()
-    expect(page.get_by_text("Latest activity")).to_be_visible(timeout=30_000)
+    assert _params(page) == {"repo": [REPO], "person": [person["person_id"]]}
+    assert _metrics(page)["Rank"] == f"#{person['rank']}"
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_test_id("stMultiSelect").filter(has_text="Repositories")).to_contain_text(
+        REPO
+    )
+    links = _evidence_links(page)
+    assert links and all(link.startswith(f"https://github.com/{REPO}/") for link in links), links
+    me.shot("candidate")
+    me.report("to one repository's contributor")
+
+
+def test_shared_links_and_csv(served, page, tmp_path, artifacts):
+    """The first view (maintainer profile, everyone), its formula-safe CSV, and filters
+    that arrive in a shared link."""
+    from playwright.sync_api import expect
+
+    app, db = served
+    everyone = _ranking(db, affiliations=())
+    me = Journey("links", page, artifacts)
+    me.open(app.base)
+    _expect_people(page, len(everyone))
+    expect(page.get_by_text("Demo data.")).to_be_visible()
+    rows = _rows(page)
+    head = everyone.head(len(rows))
+    assert _ranked(rows) == _listed(head)
+    assert rows[0]["GitHub"] == f"https://github.com/{head['login'].iloc[0]}"
+    me.shot("candidates")
+
+    saved = me.download(page.get_by_role("button", name="Download CSV"), tmp_path)
+    with saved.open(encoding="utf-8-sig", newline="") as fh:
+        exported = list(csv.DictReader(fh))
+    assert [r["person_id"] for r in exported] == everyone["person_id"].tolist()
+    assert [r["rank"] for r in exported] == [str(r) for r in everyone["rank"]]
+    hostile = everyone[everyone["name"].str.startswith(DANGEROUS_PREFIXES)]
+    assert len(hostile), "the demo world has names a spreadsheet would run"
+    names = {r["person_id"]: r["name"] for r in exported}
+    for pid, name in zip(hostile["person_id"], hostile["name"], strict=True):
+        assert names[pid] == "'" + name
+    assert not [c for r in exported for c in r.values() if c.startswith(DANGEROUS_PREFIXES)]
+
+    # A shared link to the recruiter profile's employees whose name contains "an".
+    me.open(f"{app.base}/?profile=recruiter&aff=employee&q=an")
+    recruiter = _ranking(db, profile="recruiter", affiliations=("employee",))
+    wanted = recruiter[
+        recruiter["name"].str.lower().str.contains("an")
+        | recruiter["login"].fillna("").str.lower().str.contains("an")
+    ]
+    _expect_people(page, len(wanted))
+    rows = _rows(page)
+    head = wanted.head(len(rows))
+    assert _ranked(rows) == _listed(head)
+    assert {r["Affiliation"] for r in rows} == {"employee"}
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_role("textbox", name="Name or login contains")).to_have_value("an")
+    me.shot("shared-link")
+
+    # The Candidate page from the menu: the first of those people, with their activity.
+    me.menu("Candidate")
+    first = wanted.iloc[0]
+    expect(page.get_by_role("heading", name=first["name"], exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Latest activity")).to_be_visible()
     _wait_idle(page)
-    page.screenshot(path=str(tmp_path / "candidate.png"), full_page=True)
+    assert _params(page) == {
+        "profile": ["recruiter"],
+        "aff": ["employee"],
+        "q": ["an"],
+        "person": [first["person_id"]],
+    }
+    assert _metrics(page)["Rank"] == f"#{first['rank']}"
+    me.shot("candidate")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10: the app orders a skill search by relevance alone, "
+    "rank_store(skill=...) by relevance x (0.5 + 0.5 score) among the people shown",
+)
+def test_skill_search_order_matches_library(served, page):
+    """The app and a notebook give the same answer to the same skill search."""
+    app, db = served
+    expected = _ranking(db, profile="recruiter", skill=SKILL)
+    page.goto(f"{app.base}/?profile=recruiter&skill={SKILL}")
+    _wait_idle(page)
+    _expect_people(page, len(expected))
+    assert [r["Name"] for r in _rows(page)] == expected["name"].tolist()
