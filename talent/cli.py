@@ -477,8 +477,8 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool, explain: bool = F
     if skill:
         console.print(
             "skill match = how well the words match the areas, languages and topics of "
-            "each person's own work (0-1, weighed a little by the score), with the words "
-            "found; best match first.",
+            "each person's own work (0-1), with the words found; best match first, then "
+            "the better rank.",
             style="dim",
         )
     console.print(

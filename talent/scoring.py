@@ -804,8 +804,9 @@ def rank_store(
     and rank, optionally only some repositories' acts since a date.
 
     With ``skill`` (free text such as "cuda kernels"), only people whose work matches it
-    are kept, best match first (:func:`talent.skills.search_skills`), with a
-    ``skill_match`` column; ``rank`` stays the profile's rank. With ``explain_top`` n,
+    are kept, best match first (:func:`match_skills`: the TF-IDF similarity of the words
+    to everyone's areas, languages and topics), then by rank, with ``skill_match`` and
+    ``skill_terms`` (the words found); ``rank`` stays the profile's rank. With ``explain_top`` n,
     the first n rows get an ``explanation`` (:func:`explain`).
     """
     settings = settings or Settings()
@@ -815,7 +816,7 @@ def rank_store(
     base = build_ranking_base(engine, settings, repos, since, include_bots)
     ranking = score_base(base, chosen, affiliations, interval_windows)
     if skill is not None and not ranking.empty:
-        ranking = _skill_filter(ranking, skill, base.skill_documents)
+        ranking = _skill_filter(ranking, match_skills(base, skill))
     if explain_top and not ranking.empty:
         evidence = base.evidence
         head = ranking.head(explain_top)
@@ -870,13 +871,17 @@ def rank_range_text(low: float, high: float, ranked: int) -> str:
     return f"{int(low)}–{worst}" if worst != str(int(low)) else worst
 
 
-def _skill_filter(ranking: pd.DataFrame, skill: str, documents: pd.DataFrame) -> pd.DataFrame:
-    # Matched among the people shown, as the search has always been.
-    by_person = ranking.set_index("person_id")
-    found = search_skills(skill, documents.loc[by_person.index], by_person["score"])
-    out = by_person.loc[found.index].reset_index()
-    out["skill_match"] = found["match"].to_numpy()
-    out["skill_terms"] = found["terms"].to_numpy()  # the query's words found in their work
+def _skill_filter(ranking: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    """The people of ``ranking`` that :func:`match_skills` found, best match first and,
+    among equal matches, the better rank; with ``skill_match`` and ``skill_terms``. The
+    match is the same whoever is shown (the app's skill search agrees)."""
+    out = ranking.join(
+        found[["match", "terms"]].rename(columns={"match": "skill_match", "terms": "skill_terms"}),
+        on="person_id",
+        how="inner",
+    )
+    out = out.sort_values(["skill_match", "rank"], ascending=[False, True], kind="stable")
+    out = out.reset_index(drop=True)
     out.attrs = dict(ranking.attrs)
     return out
 

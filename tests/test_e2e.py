@@ -643,11 +643,6 @@ def test_shared_links_and_csv(served, page, tmp_path, artifacts):
     me.shot("candidate")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10: the app orders a skill search by relevance alone, "
-    "rank_store(skill=...) by relevance x (0.5 + 0.5 score) among the people shown",
-)
 def test_skill_search_order_matches_library(served, page):
     """The app and a notebook give the same answer to the same skill search."""
     app, db = served
