@@ -54,8 +54,10 @@ from talent.store import (
 )
 
 WINDOWS = {"All time": None, "Last 3 years": 3 * 365, "Last 12 months": 365, "Last 90 days": 90}
-# Above this many activities, rank ranges (five more rankings) start switched off.
-INTERVALS_UP_TO = 300_000
+# Above this many activities, rank ranges (five more rankings over four fifths of the
+# history each) start switched off: on the large demo world (136,000 activities) they
+# were half of the Candidates page's first load (benchmarks/app_speed.py).
+INTERVALS_UP_TO = 100_000
 
 
 @dataclass(frozen=True)
