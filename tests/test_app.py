@@ -259,7 +259,11 @@ def test_candidate_page_explains_the_score(monkeypatch, demo_db, expected):
     persona = f"{top['persona']} · ↑ rising" if top["rising"] else top["persona"]
     assert f"**{md_escape(persona)}** · {top['affiliation']}" in [m.value for m in at.markdown]
     low, high = int(top["rank_low"]), int(top["rank_high"])
-    meaning = f"Rank stays between {low} and {high} when any fifth of the history is left out."
+    meaning = (
+        f"Rank stays {low} whichever fifth of the history is left out."
+        if low == high
+        else f"Rank stays between {low} and {high} when any fifth of the history is left out."
+    )
     assert meaning in [c.value for c in at.caption]
     assert top["areas"] and any(f"areas: {md_escape(top['areas'])}" in m.value for m in at.markdown)
     facts = at.dataframe[0].value

@@ -358,6 +358,8 @@ def interval_meaning(low: float, high: float, ranked: int) -> str:
             f"out one {_PART} drops this person out of the ranking (their work is "
             "concentrated there)."
         )
+    if int(low) == int(high):
+        return f"Rank stays {int(low)} whichever {_PART} of the history is left out."
     return (
         f"Rank stays between {int(low)} and {int(high)} when any {_PART} of the history "
         "is left out."

@@ -108,6 +108,8 @@ def render() -> None:
         persona=[
             persona_text(p, r) for p, r in zip(shown["persona"], shown["rising"], strict=True)
         ],
+        # No account known (git alone): an empty cell, not the grid's grey "None".
+        profile_url=shown["profile_url"].fillna(""),
     )[
         [
             "rank",
