@@ -90,15 +90,20 @@ def build_interaction_graph(
     edges = dict(
         zip(
             zip(
-                summed.index.get_level_values(0).tolist(), summed.index.get_level_values(1).tolist()
+                summed.index.get_level_values(0).tolist(),
+                summed.index.get_level_values(1).tolist(),
+                strict=True,
             ),
             summed.tolist(),
+            strict=True,
         )
     )
     if coedits is not None and not coedits.empty:
         # Each tie adds to both directions: the interaction edges keep their place, new
         # edges come after them in the ties' order (as adding them one by one would).
-        ties = zip(coedits["u"].tolist(), coedits["v"].tolist(), coedits["weight"].tolist())
+        ties = zip(
+            coedits["u"].tolist(), coedits["v"].tolist(), coedits["weight"].tolist(), strict=True
+        )
         for u, v, w in ties:
             if u in exclude or v in exclude:
                 continue
