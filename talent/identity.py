@@ -665,6 +665,18 @@ def resolve_people(
         if marks:
             accounts.setdefault(uf.find(row.key), set()).update(marks)
 
+    def link_one_account(key: str, target: str, how: str, confidence: float) -> None:
+        """Link unless the two sides already belong to two different GitHub accounts
+        (people share names and mailboxes' owners; accounts are proof)."""
+        ra, rb = uf.find(key), uf.find(target)
+        if ra == rb:
+            return
+        mine, theirs = accounts.get(ra, set()), accounts.get(rb, set())
+        if mine and theirs and not mine & theirs:
+            return
+        link(key, target, how, confidence)
+        accounts[uf.find(key)] = mine | theirs
+
     # A "+tag" address is delivered to the mailbox without the tag (jdoe+github@x.org
     # reaches jdoe@x.org): only that mailbox's owner reads both, as strong as one address,
     # so linked; like names, never joining two different GitHub accounts.
@@ -673,15 +685,7 @@ def resolve_people(
         box = mailbox_of(row.email)
         if box is None or row.key in held_apart:
             continue
-        target = by_mailbox.setdefault(box, row.key)
-        ra, rb = uf.find(row.key), uf.find(target)
-        if ra == rb:
-            continue
-        mine, theirs = accounts.get(ra, set()), accounts.get(rb, set())
-        if mine and theirs and not mine & theirs:
-            continue
-        link(row.key, target, "email_subaddress", 0.95)
-        accounts[uf.find(row.key)] = mine | theirs
+        link_one_account(row.key, by_mailbox.setdefault(box, row.key), "email_subaddress", 0.95)
 
     # Names last: the weakest rule, never for bots or generic names, and never joining
     # two different GitHub accounts (two people can share a name; accounts are proof).
@@ -692,15 +696,7 @@ def resolve_people(
         folded = normalise_name(row.name)
         if not folded or row.key in held_apart:
             continue
-        target = by_name.setdefault(folded, row.key)
-        ra, rb = uf.find(row.key), uf.find(target)
-        if ra == rb:
-            continue
-        mine, theirs = accounts.get(ra, set()), accounts.get(rb, set())
-        if mine and theirs and not mine & theirs:
-            continue
-        link(row.key, target, "name", 0.9)
-        accounts[uf.find(row.key)] = mine | theirs
+        link_one_account(row.key, by_name.setdefault(folded, row.key), "name", 0.9)
 
     # Hand-made merges last: they join whatever the rules kept apart.
     for selectors, _reason in overrides.merges:
