@@ -442,13 +442,15 @@ def test_a_version_4_store_gains_the_org_members_table(tmp_path):
     engine = open_store(url)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE org_members"))
-        conn.execute(text("DELETE FROM schema_version WHERE version = 5"))
+        conn.execute(text("DROP TABLE named_owners"))
+        conn.execute(text("DELETE FROM schema_version WHERE version >= 5"))
     engine.dispose()
     engine = open_store(url)
     assert inspect(engine).has_table("org_members")
+    assert inspect(engine).has_table("named_owners")  # and what came after
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 5
-    assert SCHEMA_VERSION == 5
+        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 6
+    assert SCHEMA_VERSION == 6
     assert get_meta(engine, "people_fingerprint") is None
     engine.dispose()
 

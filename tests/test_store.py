@@ -389,3 +389,43 @@ def test_meta_set_and_get(store):
     assert get_meta(store, "demo_org") == "acme-ai"
     set_meta(store, "demo_org", "other")
     assert get_meta(store, "demo_org") == "other"
+
+
+def test_named_owners_are_replaced_per_repository_and_saved_idempotently(store):
+    from datetime import UTC, datetime
+
+    from talent.store import load_named_owners, save_named_owners
+
+    def owner(who, since, until=None, pattern="/docs/"):
+        return {
+            "source": ".github/CODEOWNERS",
+            "owner": who,
+            "pattern": pattern,
+            "role": "codeowner",
+            "since": datetime(2024, since, 1, tzinfo=UTC),
+            "kind": "team" if "/" in who else "user",
+            "until": None if until is None else datetime(2025, until, 1, tzinfo=UTC),
+        }
+
+    history = [owner("ada", 1, until=3), owner("bob", 2), owner("acme/docs", 2, pattern="*")]
+    assert save_named_owners(store, "acme/x", history) == 3
+    assert save_named_owners(store, "acme/y", [owner("cy", 5)]) == 1
+    first = load_named_owners(store)
+    version = data_version(store)
+    assert save_named_owners(store, "acme/x", history) == 3  # the same history again
+    pd.testing.assert_frame_equal(load_named_owners(store), first)
+    assert data_version(store) != version
+    x = load_named_owners(store, repos=["acme/x"])
+    assert x[["owner", "kind"]].values.tolist() == [
+        ["acme/docs", "team"],
+        ["ada", "user"],
+        ["bob", "user"],
+    ]
+    assert x.set_index("owner")["until"].isna().to_dict() == {
+        "acme/docs": True,
+        "ada": False,
+        "bob": True,
+    }
+    # A new history replaces the old one of that repository only.
+    save_named_owners(store, "acme/x", [owner("bob", 2)])
+    assert load_named_owners(store)["owner"].tolist() == ["bob", "cy"]

@@ -51,6 +51,9 @@ __all__ = [
     "load_profiles",
     "save_org_members",
     "load_org_members",
+    "NAMED_OWNER_FIELDS",
+    "save_named_owners",
+    "load_named_owners",
     "meta_items",
     "FEEDBACK_LABELS",
     "save_feedback",
@@ -470,6 +473,37 @@ def load_org_members(engine: Engine) -> pd.DataFrame:
     """Columns ``org`` (lower case), ``github_id``, ``login``, ``fetched_at``."""
     t = schema.org_members
     return _read(engine, select(t).order_by(t.c.org, t.c.github_id), parse_dates=["fetched_at"])
+
+
+NAMED_OWNER_FIELDS = ("source", "owner", "pattern", "role", "since", "kind", "until")
+
+
+def save_named_owners(engine: Engine, repo: str, owners: Iterable[dict]) -> int:
+    """Replace who ``repo``'s owner files name with ``owners`` (dicts with the fields of
+    ``NAMED_OWNER_FIELDS``), in one transaction: the intervals come from the files'
+    whole history, so saving the same history again changes nothing. Returns the count."""
+    rows = {}
+    for owner in owners:
+        row = {"repo": repo, **{f: owner[f] for f in NAMED_OWNER_FIELDS}}
+        row["since"] = _naive_utc(row["since"])
+        row["until"] = _naive_utc(row["until"]) if row["until"] is not None else None
+        rows[tuple(row[k] for k in ("source", "owner", "pattern", "role", "since"))] = row
+    t = schema.named_owners
+    with engine.begin() as conn:
+        conn.execute(delete(t).where(t.c.repo == repo))
+        for batch in _batches(rows.values(), _BATCH):
+            conn.execute(t.insert(), batch)
+        _bump_version(conn)
+    return len(rows)
+
+
+def load_named_owners(engine: Engine, *, repos: Sequence[str] | None = None) -> pd.DataFrame:
+    """Columns ``repo`` and ``NAMED_OWNER_FIELDS``; ``until`` is NaT while named."""
+    t = schema.named_owners
+    stmt = select(t).order_by(t.c.repo, t.c.source, t.c.owner, t.c.since)
+    if repos is not None:
+        stmt = stmt.where(t.c.repo.in_(list(repos)))
+    return _read(engine, stmt, parse_dates=["since", "until"])
 
 
 FEEDBACK_LABELS = ("shortlisted", "rejected")

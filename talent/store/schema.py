@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 metadata = MetaData()
 
@@ -123,6 +123,23 @@ org_members = Table(
     Column("fetched_at", DateTime, nullable=False),
 )
 
+# Who a repository's owner files (CODEOWNERS, OWNERS, MAINTAINERS, governance docs) name,
+# for which path pattern or role, from when to when (``until`` null while still named).
+# Rebuilt per repository from the files' whole history on every mine.
+named_owners = Table(
+    "named_owners",
+    metadata,
+    Column("repo", String(300), primary_key=True),
+    Column("source", String(500), primary_key=True),  # the file that names them
+    Column("owner", String(300), primary_key=True),  # login, org/team or e-mail as written
+    Column("pattern", String(500), primary_key=True),  # path pattern, "" for a people list
+    Column("role", String(200), primary_key=True),
+    Column("since", DateTime, primary_key=True),
+    Column("kind", String(20), nullable=False),  # user, team, email
+    Column("until", DateTime),
+)
+Index("named_owners_owner", named_owners.c.owner)
+
 # What a source knows about two raw identities being one person, e.g. a .mailmap entry.
 # Identity resolution reads these next to its own rules.
 identity_evidence = Table(
@@ -174,4 +191,5 @@ MIGRATIONS: dict[int, list[str]] = {
     3: [],  # the profiles table
     4: [],  # the feedback table
     5: [],  # the org_members table
+    6: [],  # the named_owners table
 }
