@@ -428,6 +428,57 @@ def find_person(engine: Engine, who: str) -> str:
     return found.pop()
 
 
+def owner_people(
+    named: pd.DataFrame, people: pd.DataFrame, identities: pd.DataFrame, links: pd.DataFrame
+) -> pd.Series:
+    """The person each named owner is (``named`` has ``owner`` and ``kind``, as
+    :func:`talent.store.load_named_owners` gives), or None: a login is matched where
+    :func:`find_person` looks for it (the person's login, identities' logins and noreply
+    addresses), an e-mail to identities with that address. Never guessed: a team, an
+    owner nobody matches, or one that matches two people gets None (and is reported by
+    the maintainers' report as unmatched).
+
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"person_id": ["p1", "p2"], "login": ["ada", None]})
+    >>> ids = pd.DataFrame({"key": ["k1", "k2"], "login": [None, None],
+    ...                     "email": ["1+ada@users.noreply.github.com", "bo@x.org"]})
+    >>> links = pd.DataFrame({"identity_key": ["k1", "k2"], "person_id": ["p1", "p2"]})
+    >>> named = pd.DataFrame({"owner": ["Ada", "bo@x.org", "acme/docs", "cy"],
+    ...                       "kind": ["user", "email", "team", "user"]})
+    >>> owner_people(named, people, ids, links).tolist()
+    ['p1', 'p2', None, None]
+    """
+    person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    by_login: dict[str, set[str]] = {}
+    by_email: dict[str, set[str]] = {}
+    for pid, login in zip(people["person_id"], people["login"], strict=True):
+        if isinstance(login, str) and login:
+            by_login.setdefault(login.lower(), set()).add(pid)
+    for key, login, email in zip(
+        identities["key"], identities["login"], identities["email"], strict=True
+    ):
+        pid = person_of.get(key)
+        if pid is None:
+            continue
+        email = email if isinstance(email, str) else ""
+        for name in (login if isinstance(login, str) else None, login_from_noreply(email)):
+            if name:
+                by_login.setdefault(name.lower(), set()).add(pid)
+        if email and not is_shared_email(email):
+            by_email.setdefault(email.lower(), set()).add(pid)
+
+    def one(owner: str, kind: str) -> str | None:
+        index = by_email if kind == "email" else by_login if kind == "user" else {}
+        found = index.get(str(owner).lower().lstrip("@"), set())
+        return next(iter(found)) if len(found) == 1 else None
+
+    return pd.Series(
+        [one(o, k) for o, k in zip(named["owner"], named["kind"], strict=True)],
+        index=named.index,
+        dtype=object,
+    )
+
+
 def _check_selector(selector: object, where: str) -> str:
     if not isinstance(selector, str) or ":" not in selector:
         raise OverrideError(f"{where}: {selector!r} is not a selector like 'login:jdoe'")
