@@ -124,3 +124,47 @@ class CommitFile:
     path: str
     additions: int | None  # None: binary or unknown
     deletions: int | None
+
+
+class OwnerKind(StrEnum):
+    """What an owner file names: a GitHub account, a team ("org/team"), an e-mail."""
+
+    USER = "user"
+    TEAM = "team"
+    EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class NamedOwner:
+    """Someone an owner file names, for what, from when until when.
+
+    ``source`` is the file's path (after a move, the path that names them last);
+    ``owner`` is a login, ``org/team`` or an e-mail as written (no ``@``); ``pattern``
+    is what they own (a CODEOWNERS pattern, an OWNERS directory such as ``/docs/``,
+    ``""`` for a people list); ``role`` is ``codeowner``, an OWNERS key
+    (``approvers``) or a people list's heading (``Committers``). ``until`` is None
+    while the file still names them at the head that was read.
+    """
+
+    repo: str
+    source: str
+    owner: str
+    kind: OwnerKind
+    pattern: str
+    role: str
+    since: datetime
+    until: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        """Natural key: one naming of one owner in one file, by when it began."""
+        return "\x1f".join(
+            [
+                self.repo,
+                self.source,
+                f"{self.kind}:{self.owner.lower()}",
+                self.pattern,
+                self.role,
+                self.since.isoformat(),
+            ]
+        )

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import Engine
 
@@ -37,6 +38,7 @@ from talent.model import (
     Origin,
     Repo,
 )
+from talent.sources.owners import OWNER_PATHSPECS, owner_file_kind
 from talent.store import (
     delete_repo_rows,
     get_sync_state,
@@ -444,6 +446,126 @@ def _changed_blobs(path: Path, shas: list[str]) -> dict[str, list[tuple[str, str
             )
         )
     return result
+
+
+# --- owner files over the history ------------------------------------------------------
+
+
+class OwnerFileVersion(NamedTuple):
+    """One version of an owner file: the commit that wrote it, and its text (None when
+    the commit deleted the file)."""
+
+    sha: str
+    committed_at: datetime
+    path: str
+    text: str | None
+
+
+def parse_owner_file_log(raw: bytes) -> list[tuple[str, int, str, str]]:
+    """Parse ``git log -z --raw --no-abbrev --format=%x1e%H%x00%ct``: per changed file,
+    (commit sha, commit time, path, new blob id or "" when deleted), in git's order.
+    Pure. Submodule entries are left out."""
+    out: list[tuple[str, int, str, str]] = []
+    sha, when = "", 0
+    tokens = iter(raw.split(b"\0"))
+    zero = "0" * 40
+    for token in tokens:
+        token = token.strip(b"\n")
+        if token.startswith(b"\x1e"):
+            sha = _text(token[1:]).strip()
+            when = int(_text(next(tokens, b"0")).strip() or 0)
+            continue
+        if not token.startswith(b":"):
+            continue
+        meta = _text(token[1:]).split()
+        name = _text(next(tokens, b""))
+        if "160000" in (meta[0], meta[1]):
+            continue
+        new = meta[3]
+        out.append((sha, when, name, "" if new.strip("0") == "" or new == zero else new))
+    return out
+
+
+def _read_blobs(path: Path, blobs: list[str]) -> dict[str, bytes]:
+    """Every blob in ``blobs`` through one ``git cat-file --batch``; missing ones
+    (a partial clone, a damaged copy) are left out."""
+    if not blobs:
+        return {}
+    proc = subprocess.run(
+        ["git", "-C", str(path), "cat-file", "--batch"],
+        input=("\n".join(blobs) + "\n").encode(),
+        capture_output=True,
+        env=_git_env(),
+    )
+    if proc.returncode != 0:
+        raise GitError(f"git cat-file failed: {_first_line(proc.stderr)}")
+    out: dict[str, bytes] = {}
+    data = proc.stdout
+    pos = 0
+    while pos < len(data):
+        end = data.index(b"\n", pos)
+        header = data[pos:end].split()
+        pos = end + 1
+        if len(header) == 3:
+            size = int(header[2])
+            out[_text(header[0])] = data[pos : pos + size]
+            pos += size + 1  # the content and its trailing newline
+    return out
+
+
+def fetch_owner_file_versions(
+    path: Path, head: str = "HEAD", on_missing: Callable[[int], None] | None = None
+) -> Iterator[OwnerFileVersion]:
+    """Every version of every owner file (CODEOWNERS, OWNERS, OWNERS_ALIASES, people
+    lists) reachable from ``head``, oldest first.
+
+    One ``git log --raw`` over the owner-file pathspecs gives each change and its new
+    blob id, then one ``git cat-file --batch`` reads every distinct blob: two
+    processes per repository, whatever the number of versions. ``--raw`` rather than
+    ``--name-status`` because it carries the blob ids, so no lookup per version is
+    needed. Renames are seen as a deletion and an addition (``--no-renames``);
+    owner_intervals treats that pair as a move. Versions whose blob is missing are
+    skipped and counted through ``on_missing``.
+    """
+    raw = _git(
+        Path(path),
+        *_LOG_OPTIONS,
+        "log",
+        "-z",
+        "--raw",
+        "--no-abbrev",
+        "--no-renames",
+        "--no-color",
+        "--format=%x1e%H%x00%ct",
+        head,
+        "--",
+        *OWNER_PATHSPECS,
+    )
+    # git prints newest first; a commit's files stay in git's (path) order.
+    changes = [c for c in parse_owner_file_log(raw) if owner_file_kind(c[2]) is not None]
+    order: list[str] = []
+    by_commit: dict[str, list[tuple[str, int, str, str]]] = {}
+    for change in changes:
+        if change[0] not in by_commit:
+            order.append(change[0])
+            by_commit[change[0]] = []
+        by_commit[change[0]].append(change)
+    blobs = sorted({c[3] for c in changes if c[3]})
+    texts = _read_blobs(Path(path), blobs)
+    missing = 0
+    for sha in reversed(order):
+        for _, when, name, blob in by_commit[sha]:
+            if blob and blob not in texts:
+                missing += 1
+                continue
+            yield OwnerFileVersion(
+                sha,
+                datetime.fromtimestamp(when, tz=UTC),
+                name,
+                _text(texts[blob]) if blob else None,
+            )
+    if missing and on_missing is not None:
+        on_missing(missing)
 
 
 # --- records ----------------------------------------------------------------------------

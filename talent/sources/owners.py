@@ -1,0 +1,637 @@
+"""Owner files as data: who a project names as its owners, for what, and since when.
+
+Pure parsers (no store, no network) for the files in which projects name people:
+
+- ``CODEOWNERS`` (at the root, in ``.github/`` or ``docs/``): :func:`parse_codeowners`
+  and :func:`codeowners_owners`, with GitHub's matching rules;
+- Kubernetes-style ``OWNERS`` and ``OWNERS_ALIASES`` (YAML): :func:`parse_owners_yaml`,
+  :func:`parse_owners_aliases`;
+- people lists (``MAINTAINERS*``, ``COMMITTERS*``, ``GOVERNANCE*``, ``CONTRIBUTORS*``):
+  :func:`parse_people_list`, GitHub logins under headings that name a role;
+
+and :func:`owner_intervals`, which turns the versions of those files over a history
+into :class:`~talent.model.NamedOwner` intervals. Reading the versions from git is
+``talent.sources.git.fetch_owner_file_versions``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import yaml
+
+from talent.model import NamedOwner, OwnerKind
+
+
+class OwnerFileKind(StrEnum):
+    CODEOWNERS = "codeowners"
+    OWNERS = "owners"
+    OWNERS_ALIASES = "owners_aliases"
+    PEOPLE = "people"
+
+
+@dataclass(frozen=True)
+class OwnerRule:
+    """One line of a CODEOWNERS file: a pattern and its owners (none: un-owned)."""
+
+    pattern: str
+    owners: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Naming:
+    """One owner named by one file version, before any dates are known."""
+
+    owner: str
+    kind: OwnerKind
+    pattern: str
+    role: str
+
+
+# --- which files ------------------------------------------------------------------------
+
+# GitHub reads CODEOWNERS from these folders, the first found in this order.
+CODEOWNERS_DIRS = (".github", "", "docs")
+# Copies of other projects' files: their OWNERS and MAINTAINERS name someone else's people.
+VENDORED_DIRS = frozenset({"vendor", "third_party", "third-party", "3rdparty", "node_modules"})
+_PEOPLE_PREFIXES = ("maintainers", "committers", "governance", "contributors")
+_PEOPLE_SUFFIXES = frozenset({"", ".md", ".markdown", ".rst", ".txt", ".adoc"})
+
+# The one list of paths git is asked about (``:(glob)`` pathspecs); owner_file_kind
+# decides on each path that comes back.
+OWNER_PATHSPECS = (
+    ":(glob,icase)CODEOWNERS*",
+    ":(glob,icase).github/CODEOWNERS*",
+    ":(glob,icase)docs/CODEOWNERS*",
+    ":(glob)**/OWNERS",
+    ":(glob)**/OWNERS_ALIASES",
+    *(f":(glob,icase)**/{prefix}*" for prefix in _PEOPLE_PREFIXES),
+)
+
+
+def owner_file_kind(path: str) -> OwnerFileKind | None:
+    """What kind of owner file ``path`` is, or None if it is not one."""
+    parts = path.split("/")
+    if any(part in VENDORED_DIRS for part in parts[:-1]):
+        return None
+    name = parts[-1]
+    folder = "/".join(parts[:-1])
+    if name.upper().startswith("CODEOWNERS") and folder.lower() in CODEOWNERS_DIRS:
+        return OwnerFileKind.CODEOWNERS
+    if name == "OWNERS":
+        return OwnerFileKind.OWNERS
+    if name == "OWNERS_ALIASES":
+        return OwnerFileKind.OWNERS_ALIASES
+    lower = name.lower()
+    stem, suffix = posixpath.splitext(lower)
+    if lower.startswith(_PEOPLE_PREFIXES) and suffix in _PEOPLE_SUFFIXES:
+        return OwnerFileKind.PEOPLE
+    return None
+
+
+# --- CODEOWNERS -------------------------------------------------------------------------
+
+_LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}"
+_USER_OWNER = re.compile(rf"@({_LOGIN})")
+_TEAM_OWNER = re.compile(rf"@({_LOGIN}/[A-Za-z0-9][A-Za-z0-9_.-]*)")
+_EMAIL_OWNER = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _split_escaped(line: str) -> list[str]:
+    """Split on unescaped whitespace; ``\\ `` is a space inside a token."""
+    tokens: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if char == "\\" and i + 1 < len(line) and line[i + 1] in " \t#":
+            current.append(line[i + 1])
+            i += 2
+            continue
+        if char in " \t":
+            if current:
+                tokens.append("".join(current))
+                current = []
+        else:
+            current.append(char)
+        i += 1
+    if current:
+        tokens.append("".join(current))
+    return tokens
+
+
+def classify_owner(token: str) -> tuple[OwnerKind, str] | None:
+    """``@login`` -> (USER, login), ``@org/team`` -> (TEAM, org/team), an e-mail ->
+    (EMAIL, address); anything else is not an owner (None)."""
+    if m := _TEAM_OWNER.fullmatch(token):
+        return OwnerKind.TEAM, m.group(1)
+    if m := _USER_OWNER.fullmatch(token):
+        return OwnerKind.USER, m.group(1)
+    if _EMAIL_OWNER.fullmatch(token):
+        return OwnerKind.EMAIL, token
+    return None
+
+
+def parse_codeowners(text: str, notes: list[str] | None = None) -> list[OwnerRule]:
+    """The rules of a CODEOWNERS file, in file order.
+
+    Comments (``#`` at the start of a line or of a token), blank lines, CRLF and tabs are
+    handled; ``\\ `` in a pattern is a space. A pattern with no owners un-owns what it
+    matches. Tokens that are not owners, and patterns GitHub rejects (``!`` negation,
+    ``[...]`` ranges), are left out with a line in ``notes`` (if given).
+
+    >>> for rule in parse_codeowners("*.js @js-owner  # the JS people\\n/docs/\\n"):
+    ...     print(rule)
+    OwnerRule(pattern='*.js', owners=('@js-owner',), line=1)
+    OwnerRule(pattern='/docs/', owners=(), line=2)
+    """
+    rules: list[OwnerRule] = []
+    for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        tokens = _split_escaped(line)
+        pattern, rest = tokens[0], tokens[1:]
+        if pattern.startswith("!") or "[" in pattern:
+            if notes is not None:
+                notes.append(f"line {number}: pattern {pattern!r} is not supported; skipped")
+            continue
+        owners: list[str] = []
+        for token in rest:
+            if token.startswith("#"):
+                break
+            if classify_owner(token) is None:
+                if notes is not None:
+                    notes.append(f"line {number}: {token!r} is not an owner; skipped")
+                continue
+            owners.append(token)
+        rules.append(OwnerRule(pattern, tuple(owners), number))
+    return rules
+
+
+def _segment_regex(segment: str) -> str:
+    out = []
+    for char in segment:
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        else:
+            out.append(re.escape(char))
+    return "".join(out)
+
+
+_PATTERN_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def codeowners_regex(pattern: str) -> re.Pattern[str]:
+    """The regular expression GitHub's gitignore-like rules give ``pattern``, matched
+    against a path without a leading slash.
+
+    A leading or inner ``/`` anchors the pattern to the root, otherwise it matches at
+    any depth; a trailing ``/`` matches everything under a directory; ``*`` stays in a
+    segment, ``**`` crosses segments; a pattern also matches everything under a
+    directory it names, except that a last segment ``*`` only matches files directly
+    in that directory (``docs/*``).
+    """
+    cached = _PATTERN_CACHE.get(pattern)
+    if cached is not None:
+        return cached
+    directory = pattern.endswith("/")
+    body = pattern.strip("/")
+    anchored = pattern.startswith("/") or "/" in body
+    segments = body.split("/") if body else []
+    parts: list[str] = []
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if segment == "**":
+            # "**/" at the start or in the middle: zero or more folders; at the end:
+            # everything below.
+            parts.append(".*" if last else "(?:[^/]+/)*")
+        else:
+            parts.append(_segment_regex(segment) + ("" if last else "/"))
+    regex = "" if anchored else "(?:[^/]+/)*"
+    regex += "".join(parts)
+    if not segments:  # "/" alone: everything
+        regex = ".*"
+    elif directory:
+        regex += "/.*"
+    elif segments[-1] == "*" and len(segments) > 1:
+        pass  # files directly in that folder only
+    elif segments[-1] != "**":
+        regex += "(?:/.*)?"
+    compiled = re.compile(regex, re.DOTALL)
+    _PATTERN_CACHE[pattern] = compiled
+    return compiled
+
+
+def codeowners_owners(rules: Sequence[OwnerRule], path: str) -> tuple[str, ...]:
+    """The owners of ``path`` (relative to the root): the last matching rule wins.
+
+    >>> rules = parse_codeowners("* @all\\n/apps/ @octocat\\n/apps/github\\n")
+    >>> codeowners_owners(rules, "apps/x.rb"), codeowners_owners(rules, "apps/github/y.rb")
+    (('@octocat',), ())
+    """
+    path = path.lstrip("/")
+    for rule in reversed(rules):
+        if codeowners_regex(rule.pattern).fullmatch(path):
+            return rule.owners
+    return ()
+
+
+def _codeowners_namings(text: str, notes: list[str] | None) -> list[Naming]:
+    out = []
+    for rule in parse_codeowners(text, notes):
+        for token in rule.owners:
+            classified = classify_owner(token)
+            if classified is not None:
+                kind, owner = classified
+                out.append(Naming(owner, kind, rule.pattern, "codeowner"))
+    return out
+
+
+# --- OWNERS / OWNERS_ALIASES ------------------------------------------------------------
+
+_ROLE = re.compile(
+    r"(?<![a-z])(?:code[\s_-]?owners?|maintainers?|committers?|owners?|leads?|core|approvers?"
+    r"|reviewers?|emeritus|alumni|bdfl|steering|pmc|tsc|admins?|administrators?)(?![a-z])",
+    re.IGNORECASE,
+)
+
+
+def is_role(text: str) -> bool:
+    """Does a heading or key name a role (maintainer, committer, approver, ...)?"""
+    return bool(_ROLE.search(text))
+
+
+class OwnerFileError(ValueError):
+    """An owner file that cannot be read; the message is one line."""
+
+
+def _load_yaml(text: str, what: str) -> object:
+    try:
+        return yaml.safe_load(text.replace("\t", "  "))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise OwnerFileError(f"{what}: not valid YAML{where}") from None
+
+
+def _names(value: object) -> list[str]:
+    # A list of logins; some early files wrote "approvers: a b" or "a, b" on one line.
+    if isinstance(value, str):
+        return [v for v in re.split(r"[\s,]+", value) if v]
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if isinstance(v, str | int) and str(v).strip()]
+    return []
+
+
+def parse_owners_aliases(text: str) -> dict[str, list[str]]:
+    """``aliases:`` of an OWNERS_ALIASES file: alias -> logins (raises OwnerFileError)."""
+    data = _load_yaml(text, "OWNERS_ALIASES")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise OwnerFileError("OWNERS_ALIASES: expected a mapping with 'aliases'")
+    aliases = data.get("aliases") or {}
+    if not isinstance(aliases, dict):
+        raise OwnerFileError("OWNERS_ALIASES: 'aliases' is not a mapping")
+    return {str(name): _names(members) for name, members in aliases.items()}
+
+
+def _owners_dir(path: str) -> str:
+    folder = posixpath.dirname(path)
+    return f"/{folder}/" if folder else "/"
+
+
+def parse_owners_yaml(
+    text: str, path: str = "OWNERS", aliases: Mapping[str, Sequence[str]] | None = None
+) -> list[Naming]:
+    """Who a Kubernetes-style OWNERS file names (raises OwnerFileError on bad YAML).
+
+    Every key whose name is a role (``approvers``, ``reviewers``, ``emeritus_approvers``,
+    ``project-leads``...) names its logins, for the file's folder (``/`` or ``/pkg/``);
+    ``filters:`` name them for ``folder:regex``. An entry that is an alias expands into
+    the alias's logins.
+    """
+    data = _load_yaml(text, path)
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        raise OwnerFileError(f"{path}: expected a mapping of roles to logins")
+    folder = _owners_dir(path)
+    lookup = {name.lower(): members for name, members in (aliases or {}).items()}
+    out: list[Naming] = []
+
+    def add(block: dict, pattern: str) -> None:
+        for key, value in block.items():
+            role = str(key)
+            if role in ("filters", "options") or not is_role(role):
+                continue
+            for entry in _names(value):
+                for login in lookup.get(entry.lower(), [entry]):
+                    login = login.lstrip("@")
+                    if re.fullmatch(_LOGIN, login):
+                        out.append(Naming(login, OwnerKind.USER, pattern, role))
+
+    add(data, folder)
+    filters = data.get("filters")
+    if isinstance(filters, dict):
+        for regex, block in filters.items():
+            if isinstance(block, dict):
+                add(block, folder if str(regex) == ".*" else f"{folder}:{regex}")
+    return out
+
+
+# --- people lists -----------------------------------------------------------------------
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")
+_UNDERLINE = re.compile(r"^([=\-~^\"'`*+#])\1{2,}\s*$")
+_BOLD_LINE = re.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)\s*:?\s*$")
+_LABEL_LINE = re.compile(r"^([A-Za-z][^:|*\[\]()<>]{0,100}):\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_GITHUB_LINK = re.compile(
+    r"https?://(?:www\.)?github\.com/([A-Za-z0-9-]+)(/[A-Za-z0-9_.-]+)?/?(?![A-Za-z0-9_.-])"
+)
+_MENTION = re.compile(rf"(?<![\w.@/`-])@({_LOGIN})(?![\w/@-])")
+# github.com/<these> are pages of GitHub itself, never a person.
+_NOT_USERS = frozenset(
+    """orgs sponsors apps features topics settings about marketplace pricing login join
+    notifications explore collections site security enterprise issues pulls search contact
+    team teams new organizations users advisories customer-stories readme blog""".split()
+)
+
+
+def _clean_heading(text: str) -> str:
+    text = re.sub(r"[*_`]+", "", text)
+    text = re.sub(r"\s+", " ", text).strip().rstrip(":").strip()
+    return text
+
+
+# A markdown link whose text says it points at an organisation, not a person.
+_NOT_A_PERSON_LINK = re.compile(
+    r"\[[^\]]*\b(?:organi[sz]ation|org|team|repo|repository)\b[^\]]*\]\($", re.IGNORECASE
+)
+
+
+_MD_GITHUB_LINK = re.compile(r"\[[^\]]*\]\(\s*https?://(?:www\.)?github\.com/[^)]*\)")
+
+
+def _people_in(line: str) -> list[str]:
+    found: list[str] = []
+    for m in _GITHUB_LINK.finditer(line):
+        login, rest = m.group(1), m.group(2)
+        if rest or login.lower() in _NOT_USERS or not re.fullmatch(_LOGIN, login):
+            continue
+        if _NOT_A_PERSON_LINK.search(line[: m.start()]):
+            continue
+        found.append(login)
+    # Mentions outside links and e-mails (the lookbehind keeps "a@b.org" out).
+    for m in _MENTION.finditer(_GITHUB_LINK.sub(" ", _MD_GITHUB_LINK.sub(" ", line))):
+        found.append(m.group(1))
+    return found
+
+
+def parse_people_list(text: str) -> list[Naming]:
+    """GitHub logins named under headings whose text is a role.
+
+    Headings are markdown ``#`` lines, setext/rst underlined lines, bold lines and
+    short lines ending in ``:``; a person is a ``https://github.com/LOGIN`` link (not an
+    organisation's or a repository's page) or an ``@login`` mention. The role is the
+    nearest enclosing heading that names a role; lines before any heading name nobody
+    (a file's name is not a heading: early MAINTAINERS files listed authors of record).
+
+    >>> text = "## Committers\\n- @ada\\n## Thanks to\\n- @bob\\n"
+    >>> [(n.owner, n.role) for n in parse_people_list(text)]
+    [('ada', 'Committers')]
+    """
+    lines = text.lstrip("\ufeff").splitlines()
+    # (level, text) of the open headings, outermost first.
+    stack: list[tuple[int, str]] = []
+    underline_levels: list[str] = []
+    out: list[Naming] = []
+    seen: set[tuple[str, str]] = set()
+    in_code = False
+
+    def open_heading(level: int, title: str) -> None:
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, _clean_heading(title)))
+
+    def role() -> str:
+        for _, title in reversed(stack):
+            if is_role(title):
+                return title
+        return ""
+
+    for i, raw in enumerate(lines):
+        line = raw.rstrip()
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if stripped and not _LIST_ITEM.match(line) and "|" not in stripped:
+            under = _UNDERLINE.match(nxt)
+            if under and len(nxt) >= min(3, len(stripped)) and not _UNDERLINE.match(stripped):
+                char = under.group(1)
+                if char not in underline_levels:
+                    underline_levels.append(char)
+                open_heading(1 + underline_levels.index(char), stripped)
+                continue
+        if _UNDERLINE.match(stripped) and "|" not in stripped:
+            continue
+        if m := _MD_HEADING.match(stripped):
+            open_heading(len(m.group(1)), m.group(2))
+            continue
+        if not _LIST_ITEM.match(line):
+            if m := (_BOLD_LINE.match(stripped) or _LABEL_LINE.match(stripped)):
+                if "http" not in stripped and "@" not in stripped:
+                    open_heading(7, m.group(1))
+                    continue
+        current = role()
+        if not current:
+            continue
+        for login in _people_in(line):
+            if (login.lower(), current) not in seen:
+                seen.add((login.lower(), current))
+                out.append(Naming(login, OwnerKind.USER, "", current))
+    return out
+
+
+# --- one file, whatever its kind --------------------------------------------------------
+
+
+def parse_owner_file(
+    path: str,
+    text: str,
+    aliases: Mapping[str, Sequence[str]] | None = None,
+    notes: list[str] | None = None,
+) -> list[Naming]:
+    """Who the file at ``path`` names. Never raises: an unreadable file names nobody
+    and leaves a line in ``notes``. OWNERS_ALIASES names nobody by itself (its
+    aliases name people where an OWNERS file uses them)."""
+    kind = owner_file_kind(path)
+    try:
+        if kind is OwnerFileKind.CODEOWNERS:
+            return _codeowners_namings(text, None)
+        if kind is OwnerFileKind.OWNERS:
+            return parse_owners_yaml(text, path, aliases)
+        if kind is OwnerFileKind.PEOPLE:
+            return parse_people_list(text)
+    except OwnerFileError as error:
+        if notes is not None:
+            notes.append(str(error))
+    return []
+
+
+# --- history -> intervals ---------------------------------------------------------------
+
+Version = tuple[datetime, str, "str | None"]
+
+
+def _moves(deleted: list[str], added: list[str]) -> dict[str, str]:
+    """New path -> old path for files moved in one commit: same file name, and the
+    same kind of owner file."""
+    out: dict[str, str] = {}
+    free = list(deleted)
+    for new in added:
+        for old in free:
+            if posixpath.basename(old).lower() == posixpath.basename(new).lower():
+                out[new] = old
+                free.remove(old)
+                break
+    return out
+
+
+def owner_intervals(
+    versions: Iterable[Version], repo: str = "", notes: list[str] | None = None
+) -> list[NamedOwner]:
+    """Intervals during which owner files name each owner.
+
+    ``versions`` is oldest first: (commit time, path, text, or None when the file was
+    deleted). Versions with the same commit time are one commit. An owner is named
+    from the first version that names them until the first later version that does
+    not (``until`` None while still named at the end), for each (file, owner, pattern,
+    role). A file deleted at one path and added at another in the same commit (a
+    move) keeps its owners named without a gap; the record's source is then the path
+    that named them last. OWNERS files expand aliases from the root OWNERS_ALIASES
+    as it was at each commit.
+    """
+    texts: dict[str, str] = {}
+    lineage: dict[str, str] = {}  # current path -> the path its intervals began under
+    parsed: dict[tuple[str, str, int], list[Naming]] = {}
+    open_: dict[tuple[str, Naming], tuple[datetime, str]] = {}  # -> (since, source)
+    out: list[NamedOwner] = []
+    aliases_version = 0
+    aliases: dict[str, list[str]] = {}
+
+    def namings(path: str, text: str) -> list[Naming]:
+        kind = owner_file_kind(path)
+        key = (path, text, aliases_version if kind is OwnerFileKind.OWNERS else 0)
+        if key not in parsed:
+            parsed[key] = parse_owner_file(path, text, aliases, notes)
+        return parsed[key]
+
+    def apply(when: datetime, batch: list[tuple[str, str | None]]) -> None:
+        nonlocal aliases, aliases_version
+        deleted = [p for p, t in batch if t is None and p in texts]
+        added = [p for p, t in batch if t is not None and p not in texts]
+        for path, text in batch:
+            if text is None:
+                texts.pop(path, None)
+            else:
+                texts[path] = text
+            if path == "OWNERS_ALIASES":
+                try:
+                    aliases = parse_owners_aliases(text or "")
+                except OwnerFileError as error:
+                    aliases = {}
+                    if notes is not None:
+                        notes.append(str(error))
+                aliases_version += 1
+        for new, old in _moves(deleted, added).items():
+            lineage[new] = lineage.pop(old, old)
+        for path in deleted:
+            lineage.pop(path, None)
+        now: dict[tuple[str, Naming], str] = {}
+        for path, text in texts.items():
+            for naming in namings(path, text):
+                now.setdefault((lineage.setdefault(path, path), naming), path)
+        for key in [k for k in open_ if k not in now]:
+            since, source = open_.pop(key)
+            out.append(_record(repo, source, key[1], since, when))
+        for key, source in now.items():
+            if key in open_:
+                open_[key] = (open_[key][0], source)
+            else:
+                open_[key] = (when, source)
+
+    batch: list[tuple[str, str | None]] = []
+    batch_time: datetime | None = None
+    for when, path, text in versions:
+        if owner_file_kind(path) is None:
+            continue
+        if batch_time is not None and when != batch_time:
+            apply(batch_time, batch)
+            batch = []
+        batch_time = when
+        batch.append((path, text))
+    if batch_time is not None:
+        apply(batch_time, batch)
+    for (_, naming), (since, source) in open_.items():
+        out.append(_record(repo, source, naming, since, None))
+    out.sort(key=lambda r: (r.since, r.source, r.owner.lower(), r.pattern, r.role))
+    return out
+
+
+def _record(
+    repo: str, source: str, naming: Naming, since: datetime, until: datetime | None
+) -> NamedOwner:
+    return NamedOwner(
+        repo=repo,
+        source=source,
+        owner=naming.owner,
+        kind=naming.kind,
+        pattern=naming.pattern,
+        role=naming.role,
+        since=since,
+        until=until,
+    )
+
+
+def expand_teams(
+    records: Iterable[NamedOwner], members: Mapping[str, Sequence[str]]
+) -> list[NamedOwner]:
+    """Team entries replaced by one record per member (``members``: "org/team" ->
+    logins, from GitHub or a project's own list), with the role ``team:org/team``;
+    teams without known members are kept as they are."""
+    lookup = {team.lower(): logins for team, logins in members.items()}
+    out: list[NamedOwner] = []
+    for record in records:
+        logins = lookup.get(record.owner.lower()) if record.kind is OwnerKind.TEAM else None
+        if not logins:
+            out.append(record)
+            continue
+        for login in logins:
+            out.append(
+                NamedOwner(
+                    record.repo,
+                    record.source,
+                    login,
+                    OwnerKind.USER,
+                    record.pattern,
+                    f"team:{record.owner}",
+                    record.since,
+                    record.until,
+                )
+            )
+    return out
