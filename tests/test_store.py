@@ -429,3 +429,17 @@ def test_named_owners_are_replaced_per_repository_and_saved_idempotently(store):
     # A new history replaces the old one of that repository only.
     save_named_owners(store, "acme/x", [owner("bob", 2)])
     assert load_named_owners(store)["owner"].tolist() == ["bob", "cy"]
+
+
+def test_head_files_are_replaced_per_repository(store):
+    from talent.store import load_head_files, save_head_files
+
+    assert save_head_files(store, "acme/x", ["b.py", "a.py", "a.py"]) == 2
+    save_head_files(store, "acme/y", ["c.py"])
+    assert save_head_files(store, "acme/x", ["a.py", "d.py"]) == 2
+    assert load_head_files(store).values.tolist() == [
+        ["acme/x", "a.py"],
+        ["acme/x", "d.py"],
+        ["acme/y", "c.py"],
+    ]
+    assert load_head_files(store, repos=["acme/y"])["path"].tolist() == ["c.py"]

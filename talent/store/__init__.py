@@ -54,6 +54,8 @@ __all__ = [
     "NAMED_OWNER_FIELDS",
     "save_named_owners",
     "load_named_owners",
+    "save_head_files",
+    "load_head_files",
     "meta_items",
     "FEEDBACK_LABELS",
     "save_feedback",
@@ -504,6 +506,27 @@ def load_named_owners(engine: Engine, *, repos: Sequence[str] | None = None) -> 
     if repos is not None:
         stmt = stmt.where(t.c.repo.in_(list(repos)))
     return _read(engine, stmt, parse_dates=["since", "until"])
+
+
+def save_head_files(engine: Engine, repo: str, paths: Iterable[str]) -> int:
+    """Replace the files ``repo`` holds at its mined head with ``paths``, in one
+    transaction (idempotent). Returns the count."""
+    rows = [{"repo": repo, "path": p} for p in sorted(set(paths))]
+    t = schema.head_files
+    with engine.begin() as conn:
+        conn.execute(delete(t).where(t.c.repo == repo))
+        for batch in _batches(rows, _BATCH):
+            conn.execute(t.insert(), batch)
+    return len(rows)
+
+
+def load_head_files(engine: Engine, *, repos: Sequence[str] | None = None) -> pd.DataFrame:
+    """Columns ``repo`` and ``path``: the files at each repository's mined head."""
+    t = schema.head_files
+    stmt = select(t).order_by(t.c.repo, t.c.path)
+    if repos is not None:
+        stmt = stmt.where(t.c.repo.in_(list(repos)))
+    return _read(engine, stmt)
 
 
 FEEDBACK_LABELS = ("shortlisted", "rejected")

@@ -140,6 +140,15 @@ named_owners = Table(
 )
 Index("named_owners_owner", named_owners.c.owner)
 
+# The files at the head a repository was last mined at: what the truck factor counts
+# (deleted files would otherwise inflate it) and what owner patterns govern.
+head_files = Table(
+    "head_files",
+    metadata,
+    Column("repo", String(300), primary_key=True),
+    Column("path", String(1000), primary_key=True),
+)
+
 # What a source knows about two raw identities being one person, e.g. a .mailmap entry.
 # Identity resolution reads these next to its own rules.
 identity_evidence = Table(
@@ -191,5 +200,5 @@ MIGRATIONS: dict[int, list[str]] = {
     3: [],  # the profiles table
     4: [],  # the feedback table
     5: [],  # the org_members table
-    6: [],  # the named_owners table
+    6: [],  # the named_owners and head_files tables
 }
