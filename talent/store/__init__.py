@@ -477,7 +477,7 @@ def load_org_members(engine: Engine) -> pd.DataFrame:
     return _read(engine, select(t).order_by(t.c.org, t.c.github_id), parse_dates=["fetched_at"])
 
 
-NAMED_OWNER_FIELDS = ("source", "owner", "pattern", "role", "since", "kind", "until")
+NAMED_OWNER_FIELDS = ("source", "owner", "pattern", "role", "since", "kind", "until", "line")
 
 
 def save_named_owners(engine: Engine, repo: str, owners: Iterable[dict]) -> int:
@@ -486,7 +486,8 @@ def save_named_owners(engine: Engine, repo: str, owners: Iterable[dict]) -> int:
     whole history, so saving the same history again changes nothing. Returns the count."""
     rows = {}
     for owner in owners:
-        row = {"repo": repo, **{f: owner[f] for f in NAMED_OWNER_FIELDS}}
+        row = {"repo": repo, **{f: owner.get(f) for f in NAMED_OWNER_FIELDS}}
+        row["line"] = int(row["line"] or 0)
         row["since"] = _naive_utc(row["since"])
         row["until"] = _naive_utc(row["until"]) if row["until"] is not None else None
         rows[tuple(row[k] for k in ("source", "owner", "pattern", "role", "since"))] = row

@@ -137,6 +137,8 @@ named_owners = Table(
     Column("since", DateTime, primary_key=True),
     Column("kind", String(20), nullable=False),  # user, team, email
     Column("until", DateTime),
+    # Where the pattern stands in its file (CODEOWNERS: the last matching line wins).
+    Column("line", Integer, nullable=False, default=0),
 )
 Index("named_owners_owner", named_owners.c.owner)
 
