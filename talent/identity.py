@@ -434,9 +434,12 @@ def owner_people(
     """The person each named owner is (``named`` has ``owner`` and ``kind``, as
     :func:`talent.store.load_named_owners` gives), or None: a login is matched where
     :func:`find_person` looks for it (the person's login, identities' logins and noreply
-    addresses), an e-mail to identities with that address. Never guessed: a team, an
-    owner nobody matches, or one that matches two people gets None (and is reported by
-    the maintainers' report as unmatched).
+    addresses), then, for git data without accounts, to the one person whose e-mail
+    local part is the login or whose name is the login without spaces and punctuation
+    ("Jane Doe" for ``janedoe``: exact, as resolution's own rules); an e-mail to
+    identities with that address. Never guessed: a team, an owner nobody matches, or
+    one that matches two people gets None (and is reported by the maintainers' report
+    as unmatched).
 
     >>> import pandas as pd
     >>> people = pd.DataFrame({"person_id": ["p1", "p2"], "login": ["ada", None]})
@@ -451,6 +454,7 @@ def owner_people(
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
     by_login: dict[str, set[str]] = {}
     by_email: dict[str, set[str]] = {}
+    by_hint: dict[str, set[str]] = {}  # e-mail local parts and folded names
     for pid, login in zip(people["person_id"], people["login"], strict=True):
         if isinstance(login, str) and login:
             by_login.setdefault(login.lower(), set()).add(pid)
@@ -466,10 +470,24 @@ def owner_people(
                 by_login.setdefault(name.lower(), set()).add(pid)
         if email and not is_shared_email(email):
             by_email.setdefault(email.lower(), set()).add(pid)
+            local = email.split("@", 1)[0].split("+", 1)[0].lower()
+            if len(local) >= 3:
+                by_hint.setdefault(local, set()).add(pid)
+    for pid, name in zip(people["person_id"], people.get("name", []), strict=False):
+        folded = _fold(name) if isinstance(name, str) and normalise_name(name) else ""
+        if len(folded) >= 5:
+            by_hint.setdefault(folded, set()).add(pid)
 
     def one(owner: str, kind: str) -> str | None:
-        index = by_email if kind == "email" else by_login if kind == "user" else {}
-        found = index.get(str(owner).lower().lstrip("@"), set())
+        owner = str(owner).lower().lstrip("@")
+        if kind == "email":
+            found = by_email.get(owner, set())
+        elif kind == "user":
+            found = by_login.get(owner) or by_hint.get(owner, set()) | by_hint.get(
+                _fold(owner), set()
+            )
+        else:
+            found = set()
         return next(iter(found)) if len(found) == 1 else None
 
     return pd.Series(

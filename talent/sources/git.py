@@ -38,14 +38,22 @@ from talent.model import (
     Origin,
     Repo,
 )
-from talent.sources.owners import OWNER_PATHSPECS, owner_file_kind
+from talent.sources.owners import (
+    OWNER_PATHSPECS,
+    OwnerFileKind,
+    owner_file_kind,
+    owner_intervals,
+    parse_codeowners,
+)
 from talent.store import (
     delete_repo_rows,
     get_sync_state,
     save_activities,
     save_commit_files,
+    save_head_files,
     save_identities,
     save_identity_evidence,
+    save_named_owners,
     save_repos,
     save_sync_state,
 )
@@ -98,6 +106,8 @@ _SYNC_RESOURCE = "git:head"
 # The first commits of the history mined under a name: another repository given the same
 # name (two clones in folders both called "repo") is refused instead of mixed in.
 _ROOTS_RESOURCE = "git:roots"
+# The head whose owner files and file list are stored (read again when the head moves).
+_OWNERS_RESOURCE = "git:owners"
 _BATCH_COMMITS = 2000
 
 
@@ -786,6 +796,7 @@ def mine_git(
     incremental = False
     if previous and not full:
         if previous == head:
+            _sync_owners(engine, path, full_name, head)
             return MineResult(full_name, 0, 0, 0, incremental=True)
         if _has_commit(path, previous):
             revs = [head, "--not", previous]
@@ -819,10 +830,53 @@ def mine_git(
         pruned = delete_repo_rows(
             engine, full_name, kinds=[str(k) for k in GIT_KINDS], keep=seen_keys
         )
+    _sync_owners(engine, path, full_name, head, force=full)
     # Last, and only now: the head these rows cover.
     save_sync_state(engine, full_name, _ROOTS_RESOURCE, watermark=roots)
     save_sync_state(engine, full_name, _SYNC_RESOURCE, watermark=head)
     return MineResult(full_name, commits, activities, unknown_files, incremental, pruned)
+
+
+def _sync_owners(engine: Engine, path: Path, repo: str, head: str, force: bool = False) -> None:
+    """Store who the owner files name over their whole history, and the files at
+    ``head``, unless already stored for this head. The whole history is read again
+    (two git processes; intervals still open at the old head may close), and each
+    save replaces the repository's rows, so a kill at any point is mended by the next
+    run."""
+    done, _ = get_sync_state(engine, repo, _OWNERS_RESOURCE)
+    if done == head and not force:
+        return
+    versions = list(fetch_owner_file_versions(path, head))
+    owners = owner_intervals(((v.committed_at, v.path, v.text) for v in versions), repo=repo)
+    save_named_owners(engine, repo, named_owner_rows(owners, versions))
+    listing = _git(path, "ls-tree", "-r", "-z", "--name-only", head)
+    save_head_files(engine, repo, [_text(p) for p in listing.split(b"\0") if p])
+    save_sync_state(engine, repo, _OWNERS_RESOURCE, watermark=head)
+
+
+def named_owner_rows(owners, versions) -> list[dict]:
+    """The store's rows for ``owners``, each with the line its pattern stands on in the
+    newest version of a CODEOWNERS file (GitHub: the last matching line wins); an
+    OWNERS directory stands deeper the more slashes it has."""
+    latest = {v.path: v.text for v in versions}
+    lines: dict[tuple[str, str], int] = {}
+    for source, text in latest.items():
+        if text and owner_file_kind(source) is OwnerFileKind.CODEOWNERS:
+            for rule in parse_codeowners(text):
+                lines[(source, rule.pattern)] = rule.line
+    return [
+        {
+            "source": o.source,
+            "owner": o.owner,
+            "pattern": o.pattern,
+            "role": o.role,
+            "since": o.since,
+            "kind": str(o.kind),
+            "until": o.until,
+            "line": lines.get((o.source, o.pattern), o.pattern.count("/")),
+        }
+        for o in owners
+    ]
 
 
 def _flush(engine: Engine, records: Records, seen_keys: set[str] | None) -> int:

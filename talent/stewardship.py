@@ -1,0 +1,185 @@
+"""The maintainers' report over the store: who owns what in practice, where the bus factor
+is one, who the owner files name and where that has drifted from the work, and who is
+ready for more responsibility.
+
+A thin layer over :mod:`talent.maintainers` (the measures, pure) and the store: it loads
+the activity once (:func:`talent.scoring.build_ranking_base`, shared with the rankings),
+the named owners and the files at each mined head, and matches owners to people
+(:func:`talent.identity.owner_people`). The CLI's ``talent maintainers`` and the app's
+Maintainers page only show what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from talent.config import Settings
+from talent.identity import owner_people
+from talent.maintainers import (
+    DOCS,
+    RECENT_MONTHS,
+    VENDORED,
+    Drift,
+    build_factors,
+    drift_report,
+    named_by_area,
+    owners_in_practice,
+    ready_for_more,
+)
+from talent.scoring import build_ranking_base
+from talent.sources.owners import codeowners_regex
+from talent.store import (
+    load_head_files,
+    load_identities,
+    load_identity_links,
+    load_named_owners,
+    load_people,
+)
+
+# Patterns that govern every file of a repository.
+WHOLE_REPOSITORY = frozenset({"", "*", "/", "/*", "**", "/**", "**/*"})
+
+
+@dataclass(frozen=True)
+class MaintainersReport:
+    """What :func:`maintainers_report` found.
+
+    Attributes
+    ----------
+    named_owners : DataFrame
+        Everyone an owner file ever named: ``repo``, ``login`` (as written), ``person_id``
+        (None when nobody matches: never guessed), ``name``, ``kind``, ``source``,
+        ``pattern``, ``role``, ``since``, ``until`` (NaT while named), ``current``.
+    owners : DataFrame
+        Owners in practice per repository and area (:func:`owners_in_practice`), with
+        ``name`` and ``login``.
+    bus_factor : DataFrame
+        Truck factor and contributor absence factor per repository (``key`` ``*``) and
+        per area (:func:`build_factors`), riskiest first, with the people's names.
+    drift : Drift
+        Named owners idle where they are named, owners in practice nobody named,
+        patterns no active person owns, teams that could not be expanded.
+    ready : DataFrame
+        People named nowhere whose recent work looks like the named owners'.
+    """
+
+    named_owners: pd.DataFrame
+    owners: pd.DataFrame
+    bus_factor: pd.DataFrame
+    drift: Drift
+    ready: pd.DataFrame
+
+    @property
+    def unmatched(self) -> pd.DataFrame:
+        """Named owners (people, not teams) that no person in the data matches."""
+        named = self.named_owners
+        return named[named["person_id"].isna() & (named["kind"] != "team")]
+
+
+def pattern_matcher(named: pd.DataFrame):
+    """``pattern_of(repo, path)``: the pattern of the owner-file line that governs a path
+    (GitHub's rule for CODEOWNERS: the last matching line wins; an ``OWNERS`` file's
+    directory holds its subtree), or None. Rows without a pattern (people lists) govern
+    no particular path."""
+    rules: dict[str, list[tuple[str, object]]] = {}
+    patterned = named[named["pattern"].fillna("") != ""]
+    ordered = patterned.drop_duplicates(["repo", "source", "pattern"]).sort_values(
+        ["repo", "source", "line"], kind="stable"
+    )
+    for repo, pattern in zip(ordered["repo"], ordered["pattern"], strict=True):
+        rules.setdefault(repo, []).append((pattern, codeowners_regex(pattern)))
+
+    def pattern_of(repo: str, path: str) -> str | None:
+        found = None
+        for pattern, regex in rules.get(repo, ()):
+            if regex.search(path):
+                found = pattern
+        return found
+
+    return pattern_of
+
+
+def maintainers_report(
+    engine: Engine,
+    settings: Settings | None = None,
+    *,
+    repos: Sequence[str] | None = None,
+    area: str | None = None,
+    months: int = RECENT_MONTHS,
+    include_docs: bool = True,
+) -> MaintainersReport:
+    """Ownership, bus factor, drift and the ready list for the mined repositories (or
+    ``repos``), optionally one ``area``; ``months`` is how far back work counts as
+    current; ``include_docs=False`` leaves documentation out of the truck factor, as
+    Avelino et al. may."""
+    settings = settings or Settings()
+    base = build_ranking_base(engine, settings, repos)
+    changes, acts = base.changes, base.acts
+    people = load_people(engine)
+    names = people.set_index("person_id")["name"]
+    logins = people.set_index("person_id")["login"]
+
+    head = load_head_files(engine, repos=repos)
+    paths = {f"{r}:{p}" for r, p in zip(head["repo"], head["path"], strict=True)} or None
+    exclude = VENDORED if include_docs else (*VENDORED, *DOCS)
+
+    named = load_named_owners(engine, repos=repos).rename(columns={"owner": "login"})
+    named["person_id"] = owner_people(
+        named.rename(columns={"login": "owner"}),
+        people,
+        load_identities(engine),
+        load_identity_links(engine),
+    )
+    named["name"] = named["person_id"].map(names)
+    named["current"] = named["until"].isna()
+
+    factors = pd.concat(
+        [
+            build_factors(changes, by="repo", exclude=exclude, paths=paths),
+            build_factors(changes, by="area", exclude=exclude, paths=paths),
+        ],
+        ignore_index=True,
+    )
+    practice = pd.concat(
+        [
+            owners_in_practice(changes, acts, by="repo", months=months),
+            owners_in_practice(changes, acts, by="area", months=months),
+        ],
+        ignore_index=True,
+    )
+    if area is not None:
+        factors = factors[factors["key"].isin([area])]
+        practice = practice[practice["key"] == area]
+    all_paths = paths or set(changes["path"])
+    # A people list, or an owner file's line for everything, names owners of the whole
+    # repository: their drift is judged on the repository, not area by area.
+    everything = named["pattern"].fillna("").isin(WHOLE_REPOSITORY)
+    by_area = named_by_area(named[~everything], all_paths, pattern_matcher(named))
+    whole = named[everything].assign(key="*")
+    keyed = pd.concat([by_area, whole], ignore_index=True)
+    if area is not None:
+        keyed = keyed[keyed["key"].isin([area, "*"])]
+    drift = drift_report(keyed, practice, months=months)
+    # Named for the whole repository is named in each of its areas.
+    everywhere = {
+        (r, p)
+        for r, p, current in zip(whole["repo"], whole["person_id"], whole["current"], strict=True)
+        if current and p is not None
+    }
+    unnamed = drift.unnamed
+    keep = [
+        (r, p) not in everywhere for r, p in zip(unnamed["repo"], unnamed["person"], strict=True)
+    ]
+    drift = replace(drift, unnamed=unnamed[keep].reset_index(drop=True))
+    ready = ready_for_more(keyed, practice, months=months)
+
+    for frame in (practice, ready, drift.unnamed):
+        frame["name"] = frame["person"].map(names)
+        frame["login"] = frame["person"].map(logins)
+    drift.idle["name"] = drift.idle["person_id"].map(names)
+    factors = factors.sort_values(["truck_factor", "files"], ascending=[True, False])
+    return MaintainersReport(named, practice, factors.reset_index(drop=True), drift, ready)

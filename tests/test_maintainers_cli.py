@@ -1,0 +1,139 @@
+"""The maintainers' view end to end: a repository whose owner files change over time is
+mined with `talent mine git`, and `talent maintainers` reports who is named, for what,
+from when to when, matched to people (never guessed), with drift and bus factor."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from gitrepos import GitRepo, Who, at, isolate
+from typer.testing import CliRunner
+
+from talent.cli import app
+from talent.store import load_head_files, load_named_owners, open_store
+
+ADA = Who("Ada Lovelace", "1+ada@users.noreply.github.com")
+BOB = Who("Bob Builder", "bob@example.org")
+CY = Who("Cy Young", "cy@example.org")
+EVE = Who("Eve Doer", "eve.doer@example.org")
+REPO = "acme/widgets"
+
+
+def day(n: int) -> str:
+    return datetime.fromtimestamp(at(n), UTC).strftime("%Y-%m-%d")
+
+
+@pytest.fixture()
+def mined(tmp_path, monkeypatch):
+    isolate(monkeypatch, tmp_path)
+    repo = GitRepo.init(tmp_path / "widgets")
+    repo.commit(
+        "Start\n",
+        author=ADA,
+        when=at(1),
+        files={
+            "src/core.py": "a\n",
+            "docs/guide.md": "g\n",
+            "CODEOWNERS": "* @ada\n/docs/ @bob\n",
+        },
+    )
+    for n in range(2, 6):
+        repo.commit(f"Docs {n}\n", author=BOB, when=at(n), files={"docs/guide.md": f"g{n}\n"})
+    repo.commit(
+        "Maintainers\n",
+        author=ADA,
+        when=at(6),
+        files={"MAINTAINERS.md": "# Maintainers\n\n- @ada\n- [Dee](https://github.com/dee)\n"},
+    )
+    repo.commit(
+        "Owners\n",
+        author=ADA,
+        when=at(10),
+        files={"CODEOWNERS": "* @ada\n/docs/ @bob @cy\n/src/ @acme/core\n"},
+    )
+    repo.commit("Core\n", author=CY, when=at(20), files={"src/core.py": "c\n"})
+    topics = ["parser", "cache", "retries", "logging", "config", "timeouts", "docs", "types"]
+    for n, topic in enumerate(topics, start=390):  # varied messages: a person, not a bot
+        repo.commit(
+            f"Improve the {topic}\n", author=EVE, when=at(n), files={"src/core.py": f"{n}\n"}
+        )
+    repo.commit(
+        "Bob moved on\n",
+        author=ADA,
+        when=at(400),
+        files={"CODEOWNERS": "* @ada\n/docs/ @cy\n", "src/extra.py": "x\n"},
+    )
+    db = tmp_path / "w.db"
+    result = CliRunner().invoke(
+        app, ["mine", "git", str(repo.path), "--name", REPO, "--db", str(db)]
+    )
+    assert result.exit_code == 0, result.output
+    return str(db)
+
+
+def test_named_owners_over_time_are_stored(mined):
+    engine = open_store("sqlite:///" + mined, create=False)
+    named = load_named_owners(engine)
+    rows = {
+        (r.source, r.owner, r.pattern, r.role): (
+            f"{r.since:%Y-%m-%d}",
+            None if r.until != r.until else f"{r.until:%Y-%m-%d}",  # NaT is not itself
+            r.kind,
+        )
+        for r in named.itertuples(index=False)
+    }
+    assert rows == {
+        ("CODEOWNERS", "ada", "*", "codeowner"): (day(1), None, "user"),
+        ("CODEOWNERS", "bob", "/docs/", "codeowner"): (day(1), day(400), "user"),
+        ("CODEOWNERS", "cy", "/docs/", "codeowner"): (day(10), None, "user"),
+        ("CODEOWNERS", "acme/core", "/src/", "codeowner"): (day(10), day(400), "team"),
+        ("MAINTAINERS.md", "ada", "", "Maintainers"): (day(6), None, "user"),
+        ("MAINTAINERS.md", "dee", "", "Maintainers"): (day(6), None, "user"),
+    }
+    assert load_head_files(engine)["path"].tolist() == [
+        "CODEOWNERS",
+        "MAINTAINERS.md",
+        "docs/guide.md",
+        "src/core.py",
+        "src/extra.py",
+    ]
+
+
+def test_talent_maintainers_json(mined):
+    result = CliRunner().invoke(app, ["maintainers", "--db", mined, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert set(report) == {"named_owners", "owners", "drift", "bus_factor", "ready"}
+    named = {(n["login"], n["source"], n["pattern"]): n for n in report["named_owners"]}
+    # Matched through identity resolution: ada by her noreply login, bob by his address's
+    # local part; cy (a two-letter local part, another name) and dee (no work) are not.
+    assert named[("ada", "CODEOWNERS", "*")]["person_id"] is not None
+    assert named[("bob", "CODEOWNERS", "/docs/")]["name"] == "Bob Builder"
+    assert named[("cy", "CODEOWNERS", "/docs/")]["person_id"] is None
+    assert named[("dee", "MAINTAINERS.md", "")]["person_id"] is None
+    assert named[("bob", "CODEOWNERS", "/docs/")]["current"] is False
+    assert named[("bob", "CODEOWNERS", "/docs/")]["until"] == day(400)
+    assert named[("ada", "CODEOWNERS", "*")]["until"] is None
+    # Eve owns src in practice and nobody names her: a candidate to add.
+    unnamed = {(u["name"], u["area"]) for u in report["drift"]["unnamed"]}
+    assert ("Eve Doer", "*") in unnamed
+    # Named for everything: in no area a candidate to add.
+    assert not [u for u in unnamed if u[0] == "Ada Lovelace"]
+    # Whole-repository bus factor: one row per repository, with the people in it.
+    (whole,) = [b for b in report["bus_factor"] if b["area"] == "*"]
+    assert whole["repo"] == REPO and whole["files"] == 5
+    assert whole["truck_factor"] >= 1 and whole["truck_people"]
+
+
+def test_talent_maintainers_table_and_errors(mined):
+    runner = CliRunner()
+    result = runner.invoke(app, ["maintainers", "--db", mined, "--section", "named"])
+    assert result.exit_code == 0, result.output
+    assert "Named in owner files now" in result.stdout
+    assert "match nobody in the data (never guessed): cy, dee" in " ".join(result.stdout.split())
+    bad = runner.invoke(app, ["maintainers", "--db", mined, "--repo", "acme/nope"])
+    assert bad.exit_code == 1 and bad.stderr.startswith("error: --repo: no repository")
+    csv_out = runner.invoke(app, ["maintainers", "--db", mined, "-f", "csv", "--section", "named"])
+    assert csv_out.stdout.splitlines()[0].startswith("login,person_id,name,kind,source")
