@@ -30,7 +30,7 @@ from talent.maintainers import (
     owners_in_practice,
     ready_for_more,
 )
-from talent.scoring import build_ranking_base
+from talent.scoring import RankingBase, build_ranking_base
 from talent.sources.owners import codeowners_regex
 from talent.store import (
     load_head_files,
@@ -111,13 +111,15 @@ def maintainers_report(
     area: str | None = None,
     months: int = RECENT_MONTHS,
     include_docs: bool = True,
+    base: RankingBase | None = None,
 ) -> MaintainersReport:
     """Ownership, bus factor, drift and the ready list for the mined repositories (or
     ``repos``), optionally one ``area``; ``months`` is how far back work counts as
     current; ``include_docs=False`` leaves documentation out of the truck factor, as
-    Avelino et al. may."""
+    Avelino et al. may. ``base`` is the ranking base of the same repositories when one is
+    at hand (the app's cached one), so nothing is loaded twice."""
     settings = settings or Settings()
-    base = build_ranking_base(engine, settings, repos)
+    base = base if base is not None else build_ranking_base(engine, settings, repos)
     changes, acts = base.changes, base.acts
     people = load_people(engine)
     names = people.set_index("person_id")["name"]

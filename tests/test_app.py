@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from unittest import mock
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 import streamlit as st
@@ -266,9 +267,9 @@ def test_candidate_page_explains_the_score(monkeypatch, demo_db, expected):
     )
     assert meaning in [c.value for c in at.caption]
     assert top["areas"] and any(f"areas: {md_escape(top['areas'])}" in m.value for m in at.markdown)
-    facts = at.dataframe[0].value
+    facts = _frame_with(at, "measure")
     assert facts.set_index("measure").loc["commits", "value"] == top["commits"]
-    identities = at.dataframe[1].value
+    identities = _frame_with(at, "linked by")
     assert len(identities) >= 1 and set(identities["linked by"]) <= {
         "github_account",
         "commit_login",
@@ -282,9 +283,15 @@ def test_candidate_page_explains_the_score(monkeypatch, demo_db, expected):
         "manual_split",
     }
     assert not identities["email domain"].str.contains(r"[^@]+@", regex=True).any()
-    latest = at.dataframe[2].value
+    latest = _frame_with(at, "occurred_at")
     assert 0 < len(latest) <= 25
     assert latest["occurred_at"].is_monotonic_decreasing
+
+
+def _frame_with(at, column: str):
+    """The page's table that has ``column`` (AppTest keeps no widget keys on tables)."""
+    (frame,) = [d.value for d in at.dataframe if column in d.value.columns]
+    return frame
 
 
 def test_candidate_page_follows_the_selection(monkeypatch, demo_db, expected):
@@ -531,3 +538,46 @@ def test_the_company_in_use_is_said_in_the_sidebar(monkeypatch, demo_db, tmp_pat
     assert said.replace("\\", "") == (
         "company inferred: domains acme-ai.com, from 20 people; confirm or correct in talent.toml"
     )
+
+
+MAINTAINERS_PAGE = "talent/ui/pages/maintainers.py"
+
+
+def test_maintainers_page_shows_bus_factor_drift_and_ready(monkeypatch, demo_db):
+    from talent.stewardship import maintainers_report
+
+    report = maintainers_report(open_store(demo_db), Settings(db_url=demo_db))
+    at = run_app(monkeypatch, demo_db)
+    at.switch_page(MAINTAINERS_PAGE).run()
+    assert not at.exception
+    assert at.title[0].value == "Maintainers"
+    metrics = {m.label: m.value for m in at.metric}
+    current = report.named_owners[report.named_owners["current"]]
+    assert metrics["Named now"] == f"{current['login'].nunique():,}"
+    ones = int((report.bus_factor["truck_factor"] <= 1).sum())
+    assert metrics["Areas with bus factor 1"] == f"{ones:,}"
+    bus = _frame_with(at, "truck_factor")
+    assert bus["truck_factor"].tolist() == report.bus_factor["truck_factor"].tolist()
+    # The demo's CODEOWNERS drifted: someone idle where named, and a team nobody expands.
+    idle = _frame_with(at, "reason")
+    assert len(idle) == len(report.drift.idle) > 0
+    teams = [d.value for d in at.dataframe if list(d.value.columns) == ["repo", "login", "source"]]
+    assert teams and teams[0]["login"].str.endswith("-reviewers").all()
+    # Candidates to add and people ready for more link to their Candidate page.
+    with_evidence = [d.value for d in at.dataframe if "evidence" in d.value.columns]
+    assert len(with_evidence) == 2
+    links = pd.concat([f["link"] for f in with_evidence]).dropna()
+    assert len(links) and links.str.startswith("candidate?person=").all()
+
+
+def test_candidate_page_says_where_a_person_is_named(monkeypatch, demo_db):
+    from talent.stewardship import maintainers_report
+
+    named = maintainers_report(open_store(demo_db), Settings(db_url=demo_db)).named_owners
+    person = named.dropna(subset=["person_id"]).iloc[0]["person_id"]
+    at = run_app(monkeypatch, demo_db, aff=list(AFFILIATIONS), person=person)
+    at.switch_page(CANDIDATE_PAGE).run()
+    assert not at.exception
+    namings = _frame_with(at, "pattern")
+    mine = named[named["person_id"] == person]
+    assert sorted(namings["pattern"]) == sorted(mine["pattern"])

@@ -35,7 +35,9 @@ from talent.model import (
 from talent.store import (
     save_activities,
     save_commit_files,
+    save_head_files,
     save_identities,
+    save_named_owners,
     save_profiles,
     save_repos,
     set_meta,
@@ -394,6 +396,10 @@ class DemoWorld:
     people: list[DemoPerson]
     truth: dict[str, int]  # identity key -> index of the true person
     profiles: list[dict] = field(default_factory=list)
+    # What each repository's CODEOWNERS named over time (rows of the store's named
+    # owners) and the files at its head.
+    named_owners: dict[str, list[dict]] = field(default_factory=dict)
+    head_files: dict[str, list[str]] = field(default_factory=dict)
 
 
 def generate_demo(seed: int = 7, size: str = "medium") -> DemoWorld:
@@ -411,11 +417,30 @@ def save_demo(engine: Engine, world: DemoWorld) -> dict[str, int]:
         "activities": save_activities(engine, world.activities),
         "commit_files": save_commit_files(engine, world.commit_files),
         "profiles": save_profiles(engine, world.profiles),
+        "named_owners": sum(
+            save_named_owners(engine, repo, rows) for repo, rows in world.named_owners.items()
+        ),
     }
+    for repo, paths in world.head_files.items():
+        save_head_files(engine, repo, paths)
     set_meta(engine, "demo_org", ORG)
     set_meta(engine, "company_domains", COMPANY_DOMAIN)
     set_meta(engine, "company_orgs", ORG)
     return counts
+
+
+def _owner_row(owner: str, pattern: str, line: int, since: datetime) -> dict:
+    """One CODEOWNERS naming, as the store keeps it."""
+    return {
+        "source": ".github/CODEOWNERS",
+        "owner": owner,
+        "pattern": pattern,
+        "role": "codeowner",
+        "since": since,
+        "kind": "team" if "/" in owner else "user",
+        "until": None,
+        "line": line,
+    }
 
 
 def _slug(text: str) -> str:
@@ -1034,6 +1059,7 @@ class _Generator:
             for p in self.people
             if not p.is_bot and p.account is not None and p.account.key in used
         ]
+        named, head = self._owner_files(activities)
         return DemoWorld(
             self.repos,
             kept,
@@ -1042,4 +1068,41 @@ class _Generator:
             self.people,
             {k: v for k, v in truth.items() if k in used},
             profiles,
+            named,
+            head,
         )
+
+    def _owner_files(self, activities: list[Activity]) -> tuple[dict, dict]:
+        """Each repository's CODEOWNERS over time, as a real one drifts: its first
+        maintainer owns everything, each area has a maintainer, one area also names a
+        team nobody can expand and someone who has long stopped working there, and one
+        owner was taken off the file a year ago. Deterministic: no random draws."""
+        last_act: dict[str, datetime] = {}
+        for act in activities:
+            last_act[act.actor] = act.occurred_at
+        named: dict[str, list[dict]] = {}
+        for repo in self.areas:
+            core = [p for p in self.maintainers[repo] if not p.is_bot]
+            if not core:
+                continue
+            dirs = sorted({path.split("/", 1)[0] for path in self.files[repo]})
+            since = START + timedelta(days=30)
+            rows = [_owner_row(core[0].login, "*", 1, since)]
+            for i, folder in enumerate(dirs):
+                owner = core[(i + 1) % len(core)]
+                rows.append(_owner_row(owner.login, f"/{folder}/", i + 2, since))
+            quiet = [
+                p
+                for p in self.people
+                if repo in p.repos and not p.is_bot and p.end < END - timedelta(days=500)
+            ]
+            first = f"/{dirs[0]}/"
+            if quiet:
+                rows.append(_owner_row(quiet[0].login, first, 2, since))
+            rows.append(_owner_row(f"{ORG}/{repo.split('/')[1]}-reviewers", first, 2, since))
+            if len(core) > 1:
+                gone = _owner_row(core[-1].login, "*", 1, since)
+                gone["until"] = END - timedelta(days=365)
+                rows.append(gone)
+            named[repo] = rows
+        return named, {repo: sorted(paths) for repo, paths in self.files.items()}

@@ -13,6 +13,7 @@ from talent.ui.widgets import Filters, sidebar_filters
 PAGES = Path(__file__).parent / "pages"
 CANDIDATES = PAGES / "candidates.py"
 CANDIDATE = PAGES / "candidate.py"
+MAINTAINERS = PAGES / "maintainers.py"
 
 
 def main() -> None:
@@ -20,6 +21,7 @@ def main() -> None:
     pages = [
         st.Page(CANDIDATES, title="Candidates", icon=":material/leaderboard:", default=True),
         st.Page(CANDIDATE, title="Candidate", icon=":material/person:"),
+        st.Page(MAINTAINERS, title="Maintainers", icon=":material/account_tree:"),
     ]
     page = st.navigation(pages)
     status = data.status(data.db_url())

@@ -37,6 +37,7 @@ from talent.scoring import (
     score_base,
 )
 from talent.sources.demo import generate_demo, save_demo
+from talent.stewardship import maintainers_report
 from talent.store import (
     StoreError,
     activity_span,
@@ -303,3 +304,37 @@ def company(url: str, version: str) -> CompanyInference:
     the settings file may change between two clicks, and the check is a few counts."""
     del version  # the fingerprint inside infer_company already covers the data
     return infer_company(_engine(url), settings(url)[0])
+
+
+@st.cache_data(show_spinner="Reading who owns what...", max_entries=16)
+def maintainers(url: str, version: str, repos: tuple[str, ...], months: int) -> dict:
+    """The maintainers' report (:func:`talent.stewardship.maintainers_report`) over the
+    cached ranking base, as frames: ``named``, ``owners``, ``bus_factor``, ``idle``,
+    ``unnamed``, ``unowned``, ``teams``, ``ready``."""
+    report = maintainers_report(
+        _engine(url),
+        settings(url)[0],
+        repos=list(repos) or None,
+        months=months,
+        base=_base(url, version, repos, None, False),
+    )
+    drift = report.drift
+    return {
+        "named": report.named_owners,
+        "owners": report.owners,
+        "bus_factor": report.bus_factor,
+        "idle": drift.idle,
+        "unnamed": drift.unnamed,
+        "unowned": drift.unowned,
+        "teams": drift.teams,
+        "ready": report.ready,
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def person_namings(url: str, version: str, person_id: str) -> pd.DataFrame:
+    """Where owner files name a person, and since when (until when, if no longer)."""
+    named = maintainers(url, version, (), 12)["named"]
+    return named[named["person_id"] == person_id][
+        ["repo", "source", "pattern", "role", "since", "until"]
+    ].reset_index(drop=True)

@@ -136,6 +136,20 @@ def render() -> None:
         f"Affiliation: {md_escape(str(person['affiliation']).replace('_', ' '))} "
         f"({md_escape(evidence)}). Bot probability: {person['bot_probability']:.2f}."
     )
+    namings = data.person_namings(status.url, status.version, person_id)
+    if namings.empty:
+        st.caption("Not named in any owner file (CODEOWNERS, OWNERS, MAINTAINERS).")
+    else:
+        st.markdown("**Named in owner files**")
+        st.dataframe(
+            namings,
+            hide_index=True,
+            key="namings",
+            column_config={
+                "since": st.column_config.DateColumn("Since", format="YYYY-MM-DD"),
+                "until": st.column_config.DateColumn("Until", format="YYYY-MM-DD"),
+            },
+        )
     st.dataframe(
         data.person_identities(status.url, status.version, person_id),
         hide_index=True,

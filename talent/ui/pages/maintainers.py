@@ -1,0 +1,147 @@
+"""Maintainers: who owns what in practice (a heatmap by area), where the bus factor is one,
+who the owner files name and where that no longer matches the work, and who is ready for
+more responsibility. Every person links to their Candidate page."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from talent.ui import app, data
+from talent.ui.safe import md_escape
+from talent.ui.widgets import page_start
+
+MONTHS = 12
+
+
+def _candidate_link(frame: pd.DataFrame, column: str = "person") -> pd.Series:
+    """A relative link to each person's Candidate page (None where nobody matched)."""
+    return frame[column].map(lambda p: f"candidate?person={p}" if isinstance(p, str) else None)
+
+
+def render() -> None:
+    app.ensure_routed()
+    started = page_start("Maintainers")
+    if started is None:
+        return
+    status, filters = started
+    report = data.maintainers(status.url, status.version, filters.repos, MONTHS)
+    st.caption(
+        "From the repositories' history and their owner files (CODEOWNERS, OWNERS, "
+        "MAINTAINERS, governance docs, read at every version). The sidebar's repositories "
+        f"choose what counts; work within the last {MONTHS} months is current. People are "
+        "matched to owner-file logins by their accounts, e-mail addresses and names, never "
+        "guessed."
+    )
+    named, owners = report["named"], report["owners"]
+    current = named[named["current"]]
+    cols = st.columns(4)
+    cols[0].metric("Named now", f"{current['login'].nunique():,}")
+    cols[1].metric("Named, unmatched", f"{current['person_id'].isna().sum():,}")
+    bus = report["bus_factor"]
+    cols[2].metric("Areas with bus factor 1", f"{int((bus['truck_factor'] <= 1).sum()):,}")
+    cols[3].metric("Ready for more", f"{report['ready']['person'].nunique():,}")
+
+    st.subheader("Bus factor, riskiest first", anchor=False)
+    st.dataframe(
+        bus.assign(
+            area=bus["key"].replace("*", "(whole repository)"),
+            truck_people=[", ".join(map(str, p)) for p in bus["truck_people"]],
+        )[["repo", "area", "files", "truck_factor", "truck_people", "absence_factor"]],
+        hide_index=True,
+        width="stretch",
+        key="bus_factor",
+        column_config={
+            "truck_factor": st.column_config.NumberColumn(
+                "Truck factor",
+                help="The fewest authors whose leaving orphans over half the files "
+                "(Avelino et al., vendored and generated files left out)",
+            ),
+            "truck_people": st.column_config.TextColumn("Who (person ids)"),
+            "absence_factor": st.column_config.NumberColumn(
+                "Absence factor", help="The fewest people who make half the commits (CHAOSS)"
+            ),
+        },
+    )
+
+    st.subheader("Who owns what in practice", anchor=False)
+    by_area = owners[(owners["key"] != "*") & owners["is_owner"].astype(bool)]
+    if by_area.empty:
+        st.info("No area has an owner in practice in this view.")
+    else:
+        top = by_area.groupby("name")["share"].sum().nlargest(20).index
+        heat = by_area[by_area["name"].isin(top)]
+        chart = (
+            alt.Chart(heat)
+            .mark_rect()
+            .encode(
+                x=alt.X("key:N", title="area"),
+                y=alt.Y("name:N", title=None, sort=list(top)),
+                color=alt.Color("share:Q", title="share of the files", scale=alt.Scale()),
+                tooltip=["name", "key", "share", "commits", "reviews", "last_active"],
+            )
+            .properties(height=24 * len(top) + 40)
+        )
+        st.altair_chart(chart, width="stretch")
+
+    st.subheader("Where the owner files have drifted", anchor=False)
+    if named.empty:
+        st.info(
+            "No owner file names anyone in these repositories (CODEOWNERS, OWNERS, "
+            "MAINTAINERS, governance docs), so there is nothing to drift from. The owners "
+            "in practice above are who does the work.",
+            icon=":material/description:",
+        )
+    _table(
+        "Named, but idle where named",
+        report["idle"].assign(link=_candidate_link(report["idle"], "person_id")),
+        ["repo", "key", "login", "role", "last_active", "reason", "link"],
+        "idle",
+    )
+    _table(
+        "Owners in practice nobody named (candidates to add)",
+        report["unnamed"].assign(link=_candidate_link(report["unnamed"])),
+        ["repo", "key", "name", "evidence", "link"],
+        "unnamed",
+    )
+    _table(
+        "Areas no active person owns",
+        report["unowned"],
+        ["repo", "key", "files", "named", "last_owner_activity"],
+        "unowned",
+    )
+    _table(
+        "Teams that could not be expanded", report["teams"], ["repo", "login", "source"], "teams"
+    )
+
+    st.subheader("Ready for more responsibility", anchor=False)
+    _table(
+        None,
+        report["ready"].assign(link=_candidate_link(report["ready"])),
+        ["repo", "key", "name", "evidence", "link"],
+        "ready",
+    )
+    with st.expander(f"Everyone the owner files ever named ({len(named):,})"):
+        st.dataframe(
+            named[["login", "name", "source", "pattern", "role", "since", "until", "current"]],
+            hide_index=True,
+            key="named",
+        )
+
+
+def _table(title: str | None, frame: pd.DataFrame, columns: list[str], key: str) -> None:
+    if title:
+        st.markdown(f"**{md_escape(title)}** ({len(frame):,})")
+    if frame.empty:
+        st.caption("None.")
+        return
+    shown = frame[[c for c in columns if c in frame.columns]].rename(columns={"key": "area"})
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key=f"table_{key}",
+        column_config={"link": st.column_config.LinkColumn("Candidate", display_text="open")},
+    )
+
+
+render()
