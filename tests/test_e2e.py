@@ -581,6 +581,23 @@ def test_maintainer_journey(served, page, artifacts):
     me.shot("candidate")
     me.report("to one repository's contributor")
 
+    # The maintainers' own page, through the menu, with the repository still chosen.
+    from playwright.sync_api import expect
+
+    from talent.stewardship import maintainers_report
+
+    report = maintainers_report(open_store(_url(db)), Settings(db_url=_url(db)), repos=[REPO])
+    me.menu("Maintainers")
+    expect(page.get_by_role("heading", name="Bus factor, riskiest first")).to_be_visible(
+        timeout=60_000
+    )
+    expect(page.get_by_text("Where the owner files have drifted")).to_be_visible()
+    ones = int((report.bus_factor["truck_factor"] <= 1).sum())
+    metric = page.get_by_test_id("stMetric").filter(has_text="Areas with bus factor 1")
+    expect(metric.get_by_test_id("stMetricValue")).to_have_text(f"{ones:,}")
+    assert ones > 0  # the demo's areas include some held by one person
+    me.shot("maintainers")
+
 
 def test_shared_links_and_csv(served, page, tmp_path, artifacts):
     """The first view (maintainer profile, everyone), its formula-safe CSV, and filters

@@ -49,6 +49,7 @@ from talent.store import (
     load_feedback,
     load_identities,
     load_identity_links,
+    load_people,
     load_repos,
     open_store,
     save_feedback,
@@ -310,7 +311,7 @@ def company(url: str, version: str) -> CompanyInference:
 def maintainers(url: str, version: str, repos: tuple[str, ...], months: int) -> dict:
     """The maintainers' report (:func:`talent.stewardship.maintainers_report`) over the
     cached ranking base, as frames: ``named``, ``owners``, ``bus_factor``, ``idle``,
-    ``unnamed``, ``unowned``, ``teams``, ``ready``."""
+    ``unnamed``, ``unowned``, ``teams``, ``ready``, and ``names`` (person id -> name)."""
     report = maintainers_report(
         _engine(url),
         settings(url)[0],
@@ -328,6 +329,7 @@ def maintainers(url: str, version: str, repos: tuple[str, ...], months: int) -> 
         "unowned": drift.unowned,
         "teams": drift.teams,
         "ready": report.ready,
+        "names": load_people(_engine(url)).set_index("person_id")["name"].to_dict(),
     }
 
 

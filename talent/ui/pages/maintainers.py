@@ -33,6 +33,7 @@ def render() -> None:
         "guessed."
     )
     named, owners = report["named"], report["owners"]
+    names = report["names"]
     current = named[named["current"]]
     cols = st.columns(4)
     cols[0].metric("Named now", f"{current['login'].nunique():,}")
@@ -45,7 +46,9 @@ def render() -> None:
     st.dataframe(
         bus.assign(
             area=bus["key"].replace("*", "(whole repository)"),
-            truck_people=[", ".join(map(str, p)) for p in bus["truck_people"]],
+            truck_people=[
+                ", ".join(str(names.get(p, p)) for p in ps) for ps in bus["truck_people"]
+            ],
         )[["repo", "area", "files", "truck_factor", "truck_people", "absence_factor"]],
         hide_index=True,
         width="stretch",
@@ -56,7 +59,9 @@ def render() -> None:
                 help="The fewest authors whose leaving orphans over half the files "
                 "(Avelino et al., vendored and generated files left out)",
             ),
-            "truck_people": st.column_config.TextColumn("Who (person ids)"),
+            "truck_people": st.column_config.TextColumn(
+                "Who", help="The authors whose leaving would orphan over half the files"
+            ),
             "absence_factor": st.column_config.NumberColumn(
                 "Absence factor", help="The fewest people who make half the commits (CHAOSS)"
             ),
@@ -68,8 +73,15 @@ def render() -> None:
     if by_area.empty:
         st.info("No area has an owner in practice in this view.")
     else:
-        top = by_area.groupby("name")["share"].sum().nlargest(20).index
-        heat = by_area[by_area["name"].isin(top)]
+        # One cell per person and area (summed over the repositories in view).
+        heat = by_area.groupby(["name", "key"], as_index=False).agg(
+            share=("share", "max"),
+            commits=("commits", "sum"),
+            reviews=("reviews", "sum"),
+            last_active=("last_active", "max"),
+        )
+        top = heat.groupby("name")["share"].sum().nlargest(20).index
+        heat = heat[heat["name"].isin(top)]
         chart = (
             alt.Chart(heat)
             .mark_rect()
@@ -79,9 +91,8 @@ def render() -> None:
                 color=alt.Color("share:Q", title="share of the files", scale=alt.Scale()),
                 tooltip=["name", "key", "share", "commits", "reviews", "last_active"],
             )
-            .properties(height=24 * len(top) + 40)
         )
-        st.altair_chart(chart, width="stretch")
+        st.altair_chart(chart, width="stretch", height=26 * len(top) + 90)
 
     st.subheader("Where the owner files have drifted", anchor=False)
     if named.empty:
