@@ -22,6 +22,7 @@ from talent.store import (
     load_commit_files,
     load_identities,
     load_identity_links,
+    load_named_owners,
     load_people,
     load_repos,
     load_sync_state,
@@ -152,12 +153,13 @@ def test_saved_values_round_trip(store):
 
 def test_save_demo_world_twice_gives_the_same_tables(store, demo_world):
     first_counts = save_demo(store, demo_world)
-    loads = [load_repos, load_identities, load_activities, load_commit_files]
+    loads = [load_repos, load_identities, load_activities, load_commit_files, load_named_owners]
     before = [load(store) for load in loads]
-    tables = ["repos", "identities", "activities", "commit_files", "profiles"]
+    tables = ["repos", "identities", "activities", "commit_files", "profiles", "named_owners"]
     counts = {t: count_rows(store, t) for t in tables}
     assert counts == first_counts
     assert counts["activities"] == len(demo_world.activities) > 5000  # several batches
+    assert counts["named_owners"] == sum(map(len, demo_world.named_owners.values())) > 0
     assert save_demo(store, demo_world) == first_counts
     for load, frame in zip(loads, before, strict=True):
         pd.testing.assert_frame_equal(load(store), frame)
