@@ -581,3 +581,19 @@ def test_candidate_page_says_where_a_person_is_named(monkeypatch, demo_db):
     namings = _frame_with(at, "pattern")
     mine = named[named["person_id"] == person]
     assert sorted(namings["pattern"]) == sorted(mine["pattern"])
+
+
+def test_candidate_page_says_what_would_be_orphaned(monkeypatch, demo_db, expected):
+    from talent.maintainers import build_authorship, orphaned_if_left
+    from talent.scoring import build_ranking_base
+
+    top = _candidates(expected).iloc[0]
+    base = build_ranking_base(open_store(demo_db), Settings(db_url=demo_db))
+    orphans = orphaned_if_left(build_authorship(base.changes), top["person_id"])
+    assert len(orphans) > 0, "the demo's top maintainer alone authors some files"
+    at = run_app(monkeypatch, demo_db)
+    at.switch_page(CANDIDATE_PAGE).run()
+    assert not at.exception
+    said = [m.value for m in at.markdown if m.value.startswith("**If this person left**")]
+    assert said and f"{len(orphans):,} files would have no author" in said[0]
+    assert sorted(_frame_with(at, "successor")["path"]) == sorted(orphans["path"])

@@ -26,6 +26,7 @@ from talent.config import (
 )
 from talent.export import shortlist_frame
 from talent.identity import infer_company, update_people
+from talent.maintainers import build_authorship, orphaned_if_left
 from talent.scoring import (
     INTERVAL_WINDOWS,
     RankingBase,
@@ -340,3 +341,19 @@ def person_namings(url: str, version: str, person_id: str) -> pd.DataFrame:
     return named[named["person_id"] == person_id][
         ["repo", "source", "pattern", "role", "since", "until"]
     ].reset_index(drop=True)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _authorship(url: str, version: str) -> pd.DataFrame:
+    """Degree of authorship of every file and person (all repositories, bots left out)."""
+    return build_authorship(_base(url, version, (), None, False).changes)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def person_orphans(url: str, version: str, person_id: str) -> pd.DataFrame:
+    """The files that would have no author if this person left, with who comes next."""
+    names = load_people(_engine(url)).set_index("person_id")["name"]
+    found = orphaned_if_left(_authorship(url, version), person_id)
+    return found.assign(successor=found["successor"].map(names))[
+        ["repo", "area", "path", "successor", "area_orphaned"]
+    ]

@@ -136,6 +136,23 @@ def render() -> None:
         f"Affiliation: {md_escape(str(person['affiliation']).replace('_', ' '))} "
         f"({md_escape(evidence)}). Bot probability: {person['bot_probability']:.2f}."
     )
+    orphans = data.person_orphans(status.url, status.version, person_id)
+    if orphans.empty:
+        st.caption("No file would be left without an author if this person left.")
+    else:
+        lost = orphans.loc[orphans["area_orphaned"], ["repo", "area"]].drop_duplicates()
+        st.markdown(
+            f"**If this person left**, {len(orphans):,} files would have no author"
+            + (
+                " and these areas none at all: "
+                + ", ".join(md_escape(f"{r} {a}") for r, a in lost.itertuples(index=False))
+                if len(lost)
+                else ""
+            )
+            + "."
+        )
+        with st.expander("Files they alone author, and who comes next"):
+            st.dataframe(orphans, hide_index=True, key="orphans")
     namings = data.person_namings(status.url, status.version, person_id)
     if namings.empty:
         st.caption("Not named in any owner file (CODEOWNERS, OWNERS, MAINTAINERS).")
