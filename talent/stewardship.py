@@ -176,7 +176,13 @@ def maintainers_report(
     keep = [
         (r, p) not in everywhere for r, p in zip(unnamed["repo"], unnamed["person"], strict=True)
     ]
-    drift = replace(drift, unnamed=unnamed[keep].reset_index(drop=True))
+    # One line per person and group (an owner named by several patterns of one area
+    # is idle there once).
+    idle = drift.idle.drop_duplicates(["repo", "key", "login", "reason"])
+    # Matched people first ("no activity ..." sorts before "not matched ...").
+    idle = idle.sort_values(["reason", "repo", "key", "login"], kind="stable")
+    idle = idle.reset_index(drop=True)
+    drift = replace(drift, unnamed=unnamed[keep].reset_index(drop=True), idle=idle)
     ready = ready_for_more(keyed, practice, months=months)
 
     for frame in (practice, ready, drift.unnamed):
