@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -75,21 +76,28 @@ def test_readme_first_command_serves_from_any_folder_without_a_terminal(tmp_path
         text=True,
         start_new_session=True,
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
+    ready = f"talent is ready: open http://127.0.0.1:{port}"
     try:
+        # talent says it is ready once Streamlit answers its health check.
         deadline = time.monotonic() + 240
-        while not _healthy(port):
+        while not any(ready in line for line in list(lines)):
             if proc.poll() is not None:
-                pytest.fail(f"ended with {proc.returncode}:\n{proc.stdout.read()}")
+                reader.join(timeout=5)
+                pytest.fail(f"ended with {proc.returncode}:\n{''.join(lines)}")
             assert time.monotonic() < deadline, "talent app did not serve in time"
-            time.sleep(0.5)
+            time.sleep(0.3)
+        assert _healthy(port)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
             assert b"<title>" in page.read()
         assert (folder / "talent.db").exists()
         assert not (home / ".streamlit" / "credentials.toml").exists()  # never prompted
     finally:
         _stop(proc)
-    out = proc.stdout.read() if proc.stdout else ""
-    assert f"talent is ready: open http://127.0.0.1:{port}" in out
+    reader.join(timeout=10)
+    out = "".join(lines)
     assert "Email" not in out and "Traceback" not in out
 
 
