@@ -297,6 +297,7 @@ def route(entry: LogEntry) -> str:
     path = entry.canonical.removeprefix("/api/v3")
     path = re.sub(r"^/repos/[^/]+/[^/]+", "/repos/{repo}", path)
     path = re.sub(r"/pulls/\d+", "/pulls/{n}", path)
+    path = re.sub(r"/git/blobs/[0-9a-f]{40}$", "/git/blobs/{sha}", path)
     path = re.sub(r"^/users/.+$", "/users/{login}", path)
     probe = " (probe)" if entry.query.get("per_page") == "1" else ""
     return f"{entry.method} {path}{probe}"
@@ -726,6 +727,9 @@ def test_new_commits_are_picked_up_when_pushed_at_moves(synced, tmp_path):
     assert [(route(e), e.status) for e in server.log.select(f"/repos/{CORE}/")] == [
         ("GET /repos/{repo}/issues (probe)", 304),
         ("GET /repos/{repo}/commits", 200),
+        # A push may change the owner files: the head's tree and its one CODEOWNERS again.
+        ("GET /repos/{repo}/git/trees/main", 200),
+        ("GET /repos/{repo}/git/blobs/{sha}", 200),
     ]
     (commits,) = server.log.select(f"/repos/{CORE}/commits$")
     assert "since" in commits.query
@@ -754,6 +758,12 @@ def test_small_world_request_breakdown(small):
         "POST /api/graphql": 1,
         "GET /repos/{repo}/pulls/{n}/reviews": 2,  # the >100-review pull request only
         "GET /repos/{repo}/commits": 2,
+        # head owners: a tree per repository (scratch is empty: 409), core's one CODEOWNERS,
+        # and each team it names once (security is hidden from the token: 404)
+        "GET /repos/{repo}/git/trees/main": 2,
+        "GET /repos/{repo}/git/blobs/{sha}": 1,
+        "GET /orgs/acme-ai/teams/maintainers/members": 1,
+        "GET /orgs/acme-ai/teams/security/members": 1,
         "GET /users/{login}": len(people),
     }
     assert not [e for e in small.log if re.search(r"/pulls/\d+$", e.canonical)]
@@ -1152,7 +1162,8 @@ def test_cli_summary_counts_equal_the_servers(small, serve, cli, tmp_path):
         "waits": "0 (0 s)",
         "failed": "0",
     }
-    assert (sum(e.counted for e in log), sum(e.status == 304 for e in log)) == (51, 0)
+    # 51 before the head's owner files: + 2 trees, 1 blob and 2 team look-ups
+    assert (sum(e.counted for e in log), sum(e.status == 304 for e in log)) == (56, 0)
     engine = open_store(f"sqlite:///{db}", create=False)
     # People were resolved after the mine, profiles without a company among them.
     assert len(load_profiles(engine)) == 37 and load_profiles(engine)["company"].isna().any()

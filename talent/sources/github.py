@@ -12,6 +12,8 @@ Cheap by construction (see the research note on PyGithub's cost traps):
   object lazily with a request per item;
 - an ETag probe per repository and resource: an unchanged repository answers 304,
   which costs no rate-limit points;
+- the owner files at a repository's head (its tree listed once, one blob per owner
+  file) and the members of the teams they name, read again only after a push;
 - watermarks and ETags saved per (repository, resource) only after the rows they
   cover, so a run killed at any point and run again yields exactly the same rows.
 
@@ -25,6 +27,8 @@ The token is handed to PyGithub and never printed, logged or stored.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import random
 import re
@@ -37,7 +41,18 @@ import requests
 from github import Auth, Github
 from sqlalchemy import Engine
 
-from talent.model import Activity, ActivityKind, Identity, IdentitySource, Origin, Repo
+from talent.model import (
+    Activity,
+    ActivityKind,
+    Identity,
+    IdentitySource,
+    Origin,
+    OwnerKind,
+    Repo,
+)
+from talent.sources.git import _OWNERS_RESOURCE as GIT_OWNERS_RESOURCE
+from talent.sources.git import OwnerFileVersion, named_owner_rows
+from talent.sources.owners import expand_teams, owner_file_kind, owner_intervals
 from talent.store import (
     get_meta,
     get_sync_state,
@@ -45,6 +60,7 @@ from talent.store import (
     load_profiles,
     save_activities,
     save_identities,
+    save_named_owners,
     save_org_members,
     save_profiles,
     save_repos,
@@ -131,6 +147,7 @@ class GitHubError(Exception):
     """A failure to report in one line; ``exit_code`` says how the command ends."""
 
     exit_code = 1
+    status: int | None = None  # the HTTP status GitHub answered, when it answered one
 
 
 class BadCredentials(GitHubError):
@@ -167,6 +184,7 @@ class Stats:
     not_modified: int = 0  # 304 answers: free
     graphql: int = 0
     profile_requests: int = 0
+    owner_requests: int = 0  # head tree, owner-file blobs and team members
     waits: int = 0
     waited_seconds: float = 0.0
     retries: int = 0
@@ -297,7 +315,9 @@ class GitHubClient:
                 continue
             if status >= 400:
                 message = payload.get("message", "") if isinstance(payload, dict) else ""
-                raise GitHubError(f"GitHub answered {status}: {message}".rstrip(": "))
+                error = GitHubError(f"GitHub answered {status}: {message}".rstrip(": "))
+                error.status = status
+                raise error
             return Response(status, hdrs, payload)
         raise RepoFailed(f"{failure} after {self.attempts} attempts")
 
@@ -753,11 +773,15 @@ def mine_github(
         if "/" not in target:
             sync_org_members(engine, client, target, full=full)
     results = []
+    # One look-up per team and run, however many repositories name it.
+    teams: dict[str, list[str] | None] = {}
     for index, data in enumerate(repos):
         if on_repo is not None:
             on_repo(data["full_name"], index, len(repos))
         try:
-            results.append(sync_repository(engine, client, data, since=since, full=full))
+            results.append(
+                sync_repository(engine, client, data, since=since, full=full, teams=teams)
+            )
         except (RepoFailed, GitHubError) as exc:
             if isinstance(exc, BadCredentials | ResumeLater):
                 raise
@@ -774,6 +798,7 @@ def sync_repository(
     *,
     since: datetime | None = None,
     full: bool = False,
+    teams: dict[str, list[str] | None] | None = None,
 ) -> RepoResult:
     """Bring one repository up to date. Saves its rows, then its watermarks."""
     repo = data["full_name"]
@@ -805,6 +830,8 @@ def sync_repository(
             engine, client, repo, _start(state["commits"][0], since, full)
         )
         result.items += count
+        # Owner files change only with a push: read again exactly when the commits are.
+        sync_head_owners(engine, client, data, teams=teams)
         marks += [("commits", newest, None), ("pushed", data.get("pushed_at"), None)]
     # Last, and only now: what the rows above cover.
     for resource, watermark, etag in marks:
@@ -931,6 +958,89 @@ def _sync_commits(
         if "409" not in str(exc):
             raise
     return (newest.isoformat() if newest else None), count
+
+
+def fetch_head_owner_files(
+    client: GitHubClient, repo: str, branch: str
+) -> Iterator[tuple[str, str]]:
+    """``(path, text)`` of every owner file at the head of ``branch``: the tree listed
+    once (``GET /repos/{repo}/git/trees/{branch}?recursive=1``), then one
+    ``GET /repos/{repo}/git/blobs/{sha}`` per owner file. An empty repository (409) or
+    a missing branch (404) has none; a blob that is not text is left out."""
+    client.stats.owner_requests += 1
+    try:
+        tree = client.request(f"/repos/{repo}/git/trees/{branch}", {"recursive": "1"}).body
+    except GitHubError as exc:
+        if isinstance(exc, NotFound) or exc.status == 409:
+            return
+        raise
+    entries = tree.get("tree") if isinstance(tree, dict) else None
+    for entry in sorted(entries or [], key=lambda e: str(e.get("path", ""))):
+        path = str(entry.get("path") or "")
+        if entry.get("type") != "blob" or not entry.get("sha") or owner_file_kind(path) is None:
+            continue
+        client.stats.owner_requests += 1
+        blob = client.request(f"/repos/{repo}/git/blobs/{entry['sha']}").body
+        if not isinstance(blob, dict) or blob.get("encoding") != "base64":
+            continue
+        try:
+            text = base64.b64decode(str(blob.get("content") or "")).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            continue
+        yield path, text
+
+
+def fetch_team_members(client: GitHubClient, team: str) -> list[str] | None:
+    """The logins of ``team`` ("org/slug", ``GET /orgs/{org}/teams/{slug}/members``, 100
+    a page), or None when the token may not list them (403, or GitHub's 404 for a
+    secret team or one the token cannot see)."""
+    org, slug = team.split("/", 1)
+    logins: list[str] = []
+    try:
+        for page in client.pages(f"/orgs/{org}/teams/{slug}/members", {"per_page": PER_PAGE}):
+            client.stats.owner_requests += 1
+            logins += [u["login"] for u in page if isinstance(u, dict) and u.get("login")]
+    except GitHubError as exc:
+        if isinstance(exc, NotFound) or exc.status == 403:
+            client.stats.owner_requests += 1
+            return None
+        raise
+    return logins
+
+
+def sync_head_owners(
+    engine: Engine,
+    client: GitHubClient,
+    data: dict,
+    *,
+    teams: dict[str, list[str] | None] | None = None,
+) -> int | None:
+    """Store who the owner files at the head of a listed repository name, with teams
+    expanded where the token may list their members (``teams`` caches those look-ups
+    across repositories). Returns the number of rows saved, or None when ``talent mine
+    git`` already stored this repository's owners: its history-based intervals are
+    richer than one head version, and are left as they are."""
+    repo = data["full_name"]
+    if get_sync_state(engine, repo, GIT_OWNERS_RESOURCE)[0]:
+        return None
+    branch = data.get("default_branch") or "HEAD"
+    # The API gives no commit time for the head's files without one more request: the
+    # listing's pushed_at (the last push, so the latest the head can be) stands in for
+    # it, and the fetch time when GitHub did not send one.
+    when = parse_time(data.get("pushed_at")) or datetime.now(UTC)
+    versions = [
+        OwnerFileVersion("", when, path, text)
+        for path, text in fetch_head_owner_files(client, repo, branch)
+    ]
+    owners = owner_intervals(((v.committed_at, v.path, v.text) for v in versions), repo=repo)
+    cache = teams if teams is not None else {}
+    for team in sorted({o.owner for o in owners if o.kind is OwnerKind.TEAM}):
+        if team.lower() not in cache:
+            cache[team.lower()] = fetch_team_members(client, team)
+    members = {team: logins for team, logins in cache.items() if logins}
+    return save_named_owners(
+        engine, repo, named_owner_rows(expand_teams(owners, members), versions)
+    )
 
 
 def fetch_org_members(client: GitHubClient, org: str) -> Iterator[dict]:

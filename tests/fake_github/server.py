@@ -23,12 +23,13 @@ for real. What it reproduces, and why:
 * **Log**: ``server.log`` records every request (never the token value).
 
 Routes (all under ``/api/v3``, repository routes also under ``/repositories/{id}``):
-``/orgs/{org}``, ``/orgs/{org}/repos``, ``/orgs/{org}/public_members``, ``/users/{login}``,
-``/rate_limit``,
+``/orgs/{org}``, ``/orgs/{org}/repos``, ``/orgs/{org}/public_members``,
+``/orgs/{org}/teams/{slug}/members``, ``/users/{login}``, ``/rate_limit``,
 ``/repos/{o}/{r}`` and its ``/issues``, ``/issues/{n}``, ``/issues/comments``,
 ``/issues/comments/{id}``, ``/pulls``, ``/pulls/{n}``, ``/pulls/{n}/reviews``,
 ``/pulls/comments``, ``/pulls/comments/{id}``, ``/commits``, ``/commits/{sha}``,
-``/stats/contributors``; ``POST /api/graphql`` for the ``TalentPullRequests`` query.
+``/stats/contributors``, ``/git/trees/{ref}`` (``?recursive=1``), ``/git/blobs/{sha}``;
+``POST /api/graphql`` for the ``TalentPullRequests`` query.
 Admin routes for subprocess use (not logged, no auth): ``POST``/``DELETE /_fake/faults``,
 ``GET /_fake/log``, ``POST /_fake/touch``.
 """
@@ -54,7 +55,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from .queries import PULL_REQUESTS_OPERATION
-from .shapes import Shapes, iso
+from .shapes import Shapes, git_sha, iso
 from .world import Issue, Repo, World
 
 API = "/api/v3"
@@ -810,6 +811,14 @@ class FakeGitHub:
     def _route(self, ctx: _Ctx, route: str) -> _Reply:
         w, s = self.world, self._shapes
         parts = route.strip("/").split("/")
+        if parts[0] == "orgs" and len(parts) == 5 and parts[2:5:2] == ["teams", "members"]:
+            # GitHub's list-team-members: simple-user objects, paged; 404 for a team the
+            # token may not see.
+            team = w.teams.get(parts[3].lower())
+            if parts[1].lower() != w.org.login.lower() or team is None:
+                return _not_found()
+            base = f"{self.base_url}/orgs/{w.org.login}/teams/{parts[3]}/members"
+            return self._paginate(ctx, team, s.simple_user, base)
         if parts[0] == "orgs" and len(parts) in (2, 3):
             if parts[1].lower() != w.org.login.lower():
                 return _not_found()
@@ -899,6 +908,17 @@ class FakeGitHub:
                 return _error(
                     422, f"No commit found for SHA: {ref}", f"{DOCS}/commits/commits#get-a-commit"
                 )
+        if head == "git" and n >= 3 and rest[1] == "trees":
+            if not repo.commits:
+                return _error(409, "Git Repository is empty.", f"{DOCS}/git/trees#get-a-tree")
+            ref = "/".join(rest[2:])
+            tree = s.git_tree(repo, recursive=bool(ctx.query.get("recursive")))
+            if ref not in (repo.default_branch, "HEAD", tree["sha"]):
+                return _not_found()
+            return _Reply(200, tree)
+        if head == "git" and n == 3 and rest[1] == "blobs":
+            text = next((t for t in repo.files.values() if git_sha("blob", t) == rest[2]), None)
+            return _Reply(200, s.git_blob(repo, text)) if text is not None else _not_found()
         if head == "stats" and n == 2 and rest[1] == "contributors":
             if not repo.commits:
                 return _Reply(204, None)

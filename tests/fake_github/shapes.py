@@ -14,6 +14,7 @@ for ``url`` and ``*_url`` fields, ``web`` (``http://127.0.0.1:PORT``) for ``html
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import datetime, timedelta
 
 from .world import (
@@ -343,6 +344,52 @@ class Shapes:
             return out
 
         return self._cached(("repo", r.id), build)
+
+    # --- git data -----------------------------------------------------------------------
+
+    def git_tree(self, r: Repo, recursive: bool) -> dict:
+        """``git-tree`` for ``GET /repos/{o}/{r}/git/trees/{ref}``: blobs and the folders
+        that hold them (only the top level without ``recursive``), sorted by path."""
+        base = f"{self.api}/repos/{r.full_name}/git"
+        entries = {}
+        for path, text in r.files.items():
+            parts = path.split("/")
+            for depth in range(1, len(parts)):
+                folder = "/".join(parts[:depth])
+                entries[folder] = {
+                    "path": folder,
+                    "mode": "040000",
+                    "type": "tree",
+                    "sha": git_sha("tree", folder),
+                    "url": f"{base}/trees/{git_sha('tree', folder)}",
+                }
+            sha = git_sha("blob", text)
+            entries[path] = {
+                "path": path,
+                "mode": "100644",
+                "type": "blob",
+                "sha": sha,
+                "size": len(text.encode()),
+                "url": f"{base}/blobs/{sha}",
+            }
+        tree = [e for p, e in sorted(entries.items()) if recursive or "/" not in p]
+        sha = git_sha("tree", *sorted(r.files.items()))
+        return {"sha": sha, "url": f"{base}/trees/{sha}", "tree": tree, "truncated": False}
+
+    def git_blob(self, r: Repo, text: str) -> dict:
+        """``blob`` for ``GET /repos/{o}/{r}/git/blobs/{sha}``: base64 in lines of 60, as
+        GitHub sends it."""
+        data = text.encode()
+        sha = git_sha("blob", text)
+        encoded = base64.b64encode(data).decode()
+        return {
+            "sha": sha,
+            "node_id": "B_" + base64.b64encode(sha.encode()).decode()[:20],
+            "size": len(data),
+            "url": f"{self.api}/repos/{r.full_name}/git/blobs/{sha}",
+            "content": "".join(encoded[i : i + 60] + "\n" for i in range(0, len(encoded), 60)),
+            "encoding": "base64",
+        }
 
     def full_repository(self, r: Repo) -> dict:
         """``full-repository`` for ``GET /repos/{owner}/{repo}``."""
@@ -862,3 +909,12 @@ class Shapes:
                 ],
             },
         }
+
+
+def git_sha(kind: str, *parts: object) -> str:
+    """A blob's git object id (``kind`` "blob", one text part); for a tree, a stable
+    stand-in made from its parts."""
+    if kind == "blob":
+        data = str(parts[0]).encode()
+        return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    return hashlib.sha1(repr(parts).encode()).hexdigest()

@@ -319,6 +319,8 @@ class Repo:
     issue_comments: list[IssueComment] = field(default_factory=list)
     review_comments: list[ReviewComment] = field(default_factory=list)
     commits: list[Commit] = field(default_factory=list)  # oldest first
+    # The default branch's files at its head, path -> text (``/git/trees``, ``/git/blobs``).
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:
@@ -394,6 +396,9 @@ class World:
         self.revision = 0
         self.lock = threading.RLock()
         self._ids = _Ids()
+        # The organisation's teams whose members the token may list, slug -> members
+        # (``/orgs/{org}/teams/{slug}/members``); any other team answers 404.
+        self.teams: dict[str, list[User]] = {}
         self._users_by_login = {u.login.lower(): u for u in users}
         self._repos_by_name = {r.name.lower(): r for r in repos}
         self._repos_by_id = {r.id: r for r in repos}
@@ -810,7 +815,23 @@ class World:
             repo.updated_at = max(stamps)
             repo.pushed_at = max([repo.created_at] + [c.date for c in repo.commits])
 
+        # Every repository with commits names one member and two teams in its CODEOWNERS:
+        # "maintainers" lists its members, "security" is hidden from the token (404). No
+        # draw from ``rng``, so the rest of the world is as before.
+        owner = members[0] if members else humans[0]
+        for repo in active:
+            repo.files = {
+                "README.md": f"# {repo.name}\n",
+                ".github/CODEOWNERS": (
+                    "# Owners of everything, then of the docs\n"
+                    f"* @{owner.login} @{org}/maintainers\n"
+                    f"/docs/ @{org}/security\n"
+                ),
+                "src/main.py": "print('hello')\n",
+            }
+
         world = cls(the_org, people, repo_list, seed)
+        world.teams = {"maintainers": members[1:3]}
         world.clock = Clock(now)
         world._ids = ids
         return world
