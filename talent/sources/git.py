@@ -107,7 +107,7 @@ _SYNC_RESOURCE = "git:head"
 # name (two clones in folders both called "repo") is refused instead of mixed in.
 _ROOTS_RESOURCE = "git:roots"
 # The head whose owner files and file list are stored (read again when the head moves).
-_OWNERS_RESOURCE = "git:owners"
+OWNERS_RESOURCE = "git:owners"
 _BATCH_COMMITS = 2000
 
 
@@ -843,7 +843,7 @@ def _sync_owners(engine: Engine, path: Path, repo: str, head: str, force: bool =
     (two git processes; intervals still open at the old head may close), and each
     save replaces the repository's rows, so a kill at any point is mended by the next
     run."""
-    done, _ = get_sync_state(engine, repo, _OWNERS_RESOURCE)
+    done, _ = get_sync_state(engine, repo, OWNERS_RESOURCE)
     if done == head and not force:
         return
     versions = list(fetch_owner_file_versions(path, head))
@@ -851,7 +851,7 @@ def _sync_owners(engine: Engine, path: Path, repo: str, head: str, force: bool =
     save_named_owners(engine, repo, named_owner_rows(owners, versions))
     listing = _git(path, "ls-tree", "-r", "-z", "--name-only", head)
     save_head_files(engine, repo, [_text(p) for p in listing.split(b"\0") if p])
-    save_sync_state(engine, repo, _OWNERS_RESOURCE, watermark=head)
+    save_sync_state(engine, repo, OWNERS_RESOURCE, watermark=head)
 
 
 def named_owner_rows(owners, versions) -> list[dict]:

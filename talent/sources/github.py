@@ -50,7 +50,7 @@ from talent.model import (
     OwnerKind,
     Repo,
 )
-from talent.sources.git import _OWNERS_RESOURCE as GIT_OWNERS_RESOURCE
+from talent.sources.git import OWNERS_RESOURCE as GIT_OWNERS_RESOURCE
 from talent.sources.git import OwnerFileVersion, named_owner_rows
 from talent.sources.owners import expand_teams, owner_file_kind, owner_intervals
 from talent.store import (
