@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import random
-import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from fake_github import FakeGitHub, World
+from fake_github import FakeGitHub, World, make_miner_client
 from gitrepos import GitRepo, Who, at, isolate
 from sqlalchemy import inspect, text
 
@@ -347,22 +346,13 @@ TOKEN = "test-token"
 def fake():
     world = World.generate(seed=1)
     server = FakeGitHub(world, tokens={TOKEN: {"private": True}}).start()
-    server._server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     yield world, server
     server.stop()
     assert not server.errors, "\n".join(server.errors)
 
 
 def mine(engine, server, **kw):
-    client = GitHubClient(
-        TOKEN,
-        server.base_url,
-        throttle=False,
-        sleep=lambda s: None,
-        backoff=0.01,
-        secondary_wait=0.01,
-        max_wait=60.0,
-    )
+    client = make_miner_client(server, TOKEN)
     try:
         return mine_github(engine, client, ["acme-ai"], **kw)
     finally:

@@ -17,7 +17,6 @@ import os
 import random
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from fake_github import (
     FakeGitHub,
     LogEntry,
     World,
+    make_miner_client,
 )
 from fake_github.world import GHOST_ID, Repo, User
 from sqlalchemy import Engine, select
@@ -82,11 +82,7 @@ class Sleeps(list):
 
 def start(world: World, **options) -> FakeGitHub:
     options.setdefault("tokens", TOKENS)
-    server = FakeGitHub(world, **options).start()
-    # The fake sends headers and body in two writes; without TCP_NODELAY each small answer
-    # waits ~40 ms for the client's delayed ACK (Nagle), which makes a mine 13 times slower.
-    server._server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return server
+    return FakeGitHub(world, **options).start()
 
 
 def stop(server: FakeGitHub) -> None:
@@ -109,15 +105,8 @@ def serve():
 
 
 def make_client(server: FakeGitHub, token: str = TOKEN, **overrides) -> GitHubClient:
-    settings = {
-        "throttle": False,
-        "sleep": Sleeps(),
-        "backoff": BACKOFF,
-        "secondary_wait": SECONDARY_WAIT,
-        "max_wait": 60.0,
-    }
-    settings.update(overrides)
-    return GitHubClient(token, server.base_url, **settings)
+    settings = {"sleep": Sleeps(), "backoff": BACKOFF, "secondary_wait": SECONDARY_WAIT}
+    return make_miner_client(server, token, **{**settings, **overrides})
 
 
 def new_store(path: Path) -> Engine:

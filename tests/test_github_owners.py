@@ -8,10 +8,9 @@ members the token may list) and ``acme-ai/security`` (404 to the token).
 from __future__ import annotations
 
 import hashlib
-import socket
 
 import pytest
-from fake_github import FakeGitHub, World
+from fake_github import FakeGitHub, World, make_miner_client
 
 from talent.sources.github import GitHubClient, mine_github
 from talent.store import load_named_owners, open_store, save_named_owners, save_sync_state
@@ -26,22 +25,13 @@ CODEOWNERS = ".github/CODEOWNERS"
 def fake():
     world = World.generate(seed=1)
     server = FakeGitHub(world, tokens={TOKEN: {"private": True}}).start()
-    server._server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     yield world, server
     server.stop()
     assert not server.errors, "\n".join(server.errors)
 
 
 def mine(engine, server, **kw) -> GitHubClient:
-    client = GitHubClient(
-        TOKEN,
-        server.base_url,
-        throttle=False,
-        sleep=lambda s: None,
-        backoff=0.01,
-        secondary_wait=0.01,
-        max_wait=60.0,
-    )
+    client = make_miner_client(server, TOKEN)
     try:
         mine_github(engine, client, [ORG], **kw)
         return client

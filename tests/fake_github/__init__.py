@@ -9,7 +9,7 @@ like ``gitrepos``), or run it with ``python -m tests.fake_github`` from the proj
 40
 """
 
-from .client import make_client
+from .client import make_client, make_miner_client
 from .queries import PULL_REQUESTS_OPERATION, PULL_REQUESTS_QUERY
 from .server import FakeGitHub, Fault, FaultQueue, LogEntry, RequestLog
 from .world import EMPTY, FIXED_NOW, HOSTILE, SIZES, Clock, World
@@ -29,4 +29,5 @@ __all__ = [
     "RequestLog",
     "World",
     "make_client",
+    "make_miner_client",
 ]

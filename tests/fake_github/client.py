@@ -22,3 +22,19 @@ def make_client(server: FakeGitHub, token: str | None = None, **overrides: Any):
     }
     settings.update(overrides)
     return Github(**settings)
+
+
+def make_miner_client(server: FakeGitHub, token: str | None = None, **overrides: Any):
+    """talent's own ``GitHubClient`` for ``server``: no throttling, no real sleeping,
+    backoffs of 10 ms and a 60 s cap on waits unless overridden."""
+    from talent.sources.github import GitHubClient
+
+    settings: dict[str, Any] = {
+        "throttle": False,
+        "sleep": lambda _seconds: None,
+        "backoff": 0.01,
+        "secondary_wait": 0.01,
+        "max_wait": 60.0,
+    }
+    settings.update(overrides)
+    return GitHubClient(token or server.token, server.base_url, **settings)
