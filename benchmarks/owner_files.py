@@ -1,7 +1,7 @@
 """Owner files read from git history against a truth file: who is named, now and ever.
 
 Usage: python benchmarks/owner_files.py [--json] [--explain] [--leave-out OWNER/REPO=FILE:ROLE]
-       REPO_DIR TRUTH_JSON [...]
+       [--team-members OWNER/REPO=FILE] REPO_DIR TRUTH_JSON [...]
 
 For each repository: the owner-file history up to the truth's ``head`` through
 ``fetch_owner_file_versions`` and ``owner_intervals``; logins (case-insensitive) ever
@@ -12,7 +12,9 @@ members are not in the repository. ``--explain`` lists the misses and the extra 
 with the files and roles that named them. ``--leave-out`` (repeatable) drops what one
 file names under one role in one repository, to measure the effect of a convention the
 truth's README states for that repository (apache/tvm leaves out CONTRIBUTORS.md's
-"Reviewers"); nothing is left out unless asked. With ``--json`` the last line is one object.
+"Reviewers"); nothing is left out unless asked. ``--team-members`` expands one
+repository's teams from a members list (``talent mine git --team-members``, e.g.
+onnx/onnx's from onnx/sigs ``CONTRIBUTORS``), as the truth's README says it does. With ``--json`` the last line is one object.
 """
 
 from __future__ import annotations
@@ -26,14 +28,19 @@ from pathlib import Path
 
 from talent.model import OwnerKind
 from talent.sources.git import fetch_owner_file_versions
-from talent.sources.owners import owner_intervals
+from talent.sources.owners import expand_teams, owner_intervals, parse_team_list, team_lookup
 
 
 def _ratio(hit: int, total: int) -> float | None:
     return round(hit / total, 3) if total else None
 
 
-def measure(repo_dir: Path, truth_path: Path, leave_out: set[tuple[str, str]]) -> dict:
+def measure(
+    repo_dir: Path,
+    truth_path: Path,
+    leave_out: set[tuple[str, str]],
+    teams: dict[str, list[str]] | None = None,
+) -> dict:
     truth = json.loads(truth_path.read_text())
     head = truth["head"]
     started = time.perf_counter()
@@ -44,6 +51,8 @@ def measure(repo_dir: Path, truth_path: Path, leave_out: set[tuple[str, str]]) -
     records = owner_intervals(
         ((v.committed_at, v.path, v.text) for v in versions), repo=truth["repo"], notes=notes
     )
+    if teams:
+        records = expand_teams(records, team_lookup(teams, truth["repo"].split("/")[0]))
     elapsed = time.perf_counter() - started
     users = [
         r
@@ -103,6 +112,7 @@ def main(argv: list[str]) -> int:
     as_json = "--json" in argv
     explain = "--explain" in argv
     leave_out: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    teams: dict[str, dict[str, list[str]]] = {}
     args: list[str] = []
     rest = iter(argv)
     for arg in rest:
@@ -110,15 +120,18 @@ def main(argv: list[str]) -> int:
             repo, _, rule = next(rest, "").partition("=")
             source, _, role = rule.partition(":")
             leave_out[repo].add((source, role.lower()))
+        elif arg == "--team-members":
+            repo, _, path = next(rest, "").partition("=")
+            teams[repo] = parse_team_list(Path(path).read_text())
         elif arg not in ("--json", "--explain"):
             args.append(arg)
     if not args or len(args) % 2:
         print("\n".join(__doc__.strip().splitlines()[2:4]), file=sys.stderr)
         return 2
-    rows = [
-        measure(Path(a), Path(b), leave_out[json.loads(Path(b).read_text())["repo"]])
-        for a, b in zip(args[::2], args[1::2], strict=True)
-    ]
+    rows = []
+    for a, b in zip(args[::2], args[1::2], strict=True):
+        repo = json.loads(Path(b).read_text())["repo"]
+        rows.append(measure(Path(a), Path(b), leave_out[repo], teams.get(repo)))
     keys = [
         "ever_recall",
         "ever_precision",

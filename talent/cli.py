@@ -533,13 +533,24 @@ def mine_git_command(
         bool,
         typer.Option("--full", help="Read the whole history again instead of only new commits."),
     ] = False,
+    team_members: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="The members of the teams the owner files name (@org/team), for teams "
+            "GitHub will not list: 'team:' lines, each followed by '- login' lines; an "
+            "indented 'approvers:' under 'sig-x:' is the team sig-x-approvers.",
+        ),
+    ] = None,
 ) -> None:
-    """Mine local git repositories: commits, merges, trailers, files. Offline.
+    """Mine local git repositories: commits, merges, trailers, files, and who the
+    owner files (CODEOWNERS, OWNERS, MAINTAINERS...) named over time. Offline.
 
     One streamed `git log` per repository; a second run reads only new commits.
     """
     if name and len(paths) > 1:
         raise CliError("--name names one repository; give a single PATH with it")
+    teams = _read_team_members(team_members) if team_members else None
     settings = _load(db, config)
     console = Console(stderr=True)
     failures = 0
@@ -558,7 +569,7 @@ def mine_git_command(
     changed = False
     for path in usable:
         try:
-            result = _mine_one(engine, path, name, full, console)
+            result = _mine_one(engine, path, name, full, console, teams)
         except GitError as exc:
             failures += 1
             typer.echo(f"error: {exc}", err=True)
@@ -585,7 +596,18 @@ def mine_git_command(
         raise typer.Exit(1)
 
 
-def _mine_one(engine, path: Path, name: str | None, full: bool, console: Console):
+def _read_team_members(path: Path) -> dict[str, list[str]]:
+    from talent.sources.owners import OwnerFileError, parse_team_list
+
+    try:
+        return parse_team_list(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError as exc:
+        raise CliError(f"cannot read the team members file {path}: {exc.strerror}") from None
+    except OwnerFileError as exc:
+        raise CliError(f"{path}: {exc}") from None
+
+
+def _mine_one(engine, path: Path, name: str | None, full: bool, console: Console, teams=None):
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -613,7 +635,7 @@ def _mine_one(engine, path: Path, name: str | None, full: bool, console: Console
             elapsed = max(time.monotonic() - started, 1e-6)
             bar.update(task, completed=done, total=total, rate=f"{done / elapsed:,.0f}")
 
-        return mine_git(engine, path, name=name, full=full, progress=report)
+        return mine_git(engine, path, name=name, full=full, progress=report, teams=teams)
 
 
 @mine_app.command("github")

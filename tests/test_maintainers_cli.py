@@ -101,6 +101,53 @@ def test_named_owners_over_time_are_stored(mined):
     ]
 
 
+def _owner_rows(db: str) -> set[tuple]:
+    named = load_named_owners(open_store("sqlite:///" + db, create=False))
+    return {(r.owner, r.pattern, r.role, r.kind) for r in named.itertuples(index=False)}
+
+
+def test_team_members_file_expands_teams(mined, tmp_path):
+    before = _owner_rows(mined)
+    assert ("acme/core", "/src/", "codeowner", "team") in before
+    repo_path = str(tmp_path / "widgets")
+    members = tmp_path / "teams.txt"
+    members.write_text("core:\n  - cy\n  - eve\n")
+    mine = ["mine", "git", repo_path, "--name", REPO, "--db", mined]
+    result = CliRunner().invoke(app, [*mine, "--team-members", str(members)])
+    assert result.exit_code == 0, result.output
+    after = _owner_rows(mined)
+    assert after - before == {
+        ("cy", "/src/", "team:acme/core", "user"),
+        ("eve", "/src/", "team:acme/core", "user"),
+    }
+    assert before - after == {("acme/core", "/src/", "codeowner", "team")}
+    # A changed list is read again at the same head; without the option, the team is back.
+    members.write_text("core:\n  - cy\n")
+    assert CliRunner().invoke(app, [*mine, "--team-members", str(members)]).exit_code == 0
+    assert ("eve", "/src/", "team:acme/core", "user") not in _owner_rows(mined)
+    assert CliRunner().invoke(app, mine).exit_code == 0
+    assert _owner_rows(mined) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "cannot read the team members file"), ("just words\n", "no team members found")],
+)
+def test_bad_team_members_file_is_one_line_and_keeps_the_store(mined, tmp_path, content, message):
+    before = _owner_rows(mined)
+    members = tmp_path / "teams.txt"
+    if content is not None:
+        members.write_text(content)
+    result = CliRunner().invoke(
+        app,
+        ["mine", "git", str(tmp_path / "widgets"), "--db", mined, "--team-members", str(members)],
+    )
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert _owner_rows(mined) == before
+
+
 def test_talent_maintainers_json(mined):
     result = CliRunner().invoke(app, ["maintainers", "--db", mined, "-f", "json"])
     assert result.exit_code == 0, result.output

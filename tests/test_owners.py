@@ -27,6 +27,8 @@ from talent.sources.owners import (
     parse_owners_aliases,
     parse_owners_yaml,
     parse_people_list,
+    parse_team_list,
+    team_lookup,
 )
 
 U, T, E = OwnerKind.USER, OwnerKind.TEAM, OwnerKind.EMAIL
@@ -382,6 +384,54 @@ def test_expand_teams():
         NamedOwner("acme/x", "CODEOWNERS", "bob", U, "*", "team:acme/core", t(1), None),
         other,
     ]
+
+
+def test_parse_team_list_nested_sections_and_plain_yaml():
+    # The layout of onnx/sigs CONTRIBUTORS: members, then indented sub-teams.
+    text = (
+        "# Members of the GitHub teams.\n"
+        "\n"
+        "SIG-archinfra:\n"
+        "    - ada\n"
+        "    - bob   \n"
+        "    releasemgrs:\n"
+        "        - cy\n"
+        "    approvers:\n"
+        "        - ada\n"
+        "        - @dee # a mention counts too\n"
+        "        - ada\n"
+        "\n"
+        "Steering-Committee:\n"
+        "\t- eve\n"
+        "acme/docs:\n"
+        "- fay\n"
+        "not a team line\n"
+    )
+    assert parse_team_list(text) == {
+        "sig-archinfra": ["ada", "bob"],
+        "sig-archinfra-releasemgrs": ["cy"],
+        "sig-archinfra-approvers": ["ada", "dee"],
+        "steering-committee": ["eve"],
+        "acme/docs": ["fay"],
+    }
+
+
+def test_parse_team_list_member_back_at_the_parent_level():
+    text = "core:\n  leads:\n    - ada\n  - bob\n"
+    assert parse_team_list(text) == {"core-leads": ["ada"], "core": ["bob"]}
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "- ada\n", "core:\n"])
+def test_parse_team_list_without_members_is_an_error(text):
+    with pytest.raises(OwnerFileError, match="no team members found"):
+        parse_team_list(text)
+
+
+def test_team_lookup_gives_bare_names_the_organisation():
+    lookup = team_lookup({"Core": ["ada"], "other/Docs": ["bob"]}, "Acme")
+    assert lookup == {"acme/core": ["ada"], "other/docs": ["bob"]}
+    team = NamedOwner("acme/x", "CODEOWNERS", "acme/Core", T, "*", "codeowner", t(1))
+    assert [r.owner for r in expand_teams([team], lookup)] == ["ada"]
 
 
 # --- history from git ------------------------------------------------------------------

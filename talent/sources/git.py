@@ -15,12 +15,14 @@ writes through the store's ``save_*`` functions.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import queue
 import re
 import subprocess
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,9 +43,11 @@ from talent.model import (
 from talent.sources.owners import (
     OWNER_PATHSPECS,
     OwnerFileKind,
+    expand_teams,
     owner_file_kind,
     owner_intervals,
     parse_codeowners,
+    team_lookup,
 )
 from talent.store import (
     delete_repo_rows,
@@ -766,6 +770,7 @@ def mine_git(
     name: str | None = None,
     full: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    teams: Mapping[str, Sequence[str]] | None = None,
 ) -> MineResult:
     """Mine the repository at ``path`` into the store.
 
@@ -775,7 +780,9 @@ def mine_git(
     rows as an uninterrupted run. ``full=True`` reads everything again and then drops
     rows of commits no longer in the history (a rewritten branch).
 
-    ``progress(done, total)`` is called as commits are parsed.
+    ``progress(done, total)`` is called as commits are parsed. ``teams`` ("team" or
+    "org/team" -> logins, :func:`~talent.sources.owners.parse_team_list`) expands the
+    teams the owner files name, for projects whose teams the API will not list.
     """
     path = Path(path)
     head = check_repository(path)
@@ -796,7 +803,7 @@ def mine_git(
     incremental = False
     if previous and not full:
         if previous == head:
-            _sync_owners(engine, path, full_name, head)
+            _sync_owners(engine, path, full_name, head, teams=teams)
             return MineResult(full_name, 0, 0, 0, incremental=True)
         if _has_commit(path, previous):
             revs = [head, "--not", previous]
@@ -830,28 +837,41 @@ def mine_git(
         pruned = delete_repo_rows(
             engine, full_name, kinds=[str(k) for k in GIT_KINDS], keep=seen_keys
         )
-    _sync_owners(engine, path, full_name, head, force=full)
+    _sync_owners(engine, path, full_name, head, force=full, teams=teams)
     # Last, and only now: the head these rows cover.
     save_sync_state(engine, full_name, _ROOTS_RESOURCE, watermark=roots)
     save_sync_state(engine, full_name, _SYNC_RESOURCE, watermark=head)
     return MineResult(full_name, commits, activities, unknown_files, incremental, pruned)
 
 
-def _sync_owners(engine: Engine, path: Path, repo: str, head: str, force: bool = False) -> None:
+def _sync_owners(
+    engine: Engine,
+    path: Path,
+    repo: str,
+    head: str,
+    force: bool = False,
+    teams: Mapping[str, Sequence[str]] | None = None,
+) -> None:
     """Store who the owner files name over their whole history, and the files at
-    ``head``, unless already stored for this head. The whole history is read again
-    (two git processes; intervals still open at the old head may close), and each
-    save replaces the repository's rows, so a kill at any point is mended by the next
-    run."""
+    ``head``, unless already stored for this head and these ``teams``. The whole
+    history is read again (two git processes; intervals still open at the old head may
+    close), and each save replaces the repository's rows, so a kill at any point is
+    mended by the next run."""
+    watermark = head
+    if teams:
+        listed = json.dumps(sorted((k.lower(), sorted(v)) for k, v in teams.items()))
+        watermark += " teams:" + hashlib.sha1(listed.encode()).hexdigest()[:12]
     done, _ = get_sync_state(engine, repo, OWNERS_RESOURCE)
-    if done == head and not force:
+    if done == watermark and not force:
         return
     versions = list(fetch_owner_file_versions(path, head))
     owners = owner_intervals(((v.committed_at, v.path, v.text) for v in versions), repo=repo)
+    if teams:
+        owners = expand_teams(owners, team_lookup(teams, repo.split("/")[0]))
     save_named_owners(engine, repo, named_owner_rows(owners, versions))
     listing = _git(path, "ls-tree", "-r", "-z", "--name-only", head)
     save_head_files(engine, repo, [_text(p) for p in listing.split(b"\0") if p])
-    save_sync_state(engine, repo, OWNERS_RESOURCE, watermark=head)
+    save_sync_state(engine, repo, OWNERS_RESOURCE, watermark=watermark)
 
 
 def named_owner_rows(owners, versions) -> list[dict]:

@@ -635,3 +635,55 @@ def expand_teams(
                 )
             )
     return out
+
+
+# --- team member lists ------------------------------------------------------------------
+
+_TEAM_HEADING = re.compile(r"^(\s*)([A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?)\s*:\s*(#.*)?$")
+_TEAM_MEMBER = re.compile(rf"^(\s*)-\s*@?({_LOGIN})\s*(#.*)?$")
+
+
+def parse_team_list(text: str) -> dict[str, list[str]]:
+    """Team members from a project's own list, for teams the API will not list.
+
+    The layout projects keep (onnx/sigs ``CONTRIBUTORS``, and plain YAML): a heading
+    ``Name:`` opens a team, ``- login`` lines are its members, and an indented heading
+    opens a sub-team whose name is the path joined by "-" (``SIG-archinfra:`` then
+    ``approvers:`` is ``sig-archinfra-approvers``). Names are lower-case, as GitHub's
+    team slugs are; a heading may carry the organisation (``acme/reviewers:``). Other
+    lines are ignored. Raises :class:`OwnerFileError` when no member is found.
+    """
+    teams: dict[str, list[str]] = {}
+    path: list[tuple[int, str]] = []  # (indent, name) of the open headings
+    for raw in text.splitlines():
+        line = raw.expandtabs(4)
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        heading = _TEAM_HEADING.match(line)
+        member = _TEAM_MEMBER.match(line)
+        if heading:
+            indent = len(heading.group(1))
+            while path and path[-1][0] >= indent:
+                path.pop()
+            path.append((indent, heading.group(2).lower()))
+        elif member and path:
+            indent = len(member.group(1))
+            while len(path) > 1 and path[-1][0] >= indent:
+                path.pop()  # a member less indented than a sub-team belongs to its parent
+            team = "-".join(name for _, name in path)
+            logins = teams.setdefault(team, [])
+            if member.group(2) not in logins:
+                logins.append(member.group(2))
+    if not teams:
+        raise OwnerFileError("no team members found: expected 'team:' lines, then '- login' lines")
+    return teams
+
+
+def team_lookup(members: Mapping[str, Sequence[str]], org: str) -> dict[str, list[str]]:
+    """``members`` keyed by "org/team" as CODEOWNERS names teams: names without an
+    organisation get ``org``'s."""
+    out: dict[str, list[str]] = {}
+    for team, logins in members.items():
+        key = team.lower() if "/" in team else f"{org.lower()}/{team.lower()}"
+        out[key] = list(logins)
+    return out
