@@ -14,7 +14,8 @@ file names under one role in one repository, to measure the effect of a conventi
 truth's README states for that repository (apache/tvm leaves out CONTRIBUTORS.md's
 "Reviewers"); nothing is left out unless asked. ``--team-members`` expands one
 repository's teams from a members list (``talent mine git --team-members``, e.g.
-onnx/onnx's from onnx/sigs ``CONTRIBUTORS``), as the truth's README says it does. With ``--json`` the last line is one object.
+onnx/onnx's from onnx/sigs ``CONTRIBUTORS``), as the truth's README says it does.
+With ``--json`` the last line is one object.
 """
 
 from __future__ import annotations
