@@ -581,6 +581,14 @@ def mine_git_command(
             f"{result.activities:,} activities"
             + (f", {result.pruned:,} stale rows removed" if result.pruned else "")
         )
+        for note in result.owner_notes[:_NOTES_SHOWN]:
+            console.print(f"warning: {result.repo}: {note}", style="yellow", soft_wrap=True)
+        if len(result.owner_notes) > _NOTES_SHOWN:
+            more = len(result.owner_notes) - _NOTES_SHOWN
+            console.print(
+                f"warning: {result.repo}: {more} more owner-file lines could not be read",
+                style="yellow",
+            )
         if result.files_unknown:
             console.print(
                 f"warning: {result.repo}: {result.files_unknown:,} file changes "
@@ -594,6 +602,9 @@ def mine_git_command(
         ensure_people(engine, settings)
     if failures:
         raise typer.Exit(1)
+
+
+_NOTES_SHOWN = 5  # owner-file problems printed per repository; the rest are counted
 
 
 def _read_team_members(path: Path) -> dict[str, list[str]]:

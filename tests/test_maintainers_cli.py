@@ -184,3 +184,30 @@ def test_talent_maintainers_table_and_errors(mined):
     assert bad.exit_code == 1 and bad.stderr.startswith("error: --repo: no repository")
     csv_out = runner.invoke(app, ["maintainers", "--db", mined, "-f", "csv", "--section", "named"])
     assert csv_out.stdout.splitlines()[0].startswith("login,person_id,name,kind,source")
+
+
+def test_mine_says_which_head_owner_file_lines_it_could_not_read(tmp_path, monkeypatch):
+    isolate(monkeypatch, tmp_path)
+    repo = GitRepo.init(tmp_path / "gadgets")
+    repo.commit(
+        "Owners\n",
+        author=ADA,
+        when=at(1),
+        files={
+            "CODEOWNERS": "# owners\n* @ada\n!negated @ada\n/docs/ @bob not-an-owner\n",
+            "pkg/OWNERS": "approvers: [ada\n",
+        },
+    )
+    # An old version's problems are history: only the head's are reported.
+    repo.commit("Fix\n", author=ADA, when=at(2), files={"pkg/OWNERS": "approvers: [ada]\n"})
+    db = str(tmp_path / "g.db")
+    result = CliRunner().invoke(app, ["mine", "git", str(repo.path), "--db", db])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: local/gadgets: CODEOWNERS: line 3: pattern '!negated' is not supported; skipped",
+        "warning: local/gadgets: CODEOWNERS: line 4: 'not-an-owner' is not an owner; skipped",
+    ]
+    # A second run with nothing new says nothing again.
+    again = CliRunner().invoke(app, ["mine", "git", str(repo.path), "--db", db])
+    assert "warning:" not in again.output

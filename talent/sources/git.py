@@ -45,6 +45,7 @@ from talent.sources.owners import (
     OwnerFileKind,
     expand_teams,
     owner_file_kind,
+    owner_file_notes,
     owner_intervals,
     parse_codeowners,
     team_lookup,
@@ -761,6 +762,7 @@ class MineResult:
     files_unknown: int
     incremental: bool
     pruned: int = 0
+    owner_notes: tuple[str, ...] = ()  # what could not be read in the head's owner files
 
 
 def mine_git(
@@ -803,8 +805,8 @@ def mine_git(
     incremental = False
     if previous and not full:
         if previous == head:
-            _sync_owners(engine, path, full_name, head, teams=teams)
-            return MineResult(full_name, 0, 0, 0, incremental=True)
+            notes = _sync_owners(engine, path, full_name, head, teams=teams)
+            return MineResult(full_name, 0, 0, 0, incremental=True, owner_notes=notes)
         if _has_commit(path, previous):
             revs = [head, "--not", previous]
             incremental = True
@@ -837,11 +839,11 @@ def mine_git(
         pruned = delete_repo_rows(
             engine, full_name, kinds=[str(k) for k in GIT_KINDS], keep=seen_keys
         )
-    _sync_owners(engine, path, full_name, head, force=full, teams=teams)
+    notes = _sync_owners(engine, path, full_name, head, force=full, teams=teams)
     # Last, and only now: the head these rows cover.
     save_sync_state(engine, full_name, _ROOTS_RESOURCE, watermark=roots)
     save_sync_state(engine, full_name, _SYNC_RESOURCE, watermark=head)
-    return MineResult(full_name, commits, activities, unknown_files, incremental, pruned)
+    return MineResult(full_name, commits, activities, unknown_files, incremental, pruned, notes)
 
 
 def _sync_owners(
@@ -851,19 +853,20 @@ def _sync_owners(
     head: str,
     force: bool = False,
     teams: Mapping[str, Sequence[str]] | None = None,
-) -> None:
+) -> tuple[str, ...]:
     """Store who the owner files name over their whole history, and the files at
     ``head``, unless already stored for this head and these ``teams``. The whole
     history is read again (two git processes; intervals still open at the old head may
     close), and each save replaces the repository's rows, so a kill at any point is
-    mended by the next run."""
+    mended by the next run. Returns what could not be read in the head's owner files
+    (nothing when the store was already up to date)."""
     watermark = head
     if teams:
         listed = json.dumps(sorted((k.lower(), sorted(v)) for k, v in teams.items()))
         watermark += " teams:" + hashlib.sha1(listed.encode()).hexdigest()[:12]
     done, _ = get_sync_state(engine, repo, OWNERS_RESOURCE)
     if done == watermark and not force:
-        return
+        return ()
     versions = list(fetch_owner_file_versions(path, head))
     owners = owner_intervals(((v.committed_at, v.path, v.text) for v in versions), repo=repo)
     if teams:
@@ -872,6 +875,8 @@ def _sync_owners(
     listing = _git(path, "ls-tree", "-r", "-z", "--name-only", head)
     save_head_files(engine, repo, [_text(p) for p in listing.split(b"\0") if p])
     save_sync_state(engine, repo, OWNERS_RESOURCE, watermark=watermark)
+    at_head = {v.path: v.text for v in versions}  # oldest first: the last one stands
+    return tuple(owner_file_notes({p: t for p, t in at_head.items() if t is not None}))
 
 
 def named_owner_rows(owners, versions) -> list[dict]:

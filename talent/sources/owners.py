@@ -493,6 +493,26 @@ def parse_owner_file(
     return []
 
 
+def owner_file_notes(files: Mapping[str, str]) -> list[str]:
+    """What could not be read in the owner files ``files`` (path -> text, e.g. those at
+    a head), one line each: "CODEOWNERS: line 12: ... skipped"."""
+    notes: list[str] = []
+    aliases: dict[str, list[str]] = {}
+    if "OWNERS_ALIASES" in files:
+        try:
+            aliases = parse_owners_aliases(files["OWNERS_ALIASES"])
+        except OwnerFileError as error:
+            notes.append(f"OWNERS_ALIASES: {error}")
+    for path, text in sorted(files.items()):
+        found: list[str] = []
+        if owner_file_kind(path) is OwnerFileKind.CODEOWNERS:
+            parse_codeowners(text, found)
+        else:
+            parse_owner_file(path, text, aliases, found)
+        notes.extend(note if note.startswith(path) else f"{path}: {note}" for note in found)
+    return notes
+
+
 # --- history -> intervals ---------------------------------------------------------------
 
 Version = tuple[datetime, str, "str | None"]
