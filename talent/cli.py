@@ -533,6 +533,13 @@ def mine_git_command(
         bool,
         typer.Option("--full", help="Read the whole history again instead of only new commits."),
     ] = False,
+    rev: Annotated[
+        str,
+        typer.Option(
+            metavar="REV",
+            help="Mine up to this branch, tag or commit instead of HEAD (e.g. a release).",
+        ),
+    ] = "HEAD",
     team_members: Annotated[
         Path | None,
         typer.Option(
@@ -557,7 +564,7 @@ def mine_git_command(
     usable = []
     for path in paths:  # check them all first: no database is made for nothing to mine
         try:
-            check_repository(Path(path))
+            check_repository(Path(path), rev)
         except GitError as exc:
             failures += 1
             typer.echo(f"error: {exc}", err=True)
@@ -569,7 +576,7 @@ def mine_git_command(
     changed = False
     for path in usable:
         try:
-            result = _mine_one(engine, path, name, full, console, teams)
+            result = _mine_one(engine, path, name, full, console, teams, rev)
         except GitError as exc:
             failures += 1
             typer.echo(f"error: {exc}", err=True)
@@ -618,7 +625,9 @@ def _read_team_members(path: Path) -> dict[str, list[str]]:
         raise CliError(f"{path}: {exc}") from None
 
 
-def _mine_one(engine, path: Path, name: str | None, full: bool, console: Console, teams=None):
+def _mine_one(
+    engine, path: Path, name: str | None, full: bool, console: Console, teams=None, rev="HEAD"
+):
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -627,7 +636,7 @@ def _mine_one(engine, path: Path, name: str | None, full: bool, console: Console
         TimeElapsedColumn,
     )
 
-    check_repository(Path(path))  # fail with one line before drawing a bar
+    check_repository(Path(path), rev)  # fail with one line before drawing a bar
     columns = [
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -646,7 +655,7 @@ def _mine_one(engine, path: Path, name: str | None, full: bool, console: Console
             elapsed = max(time.monotonic() - started, 1e-6)
             bar.update(task, completed=done, total=total, rate=f"{done / elapsed:,.0f}")
 
-        return mine_git(engine, path, name=name, full=full, progress=report, teams=teams)
+        return mine_git(engine, path, name=name, full=full, progress=report, teams=teams, rev=rev)
 
 
 @mine_app.command("github")

@@ -622,6 +622,23 @@ def test_bare_clone_and_detached_head_give_the_same_rows(history, tmp_path, new_
         assert_same_tables(tables(engine), expected)
 
 
+def test_rev_mines_the_history_up_to_that_commit(history, tmp_path, new_db):
+    detached = GitRepo(tmp_path / "detached", tmp_path)
+    shutil.copytree(history.repo.path, detached.path)
+    older = history.repo.rev("HEAD~2")
+    detached.git("reset", "-q", "--hard", older)
+    expected_engine = new_db("expected")
+    expected = mine_git(expected_engine, detached.path, name=REPO)
+    engine = new_db("rev")
+    result = mine_git(engine, history.repo.path, name=REPO, rev=older)
+    assert result.commits == expected.commits < 11
+    assert_same_tables(tables(engine), tables(expected_engine))
+    assert get_sync_state(engine, REPO, "git:head")[0] == older
+    for bad in ("no-such-branch", "--output=x", ""):
+        with pytest.raises(GitError, match="revision|no commit"):
+            mine_git(new_db("bad"), history.repo.path, name=REPO, rev=bad)
+
+
 def test_shallow_clone_mines_only_its_commits(tmp_path, new_db):
     source = GitRepo.init(tmp_path / "source")
     shas = [

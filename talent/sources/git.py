@@ -246,20 +246,25 @@ _LOG_OPTIONS = [
 ]
 
 
-def check_repository(path: Path) -> str:
-    """Return HEAD's sha, or raise GitError saying in one line what is wrong."""
+def check_repository(path: Path, rev: str = "HEAD") -> str:
+    """Return the sha of ``rev`` (HEAD), or raise GitError saying in one line what is
+    wrong."""
     if not path.exists():
         raise GitError(f"{path}: no such directory")
+    if rev.startswith("-") or not rev.strip():
+        raise GitError(f"{rev!r} is not a revision: give a branch, tag or commit sha")
     proc = subprocess.run(
         ["git", "-C", str(path), "rev-parse", "--git-dir"], capture_output=True, env=_git_env()
     )
     if proc.returncode != 0:
         raise GitError(f"{path}: not a git repository")
     head = subprocess.run(
-        ["git", "-C", str(path), "rev-parse", "--verify", "-q", "HEAD"],
+        ["git", "-C", str(path), "rev-parse", "--verify", "-q", f"{rev}^{{commit}}"],
         capture_output=True,
         env=_git_env(),
     )
+    if head.returncode != 0 and rev != "HEAD":
+        raise GitError(f"{path}: no commit {rev!r} here (a branch, tag or commit sha)")
     if head.returncode != 0:
         raise GitError(f"{path}: the repository has no commits yet")
     return _text(head.stdout).strip()
@@ -773,8 +778,9 @@ def mine_git(
     full: bool = False,
     progress: Callable[[int, int], None] | None = None,
     teams: Mapping[str, Sequence[str]] | None = None,
+    rev: str = "HEAD",
 ) -> MineResult:
-    """Mine the repository at ``path`` into the store.
+    """Mine the repository at ``path`` into the store, up to ``rev`` (its HEAD).
 
     Incremental by default: only commits not reachable from the head mined last time
     are read. The head is recorded only after every batch is saved, and every save is
@@ -787,7 +793,7 @@ def mine_git(
     teams the owner files name, for projects whose teams the API will not list.
     """
     path = Path(path)
-    head = check_repository(path)
+    head = check_repository(path, rev)
     full_name, web_url = repo_name(path)
     if name:
         full_name = name
