@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+import talent.sources.git as git_source
 from talent.cli import app
 from talent.config import Settings
 from talent.identity import update_people
@@ -944,6 +945,32 @@ def test_missing_blobs_give_unknown_counts_for_their_files_only(tmp_path, new_db
     assert whole.keys() == acts.keys()
     for k, row in whole.items():
         assert {**row, "size": None} == {**acts[k], "size": None}
+
+
+def test_missing_blobs_in_a_commit_touching_many_files(tmp_path, new_db, monkeypatch):
+    # A commit that vendors a tree: its known files are read back in several git
+    # processes (a real limit, ARG_MAX, is reached with tens of thousands of paths).
+    monkeypatch.setattr(git_source, "_PATHS_PER_CALL", 7)
+    extra = {f"vendor/pkg{i:02d}/file.go": _lines(f"v{i}", i % 3 + 1) for i in range(30)}
+    damaged = build_damaged(tmp_path, extra)
+    engine = new_db()
+    calls: list[int] = []
+    real_run = subprocess.run
+
+    def counting_run(args, *a, **k):
+        if "diff-tree" in args and "--" in args:
+            calls.append(len(args) - args.index("--") - 1)
+        return real_run(args, *a, **k)
+
+    monkeypatch.setattr(git_source.subprocess, "run", counting_run)
+    assert mine_git(engine, damaged.copy, name=REPO).files_unknown == 4
+    # c1, c4 and c5 have one known file each beside a missing one; c3 has 31 in 5 calls.
+    assert sorted(calls) == [1, 1, 2, 3, 7, 7, 7, 7]
+    files = files_of(engine)
+    assert {p: files[(damaged.sha["c3"], p)] for p in extra} == {
+        p: (i % 3 + 1, 0) for i, p in enumerate(extra)
+    }
+    assert files[(damaged.sha["c3"], "a.txt")] == (None, None)
 
 
 def test_cli_warns_once_about_missing_blobs(tmp_path):

@@ -111,6 +111,7 @@ _SYNC_RESOURCE = "git:head"
 # The first commits of the history mined under a name: another repository given the same
 # name (two clones in folders both called "repo") is refused instead of mixed in.
 _ROOTS_RESOURCE = "git:roots"
+_PATHS_PER_CALL = 500  # pathspecs per git process, well inside any system's argument limit
 # The head whose owner files and file list are stored (read again when the head moves).
 OWNERS_RESOURCE = "git:owners"
 _BATCH_COMMITS = 2000
@@ -395,7 +396,9 @@ def _finish_without_missing(
         unknown = [
             p for old, new, p in blobs.get(commit.sha, []) if old in missing or new in missing
         ]
-        if present:
+        # Paths in batches: a commit that vendors a tree can touch more files than
+        # one command line holds.
+        for start in range(0, len(present), _PATHS_PER_CALL):
             out = _git(
                 path,
                 "--literal-pathspecs",
@@ -411,7 +414,7 @@ def _finish_without_missing(
                 "--format=",
                 commit.sha,
                 "--",
-                *present,
+                *present[start : start + _PATHS_PER_CALL],
             )
             tokens = [t.lstrip(b"\n") for t in out.split(b"\0") if t.strip(b"\n")]
             for token in tokens:
