@@ -10,6 +10,9 @@ Links, strongest first (method, confidence):
 - ``commit_login`` (0.99): the GitHub commit API says which account a git identity is.
 - ``noreply`` (0.99): ``123+login@users.noreply.github.com`` names the account.
 - ``mailmap`` (0.99) and other evidence a source recorded (``identity_evidence``).
+- ``pr_branch`` (0.8): the git identity that wrote a login's merged pull request
+  branches ("Merge pull request #N from login/branch"; ``BranchAuthors`` in
+  :mod:`talent.sources.git`), never joining two GitHub accounts.
 - ``email`` (0.95): the same email address (case-folded).
 - ``email_subaddress`` (0.95): the same mailbox, an address and its "+tag" variants
   (``jdoe+github@x.org`` is ``jdoe@x.org``), never joining two GitHub accounts.
@@ -51,6 +54,10 @@ from talent.store import (
     store_aggregates,
 )
 
+_EVIDENCE_COLUMNS = ["key", "other", "method", "confidence"]
+# Evidence methods that are inferences, applied like the name rules: never across two
+# GitHub accounts (``pr_branch``: talent.sources.git.BranchAuthors).
+_ONE_ACCOUNT_EVIDENCE = ("pr_branch",)
 # Identities that many unrelated people share: never evidence that two are one person.
 SHARED_NAMES = frozenset(
     {
@@ -721,11 +728,13 @@ def resolve_people(
             continue
         link(row.key, target, "login_email", 0.8)
 
-    if evidence is not None:
-        known = set(keys)
-        for row in evidence.sort_values(["key", "other", "method"]).itertuples(index=False):
-            if row.key in known and row.other in known:
-                link(row.key, row.other, row.method, float(row.confidence))
+    known = set(keys)
+    evidence = evidence if evidence is not None else pd.DataFrame(columns=_EVIDENCE_COLUMNS)
+    evidence = evidence[evidence["key"].isin(known) & evidence["other"].isin(known)]
+    evidence = evidence.sort_values(["key", "other", "method"])
+    inferred = evidence["method"].isin(_ONE_ACCOUNT_EVIDENCE)
+    for row in evidence[~inferred].itertuples(index=False):
+        link(row.key, row.other, row.method, float(row.confidence))
 
     # An account is known by its id or login, from the API or from a noreply address.
     accounts: dict[str, set[str]] = {}
@@ -745,6 +754,12 @@ def resolve_people(
             return
         link(key, target, how, confidence)
         accounts[uf.find(key)] = mine | theirs
+
+    # Evidence a source inferred (a pull request branch's author), unlike a .mailmap,
+    # never joins two GitHub accounts.
+    for row in evidence[inferred].itertuples(index=False):
+        if row.key not in held_apart and row.other not in held_apart:
+            link_one_account(row.key, row.other, row.method, float(row.confidence))
 
     # A "+tag" address is delivered to the mailbox without the tag (jdoe+github@x.org
     # reaches jdoe@x.org): only that mailbox's owner reads both, as strong as one address,
@@ -1122,7 +1137,7 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
 
 
 # Bump when the rules of resolution or affiliation change, so that stores re-resolve.
-RESOLUTION_RULES = "3"
+RESOLUTION_RULES = "4"
 
 
 def people_fingerprint(engine: Engine, settings: Settings) -> str:

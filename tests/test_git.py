@@ -407,7 +407,10 @@ def test_history_identities_and_mailmap_evidence(history, new_db):
     # The committer "GitHub" made no act, so it is no identity either.
     assert "git:GitHub\x1fnoreply@github.com" not in by_key
     assert _plain(load_identity_evidence(engine), ["key"]) == [
-        {"key": key(ALICE_OLD), "other": key(ALICE), "method": "mailmap", "confidence": 0.99}
+        {"key": key(ALICE_OLD), "other": key(ALICE), "method": "mailmap", "confidence": 0.99},
+        # Octo Cat wrote the branch merged from octocat/...: recorded, but the noreply
+        # address says another account ("octo"), so resolution keeps them apart (below).
+        {"key": key(OCTO), "other": "github:@octocat", "method": "pr_branch", "confidence": 0.8},
     ]
 
 

@@ -23,6 +23,7 @@ from talent.scoring import rank_store
 from talent.sources.git import mine_git
 from talent.store import (
     load_identities,
+    load_identity_evidence,
     load_identity_links,
     load_people,
     open_store,
@@ -239,3 +240,72 @@ def test_rank_with_identities_lists_every_merged_identity(tmp_path):
         assert got == expected
         listed += got
     assert sorted(listed) == sorted(zip(idents["name"], idents["email"], strict=True))
+
+
+# --- pull request branches ----------------------------------------------------------------
+
+MAINT = Who("Mia Maintainer", "mia@acme.example")
+BOB_WORK = Who("Bob B", "bob@corp.example")  # no login anywhere in git
+CY_WORK = Who("cy", "cy@home.example")
+DEE = Who("Dee Dee", "1234+dee@users.noreply.github.com")
+
+
+def _pull_request(repo: GitRepo, n: int, login: str, authors: list[Who], day: int) -> None:
+    repo.git("checkout", "-q", "-b", f"pr{n}")
+    for i, who in enumerate(authors):
+        repo.commit(
+            f"Work {n}.{i}\n", author=who, when=at(day, i), files={f"pr{n}_{i}.txt": f"{i}\n"}
+        )
+    repo.git("checkout", "-q", "main")
+    repo.commit(f"Main {n}\n", author=MAINT, when=at(day, 5), files={f"main{n}.txt": "m\n"})
+    repo.merge(
+        f"pr{n}", f"Merge pull request #{n} from {login}/topic-{n}", author=MAINT, when=at(day, 6)
+    )
+
+
+def _people_of(engine) -> dict[str, set[str]]:
+    links = load_identity_links(engine)
+    groups: dict[str, set[str]] = {}
+    for ident, person in zip(links["identity_key"], links["person_id"], strict=True):
+        groups.setdefault(person, set()).add(ident)
+    return {k: v for k, v in groups.items() if len(v) > 1}
+
+
+def test_pull_request_branches_link_a_login_to_its_git_identity(engine, tmp_path):
+    repo = GitRepo.init(tmp_path / "widgets")
+    repo.commit("Start\n", author=MAINT, when=at(1), files={"a.txt": "a\n"})
+    _pull_request(repo, 1, "bob", [BOB_WORK, BOB_WORK], day=2)
+    _pull_request(repo, 2, "bob", [BOB_WORK, MAINT], day=3)  # Mia fixed something up
+    # Cy's only branch mostly holds someone else's commits: no link.
+    _pull_request(repo, 3, "cy", [BOB_WORK, BOB_WORK, CY_WORK], day=4)
+    # A branch of the repository's own owner names no person.
+    _pull_request(repo, 4, "acme", [MAINT, MAINT], day=5)
+    # Dee's git identity is another account already (noreply): never joined to "eve".
+    _pull_request(repo, 5, "eve", [DEE], day=6)
+    mine_git(engine, repo.path, name="acme/widgets")
+    update_people(engine, Settings())
+    groups = sorted(sorted(g) for g in _people_of(engine).values())
+    assert groups == [[key(BOB_WORK), "github:@bob"]]
+    evidence = {
+        (k, o, m)
+        for k, o, m in load_identity_evidence(engine)[["key", "other", "method"]].itertuples(
+            index=False
+        )
+    }
+    assert evidence == {
+        (key(BOB_WORK), "github:@bob", "pr_branch"),
+        (key(DEE), "github:@eve", "pr_branch"),  # recorded, but refused by resolution
+    }
+
+
+def test_a_split_keeps_a_pull_request_link_apart(engine, tmp_path):
+    repo = GitRepo.init(tmp_path / "widgets")
+    repo.commit("Start\n", author=MAINT, when=at(1), files={"a.txt": "a\n"})
+    _pull_request(repo, 1, "bob", [BOB_WORK], day=2)
+    mine_git(engine, repo.path, name="acme/widgets")
+    people_file = tmp_path / "people.toml"
+    people_file.write_text(
+        '[[split]]\nidentity = "email:bob@corp.example"\nreason = "not the account bob"\n'
+    )
+    update_people(engine, Settings(people_file=str(people_file)))
+    assert _people_of(engine) == {}

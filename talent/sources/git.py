@@ -832,14 +832,17 @@ def mine_git(
     seen_keys: set[str] = set()
     commits = 0
     activities = 0
+    branches = BranchAuthors(owner=full_name.split("/")[0])
     for commit in fetch_git_log(path, revs, note_missing):
         parse_commit(commit, full_name, web_url, records)
+        branches.add(commit)
         commits += 1
         if commits % _BATCH_COMMITS == 0:
             activities += _flush(engine, records, seen_keys if full else None)
             records = Records()
         if progress is not None and (commits % 200 == 0 or commits == total):
             progress(commits, total)
+    records.evidence.extend(branches.evidence(head))
     activities += _flush(engine, records, seen_keys if full else None)
     if progress is not None:
         progress(commits, max(total, commits))
@@ -911,6 +914,75 @@ def named_owner_rows(owners, versions) -> list[dict]:
         }
         for o in owners
     ]
+
+
+class BranchAuthors:
+    """Who wrote the branches that "Merge pull request #N from LOGIN/branch" merged.
+
+    GitHub's merge commits name the pull request's author by login, and the branch they
+    merge holds that author's commits under whatever name and e-mail their git used.
+    A branch is walked from the merge's second parent along first parents until the
+    mainline (the first-parent chain from the head) or :attr:`LIMIT` commits; its
+    non-merge commits are votes for (login, git identity). A login and an identity are
+    linked (``pr_branch`` evidence) when the identity wrote at least :attr:`SHARE` of
+    the login's branch commits and the login holds at least :attr:`SHARE` of the
+    identity's: a co-author's or a rebased-in commit does not tip it, and nor does one
+    person's branch pushed by another. Branches of the repository's own owner (a
+    branch in the same repository) name no one. Resolution keeps these links from
+    joining two GitHub accounts (:func:`talent.identity.resolve_identities`).
+    """
+
+    LIMIT = 250
+    SHARE = 0.6
+
+    def __init__(self, owner: str = ""):
+        self.owner = owner.lower()
+        self.commits: dict[str, tuple[tuple[str, ...], str, str | None]] = {}
+
+    def add(self, commit: RawCommit) -> None:
+        match = _PR_MERGE.match(commit.subject) if len(commit.parents) > 1 else None
+        login = match.group(2) if match else None
+        author = Identity(IdentitySource.GIT, name=commit.author_name, email=commit.author_email)
+        self.commits[commit.sha] = (tuple(commit.parents), author.key, login)
+
+    def votes(self, head: str) -> dict[tuple[str, str], int]:
+        """(login, git identity key) -> branch commits, over the commits added."""
+        mainline: set[str] = set()
+        sha: str | None = head
+        while sha in self.commits and sha not in mainline:
+            mainline.add(sha)
+            parents = self.commits[sha][0]
+            sha = parents[0] if parents else None
+        counts: dict[tuple[str, str], int] = {}
+        for parents, _author, login in self.commits.values():
+            if not login or login.lower() == self.owner:
+                continue
+            sha, steps, seen = parents[1], 0, set()
+            while sha in self.commits and sha not in mainline and sha not in seen:
+                seen.add(sha)
+                branch_parents, author, _ = self.commits[sha]
+                if len(branch_parents) == 1:
+                    pair = (login.lower(), author)
+                    counts[pair] = counts.get(pair, 0) + 1
+                steps += 1
+                if steps >= self.LIMIT or not branch_parents:
+                    break
+                sha = branch_parents[0]
+        return counts
+
+    def evidence(self, head: str) -> list[IdentityEvidence]:
+        counts = self.votes(head)
+        by_login: dict[str, int] = {}
+        by_author: dict[str, int] = {}
+        for (login, author), n in counts.items():
+            by_login[login] = by_login.get(login, 0) + n
+            by_author[author] = by_author.get(author, 0) + n
+        out = []
+        for (login, author), n in sorted(counts.items()):
+            if n >= self.SHARE * by_login[login] and n >= self.SHARE * by_author[author]:
+                account = Identity(IdentitySource.GITHUB, login=login)
+                out.append(IdentityEvidence(author, account.key, "pr_branch", 0.8))
+        return out
 
 
 def _flush(engine: Engine, records: Records, seen_keys: set[str] | None) -> int:
