@@ -376,6 +376,20 @@ def test_intervals_gap_move_and_bad_version():
     assert notes == ["OWNERS: not valid YAML at line 2"]
 
 
+def test_older_accounts_logins_with_odd_hyphens_are_people():
+    # GitHub no longer gives out such logins, but older accounts keep them.
+    notes: list[str] = []
+    rules = parse_codeowners("* @jan--f @wence- @-nope\n", notes)
+    namings = parse_owner_file("CODEOWNERS", "* @jan--f @wence-\n")
+    assert rules[0].owners == ("@jan--f", "@wence-")
+    assert notes == ["line 1: '@-nope' is not an owner; skipped"]
+    assert [n.owner for n in namings] == ["jan--f", "wence-"]
+    listed = parse_people_list(
+        "# Maintainers\n\n- Jan (@jan--f)\n- [W](https://github.com/wence-)\n"
+    )
+    assert [n.owner for n in listed] == ["jan--f", "wence-"]
+
+
 def test_expand_teams():
     team = NamedOwner("acme/x", "CODEOWNERS", "acme/core", T, "*", "codeowner", t(1), None)
     other = NamedOwner("acme/x", "CODEOWNERS", "acme/docs", T, "/docs/", "codeowner", t(1))

@@ -97,7 +97,10 @@ def owner_file_kind(path: str) -> OwnerFileKind | None:
 
 # --- CODEOWNERS -------------------------------------------------------------------------
 
-_LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}"
+# GitHub logins: letters, digits and hyphens, not starting with a hyphen. New accounts
+# may not end with one or hold two in a row, but older accounts do ("jan--f", "wence-"),
+# and owner files name them.
+_LOGIN = r"[A-Za-z0-9][A-Za-z0-9-]{0,38}"
 _USER_OWNER = re.compile(rf"@({_LOGIN})")
 _TEAM_OWNER = re.compile(rf"@({_LOGIN}/[A-Za-z0-9][A-Za-z0-9_.-]*)")
 _EMAIL_OWNER = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
