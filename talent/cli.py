@@ -1291,6 +1291,118 @@ class Section(StrEnum):
     ready = "ready"
 
 
+model_app = typer.Typer(
+    cls=_OneLineErrors,
+    rich_markup_mode=None,
+    help="The maintainer model: learn it from the owner files of mined repositories.",
+    no_args_is_help=True,
+)
+app.add_typer(model_app, name="model")
+
+
+@model_app.command("train")
+def model_train(
+    stores: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[DB]...",
+            help="Databases to learn from, each a file path or SQLAlchemy URL (default: "
+            "--db). Every repository in them counts once.",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="FILE", help="Where to write the model.")
+    ] = Path("maintainer_model.json"),
+    target: Annotated[
+        str,
+        typer.Option(
+            help="Learn who was ever named in the owner files ('ever') or who is named "
+            "at the head ('now')."
+        ),
+    ] = "ever",
+    folds: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Also score it by cross-validation over this many groups of repositories "
+            "(0: no check; needs at least this many repositories that name someone).",
+        ),
+    ] = 5,
+) -> None:
+    """Learn the maintainer model from who the mined repositories' owner files name.
+
+    Labels are the people CODEOWNERS, OWNERS and MAINTAINERS files named (talent mine
+    git reads every version), matched to people by identity resolution. The model is
+    one rising curve per signal; its file is small JSON. To rank with it, add to the
+    settings file:
+
+        [profiles.ours]
+        based_on = "learned"
+        model = "maintainer_model.json"
+    """
+    from talent.config import resolve_db_url
+    from talent.learning import (
+        FIT,
+        MODEL_SIGNALS,
+        cross_validate,
+        fit_model,
+        ndcg_at,
+        person_table,
+        ranked,
+    )
+
+    if target not in ("ever", "now"):
+        raise CliError("--target is 'ever' or 'now'")
+    settings = _load(db, config)
+    urls = [resolve_db_url(s) for s in stores] if stores else [settings.db_url]
+    tables: dict[str, pd.DataFrame] = {}
+    console = Console(stderr=True)
+    for url in urls:
+        store_settings = _load(url, config)
+        engine = _open_existing(store_settings)
+        names = load_repos(engine)["full_name"].tolist()
+        with console.status(f"Reading {len(names)} repositories from {url}..."):
+            for repo in names:
+                table = person_table(engine, store_settings, repos=[repo])
+                if not table.empty:
+                    tables[f"{url} {repo}" if len(urls) > 1 else repo] = table
+        engine.dispose()
+    label = f"named_{target}"
+    named = {r: t for r, t in tables.items() if t[label].any()}
+    if not named:
+        raise CliError(
+            "no mined repository's owner files name anyone its history knows: mine "
+            "repositories with CODEOWNERS, OWNERS or MAINTAINERS files (talent mine git)"
+        )
+    model = fit_model(named, MODEL_SIGNALS, label, **FIT)
+    out.write_text(model.to_json() + "\n")
+    people = sum(int(t[label].sum()) for t in named.values())
+    typer.echo(
+        f"learned from {len(named)} repositories ({people} people named, "
+        f"{sum(len(t) for t in named.values())} in all); wrote {out}"
+    )
+    if folds >= 2 and len(named) >= folds:
+
+        def judge(repo, scores):
+            relevant = set(named[repo].index[named[repo][label]])
+            for method, score in scores.items():
+                order = ranked(score[score > 0] if method == "commit count" else score)
+                yield {"method": method, "ndcg20": ndcg_at(order, relevant, 20)}
+
+        rows = cross_validate(named, MODEL_SIGNALS, judge, folds, label, **FIT)
+        means = rows.groupby("method")["ndcg20"].mean()
+        typer.echo(
+            f"held-out NDCG@20 over {folds} groups of repositories (who the owner files "
+            f"name): learned {means['learned']:.3f}, maintainer profile "
+            f"{means['hand']:.3f}, commit count {means['commit count']:.3f}"
+        )
+    elif folds >= 2:
+        typer.echo(f"(no cross-validation: fewer than {folds} repositories name anyone)")
+
+
 @app.command()
 def maintainers(
     db: DbOption = None,

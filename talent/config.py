@@ -22,7 +22,7 @@ SIGNAL_NAMES = (
     "momentum", "merge_ratio", "review_depth", "tests_docs", "responsiveness", "breadth",
     "issues_resolved",
 )  # fmt: skip
-SCALINGS = ("log_max", "quantile")
+SCALINGS = ("log_max", "quantile", "learned")
 AFFILIATIONS = ("employee", "former_employee", "community", "unknown")
 
 
@@ -39,11 +39,16 @@ class Profile:
         scaled to [0, 1], so weights that sum to 1 keep a score in [0, 1].
     scaling:
         ``"log_max"``: counts are log-scaled against the highest, shares kept as they are;
-        ``"quantile"``: every signal becomes the share of people below it (zero stays zero).
+        ``"quantile"``: every signal becomes the share of people below it (zero stays zero);
+        ``"learned"``: that share goes through the curve the maintainer model learned for
+        the signal (:mod:`talent.learning`), times the weight.
     affiliations:
         Whom a ranking with this profile shows by default (empty: everyone).
     description:
         One line for ``--help`` and the app.
+    model:
+        With ``learned`` scaling: the model file (``talent model train``); empty for
+        the one shipped with talent.
     """
 
     name: str
@@ -51,6 +56,7 @@ class Profile:
     scaling: str = "log_max"
     affiliations: tuple[str, ...] = ()
     description: str = ""
+    model: str = ""
 
     def as_dict(self) -> dict[str, float]:
         return dict(self.weights)
@@ -95,7 +101,18 @@ RECRUITER = Profile(
     description="who to hire: recent, growing, good-quality work by people outside the company",
 )
 
-BUILTIN_PROFILES = (MAINTAINER, RECRUITER)
+# "Who do projects name": the curves learned from the owner files of 53 public
+# repositories (talent.learning; benchmarks/maintainer_model.py). Every signal weighs 1:
+# the curves carry the magnitudes, and signals the model lacks contribute nothing.
+LEARNED = Profile(
+    name="learned",
+    weights=tuple((signal, 1.0) for signal in SIGNAL_NAMES),
+    scaling="learned",
+    description="who projects name as maintainers: curves learned from the owner files "
+    "of 53 public repositories",
+)
+
+BUILTIN_PROFILES = (MAINTAINER, RECRUITER, LEARNED)
 
 
 @dataclass(frozen=True)
@@ -321,7 +338,8 @@ def _profile(file: Path, name: str, table: object, known: dict[str, Profile]) ->
     where = f"[profiles.{name}]"
     if not isinstance(table, dict):
         raise ConfigError(f"{file}: {where} must be a table")
-    unknown = sorted(set(table) - {"based_on", "weights", "scaling", "affiliations", "description"})
+    keys = {"based_on", "weights", "scaling", "affiliations", "description", "model"}
+    unknown = sorted(set(table) - keys)
     if unknown:
         raise ConfigError(f"{file}: {where} unknown key {unknown[0]!r}")
     based_on = table.get("based_on")
@@ -344,10 +362,22 @@ def _profile(file: Path, name: str, table: object, known: dict[str, Profile]) ->
     description = table.get("description", start.description)
     if not isinstance(description, str):
         raise ConfigError(f"{file}: {where} description must be a string")
+    model = table.get("model", start.model)
+    if not isinstance(model, str):
+        raise ConfigError(f"{file}: {where} model must be the path of a model file")
+    if model:
+        model = str((file.parent / model).resolve())
+        if scaling != "learned":
+            raise ConfigError(f'{file}: {where} model needs scaling = "learned"')
+        if not Path(model).is_file():
+            raise ConfigError(
+                f"{file}: {where} model file {model} not found (make one with talent model train)"
+            )
     return Profile(
         name=name,
         weights=tuple(weights.items()),
         scaling=scaling,
         affiliations=tuple(affiliations),
         description=description,
+        model=model,
     )

@@ -143,8 +143,14 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
         whose value is at or below it (the empirical quantile): the least of m gets 1/m,
         the most 1, equal values alike, and zero stays zero so that no contribution is
         credited for nothing done.
+        ``learned``: each signal is scaled as the learned maintainer model was trained
+        (:func:`talent.learning.scale_against` the people fitted) and goes through the
+        model's curve for it (:mod:`talent.learning`; zero for a signal it lacks), times
+        the weight: the curves rise, so more never lowers a score.
     kinds : mapping of str to str, optional
         Scaling kind per column (default: from ``SIGNAL_TABLE``).
+    model : MaintainerModel, optional
+        The curves for ``learned`` (default: the model shipped with talent).
 
     Attributes
     ----------
@@ -159,10 +165,12 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
         weights: Mapping[str, float] | None = None,
         scaling: str = "log_max",
         kinds: Mapping[str, str] | None = None,
+        model=None,
     ):
         self.weights = weights
         self.scaling = scaling
         self.kinds = kinds
+        self.model = model
 
     def fit(self, X: pd.DataFrame, y=None) -> ProfileScorer:
         from sklearn.compose import ColumnTransformer
@@ -182,6 +190,10 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
         self.feature_names_in_ = np.array(columns, dtype=object)
         self.weights_ = np.array([weights.get(c, 0.0) for c in columns], dtype=float)
         values = self._values(X)
+        if self.scaling == "learned":
+            # The model's own scaling, against the people fitted (learning.scale_against).
+            self.population_ = values.copy()
+            return self
         if self.scaling == "quantile":
             # Quantiles among those who did something: zeros are left out, so a signal
             # most people lack still spreads its range over those who have it.
@@ -206,6 +218,11 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
         self.scaler_.fit(values)
         return self
 
+    def _model(self):
+        from talent.learning import load_model
+
+        return self.model if self.model is not None else load_model()
+
     def _values(self, X: pd.DataFrame) -> pd.DataFrame:
         # Missing values (no pull requests, no reviews) count as nothing done.
         return X.astype(float).fillna(0.0).clip(lower=0.0)
@@ -214,7 +231,12 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
         """Each signal scaled to [0, 1], before weighting."""
         check_is_fitted(self, "feature_names_in_")
         values = self._values(X[list(self.feature_names_in_)])
-        if self.scaling == "quantile":
+        if self.scaling == "learned":
+            from talent.learning import scale_against
+
+            model = self._model()
+            scaled = scale_against(values, self.population_, model.scale).to_numpy()
+        elif self.scaling == "quantile":
             # The share of the fitted positive values at or below x (empirical CDF).
             scaled = np.column_stack(
                 [
@@ -231,7 +253,10 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         """Contributions: scaled signals times weights, columns ``contrib_<signal>``."""
-        contributions = self.normalise(X) * self.weights_
+        scaled = self.normalise(X)
+        if self.scaling == "learned":
+            scaled = self._model().contributions(scaled)
+        contributions = scaled * self.weights_
         contributions.columns = self.get_feature_names_out()
         return contributions
 
@@ -246,7 +271,12 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
 
 def make_profile_scorer(profile: Profile) -> ProfileScorer:
     """An unfitted :class:`ProfileScorer` for ``profile``."""
-    return ProfileScorer(profile.as_dict(), profile.scaling)
+    model = None
+    if profile.model:
+        from talent.learning import load_model
+
+        model = load_model(profile.model)
+    return ProfileScorer(profile.as_dict(), profile.scaling, model=model)
 
 
 def signal_values(features: pd.DataFrame) -> pd.DataFrame:
@@ -746,6 +776,7 @@ def save_ranking_profile(engine: Engine, profile: Profile) -> None:
         "scaling": profile.scaling,
         "affiliations": list(profile.affiliations),
         "description": profile.description,
+        "model": profile.model,
     }
     # A new or changed profile can change rankings: readers' caches must see it.
     set_meta(engine, f"profile:{profile.name}", json.dumps(payload, sort_keys=True), bump=True)
@@ -784,6 +815,7 @@ def load_ranking_profile(engine: Engine, settings: Settings, name: str) -> Profi
         scaling=data["scaling"],
         affiliations=tuple(data["affiliations"]),
         description=data.get("description", ""),
+        model=data.get("model", ""),
     )
 
 

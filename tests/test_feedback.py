@@ -181,7 +181,7 @@ def test_cli_verdicts_learning_and_ranking_by_the_learned_profile(cli_db, tmp_pa
     assert result.exit_code == 1
     assert (
         result.stderr.strip()
-        == "error: unknown profile 'nope' (known: maintainer, recruiter, mine)"
+        == "error: unknown profile 'nope' (known: maintainer, recruiter, learned, mine)"
     )
 
 
@@ -231,7 +231,7 @@ def test_list_profiles_adds_saved_ones_that_settings_do_not_shadow(store):
     save_ranking_profile(store, Profile(name="zeta", weights=(("momentum", 1.0),)))
     save_ranking_profile(store, Profile(name="recruiter", weights=(("activity", 1.0),)))
     names = [p.name for p in list_profiles(store, Settings())]
-    assert names == ["maintainer", "recruiter", "zeta"]
+    assert names == ["maintainer", "recruiter", "learned", "zeta"]
     assert list_profiles(store, Settings())[1] == RECRUITER  # the settings' wins
 
 

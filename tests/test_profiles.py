@@ -910,9 +910,9 @@ def test_settings_weights_table_sets_the_maintainer_profile(tmp_path):
 def test_unknown_profile_lists_the_known_ones(tmp_path):
     with pytest.raises(ConfigError) as caught:
         Settings().profile("nope")
-    assert str(caught.value) == "unknown profile 'nope' (known: maintainer, recruiter)"
+    assert str(caught.value) == "unknown profile 'nope' (known: maintainer, recruiter, learned)"
     path = _settings_file(tmp_path, "[profiles.kernels]\nweights = { tests_docs = 1 }\n")
-    with pytest.raises(ConfigError, match=r"known: maintainer, recruiter, kernels\)"):
+    with pytest.raises(ConfigError, match=r"known: maintainer, recruiter, learned, kernels\)"):
         load_settings(path).profile("nope")
 
 
@@ -984,7 +984,7 @@ def test_cli_recruiter_shows_no_employees(runner, cli_db):
 @pytest.mark.parametrize(
     ("args", "contains"),
     [
-        (["--profile", "nope"], "unknown profile 'nope' (known: maintainer, recruiter)"),
+        (["--profile", "nope"], "unknown profile 'nope' (known: maintainer, recruiter, learned)"),
         (["--affiliation", "foo"], "--affiliation: unknown 'foo'"),
     ],
 )

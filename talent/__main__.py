@@ -1,0 +1,5 @@
+"""``python -m talent``: the same as the ``talent`` command."""
+
+from talent.cli import main
+
+main()

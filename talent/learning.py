@@ -1,0 +1,535 @@
+"""A maintainer model learned from what projects say about themselves.
+
+Projects name the people they trust in their owner files (``CODEOWNERS``, ``OWNERS``,
+``MAINTAINERS``...; :mod:`talent.sources.owners`). Those names, matched to people by
+identity resolution (:func:`talent.identity.owner_people`), are labels no one has to
+write by hand: over many repositories they teach what a maintainer's record looks like
+in a way that carries to projects the model has never seen.
+
+The model is additive. Each signal of :data:`talent.scoring.SIGNAL_TABLE` is first made
+comparable across projects: its quantile among the people of the repository who did
+something (zero stays zero, as :class:`talent.scoring.ProfileScorer` scales
+``quantile``). A logistic regression on a cubic B-spline basis of each quantile (plus
+an "any at all" indicator) then learns one curve per signal; a person's score is the sum
+of the curves at their quantiles, so every signal's contribution is read off its curve
+and the contributions add up to the score. The curves ship as a small JSON file
+(:data:`MODEL_FILE`): a grid of quantiles and the curve's value at each, evaluated by
+linear interpolation, so no pickled estimator is ever loaded.
+
+- :func:`person_table` gives one repository's examples (signals, labels, dates);
+- :func:`fit_model` learns a :class:`MaintainerModel` from many;
+- :func:`cross_validate` scores it on repositories held out, grouped by repository.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+MODEL_FILE = "maintainer_model.json"
+# The quantile grid the curves are stored on: a curve's first value is for "did
+# nothing" (always 0), the rest for positive quantiles at POSITIVE (the first, 0, stands
+# for the limit from above: the indicator of "any at all" is in it).
+POSITIVE = np.linspace(0.0, 1.0, 41)
+GRID = np.concatenate([[0.0], POSITIVE])
+KNOTS = 6  # spline knots over [0, 1]; few: the curves should be smooth and monotone-ish
+
+
+@dataclass(frozen=True)
+class MaintainerModel:
+    """Learned curves, one per signal: ``curves[signal]`` is the contribution at each
+    quantile of :data:`GRID`, with the curve's value for "did nothing" taken away (so
+    nothing done contributes nothing, and the score is the sum of the contributions).
+
+    ``target`` says what was learned ("ever": named in any version of the owner files),
+    ``trained_on`` the repositories, ``intercept`` the logit of a person who did nothing
+    (scores plus it are log-odds of being named, up to the per-repository base rate).
+    """
+
+    curves: Mapping[str, tuple[float, ...]]
+    intercept: float = 0.0
+    target: str = "ever"
+    trained_on: tuple[str, ...] = ()
+    info: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        return tuple(self.curves)
+
+    @property
+    def scale(self) -> str:
+        """How the features were scaled within each repository (:func:`scale_against`)."""
+        return str(self.info.get("scale", "logmax"))
+
+    def contributions(self, quantiles: pd.DataFrame) -> pd.DataFrame:
+        """Per person and signal, the curve at the person's quantile (0 where the
+        signal is not in the model)."""
+        out = pd.DataFrame(0.0, index=quantiles.index, columns=list(quantiles.columns))
+        for signal, curve in self.curves.items():
+            if signal in quantiles:
+                x = quantiles[signal].to_numpy(dtype=float)
+                values = np.interp(x, POSITIVE, np.asarray(curve[1:], dtype=float))
+                out[signal] = np.where(x > 0, values, 0.0)
+        return out
+
+    def to_json(self) -> str:
+        """The model file's text: a line per curve, so a diff shows what changed."""
+        head = {
+            "format": 1,
+            "target": self.target,
+            "intercept": round(self.intercept, 5),
+            "info": dict(self.info),
+            "trained_on": list(self.trained_on),
+            "grid": [round(float(x), 6) for x in GRID],
+        }
+        lines = [f" {json.dumps(k)}: {json.dumps(v)}," for k, v in head.items()]
+        curves = [
+            f"  {json.dumps(name)}: {json.dumps([round(float(v), 5) for v in curve])}"
+            for name, curve in self.curves.items()
+        ]
+        return "{\n" + "\n".join(lines) + '\n "curves": {\n' + ",\n".join(curves) + "\n }\n}"
+
+    @classmethod
+    def from_json(cls, text: str) -> MaintainerModel:
+        data = json.loads(text)
+        if data.get("format") != 1 or len(data.get("grid", [])) != len(GRID):
+            raise ValueError("not a talent maintainer model (format 1)")
+        return cls(
+            curves={s: tuple(c) for s, c in data["curves"].items()},
+            intercept=float(data.get("intercept", 0.0)),
+            target=data.get("target", "ever"),
+            trained_on=tuple(data.get("trained_on", ())),
+            info=data.get("info", {}),
+        )
+
+
+@functools.cache
+def _shipped() -> MaintainerModel:
+    return MaintainerModel.from_json((Path(__file__).parent / "data" / MODEL_FILE).read_text())
+
+
+def load_model(path: str | Path | None = None) -> MaintainerModel:
+    """The model shipped with talent (read once), or the one at ``path``."""
+    if path is None:
+        return _shipped()
+    return MaintainerModel.from_json(Path(path).read_text())
+
+
+# --- examples ----------------------------------------------------------------------------
+
+
+def scale_against(values: pd.DataFrame, population: pd.DataFrame, scale: str) -> pd.DataFrame:
+    """Each column of ``values`` scaled to [0, 1] against the same column of
+    ``population`` (the people of the repository), zero and missing staying 0:
+
+    - ``logmax``: log(1 + x) / log(1 + the population's highest), the ``log_max``
+      scaling of :class:`talent.scoring.ProfileScorer` for counts;
+    - ``quantile``: the share of the population's positive values at or below x (the
+      least of m gets 1/m), the ``quantile`` scaling;
+    - ``top``: the place among the positive values counted from the top on a log scale,
+      1 - log2(r) / :data:`DEPTH` for the r-th highest (ties share the better place).
+    """
+    out = {}
+    for column in values.columns:
+        x = values[column].astype(float).fillna(0.0).clip(lower=0.0).to_numpy()
+        known = population[column].astype(float).fillna(0.0).clip(lower=0.0).to_numpy()
+        positive = np.sort(known[known > 0])
+        if scale == "logmax":
+            scaled = np.log1p(x) / (np.log1p(positive[-1]) if len(positive) else 1.0)
+        elif scale == "quantile":
+            scaled = np.searchsorted(positive, x, side="right") / max(len(positive), 1)
+        elif scale == "top":
+            above = len(positive) - np.searchsorted(positive, x, side="left")
+            scaled = 1.0 - np.log2(np.maximum(above, 1)) / DEPTH
+        else:
+            raise ValueError(f"unknown scale {scale!r}: one of {', '.join(SCALES)}")
+        out[column] = np.where(x > 0, np.clip(scaled, 1e-6, 1.0), 0.0)
+    return pd.DataFrame(out, index=values.index)
+
+
+SCALES = ("logmax", "quantile", "top")
+DEPTH = 10  # "top" places scale over 2**DEPTH people: the 1,024th and below get 0
+
+# What the shipped maintainer model uses, chosen by grouped cross-validation on the
+# training corpus (benchmarks/maintainer_model.py): more features (merges, trailers,
+# reviews, momentum) fitted the training folds and did worse on the held-out ones, and
+# commits, active months and recency added nothing beside these.
+MODEL_SIGNALS = ("activity", "recent_activity", "tenure", "ownership", "trust", "pagerank")
+# "Who will be named next" also weighs how recent and how steady the work is.
+FUTURE_SIGNALS = ("commits", "activity", "recent_activity", "tenure", "ownership", "trust",
+                  "pagerank", "active_months", "recency")  # fmt: skip
+# How both are fitted (fit_model's options), chosen the same way.
+FIT = {"scale": "logmax", "pairs": 30, "monotone": True, "C": 1.0}
+
+
+def within_repo(values: pd.DataFrame, scale: str) -> pd.DataFrame:
+    """:func:`scale_against` the rows themselves (one repository's people)."""
+    return scale_against(values, values, scale)
+
+
+def within_repo_quantiles(values: pd.DataFrame) -> pd.DataFrame:
+    """Each column's quantile among the rows with a positive value (the least of m gets
+    1/m, the most 1, ties alike); zero and missing stay 0. The scaling of
+    :class:`talent.scoring.ProfileScorer` with ``quantile``."""
+    return within_repo(values, "quantile")
+
+
+EXTRA_FEATURES = ("commits", "merges", "active_months", "recency", "patches_applied",
+                  "co_authored", "review_trailers")  # fmt: skip
+
+
+def extra_features(features: pd.DataFrame) -> pd.DataFrame:
+    """Per person, features beside the signals that a model may use: counts from
+    :data:`talent.features.FEATURE_DOCS` and ``recency``, 1 / (1 + months since the
+    person's latest act), so that more is better as for every other feature."""
+    out = features[[c for c in EXTRA_FEATURES if c != "recency"]].astype(float).fillna(0.0)
+    out["recency"] = 1.0 / (1.0 + features["days_inactive"].astype(float).fillna(0.0) / 30.0)
+    return out
+
+
+def person_table(engine, settings=None, repos: Sequence[str] | None = None) -> pd.DataFrame:
+    """One repository's (or ``repos``') examples, a row per person who is not a bot:
+    the signal values (:func:`talent.scoring.signal_values`), ``commits``, the labels
+    ``named_ever`` and ``named_now`` from the stored owner files (people matched by
+    :func:`talent.identity.owner_people`, never guessed), ``first_named`` (UTC) and
+    ``hand_score`` (the hand-weighted ``maintainer`` profile of earlier versions)."""
+    from talent.config import MAINTAINER, Settings
+    from talent.identity import owner_people
+    from talent.scoring import build_ranking_base, make_profile_scorer
+    from talent.store import load_identities, load_identity_links, load_named_owners, load_people
+
+    settings = settings or Settings()
+    base = build_ranking_base(engine, settings, repos=repos)
+    if base.values.empty:
+        return pd.DataFrame()
+    out = base.values.join(extra_features(base.features))
+    out["hand_score"] = make_profile_scorer(MAINTAINER).fit(base.values).predict(base.values)
+    named = load_named_owners(engine, repos=repos)
+    named = named[named["kind"] != "team"]
+    out["named_ever"] = False
+    out["named_now"] = False
+    out["first_named"] = pd.NaT
+    if not named.empty:
+        people = load_people(engine)
+        named = named.assign(
+            person_id=owner_people(
+                named, people, load_identities(engine), load_identity_links(engine)
+            ).to_numpy()
+        ).dropna(subset=["person_id"])
+        ever = set(named["person_id"])
+        now = set(named.loc[named["until"].isna(), "person_id"])
+        first = named.groupby("person_id")["since"].min()
+        out["named_ever"] = out.index.isin(ever)
+        out["named_now"] = out.index.isin(now)
+        out["first_named"] = first.reindex(out.index)
+    return out.rename_axis("person_id")
+
+
+# --- fitting -----------------------------------------------------------------------------
+
+
+RAMPS = np.linspace(0.0, 1.0, 9)  # knots of the monotone basis: 8 ramps over [0, 1]
+
+
+def _ramps(x: np.ndarray) -> np.ndarray:
+    """Ramp k rises from 0 to 1 between knots k and k + 1: with weights of at least zero
+    their sum is any rising piecewise-linear curve through the knots."""
+    lo, hi = RAMPS[:-1], RAMPS[1:]
+    return np.clip((x[:, None] - lo) / (hi - lo), 0.0, 1.0)
+
+
+def _design(
+    quantiles: pd.DataFrame,
+    signals: Sequence[str],
+    some: np.ndarray | None = None,
+    monotone: bool = True,
+):
+    """Per signal: an indicator of "any at all" (``some``, default: quantile > 0) and
+    either ramps (``monotone``: rising curves once their weights are kept at zero or
+    more) or a cubic B-spline basis of the quantile; returns the matrix and, per
+    signal, its column slice."""
+    from sklearn.preprocessing import SplineTransformer
+
+    blocks, slices, start = [], {}, 0
+    spline = SplineTransformer(
+        knots=np.linspace(0.0, 1.0, KNOTS).reshape(-1, 1), degree=3, extrapolation="constant"
+    )
+    spline.fit(np.array([[0.0], [1.0]]))
+    for signal in signals:
+        x = quantiles[signal].to_numpy(dtype=float).reshape(-1, 1)
+        indicator = (x[:, 0] > 0) if some is None else some
+        basis = _ramps(x[:, 0]) if monotone else spline.transform(x)
+        block = np.column_stack([indicator.astype(float), basis])
+        blocks.append(block)
+        slices[signal] = slice(start, start + block.shape[1])
+        start += block.shape[1]
+    return np.column_stack(blocks), slices
+
+
+def fit_model(
+    tables: Mapping[str, pd.DataFrame],
+    signals: Sequence[str],
+    target: str = "named_ever",
+    C: float = 1.0,
+    random_state: int = 0,
+    scale: str = "logmax",
+    top: int | None = None,
+    pairs: int = 30,
+    monotone: bool = True,
+) -> MaintainerModel:
+    """Learn one curve per signal from ``tables`` (repository -> :func:`person_table`).
+
+    Each signal is scaled within its repository (``scale``, :func:`scale_against`) and
+    expanded into an indicator of "any at all" and a basis: ramps whose weights are
+    kept at zero or more (``monotone``: more of a signal never lowers the score) or
+    cubic B-splines. With ``pairs`` (N > 0) the model is fitted on differences between
+    each named person and up to N others of the same repository, so it learns to order
+    people within a project rather than to tell projects apart; otherwise pointwise,
+    the classes balanced. ``top`` keeps only each repository's N most active people.
+    Every repository weighs the same, so a project with thousands of drive-by
+    contributors does not drown the small ones. ``C`` is the inverse L2 penalty."""
+    from sklearn.linear_model import LogisticRegression
+
+    frames, weights, labels = [], [], []
+    for table in tables.values():
+        if table.empty or not table[target].any():
+            continue
+        scaled = within_repo(table[list(signals)], scale)
+        if top is not None:  # learn to order the head of the ranking, where it counts
+            keep = table["activity"].rank(ascending=False, method="first") <= top
+            scaled, table = scaled[keep], table[keep]
+        frames.append(scaled)
+        labels.append(table[target].to_numpy(dtype=int))
+        weights.append(np.full(len(table), 1.0 / len(table)))
+    if not frames:
+        raise ValueError("no repository names anyone its history knows: nothing to learn")
+    quantiles = pd.concat(frames)
+    y = np.concatenate(labels)
+    people, named = len(y), int(y.sum())
+    w = np.concatenate(weights)
+    X, slices = _design(quantiles, signals, monotone=monotone)
+    if pairs:
+        X, y, w = _pairs(X, y, np.repeat(np.arange(len(frames)), [len(f) for f in frames]),
+                         pairs, random_state)  # fmt: skip
+    else:
+        for cls in (0, 1):  # classes balanced over the whole corpus
+            w[y == cls] *= 0.5 / w[y == cls].sum()
+    if monotone:
+        # Rising curves: every weight, the indicator's ("any at all") and the ramps', is
+        # kept at zero or more, so no contribution is ever below that of doing nothing.
+        free = np.zeros(X.shape[1], dtype=bool)
+        coef, intercept = _logistic(X, y, w, C, free, fit_intercept=not pairs)
+        model = SimpleNamespace(coef_=coef[None, :], intercept_=np.array([intercept]))
+    else:
+        model = LogisticRegression(
+            C=C, max_iter=5000, random_state=random_state, fit_intercept=not pairs
+        )
+        model.fit(X, y, sample_weight=w * len(y))
+    grid = pd.DataFrame({s: GRID for s in signals})
+    G, _ = _design(grid, signals, some=np.arange(len(GRID)) > 0, monotone=monotone)
+    curves = {}
+    for signal in signals:
+        part = G[:, slices[signal]] @ model.coef_[0, slices[signal]]
+        curves[signal] = tuple(part - part[0])
+    nothing = sum(float(G[0, slices[s]] @ model.coef_[0, slices[s]]) for s in signals) + float(
+        model.intercept_[0]
+    )
+    return MaintainerModel(
+        curves=curves,
+        intercept=nothing,
+        target=target.removeprefix("named_"),
+        trained_on=tuple(sorted(tables)),
+        info={
+            "C": C,
+            "basis": f"{len(RAMPS) - 1} ramps" if monotone else f"cubic splines, {KNOTS} knots",
+            "scale": scale,
+            "people": people,
+            "named": named,
+        },  # fmt: skip
+    )
+
+
+def _logistic(X, y, w, C, free, fit_intercept=True):
+    """Weighted logistic regression with an L2 penalty of 1 / (2C), the weights of the
+    columns not ``free`` kept at zero or more (L-BFGS-B); returns (coef, intercept)."""
+    from scipy.optimize import minimize
+    from scipy.special import expit, log_expit
+
+    w = w / w.sum()
+    n = X.shape[1]
+
+    def loss(theta):
+        coef, b = theta[:n], (theta[n] if fit_intercept else 0.0)
+        z = X @ coef + b
+        value = -(w * (y * log_expit(z) + (1 - y) * log_expit(-z))).sum()
+        value += (coef @ coef) / (2 * C * len(y))
+        residual = w * (expit(z) - y)
+        grad = np.concatenate([X.T @ residual + coef / (C * len(y)), [residual.sum()]])
+        return value, grad if fit_intercept else grad[:n]
+
+    size = n + (1 if fit_intercept else 0)
+    bounds = [(None, None) if f else (0.0, None) for f in free]
+    bounds += [(None, None)] if fit_intercept else []
+    result = minimize(loss, np.zeros(size), jac=True, method="L-BFGS-B", bounds=bounds,
+                      options={"maxiter": 5000})  # fmt: skip
+    return result.x[:n], (result.x[n] if fit_intercept else 0.0)
+
+
+def _pairs(X, y, group, per_positive: int, random_state: int):
+    """Pairwise differences within each repository: every named person against up to
+    ``per_positive`` others of the same repository (drawn with ``random_state``), each
+    pair once each way, every repository weighing the same."""
+    rng = np.random.default_rng(random_state)
+    rows, labels, weights = [], [], []
+    for g in np.unique(group):
+        index = np.flatnonzero(group == g)
+        pos, neg = index[y[index] == 1], index[y[index] == 0]
+        if not len(pos) or not len(neg):
+            continue
+        a = np.repeat(pos, min(per_positive, len(neg)))
+        b = np.concatenate([rng.choice(neg, min(per_positive, len(neg)), replace=False)
+                            for _ in pos])  # fmt: skip
+        diff = X[a] - X[b]
+        rows += [diff, -diff]
+        labels += [np.ones(len(a)), np.zeros(len(a))]
+        weights += [np.full(2 * len(a), 1.0 / (2 * len(a)))]
+    w = np.concatenate(weights)
+    return np.vstack(rows), np.concatenate(labels), w / w.sum()
+
+
+def score_table(model: MaintainerModel, table: pd.DataFrame) -> pd.Series:
+    """The model's score of each person of one repository's ``table``."""
+    scaled = within_repo(table[list(model.signals)], model.scale)
+    return model.contributions(scaled).sum(axis=1)
+
+
+# --- evaluation --------------------------------------------------------------------------
+
+
+def ndcg_at(ranked: Sequence[str], relevant: set[str], k: int = 20) -> float:
+    """NDCG@k with binary relevance (ideal: min(len(relevant), k) hits at the top)."""
+    if not relevant:
+        return math.nan
+    dcg = sum(1 / math.log2(i + 2) for i, p in enumerate(ranked[:k]) if p in relevant)
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(len(relevant), k)))
+    return dcg / ideal
+
+
+def precision_at(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
+    return math.nan if not relevant else sum(p in relevant for p in ranked[:k]) / k
+
+
+def cross_validate(
+    tables: Mapping[str, pd.DataFrame],
+    signals: Sequence[str],
+    judge: Callable[[str, Mapping[str, pd.Series]], Iterable[dict]],
+    folds: int = 5,
+    target: str = "named_ever",
+    **fit,
+) -> pd.DataFrame:
+    """Grouped cross-validation: repositories are split into ``folds`` groups; each
+    group is scored by a model fitted (:func:`fit_model` with ``fit``) on the others.
+    ``judge(repo, scores)`` gets the scores per method ("learned", "hand", "commit
+    count") and yields metric rows."""
+    from sklearn.model_selection import GroupKFold
+
+    repos = sorted(r for r, t in tables.items() if not t.empty)
+    rows = []
+    for train, test in GroupKFold(n_splits=min(folds, len(repos))).split(repos, groups=repos):
+        fitted = fit_model({repos[i]: tables[repos[i]] for i in train}, signals, target, **fit)
+        for i in test:
+            table = tables[repos[i]]
+            scores = {
+                "learned": score_table(fitted, table),
+                "hand": table["hand_score"],
+                "commit count": table["commits"],
+            }
+            rows.extend(judge(repos[i], scores))
+    return pd.DataFrame(rows)
+
+
+def ranked(scores: pd.Series) -> list[str]:
+    """Person ids by score, best first; ties by person id."""
+    frame = pd.DataFrame({"s": scores.to_numpy(), "p": scores.index.astype(str)})
+    frame = frame.sort_values(["s", "p"], ascending=[False, True])
+    return frame["p"].tolist()
+
+
+# --- future maintainers ------------------------------------------------------------------
+
+YEAR = pd.Timedelta(days=365)
+
+
+def future_tables(
+    engine, settings=None, cuts: Sequence[pd.Timestamp] = (), repos: Sequence[str] | None = None
+) -> dict[pd.Timestamp, pd.DataFrame]:
+    """ "Who will be named next" examples: per cut date, a row per person active before
+    it and not named by then, with the signals computed on the acts before the cut,
+    ``commits`` and ``commits_last_year`` (the baselines) and ``named_next``: first named
+    within a year after the cut. One load of the store serves every cut."""
+    from talent.config import Settings
+    from talent.identity import ensure_people, owner_people
+    from talent.scoring import _base, _prepare
+    from talent.store import (
+        load_activities,
+        load_commit_files,
+        load_identities,
+        load_identity_links,
+        load_named_owners,
+        load_people,
+    )
+
+    settings = settings or Settings()
+    ensure_people(engine, settings)
+    people = load_people(engine)
+    links = load_identity_links(engine)
+    activities = load_activities(engine, repos=repos)
+    files = load_commit_files(engine, repos=repos)
+    named = load_named_owners(engine, repos=repos)
+    named = named[named["kind"] != "team"]
+    first = pd.Series(dtype="datetime64[ns]")
+    if not named.empty:
+        ids = owner_people(named, people, load_identities(engine), links)
+        first = named.assign(person_id=ids.to_numpy()).dropna(subset=["person_id"])
+        first = first.groupby("person_id")["since"].min()
+        first = pd.to_datetime(first, utc=True).dt.tz_localize(None)
+    # Times are compared as naive UTC, as the store gives them.
+    when = pd.to_datetime(activities["occurred_at"], utc=True).dt.tz_localize(None)
+    out: dict[pd.Timestamp, pd.DataFrame] = {}
+    for given in cuts:
+        cut = pd.Timestamp(given)
+        cut = cut.tz_convert("UTC").tz_localize(None) if cut.tzinfo else cut
+        before = activities[when < cut]
+        if before.empty:
+            continue
+        acts, changes, bots = _prepare(before, people, links, files, False)
+        base = _base(acts, changes, bots, people, settings, 0)
+        if base.values.empty:
+            continue
+        table = base.values.join(extra_features(base.features))
+        at = pd.to_datetime(acts["occurred_at"], utc=True).dt.tz_localize(None)
+        recent = acts[(acts["kind"] == "commit") & (at >= cut - YEAR)]
+        table["commits_last_year"] = (
+            recent.groupby("person").size().reindex(table.index).fillna(0).astype(float)
+        )
+        named_at = first.reindex(table.index)
+        table = table[~(named_at < cut)]  # already named: not a candidate
+        named_at = named_at.reindex(table.index)
+        table["named_next"] = ((named_at >= cut) & (named_at < cut + YEAR)).to_numpy()
+        out[given] = table.rename_axis("person_id")
+    return out
+
+
+def recall_at(ranked_ids: Sequence[str], relevant: set[str], k: int) -> float:
+    """Share of ``relevant`` in the first ``k`` of ``ranked_ids`` (NaN without any)."""
+    if not relevant:
+        return math.nan
+    return len(set(ranked_ids[:k]) & relevant) / len(relevant)
