@@ -1,7 +1,7 @@
 """The maintainers' view on mined databases: how often the owner files and the work agree,
 and what `talent maintainers` costs beside `talent rank` on the same database.
 
-    python benchmarks/maintainers.py [--json] DB_URL...
+    python benchmarks/maintainers.py [--json] [--no-timing] DB_URL...
 
 For each database it prints:
 
@@ -69,9 +69,11 @@ def timed(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def measure(url: str) -> dict[str, float]:
+def measure(url: str, timing: bool = True) -> dict[str, float]:
     cli = [sys.executable, "-m", "talent.cli"]
     out = agreement(url)
+    if not timing:
+        return out
     timed([*cli, "rank", "--db", url, "--top", "1"])  # people resolved, files cached
     out["rank_s"] = round(timed([*cli, "rank", "--db", url, "--top", "25"]), 2)
     out["maintainers_s"] = round(timed([*cli, "maintainers", "--db", url, "-f", "json"]), 2)
@@ -83,17 +85,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("urls", nargs="+", help="database URLs (sqlite:///x.db)")
     parser.add_argument("--json", action="store_true", help="end with a JSON line")
+    parser.add_argument("--no-timing", action="store_true", help="the agreement only")
     args = parser.parse_args()
     results = {}
     for url in args.urls:
-        results[url] = measure(url)
+        results[url] = measure(url, timing=not args.no_timing)
         r = results[url]
-        print(
-            f"{url}: {r['named_active']} named and active, "
-            f"{'-' if r['in_practice'] is None else format(r['in_practice'], '.0%')} own what "
-            f"they are named for; maintainers {r['maintainers_s']} s, rank {r['rank_s']} s, "
-            f"ratio {r['ratio']}"
+        share = "-" if r["in_practice"] is None else format(r["in_practice"], ".0%")
+        timing = (
+            ""
+            if args.no_timing
+            else f"; maintainers {r['maintainers_s']} s, rank {r['rank_s']} s, ratio {r['ratio']}"
         )
+        print(f"{url}: {r['named_active']} named and active, {share} own what they are "
+              f"named for{timing}")  # fmt: skip
+    pooled = [r for r in results.values() if r["in_practice"] is not None]
+    if len(pooled) > 1:
+        hits = sum(r["in_practice"] * r["named_active"] for r in pooled)
+        total = sum(r["named_active"] for r in pooled)
+        mean = sum(r["in_practice"] for r in pooled) / len(pooled)
+        print(f"all {len(pooled)}: {hits / total:.1%} of {total} people pooled, "
+              f"mean per database {mean:.1%}")  # fmt: skip
     if args.json:
         print(json.dumps(results))
 

@@ -400,13 +400,13 @@ def test_a_profile_learned_from_feedback_can_be_chosen(monkeypatch, demo_db, tmp
     shutil.copy(demo_db.removeprefix("sqlite:///"), db)
     url = "sqlite:///" + str(db)
     learned = Profile(
-        name="learned", weights=(("tests_docs", 0.5), ("responsiveness", 0.5)),
+        name="shortlisted", weights=(("tests_docs", 0.5), ("responsiveness", 0.5)),
         description="recruiter, re-weighted from 12 shortlist labels",
     )  # fmt: skip
     save_ranking_profile(open_store(url), learned)
-    at = run_app(monkeypatch, url, profile="learned")
-    assert "learned" in at.selectbox(key="f_profile").options
-    assert at.selectbox(key="f_profile").value == "learned"
+    at = run_app(monkeypatch, url, profile="shortlisted")
+    assert "shortlisted" in at.selectbox(key="f_profile").options
+    assert at.selectbox(key="f_profile").value == "shortlisted"
     library = rank_store(open_store(url), Settings(db_url=url), profile=learned, affiliations=())
     table = at.dataframe[0].value
     top = library[~library["is_bot"] & (library["affiliation"] != "employee")].iloc[0]
