@@ -39,6 +39,7 @@ from talent.learning import (
 from talent.store import open_store
 
 BACK = (1, 2, 3, 4)  # cuts, in years before the head
+TESTED = (1, 2)  # the cuts ranked; models learn from the cuts older than each
 
 
 def load(corpus: Path, truth_dirs: list[Path]) -> dict[str, dict[int, pd.DataFrame]]:
@@ -68,7 +69,13 @@ def load(corpus: Path, truth_dirs: list[Path]) -> dict[str, dict[int, pd.DataFra
 def main(argv: list[str]) -> int:
     from sklearn.model_selection import GroupKFold
 
-    options = {"--C": "1", "--folds": "5", "--save": ""}
+    options = {
+        "--C": str(FIT["C"]),
+        "--folds": "5",
+        "--save": "",
+        "--signals": ",".join(FUTURE_SIGNALS),
+        "--pairs": str(FIT["pairs"]),
+    }
     per_repo = "--per-repo" in argv
     args, rest = [], iter(a for a in argv if a != "--per-repo")
     for arg in rest:
@@ -83,31 +90,35 @@ def main(argv: list[str]) -> int:
     data = load(Path(args[0]), [Path(a) for a in args[1:]])
     loaded = time.perf_counter() - started
     C = float(options["--C"])
+    signals = options["--signals"].split(",")
+    fit = {**FIT, "C": C, "pairs": int(options["--pairs"])}
     repos = sorted(data)
     rows = []
     for train, test in GroupKFold(n_splits=int(options["--folds"])).split(repos, groups=repos):
-        older = {
-            f"{repos[i]}@{y}": data[repos[i]][y]
-            for i in train
-            for y in BACK[1:]
-            if y in data[repos[i]]
-        }
-        model = fit_model(older, FUTURE_SIGNALS, "named_next", **{**FIT, "C": C})
-        for i in test:
-            table = data[repos[i]].get(BACK[0])
-            if table is None or not table["named_next"].any():
-                continue
-            relevant = set(table.index[table["named_next"]].astype(str))
-            row = {"repo": repos[i], "positives": len(relevant), "candidates": len(table)}
-            for method, score in (
-                ("learned", score_table(model, table)),
-                ("commit count", table["commits"]),
-                ("commits last year", table["commits_last_year"]),
-            ):
-                order = ranked(score)
-                row[f"{method} r@10"] = recall_at(order, relevant, 10)
-                row[f"{method} r@20"] = recall_at(order, relevant, 20)
-            rows.append(row)
+        for cut in TESTED:  # each tested cut ranked by a model of strictly older cuts
+            older = {
+                f"{repos[i]}@{y}": data[repos[i]][y]
+                for i in train
+                for y in BACK
+                if y > cut and y in data[repos[i]]
+            }
+            model = fit_model(older, signals, "named_next", **fit)
+            for i in test:
+                table = data[repos[i]].get(cut)
+                if table is None or not table["named_next"].any():
+                    continue
+                relevant = set(table.index[table["named_next"]].astype(str))
+                row = {"repo": f"{repos[i]} -{cut}y", "positives": len(relevant),
+                       "candidates": len(table)}  # fmt: skip
+                for method, score in (
+                    ("learned", score_table(model, table)),
+                    ("commit count", table["commits"]),
+                    ("commits last year", table["commits_last_year"]),
+                ):
+                    order = ranked(score)
+                    row[f"{method} r@10"] = recall_at(order, relevant, 10)
+                    row[f"{method} r@20"] = recall_at(order, relevant, 20)
+                rows.append(row)
     frame = pd.DataFrame(rows).set_index("repo")
     if per_repo:
         print(frame.round(2).to_string())
@@ -116,13 +127,13 @@ def main(argv: list[str]) -> int:
     base = means["commits last year r@10"]
     print(
         f"learned r@10 / commits-last-year r@10 = {means['learned r@10'] / base:.2f} "
-        f"over {len(frame)} held-out repositories with someone named in the year after the "
-        f"cut ({int(frame['positives'].sum())} people)"
+        f"over {len(frame)} held-out (repository, cut) pairs with someone named in the year "
+        f"after the cut ({int(frame['positives'].sum())} people)"
     )
     print(f"tables {loaded:.0f} s, folds {time.perf_counter() - started - loaded:.0f} s")
     if options["--save"]:
         every = {f"{r}@{y}": t for r in repos for y, t in data[r].items()}
-        model = fit_model(every, FUTURE_SIGNALS, "named_next", **{**FIT, "C": C})
+        model = fit_model(every, signals, "named_next", **fit)
         Path(options["--save"]).write_text(model.to_json())
     return 0
 
