@@ -195,6 +195,22 @@ def extra_features(features: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def named_people(engine, repos: Sequence[str] | None = None) -> pd.DataFrame:
+    """The stored named owners who are people (teams left out), each with the
+    ``person_id`` :func:`talent.identity.owner_people` matches; unmatched rows dropped."""
+    from talent.identity import owner_people
+    from talent.store import load_identities, load_identity_links, load_named_owners, load_people
+
+    named = load_named_owners(engine, repos=repos)
+    named = named[named["kind"] != "team"]
+    if named.empty:
+        return named.assign(person_id=pd.Series(dtype=object))
+    ids = owner_people(
+        named, load_people(engine), load_identities(engine), load_identity_links(engine)
+    )
+    return named.assign(person_id=ids.to_numpy()).dropna(subset=["person_id"])
+
+
 def person_table(engine, settings=None, repos: Sequence[str] | None = None) -> pd.DataFrame:
     """One repository's (or ``repos``') examples, a row per person who is not a bot:
     the signal values (:func:`talent.scoring.signal_values`), ``commits``, the labels
@@ -202,9 +218,7 @@ def person_table(engine, settings=None, repos: Sequence[str] | None = None) -> p
     :func:`talent.identity.owner_people`, never guessed), ``first_named`` (UTC) and
     ``hand_score`` (the hand-weighted ``maintainer`` profile of earlier versions)."""
     from talent.config import MAINTAINER, Settings
-    from talent.identity import owner_people
     from talent.scoring import build_ranking_base, make_profile_scorer
-    from talent.store import load_identities, load_identity_links, load_named_owners, load_people
 
     settings = settings or Settings()
     base = build_ranking_base(engine, settings, repos=repos)
@@ -212,24 +226,10 @@ def person_table(engine, settings=None, repos: Sequence[str] | None = None) -> p
         return pd.DataFrame()
     out = base.values.join(extra_features(base.features))
     out["hand_score"] = make_profile_scorer(MAINTAINER).fit(base.values).predict(base.values)
-    named = load_named_owners(engine, repos=repos)
-    named = named[named["kind"] != "team"]
-    out["named_ever"] = False
-    out["named_now"] = False
-    out["first_named"] = pd.NaT
-    if not named.empty:
-        people = load_people(engine)
-        named = named.assign(
-            person_id=owner_people(
-                named, people, load_identities(engine), load_identity_links(engine)
-            ).to_numpy()
-        ).dropna(subset=["person_id"])
-        ever = set(named["person_id"])
-        now = set(named.loc[named["until"].isna(), "person_id"])
-        first = named.groupby("person_id")["since"].min()
-        out["named_ever"] = out.index.isin(ever)
-        out["named_now"] = out.index.isin(now)
-        out["first_named"] = first.reindex(out.index)
+    named = named_people(engine, repos)
+    out["named_ever"] = out.index.isin(set(named["person_id"]))
+    out["named_now"] = out.index.isin(set(named.loc[named["until"].isna(), "person_id"]))
+    out["first_named"] = named.groupby("person_id")["since"].min().reindex(out.index)
     return out.rename_axis("person_id")
 
 
@@ -423,10 +423,6 @@ def ndcg_at(ranked: Sequence[str], relevant: set[str], k: int = 20) -> float:
     return dcg / ideal
 
 
-def precision_at(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
-    return math.nan if not relevant else sum(p in relevant for p in ranked[:k]) / k
-
-
 def cross_validate(
     tables: Mapping[str, pd.DataFrame],
     signals: Sequence[str],
@@ -476,16 +472,9 @@ def future_tables(
     ``commits`` and ``commits_last_year`` (the baselines) and ``named_next``: first named
     within a year after the cut. One load of the store serves every cut."""
     from talent.config import Settings
-    from talent.identity import ensure_people, owner_people
+    from talent.identity import ensure_people
     from talent.scoring import _base, _prepare
-    from talent.store import (
-        load_activities,
-        load_commit_files,
-        load_identities,
-        load_identity_links,
-        load_named_owners,
-        load_people,
-    )
+    from talent.store import load_activities, load_commit_files, load_identity_links, load_people
 
     settings = settings or Settings()
     ensure_people(engine, settings)
@@ -493,14 +482,8 @@ def future_tables(
     links = load_identity_links(engine)
     activities = load_activities(engine, repos=repos)
     files = load_commit_files(engine, repos=repos)
-    named = load_named_owners(engine, repos=repos)
-    named = named[named["kind"] != "team"]
-    first = pd.Series(dtype="datetime64[ns]")
-    if not named.empty:
-        ids = owner_people(named, people, load_identities(engine), links)
-        first = named.assign(person_id=ids.to_numpy()).dropna(subset=["person_id"])
-        first = first.groupby("person_id")["since"].min()
-        first = pd.to_datetime(first, utc=True).dt.tz_localize(None)
+    first = named_people(engine, repos).groupby("person_id")["since"].min()
+    first = pd.to_datetime(first, utc=True).dt.tz_localize(None)
     # Times are compared as naive UTC, as the store gives them.
     when = pd.to_datetime(activities["occurred_at"], utc=True).dt.tz_localize(None)
     out: dict[pd.Timestamp, pd.DataFrame] = {}
