@@ -435,6 +435,26 @@ def find_person(engine: Engine, who: str) -> str:
     return found.pop()
 
 
+def _add_folded(hints: dict[str, set[str]], name: object, pid: str, handle: bool = False) -> None:
+    """Index ``pid`` under ``name`` without spaces and punctuation, if that is at least
+    five letters and the name is a real one (two words or more, not generic); with
+    ``handle``, one word will do ("jooho": a git name that is a handle), unless it is a
+    generic one ("admin", "ubuntu") or a bot's."""
+    if not isinstance(name, str) or looks_like_email(name):
+        return
+    folded = _fold(name)
+    if normalise_name(name) is None and not (
+        handle
+        and len(name.split()) == 1
+        and folded not in SHARED_NAMES
+        and folded not in GENERIC_EMAIL_LOCALS
+        and "bot" not in name.lower()
+    ):
+        return
+    if len(folded) >= 5:
+        hints.setdefault(folded, set()).add(pid)
+
+
 def owner_people(
     named: pd.DataFrame, people: pd.DataFrame, identities: pd.DataFrame, links: pd.DataFrame
 ) -> pd.Series:
@@ -442,8 +462,10 @@ def owner_people(
     :func:`talent.store.load_named_owners` gives), or None: a login is matched where
     :func:`find_person` looks for it (the person's login, identities' logins and noreply
     addresses), then, for git data without accounts, to the one person whose e-mail
-    local part is the login or whose name is the login without spaces and punctuation
-    ("Jane Doe" for ``janedoe``: exact, as resolution's own rules); an e-mail to
+    local part is the login or whose name (or the name of one of their identities: many
+    people commit under their handle) is the login without spaces and punctuation
+    ("Jane Doe" for ``janedoe``: exact, as resolution's own rules), each step only where
+    the ones before found nobody; an e-mail to
     identities with that address. Never guessed: a team, an owner nobody matches, or
     one that matches two people gets None (and is reported by the maintainers' report
     as unmatched).
@@ -462,15 +484,21 @@ def owner_people(
     by_login: dict[str, set[str]] = {}
     by_email: dict[str, set[str]] = {}
     by_hint: dict[str, set[str]] = {}  # e-mail local parts and folded names
+    by_handle: dict[str, set[str]] = {}  # identities' names, one word allowed: weaker
     for pid, login in zip(people["person_id"], people["login"], strict=True):
         if isinstance(login, str) and login:
             by_login.setdefault(login.lower(), set()).add(pid)
-    for key, login, email in zip(
-        identities["key"], identities["login"], identities["email"], strict=True
+    for key, login, email, name in zip(
+        identities["key"],
+        identities["login"],
+        identities["email"],
+        identities.get("name", pd.Series(None, index=identities.index)),
+        strict=True,
     ):
         pid = person_of.get(key)
         if pid is None:
             continue
+        _add_folded(by_handle, name, pid, handle=True)
         email = email if isinstance(email, str) else ""
         for name in (login if isinstance(login, str) else None, login_from_noreply(email)):
             if name:
@@ -481,17 +509,17 @@ def owner_people(
             if len(local) >= 3:
                 by_hint.setdefault(local, set()).add(pid)
     for pid, name in zip(people["person_id"], people.get("name", []), strict=False):
-        folded = _fold(name) if isinstance(name, str) and normalise_name(name) else ""
-        if len(folded) >= 5:
-            by_hint.setdefault(folded, set()).add(pid)
+        _add_folded(by_hint, name, pid)
 
     def one(owner: str, kind: str) -> str | None:
         owner = str(owner).lower().lstrip("@")
         if kind == "email":
             found = by_email.get(owner, set())
         elif kind == "user":
-            found = by_login.get(owner) or by_hint.get(owner, set()) | by_hint.get(
-                _fold(owner), set()
+            found = (
+                by_login.get(owner)
+                or by_hint.get(owner, set()) | by_hint.get(_fold(owner), set())
+                or by_handle.get(_fold(owner), set())
             )
         else:
             found = set()

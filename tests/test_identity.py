@@ -337,3 +337,40 @@ def test_demo_bots_and_employees_are_recognised(demo_store, demo_world):
         for e in employees["affiliation_evidence"]
     )
     assert set(people["affiliation"]) <= {"employee", "former_employee", "community", "unknown"}
+
+
+def test_owner_logins_match_git_names_that_are_handles_but_never_guess():
+    """Many people commit under their handle ("jooho"); an owner file's login matches
+    such a git name when nothing stronger does, and never when two people fit."""
+    from talent.identity import owner_people
+
+    people = pd.DataFrame(
+        {
+            "person_id": ["p1", "p2", "p3", "p4"],
+            "login": [None, None, None, None],
+            "name": ["Jooho Lee", "Rueian", "Rueian", "admin"],
+        }
+    )
+    ids = pd.DataFrame(
+        {
+            "key": ["k1", "k1b", "k2", "k3", "k4"],
+            "login": [None] * 5,
+            "name": ["jooho", "Jooho Lee", "Rueian", "Rueian", "admin"],
+            "email": [
+                "jlee@redhat.com",
+                "ljhiyh@gmail.com",
+                "rueian@anyscale.com",
+                "rueiancsie@gmail.com",
+                "ops@acme.org",
+            ],
+        }
+    )
+    links = pd.DataFrame({"identity_key": ids["key"], "person_id": ["p1", "p1", "p2", "p3", "p4"]})
+    named = pd.DataFrame({"owner": ["jooho", "rueian", "admin", "tomcli"], "kind": ["user"] * 4})
+    got = owner_people(named, people, ids, links).tolist()
+    # jooho: the git name of one person; rueian: the e-mail local part wins over the
+    # name two people share; a generic name and an unknown login match nobody.
+    assert got == ["p1", "p2", None, None]
+    # Without the e-mail, two people share the handle: nobody is guessed.
+    ids.loc[2, "email"] = "r@anyscale.com"
+    assert owner_people(named, people, ids, links).tolist() == ["p1", None, None, None]
