@@ -33,7 +33,15 @@ from talent.config import (
     load_settings,
     sqlite_path,
 )
-from talent.evaluate import TruthError, evaluate_store, load_truth, match_maintainers, split_rate
+from talent.evaluate import (
+    SCOPES,
+    TruthError,
+    evaluate_owner_files,
+    evaluate_store,
+    load_truth,
+    match_maintainers,
+    split_rate,
+)
 from talent.export import readable_numbers, shortlist_frame, to_json, to_records, to_safe_csv
 from talent.identity import OverrideError, ensure_people, update_people
 from talent.scoring import (
@@ -994,27 +1002,59 @@ def people_suggestions(
 @app.command()
 def evaluate(
     truth: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--truth",
+            metavar="FILE",
             help='Ground-truth JSON: {"repo": "OWNER/NAME", "maintainers": [{"login": '
             '..., "current": true, "identities": [{"name": ..., "email": ...}]}]} '
             "(see docs/evaluation.md).",
             show_default=False,
         ),
-    ],
+    ] = None,
+    from_owner_files: Annotated[
+        bool,
+        typer.Option(
+            "--from-owner-files",
+            help="No truth file: judge each mined repository by the people its own "
+            "CODEOWNERS/OWNERS/MAINTAINERS files name (ever, and at the mined head), and "
+            "compare the maintainer, learned and chosen profiles with commit count.",
+        ),
+    ] = False,
+    repo: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="OWNER/REPO", help="With --from-owner-files: only this repository; repeatable."
+        ),
+    ] = None,
+    profile: Annotated[
+        str,
+        typer.Option(
+            help="The profile judged beside commit count (with --from-owner-files: "
+            "beside maintainer and learned too)."
+        ),
+    ] = DEFAULT_PROFILE,
     db: DbOption = None,
     config: ConfigOption = None,
     format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.table,
 ) -> None:
-    """Score the current ranking against known maintainers, beside plain commit count.
+    """Score the ranking against known maintainers, beside plain commit count.
 
     Prints precision@10, recall@50 and NDCG@20 for maintainers ever listed and for
     current ones. A maintainer counts once: a second row of the same person is a miss.
+    The maintainers come from a truth file (--truth) or from the mined repositories' own
+    owner files (--from-owner-files).
     """
+    if (truth is None) == (not from_owner_files):
+        raise CliError("give either --truth FILE or --from-owner-files (see --help)")
     settings = _load(db, config)
+    if from_owner_files:
+        _evaluate_owner_files(settings, repo, profile, format)
+        return
+    if repo:
+        raise CliError("--repo goes with --from-owner-files; a truth file names its repository")
     try:
         known = load_truth(truth)
     except TruthError as exc:
@@ -1024,7 +1064,8 @@ def evaluate(
         raise CliError("the database holds no activity yet; mine the repository first")
     stored = set(load_repos(engine)["full_name"])
     repos = [known.repo] if known.repo in stored else None
-    ranking = rank_store(engine, settings, repos=repos)
+    chosen = load_ranking_profile(engine, settings, profile)
+    ranking = rank_store(engine, settings, profile=chosen, repos=repos)
     result = evaluate_store(engine, known, ranking, repos=repos)
     maintainers = match_maintainers(
         known, load_identities(engine), load_identity_links(engine), load_people(engine)
@@ -1058,6 +1099,76 @@ def evaluate(
         )
     console.print(table)
     console.print(f"Second rows of a maintainer ranked higher, in the top {considered}: {splits}")
+
+
+def _evaluate_owner_files(
+    settings: Settings, repos: list[str] | None, profile: str, format: OutputFormat
+) -> None:
+    """``talent evaluate --from-owner-files``: a row per repository and method, then the
+    means over repositories."""
+    engine = _open_existing(settings)
+    if count_rows(engine, "activities") == 0:
+        raise CliError("the database holds no activity yet; mine the repository first")
+    _check_repos(engine, repos)
+    names = dict.fromkeys([profile, "maintainer", "learned"])
+    profiles = [load_ranking_profile(engine, settings, name) for name in names]
+    with Console(stderr=True).status("Ranking each repository by each profile..."):
+        result = evaluate_owner_files(engine, settings, profiles, repos)
+    if result.empty:
+        raise CliError(
+            "no mined repository's owner files (CODEOWNERS, OWNERS, MAINTAINERS) name anyone "
+            "who committed; mine with `talent mine git` a repository that has them"
+        )
+    if format == OutputFormat.json:
+        typer.echo(json.dumps({"metrics": to_records(result)}, indent=2))
+        return
+    if format == OutputFormat.csv:
+        typer.echo(to_safe_csv(result).decode("utf-8").lstrip("\ufeff"), nl=False)
+        return
+    wide = result.pivot_table(
+        index=["repo", "method"],
+        columns="scope",
+        values=["ndcg_at_20", "precision_at_10", "findable", "named_logins"],
+        sort=False,
+    )
+    methods = list(result["method"].unique())
+    console = Console()
+    table = Table(
+        title="Judged by the repositories' own owner files (named ever / named now)",
+        title_justify="left",
+    )
+    for col in ("repository", "method", "NDCG@20", "P@10", "named (matched)"):
+        left = col in ("repository", "method")
+        table.add_column(
+            col,
+            justify="left" if left else "right",
+            no_wrap=col != "repository",
+            overflow="fold",
+        )
+
+    def cells(row: pd.Series) -> list[str]:
+        return [
+            " / ".join("-" if pd.isna(row[(m, s)]) else f"{row[(m, s)]:{f}}" for s in SCOPES)
+            for m, f in (("ndcg_at_20", ".3f"), ("precision_at_10", ".2f"))
+        ]
+
+    shown = None
+    for (name, method), row in wide.iterrows():
+        named = " / ".join(
+            f"{int(row[('named_logins', s)])} ({int(row[('findable', s)])})" for s in SCOPES
+        )
+        table.add_row("" if name == shown else name, method, *cells(row), named)
+        shown = name
+    if result["repo"].nunique() > 1:
+        means = wide.groupby(level="method", sort=False).mean().reindex(methods)
+        for method, row in means.iterrows():
+            table.add_row("mean", str(method), *cells(row), "", style="bold")
+    console.print(table)
+    console.print(
+        "A named login counts only when identity resolution matched it to someone who "
+        "committed; maintainers it did not match count against every ranking that puts them "
+        "high. Mine GitHub too (talent mine github) to match more."
+    )
 
 
 feedback_app = typer.Typer(

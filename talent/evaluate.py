@@ -25,8 +25,16 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
+from talent.config import Profile, Settings
 from talent.model import ActivityKind, IdentitySource
-from talent.store import load_activities, load_identities, load_identity_links, load_people
+from talent.store import (
+    load_activities,
+    load_identities,
+    load_identity_links,
+    load_named_owners,
+    load_people,
+    load_repos,
+)
 
 __all__ = [
     "TruthError",
@@ -41,6 +49,8 @@ __all__ = [
     "ranking_metrics",
     "commit_count_ranking",
     "evaluate_store",
+    "evaluate_owner_files",
+    "owner_file_maintainers",
     "split_rate",
 ]
 
@@ -488,3 +498,103 @@ def evaluate_store(
             metrics = ranking_metrics(rankings[method], scopes[scope])
             rows.append({"method": method, "scope": scope, **asdict(metrics)})
     return pd.DataFrame(rows, columns=["method", "scope", *(f.name for f in fields(Metrics))])
+
+
+# --- truth from the store's own owner files ----------------------------------------------
+
+
+def owner_file_maintainers(engine: Engine, repo: str) -> dict[str, dict[str, set[str]]]:
+    """The people ``repo``'s own owner files name, as :func:`ranking_metrics` takes them.
+
+    The truth then needs no JSON: every person matched to a named login
+    (:func:`talent.learning.named_people`: owner-file logins matched by identity
+    resolution, teams left out) is a maintainer "ever"; those still named at the mined
+    head are "current". Unlike :func:`match_maintainers`, a named login that no stored
+    person matches is not counted at all (the store cannot tell it was findable).
+
+    Returns
+    -------
+    dict
+        ``{"ever": {person_id: {person_id}}, "current": {...}}``; empty mappings when
+        the repository's owner files name nobody who committed.
+    """
+    from talent.learning import named_people
+
+    named = named_people(engine, [repo])
+    ever = {str(p): {str(p)} for p in named["person_id"].unique()}
+    now = named.loc[named["until"].isna(), "person_id"].unique()
+    return {"ever": ever, "current": {str(p): {str(p)} for p in now}}
+
+
+def evaluate_owner_files(
+    engine: Engine,
+    settings: Settings,
+    profiles: Sequence[Profile],
+    repos: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Score ``profiles`` and commit count against each repository's own owner files.
+
+    Every repository of ``repos`` (default: all mined ones) whose owner files name at
+    least one person is ranked on its own acts by each profile and by commit count
+    (:func:`commit_count_ranking`), and scored by :func:`ranking_metrics` against
+    :func:`owner_file_maintainers`. The ranking signals never read the owner files
+    (``ownership`` is degree of authorship over the history), so the check is not
+    circular.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store, mined with ``talent mine git`` (owner history read).
+    settings : Settings
+    profiles : sequence of Profile
+        Rankings to compare, in the order the rows should appear.
+    repos : sequence of str, optional
+
+    Returns
+    -------
+    DataFrame
+        A row per repository, method (profile name or ``"commit count"``) and scope,
+        with ``repo``, ``method``, ``scope``, the :class:`Metrics` columns and
+        ``named_logins`` (people's logins the owner files name in that scope, matched to
+        a person or not: ``findable`` of them are); empty when no repository names
+        anyone.
+    """
+    from talent.identity import ensure_people
+    from talent.scoring import build_ranking_base, score_base
+
+    ensure_people(engine, settings)  # owner logins are matched to resolved people
+    names = list(repos) if repos else sorted(load_repos(engine)["full_name"])
+    links, people = load_identity_links(engine), load_people(engine)
+    columns = ["repo", "method", "scope", *(f.name for f in fields(Metrics)), "named_logins"]
+    rows = []
+    for repo in names:
+        truth = owner_file_maintainers(engine, repo)
+        if not truth["ever"]:
+            continue
+        named = load_named_owners(engine, repos=[repo])
+        named = named[named["kind"] != "team"]
+        logins = {
+            "ever": named["owner"].str.lower().nunique(),
+            "current": named.loc[named["until"].isna(), "owner"].str.lower().nunique(),
+        }
+        base = build_ranking_base(engine, settings, [repo])
+        rankings = {
+            profile.name: [str(p) for p in score_base(base, profile)["person_id"]]
+            for profile in profiles
+        }
+        rankings["commit count"] = commit_count_ranking(
+            load_activities(engine, repos=[repo]), links, people
+        )
+        for method, ranking in rankings.items():
+            for scope in SCOPES:
+                metrics = ranking_metrics(ranking, truth[scope])
+                rows.append(
+                    {
+                        "repo": repo,
+                        "method": method,
+                        "scope": scope,
+                        **asdict(metrics),
+                        "named_logins": logins[scope],
+                    }
+                )
+    return pd.DataFrame(rows, columns=columns)

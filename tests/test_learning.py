@@ -268,3 +268,48 @@ def test_talent_model_train_without_owner_files_says_what_to_do(tmp_path, monkey
     assert result.exit_code == 1
     assert "owner files name anyone" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "m").exists()
+
+
+def test_talent_evaluate_from_owner_files_needs_no_truth_file(mined):
+    engine, settings = mined
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["evaluate", "--from-owner-files", "--db", settings.db_url, "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["metrics"]
+    methods = {r["method"] for r in rows}
+    assert methods == {"maintainer", "learned", "commit count"}
+    assert {r["repo"] for r in rows} == {"acme/widgets"}
+    for r in rows:
+        # Ada, Bob and Cy were named, Ada and Cy still are; all three committed.
+        assert (r["findable"], r["named_logins"]) == ((3, 3) if r["scope"] == "ever" else (2, 2))
+    # Commit count: Ada (9 commits with the owner-file edits) first, then Bob, Cy and Dee
+    # (6 each) in the order of their person ids.
+    ids = load_people(engine).set_index("login")["person_id"]
+    order = ["ada", *sorted(["bob", "cy", "dee"], key=lambda login: ids[login])]
+    hits = [i for i, login in enumerate(order, start=1) if login != "dee"]
+    ideal = sum(1 / np.log2(i + 1) for i in (1, 2, 3))
+    counted = {r["scope"]: r for r in rows if r["method"] == "commit count"}
+    assert counted["ever"]["ndcg_at_20"] == pytest.approx(
+        sum(1 / np.log2(i + 1) for i in hits) / ideal, abs=1e-6
+    )
+    assert counted["ever"]["found_in_top_50"] == 3
+    assert counted["current"]["found_in_top_50"] == 2
+    table = runner.invoke(app, ["evaluate", "--from-owner-files", "--db", settings.db_url])
+    assert table.exit_code == 0 and "acme/widgets" in table.output and "3 (3)" in table.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "give either --truth FILE or --from-owner-files"),
+        (["--from-owner-files", "--truth", "t.json"], "give either --truth FILE"),
+        (["--from-owner-files", "--repo", "acme/nope"], "acme/nope"),
+    ],
+)
+def test_talent_evaluate_bad_choices_are_one_line(mined, args, message):
+    _, settings = mined
+    result = CliRunner().invoke(app, ["evaluate", "--db", settings.db_url, *args])
+    assert result.exit_code != 0
+    assert message in result.output and "Traceback" not in result.output
