@@ -20,7 +20,7 @@ DB_ENV_VAR = "TALENT_DB"
 SIGNAL_NAMES = (
     "activity", "recent_activity", "pagerank", "trust", "ownership", "tenure", "reviews",
     "momentum", "merge_ratio", "review_depth", "tests_docs", "responsiveness", "breadth",
-    "issues_resolved",
+    "issues_resolved", "derivatives",
 )  # fmt: skip
 SCALINGS = ("log_max", "quantile", "learned")
 AFFILIATIONS = ("employee", "former_employee", "community", "unknown")
@@ -83,7 +83,8 @@ MAINTAINER = Profile(
 
 # "Who should we hire": people outside the company whose recent work is good, growing and
 # broad. Quality signals (merged share, review depth, tests and docs with code, first
-# responses) weigh as much as volume.
+# responses) weigh as much as volume, and so does building on the company's models on the
+# Hugging Face Hub (zero for everyone where the Hub was not mined).
 RECRUITER = Profile(
     name="recruiter",
     weights=(
@@ -96,6 +97,7 @@ RECRUITER = Profile(
         ("responsiveness", 0.1),
         ("breadth", 0.1),
         ("pagerank", 0.1),
+        ("derivatives", 0.1),
     ),
     affiliations=("community", "former_employee", "unknown"),
     description="who to hire: recent, growing, good-quality work by people outside the company",

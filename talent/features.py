@@ -50,6 +50,10 @@ FEATURE_DOCS: dict[str, str] = {
     "recent / (recent + before): 0.5 is steady, 1 all new, 0 stopped",
     "tests_with_code": "share of the person's code-changing commits that also change tests",
     "docs_with_code": "share of the person's code-changing commits that also change docs",
+    "derivatives": "models of the person's on the Hugging Face Hub that name one of the "
+    "mined models as their base model (fine-tunes, quantisations, adapters, merges)",
+    "derivative_uptake": "those derivatives weighted by their uptake: the sum over them of "
+    "1 + log10(1 + all-time downloads)",
     "n_repos": "repositories with at least one act",
     "first_active": "time of the first act",
     "last_active": "time of the latest act",
@@ -205,6 +209,12 @@ def build_activity_features(
     out["people_helped"] = out["people_helped"].fillna(0).astype(int)
     owned = pd.Series(files_owned or {}, dtype=float)
     out["files_owned"] = owned.reindex(out.index).fillna(0).astype(int)
+    derived = acts[acts["kind"] == str(ActivityKind.DERIVATIVE)]
+    uptake = 1.0 + np.log10(1.0 + derived["size"].fillna(0).astype(float).clip(lower=0))
+    out["derivatives"] = derived.groupby("person").size().reindex(out.index).fillna(0)
+    out["derivatives"] = out["derivatives"].astype(int)
+    out["derivative_uptake"] = uptake.groupby(derived["person"]).sum().reindex(out.index)
+    out["derivative_uptake"] = out["derivative_uptake"].fillna(0.0)
     out["merge_ratio"] = _merge_ratio(out["prs_opened"], out["prs_merged"])
     out["review_depth"] = (out["review_comments"] / out["reviews"]).where(out["reviews"] > 0)
     first, hours = _first_responses(acts)

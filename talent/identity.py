@@ -36,10 +36,11 @@ from sqlalchemy import Engine
 
 from talent.affiliation import CompanyInference, company_from_settings, infer_company_from
 from talent.config import Settings
-from talent.model import ActivityKind
+from talent.model import ACCOUNT_URLS, ActivityKind, IdentitySource
 from talent.store import (
     count_rows,
     get_meta,
+    load_account_members,
     load_activities,
     load_identities,
     load_identity_evidence,
@@ -858,6 +859,7 @@ _PEOPLE_COLUMNS = [
     "person_id",
     "name",
     "login",
+    "profile_url",
     "is_bot",
     "bot_probability",
     "affiliation",
@@ -866,7 +868,11 @@ _PEOPLE_COLUMNS = [
 
 
 def _account_marks(row) -> set[str]:
-    """What identifies the GitHub account behind an identity row: its id and login."""
+    """What identifies the GitHub account behind an identity row: its id and login. An
+    account of another platform (the Hub) is its own mark: never the GitHub account of
+    the same login, so no rule joins the two without evidence."""
+    if row.source not in (IdentitySource.GIT, IdentitySource.GITHUB):
+        return {f"{row.source}:{(row.login or '').lower()}"}
     marks = set()
     if row.github_id is not None:
         marks.add(f"id:{int(row.github_id)}")
@@ -890,7 +896,8 @@ def _describe_person(block: list, settings: Settings, preferred: set[str] = froz
         anchor = min(r.key for r in block)
         person_id = "p" + hashlib.sha1(anchor.encode("utf-8")).hexdigest()[:12]
 
-    logins = [r.login for r in accounts if r.login] or [r.login for r in block if r.login]
+    on_github = [r for r in block if r.source in (IdentitySource.GIT, IdentitySource.GITHUB)]
+    logins = [r.login for r in accounts if r.login] or [r.login for r in on_github if r.login]
     logins = [str(x) for x in logins if isinstance(x, str) and x.strip()]
     if not logins:
         logins = [n for n in (login_from_noreply(r.email) for r in block) if n]
@@ -931,11 +938,24 @@ def _describe_person(block: list, settings: Settings, preferred: set[str] = froz
         "person_id": person_id,
         "name": name,
         "login": login,
+        "profile_url": _profile_url(login, block),
         "is_bot": bool(is_bot),
         "bot_probability": 1.0 if is_bot else 0.0,
         "affiliation": affiliation,
         "affiliation_evidence": affiliation_evidence,
     }
+
+
+def _profile_url(github_login: str | None, block: list) -> str | None:
+    """The person's public profile: on GitHub if they have a login there, else the first
+    other platform account (:data:`talent.model.ACCOUNT_URLS`) in key order."""
+    if github_login:
+        return ACCOUNT_URLS[IdentitySource.GITHUB].format(login=github_login)
+    for row in sorted(block, key=lambda r: r.key):
+        template = ACCOUNT_URLS.get(row.source)
+        if template and row.login and row.source != IdentitySource.GITHUB:
+            return template.format(login=row.login)
+    return None
 
 
 def _fold(text: str) -> str:
@@ -965,6 +985,7 @@ SUGGESTION_REASONS = (
     "same full name, different GitHub accounts",
     "same email local part on two domains",
     "same name with an initial",
+    "same login on two platforms",
     "same one-word name",
     "a name written as another's login or email",
 )
@@ -1048,6 +1069,9 @@ def suggest_merges(
                 short_forms.setdefault(key, set()).add(person)
         if row.login:
             note("a name written as another's login or email", _fold(row.login), person)
+            if row.source in (IdentitySource.GITHUB, IdentitySource.HF):
+                # The same handle on GitHub and the Hub: often one person, never proof.
+                note("same login on two platforms", row.login.lower(), person)
         box = mailbox_of(row.email)
         if box is not None:
             local = box.split("@", 1)[0]
@@ -1154,6 +1178,7 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
             load_profiles(engine),
             company.apply(settings) if company.known else settings,
             org_members=org_members,
+            account_members=load_account_members(engine),
             inferred=company.source == "inferred",
         )
         resolution = Resolution(people, resolution.links)
@@ -1165,7 +1190,7 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
 
 
 # Bump when the rules of resolution or affiliation change, so that stores re-resolve.
-RESOLUTION_RULES = "4"
+RESOLUTION_RULES = "5"  # 5: accounts of other platforms (the Hub), profile pages
 
 
 def people_fingerprint(engine: Engine, settings: Settings) -> str:
@@ -1414,12 +1439,15 @@ def judge_affiliation(
     settings: Settings,
     *,
     org_members: pd.DataFrame | None = None,
+    account_members: pd.DataFrame | None = None,
     inferred: bool = False,
 ) -> pd.DataFrame:
     """employee / former_employee / community / unknown, with dated evidence.
 
     - A public member of one of the company's GitHub organisations (``org_members``
-      with an ``org`` in ``settings.company_orgs``): employee (as of the fetch).
+      with an ``org`` in ``settings.company_orgs``), or a member of a company
+      organisation on the Hub (``account_members``, ``org`` ``hf:NAME``): employee (as
+      of the fetch).
     - A profile whose company names the company: employee (as of the profile's date).
     - A company email: employee while in use; a former employee when its latest use is
       more than ``former_after_days`` before the latest activity in the data and the
@@ -1467,6 +1495,12 @@ def judge_affiliation(
             person = account_person.get(int(row.github_id))
             if person is not None and str(row.org).lower() in company_orgs:
                 member_of.setdefault(person, (str(row.org), row.fetched_at))
+    if account_members is not None and len(account_members):
+        for row in account_members.itertuples(index=False):
+            platform, _, org = str(row.org).partition(":")
+            person = person_of.get(row.identity_key)
+            if person is not None and org.lower() in company_orgs:
+                member_of.setdefault(person, (f"{org} ({platform})", row.fetched_at))
     tag = " (company inferred from the data)" if inferred else ""
     cutoff = as_of - pd.Timedelta(days=settings.former_after_days)
     labels, evidence = [], []

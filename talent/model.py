@@ -33,6 +33,10 @@ class ActivityKind(StrEnum):
     SIGNED_OFF_BY = "signed_off_by"
     COMMITTED_FOR_OTHER = "committed_for_other"
     MERGE_COMMIT = "merge_commit"
+    # A model of the actor's that names one of the repository's models as its
+    # ``base_model`` on the Hugging Face Hub (fine-tune, quantisation, adapter, merge):
+    # ``item`` is the derivative, ``state`` the relation, ``size`` its all-time downloads.
+    DERIVATIVE = "derivative"
 
 
 class Origin(StrEnum):
@@ -41,11 +45,24 @@ class Origin(StrEnum):
     DEMO = "demo"
     GIT = "git"
     GITHUB = "github"
+    HF = "hf"
 
 
 class IdentitySource(StrEnum):
+    """Where a raw identity comes from. ``git``: a (name, e-mail) pair; the others are
+    accounts of a platform, each its own namespace of logins (``ACCOUNT_URLS``)."""
+
     GIT = "git"
     GITHUB = "github"
+    HF = "hf"
+
+
+# An account's public profile page, by source: what links a person to their accounts.
+# Logins of different platforms are never the same person by name alone.
+ACCOUNT_URLS: dict[str, str] = {
+    IdentitySource.GITHUB: "https://github.com/{login}",
+    IdentitySource.HF: "https://huggingface.co/{login}",
+}
 
 
 @dataclass(frozen=True)
@@ -82,7 +99,10 @@ class Identity:
             if self.github_id is not None:
                 return f"github:{self.github_id}"
             return f"github:@{(self.login or '').lower()}"
-        return f"git:{self.name}\x1f{self.email.lower()}"
+        if self.source == IdentitySource.GIT:
+            return f"git:{self.name}\x1f{self.email.lower()}"
+        # Other platforms' accounts, by login (the Hub's usernames are its keys).
+        return f"{self.source}:@{(self.login or '').lower()}"
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ tests_docs       max          share of code commits that bring tests, plus the s
 responsiveness   count        others' issues and pull requests the person answered first
 breadth          count        repositories worked in
 issues_resolved  count        issues closed
+derivatives      count        the person's Hub models built on the mined models, by uptake
+                              (sum of 1 + log10(1 + all-time downloads))
 ===============  ===========  ================================================================
 
 Profiles: ``maintainer`` ("who holds this project together") and ``recruiter`` ("who
@@ -60,6 +62,7 @@ from talent.features import (
 from talent.graph import build_coedit_edges, build_interaction_graph, pagerank
 from talent.identity import ensure_people
 from talent.maintainers import build_authorship, file_ownership
+from talent.model import ACCOUNT_URLS, IdentitySource
 from talent.model import ActivityKind as K
 from talent.skills import build_skills, search_skills
 from talent.store import (
@@ -108,6 +111,8 @@ SIGNAL_TABLE: dict[str, Signal] = {
     "breadth": Signal(("n_repos",), "count", "Breadth (repositories)", _WORK),
     "issues_resolved": Signal(("issues_resolved",), "count", "Issues resolved",
                               (K.ISSUE_CLOSED_BY,)),
+    "derivatives": Signal(("derivative_uptake",), "count", "Builds on our models",
+                          (K.DERIVATIVE,)),
 }  # fmt: skip
 assert tuple(SIGNAL_TABLE) == SIGNAL_NAMES
 SIGNALS = SIGNAL_NAMES
@@ -462,10 +467,16 @@ def _base(acts, changes, bots, people, settings, random_state) -> RankingBase:
     out = out.join(_people_info(people), how="left")
     out["is_bot"] = out["is_bot"].fillna(False).astype(bool)
     out["affiliation"] = out["affiliation"].fillna("unknown")
+    # The page resolution chose (GitHub's, else the Hub's); the GitHub login's page where
+    # people were resolved before pages were kept.
+    given = people.set_index("person_id").get("profile_url")
+    given = given.reindex(out.index) if given is not None else pd.Series(None, index=out.index)
     out["profile_url"] = [
-        f"https://github.com/{login}" if isinstance(login, str) and login else None
-        for login in out["login"]
-    ]
+        url if isinstance(url, str) and url
+        else ACCOUNT_URLS[IdentitySource.GITHUB].format(login=login)
+        if isinstance(login, str) and login else None
+        for url, login in zip(given, out["login"], strict=True)
+    ]  # fmt: skip
     return RankingBase(acts, changes, frozenset(bots), people, settings, features, values,
                        out, skills, random_state)  # fmt: skip
 

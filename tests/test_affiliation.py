@@ -433,14 +433,19 @@ def test_a_version_4_store_gains_the_org_members_table(tmp_path):
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE org_members"))
         conn.execute(text("DROP TABLE named_owners"))
-        conn.execute(text("DELETE FROM schema_version WHERE version >= 5"))
+        conn.execute(text("DROP TABLE account_members"))
+        conn.execute(text("ALTER TABLE people DROP COLUMN profile_url"))
+        conn.execute(text("DELETE FROM schema_version"))
+        conn.execute(text("INSERT INTO schema_version (version) VALUES (4)"))
     engine.dispose()
     engine = open_store(url)
     assert inspect(engine).has_table("org_members")
     assert inspect(engine).has_table("named_owners")  # and what came after
+    assert inspect(engine).has_table("account_members")
+    assert "profile_url" in {c["name"] for c in inspect(engine).get_columns("people")}
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 6
-    assert SCHEMA_VERSION == 6
+        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 7
+    assert SCHEMA_VERSION == 7
     assert get_meta(engine, "people_fingerprint") is None
     engine.dispose()
 

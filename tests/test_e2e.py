@@ -613,7 +613,7 @@ def test_shared_links_and_csv(served, page, tmp_path, artifacts):
     rows = _rows(page)
     head = everyone.head(len(rows))
     assert _ranked(rows) == _listed(head)
-    assert rows[0]["GitHub"] == f"https://github.com/{head['login'].iloc[0]}"
+    assert rows[0]["Profile"] == f"https://github.com/{head['login'].iloc[0]}"
     me.shot("candidates")
 
     saved = me.download(page.get_by_role("button", name="Download CSV"), tmp_path)

@@ -166,6 +166,7 @@ def test_merge_joins_two_accounts_the_rules_keep_apart():
             "person_id": "gh1001",  # the smallest account id
             "name": "Sam Lee",
             "login": "sam-at-acme",  # first login in sorted order
+            "profile_url": "https://github.com/sam-at-acme",
             "is_bot": False,
             "bot_probability": 0.0,
             "affiliation": "community",

@@ -48,6 +48,8 @@ __all__ = [
     "delete_repo_rows",
     "load_identity_evidence",
     "save_profiles",
+    "save_account_members",
+    "load_account_members",
     "load_profiles",
     "save_org_members",
     "load_org_members",
@@ -477,6 +479,32 @@ def load_org_members(engine: Engine) -> pd.DataFrame:
     return _read(engine, select(t).order_by(t.c.org, t.c.github_id), parse_dates=["fetched_at"])
 
 
+def save_account_members(
+    engine: Engine, org: str, identity_keys: Iterable[str], *, fetched_at: datetime | None = None
+) -> int:
+    """Replace the members of ``org`` (``"hf:acme-ai"``) with ``identity_keys``, in one
+    transaction; a changed membership is new data for readers' caches. Returns the count."""
+    moment = _naive_utc(fetched_at or datetime.now(UTC))
+    keys = sorted(set(identity_keys))
+    t = schema.account_members
+    with engine.begin() as conn:
+        before = {k for (k,) in conn.execute(select(t.c.identity_key).where(t.c.org == org))}
+        conn.execute(delete(t).where(t.c.org == org))
+        if keys:
+            conn.execute(
+                t.insert(), [{"org": org, "identity_key": k, "fetched_at": moment} for k in keys]
+            )
+        if before != set(keys):
+            _bump_version(conn)
+    return len(keys)
+
+
+def load_account_members(engine: Engine) -> pd.DataFrame:
+    """Columns ``org`` (``SOURCE:name``), ``identity_key``, ``fetched_at``."""
+    t = schema.account_members
+    return _read(engine, select(t).order_by(t.c.org, t.c.identity_key), parse_dates=["fetched_at"])
+
+
 NAMED_OWNER_FIELDS = ("source", "owner", "pattern", "role", "since", "kind", "until", "line")
 
 
@@ -630,6 +658,7 @@ def store_aggregates(engine: Engine) -> dict[str, str]:
             ("activities", "occurred_at"),
             ("profiles", "fetched_at"),
             ("org_members", "fetched_at"),
+            ("account_members", "fetched_at"),
         ):
             t = metadata.tables[name]
             columns = [func.count()]

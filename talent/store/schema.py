@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 metadata = MetaData()
 
@@ -61,7 +61,8 @@ people = Table(
     metadata,
     Column("person_id", String(100), primary_key=True),
     Column("name", Text, nullable=False, default=""),
-    Column("login", String(100)),
+    Column("login", String(100)),  # the GitHub login
+    Column("profile_url", Text),  # GitHub's page, else another platform's (the Hub's)
     Column("is_bot", Boolean, nullable=False, default=False),
     Column("bot_probability", Float, nullable=False, default=0.0),
     Column("affiliation", String(30), nullable=False, default="unknown"),
@@ -120,6 +121,17 @@ org_members = Table(
     Column("org", String(100), primary_key=True),
     Column("github_id", Integer, primary_key=True),
     Column("login", String(100), nullable=False),
+    Column("fetched_at", DateTime, nullable=False),
+)
+
+# Members of an organisation on a platform other than GitHub (the Hugging Face Hub),
+# by identity key: ``org`` is "SOURCE:name" (``hf:acme-ai``). Replaced per organisation on
+# every fetch, like ``org_members``.
+account_members = Table(
+    "account_members",
+    metadata,
+    Column("org", String(200), primary_key=True),
+    Column("identity_key", String(300), primary_key=True),
     Column("fetched_at", DateTime, nullable=False),
 )
 
@@ -203,4 +215,5 @@ MIGRATIONS: dict[int, list[str]] = {
     4: [],  # the feedback table
     5: [],  # the org_members table
     6: [],  # the named_owners and head_files tables
+    7: ["ALTER TABLE people ADD COLUMN profile_url TEXT"],  # and the account_members table
 }

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from talent.features import FEATURE_DOCS
+from talent.model import ACCOUNT_URLS
 from talent.scoring import SIGNAL_LABELS, rank_range_text
 from talent.ui import app, data
 from talent.ui.safe import md_escape, md_link
@@ -18,6 +19,7 @@ from talent.ui.widgets import (
 )
 
 VERDICT_BUTTONS = {"shortlisted": "Shortlist", "rejected": "Reject"}
+PLATFORMS = {"github": "GitHub", "hf": "the Hugging Face Hub"}
 
 
 def render() -> None:
@@ -62,8 +64,19 @@ def render() -> None:
     args = ranking_args(status, filters)
 
     st.header(md_escape(person["name"]), anchor=False)
-    if isinstance(person["login"], str) and person["login"]:
-        st.markdown(f"{md_link('@' + person['login'], person['profile_url'])} on GitHub")
+    identities = data.person_identities(status.url, status.version, person_id)
+    accounts = [
+        f"{md_link('@' + login, ACCOUNT_URLS[source].format(login=login))} on "
+        f"{PLATFORMS.get(source, source)}"
+        for source, login in identities[["source", "login"]]
+        .drop_duplicates()
+        .itertuples(index=False)
+        if login and source in ACCOUNT_URLS
+    ]
+    if isinstance(person["login"], str) and person["login"] and not accounts:
+        accounts = [f"{md_link('@' + person['login'], person['profile_url'])} on GitHub"]
+    if accounts:
+        st.markdown(" · ".join(accounts))
     ranked = len(data.ranking(*args))
     cols = st.columns(4)
     cols[0].metric("Rank", f"#{person['rank']}")
@@ -168,7 +181,7 @@ def render() -> None:
             },
         )
     st.dataframe(
-        data.person_identities(status.url, status.version, person_id),
+        identities,
         hide_index=True,
         key="identities",
         column_config={"confidence": st.column_config.NumberColumn(format="%.2f")},

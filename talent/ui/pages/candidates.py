@@ -145,7 +145,9 @@ def render() -> None:
                 "Matched", help="The words of the skill search found in the person's work"
             ),
             "profile_url": st.column_config.LinkColumn(
-                "GitHub", display_text=r"https://github\.com/(.*)"
+                "Profile",
+                help="GitHub, or the Hugging Face Hub for people known only there",
+                display_text=r"https://(?:github\.com|huggingface\.co)/(.*)",
             ),
             "score": st.column_config.ProgressColumn(
                 "Score", min_value=0.0, max_value=1.0, format="%.3f"
