@@ -88,7 +88,7 @@ MAINTAINER = Profile(
 RECRUITER = Profile(
     name="recruiter",
     weights=(
-        ("activity", 0.15),
+        ("activity", 0.1),
         ("recent_activity", 0.2),
         ("momentum", 0.1),
         ("merge_ratio", 0.1),
@@ -96,7 +96,7 @@ RECRUITER = Profile(
         ("tests_docs", 0.1),
         ("responsiveness", 0.1),
         ("breadth", 0.1),
-        ("pagerank", 0.1),
+        ("pagerank", 0.05),
         ("derivatives", 0.1),
     ),
     affiliations=("community", "former_employee", "unknown"),

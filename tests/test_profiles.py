@@ -389,7 +389,7 @@ def test_maintainer_profile_ranks_the_maintainer_above_the_newcomer(world_rankin
 
 
 def test_recruiter_profile_ranks_the_newcomer_above_the_maintainer(world_rankings):
-    # The recruiter profile puts only 0.35 on volume (activity 0.15, recent activity 0.2),
+    # The recruiter profile puts only 0.3 on volume (activity 0.1, recent activity 0.2),
     # where n is behind m by a log ratio, and 0.4 on momentum, merge ratio, tests and docs
     # with code and breadth (0.1 each), where n has the maximum and m little or nothing:
     # m is quiet now, opens no pull requests, commits no tests and works in one repository.
