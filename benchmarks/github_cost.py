@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fake_github import FakeGitHub, World  # noqa: E402
 
-from talent.sources.github import GitHubClient, mine_github  # noqa: E402
+from talent.mining import mine_github  # noqa: E402
+from talent.sources.github import GitHubClient  # noqa: E402
 from talent.store import count_rows, open_store  # noqa: E402
 
 TOKEN = "benchmark-token"

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from talent.config import Settings
 from talent.identity import update_people
-from talent.sources.demo import COMPANY_DOMAIN, generate_demo, save_demo
+from talent.mining import save_demo
+from talent.sources.demo import COMPANY_DOMAIN, generate_demo
 from talent.store import open_store
 
 

@@ -44,6 +44,7 @@ from talent.evaluate import (
 )
 from talent.export import readable_numbers, shortlist_frame, to_json, to_records, to_safe_csv
 from talent.identity import OverrideError, ensure_people, update_people
+from talent.mining import mine_git, save_demo
 from talent.scoring import (
     DEFAULT_PROFILE,
     INTERVAL_WINDOWS,
@@ -56,8 +57,8 @@ from talent.scoring import (
     rank_store,
     save_ranking_profile,
 )
-from talent.sources.demo import SIZES, generate_demo, save_demo
-from talent.sources.git import GitError, check_repository, mine_git
+from talent.sources.demo import SIZES, generate_demo
+from talent.sources.git import GitError, check_repository
 from talent.store import (
     StoreError,
     count_rows,
@@ -743,7 +744,7 @@ def mine_github_command(
     )
     del token
     try:
-        from talent.sources.github import mine_github
+        from talent.mining import mine_github
 
         def on_repo(name: str, index: int, total: int) -> None:
             console.print(f"[{index + 1}/{total}] {_plain(name)}", highlight=False)

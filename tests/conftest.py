@@ -13,8 +13,9 @@ import pytest
 
 from talent.config import Settings
 from talent.identity import update_people
+from talent.mining import save_demo
 from talent.model import Activity, ActivityKind, Identity, IdentitySource
-from talent.sources.demo import generate_demo, save_demo
+from talent.sources.demo import generate_demo
 from talent.store import open_store, save_activities, save_identities
 
 SEED = 7

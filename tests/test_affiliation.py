@@ -30,9 +30,9 @@ from talent.affiliation import (
 )
 from talent.config import Settings, load_settings
 from talent.identity import ensure_people, infer_company, update_people
+from talent.mining import mine_git, mine_github
 from talent.model import Activity, ActivityKind, Identity, IdentitySource, Origin, Repo
-from talent.sources.git import mine_git
-from talent.sources.github import GitHubClient, mine_github
+from talent.sources.github import GitHubClient
 from talent.store import (
     data_version,
     get_meta,

@@ -19,6 +19,7 @@ from talent.config import AFFILIATIONS, RECRUITER, Profile, Settings
 from talent.export import DANGEROUS_PREFIXES
 from talent.features import attach_people
 from talent.identity import update_people
+from talent.mining import save_demo
 from talent.scoring import (
     SIGNAL_LABELS,
     explain,
@@ -26,7 +27,7 @@ from talent.scoring import (
     rank_store,
     save_ranking_profile,
 )
-from talent.sources.demo import generate_demo, save_demo
+from talent.sources.demo import generate_demo
 from talent.store import (
     data_version,
     load_activities,

@@ -8,6 +8,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
+from talent.mining import save_demo
 from talent.model import ActivityKind, IdentitySource
 from talent.sources.demo import (
     COMPANY_DOMAIN,
@@ -16,7 +17,6 @@ from talent.sources.demo import (
     SIZES,
     START,
     generate_demo,
-    save_demo,
 )
 from talent.store import (
     get_meta,

@@ -34,8 +34,9 @@ import pytest
 from talent.config import Settings
 from talent.export import DANGEROUS_PREFIXES
 from talent.identity import update_people
+from talent.mining import save_demo
 from talent.scoring import rank_store
-from talent.sources.demo import generate_demo, save_demo
+from talent.sources.demo import generate_demo
 from talent.store import load_feedback, open_store
 
 pytestmark = pytest.mark.e2e

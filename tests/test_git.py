@@ -31,16 +31,17 @@ import talent.sources.git as git_source
 from talent.cli import app
 from talent.config import Settings
 from talent.identity import update_people
+from talent.mining import mine_git
 from talent.model import ActivityKind
+from talent.sources.base import Batch, Progress
 from talent.sources.git import (
     LOG_FORMAT,
     GitError,
+    GitSource,
     MineResult,
     RawCommit,
-    Records,
     _split_tokens,
     check_repository,
-    mine_git,
     parse_commit,
     parse_log,
     repo_name,
@@ -56,6 +57,7 @@ from talent.store import (
     load_repos,
     open_store,
 )
+from talent.sync import StoreState, run_sync
 
 REPO = "acme/widgets"
 URL = "https://github.com/acme/widgets"
@@ -454,6 +456,34 @@ def test_mining_again_changes_nothing(history, new_db):
     assert_same_tables(tables(engine), first)
 
 
+def test_the_source_alone_yields_rows_before_the_marks_that_cover_them(history, new_db):
+    engine = new_db()
+    items = list(GitSource(history.repo.path, name=REPO).read(StoreState(engine)))
+    batches = [i for i in items if isinstance(i, Batch)]
+    assert [m for b in batches[:-1] for m in b.marks] == []  # rows: no marks
+    assert [m.resource for m in batches[-1].marks] == ["git:owners", "git:roots", "git:head"]
+    assert batches[-1].marks[-1].watermark == history.repo.rev("HEAD")
+    assert sum(map(len, batches)) == 16 and not batches[-1].activities
+    assert [(p.done, p.total) for p in items if isinstance(p, Progress)] == [(11, 11), (11, 11)]
+    assert load_activities(engine).empty  # reading wrote nothing
+    summary = run_sync(engine, GitSource(history.repo.path, name=REPO))
+    assert (summary.items, summary.failures) == ({REPO: 16}, {})
+    expected = new_db("mined")
+    mine_git(expected, history.repo.path, name=REPO)
+    assert_same_tables(tables(engine), tables(expected))
+
+
+def test_the_source_reports_a_bad_repository_and_reads_the_rest(history, tmp_path, new_db):
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    source = GitSource([plain, history.repo.path])
+    summary = run_sync(new_db(), source)
+    assert summary.failures == {str(plain): f"{plain}: not a git repository"}
+    assert [(r.repo, r.commits) for r in source.results] == [("local/widgets", 11)]
+    with pytest.raises(ValueError, match="single path"):
+        GitSource([plain, history.repo.path], name=REPO)
+
+
 def test_repository_name_from_remote_or_folder(history, tmp_path):
     clone = GitRepo(tmp_path / "some-clone", tmp_path)
     history.repo.git("clone", "-q", str(history.repo.path), str(clone.path))
@@ -551,10 +581,10 @@ def _raw(subject="Change", *, trailers="", parents=1, committer=ALICE) -> RawCom
     )
 
 
-def _parsed(commit: RawCommit) -> Records:
-    records = Records()
-    parse_commit(commit, "o/r", "", records)
-    return records
+def _parsed(commit: RawCommit) -> Batch:
+    batch = Batch()
+    parse_commit(commit, "o/r", "", batch)
+    return batch
 
 
 def test_trailers_are_one_act_per_kind_and_email():

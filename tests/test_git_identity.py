@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 from talent.cli import app
 from talent.config import Settings
 from talent.identity import update_people
+from talent.mining import mine_git
 from talent.model import Identity, IdentitySource
 from talent.scoring import rank_store
-from talent.sources.git import mine_git
 from talent.store import (
     load_identities,
     load_identity_evidence,

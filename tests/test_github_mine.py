@@ -45,7 +45,9 @@ from typer.testing import CliRunner
 
 import talent.sources.github as github_source
 from talent.cli import app
-from talent.sources.github import GitHubClient, RepoResult, ResumeLater, mine_github
+from talent.mining import mine_github
+from talent.sources.base import Batch, Failure, Progress
+from talent.sources.github import GitHubClient, GitHubSource, RepoResult, ResumeLater
 from talent.store import (
     get_sync_state,
     load_activities,
@@ -56,6 +58,7 @@ from talent.store import (
     open_store,
 )
 from talent.store.schema import metadata
+from talent.sync import run_sync
 
 ORG = "acme-ai"
 CORE = "acme-ai/core"
@@ -543,6 +546,39 @@ def test_a_deleted_accounts_acts_are_kept_or_dropped_alike(small, tmp_path):
     merged = ghost[(ghost["kind"] == "pr_merged") & (ghost["item"] == f"{WEB}#{pull.number}")]
     assert len(opened) == len(merged) == 0 and ghost.empty
     engine.dispose()
+
+
+def test_the_source_yields_each_repositorys_marks_after_its_rows(fresh):
+    world, server, engine = fresh
+    client = make_client(server)
+    source = GitHubSource(client, [ORG])
+    seen: list[Batch | Failure] = []
+    progress: list[Progress] = []
+
+    class Recorded:
+        name = "recorded"
+
+        def read(self, state):
+            for item in source.read(state):
+                if isinstance(item, Batch | Failure):
+                    seen.append(item)
+                yield item
+
+    summary = run_sync(engine, Recorded(), on_progress=progress.append)
+    client.close()
+    assert [(p.scope, p.done, p.total) for p in progress] == [(CORE, 0, 2), (SCRATCH, 1, 2)]
+    core = [b for b in seen if b.scope == CORE]
+    assert [m for b in core[:-1] for m in b.marks] == [] and not core[-1].activities
+    assert [m.resource for m in core[-1].marks] == ["issues", "probe", "commits", "pushed"]
+    assert list(core[-1].named_owners) == [CORE]  # the head's owners, with its marks
+    # Acts written, as the summary table counts them (a pull request is opened in both
+    # the issue list and GraphQL: two writes of one row).
+    assert summary.items[CORE] == sum(map(len, core)) > len(load_activities(engine))
+    results = [(r.repo, r.items) for r in source.results]
+    assert results == [(CORE, summary.items[CORE]), (SCRATCH, 0)]
+    assert client.stats.items == summary.total and summary.failures == {}
+    assert load_profiles(engine).empty  # profiles are a source of their own
+    assert stored_rows(engine) == expected_rows(world, selected(world))
 
 
 # --- 2. pagination ------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ import hashlib
 import pytest
 from fake_github import FakeGitHub, World, make_miner_client
 
-from talent.sources.github import GitHubClient, mine_github
+from talent.mining import mine_github
+from talent.sources.github import GitHubClient
 from talent.store import load_named_owners, open_store, save_named_owners, save_sync_state
 
 TOKEN = "test-token"

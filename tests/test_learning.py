@@ -28,8 +28,8 @@ from talent.learning import (
     within_repo,
     within_repo_quantiles,
 )
+from talent.mining import mine_git
 from talent.scoring import ProfileScorer, make_profile_scorer
-from talent.sources.git import mine_git
 from talent.store import load_people, open_store
 
 ADA = Who("Ada Lovelace", "1+ada@users.noreply.github.com")

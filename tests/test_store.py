@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from talent.config import DB_ENV_VAR, DEFAULT_DB_FILE, Settings, resolve_db_url, sqlite_path
 from talent.identity import resolve_people
+from talent.mining import save_demo
 from talent.model import Activity, ActivityKind, CommitFile, Identity, IdentitySource, Origin, Repo
-from talent.sources.demo import save_demo
 from talent.store import (
     StoreError,
     count_rows,

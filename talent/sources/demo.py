@@ -7,8 +7,9 @@ identity resolution and scoring can be measured against it.
 The world is built from people with archetypes (core employees, community
 maintainers, reviewers who rarely commit, drive-by contributors, rising newcomers,
 issue reporters, former employees, bots) and a heavy-tailed activity rate each. It
-produces the same records a real source does (:mod:`talent.model`) and is written
-through the same ``save_*`` functions.
+produces the same records a real source does (:mod:`talent.model`), and
+:class:`DemoSource` hands them to :mod:`talent.sync` as one batch
+(:func:`talent.mining.save_demo` is the one-call form).
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ import hashlib
 import math
 import random
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-
-from sqlalchemy import Engine
 
 from talent.model import (
     Activity,
@@ -32,16 +31,7 @@ from talent.model import (
     Origin,
     Repo,
 )
-from talent.store import (
-    save_activities,
-    save_commit_files,
-    save_head_files,
-    save_identities,
-    save_named_owners,
-    save_profiles,
-    save_repos,
-    set_meta,
-)
+from talent.sources.base import Batch, SourceState
 
 ORG = "acme-ai"
 COMPANY_DOMAIN = "acme-ai.com"
@@ -409,24 +399,28 @@ def generate_demo(seed: int = 7, size: str = "medium") -> DemoWorld:
     return _Generator(random.Random(seed), SIZES[size]).build()
 
 
-def save_demo(engine: Engine, world: DemoWorld) -> dict[str, int]:
-    """Write a demo world through the store's ``save_*`` functions; returns row counts."""
-    counts = {
-        "repos": save_repos(engine, world.repos),
-        "identities": save_identities(engine, world.identities),
-        "activities": save_activities(engine, world.activities),
-        "commit_files": save_commit_files(engine, world.commit_files),
-        "profiles": save_profiles(engine, world.profiles),
-        "named_owners": sum(
-            save_named_owners(engine, repo, rows) for repo, rows in world.named_owners.items()
-        ),
-    }
-    for repo, paths in world.head_files.items():
-        save_head_files(engine, repo, paths)
-    set_meta(engine, "demo_org", ORG)
-    set_meta(engine, "company_domains", COMPANY_DOMAIN)
-    set_meta(engine, "company_orgs", ORG)
-    return counts
+class DemoSource:
+    """A demo world as a source: one batch of everything it holds, and the settings that
+    say whose world it is (``demo_org``, the company's domain and organisation)."""
+
+    name = "demo"
+
+    def __init__(self, world: DemoWorld):
+        self.world = world
+
+    def read(self, state: SourceState) -> Iterator[Batch]:
+        world = self.world
+        yield Batch(
+            scope=ORG,
+            repos=list(world.repos),
+            identities={i.key: i for i in world.identities},
+            activities=list(world.activities),
+            commit_files=list(world.commit_files),
+            named_owners=dict(world.named_owners),
+            head_files=dict(world.head_files),
+            profiles=list(world.profiles),
+            meta={"demo_org": ORG, "company_domains": COMPANY_DOMAIN, "company_orgs": ORG},
+        )
 
 
 def _owner_row(owner: str, pattern: str, line: int, since: datetime) -> dict:

@@ -9,8 +9,9 @@ gone, copies that lost a few blobs) make ``git log --numstat`` stop with ``fatal
 unable to read <sha>``. The miner then finishes the remaining commits without reading
 any missing blob: files whose blobs are gone count with unknown lines.
 
-Verbs: ``fetch_*`` runs git and yields records, ``parse_*`` is pure, ``mine_git``
-writes through the store's ``save_*`` functions.
+Verbs: ``fetch_*`` runs git and yields records, ``parse_*`` is pure; :class:`GitSource`
+turns them into batches for :mod:`talent.sync` (it never touches the store;
+:func:`talent.mining.mine_git` is the one-call form).
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Engine
-
 from talent.model import (
     Activity,
     ActivityKind,
@@ -40,6 +39,7 @@ from talent.model import (
     Origin,
     Repo,
 )
+from talent.sources.base import Batch, Failure, Item, Mark, Progress, SourceState
 from talent.sources.owners import (
     OWNER_PATHSPECS,
     OwnerFileKind,
@@ -49,18 +49,6 @@ from talent.sources.owners import (
     owner_intervals,
     parse_codeowners,
     team_lookup,
-)
-from talent.store import (
-    delete_repo_rows,
-    get_sync_state,
-    save_activities,
-    save_commit_files,
-    save_head_files,
-    save_identities,
-    save_identity_evidence,
-    save_named_owners,
-    save_repos,
-    save_sync_state,
 )
 
 # One record per commit: a marker, then these fields, NUL-separated. Commit messages
@@ -620,32 +608,22 @@ def parse_pr_number(subject: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-@dataclass
-class Records:
-    """What one batch of commits turns into."""
-
-    activities: list[Activity] = field(default_factory=list)
-    identities: dict[str, Identity] = field(default_factory=dict)
-    evidence: list[IdentityEvidence] = field(default_factory=list)
-    files: list[CommitFile] = field(default_factory=list)
-
-
 def _identity(
-    records: Records, name: str, email: str, mapped: tuple[str, str] | None = None
+    batch: Batch, name: str, email: str, mapped: tuple[str, str] | None = None
 ) -> Identity:
     ident = Identity(IdentitySource.GIT, name=name, email=email)
-    records.identities.setdefault(ident.key, ident)
+    batch.who(ident)
     if mapped is not None and (mapped[0], mapped[1].lower()) != (name, email.lower()):
         canonical = Identity(IdentitySource.GIT, name=mapped[0], email=mapped[1])
-        records.identities.setdefault(canonical.key, canonical)
-        records.evidence.append(IdentityEvidence(ident.key, canonical.key, "mailmap", 0.99))
+        batch.who(canonical)
+        batch.evidence.append(IdentityEvidence(ident.key, canonical.key, "mailmap", 0.99))
     return ident
 
 
-def parse_commit(commit: RawCommit, repo: str, web_url: str, records: Records) -> None:
-    """Turn one commit into activities, identities and file rows (added to ``records``)."""
+def parse_commit(commit: RawCommit, repo: str, web_url: str, batch: Batch) -> None:
+    """Turn one commit into activities, identities and file rows (added to ``batch``)."""
     author = _identity(
-        records,
+        batch,
         commit.author_name,
         commit.author_email,
         (commit.mapped_author_name, commit.mapped_author_email),
@@ -664,10 +642,9 @@ def parse_commit(commit: RawCommit, repo: str, web_url: str, records: Records) -
         match = _PR_MERGE.match(commit.subject)
         if match:
             source = Identity(IdentitySource.GITHUB, login=match.group(2))
-            records.identities.setdefault(source.key, source)
-            counterpart = source.key
+            counterpart = batch.who(source)
     kind = ActivityKind.MERGE_COMMIT if merge else ActivityKind.COMMIT
-    records.activities.append(
+    batch.activities.append(
         Activity(
             key=f"{kind}:{repo}:{commit.sha}",
             repo=repo,
@@ -684,7 +661,7 @@ def parse_commit(commit: RawCommit, repo: str, web_url: str, records: Records) -
         )
     )
     for path, added, deleted in commit.files:
-        records.files.append(CommitFile(repo, commit.sha, path, added, deleted))
+        batch.commit_files.append(CommitFile(repo, commit.sha, path, added, deleted))
 
     # Compared as .mailmap maps them: one person's old and new address is not a patch
     # applied for someone else.
@@ -692,12 +669,12 @@ def parse_commit(commit: RawCommit, repo: str, web_url: str, records: Records) -
         commit.committer_email.lower() not in SERVICE_EMAILS
     ):
         committer = _identity(
-            records,
+            batch,
             commit.committer_name,
             commit.committer_email,
             (commit.mapped_committer_name, commit.mapped_committer_email),
         )
-        records.activities.append(
+        batch.activities.append(
             Activity(
                 key=f"committed_for_other:{repo}:{commit.sha}",
                 repo=repo,
@@ -723,8 +700,8 @@ def parse_commit(commit: RawCommit, repo: str, web_url: str, records: Records) -
         if email.lower() == commit.author_email.lower() or (kind, email.lower()) in seen:
             continue  # signing off one's own work says nothing new
         seen.add((kind, email.lower()))
-        ident = _identity(records, name, email)
-        records.activities.append(
+        ident = _identity(batch, name, email)
+        batch.activities.append(
             Activity(
                 key=f"{kind}:{repo}:{commit.sha}:{ident.key}",
                 repo=repo,
@@ -740,7 +717,7 @@ def parse_commit(commit: RawCommit, repo: str, web_url: str, records: Records) -
         )
 
 
-# --- the miner --------------------------------------------------------------------------
+# --- the source -------------------------------------------------------------------------
 
 
 _REMOTE = re.compile(r"github\.com[:/]+([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$")
@@ -773,122 +750,174 @@ class MineResult:
     owner_notes: tuple[str, ...] = ()  # what could not be read in the head's owner files
 
 
-def mine_git(
-    engine: Engine,
-    path: Path,
-    *,
-    name: str | None = None,
-    full: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-    teams: Mapping[str, Sequence[str]] | None = None,
-    rev: str = "HEAD",
-) -> MineResult:
-    """Mine the repository at ``path`` into the store, up to ``rev`` (its HEAD).
+@dataclass
+class StaleRows(Batch):
+    """A full re-read of ``repo`` is complete: its stored acts of ``kinds`` whose key is
+    not in ``keep`` (and the file rows of commits no longer referenced) are gone from
+    the history (a rewritten branch) and should be deleted, after the batches before
+    this one are saved and before the marks after it. The records of a Batch carry no
+    deletions, so this rides as an empty batch: :func:`talent.mining.mine_git` deletes
+    the rows; :func:`talent.sync.run_sync` alone saves it as the empty batch it is, and
+    the stale rows stay."""
 
-    Incremental by default: only commits not reachable from the head mined last time
-    are read. The head is recorded only after every batch is saved, and every save is
-    an idempotent upsert, so a run killed at any point and run again gives the same
-    rows as an uninterrupted run. ``full=True`` reads everything again and then drops
-    rows of commits no longer in the history (a rewritten branch).
+    repo: str = ""
+    kinds: tuple[str, ...] = ()
+    keep: frozenset[str] = frozenset()
 
-    ``progress(done, total)`` is called as commits are parsed. ``teams`` ("team" or
-    "org/team" -> logins, :func:`~talent.sources.owners.parse_team_list`) expands the
-    teams the owner files name, for projects whose teams the API will not list.
+
+class GitSource:
+    """Local git repositories, each read with one streamed ``git log`` up to ``rev``
+    (HEAD), then who its owner files named over their history.
+
+    Incremental by default: only commits not reachable from the head read last time
+    (the ``git:head`` mark) are read. Commits come in batches of :data:`_BATCH_COMMITS`,
+    the owner files and the file list at the head after them, and the head's mark last,
+    so a run killed at any point and run again gives the same rows as an uninterrupted
+    run. ``full=True`` reads everything again and ends with a :class:`StaleRows` for
+    the commits no longer in the history. ``teams`` ("team" or "org/team" -> logins,
+    :func:`~talent.sources.owners.parse_team_list`) expands the teams the owner files
+    name, for projects whose teams the API will not list. ``name`` (one path only)
+    overrides the name taken from the GitHub remote or the folder.
+
+    A repository that cannot be read is a :class:`Failure` (scope: its name, or its
+    path before the name is known); :attr:`results` holds a :class:`MineResult` per
+    repository read.
     """
-    path = Path(path)
-    head = check_repository(path, rev)
-    full_name, web_url = repo_name(path)
-    if name:
-        full_name = name
-        web_url = f"https://github.com/{name}" if re.fullmatch(r"[\w.-]+/[\w.-]+", name) else ""
-    previous, _ = get_sync_state(engine, full_name, _SYNC_RESOURCE)
-    roots = " ".join(sorted(_text(_git(path, "rev-list", "--max-parents=0", head)).split()))
-    stored_roots, _ = get_sync_state(engine, full_name, _ROOTS_RESOURCE)
-    # A deepened shallow clone has new roots, but the old ones are still its commits.
-    if stored_roots and not any(_has_commit(path, sha) for sha in stored_roots.split()):
-        raise GitError(
-            f"{path}: another repository is already stored as {full_name} (their first "
-            f"commits differ); give this one its own name with --name OWNER/REPO"
+
+    name = "git"
+
+    def __init__(
+        self,
+        paths: Path | str | Sequence[Path | str],
+        *,
+        name: str | None = None,
+        full: bool = False,
+        teams: Mapping[str, Sequence[str]] | None = None,
+        rev: str = "HEAD",
+    ):
+        self.paths = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
+        if name and len(self.paths) > 1:
+            raise ValueError("name names one repository; give a single path with it")
+        self.repo = name
+        self.full = full
+        self.teams = teams
+        self.rev = rev
+        self.results: list[MineResult] = []
+
+    def read(self, state: SourceState) -> Iterator[Item]:
+        for path in self.paths:
+            try:
+                head = check_repository(path, self.rev)
+                repo, web_url = repo_name(path)
+            except GitError as exc:
+                yield Failure(str(path), str(exc))
+                continue
+            if self.repo:
+                repo = self.repo
+                web_url = (
+                    f"https://github.com/{repo}" if re.fullmatch(r"[\w.-]+/[\w.-]+", repo) else ""
+                )
+            try:
+                yield from self._repository(path, head, repo, web_url, state)
+            except GitError as exc:
+                yield Failure(repo, str(exc))
+
+    def _repository(
+        self, path: Path, head: str, repo: str, web_url: str, state: SourceState
+    ) -> Iterator[Item]:
+        previous, _ = state.mark(repo, _SYNC_RESOURCE)
+        roots = " ".join(sorted(_text(_git(path, "rev-list", "--max-parents=0", head)).split()))
+        stored_roots, _ = state.mark(repo, _ROOTS_RESOURCE)
+        # A deepened shallow clone has new roots, but the old ones are still its commits.
+        if stored_roots and not any(_has_commit(path, sha) for sha in stored_roots.split()):
+            raise GitError(
+                f"{path}: another repository is already stored as {repo} (their first "
+                f"commits differ); give this one its own name with --name OWNER/REPO"
+            )
+        revs = [head]
+        incremental = False
+        if previous and not self.full:
+            if previous == head:
+                owners, notes = self._owners(path, repo, head, state, force=False)
+                if owners.marks:  # not stored yet for this head and these teams
+                    yield owners
+                self.results.append(MineResult(repo, 0, 0, 0, True, owner_notes=notes))
+                return
+            if _has_commit(path, previous):
+                revs = [head, "--not", previous]
+                incremental = True
+        total = count_commits(path, revs)
+
+        unknown_files = 0
+
+        def note_missing(count: int) -> None:
+            nonlocal unknown_files
+            unknown_files += count
+
+        batch = Batch(scope=repo, repos=[Repo(repo, Origin.GIT, url=web_url)])
+        seen_keys: set[str] = set()
+        commits = 0
+        activities = 0
+        branches = BranchAuthors(owner=repo.split("/")[0])
+        for commit in fetch_git_log(path, revs, note_missing):
+            parse_commit(commit, repo, web_url, batch)
+            branches.add(commit)
+            commits += 1
+            if commits % _BATCH_COMMITS == 0:
+                activities += len(batch)
+                if self.full:
+                    seen_keys.update(a.key for a in batch.activities)
+                yield batch
+                batch = Batch(scope=repo)
+            if commits % 200 == 0 or commits == total:
+                yield Progress(repo, commits, total)
+        batch.evidence.extend(branches.evidence(head))
+        activities += len(batch)
+        if self.full:
+            seen_keys.update(a.key for a in batch.activities)
+        yield batch
+        yield Progress(repo, commits, max(total, commits))
+        if self.full:
+            kinds = tuple(str(k) for k in GIT_KINDS)
+            yield StaleRows(scope=repo, repo=repo, kinds=kinds, keep=frozenset(seen_keys))
+        owners, notes = self._owners(path, repo, head, state, force=self.full)
+        # Last, and only now: the head these rows cover.
+        owners.marks += [Mark(repo, _ROOTS_RESOURCE, roots), Mark(repo, _SYNC_RESOURCE, head)]
+        yield owners
+        self.results.append(
+            MineResult(repo, commits, activities, unknown_files, incremental, 0, notes)
         )
-    revs = [head]
-    incremental = False
-    if previous and not full:
-        if previous == head:
-            notes = _sync_owners(engine, path, full_name, head, teams=teams)
-            return MineResult(full_name, 0, 0, 0, incremental=True, owner_notes=notes)
-        if _has_commit(path, previous):
-            revs = [head, "--not", previous]
-            incremental = True
-    total = count_commits(path, revs)
-    save_repos(engine, [Repo(full_name, Origin.GIT, url=web_url)])
 
-    unknown_files = 0
-
-    def note_missing(count: int) -> None:
-        nonlocal unknown_files
-        unknown_files += count
-
-    records = Records()
-    seen_keys: set[str] = set()
-    commits = 0
-    activities = 0
-    branches = BranchAuthors(owner=full_name.split("/")[0])
-    for commit in fetch_git_log(path, revs, note_missing):
-        parse_commit(commit, full_name, web_url, records)
-        branches.add(commit)
-        commits += 1
-        if commits % _BATCH_COMMITS == 0:
-            activities += _flush(engine, records, seen_keys if full else None)
-            records = Records()
-        if progress is not None and (commits % 200 == 0 or commits == total):
-            progress(commits, total)
-    records.evidence.extend(branches.evidence(head))
-    activities += _flush(engine, records, seen_keys if full else None)
-    if progress is not None:
-        progress(commits, max(total, commits))
-    pruned = 0
-    if full:
-        pruned = delete_repo_rows(
-            engine, full_name, kinds=[str(k) for k in GIT_KINDS], keep=seen_keys
+    def _owners(
+        self, path: Path, repo: str, head: str, state: SourceState, *, force: bool
+    ) -> tuple[Batch, tuple[str, ...]]:
+        """Who the owner files name over their whole history, and the files at
+        ``head``, unless already stored for this head and these teams (then an empty
+        batch). The whole history is read again (two git processes; intervals still open
+        at the old head may close), and each replaces the repository's rows, so a kill at
+        any point is mended by the next run. Also returns what could not be read in the
+        head's owner files (nothing when the store was already up to date)."""
+        watermark = head
+        if self.teams:
+            listed = json.dumps(sorted((k.lower(), sorted(v)) for k, v in self.teams.items()))
+            watermark += " teams:" + hashlib.sha1(listed.encode()).hexdigest()[:12]
+        done, _ = state.mark(repo, OWNERS_RESOURCE)
+        if done == watermark and not force:
+            return Batch(scope=repo), ()
+        versions = list(fetch_owner_file_versions(path, head))
+        owners = owner_intervals(((v.committed_at, v.path, v.text) for v in versions), repo=repo)
+        if self.teams:
+            owners = expand_teams(owners, team_lookup(self.teams, repo.split("/")[0]))
+        listing = _git(path, "ls-tree", "-r", "-z", "--name-only", head)
+        batch = Batch(
+            scope=repo,
+            named_owners={repo: named_owner_rows(owners, versions)},
+            head_files={repo: [_text(p) for p in listing.split(b"\0") if p]},
+            marks=[Mark(repo, OWNERS_RESOURCE, watermark)],
         )
-    notes = _sync_owners(engine, path, full_name, head, force=full, teams=teams)
-    # Last, and only now: the head these rows cover.
-    save_sync_state(engine, full_name, _ROOTS_RESOURCE, watermark=roots)
-    save_sync_state(engine, full_name, _SYNC_RESOURCE, watermark=head)
-    return MineResult(full_name, commits, activities, unknown_files, incremental, pruned, notes)
-
-
-def _sync_owners(
-    engine: Engine,
-    path: Path,
-    repo: str,
-    head: str,
-    force: bool = False,
-    teams: Mapping[str, Sequence[str]] | None = None,
-) -> tuple[str, ...]:
-    """Store who the owner files name over their whole history, and the files at
-    ``head``, unless already stored for this head and these ``teams``. The whole
-    history is read again (two git processes; intervals still open at the old head may
-    close), and each save replaces the repository's rows, so a kill at any point is
-    mended by the next run. Returns what could not be read in the head's owner files
-    (nothing when the store was already up to date)."""
-    watermark = head
-    if teams:
-        listed = json.dumps(sorted((k.lower(), sorted(v)) for k, v in teams.items()))
-        watermark += " teams:" + hashlib.sha1(listed.encode()).hexdigest()[:12]
-    done, _ = get_sync_state(engine, repo, OWNERS_RESOURCE)
-    if done == watermark and not force:
-        return ()
-    versions = list(fetch_owner_file_versions(path, head))
-    owners = owner_intervals(((v.committed_at, v.path, v.text) for v in versions), repo=repo)
-    if teams:
-        owners = expand_teams(owners, team_lookup(teams, repo.split("/")[0]))
-    save_named_owners(engine, repo, named_owner_rows(owners, versions))
-    listing = _git(path, "ls-tree", "-r", "-z", "--name-only", head)
-    save_head_files(engine, repo, [_text(p) for p in listing.split(b"\0") if p])
-    save_sync_state(engine, repo, OWNERS_RESOURCE, watermark=watermark)
-    at_head = {v.path: v.text for v in versions}  # oldest first: the last one stands
-    return tuple(owner_file_notes({p: t for p, t in at_head.items() if t is not None}))
+        at_head = {v.path: v.text for v in versions}  # oldest first: the last one stands
+        notes = tuple(owner_file_notes({p: t for p, t in at_head.items() if t is not None}))
+        return batch, notes
 
 
 def named_owner_rows(owners, versions) -> list[dict]:
@@ -983,13 +1012,3 @@ class BranchAuthors:
                 account = Identity(IdentitySource.GITHUB, login=login)
                 out.append(IdentityEvidence(author, account.key, "pr_branch", 0.8))
         return out
-
-
-def _flush(engine: Engine, records: Records, seen_keys: set[str] | None) -> int:
-    save_identities(engine, records.identities.values())
-    save_identity_evidence(engine, records.evidence)
-    save_commit_files(engine, records.files)
-    count = save_activities(engine, records.activities)
-    if seen_keys is not None:
-        seen_keys.update(a.key for a in records.activities)
-    return count

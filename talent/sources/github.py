@@ -14,8 +14,12 @@ Cheap by construction (see the research note on PyGithub's cost traps):
   which costs no rate-limit points;
 - the owner files at a repository's head (its tree listed once, one blob per owner
   file) and the members of the teams they name, read again only after a push;
-- watermarks and ETags saved per (repository, resource) only after the rows they
-  cover, so a run killed at any point and run again yields exactly the same rows.
+- watermarks and ETags per (repository, resource) yielded as marks after the rows they
+  cover (:mod:`talent.sync` saves the rows first), so a run killed at any point and
+  run again yields exactly the same rows.
+
+:class:`GitHubSource` reads the repositories and :class:`GitHubProfileSource` the
+profiles; neither touches the store (:func:`talent.mining.mine_github` runs both).
 
 Rate limits and faults are handled here rather than by PyGithub's retry (which retries
 5xx without backoff and does not retry a 429 without ``Retry-After``): a primary limit
@@ -33,13 +37,12 @@ import json
 import random
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import requests
 from github import Auth, Github
-from sqlalchemy import Engine
 
 from talent.model import (
     Activity,
@@ -50,23 +53,10 @@ from talent.model import (
     OwnerKind,
     Repo,
 )
+from talent.sources.base import Batch, Failure, Item, Mark, Progress, SourceState
 from talent.sources.git import OWNERS_RESOURCE as GIT_OWNERS_RESOURCE
 from talent.sources.git import OwnerFileVersion, named_owner_rows
 from talent.sources.owners import expand_teams, owner_file_kind, owner_intervals
-from talent.store import (
-    get_meta,
-    get_sync_state,
-    load_item_authors,
-    load_profiles,
-    save_activities,
-    save_identities,
-    save_named_owners,
-    save_org_members,
-    save_profiles,
-    save_repos,
-    save_sync_state,
-    set_meta,
-)
 
 DEFAULT_BASE_URL = "https://api.github.com"
 PER_PAGE = 100
@@ -454,18 +444,6 @@ def _number_from_url(url: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-@dataclass
-class Batch:
-    activities: list[Activity] = field(default_factory=list)
-    identities: dict[str, Identity] = field(default_factory=dict)
-
-    def who(self, ident: Identity | None) -> str | None:
-        if ident is None:
-            return None
-        self.identities.setdefault(ident.key, ident)
-        return ident.key
-
-
 def parse_issue(item: dict, repo: str, batch: Batch) -> None:
     """An item of ``/issues``: an issue or a pull request (it has ``pull_request``)."""
     actor = batch.who(parse_user(item.get("user")))
@@ -669,7 +647,7 @@ def parse_commit(item: dict, repo: str, batch: Batch) -> None:
     )
 
 
-# --- the miner --------------------------------------------------------------------------
+# --- the source -------------------------------------------------------------------------
 
 
 @dataclass
@@ -709,17 +687,27 @@ _LISTED = (
 )
 
 
-def list_repositories(
-    engine: Engine, client: GitHubClient, target: str, *, full: bool = False
-) -> list[dict]:
-    """The repositories a target names: every repository of an org, or one repository.
+def listing_scope(target: str) -> str:
+    """Where the listing of ``target`` is marked: the repository, or ``org:NAME``."""
+    return target if "/" in target else f"org:{target}"
 
-    The listing is asked for with the ETag of the last one: unchanged, it costs nothing
-    and the stored copy is used. Sorted by last push, so any push changes its first page.
+
+def fetch_repositories(
+    client: GitHubClient,
+    target: str,
+    stored: tuple[str | None, str | None] = (None, None),
+    *,
+    full: bool = False,
+) -> tuple[list[dict], Mark | None]:
+    """The repositories a target names: every repository of an org, or one repository;
+    and the mark that keeps this listing (None when the stored one still stands).
+
+    The listing is asked for with the ETag of the ``stored`` one (its ``listing`` mark:
+    the listing as JSON, and its ETag): unchanged, it costs nothing and the stored copy
+    is used. Sorted by last push, so any push changes its first page.
     """
     check_name(target)
-    key = target if "/" in target else f"org:{target}"
-    cached, etag = get_sync_state(engine, key, "listing")
+    cached, etag = stored
     if "/" in target:
         url, params = f"/repos/{target}", None
     else:
@@ -729,7 +717,7 @@ def list_repositories(
         )
     first = client.request(url, params, etag=None if full or not cached else etag)
     if first.status == 304 and cached:
-        return json.loads(cached)
+        return json.loads(cached), None
     items = list(first.body) if isinstance(first.body, list) else [first.body]
     following = first.next_url()
     while following:
@@ -737,110 +725,275 @@ def list_repositories(
         items.extend(page.body or [])
         following = page.next_url()
     listing = [{k: item.get(k) for k in _LISTED} for item in items]
-    save_sync_state(engine, key, "listing", watermark=json.dumps(listing), etag=first.etag)
-    return listing
+    return listing, Mark(listing_scope(target), "listing", json.dumps(listing), first.etag)
 
 
-def mine_github(
-    engine: Engine,
-    client: GitHubClient,
-    targets: list[str],
-    *,
-    since: datetime | None = None,
-    full: bool = False,
-    include_forks: bool = False,
-    include_archived: bool = False,
-    profile_budget: int = 100,
-    on_repo: Callable[[str, int, int], None] | None = None,
-) -> list[RepoResult]:
-    """Mine every repository the targets name into the store; returns one result per
-    repository. Raises BadCredentials, NotFound (an unknown target) and ResumeLater;
-    other failures are recorded per repository and mining goes on."""
-    repos: list[dict] = []
-    for target in targets:
-        try:
-            listing = list_repositories(engine, client, target, full=full)
-        except NotFound:
-            kind = "repository" if "/" in target else "organisation"
-            raise NotFound(f"{kind} {target!r} not found, or this token cannot see it") from None
-        repos.extend(
-            r
-            for r in listing
-            if (include_forks or not r.get("fork")) and (include_archived or not r.get("archived"))
-        )
-    save_repos(engine, [_repo_record(r) for r in repos])
-    for target in targets:
-        if "/" not in target:
-            sync_org_members(engine, client, target, full=full)
-    results = []
-    # One look-up per team and run, however many repositories name it.
-    teams: dict[str, list[str] | None] = {}
-    for index, data in enumerate(repos):
-        if on_repo is not None:
-            on_repo(data["full_name"], index, len(repos))
-        try:
-            results.append(
-                sync_repository(engine, client, data, since=since, full=full, teams=teams)
+class GitHubSource:
+    """Every repository the targets (organisations, OWNER/REPO) name, read through
+    ``client``: listings, the organisations' public members, then each repository's
+    conversation (issues, pull requests, comments, reviews), commits and head owners.
+
+    Each page is a batch; a repository's marks (its probe ETag, the ``issues`` and
+    ``commits`` watermarks, the ``pushed`` time of the listing) come in its last batch,
+    after everything they cover. ``read`` raises BadCredentials, NotFound (an unknown
+    target) and ResumeLater; another failure of a repository is a :class:`Failure`
+    (and in ``client.stats.failures``) and the others go on. :attr:`results` holds a
+    :class:`RepoResult` per repository, ``client.stats`` what it cost. Profiles are a
+    source of their own (:class:`GitHubProfileSource`), read after this one.
+    """
+
+    name = "github"
+
+    def __init__(
+        self,
+        client: GitHubClient,
+        targets: list[str],
+        *,
+        since: datetime | None = None,
+        full: bool = False,
+        include_forks: bool = False,
+        include_archived: bool = False,
+        members_refresh: timedelta = MEMBERS_REFRESH,
+    ):
+        self.client = client
+        self.targets = list(targets)
+        self.since = since
+        self.full = full
+        self.include_forks = include_forks
+        self.include_archived = include_archived
+        self.members_refresh = members_refresh
+        self.results: list[RepoResult] = []
+
+    def read(self, state: SourceState) -> Iterator[Item]:
+        self.results = []
+        repos: list[dict] = []
+        for target in self.targets:
+            stored = state.mark(listing_scope(target), "listing")
+            try:
+                listing, mark = fetch_repositories(self.client, target, stored, full=self.full)
+            except NotFound:
+                kind = "repository" if "/" in target else "organisation"
+                raise NotFound(
+                    f"{kind} {target!r} not found, or this token cannot see it"
+                ) from None
+            if mark is not None:
+                yield Batch(marks=[mark])
+            repos.extend(
+                r
+                for r in listing
+                if (self.include_forks or not r.get("fork"))
+                and (self.include_archived or not r.get("archived"))
             )
-        except (RepoFailed, GitHubError) as exc:
-            if isinstance(exc, BadCredentials | ResumeLater):
+        yield Batch(repos=[_repo_record(r) for r in repos])
+        for target in self.targets:
+            if "/" not in target:
+                members = self._org_members(target, state)
+                if members is not None:
+                    yield members
+        # One look-up per team and run, however many repositories name it.
+        teams: dict[str, list[str] | None] = {}
+        for index, data in enumerate(repos):
+            repo = data["full_name"]
+            yield Progress(repo, index, len(repos))
+            try:
+                yield from self._repository(data, state, teams)
+            except (BadCredentials, ResumeLater):
                 raise
-            client.stats.failures[data["full_name"]] = str(exc)
-            results.append(RepoResult(data["full_name"], error=str(exc)))
-    fetch_profiles(engine, client, budget=profile_budget)
-    return results
+            except GitHubError as exc:  # RepoFailed among them
+                self.client.stats.failures[repo] = str(exc)
+                self.results.append(RepoResult(repo, error=str(exc)))
+                yield Failure(repo, str(exc))
 
+    def _org_members(self, org: str, state: SourceState) -> Batch | None:
+        """``org``'s public members, fetched again once ``members_refresh`` old (or with
+        ``full``); None when the stored list is fresh enough, or ``org`` is a user
+        account. A mined organisation's members are its own people (see
+        :mod:`talent.affiliation`)."""
+        key = f"org_members_fetched_at:{org.lower()}"
+        now = datetime.now(UTC)
+        last = state.meta(key)
+        if not self.full and last and now - datetime.fromisoformat(last) < self.members_refresh:
+            return None
+        try:
+            members = list(fetch_org_members(self.client, org))
+        except NotFound:
+            return None  # a user account, not an organisation: nobody to list
+        return Batch(org_members={org: members}, meta={key: now.isoformat()})
 
-def sync_repository(
-    engine: Engine,
-    client: GitHubClient,
-    data: dict,
-    *,
-    since: datetime | None = None,
-    full: bool = False,
-    teams: dict[str, list[str] | None] | None = None,
-) -> RepoResult:
-    """Bring one repository up to date. Saves its rows, then its watermarks."""
-    repo = data["full_name"]
-    result = RepoResult(repo)
-    state = {
-        res: get_sync_state(engine, repo, res) for res in ("probe", "issues", "commits", "pushed")
-    }
-    # A 304 on the probe means no issue, pull request, comment or review changed, at no
-    # rate-limit cost; commits change only when the listing's pushed_at moves.
-    probe = client.request(
-        f"/repos/{repo}/issues",
-        {"state": "all", "sort": "updated", "direction": "desc", "per_page": 1},
-        etag=None if full else state["probe"][1],
-    )
-    issues_changed = probe.status != 304
-    commits_changed = full or data.get("pushed_at") != state["pushed"][0]
-    if not issues_changed and not commits_changed:
-        result.skipped = True
-        return result
-
-    marks: list[tuple[str, str | None, str | None]] = []
-    if issues_changed:
-        start = _start(state["issues"][0], since, full)
-        count, newest = _sync_conversation(engine, client, repo, start)
-        result.items += count
-        marks += [("issues", newest, None), ("probe", None, probe.etag)]
-    if commits_changed:
-        newest, count = _sync_commits(
-            engine, client, repo, _start(state["commits"][0], since, full)
+    def _repository(
+        self, data: dict, state: SourceState, teams: dict[str, list[str] | None]
+    ) -> Iterator[Batch]:
+        """One repository brought up to date: its rows, then its marks."""
+        repo = data["full_name"]
+        result = RepoResult(repo)
+        stored = {res: state.mark(repo, res) for res in ("probe", "issues", "commits", "pushed")}
+        # A 304 on the probe means no issue, pull request, comment or review changed, at no
+        # rate-limit cost; commits change only when the listing's pushed_at moves.
+        probe = self.client.request(
+            f"/repos/{repo}/issues",
+            {"state": "all", "sort": "updated", "direction": "desc", "per_page": 1},
+            etag=None if self.full else stored["probe"][1],
         )
-        result.items += count
-        # Owner files change only with a push: read again exactly when the commits are.
-        sync_head_owners(engine, client, data, teams=teams)
-        marks += [("commits", newest, None), ("pushed", data.get("pushed_at"), None)]
-    # Last, and only now: what the rows above cover.
-    for resource, watermark, etag in marks:
-        old_watermark, old_etag = state[resource]
-        save_sync_state(
-            engine, repo, resource, watermark=watermark or old_watermark, etag=etag or old_etag
-        )
-    client.stats.items += result.items
-    return result
+        issues_changed = probe.status != 304
+        commits_changed = self.full or data.get("pushed_at") != stored["pushed"][0]
+        if not issues_changed and not commits_changed:
+            result.skipped = True
+            self.results.append(result)
+            return
+
+        last = Batch(scope=repo)
+        marks: list[tuple[str, str | None, str | None]] = []
+        if issues_changed:
+            start = _start(stored["issues"][0], self.since, self.full)
+            newest = yield from self._conversation(repo, start, state, result)
+            marks += [("issues", newest, None), ("probe", None, probe.etag)]
+        if commits_changed:
+            start = _start(stored["commits"][0], self.since, self.full)
+            newest = yield from self._commits(repo, start, result)
+            # Owner files change only with a push: read again exactly when the commits are.
+            owners = self._head_owners(data, state, teams)
+            if owners is not None:
+                last.named_owners[repo] = owners
+            marks += [("commits", newest, None), ("pushed", data.get("pushed_at"), None)]
+        # Last, and only now: what the rows above cover.
+        for resource, watermark, etag in marks:
+            old_watermark, old_etag = stored[resource]
+            last.marks.append(Mark(repo, resource, watermark or old_watermark, etag or old_etag))
+        yield last
+        self.client.stats.items += result.items
+        self.results.append(result)
+
+    def _conversation(
+        self, repo: str, start: datetime | None, state: SourceState, result: RepoResult
+    ) -> Generator[Batch, None, str | None]:
+        """Issues and pull requests, their comments, review comments, and (GraphQL) the
+        pull requests' reviews, merges and sizes: everything updated since ``start``.
+        Returns the newest update time seen (the ``issues`` watermark)."""
+        base = f"/repos/{repo}"
+        window = {"sort": "updated", "direction": "asc", "per_page": PER_PAGE}
+        if start is not None:
+            window["since"] = _iso(start)
+        newest: datetime | None = None
+        pulls_changed = False
+        for page in self.client.pages(f"{base}/issues", {"state": "all", **window}):
+            batch = Batch(scope=repo)
+            for item in page:
+                parse_issue(item, repo, batch)
+                pulls_changed = pulls_changed or "pull_request" in item
+                updated = parse_time(item.get("updated_at"))
+                newest = max(filter(None, [newest, updated]), default=None)
+            result.items += len(batch)
+            yield batch
+        # Read after the issue pages above are saved: comments on items opened since the
+        # last run find their authors too.
+        authors = state.item_authors(repo)
+        for page in self.client.pages(f"{base}/issues/comments", window):
+            batch = Batch(scope=repo)
+            for comment in page:
+                parse_issue_comment(comment, repo, authors, batch)
+            result.items += len(batch)
+            yield batch
+        if pulls_changed:
+            # Review comments and reviews bump their pull request's updated_at: with no pull
+            # request updated there is nothing new to read.
+            for page in self.client.pages(f"{base}/pulls/comments", window):
+                batch = Batch(scope=repo)
+                for comment in page:
+                    parse_review_comment(comment, repo, authors, batch)
+                result.items += len(batch)
+                yield batch
+            yield from self._pull_requests(repo, start, result)
+        return newest.isoformat() if newest else None
+
+    def _pull_requests(
+        self, repo: str, start: datetime | None, result: RepoResult
+    ) -> Iterator[Batch]:
+        owner, name = repo.split("/", 1)
+        cursor = None
+        while True:
+            data = self.client.graphql(
+                PULL_REQUESTS_QUERY,
+                {"owner": owner, "name": name, "cursor": cursor, "first": PER_PAGE},
+                "TalentPullRequests",
+            )
+            connection = ((data.get("repository") or {}).get("pullRequests")) or {}
+            batch = Batch(scope=repo)
+            done = False
+            for node in connection.get("nodes") or []:
+                if start is not None and parse_time(node.get("updatedAt")) < start:
+                    done = True  # newest-updated first: the rest were read before
+                    break
+                parse_pull_request(node, repo, batch)
+                reviews = node.get("reviews") or {}
+                if (reviews.get("totalCount") or 0) > len(reviews.get("nodes") or []):
+                    self._all_reviews(repo, node, batch)
+            result.items += len(batch)
+            yield batch
+            info = connection.get("pageInfo") or {}
+            if done or not info.get("hasNextPage"):
+                return
+            cursor = info.get("endCursor")
+
+    def _all_reviews(self, repo: str, node: dict, batch: Batch) -> None:
+        """REST fallback for a pull request with more reviews than one GraphQL page holds."""
+        number = node["number"]
+        author = batch.who(parse_actor(node.get("author")))
+        pages = self.client.pages(f"/repos/{repo}/pulls/{number}/reviews", {"per_page": PER_PAGE})
+        for page in pages:
+            for review in page:
+                parse_review(review, repo, number, author, node.get("title") or "", batch)
+
+    def _commits(
+        self, repo: str, start: datetime | None, result: RepoResult
+    ) -> Generator[Batch, None, str | None]:
+        """The commits since ``start``; returns the newest commit time (the ``commits``
+        watermark). An empty repository (409) has none."""
+        params: dict = {"per_page": PER_PAGE}
+        if start is not None:
+            params["since"] = _iso(start)
+        newest: datetime | None = None
+        try:
+            for page in self.client.pages(f"/repos/{repo}/commits", params):
+                batch = Batch(scope=repo)
+                for item in page:
+                    parse_commit(item, repo, batch)
+                    committed = parse_time(
+                        ((item.get("commit") or {}).get("committer") or {}).get("date")
+                    )
+                    newest = max(filter(None, [newest, committed]), default=None)
+                result.items += len(batch)
+                yield batch
+        except GitHubError as exc:
+            if "409" not in str(exc):
+                raise
+        return newest.isoformat() if newest else None
+
+    def _head_owners(
+        self, data: dict, state: SourceState, teams: dict[str, list[str] | None]
+    ) -> list[dict] | None:
+        """Who the owner files at the head of a listed repository name, with teams
+        expanded where the token may list their members (``teams`` caches those look-ups
+        across repositories), as the store's rows. None when ``talent mine git`` already
+        stored this repository's owners: its history-based intervals are richer than one
+        head version, and are left as they are."""
+        repo = data["full_name"]
+        if state.mark(repo, GIT_OWNERS_RESOURCE)[0]:
+            return None
+        branch = data.get("default_branch") or "HEAD"
+        # The API gives no commit time for the head's files without one more request: the
+        # listing's pushed_at (the last push, so the latest the head can be) stands in for
+        # it, and the fetch time when GitHub did not send one.
+        when = parse_time(data.get("pushed_at")) or datetime.now(UTC)
+        versions = [
+            OwnerFileVersion("", when, path, text)
+            for path, text in fetch_head_owner_files(self.client, repo, branch)
+        ]
+        owners = owner_intervals(((v.committed_at, v.path, v.text) for v in versions), repo=repo)
+        for team in sorted({o.owner for o in owners if o.kind is OwnerKind.TEAM}):
+            if team.lower() not in teams:
+                teams[team.lower()] = fetch_team_members(self.client, team)
+        members = {team: logins for team, logins in teams.items() if logins}
+        return named_owner_rows(expand_teams(owners, members), versions)
 
 
 def _start(watermark: str | None, since: datetime | None, full: bool) -> datetime | None:
@@ -852,112 +1005,6 @@ def _start(watermark: str | None, since: datetime | None, full: bool) -> datetim
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _save(engine: Engine, batch: Batch) -> int:
-    save_identities(engine, batch.identities.values())
-    return save_activities(engine, batch.activities)
-
-
-def _sync_conversation(
-    engine: Engine, client: GitHubClient, repo: str, start: datetime | None
-) -> tuple[int, str | None]:
-    """Issues and pull requests, their comments, review comments, and (GraphQL) the pull
-    requests' reviews, merges and sizes: everything updated since ``start``."""
-    base = f"/repos/{repo}"
-    window = {"sort": "updated", "direction": "asc", "per_page": PER_PAGE}
-    if start is not None:
-        window["since"] = _iso(start)
-    count = 0
-    newest: datetime | None = None
-    pulls_changed = False
-    for page in client.pages(f"{base}/issues", {"state": "all", **window}):
-        batch = Batch()
-        for item in page:
-            parse_issue(item, repo, batch)
-            pulls_changed = pulls_changed or "pull_request" in item
-            updated = parse_time(item.get("updated_at"))
-            newest = max(filter(None, [newest, updated]), default=None)
-        count += _save(engine, batch)
-    authors = load_item_authors(engine, repo)
-    for page in client.pages(f"{base}/issues/comments", window):
-        batch = Batch()
-        for comment in page:
-            parse_issue_comment(comment, repo, authors, batch)
-        count += _save(engine, batch)
-    if pulls_changed:
-        # Review comments and reviews bump their pull request's updated_at: with no pull
-        # request updated there is nothing new to read.
-        for page in client.pages(f"{base}/pulls/comments", window):
-            batch = Batch()
-            for comment in page:
-                parse_review_comment(comment, repo, authors, batch)
-            count += _save(engine, batch)
-        count += _sync_pull_requests(engine, client, repo, start)
-    return count, (newest.isoformat() if newest else None)
-
-
-def _sync_pull_requests(
-    engine: Engine, client: GitHubClient, repo: str, start: datetime | None
-) -> int:
-    owner, name = repo.split("/", 1)
-    cursor = None
-    count = 0
-    while True:
-        data = client.graphql(
-            PULL_REQUESTS_QUERY,
-            {"owner": owner, "name": name, "cursor": cursor, "first": PER_PAGE},
-            "TalentPullRequests",
-        )
-        connection = ((data.get("repository") or {}).get("pullRequests")) or {}
-        batch = Batch()
-        done = False
-        for node in connection.get("nodes") or []:
-            if start is not None and parse_time(node.get("updatedAt")) < start:
-                done = True  # newest-updated first: the rest were read before
-                break
-            parse_pull_request(node, repo, batch)
-            reviews = node.get("reviews") or {}
-            if (reviews.get("totalCount") or 0) > len(reviews.get("nodes") or []):
-                _all_reviews(client, repo, node, batch)
-        count += _save(engine, batch)
-        info = connection.get("pageInfo") or {}
-        if done or not info.get("hasNextPage"):
-            return count
-        cursor = info.get("endCursor")
-
-
-def _all_reviews(client: GitHubClient, repo: str, node: dict, batch: Batch) -> None:
-    """REST fallback for a pull request with more reviews than one GraphQL page holds."""
-    number = node["number"]
-    author = batch.who(parse_actor(node.get("author")))
-    for page in client.pages(f"/repos/{repo}/pulls/{number}/reviews", {"per_page": PER_PAGE}):
-        for review in page:
-            parse_review(review, repo, number, author, node.get("title") or "", batch)
-
-
-def _sync_commits(
-    engine: Engine, client: GitHubClient, repo: str, start: datetime | None
-) -> tuple[str | None, int]:
-    params: dict = {"per_page": PER_PAGE}
-    if start is not None:
-        params["since"] = _iso(start)
-    newest: datetime | None = None
-    count = 0
-    try:
-        for page in client.pages(f"/repos/{repo}/commits", params):
-            batch = Batch()
-            for item in page:
-                parse_commit(item, repo, batch)
-                committed = parse_time(
-                    ((item.get("commit") or {}).get("committer") or {}).get("date")
-                )
-                newest = max(filter(None, [newest, committed]), default=None)
-            count += _save(engine, batch)
-    except GitHubError as exc:
-        if "409" not in str(exc):
-            raise
-    return (newest.isoformat() if newest else None), count
 
 
 def fetch_head_owner_files(
@@ -1008,41 +1055,6 @@ def fetch_team_members(client: GitHubClient, team: str) -> list[str] | None:
     return logins
 
 
-def sync_head_owners(
-    engine: Engine,
-    client: GitHubClient,
-    data: dict,
-    *,
-    teams: dict[str, list[str] | None] | None = None,
-) -> int | None:
-    """Store who the owner files at the head of a listed repository name, with teams
-    expanded where the token may list their members (``teams`` caches those look-ups
-    across repositories). Returns the number of rows saved, or None when ``talent mine
-    git`` already stored this repository's owners: its history-based intervals are
-    richer than one head version, and are left as they are."""
-    repo = data["full_name"]
-    if get_sync_state(engine, repo, GIT_OWNERS_RESOURCE)[0]:
-        return None
-    branch = data.get("default_branch") or "HEAD"
-    # The API gives no commit time for the head's files without one more request: the
-    # listing's pushed_at (the last push, so the latest the head can be) stands in for
-    # it, and the fetch time when GitHub did not send one.
-    when = parse_time(data.get("pushed_at")) or datetime.now(UTC)
-    versions = [
-        OwnerFileVersion("", when, path, text)
-        for path, text in fetch_head_owner_files(client, repo, branch)
-    ]
-    owners = owner_intervals(((v.committed_at, v.path, v.text) for v in versions), repo=repo)
-    cache = teams if teams is not None else {}
-    for team in sorted({o.owner for o in owners if o.kind is OwnerKind.TEAM}):
-        if team.lower() not in cache:
-            cache[team.lower()] = fetch_team_members(client, team)
-    members = {team: logins for team, logins in cache.items() if logins}
-    return save_named_owners(
-        engine, repo, named_owner_rows(expand_teams(owners, members), versions)
-    )
-
-
 def fetch_org_members(client: GitHubClient, org: str) -> Iterator[dict]:
     """The public members of ``org`` (``GET /orgs/{org}/public_members``, 100 a page):
     one ``{"github_id", "login"}`` per member who shows the membership."""
@@ -1053,75 +1065,41 @@ def fetch_org_members(client: GitHubClient, org: str) -> Iterator[dict]:
                 yield {"github_id": int(user["id"]), "login": str(user["login"])}
 
 
-def sync_org_members(
-    engine: Engine,
-    client: GitHubClient,
-    org: str,
-    *,
-    full: bool = False,
-    refresh: timedelta = MEMBERS_REFRESH,
-) -> int | None:
-    """Keep ``org``'s public members in the store, fetched again once ``refresh`` old
-    (or with ``full``); the number of members saved, or None when the stored list was
-    fresh enough. A mined organisation's members are its own people (see
-    :mod:`talent.affiliation`)."""
-    key = f"org_members_fetched_at:{org.lower()}"
-    now = datetime.now(UTC)
-    last = get_meta(engine, key)
-    if not full and last and now - datetime.fromisoformat(last) < refresh:
-        return None
-    try:
-        members = list(fetch_org_members(client, org))
-    except NotFound:
-        return None  # a user account, not an organisation: nobody to list
-    saved = save_org_members(engine, org, members, fetched_at=now)
-    set_meta(engine, key, now.isoformat())
-    return saved
+class GitHubProfileSource:
+    """``GET /users/{login}`` for ``accounts`` ((github_id, login): the GitHub accounts
+    with no profile or a stale one, bots left out), at most ``budget`` requests, lowest
+    id first; one batch of profiles, and each account's display name on its identity.
+    An account GitHub no longer knows (404) is skipped, and uses its request."""
 
+    name = "github-profiles"
 
-def fetch_profiles(
-    engine: Engine, client: GitHubClient, *, budget: int, refresh: timedelta = PROFILE_REFRESH
-) -> int:
-    """Fetch ``/users/{login}`` for accounts with no profile or a stale one, at most
-    ``budget`` requests; returns how many were fetched."""
-    from talent.store import load_identities
+    def __init__(self, client: GitHubClient, accounts: Iterable[tuple[int, str]], *, budget: int):
+        self.client = client
+        self.accounts = sorted(accounts)
+        self.budget = budget
 
-    if budget <= 0:
-        return 0
-    accounts = load_identities(engine)
-    accounts = accounts[(accounts["source"] == "github") & accounts["github_id"].notna()]
-    accounts = accounts[accounts["type"] != "Bot"]
-    known = load_profiles(engine)
-    fresh_after = datetime.now(UTC).replace(tzinfo=None) - refresh
-    fresh = set(known.loc[known["fetched_at"] >= fresh_after, "github_id"].astype(int))
-    wanted = [
-        (int(r.github_id), r.login)
-        for r in accounts.itertuples(index=False)
-        if int(r.github_id) not in fresh
-    ]
-    fetched = []
-    for github_id, login in sorted(wanted)[:budget]:
-        try:
-            user = client.request(f"/users/{login}").body
-        except NotFound:
-            continue
-        client.stats.profile_requests += 1
-        fetched.append(
-            {
-                "github_id": github_id,
-                "login": login,
-                "name": user.get("name"),
-                "company": user.get("company"),
-                "location": user.get("location"),
-                "blog": user.get("blog"),
-                "followers": user.get("followers"),
-                "fetched_at": datetime.now(UTC).replace(tzinfo=None),
-            }
-        )
-        if user.get("name"):
-            save_identities(
-                engine,
-                [
+    def read(self, state: SourceState) -> Iterator[Batch]:
+        batch = Batch()
+        for github_id, login in self.accounts[: max(self.budget, 0)]:
+            try:
+                user = self.client.request(f"/users/{login}").body
+            except NotFound:
+                continue
+            self.client.stats.profile_requests += 1
+            batch.profiles.append(
+                {
+                    "github_id": github_id,
+                    "login": login,
+                    "name": user.get("name"),
+                    "company": user.get("company"),
+                    "location": user.get("location"),
+                    "blog": user.get("blog"),
+                    "followers": user.get("followers"),
+                    "fetched_at": datetime.now(UTC).replace(tzinfo=None),
+                }
+            )
+            if user.get("name"):
+                batch.who(
                     Identity(
                         IdentitySource.GITHUB,
                         name=user["name"],
@@ -1129,7 +1107,6 @@ def fetch_profiles(
                         github_id=github_id,
                         type=user.get("type") or "",
                     )
-                ],
-            )
-    save_profiles(engine, fetched)
-    return len(fetched)
+                )
+        if batch.profiles:
+            yield batch

@@ -27,6 +27,7 @@ from talent.config import (
 from talent.export import shortlist_frame
 from talent.identity import infer_company, update_people
 from talent.maintainers import build_authorship, orphaned_if_left
+from talent.mining import save_demo
 from talent.scoring import (
     INTERVAL_WINDOWS,
     RankingBase,
@@ -37,7 +38,7 @@ from talent.scoring import (
     match_skills,
     score_base,
 )
-from talent.sources.demo import generate_demo, save_demo
+from talent.sources.demo import generate_demo
 from talent.stewardship import maintainers_report
 from talent.store import (
     StoreError,

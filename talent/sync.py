@@ -1,0 +1,153 @@
+"""The one loop between sources and the store: save a batch, then its watermarks.
+
+:func:`run_sync` drives any :class:`talent.sources.base.Source`: every :class:`Batch`
+it yields is saved (records first, each kind by its idempotent ``save_*``), and only
+after that are the batch's :class:`Mark` s written, so a run killed at any point resumes
+from the last completed batch with no gap, and reading a batch twice duplicates
+nothing. A :class:`Failure` is kept for its repository while the run goes on;
+:class:`Progress` goes to the caller's callback (the CLI's progress bar). The summary
+(:class:`SyncSummary`) is the same for every source.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from talent.sources.base import Batch, Failure, Progress, Source
+from talent.store import (
+    get_meta,
+    get_sync_state,
+    load_item_authors,
+    save_account_members,
+    save_activities,
+    save_commit_files,
+    save_head_files,
+    save_identities,
+    save_identity_evidence,
+    save_named_owners,
+    save_org_members,
+    save_profiles,
+    save_repos,
+    save_sync_state,
+    set_meta,
+)
+
+__all__ = ["StoreState", "SyncSummary", "save_batch", "run_sync"]
+
+# A locked SQLite file or a dropped PostgreSQL connection is retried this many times,
+# waiting 0.5, 1, 2 ... seconds; then the run stops with what is saved kept.
+SAVE_RETRIES = 4
+
+
+class StoreState:
+    """The store seen by a source: watermarks, item authors and settings, read only."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._authors: dict[str, dict[str, str]] = {}
+
+    def mark(self, scope: str, resource: str) -> tuple[str | None, str | None]:
+        return get_sync_state(self._engine, scope, resource)
+
+    def item_authors(self, repo: str) -> dict[str, str]:
+        return load_item_authors(self._engine, repo)
+
+    def meta(self, key: str) -> str | None:
+        return get_meta(self._engine, key)
+
+
+@dataclass
+class SyncSummary:
+    """What a run did: acts saved per scope, failures per scope, scopes in order."""
+
+    items: dict[str, int] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    batches: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.items.values())
+
+
+def save_batch(engine: Engine, batch: Batch) -> int:
+    """Save the records of ``batch`` (not its marks); returns the acts saved."""
+    if batch.repos:
+        save_repos(engine, batch.repos)
+    if batch.identities:
+        save_identities(engine, batch.identities.values())
+    saved = save_activities(engine, batch.activities) if batch.activities else 0
+    if batch.commit_files:
+        save_commit_files(engine, batch.commit_files)
+    if batch.evidence:
+        save_identity_evidence(engine, batch.evidence)
+    for repo, owners in batch.named_owners.items():
+        save_named_owners(engine, repo, owners)
+    for repo, paths in batch.head_files.items():
+        save_head_files(engine, repo, paths)
+    for org, members in batch.org_members.items():
+        save_org_members(engine, org, members)
+    for org, keys in batch.account_members.items():
+        save_account_members(engine, org, keys)
+    if batch.profiles:
+        save_profiles(engine, batch.profiles)
+    for key, value in batch.meta.items():
+        set_meta(engine, key, value)
+    return saved
+
+
+def _with_retries(action: Callable[[], int], sleep: Callable[[float], None]) -> int:
+    for attempt in range(SAVE_RETRIES + 1):
+        try:
+            return action()
+        except OperationalError:
+            if attempt == SAVE_RETRIES:
+                raise
+            sleep(0.5 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def run_sync(
+    engine: Engine,
+    source: Source,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SyncSummary:
+    """Read ``source`` to its end into ``engine``.
+
+    Each batch is saved, then its marks; failures are collected per scope; progress
+    items go to ``on_progress``. What the source raises (bad credentials, a wait
+    longer than allowed) ends the run after everything before it was saved, and is
+    raised again for the caller to explain.
+    """
+    summary = SyncSummary()
+    state = StoreState(engine)
+    for item in source.read(state):
+        if isinstance(item, Progress):
+            if on_progress is not None:
+                on_progress(item)
+            continue
+        if isinstance(item, Failure):
+            summary.failures[item.scope] = item.message
+            summary.items.setdefault(item.scope, 0)
+            continue
+        saved = _with_retries(lambda item=item: save_batch(engine, item), sleep)
+        for mark in item.marks:
+            _with_retries(
+                lambda mark=mark: (
+                    save_sync_state(
+                        engine, mark.scope, mark.resource, watermark=mark.watermark, etag=mark.etag
+                    )
+                    or 0
+                ),
+                sleep,
+            )
+        summary.batches += 1
+        if item.scope:
+            summary.items[item.scope] = summary.items.get(item.scope, 0) + saved
+    return summary

@@ -1,0 +1,152 @@
+"""The layers of DESIGN.md hold: data flows one way, and each module imports only from
+the layers on its left (and from ``talent.config`` / ``talent.model``).
+
+Every module under ``talent/`` is parsed with :mod:`ast`, and every import counts: at
+the top of a module, inside a function (a lazy import is a dependency all the same) or
+under ``TYPE_CHECKING``. A failure names the file, the line, the module and the import.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SHARED = ("talent.model", "talent.config")
+SOURCES = ("talent.sources",)
+STORE = ("talent.store",)
+SYNC = ("talent.sync",)
+MINING = ("talent.mining",)  # the one-call forms (mine_git, mine_github...): beside sync
+ANALYSIS = tuple(
+    f"talent.{m}"
+    for m in ("identity", "graph", "features", "skills", "scoring", "maintainers", "evaluate")
+)
+
+
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:
+    """(line, module) of every import in ``path``, wherever it stands; relative imports
+    are resolved, and ``from talent import x`` (or ``from . import x``) is an import of
+    ``talent.x``."""
+    name = module_name(path, root)
+    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package[: len(package) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            if node.module is None or base == "talent":  # names modules: from . import x
+                found += [(node.lineno, f"{base}.{alias.name}") for alias in node.names]
+            else:
+                found.append((node.lineno, base))
+    return sorted(found)
+
+
+def within(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def talent_only(*prefixes: str):
+    """A rule that allows anything outside talent, and the talent modules under
+    ``prefixes``."""
+    return lambda imported: not within(imported, ("talent",)) or within(imported, prefixes)
+
+
+def never(*prefixes: str):
+    return lambda imported: not within(imported, prefixes)
+
+
+# rule -> (which modules it binds, which imports it allows)
+RULES = {
+    "sources import only talent.model, talent.config and talent.sources.*": (
+        lambda m: within(m, SOURCES),
+        talent_only(*SHARED, *SOURCES),
+    ),
+    "the store imports no other talent layer than model and config": (
+        lambda m: within(m, STORE),
+        talent_only(*SHARED, *STORE),
+    ),
+    "sync imports only the store, the sources, model and config": (
+        lambda m: within(m, SYNC),
+        talent_only(*SHARED, *STORE, *SOURCES),
+    ),
+    "mining imports only sync, the store, the sources, model and config": (
+        lambda m: within(m, MINING),
+        talent_only(*SHARED, *STORE, *SOURCES, *SYNC),
+    ),
+    "identity, graph, features, skills, scoring, maintainers and evaluate never import "
+    "the sources, sync, mining, the ui or the cli": (
+        lambda m: within(m, ANALYSIS),
+        never("talent.sources", "talent.sync", "talent.mining", "talent.ui", "talent.cli"),
+    ),
+    "only talent/ui imports streamlit": (
+        lambda m: not within(m, ("talent.ui",)),
+        never("streamlit"),
+    ),
+    "nothing but talent.cli and talent.__main__ imports talent.cli": (
+        lambda m: m not in ("talent.cli", "talent.__main__"),
+        never("talent.cli"),
+    ),
+}
+
+
+def offences(root: Path, binds, allows) -> list[str]:
+    """``file:line (module) imports X`` for each import that breaks a rule."""
+    out = []
+    for path in sorted((root / "talent").rglob("*.py")):
+        module = module_name(path, root)
+        if not binds(module):
+            continue
+        for line, imported in imports(path, root):
+            if not allows(imported):
+                out.append(f"{path.relative_to(root)}:{line} ({module}) imports {imported}")
+    return out
+
+
+@pytest.mark.parametrize("rule", list(RULES))
+def test_layer_rule(rule):
+    found = offences(ROOT, *RULES[rule])
+    assert not found, f"{rule}, but:\n" + "\n".join(found)
+
+
+def test_the_rules_see_lazy_relative_and_package_imports(tmp_path):
+    sources = tmp_path / "talent" / "sources"
+    sources.mkdir(parents=True)
+    (tmp_path / "talent" / "__init__.py").write_text("")
+    (sources / "__init__.py").write_text("from . import base\n")
+    (sources / "base.py").write_text("from talent.model import Activity\n")
+    (sources / "x.py").write_text(
+        "from .base import Batch\n"
+        "def save(engine):\n"
+        "    from ..store import open_store\n"
+        "    from talent import sync\n"
+        "    import streamlit as st\n"
+    )
+    assert imports(sources / "x.py", tmp_path) == [
+        (1, "talent.sources.base"),
+        (3, "talent.store"),
+        (4, "talent.sync"),
+        (5, "streamlit"),
+    ]
+    assert imports(sources / "__init__.py", tmp_path) == [(1, "talent.sources.base")]
+    rule = RULES["sources import only talent.model, talent.config and talent.sources.*"]
+    assert offences(tmp_path, *rule) == [
+        "talent/sources/x.py:3 (talent.sources.x) imports talent.store",
+        "talent/sources/x.py:4 (talent.sources.x) imports talent.sync",
+    ]
+    assert offences(tmp_path, *RULES["only talent/ui imports streamlit"]) == [
+        "talent/sources/x.py:5 (talent.sources.x) imports streamlit"
+    ]
