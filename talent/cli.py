@@ -831,6 +831,159 @@ def _github_summary(console: Console, client, results) -> None:
         console.print(f"failed: {_plain(repo)}: {_plain(message)}", highlight=False)
 
 
+class RepoType(StrEnum):
+    model = "model"
+    dataset = "dataset"
+    space = "space"
+
+
+@mine_app.command("hf")
+def mine_hf_command(
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            help="An organisation or user (acme-ai), or repositories (acme-ai/vision-7b).",
+            show_default=False,
+        ),
+    ],
+    db: DbOption = None,
+    config: ConfigOption = None,
+    repo_type: Annotated[
+        list[RepoType] | None,
+        typer.Option(
+            "--repo-type",
+            help="Only these kinds of repository (repeatable; default: all three). For "
+            "OWNER/REPO targets, the kind they are (default: model).",
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="Only activity on or after this date."),
+    ] = None,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Read everything again, ignoring what earlier runs stored."),
+    ] = False,
+    no_derivatives: Annotated[
+        bool,
+        typer.Option(
+            "--no-derivatives", help="Skip the community's models built on the targets' models."
+        ),
+    ] = False,
+    endpoint: Annotated[
+        str, typer.Option(metavar="URL", help="The Hub's address: a mirror or a local fake.")
+    ] = "https://huggingface.co",
+    token_env: Annotated[
+        str,
+        typer.Option(
+            help="Environment variable holding the token (optional: public data needs none; "
+            "asked for in a terminal when unset)."
+        ),
+    ] = "HF_TOKEN",
+    max_wait: Annotated[
+        float,
+        typer.Option(
+            help="Longest wait for a rate-limit window, in seconds; past it, progress is "
+            "saved and the run stops to be resumed later."
+        ),
+    ] = 900.0,
+) -> None:
+    """Mine the Hugging Face Hub: models, datasets and Spaces, their commits, discussions
+    and pull requests, the community's derivative models (fine-tunes, quantisations,
+    adapters, merges) and the organisation's members.
+
+    Incremental: a second run reads only the listings and what changed. Safe to
+    interrupt and run again. Repositories are stored as hf.co/OWNER/NAME.
+    """
+    from talent.sources.hf import (
+        BadCredentials,
+        HubClient,
+        HubError,
+        HubSource,
+        ResumeLater,
+        check_target,
+    )
+    from talent.sync import run_sync
+
+    for target in targets:
+        try:
+            check_target(target)
+        except HubError as exc:
+            raise CliError(str(exc)) from None
+    types = tuple(dict.fromkeys(t.value for t in repo_type)) if repo_type else None
+    token = os.environ.get(token_env, "").strip()
+    if not token and sys.stdin.isatty():
+        token = typer.prompt(
+            "Hugging Face token (Enter for none: public data only)",
+            default="",
+            show_default=False,
+            hide_input=True,
+        ).strip()
+    settings = _load(db, config)
+    since_dt = _parse_since(since)
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        console = Console(stderr=True, width=120)
+    why = {"reason": "the Hub's rate limit"}
+    client = HubClient(
+        endpoint,
+        token or None,
+        max_wait=max_wait,
+        sleep=_countdown(console, why),
+        on_wait=lambda _seconds, reason: why.update(reason=reason),
+    )
+    del token
+    source = HubSource(
+        client,
+        targets,
+        repo_types=types or ("model", "dataset", "space"),
+        since=since_dt,
+        full=full,
+        derivatives=not no_derivatives,
+    )
+    engine = open_store(settings.db_url)
+
+    def on_progress(step) -> None:
+        if step.scope and step.total is not None:
+            console.print(f"[{step.done + 1}/{step.total}] {_plain(step.scope)}", highlight=False)
+
+    try:
+        summary = run_sync(engine, source, on_progress=on_progress)
+    except ResumeLater as exc:
+        update_people(engine, settings)
+        _hub_summary(console, client, None)
+        console.print(f"{exc}.", highlight=False)
+        return
+    except (BadCredentials, HubError) as exc:
+        # Nothing stored is lost: every batch was saved with its watermarks as it came.
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    with console.status("Resolving identities into people..."):
+        update_people(engine, settings)
+    _hub_summary(console, client, summary)
+    if summary.failures:
+        raise typer.Exit(1)
+
+
+def _hub_summary(console: Console, client, summary) -> None:
+    stats = client.stats
+    table = Table(title="Hugging Face Hub mining summary", title_justify="left")
+    for col in ("repositories", "acts written", "requests", "waits", "failed"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        str(sum(1 for scope in summary.items if scope.startswith("hf.co/"))) if summary else "-",
+        f"{summary.total:,}" if summary else "-",
+        f"{stats.total:,}",
+        f"{stats.retries} ({stats.waited:,.0f} s)",
+        str(len(summary.failures)) if summary else "-",
+    )
+    console.print(table)
+    if summary:
+        for repo, message in sorted(summary.failures.items()):
+            console.print(f"failed: {_plain(repo)}: {_plain(message)}", highlight=False)
+
+
 people_app = typer.Typer(
     cls=_OneLineErrors,
     rich_markup_mode=None,

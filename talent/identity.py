@@ -55,6 +55,10 @@ from talent.store import (
     store_aggregates,
 )
 
+# Where a login is a GitHub login (git identities carry GitHub login hints): owner files
+# and the people's shown login mean these; other platforms' logins are their own.
+LOGIN_SOURCES = frozenset({IdentitySource.GIT, IdentitySource.GITHUB})
+
 _EVIDENCE_COLUMNS = ["key", "other", "method", "confidence"]
 # Evidence methods that are inferences, applied like the name rules: never across two
 # GitHub accounts (``pr_branch``: talent.sources.git.BranchAuthors).
@@ -486,20 +490,22 @@ def owner_people(
     by_email: dict[str, set[str]] = {}
     by_hint: dict[str, set[str]] = {}  # e-mail local parts and folded names
     by_handle: dict[str, set[str]] = {}  # identities' names, one word allowed: weaker
-    for pid, login in zip(people["person_id"], people["login"], strict=True):
-        if isinstance(login, str) and login:
-            by_login.setdefault(login.lower(), set()).add(pid)
-    for key, login, email, name in zip(
+    # Owner files name GitHub logins: another platform's login (the Hub's) is no match.
+    sources = identities.get("source", pd.Series(IdentitySource.GIT, index=identities.index))
+    for key, login, email, name, source in zip(
         identities["key"],
         identities["login"],
         identities["email"],
         identities.get("name", pd.Series(None, index=identities.index)),
+        sources,
         strict=True,
     ):
         pid = person_of.get(key)
         if pid is None:
             continue
         _add_folded(by_handle, name, pid, handle=True)
+        if source not in LOGIN_SOURCES:
+            login = None
         email = email if isinstance(email, str) else ""
         for name in (login if isinstance(login, str) else None, login_from_noreply(email)):
             if name:
@@ -902,7 +908,10 @@ def _describe_person(block: list, settings: Settings, preferred: set[str] = froz
     if not logins:
         logins = [n for n in (login_from_noreply(r.email) for r in block) if n]
     # No login is a missing value (None here, NaN once stored), never "" or "None".
-    login = sorted(logins)[0] if logins else None
+    github_login = sorted(logins)[0] if logins else None
+    # Someone known only on another platform is shown by that platform's login.
+    others = sorted(r.login for r in block if r.login and r.source not in LOGIN_SOURCES)
+    login = github_login or (others[0] if others else None)
 
     # A profile name beats git names; names that are email addresses are never shown, and
     # generic ones ("Ubuntu", "root", a host name) only when there is no login either.
@@ -938,7 +947,7 @@ def _describe_person(block: list, settings: Settings, preferred: set[str] = froz
         "person_id": person_id,
         "name": name,
         "login": login,
-        "profile_url": _profile_url(login, block),
+        "profile_url": _profile_url(github_login, block),
         "is_bot": bool(is_bot),
         "bot_probability": 1.0 if is_bot else 0.0,
         "affiliation": affiliation,
@@ -1190,7 +1199,8 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
 
 
 # Bump when the rules of resolution or affiliation change, so that stores re-resolve.
-RESOLUTION_RULES = "5"  # 5: accounts of other platforms (the Hub), profile pages
+# 5: accounts of other platforms (the Hub), profile pages; 6: Hub members; 7: Hub logins shown
+RESOLUTION_RULES = "7"
 
 
 def people_fingerprint(engine: Engine, settings: Settings) -> str:
@@ -1495,19 +1505,34 @@ def judge_affiliation(
             person = account_person.get(int(row.github_id))
             if person is not None and str(row.org).lower() in company_orgs:
                 member_of.setdefault(person, (str(row.org), row.fetched_at))
+    outside: dict[str, str] = {}  # person -> the company organisation they are not in
     if account_members is not None and len(account_members):
+        listed: dict[str, str] = {}  # platform -> a company organisation listed on it
         for row in account_members.itertuples(index=False):
             platform, _, org = str(row.org).partition(":")
+            if org.lower() not in company_orgs:
+                continue
+            listed.setdefault(platform, org)
             person = person_of.get(row.identity_key)
-            if person is not None and org.lower() in company_orgs:
+            if person is not None:
                 member_of.setdefault(person, (f"{org} ({platform})", row.fetched_at))
+        # A platform account missing from the company's complete member list there (the
+        # Hub lists every member, not only public ones) is someone outside it.
+        members = set(account_members["identity_key"])
+        for key, person in person_of.items():
+            platform = key.partition(":")[0]
+            if platform in listed and key not in members:
+                outside.setdefault(person, f"{listed[platform]} ({platform})")
     tag = " (company inferred from the data)" if inferred else ""
     cutoff = as_of - pd.Timedelta(days=settings.former_after_days)
     labels, evidence = [], []
     for row in out.itertuples(index=False):
         pid = row.person_id
         notes = []
-        label = "community" if (pid in known_email or pid in profile_company) else "unknown"
+        known = pid in known_email or pid in profile_company or pid in outside
+        label = "community" if known else "unknown"
+        if pid in outside and pid not in member_of:
+            notes.append(f"not a member of {outside[pid]}")
         if pid in company_last:
             last = company_last[pid]
             notes.append(f"company email{tag}, last used {last:%Y-%m-%d}")
