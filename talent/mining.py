@@ -167,9 +167,11 @@ def sync_profiles(
 def save_demo(engine: Engine, world: DemoWorld) -> dict[str, int]:
     """Write a demo world into ``engine``; returns the rows written per table."""
     summary = run_sync(engine, DemoSource(world))
+    hub = world.hub
     return {
-        "repos": len(world.repos),
-        "identities": len({i.key for i in world.identities}),
+        "repos": len(world.repos) + (len(hub.repos) if hub else 0),
+        "identities": len({i.key for i in world.identities})
+        + (len(hub.identities) if hub else 0),
         "activities": summary.total,
         "commit_files": len(world.commit_files),
         "profiles": len(world.profiles),

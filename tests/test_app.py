@@ -17,12 +17,12 @@ from streamlit.testing.v1 import AppTest
 
 from talent.config import AFFILIATIONS, RECRUITER, Profile, Settings
 from talent.export import DANGEROUS_PREFIXES
-from talent.features import attach_people
 from talent.identity import update_people
 from talent.mining import save_demo
 from talent.scoring import (
     SIGNAL_LABELS,
     explain,
+    load_evidence,
     rank_range_text,
     rank_store,
     save_ranking_profile,
@@ -321,10 +321,9 @@ def test_missing_database_offers_the_demo(monkeypatch, tmp_path, page):
 
 
 def _explanation(url: str, ranking, person_id: str) -> list[dict]:
-    engine = open_store(url)
-    links = load_identity_links(engine)
-    person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
-    return explain(ranking, attach_people(load_activities(engine), person_of), person_id)
+    # The acts the app explains with: those it ranks (bots' acts left out, as are the
+    # answers bots give first).
+    return explain(ranking, load_evidence(open_store(url)), person_id)
 
 
 def test_candidate_page_links_the_evidence(monkeypatch, demo_db, expected_recruiter):
@@ -381,7 +380,8 @@ def test_shortlist_button_stores_feedback(monkeypatch, demo_db, tmp_path, expect
     # So does the Candidates page, and its shortlist toggle.
     at.switch_page("talent/ui/pages/candidates.py").run()
     table = at.dataframe[0].value
-    assert table.set_index("name").loc[top["name"], "verdict"] == "shortlisted"
+    # (Their Hub account, a person of its own until merged, may share the name.)
+    assert "shortlisted" in set(table.loc[table["name"] == top["name"], "verdict"])
     at.toggle(key="f_shortlisted").set_value(True).run()
     assert at.dataframe[0].value["name"].tolist() == [top["name"]]
     # The toggle is a filter in view everywhere: off again before rejecting them.
@@ -537,7 +537,7 @@ def test_the_company_in_use_is_said_in_the_sidebar(monkeypatch, demo_db, tmp_pat
     assert not at.exception
     (said,) = [c.value for c in at.sidebar.caption if c.value.startswith("company inferred")]
     assert said.replace("\\", "") == (
-        "company inferred: domains acme-ai.com, from 20 people; confirm or correct in talent.toml"
+        "company inferred: domains acme-ai.com, from 19 people; confirm or correct in talent.toml"
     )
 
 

@@ -38,7 +38,7 @@ def db(tmp_path_factory, runner):
     assert result.exit_code == 0, result.output
     assert result.stdout == ""  # progress and the summary go to stderr
     message = " ".join(result.stderr.split())  # rich wraps lines at 80 columns
-    assert message.startswith(f"Demo world written to sqlite:///{path}: 8 repositories, ")
+    assert message.startswith(f"Demo world written to sqlite:///{path}: 13 repositories, ")
     engine = open_store(f"sqlite:///{path}", create=False)
     assert count_rows(engine, "activities") > 10_000
     assert count_rows(engine, "people") > 100

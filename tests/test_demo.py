@@ -67,7 +67,7 @@ def test_same_seed_same_database(tmp_path, demo_world):
     for left, right in zip(*frames, strict=True):
         assert len(left) > 0
         pd.testing.assert_frame_equal(left, right)
-    assert len(frames[0][2]) == len(demo_world.activities)
+    assert len(frames[0][2]) == len(demo_world.activities) + len(demo_world.hub.activities)
 
 
 def test_different_seed_differs(demo_world):

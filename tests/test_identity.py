@@ -302,9 +302,10 @@ def test_company_settings_adds_stored_domains(mem_store):
 
 def test_demo_resolution_never_merges_two_true_people(demo_store, demo_world):
     links = load_identity_links(demo_store)
+    truth = demo_world.truth | demo_world.hub.people  # Hub accounts are people too
     truths = defaultdict(set)
     for key, pid in zip(links["identity_key"], links["person_id"], strict=True):
-        truths[pid].add(demo_world.truth[key])
+        truths[pid].add(truth[key])
     merged = {pid: t for pid, t in truths.items() if len(t) > 1}
     assert merged == {}
     # The shared build-box identity is nobody in particular and stays alone.
@@ -331,11 +332,17 @@ def test_demo_bots_and_employees_are_recognised(demo_store, demo_world):
     assert not people.loc[people["login"].isin(humans), "is_bot"].any()
     employees = people[people["affiliation"] == "employee"]
     assert len(employees) >= 10
-    # Every employee has evidence: a company address in use, or a profile naming Acme.
+    # Every employee has evidence: a company address in use, a profile naming Acme, or
+    # membership of the company's organisation on the Hub.
     assert all(
-        e.startswith("company email, last used ") or "profile company" in e
+        e.startswith("company email, last used ") or "profile company" in e or "(hf)" in e
         for e in employees["affiliation_evidence"]
     )
+    # A Hub account outside the company's Hub organisation is community, and says why.
+    hub_only = people[people["profile_url"].fillna("").str.startswith("https://huggingface.co/")]
+    outside = hub_only[hub_only["affiliation"] != "employee"]
+    assert len(outside) > 0 and (outside["affiliation"] == "community").all()
+    assert outside["affiliation_evidence"].str.contains("not a member of acme-ai").all()
     assert set(people["affiliation"]) <= {"employee", "former_employee", "community", "unknown"}
 
 

@@ -32,6 +32,7 @@ from talent.model import (
     Repo,
 )
 from talent.sources.base import Batch, SourceState
+from talent.sources.hf import RELATIONS, hub_repo_name
 
 ORG = "acme-ai"
 COMPANY_DOMAIN = "acme-ai.com"
@@ -390,6 +391,25 @@ class DemoWorld:
     # owners) and the files at its head.
     named_owners: dict[str, list[dict]] = field(default_factory=dict)
     head_files: dict[str, list[str]] = field(default_factory=dict)
+    hub: DemoHub | None = None
+
+
+@dataclass
+class DemoHub:
+    """The company's Hugging Face Hub organisation: its models, a dataset and a Space,
+    their commits, discussions and pull requests, the community's derivative models,
+    and the organisation's members. Records as :class:`talent.sources.hf.HubSource`
+    makes them. Hub accounts are identities of their own: the staff's use their GitHub
+    login (resolution suggests the pair, never merges it on a login alone), a few
+    community members use another name, and the builders are known only on the Hub.
+    ``people`` maps each account's key to the index of its person in
+    :attr:`DemoWorld.people`, or, for someone only on the Hub, to an index past them."""
+
+    repos: list[Repo]
+    identities: list[Identity]
+    activities: list[Activity]
+    members: list[str]  # the organisation's members, as identity keys
+    people: dict[str, int]
 
 
 def generate_demo(seed: int = 7, size: str = "medium") -> DemoWorld:
@@ -421,6 +441,15 @@ class DemoSource:
             profiles=list(world.profiles),
             meta={"demo_org": ORG, "company_domains": COMPANY_DOMAIN, "company_orgs": ORG},
         )
+        if world.hub is not None:
+            hub = world.hub
+            yield Batch(
+                scope=f"hf:{ORG}",
+                repos=list(hub.repos),
+                identities={i.key: i for i in hub.identities},
+                activities=list(hub.activities),
+                account_members={f"hf:{ORG}": list(hub.members)},
+            )
 
 
 def _owner_row(owner: str, pattern: str, line: int, since: datetime) -> dict:
@@ -1054,6 +1083,8 @@ class _Generator:
             if not p.is_bot and p.account is not None and p.account.key in used
         ]
         named, head = self._owner_files(activities)
+        # Its own random stream: the git and GitHub world is the same with or without it.
+        hub = _HubGenerator(random.Random(self.rng.random()), self.people).build()
         return DemoWorld(
             self.repos,
             kept,
@@ -1064,6 +1095,7 @@ class _Generator:
             profiles,
             named,
             head,
+            hub,
         )
 
     def _owner_files(self, activities: list[Activity]) -> tuple[dict, dict]:
@@ -1100,3 +1132,219 @@ class _Generator:
                 rows.append(gone)
             named[repo] = rows
         return named, {repo: sorted(paths) for repo, paths in self.files.items()}
+
+
+# --- the Hugging Face Hub ----------------------------------------------------------------
+
+# (model name, what it is): the company's models on the Hub, released in the world's last
+# eighteen months; a dataset and a Space beside them.
+HUB_MODELS = [
+    ("vision-foundation-7b", "vision foundation model"),
+    ("med-llm-8b-instruct", "medical LLM"),
+    ("speech-asr-large", "speech recognition model"),
+]
+HUB_DATASET = "med-instructions"
+HUB_SPACE = "vision-foundation-demo"
+HUB_START = END - timedelta(days=540)
+HUB_WEB = "https://huggingface.co"
+HUB_QUESTIONS = [
+    "How much VRAM does inference need?",
+    "Chat template for multi-turn prompts?",
+    "Fine-tuning recipe for a new language",
+    "GGUF conversion fails",
+    "License question for commercial use",
+    "Results differ from the paper on the eval set",
+    "Add safetensors weights",
+    "Tokenizer config is missing a special token",
+]
+HUB_PR_TITLES = [
+    "Fix typo in README",
+    "Add evaluation results to the model card",
+    "Update generation_config.json",
+    "Add example for batched inference",
+    "Add library_name to metadata",
+]
+DERIVATIVE_SUFFIXES = {
+    "finetune": ["-legal", "-radiology", "-de", "-ja", "-code", "-finance"],
+    "quantized": ["-GGUF", "-AWQ", "-GPTQ-4bit", "-8bit"],
+    "adapter": ["-lora-chat", "-lora-med", "-qlora-sft"],
+    "merge": ["-merge-slerp", "-ties-merge"],
+}
+
+
+class _HubGenerator:
+    """The demo org's Hub world, drawn from the people of the git and GitHub world."""
+
+    def __init__(self, rng: random.Random, people: list[DemoPerson]):
+        self.rng = rng
+        self.first_builder = len(people)  # builders' indices follow the world's people
+        self.people = [p for p in people if not p.is_bot]
+        self.accounts: dict[int, Identity] = {}  # person index -> Hub account
+        self.builders: list[Identity] = []  # people known only on the Hub
+        self.activities: list[Activity] = []
+        self.derived: set[str] = set()
+        self.span = (END - HUB_START).total_seconds()
+
+    def _time(self, lo: float = 0.0, hi: float = 1.0) -> datetime:
+        return HUB_START + timedelta(seconds=self.span * self.rng.uniform(lo, hi))
+
+    def _accounts(self) -> None:
+        for person in self.people:
+            roll = self.rng.random()
+            if person.archetype == "employee_core" or (
+                person.archetype == "employee" and roll < 0.5
+            ):
+                login = person.login  # the same login as on GitHub: suggested, not merged
+            elif person.archetype in ("community_core", "rising", "community") and roll < 0.3:
+                # Most use their GitHub login; some another name, which nothing can link.
+                login = person.login if roll < 0.2 else f"{person.login}-ml"
+            else:
+                continue
+            self.accounts[person.index] = Identity(
+                IdentitySource.HF, name=person.name, login=login, type="User"
+            )
+        taken = {i.login for i in self.accounts.values()}
+        for n in range(max(8, len(self.people) // 12)):
+            name = f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
+            login = _slug(name).replace("-", "") or f"builder{n}"
+            if self.rng.random() < 0.4:
+                login = f"{login[:6]}{self.rng.randint(2, 99)}"
+            while login in taken:
+                login += str(self.rng.randint(0, 9))
+            taken.add(login)
+            self.builders.append(Identity(IdentitySource.HF, name=name, login=login, type="User"))
+
+    def build(self) -> DemoHub:
+        self._accounts()
+        staff = [
+            self.accounts[p.index] for p in self.people if p.employee and p.index in self.accounts
+        ]
+        community = [
+            self.accounts[p.index]
+            for p in self.people
+            if not p.employee and p.index in self.accounts
+        ]
+        repos = [
+            ("model", f"{ORG}/{name}", f"Hugging Face model: {what}") for name, what in HUB_MODELS
+        ]
+        repos += [
+            ("dataset", f"{ORG}/{HUB_DATASET}", "Hugging Face dataset"),
+            ("space", f"{ORG}/{HUB_SPACE}", "Hugging Face Space"),
+        ]
+        hub_repos = []
+        for repo_type, repo_id, description in repos:
+            name = hub_repo_name(repo_type, repo_id)
+            page = f"{HUB_WEB}/{name.removeprefix('hf.co/')}"
+            hub_repos.append(Repo(name, Origin.HF, description, page, "main"))
+            self._commits(name, page, staff, community)
+            self._discussions(name, page, staff, community + self.builders, repo_type == "model")
+        for repo_type, repo_id, _ in repos:
+            if repo_type == "model":
+                self._derivatives(repo_id, community)
+        used = {a.actor for a in self.activities} | {
+            a.counterpart for a in self.activities if a.counterpart
+        }
+        identities = [i for i in [*self.accounts.values(), *self.builders] if i.key in used]
+        people = {i.key: index for index, i in self.accounts.items() if i.key in used}
+        people.update(
+            {b.key: self.first_builder + n for n, b in enumerate(self.builders) if b.key in used}
+        )
+        return DemoHub(
+            hub_repos,
+            identities,
+            sorted(self.activities, key=lambda a: (a.occurred_at, a.key)),
+            sorted({i.key for i in staff}),
+            people,
+        )
+
+    def _sha(self, *parts: object) -> str:
+        return hashlib.sha1("/".join(map(str, parts)).encode()).hexdigest()
+
+    def _commits(self, repo: str, page: str, staff: list[Identity], others: list[Identity]):
+        for n in range(self.rng.randint(8, 25)):
+            author = (
+                self.rng.choice(staff)
+                if self.rng.random() < 0.9 or not others
+                else (self.rng.choice(others))
+            )
+            sha = self._sha(repo, "commit", n)
+            title = self.rng.choice(
+                ["Upload folder using huggingface_hub", "Update README.md", "Upload model",
+                 "Update config.json", "Add tokenizer files"]
+            )  # fmt: skip
+            self.activities.append(
+                Activity(f"hf:{repo}@{sha}", repo, ActivityKind.COMMIT, author.key,
+                         self._time(), item=sha, title=title, url=f"{page}/commit/{sha}")
+            )  # fmt: skip
+
+    def _discussions(
+        self, repo: str, page: str, staff: list[Identity], others: list[Identity], busy: bool
+    ) -> None:
+        for num in range(1, (self.rng.randint(15, 30) if busy else self.rng.randint(3, 8)) + 1):
+            is_pr = self.rng.random() < 0.3
+            opener = self.rng.choice(others)
+            opened = self._time(0.0, 0.95)
+            ref = f"{repo}#{num}"
+            url = f"{page}/discussions/{num}"
+            title = self.rng.choice(HUB_PR_TITLES if is_pr else HUB_QUESTIONS)
+            merged = is_pr and self.rng.random() < 0.6
+            closed = not merged and self.rng.random() < 0.4
+            status = "merged" if merged else "closed" if closed else "open"
+            kind = ActivityKind.PR_OPENED if is_pr else ActivityKind.ISSUE_OPENED
+            self.activities.append(
+                Activity(f"hf:{ref}:opened", repo, kind, opener.key, opened, item=ref,
+                         title=title, url=url, state=status, pr_number=num if is_pr else None,
+                         size=1 if is_pr else None)
+            )  # fmt: skip
+            when = opened
+            for event in range(self.rng.randint(0, 4)):
+                when = min(END, when + timedelta(hours=self.rng.uniform(1, 200)))
+                who = self.rng.choice(staff) if self.rng.random() < 0.5 else self.rng.choice(others)
+                self.activities.append(
+                    Activity(f"hf:{ref}:c{event}", repo, ActivityKind.ISSUE_COMMENT, who.key,
+                             when, counterpart=opener.key, item=ref, title=title, url=url)
+                )  # fmt: skip
+            if merged or closed:
+                when = min(END, when + timedelta(hours=self.rng.uniform(1, 100)))
+                by = self.rng.choice(staff)
+                if merged:
+                    self.activities.append(
+                        Activity(f"hf:{ref}:s:merged", repo, ActivityKind.PR_MERGED, opener.key,
+                                 when, item=ref, title=title, url=url, pr_number=num)
+                    )  # fmt: skip
+                    self.activities.append(
+                        Activity(f"hf:{ref}:s", repo, ActivityKind.PR_MERGED_BY, by.key, when,
+                                 counterpart=opener.key, item=ref, title=title, url=url,
+                                 pr_number=num)
+                    )  # fmt: skip
+                elif by.key != opener.key:
+                    self.activities.append(
+                        Activity(f"hf:{ref}:s", repo, ActivityKind.ISSUE_CLOSED_BY, by.key, when,
+                                 counterpart=opener.key, item=ref, title=title, url=url)
+                    )  # fmt: skip
+
+    def _derivatives(self, base: str, community: list[Identity]) -> None:
+        """Builders make one to four models on ``base`` each, a few community members
+        one; downloads are heavy-tailed, as on the Hub."""
+        makers = [b for b in self.builders if self.rng.random() < 0.7]
+        makers += [c for c in community if self.rng.random() < 0.25]
+        repo = hub_repo_name("model", base)
+        stem = base.split("/", 1)[1]
+        for maker in makers:
+            for _ in range(1 + int(self.rng.random() < 0.4) + int(self.rng.random() < 0.2)):
+                relation = self.rng.choice(RELATIONS)
+                model_id = f"{maker.login}/{stem}{self.rng.choice(DERIVATIVE_SUFFIXES[relation])}"
+                if model_id in self.derived:
+                    continue
+                self.derived.add(model_id)
+                when = self._time(0.05, 1.0)
+                derived = hub_repo_name("model", model_id)
+                downloads = int(math.exp(self.rng.gauss(5.5, 2.2)))
+                likes = int(downloads**0.5 * self.rng.random() / 3)
+                self.activities.append(
+                    Activity(f"hf:derivative:{model_id}->{base}", repo, ActivityKind.DERIVATIVE,
+                             maker.key, when, item=derived,
+                             size=downloads, title=f"{model_id} ({relation}; {downloads:,} "
+                             f"downloads, {likes} likes)", url=f"{HUB_WEB}/{model_id}",
+                             state=relation)
+                )  # fmt: skip
