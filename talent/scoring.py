@@ -722,11 +722,24 @@ def _owned_files(evidence: Evidence, person_id: str, n: int) -> pd.DataFrame:
     last = changes[changes["person"] == person_id].groupby("path")["occurred_at"].max()
     repo = owned["path"].str.split(":", n=1).str[0]
     path = owned["path"].str.split(":", n=1).str[1]
+    # A file's page is beside its repository's commit pages, as the source linked them
+    # (no link where the source had no web page for the repository).
+    acts = evidence.acts
+    commit_urls = acts.loc[acts["kind"] == "commit", ["repo", "url"]]
+    commit_urls = commit_urls[commit_urls["url"].fillna("").str.contains("/commit/")]
+    pages = (
+        commit_urls.drop_duplicates("repo")
+        .set_index("repo")["url"]
+        .str.rsplit("/commit/", n=1)
+        .str[0]
+    )
+    base = repo.map(pages)
+    urls = (base + "/blob/HEAD/" + path).where(base.notna(), "")
     return pd.DataFrame(
         {
             "kind": "file",
             "title": path.to_numpy(),
-            "url": ("https://github.com/" + repo + "/blob/HEAD/" + path).to_numpy(),
+            "url": urls.to_numpy(),
             "occurred_at": owned["path"].map(last).to_numpy(),
             "repo": repo.to_numpy(),
         },
