@@ -170,8 +170,7 @@ def save_demo(engine: Engine, world: DemoWorld) -> dict[str, int]:
     hub = world.hub
     return {
         "repos": len(world.repos) + (len(hub.repos) if hub else 0),
-        "identities": len({i.key for i in world.identities})
-        + (len(hub.identities) if hub else 0),
+        "identities": len({i.key for i in world.identities}) + (len(hub.identities) if hub else 0),
         "activities": summary.total,
         "commit_files": len(world.commit_files),
         "profiles": len(world.profiles),
