@@ -616,6 +616,7 @@ def mine_git_command(
             update_people(engine, settings)
     else:
         ensure_people(engine, settings)
+    _retain(engine, settings)
     if failures:
         raise typer.Exit(1)
 
@@ -773,11 +774,19 @@ def mine_github_command(
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code or 1) from None
         update_people(engine, settings)
+        _retain(engine, settings)
         _github_summary(console, client, results)
         if any(r.error for r in results):
             raise typer.Exit(1)
     finally:
         client.close()
+
+
+def _retain(engine, settings: Settings) -> None:
+    """The settings' retention of comment text, after every mine."""
+    from talent.privacy import apply_retention
+
+    apply_retention(engine, settings)
 
 
 def _countdown(console: Console, why: dict[str, str]):
@@ -961,6 +970,7 @@ def mine_hf_command(
         raise typer.Exit(1) from None
     with console.status("Resolving identities into people..."):
         update_people(engine, settings)
+    _retain(engine, settings)
     _hub_summary(console, client, summary)
     if summary.failures:
         raise typer.Exit(1)
@@ -982,6 +992,183 @@ def _hub_summary(console: Console, client, summary) -> None:
     if summary:
         for repo, message in sorted(summary.failures.items()):
             console.print(f"failed: {_plain(repo)}: {_plain(message)}", highlight=False)
+
+
+privacy_app = typer.Typer(
+    cls=_OneLineErrors,
+    rich_markup_mode=None,
+    help="Leave people out who asked to be (opt-out), purge a person, write the notice.",
+    no_args_is_help=True,
+)
+app.add_typer(privacy_app, name="privacy")
+
+
+class SuppressionKind(StrEnum):
+    login = "login"
+    email = "email"
+    hf = "hf"
+    github_id = "github_id"
+
+
+@privacy_app.command("optout")
+def privacy_optout(
+    value: Annotated[
+        str,
+        typer.Argument(
+            help="What the person is known by: a GitHub login, an e-mail address, a Hub "
+            "login (--kind hf) or a GitHub account id (--kind github_id).",
+            show_default=False,
+        ),
+    ],
+    kind: Annotated[
+        SuppressionKind | None,
+        typer.Option(help="What VALUE is (default: email if it has an @ inside, else login)."),
+    ] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Leave someone out for good: add a salted hash of VALUE to the opt-out list (which
+    names nobody), delete what the database holds of them, and never store them again."""
+    from talent.privacy import PrivacyError, optout
+
+    settings = _load(db, config)
+    engine = _open_existing(settings)
+    chosen = kind.value if kind else ("email" if "@" in value.strip().lstrip("@") else "login")
+    try:
+        done = optout(engine, chosen, value, settings)
+    except PrivacyError as exc:
+        raise CliError(str(exc)) from None
+    typer.echo(
+        f"added to the opt-out list ({chosen}); removed {done.get('identities', 0)} "
+        f"identities and {done.get('activities', 0)} acts"
+    )
+
+
+@privacy_app.command("purge")
+def privacy_purge(
+    who: Annotated[str, typer.Argument(help="The person: person id, login, e-mail or full name.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Delete a person with all their identities, acts and verdicts, and put everything
+    they are known by on the opt-out list so a re-mine does not bring them back."""
+    from talent.privacy import purge_person
+
+    settings = _load(db, config)
+    engine = _open_existing(settings)
+    ensure_people(engine, settings)
+    _find_person(engine, who)  # one clear line when nobody or several match
+    done = purge_person(engine, who, settings)
+    typer.echo(
+        f"purged: {done.get('identities', 0)} identities, {done.get('activities', 0)} acts, "
+        f"{done.get('verdicts', 0)} verdicts; they stay on the opt-out list"
+    )
+
+
+@privacy_app.command("list")
+def privacy_list(db: DbOption = None, config: ConfigOption = None) -> None:
+    """The opt-out list: kind, id (the start of the salted hash) and when it was added."""
+    from talent.privacy import list_suppressions
+
+    settings = _load(db, config)
+    rows = list_suppressions(_open_existing(settings))
+    if rows.empty:
+        typer.echo("nobody is on the opt-out list")
+        return
+    for row in rows.itertuples(index=False):
+        typer.echo(f"{row.id}  {row.kind:<9}  added {pd.Timestamp(row.added_at):%Y-%m-%d}")
+
+
+@privacy_app.command("remove")
+def privacy_remove(
+    entry: Annotated[str, typer.Argument(help="The id that `talent privacy list` shows.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Take an entry off the opt-out list (their data comes back with the next mine)."""
+    from talent.privacy import PrivacyError, remove_suppression
+
+    settings = _load(db, config)
+    try:
+        kind = remove_suppression(_open_existing(settings), entry)
+    except PrivacyError as exc:
+        raise CliError(str(exc)) from None
+    typer.echo(f"removed one {kind} entry from the opt-out list")
+
+
+@privacy_app.command("export")
+def privacy_export(
+    path: Annotated[Path, typer.Argument(help="The file to write (JSON).")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write the opt-out list (hashes and their salt) for another database."""
+    from talent.privacy import export_list
+
+    settings = _load(db, config)
+    try:
+        count = export_list(_open_existing(settings), path)
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror}") from None
+    typer.echo(f"{count} entries written to {path}")
+
+
+@privacy_app.command("import")
+def privacy_import(
+    path: Annotated[Path, typer.Argument(help="A file `talent privacy export` wrote.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Add the entries of an exported opt-out list and delete whoever they name."""
+    from talent.privacy import PrivacyError, import_list
+
+    settings = _load(db, config)
+    try:
+        added = import_list(_open_existing(settings), path, settings)
+    except PrivacyError as exc:
+        raise CliError(str(exc)) from None
+    typer.echo(f"{added} new entries on the opt-out list")
+
+
+@privacy_app.command("retain")
+def privacy_retain(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Forget the words of comments older than the settings file's [privacy]
+    comment_text_days (every mine does it too); acts, dates, links and scores stay."""
+    from talent.privacy import apply_retention
+
+    settings = _load(db, config)
+    if settings.comment_text_days is None:
+        raise CliError(
+            "no retention is set: add comment_text_days = N under [privacy] in the settings file"
+        )
+    changed = apply_retention(_open_existing(settings), settings)
+    typer.echo(
+        f"text of {changed:,} comments older than {settings.comment_text_days} days forgotten"
+    )
+
+
+@privacy_app.command("notice")
+def privacy_notice(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """The notice to publish and to send with outreach: which public sources were used,
+    for what, and how to be left out (GDPR Articles 14 and 21 in plain words)."""
+    from talent.privacy import notice_text
+
+    settings = _load(db, config)
+    text = notice_text(_open_existing(settings), settings)
+    if output is None:
+        typer.echo(text)
+        return
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {output}: {exc.strerror}") from None
+    typer.echo(f"notice written to {output}")
 
 
 people_app = typer.Typer(

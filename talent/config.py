@@ -162,6 +162,9 @@ class Settings:
     profiles:
         The ranking profiles: the built-in ``maintainer`` and ``recruiter`` and any
         defined in the settings file.
+    comment_text_days:
+        Keep the text of comments (their first line) this many days; older comments keep
+        their act, date and link, not their words. None: keep it.
     """
 
     db_url: str = "sqlite:///" + DEFAULT_DB_FILE
@@ -173,6 +176,7 @@ class Settings:
     former_after_days: int = 180
     profiles: tuple[Profile, ...] = BUILTIN_PROFILES
     activity_weights: ActivityWeights = field(default_factory=ActivityWeights)
+    comment_text_days: int | None = None
 
     def profile(self, name: str) -> Profile:
         """The profile called ``name``; :class:`ConfigError` names the known ones."""
@@ -269,7 +273,7 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         raise ConfigError(f"{file}: no such settings file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: {exc}") from None
-    known = {"company", "people", "weights", "profiles"}
+    known = {"company", "people", "weights", "profiles", "privacy"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(
@@ -300,6 +304,12 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
     people_file = people.get("file", base.people_file)
     if not isinstance(people_file, str):
         raise ConfigError(f"{file}: [people] file must be a string")
+    privacy = data.get("privacy", {})
+    retention = privacy.get("comment_text_days", base.comment_text_days)
+    if retention is not None and (
+        not isinstance(retention, int) or isinstance(retention, bool) or retention < 0
+    ):
+        raise ConfigError(f"{file}: [privacy] comment_text_days must be a whole number of days")
     former = company.get("former_after_days", base.former_after_days)
     if not isinstance(former, int) or former < 0:
         raise ConfigError(f"{file}: [company] former_after_days must be a whole number of days")
@@ -313,6 +323,7 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         ),
         former_after_days=former,
         profiles=tuple(profiles.values()),
+        comment_text_days=retention,
     )
 
 

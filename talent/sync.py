@@ -11,6 +11,7 @@ nothing. A :class:`Failure` is kept for its repository while the run goes on;
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from talent.model import identity_tokens, salted_hash, suppression_token
 from talent.sources.base import Batch, Failure, Progress, Source
 from talent.store import (
     get_meta,
@@ -35,9 +37,10 @@ from talent.store import (
     save_repos,
     save_sync_state,
     set_meta,
+    suppressed_hashes,
 )
 
-__all__ = ["StoreState", "SyncSummary", "save_batch", "run_sync"]
+__all__ = ["StoreState", "SyncSummary", "save_batch", "run_sync", "without_suppressed"]
 
 # A locked SQLite file or a dropped PostgreSQL connection is retried this many times,
 # waiting 0.5, 1, 2 ... seconds; then the run stops with what is saved kept.
@@ -74,8 +77,59 @@ class SyncSummary:
         return sum(self.items.values())
 
 
-def save_batch(engine: Engine, batch: Batch) -> int:
-    """Save the records of ``batch`` (not its marks); returns the acts saved."""
+def without_suppressed(batch: Batch, salt: str | None, hashes: frozenset[str]) -> Batch:
+    """``batch`` without the people who opted out (``hashes``: salted hashes of
+    :func:`talent.model.identity_tokens`): their identities, acts, memberships, profiles
+    and owner-file namings are dropped; acts of others on their work keep the other's
+    credit and lose the counterpart."""
+    if not hashes or salt is None:
+        return batch
+
+    def hit(*tokens: str) -> bool:
+        return any(salted_hash(salt, t) in hashes for t in tokens)
+
+    gone = {
+        key
+        for key, i in batch.identities.items()
+        if hit(*identity_tokens(i.source, i.login, i.email, i.github_id))
+    }
+
+    def member(m: dict) -> bool:
+        return not hit(*identity_tokens("github", m.get("login"), None, m.get("github_id")))
+
+    def owner(row: dict) -> bool:
+        kind = "email" if row.get("kind") == "email" else "login"
+        return row.get("kind") not in ("user", "email") or not hit(
+            suppression_token(kind, str(row.get("owner", "")))
+        )
+
+    return dataclasses.replace(
+        batch,
+        identities={k: i for k, i in batch.identities.items() if k not in gone},
+        activities=[
+            a if a.counterpart not in gone else dataclasses.replace(a, counterpart=None)
+            for a in batch.activities
+            if a.actor not in gone
+        ],
+        evidence=[e for e in batch.evidence if e.key not in gone and e.other not in gone],
+        account_members={
+            org: [k for k in keys if k not in gone] for org, keys in batch.account_members.items()
+        },
+        org_members={org: [m for m in ms if member(m)] for org, ms in batch.org_members.items()},
+        profiles=[p for p in batch.profiles if member(p)],
+        named_owners={
+            repo: [r for r in rows if owner(r)] for repo, rows in batch.named_owners.items()
+        },
+    )
+
+
+def save_batch(
+    engine: Engine, batch: Batch, suppressed: tuple[str | None, frozenset[str]] | None = None
+) -> int:
+    """Save the records of ``batch`` (not its marks), less anyone in ``suppressed``
+    (``(salt, hashes)``; read from the store when not given); returns the acts saved."""
+    salt, hashes = suppressed if suppressed is not None else suppressed_hashes(engine)
+    batch = without_suppressed(batch, salt, hashes)
     if batch.repos:
         save_repos(engine, batch.repos)
     if batch.identities:
@@ -127,6 +181,7 @@ def run_sync(
     """
     summary = SyncSummary()
     state = StoreState(engine)
+    suppressed = suppressed_hashes(engine)  # opted-out people are never stored
     for item in source.read(state):
         if isinstance(item, Progress):
             if on_progress is not None:
@@ -136,7 +191,7 @@ def run_sync(
             summary.failures[item.scope] = item.message
             summary.items.setdefault(item.scope, 0)
             continue
-        saved = _with_retries(lambda item=item: save_batch(engine, item), sleep)
+        saved = _with_retries(lambda item=item: save_batch(engine, item, suppressed), sleep)
         for mark in item.marks:
             _with_retries(
                 lambda mark=mark: (

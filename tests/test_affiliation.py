@@ -444,8 +444,8 @@ def test_a_version_4_store_gains_the_org_members_table(tmp_path):
     assert inspect(engine).has_table("account_members")
     assert "profile_url" in {c["name"] for c in inspect(engine).get_columns("people")}
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 7
-    assert SCHEMA_VERSION == 7
+        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 8
+    assert SCHEMA_VERSION == 8
     assert get_meta(engine, "people_fingerprint") is None
     engine.dispose()
 

@@ -22,7 +22,16 @@ SYNC = ("talent.sync",)
 MINING = ("talent.mining",)  # the one-call forms (mine_git, mine_github...): beside sync
 ANALYSIS = tuple(
     f"talent.{m}"
-    for m in ("identity", "graph", "features", "skills", "scoring", "maintainers", "evaluate")
+    for m in (
+        "identity",
+        "graph",
+        "features",
+        "skills",
+        "scoring",
+        "maintainers",
+        "evaluate",
+        "privacy",
+    )
 )
 
 

@@ -50,6 +50,13 @@ __all__ = [
     "save_profiles",
     "save_account_members",
     "load_account_members",
+    "privacy_salt",
+    "save_suppressions",
+    "load_suppressions",
+    "delete_suppressions",
+    "suppressed_hashes",
+    "purge_identities",
+    "forget_text",
     "load_profiles",
     "save_org_members",
     "load_org_members",
@@ -667,3 +674,125 @@ def store_aggregates(engine: Engine) -> dict[str, str]:
             row = conn.execute(select(*columns).select_from(t)).one()
             out[name] = " ".join(str(v) for v in row)
     return out
+
+
+# --- opt-out ------------------------------------------------------------------------------
+
+
+def privacy_salt(engine: Engine, *, create: bool = True) -> str | None:
+    """The store's salt for suppression hashes, made on first use (never printed)."""
+    import secrets
+
+    salt = get_meta(engine, "privacy_salt")
+    if salt is None and create:
+        salt = secrets.token_hex(16)
+        with engine.begin() as conn:
+            _set_meta(conn, "privacy_salt", salt)
+    return salt
+
+
+def save_suppressions(engine: Engine, rows: Iterable[dict]) -> int:
+    """Add suppressions (``hash``, ``kind``, ``added_at``); an existing hash stays."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    known = set(load_suppressions(engine)["hash"])
+    return _upsert(engine, schema.suppressions, [r for r in rows if r["hash"] not in known])
+
+
+def load_suppressions(engine: Engine) -> pd.DataFrame:
+    t = schema.suppressions
+    return _read(engine, select(t).order_by(t.c.added_at, t.c.hash))
+
+
+def delete_suppressions(engine: Engine, hashes: Sequence[str]) -> int:
+    t = schema.suppressions
+    with engine.begin() as conn:
+        return conn.execute(delete(t).where(t.c.hash.in_(list(hashes)))).rowcount
+
+
+def suppressed_hashes(engine: Engine) -> tuple[str | None, frozenset[str]]:
+    """(salt, hashes) of the suppression list; (None, empty) when nobody opted out."""
+    hashes = frozenset(load_suppressions(engine)["hash"])
+    if not hashes:
+        return None, frozenset()
+    return privacy_salt(engine, create=False), hashes
+
+
+def purge_identities(
+    engine: Engine, keys: Sequence[str], *, logins: Sequence[str] = (), emails: Sequence[str] = ()
+) -> dict[str, int]:
+    """Delete raw identities and everything that is theirs, in one transaction: their
+    acts, their links, evidence and memberships, profiles of their GitHub accounts, and
+    owner-file namings of ``logins`` / ``emails``. Acts of others on their work keep the
+    other's credit and lose the counterpart. Returns rows deleted per table."""
+    keys = list(dict.fromkeys(keys))
+    done: dict[str, int] = {}
+    ident = schema.identities
+    with engine.begin() as conn:
+        ids = [
+            int(g)
+            for (g,) in conn.execute(
+                select(ident.c.github_id).where(
+                    ident.c.key.in_(keys), ident.c.github_id.is_not(None)
+                )
+            ).all()
+        ]
+        for start in range(0, max(len(keys), 1), 500):
+            chunk = keys[start : start + 500]
+            a = schema.activities
+            done["activities"] = (
+                done.get("activities", 0)
+                + conn.execute(delete(a).where(a.c.actor.in_(chunk))).rowcount
+            )
+            done["counterparts"] = (
+                done.get("counterparts", 0)
+                + conn.execute(
+                    a.update().where(a.c.counterpart.in_(chunk)).values(counterpart=None)
+                ).rowcount
+            )
+            ev = schema.identity_evidence
+            conn.execute(delete(ev).where(ev.c.key.in_(chunk) | ev.c.other.in_(chunk)))
+            conn.execute(
+                delete(schema.account_members).where(
+                    schema.account_members.c.identity_key.in_(chunk)
+                )
+            )
+            links = schema.identity_links
+            conn.execute(delete(links).where(links.c.identity_key.in_(chunk)))
+            done["identities"] = (
+                done.get("identities", 0)
+                + conn.execute(delete(ident).where(ident.c.key.in_(chunk))).rowcount
+            )
+        if ids:
+            conn.execute(delete(schema.profiles).where(schema.profiles.c.github_id.in_(ids)))
+            conn.execute(delete(schema.org_members).where(schema.org_members.c.github_id.in_(ids)))
+        owners = schema.named_owners
+        bare = {x.lower().lstrip("@") for x in logins}
+        names = sorted(bare | {f"@{x}" for x in bare} | {x.lower() for x in emails})
+        if names:
+            done["named_owners"] = conn.execute(
+                delete(owners).where(func.lower(owners.c.owner).in_(names))
+            ).rowcount
+        if any(done.values()):
+            _bump_version(conn)
+    return done
+
+
+def forget_text(engine: Engine, kinds: Sequence[str], before: datetime, placeholder: str) -> int:
+    """Replace the title (a comment's first line) of acts of ``kinds`` that happened
+    before ``before`` with ``placeholder``; acts, dates and links stay. Returns rows."""
+    t = schema.activities
+    with engine.begin() as conn:
+        changed = conn.execute(
+            t.update()
+            .where(
+                t.c.kind.in_(list(kinds)),
+                t.c.occurred_at < before.replace(tzinfo=None),
+                t.c.title != placeholder,
+            )
+            .values(title=placeholder)
+        ).rowcount
+        if changed:
+            _bump_version(conn)
+    return changed

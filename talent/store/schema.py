@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 metadata = MetaData()
 
@@ -185,6 +185,17 @@ feedback = Table(
     Column("noted_at", DateTime, nullable=False),
 )
 
+# People who asked to be left out, as salted hashes of what they are known by
+# (talent.model.identity_tokens): the list itself names nobody. The salt is the meta
+# ``privacy_salt``. Sync drops what matches at ingest; talent.privacy purges the rest.
+suppressions = Table(
+    "suppressions",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("added_at", DateTime, nullable=False),
+)
+
 commit_files = Table(
     "commit_files",
     metadata,
@@ -216,4 +227,5 @@ MIGRATIONS: dict[int, list[str]] = {
     5: [],  # the org_members table
     6: [],  # the named_owners and head_files tables
     7: ["ALTER TABLE people ADD COLUMN profile_url TEXT"],  # and the account_members table
+    8: [],  # the suppressions table
 }
