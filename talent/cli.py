@@ -1254,6 +1254,80 @@ def people_show(
     console.print(table)
 
 
+@people_app.command("audit")
+def people_audit(
+    who: Annotated[str, typer.Argument(help="Person id, login, email or full name.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+    repo: Annotated[
+        list[str] | None,
+        typer.Option(metavar="OWNER/REPO", help="Only this repository's activity; repeatable."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="Only activity on or after this date."),
+    ] = None,
+    include_bots: Annotated[
+        bool, typer.Option("--include-bots", help="Count bots' acts too, as rank does.")
+    ] = False,
+) -> None:
+    """Every count behind a person's score, and every act that makes it, with its link:
+    the numbers `talent rank` used (same --repo, --since and --include-bots), checkable
+    one act at a time."""
+    from talent.audit import audit_person
+    from talent.scoring import build_ranking_base, score_base
+
+    settings = _load(db, config)
+    engine = _open_existing(settings)
+    ensure_people(engine, settings)
+    _check_repos(engine, repo)
+    person_id = _find_person(engine, who)
+    base = build_ranking_base(engine, settings, repo or None, _parse_since(since), include_bots)
+    ranking = score_base(base, settings.profile(DEFAULT_PROFILE), affiliations=())
+    rows = ranking[ranking["person_id"] == person_id]
+    if rows.empty:
+        raise CliError(
+            f"{who} has no acts in this scope (a bot? add --include-bots; or widen --repo/--since)"
+        )
+    report = audit_person(rows.iloc[0], base.acts, person_id)
+    if format == OutputFormat.json:
+        payload = {
+            "person_id": person_id,
+            "counts": to_records(report.counts),
+            "acts": to_records(report.acts),
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if format == OutputFormat.csv:
+        typer.echo(to_safe_csv(report.acts).decode("utf-8").lstrip("\ufeff"), nl=False)
+        return
+    console = Console()
+    name = rows.iloc[0]["name"]
+    console.print(f"[bold]{_plain(name)}[/bold]  {person_id}: {len(report.acts):,} acts")
+    table = Table(title="Counts behind the score", title_justify="left")
+    for col in ("measure", "value", "acts listed", "kinds of act"):
+        table.add_column(col, justify="right" if col in ("value", "acts listed") else "left")
+    for row in report.counts.itertuples(index=False):
+        if row.value or row.acts:  # the measures this person has anything for
+            table.add_row(row.measure, f"{row.value:,}", f"{row.acts:,}", row.kinds)
+    console.print(table)
+    acts = Table(title="Acts, oldest first (-f csv or json: all of them, with links)",
+                 title_justify="left")  # fmt: skip
+    for col in ("date", "kind", "repository", "title", "counts towards"):
+        acts.add_column(col, overflow="fold")
+    for row in report.acts.tail(50).itertuples(index=False):
+        acts.add_row(
+            f"{row.occurred_at:%Y-%m-%d}", row.kind, _plain(row.repo), _plain(_text(row.title)),
+            row.counts_for,
+        )  # fmt: skip
+    console.print(acts)
+    if len(report.acts) > 50:
+        console.print(f"(the latest 50 of {len(report.acts):,}; -f csv lists every one)")
+
+
 @people_app.command("merge")
 def people_merge(
     who: Annotated[

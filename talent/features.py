@@ -79,6 +79,18 @@ _COUNTS: dict[str, tuple[ActivityKind, ...]] = {
     "issues_resolved": (ActivityKind.ISSUE_CLOSED_BY,),
 }
 
+
+def count_kinds() -> dict[str, tuple[str, ...]]:
+    """Each measure that counts acts, and the kinds of act it counts (for audits).
+
+    >>> count_kinds()["merges"]
+    ('pr_merged_by', 'merge_commit')
+    """
+    kinds = {name: tuple(str(k) for k in found) for name, found in _COUNTS.items()}
+    kinds["derivatives"] = (str(ActivityKind.DERIVATIVE),)
+    return kinds
+
+
 # Acts that show a project trusts the actor with someone else's work.
 TRUST_KINDS = frozenset(
     {

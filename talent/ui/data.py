@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from talent.affiliation import CompanyInference
+from talent.audit import Audit, audit_person
 from talent.config import (
     DB_ENV_VAR,
     ConfigError,
@@ -203,6 +204,23 @@ def explanation(
     rows = frame[frame["person_id"] == person_id]
     evidence = _base(url, version, repos, since, include_bots).evidence
     return explain(rows, evidence, person_id)
+
+
+def audit(
+    url: str,
+    version: str,
+    profile: Profile,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
+    intervals: bool,
+    person_id: str,
+) -> Audit:
+    """Every count behind a person's score and the acts that make it, from the same acts
+    as the ranking (:func:`talent.audit.audit_person`)."""
+    frame = ranking(url, version, profile, repos, since, include_bots, intervals)
+    row = frame[frame["person_id"] == person_id].iloc[0]
+    return audit_person(row, _base(url, version, repos, since, include_bots).acts, person_id)
 
 
 @st.cache_data(show_spinner="Searching skills...", max_entries=64)

@@ -127,6 +127,29 @@ def render() -> None:
     )
     with st.expander("All measures"):
         st.dataframe(facts, hide_index=True, key="facts")
+    with st.expander("Show the acts behind the counts"):
+        report = data.audit(*args, person_id)
+        counted = report.counts[(report.counts["value"] != 0) | (report.counts["acts"] != 0)]
+        st.caption(
+            f"{len(report.acts):,} acts in this ranking's repositories and time window; "
+            "each count below is the number of acts of its kinds, listed after it."
+        )
+        st.dataframe(
+            counted[["measure", "value", "acts", "kinds"]].rename(columns={"measure": "count"}),
+            hide_index=True,
+            key="audit_counts",
+        )
+        st.dataframe(
+            report.acts.rename(columns={"occurred_at": "when"}),
+            hide_index=True,
+            width="stretch",
+            key="audit_acts",
+            column_config={
+                "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD"),
+                "url": st.column_config.LinkColumn("Link", display_text="open"),
+                "counts_for": "Counts towards",
+            },
+        )
 
     st.subheader("Who this is", anchor=False)
     works_on = "; ".join(
