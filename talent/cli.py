@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -508,11 +509,22 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+# Control characters in untrusted text (names, titles) would move the cursor, recolour or
+# clear the terminal: whitespace ones become a space, the rest are dropped.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[\t\n]")
+
+
 def _plain(text: str) -> str:
-    """Escape rich markup in untrusted text so names print as written."""
+    r"""Untrusted text as it should print: rich markup escaped, control characters
+    (terminal escapes among them) removed.
+
+    >>> _plain("Ada\x1b[2J [b]x[/b]\nnext")
+    'Ada[2J \\[b]x\\[/b] next'
+    """
     from rich.markup import escape
 
-    return escape(str(text))
+    return escape(_CONTROL.sub("", _SPACES.sub(" ", str(text))))
 
 
 mine_app = typer.Typer(
