@@ -45,7 +45,7 @@ from typer.testing import CliRunner
 
 import talent.sources.github as github_source
 from talent.cli import app
-from talent.mining import mine_github
+from talent.mining import mine_github, sync_profiles
 from talent.sources.base import Batch, Failure, Progress
 from talent.sources.github import GitHubClient, GitHubSource, RepoResult, ResumeLater
 from talent.store import (
@@ -484,6 +484,33 @@ def test_profile_budget_caps_each_run_and_the_rest_follow_later(small, tmp_path)
     engine.dispose()
 
 
+def test_an_account_that_answers_404_is_not_asked_again_every_run(small, tmp_path):
+    """A renamed or deleted account's /users/{old login} answers 404: it is asked once,
+    kept as an empty profile with its date, and not asked again on the next runs (a
+    replay of api.github.com saw 9 to 32 such wasted requests a run)."""
+    engine = new_store(tmp_path / "gone.db")
+    mine(engine, small.server, profile_budget=0)
+    people = [u for u in expected_accounts(small.world, selected(small.world)) if u.type != "Bot"]
+    renamed = sorted(people, key=lambda u: u.id)[0]
+    old_login = renamed.login
+    small.world.rename_user(old_login, old_login + "-renamed")
+    try:
+        client = make_client(small.server)
+        asked = sync_profiles(engine, client, budget=100)
+        assert asked == len(people)  # the 404 counts as a request made
+        client.close()
+        gone = load_profiles(engine).set_index("github_id").loc[renamed.id]
+        assert gone["login"] == old_login and not known(gone["name"])
+        client = make_client(small.server)
+        before = len(small.server.log)
+        assert sync_profiles(engine, client, budget=100) == 0
+        assert not [e for e in small.server.log.entries[before:] if "/users/" in e.canonical]
+        client.close()
+    finally:
+        small.world.rename_user(old_login + "-renamed", old_login)
+    engine.dispose()
+
+
 def test_hostile_and_unicode_strings_are_stored_unchanged(small):
     core = small.world.repo(ORG, "core")
     frame = load_activities(small.engine)
@@ -911,6 +938,27 @@ def test_202_forever_fails_that_repository_alone(fresh, monkeypatch):
     assert server.log.count(f"/repos/{CORE}/commits$") > client.attempts
 
 
+def test_a_graphql_failure_keeps_that_repositorys_commits(fresh, tmp_path):
+    """GraphQL failing for good on one repository fails its conversation (rows so far kept,
+    no watermark) but not its commits, which are read and marked as usual (replay)."""
+    world, server, engine = fresh
+    server.faults.add("POST", "/graphql$", 502, times=10**6)
+    client, results = mine(engine, server, profile_budget=0)
+    failed = {r.repo: r.error for r in results if r.error}
+    assert CORE in failed and "502" in failed[CORE]
+    stored = stored_counts(engine)
+    expected = expected_counts(world, selected(world))
+    assert stored[CORE, "commit"] == expected[CORE, "commit"]
+    assert stored[CORE, "issue_opened"] > 0
+    assert get_sync_state(engine, CORE, "commits")[0] is not None
+    assert get_sync_state(engine, CORE, "issues") == (None, None)
+    # Once GraphQL answers again, the next run completes the conversation.
+    server.faults.clear()
+    _, results = mine(engine, server, profile_budget=0)
+    assert not [r for r in results if r.error]
+    assert stored_rows(engine) == expected_rows(world, selected(world))
+
+
 def test_server_errors_forever_fail_that_repository_alone(fresh, tmp_path):
     world, server, engine = fresh
     # Commits come last: core's conversation rows are stored, its watermarks must not be.
@@ -961,6 +1009,29 @@ def test_secondary_rate_limit_is_waited_out(fresh, options, status, wait):
     assert statuses(server, LIST) == [200, status, 200]
     assert client.stats.waits == 1 and client.stats.failures == {}
     assert stored_rows(engine) == expected_rows(world, selected(world))
+
+
+def test_a_retry_after_longer_than_max_wait_stops_to_resume_later(fresh):
+    """--max-wait caps every wait: a secondary limit's Retry-After too (replay)."""
+    world, server, engine = fresh
+    now = 1_900_000_000.0
+    core_list_fault(server, "secondary", retry_after=3600)
+    client = make_client(server, clock=lambda: now, max_wait=60)
+    with pytest.raises(ResumeLater) as stopped:
+        mine(engine, server, client=client, profile_budget=0)
+    assert client.sleep == []  # stopped, not waited
+    assert stopped.value.reset == datetime.fromtimestamp(now + 3600, UTC)
+    mine(engine, server, profile_budget=0)  # the same command, later, finishes the job
+    assert stored_rows(engine) == expected_rows(world, selected(world))
+
+
+def test_a_422_says_what_was_refused(fresh):
+    """A 422's field errors are part of the one line (the fake's: code "invalid"; with a
+    field, "since: invalid", as talent.sources.github._error_text's doctest shows)."""
+    world, server, engine = fresh
+    core_list_fault(server, 422)
+    client, _ = mine(engine, server, profile_budget=0)
+    assert client.stats.failures[CORE] == "GitHub answered 422: Validation Failed (invalid)"
 
 
 def test_primary_rate_limit_with_a_near_reset_is_waited_out(fresh):

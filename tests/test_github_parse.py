@@ -286,3 +286,50 @@ def test_malformed_names(name):
 def test_parse_time():
     assert parse_time(None) is None
     assert parse_time("2024-01-01T00:00:00+02:00") == datetime(2023, 12, 31, 22, tzinfo=UTC)
+
+
+def test_an_item_whose_pull_request_is_null_is_an_issue():
+    """api.github.com has sent ``"pull_request": null`` on plain issues (replay): only a
+    pull_request object makes an item a pull request."""
+    batch = Batch()
+    item = {
+        "number": 9,
+        "user": ADA,
+        "created_at": "2024-01-02T03:04:05Z",
+        "updated_at": "2024-01-02T03:04:05Z",
+        "title": "A plain issue",
+        "state": "open",
+        "html_url": f"https://github.com/{REPO}/issues/9",
+        "pull_request": None,
+    }
+    parse_issue(item, REPO, batch)
+    assert [a.kind for a in batch.activities] == [ActivityKind.ISSUE_OPENED]
+
+
+def test_a_review_comment_without_pull_request_url_is_kept():
+    """A review comment that lacks ``pull_request_url`` (seen in the replay) is found by
+    its ``_links`` or its page, not dropped."""
+    base = {
+        "user": BOB,
+        "created_at": "2024-02-01T00:00:00Z",
+        "body": "nit: rename this",
+    }
+    by_link = {
+        **base,
+        "id": 11,
+        "_links": {"pull_request": {"href": f"https://api.github.com/repos/{REPO}/pulls/5"}},
+    }
+    by_page = {
+        **base,
+        "id": 12,
+        "html_url": f"https://github.com/{REPO}/pull/6#discussion_r12",
+    }
+    nothing = {**base, "id": 13}
+    batch = Batch()
+    authors = {f"{REPO}#5": key(ADA)}
+    for comment in (by_link, by_page, nothing):
+        parse_review_comment(comment, REPO, authors, batch)
+    assert [(a.item, a.pr_number, a.counterpart) for a in batch.activities] == [
+        (f"{REPO}#5", 5, key(ADA)),
+        (f"{REPO}#6", 6, None),
+    ]

@@ -304,7 +304,7 @@ class GitHubClient:
                 self._retry_wait(attempt, failure)
                 continue
             if status >= 400:
-                message = payload.get("message", "") if isinstance(payload, dict) else ""
+                message = _error_text(payload)
                 error = GitHubError(f"GitHub answered {status}: {message}".rstrip(": "))
                 error.status = status
                 raise error
@@ -326,7 +326,13 @@ class GitHubClient:
             pass
         remaining = headers.get("x-ratelimit-remaining")
         if "retry-after" in headers:
-            self._wait(float(headers["retry-after"]), "secondary rate limit")
+            try:
+                seconds = max(float(headers["retry-after"]), 0.0)
+            except ValueError:  # an HTTP date, or nothing usable: about a minute
+                seconds = self.secondary_wait
+            if seconds > self.max_wait:  # --max-wait caps every wait, this one too
+                raise ResumeLater(datetime.fromtimestamp(self.clock() + seconds, UTC))
+            self._wait(seconds, "secondary rate limit")
             return True
         if remaining == "0" or "api rate limit exceeded" in message:
             reset = float(headers.get("x-ratelimit-reset", self.clock() + 60))
@@ -379,6 +385,28 @@ class GitHubClient:
                 raise NotFound(f"not found: {text}")
             raise GitHubError(f"GraphQL error: {text}")
         raise RepoFailed(f"GraphQL stayed rate limited after {self.attempts} attempts")
+
+
+def _error_text(payload: object) -> str:
+    """GitHub's error message with its field errors (a 422's ``errors``), in one line.
+
+    >>> _error_text({"message": "Validation Failed",
+    ...     "errors": [{"resource": "Issue", "field": "since", "code": "invalid"}]})
+    'Validation Failed (since: invalid)'
+    """
+    if not isinstance(payload, dict):
+        return ""
+    message = str(payload.get("message") or "")
+    details = []
+    for error in payload.get("errors") or []:
+        if isinstance(error, dict):
+            what = error.get("message") or error.get("code") or ""
+            field = error.get("field")
+            details.append(f"{field}: {what}" if field else str(what))
+        elif error:
+            details.append(str(error))
+    details = [d for d in details if d]
+    return f"{message} ({'; '.join(details)})" if details else message
 
 
 # --- parsing (pure) ---------------------------------------------------------------------
@@ -444,6 +472,24 @@ def _number_from_url(url: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _parent_number(comment: dict, parent_url: str) -> int | None:
+    """The issue or pull request a comment is on: from ``parent_url`` (``issue_url``,
+    ``pull_request_url``), else from ``_links`` or the comment's page
+    (``.../pull/12#discussion_r3``), which GitHub sends where the first is missing.
+
+    >>> _parent_number({"html_url": "https://github.com/o/r/pull/12#discussion_r3"}, "x")
+    12
+    """
+    number = _number_from_url(comment.get(parent_url))
+    if number is None:
+        link = ((comment.get("_links") or {}).get("pull_request") or {}).get("href")
+        number = _number_from_url(link)
+    if number is None:
+        page = re.search(r"/(?:pull|issues)/(\d+)(?:[#/?]|$)", comment.get("html_url") or "")
+        number = int(page.group(1)) if page else None
+    return number
+
+
 def parse_issue(item: dict, repo: str, batch: Batch) -> None:
     """An item of ``/issues``: an issue or a pull request (it has ``pull_request``)."""
     actor = batch.who(parse_user(item.get("user")))
@@ -451,7 +497,7 @@ def parse_issue(item: dict, repo: str, batch: Batch) -> None:
         return
     number = item["number"]
     ref = f"{repo}#{number}"
-    is_pr = "pull_request" in item
+    is_pr = item.get("pull_request") is not None  # present but null: an issue
     kind = ActivityKind.PR_OPENED if is_pr else ActivityKind.ISSUE_OPENED
     batch.activities.append(
         Activity(
@@ -507,7 +553,7 @@ def _parse_comment(
 ) -> None:
     """A comment, credited against the author of the item it is on (``authors``)."""
     actor = batch.who(parse_user(comment.get("user")))
-    number = _number_from_url(comment.get(parent_url))
+    number = _parent_number(comment, parent_url)
     if actor is None or number is None:
         return
     ref = f"{repo}#{number}"
@@ -843,10 +889,19 @@ class GitHubSource:
 
         last = Batch(scope=repo)
         marks: list[tuple[str, str | None, str | None]] = []
+        failed = None
         if issues_changed:
             start = _start(stored["issues"][0], self.since, self.full)
-            newest = yield from self._conversation(repo, start, state, result)
-            marks += [("issues", newest, None), ("probe", None, probe.etag)]
+            try:
+                newest = yield from self._conversation(repo, start, state, result)
+            except (BadCredentials, ResumeLater):
+                raise
+            except GitHubError as exc:
+                # The conversation's rows so far stay, without its marks (read again next
+                # run); the commits are read all the same.
+                failed = str(exc)
+            else:
+                marks += [("issues", newest, None), ("probe", None, probe.etag)]
         if commits_changed:
             start = _start(stored["commits"][0], self.since, self.full)
             newest = yield from self._commits(repo, start, result)
@@ -861,6 +916,10 @@ class GitHubSource:
             last.marks.append(Mark(repo, resource, watermark or old_watermark, etag or old_etag))
         yield last
         self.client.stats.items += result.items
+        if failed is not None:
+            self.client.stats.failures[repo] = failed
+            result.error = failed
+            yield Failure(repo, failed)
         self.results.append(result)
 
     def _conversation(
@@ -879,7 +938,7 @@ class GitHubSource:
             batch = Batch(scope=repo)
             for item in page:
                 parse_issue(item, repo, batch)
-                pulls_changed = pulls_changed or "pull_request" in item
+                pulls_changed = pulls_changed or item.get("pull_request") is not None
                 updated = parse_time(item.get("updated_at"))
                 newest = max(filter(None, [newest, updated]), default=None)
             result.items += len(batch)
@@ -1069,7 +1128,8 @@ class GitHubProfileSource:
     """``GET /users/{login}`` for ``accounts`` ((github_id, login): the GitHub accounts
     with no profile or a stale one, bots left out), at most ``budget`` requests, lowest
     id first; one batch of profiles, and each account's display name on its identity.
-    An account GitHub no longer knows (404) is skipped, and uses its request."""
+    An account GitHub no longer knows (404: renamed or deleted) is kept as an empty
+    profile with its date, so it is not asked again before the refresh period."""
 
     name = "github-profiles"
 
@@ -1081,11 +1141,11 @@ class GitHubProfileSource:
     def read(self, state: SourceState) -> Iterator[Batch]:
         batch = Batch()
         for github_id, login in self.accounts[: max(self.budget, 0)]:
+            self.client.stats.profile_requests += 1
             try:
                 user = self.client.request(f"/users/{login}").body
             except NotFound:
-                continue
-            self.client.stats.profile_requests += 1
+                user = {}  # renamed or deleted: nothing to show, and not asked every run
             batch.profiles.append(
                 {
                     "github_id": github_id,
