@@ -655,7 +655,7 @@ def test_etag_304_is_free_and_logged(fake_github):
     status, headers, body = g.requester.requestJson("GET", url, parameters=probe)
     assert status == 200 and json.loads(body)
     etag = headers["etag"]
-    assert re.fullmatch(r'"[0-9a-f]{64}"', etag)
+    assert re.fullmatch(r'W/"[0-9a-f]{64}"', etag)  # weak, as api.github.com sends now
     used = fake_github.rate()["used"]
     status, headers, body = g.requester.requestJson(
         "GET", url, parameters=probe, headers={"If-None-Match": etag}
@@ -838,6 +838,29 @@ def test_secondary_limit_with_retry_after_is_waited(fake_github):
     assert 0.9 <= time.perf_counter() - started < 5
     first, second = fake_github.log.entries
     assert (first.status, first.fault, second.status) == (403, "secondary", 200)
+
+
+def test_limit_answers_carry_the_headers_github_sends(fake_github):
+    """A secondary limit: Retry-After and no X-RateLimit-*; an older primary 403: no reset."""
+    import urllib.error
+    import urllib.request
+
+    def headers_of(path: str) -> dict[str, str]:
+        request = urllib.request.Request(
+            fake_github.base_url + path, headers={"Authorization": f"token {fake_github.token}"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(request, timeout=5)
+        assert answer.value.code == 403
+        return {k.lower(): v for k, v in answer.value.headers.items()}
+
+    fake_github.faults.add("GET", rf"/repos/{ORG}/core$", "secondary", retry_after=3)
+    secondary = headers_of(f"/repos/{ORG}/core")
+    assert secondary["retry-after"] == "3"
+    assert not [k for k in secondary if k.startswith("x-ratelimit-")]
+    fake_github.faults.add("GET", rf"/repos/{ORG}/core$", "primary", reset=False)
+    primary = headers_of(f"/repos/{ORG}/core")
+    assert primary["x-ratelimit-remaining"] == "0" and "x-ratelimit-reset" not in primary
 
 
 def test_secondary_limit_without_retry_after_uses_secondary_wait(fake_github):

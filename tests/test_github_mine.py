@@ -1011,6 +1011,60 @@ def test_secondary_rate_limit_is_waited_out(fresh, options, status, wait):
     assert stored_rows(engine) == expected_rows(world, selected(world))
 
 
+def test_the_api_github_com_form_and_weak_etags_mine_the_same(fresh, tmp_path):
+    """With api.github.com's URL form (no /api/v3 prefix, GraphQL at /graphql) and the
+    weak ETags GitHub sends now, a full mine and a free re-sync are as with the
+    Enterprise form."""
+    world, server, engine = fresh
+    root = make_client(server, base_url=server.web_url)
+    mine(engine, server, client=root, profile_budget=0)
+    assert stored_rows(engine) == expected_rows(world, selected(world))
+    paths = {e.path for e in server.log}
+    assert "/graphql" in paths and not any(p.startswith("/api/") for p in paths)
+    again = make_client(server, base_url=server.web_url)
+    before = len(server.log)
+    mine(engine, server, client=again, profile_budget=0)
+    sent = [e.headers.get("If-None-Match") for e in server.log.entries[before:]]
+    assert any(tag and tag.startswith('W/"') for tag in sent)
+    # Nothing changed: every request a free 304, as on the Enterprise form.
+    assert again.stats.counted == 0 and again.stats.not_modified == again.stats.requests > 0
+
+
+def test_a_primary_limit_without_a_reset_waits_about_a_minute(fresh):
+    """An older 403 of the replay said the limit was exceeded and gave no reset."""
+    world, server, engine = fresh
+    now = 1_900_000_000.0
+    core_list_fault(server, "primary", reset=False)
+    client = make_client(server, clock=lambda: now, max_wait=120)
+    mine(engine, server, client=client, profile_budget=0)
+    assert client.sleep == [61.0]
+    limited = [e for e in server.log if e.status == 403]
+    assert stored_rows(engine) == expected_rows(world, selected(world)) and limited
+
+
+def test_a_secondary_limit_carries_no_rate_limit_headers(fresh):
+    world, server, engine = fresh
+    core_list_fault(server, "secondary", retry_after=2)
+    client, _ = mine(engine, server, profile_budget=0)
+    assert client.sleep == [2.0]
+    assert stored_rows(engine) == expected_rows(world, selected(world))
+
+
+def test_a_renamed_repository_is_followed_from_its_old_name(fresh):
+    """GitHub answers a renamed repository's old name with 301 to /repositories/{id}:
+    mining it by the old name follows the move and stores it under its new name."""
+    world, server, engine = fresh
+    world.rename_repo("core", "core-v2")
+    try:
+        client, results = mine(engine, server, targets=(f"{ORG}/core",), profile_budget=0)
+        assert [(r.repo, r.error) for r in results] == [(f"{ORG}/core-v2", None)]
+        assert 301 in {e.status for e in server.log}
+        acts = load_activities(engine)
+        assert set(acts["repo"]) == {f"{ORG}/core-v2"} and len(acts) > 0
+    finally:
+        world.rename_repo("core-v2", "core")
+
+
 def test_a_retry_after_longer_than_max_wait_stops_to_resume_later(fresh):
     """--max-wait caps every wait: a secondary limit's Retry-After too (replay)."""
     world, server, engine = fresh

@@ -37,4 +37,5 @@ def make_miner_client(server: FakeGitHub, token: str | None = None, **overrides:
         "max_wait": 60.0,
     }
     settings.update(overrides)
-    return GitHubClient(token or server.token, server.base_url, **settings)
+    base_url = settings.pop("base_url", server.base_url)
+    return GitHubClient(token or server.token, base_url, **settings)

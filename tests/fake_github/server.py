@@ -11,8 +11,9 @@ for real. What it reproduces, and why:
   ``rel`` prev, next, last, first in GitHub's order and format, absent when one page holds
   everything. Like api.github.com, the links of repository lists point at
   ``/repositories/{id}/...`` (``link_style="repos"`` keeps ``/repos/{owner}/{name}/...``).
-* **Conditional requests**: a strong ``ETag`` (SHA-256 of the body) on every 200 GET; a
-  matching ``If-None-Match`` answers 304 with an empty body and costs nothing.
+* **Conditional requests**: a weak ``ETag`` (``W/"<SHA-256 of the body>"``, as
+  api.github.com sends them now) on every 200 GET; a matching ``If-None-Match`` (weak or
+  strong) answers 304 with an empty body and costs nothing.
 * **Rate limits**: a bucket per token and resource (``core``, ``graphql``) with an hour
   window taken from an injectable ``clock`` (epoch seconds, default ``time.time``);
   ``X-RateLimit-Limit/-Remaining/-Used/-Reset/-Resource`` once each; an empty bucket answers
@@ -22,7 +23,9 @@ for real. What it reproduces, and why:
 * **Faults**: ``server.faults.add(method, path_regex, action, times=1, nth=1, **options)``.
 * **Log**: ``server.log`` records every request (never the token value).
 
-Routes (all under ``/api/v3``, repository routes also under ``/repositories/{id}``):
+Routes under ``/api/v3`` (GitHub Enterprise's form) and also at the root as on
+api.github.com (``/repos/...``, ``POST /graphql``), so a client may use either base URL;
+repository routes also under ``/repositories/{id}``:
 ``/orgs/{org}``, ``/orgs/{org}/repos``, ``/orgs/{org}/public_members``,
 ``/orgs/{org}/teams/{slug}/members``, ``/users/{login}``, ``/rate_limit``,
 ``/repos/{o}/{r}`` and its ``/issues``, ``/issues/{n}``, ``/issues/comments``,
@@ -646,6 +649,11 @@ class FakeGitHub:
         )
 
     def _canonical(self, path: str) -> str:
+        # api.github.com's form (no prefix; GraphQL at /graphql) is the Enterprise form.
+        if path == "/graphql":
+            path = GRAPHQL
+        elif not path.startswith(API) and path != "/api/graphql":
+            path = API + (path if path != "/" else "")
         m = re.match(rf"^{API}/repositories/(\d+)(/.*)?$", path)
         if m:
             repo = self.world.repo_by_id(int(m.group(1)))
@@ -717,9 +725,13 @@ class FakeGitHub:
                 ensure_ascii=False,
                 separators=(",", ":"),
             ).encode()
+        # Asked in api.github.com's form: its API URLs (bodies, Link) are in that form too.
+        dotcom = not ctx.path.startswith("/api/")
+        if dotcom and body is not None:
+            body = body.replace(self.base_url.encode(), self.web_url.encode())
         status = reply.status
         if status == 200 and reply.etag and ctx.method in ("GET", "HEAD") and body is not None:
-            etag = '"' + hashlib.sha256(body).hexdigest() + '"'
+            etag = 'W/"' + hashlib.sha256(body).hexdigest() + '"'
             headers.append(("ETag", etag))
             if _etag_matches(ctx.headers.get("If-None-Match"), etag):
                 status, body = 304, None
@@ -734,6 +746,8 @@ class FakeGitHub:
             b = ctx.bucket or self.rate_limiter.bucket(ctx.token, ctx.resource)
             headers += _rate_headers(b, ctx.resource)
         headers += reply.headers
+        if dotcom:
+            headers = [(k, v.replace(self.base_url, self.web_url)) for k, v in headers]
         if status == 204:
             body = None
         return status, headers, body
@@ -765,6 +779,9 @@ class FakeGitHub:
         if self._authenticate(ctx) is None:
             ctx.resource = "graphql" if ctx.canonical == GRAPHQL else "core"
         if fault.action == "secondary":
+            # As api.github.com answers a secondary limit: Retry-After (if any) and none of
+            # the X-RateLimit-* headers.
+            ctx.resource = None
             reply = _Reply(
                 int(o.get("status", 403)),
                 {"message": SECONDARY_MESSAGE, "documentation_url": SECONDARY_DOCS},
@@ -785,6 +802,8 @@ class FakeGitHub:
                 ("X-RateLimit-Used", str(limit)),
                 ("X-RateLimit-Resource", "graphql" if ctx.canonical == GRAPHQL else "core"),
             ]
+            if o.get("reset") is False:  # an older 403 seen in the replay: no reset given
+                extra = [h for h in extra if h[0] != "X-RateLimit-Reset"]
             reply = _Reply(
                 int(o.get("status", 403)),
                 {"message": PRIMARY_MESSAGE, "documentation_url": PRIMARY_DOCS},
@@ -849,6 +868,23 @@ class FakeGitHub:
         if parts[0] == "repos" and len(parts) >= 3:
             repo = self._visible(ctx, w.repo(parts[1], parts[2]))
             if repo is None:
+                moved = self._visible(ctx, w.renamed_from(parts[1], parts[2]))
+                if moved is not None:  # GitHub: 301 to the repository's id, query kept
+                    tail = "/".join(["", *parts[3:]]) if len(parts) > 3 else ""
+                    location = f"{self.base_url}/repositories/{moved.id}{tail}"
+                    if ctx.pairs:
+                        location += "?" + urlencode(ctx.pairs)
+                    return _Reply(
+                        301,
+                        {
+                            "message": "Moved Permanently",
+                            "url": location,
+                            "documentation_url": f"{DOCS}/overview/resources-in-the-rest-api"
+                            "#http-redirects",
+                        },
+                        headers=[("Location", location)],
+                        etag=False,
+                    )
                 return _not_found()
             return self._repo_route(ctx, repo, parts[3:])
         return _not_found()

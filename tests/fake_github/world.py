@@ -402,6 +402,7 @@ class World:
         self._users_by_login = {u.login.lower(): u for u in users}
         self._repos_by_name = {r.name.lower(): r for r in repos}
         self._repos_by_id = {r.id: r for r in repos}
+        self._renamed: dict[str, Repo] = {}  # old name -> the repository, after a rename
 
     # --- look-ups -------------------------------------------------------------------------
 
@@ -417,6 +418,26 @@ class World:
 
     def repo_by_id(self, repo_id: int) -> Repo | None:
         return self._repos_by_id.get(repo_id)
+
+    def renamed_from(self, owner: str, name: str) -> Repo | None:
+        """The repository once called ``owner/name`` and since renamed, or None."""
+        if owner.lower() != self.org.login.lower():
+            return None
+        return self._renamed.get(name.lower())
+
+    def rename_repo(self, old: str, new: str) -> Repo:
+        """Rename a repository: its old name then answers 301 to ``/repositories/{id}``,
+        as GitHub does, and every payload shows the new one."""
+        with self.lock:
+            repo = self._repos_by_name.pop(old.lower())
+            if new.lower() in self._repos_by_name:
+                self._repos_by_name[old.lower()] = repo
+                raise ValueError(f"repository name {new!r} is taken")
+            repo.name = new
+            self._repos_by_name[new.lower()] = repo
+            self._renamed[old.lower()] = repo
+            self.revision += 1
+            return repo
 
     def counts(self) -> dict[str, int]:
         """How many of each kind of record the world holds."""
