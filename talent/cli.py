@@ -46,6 +46,7 @@ from talent.evaluate import (
 from talent.export import readable_numbers, shortlist_frame, to_json, to_records, to_safe_csv
 from talent.identity import OverrideError, ensure_people, update_people
 from talent.mining import mine_git, save_demo
+from talent.model import repo_name_problem
 from talent.scoring import (
     DEFAULT_PROFILE,
     INTERVAL_WINDOWS,
@@ -578,6 +579,8 @@ def mine_git_command(
     """
     if name and len(paths) > 1:
         raise CliError("--name names one repository; give a single PATH with it")
+    if name and repo_name_problem(name):
+        raise CliError(f"--name: {repo_name_problem(name)}")
     teams = _read_team_members(team_members) if team_members else None
     settings = _load(db, config)
     console = Console(stderr=True)

@@ -192,6 +192,23 @@ class NamedOwner:
         )
 
 
+# --- repository names ----------------------------------------------------------------------
+
+_REPO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}/[A-Za-z0-9._-]{1,100}$")
+
+
+def repo_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a repository in the store (OWNER/REPO, as GitHub and the
+    Hub spell them), or None.
+
+    >>> repo_name_problem("acme-ai/vision"), repo_name_problem("../../etc")
+    (None, "'../../etc' is not OWNER/REPO (letters, digits, '.', '-', '_'; one '/')")
+    """
+    if not _REPO_NAME.match(name) or any(p in (".", "..") for p in name.split("/")):
+        return f"{name!r} is not OWNER/REPO (letters, digits, '.', '-', '_'; one '/')"
+    return None
+
+
 # --- opt-out ----------------------------------------------------------------------------
 
 # The kinds of value a person can be suppressed by (``talent privacy optout --kind``).

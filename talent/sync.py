@@ -36,6 +36,7 @@ from talent.store import (
     save_profiles,
     save_repos,
     save_sync_state,
+    scopes_marked,
     set_meta,
     suppressed_hashes,
 )
@@ -62,6 +63,9 @@ class StoreState:
 
     def meta(self, key: str) -> str | None:
         return get_meta(self._engine, key)
+
+    def scopes_marked(self, resource: str, watermark: str) -> list[str]:
+        return scopes_marked(self._engine, resource, watermark)
 
 
 @dataclass

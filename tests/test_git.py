@@ -1220,6 +1220,30 @@ def test_another_repository_under_the_same_name_is_refused(history, tmp_path, ne
     assert mine_git(engine, other.path, name="acme/other").commits == 1
 
 
+def test_the_same_history_under_a_second_name_is_refused(history, new_db):
+    """Each new --name would store another full copy that counts twice in rankings."""
+    engine = new_db()
+    mine_git(engine, history.repo.path, name=REPO)
+    before = tables(engine)
+    with pytest.raises(GitError, match=f"already stored as {REPO}; mine it under that name"):
+        mine_git(engine, history.repo.path, name="someone/else")
+    assert_same_tables(tables(engine), before)
+    assert mine_git(engine, history.repo.path, name=REPO).incremental  # its own name: fine
+
+
+@pytest.mark.parametrize(
+    "name", ["a/b/c", "../../etc", "x'; DROP TABLE people; --", "/abs", "a/.."]
+)
+def test_a_name_that_is_not_owner_repo_is_refused_with_one_line(history, tmp_path, name):
+    db = tmp_path / "names.db"
+    result = CliRunner().invoke(
+        app, ["mine", "git", str(history.repo.path), "--name", name, "--db", str(db)]
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().startswith("error: --name:") and "OWNER/REPO" in result.output
+    assert not db.exists()  # no database made for nothing
+
+
 def test_a_deepened_shallow_clone_is_the_same_repository(tmp_path, new_db):
     source = GitRepo.init(tmp_path / "source")
     for i in range(5):

@@ -113,6 +113,11 @@ class SourceState(Protocol):
         """A store-wide setting kept by an earlier batch's ``meta``."""
         ...
 
+    def scopes_marked(self, resource: str, watermark: str) -> list[str]:
+        """The scopes whose ``resource`` mark is ``watermark`` (e.g. which repository
+        names hold a history with these first commits)."""
+        ...
+
 
 class Source(Protocol):
     """A source of records. ``read`` yields batches, failures and progress; it raises

@@ -38,6 +38,7 @@ from talent.model import (
     IdentitySource,
     Origin,
     Repo,
+    repo_name_problem,
 )
 from talent.sources.base import Batch, Failure, Item, Mark, Progress, SourceState
 from talent.sources.owners import (
@@ -813,6 +814,10 @@ class GitSource:
                 yield Failure(str(path), str(exc))
                 continue
             if self.repo:
+                problem = repo_name_problem(self.repo)
+                if problem:
+                    yield Failure(str(path), f"--name: {problem}")
+                    continue
                 repo = self.repo
                 web_url = (
                     f"https://github.com/{repo}" if re.fullmatch(r"[\w.-]+/[\w.-]+", repo) else ""
@@ -828,6 +833,13 @@ class GitSource:
         previous, _ = state.mark(repo, _SYNC_RESOURCE)
         roots = " ".join(sorted(_text(_git(path, "rev-list", "--max-parents=0", head)).split()))
         stored_roots, _ = state.mark(repo, _ROOTS_RESOURCE)
+        # The same history under a second name would count every act twice.
+        elsewhere = [r for r in state.scopes_marked(_ROOTS_RESOURCE, roots) if r != repo]
+        if elsewhere and not stored_roots:
+            raise GitError(
+                f"{path}: this history is already stored as {elsewhere[0]}; mine it under "
+                f"that name (--name {elsewhere[0]}, or no --name) so its acts count once"
+            )
         # A deepened shallow clone has new roots, but the old ones are still its commits.
         if stored_roots and not any(_has_commit(path, sha) for sha in stored_roots.split()):
             raise GitError(

@@ -44,6 +44,7 @@ __all__ = [
     "save_identity_links",
     "save_sync_state",
     "get_sync_state",
+    "scopes_marked",
     "save_identity_evidence",
     "delete_repo_rows",
     "load_identity_evidence",
@@ -338,6 +339,16 @@ def save_sync_state(
         "updated_at": datetime.now(UTC).replace(tzinfo=None),
     }
     _upsert(engine, schema.sync_state, [row])
+
+
+def scopes_marked(engine: Engine, resource: str, watermark: str) -> list[str]:
+    """The repositories (scopes) whose ``resource`` watermark is ``watermark``."""
+    t = schema.sync_state
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(t.c.repo).where(t.c.resource == resource, t.c.watermark == watermark)
+        ).all()
+    return sorted(r[0] for r in rows)
 
 
 def get_sync_state(engine: Engine, repo: str, resource: str) -> tuple[str | None, str | None]:
