@@ -79,6 +79,44 @@ class CliError(Exception):
     """A failure to report as one line (exit status 1)."""
 
 
+def storage_problem(exc: BaseException) -> str | None:
+    """What to do about a failure of the database or the disk, in one line; None for
+    anything else. Nothing already stored is lost: every write is a transaction.
+
+    >>> import sqlite3
+    >>> storage_problem(sqlite3.OperationalError("attempt to write a readonly database"))[:26]
+    'the database is read-only:'
+    >>> storage_problem(OSError(28, "No space left on device")).split(":")[0]
+    'the disk is full'
+    """
+    import errno
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    text = str(cause).lower()
+    kept = "nothing stored was changed"
+    if isinstance(cause, OSError) and cause.errno == errno.ENOSPC or "disk is full" in text:
+        return f"the disk is full: free some space and run the same command again; {kept}"
+    if (
+        "readonly" in text
+        or "read-only" in text
+        or (isinstance(cause, OSError) and cause.errno in (errno.EROFS, errno.EACCES, errno.EPERM))
+    ):
+        return (
+            "the database is read-only: give a writable --db (or copy the file somewhere "
+            f"writable); {kept}"
+        )
+    if "database is locked" in text:
+        return f"the database is busy with another talent process: try again when it ends; {kept}"
+    if "unable to open database" in text:
+        return "cannot open the database file: check the --db path and its folder's permissions"
+    if isinstance(cause, sqlite3.DatabaseError) and "malformed" in text or "not a database" in text:
+        return "the --db file is not a talent database (or is damaged): give another --db"
+    return None
+
+
 class _OneLineErrors(TyperGroup):
     """Report usage errors and known failures as one ``error:`` line."""
 
@@ -99,6 +137,10 @@ class _OneLineErrors(TyperGroup):
             typer.echo(f"error: {exc}", err=True)
             sys.exit(1)
         except Exception as exc:
+            problem = storage_problem(exc)
+            if problem is not None:
+                typer.echo(f"error: {problem}", err=True)
+                sys.exit(1)
             # Usage errors come from the click that typer ships (vendored in recent typer,
             # the click package in older ones); both carry exit_code and format_message.
             message = getattr(exc, "format_message", None)
@@ -737,6 +779,7 @@ def mine_github_command(
             check_name(target)
         except GitHubError as exc:
             raise CliError(str(exc)) from None
+    _check_url(base_url, "--base-url", "https://api.github.com")
     token = os.environ.get(token_env, "").strip()
     if not token:
         if not sys.stdin.isatty():
@@ -802,6 +845,15 @@ def _retain(engine, settings: Settings) -> None:
     from talent.privacy import apply_retention
 
     apply_retention(engine, settings)
+
+
+def _check_url(url: str, option: str, example: str) -> None:
+    """One line unless ``url`` is an http(s) URL with a host."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CliError(f"{option} must be an http(s) URL with a host, like {example}; got {url!r}")
 
 
 def _countdown(console: Console, why: dict[str, str]):
@@ -935,6 +987,7 @@ def mine_hf_command(
             check_target(target)
         except HubError as exc:
             raise CliError(str(exc)) from None
+    _check_url(endpoint, "--endpoint", "https://huggingface.co")
     types = tuple(dict.fromkeys(t.value for t in repo_type)) if repo_type else None
     token = os.environ.get(token_env, "").strip()
     if not token and sys.stdin.isatty():

@@ -324,3 +324,76 @@ def test_skill_search_shows_the_match_and_the_words(runner, db):
     table = _rank(runner, db, "--skill", "cuda kernels", "--top", "3").stdout
     assert "skill match" in table
     assert f"{rows[0]['skill_match']:.2f} (" in table
+
+
+def test_database_and_disk_failures_say_what_to_do(tmp_path):
+    """Real failures of a real SQLite file, through SQLAlchemy, as the commands meet them."""
+    import errno
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from talent.cli import storage_problem
+
+    path = tmp_path / "ro.db"
+    with create_engine(f"sqlite:///{path}").begin() as conn:
+        conn.execute(text("CREATE TABLE t (a INTEGER)"))
+    readonly = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    with pytest.raises(OperationalError) as failed, readonly.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    message = storage_problem(failed.value)
+    assert message.startswith("the database is read-only: give a writable --db")
+    assert "nothing stored was changed" in message
+    full = storage_problem(OSError(errno.ENOSPC, "No space left on device"))
+    assert full.startswith("the disk is full: free some space")
+    assert storage_problem(ValueError("something else")) is None
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [(["mine", "github", "acme"], "--base-url"), (["mine", "hf", "acme"], "--endpoint")],
+)
+def test_a_bad_service_url_is_one_line(runner, tmp_path, command, option, monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "x")
+    db = tmp_path / "url.db"
+    result = runner.invoke(app, [*command, option, "htp:/bad", "--db", str(db)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{option} must be an http(s) URL" in result.output and not db.exists()
+
+
+def test_terminal_output_carries_no_control_characters(tmp_path, runner):
+    """A name or title with terminal escapes (clear screen, recolour) prints without them."""
+    from datetime import UTC, datetime
+
+    from talent.config import Settings
+    from talent.identity import update_people
+    from talent.model import Activity, ActivityKind, Identity, IdentitySource, Origin, Repo
+    from talent.store import save_activities, save_identities, save_repos
+
+    db = tmp_path / "escapes.db"
+    engine = open_store(f"sqlite:///{db}")
+    evil = Identity(IdentitySource.GIT, name="Eve\x1b[2J\x1b[31mRed\x07", email="eve@x.org")
+    save_repos(engine, [Repo("acme/r", Origin.GIT, "", "", "main")])
+    save_identities(engine, [evil])
+    when = datetime(2026, 1, 5, tzinfo=UTC)
+    save_activities(
+        engine,
+        [
+            Activity(
+                f"c{i}",
+                "acme/r",
+                ActivityKind.COMMIT,
+                evil.key,
+                when,
+                item=f"s{i}",
+                title="Fix \x1b]0;pwned\x07 title",
+            )
+            for i in range(3)
+        ],  # fmt: skip
+    )
+    update_people(engine, Settings())
+    for args in (["rank"], ["rank", "--explain"], ["people", "show", "eve@x.org"]):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        assert result.exit_code == 0, result.output
+        assert "Eve" in result.output
+        assert not any(ch in result.output for ch in "\x1b\x07"), args
