@@ -1,8 +1,10 @@
 """Shared fixtures: stores in tmp_path, the small demo world, and a hand-built world.
 
-No network: every store is an SQLite file under pytest's tmp_path. The demo world is
-generated once per session (it is deterministic) and written once to a store that the
-tests only read; tests that write get their own store.
+No network. ``store`` and ``demo_store`` come twice, as an SQLite file under pytest's
+tmp_path and as a database of a private PostgreSQL server (``tests/pg.py``), so every test
+that takes them runs on both; ``db_url`` does the same for tests that pass ``--db``. The
+demo world is generated once per session (it is deterministic) and written once per
+backend to a store that the tests only read; tests that write get their own store.
 """
 
 from __future__ import annotations
@@ -19,11 +21,56 @@ from talent.sources.demo import generate_demo
 from talent.store import open_store, save_activities, save_identities
 
 SEED = 7
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A private PostgreSQL cluster for the session (skips, or fails in CI, if absent)."""
+    from pg import Server
+
+    server = Server()
+    yield server
+    server.stop()
+
+
+def _new_url(request, backend: str, folder) -> str:
+    if backend == "postgresql":
+        return request.getfixturevalue("pg_server").new_database()
+    return f"sqlite:///{folder / 'store.db'}"
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path):
+    """The URL of a fresh, empty database: an SQLite file, then a PostgreSQL database."""
+    return _new_url(request, request.param, tmp_path)
 
 
 @pytest.fixture
-def store(tmp_path):
-    """A fresh, empty store in an SQLite file."""
+def store(db_url):
+    """A fresh, empty store (SQLite, then PostgreSQL)."""
+    engine = open_store(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def demo_copy(request, demo_store, tmp_path):
+    """The URL of a writable copy of ``demo_store`` (same backend)."""
+    if demo_store.dialect.name == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        return server.new_database(template=server.templates[demo_store.url.database])
+    import sqlite3
+
+    path = tmp_path / "copy.db"
+    with sqlite3.connect(demo_store.url.database) as source, sqlite3.connect(path) as target:
+        source.backup(target)  # SQLite's backup includes what is still in the write-ahead log
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    """A fresh store in an SQLite file, for what only SQLite has (WAL, file locks)."""
     engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     yield engine
     engine.dispose()
@@ -35,13 +82,22 @@ def demo_world():
     return generate_demo(SEED, "small")
 
 
-@pytest.fixture(scope="session")
-def demo_store(tmp_path_factory, demo_world):
-    """A store holding the small demo world with people resolved (read-only)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    engine = open_store(f"sqlite:///{path}")
+@pytest.fixture(scope="session", params=BACKENDS)
+def demo_store(request, tmp_path_factory, demo_world):
+    """A store holding the small demo world with people resolved (read-only).
+
+    On PostgreSQL the world is written to a template database that nothing stays
+    connected to, and ``demo_store`` and every ``demo_copy`` are copies of it.
+    """
+    engine = open_store(_new_url(request, request.param, tmp_path_factory.mktemp("demo")))
     save_demo(engine, demo_world)
     update_people(engine, Settings())
+    if engine.dialect.name == "postgresql":
+        template = engine.url.database
+        engine.dispose()
+        server = request.getfixturevalue("pg_server")
+        engine = open_store(server.new_database(template=template))
+        server.templates[engine.url.database] = template
     yield engine
     engine.dispose()
 

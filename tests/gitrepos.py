@@ -191,13 +191,16 @@ class GitRepo:
         return self.text("rev-list", *(revs or ("HEAD",))).split()
 
 
-def fast_import_stream(n_commits: int, *, people: int = 25, files: int = 40) -> bytes:
+def fast_import_stream(
+    n_commits: int, *, people: int = 25, files: int = 40, subject: str = "Change"
+) -> bytes:
     """A ``git fast-import`` stream of a linear history of ``n_commits`` commits on main.
 
     Commit i is by person i % people, dated EPOCH + i minutes, and rewrites one line of
     one of ``files`` small files (so every commit has a one-file, +1 -1 change after
     the file exists); every fifth commit carries a Signed-off-by trailer of the next
-    person. Deterministic: the same arguments give the same stream.
+    person. Deterministic: the same arguments give the same stream; another ``subject``
+    gives another history.
     """
     out: list[bytes] = []
 
@@ -213,7 +216,7 @@ def fast_import_stream(n_commits: int, *, people: int = 25, files: int = 40) -> 
         out.append(b"mark :%d\n" % (i + 1))
         out.append(b"author " + name + b" <" + email + b"> " + stamp + b"\n")
         out.append(b"committer " + name + b" <" + email + b"> " + stamp + b"\n")
-        message = b"Change %d\n" % i
+        message = b"%s %d\n" % (subject.encode(), i)
         if i % 5 == 0:
             other = (who + 1) % people
             message += b"\nSigned-off-by: Person %02d Example <person%02d@example.org>\n" % (

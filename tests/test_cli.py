@@ -30,20 +30,23 @@ def runner():
     return CliRunner()
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory, runner):
-    """A database written by ``talent demo --size small``."""
-    path = tmp_path_factory.mktemp("cli") / "demo.db"
-    result = runner.invoke(app, ["demo", "--db", str(path), "--size", "small"])
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def db(request, tmp_path_factory, runner):
+    """The URL of a database written by ``talent demo --size small`` (SQLite, PostgreSQL)."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_server").new_database()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'demo.db'}"
+    result = runner.invoke(app, ["demo", "--db", url, "--size", "small"])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""  # progress and the summary go to stderr
     message = " ".join(result.stderr.split())  # rich wraps lines at 80 columns
-    assert message.startswith(f"Demo world written to sqlite:///{path}: 13 repositories, ")
-    engine = open_store(f"sqlite:///{path}", create=False)
+    assert message.startswith(f"Demo world written to {url}: 13 repositories, ")
+    engine = open_store(url, create=False)
     assert count_rows(engine, "activities") > 10_000
     assert count_rows(engine, "people") > 100
     engine.dispose()
-    return str(path)
+    return url
 
 
 def _rank(runner, db, *args):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 
 import numpy as np
 import pandas as pd
@@ -118,13 +117,10 @@ def test_too_few_or_one_sided_verdicts_are_refused(everyone):
         learn_profile(everyone, unknown, RECRUITER)
 
 
-def test_a_saved_profile_ranks_like_the_learned_weights(demo_store, everyone, tmp_path):
+def test_a_saved_profile_ranks_like_the_learned_weights(demo_store, demo_copy, everyone):
     feedback = _labels_favouring(everyone, "first_responses")
     report = learn_profile(everyone, feedback, RECRUITER, name="helpful")
-    path = tmp_path / "copy.db"
-    with sqlite3.connect(demo_store.url.database) as src, sqlite3.connect(path) as dst:
-        src.backup(dst)  # a copy that includes what is still in the write-ahead log
-    engine = open_store(f"sqlite:///{path}")
+    engine = open_store(demo_copy)
     save_ranking_profile(engine, report.profile)
     assert load_ranking_profile(engine, Settings(), "helpful") == report.profile
     by_name = rank_store(engine, Settings(), profile="helpful", affiliations=())

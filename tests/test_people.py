@@ -450,7 +450,7 @@ def cli(tmp_path, store, monkeypatch):
 
     def run(*args: str):
         return runner.invoke(
-            app, [*args, "--db", str(tmp_path / "store.db"), "--config", str(config)]
+            app, [*args, "--db", store.url.render_as_string(False), "--config", str(config)]
         )
 
     return run

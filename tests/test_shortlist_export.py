@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import re
-import sqlite3
 
 import pandas as pd
 import pytest
@@ -25,17 +24,14 @@ HOSTILE_NOTE = '=HYPERLINK("http://evil.example","click") strong reviewer'
 
 
 @pytest.fixture()
-def db(demo_store, tmp_path):
-    """A copy of the small demo store (SQLite's backup, WAL included)."""
-    path = tmp_path / "copy.db"
-    with sqlite3.connect(demo_store.url.database) as source, sqlite3.connect(path) as target:
-        source.backup(target)
-    return str(path)
+def db(demo_copy):
+    """A copy of the small demo store."""
+    return demo_copy
 
 
 def _ranking(url: str):
-    engine = open_store("sqlite:///" + url)
-    settings = Settings(db_url="sqlite:///" + url)
+    engine = open_store(url)
+    settings = Settings(db_url=url)
     base = build_ranking_base(engine, settings)
     ranking = score_base(base, load_ranking_profile(engine, settings, "recruiter"), (), 5)
     return engine, base, ranking

@@ -295,8 +295,8 @@ def test_open_store_on_a_file_that_is_not_a_database(tmp_path):
     assert "\n" not in str(info.value)
 
 
-def test_file_store_is_in_wal_mode(store):
-    with store.connect() as conn:
+def test_file_store_is_in_wal_mode(sqlite_store):
+    with sqlite_store.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
 
@@ -447,3 +447,15 @@ def test_head_files_are_replaced_per_repository(store):
         ["acme/y", "c.py"],
     ]
     assert load_head_files(store, repos=["acme/y"])["path"].tolist() == ["c.py"]
+
+
+def test_text_sorts_by_code_point_on_every_backend(store):
+    # A PostgreSQL server with a language's collation (the tests' one is ICU en-US)
+    # would put "acme/Zeta" after "acme/alpha" and ignore "_" and "-"; SQLite sorts by
+    # code point. Rows, ties in rankings and reports must come out the same on both.
+    names = ["acme/alpha", "acme/Zeta", "acme/_private", "acme/a-b", "acme/ab", "acme/éclair"]
+    save_repos(store, [Repo(n, Origin.GITHUB) for n in names])
+    assert load_repos(store)["full_name"].tolist() == sorted(names)
+    if store.dialect.name == "postgresql":  # the premise: the server's own order differs
+        with store.connect() as conn:
+            assert conn.execute(text("SELECT 'acme/Zeta' < 'acme/alpha'")).scalar() is False

@@ -85,6 +85,8 @@ __all__ = [
     "activity_span",
     "count_rows",
     "store_aggregates",
+    "VOLATILE",
+    "dump_tables",
 ]
 
 # Rows sent per executemany call: large enough to amortise round trips, small enough
@@ -111,11 +113,34 @@ def open_store(url: str, *, create: bool = True) -> Engine:
     try:
         engine = create_engine(url)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise StoreError(f"cannot open database {url!r}: {exc}") from None
+        hint = ""
+        if url.startswith("postgresql"):
+            hint = "; for PostgreSQL install the driver: pip install 'talent[postgres]'"
+        raise StoreError(f"cannot open database {_shown(url)}: {_first_line(exc)}{hint}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        try:
+            engine.connect().close()
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            reason = _first_line(getattr(exc, "orig", None) or exc)
+            raise StoreError(
+                f"cannot connect to the database at {_shown(url)}: {reason} "
+                "(start the server, or give another --db / TALENT_DB)"
+            ) from None
     ensure_schema(engine)
     return engine
+
+
+def _shown(url: str) -> str:
+    """The URL with any password masked."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: say nothing of it
+        return "(the --db value)"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -440,7 +465,7 @@ def load_commit_files(engine: Engine, *, repos: Sequence[str] | None = None) -> 
     stmt = select(t)
     if repos:
         stmt = stmt.where(t.c.repo.in_(list(repos)))
-    return _read(engine, stmt)
+    return _read(engine, stmt.order_by(t.c.repo, t.c.sha, t.c.path))
 
 
 def save_profiles(engine: Engine, profiles: Iterable[dict]) -> int:
@@ -549,7 +574,7 @@ def save_named_owners(engine: Engine, repo: str, owners: Iterable[dict]) -> int:
 def load_named_owners(engine: Engine, *, repos: Sequence[str] | None = None) -> pd.DataFrame:
     """Columns ``repo`` and ``NAMED_OWNER_FIELDS``; ``until`` is NaT while named."""
     t = schema.named_owners
-    stmt = select(t).order_by(t.c.repo, t.c.source, t.c.owner, t.c.since)
+    stmt = select(t).order_by(t.c.repo, t.c.source, t.c.owner, t.c.since, t.c.pattern, t.c.role)
     if repos is not None:
         stmt = stmt.where(t.c.repo.in_(list(repos)))
     return _read(engine, stmt, parse_dates=["since", "until"])
@@ -665,6 +690,42 @@ def count_rows(engine: Engine, table: str) -> int:
         return int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
 
 
+# What differs between two runs that stored the same data: clocks, the random salt, the
+# change counter, and the people fingerprint (a hash that includes fetch times).
+VOLATILE = {
+    "sync_state": {"updated_at"},
+    "profiles": {"fetched_at"},
+    "org_members": {"fetched_at"},
+    "account_members": {"fetched_at"},
+}
+VOLATILE_META = {"data_version", "privacy_salt", "people_fingerprint"}
+
+
+def _volatile_meta(key: str) -> bool:
+    return key in VOLATILE_META or "fetched_at" in key
+
+
+def dump_tables(engine: Engine) -> dict[str, dict[tuple, tuple]]:
+    """Every table as ``{primary key: other columns}``, clocks and salts left out.
+
+    Two stores that hold the same data give equal dumps, whatever the backend and
+    whatever order the rows were written in (recovery checks, backend comparisons).
+    """
+    out: dict[str, dict[tuple, tuple]] = {}
+    with engine.connect() as conn:
+        for name, table in metadata.tables.items():
+            keys = [c.name for c in table.primary_key.columns]
+            rest = [c.name for c in table.c if c.name not in keys]
+            rest = [c for c in rest if c not in VOLATILE.get(name, ())]
+            rows = {}
+            for row in conn.execute(select(table)).mappings():
+                if name == "meta" and _volatile_meta(row["key"]):
+                    continue
+                rows[tuple(row[k] for k in keys)] = tuple(row[c] for c in rest)
+            out[name] = rows
+    return out
+
+
 def store_aggregates(engine: Engine) -> dict[str, str]:
     """Row counts and latest times of what identity resolution reads (identities,
     identity evidence, activities, profiles, org members): a cheap fingerprint of them."""
@@ -683,8 +744,16 @@ def store_aggregates(engine: Engine) -> dict[str, str]:
             if moment is not None:
                 columns.append(func.max(t.c[moment]))
             row = conn.execute(select(*columns).select_from(t)).one()
-            out[name] = " ".join(str(v) for v in row)
+            out[name] = " ".join(_moment_text(v) for v in row)
     return out
+
+
+def _moment_text(value: object) -> str:
+    """A count or a time as the same text on every backend (SQLite gives an aggregate's
+    time as text, PostgreSQL as a datetime)."""
+    if value is None or isinstance(value, int):
+        return str(value)
+    return pd.Timestamp(value).isoformat()
 
 
 # --- opt-out ------------------------------------------------------------------------------

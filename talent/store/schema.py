@@ -10,10 +10,20 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    String,
     Table,
-    Text,
 )
+from sqlalchemy import String as _String
+from sqlalchemy import Text as _Text
+
+
+# Text compares and sorts by code point on every backend, as SQLite does: a PostgreSQL
+# database made with a language's collation (en_US.UTF-8) would otherwise order rows,
+# and so ties in rankings and the order of reports, differently from SQLite.
+def String(length: int | None = None):
+    return _String(length).with_variant(_String(length, collation="C"), "postgresql")
+
+
+Text = _Text().with_variant(_Text(collation="C"), "postgresql")
 
 SCHEMA_VERSION = 8
 
