@@ -669,3 +669,114 @@ def test_skill_search_order_matches_library(served, page):
     _wait_idle(page)
     _expect_people(page, len(expected))
     assert [r["Name"] for r in _rows(page)] == expected["name"].tolist()
+
+
+# --- hostile strings from every source render as text ------------------------------------
+
+# Each would set window.__pwned, open a dialog or add an element if it ran or were parsed.
+PAYLOADS = [
+    '<img src=x onerror="window.__pwned=1;alert(1)">',
+    "<script>window.__pwned=2;alert(2)</script>",
+    '"><svg onload="window.__pwned=3;alert(3)">',
+    "[click me](javascript:window.__pwned=4)",
+    '<a href="javascript:alert(5)">x</a> <iframe src="javascript:alert(6)"></iframe>',
+    "<style>body{display:none}</style> **bold** $x^2$ :red[red] {{7*7}}",
+]
+INJECTED = (
+    "img[src='x'], svg[onload], [onerror], [onload], iframe[src^='javascript'], "
+    "a[href^='javascript'], style:not([data-emotion]):not([id])"
+)
+
+
+def _hostile_world(db: Path) -> dict[str, str]:
+    """Add people whose names, titles, Hub repositories and verdict notes are payloads:
+    a git author, a GitHub account and a Hub account. Returns {kind: person id}."""
+    from datetime import UTC, datetime, timedelta
+
+    from talent.model import Activity, ActivityKind, Identity, IdentitySource
+    from talent.store import load_identity_links, save_activities, save_feedback
+    from talent.store import save_identities as save_ids
+
+    engine = open_store(_url(db))
+    start = datetime(2026, 6, 1, tzinfo=UTC)
+    git = Identity(IdentitySource.GIT, name=PAYLOADS[0], email="evil.git@example.org")
+    gh = Identity(IdentitySource.GITHUB, name=PAYLOADS[2], login="evil-gh", github_id=9_900_001)
+    hub = Identity(IdentitySource.HF, name=PAYLOADS[4], login="evil-hub")
+    acts = []
+    for n in range(40):
+        when = start + timedelta(days=n)
+        acts.append(
+            Activity(
+                f"evil:c{n}",
+                REPO,
+                ActivityKind.COMMIT,
+                git.key,
+                when,
+                item=f"{n:040x}",
+                title=PAYLOADS[n % len(PAYLOADS)],
+            )
+        )
+        acts.append(
+            Activity(
+                f"evil:p{n}",
+                REPO,
+                ActivityKind.PR_OPENED,
+                gh.key,
+                when,
+                item=f"{REPO}#{9000 + n}",
+                title=PAYLOADS[(n + 1) % len(PAYLOADS)],
+                url=f"https://github.com/{REPO}/pull/{9000 + n}",
+            )
+        )
+        acts.append(Activity(f"evil:h{n}", "hf.co/acme-ai/med-llm", ActivityKind.DERIVATIVE,
+                             hub.key, when, item=f"evil-hub/{PAYLOADS[3]}-{n}",
+                             title=PAYLOADS[(n + 2) % len(PAYLOADS)], state="finetune",
+                             size=1000))  # fmt: skip
+    save_ids(engine, [git, gh, hub])
+    save_activities(engine, acts)
+    update_people(engine, Settings(db_url=_url(db)))
+    links = load_identity_links(engine).set_index("identity_key")["person_id"]
+    people = {"git": links[git.key], "github": links[gh.key], "hub": links[hub.key]}
+    for n, person in enumerate(people.values()):
+        save_feedback(engine, person, "shortlisted", PAYLOADS[(n + 5) % len(PAYLOADS)])
+    engine.dispose()
+    return people
+
+
+def test_hostile_strings_render_as_text(demo_db, page, tmp_path, artifacts):
+    db = _copy_db(demo_db, tmp_path / "hostile.db")
+    people = _hostile_world(db)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    app = _start_app(db)
+    try:
+        pages = [f"{app.base}/", f"{app.base}/?profile=recruiter&skill=img",
+                 f"{app.base}/maintainers"]  # fmt: skip
+        pages += [f"{app.base}/candidate?person={pid}" for pid in people.values()]
+        for n, url in enumerate(pages):
+            page.goto(url)
+            _wait_idle(page)
+            page.wait_for_timeout(500)  # let anything injected run
+            page.screenshot(path=str(artifacts / f"hostile-{n}.png"), full_page=True)
+            assert page.evaluate("window.__pwned") is None, url
+            injected = page.evaluate(
+                f"Array.from(document.querySelectorAll({INJECTED!r})).map(e => e.outerHTML)"
+            )
+            assert injected == [], (url, injected)
+            assert dialogs == [], (url, dialogs)
+        # The payloads were on screen, as text: the names in the pages' headings, the
+        # notes and titles in their text.
+        for pid, name in zip(people.values(), (PAYLOADS[0], PAYLOADS[2], PAYLOADS[4]),
+                             strict=True):  # fmt: skip
+            page.goto(f"{app.base}/candidate?person={pid}")
+            _wait_idle(page)
+            text = page.locator("section.stMain, [data-testid=stMain]").first.inner_text()
+            assert name in text, (pid, text[:400])
+        # The detector itself: the same payload put into the page as HTML is caught.
+        page.evaluate(f"document.body.insertAdjacentHTML('beforeend', {PAYLOADS[0]!r})")
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.__pwned") == 1
+        assert page.evaluate(f"document.querySelectorAll({INJECTED!r}).length") >= 1
+        assert dialogs == ["1"]
+    finally:
+        _kill_app(app)
