@@ -803,7 +803,10 @@ def mine_github_command(
     )
     del token
     try:
-        from talent.mining import mine_github
+        from talent.mining import begin_run, end_run, mine_github
+
+        run = f"mine github {' '.join(sorted(t.lower() for t in targets))}"
+        started = begin_run(engine, run)
 
         def on_repo(name: str, index: int, total: int) -> None:
             console.print(f"[{index + 1}/{total}] {_plain(name)}", highlight=False)
@@ -819,6 +822,7 @@ def mine_github_command(
                 include_archived=include_archived,
                 profile_budget=profile_budget,
                 on_repo=on_repo,
+                run_started=started,
             )
         except ResumeLater as exc:
             update_people(engine, settings)
@@ -833,6 +837,7 @@ def mine_github_command(
             raise typer.Exit(exc.exit_code or 1) from None
         update_people(engine, settings)
         _retain(engine, settings)
+        end_run(engine, run)
         _github_summary(console, client, results)
         if any(r.error for r in results):
             raise typer.Exit(1)

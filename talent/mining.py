@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 from talent.sources.base import Item, Progress, Source, SourceState
 from talent.sources.demo import DemoSource, DemoWorld
 from talent.sources.git import GitError, GitSource, MineResult, StaleRows
-from talent.store import delete_repo_rows, load_identities, load_profiles
+from talent.store import delete_repo_rows, get_meta, load_identities, load_profiles, set_meta
 from talent.sync import run_sync
 
 if TYPE_CHECKING:  # PyGithub takes a third of a second to import: only mine_github does
@@ -105,12 +105,17 @@ def mine_github(
     include_archived: bool = False,
     profile_budget: int = 100,
     on_repo: Callable[[str, int, int], None] | None = None,
+    run_started: datetime | None = None,
 ) -> list[RepoResult]:
     """Mine every repository the targets name into ``engine``, then up to
     ``profile_budget`` profiles; returns one result per repository (``client.stats``
     holds the costs). Raises BadCredentials, NotFound (an unknown target) and
     ResumeLater; other failures are recorded per repository and mining goes on.
-    ``on_repo(name, index, total)`` is told before each repository is read."""
+    ``on_repo(name, index, total)`` is told before each repository is read.
+
+    ``run_started`` (from :func:`begin_run`) is when the run this one resumes began: the
+    profiles fetched since then count against the budget, so a run stopped and resumed
+    looks up as many profiles as one that was never stopped."""
     from talent.sources.github import GitHubSource
 
     source = GitHubSource(
@@ -127,8 +132,39 @@ def mine_github(
             on_repo(step.scope, step.done, step.total)
 
     run_sync(engine, source, on_progress=report)
+    if run_started is not None:
+        profile_budget -= profiles_fetched_since(engine, run_started)
     sync_profiles(engine, client, budget=profile_budget)
     return source.results
+
+
+def begin_run(engine: Engine, command: str) -> datetime:
+    """When the run of ``command`` began: now, or, if the last one did not reach
+    :func:`end_run` (killed, stopped by a rate limit), the start of that one, which this
+    run resumes."""
+    key = _run_key(command)
+    found = get_meta(engine, key)
+    if found:
+        return datetime.fromisoformat(found)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    set_meta(engine, key, now.isoformat())
+    return now
+
+
+def end_run(engine: Engine, command: str) -> None:
+    """The run of ``command`` is complete: the next one starts afresh."""
+    set_meta(engine, _run_key(command), "")
+
+
+def _run_key(command: str) -> str:
+    import hashlib
+
+    return "run_started:" + hashlib.sha256(command.encode()).hexdigest()[:32]
+
+
+def profiles_fetched_since(engine: Engine, moment: datetime) -> int:
+    profiles = load_profiles(engine)
+    return int((profiles["fetched_at"] >= moment).sum()) if len(profiles) else 0
 
 
 def stale_accounts(engine: Engine, *, refresh: timedelta) -> list[tuple[int, str]]:

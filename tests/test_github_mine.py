@@ -458,6 +458,25 @@ def test_profiles_are_fetched_once_per_account_and_never_for_bots(small):
         ), user.login
 
 
+def test_a_resumed_run_spends_only_the_rest_of_the_profile_budget(small, tmp_path):
+    # A run killed after its profile look-ups (while people were being resolved) and run
+    # again looks up no more profiles than one run that was never stopped; once a run
+    # completes, the next one has a budget of its own.
+    from talent.mining import begin_run, end_run
+
+    engine = new_store(tmp_path / "resumed.db")
+    asked = []
+    for finish in (False, True, True):
+        started = begin_run(engine, "mine github acme-ai")
+        client, _ = mine(engine, small.server, profile_budget=5, run_started=started)
+        asked.append(client.stats.profile_requests)
+        if finish:
+            end_run(engine, "mine github acme-ai")
+    assert asked == [5, 0, 5]
+    assert len(load_profiles(engine)) == 10
+    engine.dispose()
+
+
 def test_profile_budget_caps_each_run_and_the_rest_follow_later(small, tmp_path):
     people = sorted(
         u.id for u in expected_accounts(small.world, selected(small.world)) if u.type != "Bot"
