@@ -1842,7 +1842,11 @@ def feedback_learn(
     config: ConfigOption = None,
 ) -> None:
     """Learn which signals tell shortlisted from rejected people (logistic regression),
-    re-weight the profile, and report the effect on held-back verdicts."""
+    re-weight the profile, and report the effect on held-back verdicts. Learns from the
+    verdicts and from shortlist stages (interviewing, offer, hired: right; not a fit:
+    wrong)."""
+    from talent.pipeline import learning_feedback
+
     settings = _load(db, config)
     if save in {p.name for p in settings.profiles}:
         raise CliError(f"--save: {save!r} is a profile of the settings; choose another name")
@@ -1850,7 +1854,9 @@ def feedback_learn(
     base = load_ranking_profile(engine, settings, profile)
     ranking = rank_store(engine, settings, profile=base, affiliations=())
     try:
-        report = learn_profile(ranking, load_feedback(engine), base, name=save, test_size=test_size)
+        report = learn_profile(
+            ranking, learning_feedback(engine), base, name=save, test_size=test_size
+        )
     except FeedbackError as exc:
         raise CliError(str(exc)) from None
     console = Console()
@@ -1888,6 +1894,322 @@ class Section(StrEnum):
     named = "named"
     drift = "drift"
     ready = "ready"
+
+
+shortlist_app = typer.Typer(
+    cls=_OneLineErrors,
+    rich_markup_mode=None,
+    help="Named shortlists (one per role): a stage per person, tags, notes with author "
+    "and time, and the full history of changes. Who changes what comes from TALENT_USER "
+    "(else this login).",
+    no_args_is_help=True,
+)
+app.add_typer(shortlist_app, name="shortlist")
+
+ListArgument = Annotated[str, typer.Argument(help="The shortlist's name, e.g. 'DevRel'.")]
+VersionOption = Annotated[
+    int | None,
+    typer.Option(
+        "--if-version",
+        min=1,
+        help="Change only if the entry is still at this version (as `shortlist show` "
+        "printed it); otherwise nothing is stored and you are told who changed it.",
+        show_default=False,
+    ),
+]
+
+
+def _pipeline_call(call, *args, **kwargs):
+    from talent.pipeline import PipelineError
+
+    try:
+        return call(*args, **kwargs)
+    except PipelineError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _list_and_people(
+    settings: Settings, name: str, who: list[str], *, must_exist: bool = True
+) -> tuple[object, str, list[str]]:
+    from talent.pipeline import check_list_name
+    from talent.store import load_shortlists
+
+    name = _pipeline_call(check_list_name, name)
+    engine = _open_existing(settings)
+    if must_exist and name not in set(load_shortlists(engine)["name"]):
+        raise CliError(f"no shortlist {name!r}: make it with talent shortlist create {name!r}")
+    ensure_people(engine, settings)
+    return engine, name, [_find_person(engine, w) for w in who]
+
+
+def _one_entry(engine, name: str, person_id: str):
+    from talent.store import load_entries
+
+    entries = load_entries(engine, name)
+    found = entries[entries["person_id"] == person_id]
+    if found.empty:
+        raise CliError(f"{person_id} is not on {name!r}: talent shortlist add {name!r} WHO")
+    return found.iloc[0]
+
+
+@shortlist_app.command("create")
+def shortlist_create(name: ListArgument, db: DbOption = None, config: ConfigOption = None) -> None:
+    """Make a shortlist (one per role or search)."""
+    from talent.pipeline import check_list_name, current_user
+    from talent.store import save_shortlist
+
+    name = _pipeline_call(check_list_name, name)
+    engine = _open_existing(_load(db, config))
+    made = save_shortlist(engine, name, current_user())
+    typer.echo(f"Shortlist {_plain(name)!r} {'made' if made else 'already exists'}.")
+
+
+@shortlist_app.command("add")
+def shortlist_add(
+    name: ListArgument,
+    who: WhoArgument,
+    stage: Annotated[str, typer.Option(help="Their stage on the list.")] = "new",
+    tag: Annotated[list[str] | None, typer.Option(help="A tag; repeatable.")] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Put people on a shortlist (made if missing); people already on it stay as they are."""
+    from talent.pipeline import check_stage, check_tags, current_user
+    from talent.store import add_entries
+
+    stage = _pipeline_call(check_stage, stage)
+    tags = _pipeline_call(check_tags, tag or [])
+    engine, name, ids = _list_and_people(_load(db, config), name, who, must_exist=False)
+    added = add_entries(engine, name, ids, current_user(), stage=stage, tags=tags)
+    kept = len(dict.fromkeys(ids)) - len(added)
+    typer.echo(
+        f"{len(added)} added to {_plain(name)!r} at stage {stage!r}"
+        + (f"; {kept} already on it" if kept else "")
+        + "."
+    )
+
+
+@shortlist_app.command("move")
+def shortlist_move(
+    name: ListArgument,
+    who: Annotated[str, typer.Argument(help="Person id, login, email or full name.")],
+    stage: Annotated[
+        str,
+        typer.Argument(
+            help="new, contacted, replied, interviewing, offer, "
+            "hired, 'not interested' or 'not a fit'."
+        ),
+    ],  # fmt: skip
+    if_version: VersionOption = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Move a person to another stage."""
+    from talent.pipeline import check_stage, current_user
+    from talent.store import change_entry
+
+    stage = _pipeline_call(check_stage, stage)
+    engine, name, (pid,) = _list_and_people(_load(db, config), name, [who])
+    _one_entry(engine, name, pid)
+    version = change_entry(
+        engine, name, pid, current_user(), stage=stage, expected_version=if_version
+    )
+    typer.echo(f"{pid} on {_plain(name)!r}: {stage} (version {version}).")
+
+
+@shortlist_app.command("tag")
+def shortlist_tag(
+    name: ListArgument,
+    who: Annotated[str, typer.Argument(help="Person id, login, email or full name.")],
+    tags: Annotated[list[str], typer.Argument(help="Tags to add (or take off with --remove).")],
+    remove: Annotated[bool, typer.Option("--remove", help="Take these tags off.")] = False,
+    if_version: VersionOption = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Add tags to a person's entry, or take them off."""
+    from talent.pipeline import check_tags, current_user
+    from talent.store import change_entry
+
+    tags = _pipeline_call(check_tags, tags)
+    engine, name, (pid,) = _list_and_people(_load(db, config), name, [who])
+    entry = _one_entry(engine, name, pid)
+    now = set(entry["tags"]) - set(tags) if remove else set(entry["tags"]) | set(tags)
+    version = change_entry(
+        engine,
+        name,
+        pid,
+        current_user(),
+        tags=sorted(now),
+        expected_version=if_version or int(entry["version"]),
+    )
+    typer.echo(f"{pid} on {_plain(name)!r}: tags {_plain(', '.join(sorted(now)) or '(none)')} "
+               f"(version {version}).")  # fmt: skip
+
+
+@shortlist_app.command("note")
+def shortlist_note(
+    name: ListArgument,
+    who: Annotated[str, typer.Argument(help="Person id, login, email or full name.")],
+    text: Annotated[str, typer.Argument(help="The note.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Add a note to a person's entry (kept with its author and time)."""
+    from talent.pipeline import current_user
+    from talent.store import add_note
+
+    if not text.strip():
+        raise CliError("the note is empty")
+    engine, name, (pid,) = _list_and_people(_load(db, config), name, [who])
+    add_note(engine, name, pid, text, current_user())
+    typer.echo(f"Note added to {pid} on {_plain(name)!r}.")
+
+
+@shortlist_app.command("show")
+def shortlist_show(
+    name: Annotated[
+        str | None, typer.Argument(help="A shortlist; without it, every shortlist.")
+    ] = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="Every change and note, oldest first.")
+    ] = False,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """The shortlists, or one list's people by stage (with versions for --if-version)."""
+    from talent.pipeline import STAGES, check_list_name, entry_notes
+    from talent.store import load_entries, load_events, load_shortlists
+
+    engine = _open_existing(_load(db, config))
+    lists = load_shortlists(engine)
+    if name is None:
+        if lists.empty:
+            raise CliError("no shortlists yet: talent shortlist add 'DevRel' LOGIN")
+        frame = lists.assign(created_at=lists["created_at"].dt.strftime("%Y-%m-%d"))
+        return _print_frame(frame, format, title="Shortlists")
+    name = _pipeline_call(check_list_name, name)
+    if name not in set(lists["name"]):
+        raise CliError(f"no shortlist {name!r}: talent shortlist show lists them")
+    # Whoever opted out since they were listed is no longer among the people: not shown.
+    people = load_people(engine)[["person_id", "login", "name"]]
+    if history:
+        events = load_events(engine, name).merge(people, on="person_id", how="inner")
+        frame = events[["at", "who", "person_id", "login", "what", "old", "new"]]
+        frame = frame.assign(at=frame["at"].dt.strftime("%Y-%m-%d %H:%M"))
+        return _print_frame(frame, format, title=f"History of {name!r}")
+    entries = load_entries(engine, name).merge(people, on="person_id", how="inner")
+    notes = entry_notes(engine, name)
+    order = {s: i for i, s in enumerate(STAGES)}
+    entries = entries.sort_values(
+        ["stage", "added_at"], key=lambda c: c.map(order) if c.name == "stage" else c
+    )
+    frame = pd.DataFrame(
+        {
+            "stage": entries["stage"],
+            "person_id": entries["person_id"],
+            "login": entries["login"].fillna(""),
+            "name": entries["name"].fillna(""),
+            "tags": [", ".join(t) for t in entries["tags"]],
+            "notes": [len(notes.get(p, [])) for p in entries["person_id"]],
+            "version": entries["version"],
+            "updated": entries["updated_at"].dt.strftime("%Y-%m-%d") + " " + entries["updated_by"],
+        }
+    )
+    _print_frame(frame, format, title=f"{name} ({len(frame)} people)")
+
+
+def _print_frame(frame: pd.DataFrame, format: OutputFormat, *, title: str) -> None:
+    if format == OutputFormat.json:
+        typer.echo(to_json(to_records(frame)))
+        return
+    if format == OutputFormat.csv:
+        typer.echo(to_safe_csv(frame).decode("utf-8").lstrip("\ufeff"), nl=False)
+        return
+    table = Table(title=_plain(title), title_justify="left")
+    for col in frame.columns:
+        table.add_column(str(col))
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_plain(_text(v) if not isinstance(v, int | float) else f"{v:g}")
+                        for v in row))  # fmt: skip
+    Console().print(table)
+
+
+@shortlist_app.command("export")
+def shortlist_export(
+    name: ListArgument,
+    profile: Annotated[
+        str, typer.Option(help="The profile whose rank, score and reasons to give.")
+    ] = "recruiter",
+    format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="CSV (safe in any spreadsheet) or JSON.")
+    ] = ExportFormat.csv,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write here instead of standard output."
+        ),
+    ] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """A shortlist for a hiring manager: stage, tags and notes beside rank, rank range,
+    profile link, score and why, the links behind it, areas and skills; stable person
+    ids. CSV opens safely in any spreadsheet; no e-mail address is exported."""
+    from talent.export import shortlist_frame
+    from talent.pipeline import STAGES, check_list_name, entry_notes
+    from talent.scoring import build_ranking_base, score_base
+    from talent.store import load_entries, load_shortlists
+
+    settings = _load(db, config)
+    name = _pipeline_call(check_list_name, name)
+    engine = _open_existing(settings)
+    if name not in set(load_shortlists(engine)["name"]):
+        raise CliError(f"no shortlist {name!r}: talent shortlist show lists them")
+    entries = load_entries(engine, name)
+    people = load_people(engine)
+    entries = entries[entries["person_id"].isin(people["person_id"])]  # opted out: gone
+    if entries.empty:
+        raise CliError(f"{name!r} has nobody on it yet: talent shortlist add {name!r} LOGIN")
+    notes = entry_notes(engine, name)
+    as_verdicts = pd.DataFrame(
+        {
+            "person_id": entries["person_id"],
+            "label": entries["stage"],
+            "note": [
+                " | ".join(f"{n['at']:%Y-%m-%d} {n['who']}: {n['text']}" for n in notes.get(p, []))
+                for p in entries["person_id"]
+            ],
+            "noted_at": entries["updated_at"],
+        }
+    )
+    base = build_ranking_base(engine, settings)
+    chosen = load_ranking_profile(engine, settings, profile)
+    ranking = score_base(base, chosen, affiliations=(), interval_windows=INTERVAL_WINDOWS)
+    frame = shortlist_frame(ranking, as_verdicts, base.evidence, labels=STAGES, people=people)
+    tags = dict(zip(entries["person_id"], entries["tags"], strict=True))
+    frame = frame.rename(columns={"verdict": "stage", "verdict_date": "stage_date",
+                                  "note": "notes"})  # fmt: skip
+    frame.insert(frame.columns.get_loc("stage") + 1, "tags",
+                 [", ".join(tags.get(p, [])) for p in frame["person_id"]])  # fmt: skip
+    frame.insert(0, "shortlist", name)
+    payload = (
+        (to_json(to_records(frame)) + "\n").encode("utf-8")
+        if format == ExportFormat.json
+        else to_safe_csv(frame)
+    )
+    if output is None:
+        text = payload.decode("utf-8")
+        typer.echo(text.lstrip("\ufeff") if format == ExportFormat.csv else text, nl=False)
+        return
+    try:
+        output.write_bytes(payload)
+    except OSError as exc:
+        raise CliError(f"--output: cannot write {output} ({exc.strerror})") from None
+    Console(stderr=True).print(f"{len(frame)} people written to {_plain(str(output))}")
 
 
 model_app = typer.Typer(

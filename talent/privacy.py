@@ -34,6 +34,7 @@ from talent.model import (
 )
 from talent.store import (
     delete_feedback,
+    delete_person_entries,
     delete_suppressions,
     forget_text,
     get_meta,
@@ -148,9 +149,10 @@ def optout(
 
 
 def purge_person(engine: Engine, who: str, settings: Settings | None = None) -> dict[str, int]:
-    """Delete a person (as ``talent people show`` finds them) with every identity, act and
-    verdict of theirs, and keep everything they are known by on the list, so a re-mine
-    does not bring them back. Raises :class:`talent.identity.PersonNotFound`."""
+    """Delete a person (as ``talent people show`` finds them) with every identity, act,
+    verdict and shortlist entry of theirs, and keep everything they are known by on the
+    list, so a re-mine does not bring them back. Raises
+    :class:`talent.identity.PersonNotFound`."""
     person_id = find_person(engine, who)
     links = load_identity_links(engine)
     keys = links.loc[links["person_id"] == person_id, "identity_key"].tolist()
@@ -163,6 +165,7 @@ def purge_person(engine: Engine, who: str, settings: Settings | None = None) -> 
     _add(engine, tokens)
     done = apply_suppressions(engine, settings)
     done["verdicts"] = delete_feedback(engine, person_id)
+    done["shortlist_entries"] = delete_person_entries(engine, person_id)
     return done
 
 

@@ -31,6 +31,7 @@ ANALYSIS = tuple(
         "maintainers",
         "evaluate",
         "privacy",
+        "pipeline",
     )
 )
 
@@ -96,7 +97,8 @@ RULES = {
         lambda m: within(m, MINING),
         talent_only(*SHARED, *STORE, *SOURCES, *SYNC),
     ),
-    "identity, graph, features, skills, scoring, maintainers and evaluate never import "
+    "identity, graph, features, skills, scoring, maintainers, evaluate, privacy and "
+    "pipeline never import "
     "the sources, sync, mining, the ui or the cli": (
         lambda m: within(m, ANALYSIS),
         never("talent.sources", "talent.sync", "talent.mining", "talent.ui", "talent.cli"),

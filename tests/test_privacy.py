@@ -114,6 +114,11 @@ def test_a_suppressed_person_is_in_no_output_of_any_kind(db, world, tmp_path, mo
     who = f"gh{person.github_id}"  # their GitHub person (their Hub account may share the login)
     shortlisted = runner.invoke(app, ["feedback", "shortlist", who, "--db", db])
     assert shortlisted.exit_code == 0, shortlisted.output
+    other = _someone(world, "community")
+    listed = ["shortlist", "add", "DevRel", who, f"gh{other.github_id}", "--db", db]
+    assert runner.invoke(app, listed).exit_code == 0
+    noted = ["shortlist", "note", "DevRel", who, f"talked to {person.name}", "--db", db]
+    assert runner.invoke(app, noted).exit_code == 0
     optout_run = runner.invoke(app, ["privacy", "optout", person.login, "--db", db])
     assert optout_run.exit_code == 0, optout_run.output
     _absent(optout_run.output, person)
@@ -129,6 +134,9 @@ def test_a_suppressed_person_is_in_no_output_of_any_kind(db, world, tmp_path, mo
         ["feedback", "export", "-f", "json", "-o", str(tmp_path / "shortlist.json")],
         ["people", "suggestions"],
         ["privacy", "list"],
+        ["shortlist", "show", "DevRel"],
+        ["shortlist", "show", "DevRel", "--history"],
+        ["shortlist", "export", "DevRel", "-f", "json"],
     ):
         result = runner.invoke(app, [*args, "--db", db])
         assert result.exit_code == 0, (args, result.output)

@@ -87,6 +87,15 @@ __all__ = [
     "store_aggregates",
     "VOLATILE",
     "dump_tables",
+    "StaleEntry",
+    "save_shortlist",
+    "load_shortlists",
+    "add_entries",
+    "change_entry",
+    "add_note",
+    "load_entries",
+    "load_events",
+    "delete_person_entries",
 ]
 
 # Rows sent per executemany call: large enough to amortise round trips, small enough
@@ -96,6 +105,11 @@ _BATCH = 5000
 
 class StoreError(Exception):
     """A problem with the store that the user can act on (message is one line)."""
+
+
+class StaleEntry(StoreError):
+    """A shortlist entry changed since the version a change was made on: nothing of
+    the change was stored."""
 
 
 def open_store(url: str, *, create: bool = True) -> Engine:
@@ -754,6 +768,211 @@ def _moment_text(value: object) -> str:
     if value is None or isinstance(value, int):
         return str(value)
     return pd.Timestamp(value).isoformat()
+
+
+# --- shortlists ----------------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _tags_text(tags: Iterable[str]) -> str:
+    return "\n".join(sorted({t.strip() for t in tags if t.strip()}))
+
+
+def save_shortlist(engine: Engine, name: str, who: str = "") -> bool:
+    """Make the shortlist ``name`` if it does not exist; True if it was made."""
+    row = {"name": name, "created_at": _now(), "created_by": who}
+    with engine.begin() as conn:
+        return _insert_new(engine, conn, schema.shortlists, row)
+
+
+def _insert_new(engine: Engine, conn, table: Table, row: dict) -> bool:
+    """Insert ``row`` unless its key exists; True if inserted. One statement, so that
+    on SQLite the write lock is taken first (a read first would make a concurrent
+    writer's commit an error rather than a wait)."""
+    insert = _insert_for(engine)
+    if insert is not None:
+        keys = list(table.primary_key.columns)
+        stmt = insert(table).values(row).on_conflict_do_nothing(index_elements=keys)
+        # RETURNING, not rowcount: psycopg gives -1 for an upsert's rowcount.
+        return conn.execute(stmt.returning(keys[0])).first() is not None
+    keys = [table.c[c.name] == row[c.name] for c in table.primary_key.columns]
+    if conn.execute(select(func.count()).select_from(table).where(*keys)).scalar():
+        return False
+    conn.execute(table.insert(), [row])
+    return True
+
+
+def load_shortlists(engine: Engine) -> pd.DataFrame:
+    """Columns ``name``, ``created_at``, ``created_by`` and ``people`` (entries)."""
+    t, e = schema.shortlists, schema.shortlist_entries
+    people = select(e.c.shortlist, func.count().label("people")).group_by(e.c.shortlist).subquery()
+    stmt = (
+        select(t, func.coalesce(people.c.people, 0).label("people"))
+        .select_from(t.outerjoin(people, people.c.shortlist == t.c.name))
+        .order_by(t.c.name)
+    )
+    return _read(engine, stmt, parse_dates=["created_at"])
+
+
+def _event(conn, shortlist: str, person_id: str, who: str, what: str, old="", new="", at=None):
+    conn.execute(
+        schema.shortlist_events.insert(),
+        [
+            {
+                "shortlist": shortlist,
+                "person_id": person_id,
+                "at": at or _now(),
+                "who": who,
+                "what": what,
+                "old": old,
+                "new": new,
+            }
+        ],
+    )
+
+
+def add_entries(
+    engine: Engine,
+    shortlist: str,
+    person_ids: Sequence[str],
+    who: str = "",
+    *,
+    stage: str = "new",
+    tags: Iterable[str] = (),
+) -> list[str]:
+    """Put people on a shortlist (made if missing) at ``stage``; the ids added (people
+    already on it keep their entry)."""
+    save_shortlist(engine, shortlist, who)
+    e = schema.shortlist_entries
+    added = []
+    tag_text = _tags_text(tags)
+    with engine.begin() as conn:
+        for pid in dict.fromkeys(person_ids):
+            now = _now()
+            row = {"shortlist": shortlist, "person_id": pid, "stage": stage, "tags": tag_text,
+                   "version": 1, "added_at": now, "updated_at": now, "updated_by": who}  # fmt: skip
+            if not _insert_new(engine, conn, e, row):
+                continue
+            _event(conn, shortlist, pid, who, "added", "", stage, at=now)
+            if tag_text:
+                _event(conn, shortlist, pid, who, "tags", "", tag_text, at=now)
+            added.append(pid)
+    return added
+
+
+def change_entry(
+    engine: Engine,
+    shortlist: str,
+    person_id: str,
+    who: str = "",
+    *,
+    stage: str | None = None,
+    tags: Iterable[str] | None = None,
+    expected_version: int | None = None,
+) -> int:
+    """Move an entry to ``stage`` and/or set its ``tags``; the entry's new version.
+
+    ``expected_version`` is the version the change was made on (what the user saw):
+    if the entry has changed since, or changes while this runs (another user, another
+    process), nothing is stored and :class:`StaleEntry` says who changed it and when.
+    """
+    e = schema.shortlist_entries
+    key = (e.c.shortlist == shortlist, e.c.person_id == person_id)
+    with engine.connect() as conn:
+        row = conn.execute(select(e).where(*key)).mappings().first()
+    if row is None:
+        raise StoreError(f"{person_id} is not on the shortlist {shortlist!r}")
+    if expected_version is not None and row["version"] != expected_version:
+        raise _stale(row, expected_version)
+    new_tags = row["tags"] if tags is None else _tags_text(tags)
+    new_stage = row["stage"] if stage is None else stage
+    if (new_stage, new_tags) == (row["stage"], row["tags"]):
+        return row["version"]
+    # The write names the version read: if anyone changed the entry since, it matches
+    # nothing. Being the transaction's first statement, it waits for another writer
+    # instead of failing on SQLite.
+    with engine.begin() as conn:
+        now = _now()
+        done = conn.execute(
+            e.update()
+            .where(*key, e.c.version == row["version"])
+            .values(
+                stage=new_stage,
+                tags=new_tags,
+                version=row["version"] + 1,
+                updated_at=now,
+                updated_by=who,
+            )
+        ).rowcount
+        if done != 1:  # another writer got there between our read and our write
+            raise StaleEntry(
+                f"{person_id} on {shortlist!r} was changed by someone else just now; "
+                "nothing was stored: look again and redo the change"
+            )
+        if new_stage != row["stage"]:
+            _event(conn, shortlist, person_id, who, "stage", row["stage"], new_stage, at=now)
+        if new_tags != row["tags"]:
+            _event(conn, shortlist, person_id, who, "tags", row["tags"], new_tags, at=now)
+    return row["version"] + 1
+
+
+def _stale(row, expected: int) -> StaleEntry:
+    by = f" by {row['updated_by']}" if row["updated_by"] else ""
+    return StaleEntry(
+        f"{row['person_id']} on {row['shortlist']!r} changed{by} at "
+        f"{row['updated_at']:%Y-%m-%d %H:%M} UTC (version {row['version']}, you had "
+        f"{expected}; now at stage {row['stage']!r}); nothing was stored: look again and "
+        "redo the change"
+    )
+
+
+def add_note(engine: Engine, shortlist: str, person_id: str, text: str, who: str = "") -> None:
+    """A note on an entry, with its author and time (notes never conflict)."""
+    e = schema.shortlist_entries
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(e.c.version).where(e.c.shortlist == shortlist, e.c.person_id == person_id)
+        ).first()
+    if found is None:
+        raise StoreError(f"{person_id} is not on the shortlist {shortlist!r}")
+    with engine.begin() as conn:
+        _event(conn, shortlist, person_id, who, "note", "", text)
+
+
+def delete_person_entries(engine: Engine, person_id: str) -> int:
+    """Take a person off every shortlist with their history and notes; entries removed."""
+    e, ev = schema.shortlist_entries, schema.shortlist_events
+    with engine.begin() as conn:
+        conn.execute(delete(ev).where(ev.c.person_id == person_id))
+        return conn.execute(delete(e).where(e.c.person_id == person_id)).rowcount
+
+
+def load_entries(engine: Engine, shortlist: str | None = None) -> pd.DataFrame:
+    """Columns of ``shortlist_entries``; ``tags`` as a list."""
+    e = schema.shortlist_entries
+    stmt = select(e).order_by(e.c.shortlist, e.c.added_at, e.c.person_id)
+    if shortlist is not None:
+        stmt = stmt.where(e.c.shortlist == shortlist)
+    frame = _read(engine, stmt, parse_dates=["added_at", "updated_at"])
+    frame["tags"] = [[t for t in (value or "").split("\n") if t] for value in frame["tags"]]
+    return frame
+
+
+def load_events(
+    engine: Engine, shortlist: str | None = None, person_id: str | None = None
+) -> pd.DataFrame:
+    """The history: columns ``id``, ``shortlist``, ``person_id``, ``at``, ``who``,
+    ``what`` (added, stage, tags, note), ``old``, ``new``; oldest first."""
+    t = schema.shortlist_events
+    stmt = select(t).order_by(t.c.id)
+    if shortlist is not None:
+        stmt = stmt.where(t.c.shortlist == shortlist)
+    if person_id is not None:
+        stmt = stmt.where(t.c.person_id == person_id)
+    return _read(engine, stmt, parse_dates=["at"])
 
 
 # --- opt-out ------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ def String(length: int | None = None):
 
 Text = _Text().with_variant(_Text(collation="C"), "postgresql")
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 metadata = MetaData()
 
@@ -206,6 +206,44 @@ suppressions = Table(
     Column("added_at", DateTime, nullable=False),
 )
 
+# Named shortlists ("inference engineer", "DevRel"): an entry per person with a stage and
+# tags, versioned for optimistic concurrency (a change names the version it was made on);
+# every change and every note is an event, so the history is complete.
+shortlists = Table(
+    "shortlists",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(200), nullable=False, default=""),
+)
+
+shortlist_entries = Table(
+    "shortlist_entries",
+    metadata,
+    Column("shortlist", String(200), primary_key=True),
+    Column("person_id", String(100), primary_key=True),
+    Column("stage", String(40), nullable=False),
+    Column("tags", Text, nullable=False, default=""),  # sorted, one per line
+    Column("version", Integer, nullable=False),
+    Column("added_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("updated_by", String(200), nullable=False, default=""),
+)
+
+shortlist_events = Table(
+    "shortlist_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("shortlist", String(200), nullable=False),
+    Column("person_id", String(100), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("who", String(200), nullable=False, default=""),
+    Column("what", String(20), nullable=False),  # added, stage, tags, note, removed
+    Column("old", Text, nullable=False, default=""),
+    Column("new", Text, nullable=False, default=""),
+    Index("ix_shortlist_events_entry", "shortlist", "person_id"),
+)
+
 commit_files = Table(
     "commit_files",
     metadata,
@@ -238,4 +276,5 @@ MIGRATIONS: dict[int, list[str]] = {
     6: [],  # the named_owners and head_files tables
     7: ["ALTER TABLE people ADD COLUMN profile_url TEXT"],  # and the account_members table
     8: [],  # the suppressions table
+    9: [],  # the shortlists, shortlist_entries and shortlist_events tables
 }
