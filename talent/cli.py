@@ -2159,8 +2159,8 @@ def shortlist_export(
     """A shortlist for a hiring manager: stage, tags and notes beside rank, rank range,
     profile link, score and why, the links behind it, areas and skills; stable person
     ids. CSV opens safely in any spreadsheet; no e-mail address is exported."""
-    from talent.export import shortlist_frame
-    from talent.pipeline import STAGES, check_list_name, entry_notes
+    from talent.export import list_frame
+    from talent.pipeline import check_list_name, entry_notes
     from talent.scoring import build_ranking_base, score_base
     from talent.store import load_entries, load_shortlists
 
@@ -2171,31 +2171,12 @@ def shortlist_export(
         raise CliError(f"no shortlist {name!r}: talent shortlist show lists them")
     entries = load_entries(engine, name)
     people = load_people(engine)
-    entries = entries[entries["person_id"].isin(people["person_id"])]  # opted out: gone
-    if entries.empty:
+    if not entries["person_id"].isin(people["person_id"]).any():
         raise CliError(f"{name!r} has nobody on it yet: talent shortlist add {name!r} LOGIN")
-    notes = entry_notes(engine, name)
-    as_verdicts = pd.DataFrame(
-        {
-            "person_id": entries["person_id"],
-            "label": entries["stage"],
-            "note": [
-                " | ".join(f"{n['at']:%Y-%m-%d} {n['who']}: {n['text']}" for n in notes.get(p, []))
-                for p in entries["person_id"]
-            ],
-            "noted_at": entries["updated_at"],
-        }
-    )
     base = build_ranking_base(engine, settings)
     chosen = load_ranking_profile(engine, settings, profile)
     ranking = score_base(base, chosen, affiliations=(), interval_windows=INTERVAL_WINDOWS)
-    frame = shortlist_frame(ranking, as_verdicts, base.evidence, labels=STAGES, people=people)
-    tags = dict(zip(entries["person_id"], entries["tags"], strict=True))
-    frame = frame.rename(columns={"verdict": "stage", "verdict_date": "stage_date",
-                                  "note": "notes"})  # fmt: skip
-    frame.insert(frame.columns.get_loc("stage") + 1, "tags",
-                 [", ".join(tags.get(p, [])) for p in frame["person_id"]])  # fmt: skip
-    frame.insert(0, "shortlist", name)
+    frame = list_frame(name, ranking, entries, entry_notes(engine, name), base.evidence, people)
     payload = (
         (to_json(to_records(frame)) + "\n").encode("utf-8")
         if format == ExportFormat.json

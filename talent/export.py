@@ -214,3 +214,46 @@ def shortlist_frame(
         if col not in ("rank", "score"):  # text: empty, not NaN, where nothing is known
             out[col] = out[col].astype(object).where(out[col].notna(), "")
     return out
+
+
+def list_frame(
+    name: str,
+    ranking: pd.DataFrame,
+    entries: pd.DataFrame,
+    notes: dict[str, list[dict]],
+    evidence,
+    people: pd.DataFrame,
+) -> pd.DataFrame:
+    """A named shortlist for a hiring manager: the list, each person's stage, tags and
+    dated notes with their authors, then what :func:`shortlist_frame` gives (rank and
+    range, profile link, score and why, evidence links, areas, skills, person id).
+
+    ``entries`` are the list's rows (:func:`talent.store.load_entries`), ``notes``
+    :func:`talent.pipeline.entry_notes`. People no longer among ``people`` (opted out)
+    are left out.
+    """
+    entries = entries[entries["person_id"].isin(people["person_id"])]
+    as_verdicts = pd.DataFrame(
+        {
+            "person_id": entries["person_id"],
+            "label": entries["stage"],
+            "note": [
+                " | ".join(f"{n['at']:%Y-%m-%d} {n['who']}: {n['text']}" for n in notes.get(p, []))
+                for p in entries["person_id"]
+            ],
+            "noted_at": entries["updated_at"],
+        }
+    )
+    stages = tuple(dict.fromkeys(entries["stage"]))
+    frame = shortlist_frame(ranking, as_verdicts, evidence, labels=stages, people=people)
+    frame = frame.rename(
+        columns={"verdict": "stage", "verdict_date": "stage_date", "note": "notes"}
+    )
+    tags = dict(zip(entries["person_id"], entries["tags"], strict=True))
+    frame.insert(
+        frame.columns.get_loc("stage") + 1,
+        "tags",
+        [", ".join(tags.get(p, [])) for p in frame["person_id"]],
+    )
+    frame.insert(0, "shortlist", name)
+    return frame

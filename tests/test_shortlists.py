@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import threading
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -36,6 +37,7 @@ from talent.store import (
 )
 
 LIST = "inference engineer"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _history(engine, shortlist=LIST):
@@ -230,3 +232,65 @@ def test_cli_bad_input_is_one_line(cli, args, says):
     assert result.exit_code == 1, result.output
     assert result.output.count("\n") == 1 and result.output.startswith("error: ")
     assert says in result.output
+
+
+# --- the app ------------------------------------------------------------------------------
+
+
+def _app(monkeypatch, url: str, page: str | None = None, **query):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TALENT_DB", url)
+    monkeypatch.setenv("TALENT_USER", "ann")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    if page:
+        at.switch_page(f"talent/ui/pages/{page}.py")
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_app_adds_from_the_candidate_page_and_moves_on_the_shortlists_page(monkeypatch, demo_copy):
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    engine = open_store(demo_copy)
+    first, second = load_people(engine)["person_id"].head(2).tolist()
+    at = _app(monkeypatch, demo_copy, "shortlists")
+    assert not at.exception
+    assert any("No shortlists yet" in i.value for i in at.info)
+
+    # The Candidate page: a new list, made by adding the person to it.
+    at = _app(monkeypatch, demo_copy, "candidate", person=first)
+    assert any("Not on any shortlist" in c.value for c in at.caption)
+    at.selectbox(key=f"add_list_{first}").select("New list…").run()
+    at.text_input(key=f"new_list_{first}").input("DevRel").run()
+    at.button(key=f"add_{first}").click().run()
+    assert not at.exception
+    assert any("DevRel" in m.value and "**new**" in m.value for m in at.markdown)
+    add_entries(engine, "DevRel", [second], "bob")
+
+    # The Shortlists page: both, by stage; move both at the versions shown.
+    at = _app(monkeypatch, demo_copy, "shortlists")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert sorted(table["person_id"]) == sorted([first, second])
+    # Meanwhile someone else moves the second person: that move must be refused.
+    change_entry(engine, "DevRel", second, "cy", stage="contacted", expected_version=1)
+    seen = dict(zip(table["person_id"], table["version"].astype(int), strict=True))
+    from talent.ui import data
+
+    refused = data.move_entries(demo_copy, "DevRel", seen, "interviewing")
+    assert len(refused) == 1 and "changed by cy" in refused[0]
+    stages = load_entries(engine, "DevRel").set_index("person_id")["stage"].to_dict()
+    assert stages == {first: "interviewing", second: "contacted"}
+
+    # The Candidates page says who is already in the pipeline.
+    at = _app(monkeypatch, demo_copy)
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert (shown["pipeline"] == "DevRel: interviewing").sum() + (
+        shown["pipeline"] == "DevRel: contacted"
+    ).sum() >= 1
+    engine.dispose()

@@ -14,6 +14,7 @@ PAGES = Path(__file__).parent / "pages"
 CANDIDATES = PAGES / "candidates.py"
 CANDIDATE = PAGES / "candidate.py"
 MAINTAINERS = PAGES / "maintainers.py"
+SHORTLISTS = PAGES / "shortlists.py"
 
 
 def main() -> None:
@@ -21,6 +22,7 @@ def main() -> None:
     pages = [
         st.Page(CANDIDATES, title="Candidates", icon=":material/leaderboard:", default=True),
         st.Page(CANDIDATE, title="Candidate", icon=":material/person:"),
+        st.Page(SHORTLISTS, title="Shortlists", icon=":material/checklist:"),
         st.Page(MAINTAINERS, title="Maintainers", icon=":material/account_tree:"),
     ]
     page = st.navigation(pages)

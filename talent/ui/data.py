@@ -319,6 +319,96 @@ def shortlist(
     return shortlist_frame(frame, feedback(url), base.evidence, people=base.people)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def people_names(url: str, version: str) -> dict[str, tuple[str, str]]:
+    """person id -> (name, login) for everyone."""
+    del version
+    people = load_people(_engine(url))
+    return {
+        r.person_id: (r.name or "", r.login if isinstance(r.login, str) else "")
+        for r in people.itertuples(index=False)
+    }
+
+
+def pipeline_stages(url: str) -> dict[str, str]:
+    """person id -> "list: stage; ..." for everyone on a shortlist. Not cached."""
+    from talent.pipeline import pipeline_column
+
+    return pipeline_column(_engine(url))
+
+
+def shortlists(url: str) -> pd.DataFrame:
+    """The named shortlists with their sizes. Not cached: they change with every click."""
+    from talent.store import load_shortlists
+
+    return load_shortlists(_engine(url))
+
+
+def list_entries(url: str, name: str | None = None) -> pd.DataFrame:
+    """A list's entries (every list's without ``name``), opted-out people left out."""
+    from talent.store import load_entries
+
+    engine = _engine(url)
+    entries = load_entries(engine, name)
+    return entries[entries["person_id"].isin(load_people(engine)["person_id"])]
+
+
+def list_notes(url: str, name: str) -> dict[str, list[dict]]:
+    from talent.pipeline import entry_notes
+
+    return entry_notes(_engine(url), name)
+
+
+def add_to_list(url: str, name: str, person_ids: list[str]) -> list[str]:
+    from talent.pipeline import check_list_name, current_user
+    from talent.store import add_entries
+
+    return add_entries(_engine(url), check_list_name(name), person_ids, current_user())
+
+
+def move_entries(url: str, name: str, seen: dict[str, int], stage: str) -> list[str]:
+    """Move people to ``stage`` on list ``name``, each at the version shown (``seen``:
+    person id -> version); returns one message per refused move (someone else changed
+    the entry since), nothing of which was stored."""
+    from talent.pipeline import check_stage, current_user
+    from talent.store import StaleEntry, change_entry
+
+    refused = []
+    for person_id, version in seen.items():
+        try:
+            change_entry(_engine(url), name, person_id, current_user(),
+                         stage=check_stage(stage), expected_version=version)  # fmt: skip
+        except StaleEntry as exc:
+            refused.append(str(exc))
+    return refused
+
+
+def note_entry(url: str, name: str, person_id: str, text: str) -> None:
+    from talent.pipeline import current_user
+    from talent.store import add_note
+
+    add_note(_engine(url), name, person_id, text, current_user())
+
+
+def list_export(
+    url: str,
+    version: str,
+    name: str,
+    profile: Profile,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
+) -> pd.DataFrame:
+    """The list as a hiring manager gets it (:func:`talent.export.list_frame`), under
+    the ranking in view (with rank ranges)."""
+    from talent.export import list_frame
+
+    frame = ranking(url, version, profile, repos, since, include_bots, True)
+    base = _base(url, version, repos, since, include_bots)
+    entries = list_entries(url, name)
+    return list_frame(name, frame, entries, list_notes(url, name), base.evidence, base.people)
+
+
 def company(url: str, version: str) -> CompanyInference:
     """The company affiliation uses (set, recorded by a source, or inferred from the
     data), re-resolving people first if the settings or people file changed. Not cached:

@@ -300,7 +300,8 @@ def ranking_args(status: data.StoreStatus, filters: Filters) -> tuple:
 
 def filtered_ranking(status: data.StoreStatus, filters: Filters) -> pd.DataFrame:
     """The ranking under the filters, ranks kept as computed on the whole window, with
-    each person's ``verdict`` (shortlisted, rejected or empty) and, with a skill query,
+    each person's ``verdict`` (shortlisted, rejected or empty), their stages on the
+    shortlists (``pipeline``, "already in pipeline") and, with a skill query,
     only the people whose work matches it, best match first (``skill_match`` and the
     words that matched, ``skill_terms``)."""
     frame = data.ranking(*ranking_args(status, filters))
@@ -315,7 +316,11 @@ def filtered_ranking(status: data.StoreStatus, filters: Filters) -> pd.DataFrame
         frame = frame[frame["rising"].astype(bool)]
     feedback = data.feedback(status.url)
     verdicts = dict(zip(feedback["person_id"], feedback["label"], strict=True))
-    frame = frame.assign(verdict=[verdicts.get(p, "") for p in frame["person_id"]])
+    listed = data.pipeline_stages(status.url)
+    frame = frame.assign(
+        verdict=[verdicts.get(p, "") for p in frame["person_id"]],
+        pipeline=[listed.get(p, "") for p in frame["person_id"]],
+    )
     if filters.shortlisted_only:
         frame = frame[frame["verdict"] == "shortlisted"]
     if filters.skill:

@@ -1,6 +1,8 @@
 """Candidate: one person's score under the chosen profile, the evidence behind it, who
 they are, a verdict (shortlist or reject), and their activity over time."""
 
+from urllib.parse import quote
+
 import pandas as pd
 import streamlit as st
 
@@ -93,6 +95,7 @@ def render() -> None:
     )
 
     verdict(status, person_id)
+    pipeline(status, person_id)
 
     profile = data.profile(status.url, filters.profile)
     signals = weighed_signals(status, filters.profile)
@@ -289,6 +292,40 @@ def verdict(status: data.StoreStatus, person_id: str) -> None:
         clicked.append(None)
     if clicked:
         data.record_verdict(status.url, person_id, clicked[0], note.strip())
+        st.rerun()
+
+
+def pipeline(status: data.StoreStatus, person_id: str) -> None:
+    """The person's stages on the shortlists, and a way to add them to one."""
+    st.subheader("Shortlists", anchor=False)
+    entries = data.list_entries(status.url)
+    mine = entries[entries["person_id"] == person_id]
+    if mine.empty:
+        st.caption("Not on any shortlist yet.")
+    for row in mine.itertuples(index=False):
+        tags = f" · tags: {md_escape(', '.join(row.tags))}" if row.tags else ""
+        st.markdown(
+            f"[{md_escape(row.shortlist)}](shortlists?list={quote(row.shortlist)}): "
+            f"**{md_escape(row.stage)}** since {row.updated_at:%Y-%m-%d}{tags}"
+        )
+    names = data.shortlists(status.url)["name"].tolist()
+    new = "New list…"
+    left, middle, right = st.columns([2, 2, 1])
+    chosen = left.selectbox(
+        "Add to list", [*[n for n in names if n not in set(mine["shortlist"])], new],
+        key=f"add_list_{person_id}",
+    )  # fmt: skip
+    typed = middle.text_input(
+        "New list's name", key=f"new_list_{person_id}", disabled=chosen != new,
+        placeholder="e.g. inference engineer",
+    )  # fmt: skip
+    target = typed.strip() if chosen == new else chosen
+    if right.button("Add", key=f"add_{person_id}", disabled=not target, width="stretch"):
+        try:
+            data.add_to_list(status.url, target, [person_id])
+        except ValueError as exc:
+            st.error(md_escape(str(exc)))
+            return
         st.rerun()
 
 

@@ -120,6 +120,7 @@ def render() -> None:
             "interval",
             "persona",
             "verdict",
+            "pipeline",
             "affiliation",
             "areas",
             "languages",
@@ -157,6 +158,9 @@ def render() -> None:
                 "Persona", help="How the person contributes; ↑ rising: a newcomer growing fast"
             ),
             "verdict": st.column_config.TextColumn("Verdict"),
+            "pipeline": st.column_config.TextColumn(
+                "In pipeline", help="The shortlists this person is on, with their stage"
+            ),
             "affiliation": st.column_config.TextColumn("Affiliation"),
             "areas": st.column_config.TextColumn("Areas"),
             "languages": st.column_config.TextColumn("Languages"),

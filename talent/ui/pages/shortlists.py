@@ -1,0 +1,129 @@
+"""Shortlists: the named lists, one list's people by stage, bulk moves, notes and the
+export for a hiring manager. A move is made on the versions the table showed: if
+someone else changed an entry since, that move is refused and said, nothing lost."""
+
+import pandas as pd
+import streamlit as st
+
+from talent.export import to_safe_csv
+from talent.pipeline import STAGES
+from talent.ui import app, data
+from talent.ui.safe import md_escape
+from talent.ui.widgets import page_start
+
+COLUMNS = ["stage", "name", "login", "tags", "notes", "updated", "person_id", "version"]
+
+
+def render() -> None:
+    app.ensure_routed()
+    started = page_start("Shortlists")
+    if started is None:
+        return
+    status, filters = started
+    lists = data.shortlists(status.url)
+    if lists.empty:
+        st.info(
+            "No shortlists yet. Open a person on the Candidate page and add them to a list "
+            "(one list per role, e.g. *inference engineer* or *DevRel*), or run "
+            "`talent shortlist add NAME LOGIN`.",
+            icon=":material/playlist_add:",
+        )
+        return
+    names = lists["name"].tolist()
+    wanted = st.query_params.get("list")
+    name = st.selectbox(
+        "Shortlist",
+        names,
+        index=names.index(wanted) if wanted in names else 0,
+        format_func=lambda n: f"{n} ({int(lists.set_index('name').loc[n, 'people'])})",
+        key="shortlist_name",
+    )
+    st.query_params["list"] = name
+    entries = data.list_entries(status.url, name)
+    if entries.empty:
+        st.caption("Nobody on this list yet.")
+        return
+    people = data.people_names(status.url, status.version)
+    notes = data.list_notes(status.url, name)
+    order = {s: i for i, s in enumerate(STAGES)}
+    entries = entries.assign(order=entries["stage"].map(order)).sort_values(
+        ["order", "added_at"], kind="stable"
+    )
+    table = pd.DataFrame(
+        {
+            "stage": entries["stage"],
+            "name": entries["person_id"].map(lambda p: people.get(p, ("", ""))[0]),
+            "login": entries["person_id"].map(lambda p: people.get(p, ("", ""))[1]),
+            "tags": [", ".join(t) for t in entries["tags"]],
+            "notes": [
+                " | ".join(f"{n['who']}: {n['text']}" for n in notes.get(p, []))
+                for p in entries["person_id"]
+            ],
+            "updated": entries["updated_at"].dt.strftime("%Y-%m-%d") + " " + entries["updated_by"],
+            "person_id": entries["person_id"],
+            "version": entries["version"],
+        }
+    )[COLUMNS].reset_index(drop=True)
+    counts = table["stage"].value_counts()
+    cols = st.columns(min(len(counts), 6) or 1)
+    for col, stage in zip(cols, [s for s in STAGES if s in counts][:6], strict=False):
+        col.metric(stage.capitalize(), int(counts[stage]))
+    event = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="multi-row",
+        key=f"entries_{name}",
+        column_config={
+            "stage": st.column_config.TextColumn("Stage"),
+            "name": st.column_config.TextColumn("Name"),
+            "notes": st.column_config.TextColumn("Notes", width="large"),
+            "version": st.column_config.NumberColumn(
+                "Version",
+                help="Changes are made on this version; a newer one means someone "
+                "else changed the entry since",
+            ),  # fmt: skip
+        },
+    )
+    chosen = table.iloc[event.selection.rows] if event is not None else table.iloc[[]]
+    st.subheader(f"Selected: {len(chosen)}", anchor=False)
+    left, right = st.columns(2)
+    with left:
+        stage = st.selectbox("Move to stage", STAGES, key="move_stage")
+        if st.button("Move", disabled=chosen.empty, key="move", type="primary"):
+            seen = dict(zip(chosen["person_id"], chosen["version"].astype(int), strict=True))
+            refused = data.move_entries(status.url, name, seen, stage)
+            st.session_state["refused"] = refused
+            st.rerun()
+    with right:
+        note = st.text_input("Note on the selected person", key="entry_note")
+        if st.button("Add note", disabled=len(chosen) != 1 or not note.strip(), key="add_note"):
+            data.note_entry(status.url, name, chosen.iloc[0]["person_id"], note.strip())
+            st.rerun()
+    for message in st.session_state.pop("refused", []):
+        st.warning(md_escape(message), icon=":material/sync_problem:")
+    export = data.list_export(
+        status.url,
+        status.version,
+        name,
+        data.profile(status.url, filters.profile),
+        filters.repos,
+        data.since_for(filters.window, status.last),
+        not filters.hide_bots,
+    )
+    st.download_button(
+        f"Download {name} ({len(export)})",
+        data=to_safe_csv(export),
+        file_name=f"talent-{''.join(c if c.isalnum() else '-' for c in name)}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        help="For a hiring manager: stage, tags and dated notes beside rank and rank range, "
+        "profile link, score and why, the links behind it, areas and skills. Safe in any "
+        "spreadsheet; no email addresses.",
+        key="download_list",
+    )
+
+
+render()
