@@ -18,7 +18,10 @@ For each miner, in one run:
 
 A row of the clean run missing after the resume is *lost*; a row the clean run does not
 have is *duplicated* (the same work stored twice, or left over); a row under the same key
-with other values is *differing* (people not re-resolved, a watermark behind). It prints
+with other values is *differing* (people not re-resolved, a watermark behind). A kill that
+lands after the run finished its work (it clears its run mark, then prints a summary) makes
+the next command a second run: those trials are compared with a clean run followed by the
+same command again, and counted as ``killed_after_completion``. It prints
 per trial when the kill landed and how many activities were stored by then, then the
 totals. With --json the last line is ``{"git": {...}, "github": {...}}``, each with
 ``trials``, ``lost``, ``duplicated`` and ``differing``.
@@ -44,7 +47,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from fake_github import FakeGitHub, World  # noqa: E402
 from gitrepos import fast_import_stream, git_env  # noqa: E402
 
-from talent.store import count_rows, dump_tables, open_store  # noqa: E402
+from talent.store import count_rows, dump_tables, meta_items, open_store  # noqa: E402
 
 TOKEN = "recovery-token"
 ORG = "acme-ai"
@@ -122,6 +125,20 @@ def _dump(url: str) -> dict:
         engine.dispose()
 
 
+def _completed(url: str) -> bool:
+    """Whether the killed run had finished its work: it marks its start and clears the
+    mark when done (``talent.mining.begin_run`` / ``end_run``)."""
+    try:
+        engine = open_store(url, create=False)
+    except Exception:
+        return False
+    try:
+        marks = meta_items(engine, "run_started:")
+    finally:
+        engine.dispose()
+    return bool(marks) and not any(marks.values())
+
+
 def _stored(url: str) -> int:
     try:
         engine = open_store(url, create=False)
@@ -151,19 +168,33 @@ def trials(
         f"{label}: clean run {seconds:.1f} s, {total:,} activities, "
         f"{sum(map(len, clean.values())):,} rows in all"
     )
-    result = {"trials": n, "lost": 0, "duplicated": 0, "differing": 0, "clean_seconds": seconds}
+    result = {"trials": n, "lost": 0, "duplicated": 0, "differing": 0, "clean_seconds": seconds,
+              "killed_after_completion": 0}  # fmt: skip
+    twice: dict | None = None
     for trial in range(1, n + 1):
         url = dbs.new()
         after = rng.uniform(0, seconds)
         _killed(command(url), env, log, after)
         stored = _stored(url)
+        completed = _completed(url)
         _run(command(url), env, log)
-        found = compare(clean, _dump(url))
+        if completed:
+            # The kill came after the run had finished its work (while it printed its
+            # summary): running the command again is a second run, so the reference is
+            # a clean run followed by the same command again.
+            result["killed_after_completion"] += 1
+            if twice is None:
+                twice_url = dbs.new()
+                _run(command(twice_url), env, log)
+                _run(command(twice_url), env, log)
+                twice = _dump(twice_url)
+        found = compare(twice if completed else clean, _dump(url))
         for key in ("lost", "duplicated", "differing"):
             result[key] += found[key]
         say(
             f"  {label} trial {trial:2d}: killed at {after:5.2f} s with {stored:,}/{total:,} "
-            f"activities stored; resumed: lost {found['lost']}, duplicated "
+            f"activities stored{' (run complete)' if completed else ''}; resumed: lost "
+            f"{found['lost']}, duplicated "
             f"{found['duplicated']}, differing {found['differing']}"
             + (f" (in {', '.join(found['tables'])})" if found["tables"] else "")
         )
