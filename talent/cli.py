@@ -2193,6 +2193,51 @@ def shortlist_export(
     Console(stderr=True).print(f"{len(frame)} people written to {_plain(str(output))}")
 
 
+@app.command("outreach")
+def outreach(
+    who: Annotated[str, typer.Argument(help="Person id, login, email or full name.")],
+    profile: Annotated[
+        str, typer.Option(help="The profile whose reasons choose the work to cite.")
+    ] = "recruiter",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write the draft here."),
+    ] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """A message draft for a person: it cites their public work in your repositories (the
+    links behind their top contributions, their areas, a recent merged pull request) and
+    carries the privacy notice (sources used, how to opt out). The text is the settings
+    file's [outreach] template. talent never sends anything."""
+    from talent.outreach import draft
+    from talent.scoring import build_ranking_base, score_base
+
+    settings = _load(db, config)
+    engine = _open_existing(settings)
+    ensure_people(engine, settings)
+    person_id = _find_person(engine, who)
+    base = build_ranking_base(engine, settings)
+    chosen = load_ranking_profile(engine, settings, profile)
+    ranking = score_base(base, chosen, affiliations=())
+    if person_id not in set(ranking["person_id"]):
+        raise CliError(f"{who!r} has no activity to cite (a bot, or nothing mined)")
+    text = draft(engine, settings, person_id, ranking, base.evidence)
+    if output is None:
+        typer.echo(_plain_block(text))
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"--output: cannot write {output} ({exc.strerror})") from None
+    Console(stderr=True).print(f"Draft written to {_plain(str(output))}")
+
+
+def _plain_block(text: str) -> str:
+    """Multi-line text for the terminal: control characters dropped, lines kept."""
+    return "\n".join(_CONTROL.sub("", line) for line in text.split("\n"))
+
+
 model_app = typer.Typer(
     cls=_OneLineErrors,
     rich_markup_mode=None,

@@ -165,6 +165,9 @@ class Settings:
     comment_text_days:
         Keep the text of comments (their first line) this many days; older comments keep
         their act, date and link, not their words. None: keep it.
+    outreach_template:
+        The outreach draft's text, with ``{name}``, ``{first_name}``, ``{company}``,
+        ``{areas}``, ``{work}``, ``{recent}`` and ``{notice}`` filled in.
     """
 
     db_url: str = "sqlite:///" + DEFAULT_DB_FILE
@@ -177,6 +180,7 @@ class Settings:
     profiles: tuple[Profile, ...] = BUILTIN_PROFILES
     activity_weights: ActivityWeights = field(default_factory=ActivityWeights)
     comment_text_days: int | None = None
+    outreach_template: str = ""  # "": talent.outreach.DEFAULT_TEMPLATE
 
     def profile(self, name: str) -> Profile:
         """The profile called ``name``; :class:`ConfigError` names the known ones."""
@@ -273,7 +277,7 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         raise ConfigError(f"{file}: no such settings file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: {exc}") from None
-    known = {"company", "people", "weights", "profiles", "privacy"}
+    known = {"company", "people", "weights", "profiles", "privacy", "outreach"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(
@@ -310,6 +314,12 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         not isinstance(retention, int) or isinstance(retention, bool) or retention < 0
     ):
         raise ConfigError(f"{file}: [privacy] comment_text_days must be a whole number of days")
+    template = data.get("outreach", {}).get("template", base.outreach_template)
+    if not isinstance(template, str):
+        raise ConfigError(f"{file}: [outreach] template must be a string")
+    problem = template_problem(template)
+    if problem:
+        raise ConfigError(f"{file}: [outreach] template: {problem}")
     former = company.get("former_after_days", base.former_after_days)
     if not isinstance(former, int) or former < 0:
         raise ConfigError(f"{file}: [company] former_after_days must be a whole number of days")
@@ -324,7 +334,34 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         former_after_days=former,
         profiles=tuple(profiles.values()),
         comment_text_days=retention,
+        outreach_template=template,
     )
+
+
+OUTREACH_FIELDS = ("name", "first_name", "company", "areas", "work", "recent", "notice")
+
+
+def template_problem(template: str) -> str | None:
+    """What is wrong with an outreach template, or None.
+
+    >>> template_problem("Hi {first_name}, {notice}") is None
+    True
+    >>> template_problem("Hi {email}")[:22]
+    'unknown field {email} '
+    """
+    import string
+
+    known = ", ".join("{" + f + "}" for f in OUTREACH_FIELDS)
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        return f"{exc} (write {{{{ and }}}} for a literal brace)"
+    for field_name in fields:
+        if field_name not in OUTREACH_FIELDS:
+            return f"unknown field {{{field_name}}} (use {known})"
+    if template and "notice" not in fields:
+        return "it must carry {notice}: the privacy notice goes with every message"
+    return None
 
 
 def _weights(file: Path, where: str, table: object) -> dict[str, float]:

@@ -32,6 +32,7 @@ ANALYSIS = tuple(
         "evaluate",
         "privacy",
         "pipeline",
+        "outreach",
     )
 )
 
@@ -97,8 +98,8 @@ RULES = {
         lambda m: within(m, MINING),
         talent_only(*SHARED, *STORE, *SOURCES, *SYNC),
     ),
-    "identity, graph, features, skills, scoring, maintainers, evaluate, privacy and "
-    "pipeline never import "
+    "identity, graph, features, skills, scoring, maintainers, evaluate, privacy, "
+    "pipeline and outreach never import "
     "the sources, sync, mining, the ui or the cli": (
         lambda m: within(m, ANALYSIS),
         never("talent.sources", "talent.sync", "talent.mining", "talent.ui", "talent.cli"),

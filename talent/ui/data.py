@@ -330,6 +330,23 @@ def people_names(url: str, version: str) -> dict[str, tuple[str, str]]:
     }
 
 
+def outreach(
+    url: str,
+    version: str,
+    person_id: str,
+    profile: Profile,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
+) -> str:
+    """The outreach draft for a person under the ranking in view."""
+    from talent.outreach import draft
+
+    frame = ranking(url, version, profile, repos, since, include_bots, False)
+    base = _base(url, version, repos, since, include_bots)
+    return draft(_engine(url), settings(url)[0], person_id, frame, base.evidence)
+
+
 def pipeline_stages(url: str) -> dict[str, str]:
     """person id -> "list: stage; ..." for everyone on a shortlist. Not cached."""
     from talent.pipeline import pipeline_column

@@ -96,6 +96,7 @@ def render() -> None:
 
     verdict(status, person_id)
     pipeline(status, person_id)
+    outreach(status, filters, person_id)
 
     profile = data.profile(status.url, filters.profile)
     signals = weighed_signals(status, filters.profile)
@@ -327,6 +328,21 @@ def pipeline(status: data.StoreStatus, person_id: str) -> None:
             st.error(md_escape(str(exc)))
             return
         st.rerun()
+
+
+def outreach(status: data.StoreStatus, filters, person_id: str) -> None:
+    """A message draft citing the person's work, with the privacy notice (never sent)."""
+    with st.expander("Outreach draft", icon=":material/mail:"):
+        st.caption(
+            "Cites the work behind this person's score and carries the privacy notice "
+            "(sources used, how to opt out). Edit the text in the settings file's "
+            "[outreach] template; talent sends nothing."
+        )
+        since = data.since_for(filters.window, status.last)
+        text = data.outreach(status.url, status.version, person_id,
+                             data.profile(status.url, filters.profile), filters.repos, since,
+                             not filters.hide_bots)  # fmt: skip
+        st.code(text, language=None, wrap_lines=True)
 
 
 render()

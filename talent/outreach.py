@@ -1,0 +1,112 @@
+"""Outreach drafts: a short message to a person that cites their public work in the
+company's repositories and carries the privacy notice. talent writes drafts; it never
+sends anything.
+
+The template is editable text (``[outreach] template`` in the settings file) with the
+fields of :data:`talent.config.OUTREACH_FIELDS`; values are put in as they are, never
+read as a template again, so a title with braces in it stays a title.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from talent.config import Settings
+from talent.model import ActivityKind
+from talent.privacy import notice_text
+from talent.scoring import explain
+from talent.store import get_meta, load_activities, load_identity_links
+
+DEFAULT_TEMPLATE = """\
+Subject: Your open-source work with {company}
+
+Hi {first_name},
+
+I work at {company}. We have been following the work people do on our open-source
+projects, and yours stood out, in particular:
+
+{work}
+{recent}
+You seem to know {areas} well. Would you be open to a short conversation about what you
+are working on, and about roles on our team? No pressure either way.
+
+Best regards,
+
+--
+{notice}
+"""
+WORK_ITEMS = 3
+KIND_WORDS = {
+    ActivityKind.PR_OPENED: "pull request",
+    ActivityKind.PR_MERGED: "merged pull request",
+    ActivityKind.COMMIT: "commit",
+    ActivityKind.ISSUE_OPENED: "issue",
+    ActivityKind.ISSUE_COMMENT: "comment",
+    ActivityKind.REVIEW: "review",
+    ActivityKind.REVIEW_COMMENT: "review comment",
+}
+
+
+def draft(
+    engine: Engine,
+    settings: Settings,
+    person_id: str,
+    ranking: pd.DataFrame,
+    evidence,
+) -> str:
+    """The draft for ``person_id`` from ``ranking`` (a ranking over everyone, with this
+    person in it) and its ``evidence`` (:class:`talent.scoring.Evidence`)."""
+    row = ranking[ranking["person_id"] == person_id]
+    if row.empty:
+        raise KeyError(person_id)
+    person = row.iloc[0]
+    parts = explain(ranking, evidence, person_id)
+    seen: dict[str, str] = {}
+    for part in parts:
+        for item in part["evidence"]:
+            if item["url"] and item["url"] not in seen and len(seen) < WORK_ITEMS:
+                seen[item["url"]] = _line(item)
+    name = str(person["name"] or person["login"] or "there")
+    fields = {
+        "name": name,
+        "first_name": name.split()[0] if name.split() else name,
+        "company": _company(engine, settings),
+        "areas": person["areas"] or "this area",
+        "work": "\n".join(f"- {line}: {url}" for url, line in seen.items())
+        or "- your contributions to our repositories",
+        "recent": _recent_merge(engine, person_id, set(seen)),
+        "notice": notice_text(engine, settings),
+    }
+    return (settings.outreach_template or DEFAULT_TEMPLATE).format_map(fields)
+
+
+def _line(item: dict) -> str:
+    kind = KIND_WORDS.get(item["kind"], str(item["kind"]).replace("_", " "))
+    title = " ".join(str(item["title"] or "").split())[:90]
+    where = item["repo"]
+    return f"{kind} in {where}" + (f", “{title}”" if title else "")
+
+
+def _company(engine: Engine, settings: Settings) -> str:
+    return (
+        ", ".join(settings.company_names or settings.company_orgs)
+        or get_meta(engine, "company_orgs")
+        or "the company behind these projects"
+    )
+
+
+def _recent_merge(engine: Engine, person_id: str, cited: set[str]) -> str:
+    """A line on the person's latest merged pull request, if not cited already."""
+    keys = load_identity_links(engine, persons=[person_id])["identity_key"].tolist()
+    acts = load_activities(engine, actors=keys)
+    merged = acts[(acts["kind"] == ActivityKind.PR_MERGED) & (acts["url"] != "")]
+    merged = merged[~merged["url"].isin(cited)]
+    if merged.empty:
+        return ""
+    last = merged.sort_values("occurred_at").iloc[-1]
+    title = " ".join(str(last["title"] or "").split())[:90]
+    return (
+        f"\nYour most recent merged pull request, “{title}” ({last['occurred_at']:%B %Y}), "
+        f"was a good one: {last['url']}\n"
+    )

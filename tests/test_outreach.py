@@ -1,0 +1,130 @@
+"""Outreach drafts: they cite the person's work (the links behind their score), carry the
+privacy notice, follow the settings' template, and put hostile titles in as text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from talent.cli import app
+from talent.config import Settings
+from talent.outreach import draft
+from talent.scoring import build_ranking_base, explain, score_base
+from talent.store import open_store, save_activities
+
+ROOT = Path(__file__).resolve().parents[1]
+PULLS = "https://github.com/acme-ai/acme-serve/pull"
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+
+
+@pytest.fixture()
+def ranked(demo_store):
+    settings = Settings()
+    base = build_ranking_base(demo_store, settings)
+    ranking = score_base(base, settings.profile("recruiter"), affiliations=())
+    return demo_store, settings, base, ranking
+
+
+def test_a_draft_cites_the_work_behind_the_score_and_carries_the_notice(ranked):
+    engine, settings, base, ranking = ranked
+    person = ranking[~ranking["is_bot"]].iloc[0]
+    text = draft(engine, settings, person["person_id"], ranking, base.evidence)
+    urls = [e["url"] for p in explain(ranking, base.evidence, person["person_id"])
+            for e in p["evidence"] if e["url"]]  # fmt: skip
+    assert urls and urls[0] in text
+    assert f"Hi {person['name'].split()[0]}," in text
+    assert "How we found your work, and how to be left out" in text
+    assert "talent privacy optout" in text and "Article 21" in text
+    assert not EMAIL.search(text)
+
+
+def test_the_settings_template_is_used_and_titles_stay_text(ranked, tmp_path):
+    engine, settings, base, ranking = ranked
+    person = ranking[~ranking["is_bot"]].iloc[1]
+    mine = replace(settings, outreach_template="Dear {name} ({areas})\n{work}\n{notice}")
+    text = draft(engine, mine, person["person_id"], ranking, base.evidence)
+    assert text.startswith(f"Dear {person['name']} (")
+    first = explain(ranking, base.evidence, person["person_id"])[0]["evidence"][0]
+    assert first["url"] in text and text.rstrip().endswith("or to correct it.")
+
+
+def test_cli_outreach_and_bad_templates(demo_copy, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    engine = open_store(demo_copy)
+    result = runner.invoke(app, ["rank", "--db", demo_copy, "--format", "json", "--top", "1",
+                                 "--profile", "recruiter"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    import json
+
+    who = json.loads(result.stdout)[0]["person_id"]
+    done = runner.invoke(app, ["outreach", who, "--db", demo_copy])
+    assert done.exit_code == 0, done.output
+    assert "Subject:" in done.stdout and "talent privacy optout" in done.stdout
+    out = tmp_path / "draft.txt"
+    assert runner.invoke(app, ["outreach", who, "--db", demo_copy, "-o", str(out)]).exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("Subject:")
+    for template, says in (
+        ("Hi {email}\n{notice}", "unknown field {email}"),
+        ("Hi {name}", "must carry {notice}"),
+        ("Hi {name\n{notice}", "literal brace"),
+    ):
+        config = tmp_path / "talent.toml"
+        config.write_text(f"[outreach]\ntemplate = '''{template}'''\n", encoding="utf-8")
+        bad = runner.invoke(app, ["outreach", who, "--db", demo_copy, "--config", str(config)])
+        assert bad.exit_code == 1 and bad.output.count("\n") == 1, bad.output
+        assert bad.output.startswith("error: ") and says in bad.output
+        config.unlink()
+    nobody = runner.invoke(app, ["outreach", "ghost-zz", "--db", demo_copy])
+    assert nobody.exit_code == 1 and "ghost-zz" in nobody.output
+    engine.dispose()
+
+
+def test_hostile_titles_go_in_as_text(demo_copy):
+    from talent.model import Activity, ActivityKind, Identity, IdentitySource
+    from talent.store import save_identities
+
+    engine = open_store(demo_copy)
+    who = Identity(IdentitySource.GITHUB, name="Brace {Person}", login="brace", github_id=77_001)
+    words = ["kernels", "tokenizer", "fused attention", "quantised matmul", "LoRA merge", "docs"]
+    title = "{notice} {0} {name.__class__} <script>x</script>"
+    from datetime import UTC, datetime, timedelta
+
+    acts = [
+        Activity(f"brace:{n}", "acme-ai/acme-serve", ActivityKind.PR_OPENED, who.key,
+                 datetime(2026, 9, 1, tzinfo=UTC) + timedelta(days=n), item=f"x#{n}",
+                 title=f"{words[n % 6]} {n}: {title}", url=f"{PULLS}/{90000 + n}")
+        for n in range(30)
+    ]  # fmt: skip
+    save_identities(engine, [who])
+    save_activities(engine, acts)
+    settings = Settings()
+    from talent.identity import update_people
+
+    update_people(engine, settings)
+    base = build_ranking_base(engine, settings)
+    ranking = score_base(base, settings.profile("recruiter"), affiliations=())
+    pid = ranking.loc[ranking["login"] == "brace", "person_id"].iloc[0]
+    text = draft(engine, settings, pid, ranking, base.evidence)
+    assert "{notice} {0} {name.__class__}" in text
+    assert text.count("How we found your work") == 1
+    assert "Hi Brace," in text
+    engine.dispose()
+
+
+def test_the_candidate_page_shows_the_draft(monkeypatch, demo_store, ranked):
+    from streamlit.testing.v1 import AppTest
+
+    _engine, _settings, _base, ranking = ranked
+    monkeypatch.setenv("TALENT_DB", demo_store.url.render_as_string(False))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.switch_page("talent/ui/pages/candidate.py")
+    at.query_params["person"] = ranking[~ranking["is_bot"]].iloc[0]["person_id"]
+    at.run()
+    assert not at.exception
+    drafts = [c.value for c in at.code if "How we found your work" in c.value]
+    assert len(drafts) == 1 and "Subject:" in drafts[0]
