@@ -13,7 +13,7 @@ import re
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -2191,6 +2191,132 @@ def shortlist_export(
     except OSError as exc:
         raise CliError(f"--output: cannot write {output} ({exc.strerror})") from None
     Console(stderr=True).print(f"{len(frame)} people written to {_plain(str(output))}")
+
+
+search_app = typer.Typer(
+    cls=_OneLineErrors,
+    rich_markup_mode=None,
+    help="Saved searches: a profile, filters and skill words under a name, for talent digest.",
+    no_args_is_help=True,
+)
+app.add_typer(search_app, name="search")
+
+
+@search_app.command("save")
+def search_save(
+    name: Annotated[str, typer.Argument(help="The search's name, e.g. 'cuda people'.")],
+    profile: Annotated[str, typer.Option(help="How to rank.")] = "recruiter",
+    skill: Annotated[str, typer.Option(help="Only people whose work matches.")] = "",
+    repo: Annotated[
+        list[str] | None, typer.Option(metavar="OWNER/REPO", help="Repeatable.")
+    ] = None,
+    affiliation: Annotated[
+        list[str] | None, typer.Option(help="Repeatable; default: the profile's.")
+    ] = None,
+    top: Annotated[int, typer.Option(min=1, max=1000, help="How much of the top to follow.")] = 50,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Save a search under a name (replacing one of that name)."""
+    from talent.digest import Search, save
+    from talent.pipeline import check_list_name
+
+    name = _pipeline_call(check_list_name, name)
+    settings = _load(db, config)
+    engine = _open_existing(settings)
+    load_ranking_profile(engine, settings, profile)  # an unknown profile is one line
+    if repo:
+        _check_repos(engine, repo)
+    known = {"community", "former_employee", "employee", "unknown"}
+    bad = sorted(set(affiliation or ()) - known)
+    if bad:
+        raise CliError(f"--affiliation: unknown {bad[0]!r} (use {', '.join(sorted(known))})")
+    save(engine, name, Search(profile, skill.strip(), tuple(repo or ()),
+                              tuple(affiliation or ()), top))  # fmt: skip
+    typer.echo(f"Search {_plain(name)!r} saved; talent digest --search {_plain(name)!r}")
+
+
+@search_app.command("list")
+def search_list(db: DbOption = None, config: ConfigOption = None) -> None:
+    """The saved searches."""
+    from talent.digest import searches
+
+    found = searches(_open_existing(_load(db, config)))
+    if not found:
+        raise CliError("no saved searches yet: talent search save NAME --skill '...'")
+    frame = pd.DataFrame(
+        [{"name": n, "profile": s.profile, "skill": s.skill, "repos": ", ".join(s.repos),
+          "affiliations": ", ".join(s.affiliations), "top": s.top} for n, s in found.items()]
+    )  # fmt: skip
+    _print_frame(frame, OutputFormat.table, title="Saved searches")
+
+
+class DigestFormat(StrEnum):
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command("digest")
+def digest_command(
+    search: Annotated[
+        str | None,
+        typer.Option(help="A saved search; default: the recruiter profile's top 50."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="YYYY-MM-DD",
+            help="Compare with the last digest taken on or before this date (default: the "
+            "last digest).",
+        ),
+    ] = None,
+    format: Annotated[
+        DigestFormat, typer.Option("--format", "-f", help="Markdown or JSON.")
+    ] = DigestFormat.markdown,
+    webhook: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="POST the digest here as JSON ({text, digest}; Slack shows text); default: "
+            "the settings' [digest] webhook.",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the digest without recording it.")
+    ] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """What changed since the last digest: people new to the top, who rose or fell most
+    (and the signal that moved them), new rising contributors, people who went quiet.
+    Each digest is recorded (unless --dry-run, or the webhook failed), so the next one
+    starts from it."""
+    from talent.digest import DigestError, build, keep, send, to_markdown
+
+    settings = _load(db, config)
+    url = webhook if webhook is not None else settings.digest_webhook
+    if url:
+        _check_url(url, "--webhook", "https://hooks.slack.com/services/...")
+    since_dt = _parse_since(since)
+    if since_dt is not None:  # a digest taken during that day counts
+        since_dt = since_dt.replace(tzinfo=None) + (timedelta(days=1) if len(since) == 10 else
+                                                    timedelta(0))  # fmt: skip
+    engine = _open_existing(settings)
+    try:
+        digest, rows = build(engine, settings, search, since=since_dt)
+        text = to_markdown(digest)
+        if url:
+            send(url, digest, text)
+    except DigestError as exc:
+        raise CliError(str(exc)) from None
+    if not dry_run:
+        keep(engine, digest, rows)
+    if format == DigestFormat.json:
+        typer.echo(json.dumps(digest.as_dict(), indent=1))
+    else:
+        typer.echo(_plain_block(text))
+    if url:
+        Console(stderr=True).print("Digest sent to the webhook.")
 
 
 @app.command("outreach")

@@ -165,6 +165,8 @@ class Settings:
     comment_text_days:
         Keep the text of comments (their first line) this many days; older comments keep
         their act, date and link, not their words. None: keep it.
+    digest_webhook:
+        A URL that ``talent digest`` posts each digest to (``{"text", "digest"}``).
     outreach_template:
         The outreach draft's text, with ``{name}``, ``{first_name}``, ``{company}``,
         ``{areas}``, ``{work}``, ``{recent}`` and ``{notice}`` filled in.
@@ -181,6 +183,7 @@ class Settings:
     activity_weights: ActivityWeights = field(default_factory=ActivityWeights)
     comment_text_days: int | None = None
     outreach_template: str = ""  # "": talent.outreach.DEFAULT_TEMPLATE
+    digest_webhook: str = ""  # where `talent digest` posts (a generic JSON POST)
 
     def profile(self, name: str) -> Profile:
         """The profile called ``name``; :class:`ConfigError` names the known ones."""
@@ -277,7 +280,7 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         raise ConfigError(f"{file}: no such settings file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: {exc}") from None
-    known = {"company", "people", "weights", "profiles", "privacy", "outreach"}
+    known = {"company", "people", "weights", "profiles", "privacy", "outreach", "digest"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(
@@ -320,6 +323,11 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
     problem = template_problem(template)
     if problem:
         raise ConfigError(f"{file}: [outreach] template: {problem}")
+    webhook = data.get("digest", {}).get("webhook", base.digest_webhook)
+    if not isinstance(webhook, str) or (
+        webhook and not webhook.startswith(("http://", "https://"))
+    ):
+        raise ConfigError(f"{file}: [digest] webhook must be an http(s) URL")
     former = company.get("former_after_days", base.former_after_days)
     if not isinstance(former, int) or former < 0:
         raise ConfigError(f"{file}: [company] former_after_days must be a whole number of days")
@@ -335,6 +343,7 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         profiles=tuple(profiles.values()),
         comment_text_days=retention,
         outreach_template=template,
+        digest_webhook=webhook,
     )
 
 

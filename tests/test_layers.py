@@ -33,6 +33,7 @@ ANALYSIS = tuple(
         "privacy",
         "pipeline",
         "outreach",
+        "digest",
     )
 )
 
@@ -99,7 +100,7 @@ RULES = {
         talent_only(*SHARED, *STORE, *SOURCES, *SYNC),
     ),
     "identity, graph, features, skills, scoring, maintainers, evaluate, privacy, "
-    "pipeline and outreach never import "
+    "pipeline, outreach and digest never import "
     "the sources, sync, mining, the ui or the cli": (
         lambda m: within(m, ANALYSIS),
         never("talent.sources", "talent.sync", "talent.mining", "talent.ui", "talent.cli"),

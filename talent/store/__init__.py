@@ -96,6 +96,10 @@ __all__ = [
     "load_entries",
     "load_events",
     "delete_person_entries",
+    "save_search",
+    "load_searches",
+    "save_snapshot",
+    "load_snapshot",
 ]
 
 # Rows sent per executemany call: large enough to amortise round trips, small enough
@@ -973,6 +977,44 @@ def load_events(
     if person_id is not None:
         stmt = stmt.where(t.c.person_id == person_id)
     return _read(engine, stmt, parse_dates=["at"])
+
+
+# --- saved searches and digests ------------------------------------------------------------
+
+
+def save_search(engine: Engine, name: str, spec: str) -> None:
+    """Keep a search (its JSON ``spec``) under ``name``, replacing one of that name."""
+    _upsert(engine, schema.saved_searches, [{"name": name, "spec": spec, "created_at": _now()}])
+
+
+def load_searches(engine: Engine) -> pd.DataFrame:
+    t = schema.saved_searches
+    return _read(engine, select(t).order_by(t.c.name), parse_dates=["created_at"])
+
+
+def save_snapshot(engine: Engine, search: str, taken_at: datetime, rows: list[dict]) -> None:
+    """What a digest of ``search`` saw at ``taken_at`` (a row per person)."""
+    rows = [{**r, "search": search, "taken_at": taken_at} for r in rows]
+    _upsert(engine, schema.digest_snapshots, rows)
+
+
+def load_snapshot(
+    engine: Engine, search: str, before: datetime | None = None
+) -> tuple[datetime | None, pd.DataFrame]:
+    """The latest snapshot of ``search`` (taken at or before ``before``): its time and
+    rows; (None, empty) when there is none."""
+    t = schema.digest_snapshots
+    latest = select(func.max(t.c.taken_at)).where(t.c.search == search)
+    if before is not None:
+        latest = latest.where(t.c.taken_at <= before)
+    with engine.connect() as conn:
+        taken = conn.execute(latest).scalar()
+    if taken is None:
+        return None, _read(engine, select(t).limit(0))
+    if isinstance(taken, str):
+        taken = datetime.fromisoformat(taken)
+    stmt = select(t).where(t.c.search == search, t.c.taken_at == taken).order_by(t.c.rank)
+    return taken, _read(engine, stmt, parse_dates=["last_active"])
 
 
 # --- opt-out ------------------------------------------------------------------------------

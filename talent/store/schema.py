@@ -244,6 +244,29 @@ shortlist_events = Table(
     Index("ix_shortlist_events_entry", "shortlist", "person_id"),
 )
 
+# Saved searches (a profile, filters and skill words, as JSON) and what each digest saw:
+# a row per person in the search's top, so the next digest can say what changed.
+saved_searches = Table(
+    "saved_searches",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("spec", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+digest_snapshots = Table(
+    "digest_snapshots",
+    metadata,
+    Column("search", String(200), primary_key=True),
+    Column("taken_at", DateTime, primary_key=True),
+    Column("person_id", String(100), primary_key=True),
+    Column("rank", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("rising", Boolean, nullable=False, default=False),
+    Column("last_active", DateTime),
+    Column("contributions", Text, nullable=False, default="{}"),  # signal -> contribution
+)
+
 commit_files = Table(
     "commit_files",
     metadata,
@@ -276,5 +299,5 @@ MIGRATIONS: dict[int, list[str]] = {
     6: [],  # the named_owners and head_files tables
     7: ["ALTER TABLE people ADD COLUMN profile_url TEXT"],  # and the account_members table
     8: [],  # the suppressions table
-    9: [],  # the shortlists, shortlist_entries and shortlist_events tables
+    9: [],  # shortlists, shortlist_entries, shortlist_events, saved_searches, digest_snapshots
 }

@@ -1,0 +1,186 @@
+"""Saved searches and the digest: what changed between two mines, exactly; a webhook on
+loopback (payload, one retry, a clear line on failure, nothing marked sent)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from conftest import AUTHOR_B, MAINTAINER
+from typer.testing import CliRunner
+
+from talent.cli import app
+from talent.config import Settings
+from talent.digest import DigestError, Search, build, keep, save, send, to_markdown
+from talent.identity import update_people
+from talent.model import Activity, ActivityKind, Identity, IdentitySource
+from talent.scoring import SIGNAL_LABELS, rank_store
+from talent.store import save_activities, save_identities
+
+WORDS = ["tokenizer", "kernel", "loader", "docs", "scheduler", "cache", "quantiser", "tests",
+         "attention", "exporter", "metrics", "sampler", "adapter", "config", "server"]  # fmt: skip
+VERBS = ["Fix", "Speed up", "Document", "Refactor", "Add tests for", "Support"]
+NEWCOMER = Identity(IdentitySource.GITHUB, name="Nia Newcomer", login="nia", github_id=4)
+
+
+def _acts(who, start: datetime, n: int, prefix: str, repo="acme/r1") -> list[Activity]:
+    out = []
+    for i in range(n):
+        when = start + timedelta(days=i)
+        number = f"{repo}#{prefix}{i}"
+        out += [
+            Activity(f"{prefix}:pr{i}", repo, ActivityKind.PR_OPENED, who.key, when,
+                     item=number, title=f"{VERBS[i % 6]} the {WORDS[(i * 7) % 15]} ({i})"),
+            Activity(f"{prefix}:rv{i}", repo, ActivityKind.REVIEW, MAINTAINER.key,
+                     when + timedelta(hours=2), counterpart=who.key, item=number),
+            Activity(f"{prefix}:mg{i}", repo, ActivityKind.PR_MERGED, who.key,
+                     when + timedelta(hours=3), counterpart=MAINTAINER.key, item=number),
+        ]  # fmt: skip
+    return out
+
+
+def _ranks(engine) -> dict[str, int]:
+    ranking = rank_store(engine, Settings(), profile="recruiter")
+    return dict(zip(ranking["login"], ranking["rank"], strict=True))
+
+
+def test_a_digest_says_exactly_what_changed_between_two_mines(hand_store):
+    engine, settings = hand_store, Settings()
+    update_people(engine, settings)
+    first, rows = build(engine, settings, now=datetime(2024, 4, 1))
+    assert first.since is None
+    assert {p["login"] for p in first.new_in_top} == set(_ranks(engine))
+    keep(engine, first, rows)
+    before = _ranks(engine)
+
+    # The second mine: Bea does a lot more in August, a newcomer arrives in September, Alex does
+    # nothing more (their last act stays in February).
+    save_identities(engine, [NEWCOMER])
+    save_activities(engine, _acts(AUTHOR_B, datetime(2024, 8, 1, tzinfo=UTC), 12, "b"))
+    save_activities(engine, _acts(NEWCOMER, datetime(2024, 9, 1, tzinfo=UTC), 3, "n"))
+    update_people(engine, settings)
+    after = _ranks(engine)
+    second, rows = build(engine, settings, now=datetime(2024, 10, 1))
+    assert second.since == "2024-04-01T00:00:00"
+    assert [p["login"] for p in second.new_in_top] == ["nia"]
+    moved = {p["login"]: (p["was_rank"], p["rank"]) for p in second.risers + second.fallers}
+    expected = {
+        login: (before[login], after[login])
+        for login in before
+        if login in after and before[login] != after[login]
+    }
+    assert moved == expected and moved  # someone moved
+    assert all(p["moved"] > 0 for p in second.risers) and all(p["moved"] < 0 for p in
+                                                              second.fallers)  # fmt: skip
+    assert {p["signal"] for p in second.risers + second.fallers} <= {
+        *SIGNAL_LABELS.values(), "others moved"}  # fmt: skip
+    # Alex was active within 90 days of the data's end at the first digest, not now.
+    assert [p["login"] for p in second.quiet] == ["alex"]
+    assert second.left_top == []
+    text = to_markdown(second)
+    assert "**New in the top 50** (1)" in text and "Nia Newcomer (@nia)" in text
+    assert "**Went quiet** (1)" in text
+    keep(engine, second, rows)
+    third, _rows = build(engine, settings, now=datetime(2024, 10, 2))
+    assert to_markdown(third).endswith("Nothing changed.\n")
+    # --since picks an older digest to compare with.
+    again, _rows = build(engine, settings, since=datetime(2024, 4, 2), now=datetime(2024, 10, 3))
+    assert again.since == "2024-04-01T00:00:00" and [p["login"] for p in again.new_in_top] == [
+        "nia"]  # fmt: skip
+
+
+def test_a_saved_search_follows_its_own_top(hand_store):
+    update_people(hand_store, Settings())
+    save(
+        hand_store,
+        "two",
+        Search(profile="maintainer", top=2, affiliations=("unknown", "community")),
+    )
+    digest, rows = build(hand_store, Settings(), "two")
+    assert digest.search == "two" and digest.top == 2 and len(rows) <= 2
+    with pytest.raises(DigestError, match="no saved search 'nope'"):
+        build(hand_store, Settings(), "nope")
+
+
+# --- the webhook ------------------------------------------------------------------------
+
+
+class Receiver:
+    """A loopback webhook that answers the statuses it is given, in order, and keeps
+    what it was sent."""
+
+    def __init__(self, statuses: list[int]):
+        self.statuses, self.received = list(statuses), []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.received.append((self.headers["Content-Type"], json.loads(body)))
+                status = outer.statuses.pop(0) if outer.statuses else 200
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture()
+def receiver():
+    made = []
+
+    def make(statuses):
+        made.append(Receiver(statuses))
+        return made[-1]
+
+    yield make
+    for r in made:
+        r.close()
+
+
+def test_the_webhook_gets_the_digest_after_one_retry(hand_store, receiver):
+    update_people(hand_store, Settings())
+    digest, _rows = build(hand_store, Settings())
+    hook = receiver([500, 200])
+    send(hook.url, digest, to_markdown(digest), pause=0)
+    assert len(hook.received) == 2  # one failure, one retry
+    content_type, payload = hook.received[-1]
+    assert content_type == "application/json"
+    assert set(payload) == {"text", "digest"}
+    assert payload["text"].startswith("## What's new in everyone")
+    assert payload["digest"]["search"] == "everyone"
+    assert {p["login"] for p in payload["digest"]["new_in_top"]} == {"maria", "alex", "bea"}
+
+
+def test_a_failing_webhook_is_one_line_and_nothing_is_marked_sent(db_url, receiver):
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "--db", db_url, "--size", "small"]).exit_code == 0
+    hook = receiver([500, 503])
+    result = runner.invoke(app, ["digest", "--db", db_url, "--webhook", hook.url])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert "HTTP 503, tried 2 times" in result.output and "nothing was marked" in result.output
+    assert len(hook.received) == 2
+    refused = receiver([404])
+    result = runner.invoke(app, ["digest", "--db", db_url, "--webhook", refused.url])
+    assert "HTTP 404, tried once" in result.output and len(refused.received) == 1
+    # Nothing was recorded: the next digest is still the first.
+    ok = receiver([])
+    result = runner.invoke(app, ["digest", "--db", db_url, "--webhook", ok.url, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["since"] is None
+    result = runner.invoke(app, ["digest", "--db", db_url, "-f", "json"])
+    assert json.loads(result.stdout)["since"] is not None
+    bad = runner.invoke(app, ["digest", "--db", db_url, "--webhook", "ftp://x"])
+    assert bad.exit_code == 1 and "--webhook must be an http(s) URL" in bad.output
