@@ -443,9 +443,11 @@ def test_a_version_4_store_gains_the_org_members_table(tmp_path):
     assert inspect(engine).has_table("named_owners")  # and what came after
     assert inspect(engine).has_table("account_members")
     assert "profile_url" in {c["name"] for c in inspect(engine).get_columns("people")}
+    for table in ("shortlist_entries", "shortlist_events", "saved_searches", "digest_snapshots"):
+        assert inspect(engine).has_table(table)  # version 9's
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 8
-    assert SCHEMA_VERSION == 8
+        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 9
+    assert SCHEMA_VERSION == 9
     assert get_meta(engine, "people_fingerprint") is None
     engine.dispose()
 
