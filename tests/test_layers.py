@@ -34,6 +34,7 @@ ANALYSIS = tuple(
         "pipeline",
         "outreach",
         "digest",
+        "network",
     )
 )
 
@@ -100,7 +101,7 @@ RULES = {
         talent_only(*SHARED, *STORE, *SOURCES, *SYNC),
     ),
     "identity, graph, features, skills, scoring, maintainers, evaluate, privacy, "
-    "pipeline, outreach and digest never import "
+    "pipeline, outreach, digest and network never import "
     "the sources, sync, mining, the ui or the cli": (
         lambda m: within(m, ANALYSIS),
         never("talent.sources", "talent.sync", "talent.mining", "talent.ui", "talent.cli"),

@@ -15,6 +15,7 @@ CANDIDATES = PAGES / "candidates.py"
 CANDIDATE = PAGES / "candidate.py"
 MAINTAINERS = PAGES / "maintainers.py"
 SHORTLISTS = PAGES / "shortlists.py"
+NETWORK = PAGES / "network.py"
 
 
 def main() -> None:
@@ -24,6 +25,7 @@ def main() -> None:
         st.Page(CANDIDATE, title="Candidate", icon=":material/person:"),
         st.Page(SHORTLISTS, title="Shortlists", icon=":material/checklist:"),
         st.Page(MAINTAINERS, title="Maintainers", icon=":material/account_tree:"),
+        st.Page(NETWORK, title="Network", icon=":material/hub:"),
     ]
     page = st.navigation(pages)
     status = data.status(data.db_url())

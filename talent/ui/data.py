@@ -347,6 +347,47 @@ def outreach(
     return draft(_engine(url), settings(url)[0], person_id, frame, base.evidence)
 
 
+@st.cache_data(show_spinner="Linking who works with whom...", max_entries=8)
+def interaction_edges(
+    url: str, version: str, repos: tuple[str, ...], since: datetime | None, include_bots: bool
+) -> pd.DataFrame:
+    """Who works with whom, under the filters (:func:`talent.network.interaction_edges`)."""
+    from talent.network import interaction_edges as edges
+
+    base = _base(url, version, repos, since, include_bots)
+    return edges(base.acts, frozenset(base.bots))
+
+
+def ego_network(
+    url: str,
+    version: str,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
+    person_id: str,
+) -> pd.DataFrame:
+    from talent.network import ego_network as ego
+
+    return ego(interaction_edges(url, version, repos, since, include_bots), person_id)
+
+
+@st.cache_data(show_spinner="Laying out the network...", max_entries=16)
+def repository_network(
+    url: str,
+    version: str,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
+    repo: str | None,
+    top: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from talent.network import repository_network as network
+
+    base = _base(url, version, repos, since, include_bots)
+    edges = interaction_edges(url, version, repos, since, include_bots)
+    return network(edges, base.acts, base.features["pagerank"], repo, top)
+
+
 def pipeline_stages(url: str) -> dict[str, str]:
     """person id -> "list: stage; ..." for everyone on a shortlist. Not cached."""
     from talent.pipeline import pipeline_column

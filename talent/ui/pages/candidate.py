@@ -97,6 +97,7 @@ def render() -> None:
     verdict(status, person_id)
     pipeline(status, person_id)
     outreach(status, filters, person_id)
+    collaborators(status, filters, person_id)
 
     profile = data.profile(status.url, filters.profile)
     signals = weighed_signals(status, filters.profile)
@@ -343,6 +344,37 @@ def outreach(status: data.StoreStatus, filters, person_id: str) -> None:
                              data.profile(status.url, filters.profile), filters.repos, since,
                              not filters.hide_bots)  # fmt: skip
         st.code(text, language=None, wrap_lines=True)
+
+
+def collaborators(status: data.StoreStatus, filters, person_id: str) -> None:
+    """The person's ego network: who they review, merge and co-author with."""
+    st.subheader("Works with", anchor=False)
+    since = data.since_for(filters.window, status.last)
+    ego = data.ego_network(status.url, status.version, filters.repos, since,
+                           not filters.hide_bots, person_id)  # fmt: skip
+    if ego.empty:
+        st.caption("No reviews, merges, comments or co-authorship with anyone in these filters.")
+        return
+    names = data.people_names(status.url, status.version)
+    frame = ego.assign(
+        name=[names.get(p, ("", ""))[0] or p for p in ego["other"]],
+        what=ego["kinds"].map(lambda k: ", ".join(k).replace("_", " ")),
+        where=ego["repos"].map(", ".join),
+        link=[f"candidate?person={p}" for p in ego["other"]],
+    )
+    st.bar_chart(
+        frame.set_index("name")["weight"].head(15),
+        horizontal=True,
+        height=320,
+        x_label="Weight of the ties (reviews and merges count most)",
+        y_label="",
+    )
+    st.dataframe(
+        frame[["name", "weight", "what", "where", "link"]],
+        hide_index=True,
+        width="stretch",
+        column_config={"link": st.column_config.LinkColumn("Candidate", display_text="open")},
+    )
 
 
 render()
