@@ -1726,8 +1726,8 @@ def feedback_list(
     """Every verdict, newest first."""
     settings = _load(db, config)
     engine = _open_existing(settings)
-    verdicts = load_feedback(engine).merge(
-        load_people(engine)[["person_id", "login", "name"]], on="person_id", how="left"
+    verdicts = load_feedback(engine).merge(  # inner: nobody who opted out since
+        load_people(engine)[["person_id", "login", "name"]], on="person_id", how="inner"
     )
     verdicts = verdicts.sort_values("noted_at", ascending=False)[
         ["person_id", "login", "name", "label", "note", "noted_at"]

@@ -158,7 +158,12 @@ def build(
         digest.new_in_top = [who(r["person_id"], rank=r["rank"], signal=_top_signal(r))
                              for r in rows]  # fmt: skip
         return digest, rows
-    was = {r.person_id: r._asdict() for r in before.itertuples(index=False)}
+    # Whoever opted out since the last digest is not among the people: not reported.
+    was = {
+        r.person_id: r._asdict()
+        for r in before.itertuples(index=False)
+        if r.person_id in people.index
+    }
     digest.new_in_top = [
         who(pid, rank=r["rank"], signal=_top_signal(r))
         for pid, r in now_by.items()

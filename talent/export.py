@@ -159,11 +159,14 @@ def shortlist_frame(
     (:func:`talent.store.load_feedback`) and ``evidence`` the ranking's
     :class:`talent.scoring.Evidence`. People with a verdict but no activity in the
     ranking keep their verdict and note, with no rank (and their name and login from
-    ``people``, the store's people, when given).
+    ``people``, the store's people, when given; verdicts on anyone not among ``people``,
+    such as a person who opted out, are left out).
     """
     from talent.scoring import explain, rank_range_text
 
     chosen = feedback[feedback["label"].isin(labels)]
+    if people is not None:  # whoever opted out since the verdict is not among the people
+        chosen = chosen[chosen["person_id"].isin(people["person_id"])]
     rows = []
     ranked = ranking.attrs.get("ranked", len(ranking))
     by_person = ranking.set_index("person_id")

@@ -64,7 +64,9 @@ def _someone(world, archetype="community_core"):
 
 
 def _their_strings(person) -> list[str]:
-    return [person.name, person.login, *(i.email for i in person.git_identities if i.email)]
+    ids = [f"gh{person.github_id}"] if getattr(person, "github_id", None) else []
+    return [person.name, person.login, *ids,
+            *(i.email for i in person.git_identities if i.email)]  # fmt: skip
 
 
 def _absent(text: str, person) -> None:
@@ -119,6 +121,10 @@ def test_a_suppressed_person_is_in_no_output_of_any_kind(db, world, tmp_path, mo
     assert runner.invoke(app, listed).exit_code == 0
     noted = ["shortlist", "note", "DevRel", who, f"talked to {person.name}", "--db", db]
     assert runner.invoke(app, noted).exit_code == 0
+    before = runner.invoke(app, ["digest", "--db", db, "--search", "x"])  # unknown: an error
+    assert before.exit_code == 1
+    assert runner.invoke(app, ["search", "save", "x", "--top", "1000", "--db", db]).exit_code == 0
+    assert runner.invoke(app, ["digest", "--search", "x", "--db", db]).exit_code == 0
     optout_run = runner.invoke(app, ["privacy", "optout", person.login, "--db", db])
     assert optout_run.exit_code == 0, optout_run.output
     _absent(optout_run.output, person)
@@ -137,10 +143,13 @@ def test_a_suppressed_person_is_in_no_output_of_any_kind(db, world, tmp_path, mo
         ["shortlist", "show", "DevRel"],
         ["shortlist", "show", "DevRel", "--history"],
         ["shortlist", "export", "DevRel", "-f", "json"],
+        ["digest", "--search", "x", "-f", "json"],
+        ["digest", "--search", "x"],
+        ["outreach", f"gh{other.github_id}"],
     ):
         result = runner.invoke(app, [*args, "--db", db])
         assert result.exit_code == 0, (args, result.output)
-        outputs.append(result.output)
+        outputs.append(" ".join(args) + "\n" + result.output)
     outputs.append((tmp_path / "shortlist.json").read_text())
     shown = runner.invoke(app, ["people", "show", person.login, "--db", db])
     assert shown.exit_code == 1

@@ -947,10 +947,13 @@ def add_note(engine: Engine, shortlist: str, person_id: str, text: str, who: str
 
 
 def delete_person_entries(engine: Engine, person_id: str) -> int:
-    """Take a person off every shortlist with their history and notes; entries removed."""
+    """Take a person off every shortlist with their history and notes, and out of the
+    digests' snapshots; shortlist entries removed."""
     e, ev = schema.shortlist_entries, schema.shortlist_events
     with engine.begin() as conn:
         conn.execute(delete(ev).where(ev.c.person_id == person_id))
+        snaps = schema.digest_snapshots
+        conn.execute(delete(snaps).where(snaps.c.person_id == person_id))
         return conn.execute(delete(e).where(e.c.person_id == person_id)).rowcount
 
 
