@@ -124,16 +124,18 @@ def build(
     *,
     since: datetime | None = None,
     now: datetime | None = None,
+    search: Search | None = None,
 ) -> tuple[Digest, list[dict]]:
     """The digest of search ``name`` (the default search without one) against its last
     snapshot (at or before ``since`` if given), and the new snapshot's rows; call
-    :func:`keep` with them once the digest was delivered."""
+    :func:`keep` with them once the digest was delivered. With ``search``, that search
+    is followed under ``name`` without being saved (the app's "since my last visit")."""
     known = searches(engine)
-    if name is not None and name not in known:
+    if search is None and name is not None and name not in known:
         listed = ", ".join(known) or "none yet"
         raise DigestError(f"no saved search {name!r} (saved: {listed}); talent search save NAME")
     label = name or DEFAULT_SEARCH
-    search = known.get(label, Search())
+    search = search or known.get(label, Search())
     taken_at = (now or datetime.now(UTC)).replace(tzinfo=None)
     before_taken, before = load_snapshot(engine, label, since)
     top = _rank(engine, settings, search)

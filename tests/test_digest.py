@@ -184,3 +184,23 @@ def test_a_failing_webhook_is_one_line_and_nothing_is_marked_sent(db_url, receiv
     assert json.loads(result.stdout)["since"] is not None
     bad = runner.invoke(app, ["digest", "--db", db_url, "--webhook", "ftp://x"])
     assert bad.exit_code == 1 and "--webhook must be an http(s) URL" in bad.output
+
+
+def test_the_candidates_page_says_what_changed_since_my_last_visit(monkeypatch, demo_copy):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TALENT_DB", demo_copy)
+    monkeypatch.setenv("TALENT_USER", "ann")
+    app_py = str(Path(__file__).resolve().parents[1] / "app.py")
+    at = AppTest.from_file(app_py, default_timeout=120).run()
+    at.toggle(key="since_visit").set_value(True).run()
+    assert not at.exception
+    texts = [m.value for m in at.markdown]
+    assert any("What's new in last visit of ann" in t and "first digest" in t for t in texts)
+    at.button(key="mark_seen").click().run()
+    assert not at.exception
+    at.toggle(key="since_visit").set_value(True).run()
+    texts = [m.value for m in at.markdown]
+    assert any("Nothing changed." in t for t in texts), texts[:3]

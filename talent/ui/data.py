@@ -388,6 +388,19 @@ def repository_network(
     return network(edges, base.acts, base.features["pagerank"], repo, top)
 
 
+def since_last_visit(url: str, profile: str, *, mark_seen: bool = False) -> str:
+    """What changed in the profile's top 50 since this user last marked it seen, as
+    Markdown (:mod:`talent.digest`); ``mark_seen`` records this visit. Not cached."""
+    from talent.digest import Search, build, keep, to_markdown
+    from talent.pipeline import current_user
+
+    label = f"last visit of {current_user() or 'the app'} ({profile})"
+    digest, rows = build(_engine(url), settings(url)[0], label, search=Search(profile=profile))
+    if mark_seen:
+        keep(_engine(url), digest, rows)
+    return to_markdown(digest)
+
+
 def pipeline_stages(url: str) -> dict[str, str]:
     """person id -> "list: stage; ..." for everyone on a shortlist. Not cached."""
     from talent.pipeline import pipeline_column

@@ -64,6 +64,13 @@ def render() -> None:
     cols[1].metric("Rising", f"{int(shown['rising'].sum()):,}")
     cols[2].metric("Shortlisted", f"{int((shown['verdict'] == 'shortlisted').sum()):,}")
     cols[3].metric("Activities in the database", f"{status.activities:,}")
+    if st.toggle("Since my last visit", key="since_visit",
+                 help="What changed in this profile's top 50 since you last marked it seen: "
+                 "who is new, who rose or fell and why, who went quiet"):  # fmt: skip
+        st.markdown(data.since_last_visit(status.url, filters.profile))
+        if st.button("Mark as seen", key="mark_seen", icon=":material/done_all:"):
+            data.since_last_visit(status.url, filters.profile, mark_seen=True)
+            st.rerun()
 
     if shown.empty:
         if filters.skill:
