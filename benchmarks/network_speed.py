@@ -76,7 +76,7 @@ def main() -> int:
         engine.dispose()
         _page("talent/ui/pages/candidates.py")  # imports paid once, as a server would
 
-        query = {} if args.all else {"repo": repo}
+        query = {} if args.all else {"of": repo}
 
         def cold(page: str, **query) -> float:
             st.cache_data.clear()

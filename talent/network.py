@@ -111,7 +111,7 @@ def repository_network(
     for row in edges.itertuples(index=False):
         for who in (row.source, row.target):
             tie_repos.setdefault(who, set()).update(row.repos)
-    position = nx.spring_layout(graph, weight="weight", seed=7) if len(graph) else {}
+    position = _layout(graph)
     nodes = pd.DataFrame(
         [
             {
@@ -131,3 +131,18 @@ def repository_network(
         ]
     )
     return nodes, drawn
+
+
+def _layout(graph: nx.Graph) -> dict:
+    """A seeded spring layout of the people with ties; people without any are set on a
+    ring around it (a spring layout would fling them to the corners and shrink the
+    rest to a dot)."""
+    import math
+
+    tied = [n for n in graph.nodes if graph.degree(n) > 0]
+    alone = sorted(n for n in graph.nodes if graph.degree(n) == 0)
+    position = nx.spring_layout(graph.subgraph(tied), weight="weight", seed=7) if tied else {}
+    for i, node in enumerate(alone):
+        angle = 2 * math.pi * i / len(alone)
+        position[node] = (1.25 * math.cos(angle), 1.25 * math.sin(angle))
+    return position

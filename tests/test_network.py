@@ -59,7 +59,7 @@ def test_the_network_page_and_the_candidates_ties_render(monkeypatch, demo_store
     monkeypatch.setenv("TALENT_DB", demo_store.url.render_as_string(False))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.switch_page("talent/ui/pages/network.py")
-    at.query_params["repo"] = "acme-ai/acme-serve"
+    at.query_params["of"] = "acme-ai/acme-serve"
     at.run()
     assert not at.exception
     assert at.selectbox[-1].value == "acme-ai/acme-serve" or any(

@@ -20,7 +20,7 @@ def render() -> None:
         return
     status, filters = started
     repos = data.repositories(status.url, status.version)
-    wanted = st.query_params.get("repo")
+    wanted = st.query_params.get("of")  # not "repo": that is the sidebar's filter
     choices = [EVERYWHERE, *repos]
     left, right = st.columns([3, 1])
     repo = left.selectbox(
@@ -28,9 +28,9 @@ def render() -> None:
     )
     top = right.slider("People drawn", 10, 150, 60, step=10)
     if repo == EVERYWHERE:
-        st.query_params.pop("repo", None)
+        st.query_params.pop("of", None)
     else:
-        st.query_params["repo"] = repo
+        st.query_params["of"] = repo
     since = data.since_for(filters.window, status.last)
     nodes, edges = data.repository_network(
         status.url, status.version, filters.repos, since, not filters.hide_bots,
