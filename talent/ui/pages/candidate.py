@@ -97,7 +97,6 @@ def render() -> None:
     verdict(status, person_id)
     pipeline(status, person_id)
     outreach(status, filters, person_id)
-    collaborators(status, filters, person_id)
 
     profile = data.profile(status.url, filters.profile)
     signals = weighed_signals(status, filters.profile)
@@ -237,6 +236,7 @@ def render() -> None:
             "url": st.column_config.LinkColumn("Link", display_text="open"),
         },
     )
+    collaborators(status, filters, person_id)
 
 
 def contributions(parts: list[dict]) -> None:
