@@ -823,6 +823,7 @@ def mine_github_command(
                 profile_budget=profile_budget,
                 on_repo=on_repo,
                 run_started=started,
+                run=run,
             )
         except ResumeLater as exc:
             update_people(engine, settings)

@@ -106,6 +106,7 @@ def mine_github(
     profile_budget: int = 100,
     on_repo: Callable[[str, int, int], None] | None = None,
     run_started: datetime | None = None,
+    run: str | None = None,
 ) -> list[RepoResult]:
     """Mine every repository the targets name into ``engine``, then up to
     ``profile_budget`` profiles; returns one result per repository (``client.stats``
@@ -113,9 +114,9 @@ def mine_github(
     ResumeLater; other failures are recorded per repository and mining goes on.
     ``on_repo(name, index, total)`` is told before each repository is read.
 
-    ``run_started`` (from :func:`begin_run`) is when the run this one resumes began: the
-    profiles fetched since then count against the budget, so a run stopped and resumed
-    looks up as many profiles as one that was never stopped."""
+    ``run_started`` (from :func:`begin_run`) is when the run ``run`` (a command) this
+    one resumes began: the profiles fetched since then count against the budget, so a
+    run stopped and resumed looks up as many profiles as one that was never stopped."""
     from talent.sources.github import GitHubSource
 
     source = GitHubSource(
@@ -132,23 +133,27 @@ def mine_github(
             on_repo(step.scope, step.done, step.total)
 
     run_sync(engine, source, on_progress=report)
-    if run_started is not None:
+    if run_started is not None and run is not None:
+        # Marked only now, so a run that fails before this point leaves no trace.
+        mark_run(engine, run, run_started)
         profile_budget -= profiles_fetched_since(engine, run_started)
     sync_profiles(engine, client, budget=profile_budget)
     return source.results
 
 
 def begin_run(engine: Engine, command: str) -> datetime:
-    """When the run of ``command`` began: now, or, if the last one did not reach
-    :func:`end_run` (killed, stopped by a rate limit), the start of that one, which this
-    run resumes."""
-    key = _run_key(command)
-    found = get_meta(engine, key)
+    """When the run of ``command`` began: now, or, if the last one was marked under way
+    (:func:`mark_run`) and did not reach :func:`end_run` (killed, stopped by a rate
+    limit), the start of that one, which this run resumes. Writes nothing."""
+    found = get_meta(engine, _run_key(command))
     if found:
         return datetime.fromisoformat(found)
-    now = datetime.now(UTC).replace(tzinfo=None)
-    set_meta(engine, key, now.isoformat())
-    return now
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def mark_run(engine: Engine, command: str, started: datetime) -> None:
+    """Record that the run of ``command`` that began at ``started`` is under way."""
+    set_meta(engine, _run_key(command), started.isoformat())
 
 
 def end_run(engine: Engine, command: str) -> None:

@@ -468,7 +468,9 @@ def test_a_resumed_run_spends_only_the_rest_of_the_profile_budget(small, tmp_pat
     asked = []
     for finish in (False, True, True):
         started = begin_run(engine, "mine github acme-ai")
-        client, _ = mine(engine, small.server, profile_budget=5, run_started=started)
+        client, _ = mine(
+            engine, small.server, profile_budget=5, run_started=started, run="mine github acme-ai"
+        )
         asked.append(client.stats.profile_requests)
         if finish:
             end_run(engine, "mine github acme-ai")
