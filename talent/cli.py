@@ -1767,6 +1767,23 @@ class ExportFormat(StrEnum):
     json = "json"
 
 
+def _write_export(frame: pd.DataFrame, format: ExportFormat, output: Path | None) -> None:
+    """A people export as formula-safe CSV or JSON, to standard output or ``output``."""
+    if format == ExportFormat.json:
+        payload = (to_json(to_records(frame)) + "\n").encode("utf-8")
+    else:
+        payload = to_safe_csv(frame)
+    if output is None:
+        text = payload.decode("utf-8")
+        typer.echo(text.lstrip("\ufeff") if format == ExportFormat.csv else text, nl=False)
+        return
+    try:
+        output.write_bytes(payload)
+    except OSError as exc:
+        raise CliError(f"--output: cannot write {output} ({exc.strerror})") from None
+    Console(stderr=True).print(f"{len(frame)} people written to {_plain(str(output))}")
+
+
 @feedback_app.command("export")
 def feedback_export(
     label: Annotated[
@@ -1809,19 +1826,7 @@ def feedback_export(
     frame = shortlist_frame(
         ranking, verdicts, base.evidence, labels=labels, people=load_people(engine)
     )
-    if format == ExportFormat.json:
-        payload = (to_json(to_records(frame)) + "\n").encode("utf-8")
-    else:
-        payload = to_safe_csv(frame)
-    if output is None:
-        text = payload.decode("utf-8")
-        typer.echo(text.lstrip("\ufeff") if format == ExportFormat.csv else text, nl=False)
-        return
-    try:
-        output.write_bytes(payload)
-    except OSError as exc:
-        raise CliError(f"--output: cannot write {output} ({exc.strerror})") from None
-    Console(stderr=True).print(f"{len(frame)} people written to {_plain(str(output))}")
+    _write_export(frame, format, output)
 
 
 @feedback_app.command("learn")
@@ -2178,20 +2183,7 @@ def shortlist_export(
     chosen = load_ranking_profile(engine, settings, profile)
     ranking = score_base(base, chosen, affiliations=(), interval_windows=INTERVAL_WINDOWS)
     frame = list_frame(name, ranking, entries, entry_notes(engine, name), base.evidence, people)
-    payload = (
-        (to_json(to_records(frame)) + "\n").encode("utf-8")
-        if format == ExportFormat.json
-        else to_safe_csv(frame)
-    )
-    if output is None:
-        text = payload.decode("utf-8")
-        typer.echo(text.lstrip("\ufeff") if format == ExportFormat.csv else text, nl=False)
-        return
-    try:
-        output.write_bytes(payload)
-    except OSError as exc:
-        raise CliError(f"--output: cannot write {output} ({exc.strerror})") from None
-    Console(stderr=True).print(f"{len(frame)} people written to {_plain(str(output))}")
+    _write_export(frame, format, output)
 
 
 search_app = typer.Typer(
