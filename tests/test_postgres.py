@@ -153,3 +153,36 @@ def test_a_missing_driver_says_what_to_install():
     assert result.exit_code == 1
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert result.output.startswith("error: ")
+
+
+def test_two_writers_of_the_same_meta_key_at_once_both_succeed(pg_server):
+    """Every write bumps the data version: two miners' transactions both write that key.
+    The second waits for the first and then overwrites it, rather than failing on the
+    key (as a delete then an insert did: each deleted nothing, both inserted)."""
+    import threading
+
+    from talent.store import _set_meta, get_meta
+
+    engine = open_store(pg_server.new_database())
+    errors: list[BaseException] = []
+    try:
+        with engine.begin() as first:
+            _set_meta(first, "race", "first")
+
+            def second() -> None:
+                try:
+                    with engine.begin() as conn:
+                        _set_meta(conn, "race", "second")
+                except BaseException as exc:  # noqa: BLE001 - the test reports it
+                    errors.append(exc)
+
+            writer = threading.Thread(target=second)
+            writer.start()
+            writer.join(timeout=1.0)
+            assert writer.is_alive(), "the second writer waits for the first's commit"
+        writer.join(timeout=30)
+        assert not writer.is_alive()
+        assert errors == []
+        assert get_meta(engine, "race") == "second"
+    finally:
+        engine.dispose()

@@ -201,7 +201,8 @@ def _first_line(exc: BaseException) -> str:
 # --- writing ---------------------------------------------------------------------------
 
 
-def _insert_for(engine: Engine):
+def _insert_for(engine):
+    """The dialect's INSERT with ON CONFLICT, or None; takes an engine or a connection."""
     if engine.dialect.name == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     elif engine.dialect.name == "postgresql":
@@ -273,6 +274,14 @@ def _bump_version(conn) -> None:
 
 
 def _set_meta(conn, key: str, value: str) -> None:
+    """Write one meta value in one statement where the database has an upsert: a delete
+    then an insert lets two writers (two miners on PostgreSQL) both delete and then
+    collide on the key."""
+    insert = _insert_for(conn)
+    if insert is not None:
+        stmt = insert(schema.meta).values(key=key, value=value)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
+        return
     conn.execute(delete(schema.meta).where(schema.meta.c.key == key))
     conn.execute(schema.meta.insert(), {"key": key, "value": value})
 
