@@ -173,7 +173,7 @@ def test_two_writers_of_the_same_meta_key_at_once_both_succeed(pg_server):
                 try:
                     with engine.begin() as conn:
                         _set_meta(conn, "race", "second")
-                except BaseException as exc:  # noqa: BLE001 - the test reports it
+                except BaseException as exc:  # the test reports it
                     errors.append(exc)
 
             writer = threading.Thread(target=second)
