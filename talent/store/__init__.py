@@ -1038,9 +1038,12 @@ def privacy_salt(engine: Engine, *, create: bool = True) -> str | None:
 
     salt = get_meta(engine, "privacy_salt")
     if salt is None and create:
-        salt = secrets.token_hex(16)
+        # Insert-if-absent, then read: two processes making the salt at once agree on one.
         with engine.begin() as conn:
-            _set_meta(conn, "privacy_salt", salt)
+            _insert_new(
+                engine, conn, schema.meta, {"key": "privacy_salt", "value": secrets.token_hex(16)}
+            )
+        salt = get_meta(engine, "privacy_salt")
     return salt
 
 
