@@ -286,6 +286,11 @@ class Journey:
         self.clicks += 1
         self.page.mouse.click(box["x"] + 18, box["y"] + 35 * (index + 1) + 17)
 
+    def open_row(self, index: int, name: str) -> None:
+        """Open the person on the table's row ``index``: tick it, then "Open <name>"."""
+        self.click_row(index)
+        self.click(self.page.get_by_role("button", name=f"Open {name}", exact=True))
+
     def download(self, button, folder: Path) -> Path:
         with self.page.expect_download() as download:
             self.click(button)
@@ -412,7 +417,7 @@ def test_recruiter_journey(demo_db, page, tmp_path, artifacts):
         # The second row opens that person under the same filters.
         chosen = rows[1]
         person = by_name.loc[chosen["Name"]]
-        me.click_row(1)
+        me.open_row(1, chosen["Name"])
         expect(page.get_by_role("heading", name=chosen["Name"], exact=True)).to_be_visible()
         _wait_idle(page)
         assert page.url.startswith(f"{app.base}/candidate?")
@@ -458,7 +463,7 @@ def test_recruiter_journey(demo_db, page, tmp_path, artifacts):
         # Under the default (maintainer) profile, with that profile's rank.
         assert int(rows[0]["#"]) == everyone.loc[person["person_id"], "rank"]
         me.shot("after-restart")
-        me.click_row(0)
+        me.open_row(0, chosen["Name"])
         expect(page.get_by_role("heading", name=chosen["Name"], exact=True)).to_be_visible()
         expect(page.get_by_text("Current verdict:")).to_contain_text("shortlisted on ")
         expect(page.get_by_text("Current verdict:")).to_contain_text(note)
@@ -490,7 +495,7 @@ def test_hiring_manager_journey(served, page, tmp_path, artifacts):
     for index in range(3):
         name = _rows(page)[index]["Name"]
         chosen.append(matches.set_index("name").loc[name, "person_id"])
-        me.click_row(index)
+        me.open_row(index, name)
         expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
         _wait_idle(page)
         if index == 0:
@@ -539,6 +544,94 @@ def test_hiring_manager_journey(served, page, tmp_path, artifacts):
     assert not EMAIL.search(text), EMAIL.search(text)
 
 
+def test_pipeline_journey(served, page, tmp_path, artifacts):
+    """From opening the app to a named shortlist of three with notes, exported for a
+    hiring manager (the issue's target: at most 12 clicks), then one person moved a
+    stage and the list exported again."""
+    from playwright.sync_api import expect
+
+    from talent.store import load_entries, load_events
+
+    app, db = served
+    matches = _ranking(db, profile="recruiter", skill=SKILL)
+    ranked = _ranking(db, profile="recruiter", affiliations=()).set_index("person_id")
+    me = Journey("pipeline", page, artifacts)
+    me.open(app.base)
+    me.choose("Ranking profile", "recruiter")
+    _expect_profile(page, "recruiter")
+    me.type(page.get_by_role("textbox", name="Skill", exact=True), SKILL, enter=True)
+    _expect_people(page, len(matches))
+    names = [r["Name"] for r in _rows(page)[:3]]
+    chosen = [matches.set_index("name").loc[n, "person_id"] for n in names]
+    for index in range(3):
+        me.click_row(index)
+        expect(page.get_by_role("heading", name=f"Selected: {index + 1}")).to_be_visible()
+        _wait_idle(page)
+    listed, note = "Kernels engineer", '=HYPERLINK("http://x") strong kernels work'
+    me.type(page.get_by_role("textbox", name="New list's name"), listed, enter=True)
+    _wait_idle(page)
+    me.type(page.get_by_role("textbox", name="Note", exact=True), note, enter=True)
+    _wait_idle(page)
+    me.click(page.get_by_role("button", name="Add 3", exact=True))
+    _wait_idle(page)
+    me.shot("added")
+    engine = open_store(_url(db))
+    try:
+        entries = load_entries(engine, listed)
+        assert sorted(entries["person_id"]) == sorted(chosen)
+        assert set(entries["stage"]) == {"new"}
+        notes = load_events(engine, listed).query("what == 'note'")
+        assert sorted(notes["person_id"]) == sorted(chosen)
+        assert set(notes["new"]) == {note}
+    finally:
+        engine.dispose()
+
+    me.menu("Shortlists")
+    expect(page.get_by_role("heading", name="Selected: 0")).to_be_visible(timeout=60_000)
+    _wait_idle(page)
+    button = page.get_by_role("button", name=f"Download {listed} (3)")
+    me.shot("shortlist")
+    first = _csv_rows(me.download(button, tmp_path))
+    me.report("from opening the app to an exported shortlist of three people with notes")
+    assert me.clicks <= 12, "the issue's target"
+    assert sorted(r["person_id"] for r in first) == sorted(chosen)
+
+    # Move the list's first person on to interviewing, then export again.
+    moved = _rows(page)[0]["Name"]
+    clicks = me.clicks
+    me.click_row(0)
+    expect(page.get_by_role("heading", name="Selected: 1")).to_be_visible()
+    _wait_idle(page)
+    me.click(page.get_by_test_id("stSelectbox").filter(has_text="Move to stage"))
+    me.click(page.get_by_role("option", name="interviewing", exact=True))
+    me.click(page.get_by_role("button", name="Move", exact=True))
+    _wait_idle(page)
+    me.shot("moved")
+    second = _csv_rows(me.download(button, tmp_path))
+    me.report(f"in all ({me.clicks - clicks} to move one person a stage and export again)")
+    stages = {r["name"].removeprefix("'"): r["stage"] for r in second}
+    assert stages == {n: "interviewing" if n == moved else "new" for n in names}
+    for row in second:
+        pid = row["person_id"]
+        assert row["shortlist"] == listed
+        assert int(row["rank"]) == ranked.loc[pid, "rank"]
+        assert row["profile_url"] == f"https://github.com/{ranked.loc[pid, 'login']}"
+        # The note, dated and signed, neutralised: it starts with the date, not "=".
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \S+: " + re.escape(note), row["notes"])
+        links = row["evidence_links"].split(" ")
+        assert links and all(EVIDENCE.match(link) for link in links), links
+    assert not [c for r in second for c in r.values() if c.startswith(DANGEROUS_PREFIXES)]
+
+
+def _csv_rows(saved: Path) -> list[dict[str, str]]:
+    """A downloaded CSV's rows, after checking it opens safely in a spreadsheet."""
+    raw = saved.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with a BOM, for spreadsheets"
+    text = raw.decode("utf-8-sig")
+    assert not EMAIL.search(text), EMAIL.search(text)
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
 def test_maintainer_journey(served, page, artifacts):
     """One repository under the maintainer profile (the default): its contributors in
     the library's order for that repository, employees included; a person opened from
@@ -568,7 +661,7 @@ def test_maintainer_journey(served, page, artifacts):
         i for i, pid in enumerate(head["person_id"]) if i > 0 and overall.loc[pid, "rank"] != i + 1
     )
     person = head.iloc[index]
-    me.click_row(index)
+    me.open_row(index, person["name"])
     expect(page.get_by_role("heading", name=person["name"], exact=True)).to_be_visible()
     _wait_idle(page)
     assert _params(page) == {"repo": [REPO], "person": [person["person_id"]]}

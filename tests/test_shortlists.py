@@ -294,3 +294,23 @@ def test_app_adds_from_the_candidate_page_and_moves_on_the_shortlists_page(monke
         shown["pipeline"] == "DevRel: contacted"
     ).sum() >= 1
     engine.dispose()
+
+
+def test_the_app_adds_several_people_with_one_note_for_each(monkeypatch, demo_copy):
+    from talent.pipeline import entry_notes
+    from talent.ui import data
+
+    monkeypatch.setenv("TALENT_USER", "ann")
+    engine = open_store(demo_copy)
+    chosen = load_people(engine)["person_id"].head(3).tolist()
+    add_entries(engine, "DevRel", chosen[:1], "bob")
+
+    added = data.add_to_list(demo_copy, "DevRel", chosen, note="=met at the summit")
+    assert added == chosen[1:]  # the first was on the list already, and keeps its entry
+    notes = entry_notes(engine, "DevRel")
+    assert {p: [(n["who"], n["text"]) for n in notes[p]] for p in chosen} == {
+        p: [("ann", "=met at the summit")] for p in chosen
+    }
+    assert data.add_to_list(demo_copy, "DevRel", chosen[:1]) == []
+    assert len(entry_notes(engine, "DevRel")[chosen[0]]) == 1  # no note, none added
+    engine.dispose()

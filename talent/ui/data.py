@@ -430,11 +430,17 @@ def list_notes(url: str, name: str) -> dict[str, list[dict]]:
     return entry_notes(_engine(url), name)
 
 
-def add_to_list(url: str, name: str, person_ids: list[str]) -> list[str]:
+def add_to_list(url: str, name: str, person_ids: list[str], *, note: str = "") -> list[str]:
+    """Put people on list ``name`` (made if missing); with a ``note``, each of them
+    (already on the list or not) gets it. The ids newly added."""
     from talent.pipeline import check_list_name, current_user
-    from talent.store import add_entries
+    from talent.store import add_entries, add_note
 
-    return add_entries(_engine(url), check_list_name(name), person_ids, current_user())
+    engine, who = _engine(url), current_user()
+    added = add_entries(engine, check_list_name(name), person_ids, who)
+    for person_id in person_ids if note else ():
+        add_note(engine, name, person_id, note, who)
+    return added
 
 
 def move_entries(url: str, name: str, seen: dict[str, int], stage: str) -> list[str]:

@@ -369,3 +369,55 @@ def interval_meaning(low: float, high: float, ranked: int) -> str:
         f"Rank stays between {int(low)} and {int(high)} when any {_PART} of the history "
         "is left out."
     )
+
+
+NEW_LIST = "New list…"
+
+
+def add_to_list(status: data.StoreStatus, person_ids: list[str], key: str,
+                *, on_lists: tuple[str, ...] = (), with_note: bool = False) -> None:  # fmt: skip
+    """Put ``person_ids`` on a named shortlist: pick one (or name a new one: the only
+    choice before any list exists), optionally with a note for each, then "Add"."""
+    names = [n for n in data.shortlists(status.url)["name"] if n not in set(on_lists)]
+    widths = [2, 2, 3, 1] if with_note else [2, 2, 1]
+    cols = st.columns(widths, vertical_alignment="bottom")
+    chosen = cols[0].selectbox("Add to list", [*names, NEW_LIST], key=f"add_list_{key}")
+    typed = cols[1].text_input(
+        "New list's name", key=f"new_list_{key}", disabled=chosen != NEW_LIST,
+        placeholder="e.g. inference engineer",
+    )  # fmt: skip
+    target = typed.strip() if chosen == NEW_LIST else chosen
+    note = ""
+    if with_note:
+        note = cols[2].text_input(
+            "Note", key=f"list_note_{key}", placeholder="Why they are on it (optional)",
+            help="Added to each person's entry, with your name and the time",
+        )  # fmt: skip
+    label = "Add" if len(person_ids) == 1 else f"Add {len(person_ids)}"
+    cols[-1].button(
+        label, key=f"add_{key}", disabled=not target or not person_ids, width="stretch",
+        type="primary" if with_note else "secondary", on_click=_add,
+        args=(status.url, target, list(person_ids), note.strip(), key, not on_lists),
+    )  # fmt: skip
+    outcome = st.session_state.pop(f"added_{key}", None)
+    if isinstance(outcome, str):
+        st.error(md_escape(outcome))
+    elif outcome:
+        st.toast(f"Added {outcome[1]} to {md_escape(outcome[0])}",
+                 icon=":material/playlist_add_check:")  # fmt: skip
+
+
+def _add(url: str, target: str, person_ids: list[str], note: str, key: str, keep: bool) -> None:
+    """The "Add" button's callback: it runs before the page does, so it can empty the
+    name and note fields and (with ``keep``: the list stays a choice) show the list
+    just used."""
+    try:
+        data.add_to_list(url, target, person_ids, note=note)
+    except ValueError as exc:
+        st.session_state[f"added_{key}"] = str(exc)
+        return
+    st.session_state[f"added_{key}"] = (target, len(person_ids))
+    if keep:
+        st.session_state[f"add_list_{key}"] = target
+    st.session_state[f"new_list_{key}"] = ""
+    st.session_state[f"list_note_{key}"] = ""

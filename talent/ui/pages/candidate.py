@@ -12,6 +12,7 @@ from talent.scoring import SIGNAL_LABELS, rank_range_text
 from talent.ui import app, data
 from talent.ui.safe import md_escape, md_link
 from talent.ui.widgets import (
+    add_to_list,
     filtered_ranking,
     interval_meaning,
     page_start,
@@ -310,25 +311,7 @@ def pipeline(status: data.StoreStatus, person_id: str) -> None:
             f"[{md_escape(row.shortlist)}](shortlists?list={quote(row.shortlist)}): "
             f"**{md_escape(row.stage)}** since {row.updated_at:%Y-%m-%d}{tags}"
         )
-    names = data.shortlists(status.url)["name"].tolist()
-    new = "New list…"
-    left, middle, right = st.columns([2, 2, 1])
-    chosen = left.selectbox(
-        "Add to list", [*[n for n in names if n not in set(mine["shortlist"])], new],
-        key=f"add_list_{person_id}",
-    )  # fmt: skip
-    typed = middle.text_input(
-        "New list's name", key=f"new_list_{person_id}", disabled=chosen != new,
-        placeholder="e.g. inference engineer",
-    )  # fmt: skip
-    target = typed.strip() if chosen == new else chosen
-    if right.button("Add", key=f"add_{person_id}", disabled=not target, width="stretch"):
-        try:
-            data.add_to_list(status.url, target, [person_id])
-        except ValueError as exc:
-            st.error(md_escape(str(exc)))
-            return
-        st.rerun()
+    add_to_list(status, [person_id], person_id, on_lists=tuple(mine["shortlist"]))
 
 
 def outreach(status: data.StoreStatus, filters, person_id: str) -> None:

@@ -9,6 +9,7 @@ from talent.ui import app, data
 from talent.ui.safe import md_escape
 from talent.ui.widgets import (
     RANGE_HELP,
+    add_to_list,
     filtered_ranking,
     open_person,
     page_start,
@@ -96,7 +97,8 @@ def render() -> None:
         "renumber anyone. *Rank range*: "
         + RANGE_HELP[:1].lower()
         + RANGE_HELP[1:]
-        + ". Select a row to see why a person ranks where they do."
+        + ". Tick rows to open a person (why they rank where they do) or to put several "
+        "on a named shortlist at once."
     )
     contributions = [f"contrib_{s}" for s in signals]
     ranked = len(data.ranking(*ranking_args(status, filters)))
@@ -141,7 +143,7 @@ def render() -> None:
         hide_index=True,
         width="stretch",
         on_select="rerun",
-        selection_mode="single-row",
+        selection_mode="multi-row",
         key="candidates_table",
         column_config={
             "rank": st.column_config.NumberColumn("#", width="small"),
@@ -213,7 +215,21 @@ def render() -> None:
         )
     rows = event.selection.rows if event is not None else []
     if rows:
-        open_person(filters, shown.iloc[rows[0]]["person_id"])
+        selected(status, filters, shown.iloc[rows])
+
+
+def selected(status, filters, chosen) -> None:
+    """What can be done with the ticked rows: open one person, or put them all on a
+    named shortlist with a note."""
+    st.subheader(f"Selected: {len(chosen)}", anchor=False)
+    names = ", ".join(md_escape(n) for n in chosen["name"].head(5))
+    st.caption(names + (f" and {len(chosen) - 5} more" if len(chosen) > 5 else ""))
+    if len(chosen) == 1:
+        person = chosen.iloc[0]
+        if st.button(f"Open {md_escape(person['name'])}", key="open_person", type="primary",
+                     icon=":material/person:"):  # fmt: skip
+            open_person(filters, person["person_id"])
+    add_to_list(status, chosen["person_id"].tolist(), "candidates", with_note=True)
 
 
 render()

@@ -74,11 +74,17 @@ def render() -> None:
         width="stretch",
         on_select="rerun",
         selection_mode="multi-row",
-        key=f"entries_{name}",
+        # A new key after each change: the rows move (they are ordered by stage), so a
+        # selection kept by position would point at other people.
+        key=f"entries_{name}_{st.session_state.get('list_changes', 0)}",
         column_config={
-            "stage": st.column_config.TextColumn("Stage"),
+            "stage": st.column_config.TextColumn("Stage", width="medium"),
             "name": st.column_config.TextColumn("Name"),
+            "login": st.column_config.TextColumn("Login"),
+            "tags": st.column_config.TextColumn("Tags"),
             "notes": st.column_config.TextColumn("Notes", width="large"),
+            "updated": st.column_config.TextColumn("Last change", help="When, and by whom"),
+            "person_id": st.column_config.TextColumn("Person id"),
             "version": st.column_config.NumberColumn(
                 "Version",
                 help="Changes are made on this version; a newer one means someone "
@@ -95,6 +101,7 @@ def render() -> None:
             seen = dict(zip(chosen["person_id"], chosen["version"].astype(int), strict=True))
             refused = data.move_entries(status.url, name, seen, stage)
             st.session_state["refused"] = refused
+            st.session_state["list_changes"] = st.session_state.get("list_changes", 0) + 1
             st.rerun()
     with right:
         note = st.text_input("Note on the selected person", key="entry_note")
