@@ -43,7 +43,14 @@ from talent.evaluate import (
     match_maintainers,
     split_rate,
 )
-from talent.export import readable_numbers, shortlist_frame, to_json, to_records, to_safe_csv
+from talent.export import (
+    exported_ids,
+    readable_numbers,
+    shortlist_frame,
+    to_json,
+    to_records,
+    to_safe_csv,
+)
 from talent.identity import OverrideError, ensure_people, update_people
 from talent.mining import mine_git, save_demo
 from talent.model import repo_name_problem
@@ -2159,6 +2166,15 @@ def shortlist_export(
             "--output", "-o", metavar="FILE", help="Write here instead of standard output."
         ),
     ] = None,
+    new_since: Annotated[
+        Path | None,
+        typer.Option(
+            "--new-since",
+            metavar="EARLIER_EXPORT",
+            help="Leave out the people in an earlier export of this or any list (CSV or "
+            "JSON, matched by person id): only who is new since then.",
+        ),
+    ] = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -2183,7 +2199,24 @@ def shortlist_export(
     chosen = load_ranking_profile(engine, settings, profile)
     ranking = score_base(base, chosen, affiliations=(), interval_windows=INTERVAL_WINDOWS)
     frame = list_frame(name, ranking, entries, entry_notes(engine, name), base.evidence, people)
+    if new_since is not None:
+        frame = _not_in(frame, new_since)
     _write_export(frame, format, output)
+
+
+def _not_in(frame: pd.DataFrame, earlier: Path) -> pd.DataFrame:
+    """``frame`` without the people in the export file ``earlier``, saying how many left."""
+    try:
+        seen = exported_ids(earlier.read_bytes())
+    except OSError as exc:
+        raise CliError(f"--new-since: cannot read {earlier} ({exc.strerror})") from None
+    except ValueError as exc:
+        raise CliError(f"--new-since: {earlier}: {exc}") from None
+    keep = ~frame["person_id"].isin(seen)
+    Console(stderr=True).print(
+        f"{int((~keep).sum())} already in {_plain(str(earlier))}, {int(keep.sum())} new"
+    )
+    return frame[keep].reset_index(drop=True)
 
 
 search_app = typer.Typer(

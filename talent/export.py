@@ -8,6 +8,8 @@ quoting follows RFC 4180 (the csv module), never string concatenation.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 from collections.abc import Iterable
@@ -94,6 +96,40 @@ def to_records(frame: pd.DataFrame) -> list[dict]:
 
 def to_json(records: Iterable[dict]) -> str:
     return json.dumps(list(records), ensure_ascii=False, indent=2)
+
+
+def exported_ids(payload: bytes) -> set[str]:
+    """The person ids in an earlier export of talent's (CSV or JSON), for "only the
+    people new since then"; a ``ValueError`` says in one line what is wrong with it.
+
+    >>> sorted(exported_ids(b'\\xef\\xbb\\xbfname,person_id\\r\\nAda,gh1\\r\\nBo,p2\\r\\n'))
+    ['gh1', 'p2']
+    >>> exported_ids(b'[{"person_id": "gh1"}]')
+    {'gh1'}
+    """
+    try:
+        text = payload.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("it is not a UTF-8 text file; give a CSV or JSON export") from None
+    if text.lstrip().startswith(("[", "{")):
+        try:
+            rows = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"it is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        rows = rows if isinstance(rows, list) else [rows]
+        if not all(isinstance(r, dict) and "person_id" in r for r in rows):
+            raise ValueError("its records have no person_id; give an export made by talent")
+        ids = [r["person_id"] for r in rows]
+    else:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        if "person_id" not in (reader.fieldnames or []):
+            raise ValueError("it has no person_id column; give an export made by talent")
+        try:
+            ids = [r["person_id"] for r in reader]
+        except csv.Error as exc:
+            raise ValueError(f"it is not a readable CSV file ({exc})") from None
+    # A neutralised cell has an apostrophe in front; ids never start with one.
+    return {str(i).removeprefix("'") for i in ids if i not in (None, "")}
 
 
 # Columns that hold ranks: whole numbers for people to read, empty where there is none.

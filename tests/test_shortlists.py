@@ -212,6 +212,54 @@ def test_cli_from_a_list_to_an_export_with_hostile_notes_and_tags(cli):
     assert whats.count("note") == len(HOSTILE) and whats.count("stage") == 1
 
 
+@pytest.mark.parametrize("earlier_format", ["csv", "json"])
+def test_cli_export_new_since_leaves_out_who_was_exported_before(cli, tmp_path, earlier_format):
+    run, _url, people = cli
+    ids = people["person_id"].head(5).tolist()
+    run("add", LIST, *ids[:3])
+    earlier = tmp_path / f"monday.{earlier_format}"
+    made = run("export", LIST, options=("-f", earlier_format, "-o", str(earlier)))
+    assert made.exit_code == 0, made.output
+    run("add", LIST, *ids[3:])
+    run(
+        "note", LIST, ids[0], "=still keen"
+    )  # a change to someone exported does not bring them back
+
+    for fmt in ("csv", "json"):
+        result = run("export", LIST, options=("-f", fmt, "--new-since", str(earlier)))
+        assert result.exit_code == 0, result.output
+        assert "3 already in" in result.stderr and "2 new" in result.stderr
+        if fmt == "csv":
+            got = [r["person_id"] for r in csv.DictReader(io.StringIO(result.stdout))]
+        else:
+            got = [r["person_id"] for r in json.loads(result.stdout)]
+        assert sorted(got) == sorted(ids[3:])
+
+
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        (None, "cannot read"),
+        (b"name,login\r\nAda,ada\r\n", "no person_id column"),
+        (b'[{"login": "ada"}]', "no person_id"),
+        (b"[{", "not valid JSON"),
+        (b"\xff\xfe\x00", "not a UTF-8 text file"),
+    ],
+)
+def test_cli_export_new_since_a_file_that_is_not_an_export_is_one_line(
+    cli, tmp_path, content, says
+):
+    run, _url, people = cli
+    run("add", LIST, people["person_id"].iloc[0])
+    earlier = tmp_path / "earlier.csv"
+    if content is not None:
+        earlier.write_bytes(content)
+    result = run("export", LIST, options=("--new-since", str(earlier)))
+    assert result.exit_code == 1, result.output
+    assert result.output.count("\n") == 1 and result.output.startswith("error: --new-since")
+    assert says in result.output
+
+
 @pytest.mark.parametrize(
     "args, says",
     [
