@@ -2184,7 +2184,7 @@ def shortlist_export(
     from talent.export import list_frame
     from talent.pipeline import check_list_name, entry_notes
     from talent.scoring import build_ranking_base, score_base
-    from talent.store import load_entries, load_shortlists
+    from talent.store import load_ats_marks, load_entries, load_shortlists
 
     settings = _load(db, config)
     name = _pipeline_call(check_list_name, name)
@@ -2198,7 +2198,10 @@ def shortlist_export(
     base = build_ranking_base(engine, settings)
     chosen = load_ranking_profile(engine, settings, profile)
     ranking = score_base(base, chosen, affiliations=(), interval_windows=INTERVAL_WINDOWS)
-    frame = list_frame(name, ranking, entries, entry_notes(engine, name), base.evidence, people)
+    frame = list_frame(
+        name, ranking, entries, entry_notes(engine, name), base.evidence, people,
+        in_ats=set(load_ats_marks(engine)["person_id"]),
+    )  # fmt: skip
     if new_since is not None:
         frame = _not_in(frame, new_since)
     _write_export(frame, format, output)
@@ -2217,6 +2220,85 @@ def _not_in(frame: pd.DataFrame, earlier: Path) -> pd.DataFrame:
         f"{int((~keep).sum())} already in {_plain(str(earlier))}, {int(keep.sum())} new"
     )
     return frame[keep].reset_index(drop=True)
+
+
+ats_app = typer.Typer(
+    cls=_OneLineErrors,
+    rich_markup_mode=None,
+    help="People already in your applicant tracking system: import its export (logins or "
+    "e-mails) and they show as 'in ATS' on Candidates, the Candidate page and exports.",
+    no_args_is_help=True,
+)
+app.add_typer(ats_app, name="ats")
+
+
+@ats_app.command("import")
+def ats_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="A CSV whose first row names a column of logins (login, username, GitHub: "
+            "names or profile URLs) or e-mails (email), or one login or e-mail per line.",
+        ),
+    ],
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Forget earlier imports first (the file is the whole ATS)."),
+    ] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Mark the people an ATS export names as "in ATS". Only who matched is stored (the
+    person and whether by login or e-mail), never the file's addresses or rows."""
+    from talent.pipeline import import_ats
+
+    settings = _load(db, config)
+    try:
+        payload = file.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {file} ({exc.strerror})") from None
+    engine = _open_existing(settings)
+    ensure_people(engine, settings)
+    try:
+        found = import_ats(engine, payload, file.name, replace=replace)
+    except ValueError as exc:
+        raise CliError(f"{_plain(str(file))}: {exc}") from None
+    typer.echo(found.summary())
+
+
+@ats_app.command("show")
+def ats_show(
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="How to print.")
+    ] = OutputFormat.table,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Who is marked "in ATS": name, login, how they were matched and from which import."""
+    from talent.store import load_ats_marks
+
+    engine = _open_existing(_load(db, config))
+    marks = load_ats_marks(engine)
+    people = load_people(engine)[["person_id", "name", "login"]]
+    frame = marks.merge(people, on="person_id")[
+        ["name", "login", "matched_by", "source", "imported_at", "person_id"]
+    ]
+    if format == OutputFormat.table:
+        frame["imported_at"] = frame["imported_at"].dt.strftime("%Y-%m-%d %H:%M")
+    if frame.empty and format == OutputFormat.table:
+        typer.echo("Nobody is marked in ATS: talent ats import FILE")
+        return
+    _print_frame(frame, format, title=f"In ATS: {len(frame)} people")
+
+
+@ats_app.command("clear")
+def ats_clear(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Forget every "in ATS" mark."""
+    from talent.store import save_ats_marks
+
+    save_ats_marks(_open_existing(_load(db, config)), {}, "", replace=True)
+    typer.echo("No one is marked in ATS now.")
 
 
 search_app = typer.Typer(

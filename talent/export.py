@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 
 import numpy as np
@@ -262,10 +262,12 @@ def list_frame(
     notes: dict[str, list[dict]],
     evidence,
     people: pd.DataFrame,
+    in_ats: Collection[str] = (),
 ) -> pd.DataFrame:
-    """A named shortlist for a hiring manager: the list, each person's stage, tags and
-    dated notes with their authors, then what :func:`shortlist_frame` gives (rank and
-    range, profile link, score and why, evidence links, areas, skills, person id).
+    """A named shortlist for a hiring manager: the list, each person's stage, tags,
+    whether they are in the applicant tracking system (``in_ats``: person ids) and dated
+    notes with their authors, then what :func:`shortlist_frame` gives (rank and range,
+    profile link, score and why, evidence links, areas, skills, person id).
 
     ``entries`` are the list's rows (:func:`talent.store.load_entries`), ``notes``
     :func:`talent.pipeline.entry_notes`. People no longer among ``people`` (opted out)
@@ -294,5 +296,6 @@ def list_frame(
         "tags",
         [", ".join(tags.get(p, [])) for p in frame["person_id"]],
     )
+    frame.insert(frame.columns.get_loc("tags") + 1, "in_ats", frame["person_id"].isin(in_ats))
     frame.insert(0, "shortlist", name)
     return frame

@@ -13,13 +13,26 @@ overwrite each other silently.
 
 from __future__ import annotations
 
+import csv
 import getpass
+import io
 import os
+import re
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import Engine
 
-from talent.store import load_entries, load_events, load_feedback
+from talent.store import (
+    load_ats_marks,
+    load_entries,
+    load_events,
+    load_feedback,
+    load_identities,
+    load_identity_links,
+    load_people,
+    save_ats_marks,
+)
 
 STAGES = (
     "new",
@@ -131,13 +144,14 @@ def person_pipeline(engine: Engine, person_id: str) -> pd.DataFrame:
 
 
 def pipeline_column(engine: Engine) -> dict[str, str]:
-    """person id -> "list: stage; list: stage" for everyone on a shortlist (the
-    Candidates page's "already in pipeline" column)."""
+    """person id -> "in ATS; list: stage; list: stage" for everyone on a shortlist or
+    in the applicant tracking system (the Candidates page's "already in pipeline")."""
     entries = load_entries(engine)
-    return {
-        pid: "; ".join(f"{r.shortlist}: {r.stage}" for r in group.itertuples(index=False))
-        for pid, group in entries.groupby("person_id", sort=False)
-    }
+    column = {pid: IN_ATS for pid in load_ats_marks(engine)["person_id"]}
+    for pid, group in entries.groupby("person_id", sort=False):
+        stages = "; ".join(f"{r.shortlist}: {r.stage}" for r in group.itertuples(index=False))
+        column[pid] = f"{column[pid]}; {stages}" if pid in column else stages
+    return column
 
 
 def entry_notes(engine: Engine, shortlist: str) -> dict[str, list[dict]]:
@@ -148,3 +162,139 @@ def entry_notes(engine: Engine, shortlist: str) -> dict[str, list[dict]]:
         pid: [{"at": r.at, "who": r.who, "text": r.new} for r in group.itertuples(index=False)]
         for pid, group in notes.groupby("person_id", sort=False)
     }
+
+
+# --- the applicant tracking system ----------------------------------------------------------
+
+IN_ATS = "in ATS"
+# Column names (lower case, "_" and "-" as spaces) that hold logins or e-mail addresses in
+# the exports of applicant tracking systems and spreadsheets people keep.
+_LOGIN_HEADERS = ("login", "username", "user name", "handle", "github", "hugging face", "hf")
+_MAIL_HEADERS = ("email", "e mail", "mail")
+_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_PROFILE = re.compile(r"(?:https?://)?(?:www\.)?(?:github\.com|huggingface\.co)/([^/?#\s]+)", re.I)
+
+
+@dataclass
+class AtsImport:
+    """What an import found: rows read, people matched (person id -> "login" or
+    "e-mail") and rows that matched nobody here."""
+
+    rows: int = 0
+    matched: dict[str, str] = field(default_factory=dict)
+    unmatched: int = 0
+
+    def summary(self) -> str:
+        how = pd.Series(list(self.matched.values()), dtype=object).value_counts()
+        by = ", ".join(f"{n} by {kind}" for kind, n in how.items())
+        return (
+            f"{self.rows} rows with a login or e-mail: {len(self.matched)} people marked in ATS"
+            + (f" ({by})" if by else "")
+            + f", {self.unmatched} not among the people here"
+        )
+
+
+def _header_kind(name: str) -> str | None:
+    normal = " ".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
+    if any(h == normal or normal.startswith(h + " ") or normal.endswith(" " + h)
+           for h in _MAIL_HEADERS) or "email" in normal.replace(" ", ""):  # fmt: skip
+        return "e-mail"
+    if any(h == normal or h in normal.split() for h in _LOGIN_HEADERS):
+        return "login"
+    return None
+
+
+def _login(cell: str) -> tuple[str, str] | None:
+    """(kind, login) from a cell: ``ada`` or ``@ada`` ("login", on any platform), or a
+    profile URL ("github" or "hub"); None if it is not one."""
+    cell = cell.strip().removeprefix("'").strip()
+    kind = "login"
+    found = _PROFILE.match(cell)
+    if found:
+        kind = "hub" if "huggingface" in found.group(0).lower() else "github"
+        cell = found.group(1)
+    cell = cell.removeprefix("@")
+    return (kind, cell.lower()) if _LOGIN.fullmatch(cell) else None
+
+
+def _mail(cell: str) -> str | None:
+    cell = cell.strip().removeprefix("'").removeprefix("mailto:").strip().lower()
+    local, at, domain = cell.rpartition("@")
+    return cell if at and local and "." in domain and " " not in cell else None
+
+
+def read_ats(payload: bytes) -> list[list[tuple[str, str]]]:
+    """The people in an ATS export: per row, its (kind, value) pairs, values lower case;
+    kind "e-mail", "login" (any platform's), or "github" / "hub" for a profile URL. A
+    CSV with a header names its columns (login, username, GitHub, e-mail...); a file of
+    one column needs no header. A :class:`PipelineError` says in one line what is wrong.
+
+    >>> read_ats(b"Name,Email,GitHub\\nAda,Ada@Example.org,https://github.com/ada-l\\n")
+    [[('e-mail', 'ada@example.org'), ('github', 'ada-l')]]
+    >>> read_ats(b"@linus65\\nwen@example.org\\n")
+    [[('login', 'linus65')], [('e-mail', 'wen@example.org')]]
+    """
+    try:
+        text = payload.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PipelineError("it is not a UTF-8 text file; save the export as CSV (UTF-8)") from None
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise PipelineError(f"it is not a readable CSV file ({exc})") from None
+    if not rows:
+        raise PipelineError("it is empty; give a CSV with a login or e-mail column")
+    kinds = [_header_kind(c) for c in rows[0]]
+    if any(kinds):
+        body = rows[1:]
+    elif max(len(r) for r in rows) == 1:
+        kinds, body = [""], rows  # one column, no header: each cell says what it is
+    else:
+        raise PipelineError(
+            "no column of logins or e-mails: name one 'login', 'github' or 'email' in the first row"
+        )
+    found = []
+    for row in body:
+        pairs = []
+        for kind, cell in zip(kinds, row, strict=False):
+            mail = _mail(cell) if kind in ("e-mail", "") else None
+            login = _login(cell) if kind in ("login", "") and mail is None else None
+            if mail:
+                pairs.append(("e-mail", mail))
+            elif login:
+                pairs.append(login)
+        if pairs:
+            found.append(pairs)
+    return found
+
+
+def import_ats(engine: Engine, payload: bytes, source: str, *, replace: bool = False) -> AtsImport:
+    """Mark the people an ATS export names (by login or e-mail, against every identity
+    talent resolved) as "in ATS". A login that two people here share (a GitHub and a
+    Hub account talent kept apart) marks both, unless a profile URL names the platform.
+    Only the matches are stored, never the file's addresses; ``replace`` drops the
+    marks of an earlier import."""
+    rows = read_ats(payload)
+    person_of = dict(
+        load_identity_links(engine)[["identity_key", "person_id"]].itertuples(index=False)
+    )
+    known = set(load_people(engine)["person_id"])
+    by_value: dict[tuple[str, str], set[str]] = {}
+    for row in load_identities(engine).itertuples(index=False):
+        pid = person_of.get(row.key)
+        if pid not in known:
+            continue
+        if isinstance(row.login, str) and row.login:
+            platform = "hub" if row.source == "hf" else "github"
+            for kind in ("login", platform):
+                by_value.setdefault((kind, row.login.lower()), set()).add(pid)
+        if isinstance(row.email, str) and row.email:
+            by_value.setdefault(("e-mail", row.email.lower()), set()).add(pid)
+    result = AtsImport(rows=len(rows))
+    for pairs in rows:
+        hits = [(pid, kind) for kind, value in pairs for pid in by_value.get((kind, value), ())]
+        for pid, kind in sorted(hits):
+            result.matched.setdefault(pid, "e-mail" if kind == "e-mail" else "login")
+        result.unmatched += not hits
+    save_ats_marks(engine, result.matched, source, replace=replace)
+    return result

@@ -434,6 +434,7 @@ def test_a_version_4_store_gains_the_org_members_table(tmp_path):
         conn.execute(text("DROP TABLE org_members"))
         conn.execute(text("DROP TABLE named_owners"))
         conn.execute(text("DROP TABLE account_members"))
+        conn.execute(text("DROP TABLE ats_marks"))
         conn.execute(text("ALTER TABLE people DROP COLUMN profile_url"))
         conn.execute(text("DELETE FROM schema_version"))
         conn.execute(text("INSERT INTO schema_version (version) VALUES (4)"))
@@ -445,9 +446,10 @@ def test_a_version_4_store_gains_the_org_members_table(tmp_path):
     assert "profile_url" in {c["name"] for c in inspect(engine).get_columns("people")}
     for table in ("shortlist_entries", "shortlist_events", "saved_searches", "digest_snapshots"):
         assert inspect(engine).has_table(table)  # version 9's
+    assert inspect(engine).has_table("ats_marks")  # version 10's
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 9
-    assert SCHEMA_VERSION == 9
+        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 10
+    assert SCHEMA_VERSION == 10
     assert get_meta(engine, "people_fingerprint") is None
     engine.dispose()
 

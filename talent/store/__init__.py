@@ -96,6 +96,8 @@ __all__ = [
     "load_entries",
     "load_events",
     "delete_person_entries",
+    "save_ats_marks",
+    "load_ats_marks",
     "save_search",
     "load_searches",
     "save_snapshot",
@@ -957,12 +959,12 @@ def add_note(engine: Engine, shortlist: str, person_id: str, text: str, who: str
 
 def delete_person_entries(engine: Engine, person_id: str) -> int:
     """Take a person off every shortlist with their history and notes, and out of the
-    digests' snapshots; shortlist entries removed."""
+    digests' snapshots and the ATS marks; shortlist entries removed."""
     e, ev = schema.shortlist_entries, schema.shortlist_events
     with engine.begin() as conn:
         conn.execute(delete(ev).where(ev.c.person_id == person_id))
-        snaps = schema.digest_snapshots
-        conn.execute(delete(snaps).where(snaps.c.person_id == person_id))
+        for t in (schema.digest_snapshots, schema.ats_marks):
+            conn.execute(delete(t).where(t.c.person_id == person_id))
         return conn.execute(delete(e).where(e.c.person_id == person_id)).rowcount
 
 
@@ -989,6 +991,32 @@ def load_events(
     if person_id is not None:
         stmt = stmt.where(t.c.person_id == person_id)
     return _read(engine, stmt, parse_dates=["at"])
+
+
+def save_ats_marks(
+    engine: Engine, marks: dict[str, str], source: str, *, replace: bool = False
+) -> int:
+    """Mark people as in the applicant tracking system: person id -> how they were
+    matched ("login" or "e-mail"). With ``replace`` the earlier marks go, in the same
+    transaction. Marks change no score, so the data version stays."""
+    t = schema.ats_marks
+    rows = [
+        {"person_id": pid, "matched_by": how, "source": source[:300], "imported_at": _now()}
+        for pid, how in sorted(marks.items())
+    ]
+    with engine.begin() as conn:
+        if replace:
+            conn.execute(delete(t))
+        for batch in _batches(rows, 500):
+            conn.execute(delete(t).where(t.c.person_id.in_([r["person_id"] for r in batch])))
+            conn.execute(t.insert(), batch)
+    return len(rows)
+
+
+def load_ats_marks(engine: Engine) -> pd.DataFrame:
+    """Columns ``person_id``, ``matched_by``, ``source``, ``imported_at``."""
+    t = schema.ats_marks
+    return _read(engine, select(t).order_by(t.c.person_id), parse_dates=["imported_at"])
 
 
 # --- saved searches and digests ------------------------------------------------------------

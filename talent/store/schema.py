@@ -25,7 +25,7 @@ def String(length: int | None = None):
 
 Text = _Text().with_variant(_Text(collation="C"), "postgresql")
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 metadata = MetaData()
 
@@ -267,6 +267,17 @@ digest_snapshots = Table(
     Column("contributions", Text, nullable=False, default="{}"),  # signal -> contribution
 )
 
+# People the company's applicant tracking system already has, as an import of its export
+# matched them: the person and how (login or e-mail), never the file's rows or addresses.
+ats_marks = Table(
+    "ats_marks",
+    metadata,
+    Column("person_id", String(100), primary_key=True),
+    Column("matched_by", String(20), nullable=False),
+    Column("source", String(300), nullable=False, default=""),
+    Column("imported_at", DateTime, nullable=False),
+)
+
 commit_files = Table(
     "commit_files",
     metadata,
@@ -300,4 +311,5 @@ MIGRATIONS: dict[int, list[str]] = {
     7: ["ALTER TABLE people ADD COLUMN profile_url TEXT"],  # and the account_members table
     8: [],  # the suppressions table
     9: [],  # shortlists, shortlist_entries, shortlist_events, saved_searches, digest_snapshots
+    10: [],  # ats_marks
 }

@@ -483,7 +483,23 @@ def list_export(
     frame = ranking(url, version, profile, repos, since, include_bots, True)
     base = _base(url, version, repos, since, include_bots)
     entries = list_entries(url, name)
-    return list_frame(name, frame, entries, list_notes(url, name), base.evidence, base.people)
+    in_ats = set(ats_marks(url)["person_id"])
+    notes = list_notes(url, name)
+    return list_frame(name, frame, entries, notes, base.evidence, base.people, in_ats=in_ats)
+
+
+def ats_marks(url: str) -> pd.DataFrame:
+    """Who is marked "in ATS" (:func:`talent.store.load_ats_marks`). Not cached."""
+    from talent.store import load_ats_marks
+
+    return load_ats_marks(_engine(url))
+
+
+def import_ats(url: str, payload: bytes, source: str, *, replace: bool):
+    """Mark the people an ATS export names (:func:`talent.pipeline.import_ats`)."""
+    from talent.pipeline import import_ats
+
+    return import_ats(_engine(url), payload, source, replace=replace)
 
 
 def company(url: str, version: str) -> CompanyInference:

@@ -303,6 +303,14 @@ def pipeline(status: data.StoreStatus, person_id: str) -> None:
     st.subheader("Shortlists", anchor=False)
     entries = data.list_entries(status.url)
     mine = entries[entries["person_id"] == person_id]
+    marks = data.ats_marks(status.url)
+    mark = marks[marks["person_id"] == person_id]
+    if not mark.empty:
+        row = mark.iloc[0]
+        st.markdown(
+            f":material/badge: **In your applicant tracking system** (matched by "
+            f"{row.matched_by} in {md_escape(row.source)}, {row.imported_at:%Y-%m-%d})"
+        )
     if mine.empty:
         st.caption("Not on any shortlist yet.")
     for row in mine.itertuples(index=False):

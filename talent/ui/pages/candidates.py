@@ -168,7 +168,9 @@ def render() -> None:
             ),
             "verdict": st.column_config.TextColumn("Verdict"),
             "pipeline": st.column_config.TextColumn(
-                "In pipeline", help="The shortlists this person is on, with their stage"
+                "In pipeline",
+                help="In ATS (your applicant tracking system, imported on Shortlists), and the "
+                "shortlists this person is on, with their stage",
             ),
             "affiliation": st.column_config.TextColumn("Affiliation"),
             "areas": st.column_config.TextColumn("Areas"),

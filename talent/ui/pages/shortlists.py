@@ -11,7 +11,7 @@ from talent.ui import app, data
 from talent.ui.safe import md_escape
 from talent.ui.widgets import page_start
 
-COLUMNS = ["stage", "name", "login", "tags", "notes", "updated", "person_id", "version"]
+COLUMNS = ["stage", "name", "login", "in_ats", "tags", "notes", "updated", "person_id", "version"]
 
 
 def render() -> None:
@@ -28,6 +28,7 @@ def render() -> None:
             "`talent shortlist add NAME LOGIN`.",
             icon=":material/playlist_add:",
         )
+        ats_importer(status)
         return
     names = lists["name"].tolist()
     wanted = st.query_params.get("list")
@@ -54,6 +55,7 @@ def render() -> None:
             "stage": entries["stage"],
             "name": entries["person_id"].map(lambda p: people.get(p, ("", ""))[0]),
             "login": entries["person_id"].map(lambda p: people.get(p, ("", ""))[1]),
+            "in_ats": entries["person_id"].isin(data.ats_marks(status.url)["person_id"]),
             "tags": [", ".join(t) for t in entries["tags"]],
             "notes": [
                 " | ".join(f"{n['who']}: {n['text']}" for n in notes.get(p, []))
@@ -81,6 +83,9 @@ def render() -> None:
             "stage": st.column_config.TextColumn("Stage", width="medium"),
             "name": st.column_config.TextColumn("Name"),
             "login": st.column_config.TextColumn("Login"),
+            "in_ats": st.column_config.CheckboxColumn(
+                "In ATS", help="Already in your applicant tracking system (imported below)"
+            ),
             "tags": st.column_config.TextColumn("Tags"),
             "notes": st.column_config.TextColumn("Notes", width="large"),
             "updated": st.column_config.TextColumn("Last change", help="When, and by whom"),
@@ -131,6 +136,31 @@ def render() -> None:
         "spreadsheet; no email addresses.",
         key="download_list",
     )
+    ats_importer(status)
+
+
+def ats_importer(status: data.StoreStatus) -> None:
+    """Mark who the company's applicant tracking system already has, from its export."""
+    marked = len(data.ats_marks(status.url))
+    with st.expander(f"Applicant tracking system: {marked} people marked", icon=":material/badge:"):
+        st.caption(
+            "Upload your ATS's export (CSV) with a column of logins (login, username, GitHub: "
+            "names or profile links) or e-mails (email), or one per line. People found here "
+            "show as *in ATS* on Candidates, their page, these lists and exports. Only who "
+            "matched is kept, never the file's addresses."
+        )
+        upload = st.file_uploader("ATS export", type=["csv", "txt"], key="ats_file")
+        replace = st.checkbox(
+            "Replace the earlier import", key="ats_replace",
+            help="The file is the whole ATS: people not in it lose their mark",
+        )  # fmt: skip
+        if st.button("Import", disabled=upload is None, key="ats_import"):
+            try:
+                found = data.import_ats(status.url, upload.getvalue(), upload.name, replace=replace)
+            except ValueError as exc:
+                st.error(f"{md_escape(upload.name)}: {md_escape(str(exc))}")
+            else:
+                st.success(md_escape(found.summary()), icon=":material/badge:")
 
 
 render()
