@@ -395,10 +395,9 @@ class RankingBase:
     table: pd.DataFrame
     skills: pd.DataFrame
     random_state: int = 0
-    # Signal values of the rank intervals' windows, by number of windows (filled on use).
-    _windows: dict[int, list[pd.DataFrame | None]] = field(
-        default_factory=dict, init=False, repr=False
-    )
+    # Signal values of the rank intervals' windows, by number of windows, and of the
+    # quarters of rank_history, by minus their number (filled on use).
+    _windows: dict[int, list] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def evidence(self) -> Evidence:
@@ -420,6 +419,17 @@ class RankingBase:
             },
             index=table.index,
         )
+
+    def quarter_values(self, quarters: int) -> list[tuple[pd.Timestamp, pd.DataFrame]]:
+        """Signal values as the data stood at the end of each of the last ``quarters``
+        calendar quarters (only the acts until then), computed once per base; see
+        :func:`rank_history`."""
+        key = -quarters  # beside the windows' entries, which are positive
+        if key not in self._windows:
+            self._windows[key] = _quarter_values(
+                self.acts, self.changes, self.bots, self.settings, quarters
+            )
+        return self._windows[key]
 
     def window_values(self, windows: int) -> list[pd.DataFrame | None]:
         """Signal values over re-rankings that each leave out one of ``windows`` equal
@@ -609,6 +619,57 @@ def _window_values(acts, changes, bots, settings, windows) -> list[pd.DataFrame 
         features = _features(acts[slot != w], changes[slot_changes != w], bots, settings)
         out.append(None if features.empty else signal_values(features))
     return out
+
+
+def quarter_ends(times: pd.Series, quarters: int) -> list[pd.Timestamp]:
+    """The ends of the last ``quarters`` calendar quarters that closed after the first
+    of ``times`` and before the last (the moment each ends: the next one's start).
+
+    >>> times = pd.Series(pd.to_datetime(["2024-02-10", "2024-11-05"]))
+    >>> [str(t.date()) for t in quarter_ends(times, 8)]
+    ['2024-04-01', '2024-07-01', '2024-10-01']
+    """
+    if times.empty:
+        return []
+    first, last = times.min(), times.max()
+    starts = pd.date_range(first.to_period("Q").end_time.normalize(), last, freq="QS")
+    starts = [t for t in starts if first < t <= last]
+    return starts[-quarters:] if quarters > 0 else []
+
+
+def _quarter_values(acts, changes, bots, settings, quarters) -> list[tuple]:
+    out = []
+    for end in quarter_ends(acts["occurred_at"], quarters):
+        features = _features(
+            acts[acts["occurred_at"] < end], changes[changes["occurred_at"] < end], bots, settings
+        )
+        if not features.empty:
+            out.append((end, signal_values(features)))
+    return out
+
+
+def rank_history(base: RankingBase, profile: Profile, quarters: int = 8) -> pd.DataFrame:
+    """Everyone's rank and score under ``profile`` as the data stood at the end of each
+    of the last ``quarters`` calendar quarters, then now: columns ``at`` (the moment
+    the quarter closed; the latest act for now), ``quarter`` ("2025 Q3", or "now"),
+    ``person_id``, ``rank``, ``score`` and ``ranked`` (how many were ranked then). A
+    person who had not yet started has no row for that quarter. Ranks are among
+    everyone, as :func:`score_base` numbers them, and "now" is its ranking."""
+    columns = ["at", "quarter", "person_id", "rank", "score", "ranked"]
+    if base.features.empty:
+        return pd.DataFrame(columns=columns)
+    points = [*base.quarter_values(quarters), (None, base.values)]
+    frames = []
+    for end, values in points:
+        scores = make_profile_scorer(profile).fit_transform(values).sum(axis=1)
+        ranked = _ordered(pd.DataFrame({"score": scores}))
+        if end is None:
+            at, label = base.acts["occurred_at"].max(), "now"
+        else:
+            done = end - pd.Timedelta(days=1)
+            at, label = end, f"{done.year} Q{done.quarter}"
+        frames.append(ranked.assign(at=at, quarter=label, ranked=len(ranked)))
+    return pd.concat(frames, ignore_index=True)[columns]
 
 
 def _interval_ranks(

@@ -598,3 +598,24 @@ def test_candidate_page_says_what_would_be_orphaned(monkeypatch, demo_db, expect
     said = [m.value for m in at.markdown if m.value.startswith("**If this person left**")]
     assert said and f"{len(orphans):,} files would have no author" in said[0]
     assert sorted(_frame_with(at, "successor")["path"]) == sorted(orphans["path"])
+
+
+def test_candidate_page_shows_rank_over_time(monkeypatch, demo_db, expected):
+    from talent.config import MAINTAINER
+    from talent.scoring import build_ranking_base, rank_history
+
+    top = _candidates(expected).iloc[0]
+    history = rank_history(build_ranking_base(open_store(demo_db), Settings(db_url=demo_db)),
+                           MAINTAINER)  # fmt: skip
+    mine = history[history["person_id"] == top["person_id"]].sort_values("at")
+    assert len(mine) >= 3 and mine.iloc[-1]["rank"] == top["rank"]
+    first = mine.iloc[0]
+    at = run_app(monkeypatch, demo_db)
+    at.switch_page(CANDIDATE_PAGE).run()
+    assert not at.exception
+    assert "Rank over time" in [s.value for s in at.subheader]
+    said = [c.value for c in at.caption if c.value.startswith("#")]
+    assert said and said[0].startswith(
+        f"#{int(first['rank'])} of {int(first['ranked'])} at the end of {first['quarter']}, "
+        f"#{int(top['rank'])} of {len(expected)} now"
+    )

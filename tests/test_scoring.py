@@ -334,3 +334,66 @@ def test_people_resolved_on_demand(hand_store):
     assert len(load_people(hand_store)) == 3 == len(ranking)
     res = resolve_people(load_identities(hand_store), Settings())
     assert sorted(res.people["person_id"]) == [M, A, B]
+
+
+# --- rank over time ------------------------------------------------------------------------
+
+
+def _monthly_commits(who: Identity, months: list[tuple[int, int]], per_month: int):
+    return [
+        Activity(
+            f"{who.login}:{year}-{month}:{i}",
+            "acme/r1",
+            ActivityKind.COMMIT,
+            who.key,
+            datetime(year, month, 1 + i % 28, i // 28, tzinfo=UTC),
+            item=f"{who.login}{year}{month:02}{i}",
+        )
+        for year, month in months
+        for i in range(per_month)
+    ]
+
+
+def test_rank_history_shows_a_fade_and_a_rise(store):
+    from talent.scoring import build_ranking_base, rank_history, score_base
+
+    old, new, steady = (
+        Identity(IdentitySource.GITHUB, login=n, github_id=i, type="User")
+        for i, n in ((11, "old"), (12, "new"), (13, "steady"))
+    )
+    months = [(2024, m) for m in range(1, 13)] + [(2025, m) for m in range(1, 7)]
+    save_identities(store, [old, new, steady])
+    save_activities(
+        store,
+        # Activity is the sum over months of the square root of the month's work, halved
+        # every two years back: per month, old 4, steady 1.4 and new 8 (times the root
+        # of a commit's weight).
+        _monthly_commits(old, months[:6], 16)  # 2024's first half, then nothing
+        + _monthly_commits(new, months[12:], 64)  # from 2025 on
+        + _monthly_commits(steady, months, 2),
+    )
+    recent = Profile("recent", (("recent_activity", 1.0),))
+    base = build_ranking_base(store, Settings())
+    history = rank_history(base, recent, quarters=8)
+
+    quarters = ["2024 Q1", "2024 Q2", "2024 Q3", "2024 Q4", "2025 Q1", "now"]
+    assert list(dict.fromkeys(history["quarter"])) == quarters
+    ranks = history.pivot(index="quarter", columns="person_id", values="rank").loc[quarters]
+    # Fades: top while active, then lower each quarter (recent work weighs more), last now.
+    assert ranks["gh11"].iloc[[0, 1, -1]].tolist() == [1, 1, 3]
+    assert ranks["gh11"].is_monotonic_increasing
+    assert ranks["gh12"].isna().tolist() == [True] * 4 + [False] * 2  # not there before 2025
+    assert ranks["gh12"].iloc[-2:].tolist() == [1, 1]  # and straight to the top
+    ranked = history.groupby("quarter")["ranked"].first().loc[quarters]
+    assert ranked.tolist() == [2, 2, 2, 2, 3, 3]
+    assert (history["at"].iloc[0], history["at"].iloc[-1]) == (
+        pd.Timestamp("2024-04-01"),
+        base.acts["occurred_at"].max(),
+    )
+    # "now" is the ranking itself; two quarters keep the last two.
+    now = history[history["quarter"] == "now"].set_index("person_id")
+    ranking = score_base(base, recent, affiliations=()).set_index("person_id")
+    assert now["rank"].to_dict() == ranking["rank"].to_dict()
+    assert now["score"].round(9).to_dict() == ranking["score"].round(9).to_dict()
+    short = rank_history(base, recent, quarters=2)
+    assert list(dict.fromkeys(short["quarter"])) == ["2024 Q4", "2025 Q1", "now"]

@@ -63,6 +63,9 @@ WINDOWS = {"All time": None, "Last 3 years": 3 * 365, "Last 12 months": 365, "La
 # history each) start switched off: on the large demo world (136,000 activities) they
 # were half of the Candidates page's first load (benchmarks/app_speed.py).
 INTERVALS_UP_TO = 100_000
+# Quarters of "rank over time" on the Candidate page: two years, each a ranking of the
+# history up to the quarter's end.
+QUARTERS = 8
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,22 @@ def ranking(
         affiliations=(),
         interval_windows=INTERVAL_WINDOWS if intervals else 0,
     )
+
+
+@st.cache_data(show_spinner="Ranking each quarter's data...", max_entries=16)
+def rank_history(
+    url: str,
+    version: str,
+    profile: Profile,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
+) -> pd.DataFrame:
+    """Everyone's rank and score at the end of each of the last eight quarters, and
+    now (:func:`talent.scoring.rank_history`); once per data version and filters."""
+    from talent.scoring import rank_history
+
+    return rank_history(_base(url, version, repos, since, include_bots), profile, QUARTERS)
 
 
 def explanation(

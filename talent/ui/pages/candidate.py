@@ -1,8 +1,9 @@
 """Candidate: one person's score under the chosen profile, the evidence behind it, who
-they are, a verdict (shortlist or reject), and their activity over time."""
+they are, a verdict (shortlist or reject), their activity and rank over time."""
 
 from urllib.parse import quote
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -224,6 +225,7 @@ def render() -> None:
         month=acts["occurred_at"].dt.to_period("M").dt.to_timestamp()
     ).pivot_table(index="month", columns="kind", values="key", aggfunc="count", fill_value=0)
     st.bar_chart(monthly, stack=True, height=280)
+    rank_over_time(args, person_id)
 
     st.subheader("Latest activity", anchor=False)
     latest = acts.sort_values("occurred_at", ascending=False).head(25)
@@ -335,6 +337,45 @@ def outreach(status: data.StoreStatus, filters, person_id: str) -> None:
                              data.profile(status.url, filters.profile), filters.repos, since,
                              not filters.hide_bots)  # fmt: skip
         st.code(text, language=None, wrap_lines=True)
+
+
+def rank_over_time(args: tuple, person_id: str) -> None:
+    """The person's rank and score at the end of each quarter (the history up to then,
+    ranked by the same profile), then now: a rise or a fade at a glance."""
+    st.subheader("Rank over time", anchor=False)
+    history = data.rank_history(*args[:-1])
+    mine = history[history["person_id"] == person_id].sort_values("at")
+    if len(mine) < 2:
+        st.caption(
+            "Not enough history in these filters: their rank needs at least one finished "
+            "quarter of activity before now."
+        )
+        return
+    first, last = mine.iloc[0], mine.iloc[-1]
+    moved = int(first["rank"]) - int(last["rank"])
+    trend = (
+        f"up {moved} places" if moved > 0 else f"down {-moved} places" if moved < 0 else "no move"
+    )
+    st.caption(
+        f"#{int(first['rank'])} of {int(first['ranked'])} at the end of {first['quarter']}, "
+        f"#{int(last['rank'])} of {int(last['ranked'])} now: {trend}. Each point ranks the "
+        "history up to the end of that quarter with this profile (people who had not started "
+        "yet are not counted)."
+    )
+    order = mine["quarter"].tolist()
+    base = alt.Chart(mine).encode(
+        x=alt.X("quarter:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+        tooltip=[
+            alt.Tooltip("quarter:N", title="Quarter"),
+            alt.Tooltip("rank:Q", title="Rank"),
+            alt.Tooltip("ranked:Q", title="Of"),
+            alt.Tooltip("score:Q", title="Score", format=".3f"),
+        ],
+    )
+    rank = base.mark_line(point=True).encode(
+        y=alt.Y("rank:Q", title="Rank (1 is top)", scale=alt.Scale(reverse=True, zero=False)),
+    )
+    st.altair_chart(rank, width="stretch", height=240)
 
 
 def collaborators(status: data.StoreStatus, filters, person_id: str) -> None:
