@@ -188,7 +188,8 @@ class AtsImport:
         how = pd.Series(list(self.matched.values()), dtype=object).value_counts()
         by = ", ".join(f"{n} by {kind}" for kind, n in how.items())
         return (
-            f"{self.rows} rows with a login or e-mail: {len(self.matched)} people marked in ATS"
+            f"{self.rows} row{'' if self.rows == 1 else 's'} with a login or e-mail: "
+            f"{len(self.matched)} people marked in ATS"
             + (f" ({by})" if by else "")
             + f", {self.unmatched} not among the people here"
         )
@@ -278,8 +279,16 @@ def import_ats(engine: Engine, payload: bytes, source: str, *, replace: bool = F
     person_of = dict(
         load_identity_links(engine)[["identity_key", "person_id"]].itertuples(index=False)
     )
-    known = set(load_people(engine)["person_id"])
+    people = load_people(engine)
+    known = set(people["person_id"])
     by_value: dict[tuple[str, str], set[str]] = {}
+    # The login resolution gave a person (from a no-reply address, say: git identities
+    # carry none themselves), on the platform of their page.
+    for pid, login, page in people[["person_id", "login", "profile_url"]].itertuples(index=False):
+        if isinstance(login, str) and login:
+            platform = "hub" if isinstance(page, str) and "huggingface.co" in page else "github"
+            for kind in ("login", platform):
+                by_value.setdefault((kind, login.lower()), set()).add(pid)
     for row in load_identities(engine).itertuples(index=False):
         pid = person_of.get(row.key)
         if pid not in known:

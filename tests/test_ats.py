@@ -187,3 +187,26 @@ def test_the_app_shows_who_is_in_ats(world, monkeypatch):
     shown = page("candidates", profile="maintainer", q=login).dataframe[0].value
     page_url = people.set_index("person_id").loc[by_login, "profile_url"]
     assert shown.set_index("profile_url")["pipeline"].get(page_url) == "in ATS; DevRel: new"
+
+
+def test_git_only_people_match_by_the_login_their_no_reply_address_gives(store):
+    from talent.config import Settings
+    from talent.identity import update_people
+    from talent.model import Identity, IdentitySource
+    from talent.store import save_identities
+
+    save_identities(
+        store,
+        [
+            Identity(
+                IdentitySource.GIT, name="Siva", email="90966311+Siva-N@users.noreply.github.com"
+            ),
+            Identity(IdentitySource.GIT, name="Dan Sun", email="dsun@example.org"),
+        ],
+    )
+    update_people(store, Settings())
+    people = load_people(store).set_index("name")
+    assert people.loc["Siva", "login"] == "Siva-N"  # the login is the person's, not the identity's
+    found = import_ats(store, b"login\nsiva-n\n@someone-else\n", "ats.csv")
+    assert found.matched == {people.loc["Siva", "person_id"]: "login"}
+    assert found.unmatched == 1
