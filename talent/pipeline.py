@@ -189,7 +189,7 @@ class AtsImport:
         by = ", ".join(f"{n} by {kind}" for kind, n in how.items())
         return (
             f"{self.rows} row{'' if self.rows == 1 else 's'} with a login or e-mail: "
-            f"{len(self.matched)} people marked in ATS"
+            f"{len(self.matched)} {'person' if len(self.matched) == 1 else 'people'} marked in ATS"
             + (f" ({by})" if by else "")
             + f", {self.unmatched} not among the people here"
         )

@@ -622,6 +622,31 @@ def test_pipeline_journey(served, page, tmp_path, artifacts):
         assert links and all(EVIDENCE.match(link) for link in links), links
     assert not [c for r in second for c in r.values() if c.startswith(DANGEROUS_PREFIXES)]
 
+    # The company's applicant tracking system already has one of them: its export,
+    # uploaded, marks them "in ATS" in the table and the export, with nobody else.
+    known = chosen[1]
+    ats = tmp_path / "ats-export.csv"
+    ats.write_text(
+        "Candidate,Email,GitHub profile\r\n"
+        f"Someone,,https://github.com/{ranked.loc[known, 'login']}\r\n"
+        "Nobody here,nobody@example.com,\r\n"
+    )
+    me.click(page.get_by_text("Applicant tracking system", exact=True))
+    page.locator('input[type="file"]').set_input_files(ats)
+    _wait_idle(page)
+    me.click(page.get_by_role("button", name="Import", exact=True))
+    expect(
+        page.get_by_text(
+            "2 rows with a login or e-mail: 1 person marked in ATS (1 by login), 1 not among"
+        )
+    ).to_be_visible(timeout=60_000)
+    _wait_idle(page)
+    me.shot("in ATS")
+    third = _csv_rows(me.download(button, tmp_path))
+    assert {r["person_id"]: r["in_ats"] for r in third} == {
+        pid: str(pid == known) for pid in chosen
+    }
+
 
 def _csv_rows(saved: Path) -> list[dict[str, str]]:
     """A downloaded CSV's rows, after checking it opens safely in a spreadsheet."""

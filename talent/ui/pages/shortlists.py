@@ -142,25 +142,40 @@ def render() -> None:
 def ats_importer(status: data.StoreStatus) -> None:
     """Mark who the company's applicant tracking system already has, from its export."""
     marked = len(data.ats_marks(status.url))
-    with st.expander(f"Applicant tracking system: {marked} people marked", icon=":material/badge:"):
+    # The label stays the same: a new label would be a new expander, closed after an import.
+    with st.expander("Applicant tracking system", icon=":material/badge:"):
         st.caption(
-            "Upload your ATS's export (CSV) with a column of logins (login, username, GitHub: "
-            "names or profile links) or e-mails (email), or one per line. People found here "
-            "show as *in ATS* on Candidates, their page, these lists and exports. Only who "
-            "matched is kept, never the file's addresses."
+            f"**{marked} {'person' if marked == 1 else 'people'} marked *in ATS* now.** Upload "
+            "your ATS's export (CSV) with a column of logins (login, username, GitHub: names or "
+            "profile links) or e-mails (email), or one per line. People found here show as *in "
+            "ATS* on Candidates, their page, these lists and exports. Only who matched is kept, "
+            "never the file's addresses."
         )
         upload = st.file_uploader("ATS export", type=["csv", "txt"], key="ats_file")
-        replace = st.checkbox(
+        st.checkbox(
             "Replace the earlier import", key="ats_replace",
             help="The file is the whole ATS: people not in it lose their mark",
         )  # fmt: skip
-        if st.button("Import", disabled=upload is None, key="ats_import"):
-            try:
-                found = data.import_ats(status.url, upload.getvalue(), upload.name, replace=replace)
-            except ValueError as exc:
-                st.error(f"{md_escape(upload.name)}: {md_escape(str(exc))}")
-            else:
-                st.success(md_escape(found.summary()), icon=":material/badge:")
+        # A callback, so the page (the table above included) is drawn after the import.
+        st.button("Import", disabled=upload is None, key="ats_import", on_click=_import,
+                  args=(status.url,))  # fmt: skip
+        said = st.session_state.pop("ats_said", None)
+        if said:
+            ok, text = said
+            (st.success if ok else st.error)(md_escape(text), icon=":material/badge:")
+
+
+def _import(url: str) -> None:
+    upload = st.session_state.get("ats_file")
+    if upload is None:
+        return
+    try:
+        found = data.import_ats(url, upload.getvalue(), upload.name,
+                                replace=bool(st.session_state.get("ats_replace")))  # fmt: skip
+    except ValueError as exc:
+        st.session_state["ats_said"] = (False, f"{upload.name}: {exc}")
+    else:
+        st.session_state["ats_said"] = (True, found.summary())
 
 
 render()
