@@ -59,6 +59,43 @@ def ego_network(edges: pd.DataFrame, person: str, limit: int = 25) -> pd.DataFra
     )
 
 
+def ego_picture(
+    edges: pd.DataFrame, person: str, limit: int = 15
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes and edges to draw ``person``'s ego network: them at the centre, their
+    ``limit`` strongest ties on a ring around them in order of weight (a stronger tie
+    sits closer), and the ties among those people too. Node columns: ``id``,
+    ``weight`` (of the tie to ``person``; theirs is the sum), ``centre``, ``x``, ``y``;
+    edges as :func:`interaction_edges`.
+
+    >>> e = pd.DataFrame({"source": ["a", "a", "b"], "target": ["b", "c", "c"],
+    ...     "weight": [4.0, 1.0, 2.0], "repos": [("r",)] * 3, "kinds": [("review",)] * 3})
+    >>> nodes, ties = ego_picture(e, "a")
+    >>> nodes[["id", "weight", "centre"]].values.tolist()
+    [['a', 5.0, True], ['b', 4.0, False], ['c', 1.0, False]]
+    >>> import math
+    >>> far = {n.id: round(math.hypot(n.x, n.y), 2) for n in nodes.itertuples()}
+    >>> far, len(ties)
+    ({'a': 0.0, 'b': 0.55, 'c': 0.89}, 3)
+    """
+    import math
+
+    ego = ego_network(edges, person, limit)
+    if ego.empty:
+        return pd.DataFrame(columns=["id", "weight", "centre", "x", "y"]), edges.iloc[:0]
+    strongest = float(ego["weight"].max())
+    rows = [{"id": person, "weight": float(ego["weight"].sum()), "centre": True, "x": 0.0,
+             "y": 0.0}]  # fmt: skip
+    for i, (other, weight) in enumerate(zip(ego["other"], ego["weight"], strict=True)):
+        angle = math.pi / 2 - 2 * math.pi * i / len(ego)
+        radius = 1.0 - 0.45 * float(weight) / strongest
+        rows.append({"id": other, "weight": float(weight), "centre": False,
+                     "x": radius * math.cos(angle), "y": radius * math.sin(angle)})  # fmt: skip
+    shown = {person, *ego["other"]}
+    ties = edges[edges["source"].isin(shown) & edges["target"].isin(shown)]
+    return pd.DataFrame(rows), ties.reset_index(drop=True)
+
+
 def repository_network(
     edges: pd.DataFrame,
     acts: pd.DataFrame,

@@ -7,7 +7,13 @@ from pathlib import Path
 
 from talent.config import Settings
 from talent.identity import update_people
-from talent.network import OTHERS, ego_network, interaction_edges, repository_network
+from talent.network import (
+    OTHERS,
+    ego_network,
+    ego_picture,
+    interaction_edges,
+    repository_network,
+)
 from talent.scoring import build_ranking_base
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +38,30 @@ def test_ties_sum_the_weights_of_acts_on_each_others_work(hand_store):
     assert ego["other"].tolist() == [b, a] and ego["weight"].tolist() == [5.0, 4.5]
     assert ego_network(edges, a)["other"].tolist() == [m]
     assert set(ego.loc[0, "kinds"]) == {"pr_merged_by", "review"}
+
+
+def test_the_ego_picture_puts_stronger_ties_nearer_the_person(hand_store):
+    import math
+
+    base, ids = _hand(hand_store)
+    edges = interaction_edges(base.acts)
+    m, a, b = ids["maria"], ids["alex"], ids["bea"]
+    nodes, ties = ego_picture(edges, m)
+    assert nodes[["id", "weight", "centre"]].values.tolist() == [
+        [m, 9.5, True],
+        [b, 5.0, False],
+        [a, 4.5, False],
+    ]
+    far = {n.id: math.hypot(n.x, n.y) for n in nodes.itertuples()}
+    # The strongest at 0.55 of the ring, the others further out by their share of it.
+    assert far[m] == 0 and math.isclose(far[b], 0.55) and math.isclose(far[a], 1 - 0.45 * 0.9)
+    assert {frozenset((t.source, t.target)) for t in ties.itertuples()} == {
+        frozenset((m, a)),
+        frozenset((m, b)),
+    }
+    nodes, ties = ego_picture(edges, a, limit=1)
+    assert nodes["id"].tolist() == [a, m] and len(ties) == 1
+    assert ego_picture(edges.iloc[:0], m)[0].empty
 
 
 def test_the_top_is_drawn_and_the_rest_is_one_node(hand_store):
@@ -78,3 +108,4 @@ def test_the_network_page_and_the_candidates_ties_render(monkeypatch, demo_store
     at.run()
     assert not at.exception
     assert "Works with" in [s.value for s in at.subheader]
+    assert any(c.value.startswith("Their ") and "strongest ties" in c.value for c in at.caption)

@@ -390,6 +390,20 @@ def ego_network(
     return ego(interaction_edges(url, version, repos, since, include_bots), person_id)
 
 
+def ego_picture(
+    url: str,
+    version: str,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
+    person_id: str,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`talent.network.ego_picture` under the filters."""
+    from talent.network import ego_picture as picture
+
+    return picture(interaction_edges(url, version, repos, since, include_bots), person_id)
+
+
 @st.cache_data(show_spinner="Laying out the network...", max_entries=16)
 def repository_network(
     url: str,

@@ -378,6 +378,72 @@ def rank_over_time(args: tuple, person_id: str) -> None:
     st.altair_chart(rank, width="stretch", height=240)
 
 
+def ego_chart(nodes: pd.DataFrame, ties: pd.DataFrame, names: dict) -> alt.LayerChart:
+    """The ego network: circles sized by the weight of the tie, over the ties (the
+    person's own in their colour, the others' grey)."""
+    where = nodes.set_index("id")[["x", "y"]]
+    centre = nodes.loc[nodes["centre"], "id"].iloc[0]
+    lines = ties.assign(
+        x=ties["source"].map(where["x"]),
+        y=ties["source"].map(where["y"]),
+        x2=ties["target"].map(where["x"]),
+        y2=ties["target"].map(where["y"]),
+        what=ties["kinds"].map(lambda k: ", ".join(k).replace("_", " ")),
+        tie=[
+            "theirs" if centre in (a, b) else "between the others"
+            for a, b in zip(ties["source"], ties["target"], strict=True)
+        ],
+    )[["x", "y", "x2", "y2", "weight", "what", "tie"]]
+    people = nodes.assign(
+        name=[names.get(n, ("", ""))[0] or n for n in nodes["id"]],
+        who=["this person" if c else "works with them" for c in nodes["centre"]],
+    )[["x", "y", "name", "who", "weight"]]
+    axis = alt.Axis(title=None, labels=False, ticks=False, grid=False, domain=False)
+    scale = alt.Scale(domain=[-1.15, 1.15])
+    drawn = (
+        alt.Chart(lines)
+        .mark_rule()
+        .encode(
+            x=alt.X("x:Q", axis=axis, scale=scale),
+            y=alt.Y("y:Q", axis=axis, scale=scale),
+            x2="x2:Q",
+            y2="y2:Q",
+            color=alt.Color(
+                "tie:N",
+                scale=alt.Scale(
+                    domain=["theirs", "between the others"], range=["#d62728", "#9a9a9a"]
+                ),  # fmt: skip
+                legend=None,
+            ),
+            opacity=alt.Opacity(
+                "tie:N",
+                scale=alt.Scale(domain=["theirs", "between the others"], range=[0.55, 0.15]),
+                legend=None,
+            ),
+            strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(range=[0.5, 6]), legend=None),
+            tooltip=[alt.Tooltip("what:N", title="Ties"), alt.Tooltip("weight:Q", title="Weight")],
+        )
+    )
+    circles = alt.Chart(people).encode(
+        x=alt.X("x:Q", axis=axis, scale=scale),
+        y=alt.Y("y:Q", axis=axis, scale=scale),
+        tooltip=["name:N", alt.Tooltip("weight:Q", title="Weight of the tie")],
+    )
+    dots = circles.mark_circle(opacity=0.9, stroke="white", strokeWidth=1).encode(
+        size=alt.Size("weight:Q", scale=alt.Scale(range=[60, 1400]), legend=None),
+        color=alt.Color(
+            "who:N",
+            scale=alt.Scale(
+                domain=["this person", "works with them"], range=["#d62728", "#1f77b4"]
+            ),  # fmt: skip
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+    )
+    labels = circles.mark_text(dy=-16, fontSize=11).encode(text="name:N")
+    layers = alt.layer(drawn, dots, labels).resolve_scale(color="independent")
+    return layers.properties(width=640, height=460)
+
+
 def collaborators(status: data.StoreStatus, filters, person_id: str) -> None:
     """The person's ego network: who they review, merge and co-author with."""
     st.subheader("Works with", anchor=False)
@@ -394,12 +460,14 @@ def collaborators(status: data.StoreStatus, filters, person_id: str) -> None:
         where=ego["repos"].map(", ".join),
         link=[f"candidate?person={p}" for p in ego["other"]],
     )
-    st.bar_chart(
-        frame.set_index("name")["weight"].head(15),
-        horizontal=True,
-        height=320,
-        x_label="Weight of the ties (reviews and merges count most)",
-        y_label="",
+    nodes, ties = data.ego_picture(status.url, status.version, filters.repos, since,
+                                   not filters.hide_bots, person_id)  # fmt: skip
+    st.altair_chart(ego_chart(nodes, ties, names), width="content")
+    st.caption(
+        f"Their {len(nodes) - 1} strongest ties: a bigger circle and a "
+        "place nearer the middle for more reviews, merges, comments and co-authorship "
+        "between them (reviews and merges count most); lines between the others are "
+        "their own ties."
     )
     st.dataframe(
         frame[["name", "weight", "what", "where", "link"]],
