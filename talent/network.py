@@ -59,6 +59,21 @@ def ego_network(edges: pd.DataFrame, person: str, limit: int = 25) -> pd.DataFra
     )
 
 
+def segments(nodes: pd.DataFrame, edges: pd.DataFrame) -> pd.DataFrame:
+    """``edges`` as lines to draw between the nodes' positions: ``x``, ``y`` (the
+    source's), ``x2``, ``y2`` (the target's), ``weight``, and ``kinds`` and ``repos`` as
+    text to read."""
+    where = nodes.set_index("id")[["x", "y"]]
+    return edges.assign(
+        x=edges["source"].map(where["x"]),
+        y=edges["source"].map(where["y"]),
+        x2=edges["target"].map(where["x"]),
+        y2=edges["target"].map(where["y"]),
+        kinds=edges["kinds"].map(lambda k: ", ".join(k).replace("_", " ")),
+        repos=edges["repos"].map(", ".join),
+    )
+
+
 def ego_picture(
     edges: pd.DataFrame, person: str, limit: int = 15
 ) -> tuple[pd.DataFrame, pd.DataFrame]:

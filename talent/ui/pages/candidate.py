@@ -9,6 +9,7 @@ import streamlit as st
 
 from talent.features import FEATURE_DOCS
 from talent.model import ACCOUNT_URLS
+from talent.network import segments
 from talent.scoring import SIGNAL_LABELS, rank_range_text
 from talent.ui import app, data
 from talent.ui.safe import md_escape, md_link
@@ -381,19 +382,13 @@ def rank_over_time(args: tuple, person_id: str) -> None:
 def ego_chart(nodes: pd.DataFrame, ties: pd.DataFrame, names: dict) -> alt.LayerChart:
     """The ego network: circles sized by the weight of the tie, over the ties (the
     person's own in their colour, the others' grey)."""
-    where = nodes.set_index("id")[["x", "y"]]
     centre = nodes.loc[nodes["centre"], "id"].iloc[0]
-    lines = ties.assign(
-        x=ties["source"].map(where["x"]),
-        y=ties["source"].map(where["y"]),
-        x2=ties["target"].map(where["x"]),
-        y2=ties["target"].map(where["y"]),
-        what=ties["kinds"].map(lambda k: ", ".join(k).replace("_", " ")),
+    lines = segments(nodes, ties).assign(
         tie=[
             "theirs" if centre in (a, b) else "between the others"
             for a, b in zip(ties["source"], ties["target"], strict=True)
         ],
-    )[["x", "y", "x2", "y2", "weight", "what", "tie"]]
+    )[["x", "y", "x2", "y2", "weight", "kinds", "tie"]]
     people = nodes.assign(
         name=[names.get(n, ("", ""))[0] or n for n in nodes["id"]],
         who=["this person" if c else "works with them" for c in nodes["centre"]],
@@ -421,7 +416,7 @@ def ego_chart(nodes: pd.DataFrame, ties: pd.DataFrame, names: dict) -> alt.Layer
                 legend=None,
             ),
             strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(range=[0.5, 6]), legend=None),
-            tooltip=[alt.Tooltip("what:N", title="Ties"), alt.Tooltip("weight:Q", title="Weight")],
+            tooltip=[alt.Tooltip("kinds:N", title="Ties"), alt.Tooltip("weight:Q", title="Weight")],
         )
     )
     circles = alt.Chart(people).encode(

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from talent.network import OTHERS
+from talent.network import OTHERS, segments
 from talent.ui import app, data
 from talent.ui.widgets import page_start
 
@@ -79,15 +79,7 @@ def render() -> None:
 
 def chart(nodes: pd.DataFrame, edges: pd.DataFrame) -> alt.LayerChart:
     """Nodes (circles) over edges (lines) at the layout's positions."""
-    where = nodes.set_index("id")[["x", "y"]]
-    lines = edges.assign(
-        x=edges["source"].map(where["x"]),
-        y=edges["source"].map(where["y"]),
-        x2=edges["target"].map(where["x"]),
-        y2=edges["target"].map(where["y"]),
-        kinds=edges["kinds"].map(lambda k: ", ".join(k).replace("_", " ")),
-        repos=edges["repos"].map(", ".join),
-    )[["x", "y", "x2", "y2", "weight", "kinds", "repos"]]
+    lines = segments(nodes, edges)[["x", "y", "x2", "y2", "weight", "kinds", "repos"]]
     axis = alt.Axis(title=None, labels=False, ticks=False, grid=False, domain=False)
     base_lines = alt.Chart(lines).mark_rule(opacity=0.35, color="#8a8a8a")
     drawn_lines = base_lines.encode(
