@@ -573,6 +573,9 @@ def test_pipeline_journey(served, page, tmp_path, artifacts):
     me.type(page.get_by_role("textbox", name="Note", exact=True), note, enter=True)
     _wait_idle(page)
     me.click(page.get_by_role("button", name="Add 3", exact=True))
+    # The page drawn after the click says so (waiting for idle alone can see the page
+    # before its rerun starts).
+    expect(page.get_by_text(f"Added 3 to {listed}")).to_be_visible(timeout=60_000)
     _wait_idle(page)
     me.shot("added")
     engine = open_store(_url(db))
@@ -605,6 +608,11 @@ def test_pipeline_journey(served, page, tmp_path, artifacts):
     me.click(page.get_by_test_id("stSelectbox").filter(has_text="Move to stage"))
     me.click(page.get_by_role("option", name="interviewing", exact=True))
     me.click(page.get_by_role("button", name="Move", exact=True))
+    # The page drawn after the move (a stage count of its own), not the one before it: the
+    # download carries what the page was drawn with.
+    expect(page.get_by_test_id("stMetric").filter(has_text="Interviewing")).to_be_visible(
+        timeout=60_000
+    )
     _wait_idle(page)
     me.shot("moved")
     second = _csv_rows(me.download(button, tmp_path))

@@ -387,9 +387,8 @@ def add_to_list(status: data.StoreStatus, person_ids: list[str], key: str,
         placeholder="e.g. inference engineer",
     )  # fmt: skip
     target = typed.strip() if chosen == NEW_LIST else chosen
-    note = ""
     if with_note:
-        note = cols[2].text_input(
+        cols[2].text_input(
             "Note", key=f"list_note_{key}", placeholder="Why they are on it (optional)",
             help="Added to each person's entry, with your name and the time",
         )  # fmt: skip
@@ -397,7 +396,7 @@ def add_to_list(status: data.StoreStatus, person_ids: list[str], key: str,
     cols[-1].button(
         label, key=f"add_{key}", disabled=not target or not person_ids, width="stretch",
         type="primary" if with_note else "secondary", on_click=_add,
-        args=(status.url, target, list(person_ids), note.strip(), key, not on_lists),
+        args=(status.url, list(person_ids), key, not on_lists),
     )  # fmt: skip
     outcome = st.session_state.pop(f"added_{key}", None)
     if isinstance(outcome, str):
@@ -407,17 +406,25 @@ def add_to_list(status: data.StoreStatus, person_ids: list[str], key: str,
                  icon=":material/playlist_add_check:")  # fmt: skip
 
 
-def _add(url: str, target: str, person_ids: list[str], note: str, key: str, keep: bool) -> None:
+def _add(url: str, person_ids: list[str], key: str, keep: bool) -> None:
     """The "Add" button's callback: it runs before the page does, so it can empty the
     name and note fields and (with ``keep``: the list stays a choice) show the list
-    just used."""
+    just used. It reads the fields as they are now: a name or note typed just before
+    the click is in the session state already, though the page was drawn before it."""
+    state = st.session_state
+    chosen = state.get(f"add_list_{key}")
+    target = (state.get(f"new_list_{key}") or "").strip() if chosen == NEW_LIST else chosen
+    note = (state.get(f"list_note_{key}") or "").strip()
+    if not target:
+        state[f"added_{key}"] = "Name the new list first"
+        return
     try:
         data.add_to_list(url, target, person_ids, note=note)
     except ValueError as exc:
-        st.session_state[f"added_{key}"] = str(exc)
+        state[f"added_{key}"] = str(exc)
         return
-    st.session_state[f"added_{key}"] = (target, len(person_ids))
+    state[f"added_{key}"] = (target, len(person_ids))
     if keep:
-        st.session_state[f"add_list_{key}"] = target
-    st.session_state[f"new_list_{key}"] = ""
-    st.session_state[f"list_note_{key}"] = ""
+        state[f"add_list_{key}"] = target
+    state[f"new_list_{key}"] = ""
+    state[f"list_note_{key}"] = ""
