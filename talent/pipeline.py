@@ -19,10 +19,12 @@ import io
 import os
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pandas as pd
 from sqlalchemy import Engine
 
+from talent.model import ACCOUNT_URLS, IdentitySource
 from talent.store import (
     load_ats_marks,
     load_entries,
@@ -172,7 +174,18 @@ IN_ATS = "in ATS"
 _LOGIN_HEADERS = ("login", "username", "user name", "handle", "github", "hugging face", "hf")
 _MAIL_HEADERS = ("email", "e mail", "mail")
 _LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-_PROFILE = re.compile(r"(?:https?://)?(?:www\.)?(?:github\.com|huggingface\.co)/([^/?#\s]+)", re.I)
+# The platforms whose profile pages a cell may link, by host (from ACCOUNT_URLS).
+_HOSTS = {urlsplit(url).netloc.lower(): str(source) for source, url in ACCOUNT_URLS.items()}
+_PROFILE = re.compile(
+    r"(?:https?://)?(?:www\.)?(" + "|".join(map(re.escape, _HOSTS)) + r")/([^/?#\s]+)", re.I
+)
+
+
+def _platform(page: object) -> str:
+    """The identity source whose profile page ``page`` is (GitHub's when unknown: the
+    logins git identities yield are GitHub's)."""
+    found = _PROFILE.match(page) if isinstance(page, str) else None
+    return _HOSTS[found.group(1).lower()] if found else str(IdentitySource.GITHUB)
 
 
 @dataclass
@@ -207,13 +220,12 @@ def _header_kind(name: str) -> str | None:
 
 def _login(cell: str) -> tuple[str, str] | None:
     """(kind, login) from a cell: ``ada`` or ``@ada`` ("login", on any platform), or a
-    profile URL ("github" or "hub"); None if it is not one."""
+    profile URL (its platform's identity source); None if it is not one."""
     cell = cell.strip().removeprefix("'").strip()
     kind = "login"
     found = _PROFILE.match(cell)
     if found:
-        kind = "hub" if "huggingface" in found.group(0).lower() else "github"
-        cell = found.group(1)
+        kind, cell = _HOSTS[found.group(1).lower()], found.group(2)
     cell = cell.removeprefix("@")
     return (kind, cell.lower()) if _LOGIN.fullmatch(cell) else None
 
@@ -226,7 +238,7 @@ def _mail(cell: str) -> str | None:
 
 def read_ats(payload: bytes) -> list[list[tuple[str, str]]]:
     """The people in an ATS export: per row, its (kind, value) pairs, values lower case;
-    kind "e-mail", "login" (any platform's), or "github" / "hub" for a profile URL. A
+    kind "e-mail", "login" (any platform's), or a profile URL's platform ("github"). A
     CSV with a header names its columns (login, username, GitHub, e-mail...); a file of
     one column needs no header. A :class:`PipelineError` says in one line what is wrong.
 
@@ -286,15 +298,14 @@ def import_ats(engine: Engine, payload: bytes, source: str, *, replace: bool = F
     # carry none themselves), on the platform of their page.
     for pid, login, page in people[["person_id", "login", "profile_url"]].itertuples(index=False):
         if isinstance(login, str) and login:
-            platform = "hub" if isinstance(page, str) and "huggingface.co" in page else "github"
-            for kind in ("login", platform):
+            for kind in ("login", _platform(page)):
                 by_value.setdefault((kind, login.lower()), set()).add(pid)
     for row in load_identities(engine).itertuples(index=False):
         pid = person_of.get(row.key)
         if pid not in known:
             continue
         if isinstance(row.login, str) and row.login:
-            platform = "hub" if row.source == "hf" else "github"
+            platform = row.source if row.source in ACCOUNT_URLS else str(IdentitySource.GITHUB)
             for kind in ("login", platform):
                 by_value.setdefault((kind, row.login.lower()), set()).add(pid)
         if isinstance(row.email, str) and row.email:

@@ -397,8 +397,13 @@ class RankingBase:
     skills: pd.DataFrame
     random_state: int = 0
     # Signal values of the rank intervals' windows, by number of windows, and of the
-    # quarters of rank_history, by minus their number (filled on use).
-    _windows: dict[int, list] = field(default_factory=dict, init=False, repr=False)
+    # quarters of rank_history, by number of quarters (filled on use).
+    _windows: dict[int, list[pd.DataFrame | None]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _quarters: dict[int, list[tuple[pd.Timestamp, pd.DataFrame]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @cached_property
     def evidence(self) -> Evidence:
@@ -425,12 +430,11 @@ class RankingBase:
         """Signal values as the data stood at the end of each of the last ``quarters``
         calendar quarters (only the acts until then), computed once per base; see
         :func:`rank_history`."""
-        key = -quarters  # beside the windows' entries, which are positive
-        if key not in self._windows:
-            self._windows[key] = _quarter_values(
+        if quarters not in self._quarters:
+            self._quarters[quarters] = _quarter_values(
                 self.acts, self.changes, self.bots, self.settings, quarters
             )
-        return self._windows[key]
+        return self._quarters[quarters]
 
     def window_values(self, windows: int) -> list[pd.DataFrame | None]:
         """Signal values over re-rankings that each leave out one of ``windows`` equal

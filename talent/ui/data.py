@@ -469,8 +469,8 @@ def add_to_list(url: str, name: str, person_ids: list[str], *, note: str = "") -
     from talent.pipeline import check_list_name, current_user
     from talent.store import add_entries, add_note
 
-    engine, who = _engine(url), current_user()
-    added = add_entries(engine, check_list_name(name), person_ids, who)
+    engine, who, name = _engine(url), current_user(), check_list_name(name)
+    added = add_entries(engine, name, person_ids, who)
     for person_id in person_ids if note else ():
         add_note(engine, name, person_id, note, who)
     return added
