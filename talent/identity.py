@@ -36,7 +36,7 @@ from sqlalchemy import Engine
 
 from talent.affiliation import CompanyInference, company_from_settings, infer_company_from
 from talent.config import Settings
-from talent.model import ACCOUNT_URLS, ActivityKind, IdentitySource
+from talent.model import ACCOUNT_URLS, DELETED_KEYS, DELETED_TYPE, ActivityKind, IdentitySource
 from talent.store import (
     count_rows,
     get_meta,
@@ -289,8 +289,14 @@ def is_bot_identity(
     False
     >>> is_bot_identity(None, "Deploy Robot", "", ""), is_bot_identity("robot-fan", "", "", "")
     (True, False)
+    >>> is_bot_identity("ghost", "deleted account", "", "Deleted", 10137)
+    True
     """
-    if type_ == "Bot" or (email or "").lower() in ("noreply@github.com", "action@github.com"):
+    # A deleted account (talent.model.deleted_account) is nobody: like a bot, never ranked.
+    if type_ in ("Bot", DELETED_TYPE) or (email or "").lower() in (
+        "noreply@github.com",
+        "action@github.com",
+    ):
         return True
     if github_id is not None and int(github_id) in KNOWN_BOT_IDS:
         return True
@@ -962,7 +968,8 @@ def _profile_url(github_login: str | None, block: list) -> str | None:
         return ACCOUNT_URLS[IdentitySource.GITHUB].format(login=github_login)
     for row in sorted(block, key=lambda r: r.key):
         template = ACCOUNT_URLS.get(row.source)
-        if template and row.login and row.source != IdentitySource.GITHUB:
+        deleted = row.type == DELETED_TYPE  # no page of its own off GitHub
+        if template and row.login and row.source != IdentitySource.GITHUB and not deleted:
             return template.format(login=row.login)
     return None
 
@@ -1243,6 +1250,58 @@ BOT_MIN_MESSAGES = 10
 BOT_FLAG = 0.8
 
 
+# Messages the platforms' own tools write when a person gives none: huggingface_hub
+# (``upload_folder``, ``upload_file``, ``delete_*``, ``metadata_update``,
+# ``super_squash_history``, the commit scheduler), transformers' and datasets'
+# ``push_to_hub`` and the Trainer, sentence-transformers, the Hub's web editor and GitHub's
+# ("Update README.md", "Create LICENSE", "Add files via upload", "Rename a.py to b.py").
+# On the Hub most people commit only these, so they say nothing of whether an account is
+# a person or a machine: they are no evidence of automation (a template bot writes its
+# own template, "Bump X from 1.2 to 1.3"). One place for the list: extend it here.
+# A file name as the web editors write it (README.md, a/b.py, LICENSE, Dockerfile), never
+# a version ("Update v1.2" is a release tool's own template).
+_FILE = r"(?!v?\d)(?:\S*[./]\S*|[A-Z][A-Z0-9_-]{2,}|[A-Z][a-z]*file)"
+DEFAULT_MESSAGES: tuple[str, ...] = (
+    r"(?i:upload folder using huggingface_hub)",
+    r"(?i:(?:upload|delete|delete folder|delete files) .+ with huggingface_hub)",
+    r"(?i:update metadata with huggingface_hub)",
+    r"(?i:super-squash branch .+ using huggingface_hub)",
+    r"(?i:push (?:\w+ )?model using huggingface_hub\.?)",
+    r"(?i:scheduled commit)",
+    r"(?i:upload (?:model|tokenizer|processor|config|dataset|feature extractor|image processor))",
+    r"(?i:upload) \w+(?:For\w+|Model|Tokenizer(?:Fast)?|Processor|Config)",  # Upload LlamaModel
+    r"(?i:upload \d+ files?)",
+    r"(?i:add files using upload-large-folder tool)",
+    r"(?i:training in progress, (?:epoch|step) \d+)",
+    r"(?i:end of training)",
+    r"(?i:add new sentencetransformer model\.?)",
+    rf"(?i:create|update|delete|upload|add) {_FILE}",
+    rf"(?i:rename) {_FILE} (?i:to) {_FILE}",
+    r"(?i:add files via upload)",
+    r"(?i:initial commit)",
+)
+# File names are matched as written: "Add tests" is a person's message, "Add LICENSE" the
+# web editor's.
+_DEFAULT_MESSAGE = re.compile("|".join(f"(?:{p})" for p in DEFAULT_MESSAGES))
+
+
+def is_default_message(text: str | None) -> bool:
+    """True when a message's first line is one a tool writes by default
+    (:data:`DEFAULT_MESSAGES`): no evidence of automation.
+
+    >>> is_default_message("Upload folder using huggingface_hub")
+    True
+    >>> is_default_message("Upload README.md with huggingface_hub")
+    True
+    >>> is_default_message("Update README.md"), is_default_message("Create LICENSE")
+    (True, True)
+    >>> is_default_message("Bump torch from 2.1.0 to 2.2.0"), is_default_message("Add tests")
+    (False, False)
+    """
+    line = (text or "").strip().split("\n", 1)[0].strip()
+    return bool(line) and _DEFAULT_MESSAGE.fullmatch(line) is not None
+
+
 def message_pattern(text: str) -> str:
     """A message with what varies between a template's uses taken out.
 
@@ -1259,14 +1318,18 @@ def message_pattern(text: str) -> str:
 
 def template_bot_probability(messages: list[str]) -> float:
     """How much a set of messages looks like a bot's: 0 for varied or few messages,
-    towards 1 as one pattern takes them all.
+    towards 1 as one pattern takes them all. Tools' default messages
+    (:func:`is_default_message`) do not count: a person who always accepts
+    "Upload folder using huggingface_hub" wrote no template.
 
     >>> template_bot_probability([f"Release v0.{i}.0" for i in range(20)])
     1.0
     >>> template_bot_probability([f"Fix bug {w}" for w in "abcdefghijklmnopqrst"])
     0.0
+    >>> template_bot_probability(["Upload folder using huggingface_hub"] * 29)
+    0.0
     """
-    texts = [m for m in messages if m and m.strip()]
+    texts = [m for m in messages if m and m.strip() and not is_default_message(m)]
     if len(texts) < BOT_MIN_MESSAGES:
         return 0.0
     patterns = Counter(message_pattern(m) for m in texts)
@@ -1334,13 +1397,18 @@ def automation_bot_probability(
     machine = sum(
         k == ActivityKind.MERGE_COMMIT or bool(MACHINE_SUBJECT.match(m.strip())) for m, k in pairs
     )
-    patterns = Counter(message_pattern(m) for m in texts)
-    top, top_count = patterns.most_common(1)[0]
+    # Tools' default messages are no template of the account's (see DEFAULT_MESSAGES).
+    patterns = Counter(message_pattern(m) for m in texts if not is_default_message(m))
+    top_count = max(patterns.values(), default=0)
+    templated = sum(patterns.values())
     machine_note = f"{machine} of {n} messages are merges or automated subjects"
     # The first of equal probabilities gives the reason.
     notes = [
         (_ramp(machine / n, 0.5, 0.9), machine_note),
-        (template_bot_probability(texts), f"{top_count} of {n} messages follow one template"),
+        (
+            template_bot_probability(texts),
+            f"{top_count} of {templated} messages follow one template",
+        ),
     ]
     if word:
         tops = [c for _, c in patterns.most_common(3) if c > 1]
@@ -1362,12 +1430,17 @@ def judge_behaviour(
     (:func:`automation_bot_probability`) and a ``bot_evidence`` a person can read; above
     ``BOT_FLAG`` a person is flagged a bot (rule-based bots keep probability 1)."""
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    deleted = {person_of[k] for k in DELETED_KEYS if k in person_of}
     written = activities[activities["kind"].isin([str(k) for k in WRITTEN_KINDS])]
     written = written.assign(person=written["actor"].map(person_of)).dropna(subset=["person"])
     by_person = {p: (g["title"].tolist(), g["kind"].tolist()) for p, g in written.groupby("person")}
     out = people.copy()
     probabilities, evidence = [], []
     for row in out.itertuples(index=False):
+        if row.person_id in deleted:
+            probabilities.append(1.0)
+            evidence.append("deleted account: the platform no longer says who acted")
+            continue
         if bool(row.is_bot):
             probabilities.append(1.0)
             evidence.append("bot by rule (login, account type or known bot)")

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from talent.model import DELETED_TYPE
 from talent.sources.base import Item, Progress, Source, SourceState
 from talent.sources.demo import DemoSource, DemoWorld
 from talent.sources.git import GitError, GitSource, MineResult, StaleRows
@@ -177,7 +178,7 @@ def stale_accounts(engine: Engine, *, refresh: timedelta) -> list[tuple[int, str
     missing or older than ``refresh``."""
     accounts = load_identities(engine)
     accounts = accounts[(accounts["source"] == "github") & accounts["github_id"].notna()]
-    accounts = accounts[accounts["type"] != "Bot"]
+    accounts = accounts[~accounts["type"].isin(["Bot", DELETED_TYPE])]  # nobody to ask
     known = load_profiles(engine)
     fresh_after = datetime.now(UTC).replace(tzinfo=None) - refresh
     fresh = set(known.loc[known["fetched_at"] >= fresh_after, "github_id"].astype(int))

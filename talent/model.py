@@ -107,6 +107,38 @@ class Identity:
         return f"{self.source}:@{(self.login or '').lower()}"
 
 
+# A deleted account. GitHub shows its acts as by nobody (``"user": null``, GraphQL's null
+# author) or by the placeholder account ``ghost`` (id 10137); the Hub shows ``"deleted"``.
+# Its acts are kept, each platform's under one identity of type ``DELETED_TYPE``, so the
+# items it opened and the others' work on them stay whole; that identity is never a person
+# and never ranked (:func:`talent.identity.is_bot_identity` says so by its type).
+DELETED_TYPE = "Deleted"
+DELETED_NAME = "deleted account"
+GITHUB_GHOST_LOGIN = "ghost"
+GITHUB_GHOST_ID = 10137
+HUB_DELETED_LOGIN = "deleted"
+
+
+def deleted_account(source: IdentitySource) -> Identity:
+    """The one identity a platform's deleted accounts act under.
+
+    >>> deleted_account(IdentitySource.GITHUB).key, deleted_account(IdentitySource.HF).key
+    ('github:10137', 'hf:@deleted')
+    """
+    if source == IdentitySource.GITHUB:
+        return Identity(
+            source,
+            name=DELETED_NAME,
+            login=GITHUB_GHOST_LOGIN,
+            github_id=GITHUB_GHOST_ID,
+            type=DELETED_TYPE,
+        )
+    return Identity(source, name=DELETED_NAME, login=HUB_DELETED_LOGIN, type=DELETED_TYPE)
+
+
+DELETED_KEYS = frozenset(deleted_account(s).key for s in (IdentitySource.GITHUB, IdentitySource.HF))
+
+
 @dataclass(frozen=True)
 class Activity:
     """One act. ``actor`` and ``counterpart`` are identity keys.

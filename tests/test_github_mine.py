@@ -11,6 +11,7 @@ timeout test (1 s) and the CLI subprocesses, which keep PyGithub's production th
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import math
 import os
@@ -21,6 +22,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,7 +47,9 @@ from typer.testing import CliRunner
 
 import talent.sources.github as github_source
 from talent.cli import app
+from talent.config import Settings
 from talent.mining import mine_github, sync_profiles
+from talent.scoring import rank_store
 from talent.sources.base import Batch, Failure, Progress
 from talent.sources.github import GitHubClient, GitHubSource, RepoResult, ResumeLater
 from talent.store import (
@@ -137,11 +141,6 @@ def git(name: str, email: str) -> str:
     return f"git:{name}\x1f{email.lower()}"
 
 
-def in_graphql(user: User | None) -> bool:
-    """GraphQL names every actor but the ghost (a deleted account), which it gives as null."""
-    return user is not None and user.login != "ghost"
-
-
 def naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)
 
@@ -152,8 +151,13 @@ def selected(world: World, *, forks: bool = False, archived: bool = False) -> li
 
 def who(user: User | None) -> str | None:
     """The identity key an account is stored under; deleted accounts (REST's ghost,
-    GraphQL's null) are nobody, in both sources alike."""
-    return None if user is None or user.login == "ghost" else gh(user)
+    GraphQL's null) are all the one deleted account, ``github:10137``, in both alike."""
+    return None if user is None else gh(user)
+
+
+def profiled(accounts: set[User]) -> set[User]:
+    """The accounts whose profiles are fetched: not bots, not the deleted account."""
+    return {u for u in accounts if u.type != "Bot" and u.id != GHOST_ID}
 
 
 def expected_rows(world: World, repos: list[Repo]) -> Counter:
@@ -161,7 +165,7 @@ def expected_rows(world: World, repos: list[Repo]) -> Counter:
 
     Issues, comments and commits come from REST; merges and reviews from GraphQL, except
     the reviews of a pull request with more than 100, which come from REST. Acts of
-    deleted accounts are dropped by both.
+    deleted accounts are kept by both, as the one deleted account's.
     """
     rows: Counter = Counter()
     for repo in repos:
@@ -213,7 +217,7 @@ def expected_counts(world: World, repos: list[Repo]) -> Counter:
 
 
 def expected_accounts(world: World, repos: list[Repo]) -> set[User]:
-    """Every GitHub account the mined payloads name (deleted accounts are nobody)."""
+    """Every GitHub account the mined payloads name (deleted accounts as the ghost)."""
     accounts: set[User] = set()
     for repo in repos:
         for item in repo.items:
@@ -226,7 +230,7 @@ def expected_accounts(world: World, repos: list[Repo]) -> set[User]:
         accounts.update(c.user for c in repo.issue_comments)
         accounts.update(c.user for c in repo.review_comments)
         accounts.update(c.author for c in repo.commits if isinstance(c.author, User))
-    return {a for a in accounts if a is not None and a.login != "ghost"}
+    return {a for a in accounts if a is not None}
 
 
 def stored_rows(engine: Engine) -> Counter:
@@ -360,9 +364,12 @@ def test_full_mine_stores_exactly_the_activities_of_each_kind(small):
     assert counts[CORE, "issue_comment"] == len(core.issue_comments) == 80
     assert counts[CORE, "review_comment"] == len(core.review_comments) == 37
     assert counts[CORE, "commit"] == len(core.commits) == 20
-    # Every review: the ghost's two are on the >100-review pull request, read through REST.
-    reviews_by_someone = sum(1 for p in core.pulls for r in p.pull.reviews if who(r.user))
-    assert counts[CORE, "review"] == reviews_by_someone == 132  # two by a deleted account
+    # Every review, the deleted account's two on the >100-review pull request among them
+    # (read through REST).
+    reviews = sum(len(p.pull.reviews) for p in core.pulls)
+    assert counts[CORE, "review"] == reviews == 134
+    by_deleted = [r for p in core.pulls for r in p.pull.reviews if r.user.id == GHOST_ID]
+    assert len(by_deleted) == 2
     closed = [i for i in core.issues if i.closed_by is not None]
     assert counts[CORE, "issue_closed_by"] == len(closed) == 17
     assert [(r.repo, r.error, r.skipped) for r in small.results] == [
@@ -377,12 +384,11 @@ def test_reviews_of_a_pull_request_with_more_than_100_come_through_rest(small):
     (big,) = [p for p in core.pulls if len(p.pull.reviews) > 100]
     frame = load_activities(small.engine)
     reviews = frame[(frame["kind"] == "review") & (frame["item"] == f"{CORE}#{big.number}")]
-    # 106 reviews, two by a deleted account (nobody, in REST as in GraphQL).
-    assert len(reviews) == sum(1 for r in big.pull.reviews if who(r.user)) == 104
-    assert sorted(reviews["actor"]) == sorted(who(r.user) for r in big.pull.reviews if who(r.user))
-    assert sorted(reviews["state"]) == sorted(
-        r.state.lower() for r in big.pull.reviews if who(r.user)
-    )
+    # 106 reviews, two by a deleted account (kept as the deleted account's).
+    assert len(reviews) == len(big.pull.reviews) == 106
+    assert sorted(reviews["actor"]) == sorted(who(r.user) for r in big.pull.reviews)
+    assert list(reviews["actor"]).count(f"github:{GHOST_ID}") == 2
+    assert sorted(reviews["state"]) == sorted(r.state.lower() for r in big.pull.reviews)
     assert set(reviews["counterpart"]) == {gh(big.user)}
     pages = [e for e in small.log if route(e) == "GET /repos/{repo}/pulls/{n}/reviews"]
     assert [(e.canonical, e.query.get("page")) for e in pages] == [
@@ -416,11 +422,11 @@ def test_forks_and_archived_repositories_only_with_their_flags(small, tmp_path):
     expected = Counter()
     for (_, kind, *_rest), n in expected_rows(small.world, everything).items():
         expected[kind] += n
-    # Everything in the world, but for the few acts of deleted accounts.
+    # Everything in the world, deleted accounts' acts included.
     assert totals == expected
     assert totals["issue_opened"] == world["issues"] == 60
-    assert world["pulls"] - 2 == totals["pr_opened"]  # two by deleted accounts
-    assert world["issue_comments"] - 4 == totals["issue_comment"]
+    assert totals["pr_opened"] == world["pulls"] == 40
+    assert totals["issue_comment"] == world["issue_comments"] == 200
     assert totals["commit"] == world["commits"] == 50
     engine.dispose()
 
@@ -437,8 +443,9 @@ def test_the_empty_repository_answers_409_and_is_mined_without_error(small):
 
 def test_profiles_are_fetched_once_per_account_and_never_for_bots(small):
     accounts = expected_accounts(small.world, selected(small.world))
-    people = {u for u in accounts if u.type != "Bot"}
+    people = profiled(accounts)
     assert any(u.type == "Bot" for u in accounts)  # dependabot[bot] is there, not fetched
+    assert any(u.id == GHOST_ID for u in accounts)  # so is the deleted account, not fetched
     asked = Counter(
         e.canonical.removeprefix("/api/v3/users/") for e in small.log if "/users/" in e.canonical
     )
@@ -480,9 +487,7 @@ def test_a_resumed_run_spends_only_the_rest_of_the_profile_budget(small, tmp_pat
 
 
 def test_profile_budget_caps_each_run_and_the_rest_follow_later(small, tmp_path):
-    people = sorted(
-        u.id for u in expected_accounts(small.world, selected(small.world)) if u.type != "Bot"
-    )
+    people = sorted(u.id for u in profiled(expected_accounts(small.world, selected(small.world))))
     by_id = {u.id: u.login for u in small.world.users}
     engine = new_store(tmp_path / "budget.db")
     asked = []
@@ -511,7 +516,7 @@ def test_an_account_that_answers_404_is_not_asked_again_every_run(small, tmp_pat
     replay of api.github.com saw 9 to 32 such wasted requests a run)."""
     engine = new_store(tmp_path / "gone.db")
     mine(engine, small.server, profile_budget=0)
-    people = [u for u in expected_accounts(small.world, selected(small.world)) if u.type != "Bot"]
+    people = list(profiled(expected_accounts(small.world, selected(small.world))))
     renamed = sorted(people, key=lambda u: u.id)[0]
     old_login = renamed.login
     small.world.rename_user(old_login, old_login + "-renamed")
@@ -573,17 +578,20 @@ def test_null_and_empty_commit_authors_and_the_ghost_flow_through(small):
             login,
         )
     # No account is made up for a missing user: the GitHub identities are exactly the
-    # accounts the payloads name, deleted accounts (the ghost) left out.
+    # accounts the payloads name, deleted accounts as the one deleted account.
     accounts = expected_accounts(small.world, selected(small.world))
     github_rows = idents[idents["source"] == "github"]
     assert set(github_rows.index) == {gh(u) for u in accounts}
     assert github_rows["login"].notna().all() and github_rows["github_id"].notna().all()
-    assert f"github:{GHOST_ID}" not in set(github_rows.index)
+    ghost = github_rows.loc[f"github:{GHOST_ID}"]
+    assert (ghost["login"], ghost["name"], ghost["type"]) == ("ghost", "deleted account", "Deleted")
     types = dict(zip(github_rows["login"], github_rows["type"], strict=True))
     assert types["dependabot[bot]"] == "Bot" and types["k8s-ci-robot"] == "User"
+    # No git identity is linked to the deleted account: each stays its own person's.
+    assert not (idents["github_id"] == GHOST_ID).loc[idents["source"] == "git"].any()
 
 
-def test_a_deleted_accounts_acts_are_kept_or_dropped_alike(small, tmp_path):
+def test_a_deleted_accounts_acts_are_kept_alike_by_rest_and_graphql(small, tmp_path):
     engine = new_store(tmp_path / "all.db")
     mine(engine, small.server, profile_budget=0, **ALL)
     frame = load_activities(engine)
@@ -592,7 +600,78 @@ def test_a_deleted_accounts_acts_are_kept_or_dropped_alike(small, tmp_path):
     (pull,) = [p for p in web.pulls if p.user.id == GHOST_ID and p.pull.merged_at]
     opened = ghost[(ghost["kind"] == "pr_opened") & (ghost["item"] == f"{WEB}#{pull.number}")]
     merged = ghost[(ghost["kind"] == "pr_merged") & (ghost["item"] == f"{WEB}#{pull.number}")]
-    assert len(opened) == len(merged) == 0 and ghost.empty
+    # REST names the ghost, GraphQL nobody: both are the one deleted account.
+    assert len(opened) == len(merged) == 1
+    assert set(ghost["kind"]) >= {"pr_opened", "pr_merged", "issue_comment", "review"}
+    # Resolved and ranked: the deleted account is one non-person, never ranked, and the
+    # items it opened keep the others' work on them.
+    ranking = rank_store(engine, Settings(company_domains=("acme-ai.example",)))
+    assert f"gh{GHOST_ID}" not in set(ranking["person_id"]) and len(ranking) > 10
+    people = load_people(engine).set_index("person_id")
+    deleted = people.loc[f"gh{GHOST_ID}"]
+    assert (deleted["name"], bool(deleted["is_bot"]), deleted["login"]) == (
+        "deleted account",
+        True,
+        "ghost",
+    )
+    engine.dispose()
+
+
+def test_older_answer_shapes_store_exactly_what_the_current_ones_do(serve, tmp_path):
+    """GitHub's older issue answers (recorded from api.github.com): plain issues with
+    ``"pull_request": {"html_url": null, ...}``, comments whose ``issue_url`` ends in the
+    issue's id, ``"user": null`` for deleted accounts. Nothing is lost or misfiled: the
+    same rows as the current shapes, at the same cost."""
+    legacy, current = (World.generate(seed=1, legacy_shapes=flag) for flag in (True, False))
+    servers = {name: serve(world) for name, world in (("legacy", legacy), ("current", current))}
+    # The answers really are the older ones.
+    items = []
+    for repo in (CORE, WEB):
+        url = f"{servers['legacy'].base_url}/repos/{repo}/issues?state=all&per_page=100"
+        request = urllib.request.Request(url, headers={"Authorization": f"token {TOKEN}"})
+        with urllib.request.urlopen(request) as answer:
+            items += json.load(answer)
+    plain = [i for i in items if "/issues/" in i["html_url"]]
+    assert plain and all(i["pull_request"]["html_url"] is None for i in plain)
+    assert any(i["user"] is None for i in items)  # a deleted account's
+    servers["legacy"].log.clear()
+    engines = {}
+    for name, server in servers.items():
+        engines[name] = new_store(tmp_path / f"{name}.db")
+        mine(engines[name], server, **ALL)
+    everything = selected(legacy, forks=True, archived=True)
+    assert stored_rows(engines["legacy"]) == expected_rows(legacy, everything)
+    assert stored_rows(engines["legacy"]) == stored_rows(engines["current"])
+    core = legacy.repo(ORG, "core")
+    counts = stored_counts(engines["legacy"])
+    assert counts[CORE, "issue_opened"] == len(core.issues) == 20
+    assert counts[CORE, "pr_opened"] == len(core.pulls) == 20
+    assert counts[CORE, "issue_comment"] == len(core.issue_comments) == 80
+    frame = load_activities(engines["legacy"])
+    comments = frame[frame["kind"] == "issue_comment"]
+    opened = set(frame.loc[frame["kind"].isin(["issue_opened", "pr_opened"]), "item"])
+    assert set(comments["item"]) <= opened  # no comment hangs on an item that does not exist
+    # The same requests: plain issues cost no pull-request calls.
+    routes = {name: Counter(route(e) for e in server.log) for name, server in servers.items()}
+    assert routes["legacy"] == routes["current"]
+    for engine in engines.values():
+        engine.dispose()
+
+
+def test_an_older_answer_repository_of_issues_alone_costs_no_pull_request_calls(serve, tmp_path):
+    world = World.generate(seed=3, pulls=0, review_comments=0, reviews=0, big_pr_reviews=0,
+                           legacy_shapes=True)  # fmt: skip
+    server = serve(world)
+    engine = new_store(tmp_path / "issues.db")
+    mine(engine, server, profile_budget=0)
+    core = world.repo(ORG, "core")
+    assert core.issues and not core.pulls
+    routes = Counter(route(e) for e in server.log)
+    assert routes["POST /api/graphql"] == routes["GET /repos/{repo}/pulls/comments"] == 0
+    counts = stored_counts(engine)
+    assert counts[CORE, "issue_opened"] == len(core.issues)
+    assert counts[CORE, "pr_opened"] == 0
+    assert counts[CORE, "issue_comment"] == len(core.issue_comments)
     engine.dispose()
 
 
@@ -820,7 +899,7 @@ def test_new_commits_are_picked_up_when_pushed_at_moves(synced, tmp_path):
 
 
 def test_small_world_request_breakdown(small):
-    people = {u for u in expected_accounts(small.world, selected(small.world)) if u.type != "Bot"}
+    people = profiled(expected_accounts(small.world, selected(small.world)))
     assert Counter(route(e) for e in small.log) == {
         "GET /orgs/acme-ai/repos": 1,
         "GET /orgs/acme-ai/public_members": 1,  # affiliation: the org's public members

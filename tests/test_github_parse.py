@@ -93,11 +93,56 @@ def test_closed_issue_credits_who_closed_it():
     )
 
 
-def test_items_by_deleted_or_missing_users_are_skipped():
+GHOST = {"login": "ghost", "id": 10137, "type": "User"}
+DELETED_KEY = "github:10137"
+
+
+def test_items_by_deleted_or_missing_users_are_kept_as_the_deleted_account():
     batch = Batch()
-    parse_issue({"number": 1, "user": None, "created_at": "2024-01-01T00:00:00Z"}, REPO, batch)
-    parse_issue({"number": 2, "user": {}, "created_at": "2024-01-01T00:00:00Z"}, REPO, batch)
-    assert batch.activities == [] and batch.identities == {}
+    for number, user in ((1, None), (2, {}), (3, GHOST)):
+        parse_issue(
+            {"number": number, "user": user, "created_at": "2024-01-01T00:00:00Z"}, REPO, batch
+        )
+    assert [(a.item, a.kind, a.actor) for a in batch.activities] == [
+        (f"{REPO}#{n}", ActivityKind.ISSUE_OPENED, DELETED_KEY) for n in (1, 2, 3)
+    ]
+    (deleted,) = batch.identities.values()
+    assert (deleted.login, deleted.github_id, deleted.type, deleted.name) == (
+        "ghost",
+        10137,
+        "Deleted",
+        "deleted account",
+    )
+
+
+def test_comments_and_reviews_by_deleted_accounts_are_kept():
+    authors = {f"{REPO}#4": key(ADA)}
+    batch = Batch()
+    comment = {"id": 21, "user": None, "created_at": "2024-02-01T00:00:00Z", "body": "hm"}
+    parse_issue_comment(
+        {**comment, "html_url": f"https://github.com/{REPO}/issues/4#issuecomment-21"},
+        REPO,
+        authors,
+        batch,
+    )
+    parse_review_comment(
+        {**comment, "id": 22, "user": GHOST, "pull_request_url": f"http://h/repos/{REPO}/pulls/4"},
+        REPO,
+        authors,
+        batch,
+    )
+    assert [(a.kind, a.actor, a.item, a.counterpart) for a in batch.activities] == [
+        (ActivityKind.ISSUE_COMMENT, DELETED_KEY, f"{REPO}#4", key(ADA)),
+        (ActivityKind.REVIEW_COMMENT, DELETED_KEY, f"{REPO}#4", key(ADA)),
+    ]
+
+
+def test_a_commit_by_a_deleted_account_keeps_its_own_git_identity():
+    batch = Batch()
+    git = {"name": "Zoë Ghostwriter", "email": "zoe@example.org", "date": "2024-01-01T00:00:00Z"}
+    parse_commit({"sha": "c1", "author": GHOST, "commit": {"author": git}}, REPO, batch)
+    (ident,) = batch.identities.values()
+    assert (ident.source, ident.login, ident.github_id) == (IdentitySource.GIT, None, None)
 
 
 def test_comments_point_at_the_author_of_their_issue():
@@ -198,7 +243,31 @@ def test_ghost_author_and_unmerged_pull_request():
     }
     batch = Batch()
     parse_pull_request(node, REPO, batch)
-    assert batch.activities == []
+    # GraphQL's null author is the deleted account; unmerged, nobody merged it.
+    assert [(a.kind, a.actor) for a in batch.activities] == [(ActivityKind.PR_OPENED, DELETED_KEY)]
+
+
+def test_a_merge_by_a_deleted_account_is_kept():
+    node = {
+        "number": 4,
+        "state": "MERGED",
+        "createdAt": "2024-01-01T00:00:00Z",
+        "mergedAt": "2024-01-02T00:00:00Z",
+        "author": {"__typename": "User", "login": "ada", "databaseId": 1},
+        "mergedBy": None,
+        "reviews": {"nodes": [{"author": None, "state": "APPROVED", "fullDatabaseId": "9",
+                               "submittedAt": "2024-01-01T12:00:00Z"}]},
+    }  # fmt: skip
+    batch = Batch()
+    parse_pull_request(node, REPO, batch)
+    assert sorted((a.kind, a.actor, a.counterpart) for a in batch.activities) == sorted(
+        [
+            (ActivityKind.PR_OPENED, key(ADA), None),
+            (ActivityKind.PR_MERGED, key(ADA), DELETED_KEY),
+            (ActivityKind.PR_MERGED_BY, DELETED_KEY, key(ADA)),
+            (ActivityKind.REVIEW, DELETED_KEY, key(ADA)),
+        ]
+    )
 
 
 @pytest.mark.parametrize("author", [None, {}])
@@ -332,4 +401,54 @@ def test_a_review_comment_without_pull_request_url_is_kept():
     assert [(a.item, a.pr_number, a.counterpart) for a in batch.activities] == [
         (f"{REPO}#5", 5, key(ADA)),
         (f"{REPO}#6", 6, None),
+    ]
+
+
+def test_an_older_answers_plain_issue_with_null_pull_request_links_is_an_issue():
+    """Older answers carry ``"pull_request": {"html_url": null, ...}`` on plain issues."""
+    batch = Batch()
+    nulls = {"url": None, "html_url": None, "diff_url": None, "patch_url": None}
+    for number, links in ((9, nulls), (10, {"html_url": None}), (11, {})):
+        parse_issue(
+            {
+                "number": number,
+                "user": ADA,
+                "created_at": "2024-01-01T00:00:00Z",
+                "html_url": f"https://github.com/{REPO}/issues/{number}",
+                "pull_request": links,
+            },
+            REPO,
+            batch,
+        )
+    pull = {"url": f"https://api.github.com/repos/{REPO}/pulls/12", "html_url": None}
+    parse_issue(
+        {"number": 12, "user": ADA, "created_at": "2024-01-01T00:00:00Z", "pull_request": pull},
+        REPO,
+        batch,
+    )
+    assert [(a.item, a.kind, a.pr_number) for a in batch.activities] == [
+        (f"{REPO}#9", ActivityKind.ISSUE_OPENED, None),
+        (f"{REPO}#10", ActivityKind.ISSUE_OPENED, None),
+        (f"{REPO}#11", ActivityKind.ISSUE_OPENED, None),
+        (f"{REPO}#12", ActivityKind.PR_OPENED, 12),
+    ]
+
+
+def test_a_comment_whose_issue_url_ends_in_the_issues_id_lands_on_the_issue():
+    """Older answers end a comment's ``issue_url`` in the issue's id: its page, or the
+    listing's id -> number map, says which item it is on."""
+    authors = {f"{REPO}#5": key(ADA)}
+    batch = Batch()
+    by_id = f"https://api.github.com/repos/{REPO}/issues/987654321"
+    base = {"user": BOB, "created_at": "2024-02-01T00:00:00Z", "body": "+1", "issue_url": by_id}
+    parse_issue_comment(
+        {**base, "id": 31, "html_url": f"https://github.com/{REPO}/issues/5#issuecomment-31"},
+        REPO,
+        authors,
+        batch,
+    )
+    parse_issue_comment({**base, "id": 32}, REPO, authors, batch, {987654321: 5})
+    assert [(a.item, a.counterpart) for a in batch.activities] == [
+        (f"{REPO}#5", key(ADA)),
+        (f"{REPO}#5", key(ADA)),
     ]

@@ -45,6 +45,7 @@ import requests
 from github import Auth, Github
 
 from talent.model import (
+    GITHUB_GHOST_LOGIN,
     Activity,
     ActivityKind,
     Identity,
@@ -52,6 +53,7 @@ from talent.model import (
     Origin,
     OwnerKind,
     Repo,
+    deleted_account,
 )
 from talent.sources.base import Batch, Failure, Item, Mark, Progress, SourceState
 from talent.sources.git import OWNERS_RESOURCE as GIT_OWNERS_RESOURCE
@@ -423,20 +425,39 @@ def parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
-GHOST_LOGIN = "ghost"  # what REST shows for deleted accounts (GraphQL shows null)
+DELETED = deleted_account(IdentitySource.GITHUB)
 
 
 def parse_user(user: dict | None) -> Identity | None:
-    """A REST ``simple-user`` as an identity, or None for a missing or empty user and for
-    the placeholder of deleted accounts (so REST and GraphQL drop the same acts)."""
-    if not user or not user.get("login") or user["login"] == GHOST_LOGIN:
+    """A REST ``simple-user`` as an identity: None for a missing or empty user, and
+    :data:`DELETED` for the placeholder of deleted accounts (``ghost``).
+
+    >>> parse_user({"login": "ghost", "id": 10137, "type": "User"}).type
+    'Deleted'
+    """
+    if not user or not user.get("login"):
         return None
+    if user["login"] == GITHUB_GHOST_LOGIN:
+        return DELETED
     return Identity(
         IdentitySource.GITHUB,
         login=user["login"],
         github_id=user.get("id"),
         type=user.get("type") or "",
     )
+
+
+def parse_author(user: dict | None, *, graphql: bool = False) -> Identity:
+    """Who made an act that always has a maker (opened an item, wrote a comment or a
+    review): a missing user is a deleted account (REST's ``"user": null``, GraphQL's null
+    author), kept as :data:`DELETED` so the act, the item and the others' work on it
+    stay.
+
+    >>> parse_author(None).key, parse_author({"login": "ada", "id": 7}).key
+    ('github:10137', 'github:7')
+    """
+    found = parse_actor(user) if graphql else parse_user(user)
+    return found if found is not None else DELETED
 
 
 def parse_actor(actor: dict | None) -> Identity | None:
@@ -450,6 +471,8 @@ def parse_actor(actor: dict | None) -> Identity | None:
     """
     if not actor or not actor.get("login"):
         return None
+    if actor["login"] == GITHUB_GHOST_LOGIN:
+        return DELETED
     kind = actor.get("__typename") or ""
     if kind == "Bot" and not actor["login"].endswith("[bot]"):
         actor = {**actor, "login": actor["login"] + "[bot]"}
@@ -472,32 +495,58 @@ def _number_from_url(url: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _parent_number(comment: dict, parent_url: str) -> int | None:
-    """The issue or pull request a comment is on: from ``parent_url`` (``issue_url``,
-    ``pull_request_url``), else from ``_links`` or the comment's page
-    (``.../pull/12#discussion_r3``), which GitHub sends where the first is missing.
+def _parent_number(
+    comment: dict, parent_url: str, numbers: dict[int, int] | None = None
+) -> int | None:
+    """The issue or pull request a comment is on: from the comment's page
+    (``.../issues/12#issuecomment-9``, ``.../pull/12#discussion_r3``), else from
+    ``parent_url`` (``issue_url``, ``pull_request_url``) or ``_links``.
+
+    The page comes first because older answers end ``issue_url`` in the issue's id, not
+    its number; ``numbers`` (issue id -> number, from the issues listing) maps such an id
+    when there is no page.
 
     >>> _parent_number({"html_url": "https://github.com/o/r/pull/12#discussion_r3"}, "x")
     12
+    >>> _parent_number({"issue_url": "https://api.github.com/repos/o/r/issues/8812"},
+    ...                "issue_url", {8812: 3})
+    3
     """
+    page = re.search(r"/(?:pull|issues)/(\d+)(?:[#/?]|$)", comment.get("html_url") or "")
+    if page:
+        return int(page.group(1))
     number = _number_from_url(comment.get(parent_url))
     if number is None:
         link = ((comment.get("_links") or {}).get("pull_request") or {}).get("href")
         number = _number_from_url(link)
-    if number is None:
-        page = re.search(r"/(?:pull|issues)/(\d+)(?:[#/?]|$)", comment.get("html_url") or "")
-        number = int(page.group(1)) if page else None
+    if number is not None and numbers:
+        number = numbers.get(number, number)
     return number
 
 
+def is_pull_request(item: dict) -> bool:
+    """Whether an item of ``/issues`` is a pull request: its ``pull_request`` object has
+    links. Plain issues have none, or (in older answers) one whose links are all null.
+
+    >>> is_pull_request({"pull_request": {"url": "https://api.github.com/repos/o/r/pulls/2"}})
+    True
+    >>> is_pull_request({"pull_request": {"html_url": None, "diff_url": None,
+    ...                                   "patch_url": None}}), is_pull_request({})
+    (False, False)
+    """
+    links = item.get("pull_request")
+    if not isinstance(links, dict):
+        return False
+    return any(links.get(k) for k in ("url", "html_url", "diff_url", "patch_url"))
+
+
 def parse_issue(item: dict, repo: str, batch: Batch) -> None:
-    """An item of ``/issues``: an issue or a pull request (it has ``pull_request``)."""
-    actor = batch.who(parse_user(item.get("user")))
-    if actor is None:
-        return
+    """An item of ``/issues``: an issue or a pull request (:func:`is_pull_request`); one
+    opened by a deleted account is kept, as :data:`DELETED`'s."""
+    actor = batch.who(parse_author(item.get("user")))
     number = item["number"]
     ref = f"{repo}#{number}"
-    is_pr = item.get("pull_request") is not None  # present but null: an issue
+    is_pr = is_pull_request(item)
     kind = ActivityKind.PR_OPENED if is_pr else ActivityKind.ISSUE_OPENED
     batch.activities.append(
         Activity(
@@ -533,9 +582,16 @@ def parse_issue(item: dict, repo: str, batch: Batch) -> None:
         )
 
 
-def parse_issue_comment(comment: dict, repo: str, authors: dict[str, str], batch: Batch) -> None:
-    """An item of ``/issues/comments``: a conversation comment on an issue or pull request."""
-    _parse_comment(comment, repo, authors, batch, ActivityKind.ISSUE_COMMENT, "issue_url")
+def parse_issue_comment(
+    comment: dict,
+    repo: str,
+    authors: dict[str, str],
+    batch: Batch,
+    numbers: dict[int, int] | None = None,
+) -> None:
+    """An item of ``/issues/comments``: a conversation comment on an issue or pull request
+    (``numbers``: issue id -> number, for older answers' ``issue_url``)."""
+    _parse_comment(comment, repo, authors, batch, ActivityKind.ISSUE_COMMENT, "issue_url", numbers)
 
 
 def parse_review_comment(comment: dict, repo: str, authors: dict[str, str], batch: Batch) -> None:
@@ -550,11 +606,12 @@ def _parse_comment(
     batch: Batch,
     kind: ActivityKind,
     parent_url: str,
+    numbers: dict[int, int] | None = None,
 ) -> None:
     """A comment, credited against the author of the item it is on (``authors``)."""
-    actor = batch.who(parse_user(comment.get("user")))
-    number = _parent_number(comment, parent_url)
-    if actor is None or number is None:
+    actor = batch.who(parse_author(comment.get("user")))
+    number = _parent_number(comment, parent_url, numbers)
+    if number is None:
         return
     ref = f"{repo}#{number}"
     batch.activities.append(
@@ -578,28 +635,28 @@ def parse_pull_request(node: dict, repo: str, batch: Batch) -> None:
     """A GraphQL pull request: merge acts, size and every review."""
     number = node["number"]
     ref = f"{repo}#{number}"
-    author = batch.who(parse_actor(node.get("author")))
+    author = batch.who(parse_author(node.get("author"), graphql=True))
     size = (node.get("additions") or 0) + (node.get("deletions") or 0)
     title = node.get("title") or ""
     url = node.get("url") or ""
-    if author is not None:
-        batch.activities.append(
-            Activity(
-                key=f"{ActivityKind.PR_OPENED}:{repo}:{number}",
-                repo=repo,
-                kind=ActivityKind.PR_OPENED,
-                actor=author,
-                occurred_at=parse_time(node["createdAt"]),
-                item=ref,
-                size=size,
-                title=title,
-                url=url,
-                state=(node.get("state") or "").lower(),
-                pr_number=number,
-            )
+    batch.activities.append(
+        Activity(
+            key=f"{ActivityKind.PR_OPENED}:{repo}:{number}",
+            repo=repo,
+            kind=ActivityKind.PR_OPENED,
+            actor=author,
+            occurred_at=parse_time(node["createdAt"]),
+            item=ref,
+            size=size,
+            title=title,
+            url=url,
+            state=(node.get("state") or "").lower(),
+            pr_number=number,
         )
+    )
     merged_at = parse_time(node.get("mergedAt"))
-    merger = batch.who(parse_actor(node.get("mergedBy")))
+    # A merged pull request always has a merger: none named is a deleted account.
+    merger = batch.who(parse_author(node.get("mergedBy"), graphql=True)) if merged_at else None
     # A merged pull request is credited to its author (OpenDigger's rule), and the merge
     # to the merger as an act of its own.
     for kind, actor, other in (
@@ -632,9 +689,8 @@ def parse_review(
 ) -> None:
     """A review from GraphQL (``databaseId``, ``submittedAt``) or REST (``id``,
     ``submitted_at``, ``user``)."""
-    actor = batch.who(
-        parse_actor(review.get("author")) if "author" in review else parse_user(review.get("user"))
-    )
+    graphql = "author" in review
+    actor = batch.who(parse_author(review.get("author" if graphql else "user"), graphql=graphql))
     submitted = parse_time(review.get("submittedAt") or review.get("submitted_at"))
     # GraphQL's fullDatabaseId (a BigInt sent as a string) is REST's review id.
     review_id = review.get("fullDatabaseId") or review.get("databaseId") or review.get("id")
@@ -665,6 +721,10 @@ def parse_commit(item: dict, repo: str, batch: Batch) -> None:
     """
     git = (item.get("commit") or {}).get("author") or {}
     account = parse_user(item.get("author"))
+    if account is not None and account.type == DELETED.type:
+        # The git identity is still the person's own: never linked to the placeholder,
+        # which would make one person of everyone whose account is gone.
+        account = None
     if account is not None:
         batch.who(account)
     ident = Identity(
@@ -934,11 +994,14 @@ class GitHubSource:
             window["since"] = _iso(start)
         newest: datetime | None = None
         pulls_changed = False
+        numbers: dict[int, int] = {}  # issue id -> number, for older comments' issue_url
         for page in self.client.pages(f"{base}/issues", {"state": "all", **window}):
             batch = Batch(scope=repo)
             for item in page:
                 parse_issue(item, repo, batch)
-                pulls_changed = pulls_changed or item.get("pull_request") is not None
+                if item.get("id") is not None:
+                    numbers[int(item["id"])] = int(item["number"])
+                pulls_changed = pulls_changed or is_pull_request(item)
                 updated = parse_time(item.get("updated_at"))
                 newest = max(filter(None, [newest, updated]), default=None)
             result.items += len(batch)
@@ -949,7 +1012,7 @@ class GitHubSource:
         for page in self.client.pages(f"{base}/issues/comments", window):
             batch = Batch(scope=repo)
             for comment in page:
-                parse_issue_comment(comment, repo, authors, batch)
+                parse_issue_comment(comment, repo, authors, batch, numbers)
             result.items += len(batch)
             yield batch
         if pulls_changed:

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from .world import (
     EMPTY,
+    GHOST_ID,
     Commit,
     Issue,
     IssueComment,
@@ -80,6 +81,13 @@ class Shapes:
     def simple_user(self, u: User) -> dict:
         """``simple-user``: no name, email, company or bio."""
         return self._cached(("user", u.id), lambda: self._simple_user(u))
+
+    def author(self, u: User | None) -> dict | None:
+        """Who made an item, comment or review: ``simple-user``, or (legacy shapes) null
+        for a deleted account, as older answers give it."""
+        if u is None or (self.world.legacy_shapes and u.id == GHOST_ID):
+            return None
+        return self.simple_user(u)
 
     def _simple_user(self, u: User) -> dict:
         a = f"{self.api}/users/{u.login}"
@@ -521,7 +529,7 @@ class Shapes:
             "node_id": node_id("Issue", i.id),
             "number": i.number,
             "title": i.title,
-            "user": self.simple_user(i.user),
+            "user": self.author(i.user),
             "labels": [self.label(r, lb) for lb in i.labels],
             "state": i.state,
             "locked": False,
@@ -545,6 +553,9 @@ class Shapes:
                 "patch_url": f"{p}.patch",
                 "merged_at": iso(i.pull.merged_at),
             }
+        elif self.world.legacy_shapes:
+            # Older answers: a plain issue's pull_request is there, with every link null.
+            out["pull_request"] = dict.fromkeys(("url", "html_url", "diff_url", "patch_url"))
         out.update(
             body=i.body,
             closed_by=self.simple_user(i.closed_by) if i.closed_by else None,
@@ -676,13 +687,15 @@ class Shapes:
         r, i = c.issue.repo, c.issue
         a = f"{self.api}/repos/{r.full_name}/issues/comments/{c.id}"
         kind = "pull" if i.pull is not None else "issues"
+        issue_ref = i.id if self.world.legacy_shapes else i.number
         return {
             "url": a,
             "html_url": f"{self.web}/{r.full_name}/{kind}/{i.number}#issuecomment-{c.id}",
-            "issue_url": f"{self.api}/repos/{r.full_name}/issues/{i.number}",
+            # Older answers end issue_url in the issue's id, not its number.
+            "issue_url": f"{self.api}/repos/{r.full_name}/issues/{issue_ref}",
             "id": c.id,
             "node_id": node_id("IssueComment", c.id),
-            "user": self.simple_user(c.user),
+            "user": self.author(c.user),
             "created_at": iso(c.created_at),
             "updated_at": iso(c.updated_at),
             "author_association": association(c.user, r),
@@ -705,7 +718,7 @@ class Shapes:
             "path": c.path,
             "commit_id": c.commit_id,
             "original_commit_id": c.commit_id,
-            "user": self.simple_user(c.user),
+            "user": self.author(c.user),
             "body": c.body,
             "created_at": iso(c.created_at),
             "updated_at": iso(c.updated_at),
@@ -739,7 +752,7 @@ class Shapes:
         return {
             "id": rv.id,
             "node_id": node_id("PullRequestReview", rv.id),
-            "user": self.simple_user(rv.user),
+            "user": self.author(rv.user),
             "body": rv.body,
             "state": rv.state,
             "html_url": h,

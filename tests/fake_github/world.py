@@ -383,6 +383,12 @@ class World:
         :class:`Clock` frozen at :data:`FIXED_NOW`.
     revision : int
         Bumped by every mutation (the server's caches key on it).
+    legacy_shapes : bool
+        Answer as GitHub's older issue payloads do (recorded from api.github.com): a plain
+        issue carries ``"pull_request": {"url": null, "html_url": null, ...}``, an issue
+        comment's ``issue_url`` ends in the issue's id (not its number), and items,
+        comments and reviews of deleted accounts have ``"user": null`` instead of the
+        ``ghost`` account. Set by ``World.generate(legacy_shapes=True)``.
     lock : threading.RLock
         Held by the server while it reads, and by the mutation helpers.
     """
@@ -394,6 +400,7 @@ class World:
         self.seed = seed
         self.clock: Callable[[], datetime] = Clock()
         self.revision = 0
+        self.legacy_shapes = False
         self.lock = threading.RLock()
         self._ids = _Ids()
         # The organisation's teams whose members the token may list, slug -> members
@@ -628,6 +635,7 @@ class World:
         big_pr_reviews: int = 105,
         now: datetime = FIXED_NOW,
         years: float = 3.0,
+        legacy_shapes: bool = False,
     ) -> World:
         """Build a deterministic world.
 
@@ -636,6 +644,8 @@ class World:
         merged pull request of the first repository (0 disables it). Repository roles by
         position: 0 ordinary, 1 a fork, 2 archived, the last one empty and private (needs
         ``repos >= 4`` for all four; fewer repositories drop roles from the middle).
+        ``legacy_shapes`` serves the older payload shapes (see :class:`World`); the world
+        itself is the same.
         """
         if repos < 1 or users < 12:
             raise ValueError("need at least 1 repository and 12 users")
@@ -855,6 +865,7 @@ class World:
         world.teams = {"maintainers": members[1:3]}
         world.clock = Clock(now)
         world._ids = ids
+        world.legacy_shapes = legacy_shapes
         return world
 
     @classmethod
