@@ -32,9 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fake_hf import FakeHub, HubWorld  # noqa: E402
+from fake_hf import FakeHub, HubWorld, PageSizes  # noqa: E402
 
-from talent.sources.hf import HubClient, HubSource  # noqa: E402
+from talent.sources.hf import COMMITS_PER_PAGE, HubClient, HubSource  # noqa: E402
 from talent.store import count_rows, open_store  # noqa: E402
 from talent.sync import run_sync  # noqa: E402
 
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     world = HubWorld.generate(
         seed=args.seed, models=50, datasets=15, spaces=10, discussions=2000, derivatives=300
     )
-    need = world.pages_needed()
+    need = world.pages_needed(PageSizes(commits=COMMITS_PER_PAGE))  # the page talent asks
     pages_needed = need["total"] - need["likers"]
     listing = sum(need[k] for k in ("models", "datasets", "spaces", "discussions"))
     listing += need["derivatives"] + need["members"]

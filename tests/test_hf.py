@@ -8,7 +8,7 @@ import json
 from collections import Counter
 
 import pytest
-from fake_hf import FakeHub, HubWorld
+from fake_hf import FakeHub, HubWorld, PageSizes
 from fake_hf.world import SIZES
 from gitrepos import isolate
 from typer.testing import CliRunner
@@ -17,6 +17,7 @@ from talent.cli import app
 from talent.config import Settings
 from talent.identity import ensure_people, suggest_merges
 from talent.sources.hf import (
+    COMMITS_PER_PAGE,
     BadCredentials,
     HubClient,
     HubSource,
@@ -61,27 +62,27 @@ def mine(hub, engine, token="hf_test", **options):
 
 
 def expected_acts(world) -> Counter:
-    """The acts the world's data should become, counted by kind (see talent.sources.hf)."""
+    """The acts the world's data should become, counted by kind (see talent.sources.hf).
+    A deleted user's acts are kept, as the one deleted account's."""
     out = Counter()
     for repo in world.org_repos():
         for commit in repo.commits:
-            people = [u for u in commit.authors if not u.deleted and u.name != "system"]
+            people = [u for u in commit.authors if u.name != "system"]
             if people:
                 out["commit"] += 1
                 out["co_authored"] += len(people) - 1
         for d in repo.discussions:
-            opener = None if d.author.deleted else d.author
-            if opener:
-                out["pr_opened" if d.is_pull_request else "issue_opened"] += 1
+            opener = d.author
+            out["pr_opened" if d.is_pull_request else "issue_opened"] += 1
             for event in d.events[1:]:
-                who = None if event.author.deleted else event.author
-                if event.type == "comment" and who and not event.data.get("hidden"):
+                who = event.author
+                if event.type == "comment" and not event.data.get("hidden"):
                     out["issue_comment"] += 1
-                if event.type == "status-change" and who:
+                if event.type == "status-change":
                     status = event.data.get("status")
                     if status == "merged" and d.is_pull_request:
                         out["pr_merged_by"] += 1
-                        out["pr_merged"] += 1 if opener else 0
+                        out["pr_merged"] += 1
                     elif status == "closed" and who is not opener:
                         out["issue_closed_by"] += 1
         if repo.type == "model":
@@ -99,8 +100,9 @@ def test_a_full_mine_stores_every_act_once_at_the_pages_the_data_needs(world, hu
     names = set(load_repos(engine)["full_name"])
     assert names == {hub_repo_name(r.type, r.repo_id) for r in world.org_repos()}
     assert all(n.startswith(("hf.co/", "hf.co/datasets/", "hf.co/spaces/")) for n in names)
-    # One request per page the data needs; likers are not read (a like has no time).
-    need = world.pages_needed()
+    # One request per page the data needs (commits at the 100 a page talent asks for);
+    # likers are not read (a like has no time).
+    need = world.pages_needed(PageSizes(commits=COMMITS_PER_PAGE))
     assert client.stats.total == need["total"] - need["likers"]
     assert hub.requests("discussion") == need["discussion"]
 
@@ -276,3 +278,113 @@ def test_talent_mine_hf_from_the_command_line(world, hub, tmp_path, monkeypatch)
     assert count_rows(open_store(db), "activities") > 0  # nothing stored was lost
     odd = runner.invoke(app, ["mine", "hf", "not a name!", "--db", db])
     assert odd.exit_code != 0 and "not an organisation" in odd.output
+
+
+# --- deleted accounts, missing and renamed repositories, default messages ----------------
+
+
+def test_a_deleted_users_discussions_stay_whole_under_one_never_ranked_account(world, hub, engine):
+    from talent.scoring import rank_store
+
+    mine(hub, engine)
+    gone = next(u for u in world.users if u.deleted)
+    theirs = [(r, d) for r in world.org_repos() for d in r.discussions if d.author is gone]
+    assert theirs  # the world has discussions opened by the deleted user
+    acts = load_activities(engine)
+    for repo, d in theirs:
+        ref = f"{hub_repo_name(repo.type, repo.repo_id)}#{d.num}"
+        on_it = acts[acts["item"] == ref]
+        opened = on_it[on_it["kind"].isin(["issue_opened", "pr_opened"])]
+        assert list(opened["actor"]) == ["hf:@deleted"]
+        # The others' replies are there, towards the deleted account.
+        replies = [e for e in d.events[1:] if e.type == "comment" and not e.data.get("hidden")]
+        comments = on_it[on_it["kind"] == "issue_comment"]
+        assert len(comments) == len(replies)
+        assert set(comments["counterpart"]) <= {"hf:@deleted"}
+    settings = Settings(db_url=str(engine.url))
+    ensure_people(engine, settings)
+    links = load_identity_links(engine).set_index("identity_key")["person_id"]
+    deleted = load_people(engine).set_index("person_id").loc[links["hf:@deleted"]]
+    assert (deleted["name"], bool(deleted["is_bot"])) == ("deleted account", True)
+    assert not isinstance(deleted["profile_url"], str)  # no page of its own on the Hub
+    ranking = rank_store(engine, settings, profile="recruiter")
+    assert len(ranking) > 5 and links["hf:@deleted"] not in set(ranking["person_id"])
+
+
+@pytest.mark.parametrize(
+    ("token", "said"),
+    [
+        (None, "not found, or private (no token was sent: set HF_TOKEN to read private ones)"),
+        ("hf_test", "not found, or private to this token"),
+    ],
+)
+def test_a_missing_repository_says_so_in_one_line_and_loses_nothing(
+    world, hub, tmp_path, monkeypatch, token, said
+):
+    """Anonymous, the Hub answers a missing repository 401 without X-Error-Code (over
+    plain http huggingface_hub does not call that "not found"): never "token refused"."""
+    isolate(monkeypatch, tmp_path)
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    runner = CliRunner()
+    monkeypatch.setenv("HF_TOKEN", "hf_test")
+    public = next(r for r in world.org_repos("model") if not r.private and not r.gated)
+    first = runner.invoke(
+        app, ["mine", "hf", public.repo_id, "--endpoint", hub.base_url, "--db", db]
+    )
+    assert first.exit_code == 0, first.output
+    stored = count_rows(open_store(db), "activities")
+    assert stored > 0
+    if token is None:
+        monkeypatch.delenv("HF_TOKEN")
+    missing = f"{ORG}/no-such-model"
+    result = runner.invoke(app, ["mine", "hf", missing, "--endpoint", hub.base_url, "--db", db])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().count("\n") == 0
+    assert result.output.strip() == f"error: model '{missing}' on the Hub: {said}"
+    assert "refused" not in result.output
+    statuses = [e.status for e in hub.log.entries if e.path == f"/api/models/{missing}"]
+    assert statuses == [401 if token is None else 404]
+    assert count_rows(open_store(db), "activities") == stored  # nothing stored was lost
+
+
+def test_a_renamed_repository_is_followed_to_its_new_name(world, hub, engine):
+    repo = next(r for r in world.org_repos("model") if not r.private and len(r.commits) > 100)
+    old = repo.repo_id
+    world.rename_repo(old, repo.name + "-renamed")
+    client = HubClient(hub.base_url, "hf_test", sleep=lambda _s: None)
+    summary = run_sync(engine, HubSource(client, [old], derivatives=False))
+    assert not summary.failures
+    assert list(load_repos(engine)["full_name"]) == [hub_repo_name("model", repo.repo_id)]
+    commits = load_activities(engine).query("kind == 'commit'")
+    people = [c for c in repo.commits if any(u.name != "system" for u in c.authors)]
+    assert len(commits) == len(people)
+    # One 307 for the old name; the commit pages (relative links) under the new one.
+    redirected = [e for e in hub.log.entries if e.status == 307]
+    assert [e.path for e in redirected] == [f"/api/models/{old}"]
+    pages = [dict(e.query).get("p") for e in hub.log.select("commits")]
+    assert pages == [None, "1"] + [str(p) for p in range(2, len(pages))]
+    assert len(pages) == -(-len(repo.commits) // COMMITS_PER_PAGE)
+
+
+def test_people_who_commit_the_tools_default_messages_stay_people(world, hub, engine):
+    """29 commits "Upload folder using huggingface_hub" are no template of the person's;
+    a dependency bumper's own template still makes it a bot."""
+    repo = next(r for r in world.org_repos("model") if not r.private and not r.gated)
+    world.add_user("ada-uploads", "Ada Uploads")
+    world.add_user("deps-updater", "Deps Updater")
+    defaults = ["Upload folder using huggingface_hub", "Update README.md",
+                "Upload model.safetensors with huggingface_hub"]  # fmt: skip
+    for n in range(29):
+        world.add_commit(repo.repo_id, "ada-uploads", defaults[0] if n < 25 else defaults[n % 3])
+    for n in range(12):
+        world.add_commit(
+            repo.repo_id, "deps-updater", f"Bump transformers from 4.{n}.0 to 4.{n + 1}.0"
+        )
+    mine(hub, engine)
+    settings = Settings(db_url=str(engine.url))
+    ensure_people(engine, settings)
+    links = load_identity_links(engine).set_index("identity_key")["person_id"]
+    people = load_people(engine).set_index("person_id")
+    ada, bumper = people.loc[links["hf:@ada-uploads"]], people.loc[links["hf:@deps-updater"]]
+    assert (bool(ada["is_bot"]), float(ada["bot_probability"])) == (False, 0.0)
+    assert (bool(bumper["is_bot"]), float(bumper["bot_probability"])) == (True, 1.0)

@@ -46,7 +46,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
-from talent.model import Activity, ActivityKind, Identity, IdentitySource, Origin, Repo
+from talent.model import (
+    HUB_DELETED_LOGIN,
+    Activity,
+    ActivityKind,
+    Identity,
+    IdentitySource,
+    Origin,
+    Repo,
+    deleted_account,
+)
 from talent.sources.base import Batch, Failure, Item, Mark, Progress, SourceState
 
 __all__ = [
@@ -76,10 +85,19 @@ _EXPAND = {  # Spaces have no downloads and are never gated (ExpandSpaceProperty
 _DERIVED = ("author", "createdAt", "lastModified", "downloads", "downloadsAllTime", "likes",
             "tags")  # fmt: skip
 RELATIONS = ("finetune", "quantized", "adapter", "merge")
+# Commits asked for a page (the Hub's page is 50 when no ``limit`` is given; its next link
+# names the size asked for, and is relative: followed with urljoin).
+COMMITS_PER_PAGE = 100
 # Details are saved this many discussions at a time, each batch with its marks.
 DETAILS_PER_BATCH = 50
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}(/[A-Za-z0-9][A-Za-z0-9._-]{0,95})?$")
-_NOT_PEOPLE = {"deleted", "system", "huggingface", ""}
+_NOT_PEOPLE = {"system", "huggingface", ""}  # the Hub's own commits: nobody's act
+DELETED = deleted_account(IdentitySource.HF)
+# What the Hub says with a 401 when the token itself was refused; any other 401 on a
+# repository's route is the Hub's answer for a repository it will not show (missing, or
+# private to this caller), with no ``X-Error-Code`` (hf_raise_for_status maps it only
+# over https).
+INVALID_TOKEN = "Invalid credentials in Authorization header"
 
 
 class HubError(Exception):
@@ -129,17 +147,33 @@ def parse_time(value: str | None) -> datetime | None:
 
 
 def hub_identity(user: dict | str | None) -> Identity | None:
-    """An account from an ``author`` object or a username; None for a deleted account,
-    the Hub's ``system`` author or nothing."""
+    """An account from an ``author`` object or a username: :data:`DELETED` for a deleted
+    account ("deleted"), None for the Hub's ``system`` author or nothing.
+
+    >>> hub_identity("deleted").type, hub_identity("system"), hub_identity("ada").key
+    ('Deleted', None, 'hf:@ada')
+    """
     if isinstance(user, dict):
         login = user.get("name") or user.get("user") or ""
         fullname = user.get("fullname") or ""
         kind = "Organization" if user.get("type") == "org" else "User"
     else:
         login, fullname, kind = user or "", "", "User"
+    if login.lower() == HUB_DELETED_LOGIN:
+        return DELETED
     if login.lower() in _NOT_PEOPLE:
         return None
     return Identity(IdentitySource.HF, name=fullname, login=login, type=kind)
+
+
+def hub_author(user: dict | str | None) -> Identity | None:
+    """Who opened a discussion or wrote a comment: a missing ``author`` is a deleted
+    account's item (the Hub drops the key), kept as :data:`DELETED`.
+
+    >>> hub_author(None).key, hub_author({"name": "ada"}).key
+    ('hf:@deleted', 'hf:@ada')
+    """
+    return DELETED if not user else hub_identity(user)
 
 
 # --- HTTP ------------------------------------------------------------------------------
@@ -193,6 +227,7 @@ class HubClient:
         from huggingface_hub.utils import build_hf_headers
 
         self.endpoint = endpoint.rstrip("/")
+        self.token_sent = bool(token)
         # token=False: never a token cached on disk by another tool, only the one given.
         self._headers = build_hf_headers(
             token=token or False, library_name="talent", library_version="1"
@@ -250,17 +285,36 @@ class HubClient:
             except GatedRepoError:
                 raise _Gated("gated: this token has not been granted access") from None
             except RepositoryNotFoundError:
-                raise NotFound("not found, or private to this token") from None
+                raise NotFound(self.not_found_text()) from None
             except HfHubHTTPError as exc:
                 if status == 401:
-                    raise BadCredentials(
-                        "the Hub refused the token (401): set HF_TOKEN to a valid token, "
-                        "or unset it to read public data"
-                    ) from None
+                    raise self._unauthorized(response) from None
                 if status == 404:
-                    raise NotFound("not found, or private to this token") from None
+                    raise NotFound(self.not_found_text()) from None
                 raise HubError(f"the Hub answered {status}: {str(exc).splitlines()[0]}") from None
             return response
+
+    def _unauthorized(self, response) -> HubError:
+        """What a 401 means: the token refused (the Hub says so, and one was sent), else
+        a repository the Hub will not show this caller (missing, or private)."""
+        said = response.headers.get("X-Error-Message") or ""
+        if not said:
+            try:
+                said = str((response.json() or {}).get("error") or "")
+            except (ValueError, AttributeError):
+                said = ""
+        if self.token_sent and said.strip().rstrip(".") == INVALID_TOKEN:
+            return BadCredentials(
+                "the Hub refused the token (401): set HF_TOKEN to a valid token, "
+                "or unset it to read public data"
+            )
+        return NotFound(self.not_found_text())
+
+    def not_found_text(self) -> str:
+        """How to say that the Hub would not show something, given the token sent."""
+        if self.token_sent:
+            return "not found, or private to this token"
+        return "not found, or private (no token was sent: set HF_TOKEN to read private ones)"
 
     def pages(self, path: str, params=None, *, kind: str = "listing") -> Iterator[list]:
         """The pages of a list endpoint, following ``Link: <...>; rel="next"``."""
@@ -341,10 +395,8 @@ class HubSource:
                     {"expand[]": list(_EXPAND[repo_type])},
                     kind="listing",
                 ).json()
-            except NotFound:
-                raise NotFound(
-                    f"{repo_type} {target!r} not found, or private to this token"
-                ) from None
+            except NotFound as exc:
+                raise NotFound(f"{repo_type} {target!r} on the Hub: {exc}") from None
             return [_Listed(repo_type, info)]
         found = []
         for repo_type in self.repo_types:
@@ -429,7 +481,7 @@ class HubSource:
             return
         base = f"/api/{item.repo_type}s/{item.repo_id}/commits/main"
         try:
-            for page in self.client.pages(base, {"limit": 100}, kind="commits"):
+            for page in self.client.pages(base, {"limit": COMMITS_PER_PAGE}, kind="commits"):
                 batch = Batch(scope=item.name)
                 reached = False
                 for commit in page:
@@ -494,7 +546,7 @@ class HubSource:
         is_pr = bool(details.get("isPullRequest"))
         url = f"{self._page(item)}/discussions/{number}"
         title = (details.get("title") or "").strip()[:200]
-        opener = batch.who(hub_identity(details.get("author")))
+        opener = batch.who(hub_author(details.get("author")))
         opened = parse_time(details.get("createdAt"))
         events = details.get("events") or []
         commits = sum(1 for e in events if e.get("type") == "commit")
@@ -508,7 +560,7 @@ class HubSource:
         first_comment = True
         for event in events:
             kind_name = event.get("type")
-            actor = batch.who(hub_identity(event.get("author")))
+            actor = batch.who(hub_author(event.get("author")))
             when = parse_time(event.get("createdAt"))
             data = event.get("data") or {}
             key = f"hf:{ref}:{event.get('id')}"

@@ -13,11 +13,18 @@ whole stack (httpx2, ``http_backoff`` and its ``RateLimit`` parsing, ``hf_raise_
   ``.../likers``, ``/api/organizations/{org}/members``, ``/api/users/{user}/overview``,
   ``/api/whoami-v2``. Shapes are in ``shapes.py``.
 * **Paging**: a ``Link: <URL>; rel="next"`` header with an opaque ``cursor`` (listings,
-  likers, members) or ``p`` (commits); discussions are paged by ``p`` with
-  ``{count, start}`` as huggingface_hub expects. Sizes come from :class:`PageSizes`.
-* **Errors** as ``hf_raise_for_status`` reads them: ``X-Error-Code: RepoNotFound`` (404 to a
-  token, 401 to an anonymous caller, as the Hub does) for unknown and hidden private
-  repositories, ``GatedRepo`` (403, or 401 anonymous) on a gated repository's commits for a
+  likers, members) or ``p`` (commits: a *relative* link, ``</api/models/..?p=1>``, 50 a
+  page unless ``limit`` asks otherwise, and ``X-Total-Count``, as recorded from the Hub);
+  discussions are paged by ``p`` with ``{count, start}`` as huggingface_hub expects. Sizes
+  come from :class:`PageSizes`.
+* **Renamed repositories**: any route of an old name answers ``307`` with a relative
+  ``Location`` to the new name, the query kept (``HubWorld.rename_repo``).
+* **ETags**: every 200 carries a weak ``ETag`` (``W/"..."``), as the Hub's API does.
+* **Errors** as the Hub answers them: an unknown or hidden private repository is 404
+  ``X-Error-Code: RepoNotFound`` to a token, and to an anonymous caller 401 *without*
+  ``X-Error-Code`` (``X-Error-Message: Invalid username or password.`` and a
+  ``WWW-Authenticate`` header; hf_raise_for_status calls that "not found" only over https),
+  ``GatedRepo`` (403, or 401 anonymous) on a gated repository's commits for a
   token configured ``{"gated_ok": False}``, ``RevisionNotFound`` for an unknown revision,
   401 ``Invalid credentials in Authorization header`` for an unknown token on any route.
   Every error carries ``X-Error-Message`` and ``{"error": ...}``.
@@ -33,6 +40,7 @@ whole stack (httpx2, ``http_backoff`` and its ``RateLimit`` parsing, ``hf_raise_
 from __future__ import annotations
 
 import base64
+import hashlib
 import itertools
 import json
 import math
@@ -72,6 +80,9 @@ ROUTE_KINDS = (
 
 INVALID_TOKEN = "Invalid credentials in Authorization header"
 REPO_NOT_FOUND = "Repository not found"
+# What the Hub answers an anonymous caller for a repository it will not show.
+ANONYMOUS_NOT_FOUND = "Invalid username or password."
+WWW_AUTHENTICATE = 'Bearer realm="Authentication required", charset="UTF-8"'
 SORT_KEYS: dict[str, Callable[[Repo], Any]] = {
     "downloads": lambda r: r.downloads,
     "downloadsAllTime": lambda r: r.downloads_all_time,
@@ -271,9 +282,16 @@ class RateLimiter:
 class _Error(Exception):
     """An error answer: status, message and the ``X-Error-Code`` huggingface_hub reads."""
 
-    def __init__(self, status: int, message: str, code: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        headers: list[tuple[str, str]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.message, self.code = status, message, code
+        self.headers = headers or []
 
 
 @dataclass
@@ -501,6 +519,8 @@ class FakeHub:
             headers += ctx.bucket.headers(self.clock())
         headers += reply.headers
         body = json.dumps(reply.payload, ensure_ascii=False, separators=(",", ":")).encode()
+        if reply.status == 200:
+            headers.append(("ETag", f'W/"{len(body):x}-{hashlib.sha1(body).hexdigest()[:27]}"'))
         self.log.append(
             LogEntry(
                 method=ctx.method,
@@ -594,7 +614,7 @@ class FakeHub:
 
     @staticmethod
     def _error(err: _Error) -> _Reply:
-        headers = [("X-Error-Message", err.message)]
+        headers = [("X-Error-Message", err.message), *err.headers]
         if err.code:
             headers.insert(0, ("X-Error-Code", err.code))
         return _Reply(err.status, {"error": err.message}, headers)
@@ -637,6 +657,14 @@ class FakeHub:
         m = _REPO_ROUTE.match(path)
         if m:
             repo_type = m.group(1)[:-1]
+            renamed = self.world.renamed_from(repo_type, f"{m.group(2)}/{m.group(3)}")
+            if renamed is not None and self.world.repo(repo_type, renamed.repo_id) is renamed:
+                # The Hub redirects an old name: a relative Location, the query kept.
+                rest = path[m.end(3) :]
+                location = f"/api/{m.group(1)}/{renamed.repo_id}{rest}"
+                if ctx.pairs:
+                    location += "?" + urlencode(ctx.pairs)
+                return _Reply(307, {"error": "Moved"}, [("Location", location)])
             repo = self._visible(ctx, repo_type, f"{m.group(2)}/{m.group(3)}")
             if m.group(4):
                 return self._commits(ctx, repo, m.group(5))
@@ -673,9 +701,13 @@ class FakeHub:
     def _visible(self, ctx: _Ctx, repo_type: str, repo_id: str) -> Repo:
         repo = self.world.repo(repo_type, repo_id)
         if repo is None or (repo.private and not self._may_see_private(ctx)):
-            # The Hub answers 401 to an anonymous caller and 404 to a token, both with
-            # X-Error-Code RepoNotFound (see the comment in hf_raise_for_status).
-            raise _Error(401 if ctx.token is None else 404, REPO_NOT_FOUND, "RepoNotFound")
+            # The Hub answers a token 404 with X-Error-Code RepoNotFound, and an anonymous
+            # caller 401 without any X-Error-Code, asking for credentials (see the comment
+            # in hf_raise_for_status, and huggingface_hub#1904).
+            if ctx.token is None:
+                www = [("WWW-Authenticate", WWW_AUTHENTICATE)]
+                raise _Error(401, ANONYMOUS_NOT_FOUND, headers=www)
+            raise _Error(404, REPO_NOT_FOUND, "RepoNotFound")
         return repo
 
     def _expand(self, ctx: _Ctx, repo_type_or_repo: str | Repo) -> list[str]:
@@ -761,11 +793,13 @@ class FakeHub:
         formatted = "formatted" in ctx.all("expand", "expand[]")
         newest_first = history[::-1]
         page = newest_first[page_no * size : (page_no + 1) * size]
-        headers = []
+        headers = [("X-Total-Count", str(len(newest_first)))]
         if (page_no + 1) * size < len(newest_first):
-            pairs = [(k, v) for k, v in ctx.pairs if k != "p"] + [("p", str(page_no + 1))]
-            url = f"{self.base_url}{ctx.path}?{urlencode(pairs)}"
-            headers.append(("Link", f'<{url}>; rel="next"'))
+            # The Hub's commit pages link to the next one by path, not by URL, and name
+            # the page size: </api/spaces/ns/name/commits/main?p=1&limit=50>.
+            pairs = [("p", str(page_no + 1)), ("limit", str(size))]
+            pairs += [(k, v) for k, v in ctx.pairs if k not in ("p", "limit")]
+            headers.append(("Link", f'<{ctx.path}?{urlencode(pairs)}>; rel="next"'))
         items = [shapes.commit(c, formatted=formatted) for c in page]
         return _Reply(200, items, headers)
 

@@ -65,13 +65,14 @@ class PageSizes:
     """Items per page of each paged route.
 
     ``listing`` (1000) is the Hub's page for ``/api/models|datasets|spaces`` (huggingface_hub
-    docs); ``commits`` (100) is what huggingface.js asks for per call (``list-commits.ts``);
+    docs); ``commits`` (50) is the Hub's page when no ``limit`` is asked for (recorded
+    answers; huggingface.js asks for 100 per call, ``list-commits.ts``);
     ``discussions`` (50) is the Hub's fixed discussion page. The Hub does not document the
     page of likers and members: 1000 and 500 here.
     """
 
     listing: int = 1000
-    commits: int = 100
+    commits: int = 50
     discussions: int = 50
     likers: int = 1000
     members: int = 500
@@ -380,6 +381,8 @@ class HubWorld:
         self._last_stamp = datetime.min.replace(tzinfo=UTC)
         self._users = {u.name.lower(): u for u in users}
         self._repos: dict[tuple[str, str], Repo] = {}
+        # (type, old id) -> the repository, after a rename: the Hub redirects the old name.
+        self._renamed: dict[tuple[str, str], Repo] = {}
 
     # --- look-ups -----------------------------------------------------------------------
 
@@ -390,6 +393,10 @@ class HubWorld:
     def repo(self, repo_type: str, repo_id: str) -> Repo | None:
         """The repository ``ns/name`` of this type (case-insensitive), or None."""
         return self._repos.get((repo_type, repo_id.lower()))
+
+    def renamed_from(self, repo_type: str, repo_id: str) -> Repo | None:
+        """The repository once called ``repo_id`` (before :meth:`rename_repo`), or None."""
+        return self._renamed.get((repo_type, repo_id.lower()))
 
     def org_repos(self, repo_type: str | None = None) -> list[Repo]:
         """The organisation's repositories (of one type), private ones included."""
@@ -488,6 +495,19 @@ class HubWorld:
                 self.org.members.append(user)
             self.revision += 1
             return user
+
+    def rename_repo(self, repo_id: str, new_name: str, *, repo_type: str = "model") -> Repo:
+        """Rename a repository within its namespace; the old id keeps answering, with a
+        307 redirect to the new one (as the Hub does)."""
+        with self.lock:
+            repo = self._repo(repo_type, repo_id)
+            old = (repo_type, repo.repo_id.lower())
+            del self._repos[old]
+            repo.name = new_name
+            self._repos[(repo_type, repo.repo_id.lower())] = repo
+            self._renamed[old] = repo
+            self.revision += 1
+            return repo
 
     def add_commit(
         self, repo_id: str, user: str, title: str, *, repo_type: str = "model", message: str = ""
