@@ -23,6 +23,7 @@ of 117 files and alone is the truck factor (1).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -224,3 +225,30 @@ def test_bulk_addition_needs_the_size_and_no_later_edit_by_its_author():
     kept = build_factors(changes, exclude=None, left_out=set(left["path"])).iloc[0]
     assert (kept["files"], kept["truck_factor"]) == (2, 2)
     assert truck_factor(build_authorship(changes)) == 1
+
+
+def test_maintainers_page_says_what_was_left_out(mined, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    _, db = mined
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setenv("TALENT_DB", f"sqlite:///{db}")
+    app_py = str(Path(__file__).resolve().parents[1] / "app.py")
+    at = AppTest.from_file(app_py, default_timeout=90).run()
+    at.switch_page("talent/ui/pages/maintainers.py").run()
+    assert not at.exception
+    labels = [e.label for e in at.expander]
+    assert (
+        "Left out of the bus factor and ownership: 107 files (bulk addition 99, generated 5, "
+        "lock file 2, vendored 1)" in labels
+    )
+    (left,) = [d.value for d in at.dataframe if "rule" in d.value.columns]
+    assert len(left) == 107 and set(left["reason"]) == {
+        "bulk addition", "generated", "lock file", "vendored"
+    }  # fmt: skip
+    (bus,) = [d.value for d in at.dataframe if "truck_factor" in d.value.columns]
+    assert bus.loc[bus["area"] == "(whole repository)", "truck_factor"].tolist() == [2]
+    st.cache_data.clear()
+    st.cache_resource.clear()
