@@ -1907,6 +1907,7 @@ class Section(StrEnum):
     named = "named"
     drift = "drift"
     ready = "ready"
+    left_out = "left-out"
 
 
 shortlist_app = typer.Typer(
@@ -2681,6 +2682,7 @@ def _maintainer_tables(report, names: dict[str, str]) -> dict[str, pd.DataFrame]
     return {
         "named_owners": named,
         "bus_factor": bus,
+        "left_out": report.left_out,
         "owners": owners[
             [
                 "repo",
@@ -2720,11 +2722,15 @@ def _print_maintainers(tables, section, top: int, months: int) -> None:
             table.add_row(*(_plain(_cell(values[c])) for c in columns))
         console.print(table)
 
-    wanted = {str(section)} if section else {s.value for s in Section}
+    wanted = {str(section)} if section else {s.value for s in Section} - {"left-out"}
     if "bus-factor" in wanted:
         show("Bus factor, riskiest first", tables["bus_factor"],
              ["repo", "area", "files", "truck_factor", "truck_people", "absence_factor"],
              "no files in view")  # fmt: skip
+        console.print(left_out_summary(tables["left_out"]), highlight=False)
+    if "left-out" in wanted:
+        show("Left out of the bus factor and ownership", tables["left_out"],
+             ["repo", "path", "reason", "rule"], "nothing")  # fmt: skip
     if "owners" in wanted:
         show("Owners in practice", tables["owners"],
              ["repo", "area", "name", "login", "share", "commits", "reviews", "last_active"],
@@ -2755,6 +2761,22 @@ def _print_maintainers(tables, section, top: int, months: int) -> None:
     if "ready" in wanted:
         show("Ready for more responsibility", tables["ready"],
              ["repo", "area", "name", "login", "evidence"], "nobody yet")  # fmt: skip
+
+
+def left_out_summary(left: pd.DataFrame) -> str:
+    """One line: how many files the bus factor leaves out, by reason.
+
+    >>> import pandas as pd
+    >>> left_out_summary(pd.DataFrame({"reason": ["generated", "generated", "lock file"]}))
+    'Left out: 3 files (generated 2, lock file 1); list them with --section left-out.'
+    >>> left_out_summary(pd.DataFrame({"reason": []}))
+    'Left out: no file (no generated, vendored, lock, data or bulk-added file found).'
+    """
+    if left.empty:
+        return "Left out: no file (no generated, vendored, lock, data or bulk-added file found)."
+    counts = left["reason"].value_counts()
+    by = ", ".join(f"{reason} {n:,}" for reason, n in counts.items())
+    return f"Left out: {len(left):,} files ({by}); list them with --section left-out."
 
 
 def _cell(value) -> str:

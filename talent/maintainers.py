@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,18 +39,54 @@ TRUCK_COVERAGE = 0.5
 ABSENCE_SHARE = 0.5
 RECENT_MONTHS = 12
 
-# Paths the truck factor leaves out, as the paper's tool does with GitHub Linguist's
-# vendor.yml and generated-file rules (aserg-ufmg/Truck-Factor, filtered-files.txt): code
-# copied in from elsewhere and files a tool writes have no human author to lose. Regular
-# expressions searched in the lower-cased path inside the repository.
-VENDORED: tuple[str, ...] = (
-    r"(^|/)(third[-_]?party|3rd[-_]?party|vendors?|vendored|node_modules|bower_components"
-    r"|externals?|extern)/",
-    r"_pb2(_grpc)?\.pyi?$|\.pb\.(go|cc|h)$|\.pb\.gw\.go$|(^|/|[._-])generated[./_-]",
-    r"\.min\.(js|css)$|\.(js|css)\.map$",
-    r"(^|/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|pipfile\.lock|uv\.lock"
-    r"|cargo\.lock|go\.sum|gemfile\.lock|composer\.lock|requirements[^/]*\.lock)$",
+# What the truck factor leaves out, and why: what GitHub Linguist leaves out of a
+# repository's languages (its vendor.yml and generated.rb, as github-linguist 7 states
+# them; only the rules a path shows, since reading every file's first lines would cost a
+# process per file; not Linguist's ``cache/`` and ``Pods/``, which lower-cased would take
+# real code such as a ``pkg/cache`` package). Code copied in from elsewhere, files a tool
+# writes, pinned dependency lists and data have no human author whose leaving would
+# orphan them. (reason, regular
+# expression searched in the lower-cased path inside the repository); the first that
+# matches names the reason. A repository's ``.gitattributes`` overrides them both ways
+# (:func:`files_left_out`).
+LEFT_OUT_RULES: tuple[tuple[str, str], ...] = (
+    (
+        "vendored",
+        r"(^|/)(third[-_]?party|3rd[-_]?party|vendors?|vendored|node_modules|bower_components"
+        r"|externals?|extern|godeps/_workspace|testdata|carthage/build|dist"
+        r"|\.yarn/(releases|plugins|sdks|versions|unplugged))/"
+        r"|^(deps|dependencies)/|(^|/)(configure|config\.guess|config\.sub|cpplint\.py)$"
+        r"|(^|/)(aclocal|libtool|ltoptions|ltsugar|ltversion|lt~obsolete)\.m4$"
+        r"|(^|/)(jquery|bootstrap|font-?awesome|normalize|select2)[^/]*\.(js|css)$"
+        r"|\.d\.ts$",
+    ),
+    (
+        "generated",
+        r"_pb2(_grpc)?\.pyi?$|\.pb\.(go|cc|h|gw\.go|validate\.go)$|_pb\.(js|d\.ts)$"
+        r"|(^|/)zz_generated[^/]*\.go$|(^|/|[._-])generated[./_-]|(^|/)__generated__/"
+        r"|[.-]min\.(js|css)$|\.(js|css)\.map$|\.designer\.(cs|vb)$|(^|/)\.idea/"
+        r"|(^|/)\.pnp\.[^/]*$|\.(nib|xcworkspacedata|xcuserstate)$",
+    ),
+    (
+        "lock file",
+        r"(^|/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml"
+        r"|poetry\.lock|pipfile\.lock|pdm\.lock|uv\.lock|cargo\.lock|composer\.lock"
+        r"|gemfile\.lock|go\.sum|gopkg\.lock|glide\.lock|flake\.lock|\.terraform\.lock\.hcl"
+        r"|[^/]*esy\.lock|requirements[^/]*\.lock|conda-lock\.ya?ml)$",
+    ),
+    (
+        # Linguist counts data and binaries in no language: tables, serialised arrays and
+        # models, test fixtures in binary form, images, fonts and archives.
+        "data",
+        r"\.(csv|tsv|parquet|feather|arrow|avro|orc|npy|npz|pkl|pickle|joblib|h5|hdf5|nc"
+        r"|onnx|pb|pbtxt|pt|pth|ckpt|safetensors|tflite|bin|dat|tfrecords?|jsonl|ndjson"
+        r"|xlsx?|sqlite3?|db|png|jpe?g|gif|bmp|ico|svg|webp|tiff?|pdf|woff2?|ttf|otf|eot"
+        r"|zip|gz|tgz|bz2|xz|7z|tar|jar|whl|so|dylib|dll|exe|wasm)$",
+    ),
 )
+# The paper's tool ran on what Linguist counts, before the path rules above were its
+# ``VENDORED`` filter: kept for callers that pass regular expressions.
+VENDORED: tuple[str, ...] = tuple(rx for _, rx in LEFT_OUT_RULES[:3])
 # Documentation, which the paper's filters may also leave out: the one "docs" area rule.
 DOCS: tuple[str, ...] = (dict(DEFAULT_AREA_RULES)["docs"],)
 
@@ -153,6 +189,255 @@ def _excluded(paths: pd.Series, exclude: Sequence[str] | None) -> pd.Series:
     _, rel = _split(unique)
     hit = dict(zip(unique, (bool(rx.search(p.lower())) for p in rel), strict=True))
     return paths.astype(str).map(hit).astype(bool)
+
+
+# --- what the truck factor leaves out ------------------------------------------------
+
+# Files one commit adds at once, at least: an import, a vendored tree or generated files
+# checked in (the issue's case: one commit of 342 generated model files). Below it a
+# commit is a change a person made.
+BULK_FILES = 100
+
+# The Linguist attribute that overrides each reason, both ways: ``linguist-generated``
+# marks a file generated, ``-linguist-generated`` (or ``=false``) keeps a file a path rule
+# would leave out. ``linguist-detectable`` is Linguist's way to count a data file.
+LINGUIST_ATTRIBUTES: dict[str, str] = {
+    "vendored": "linguist-vendored",
+    "generated": "linguist-generated",
+    "lock file": "linguist-generated",
+    "data": "linguist-detectable",
+    "documentation": "linguist-documentation",
+}
+_LEAVES_OUT = {"linguist-vendored": "vendored", "linguist-generated": "generated",
+               "linguist-documentation": "documentation"}  # fmt: skip
+
+
+def _glob_regex(pattern: str, base: str) -> re.Pattern[str]:
+    """A ``.gitattributes`` pattern of the file in directory ``base`` as a regular
+    expression on the path inside the repository: without a slash it matches the file's
+    name at any depth under ``base``, with one it is anchored at ``base``; ``*`` and ``?``
+    stay inside a directory, ``**`` crosses them. A pattern that names a directory does
+    not reach the files inside it (git's rule)."""
+    anchored = "/" in pattern.rstrip("/")
+    pattern = pattern.lstrip("/")
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
+            end = pattern.index("]", i + 2)
+            body = pattern[i + 1 : end].replace("\\", "\\\\")
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    prefix = re.escape(base + "/") if base else ""
+    body = "".join(out)
+    return re.compile(prefix + (body if anchored else f"(?:.*/)?{body}") + "$")
+
+
+def parse_gitattributes(text: str, base: str = "") -> list[tuple[re.Pattern[str], str, dict]]:
+    """The Linguist attributes a ``.gitattributes`` file (in directory ``base`` of the
+    repository) sets: ``(regex, line, {attribute: True/False/None})`` per line that sets
+    one, in file order. ``attr`` and ``attr=true`` set True, ``-attr`` and ``attr=false``
+    False, ``!attr`` None (back to the rules). Macro lines (``[attr]``) and comments are
+    skipped.
+
+    >>> rules = parse_gitattributes("proto/** linguist-generated\\n*.lock -linguist-generated",
+    ...                             "api")
+    >>> [attrs for _, _, attrs in rules]
+    [{'linguist-generated': True}, {'linguist-generated': False}]
+    >>> proto, lock = (rx for rx, _, _ in rules)
+    >>> bool(proto.match("api/proto/a/b.go")), bool(proto.match("proto/a.go"))
+    (True, False)
+    >>> bool(lock.match("api/x/y.lock")), bool(lock.match("y.lock"))
+    (True, False)
+    """
+    rules = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", "[attr]")) or line.startswith('"'):
+            continue
+        pattern, *attrs = line.split()
+        found: dict[str, bool | None] = {}
+        for attr in attrs:
+            name, _, value = attr.partition("=")
+            state: bool | None = value.lower() not in ("false", "0") if value else True
+            if name[:1] in "-!":
+                state = False if name[0] == "-" else None
+                name = name[1:]
+            if name.startswith("linguist-") and name in set(LINGUIST_ATTRIBUTES.values()):
+                found[name] = state
+        if found:
+            rules.append((_glob_regex(pattern, base), line, found))
+    return rules
+
+
+def _attributes(rel: str, rules: Sequence[tuple[re.Pattern[str], str, dict]]) -> dict:
+    """``{attribute: (state, line)}`` for path ``rel``: the last matching line wins."""
+    out: dict[str, tuple[bool | None, str]] = {}
+    for rx, line, attrs in rules:
+        if rx.match(rel):
+            out.update({name: (state, line) for name, state in attrs.items()})
+    return out
+
+
+def bulk_additions(changes: pd.DataFrame, min_files: int = BULK_FILES) -> pd.DataFrame:
+    """Files a commit added with at least ``min_files`` others that its author never
+    changed again: imports and generated trees, which no one wrote file by file.
+
+    Parameters
+    ----------
+    changes : DataFrame
+        ``path``, ``person``, ``occurred_at``, ``commit``; without ``commit``, nothing is
+        a bulk addition.
+    min_files : int
+        How many files one commit must add.
+
+    Returns
+    -------
+    DataFrame
+        ``path``, ``commit``, ``added`` (how many files that commit added).
+
+    Examples
+    --------
+    Ada's first commit adds three files; she edits ``b`` later, Bob edits ``c``. With
+    three files a bulk, ``a`` and ``c`` are left out (Bob's edit does not make Ada's
+    addition hers).
+
+    >>> import pandas as pd
+    >>> changes = pd.DataFrame({"path": ["a", "b", "c", "b", "c"],
+    ...     "person": ["ada", "ada", "ada", "ada", "bob"], "commit": list("11123"),
+    ...     "occurred_at": pd.to_datetime(["2024-01-01"] * 3 + ["2024-02-01"] * 2)})
+    >>> bulk_additions(changes, min_files=3)
+      path commit  added
+    0    a      1      3
+    1    c      1      3
+    >>> len(bulk_additions(changes, min_files=4))
+    0
+    """
+    columns = ["path", "commit", "added"]
+    if changes.empty or "commit" not in changes.columns:
+        return pd.DataFrame(columns=columns)
+    ordered = changes.sort_values("occurred_at", kind="stable")
+    first = ordered.drop_duplicates("path")
+    added = first.groupby("commit")["path"].transform("size")
+    created = first[added >= min_files].assign(added=added[added >= min_files])
+    if created.empty:
+        return pd.DataFrame(columns=columns)
+    again = ordered.merge(created[["path", "person", "commit"]], on=["path", "person"],
+                          suffixes=("", "_added"))  # fmt: skip
+    edited = set(again.loc[again["commit"] != again["commit_added"], "path"])
+    out = created[~created["path"].isin(edited)]
+    return out.assign(added=out["added"].astype(int))[columns].reset_index(drop=True)
+
+
+def files_left_out(
+    paths: Collection[str],
+    gitattributes: Mapping[str, Mapping[str, str]] | None = None,
+    changes: pd.DataFrame | None = None,
+    *,
+    include_docs: bool = True,
+    rules: Sequence[tuple[str, str]] = LEFT_OUT_RULES,
+    min_files: int = BULK_FILES,
+) -> pd.DataFrame:
+    """The files the truck factor leaves out, each with its reason and the rule.
+
+    Parameters
+    ----------
+    paths : collection of str
+        ``"owner/repo:path"`` (the files at the mined head).
+    gitattributes : mapping, optional
+        ``{repo: {".gitattributes" path: text}}`` as the repository states them at its
+        head; their ``linguist-generated``, ``linguist-vendored``,
+        ``linguist-documentation`` and ``linguist-detectable`` attributes (set or unset)
+        override the path ``rules``; a deeper file's lines win over a shallower one's.
+    changes : DataFrame, optional
+        The file changes (:func:`bulk_additions` finds what commits added in bulk).
+    include_docs : bool
+        False leaves documentation out too (:data:`DOCS`).
+    rules : sequence of (reason, pattern)
+        :data:`LEFT_OUT_RULES`.
+    min_files : int
+        See :func:`bulk_additions`.
+
+    Returns
+    -------
+    DataFrame
+        ``path``, ``reason`` (vendored, generated, lock file, data, documentation, bulk
+        addition) and ``rule`` (the ``.gitattributes`` line, "path rule", or the commit),
+        sorted by path.
+
+    Examples
+    --------
+    >>> attrs = {"r": {".gitattributes": "gen/** linguist-generated\\n"
+    ...                                  "vendor/ours/** -linguist-vendored"}}
+    >>> files_left_out(["r:gen/x.py", "r:vendor/a.c", "r:vendor/ours/b.c", "r:go.sum",
+    ...                 "r:main.py"], attrs)
+               path     reason                                       rule
+    0    r:gen/x.py  generated  .gitattributes: gen/** linguist-generated
+    1      r:go.sum  lock file                                  path rule
+    2  r:vendor/a.c   vendored                                  path rule
+    """
+    columns = ["path", "reason", "rule"]
+    unique = pd.Series(sorted(set(map(str, paths))), dtype=object)
+    if unique.empty:
+        return pd.DataFrame(columns=columns)
+    all_rules = [*rules, *(() if include_docs else (("documentation", DOCS[0]),))]
+    compiled = [(reason, re.compile(rx)) for reason, rx in all_rules]
+    parsed: dict[str, list] = {}
+    for repo, files in (gitattributes or {}).items():
+        # Shallow files first, so a deeper file's lines come later and win.
+        ordered = sorted(files.items(), key=lambda kv: (kv[0].count("/"), kv[0]))
+        parsed[repo] = [
+            rule
+            for source, text in ordered
+            for rule in [
+                (rx, f"{source}: {line}", attrs)
+                for rx, line, attrs in parse_gitattributes(text, posixpath.dirname(source))
+            ]
+        ]
+    repos, rels = _split(unique)
+    rows = []
+    for path, repo, rel in zip(unique, repos, rels, strict=True):
+        attrs = _attributes(rel, parsed.get(repo, ()))
+        # Documentation a .gitattributes marks is left out only where docs are.
+        marked = [
+            (_LEAVES_OUT[a], line)
+            for a, (state, line) in attrs.items()
+            if a in _LEAVES_OUT and state and not (include_docs and a.endswith("tion"))
+        ]
+        found = marked[0] if marked else None
+        if found is None:
+            lower = rel.lower()
+            for reason, rx in compiled:
+                state, _ = attrs.get(LINGUIST_ATTRIBUTES[reason], (None, ""))
+                kept = state is True if reason == "data" else state is False
+                if not kept and rx.search(lower):
+                    found = (reason, "path rule")
+                    break
+        if found is not None:
+            rows.append((path, *found))
+    out = pd.DataFrame(rows, columns=columns)
+    if changes is not None and not changes.empty:
+        bulk = bulk_additions(changes[changes["path"].isin(set(unique))], min_files)
+        bulk = bulk[~bulk["path"].isin(set(out["path"]))]
+        rule = [f"commit {c.split('@')[-1][:12]} added {n} files" for c, n in
+                zip(bulk["commit"], bulk["added"], strict=True)]  # fmt: skip
+        out = pd.concat([out, pd.DataFrame({"path": bulk["path"], "reason": "bulk addition",
+                                            "rule": rule})], ignore_index=True)  # fmt: skip
+    return out.sort_values("path", ignore_index=True)
 
 
 Grouping = str | Callable[[str, str], str | None]
@@ -319,6 +604,7 @@ def build_factors(
     paths: Collection[str] | None = None,
     coverage: float = TRUCK_COVERAGE,
     share: float = ABSENCE_SHARE,
+    left_out: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Truck factor and contributor absence factor per repository, area, directory,
     file or pattern.
@@ -342,6 +628,9 @@ def build_factors(
         authorship is still computed from the whole history.
     coverage, share : float
         As in :func:`truck_factor` and :func:`absence_factor`.
+    left_out : collection of str, optional
+        Files to leave out besides ``exclude`` (:func:`files_left_out`: Linguist's rules
+        as the repository's ``.gitattributes`` amend them, and bulk additions).
 
     Returns
     -------
@@ -372,6 +661,8 @@ def build_factors(
     columns = ["repo", "key", "files", "authors", "truck_factor", "truck_people",
                "commits", "people", "absence_factor", "absence_people"]  # fmt: skip
     changes = changes[~_excluded(changes["path"], exclude)]
+    if left_out:
+        changes = changes[~changes["path"].isin(set(left_out))]
     if changes.empty:
         return pd.DataFrame(columns=columns)
     authorship = build_authorship(changes)

@@ -11,8 +11,9 @@ Maintainers page only show what it returns.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -20,17 +21,17 @@ from sqlalchemy import Engine
 from talent.config import Settings
 from talent.identity import owner_people
 from talent.maintainers import (
-    DOCS,
     RECENT_MONTHS,
-    VENDORED,
     Drift,
     build_factors,
     drift_report,
+    files_left_out,
     named_by_area,
     owners_in_practice,
     ready_for_more,
 )
 from talent.scoring import RankingBase, build_ranking_base
+from talent.sources.git import GITATTRIBUTES_META
 from talent.sources.owners import codeowners_regex
 from talent.store import (
     load_head_files,
@@ -38,6 +39,7 @@ from talent.store import (
     load_identity_links,
     load_named_owners,
     load_people,
+    meta_items,
 )
 
 # Patterns that govern every file of a repository.
@@ -65,6 +67,9 @@ class MaintainersReport:
         patterns no active person owns, teams that could not be expanded.
     ready : DataFrame
         People named nowhere whose recent work looks like the named owners'.
+    left_out : DataFrame
+        The files the bus factor and the ownership leave out (:func:`files_left_out`):
+        ``repo``, ``path`` (inside the repository), ``reason``, ``rule``.
     """
 
     named_owners: pd.DataFrame
@@ -72,6 +77,9 @@ class MaintainersReport:
     bus_factor: pd.DataFrame
     drift: Drift
     ready: pd.DataFrame
+    left_out: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["repo", "path", "reason", "rule"])
+    )
 
     @property
     def unmatched(self) -> pd.DataFrame:
@@ -127,7 +135,16 @@ def maintainers_report(
 
     head = load_head_files(engine, repos=repos)
     paths = {f"{r}:{p}" for r, p in zip(head["repo"], head["path"], strict=True)} or None
-    exclude = VENDORED if include_docs else (*VENDORED, *DOCS)
+    left = files_left_out(
+        paths or set(changes["path"]), load_gitattributes(engine), changes,
+        include_docs=include_docs,
+    )  # fmt: skip
+    # Generated, vendored and bulk-added files have no author to lose, nor an owner;
+    # documentation left out of the truck factor still has its owners.
+    authored = changes[~changes["path"].isin(set(left["path"]))]
+    changes = changes[
+        ~changes["path"].isin(set(left.loc[left["reason"] != "documentation", "path"]))
+    ]
 
     named = load_named_owners(engine, repos=repos).rename(columns={"owner": "login"})
     named["person_id"] = owner_people(
@@ -141,8 +158,8 @@ def maintainers_report(
 
     factors = pd.concat(
         [
-            build_factors(changes, by="repo", exclude=exclude, paths=paths),
-            build_factors(changes, by="area", exclude=exclude, paths=paths),
+            build_factors(authored, by="repo", exclude=None, paths=paths),
+            build_factors(authored, by="area", exclude=None, paths=paths),
         ],
         ignore_index=True,
     )
@@ -190,4 +207,15 @@ def maintainers_report(
         frame["login"] = frame["person"].map(logins)
     drift.idle["name"] = drift.idle["person_id"].map(names)
     factors = factors.sort_values(["truck_factor", "files"], ascending=[True, False])
-    return MaintainersReport(named, practice, factors.reset_index(drop=True), drift, ready)
+    repo, rel = left["path"].str.split(":", n=1).str[0], left["path"].str.split(":", n=1).str[1]
+    left = left.assign(repo=repo, path=rel)[["repo", "path", "reason", "rule"]]
+    return MaintainersReport(named, practice, factors.reset_index(drop=True), drift, ready, left)
+
+
+def load_gitattributes(engine: Engine) -> dict[str, dict[str, str]]:
+    """``{repo: {".gitattributes" path: text}}`` as `talent mine git` read them at each
+    repository's head (nothing for stores mined before it read them)."""
+    return {
+        key.removeprefix(GITATTRIBUTES_META): json.loads(value)
+        for key, value in meta_items(engine, GITATTRIBUTES_META).items()
+    }

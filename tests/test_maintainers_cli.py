@@ -152,7 +152,7 @@ def test_talent_maintainers_json(mined):
     result = CliRunner().invoke(app, ["maintainers", "--db", mined, "-f", "json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert set(report) == {"named_owners", "owners", "drift", "bus_factor", "ready"}
+    assert set(report) == {"named_owners", "owners", "drift", "bus_factor", "ready", "left_out"}
     named = {(n["login"], n["source"], n["pattern"]): n for n in report["named_owners"]}
     # Matched through identity resolution: ada by her noreply login, bob by his address's
     # local part; cy (a two-letter local part, another name) and dee (no work) are not.

@@ -103,6 +103,11 @@ _ROOTS_RESOURCE = "git:roots"
 _PATHS_PER_CALL = 500  # pathspecs per git process, well inside any system's argument limit
 # The head whose owner files and file list are stored (read again when the head moves).
 OWNERS_RESOURCE = "git:owners"
+# What is read at that head besides: a store whose mark lacks it reads the head again.
+_OWNERS_READ = "gitattributes"
+# The meta key (+ repository) of the head's .gitattributes texts, as JSON {path: text}:
+# the Linguist attributes that say which files are generated or vendored.
+GITATTRIBUTES_META = "gitattributes:"
 _BATCH_COMMITS = 2000
 
 
@@ -458,6 +463,27 @@ def _changed_blobs(path: Path, shas: list[str]) -> dict[str, list[tuple[str, str
             )
         )
     return result
+
+
+def parse_tree(raw: bytes) -> tuple[list[str], dict[str, str]]:
+    """The file paths of ``git ls-tree -r -z`` output, and the blob of every
+    ``.gitattributes`` among them (path -> sha).
+
+    >>> parse_tree(b"100644 blob aa\\t.gitattributes\\x00100644 blob bb\\tsrc/a.py\\x00")
+    (['.gitattributes', 'src/a.py'], {'.gitattributes': 'aa'})
+    """
+    files: list[str] = []
+    attributes: dict[str, str] = {}
+    for entry in raw.split(b"\0"):
+        if not entry:
+            continue
+        info, _, name = entry.partition(b"\t")
+        path = _text(name)
+        files.append(path)
+        parts = info.split()
+        if path.rsplit("/", 1)[-1] == ".gitattributes" and parts[1:2] == [b"blob"]:
+            attributes[path] = _text(parts[2])
+    return files, attributes
 
 
 # --- owner files over the history ------------------------------------------------------
@@ -909,7 +935,7 @@ class GitSource:
         at the old head may close), and each replaces the repository's rows, so a kill at
         any point is mended by the next run. Also returns what could not be read in the
         head's owner files (nothing when the store was already up to date)."""
-        watermark = head
+        watermark = f"{head} {_OWNERS_READ}"
         if self.teams:
             listed = json.dumps(sorted((k.lower(), sorted(v)) for k, v in self.teams.items()))
             watermark += " teams:" + hashlib.sha1(listed.encode()).hexdigest()[:12]
@@ -920,11 +946,15 @@ class GitSource:
         owners = owner_intervals(((v.committed_at, v.path, v.text) for v in versions), repo=repo)
         if self.teams:
             owners = expand_teams(owners, team_lookup(self.teams, repo.split("/")[0]))
-        listing = _git(path, "ls-tree", "-r", "-z", "--name-only", head)
+        files, attributes = parse_tree(_git(path, "ls-tree", "-r", "-z", head))
+        texts = _read_blobs(path, list(attributes.values()))
+        gitattributes = {p: _text(texts[sha]) for p, sha in attributes.items() if sha in texts}
         batch = Batch(
             scope=repo,
             named_owners={repo: named_owner_rows(owners, versions)},
-            head_files={repo: [_text(p) for p in listing.split(b"\0") if p]},
+            head_files={repo: files},
+            # Every time, even empty: a .gitattributes removed at this head is gone.
+            meta={GITATTRIBUTES_META + repo: json.dumps(gitattributes, sort_keys=True)},
             marks=[Mark(repo, OWNERS_RESOURCE, watermark)],
         )
         at_head = {v.path: v.text for v in versions}  # oldest first: the last one stands

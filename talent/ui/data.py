@@ -547,7 +547,8 @@ def company(url: str, version: str) -> CompanyInference:
 def maintainers(url: str, version: str, repos: tuple[str, ...], months: int) -> dict:
     """The maintainers' report (:func:`talent.stewardship.maintainers_report`) over the
     cached ranking base, as frames: ``named``, ``owners``, ``bus_factor``, ``idle``,
-    ``unnamed``, ``unowned``, ``teams``, ``ready``, and ``names`` (person id -> name)."""
+    ``unnamed``, ``unowned``, ``teams``, ``ready``, ``left_out`` (files the bus factor
+    leaves out, with why) and ``names`` (person id -> name)."""
     report = maintainers_report(
         _engine(url),
         settings(url)[0],
@@ -565,6 +566,7 @@ def maintainers(url: str, version: str, repos: tuple[str, ...], months: int) -> 
         "unowned": drift.unowned,
         "teams": drift.teams,
         "ready": report.ready,
+        "left_out": report.left_out,
         "names": load_people(_engine(url)).set_index("person_id")["name"].to_dict(),
     }
 

@@ -57,7 +57,7 @@ def render() -> None:
             "truck_factor": st.column_config.NumberColumn(
                 "Truck factor",
                 help="The fewest authors whose leaving orphans over half the files "
-                "(Avelino et al., vendored and generated files left out)",
+                "(Avelino et al.; generated, vendored and bulk-added files left out: see below)",
             ),
             "truck_people": st.column_config.TextColumn(
                 "Who", help="The authors whose leaving would orphan over half the files"
@@ -67,6 +67,29 @@ def render() -> None:
             ),
         },
     )
+
+    left = report["left_out"]
+    if left.empty:
+        st.caption(
+            "No file left out: none is generated, vendored, a lock file, data or a bulk addition."
+        )
+    else:
+        counts = ", ".join(f"{r} {n:,}" for r, n in left["reason"].value_counts().items())
+        with st.expander(
+            f"Left out of the bus factor and ownership: {len(left):,} files ({counts})"
+        ):
+            st.caption(
+                "What GitHub Linguist leaves out of a repository's languages (vendored and "
+                "generated paths, lock files, data; the repository's .gitattributes "
+                "linguist-generated / linguist-vendored lines win, both ways), and files one "
+                "commit added with hundreds of others that its author never changed again."
+            )
+            st.dataframe(
+                left[["repo", "path", "reason", "rule"]],
+                hide_index=True,
+                width="stretch",
+                key="left_out",
+            )
 
     st.subheader("Who owns what in practice", anchor=False)
     by_area = owners[(owners["key"] != "*") & owners["is_owner"].astype(bool)]
