@@ -48,6 +48,7 @@ from talent.sources.owners import (
     owner_file_kind,
     owner_file_notes,
     owner_intervals,
+    owner_pairings,
     parse_codeowners,
     team_lookup,
 )
@@ -103,6 +104,9 @@ _ROOTS_RESOURCE = "git:roots"
 _PATHS_PER_CALL = 500  # pathspecs per git process, well inside any system's argument limit
 # The head whose owner files and file list are stored (read again when the head moves).
 OWNERS_RESOURCE = "git:owners"
+# Bump when what is read from owner files changes, so stores read them again at the same
+# head. 2: the names written beside logins (owner_pairings), people lists kept as data.
+OWNERS_READING = "2"
 _BATCH_COMMITS = 2000
 
 
@@ -909,7 +913,7 @@ class GitSource:
         at the old head may close), and each replaces the repository's rows, so a kill at
         any point is mended by the next run. Also returns what could not be read in the
         head's owner files (nothing when the store was already up to date)."""
-        watermark = head
+        watermark = f"{head} reading:{OWNERS_READING}"
         if self.teams:
             listed = json.dumps(sorted((k.lower(), sorted(v)) for k, v in self.teams.items()))
             watermark += " teams:" + hashlib.sha1(listed.encode()).hexdigest()[:12]
@@ -924,6 +928,9 @@ class GitSource:
         batch = Batch(
             scope=repo,
             named_owners={repo: named_owner_rows(owners, versions)},
+            owner_pairings={
+                repo: owner_pairings((v.committed_at, v.path, v.text) for v in versions)
+            },
             head_files={repo: [_text(p) for p in listing.split(b"\0") if p]},
             marks=[Mark(repo, OWNERS_RESOURCE, watermark)],
         )
