@@ -28,6 +28,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -495,10 +496,11 @@ class _PairingIndex:
     by_email: dict[str, set[str]]
     by_login: dict[str, set[str]]
     by_handle: dict[str, set[str]]
+    by_spelled: dict[str, set[str]]  # full names without spaces: "andrewzhaoluo"
 
     @classmethod
     def of(cls, identities: pd.DataFrame) -> _PairingIndex:
-        index = cls({}, {}, {}, {})
+        index = cls({}, {}, {}, {}, {})
         sources = identities.get("source", pd.Series(IdentitySource.GIT, index=identities.index))
         for key, login, email, name, source in zip(
             identities["key"],
@@ -510,6 +512,7 @@ class _PairingIndex:
         ):
             if isinstance(name, str) and (folded := normalise_name(name)):
                 index.by_name.setdefault(folded, set()).add(key)
+                index.by_spelled.setdefault(folded.replace(" ", ""), set()).add(key)
             if isinstance(name, str) and len(name.split()) == 1:
                 index.by_handle.setdefault(_fold(name), set()).add(key)
             email = email if isinstance(email, str) else ""
@@ -544,12 +547,21 @@ def owner_file_joins(
     pairings: pd.DataFrame | None,
     group_of,
     held_apart: set[str] = frozenset(),
-) -> list[tuple[str, str]]:
-    """(identity key, identity key) pairs that owner-file pairings join: every identity
-    of the login to one identity of the name, when the identities bearing that full
-    name or e-mail are one group (``group_of``: key -> its group so far). Two groups of
-    that name are two people who fit: nothing is joined (:func:`suggest_merges` offers
-    them). Bots are never joined.
+    logins: Iterable[str] = (),
+) -> list[tuple[str, str, str]]:
+    """(identity key, identity key, method) that owner files join.
+
+    ``owner_file``: a pairing joins every identity of the login to one identity of the
+    name, when the identities bearing that full name or e-mail are one group
+    (``group_of``: key -> its group so far). Two groups of that name are two people who
+    fit: nothing is joined (:func:`suggest_merges` offers them).
+
+    ``owner_login``: a login an owner file names (``logins``) is an account; the git
+    identities that commit under it as their name ("ls889", whatever the e-mail), its
+    noreply addresses, and a full name spelled as it ("Andrew Zhao Luo" for
+    ``andrewzhaoluo``, when one group bears it) are its person.
+
+    Bots are never joined; the caller keeps two GitHub accounts apart.
 
     >>> import pandas as pd
     >>> ids = pd.DataFrame({"key": ["a", "b", "c"], "source": "git", "login": None,
@@ -559,10 +571,11 @@ def owner_file_joins(
     ...     "login": ["spolti"], "name": ["Filippe Spolti"], "email": [""],
     ...     "text": ["Filippe Spolti | spolti"], "line": [9]})
     >>> owner_file_joins(ids, pairings, lambda k: k)
-    [('b', 'a')]
+    [('b', 'a', 'owner_file')]
     """
     rows = _pairing_rows(pairings)
-    if not rows:
+    logins = sorted({str(x).lower() for x in logins if isinstance(x, str) and x})
+    if not rows and not logins:
         return []
     ids = identities.astype(object).where(identities.notna(), None)
     bots = {
@@ -573,14 +586,23 @@ def owner_file_joins(
     ids = ids[~ids["key"].isin(bots | set(held_apart))]
     index = _PairingIndex.of(ids)
     names = dict(zip(ids["key"], ids["name"], strict=True))
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, str]] = []
     for row in rows:
         named = sorted(index.named(row.name, row.email))
         if not named or len({group_of(k) for k in named}) != 1:
             continue
         for key in sorted(index.login(str(row.login), names)):
             if group_of(key) != group_of(named[0]):
-                out.append((key, named[0]))
+                out.append((key, named[0], "owner_file"))
+    for login in logins:
+        keys = index.login(login, names)
+        spelled = index.by_spelled.get(_fold(login), set()) if len(_fold(login)) >= 6 else set()
+        if len({group_of(k) for k in spelled}) == 1:
+            keys |= spelled
+        ordered = sorted(keys)
+        for key in ordered[1:]:
+            if group_of(key) != group_of(ordered[0]):
+                out.append((key, ordered[0], "owner_login"))
     return out
 
 
@@ -616,7 +638,9 @@ def owner_matches(
        two people of that name match nobody;
     3. for git data without accounts, the one person whose e-mail local part is the
        login or whose name (or an identity's name: many people commit under their
-       handle) is the login without spaces and punctuation ("matched by name").
+       handle) is the login without spaces and punctuation ("matched by name");
+    4. the one person with a name the login is a short form of (:func:`login_variants`:
+       "lantiga" for Luca Antiga) and no other login proven: said to be a guess.
 
     An e-mail is matched to the identities with that address. Never guessed: a team,
     an owner nobody matches, or one that matches two people gets None (and the
@@ -654,6 +678,18 @@ def owner_matches(
                 by_hint.setdefault(local, set()).add(pid)
     for pid, name in zip(people["person_id"], people.get("name", []), strict=False):
         _add_folded(by_hint, name, pid)
+    # Logins made of a name's parts ("lantiga" for Luca Antiga): the weakest step.
+    by_variant: dict[str, dict[str, str]] = {}  # variant -> person -> the name
+    names = identities.get("name", pd.Series(None, index=identities.index))
+    for key, name in zip(identities["key"], names, strict=True):
+        pid = person_of.get(key)
+        if pid is not None and isinstance(name, str):
+            for variant in login_variants(name):
+                by_variant.setdefault(variant, {}).setdefault(pid, name)
+    proven: dict[str, set[str]] = {}  # person -> the logins their identities prove
+    for login, pids in by_login.items():
+        for pid in pids:
+            proven.setdefault(pid, set()).add(login)
 
     index = _PairingIndex.of(identities)
     paired: dict[str, list[tuple[set[str], str]]] = {}  # login -> (people, evidence)
@@ -685,6 +721,18 @@ def owner_matches(
                 return person, how
             if found:
                 return None, ""
+        # A person whose identities prove another login is not this one.
+        variants = {
+            pid: name
+            for pid, name in by_variant.get(_fold(owner), {}).items()
+            if not proven.get(pid, set()) - {owner}
+        }
+        if len(variants) == 1:
+            ((person, name),) = variants.items()
+            return (
+                person,
+                f"matched by name, a guess: '{owner}' reads as '{name}', the only such name",
+            )
         return None, ""
 
     rows = [one(o, k) for o, k in zip(named["owner"], named["kind"], strict=True)]
@@ -716,6 +764,26 @@ def person_owner_evidence(engine: Engine, person_id: str) -> list[str]:
         if index.named(row.name, row.email) and index.login(str(row.login), names):
             lines.append(f"named beside their identities in {row.repo} {row.source}: '{row.text}'")
     return list(dict.fromkeys(lines))
+
+
+def login_variants(name: object) -> set[str]:
+    """The logins a full name is often shortened to: initial and surname, name and
+    initial, surname and name, surname and initial, name and surname (five letters or
+    more; a name of one word has none).
+
+    >>> sorted(login_variants("Luca Antiga"))
+    ['antigal', 'antigaluca', 'lantiga', 'lucaa', 'lucaantiga']
+    """
+    folded = normalise_name(name) if isinstance(name, str) else None
+    if not folded:
+        return set()
+    words = [re.sub(r"[^a-z0-9]", "", _fold(w)) for w in folded.split()]
+    words = [w for w in words if w]
+    if len(words) < 2:
+        return set()
+    first, last = words[0], words[-1]
+    found = {first[0] + last, first + last[0], last + first, last + first[0], first + last}
+    return {v for v in found if len(v) >= 5}
 
 
 def owner_people(
@@ -890,6 +958,7 @@ def resolve_people(
     evidence: pd.DataFrame | None = None,
     overrides: Overrides | None = None,
     pairings: pd.DataFrame | None = None,
+    owner_logins: Iterable[str] = (),
 ) -> Resolution:
     """Group raw identities into people with the strict rules above, then apply the
     hand-made ``overrides`` (splits keep an identity out of every automatic link,
@@ -899,9 +968,10 @@ def resolve_people(
     of ``identity_evidence``; ``pairings`` (those of ``owner_pairings``) are the names
     owner files write beside logins: a login's identities (its account, noreply
     addresses, a git name that is the login) join the identities of the full name or
-    e-mail written beside it, when they are one person's (:func:`owner_file_joins`).
-    Deterministic: the same input gives the same people and ids, whatever the order of
-    its rows.
+    e-mail written beside it, when they are one person's; ``owner_logins`` (the logins
+    owner files name) gather the git identities committing under them as their name
+    (:func:`owner_file_joins`). Deterministic: the same input gives the same people and
+    ids, whatever the order of its rows.
     """
     overrides = overrides or Overrides()
     ids = identities.sort_values("key").reset_index(drop=True).astype(object)
@@ -1030,8 +1100,8 @@ def resolve_people(
         link_one_account(row.key, by_name.setdefault(folded, row.key), "name", 0.9)
 
     # After names, so that "one person of that name" counts the people the rules made.
-    for key, target in owner_file_joins(ids, pairings, uf.find, held_apart):
-        link_one_account(key, target, "owner_file", 0.9)
+    for key, target, how in owner_file_joins(ids, pairings, uf.find, held_apart, owner_logins):
+        link_one_account(key, target, how, 0.9)
 
     # Hand-made merges last: they join whatever the rules kept apart.
     for selectors, _reason in overrides.merges:
@@ -1401,6 +1471,11 @@ def company_settings(engine: Engine, settings: Settings) -> Settings:
     )
 
 
+def _owner_logins(named: pd.DataFrame) -> list[str]:
+    """The GitHub logins owner files name (teams and e-mails left out)."""
+    return sorted(set(named.loc[named["kind"] == "user", "owner"].str.lower()))
+
+
 def update_people(engine: Engine, settings: Settings) -> Resolution:
     """Resolve every stored identity and replace the stored people and links.
 
@@ -1419,6 +1494,7 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
         load_identity_evidence(engine),
         load_overrides(settings.people_file),
         load_owner_pairings(engine),
+        _owner_logins(load_named_owners(engine)),
     )
     people = resolution.people
     company = company_from_settings(

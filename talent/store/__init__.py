@@ -807,6 +807,7 @@ def store_aggregates(engine: Engine) -> dict[str, str]:
             ("identities", None),
             ("identity_evidence", None),
             ("owner_pairings", None),
+            ("named_owners", None),
             ("activities", "occurred_at"),
             ("profiles", "fetched_at"),
             ("org_members", "fetched_at"),
