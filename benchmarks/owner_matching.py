@@ -47,6 +47,24 @@ def _matches(engine, named, people, identities, links) -> pd.DataFrame:
     return pd.DataFrame({"person_id": found, "evidence": ""}, index=named.index)
 
 
+# How a match was made, from its evidence text (talent.identity.owner_matches).
+_EVIDENCE_KINDS = (
+    ("matched by login", "login"),
+    ("matched by name, a guess", "name (a guess)"),
+    ("matched by name", "name"),
+    ("matched by a git name", "git name"),
+    ("matched by e-mail", "e-mail"),
+    ("matched by ", "owner-file pairing"),
+)
+
+
+def _evidence_kind(text: str) -> str:
+    for prefix, kind in _EVIDENCE_KINDS:
+        if str(text).startswith(prefix):
+            return kind
+    return "unknown (code without evidence)"
+
+
 def measure(db: Path, truth_path: Path, explain: bool) -> dict:
     from talent.config import Settings
     from talent.identity import ensure_people
@@ -96,6 +114,7 @@ def measure(db: Path, truth_path: Path, explain: bool) -> dict:
     }
     counts = {"right": 0, "wrong": 0, "unmatched": 0, "not_named": 0, "no_identities": 0}
     misses: list[str] = []
+    by_evidence: dict[str, dict[str, int]] = {}
     for m in truth["maintainers"]:
         pairs = {(i["name"], i["email"].lower()) for i in m.get("identities", [])}
         if not pairs:
@@ -107,6 +126,10 @@ def measure(db: Path, truth_path: Path, explain: bool) -> dict:
             counts["not_named"] += 1
             continue
         pid, how = found[login]
+        kind = _evidence_kind(how)
+        if pid is not None:
+            tally = by_evidence.setdefault(kind, {"right": 0, "wrong": 0})
+            tally["right" if pid in persons else "wrong"] += 1
         if pid is None:
             counts["unmatched"] += 1
             if explain:
@@ -125,6 +148,7 @@ def measure(db: Path, truth_path: Path, explain: bool) -> dict:
         **counts,
         "right_share": _ratio(counts["right"], named_total),
         "wrong_share": _ratio(counts["wrong"], named_total),
+        "by_evidence": by_evidence,
         "misses": misses,
     }
 
@@ -165,6 +189,12 @@ def main(argv: list[str]) -> int:
         for k in ("right", "wrong", "unmatched", "not_named", "no_identities")
     }
     named_total = total["right"] + total["wrong"] + total["unmatched"]
+    kinds: dict[str, dict[str, int]] = {}
+    for row in rows:
+        for kind, tally in row["by_evidence"].items():
+            for key, value in tally.items():
+                kinds.setdefault(kind, {"right": 0, "wrong": 0})[key] += value
+    total["by_evidence"] = kinds
     total["right_share"] = _ratio(total["right"], named_total)
     total["wrong_share"] = _ratio(total["wrong"], named_total)
     total["repositories"] = len(rows)
@@ -177,6 +207,8 @@ def main(argv: list[str]) -> int:
             f"unmatched {total['unmatched']}, not named {total['not_named']}, "
             f"no identities {total['no_identities']}"
         )
+        for kind, tally in sorted(kinds.items()):
+            print(f"  {kind:35} right {tally['right']:4}  wrong {tally['wrong']:3}")
     return 0
 
 

@@ -308,3 +308,17 @@ def test_emeritus_is_never_idle():
     drift = drift_report(named, practice)
     assert drift.idle.empty
     assert drift.unnamed["person"].tolist() == ["cy"]
+
+
+def test_an_opted_out_login_loses_its_pairings_now_and_at_the_next_mine(mined):
+    runner = CliRunner()
+    result = runner.invoke(app, ["privacy", "optout", "mo-r", "--db", mined])
+    assert result.exit_code == 0, result.output
+    engine = open_store("sqlite:///" + mined, create=False)
+    assert "mo-r" not in set(load_owner_pairings(engine)["login"])
+    engine.dispose()
+    repo_path = mined.replace("t.db", "tools")
+    again = runner.invoke(app, ["mine", "git", repo_path, "--name", REPO, "--db", mined, "--full"])
+    assert again.exit_code == 0, again.output
+    engine = open_store("sqlite:///" + mined, create=False)
+    assert set(load_owner_pairings(engine)["login"]) == {"zed-q", "ivop", "old-t"}
