@@ -497,10 +497,11 @@ class _PairingIndex:
     by_login: dict[str, set[str]]
     by_handle: dict[str, set[str]]
     by_spelled: dict[str, set[str]]  # full names without spaces: "andrewzhaoluo"
+    by_local: dict[str, set[str]]  # e-mail local parts, without a +tag
 
     @classmethod
     def of(cls, identities: pd.DataFrame) -> _PairingIndex:
-        index = cls({}, {}, {}, {}, {})
+        index = cls({}, {}, {}, {}, {}, {})
         sources = identities.get("source", pd.Series(IdentitySource.GIT, index=identities.index))
         for key, login, email, name, source in zip(
             identities["key"],
@@ -518,6 +519,9 @@ class _PairingIndex:
             email = email if isinstance(email, str) else ""
             if email and not is_shared_email(email):
                 index.by_email.setdefault(email.lower(), set()).add(key)
+                if not login_from_noreply(email):
+                    local = email.split("@", 1)[0].split("+", 1)[0].lower()
+                    index.by_local.setdefault(local, set()).add(key)
             own = login if isinstance(login, str) and source in LOGIN_SOURCES else None
             for found in (own, login_from_noreply(email)):
                 if found:
@@ -557,8 +561,9 @@ def owner_file_joins(
     fit: nothing is joined (:func:`suggest_merges` offers them).
 
     ``owner_login``: a login an owner file names (``logins``) is an account; the git
-    identities that commit under it as their name ("ls889", whatever the e-mail), its
-    noreply addresses, and a full name spelled as it ("Andrew Zhao Luo" for
+    identities that commit under it as their name ("ls889", whatever the e-mail) or from
+    an address whose local part it is (six letters or more), its noreply addresses, and a
+    full name spelled as it ("Andrew Zhao Luo" for
     ``andrewzhaoluo``, when one group bears it) are its person.
 
     Bots are never joined; the caller keeps two GitHub accounts apart.
@@ -596,6 +601,10 @@ def owner_file_joins(
                 out.append((key, named[0], "owner_file"))
     for login in logins:
         keys = index.login(login, names)
+        # An address whose local part is the login ("ls889@qq.example"): the account's
+        # owner's mailbox, for a login long enough not to be a common word.
+        if len(login) >= 6 and login not in GENERIC_EMAIL_LOCALS:
+            keys |= index.by_local.get(login, set())
         spelled = index.by_spelled.get(_fold(login), set()) if len(_fold(login)) >= 6 else set()
         if len({group_of(k) for k in spelled}) == 1:
             keys |= spelled

@@ -12,6 +12,7 @@ from gitrepos import GitRepo, Who, at, isolate
 from typer.testing import CliRunner
 
 from talent.cli import app
+from talent.identity import owner_file_joins, owner_matches
 from talent.maintainers import drift_report
 from talent.sources.owners import (
     owner_pairings,
@@ -322,3 +323,58 @@ def test_an_opted_out_login_loses_its_pairings_now_and_at_the_next_mine(mined):
     assert again.exit_code == 0, again.output
     engine = open_store("sqlite:///" + mined, create=False)
     assert set(load_owner_pairings(engine)["login"]) == {"zed-q", "ivop", "old-t"}
+
+
+# --- named logins without a name beside them ------------------------------------------------
+
+
+def _ids(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """Identities (key, name, email) of git, as the store gives them."""
+    return pd.DataFrame(
+        {"key": [r[0] for r in rows], "source": "git", "name": [r[1] for r in rows],
+         "email": [r[2] for r in rows], "login": None, "github_id": None, "type": ""}
+    )  # fmt: skip
+
+
+def test_a_named_login_gathers_the_identities_that_commit_under_it():
+    ids = _ids(
+        [
+            ("a", "quillz", "q1@home.example"),
+            ("b", "quillz", "q2@work.example"),
+            ("c", "Zed Quill", "quillz@corp.example"),  # the login as the address
+            ("d", "Mo Rivers", "mo@work.example"),
+            ("e", "Quill Z", "1+quillz@users.noreply.github.com"),
+        ]
+    )
+    joins = owner_file_joins(ids, None, lambda k: k, logins=["quillz"])
+    assert sorted(joins) == [
+        ("b", "a", "owner_login"),
+        ("c", "a", "owner_login"),
+        ("e", "a", "owner_login"),
+    ]
+    # A login nobody names gathers nobody; a short one never goes by addresses.
+    assert owner_file_joins(ids, None, lambda k: k, logins=["other"]) == []
+    short = _ids([("a", "Mo Rivers", "mor@x.example"), ("b", "Mo R", "mor@y.example")])
+    assert owner_file_joins(short, None, lambda k: k, logins=["mor"]) == []
+
+
+def test_a_login_read_as_a_name_is_a_labelled_guess_and_never_when_two_fit():
+    ids = _ids([("a", "Lena Marsh", "lena@x.example"), ("b", "Kit Doe", "kit@y.example")])
+    links = pd.DataFrame({"identity_key": ["a", "b"], "person_id": ["p1", "p2"]})
+    people = pd.DataFrame({"person_id": ["p1", "p2"], "name": ["Lena Marsh", "Kit Doe"],
+                           "login": None})  # fmt: skip
+    named = pd.DataFrame({"owner": ["lmarsh", "kdoe"], "kind": "user"})
+    found = owner_matches(named, people, ids, links)
+    assert found["person_id"].tolist() == ["p1", None]  # "kdoe" is 4 letters: too short
+    assert found.loc[0, "evidence"] == (
+        "matched by name, a guess: 'lmarsh' reads as 'Lena Marsh', the only such name"
+    )
+    two = pd.concat([ids, _ids([("c", "Leo Marsh", "leo@z.example")])], ignore_index=True)
+    links2 = pd.concat(
+        [links, pd.DataFrame({"identity_key": ["c"], "person_id": ["p3"]})], ignore_index=True
+    )
+    assert owner_matches(named, people, two, links2)["person_id"].tolist() == [None, None]
+    # Someone whose own login is proven elsewhere is not this login.
+    proven = _ids([("a", "Lena Marsh", "2+lena-m@users.noreply.github.com")])
+    one = pd.DataFrame({"identity_key": ["a"], "person_id": ["p1"]})
+    assert owner_matches(named, people, proven, one)["person_id"].tolist() == [None, None]
