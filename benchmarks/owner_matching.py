@@ -14,10 +14,11 @@ For each truth maintainer with git identities (the others cannot be found from g
 alone): ``right`` when the person talent matches holds one of the truth's identities,
 ``wrong`` when it holds none of them, ``unmatched`` when talent matches nobody, and
 ``not_named`` when talent's owner files never name the login (a reading gap, not a
-matching one; left out of the shares). Shares are of the named ones. ``--explain`` lists
-each miss and wrong match with the evidence. With ``--json`` the last line is one object.
-Runs against stores and code from before owner-file pairings too (then without them),
-for before/after figures.
+matching one; left out of the shares). ``merged_maintainers`` counts people who hold the
+identities of two truth maintainers (over-merging, which the shares cannot see). Shares
+are of the named ones. ``--explain`` lists each miss and wrong match with the evidence.
+With ``--json`` the last line is one object. Runs against stores and code from before
+owner-file pairings too (then without them), for before/after figures.
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ def measure(db: Path, truth_path: Path, explain: bool) -> dict:
         )
     }
     counts = {"right": 0, "wrong": 0, "unmatched": 0, "not_named": 0, "no_identities": 0}
+    counts["merged_maintainers"] = 0
     misses: list[str] = []
     by_evidence: dict[str, dict[str, int]] = {}
     for m in truth["maintainers"]:
@@ -142,6 +144,16 @@ def measure(db: Path, truth_path: Path, explain: bool) -> dict:
                 misses.append(
                     f"wrong {m['login']}: {names.get(pid)!r} ({how}); truth {sorted(pairs)[:3]}"
                 )
+    # Over-merging: one person holding the truth identities of two maintainers.
+    holders: dict[str, set[str]] = {}
+    for m in truth["maintainers"]:
+        for i in m.get("identities", []):
+            for pid in by_pair.get((i["name"], i["email"].lower()), set()) - {None}:
+                holders.setdefault(pid, set()).add(m["login"].lower())
+    merged = sorted(sorted(v) for v in holders.values() if len(v) > 1)
+    counts["merged_maintainers"] = len(merged)
+    if explain:
+        misses.extend(f"one person holds {', '.join(v)}" for v in merged)
     named_total = counts["right"] + counts["wrong"] + counts["unmatched"]
     return {
         "repo": repo,
@@ -186,7 +198,7 @@ def main(argv: list[str]) -> int:
                 print(f"    {line}")
     total = {
         k: sum(r[k] for r in rows)
-        for k in ("right", "wrong", "unmatched", "not_named", "no_identities")
+        for k in ("right", "wrong", "unmatched", "not_named", "no_identities", "merged_maintainers")
     }
     named_total = total["right"] + total["wrong"] + total["unmatched"]
     kinds: dict[str, dict[str, int]] = {}
@@ -205,7 +217,8 @@ def main(argv: list[str]) -> int:
             f"total over {len(rows)} repositories: right {total['right']} "
             f"({total['right_share']}), wrong {total['wrong']} ({total['wrong_share']}), "
             f"unmatched {total['unmatched']}, not named {total['not_named']}, "
-            f"no identities {total['no_identities']}"
+            f"no identities {total['no_identities']}, people holding two maintainers' "
+            f"identities {total['merged_maintainers']}"
         )
         for kind, tally in sorted(kinds.items()):
             print(f"  {kind:35} right {tally['right']:4}  wrong {tally['wrong']:3}")

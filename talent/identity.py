@@ -408,8 +408,9 @@ def find_person(engine: Engine, who: str) -> str:
     A login is looked up where ``talent rank`` shows it, the person's ``login``, which
     may come from a noreply address or a login hint rather than from a GitHub identity;
     then in the raw identities (their login or the login of their noreply address), so
-    every login that a ranking prints is found. Raises :class:`PersonNotFound` when
-    nobody or several people match.
+    every login that a ranking prints is found; last, a login the owner files name is
+    matched as the maintainers' report matches it (:func:`owner_matches`). Raises
+    :class:`PersonNotFound` when nobody or several people match.
     """
     people = load_people(engine)
     if who in set(people["person_id"]):
@@ -434,6 +435,13 @@ def find_person(engine: Engine, who: str) -> str:
         found = {person_of[k] for k in keys if k in person_of}
     if not found and ":" not in who:
         found = set(people.loc[people["name"] == who, "person_id"])
+    if not found and kind == "login":
+        # A login only an owner file knows ("Dan Sun | dsun"), as the maintainers' report
+        # matches it.
+        named = pd.DataFrame({"owner": [value], "kind": ["user"]})
+        pairings = load_owner_pairings(engine)
+        matched = owner_matches(named, people, idents, links, pairings)["person_id"]
+        found = {p for p in matched if isinstance(p, str)}
     if not found:
         raise PersonNotFound(
             f"nobody matches {who!r} (give a person id, login, email or full name)"

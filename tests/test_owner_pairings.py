@@ -287,6 +287,15 @@ def test_owner_file_table_joins_and_matches_with_its_evidence(mined):
     assert "matched by MAINTAINERS.md: 'Zed Quill | zed-q'" in text
 
 
+def test_a_login_only_an_owner_file_knows_finds_the_person(mined):
+    show = CliRunner().invoke(app, ["people", "show", "mo-r", "--db", mined])
+    assert show.exit_code == 0, show.output
+    assert show.stdout.startswith("Mo Rivers ")
+    assert "matched by MAINTAINERS.md: 'Mo Rivers | mo-r'" in " ".join(show.stdout.split())
+    nobody = CliRunner().invoke(app, ["people", "show", "ivop", "--db", mined])
+    assert nobody.exit_code == 1  # two people fit: never guessed
+
+
 def test_two_people_fit_the_name_is_a_suggestion(mined):
     result = CliRunner().invoke(
         app, ["people", "suggestions", "--db", mined, "--top", "0"], env={"COLUMNS": "300"}
