@@ -387,3 +387,40 @@ def test_a_login_read_as_a_name_is_a_labelled_guess_and_never_when_two_fit():
     proven = _ids([("a", "Lena Marsh", "2+lena-m@users.noreply.github.com")])
     one = pd.DataFrame({"identity_key": ["a"], "person_id": ["p1"]})
     assert owner_matches(named, people, proven, one)["person_id"].tolist() == [None, None]
+
+
+# --- the GitHub path reads the same files at the head ----------------------------------------
+
+
+def test_github_mining_stores_the_pairings_of_the_head_files(tmp_path):
+    from fake_github import FakeGitHub, World, make_miner_client
+
+    from talent.mining import mine_github
+
+    world = World.generate(seed=1)
+    core = world.repo("acme-ai", "core")
+    member = next(u for u in world.users if u.member)
+    core.files["MAINTAINERS.md"] = (
+        f"# Maintainers\n\n| Name | GitHub |\n|---|---|\n| Zed Quill | @{member.login} |\n"
+    )
+    server = FakeGitHub(world, tokens={"t": {"private": True}}).start()
+    try:
+        engine = open_store(f"sqlite:///{tmp_path / 'gh.db'}")
+        client = make_miner_client(server, "t")
+        try:
+            mine_github(engine, client, ["acme-ai"])
+        finally:
+            client.close()
+    finally:
+        server.stop()
+    assert not server.errors, "\n".join(server.errors)
+    stored = load_owner_pairings(engine)
+    assert stored[["repo", "source", "login", "name", "text"]].values.tolist() == [
+        [
+            "acme-ai/core",
+            "MAINTAINERS.md",
+            member.login,
+            "Zed Quill",
+            f"Zed Quill | @{member.login}",
+        ]
+    ]
