@@ -75,6 +75,7 @@ from talent.store import (
     load_feedback,
     load_identities,
     load_identity_links,
+    load_owner_pairings,
     load_people,
     load_repos,
     open_store,
@@ -1333,6 +1334,10 @@ def people_show(
             ident["source"], _plain(text or row.identity_key), row.method, f"{row.confidence:.2f}"
         )
     console.print(table)
+    from talent.identity import person_owner_evidence
+
+    for line in person_owner_evidence(engine, person_id):
+        console.print(f"owner files: {_plain(line)}")
 
 
 @people_app.command("audit")
@@ -1479,7 +1484,9 @@ def people_suggestions(
     engine = _open_existing(settings)
     ensure_people(engine, settings)
     people = load_people(engine)
-    found = suggest_merges(load_identities(engine), load_identity_links(engine), people)
+    found = suggest_merges(
+        load_identities(engine), load_identity_links(engine), people, load_owner_pairings(engine)
+    )
     if top:
         found = found.head(top)
     names = people.set_index("person_id")["name"]
@@ -2671,7 +2678,7 @@ def _maintainer_tables(report, names: dict[str, str]) -> dict[str, pd.DataFrame]
         since=report.named_owners["since"].dt.strftime("%Y-%m-%d"),
         until=report.named_owners["until"].dt.strftime("%Y-%m-%d"),
     )[["login", "person_id", "name", "kind", "source", "pattern", "role", "since", "until",
-       "current"]]  # fmt: skip
+       "current", "evidence"]]  # fmt: skip
     named = named.assign(login=named["login"].where(named["kind"] != "email", "(e-mail)"))
     bus = report.bus_factor.assign(
         truck_people=[who(p) for p in report.bus_factor["truck_people"]],
@@ -2716,7 +2723,8 @@ def _print_maintainers(tables, section, top: int, months: int) -> None:
             return
         table = Table(title=f"{title} ({len(frame):,})", title_justify="left")
         for col in columns:
-            table.add_column(col.replace("_", " "), overflow="ellipsis", max_width=40)
+            width = 70 if col == "evidence" else 40
+            table.add_column(col.replace("_", " "), overflow="ellipsis", max_width=width)
         for row in frame.head(top).itertuples(index=False):
             values = row._asdict()
             table.add_row(*(_plain(_cell(values[c])) for c in columns))
@@ -2739,7 +2747,7 @@ def _print_maintainers(tables, section, top: int, months: int) -> None:
         named = tables["named_owners"]
         current = named[named["current"]]
         show("Named in owner files now", current,
-             ["login", "name", "source", "pattern", "role", "since"],
+             ["login", "name", "source", "pattern", "role", "since", "evidence"],
              "no owner file names anyone (CODEOWNERS, OWNERS, MAINTAINERS, governance "
              "docs)")  # fmt: skip
         unmatched = current[current["person_id"].isna() & (current["kind"] != "team")]

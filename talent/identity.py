@@ -28,6 +28,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -45,7 +46,9 @@ from talent.store import (
     load_identities,
     load_identity_evidence,
     load_identity_links,
+    load_named_owners,
     load_org_members,
+    load_owner_pairings,
     load_people,
     load_profiles,
     load_repos,
@@ -411,8 +414,9 @@ def find_person(engine: Engine, who: str) -> str:
     A login is looked up where ``talent rank`` shows it, the person's ``login``, which
     may come from a noreply address or a login hint rather than from a GitHub identity;
     then in the raw identities (their login or the login of their noreply address), so
-    every login that a ranking prints is found. Raises :class:`PersonNotFound` when
-    nobody or several people match.
+    every login that a ranking prints is found; last, a login the owner files name is
+    matched as the maintainers' report matches it (:func:`owner_matches`). Raises
+    :class:`PersonNotFound` when nobody or several people match.
     """
     people = load_people(engine)
     if who in set(people["person_id"]):
@@ -437,6 +441,13 @@ def find_person(engine: Engine, who: str) -> str:
         found = {person_of[k] for k in keys if k in person_of}
     if not found and ":" not in who:
         found = set(people.loc[people["name"] == who, "person_id"])
+    if not found and kind == "login":
+        # A login only an owner file knows ("Dan Sun | dsun"), as the maintainers' report
+        # matches it.
+        named = pd.DataFrame({"owner": [value], "kind": ["user"]})
+        pairings = load_owner_pairings(engine)
+        matched = owner_matches(named, people, idents, links, pairings)["person_id"]
+        found = {p for p in matched if isinstance(p, str)}
     if not found:
         raise PersonNotFound(
             f"nobody matches {who!r} (give a person id, login, email or full name)"
@@ -466,30 +477,197 @@ def _add_folded(hints: dict[str, set[str]], name: object, pid: str, handle: bool
         hints.setdefault(folded, set()).add(pid)
 
 
-def owner_people(
-    named: pd.DataFrame, people: pd.DataFrame, identities: pd.DataFrame, links: pd.DataFrame
-) -> pd.Series:
-    """The person each named owner is (``named`` has ``owner`` and ``kind``, as
-    :func:`talent.store.load_named_owners` gives), or None: a login is matched where
-    :func:`find_person` looks for it (the person's login, identities' logins and noreply
-    addresses), then, for git data without accounts, to the one person whose e-mail
-    local part is the login or whose name (or the name of one of their identities: many
-    people commit under their handle) is the login without spaces and punctuation
-    ("Jane Doe" for ``janedoe``: exact, as resolution's own rules), each step only where
-    the ones before found nobody; an e-mail to
-    identities with that address. Never guessed: a team, an owner nobody matches, or
-    one that matches two people gets None (and is reported by the maintainers' report
-    as unmatched).
+def _handle_name(name: object, login: str) -> bool:
+    """Is ``name`` (an identity's git name) the login itself, written as a one-word
+    handle ("spolti" for ``spolti``)? Never a generic word, a bot's, or under 4 letters."""
+    if not isinstance(name, str) or len(name.split()) != 1 or looks_like_email(name):
+        return False
+    folded = _fold(name)
+    return (
+        folded == _fold(login)
+        and len(folded) >= 4
+        and folded not in SHARED_NAMES
+        and folded not in GENERIC_EMAIL_LOCALS
+        and "bot" not in name.lower()
+    )
+
+
+def pairing_evidence(source: object, text: object) -> str:
+    """How an owner-file pairing reads as evidence.
+
+    >>> pairing_evidence("MAINTAINERS.md", "Dan Sun | yuzisun")
+    "matched by MAINTAINERS.md: 'Dan Sun | yuzisun'"
+    """
+    return f"matched by {source}: '{text}'"
+
+
+@dataclass(frozen=True)
+class _PairingIndex:
+    """Identity keys by what owner-file pairings point at: full names, e-mails, and the
+    logins accounts, noreply addresses and one-word git names stand for."""
+
+    by_name: dict[str, set[str]]
+    by_email: dict[str, set[str]]
+    by_login: dict[str, set[str]]
+    by_handle: dict[str, set[str]]
+    by_spelled: dict[str, set[str]]  # full names without spaces: "andrewzhaoluo"
+    by_local: dict[str, set[str]]  # e-mail local parts, without a +tag
+
+    @classmethod
+    def of(cls, identities: pd.DataFrame) -> _PairingIndex:
+        index = cls({}, {}, {}, {}, {}, {})
+        sources = identities.get("source", pd.Series(IdentitySource.GIT, index=identities.index))
+        for key, login, email, name, source in zip(
+            identities["key"],
+            identities["login"],
+            identities["email"],
+            identities.get("name", pd.Series(None, index=identities.index)),
+            sources,
+            strict=True,
+        ):
+            if isinstance(name, str) and (folded := normalise_name(name)):
+                index.by_name.setdefault(folded, set()).add(key)
+                index.by_spelled.setdefault(folded.replace(" ", ""), set()).add(key)
+            if isinstance(name, str) and len(name.split()) == 1:
+                index.by_handle.setdefault(_fold(name), set()).add(key)
+            email = email if isinstance(email, str) else ""
+            if email and not is_shared_email(email):
+                index.by_email.setdefault(email.lower(), set()).add(key)
+                if not login_from_noreply(email):
+                    local = email.split("@", 1)[0].split("+", 1)[0].lower()
+                    index.by_local.setdefault(local, set()).add(key)
+            own = login if isinstance(login, str) and source in LOGIN_SOURCES else None
+            for found in (own, login_from_noreply(email)):
+                if found:
+                    index.by_login.setdefault(found.lower(), set()).add(key)
+        return index
+
+    def named(self, name: object, email: object) -> set[str]:
+        """Keys of the identities that bear ``name`` (folded) or ``email``."""
+        folded = normalise_name(name) if isinstance(name, str) else None
+        keys = set(self.by_name.get(folded, set())) if folded else set()
+        if isinstance(email, str) and email and not is_shared_email(email):
+            keys |= self.by_email.get(email.lower(), set())
+        return keys
+
+    def login(self, login: str, names: dict[str, str]) -> set[str]:
+        """Keys of the identities that are the account ``login``: its own, its noreply
+        addresses', and git identities whose name is the login as a handle."""
+        keys = set(self.by_login.get(login.lower(), set()))
+        keys |= {
+            k for k in self.by_handle.get(_fold(login), set()) if _handle_name(names[k], login)
+        }
+        return keys
+
+
+def owner_file_joins(
+    identities: pd.DataFrame,
+    pairings: pd.DataFrame | None,
+    group_of,
+    held_apart: set[str] = frozenset(),
+    logins: Iterable[str] = (),
+) -> list[tuple[str, str, str]]:
+    """(identity key, identity key, method) that owner files join.
+
+    ``owner_file``: a pairing joins every identity of the login to one identity of the
+    name, when the identities bearing that full name or e-mail are one group
+    (``group_of``: key -> its group so far). Two groups of that name are two people who
+    fit: nothing is joined (:func:`suggest_merges` offers them).
+
+    ``owner_login``: a login an owner file names (``logins``) is an account; the git
+    identities that commit under it as their name ("ls889", whatever the e-mail) or from
+    an address whose local part it is (six letters or more), its noreply addresses, and a
+    full name spelled as it ("Andrew Zhao Luo" for
+    ``andrewzhaoluo``, when one group bears it) are its person.
+
+    Bots are never joined; the caller keeps two GitHub accounts apart.
 
     >>> import pandas as pd
-    >>> people = pd.DataFrame({"person_id": ["p1", "p2"], "login": ["ada", None]})
-    >>> ids = pd.DataFrame({"key": ["k1", "k2"], "login": [None, None],
-    ...                     "email": ["1+ada@users.noreply.github.com", "bo@x.org"]})
-    >>> links = pd.DataFrame({"identity_key": ["k1", "k2"], "person_id": ["p1", "p2"]})
-    >>> named = pd.DataFrame({"owner": ["Ada", "bo@x.org", "acme/docs", "cy"],
-    ...                       "kind": ["user", "email", "team", "user"]})
-    >>> owner_people(named, people, ids, links).tolist()
-    ['p1', 'p2', None, None]
+    >>> ids = pd.DataFrame({"key": ["a", "b", "c"], "source": "git", "login": None,
+    ...     "email": ["fs@redhat.example", "spolti@gmail.example", "x@y.example"],
+    ...     "name": ["Filippe Spolti", "spolti", "Someone Else"], "type": ""})
+    >>> pairings = pd.DataFrame({"repo": ["o/r"], "source": ["MAINTAINERS.md"],
+    ...     "login": ["spolti"], "name": ["Filippe Spolti"], "email": [""],
+    ...     "text": ["Filippe Spolti | spolti"], "line": [9]})
+    >>> owner_file_joins(ids, pairings, lambda k: k)
+    [('b', 'a', 'owner_file')]
+    """
+    rows = _pairing_rows(pairings)
+    logins = sorted({str(x).lower() for x in logins if isinstance(x, str) and x})
+    if not rows and not logins:
+        return []
+    ids = identities.astype(object).where(identities.notna(), None)
+    bots = {
+        r.key
+        for r in ids.itertuples(index=False)
+        if is_bot_identity(r.login, r.name, r.email, getattr(r, "type", ""))
+    }
+    ids = ids[~ids["key"].isin(bots | set(held_apart))]
+    index = _PairingIndex.of(ids)
+    names = dict(zip(ids["key"], ids["name"], strict=True))
+    out: list[tuple[str, str, str]] = []
+    for row in rows:
+        named = sorted(index.named(row.name, row.email))
+        if not named or len({group_of(k) for k in named}) != 1:
+            continue
+        for key in sorted(index.login(str(row.login), names)):
+            if group_of(key) != group_of(named[0]):
+                out.append((key, named[0], "owner_file"))
+    for login in logins:
+        keys = index.login(login, names)
+        # An address whose local part is the login ("ls889@qq.example"): the account's
+        # owner's mailbox, for a login long enough not to be a common word.
+        if len(login) >= 6 and login not in GENERIC_EMAIL_LOCALS:
+            keys |= index.by_local.get(login, set())
+        spelled = index.by_spelled.get(_fold(login), set()) if len(_fold(login)) >= 6 else set()
+        if len({group_of(k) for k in spelled}) == 1:
+            keys |= spelled
+        ordered = sorted(keys)
+        for key in ordered[1:]:
+            if group_of(key) != group_of(ordered[0]):
+                out.append((key, ordered[0], "owner_login"))
+    return out
+
+
+def _pairing_rows(pairings: pd.DataFrame | None) -> list:
+    if pairings is None or pairings.empty:
+        return []
+    frame = pairings.astype(object).where(pairings.notna(), "")
+    frame = frame.sort_values(["login", "name", "email", "repo", "source", "line"], key=_lower)
+    return list(frame.itertuples(index=False))
+
+
+def _lower(column: pd.Series) -> pd.Series:
+    return column.astype(str).str.lower()
+
+
+def owner_matches(
+    named: pd.DataFrame,
+    people: pd.DataFrame,
+    identities: pd.DataFrame,
+    links: pd.DataFrame,
+    pairings: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The person each named owner is, and the evidence: columns ``person_id`` (None when
+    nobody is certain) and ``evidence``, on ``named``'s index.
+
+    A login is matched, each step only where the ones before found nobody:
+
+    1. where :func:`find_person` looks for it: the person's login, identities' logins
+       and noreply addresses ("matched by login");
+    2. through the names owner files write beside it (``pairings``, as
+       :func:`talent.store.load_owner_pairings` gives): the one person holding identities
+       of that full name or e-mail ("matched by MAINTAINERS.md: 'Ada Lovelace | ada'");
+       two people of that name match nobody;
+    3. for git data without accounts, the one person whose e-mail local part is the
+       login or whose name (or an identity's name: many people commit under their
+       handle) is the login without spaces and punctuation ("matched by name");
+    4. the one person with a name the login is a short form of (:func:`login_variants`:
+       "lantiga" for Luca Antiga) and no other login proven: said to be a guess.
+
+    An e-mail is matched to the identities with that address. Never guessed: a team,
+    an owner nobody matches, or one that matches two people gets None (and the
+    maintainers' report lists them as unmatched).
     """
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
     by_login: dict[str, set[str]] = {}
@@ -523,26 +701,140 @@ def owner_people(
                 by_hint.setdefault(local, set()).add(pid)
     for pid, name in zip(people["person_id"], people.get("name", []), strict=False):
         _add_folded(by_hint, name, pid)
+    # Logins made of a name's parts ("lantiga" for Luca Antiga): the weakest step.
+    by_variant: dict[str, dict[str, str]] = {}  # variant -> person -> the name
+    names = identities.get("name", pd.Series(None, index=identities.index))
+    for key, name in zip(identities["key"], names, strict=True):
+        pid = person_of.get(key)
+        if pid is not None and isinstance(name, str):
+            for variant in login_variants(name):
+                by_variant.setdefault(variant, {}).setdefault(pid, name)
+    proven: dict[str, set[str]] = {}  # person -> the logins their identities prove
+    for login, pids in by_login.items():
+        for pid in pids:
+            proven.setdefault(pid, set()).add(login)
 
-    def one(owner: str, kind: str) -> str | None:
+    index = _PairingIndex.of(identities)
+    paired: dict[str, list[tuple[set[str], str]]] = {}  # login -> (people, evidence)
+    for row in _pairing_rows(pairings):
+        found = {person_of[k] for k in index.named(row.name, row.email) if k in person_of}
+        if found:
+            paired.setdefault(str(row.login).lower(), []).append(
+                (found, pairing_evidence(row.source, row.text))
+            )
+
+    def one(owner: str, kind: str) -> tuple[str | None, str]:
         owner = str(owner).lower().lstrip("@")
         if kind == "email":
             found = by_email.get(owner, set())
-        elif kind == "user":
-            found = (
-                by_login.get(owner)
-                or by_hint.get(owner, set()) | by_hint.get(_fold(owner), set())
-                or by_handle.get(_fold(owner), set())
+            return (next(iter(found)), "matched by e-mail") if len(found) == 1 else (None, "")
+        if kind != "user":
+            return None, ""
+        steps = [
+            (by_login.get(owner, set()), "matched by login"),
+            (set().union(*(f for f, _ in paired.get(owner, []))), ""),
+            (by_hint.get(owner, set()) | by_hint.get(_fold(owner), set()), "matched by name"),
+            (by_handle.get(_fold(owner), set()), "matched by a git name"),
+        ]
+        for found, how in steps:
+            if len(found) == 1:
+                person = next(iter(found))
+                if not how:  # the first pairing that points at them says why
+                    how = next(e for f, e in paired[owner] if person in f)
+                return person, how
+            if found:
+                return None, ""
+        # A person whose identities prove another login is not this one.
+        variants = {
+            pid: name
+            for pid, name in by_variant.get(_fold(owner), {}).items()
+            if not proven.get(pid, set()) - {owner}
+        }
+        if len(variants) == 1:
+            ((person, name),) = variants.items()
+            return (
+                person,
+                f"matched by name, a guess: '{owner}' reads as '{name}', the only such name",
             )
-        else:
-            found = set()
-        return next(iter(found)) if len(found) == 1 else None
+        return None, ""
 
-    return pd.Series(
-        [one(o, k) for o, k in zip(named["owner"], named["kind"], strict=True)],
-        index=named.index,
-        dtype=object,
-    )
+    rows = [one(o, k) for o, k in zip(named["owner"], named["kind"], strict=True)]
+    return pd.DataFrame(rows, columns=["person_id", "evidence"], index=named.index, dtype=object)
+
+
+def person_owner_evidence(engine: Engine, person_id: str) -> list[str]:
+    """What the owner files say about one person, one line each: each login they are
+    named as, with the role, file and how it was matched ("@ada (approvers in OWNERS):
+    matched by MAINTAINERS.md: 'Ada Lovelace | ada'"), and the pairings that name them
+    beside their own identities ("MAINTAINERS.md: 'Ada Lovelace | ada'")."""
+    named = load_named_owners(engine)
+    pairings = load_owner_pairings(engine)
+    identities = load_identities(engine)
+    links = load_identity_links(engine)
+    lines: list[str] = []
+    if not named.empty:
+        matched = owner_matches(named, load_people(engine), identities, links, pairings)
+        mine = named[matched["person_id"] == person_id].assign(
+            evidence=matched["evidence"][matched["person_id"] == person_id]
+        )
+        for row in mine.drop_duplicates(["owner", "source", "role"]).itertuples(index=False):
+            lines.append(f"@{row.owner} ({row.role} in {row.repo} {row.source}): {row.evidence}")
+    keys = set(links.loc[links["person_id"] == person_id, "identity_key"])
+    own = identities[identities["key"].isin(keys)]
+    index = _PairingIndex.of(own)
+    names = dict(zip(own["key"], own["name"], strict=True))
+    for row in _pairing_rows(pairings):
+        if index.named(row.name, row.email) and index.login(str(row.login), names):
+            lines.append(f"named beside their identities in {row.repo} {row.source}: '{row.text}'")
+    return list(dict.fromkeys(lines))
+
+
+def login_variants(name: object) -> set[str]:
+    """The logins a full name is often shortened to: initial and surname, name and
+    initial, surname and name, surname and initial, name and surname (five letters or
+    more; a name of one word has none).
+
+    >>> sorted(login_variants("Luca Antiga"))
+    ['antigal', 'antigaluca', 'lantiga', 'lucaa', 'lucaantiga']
+    """
+    folded = normalise_name(name) if isinstance(name, str) else None
+    if not folded:
+        return set()
+    words = [re.sub(r"[^a-z0-9]", "", _fold(w)) for w in folded.split()]
+    words = [w for w in words if w]
+    if len(words) < 2:
+        return set()
+    first, last = words[0], words[-1]
+    found = {first[0] + last, first + last[0], last + first, last + first[0], first + last}
+    return {v for v in found if len(v) >= 5}
+
+
+def owner_people(
+    named: pd.DataFrame,
+    people: pd.DataFrame,
+    identities: pd.DataFrame,
+    links: pd.DataFrame,
+    pairings: pd.DataFrame | None = None,
+) -> pd.Series:
+    """The person each named owner is (``named`` has ``owner`` and ``kind``, as
+    :func:`talent.store.load_named_owners` gives), or None: :func:`owner_matches`
+    without the evidence.
+
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"person_id": ["p1", "p2", "p3"], "login": ["ada", None, None]})
+    >>> ids = pd.DataFrame({"key": ["k1", "k2", "k3"], "login": [None, None, None],
+    ...                     "email": ["1+ada@users.noreply.github.com", "bo@x.org", "d@y.org"],
+    ...                     "name": ["Ada", "Bo", "Dan Sun"]})
+    >>> links = pd.DataFrame({"identity_key": ["k1", "k2", "k3"], "person_id": ["p1", "p2", "p3"]})
+    >>> named = pd.DataFrame({"owner": ["Ada", "bo@x.org", "acme/docs", "cy", "yuzisun"],
+    ...                       "kind": ["user", "email", "team", "user", "user"]})
+    >>> pairings = pd.DataFrame({"repo": ["o/r"], "source": ["MAINTAINERS.md"],
+    ...     "login": ["yuzisun"], "name": ["Dan Sun"], "email": [""],
+    ...     "text": ["Dan Sun | yuzisun"], "line": [3]})
+    >>> owner_people(named, people, ids, links, pairings).tolist()
+    ['p1', 'p2', None, None, 'p3']
+    """
+    return owner_matches(named, people, identities, links, pairings)["person_id"]
 
 
 def _check_selector(selector: object, where: str) -> str:
@@ -688,13 +980,20 @@ def resolve_people(
     settings: Settings,
     evidence: pd.DataFrame | None = None,
     overrides: Overrides | None = None,
+    pairings: pd.DataFrame | None = None,
+    owner_logins: Iterable[str] = (),
 ) -> Resolution:
     """Group raw identities into people with the strict rules above, then apply the
     hand-made ``overrides`` (splits keep an identity out of every automatic link,
     merges join, aliases name).
 
     ``identities`` has the columns of the ``identities`` table and ``evidence`` those
-    of ``identity_evidence``. Deterministic: the same input gives the same people and
+    of ``identity_evidence``; ``pairings`` (those of ``owner_pairings``) are the names
+    owner files write beside logins: a login's identities (its account, noreply
+    addresses, a git name that is the login) join the identities of the full name or
+    e-mail written beside it, when they are one person's; ``owner_logins`` (the logins
+    owner files name) gather the git identities committing under them as their name
+    (:func:`owner_file_joins`). Deterministic: the same input gives the same people and
     ids, whatever the order of its rows.
     """
     overrides = overrides or Overrides()
@@ -822,6 +1121,10 @@ def resolve_people(
         if not folded or row.key in held_apart:
             continue
         link_one_account(row.key, by_name.setdefault(folded, row.key), "name", 0.9)
+
+    # After names, so that "one person of that name" counts the people the rules made.
+    for key, target, how in owner_file_joins(ids, pairings, uf.find, held_apart, owner_logins):
+        link_one_account(key, target, how, 0.9)
 
     # Hand-made merges last: they join whatever the rules kept apart.
     for selectors, _reason in overrides.merges:
@@ -997,6 +1300,7 @@ GENERIC_EMAIL_LOCALS = SHARED_EMAIL_LOCALS | {
 # What two people share to be suggested, the most telling first: the first that a pair
 # shares gives the reason.
 SUGGESTION_REASONS = (
+    "named together in an owner file",
     "same mailbox with a +tag",
     "same full name, different GitHub accounts",
     "same email local part on two domains",
@@ -1033,7 +1337,10 @@ def name_variants(name: str | None) -> tuple[set[str], set[str]]:
 
 
 def suggest_merges(
-    identities: pd.DataFrame, links: pd.DataFrame, people: pd.DataFrame
+    identities: pd.DataFrame,
+    links: pd.DataFrame,
+    people: pd.DataFrame,
+    pairings: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """People who look alike but were not merged, with the reason: for a person to
     confirm (``talent people merge``), never applied on their own. Reasons, most
@@ -1046,7 +1353,10 @@ def suggest_merges(
       "info") on two domains;
     - a name with an initial and a full name it may stand for ("J. Doe" or "Jane D" and
       "Jane Doe");
-    - the same one-word name, or a name written as another's login or email local part.
+    - the same one-word name, or a name written as another's login or email local part;
+    - first of all, an owner file writing a name beside a login (``pairings``) where two
+      people fit that name, so that :func:`resolve_people` joined neither: the login's
+      person with each of them, or, when the login has no identities, those people.
 
     Generic names ("root", "Ubuntu", host names) and bots are never suggested, and a
     token that more than five people share says nothing.
@@ -1135,8 +1445,42 @@ def suggest_merges(
                             pairs.setdefault((a, b), f"{reason} ({label})")
                 continue
             pair_up(persons, f"{reason} ({label})", email_only.get(token, set()))
+    paired = _pairing_suggestions(identities, person_of, bots, pairings)
+    pairs = {**paired, **{k: v for k, v in pairs.items() if k not in paired}}
     rows = [{"person_a": a, "person_b": b, "reason": r} for (a, b), r in sorted(pairs.items())]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _pairing_suggestions(
+    identities: pd.DataFrame,
+    person_of: dict[str, str],
+    bots: set[str],
+    pairings: pd.DataFrame | None,
+) -> dict[tuple[str, str], str]:
+    """Pairs of people an owner-file pairing points at when two people fit its name
+    (see :func:`suggest_merges`), with the pairing as the reason."""
+    rows = _pairing_rows(pairings)
+    if not rows:
+        return {}
+    index = _PairingIndex.of(identities)
+    names = dict(zip(identities["key"], identities["name"], strict=True))
+    out: dict[tuple[str, str], str] = {}
+    for row in rows:
+        fits = {person_of[k] for k in index.named(row.name, row.email) if k in person_of}
+        fits -= bots
+        if len(fits) < 2 or len(fits) > 5:
+            continue
+        mine = {person_of[k] for k in index.login(str(row.login), names) if k in person_of}
+        mine -= bots
+        reason = f"named together in an owner file ({row.source}: '{row.text}')"
+        if mine:
+            candidates = {tuple(sorted((a, b))) for a in mine for b in fits if a != b}
+        else:
+            ordered = sorted(fits)
+            candidates = {(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :]}
+        for pair in sorted(candidates):
+            out.setdefault(pair, reason)
+    return out
 
 
 def company_settings(engine: Engine, settings: Settings) -> Settings:
@@ -1149,6 +1493,11 @@ def company_settings(engine: Engine, settings: Settings) -> Settings:
         company_domains=tuple(dict.fromkeys([*settings.company_domains, *stored_domains])),
         company_orgs=tuple(dict.fromkeys([*settings.company_orgs, *stored_orgs])),
     )
+
+
+def _owner_logins(named: pd.DataFrame) -> list[str]:
+    """The GitHub logins owner files name (teams and e-mails left out)."""
+    return sorted(set(named.loc[named["kind"] == "user", "owner"].str.lower()))
 
 
 def update_people(engine: Engine, settings: Settings) -> Resolution:
@@ -1168,6 +1517,8 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
         settings,
         load_identity_evidence(engine),
         load_overrides(settings.people_file),
+        load_owner_pairings(engine),
+        _owner_logins(load_named_owners(engine)),
     )
     people = resolution.people
     company = company_from_settings(
@@ -1206,8 +1557,9 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
 
 
 # Bump when the rules of resolution or affiliation change, so that stores re-resolve.
-# 5: accounts of other platforms (the Hub), profile pages; 6: Hub members; 7: Hub logins shown
-RESOLUTION_RULES = "7"
+# 5: accounts of other platforms (the Hub), profile pages; 6: Hub members; 7: Hub logins shown;
+# 8: owner-file pairings join a login's identities to its name's
+RESOLUTION_RULES = "8"
 
 
 def people_fingerprint(engine: Engine, settings: Settings) -> str:

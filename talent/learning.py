@@ -199,14 +199,24 @@ def named_people(engine, repos: Sequence[str] | None = None) -> pd.DataFrame:
     """The stored named owners who are people (teams left out), each with the
     ``person_id`` :func:`talent.identity.owner_people` matches; unmatched rows dropped."""
     from talent.identity import owner_people
-    from talent.store import load_identities, load_identity_links, load_named_owners, load_people
+    from talent.store import (
+        load_identities,
+        load_identity_links,
+        load_named_owners,
+        load_owner_pairings,
+        load_people,
+    )
 
     named = load_named_owners(engine, repos=repos)
     named = named[named["kind"] != "team"]
     if named.empty:
         return named.assign(person_id=pd.Series(dtype=object))
     ids = owner_people(
-        named, load_people(engine), load_identities(engine), load_identity_links(engine)
+        named,
+        load_people(engine),
+        load_identities(engine),
+        load_identity_links(engine),
+        load_owner_pairings(engine),
     )
     return named.assign(person_id=ids.to_numpy()).dropna(subset=["person_id"])
 

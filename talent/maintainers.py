@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from talent.model import ActivityKind as K
+from talent.model import is_past_role
 from talent.skills import DEFAULT_AREA_RULES, area_of
 
 DOA_BASE = 3.293
@@ -1024,9 +1025,13 @@ class Drift:
 
 def _still_named(named: pd.DataFrame) -> pd.DataFrame:
     """Rows still in force, with ``key`` (the pattern, ``"*"`` for the whole repository,
-    unless a ``key`` column is there already; rows whose ``key`` is missing are left out)."""
+    unless a ``key`` column is there already; rows whose ``key`` is missing are left out).
+    A past role (``emeritus_approvers``, "Alumni") names someone who is no longer current:
+    never in force."""
     if "until" in named.columns:
         named = named[named["until"].isna()]
+    if "role" in named.columns:
+        named = named[~named["role"].map(is_past_role).astype(bool)]
     if "key" not in named.columns:
         named = named.assign(key=named["pattern"].fillna("").replace("", "*"))
     return named[named["key"].notna()]  # a pattern that governs no file has no area

@@ -188,6 +188,23 @@ class OwnerKind(StrEnum):
     EMAIL = "email"
 
 
+# Roles of people who were named and are no longer current: OWNERS' emeritus_approvers,
+# "Emeritus maintainers", "Alumni", "Former committers" headings.
+_PAST_ROLE = re.compile(
+    r"(?<![a-z])(?:emeritus|emeriti|alumni|alumnus|former|retired|past|inactive)(?![a-z])",
+    re.IGNORECASE,
+)
+
+
+def is_past_role(role: object) -> bool:
+    """Does ``role`` name people who are no longer current (emeritus, alumni, former)?
+
+    >>> is_past_role("emeritus_approvers"), is_past_role("Alumni"), is_past_role("approvers")
+    (True, True, False)
+    """
+    return isinstance(role, str) and bool(_PAST_ROLE.search(role))
+
+
 @dataclass(frozen=True)
 class NamedOwner:
     """Someone an owner file names, for what, from when until when.

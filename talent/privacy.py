@@ -41,6 +41,7 @@ from talent.store import (
     load_identities,
     load_identity_links,
     load_named_owners,
+    load_owner_pairings,
     load_repos,
     load_suppressions,
     privacy_salt,
@@ -126,6 +127,16 @@ def apply_suppressions(engine: Engine, settings: Settings | None = None) -> dict
         o for o, k in zip(owners["owner"], owners["kind"], strict=True)
         if k == "email" and hit([suppression_token("email", o)])
     ]  # fmt: skip
+    # The names owner files write beside logins are about the person too.
+    pairings = load_owner_pairings(engine)
+    logins += [
+        o for o in pairings["login"] if hit([suppression_token("login", o)]) and o not in logins
+    ]
+    emails += [
+        e
+        for e in pairings["email"]
+        if e and hit([suppression_token("email", e)]) and e not in emails
+    ]
     if not keys and not logins and not emails:
         return {}
     done = purge_identities(engine, keys, logins=logins, emails=emails)

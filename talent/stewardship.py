@@ -5,7 +5,7 @@ ready for more responsibility.
 A thin layer over :mod:`talent.maintainers` (the measures, pure) and the store: it loads
 the activity once (:func:`talent.scoring.build_ranking_base`, shared with the rankings),
 the named owners and the files at each mined head, and matches owners to people
-(:func:`talent.identity.owner_people`). The CLI's ``talent maintainers`` and the app's
+(:func:`talent.identity.owner_matches`). The CLI's ``talent maintainers`` and the app's
 Maintainers page only show what it returns.
 """
 
@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from talent.config import Settings
-from talent.identity import owner_people
+from talent.identity import owner_matches
 from talent.maintainers import (
     RECENT_MONTHS,
     Drift,
@@ -30,6 +30,7 @@ from talent.maintainers import (
     owners_in_practice,
     ready_for_more,
 )
+from talent.model import is_past_role
 from talent.scoring import RankingBase, build_ranking_base
 from talent.sources.git import GITATTRIBUTES_META
 from talent.sources.owners import codeowners_regex
@@ -38,6 +39,7 @@ from talent.store import (
     load_identities,
     load_identity_links,
     load_named_owners,
+    load_owner_pairings,
     load_people,
     meta_items,
 )
@@ -147,14 +149,18 @@ def maintainers_report(
     ]
 
     named = load_named_owners(engine, repos=repos).rename(columns={"owner": "login"})
-    named["person_id"] = owner_people(
+    matched = owner_matches(
         named.rename(columns={"login": "owner"}),
         people,
         load_identities(engine),
         load_identity_links(engine),
+        load_owner_pairings(engine),
     )
+    named["person_id"] = matched["person_id"]
+    named["evidence"] = matched["evidence"]
     named["name"] = named["person_id"].map(names)
-    named["current"] = named["until"].isna()
+    # An emeritus or alumni role names someone who was named once and is not current.
+    named["current"] = named["until"].isna() & ~named["role"].map(is_past_role).astype(bool)
 
     factors = pd.concat(
         [

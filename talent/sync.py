@@ -33,6 +33,7 @@ from talent.store import (
     save_identity_evidence,
     save_named_owners,
     save_org_members,
+    save_owner_pairings,
     save_profiles,
     save_repos,
     save_sync_state,
@@ -107,6 +108,12 @@ def without_suppressed(batch: Batch, salt: str | None, hashes: frozenset[str]) -
             suppression_token(kind, str(row.get("owner", "")))
         )
 
+    def paired_hit(row: dict) -> bool:
+        tokens = [suppression_token("login", str(row.get("login", "")))]
+        if row.get("email"):
+            tokens.append(suppression_token("email", str(row["email"])))
+        return hit(*tokens)
+
     return dataclasses.replace(
         batch,
         identities={k: i for k, i in batch.identities.items() if k not in gone},
@@ -123,6 +130,10 @@ def without_suppressed(batch: Batch, salt: str | None, hashes: frozenset[str]) -
         profiles=[p for p in batch.profiles if member(p)],
         named_owners={
             repo: [r for r in rows if owner(r)] for repo, rows in batch.named_owners.items()
+        },
+        owner_pairings={
+            repo: [r for r in rows if not paired_hit(r)]
+            for repo, rows in batch.owner_pairings.items()
         },
     )
 
@@ -145,6 +156,8 @@ def save_batch(
         save_identity_evidence(engine, batch.evidence)
     for repo, owners in batch.named_owners.items():
         save_named_owners(engine, repo, owners)
+    for repo, pairings in batch.owner_pairings.items():
+        save_owner_pairings(engine, repo, pairings)
     for repo, paths in batch.head_files.items():
         save_head_files(engine, repo, paths)
     for org, members in batch.org_members.items():

@@ -565,8 +565,13 @@ def test_maintainers_page_shows_bus_factor_drift_and_ready(monkeypatch, demo_db)
     teams = [d.value for d in at.dataframe if list(d.value.columns) == ["repo", "login", "source"]]
     assert teams and teams[0]["login"].str.endswith("-reviewers").all()
     # Candidates to add and people ready for more link to their Candidate page.
-    with_evidence = [d.value for d in at.dataframe if "evidence" in d.value.columns]
+    with_evidence = [d.value for d in at.dataframe if {"evidence", "link"} <= set(d.value.columns)]
     assert len(with_evidence) == 2
+    # Everyone named, each match with its evidence; the unmatched without.
+    (everyone,) = [d.value for d in at.dataframe if "current" in d.value.columns]
+    matched = report.named_owners.dropna(subset=["person_id"])
+    assert everyone["evidence"].tolist() == report.named_owners["evidence"].tolist()
+    assert matched["evidence"].str.startswith("matched by ").all()
     links = pd.concat([f["link"] for f in with_evidence]).dropna()
     assert len(links) and links.str.startswith("candidate?person=").all()
 
@@ -582,6 +587,7 @@ def test_candidate_page_says_where_a_person_is_named(monkeypatch, demo_db):
     namings = _frame_with(at, "pattern")
     mine = named[named["person_id"] == person]
     assert sorted(namings["pattern"]) == sorted(mine["pattern"])
+    assert sorted(namings["evidence"]) == sorted(mine["evidence"])
 
 
 def test_candidate_page_says_what_would_be_orphaned(monkeypatch, demo_db, expected):

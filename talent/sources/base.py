@@ -39,13 +39,12 @@ class Mark:
 class Batch:
     """Records of one step of a source, and the marks they complete.
 
-    ``named_owners``, ``head_files``, ``org_members`` (GitHub's, by account id) and
-    ``account_members`` (other platforms', ``{"hf:org": [identity keys]}``) replace what
-    the store holds for their repository or organisation (each is a whole snapshot);
-    everything else is
-    upserted by natural key. ``scope`` is the repository (or other unit) the batch
-    belongs to, for counting and failures; ``meta`` are store-wide settings to keep
-    (``{key: value}``).
+    ``named_owners``, ``owner_pairings``, ``head_files``, ``org_members`` (GitHub's, by
+    account id) and ``account_members`` (other platforms', ``{"hf:org": [identity
+    keys]}``) replace what the store holds for their repository or organisation (each
+    is a whole snapshot); everything else is upserted by natural key. ``scope`` is the
+    repository (or other unit) the batch belongs to, for counting and failures; ``meta``
+    are store-wide settings to keep (``{key: value}``).
     """
 
     scope: str = ""
@@ -55,6 +54,7 @@ class Batch:
     commit_files: list[CommitFile] = field(default_factory=list)
     evidence: list[IdentityEvidence] = field(default_factory=list)
     named_owners: dict[str, list[dict]] = field(default_factory=dict)
+    owner_pairings: dict[str, list[dict]] = field(default_factory=dict)
     head_files: dict[str, list[str]] = field(default_factory=dict)
     org_members: dict[str, list[dict]] = field(default_factory=dict)
     account_members: dict[str, list[str]] = field(default_factory=dict)

@@ -48,6 +48,7 @@ from talent.sources.owners import (
     owner_file_kind,
     owner_file_notes,
     owner_intervals,
+    owner_pairings,
     parse_codeowners,
     team_lookup,
 )
@@ -103,8 +104,10 @@ _ROOTS_RESOURCE = "git:roots"
 _PATHS_PER_CALL = 500  # pathspecs per git process, well inside any system's argument limit
 # The head whose owner files and file list are stored (read again when the head moves).
 OWNERS_RESOURCE = "git:owners"
-# What is read at that head besides: a store whose mark lacks it reads the head again.
-_OWNERS_READ = "gitattributes"
+# Bump when what is read at the head changes, so stores read it again at the same head.
+# 2: the names written beside logins (owner_pairings), people lists kept as data;
+# 3: the head's .gitattributes (GITATTRIBUTES_META).
+OWNERS_READING = "3"
 # The meta key (+ repository) of the head's .gitattributes texts, as JSON {path: text}:
 # the Linguist attributes that say which files are generated or vendored.
 GITATTRIBUTES_META = "gitattributes:"
@@ -935,7 +938,7 @@ class GitSource:
         at the old head may close), and each replaces the repository's rows, so a kill at
         any point is mended by the next run. Also returns what could not be read in the
         head's owner files (nothing when the store was already up to date)."""
-        watermark = f"{head} {_OWNERS_READ}"
+        watermark = f"{head} reading:{OWNERS_READING}"
         if self.teams:
             listed = json.dumps(sorted((k.lower(), sorted(v)) for k, v in self.teams.items()))
             watermark += " teams:" + hashlib.sha1(listed.encode()).hexdigest()[:12]
@@ -952,6 +955,9 @@ class GitSource:
         batch = Batch(
             scope=repo,
             named_owners={repo: named_owner_rows(owners, versions)},
+            owner_pairings={
+                repo: owner_pairings((v.committed_at, v.path, v.text) for v in versions)
+            },
             head_files={repo: files},
             # Every time, even empty: a .gitattributes removed at this head is gone.
             meta={GITATTRIBUTES_META + repo: json.dumps(gitattributes, sort_keys=True)},

@@ -58,7 +58,7 @@ from talent.model import (
 from talent.sources.base import Batch, Failure, Item, Mark, Progress, SourceState
 from talent.sources.git import OWNERS_RESOURCE as GIT_OWNERS_RESOURCE
 from talent.sources.git import OwnerFileVersion, named_owner_rows
-from talent.sources.owners import expand_teams, owner_file_kind, owner_intervals
+from talent.sources.owners import expand_teams, owner_file_kind, owner_intervals, owner_pairings
 
 DEFAULT_BASE_URL = "https://api.github.com"
 PER_PAGE = 100
@@ -968,7 +968,7 @@ class GitHubSource:
             # Owner files change only with a push: read again exactly when the commits are.
             owners = self._head_owners(data, state, teams)
             if owners is not None:
-                last.named_owners[repo] = owners
+                last.named_owners[repo], last.owner_pairings[repo] = owners
             marks += [("commits", newest, None), ("pushed", data.get("pushed_at"), None)]
         # Last, and only now: what the rows above cover.
         for resource, watermark, etag in marks:
@@ -1092,10 +1092,11 @@ class GitHubSource:
 
     def _head_owners(
         self, data: dict, state: SourceState, teams: dict[str, list[str] | None]
-    ) -> list[dict] | None:
+    ) -> tuple[list[dict], list[dict]] | None:
         """Who the owner files at the head of a listed repository name, with teams
         expanded where the token may list their members (``teams`` caches those look-ups
-        across repositories), as the store's rows. None when ``talent mine git`` already
+        across repositories), and the names they write beside logins, as the store's
+        rows. None when ``talent mine git`` already
         stored this repository's owners: its history-based intervals are richer than one
         head version, and are left as they are."""
         repo = data["full_name"]
@@ -1115,7 +1116,8 @@ class GitHubSource:
             if team.lower() not in teams:
                 teams[team.lower()] = fetch_team_members(self.client, team)
         members = {team: logins for team, logins in teams.items() if logins}
-        return named_owner_rows(expand_teams(owners, members), versions)
+        pairings = owner_pairings((v.committed_at, v.path, v.text) for v in versions)
+        return named_owner_rows(expand_teams(owners, members), versions), pairings
 
 
 def _start(watermark: str | None, since: datetime | None, full: bool) -> datetime | None:

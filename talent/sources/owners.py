@@ -7,7 +7,11 @@ Pure parsers (no store, no network) for the files in which projects name people:
 - Kubernetes-style ``OWNERS`` and ``OWNERS_ALIASES`` (YAML): :func:`parse_owners_yaml`,
   :func:`parse_owners_aliases`;
 - people lists (``MAINTAINERS*``, ``COMMITTERS*``, ``GOVERNANCE*``, ``CONTRIBUTORS*``):
-  :func:`parse_people_list`, GitHub logins under headings that name a role;
+  :func:`parse_people_list`, GitHub logins under headings that name a role (YAML, TOML
+  and JSON lists too: :func:`parse_people_data`);
+- the names written beside those logins (tables, "Name (@login)", "login - Name",
+  ``name:``/``github:`` keys, ``- login  # Name``): :func:`parse_pairings`, evidence of who
+  a login is, kept with the line as written (:func:`owner_pairings` over a history);
 
 and :func:`owner_intervals`, which turns the versions of those files over a history
 into :class:`~talent.model.NamedOwner` intervals. Reading the versions from git is
@@ -16,8 +20,10 @@ into :class:`~talent.model.NamedOwner` intervals. Reading the versions from git 
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
+import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,6 +68,8 @@ CODEOWNERS_DIRS = (".github", "", "docs")
 VENDORED_DIRS = frozenset({"vendor", "third_party", "third-party", "3rdparty", "node_modules"})
 _PEOPLE_PREFIXES = ("maintainers", "committers", "governance", "contributors")
 _PEOPLE_SUFFIXES = frozenset({"", ".md", ".markdown", ".rst", ".txt", ".adoc"})
+# People lists kept as data: a list of people with name/github/email keys.
+_DATA_SUFFIXES = frozenset({".yaml", ".yml", ".toml", ".json"})
 
 # The one list of paths git is asked about (``:(glob)`` pathspecs); owner_file_kind
 # decides on each path that comes back.
@@ -90,7 +98,7 @@ def owner_file_kind(path: str) -> OwnerFileKind | None:
         return OwnerFileKind.OWNERS_ALIASES
     lower = name.lower()
     stem, suffix = posixpath.splitext(lower)
-    if lower.startswith(_PEOPLE_PREFIXES) and suffix in _PEOPLE_SUFFIXES:
+    if lower.startswith(_PEOPLE_PREFIXES) and suffix in _PEOPLE_SUFFIXES | _DATA_SUFFIXES:
         return OwnerFileKind.PEOPLE
     return None
 
@@ -470,6 +478,409 @@ def parse_people_list(text: str) -> list[Naming]:
     return out
 
 
+# --- names beside logins ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """A GitHub login written beside a person's name (and maybe an e-mail) in an owner
+    file: evidence of who the login is. ``text`` is the line as written, reduced to its
+    words (a table row's name and login cells: "Ada Lovelace | ada"), e-mails left out;
+    ``line`` is where it stands (1-based)."""
+
+    login: str
+    name: str
+    email: str
+    text: str
+    line: int
+
+
+_ADDRESS = re.compile(r"<?\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b>?")
+_ANY_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)]*)\)")
+_USER_LINK = re.compile(
+    rf"\[([^\]]*)\]\(\s*<?https?://(?:www\.)?github\.com/({_LOGIN})/?>?(?:\s+\"[^\"]*\")?\s*\)"
+)
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:[.'’-][^\W\d_]*)*\.?")
+# Words of headers, roles and companies that a table cell or a comment may hold where a
+# name would stand; never part of a person's name.
+_NOT_NAME_WORDS = frozenset(
+    """github gitlab email e-mail mail name login handle user username id account the and or
+    of for with team teams project projects company affiliation organization organisation
+    inc inc. llc ltd ltd. corp corp. corporation gmbh university lab labs see at in on by
+    from to is are was tbd none role roles area areas member members contact sig wg
+    committee group chair""".split()
+)
+_LOGIN_HEADER = re.compile(r"github|gitlab|login|handle|user\s*name|\bid\b|account|\bgh\b", re.I)
+_EMAIL_HEADER = re.compile(r"e-?mail|\bmail\b|contact", re.I)
+_NAME_HEADER = re.compile(
+    r"\bname\b|maintainer|member|person|people|who|contributor|approver|reviewer|committer"
+    r"|owner|lead|emerit|alumn|steward",
+    re.I,
+)
+_OTHER_HEADER = re.compile(
+    r"role|title|position|area|affiliat|company|organi[sz]ation|employer|team|\bsig\b|focus"
+    r"|component|responsib|time\s*zone|location|status|since|scope|repo|project|slack|twitter"
+    r"|website|domain|term|date|year",
+    re.I,
+)
+_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?$")
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+_BARE_PAIR = re.compile(rf"^`?@?({_LOGIN})`?\s+[-–—:]\s+(.+)$")
+_YAML_COMMENTED = re.compile(rf"^\s*-\s*[\"']?@?({_LOGIN})[\"']?\s*#\s*(.+?)\s*$")
+
+
+def _plain(text: str) -> str:
+    """Markdown reduced to its words: links to their text, emphasis and code marks gone,
+    e-mails left out, spaces collapsed."""
+    text = _ANY_MD_LINK.sub(lambda m: m.group(1), text)
+    text = _ADDRESS.sub(" ", text)
+    text = re.sub(r"[*_`~]+", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def person_name(text: object, words: int = 1) -> str | None:
+    """``text`` cleaned if it reads as a person's name (at least ``words`` words, at most
+    six, letters only, one of them capitalised, no role or company word), else None.
+
+    >>> person_name("**Ada Lovelace** (")
+    'Ada Lovelace'
+    >>> person_name("Project Lead"), person_name("ada"), person_name("R2 D2")
+    (None, None, None)
+    """
+    if not isinstance(text, str):
+        return None
+    text = _plain(text).strip(" \t([{<-–—:;,|/\\").strip()
+    parts = text.split()
+    if not words <= len(parts) <= 6 or is_role(text):
+        return None
+    if not all(_NAME_WORD.fullmatch(p) for p in parts):
+        return None
+    if any(p.lower().strip(".") in _NOT_NAME_WORDS for p in parts):
+        return None
+    # A capital, or a script without case (CJK): "ada" alone is a login, not a name.
+    if not any(p[0].isupper() or not p[0].islower() for p in parts):
+        return None
+    return " ".join(parts)
+
+
+def _login_refs(line: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, login, link text) of each GitHub user a line points at: markdown
+    links to a user's page, bare links, ``@login`` mentions; in line order."""
+    refs: list[tuple[int, int, str, str]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _USER_LINK.finditer(line):
+        if m.group(2).lower() in _NOT_USERS:
+            continue
+        refs.append((m.start(), m.end(), m.group(2), m.group(1)))
+        taken.append((m.start(), m.end()))
+    for m in _ANY_MD_LINK.finditer(line):
+        taken.append((m.start(), m.end()))
+
+    def free(start: int) -> bool:
+        return not any(a <= start < b for a, b in taken)
+
+    for m in _GITHUB_LINK.finditer(line):
+        login, rest = m.group(1), m.group(2)
+        if free(m.start()) and not rest and login.lower() not in _NOT_USERS:
+            if re.fullmatch(_LOGIN, login):
+                refs.append((m.start(), m.end(), login, ""))
+                taken.append((m.start(), m.end()))
+    for m in _MENTION.finditer(line):
+        if free(m.start()):
+            refs.append((m.start(), m.end(), m.group(1), ""))
+    return sorted(refs)
+
+
+def _email_in(text: str) -> str:
+    m = _ADDRESS.search(text)
+    return m.group(0).strip("<>") if m else ""
+
+
+def _link_name(link_text: str, login: str) -> str | None:
+    """The name a link's text gives (``[Ada Lovelace](https://github.com/ada)``), unless
+    the text is the login itself."""
+    if _fold_text(link_text) == _fold_text(login):
+        return None
+    return person_name(link_text)
+
+
+def _fold_text(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+def _line_pairing(line: str, number: int) -> Pairing | None:
+    """A pairing from one line of prose or a list: "Name (@login)", "Name <email>
+    @login", "[Name](https://github.com/login)", "@login - Name"; a line that points at
+    more than one account pairs nobody (whose name is whose is not certain)."""
+    refs = _login_refs(line)
+    if len({r[2].lower() for r in refs}) != 1:
+        if not refs and _BULLET.match(line):
+            return _bare_pairing(line, number)
+        return None
+    start, end, login, link_text = refs[0]
+    email = _email_in(line)
+    name = _link_name(link_text, login) if link_text else None
+    if name is None:
+        before = _BULLET.sub("", line[:start])
+        name = person_name(before, 1) if _plain(before) else None
+    if name is None:
+        after = _plain(line[refs[-1][1] :]).lstrip(")]}>").strip()
+        m = re.match(r"^(?:[-–—:]|\()\s*([^(),<|;]+)", after)
+        name = person_name(m.group(1), 2) if m else None
+    if name is None:
+        return None
+    return Pairing(login, name, email, _plain(line.strip().lstrip("-*+•")), number)
+
+
+def _bare_pairing(line: str, number: int) -> Pairing | None:
+    """ "login - Name" in a list item, the login written bare: only with a name of two
+    words or more (a bare word could be anything)."""
+    m = _BARE_PAIR.match(_BULLET.sub("", line).strip())
+    if not m:
+        return None
+    name = person_name(re.split(r"[(),<|;]", m.group(2))[0], 2)
+    if name is None or _fold_text(name) == _fold_text(m.group(1)):
+        return None
+    return Pairing(m.group(1), name, _email_in(line), _plain(_BULLET.sub("", line)), number)
+
+
+def _cells(line: str) -> list[str]:
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
+    body = body[:-1] if body.endswith("|") and not body.endswith("\\|") else body
+    return [c.strip() for c in re.split(r"(?<!\\)\|", body)]
+
+
+def _table_pairings(header: list[str], rows: list[tuple[int, str]]) -> list[Pairing]:
+    """Pairings from a markdown table: the login from the column whose header says
+    GitHub/login/handle (else the one cell pointing at an account), the name from the
+    column whose header says name/maintainer/member (else the first cell that reads as
+    a name, in a column not about roles or companies)."""
+    kinds: list[str] = []
+    for title in header:
+        plain = _plain(title)
+        if _EMAIL_HEADER.search(plain):
+            kinds.append("email")
+        elif _LOGIN_HEADER.search(plain):
+            kinds.append("login")
+        elif _NAME_HEADER.search(plain) and not _OTHER_HEADER.search(plain):
+            kinds.append("name")
+        elif _OTHER_HEADER.search(plain):
+            kinds.append("other")
+        else:
+            kinds.append("")
+    out: list[Pairing] = []
+    for number, line in rows:
+        cells = _cells(line)
+        login_at, login, link_text = -1, "", ""
+        for i, cell in enumerate(cells):
+            kind = kinds[i] if i < len(kinds) else ""
+            refs = _login_refs(cell)
+            if not refs and kind == "login":
+                bare = _plain(cell).lstrip("@")
+                if re.fullmatch(_LOGIN, bare):
+                    refs = [(0, 0, bare, "")]
+            if len({r[2].lower() for r in refs}) == 1 and (kind == "login" or login_at < 0):
+                if kind == "login" or "login" not in kinds:
+                    login_at, login, link_text = i, refs[0][2], refs[0][3]
+                    if kind == "login":
+                        break
+        if login_at < 0:
+            continue
+        name_at, name = -1, _link_name(link_text, login) if link_text else None
+        if name is not None:
+            name_at = login_at
+        for want in ("name", ""):
+            if name is not None:
+                break
+            for i, cell in enumerate(cells):
+                kind = kinds[i] if i < len(kinds) else ""
+                if i != login_at and kind == want:
+                    name = person_name(cell)
+                    if name is not None:
+                        name_at = i
+                        break
+        if name is None:
+            continue
+        email = next((_email_in(c) for c in cells if _email_in(c)), "")
+        shown = [_plain(cells[name_at])] if name_at != login_at else []
+        shown.append(_plain(cells[login_at]) or login)
+        out.append(Pairing(login, name, email, " | ".join(shown), number))
+    return out
+
+
+def _markdown_pairings(text: str) -> list[Pairing]:
+    lines = text.lstrip("\ufeff").splitlines()
+    out: list[Pairing] = []
+    in_code = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_code = not in_code
+            i += 1
+            continue
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if not in_code and "|" in stripped and _TABLE_SEPARATOR.match(nxt):
+            header = [_plain(c) for c in _cells(stripped)]
+            rows: list[tuple[int, str]] = []
+            i += 2
+            while i < len(lines) and "|" in lines[i]:
+                rows.append((i + 1, lines[i]))
+                i += 1
+            out.extend(_table_pairings(header, rows))
+            continue
+        if not in_code and stripped and not stripped.startswith("#"):
+            found = _line_pairing(line, i + 1)
+            if found is not None:
+                out.append(found)
+        i += 1
+    return out
+
+
+_NAME_KEYS = ("name", "full_name", "fullname", "full-name", "display_name", "realname")
+_LOGIN_KEYS = (
+    "github", "login", "handle", "username", "user", "github_handle", "github_username",
+    "github_login", "github-handle", "github_id", "gh",
+)  # fmt: skip
+_EMAIL_KEYS = ("email", "e-mail", "mail")
+
+
+def _load_data(path: str, text: str) -> object:
+    """A YAML, TOML or JSON people list as data (None when it cannot be read)."""
+    suffix = posixpath.splitext(path.lower())[1]
+    try:
+        if suffix == ".toml":
+            return tomllib.loads(text)
+        if suffix == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text.replace("\t", "  "))
+    except (ValueError, yaml.YAMLError, RecursionError):
+        return None
+
+
+def _entry_login(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if m := _GITHUB_LINK.fullmatch(value.rstrip("/")):
+        value = m.group(1)
+    value = value.lstrip("@")
+    return value if re.fullmatch(_LOGIN, value) else None
+
+
+def _people_entries(data: object, roles: tuple[str, ...] = ()):
+    """(person dict, enclosing keys) of every mapping with a login key, depth first."""
+    stack: list[tuple[object, tuple[str, ...]]] = [(data, roles)]
+    while stack:
+        node, keys = stack.pop()
+        if isinstance(node, dict):
+            lower = {str(k).lower(): v for k, v in node.items()}
+            if any(_entry_login(lower.get(k)) for k in _LOGIN_KEYS):
+                yield lower, keys
+                continue
+            for key, value in reversed(list(node.items())):
+                stack.append((value, (*keys, str(key))))
+        elif isinstance(node, list):
+            stack.extend((item, keys) for item in reversed(node))
+
+
+def _data_people(path: str, text: str) -> list[tuple[dict, tuple[str, ...]]]:
+    return list(_people_entries(_load_data(path, text)))
+
+
+def parse_people_data(text: str, path: str = "MAINTAINERS.yaml") -> list[Naming]:
+    """Who a people list kept as data (YAML, TOML, JSON) names: every entry with a
+    login key (``github``, ``login``, ``handle``...) under a key that names a role
+    (``maintainers:``, ``[[emeritus]]``), or whose own ``role`` does. Never raises.
+
+    >>> text = "maintainers:\\n  - name: Ada Lovelace\\n    github: ada\\n"
+    >>> [(n.owner, n.role) for n in parse_people_data(text)]
+    [('ada', 'maintainers')]
+    """
+    out: list[Naming] = []
+    for entry, keys in _data_people(path, text):
+        login = next(filter(None, (_entry_login(entry.get(k)) for k in _LOGIN_KEYS)))
+        own = entry.get("role") or entry.get("roles") or ""
+        own = ", ".join(map(str, own)) if isinstance(own, list) else str(own)
+        role = next((k for k in reversed(keys) if is_role(k)), own if is_role(own) else "")
+        if role:
+            out.append(Naming(login, OwnerKind.USER, "", role))
+    return out
+
+
+def _data_pairings(path: str, text: str) -> list[Pairing]:
+    out: list[Pairing] = []
+    lines = text.splitlines()
+    for entry, _ in _data_people(path, text):
+        login = next(filter(None, (_entry_login(entry.get(k)) for k in _LOGIN_KEYS)))
+        name = next(filter(None, (person_name(entry.get(k)) for k in _NAME_KEYS)), None)
+        if name is None:
+            continue
+        email = next((str(entry[k]) for k in _EMAIL_KEYS if isinstance(entry.get(k), str)), "")
+        number = next((i for i, line in enumerate(lines, 1) if login in line), 0)
+        out.append(Pairing(login, name, email, f"{name} | {login}", number))
+    return out
+
+
+def _commented_pairings(text: str) -> list[Pairing]:
+    """``- login  # Name`` in an OWNERS or OWNERS_ALIASES file: a comment of two words
+    or more that reads as a name."""
+    out: list[Pairing] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if m := _YAML_COMMENTED.match(line):
+            name = person_name(re.split(r"[(),<|;]", m.group(2))[0], 2)
+            if name is not None:
+                out.append(Pairing(m.group(1), name, "", _plain(line.strip(" -")), number))
+    return out
+
+
+def parse_pairings(path: str, text: str) -> list[Pairing]:
+    """The names an owner file writes beside logins, each with its line (see
+    :class:`Pairing`): markdown tables whose header names the columns in any order
+    ("Name | GitHub | Affiliation"), "Name (@login)", "Name <email> @login",
+    "[Name](https://github.com/login)", "login - Name" list items, YAML/TOML/JSON people
+    lists with name and github keys, ``- login  # Name`` in OWNERS files. Never raises:
+    what cannot be read pairs nobody.
+
+    >>> text = "| Name | GitHub |\\n|---|---|\\n| Ada Lovelace | [ada](https://github.com/ada) |\\n"
+    >>> parse_pairings("MAINTAINERS.md", text)
+    [Pairing(login='ada', name='Ada Lovelace', email='', text='Ada Lovelace | ada', line=3)]
+    """
+    kind = owner_file_kind(path)
+    try:
+        if kind in (OwnerFileKind.OWNERS, OwnerFileKind.OWNERS_ALIASES):
+            return _commented_pairings(text)
+        if kind is OwnerFileKind.PEOPLE:
+            if posixpath.splitext(path.lower())[1] in _DATA_SUFFIXES:
+                return _data_pairings(path, text)
+            return _markdown_pairings(text)
+    except (ValueError, TypeError, RecursionError):
+        return []
+    return []
+
+
+def owner_pairings(versions: Iterable[Version]) -> list[dict]:
+    """The store's rows of every pairing any version of any owner file wrote (``source``,
+    ``login``, ``name``, ``email``, ``text``, ``line``), each from the newest version
+    that wrote it: a name written once stays evidence after the person leaves the file.
+    ``versions`` as :func:`owner_intervals` takes them."""
+    rows: dict[tuple[str, str, str, str], dict] = {}
+    parsed: dict[tuple[str, str], list[Pairing]] = {}
+    for _, path, text in versions:
+        if text is None or owner_file_kind(path) is None:
+            continue
+        if (path, text) not in parsed:
+            parsed[(path, text)] = parse_pairings(path, text)
+        for p in parsed[(path, text)]:
+            key = (path, p.login.lower(), p.name, p.email.lower())
+            rows.pop(key, None)  # newest last
+            rows[key] = {"source": path, "login": p.login, "name": p.name,
+                         "email": p.email, "text": p.text[:500], "line": p.line}  # fmt: skip
+    return list(rows.values())
+
+
 # --- one file, whatever its kind --------------------------------------------------------
 
 
@@ -489,6 +900,8 @@ def parse_owner_file(
         if kind is OwnerFileKind.OWNERS:
             return parse_owners_yaml(text, path, aliases)
         if kind is OwnerFileKind.PEOPLE:
+            if posixpath.splitext(path.lower())[1] in _DATA_SUFFIXES:
+                return parse_people_data(text, path)
             return parse_people_list(text)
     except OwnerFileError as error:
         if notes is not None:

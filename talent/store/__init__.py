@@ -64,6 +64,8 @@ __all__ = [
     "NAMED_OWNER_FIELDS",
     "save_named_owners",
     "load_named_owners",
+    "save_owner_pairings",
+    "load_owner_pairings",
     "save_head_files",
     "load_head_files",
     "meta_items",
@@ -609,6 +611,47 @@ def load_named_owners(engine: Engine, *, repos: Sequence[str] | None = None) -> 
     return _read(engine, stmt, parse_dates=["since", "until"])
 
 
+OWNER_PAIRING_FIELDS = ("source", "login", "name", "email", "text", "line")
+
+
+def save_owner_pairings(engine: Engine, repo: str, pairings: Iterable[dict]) -> int:
+    """Replace the names ``repo``'s owner files write beside logins with ``pairings``
+    (dicts with the fields of ``OWNER_PAIRING_FIELDS``), in one transaction: they come
+    from the files' whole history, so saving the same history again changes nothing.
+    Returns the count."""
+    rows = {}
+    for pairing in pairings:
+        row = {"repo": repo, **{f: pairing.get(f) for f in OWNER_PAIRING_FIELDS}}
+        row["email"] = row["email"] or ""
+        row["text"] = row["text"] or ""
+        row["line"] = int(row["line"] or 0)
+        rows[(row["source"], row["login"], row["name"], row["email"])] = row
+    t = schema.owner_pairings
+    with engine.begin() as conn:
+        before = {
+            tuple(r)
+            for r in conn.execute(
+                select(*(t.c[f] for f in OWNER_PAIRING_FIELDS)).where(t.c.repo == repo)
+            )
+        }
+        after = {tuple(r[f] for f in OWNER_PAIRING_FIELDS) for r in rows.values()}
+        if before != after:
+            conn.execute(delete(t).where(t.c.repo == repo))
+            for batch in _batches(rows.values(), _BATCH):
+                conn.execute(t.insert(), batch)
+            _bump_version(conn)
+    return len(rows)
+
+
+def load_owner_pairings(engine: Engine, *, repos: Sequence[str] | None = None) -> pd.DataFrame:
+    """Columns ``repo`` and ``OWNER_PAIRING_FIELDS``: who owner files say a login is."""
+    t = schema.owner_pairings
+    stmt = select(t).order_by(t.c.repo, t.c.source, t.c.line, t.c.login, t.c.name, t.c.email)
+    if repos is not None:
+        stmt = stmt.where(t.c.repo.in_(list(repos)))
+    return _read(engine, stmt)
+
+
 def save_head_files(engine: Engine, repo: str, paths: Iterable[str]) -> int:
     """Replace the files ``repo`` holds at its mined head with ``paths``, in one
     transaction (idempotent). Returns the count."""
@@ -763,6 +806,8 @@ def store_aggregates(engine: Engine) -> dict[str, str]:
         for name, moment in (
             ("identities", None),
             ("identity_evidence", None),
+            ("owner_pairings", None),
+            ("named_owners", None),
             ("activities", "occurred_at"),
             ("profiles", "fetched_at"),
             ("org_members", "fetched_at"),
@@ -1157,6 +1202,14 @@ def purge_identities(
         if names:
             done["named_owners"] = conn.execute(
                 delete(owners).where(func.lower(owners.c.owner).in_(names))
+            ).rowcount
+        pairings = schema.owner_pairings
+        if bare or emails:
+            done["owner_pairings"] = conn.execute(
+                delete(pairings).where(
+                    func.lower(pairings.c.login).in_(sorted(bare))
+                    | func.lower(pairings.c.email).in_(sorted(x.lower() for x in emails))
+                )
             ).rowcount
         if any(done.values()):
             _bump_version(conn)

@@ -25,7 +25,7 @@ def String(length: int | None = None):
 
 Text = _Text().with_variant(_Text(collation="C"), "postgresql")
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 metadata = MetaData()
 
@@ -163,6 +163,21 @@ named_owners = Table(
     Column("line", Integer, nullable=False, default=0),
 )
 Index("named_owners_owner", named_owners.c.owner)
+
+# Names owner files write beside logins ("Ada Lovelace | ada" in a MAINTAINERS table),
+# with the line as written: identity evidence (talent.identity). Rebuilt per repository
+# from the files' whole history with its named_owners.
+owner_pairings = Table(
+    "owner_pairings",
+    metadata,
+    Column("repo", String(300), primary_key=True),
+    Column("source", String(500), primary_key=True),  # the file that wrote it
+    Column("login", String(100), primary_key=True),
+    Column("name", String(300), primary_key=True),
+    Column("email", String(300), primary_key=True),  # "" when none was written
+    Column("text", Text, nullable=False, default=""),  # the line, e-mails left out
+    Column("line", Integer, nullable=False, default=0),
+)
 
 # The files at the head a repository was last mined at: what the truck factor counts
 # (deleted files would otherwise inflate it) and what owner patterns govern.
@@ -312,4 +327,5 @@ MIGRATIONS: dict[int, list[str]] = {
     8: [],  # the suppressions table
     9: [],  # shortlists, shortlist_entries, shortlist_events, saved_searches, digest_snapshots
     10: [],  # ats_marks
+    11: [],  # owner_pairings
 }

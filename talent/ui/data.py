@@ -576,7 +576,7 @@ def person_namings(url: str, version: str, person_id: str) -> pd.DataFrame:
     """Where owner files name a person, and since when (until when, if no longer)."""
     named = maintainers(url, version, (), 12)["named"]
     return named[named["person_id"] == person_id][
-        ["repo", "source", "pattern", "role", "since", "until"]
+        ["repo", "source", "pattern", "role", "since", "until", "evidence"]
     ].reset_index(drop=True)
 
 

@@ -29,8 +29,9 @@ def render() -> None:
         "From the repositories' history and their owner files (CODEOWNERS, OWNERS, "
         "MAINTAINERS, governance docs, read at every version). The sidebar's repositories "
         f"choose what counts; work within the last {MONTHS} months is current. People are "
-        "matched to owner-file logins by their accounts, e-mail addresses and names, never "
-        "guessed."
+        "matched to owner-file logins by their accounts, e-mail addresses, names and the "
+        "names the owner files write beside logins, never guessed; each match shows its "
+        "evidence. Emeritus and alumni are named once, not current."
     )
     named, owners = report["named"], report["owners"]
     names = report["names"]
@@ -156,7 +157,10 @@ def render() -> None:
     )
     with st.expander(f"Everyone the owner files ever named ({len(named):,})"):
         st.dataframe(
-            named[["login", "name", "source", "pattern", "role", "since", "until", "current"]],
+            named[
+                ["login", "name", "evidence", "source", "pattern", "role", "since", "until"]
+                + ["current"]
+            ],
             hide_index=True,
             key="named",
         )
