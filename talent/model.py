@@ -107,6 +107,11 @@ class Identity:
         return f"{self.source}:@{(self.login or '').lower()}"
 
 
+# The ``state`` of a commit's acts when a sync tool exported it from another repository
+# (Copybara, ShipIt): this prefix and the trailer that says so ("export:PiperOrigin-RevId").
+EXPORT_STATE = "export:"
+
+
 @dataclass(frozen=True)
 class Activity:
     """One act. ``actor`` and ``counterpart`` are identity keys.
@@ -125,7 +130,7 @@ class Activity:
     size: int | None = None  # lines changed, where known
     title: str = ""
     url: str = ""
-    state: str = ""  # a review's state, an issue's state
+    state: str = ""  # a review's state, an issue's state, an exported commit's EXPORT_STATE
     pr_number: int | None = None  # the pull request a commit came from, where known
 
 
