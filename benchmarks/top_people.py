@@ -4,7 +4,8 @@ and how often the handle talent shows is the person's real login.
     python benchmarks/top_people.py [--top N] [--truth DIR ...] [--list] [--json] DB_OR_FOLDER...
 
 For each mined database (``OWNER__NAME.db``; a folder means every ``*.db`` in it), a copy is
-ranked with the default profile (the database itself is never written), and its top N
+resolved again and ranked with the default profile (the database itself is never written),
+and its top N
 (default 30) rows are checked:
 
 - ``automation``: rows that are not one person by what the data shows: a role address
@@ -49,6 +50,7 @@ from talent.identity import (
     looks_like_email,
     normalise_name,
     suggest_merges,
+    update_people,
 )
 from talent.model import Identity, IdentitySource
 from talent.scoring import rank_store
@@ -124,6 +126,7 @@ def check(db: Path, truth_dirs: list[Path], top: int) -> dict:
         url = f"sqlite:///{copy}"
         settings = Settings(db_url=url, people_file=str(Path(tmp) / "people.toml"))
         engine = open_store(url)
+        update_people(engine, settings)  # with this code's rules, whatever mined the copy
         ranking = rank_store(engine, settings).head(top)
         people = load_people(engine).set_index("person_id")
         links = load_identity_links(engine)

@@ -171,6 +171,8 @@ def test_merge_joins_two_accounts_the_rules_keep_apart():
             "bot_probability": 0.0,
             "affiliation": "community",
             "affiliation_evidence": "",
+            "bot_evidence": "",
+            "login_source": "from the GitHub API",
         }
     ]
 
