@@ -1046,8 +1046,8 @@ def _account_marks(row) -> set[str]:
     return marks
 
 
-# Where a person's login came from, by what linked the identity that carries it (evidence
-# methods that name no source here read "from METHOD evidence").
+# Where a person's login came from, by what linked the identity that carries it (other
+# evidence methods read "from METHOD evidence": "owner_file" is "from owner file evidence").
 LOGIN_SOURCES_TEXT = {
     "api": "from the GitHub API",
     "commit_login": "from GitHub's commit API",
@@ -1072,7 +1072,8 @@ def _login_choices(block: list, how: dict[str, str]) -> list[tuple[int, str, str
                 out.append((1, r.login, LOGIN_SOURCES_TEXT["commit_login"]))
             else:
                 method = how.get(f"evidence:{r.key}", "")
-                text = LOGIN_SOURCES_TEXT.get(method, f"from {method} evidence" if method else "")
+                said = f"from {method.replace('_', ' ')} evidence" if method else ""
+                text = LOGIN_SOURCES_TEXT.get(method, said)
                 out.append((3, r.login, (text or "from a GitHub account in the data")))
         noreply = login_from_noreply(r.email)
         if noreply:
