@@ -24,7 +24,8 @@ and its top N
   a shared one-word name, also has a full name that another person holds. ``single_word``
   counts every row shown under one word (often a login such as "jdoe", complete or not).
 - ``handles``: over every truth maintainer whose identities talent resolved, those whose
-  person has a handle (login), and of these how many equal the truth login.
+  person has a handle (login), and of these how many equal the truth login; pooled by
+  where the login came from (``login_source``: a noreply address, merge branches, ...).
 
 Prints one line per database and the totals; ``--json`` ends with a JSON line. Nothing is
 committed from the data: the truth files and databases stay outside the project.
@@ -204,6 +205,8 @@ def check(db: Path, truth_dirs: list[Path], top: int) -> dict:
     # Handles against the truth: every maintainer whose identities talent resolved.
     handled = right = unhandled = 0
     wrong = []
+    by_source: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # source -> [right, all]
+    sources = people["login_source"] if "login_source" in people else pd.Series(dtype=object)
     for login, keys in truth.items():
         persons = {person_of[k] for k in keys if k in person_of}
         if not persons:
@@ -215,10 +218,16 @@ def check(db: Path, truth_dirs: list[Path], top: int) -> dict:
             unhandled += 1
             continue
         handled += 1
-        if login in {x.lower() for x in logins}:
-            right += 1
-        else:
-            wrong.append(f"{login} -> {sorted(logins)}")
+        hit = login in {x.lower() for x in logins}
+        right += hit
+        for p in persons:
+            if isinstance(people.loc[p, "login"], str):
+                source = str(sources.get(p, "") or "(not recorded)").split(" '")[0]
+                by_source[source][0] += people.loc[p, "login"].lower() == login
+                by_source[source][1] += 1
+        if not hit:
+            why = {str(sources.get(p, "")) for p in persons if isinstance(sources.get(p), str)}
+            wrong.append(f"{login} -> {sorted(logins)} {sorted(why)}")
     return {
         "rows": rows,
         "automation": sum(bool(r["automation"]) for r in rows),
@@ -230,7 +239,8 @@ def check(db: Path, truth_dirs: list[Path], top: int) -> dict:
             "with_handle": handled,
             "right": right,
             "wrong": wrong,
-        },  # fmt: skip
+            "by_source": dict(by_source),
+        },
     }
 
 
@@ -277,6 +287,13 @@ def main(argv: list[str] | None = None) -> int:
                       + "; ".join(n for n in notes if n))  # fmt: skip
         for miss in h["wrong"]:
             print(f"   handle differs: {miss}")
+    pooled: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for result in results.values():
+        for source, (hits, n) in result["handles"]["by_source"].items():
+            pooled[source][0] += hits
+            pooled[source][1] += n
+    for source, (hits, n) in sorted(pooled.items(), key=lambda kv: -kv[1][1]):
+        print(f"handles {source}: {hits}/{n} equal the truth login")
     print(
         f"total over {len(results)} databases: automation {totals['automation']}, duplicates "
         f"{totals['duplicates']}, incomplete {totals['incomplete']}, single-word "

@@ -915,10 +915,24 @@ def resolve_people(
         accounts[uf.find(key)] = mine | theirs
 
     # Evidence a source inferred (a pull request branch's author), unlike a .mailmap,
-    # never joins two GitHub accounts.
+    # never joins two GitHub accounts, nor a bot or an account that is not one person
+    # (a bot's commits on someone's branch), nor a login that is the organisation of the
+    # identity's own address ("grant@acme.example" on "acme/..." branches: a company's
+    # fork, not the person's account).
+    machines = {
+        row.key
+        for row in ids.itertuples(index=False)
+        if is_bot_identity(row.login, row.name, row.email, row.type)
+        or automation_account(row.name, row.email)
+    }
+    emails = dict(zip(ids["key"], ids["email"], strict=True))
+    logins = dict(zip(ids["key"], ids["login"], strict=True))
     for row in evidence[inferred].itertuples(index=False):
-        if row.key not in held_apart and row.other not in held_apart:
-            link_one_account(row.key, row.other, row.method, float(row.confidence))
+        if {row.key, row.other} & (held_apart | machines):
+            continue
+        if _names_own_domain(logins.get(row.other), emails.get(row.key)):
+            continue
+        link_one_account(row.key, row.other, row.method, float(row.confidence))
 
     # A "+tag" address is delivered to the mailbox without the tag (jdoe+github@x.org
     # reaches jdoe@x.org): only that mailbox's owner reads both, as strong as one address,
@@ -933,12 +947,6 @@ def resolve_people(
     # Names last: the weakest rule, never for bots, automation or generic names, and never
     # joining two different GitHub accounts (two people can share a name; accounts are proof).
     by_name: dict[str, str] = {}
-    machines = {
-        row.key
-        for row in ids.itertuples(index=False)
-        if is_bot_identity(row.login, row.name, row.email, row.type)
-        or automation_account(row.name, row.email)
-    }
     for row in ids.itertuples(index=False):
         if row.source != "git" or row.key in machines:
             continue
@@ -1025,6 +1033,19 @@ _PEOPLE_COLUMNS = [
     "bot_evidence",
     "login_source",
 ]
+
+
+def _names_own_domain(login: object, email: object) -> bool:
+    """True when a login is a label of the e-mail's domain ("acme" for ada@mail.acme.io):
+    the organisation the address belongs to, not the person's own account.
+
+    >>> _names_own_domain("acme", "ada@mail.acme.io"), _names_own_domain("ada", "ada@acme.io")
+    (True, False)
+    """
+    if not isinstance(login, str) or not isinstance(email, str) or "@" not in email:
+        return False
+    labels = email.lower().rpartition("@")[2].split(".")[:-1]
+    return _fold(login) in {_fold(label) for label in labels if len(label) >= 3}
 
 
 def _account_marks(row) -> set[str]:

@@ -28,6 +28,7 @@ from talent.scoring import build_ranking_base, rank_store
 from talent.store import (
     load_activities,
     load_identities,
+    load_identity_evidence,
     load_identity_links,
     load_people,
     open_store,
@@ -341,6 +342,35 @@ def test_where_each_login_comes_from(tmp_path, engine):
     ]
     assert pd.isna(people.loc[person[key(ADA)], "login"])
     assert people.loc[person[key(ADA)], "login_source"] == ""
+
+
+def _merged_branch(repo: GitRepo, n: int, login: str, authors: list[Who]) -> None:
+    repo.git("checkout", "-q", "-b", f"topic{n}")
+    for who in authors:
+        commit(repo, who)
+    repo.git("checkout", "-q", "main")
+    commit(repo, ADA)
+    repo.merge(f"topic{n}", f"Merge pull request #{n} from {login}/topic{n}", author=ADA,
+               when=at(60 + n))  # fmt: skip
+
+
+def test_merge_branches_of_a_company_fork_or_of_a_bot_name_no_one(tmp_path, engine):
+    repo = GitRepo.init(tmp_path / "widgets")
+    commit(repo, ADA)
+    # Ben's branches live in his employer's fork, "corp/...": not his account.
+    _merged_branch(repo, 1, "corp", [BEN, BEN])
+    _merged_branch(repo, 2, "corp", [BEN])
+    # A bot's commits on Kim's branch never make the bot Kim.
+    dependabot = Who("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com")
+    _merged_branch(repo, 3, "kim-o", [dependabot, dependabot])
+    mine(engine, repo)
+    evidence = load_identity_evidence(engine)
+    recorded = set(zip(evidence["key"], evidence["other"], strict=True))
+    assert {(key(BEN), "github:@corp"), (key(dependabot), "github:@kim-o")} <= recorded
+    people, person = people_of(engine)  # ... but resolution refuses both
+    assert pd.isna(people.loc[person[key(BEN)], "login"])
+    assert person[key(dependabot)] != person["github:@kim-o"]
+    assert not people.loc[person["github:@kim-o"], "is_bot"]
 
 
 def test_login_sources_of_accounts_and_other_evidence():
