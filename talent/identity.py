@@ -958,12 +958,25 @@ def resolve_people(
     # A one-word git name written exactly as a login that another identity holds ("jdoe"
     # committing beside "Jane Doe <123+jdoe@users.noreply.github.com>"): a handle, not a
     # first name, when it has a digit, a dash or an underscore, or is written in the
-    # login's own case; never joining two accounts.
+    # login's own case. And a full name written as a login without its spaces ("Jane Doe"
+    # and the account "JaneDoe", names of two letters a word or more): as telling, when
+    # only one login folds so. Never joining two accounts.
+    by_folded: dict[str, set[str]] = {}
+    for login, target in by_login.items():
+        by_folded.setdefault(_fold(login), set()).add(target)
     for row in ids.itertuples(index=False):
         name = row.name.strip()
         if row.source != "git" or row.key in machines or row.key in held_apart:
             continue
-        if len(name) < 4 or " " in name or is_generic_name(name) or looks_like_email(name):
+        if len(name) < 4 or is_generic_name(name) or looks_like_email(name):
+            continue
+        if " " in name:
+            words = _folded_words(name)
+            found = by_folded.get(_fold(name), set()) if normalise_name(name) else set()
+            if len(found) == 1 and min(map(len, words)) >= 2 and len(_fold(name)) >= 6:
+                target = found.pop()
+                if target not in held_apart:
+                    link_one_account(row.key, target, "name_login", 0.85)
             continue
         target = by_login.get(name.lower())
         if target is None or target in held_apart:

@@ -297,10 +297,21 @@ def test_a_one_word_name_written_as_a_login_joins_that_account(tmp_path, engine)
     repo = GitRepo.init(tmp_path / "widgets")
     jane = Who("Jane Doe", "42+jdoe-dev@users.noreply.github.com")
     handle = Who("jdoe-dev", "jane@laptop.example")
-    for who in (jane, handle, handle):
+    # A full name written as a login without its spaces; an initial is no such name.
+    elena = Who("Elena Quist", "elena@work.example")
+    elena_account = Who("ElenaQuist", "77+ElenaQuist@users.noreply.github.com")
+    chris = Who("Chris P", "chris@home.example")
+    chrisp = Who("Chris Pine", "78+chrisp@users.noreply.github.com")
+    for who in (jane, handle, handle, elena, elena_account, chris, chrisp):
         commit(repo, who)
     mine(engine, repo)
     people, person = people_of(engine)
+    assert person[key(elena)] == person[key(elena_account)]
+    assert people.loc[person[key(elena)], ["name", "login"]].tolist() == [
+        "Elena Quist",
+        "ElenaQuist",
+    ]
+    assert person[key(chris)] != person[key(chrisp)]
     assert person[key(jane)] == person[key(handle)]
     assert (
         load_identity_links(engine).set_index("identity_key").loc[key(handle), "method"]
