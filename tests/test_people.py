@@ -482,7 +482,7 @@ def test_cli_merge_then_split(cli, tmp_path, store):
 
     shown = cli("people", "show", "sam-at-acme")
     assert shown.exit_code == 0, shown.output
-    assert shown.stdout.splitlines()[0] == "Sam Lee  gh1001  @sam-at-acme"
+    assert shown.stdout.splitlines()[0] == "Sam Lee  gh1001  @sam-at-acme (from the GitHub API)"
     assert sorted(identity_rows(shown.stdout)) == sorted(
         [
             ["github", "Sam Lee @samlee", "manual", "1.00"],
