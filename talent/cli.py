@@ -51,7 +51,7 @@ from talent.export import (
     to_records,
     to_safe_csv,
 )
-from talent.identity import OverrideError, ensure_people, update_people
+from talent.identity import OverrideError, ensure_people, name_incomplete, update_people
 from talent.mining import mine_git, save_demo
 from talent.model import repo_name_problem
 from talent.scoring import (
@@ -1306,7 +1306,14 @@ def people_show(
     console.print(
         f"[bold]{_plain(person['name'])}[/bold]  {person_id}"
         + (f"  @{_plain(person['login'])}" if isinstance(person["login"], str) else "")
+        + (f" ({_plain(person['login_source'])})" if _text(person.get("login_source")) else "")
     )
+    if name_incomplete(person["name"], person["login"]):
+        console.print(
+            "name incomplete: one word or a generic name and no login (one-word names "
+            "never join identities on their own; see `talent people suggestions`)",
+            style="yellow",
+        )
     _say_company(engine, settings)
     console.print(
         f"affiliation: {person['affiliation']}"
@@ -1314,6 +1321,7 @@ def people_show(
     )
     console.print(
         f"bot: {'yes' if person['is_bot'] else 'no'} (probability {person['bot_probability']:.2f})"
+        + (f": {_plain(person['bot_evidence'])}" if _text(person.get("bot_evidence")) else "")
     )
     links = load_identity_links(engine)
     mine = links[links["person_id"] == person_id]

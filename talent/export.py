@@ -132,6 +132,10 @@ def exported_ids(payload: bytes) -> set[str]:
     return {str(i).removeprefix("'") for i in ids if i not in (None, "")}
 
 
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
 # Columns that hold ranks: whole numbers for people to read, empty where there is none.
 RANK_LIKE = ("rank", "rank_low", "rank_high")
 
@@ -160,6 +164,7 @@ SHORTLIST_COLUMNS = [
     "name",
     "login",
     "profile_url",
+    "login_source",
     "verdict",
     "verdict_date",
     "note",
@@ -186,9 +191,10 @@ def shortlist_frame(
     people: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """What a hiring manager needs of the people with a verdict in ``labels``, in rank
-    order: who they are and where to find them, the verdict with its date and the
-    recruiter's note, the score and why (the largest contributions), the links to the
-    work behind it, and what they work on. No e-mail address.
+    order: who they are and where to find them (login, profile link and where the login
+    came from), the verdict with its date and the recruiter's note, the score and why
+    (the largest contributions), the links to the work behind it, and what they work on.
+    No e-mail address.
 
     ``ranking`` is a :func:`talent.scoring.rank_store` result over everyone (ranks
     among everyone scored), ``feedback`` the store's verdicts
@@ -222,6 +228,7 @@ def shortlist_frame(
             row |= {
                 "name": known.loc[pid, "name"],
                 "login": login if isinstance(login, str) else "",
+                "login_source": _text(known.loc[pid].get("login_source")),
             }
         if pid in by_person.index:
             person = by_person.loc[pid]
@@ -232,6 +239,7 @@ def shortlist_frame(
                 "name": person["name"],
                 "login": person["login"] if isinstance(person["login"], str) else "",
                 "profile_url": person["profile_url"] or "",
+                "login_source": _text(person.get("login_source")),
                 "score": float(person["score"]),
                 "profile": person["profile"],
                 "why": "; ".join(

@@ -37,7 +37,14 @@ from sqlalchemy import Engine
 
 from talent.affiliation import CompanyInference, company_from_settings, infer_company_from
 from talent.config import Settings
-from talent.model import ACCOUNT_URLS, DELETED_KEYS, DELETED_TYPE, ActivityKind, IdentitySource
+from talent.model import (
+    ACCOUNT_URLS,
+    DELETED_KEYS,
+    DELETED_TYPE,
+    EXPORT_STATE,
+    ActivityKind,
+    IdentitySource,
+)
 from talent.store import (
     count_rows,
     get_meta,
@@ -65,7 +72,7 @@ LOGIN_SOURCES = frozenset({IdentitySource.GIT, IdentitySource.GITHUB})
 _EVIDENCE_COLUMNS = ["key", "other", "method", "confidence"]
 # Evidence methods that are inferences, applied like the name rules: never across two
 # GitHub accounts (``pr_branch``: talent.sources.git.BranchAuthors).
-_ONE_ACCOUNT_EVIDENCE = ("pr_branch",)
+_ONE_ACCOUNT_EVIDENCE = ("pr_branch", "trailer_name")
 # Identities that many unrelated people share: never evidence that two are one person.
 SHARED_NAMES = frozenset(
     {
@@ -314,6 +321,124 @@ def is_bot_identity(
         if len(words) > 1 and words[-1] in BOT_LAST_WORDS:
             return True
     return False
+
+
+# --- accounts that are not one person ---------------------------------------------------
+
+# Local parts of role addresses: a mailbox nobody reads or a machine's, never one person's
+# (GitHub's per-user "123+login@users.noreply.github.com" is a person's and is left out).
+ROLE_EMAIL_LOCALS = frozenset(
+    {
+        "nobody",
+        "noreply",
+        "no-reply",
+        "no_reply",
+        "donotreply",
+        "do-not-reply",
+        "do_not_reply",
+        "mailer-daemon",
+        "bot",
+        "bots",
+        "robot",
+        "buildbot",
+        "jenkins",
+        "automation",
+    }
+)
+# Words that say a name is a group's: as the last word of a name of two words or more
+# ("Gin-Config Team", "The Acme Authors", "Foo maintainers"; "TrellixVulnTeam" too).
+TEAM_WORDS = frozenset(
+    {
+        "team",
+        "teams",
+        "maintainers",
+        "developers",
+        "devs",
+        "authors",
+        "committers",
+        "contributors",
+        "admins",
+        "community",
+        "group",
+    }
+)
+# The last word of a company's name (its legal form).
+LEGAL_FORMS = frozenset({"inc", "llc", "ltd", "gmbh", "corp", "corporation", "limited", "plc"})
+# Systems that copy commits from another repository into this one (Copybara, ShipIt): an
+# account named after one, or with one in its address, exports others' work.
+EXPORT_TOOLS = frozenset({"copybara", "shipit", "fbshipit"})
+
+
+def name_words(text: str | None) -> list[str]:
+    """The lower-cased words of a name or login, split at case changes as well
+    ("TrellixVulnTeam") and at anything not a letter or digit.
+
+    >>> name_words("TrellixVulnTeam"), name_words("Gin-Config Team"), name_words("McKay")
+    (['trellix', 'vuln', 'team'], ['gin', 'config', 'team'], ['mc', 'kay'])
+    """
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text if isinstance(text, str) else "")
+    return handle_tokens(spaced)
+
+
+def automation_account(name: str | None, email: str | None) -> str | None:
+    """Why an identity is an account that is not one person, or None: a role address
+    (``nobody@``, ``noreply@`` other than GitHub's per-user form, ``*-bot@``), an export
+    system's name or address (Copybara, ShipIt), a team's name ("... Team",
+    "... maintainers", "service account") or a company's ("Acme Inc").
+
+    Never for a person's own name: "Jane Teamson" and "Abbott" are people, and one-word
+    names ("Team") say nothing.
+
+    >>> automation_account("Acme Authors", "nobody@acme.example")
+    'a role address (nobody@)'
+    >>> automation_account("Gin-Config Team", "gin@acme.example")
+    "a team's name ('Gin-Config Team')"
+    >>> automation_account("Copybara-Service", "copybara-worker@acme.example")
+    "an export system's address (copybara-worker@)"
+    >>> automation_account("Ada", "12+ada@users.noreply.github.com") is None
+    True
+    >>> automation_account("Ada Doe (Acme Ltd)", "ada@acme.example") is None
+    True
+    """
+    email = email if isinstance(email, str) else ""
+    local = email.lower().partition("@")[0] if "@" in email else ""
+    if local and not login_from_noreply(email):
+        words = handle_tokens(local)
+        if local in ROLE_EMAIL_LOCALS:
+            return f"a role address ({local}@)"
+        if len(words) > 1 and words[-1] in BOT_LAST_WORDS:
+            return f"a bot's address ({local}@)"
+        if EXPORT_TOOLS & set(words):
+            return f"an export system's address ({local}@)"
+    # Names only: a login is one account's ("ansh-devs" is a person), judged by
+    # is_bot_identity. Words in brackets are an aside ("Ada Doe (Acme Ltd)").
+    if isinstance(name, str) and name.strip():
+        text = name.strip()
+        words = name_words(re.sub(r"\([^)]*\)", " ", text))
+        if EXPORT_TOOLS & set(words):
+            return f"an export system's name ({text!r})"
+        if "service account" in " ".join(name_words(text)):
+            return f"a service account's name ({text!r})"
+        if len(words) > 1 and words[-1] in TEAM_WORDS:
+            return f"a team's name ({text!r})"
+        if len(words) > 1 and words[-1] in LEGAL_FORMS:
+            return f"a company's name ({text!r})"
+    return None
+
+
+def name_incomplete(name: str | None, login: str | None) -> bool:
+    """True for a person shown under a single word or a generic name with no login to
+    reach them by: "name incomplete" (a first name alone says little of who it is).
+
+    >>> name_incomplete("Alex", None), name_incomplete("Alex", "alex-doe")
+    (True, False)
+    >>> name_incomplete("Alex Doe", None), name_incomplete("root", None)
+    (False, True)
+    """
+    if isinstance(login, str) and login.strip():
+        return False
+    text = name if isinstance(name, str) else ""
+    return is_generic_name(text) or len(text.split()) < 2
 
 
 def normalise_name(name: str) -> str | None:
@@ -1028,6 +1153,12 @@ def resolve_people(
         if row.source == "github" and row.github_id is not None
     }
     by_login: dict[str, str] = dict(account_by_login)
+    logins_as_written: dict[str, set[str]] = {}
+    for row in ids.itertuples(index=False):
+        hint = row.login if row.source in LOGIN_SOURCES else None
+        for login in (hint, login_from_noreply(row.email)):
+            if login:
+                logins_as_written.setdefault(login.lower(), set()).add(login)
     by_email: dict[str, str] = {}
     for row in ids.itertuples(index=False):
         # The commit API's author account, by id: survives the account's renames.
@@ -1096,10 +1227,24 @@ def resolve_people(
         accounts[uf.find(key)] = mine | theirs
 
     # Evidence a source inferred (a pull request branch's author), unlike a .mailmap,
-    # never joins two GitHub accounts.
+    # never joins two GitHub accounts, nor a bot or an account that is not one person
+    # (a bot's commits on someone's branch), nor a login that is the organisation of the
+    # identity's own address ("grant@acme.example" on "acme/..." branches: a company's
+    # fork, not the person's account).
+    machines = {
+        row.key
+        for row in ids.itertuples(index=False)
+        if is_bot_identity(row.login, row.name, row.email, row.type)
+        or automation_account(row.name, row.email)
+    }
+    emails = dict(zip(ids["key"], ids["email"], strict=True))
+    logins = dict(zip(ids["key"], ids["login"], strict=True))
     for row in evidence[inferred].itertuples(index=False):
-        if row.key not in held_apart and row.other not in held_apart:
-            link_one_account(row.key, row.other, row.method, float(row.confidence))
+        if {row.key, row.other} & (held_apart | machines):
+            continue
+        if _names_own_domain(logins.get(row.other), emails.get(row.key)):
+            continue
+        link_one_account(row.key, row.other, row.method, float(row.confidence))
 
     # A "+tag" address is delivered to the mailbox without the tag (jdoe+github@x.org
     # reaches jdoe@x.org): only that mailbox's owner reads both, as strong as one address,
@@ -1111,11 +1256,11 @@ def resolve_people(
             continue
         link_one_account(row.key, by_mailbox.setdefault(box, row.key), "email_subaddress", 0.95)
 
-    # Names last: the weakest rule, never for bots or generic names, and never joining
-    # two different GitHub accounts (two people can share a name; accounts are proof).
+    # Names last: the weakest rule, never for bots, automation or generic names, and never
+    # joining two different GitHub accounts (two people can share a name; accounts are proof).
     by_name: dict[str, str] = {}
     for row in ids.itertuples(index=False):
-        if row.source != "git" or is_bot_identity(row.login, row.name, row.email, row.type):
+        if row.source != "git" or row.key in machines:
             continue
         folded = normalise_name(row.name)
         if not folded or row.key in held_apart:
@@ -1125,6 +1270,36 @@ def resolve_people(
     # After names, so that "one person of that name" counts the people the rules made.
     for key, target, how in owner_file_joins(ids, pairings, uf.find, held_apart, owner_logins):
         link_one_account(key, target, how, 0.9)
+
+    # A one-word git name written exactly as a login that another identity holds ("jdoe"
+    # committing beside "Jane Doe <123+jdoe@users.noreply.github.com>"): a handle, not a
+    # first name, when it has a digit, a dash or an underscore, or is written in the
+    # login's own case. And a full name written as a login without its spaces ("Jane Doe"
+    # and the account "JaneDoe", names of two letters a word or more): as telling, when
+    # only one login folds so. Never joining two accounts.
+    by_folded: dict[str, set[str]] = {}
+    for login, target in by_login.items():
+        by_folded.setdefault(_fold(login), set()).add(target)
+    for row in ids.itertuples(index=False):
+        name = row.name.strip()
+        if row.source != "git" or row.key in machines or row.key in held_apart:
+            continue
+        if len(name) < 4 or is_generic_name(name) or looks_like_email(name):
+            continue
+        if " " in name:
+            words = _folded_words(name)
+            found = by_folded.get(_fold(name), set()) if normalise_name(name) else set()
+            if len(found) == 1 and min(map(len, words)) >= 2 and len(_fold(name)) >= 6:
+                target = found.pop()
+                if target not in held_apart:
+                    link_one_account(row.key, target, "name_login", 0.85)
+            continue
+        target = by_login.get(name.lower())
+        if target is None or target in held_apart:
+            continue
+        if not re.search(r"[\d_-]", name) and name not in logins_as_written.get(name.lower(), ()):
+            continue
+        link_one_account(row.key, target, "name_login", 0.85)
 
     # Hand-made merges last: they join whatever the rules kept apart.
     for selectors, _reason in overrides.merges:
@@ -1147,10 +1322,15 @@ def resolve_people(
     for row in ids.itertuples(index=False):
         groups.setdefault(uf.find(row.key), []).append(row)
 
+    # What linked each identity, and the evidence that names it: where a login came from.
+    linked_by = {k: m for k, (m, _c) in method.items()}
+    for row in evidence.itertuples(index=False):
+        for key in (row.key, row.other):
+            linked_by.setdefault(f"evidence:{key}", row.method)
     people_rows = []
     link_rows = []
     for block in groups.values():
-        person = _describe_person(block, settings, preferred)
+        person = _describe_person(block, settings, preferred, linked_by)
         named = sorted(aliases[r.key] for r in block if r.key in aliases)
         if named:
             person["name"] = named[0]
@@ -1179,7 +1359,22 @@ _PEOPLE_COLUMNS = [
     "bot_probability",
     "affiliation",
     "affiliation_evidence",
+    "bot_evidence",
+    "login_source",
 ]
+
+
+def _names_own_domain(login: object, email: object) -> bool:
+    """True when a login is a label of the e-mail's domain ("acme" for ada@mail.acme.io):
+    the organisation the address belongs to, not the person's own account.
+
+    >>> _names_own_domain("acme", "ada@mail.acme.io"), _names_own_domain("ada", "ada@acme.io")
+    (True, False)
+    """
+    if not isinstance(login, str) or not isinstance(email, str) or "@" not in email:
+        return False
+    labels = email.lower().rpartition("@")[2].split(".")[:-1]
+    return _fold(login) in {_fold(label) for label in labels if len(label) >= 3}
 
 
 def _account_marks(row) -> set[str]:
@@ -1201,8 +1396,50 @@ def _account_marks(row) -> set[str]:
     return marks
 
 
-def _describe_person(block: list, settings: Settings, preferred: set[str] = frozenset()) -> dict:
-    """One person's row from the identity rows (namedtuples) linked to them."""
+# Where a person's login came from, by what linked the identity that carries it (other
+# evidence methods read "from METHOD evidence": "owner_file" is "from owner file evidence").
+LOGIN_SOURCES_TEXT = {
+    "api": "from the GitHub API",
+    "commit_login": "from GitHub's commit API",
+    "noreply": "from a noreply address",
+    "pr_branch": "from merge branches '{login}/…'",
+    "mailmap": "from .mailmap",
+}
+
+
+def _login_choices(block: list, how: dict[str, str]) -> list[tuple[int, str, str]]:
+    """(tier, login, where it came from) for every GitHub login a person's identities
+    carry, the surest first: an account the API gave, a commit API hint, a noreply
+    address, then accounts that evidence named (merge branches, owner files)."""
+    out = []
+    for r in block:
+        if r.source not in LOGIN_SOURCES:
+            continue
+        if isinstance(r.login, str) and r.login.strip():
+            if r.source == IdentitySource.GITHUB and r.github_id is not None:
+                out.append((0, r.login, LOGIN_SOURCES_TEXT["api"]))
+            elif r.source == IdentitySource.GIT:
+                out.append((1, r.login, LOGIN_SOURCES_TEXT["commit_login"]))
+            else:
+                method = how.get(f"evidence:{r.key}", "")
+                said = f"from {method.replace('_', ' ')} evidence" if method else ""
+                text = LOGIN_SOURCES_TEXT.get(method, said)
+                out.append((3, r.login, (text or "from a GitHub account in the data")))
+        noreply = login_from_noreply(r.email)
+        if noreply:
+            out.append((2, noreply, LOGIN_SOURCES_TEXT["noreply"]))
+    return sorted(out)
+
+
+def _describe_person(
+    block: list,
+    settings: Settings,
+    preferred: set[str] = frozenset(),
+    how: dict[str, str] | None = None,
+) -> dict:
+    """One person's row from the identity rows (namedtuples) linked to them; ``how``
+    holds what linked each identity (and ``evidence:KEY`` the evidence naming it)."""
+    how = how or {}
     accounts = [r for r in block if r.source == "github"]
     github_ids = sorted(int(r.github_id) for r in accounts if r.github_id is not None)
     if github_ids:
@@ -1211,39 +1448,53 @@ def _describe_person(block: list, settings: Settings, preferred: set[str] = froz
         anchor = min(r.key for r in block)
         person_id = "p" + hashlib.sha1(anchor.encode("utf-8")).hexdigest()[:12]
 
-    on_github = [r for r in block if r.source in (IdentitySource.GIT, IdentitySource.GITHUB)]
-    logins = [r.login for r in accounts if r.login] or [r.login for r in on_github if r.login]
-    logins = [str(x) for x in logins if isinstance(x, str) and x.strip()]
-    if not logins:
-        logins = [n for n in (login_from_noreply(r.email) for r in block) if n]
     # No login is a missing value (None here, NaN once stored), never "" or "None".
-    github_login = sorted(logins)[0] if logins else None
+    choices = _login_choices(block, how)
+    github_login, login_source = (choices[0][1], choices[0][2]) if choices else (None, "")
+    login_source = login_source.format(login=github_login)
     # Someone known only on another platform is shown by that platform's login.
-    others = sorted(r.login for r in block if r.login and r.source not in LOGIN_SOURCES)
-    login = github_login or (others[0] if others else None)
+    others = sorted((r.login, r.source) for r in block if r.login and r.source not in LOGIN_SOURCES)
+    login = github_login or (others[0][0] if others else None)
+    if github_login is None and others:
+        platform = "Hugging Face Hub" if others[0][1] == IdentitySource.HF else others[0][1]
+        login_source = f"from the {platform} account"
 
     # A profile name beats git names; names that are email addresses are never shown, and
     # generic ones ("Ubuntu", "root", a host name) only when there is no login either.
     # Among git names, a full name (two words or more) beats a one-word one, which is
-    # often a handle ("jdoe", "jane-doe"), then the most used wins.
+    # often a handle ("jdoe", "jane-doe"), a written-out one beats one with initials, then
+    # the most used wins.
     def showable(name: str) -> bool:
         return bool(name) and not looks_like_email(name) and not is_generic_name(name)
 
     def full(name: str) -> bool:
         return len(name.split()) > 1 and normalise_name(name) is not None
 
+    def initials(name: str) -> int:
+        return sum(len(w) == 1 for w in _folded_words(name))
+
     names = [r.name for r in accounts if showable(r.name)]
     if not names:
         names = sorted(r.name for r in block if r.key in preferred and showable(r.name))
     if not names:
         counts = Counter(r.name for r in block if showable(r.name))
-        ordered = sorted(counts.items(), key=lambda kv: (not full(kv[0]), -kv[1], kv[0]))
+        # A name with an initial ("Chris P") is a short form of a written-out one.
+        ordered = sorted(
+            counts.items(), key=lambda kv: (not full(kv[0]), initials(kv[0]), -kv[1], kv[0])
+        )
         names = [n for n, _ in ordered]
     if not names and login is None:
         names = sorted(r.name for r in block if r.name and not looks_like_email(r.name))
     name = names[0] if names else (login or "(unknown)")
 
     is_bot = any(is_bot_identity(r.login, r.name, r.email, r.type, r.github_id) for r in block)
+    machine = [automation_account(r.name, r.email) for r in block]
+    machine = list(dict.fromkeys(why for why in machine if why))
+    if is_bot:
+        bot_evidence = "bot by rule (login, account type or known bot)"
+    else:
+        bot_evidence = "not one person: " + "; ".join(machine) if machine else ""
+    is_bot = is_bot or bool(machine)
     domains = (company_domain_of(r.email, settings.company_domains) for r in block)
     evidence = sorted({d for d in domains if d})
     if evidence:
@@ -1261,6 +1512,8 @@ def _describe_person(block: list, settings: Settings, preferred: set[str] = froz
         "bot_probability": 1.0 if is_bot else 0.0,
         "affiliation": affiliation,
         "affiliation_evidence": affiliation_evidence,
+        "bot_evidence": bot_evidence,
+        "login_source": login_source if login else "",
     }
 
 
@@ -1334,6 +1587,64 @@ def name_variants(name: str | None) -> tuple[set[str], set[str]]:
     if len(first) + len(last) > 2:
         return set(), {f"{first} {last}"}
     return set(), set()
+
+
+def _folded_words(name: str | None) -> list[str]:
+    folded = unicodedata.normalize("NFKD", name.casefold() if isinstance(name, str) else "")
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return re.sub(r"[^\w]+", " ", re.sub(r"\([^)]*\)", " ", folded)).split()
+
+
+def names_agree(a: str | None, b: str | None) -> bool:
+    """True when one name is the other written out or cut short: the shorter one's words
+    begin the longer one's ("Ada" and "Ada Lovelace", accents and case folded), the first
+    word three letters or more; never a generic name or an e-mail address.
+
+    >>> names_agree("Ada", "Ada Lovelace"), names_agree("ada lovelace", "Ada Lovelace")
+    (True, True)
+    >>> names_agree("Lovelace", "Ada Lovelace"), names_agree("Al", "Al Doe")
+    (False, False)
+    """
+    if any(is_generic_name(n) or looks_like_email(n or "") for n in (a, b)):
+        return False
+    short, long = sorted((_folded_words(a), _folded_words(b)), key=len)
+    return bool(short) and len(short[0]) >= 3 and long[: len(short)] == short
+
+
+# A trailer (Signed-off-by, Co-authored-by) naming someone on most of an author's commits,
+# someone named on little else, whose name is the author's written out or cut short: the
+# author signing their own work from another address ("Ada <12+ada@users.noreply...>"
+# signed off by "Ada Lovelace <ada@uni.example>"). A maintainer signing off others' patches
+# signs for many authors, so never reaches the share.
+TRAILER_MIN_COMMITS = 3
+TRAILER_SHARE = 0.6
+_SELF_TRAILER_KINDS = (str(ActivityKind.SIGNED_OFF_BY), str(ActivityKind.CO_AUTHORED))
+
+
+def trailer_evidence(activities: pd.DataFrame, identities: pd.DataFrame) -> pd.DataFrame:
+    """Evidence (method ``trailer_name``, columns of ``identity_evidence``) that an author
+    and the identity their commits' trailers name are one person: the trailer names it on
+    at least ``TRAILER_MIN_COMMITS`` and ``TRAILER_SHARE`` of the author's commits, that
+    share of the trailer identity's mentions are on this author's commits, and the names
+    agree (:func:`names_agree`). Like other inferences, resolution never lets it join two
+    GitHub accounts."""
+    acts = activities[
+        activities["kind"].isin(_SELF_TRAILER_KINDS) & activities["counterpart"].notna()
+    ]
+    if acts.empty:
+        return pd.DataFrame(columns=_EVIDENCE_COLUMNS)
+    commits = activities.loc[activities["kind"] == str(ActivityKind.COMMIT), "actor"].value_counts()
+    pairs = acts.groupby(["counterpart", "actor"])["item"].nunique()
+    named = acts.groupby("actor")["item"].nunique()
+    names = dict(zip(identities["key"], identities["name"], strict=True))
+    rows = []
+    for (author, other), n in pairs.items():
+        if n < TRAILER_MIN_COMMITS or n < TRAILER_SHARE * commits.get(author, 0):
+            continue
+        if n < TRAILER_SHARE * named[other] or not names_agree(names.get(author), names.get(other)):
+            continue
+        rows.append({"key": author, "other": other, "method": "trailer_name", "confidence": 0.9})
+    return pd.DataFrame(rows, columns=_EVIDENCE_COLUMNS)
 
 
 def suggest_merges(
@@ -1512,10 +1823,14 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
     given = company_from_settings(settings)
     settings = company_settings(engine, settings)
     identities = load_identities(engine)
+    activities = load_activities(engine)
+    evidence = load_identity_evidence(engine)
+    found = trailer_evidence(activities, identities)
+    evidence = pd.concat([evidence, found], ignore_index=True) if len(found) else evidence
     resolution = resolve_people(
         identities,
         settings,
-        load_identity_evidence(engine),
+        evidence,
         load_overrides(settings.people_file),
         load_owner_pairings(engine),
         _owner_logins(load_named_owners(engine)),
@@ -1525,7 +1840,6 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
         settings, "" if given.known else "recorded in the store by its source"
     )
     if len(people):
-        activities = load_activities(engine)
         people = judge_behaviour(people, resolution.links, activities)
         org_members = load_org_members(engine)
         if not company.known:
@@ -1559,7 +1873,8 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
 # Bump when the rules of resolution or affiliation change, so that stores re-resolve.
 # 5: accounts of other platforms (the Hub), profile pages; 6: Hub members; 7: Hub logins shown;
 # 8: owner-file pairings join a login's identities to its name's
-RESOLUTION_RULES = "8"
+# 9: automation accounts, trailer and one-word-login links, where logins come from
+RESOLUTION_RULES = "9"
 
 
 def people_fingerprint(engine: Engine, settings: Settings) -> str:
@@ -1775,18 +2090,96 @@ def automation_bot_probability(
     return (probability, why) if probability > 0 else (0.0, "")
 
 
+# One identity committing others' work and writing little of its own is a merge or export
+# system, not a person: at least this many commits for at least this many authors, while
+# its own commits are at most this share of them (maintainers who apply patches write
+# their own too).
+COMMITTER_MIN_COMMITS = 20
+COMMITTER_MIN_AUTHORS = 5
+COMMITTER_OWN_SHARE = 0.1
+# An export system commits what a sync tool exported (an ``export:TRAILER`` state on the
+# act, talent.sources.git.EXPORT_TRAILERS); a person who once ran the export by hand also
+# writes commits of their own, so nearly all of the committer's own commits must be exports.
+EXPORT_MIN_COMMITS = 10
+EXPORT_OWN_SHARE = 0.9
+
+
+def committer_evidence(activities: pd.DataFrame, person_of: dict[str, str]) -> dict[str, str]:
+    """People who commit others' work as a machine does, and why: many commits for many
+    authors with few of their own, or commits a sync tool exported (Copybara's
+    ``GitOrigin-RevId``, ShipIt's ``fbshipit-source-id``) with nearly no commit of their own
+    that is not one.
+
+    ``activities`` are the store's acts (``state`` of commits and "committed for another"
+    acts says ``export:TRAILER``), ``person_of`` maps identity keys to people.
+    """
+    acts = activities.assign(
+        person=activities["actor"].map(person_of),
+        other=activities["counterpart"].map(person_of),
+    )
+    state = acts["state"].fillna("").astype(str)
+    for_other = acts[
+        (acts["kind"] == str(ActivityKind.COMMITTED_FOR_OTHER)) & acts["person"].notna()
+    ]
+    for_other = for_other[for_other["other"] != for_other["person"]]
+    commits = acts[acts["kind"] == str(ActivityKind.COMMIT)]
+    own = commits.groupby("person").size()
+    exported_for = for_other[state.loc[for_other.index].str.startswith(EXPORT_STATE)]
+    # An exported commit with no "committed for another" act was committed by its author.
+    committed_apart = set(for_other["item"])
+    self_exported = commits[
+        state.loc[commits.index].str.startswith(EXPORT_STATE)
+        & ~commits["item"].isin(committed_apart)
+    ]
+    trailer = {
+        p: s.removeprefix(EXPORT_STATE)
+        for p, s in zip(
+            pd.concat([exported_for["person"], self_exported["person"]]),
+            pd.concat([state.loc[exported_for.index], state.loc[self_exported.index]]),
+            strict=True,
+        )
+    }
+    out: dict[str, str] = {}
+    exports = (
+        exported_for.groupby("person")
+        .size()
+        .add(self_exported.groupby("person").size(), fill_value=0)
+    )
+    mine = self_exported.groupby("person").size()
+    for person, n in exports.items():
+        own_n, n = int(own.get(person, 0)), int(n)
+        if n >= EXPORT_MIN_COMMITS and mine.get(person, 0) >= EXPORT_OWN_SHARE * own_n:
+            out[person] = (
+                f"committed {n} commits a sync tool exported ({trailer[person]}), "
+                f"{own_n - int(mine.get(person, 0))} of its own besides"
+            )
+    for person, group in for_other.groupby("person"):
+        n, authors = len(group), group["other"].nunique()
+        own_n = int(own.get(person, 0))
+        if person in out or n < COMMITTER_MIN_COMMITS or authors < COMMITTER_MIN_AUTHORS:
+            continue
+        if own_n <= COMMITTER_OWN_SHARE * n:
+            out[person] = f"committed {n} commits for {authors} authors and authored {own_n}"
+    return out
+
+
 def judge_behaviour(
     people: pd.DataFrame, links: pd.DataFrame, activities: pd.DataFrame
 ) -> pd.DataFrame:
     """People with a bot probability from their own messages
-    (:func:`automation_bot_probability`) and a ``bot_evidence`` a person can read; above
-    ``BOT_FLAG`` a person is flagged a bot (rule-based bots keep probability 1)."""
+    (:func:`automation_bot_probability`) and from how they commit others' work
+    (:func:`committer_evidence`), and a ``bot_evidence`` a person can read; above
+    ``BOT_FLAG`` a person is flagged a bot (rule-based bots and accounts that are not one
+    person keep probability 1 and their evidence)."""
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
     deleted = {person_of[k] for k in DELETED_KEYS if k in person_of}
     written = activities[activities["kind"].isin([str(k) for k in WRITTEN_KINDS])]
     written = written.assign(person=written["actor"].map(person_of)).dropna(subset=["person"])
     by_person = {p: (g["title"].tolist(), g["kind"].tolist()) for p, g in written.groupby("person")}
+    committers = committer_evidence(activities, person_of)
     out = people.copy()
+    if "bot_evidence" not in out.columns:
+        out["bot_evidence"] = ""
     probabilities, evidence = [], []
     for row in out.itertuples(index=False):
         if row.person_id in deleted:
@@ -1795,7 +2188,11 @@ def judge_behaviour(
             continue
         if bool(row.is_bot):
             probabilities.append(1.0)
-            evidence.append("bot by rule (login, account type or known bot)")
+            evidence.append(row.bot_evidence or "bot by rule (login, account type or known bot)")
+            continue
+        if row.person_id in committers:
+            probabilities.append(1.0)
+            evidence.append("not one person: " + committers[row.person_id])
             continue
         titles, kinds = by_person.get(row.person_id, ([], []))
         word = automation_word(row.login, row.name)

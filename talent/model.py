@@ -139,6 +139,11 @@ def deleted_account(source: IdentitySource) -> Identity:
 DELETED_KEYS = frozenset(deleted_account(s).key for s in (IdentitySource.GITHUB, IdentitySource.HF))
 
 
+# The ``state`` of a commit's acts when a sync tool exported it from another repository
+# (Copybara, ShipIt): this prefix and the trailer that says so ("export:PiperOrigin-RevId").
+EXPORT_STATE = "export:"
+
+
 @dataclass(frozen=True)
 class Activity:
     """One act. ``actor`` and ``counterpart`` are identity keys.
@@ -157,7 +162,7 @@ class Activity:
     size: int | None = None  # lines changed, where known
     title: str = ""
     url: str = ""
-    state: str = ""  # a review's state, an issue's state
+    state: str = ""  # a review's state, an issue's state, an exported commit's EXPORT_STATE
     pr_number: int | None = None  # the pull request a commit came from, where known
 
 

@@ -122,9 +122,10 @@ CONTRIBUTIONS = [f"contrib_{s}" for s in SIGNALS]
 # Columns of a ranking, in order. ``contrib_*`` columns sum to ``score``; ``rank_low`` and
 # ``rank_high`` are filled when intervals are asked for.
 RANK_COLUMNS = [
-    "rank", "person_id", "login", "name", "score", "is_bot", "bot_probability", "affiliation",
-    "affiliation_evidence", *CONTRIBUTIONS, "pagerank", *FEATURE_DOCS, "persona", "rising",
-    "areas", "languages", "topics", "profile_url", "profile", "rank_low", "rank_high",
+    "rank", "person_id", "login", "name", "score", "is_bot", "bot_probability", "bot_evidence",
+    "affiliation", "affiliation_evidence", *CONTRIBUTIONS, "pagerank", *FEATURE_DOCS, "persona",
+    "rising", "areas", "languages", "topics", "profile_url", "login_source", "profile",
+    "rank_low", "rank_high",
 ]  # fmt: skip
 DEFAULT_PROFILE = "maintainer"
 # Rank ranges leave out one fifth of the history at a time.
@@ -482,6 +483,8 @@ def _base(acts, changes, bots, people, settings, random_state) -> RankingBase:
     out = out.join(_people_info(people), how="left")
     out["is_bot"] = out["is_bot"].fillna(False).astype(bool)
     out["affiliation"] = out["affiliation"].fillna("unknown")
+    for column in ("bot_evidence", "login_source"):
+        out[column] = out[column].fillna("")
     # The page resolution chose (GitHub's, else the Hub's); the GitHub login's page where
     # people were resolved before pages were kept.
     given = people.set_index("person_id").get("profile_url")
@@ -551,9 +554,11 @@ def _features(acts, changes, bots, settings) -> pd.DataFrame:
 
 
 def _people_info(people: pd.DataFrame) -> pd.DataFrame:
-    return people.set_index("person_id")[
-        ["login", "name", "is_bot", "bot_probability", "affiliation", "affiliation_evidence"]
-    ]
+    columns = ["login", "name", "is_bot", "bot_probability", "affiliation",
+               "affiliation_evidence", "bot_evidence", "login_source"]  # fmt: skip
+    info = people.set_index("person_id").reindex(columns=columns)
+    # Where a login came from and why a bot is one: "" where nothing says.
+    return info.fillna({"bot_evidence": "", "login_source": ""})
 
 
 def _shown(affiliation: pd.Series, profile: Profile, chosen: Sequence[str] | None) -> pd.Series:

@@ -436,6 +436,8 @@ def test_a_version_4_store_gains_the_org_members_table(tmp_path):
         conn.execute(text("DROP TABLE account_members"))
         conn.execute(text("DROP TABLE ats_marks"))
         conn.execute(text("ALTER TABLE people DROP COLUMN profile_url"))
+        conn.execute(text("ALTER TABLE people DROP COLUMN bot_evidence"))
+        conn.execute(text("ALTER TABLE people DROP COLUMN login_source"))
         conn.execute(text("DELETE FROM schema_version"))
         conn.execute(text("INSERT INTO schema_version (version) VALUES (4)"))
     engine.dispose()
@@ -447,9 +449,11 @@ def test_a_version_4_store_gains_the_org_members_table(tmp_path):
     for table in ("shortlist_entries", "shortlist_events", "saved_searches", "digest_snapshots"):
         assert inspect(engine).has_table(table)  # version 9's
     assert inspect(engine).has_table("ats_marks")  # version 10's
+    people_columns = {c["name"] for c in inspect(engine).get_columns("people")}
+    assert {"bot_evidence", "login_source"} <= people_columns  # version 12's
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 10
-    assert SCHEMA_VERSION == 10
+        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 12
+    assert SCHEMA_VERSION == 12
     assert get_meta(engine, "people_fingerprint") is None
     engine.dispose()
 

@@ -48,7 +48,7 @@ REPO = "acme-ai/acme-serve"
 RECRUITER_AUDIENCE = {"community", "former_employee", "unknown"}
 # What a hiring manager's shortlist holds, in this order (issue 10).
 SHORTLIST_COLUMNS = [
-    "rank", "rank_range", "name", "login", "profile_url", "verdict", "verdict_date",
+    "rank", "rank_range", "name", "login", "profile_url", "login_source", "verdict", "verdict_date",
     "note", "score", "profile", "why", "evidence_links", "areas", "languages", "topics",
     "affiliation", "top_repos", "last_active", "person_id",
 ]  # fmt: skip

@@ -171,6 +171,8 @@ def test_merge_joins_two_accounts_the_rules_keep_apart():
             "bot_probability": 0.0,
             "affiliation": "community",
             "affiliation_evidence": "",
+            "bot_evidence": "",
+            "login_source": "from the GitHub API",
         }
     ]
 
@@ -480,7 +482,7 @@ def test_cli_merge_then_split(cli, tmp_path, store):
 
     shown = cli("people", "show", "sam-at-acme")
     assert shown.exit_code == 0, shown.output
-    assert shown.stdout.splitlines()[0] == "Sam Lee  gh1001  @sam-at-acme"
+    assert shown.stdout.splitlines()[0] == "Sam Lee  gh1001  @sam-at-acme (from the GitHub API)"
     assert sorted(identity_rows(shown.stdout)) == sorted(
         [
             ["github", "Sam Lee @samlee", "manual", "1.00"],

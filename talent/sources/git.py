@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from talent.model import (
+    EXPORT_STATE,
     Activity,
     ActivityKind,
     CommitFile,
@@ -93,6 +94,9 @@ _TRAILER_KINDS = {
     "acked-by": ActivityKind.ACKED_BY,
     "signed-off-by": ActivityKind.SIGNED_OFF_BY,
 }
+# Trailers that sync tools write on every commit they export from another repository
+# (Copybara from Google's Piper or another git, ShipIt from Meta's): compared lower-cased.
+EXPORT_TRAILERS = frozenset({"piperorigin-revid", "gitorigin-revid", "fbshipit-source-id"})
 _PR_SQUASH = re.compile(r"\(#(\d+)\)\s*$")
 _PR_MERGE = re.compile(r"^Merge pull request #(\d+) from ([A-Za-z0-9][A-Za-z0-9-]*)/")
 _PERSON = re.compile(r"^\s*(.*?)\s*<([^<>]*)>\s*$")
@@ -638,6 +642,22 @@ def parse_pr_number(subject: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def parse_export_trailer(trailers: str) -> str | None:
+    """The export trailer (:data:`EXPORT_TRAILERS`) of a commit's trailer block, as
+    written, or None: the commit was copied in by a sync tool.
+
+    >>> parse_export_trailer("Signed-off-by: Ada <a@x.org>\\nPiperOrigin-RevId: 4242")
+    'PiperOrigin-RevId'
+    >>> parse_export_trailer("Signed-off-by: Ada <a@x.org>") is None
+    True
+    """
+    for line in trailers.splitlines():
+        key, sep, _ = line.partition(":")
+        if sep and key.strip().lower() in EXPORT_TRAILERS:
+            return key.strip()
+    return None
+
+
 def _identity(
     batch: Batch, name: str, email: str, mapped: tuple[str, str] | None = None
 ) -> Identity:
@@ -674,6 +694,8 @@ def parse_commit(commit: RawCommit, repo: str, web_url: str, batch: Batch) -> No
             source = Identity(IdentitySource.GITHUB, login=match.group(2))
             counterpart = batch.who(source)
     kind = ActivityKind.MERGE_COMMIT if merge else ActivityKind.COMMIT
+    exported = parse_export_trailer(commit.trailers)
+    state = f"{EXPORT_STATE}{exported}"[:40] if exported else ""
     batch.activities.append(
         Activity(
             key=f"{kind}:{repo}:{commit.sha}",
@@ -687,6 +709,7 @@ def parse_commit(commit: RawCommit, repo: str, web_url: str, batch: Batch) -> No
             size=size,
             title=commit.subject,
             url=url,
+            state=state,
             pr_number=pr,
         )
     )
@@ -715,6 +738,7 @@ def parse_commit(commit: RawCommit, repo: str, web_url: str, batch: Batch) -> No
                 item=commit.sha,
                 title=commit.subject,
                 url=url,
+                state=state,
                 pr_number=pr,
             )
         )
@@ -727,8 +751,15 @@ def parse_commit(commit: RawCommit, repo: str, web_url: str, batch: Batch) -> No
         if kind is None or person is None:
             continue
         name, email = person
-        if email.lower() == commit.author_email.lower() or (kind, email.lower()) in seen:
-            continue  # signing off one's own work says nothing new
+        if email.lower() == commit.author_email.lower():
+            # Signing off one's own work is no act, but the name written there may be
+            # fuller than the commit's ("Ada" signing as "Ada Lovelace"): kept as an
+            # identity of the same address, for resolution to show.
+            if name.strip() and name != commit.author_name:
+                _identity(batch, name, email)
+            continue
+        if (kind, email.lower()) in seen:
+            continue
         seen.add((kind, email.lower()))
         ident = _identity(batch, name, email)
         batch.activities.append(
@@ -1005,8 +1036,9 @@ class BranchAuthors:
     the login's branch commits and the login holds at least :attr:`SHARE` of the
     identity's: a co-author's or a rebased-in commit does not tip it, and nor does one
     person's branch pushed by another. Branches of the repository's own owner (a
-    branch in the same repository) name no one. Resolution keeps these links from
-    joining two GitHub accounts (:func:`talent.identity.resolve_identities`).
+    branch in the same repository) name no one, but count in their authors' share.
+    Resolution keeps these links from joining two GitHub accounts
+    (:func:`talent.identity.resolve_people`).
     """
 
     LIMIT = 250
@@ -1023,7 +1055,8 @@ class BranchAuthors:
         self.commits[commit.sha] = (tuple(commit.parents), author.key, login)
 
     def votes(self, head: str) -> dict[tuple[str, str], int]:
-        """(login, git identity key) -> branch commits, over the commits added."""
+        """(login, git identity key) -> branch commits, over the commits added; login "" for
+        the branches of the repository's own owner."""
         mainline: set[str] = set()
         sha: str | None = head
         while sha in self.commits and sha not in mainline:
@@ -1032,8 +1065,14 @@ class BranchAuthors:
             sha = parents[0] if parents else None
         counts: dict[tuple[str, str], int] = {}
         for parents, _author, login in self.commits.values():
-            if not login or login.lower() == self.owner:
+            if not login:
                 continue
+            if login.lower() == self.owner:
+                # The owner's own branches name no one (login ""), but their commits
+                # still count among their authors' branch work: a maintainer whose own
+                # pull requests come from the main repository is not whoever else's
+                # branch they once pushed to.
+                login = ""
             sha, steps, seen = parents[1], 0, set()
             while sha in self.commits and sha not in mainline and sha not in seen:
                 seen.add(sha)
@@ -1056,6 +1095,8 @@ class BranchAuthors:
             by_author[author] = by_author.get(author, 0) + n
         out = []
         for (login, author), n in sorted(counts.items()):
+            if not login:
+                continue
             if n >= self.SHARE * by_login[login] and n >= self.SHARE * by_author[author]:
                 account = Identity(IdentitySource.GITHUB, login=login)
                 out.append(IdentityEvidence(author, account.key, "pr_branch", 0.8))

@@ -25,7 +25,7 @@ def String(length: int | None = None):
 
 Text = _Text().with_variant(_Text(collation="C"), "postgresql")
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 metadata = MetaData()
 
@@ -77,6 +77,10 @@ people = Table(
     Column("bot_probability", Float, nullable=False, default=0.0),
     Column("affiliation", String(30), nullable=False, default="unknown"),
     Column("affiliation_evidence", Text, nullable=False, default=""),
+    # Why the person is a bot or not one person ("a role address (nobody@)"), or "".
+    Column("bot_evidence", Text, nullable=False, default=""),
+    # Where the login came from ("from a noreply address"), or "" with no login.
+    Column("login_source", Text, nullable=False, default=""),
 )
 
 identity_links = Table(
@@ -328,4 +332,8 @@ MIGRATIONS: dict[int, list[str]] = {
     9: [],  # shortlists, shortlist_entries, shortlist_events, saved_searches, digest_snapshots
     10: [],  # ats_marks
     11: [],  # owner_pairings
+    12: [
+        "ALTER TABLE people ADD COLUMN bot_evidence TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE people ADD COLUMN login_source TEXT NOT NULL DEFAULT ''",
+    ],
 }

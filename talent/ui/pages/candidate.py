@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from talent.features import FEATURE_DOCS
+from talent.identity import name_incomplete
 from talent.model import ACCOUNT_URLS
 from talent.network import segments
 from talent.scoring import SIGNAL_LABELS, rank_range_text
@@ -70,18 +71,34 @@ def render() -> None:
 
     st.header(md_escape(person["name"]), anchor=False)
     identities = data.person_identities(status.url, status.version, person_id)
-    accounts = [
-        f"{md_link('@' + login, ACCOUNT_URLS[source].format(login=login))} on "
-        f"{PLATFORMS.get(source, source)}"
-        for source, login in identities[["source", "login"]]
+    # The login shown everywhere first, with where it came from (a noreply address, merge
+    # branches, an owner file): how to reach someone git alone names; then other accounts.
+    login = person["login"] if isinstance(person["login"], str) and person["login"] else ""
+    source = person.get("login_source") or ""
+    accounts = []
+    if login:
+        accounts.append(
+            f"{md_link('@' + login, person['profile_url'])}"
+            + (f" ({md_escape(source)})" if source else "")
+        )
+    accounts += [
+        f"{md_link('@' + other, ACCOUNT_URLS[platform].format(login=other))} on "
+        f"{PLATFORMS.get(platform, platform)}"
+        for platform, other in identities[["source", "login"]]
         .drop_duplicates()
         .itertuples(index=False)
-        if login and source in ACCOUNT_URLS
+        if other and platform in ACCOUNT_URLS and other.lower() != login.lower()
     ]
-    if isinstance(person["login"], str) and person["login"] and not accounts:
-        accounts = [f"{md_link('@' + person['login'], person['profile_url'])} on GitHub"]
     if accounts:
         st.markdown(" · ".join(accounts))
+    if name_incomplete(person["name"], person["login"]):
+        st.warning(
+            f"**Name incomplete**: known only as *{md_escape(person['name'])}*, with no "
+            "login to reach them by. A one-word name is never enough to join identities "
+            "on its own; the identities merged into this person are listed under *Who "
+            "this is*, and `talent people suggestions` offers who they may also be.",
+            icon=":material/badge:",
+        )
     ranked = len(data.ranking(*args))
     cols = st.columns(4)
     cols[0].metric("Rank", f"#{person['rank']}")
@@ -175,9 +192,11 @@ def render() -> None:
             "as the typical established contributor."
         )
     evidence = person["affiliation_evidence"] or "no company evidence"
+    bot_evidence = person.get("bot_evidence") or ""
     st.caption(
         f"Affiliation: {md_escape(str(person['affiliation']).replace('_', ' '))} "
-        f"({md_escape(evidence)}). Bot probability: {person['bot_probability']:.2f}."
+        f"({md_escape(evidence)}). Bot probability: {person['bot_probability']:.2f}"
+        + (f" ({md_escape(bot_evidence)})." if bot_evidence else ".")
     )
     orphans = data.person_orphans(status.url, status.version, person_id)
     if orphans.empty:

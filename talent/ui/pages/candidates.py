@@ -4,6 +4,7 @@ CSV download of exactly the rows shown."""
 import streamlit as st
 
 from talent.export import readable_numbers, to_safe_csv
+from talent.identity import name_incomplete
 from talent.scoring import CONTRIBUTIONS, SIGNAL_LABELS, rank_range_text
 from talent.ui import app, data
 from talent.ui.safe import md_escape
@@ -24,6 +25,7 @@ EXPORT_COLUMNS = [
     "rank_high",
     "person_id",
     "login",
+    "login_source",
     "name",
     "profile",
     "score",
@@ -119,12 +121,18 @@ def render() -> None:
         ],
         # No account known (git alone): an empty cell, not the grid's grey "None".
         profile_url=shown["profile_url"].fillna(""),
+        name_check=[
+            "name incomplete" if name_incomplete(n, lg) else ""
+            for n, lg in zip(shown["name"], shown["login"], strict=True)
+        ],
     )[
         [
             "rank",
             "name",
+            "name_check",
             *(["skill_match", "skill_terms"] if filters.skill else []),
             "profile_url",
+            "login_source",
             "score",
             "interval",
             "persona",
@@ -148,6 +156,11 @@ def render() -> None:
         column_config={
             "rank": st.column_config.NumberColumn("#", width="small"),
             "name": st.column_config.TextColumn("Name"),
+            "name_check": st.column_config.TextColumn(
+                "Name check",
+                help="Name incomplete: known only by one word or a generic name, with no "
+                "login to reach them by",
+            ),
             "skill_match": st.column_config.ProgressColumn(
                 "Skill match", min_value=0.0, max_value=1.0, format="%.2f"
             ),
@@ -158,6 +171,11 @@ def render() -> None:
                 "Profile",
                 help="GitHub, or the Hugging Face Hub for people known only there",
                 display_text=r"https://(?:github\.com|huggingface\.co)/(.*)",
+            ),
+            "login_source": st.column_config.TextColumn(
+                "Handle from",
+                help="Where the login comes from: the GitHub API, a noreply address, merged "
+                "pull-request branches, an owner file, the Hub",
             ),
             "score": st.column_config.ProgressColumn(
                 "Score", min_value=0.0, max_value=1.0, format="%.3f"
