@@ -717,16 +717,19 @@ def resolve_people(
                     method[k] = (how, confidence)
 
     # Anchor: accounts by login (case-insensitive), so git identities can join them.
+    # The deleted account (talent.model.deleted_account) anchors nobody: a git "ghost" is
+    # not the placeholder, nor is anyone whose e-mail starts "ghost@".
     account_by_login: dict[str, str] = {}
     for row in ids.itertuples(index=False):
         if row.source == "github" and row.login:
-            account_by_login.setdefault(row.login.lower(), row.key)
+            if row.type != DELETED_TYPE:
+                account_by_login.setdefault(row.login.lower(), row.key)
             method[row.key] = ("github_account", 1.0)
 
     account_by_id = {
         int(row.github_id): row.key
         for row in ids.itertuples(index=False)
-        if row.source == "github" and row.github_id is not None
+        if row.source == "github" and row.github_id is not None and row.type != DELETED_TYPE
     }
     by_login: dict[str, str] = dict(account_by_login)
     by_email: dict[str, str] = {}
