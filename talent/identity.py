@@ -1141,16 +1141,19 @@ def resolve_people(
                     method[k] = (how, confidence)
 
     # Anchor: accounts by login (case-insensitive), so git identities can join them.
+    # The deleted account (talent.model.deleted_account) anchors nobody: a git "ghost" is
+    # not the placeholder, nor is anyone whose e-mail starts "ghost@".
     account_by_login: dict[str, str] = {}
     for row in ids.itertuples(index=False):
         if row.source == "github" and row.login:
-            account_by_login.setdefault(row.login.lower(), row.key)
+            if row.type != DELETED_TYPE:
+                account_by_login.setdefault(row.login.lower(), row.key)
             method[row.key] = ("github_account", 1.0)
 
     account_by_id = {
         int(row.github_id): row.key
         for row in ids.itertuples(index=False)
-        if row.source == "github" and row.github_id is not None
+        if row.source == "github" and row.github_id is not None and row.type != DELETED_TYPE
     }
     by_login: dict[str, str] = dict(account_by_login)
     logins_as_written: dict[str, set[str]] = {}
@@ -1873,7 +1876,8 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
 # Bump when the rules of resolution or affiliation change, so that stores re-resolve.
 # 5: accounts of other platforms (the Hub), profile pages; 6: Hub members; 7: Hub logins shown;
 # 8: owner-file pairings join a login's identities to its name's
-# 9: automation accounts, trailer and one-word-login links, where logins come from
+# 9: automation accounts, trailer and one-word-login links, where logins come from;
+#    tools' default messages no evidence of automation, deleted accounts nobody
 RESOLUTION_RULES = "9"
 
 

@@ -56,6 +56,7 @@ from talent.store import (
     get_sync_state,
     load_activities,
     load_identities,
+    load_identity_links,
     load_people,
     load_profiles,
     load_repos,
@@ -608,6 +609,13 @@ def test_a_deleted_accounts_acts_are_kept_alike_by_rest_and_graphql(small, tmp_p
     ranking = rank_store(engine, Settings(company_domains=("acme-ai.example",)))
     assert f"gh{GHOST_ID}" not in set(ranking["person_id"]) and len(ranking) > 10
     people = load_people(engine).set_index("person_id")
+    # Only the placeholder: a git identity "ghost <ghost@...>" is someone else, not joined
+    # to it by its login-like e-mail.
+    assert any(k.startswith("git:ghost\x1f") for k in load_identities(engine)["key"])
+    links = load_identity_links(engine)
+    assert list(links.loc[links["person_id"] == f"gh{GHOST_ID}", "identity_key"]) == [
+        f"github:{GHOST_ID}"
+    ]
     deleted = people.loc[f"gh{GHOST_ID}"]
     assert (deleted["name"], bool(deleted["is_bot"]), deleted["login"]) == (
         "deleted account",

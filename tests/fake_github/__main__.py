@@ -22,10 +22,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--org", default="acme-ai")
     parser.add_argument("--token", default="test-token")
     parser.add_argument("--rate-limit", type=int, default=5000)
+    parser.add_argument(
+        "--legacy-shapes",
+        action="store_true",
+        help="answer in GitHub's older issue shapes (null pull_request links, issue ids)",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    world = World.generate(args.seed, org=args.org, **SIZES[args.size])
+    world = World.generate(
+        args.seed, org=args.org, legacy_shapes=args.legacy_shapes, **SIZES[args.size]
+    )
     took = time.perf_counter() - started
     server = FakeGitHub(world, token=args.token, rate_limit=args.rate_limit, port=args.port)
     server.start()
