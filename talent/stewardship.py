@@ -137,10 +137,7 @@ def maintainers_report(
 
     head = load_head_files(engine, repos=repos)
     paths = {f"{r}:{p}" for r, p in zip(head["repo"], head["path"], strict=True)} or None
-    left = files_left_out(
-        paths or set(changes["path"]), load_gitattributes(engine), changes,
-        include_docs=include_docs,
-    )  # fmt: skip
+    left = left_out_of(engine, changes, paths, include_docs=include_docs)
     # Generated, vendored and bulk-added files have no author to lose, nor an owner;
     # documentation left out of the truck factor still has its owners.
     authored = changes[~changes["path"].isin(set(left["path"]))]
@@ -216,6 +213,26 @@ def maintainers_report(
     repo, rel = left["path"].str.split(":", n=1).str[0], left["path"].str.split(":", n=1).str[1]
     left = left.assign(repo=repo, path=rel)[["repo", "path", "reason", "rule"]]
     return MaintainersReport(named, practice, factors.reset_index(drop=True), drift, ready, left)
+
+
+def left_out_of(
+    engine: Engine,
+    changes: pd.DataFrame,
+    paths: set[str] | None = None,
+    *,
+    include_docs: bool = True,
+) -> pd.DataFrame:
+    """The files the bus factor and ownership leave out (:func:`files_left_out`) among
+    ``paths`` (the files at the mined heads; those of ``changes`` when None), with the
+    repositories' ``.gitattributes`` as mined: ``path`` ("owner/repo:path"), ``reason``,
+    ``rule``."""
+    if paths is None:
+        head = load_head_files(engine)
+        paths = {f"{r}:{p}" for r, p in zip(head["repo"], head["path"], strict=True)}
+    return files_left_out(
+        paths or set(changes["path"]), load_gitattributes(engine), changes,
+        include_docs=include_docs,
+    )  # fmt: skip
 
 
 def load_gitattributes(engine: Engine) -> dict[str, dict[str, str]]:

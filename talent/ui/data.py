@@ -40,7 +40,7 @@ from talent.scoring import (
     score_base,
 )
 from talent.sources.demo import generate_demo
-from talent.stewardship import maintainers_report
+from talent.stewardship import left_out_of, maintainers_report
 from talent.store import (
     StoreError,
     activity_span,
@@ -582,8 +582,11 @@ def person_namings(url: str, version: str, person_id: str) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _authorship(url: str, version: str) -> pd.DataFrame:
-    """Degree of authorship of every file and person (all repositories, bots left out)."""
-    return build_authorship(_base(url, version, (), None, False).changes)
+    """Degree of authorship of every file and person (all repositories, bots left out),
+    without the files the bus factor leaves out (generated, vendored, bulk-added)."""
+    changes = _base(url, version, (), None, False).changes
+    left = left_out_of(_engine(url), changes)
+    return build_authorship(changes[~changes["path"].isin(set(left["path"]))])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
