@@ -702,8 +702,8 @@ def owner_file_joins(
     ``owner_login``: a login an owner file names (``logins``) is an account; the git
     identities that commit under it as their name ("ls889", whatever the e-mail) or from
     an address whose local part it is (six letters or more), its noreply addresses, and a
-    full name spelled as it ("Andrew Zhao Luo" for
-    ``andrewzhaoluo``, when one group bears it) are its person.
+    full name spelled as it ("Andrew Zhao Luo" for ``andrewzhaoluo``, when one group
+    bears it) are its person.
 
     Bots are never joined; the caller keeps two GitHub accounts apart.
 

@@ -424,3 +424,19 @@ def test_github_mining_stores_the_pairings_of_the_head_files(tmp_path):
             f"Zed Quill | @{member.login}",
         ]
     ]
+
+
+def test_the_evidence_text_keeps_the_login_and_leaves_out_the_mail():
+    text = (
+        "## Maintainers\n\n"
+        "- [Zed Quill](https://github.com/zed-q), Acme\n"
+        "- Mo Rivers (<mo@example.org> / @mo-r)\n\n"
+        "| Name | Affiliation |\n|---|---|\n| [Ivo Pane](https://github.com/ivop) | Acme |\n"
+        "| Kat | @kit |\n| Moe-R | [moe-r](https://github.com/moe-r) |\n"
+    )
+    assert [(p.login, p.text) for p in parse_pairings("MAINTAINERS.md", text)] == [
+        ("zed-q", "Zed Quill (@zed-q), Acme"),
+        ("mo-r", "Mo Rivers (@mo-r)"),
+        ("ivop", "Ivo Pane (@ivop)"),
+        ("kit", "Kat | @kit"),  # a one-word name is kept; resolution never joins by it
+    ]  # "Moe-R" is the login itself: no name

@@ -529,12 +529,25 @@ _BARE_PAIR = re.compile(rf"^`?@?({_LOGIN})`?\s+[-–—:]\s+(.+)$")
 _YAML_COMMENTED = re.compile(rf"^\s*-\s*[\"']?@?({_LOGIN})[\"']?\s*#\s*(.+?)\s*$")
 
 
-def _plain(text: str) -> str:
-    """Markdown reduced to its words: links to their text, emphasis and code marks gone,
-    e-mails left out, spaces collapsed."""
+def _plain(text: str, logins: bool = False) -> str:
+    """Markdown reduced to its words: links to their text (with ``logins``, a link to a
+    person's GitHub page under another text keeps the login: "Ada Lovelace (@ada)"),
+    emphasis and code marks gone, e-mails left out, spaces collapsed."""
+
+    def person_link(m: re.Match[str]) -> str:
+        shown, login = m.group(1), m.group(2)
+        if login.lower() in _NOT_USERS or _fold_text(shown) == _fold_text(login):
+            return shown
+        return f"{shown} (@{login})"
+
+    if logins:
+        text = _USER_LINK.sub(person_link, text)
     text = _ANY_MD_LINK.sub(lambda m: m.group(1), text)
     text = _ADDRESS.sub(" ", text)
     text = re.sub(r"[*_`~]+", "", text)
+    text = re.sub(r"([(\[])\s*[/,;|]\s*", r"\1", text)  # "(<e-mail> / @ada)" -> "(@ada)"
+    text = re.sub(r"\s*[/,;|]\s*([)\]])", r"\1", text)
+    text = re.sub(r"[(\[]\s*[)\]]", "", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -627,9 +640,9 @@ def _line_pairing(line: str, number: int) -> Pairing | None:
         after = _plain(line[refs[-1][1] :]).lstrip(")]}>").strip()
         m = re.match(r"^(?:[-–—:]|\()\s*([^(),<|;]+)", after)
         name = person_name(m.group(1), 2) if m else None
-    if name is None:
+    if name is None or _fold_text(name) == _fold_text(login):
         return None
-    return Pairing(login, name, email, _plain(line.strip().lstrip("-*+•")), number)
+    return Pairing(login, name, email, _plain(line.strip().lstrip("-*+•"), True), number)
 
 
 def _bare_pairing(line: str, number: int) -> Pairing | None:
@@ -641,7 +654,8 @@ def _bare_pairing(line: str, number: int) -> Pairing | None:
     name = person_name(re.split(r"[(),<|;]", m.group(2))[0], 2)
     if name is None or _fold_text(name) == _fold_text(m.group(1)):
         return None
-    return Pairing(m.group(1), name, _email_in(line), _plain(_BULLET.sub("", line)), number)
+    text = _plain(_BULLET.sub("", line), True)
+    return Pairing(m.group(1), name, _email_in(line), text, number)
 
 
 def _cells(line: str) -> list[str]:
@@ -700,11 +714,11 @@ def _table_pairings(header: list[str], rows: list[tuple[int, str]]) -> list[Pair
                     if name is not None:
                         name_at = i
                         break
-        if name is None:
+        if name is None or _fold_text(name) == _fold_text(login):
             continue
         email = next((_email_in(c) for c in cells if _email_in(c)), "")
         shown = [_plain(cells[name_at])] if name_at != login_at else []
-        shown.append(_plain(cells[login_at]) or login)
+        shown.append(_plain(cells[login_at], True) or login)
         out.append(Pairing(login, name, email, " | ".join(shown), number))
     return out
 
