@@ -1,12 +1,12 @@
 """Who stands in each repository's top 30: automation accounts, duplicates, incomplete names,
 and how often the handle talent shows is the person's real login.
 
-    python benchmarks/top_people.py [--top N] [--truth DIR ...] [--list] [--json] DB_OR_FOLDER...
+    python benchmarks/top_people.py [--top N] [--truth DIR ...] [--list] [--flagged] [--json]
+                                    DB_OR_FOLDER...
 
 For each mined database (``OWNER__NAME.db``; a folder means every ``*.db`` in it), a copy is
 resolved again and ranked with the default profile (the database itself is never written),
-and its top N
-(default 30) rows are checked:
+and its top N (default 30) rows are checked:
 
 - ``automation``: rows that are not one person by what the data shows: a role address
   (``nobody@``, ``noreply@`` other than GitHub's per-user form, ``*-bot@``), a team or
@@ -27,8 +27,10 @@ and its top N
   person has a handle (login), and of these how many equal the truth login; pooled by
   where the login came from (``login_source``: a noreply address, merge branches, ...).
 
-Prints one line per database and the totals; ``--json`` ends with a JSON line. Nothing is
-committed from the data: the truth files and databases stay outside the project.
+Prints one line per database and the totals; ``--flagged`` lists every account talent flags
+as not one person (role address, team name, committer for many, export), to be read one by
+one; ``--json`` ends with a JSON line. Nothing is committed from the data: the truth files
+and databases stay outside the project.
 """
 
 from __future__ import annotations
@@ -228,7 +230,20 @@ def check(db: Path, truth_dirs: list[Path], top: int) -> dict:
         if not hit:
             why = {str(sources.get(p, "")) for p in persons if isinstance(sources.get(p), str)}
             wrong.append(f"{login} -> {sorted(logins)} {sorted(why)}")
+    # Every account flagged as not one person, with its acts, for a person to read.
+    evidence = people["bot_evidence"] if "bot_evidence" in people else pd.Series(dtype=object)
+    flagged_ids = evidence[evidence.fillna("").str.startswith("not one person")].index
+    act_counts = acts["person"].value_counts()
+    flagged = [
+        {
+            "name": str(people.loc[p, "name"]),
+            "evidence": str(evidence[p]),
+            "acts": int(act_counts.get(p, 0)),
+        }
+        for p in flagged_ids
+    ]
     return {
+        "flagged": sorted(flagged, key=lambda f: -f["acts"]),
         "rows": rows,
         "automation": sum(bool(r["automation"]) for r in rows),
         "duplicates": sum(bool(r["duplicate_of"]) for r in rows),
@@ -250,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--truth", action="append", type=Path, default=[], help="truth folder")
     parser.add_argument("--list", action="store_true", help="print every top row")
+    parser.add_argument(
+        "--flagged", action="store_true", help="print every account flagged as not one person"
+    )
     parser.add_argument("--json", action="store_true", help="end with a JSON line")
     args = parser.parse_args(argv)
     dbs = sorted(db for p in args.paths for db in (sorted(p.glob("*.db")) if p.is_dir() else [p]))
@@ -287,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
                       + "; ".join(n for n in notes if n))  # fmt: skip
         for miss in h["wrong"]:
             print(f"   handle differs: {miss}")
+        if args.flagged:
+            for f in result["flagged"]:
+                print(f"   flagged: {f['name'][:40]:40} {f['acts']:6} acts  {f['evidence']}")
     pooled: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for result in results.values():
         for source, (hits, n) in result["handles"]["by_source"].items():
