@@ -22,7 +22,8 @@ and its top N (default 30) rows are checked:
 - ``incomplete``: rows shown under a single-word or generic name whose person, by the
   truth file or by a merge suggestion (:func:`talent.identity.suggest_merges`) other than
   a shared one-word name, also has a full name that another person holds. ``single_word``
-  counts every row shown under one word (often a login such as "jdoe", complete or not).
+  counts every row shown under one word (often a login such as "jdoe", complete or not), and
+  ``name_incomplete`` those of them with no login (the app's "name incomplete" flag).
 - ``handles``: over every truth maintainer whose identities talent resolved, those whose
   person has a handle (login), and of these how many equal the truth login; pooled by
   where the login came from (``login_source``: a noreply address, merge branches, ...).
@@ -51,6 +52,7 @@ from talent.identity import (
     is_generic_name,
     login_from_noreply,
     looks_like_email,
+    name_incomplete,
     normalise_name,
     suggest_merges,
     update_people,
@@ -249,6 +251,7 @@ def check(db: Path, truth_dirs: list[Path], top: int) -> dict:
         "duplicates": sum(bool(r["duplicate_of"]) for r in rows),
         "incomplete": sum(bool(r["completable_by"]) for r in rows),
         "single_word": sum(r["single_word"] for r in rows),
+        "name_incomplete": sum(name_incomplete(r["name"], r["login"]) for r in rows),
         "handles": {
             "resolved": handled + unhandled,
             "with_handle": handled,
@@ -284,14 +287,14 @@ def main(argv: list[str] | None = None) -> int:
             continue
         results[db.name.removesuffix(".db")] = result
         h = result["handles"]
-        for key in ("automation", "duplicates", "incomplete", "single_word"):
+        for key in ("automation", "duplicates", "incomplete", "single_word", "name_incomplete"):
             totals[key] += result[key]
         for key in ("resolved", "with_handle", "right"):
             totals[f"handles_{key}"] += h[key]
         print(f"{db.name.removesuffix('.db'):48} automation {result['automation']}  duplicates "
               f"{result['duplicates']}  incomplete {result['incomplete']}  single-word "
-              f"{result['single_word']}  handles {h['right']}/{h['with_handle']} right "
-              f"({h['resolved']} resolved)")  # fmt: skip
+              f"{result['single_word']} ({result['name_incomplete']} without login)  handles "
+              f"{h['right']}/{h['with_handle']} right ({h['resolved']} resolved)")  # fmt: skip
         for row in result["rows"]:
             flagged = row["automation"] or row["duplicate_of"] or row["completable_by"]
             if args.list or flagged:
@@ -318,8 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"total over {len(results)} databases: automation {totals['automation']}, duplicates "
         f"{totals['duplicates']}, incomplete {totals['incomplete']}, single-word "
-        f"{totals['single_word']}; handles {totals['handles_right']}/"
-        f"{totals['handles_with_handle']} right of {totals['handles_resolved']} resolved"
+        f"{totals['single_word']} ({totals['name_incomplete']} without login); handles "
+        f"{totals['handles_right']}/{totals['handles_with_handle']} right of "
+        f"{totals['handles_resolved']} resolved"
     )
     if args.json:
         print(json.dumps({"totals": dict(totals), "repositories": results}, default=str))
