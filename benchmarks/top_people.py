@@ -1,12 +1,12 @@
 """Who stands in each repository's top 30: automation accounts, duplicates, incomplete names,
 and how often the handle talent shows is the person's real login.
 
-    python benchmarks/top_people.py [--top N] [--truth DIR ...] [--list] [--json] DB_OR_FOLDER...
+    python benchmarks/top_people.py [--top N] [--truth DIR ...] [--list] [--flagged] [--json]
+                                    DB_OR_FOLDER...
 
 For each mined database (``OWNER__NAME.db``; a folder means every ``*.db`` in it), a copy is
 resolved again and ranked with the default profile (the database itself is never written),
-and its top N
-(default 30) rows are checked:
+and its top N (default 30) rows are checked:
 
 - ``automation``: rows that are not one person by what the data shows: a role address
   (``nobody@``, ``noreply@`` other than GitHub's per-user form, ``*-bot@``), a team or
@@ -22,13 +22,16 @@ and its top N
 - ``incomplete``: rows shown under a single-word or generic name whose person, by the
   truth file or by a merge suggestion (:func:`talent.identity.suggest_merges`) other than
   a shared one-word name, also has a full name that another person holds. ``single_word``
-  counts every row shown under one word (often a login such as "jdoe", complete or not).
+  counts every row shown under one word (often a login such as "jdoe", complete or not), and
+  ``name_incomplete`` those of them with no login (the app's "name incomplete" flag).
 - ``handles``: over every truth maintainer whose identities talent resolved, those whose
   person has a handle (login), and of these how many equal the truth login; pooled by
   where the login came from (``login_source``: a noreply address, merge branches, ...).
 
-Prints one line per database and the totals; ``--json`` ends with a JSON line. Nothing is
-committed from the data: the truth files and databases stay outside the project.
+Prints one line per database and the totals; ``--flagged`` lists every account talent flags
+as not one person (role address, team name, committer for many, export), to be read one by
+one; ``--json`` ends with a JSON line. Nothing is committed from the data: the truth files
+and databases stay outside the project.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from talent.identity import (
     is_generic_name,
     login_from_noreply,
     looks_like_email,
+    name_incomplete,
     normalise_name,
     suggest_merges,
     update_people,
@@ -228,12 +232,26 @@ def check(db: Path, truth_dirs: list[Path], top: int) -> dict:
         if not hit:
             why = {str(sources.get(p, "")) for p in persons if isinstance(sources.get(p), str)}
             wrong.append(f"{login} -> {sorted(logins)} {sorted(why)}")
+    # Every account flagged as not one person, with its acts, for a person to read.
+    evidence = people["bot_evidence"] if "bot_evidence" in people else pd.Series(dtype=object)
+    flagged_ids = evidence[evidence.fillna("").str.startswith("not one person")].index
+    act_counts = acts["person"].value_counts()
+    flagged = [
+        {
+            "name": str(people.loc[p, "name"]),
+            "evidence": str(evidence[p]),
+            "acts": int(act_counts.get(p, 0)),
+        }
+        for p in flagged_ids
+    ]
     return {
+        "flagged": sorted(flagged, key=lambda f: -f["acts"]),
         "rows": rows,
         "automation": sum(bool(r["automation"]) for r in rows),
         "duplicates": sum(bool(r["duplicate_of"]) for r in rows),
         "incomplete": sum(bool(r["completable_by"]) for r in rows),
         "single_word": sum(r["single_word"] for r in rows),
+        "name_incomplete": sum(name_incomplete(r["name"], r["login"]) for r in rows),
         "handles": {
             "resolved": handled + unhandled,
             "with_handle": handled,
@@ -250,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--truth", action="append", type=Path, default=[], help="truth folder")
     parser.add_argument("--list", action="store_true", help="print every top row")
+    parser.add_argument(
+        "--flagged", action="store_true", help="print every account flagged as not one person"
+    )
     parser.add_argument("--json", action="store_true", help="end with a JSON line")
     args = parser.parse_args(argv)
     dbs = sorted(db for p in args.paths for db in (sorted(p.glob("*.db")) if p.is_dir() else [p]))
@@ -266,14 +287,14 @@ def main(argv: list[str] | None = None) -> int:
             continue
         results[db.name.removesuffix(".db")] = result
         h = result["handles"]
-        for key in ("automation", "duplicates", "incomplete", "single_word"):
+        for key in ("automation", "duplicates", "incomplete", "single_word", "name_incomplete"):
             totals[key] += result[key]
         for key in ("resolved", "with_handle", "right"):
             totals[f"handles_{key}"] += h[key]
         print(f"{db.name.removesuffix('.db'):48} automation {result['automation']}  duplicates "
               f"{result['duplicates']}  incomplete {result['incomplete']}  single-word "
-              f"{result['single_word']}  handles {h['right']}/{h['with_handle']} right "
-              f"({h['resolved']} resolved)")  # fmt: skip
+              f"{result['single_word']} ({result['name_incomplete']} without login)  handles "
+              f"{h['right']}/{h['with_handle']} right ({h['resolved']} resolved)")  # fmt: skip
         for row in result["rows"]:
             flagged = row["automation"] or row["duplicate_of"] or row["completable_by"]
             if args.list or flagged:
@@ -287,6 +308,9 @@ def main(argv: list[str] | None = None) -> int:
                       + "; ".join(n for n in notes if n))  # fmt: skip
         for miss in h["wrong"]:
             print(f"   handle differs: {miss}")
+        if args.flagged:
+            for f in result["flagged"]:
+                print(f"   flagged: {f['name'][:40]:40} {f['acts']:6} acts  {f['evidence']}")
     pooled: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for result in results.values():
         for source, (hits, n) in result["handles"]["by_source"].items():
@@ -297,8 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"total over {len(results)} databases: automation {totals['automation']}, duplicates "
         f"{totals['duplicates']}, incomplete {totals['incomplete']}, single-word "
-        f"{totals['single_word']}; handles {totals['handles_right']}/"
-        f"{totals['handles_with_handle']} right of {totals['handles_resolved']} resolved"
+        f"{totals['single_word']} ({totals['name_incomplete']} without login); handles "
+        f"{totals['handles_right']}/{totals['handles_with_handle']} right of "
+        f"{totals['handles_resolved']} resolved"
     )
     if args.json:
         print(json.dumps({"totals": dict(totals), "repositories": results}, default=str))
