@@ -9,7 +9,9 @@ aserg-ufmg/Truck-Factor):
 
 FA is 1 when d created f, DL the number of d's changes to f, AC the number of changes
 to f by others. d is an author of f when DOA(d, f) / max_d' DOA(d', f) > 0.75 and either
-DOA(d, f) >= 3.293 or d created f.
+DOA(d, f) >= 3.293 or d created f. The truck factor counts as the authors' tool does:
+the creation is FA only, DL and AC count the changes after it (DOACalculator: an added
+file is no delivery); ownership and the rankings count the creation as a change too.
 
 Paths are those of :func:`talent.features.commit_changes`, ``"owner/repo:path/in/repo"``;
 a path without ``":"`` belongs to the repository ``""``. Everything here is a pure function
@@ -106,13 +108,17 @@ OVERSIGHT: dict[str, tuple[str, str]] = {
 }
 
 
-def build_authorship(changes: pd.DataFrame) -> pd.DataFrame:
+def build_authorship(changes: pd.DataFrame, *, creation_is_change: bool = True) -> pd.DataFrame:
     """Degree of authorship of every (file, person) pair.
 
     Parameters
     ----------
     changes : DataFrame
         One row per file changed by a commit: ``path``, ``person``, ``occurred_at``.
+    creation_is_change : bool
+        Whether the creation counts in DL and AC besides FA (True), or only as FA, as
+        aserg-ufmg/Truck-Factor counts for the truck factor (False): then one change by
+        someone else to a file its creator never touched again makes them an author too.
 
     Returns
     -------
@@ -135,6 +141,13 @@ def build_authorship(changes: pd.DataFrame) -> pd.DataFrame:
     >>> round(float(doa.loc["bob", "doa"]), 3), bool(doa.loc["bob", "is_author"])
     (3.012, False)
 
+    As the authors' tool counts, the creation is no delivery: Ada DL = 2, AC = 1 (4.496),
+    Bob DL = 1, AC = 2 (3.104).
+
+    >>> doa = build_authorship(changes, creation_is_change=False).set_index("person")
+    >>> round(float(doa.loc["ada", "doa"]), 3), round(float(doa.loc["bob", "doa"]), 3)
+    (4.496, 3.104)
+
     References
     ----------
     .. [1] G. Avelino, L. Passos, A. Hora and M. T. Valente, "A novel approach for
@@ -144,8 +157,14 @@ def build_authorship(changes: pd.DataFrame) -> pd.DataFrame:
     if changes.empty:
         return pd.DataFrame(columns=columns)
     ordered = changes.sort_values("occurred_at", kind="stable")
-    creator = ordered.groupby("path")["person"].first()
-    dl = ordered.groupby(["path", "person"]).size().rename("dl").reset_index()
+    created = ~ordered.duplicated("path")
+    creator = ordered.loc[created].set_index("path")["person"]
+    touched = ordered[["path", "person"]].drop_duplicates()
+    counted = ordered if creation_is_change else ordered[~created]
+    changed = counted.groupby(["path", "person"]).size().rename("dl")
+    dl = touched.join(changed, on=["path", "person"]).fillna({"dl": 0})
+    dl = dl.sort_values(["path", "person"], ignore_index=True)
+    dl["dl"] = dl["dl"].astype(int)
     total = dl.groupby("path")["dl"].transform("sum")
     dl["ac"] = total - dl["dl"]
     dl["fa"] = (dl["person"] == dl["path"].map(creator)).astype(float)
@@ -666,7 +685,8 @@ def build_factors(
         changes = changes[~changes["path"].isin(set(left_out))]
     if changes.empty:
         return pd.DataFrame(columns=columns)
-    authorship = build_authorship(changes)
+    # Counted as the authors' tool counts it: the creation is FA only.
+    authorship = build_authorship(changes, creation_is_change=False)
     if paths is not None:
         authorship = authorship[authorship["path"].isin(set(paths))]
     keys = _group_keys(changes["path"], by, rules)

@@ -171,16 +171,18 @@ def test_factors_per_repository_and_area_by_hand():
         ]
     )
     table = build_factors(history, by="area").set_index("key")
-    # docs: a.md is ada's (bob's 3.234 / 4.332 = 0.747), b.md bob's, c.md cy's. Removing
-    # ada leaves 2 of 3, removing bob 1 of 3: TF 2. Commits touching docs: c1, c3, c4,
-    # c5; bob's 2 of 4 are half: AF 1.
+    # Counted as the authors' tool counts (the creation is FA only): a.md is ada's
+    # (1 + 0 changes, 4.169) and bob's (his one change, 3.457: 0.83 of it), b.md bob's,
+    # c.md cy's. Removing bob (2 files) leaves 2 of 3, then ada 1 of 3: TF 2. Commits
+    # touching docs: c1, c3, c4, c5; bob's 2 of 4 are half: AF 1.
     assert table.loc["docs", ["files", "truck_factor", "commits", "absence_factor"]].tolist() == [
         3, 2, 4, 1]  # fmt: skip
-    assert table.loc["docs", "truck_people"] == ("ada", "bob")
+    assert table.loc["docs", "truck_people"] == ("bob", "ada")
     assert table.loc["docs", "absence_people"] == ("bob",)
     assert table.loc["other", ["files", "truck_factor", "absence_factor"]].tolist() == [1, 1, 1]
     repo = build_factors(history).iloc[0]
-    # 4 files (ada 2, bob 1, cy 1): without ada 2 of 4 remain, without bob 1: TF 2.
+    # 4 files (ada 2, bob 2, cy 1; ada first by name): without ada 3 of 4 keep an
+    # author, without bob too 1: TF 2.
     # 5 commits (ada 2, bob 2, cy 1): 2 < 2.5, 4 >= 2.5: AF 2.
     assert (repo["key"], repo["truck_factor"], repo["absence_factor"]) == ("*", 2, 2)
     assert repo["absence_people"] == ("ada", "bob")
