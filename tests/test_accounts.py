@@ -320,6 +320,37 @@ def test_a_one_word_name_written_as_a_login_joins_that_account(tmp_path, engine)
     assert people.loc[person[key(jane)], ["name", "login"]].tolist() == ["Jane Doe", "jdoe-dev"]
 
 
+def test_what_an_address_says_completes_a_one_word_name(tmp_path, engine):
+    repo = GitRepo.init(tmp_path / "widgets")
+    # The address spells the full name another identity holds.
+    jill, jill_full = Who("Jill", "jill.hubley@corp.example"), Who("Jill Hubley", "jh@lab.example")
+    # The address is a login a noreply address holds.
+    cho, cho_account = (
+        Who("Cho Chen", "cchen9@corp.example"),
+        Who("cchen9", "11+cchen9@users.noreply.github.com"),
+    )
+    # The same handle on two addresses with the same local part.
+    rp_1, rp_2 = Who("rpgold9", "rpgold9@a.example"), Who("rpgold9", "rpgold9@b.example")
+    # A first name and its first-name address: too little.
+    pat, pat_full = Who("Pat", "pat@corp.example"), Who("Pat Lowe", "plowe@lab.example")
+    for who in (jill, jill_full, cho, cho_account, rp_1, rp_2, pat, pat_full):
+        commit(repo, who)
+    mine(engine, repo)
+    people, person = people_of(engine)
+    method = load_identity_links(engine).set_index("identity_key")["method"]
+    assert person[key(jill)] == person[key(jill_full)] and method[key(jill)] == "email_name"
+    assert people.loc[person[key(jill)], "name"] == "Jill Hubley"
+    assert person[key(cho)] == person[key(cho_account)] and method[key(cho)] == "login_email"
+    assert people.loc[person[key(cho)], ["name", "login", "login_source"]].tolist() == [
+        "Cho Chen",
+        "cchen9",
+        "from a noreply address",
+    ]
+    assert person[key(rp_1)] == person[key(rp_2)]
+    assert "handle_email" in {method[key(rp_1)], method[key(rp_2)]}
+    assert person[key(pat)] != person[key(pat_full)]
+
+
 # --- a way to reach people -------------------------------------------------------------------
 
 
