@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from itertools import count
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -474,3 +475,44 @@ def test_exports_carry_the_handle_and_its_source_and_no_email(tmp_path, engine, 
         "from a noreply address",
     ]
     assert by_name.loc["Ada Quill", "login_source"] == ""
+
+
+# --- the app -------------------------------------------------------------------------------
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+CANDIDATE_PAGE = "talent/ui/pages/candidate.py"
+
+
+def test_the_app_shows_the_handle_its_source_and_the_name_flag(tmp_path, engine, url, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    repo = GitRepo.init(tmp_path / "widgets")
+    vin = Who("Vin", "vin@home.example")
+    cy = Who("Cy Ward", "55+cyward@users.noreply.github.com")
+    for who in (vin, vin, vin, cy, cy, ADA):
+        commit(repo, who)
+    mine(engine, repo)
+    _, person = people_of(engine)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setenv("TALENT_DB", url)
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("name")
+    assert table.loc["Vin", "name_check"] == "name incomplete"
+    assert table.loc["Cy Ward", ["name_check", "login_source"]].tolist() == [
+        "",
+        "from a noreply address",
+    ]
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["person"] = person[key(vin)]
+    at.run()
+    at.switch_page(CANDIDATE_PAGE).run()
+    assert not at.exception
+    assert any("Name incomplete" in w.value for w in at.warning)
+    at.selectbox(key="candidate_select").select(person[key(cy)]).run()
+    assert not any("Name incomplete" in w.value for w in at.warning)
+    assert any("(from a noreply address)" in m.value and "cyward" in m.value for m in at.markdown)
+    st.cache_data.clear()
+    st.cache_resource.clear()
