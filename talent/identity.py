@@ -1132,11 +1132,14 @@ def resolve_people(
 
     held_apart = {k for sel, _ in overrides.splits for k in select_identities(ids, sel)}
 
+    joined: dict[str, str] = {}  # the first rule that joined each identity to another
+
     def link(a: str, b: str, how: str, confidence: float) -> None:
         if how != "manual" and (a in held_apart or b in held_apart):
             return
         if uf.union(a, b):
             for k in (a, b):
+                joined.setdefault(k, how)
                 if k not in method or method[k][1] < confidence:
                     method[k] = (how, confidence)
 
@@ -1304,6 +1307,41 @@ def resolve_people(
             continue
         link_one_account(row.key, target, "name_login", 0.85)
 
+    # What an address says of its owner, where a one-word name says too little:
+    # - a local part spelling a full name ("jill.hubley@..." beside "Jill Hubley"): the
+    #   one-word (or agreeing) name on it is that person's, when one full name folds so;
+    # - a local part equal to a login another identity holds ("chongxiaoc@corp.example"
+    #   and the noreply account "chongxiaoc"), for an address no one else uses;
+    # - the same one-word handle on two addresses with the same local part ("rpgoldman").
+    # All weaker than the rules above and, like them, never joining two accounts.
+    full_names: dict[str, set[str]] = {}
+    for row in ids.itertuples(index=False):
+        words = _folded_words(row.name)
+        if row.source == "git" and row.key not in machines and normalise_name(row.name):
+            if min(map(len, words)) >= 2 and len(_fold(row.name)) >= 6:
+                full_names.setdefault(_fold(row.name), set()).add(row.key)
+    handles: dict[tuple[str, str], str] = {}
+    for row in ids.itertuples(index=False):
+        if row.source != "git" or row.key in machines or row.key in held_apart:
+            continue
+        box = mailbox_of(row.email)
+        local = box.split("@", 1)[0] if box else ""
+        if len(local) < 5 or local in GENERIC_EMAIL_LOCALS:
+            continue
+        name = row.name.strip()
+        one_word = bool(name) and " " not in name and not is_generic_name(name)
+        spelled = sorted(full_names.get(_fold(local), set()))
+        if len({uf.find(k) for k in spelled}) == 1:
+            other_name = ids.loc[ids["key"] == spelled[0], "name"].iloc[0]
+            if one_word or names_agree(name, other_name):
+                link_one_account(row.key, spelled[0], "email_name", 0.85)
+        target = by_login.get(local)
+        if target is not None and target not in held_apart and email_uses.get(box, 0) <= 1:
+            link_one_account(row.key, target, "login_email", 0.8)
+        if one_word and len(name) >= 6 and not looks_like_email(name):
+            first = handles.setdefault((name.casefold(), local), row.key)
+            link_one_account(row.key, first, "handle_email", 0.85)
+
     # Hand-made merges last: they join whatever the rules kept apart.
     for selectors, _reason in overrides.merges:
         chosen = [k for sel in selectors for k in select_identities(ids, sel)]
@@ -1327,6 +1365,7 @@ def resolve_people(
 
     # What linked each identity, and the evidence that names it: where a login came from.
     linked_by = {k: m for k, (m, _c) in method.items()}
+    linked_by.update({f"joined:{k}": m for k, m in joined.items()})
     for row in evidence.itertuples(index=False):
         for key in (row.key, row.other):
             linked_by.setdefault(f"evidence:{key}", row.method)
@@ -1407,6 +1446,8 @@ LOGIN_SOURCES_TEXT = {
     "noreply": "from a noreply address",
     "pr_branch": "from merge branches '{login}/…'",
     "mailmap": "from .mailmap",
+    "name_login": "from a git name written as the login",
+    "login_email": "from an e-mail address written as the login",
 }
 
 
@@ -1424,7 +1465,7 @@ def _login_choices(block: list, how: dict[str, str]) -> list[tuple[int, str, str
             elif r.source == IdentitySource.GIT:
                 out.append((1, r.login, LOGIN_SOURCES_TEXT["commit_login"]))
             else:
-                method = how.get(f"evidence:{r.key}", "")
+                method = how.get(f"evidence:{r.key}") or how.get(f"joined:{r.key}", "")
                 said = f"from {method.replace('_', ' ')} evidence" if method else ""
                 text = LOGIN_SOURCES_TEXT.get(method, said)
                 out.append((3, r.login, (text or "from a GitHub account in the data")))

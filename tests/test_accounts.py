@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from itertools import count
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -320,6 +321,37 @@ def test_a_one_word_name_written_as_a_login_joins_that_account(tmp_path, engine)
     assert people.loc[person[key(jane)], ["name", "login"]].tolist() == ["Jane Doe", "jdoe-dev"]
 
 
+def test_what_an_address_says_completes_a_one_word_name(tmp_path, engine):
+    repo = GitRepo.init(tmp_path / "widgets")
+    # The address spells the full name another identity holds.
+    jill, jill_full = Who("Jill", "jill.hubley@corp.example"), Who("Jill Hubley", "jh@lab.example")
+    # The address is a login a noreply address holds.
+    cho, cho_account = (
+        Who("Cho Chen", "cchen9@corp.example"),
+        Who("cchen9", "11+cchen9@users.noreply.github.com"),
+    )
+    # The same handle on two addresses with the same local part.
+    rp_1, rp_2 = Who("rpgold9", "rpgold9@a.example"), Who("rpgold9", "rpgold9@b.example")
+    # A first name and its first-name address: too little.
+    pat, pat_full = Who("Pat", "pat@corp.example"), Who("Pat Lowe", "plowe@lab.example")
+    for who in (jill, jill_full, cho, cho_account, rp_1, rp_2, pat, pat_full):
+        commit(repo, who)
+    mine(engine, repo)
+    people, person = people_of(engine)
+    method = load_identity_links(engine).set_index("identity_key")["method"]
+    assert person[key(jill)] == person[key(jill_full)] and method[key(jill)] == "email_name"
+    assert people.loc[person[key(jill)], "name"] == "Jill Hubley"
+    assert person[key(cho)] == person[key(cho_account)] and method[key(cho)] == "login_email"
+    assert people.loc[person[key(cho)], ["name", "login", "login_source"]].tolist() == [
+        "Cho Chen",
+        "cchen9",
+        "from a noreply address",
+    ]
+    assert person[key(rp_1)] == person[key(rp_2)]
+    assert "handle_email" in {method[key(rp_1)], method[key(rp_2)]}
+    assert person[key(pat)] != person[key(pat_full)]
+
+
 # --- a way to reach people -------------------------------------------------------------------
 
 
@@ -443,3 +475,44 @@ def test_exports_carry_the_handle_and_its_source_and_no_email(tmp_path, engine, 
         "from a noreply address",
     ]
     assert by_name.loc["Ada Quill", "login_source"] == ""
+
+
+# --- the app -------------------------------------------------------------------------------
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+CANDIDATE_PAGE = "talent/ui/pages/candidate.py"
+
+
+def test_the_app_shows_the_handle_its_source_and_the_name_flag(tmp_path, engine, url, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    repo = GitRepo.init(tmp_path / "widgets")
+    vin = Who("Vin", "vin@home.example")
+    cy = Who("Cy Ward", "55+cyward@users.noreply.github.com")
+    for who in (vin, vin, vin, cy, cy, ADA):
+        commit(repo, who)
+    mine(engine, repo)
+    _, person = people_of(engine)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setenv("TALENT_DB", url)
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("name")
+    assert table.loc["Vin", "name_check"] == "name incomplete"
+    assert table.loc["Cy Ward", ["name_check", "login_source"]].tolist() == [
+        "",
+        "from a noreply address",
+    ]
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["person"] = person[key(vin)]
+    at.run()
+    at.switch_page(CANDIDATE_PAGE).run()
+    assert not at.exception
+    assert any("Name incomplete" in w.value for w in at.warning)
+    at.selectbox(key="candidate_select").select(person[key(cy)]).run()
+    assert not any("Name incomplete" in w.value for w in at.warning)
+    assert any("(from a noreply address)" in m.value and "cyward" in m.value for m in at.markdown)
+    st.cache_data.clear()
+    st.cache_resource.clear()
