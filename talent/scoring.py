@@ -51,6 +51,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 from sqlalchemy import Engine
 
+from talent.affiliation import employment_text
 from talent.config import SCALINGS, SIGNAL_NAMES, ConfigError, Profile, Settings
 from talent.features import (
     FEATURE_DOCS,
@@ -123,8 +124,8 @@ CONTRIBUTIONS = [f"contrib_{s}" for s in SIGNALS]
 # ``rank_high`` are filled when intervals are asked for.
 RANK_COLUMNS = [
     "rank", "person_id", "login", "name", "score", "is_bot", "bot_probability", "affiliation",
-    "affiliation_evidence", *CONTRIBUTIONS, "pagerank", *FEATURE_DOCS, "persona", "rising",
-    "areas", "languages", "topics", "profile_url", "profile", "rank_low", "rank_high",
+    "affiliation_evidence", "employment", *CONTRIBUTIONS, "pagerank", *FEATURE_DOCS, "persona",
+    "rising", "areas", "languages", "topics", "profile_url", "profile", "rank_low", "rank_high",
 ]  # fmt: skip
 DEFAULT_PROFILE = "maintainer"
 # Rank ranges leave out one fifth of the history at a time.
@@ -482,6 +483,13 @@ def _base(acts, changes, bots, people, settings, random_state) -> RankingBase:
     out = out.join(_people_info(people), how="left")
     out["is_bot"] = out["is_bot"].fillna(False).astype(bool)
     out["affiliation"] = out["affiliation"].fillna("unknown")
+    # "employee 2019-2023": the affiliation with its span, as tables and exports show it.
+    out["employment"] = [
+        employment_text(a, f, u)
+        for a, f, u in zip(
+            out["affiliation"], out["employed_from"], out["employed_until"], strict=True
+        )
+    ]
     # The page resolution chose (GitHub's, else the Hub's); the GitHub login's page where
     # people were resolved before pages were kept.
     given = people.set_index("person_id").get("profile_url")
@@ -551,9 +559,11 @@ def _features(acts, changes, bots, settings) -> pd.DataFrame:
 
 
 def _people_info(people: pd.DataFrame) -> pd.DataFrame:
-    return people.set_index("person_id")[
-        ["login", "name", "is_bot", "bot_probability", "affiliation", "affiliation_evidence"]
-    ]
+    info = ["login", "name", "is_bot", "bot_probability", "affiliation", "affiliation_evidence"]
+    # People resolved by an older talent have no span of employment.
+    return people.reindex(
+        columns=["person_id", *info, "employed_from", "employed_until"]
+    ).set_index("person_id")
 
 
 def _shown(affiliation: pd.Series, profile: Profile, chosen: Sequence[str] | None) -> pd.Series:

@@ -25,7 +25,7 @@ def String(length: int | None = None):
 
 Text = _Text().with_variant(_Text(collation="C"), "postgresql")
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 13
 
 metadata = MetaData()
 
@@ -77,6 +77,9 @@ people = Table(
     Column("bot_probability", Float, nullable=False, default=0.0),
     Column("affiliation", String(30), nullable=False, default="unknown"),
     Column("affiliation_evidence", Text, nullable=False, default=""),
+    # The span of work with the company's evidence (affiliation employee or former).
+    Column("employed_from", DateTime),
+    Column("employed_until", DateTime),
 )
 
 identity_links = Table(
@@ -312,4 +315,9 @@ MIGRATIONS: dict[int, list[str]] = {
     8: [],  # the suppressions table
     9: [],  # shortlists, shortlist_entries, shortlist_events, saved_searches, digest_snapshots
     10: [],  # ats_marks
+    # 11 and 12 are left to other changes of the same release.
+    13: [
+        "ALTER TABLE people ADD COLUMN employed_from TIMESTAMP",
+        "ALTER TABLE people ADD COLUMN employed_until TIMESTAMP",
+    ],
 }
