@@ -525,7 +525,7 @@ def test_shortlist_download_carries_note_verdict_and_links(monkeypatch, demo_db,
 
 def test_the_company_in_use_is_said_in_the_sidebar(monkeypatch, demo_db, tmp_path):
     at = run_app(monkeypatch, demo_db)
-    assert any(c.value.startswith("company from the settings") for c in at.sidebar.caption)
+    assert any("company from the settings" in c.value for c in at.sidebar.caption)
     # Without the demo's record of its company, it is inferred from the data and said so.
     db = tmp_path / "copy.db"
     shutil.copy(demo_db.removeprefix("sqlite:///"), db)
@@ -535,9 +535,11 @@ def test_the_company_in_use_is_said_in_the_sidebar(monkeypatch, demo_db, tmp_pat
         conn.execute(text("DELETE FROM meta WHERE key IN ('company_domains', 'company_orgs')"))
     at = run_app(monkeypatch, url)
     assert not at.exception
-    (said,) = [c.value for c in at.sidebar.caption if c.value.startswith("company inferred")]
-    assert said.replace("\\", "") == (
-        "company inferred: domains acme-ai.com, from 19 people; confirm or correct in talent.toml"
+    # A guess is a visible notice, not a grey caption.
+    assert not [c for c in at.sidebar.caption if "company inferred" in c.value]
+    (said,) = [i.value for i in at.sidebar.info if "company inferred" in i.value]
+    assert said.replace("\\", "").startswith(
+        "Project: one company's. company inferred (a guess): domains acme-ai.com, from "
     )
 
 

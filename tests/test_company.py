@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import random
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from gitrepos import GitRepo, Who, at, isolate
+from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from talent.affiliation import employment_text
@@ -285,3 +287,48 @@ def test_bad_format_is_one_line(tmp_path, no_settings):
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     assert "'xml' is not one of" in result.output
+
+
+# --- the app: a visible notice, and "mine" chosen in the sidebar ---------------------------
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def test_the_app_says_several_companies_share_and_lets_me_choose_mine(
+    monkeypatch, tmp_path, histories, no_settings
+):
+    url = mined(monkeypatch, tmp_path, histories, "engine", "console")
+    monkeypatch.setenv("TALENT_DB", url)
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    assert not at.exception
+    (notice,) = [w.value for w in at.sidebar.warning if "several organisations" in w.value]
+    assert notice.replace("\\", "").startswith(
+        "Project: several companies'. several organisations share this project: no company "
+        "is picked, so nobody counts as an employee. Seen: alphaworks.io (4 people), "
+        "betacorp.io (6 people)."
+    )
+    table = at.dataframe[0].value
+    assert set(table["affiliation"]) == {"community"}
+    choice = at.selectbox(key="company_mine")
+    assert len(choice.options) == 3 and choice.options[2] == "(none of these)"
+    assert choice.options[0].startswith("alphaworks.io (4 people, ")
+    assert choice.options[1].startswith("betacorp.io (6 people, ")
+    assert choice.options[1].endswith("% of the work)")
+    assert choice.value is None
+
+    at = choice.select("betacorp.io").run()
+    assert not at.exception
+    assert load_company_choice(open_store(url, create=False))["domains"] == ["betacorp.io"]
+    assert at.selectbox(key="company_mine").value == "betacorp.io"
+    said = [c.value.replace("\\", "") for c in at.sidebar.caption]
+    assert "Project: several companies'. company chosen as mine: domains betacorp.io" in said
+    table = at.dataframe[0].value.set_index("name")
+    assert table.loc["Bob Brown", "affiliation"] == "employee"
+    assert table.loc["Bob Brown", "employment"] == "employee 2023-2025"
+    assert table.loc["Hana Left", "employment"] == "former employee 2023-2024"
+    assert table.loc["Ada Alpha", "employment"] == "community"
+
+    at = at.selectbox(key="company_mine").select("(none of these)").run()
+    assert not at.exception
+    assert load_company_choice(open_store(url, create=False)) is None
+    assert set(at.dataframe[0].value["affiliation"]) == {"community"}
