@@ -17,7 +17,9 @@ the rule a person would use: an employee's latest work address is the company's 
 used within the grace period of the data's last act; a former employee's is not (they
 went quiet on it, or went on from another employer); community people never used a
 company address. ``?`` marks people whose addresses say nothing (public mail only).
-With ``--json`` the last line is ``{"judged", "right", "unjudgeable"}`` over all databases.
+``~`` marks former employees who went on from public addresses only, past the grace period:
+still employed or not, git cannot tell. With ``--json`` the last line is ``{"judged", "right",
+"unjudgeable", "ambiguous"}`` over all databases.
 """
 
 from __future__ import annotations
@@ -65,18 +67,29 @@ def timelines(engine) -> dict[str, list[tuple[str, pd.Timestamp, pd.Timestamp, i
     }
 
 
-def judge(label: str, line, company: tuple[str, ...], end, grace_days: int) -> str:
-    """'ok', 'wrong' or '?' for one person's label against their address timeline."""
+def judge(
+    label: str, line, company: tuple[str, ...], others: set[str], end, grace_days: int
+) -> str:
+    """'ok', 'wrong', '?' (the addresses say nothing: public mail only) or '~' (a former
+    employee who went on from public addresses only, past the grace period: still
+    employed, or not, git cannot tell) for one label against the address timeline."""
+    grace = pd.Timedelta(days=grace_days)
     work = [r for r in line if r[0] != "public"]
     if not work:
         return "?" if label != "employee" else "wrong"
     ours = [r for r in work if r[0] in company]
     if not ours:
         return "ok" if label in ("community", "unknown") else "wrong"
-    latest_work = work[0]
-    current = latest_work[0] in company and latest_work[2] + pd.Timedelta(days=grace_days) >= end
+    last_ours = max(r[2] for r in ours)
+    # Another organisation's address after the company's (one person's own domain is no
+    # employer: it counts as public mail).
+    moved = any(r[0] in others and r[2] > last_ours for r in work)
+    current = not moved and last_ours + grace >= end
     expected = "employee" if current else "former_employee"
-    return "ok" if label == expected else "wrong"
+    if label != expected:
+        return "wrong"
+    public_after = any(r[0] not in others and r[2] > last_ours + grace for r in line)
+    return "~" if expected == "former_employee" and public_after and not moved else "ok"
 
 
 def main() -> int:
@@ -87,7 +100,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     settings = Settings(people_file="/nonexistent/people.toml")
-    totals = {"judged": 0, "right": 0, "unjudgeable": 0}
+    totals = {"judged": 0, "right": 0, "unjudgeable": 0, "ambiguous": 0}
     for db in args.db:
         url = db if "://" in db else f"sqlite:///{db}"
         engine = open_store(url, create=False)
@@ -106,15 +119,18 @@ def main() -> int:
         lines = timelines(engine)
         end = load_activities(engine)["occurred_at"].max()
         domains = tuple(company.domains)
+        others = {d for o in company.organisations for d in o.domains} - set(domains)
         for row in ranking.itertuples(index=False):
             person = people.loc[row.person_id]
             label = employment_text(
                 person["affiliation"], person["employed_from"], person["employed_until"]
             )
             line = lines.get(row.person_id, [])
-            verdict = judge(person["affiliation"], line, domains, end, settings.former_after_days)
-            if verdict == "?":
-                totals["unjudgeable"] += 1
+            verdict = judge(
+                person["affiliation"], line, domains, others, end, settings.former_after_days
+            )
+            if verdict in ("?", "~"):
+                totals["unjudgeable" if verdict == "?" else "ambiguous"] += 1
             else:
                 totals["judged"] += 1
                 totals["right"] += verdict == "ok"
