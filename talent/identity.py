@@ -1557,7 +1557,9 @@ def judge_affiliation(
     people who never were employees). "Now" is the latest act in the data.
 
     ``employers`` are other organisations' email domains: a person whose work went on
-    from one of them after their last company email is a former employee at once.
+    from one of them after their last company email is a former employee at once. A
+    former employee who went on from other addresses past the grace period is said to
+    be a guess: git cannot tell whether they still work there.
 
     With ``inferred``, the company was inferred from the data rather than named in the
     settings, and the evidence says so.
@@ -1574,6 +1576,7 @@ def judge_affiliation(
     company_span: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {}
     first_act: dict[str, pd.Timestamp] = {}
     elsewhere: dict[str, list[tuple[pd.Timestamp, str]]] = {}  # last use at another employer
+    other_last: dict[str, pd.Timestamp] = {}  # last work from any other address
     for key, (first, last) in spans.iterrows():
         person = person_of.get(key)
         if person is None:
@@ -1584,6 +1587,7 @@ def judge_affiliation(
             since, until = company_span.get(person, (first, last))
             company_span[person] = (min(since, first), max(until, last))
         else:
+            other_last[person] = max(last, other_last.get(person, last))
             other = company_domain_of(email, employers)
             if other:
                 elsewhere.setdefault(person, []).append((last, other))
@@ -1666,6 +1670,13 @@ def judge_affiliation(
                     f"nothing from the company for over {settings.former_after_days} days "
                     f"before {as_of:%Y-%m-%d}"
                 )
+                # Work that went on from a personal address says nothing either way.
+                went_on = other_last.get(pid)
+                if went_on is not None and went_on > until + grace:
+                    notes.append(
+                        f"a guess: went on from other addresses until {went_on:%Y-%m-%d}, "
+                        "and may still work there"
+                    )
             else:
                 label = "employee"
         labels.append(label)

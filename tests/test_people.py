@@ -1055,6 +1055,10 @@ def test_a_former_employee_is_past_the_grace_period(affiliations, name):
     evidence = f"company email, used 2023-03-01 to {until}"
     if label == "former_employee":
         evidence += "; nothing from the company for over 180 days before 2024-06-30"
+    if name == "Fay Brown":  # went on from home past the grace period: said to be a guess
+        evidence += (
+            "; a guess: went on from other addresses until 2024-06-20, and may still work there"
+        )
     assert affiliations[name] == (label, evidence)
 
 
