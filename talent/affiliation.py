@@ -677,7 +677,10 @@ def choose_company(company: CompanyInference, name: str) -> CompanyInference:
                 source="chosen",
                 candidates=(),
             )
-    seen = ", ".join(o.name for o in company.organisations) or "none"
+    names = [o.name for o in company.organisations]
+    seen = ", ".join(names[:8]) or "none"
+    if len(names) > 8:
+        seen += f" and {len(names) - 8} more: talent company lists them"
     raise LookupError(f"no organisation {name!r} in the data (seen: {seen})")
 
 

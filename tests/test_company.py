@@ -20,7 +20,7 @@ from gitrepos import GitRepo, Who, at, isolate
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from talent.affiliation import employment_text
+from talent.affiliation import CompanyInference, Organisation, choose_company, employment_text
 from talent.cli import app
 from talent.config import Settings
 from talent.export import shortlist_frame
@@ -332,3 +332,17 @@ def test_the_app_says_several_companies_share_and_lets_me_choose_mine(
     assert not at.exception
     assert load_company_choice(open_store(url, create=False)) is None
     assert set(at.dataframe[0].value["affiliation"]) == {"community"}
+
+
+def test_a_long_list_of_organisations_is_cut_in_the_error():
+    seen = CompanyInference(
+        kind="multi",
+        organisations=tuple(Organisation(f"org{i}.io", (f"org{i}.io",)) for i in range(10)),
+    )
+    with pytest.raises(LookupError) as error:
+        choose_company(seen, "nope.io")
+    assert str(error.value.args[0]) == (
+        "no organisation 'nope.io' in the data (seen: org0.io, org1.io, org2.io, org3.io, "
+        "org4.io, org5.io, org6.io, org7.io and 2 more: talent company lists them)"
+    )
+    assert choose_company(seen, "ORG9.io").domains == ("org9.io",)
