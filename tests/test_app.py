@@ -530,7 +530,8 @@ def test_shortlist_download_carries_note_verdict_and_links(monkeypatch, demo_db,
 
 def test_the_company_in_use_is_said_in_the_sidebar(monkeypatch, demo_db, tmp_path):
     at = run_app(monkeypatch, demo_db)
-    assert any("company from the settings" in c.value for c in at.sidebar.caption)
+    said = [c.value.replace("\\", "") for c in at.sidebar.caption]
+    assert any(c.startswith("One company's project. Company from the settings") for c in said)
     # Without the demo's record of its company, it is inferred from the data and said so.
     db = tmp_path / "copy.db"
     shutil.copy(demo_db.removeprefix("sqlite:///"), db)
@@ -541,10 +542,10 @@ def test_the_company_in_use_is_said_in_the_sidebar(monkeypatch, demo_db, tmp_pat
     at = run_app(monkeypatch, url)
     assert not at.exception
     # A guess is a visible notice, not a grey caption.
-    assert not [c for c in at.sidebar.caption if "company inferred" in c.value]
-    (said,) = [i.value for i in at.sidebar.info if "company inferred" in i.value]
+    assert not [c for c in at.sidebar.caption if "inferred" in c.value]
+    (said,) = [i.value for i in at.sidebar.info if "Company inferred" in i.value]
     assert said.replace("\\", "").startswith(
-        "Project: one company's. company inferred (a guess): domains acme-ai.com, from "
+        "One company's project. Company inferred (a guess): domains acme-ai.com, from "
     )
 
 

@@ -301,11 +301,10 @@ def test_the_app_says_several_companies_share_and_lets_me_choose_mine(
     monkeypatch.setenv("TALENT_DB", url)
     at = AppTest.from_file(APP, default_timeout=90).run()
     assert not at.exception
-    (notice,) = [w.value for w in at.sidebar.warning if "several organisations" in w.value]
+    (notice,) = [w.value for w in at.sidebar.warning if "Several organisations" in w.value]
     assert notice.replace("\\", "").startswith(
-        "Project: several companies'. several organisations share this project: no company "
-        "is picked, so nobody counts as an employee. Seen: alphaworks.io (4 people), "
-        "betacorp.io (6 people)."
+        "Several organisations share this project: no company is picked, so nobody counts "
+        "as an employee. Seen: alphaworks.io (4 people), betacorp.io (6 people)."
     )
     table = at.dataframe[0].value
     assert set(table["affiliation"]) == {"community"}
@@ -321,7 +320,7 @@ def test_the_app_says_several_companies_share_and_lets_me_choose_mine(
     assert load_company_choice(open_store(url, create=False))["domains"] == ["betacorp.io"]
     assert at.selectbox(key="company_mine").value == "betacorp.io"
     said = [c.value.replace("\\", "") for c in at.sidebar.caption]
-    assert "Project: several companies'. company chosen as mine: domains betacorp.io" in said
+    assert "A project of several companies. Company chosen as mine: domains betacorp.io." in said
     table = at.dataframe[0].value.set_index("name")
     assert table.loc["Bob Brown", "affiliation"] == "employee"
     assert table.loc["Bob Brown", "employment"] == "employee 2023-2025"

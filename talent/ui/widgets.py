@@ -174,6 +174,16 @@ def sidebar_filters(status: data.StoreStatus) -> Filters:
 
 
 NOT_MINE = "(none of these)"
+KIND_TEXT = {
+    "single": "One company's project",
+    "multi": "A project of several companies",
+    "community": "A community project",
+}
+
+
+def _sentence(text: str) -> str:
+    """``text`` with a capital first letter and no final full stop."""
+    return (text[:1].upper() + text[1:]).rstrip(".")
 
 
 def company_note(status: data.StoreStatus) -> None:
@@ -185,20 +195,21 @@ def company_note(status: data.StoreStatus) -> None:
 
     company = data.company(status.url, status.version)
     warning = company_warning(company)
-    kind = {"single": "one company's", "multi": "several companies'", "community": "a community's"}
-    line = f"Project: {kind.get(company.kind, company.kind)}. "
+    kind = KIND_TEXT.get(company.kind, company.kind)
     if company.source == "settings":
-        st.caption(md_escape(line + describe_company(company)))
+        st.caption(md_escape(f"{kind}. {_sentence(describe_company(company))}."))
         return
     if warning:
-        st.warning(md_escape(line + warning), icon=":material/domain_disabled:")
+        # A project of several companies says so in its own warning.
+        said = _sentence(warning) if company.kind == "multi" else f"{kind}. {_sentence(warning)}"
+        st.warning(md_escape(said + "."), icon=":material/domain_disabled:")
     elif company.source == "inferred":
         st.info(
-            md_escape(line + describe_company(company) + ". " + company.evidence),
+            md_escape(f"{kind}. {_sentence(describe_company(company))}. {company.evidence}."),
             icon=":material/domain:",
         )
     else:
-        st.caption(md_escape(line + describe_company(company)))
+        st.caption(md_escape(f"{kind}. {_sentence(describe_company(company))}."))
     names = [o.name for o in company.organisations]
     if not names:
         return
