@@ -1287,6 +1287,75 @@ def _say_company(engine, settings: Settings, *, quiet: bool = False) -> None:
         console.print(_plain(describe_company(company)), style="dim")
 
 
+class CompanyFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command("company")
+def company(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    format: Annotated[
+        CompanyFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = CompanyFormat.table,
+    mine: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="Call this organisation (its name or one of its domains, as listed) yours: "
+            "its people become employees. A settings file's [company] always wins.",
+        ),
+    ] = None,
+    forget: Annotated[
+        bool, typer.Option("--forget", help="Forget the organisation chosen with --mine.")
+    ] = False,
+) -> None:
+    """The organisations the data shows (work e-mail domains used by two people or more,
+    and mined organisations' members), their share of the work, and the kind of project:
+    one company's ("single"), several companies' ("multi": no company is picked until
+    you choose yours with --mine), or a community's."""
+    from talent.identity import infer_company, load_company_choice, save_company_choice
+
+    settings = _load(db, config)
+    engine = _open_existing(settings)
+    if mine is not None and forget:
+        raise CliError("give either --mine NAME or --forget, not both")
+    if mine is not None or forget:
+        try:
+            save_company_choice(engine, settings, None if forget else mine)
+        except LookupError as exc:
+            raise CliError(f"--mine: {exc.args[0]}") from None
+    found = infer_company(engine, settings)
+    report = found.report()
+    counts = load_people(engine)["affiliation"].value_counts()
+    report["affiliations"] = {k: int(counts.get(k, 0)) for k in AFFILIATIONS}
+    choice = load_company_choice(engine)
+    report["mine"] = choice["name"] if choice else None
+    if format == CompanyFormat.json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    from talent.affiliation import describe_company
+
+    console = Console(highlight=False)
+    console.print(f"[bold]kind:[/bold] {found.kind}  ({_plain(describe_company(found))})")
+    table = Table(title="Organisations, most work first", title_justify="left")
+    for col in ("name", "domains", "orgs", "people", "share of work"):
+        table.add_column(col, justify="right" if col in ("people", "share of work") else "left")
+    for org in found.organisations:
+        table.add_row(
+            _plain(org.name),
+            _plain(", ".join(org.domains)),
+            _plain(", ".join(org.orgs)),
+            f"{org.people:,}",
+            f"{org.share_of_work:.1%}",
+        )
+    console.print(table)
+    console.print(
+        ", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in report["affiliations"].items())
+    )
+
+
 @people_app.command("show")
 def people_show(
     who: Annotated[str, typer.Argument(help="Person id, login, email or full name.")],

@@ -157,8 +157,9 @@ class Settings:
     people_file:
         The hand-made corrections to identity resolution (merges, splits, aliases).
     former_after_days:
-        A person whose latest company evidence is older than this, before the latest
-        activity in the data, and who went on without it, is a former employee.
+        The grace period: a person is an employee from their first to their last work
+        with the company's evidence (address, membership, profile) plus this many days,
+        counted to the latest activity in the data; a former employee after it.
     profiles:
         The ranking profiles: the built-in ``maintainer`` and ``recruiter`` and any
         defined in the settings file.
@@ -251,7 +252,7 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         domains = ["acme-ai.com"]
         orgs = ["acme-ai"]
         names = ["Acme AI", "acme"]
-        former_after_days = 180
+        former_after_days = 180   # grace after the last work with the company
 
         [people]
         file = "people.toml"

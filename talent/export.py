@@ -176,6 +176,7 @@ SHORTLIST_COLUMNS = [
     "languages",
     "topics",
     "affiliation",
+    "employment",
     "top_repos",
     "last_active",
     "person_id",
@@ -248,7 +249,10 @@ def shortlist_frame(
                 "evidence_links": " ".join(
                     dict.fromkeys(e["url"] for p in parts for e in p["evidence"] if e["url"])
                 ),
-                **{c: person[c] for c in ("areas", "languages", "topics", "affiliation")},
+                **{
+                    c: person[c]
+                    for c in ("areas", "languages", "topics", "affiliation", "employment")
+                },
                 "top_repos": person["top_repos"],
                 "last_active": pd.Timestamp(person["last_active"]).strftime("%Y-%m-%d"),
             }

@@ -35,7 +35,12 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from talent.affiliation import CompanyInference, company_from_settings, infer_company_from
+from talent.affiliation import (
+    CompanyInference,
+    choose_company,
+    company_from_settings,
+    infer_company_from,
+)
 from talent.config import Settings
 from talent.model import (
     ACCOUNT_URLS,
@@ -1403,6 +1408,8 @@ _PEOPLE_COLUMNS = [
     "affiliation_evidence",
     "bot_evidence",
     "login_source",
+    "employed_from",
+    "employed_until",
 ]
 
 
@@ -1558,6 +1565,8 @@ def _describe_person(
         "affiliation_evidence": affiliation_evidence,
         "bot_evidence": bot_evidence,
         "login_source": login_source if login else "",
+        "employed_from": None,  # dated by judge_affiliation, which sees the activity
+        "employed_until": None,
     }
 
 
@@ -1838,7 +1847,7 @@ def _pairing_suggestions(
     return out
 
 
-def company_settings(engine: Engine, settings: Settings) -> Settings:
+def _recorded_company(engine: Engine, settings: Settings) -> Settings:
     """``settings`` with the company domains and orgs that sources recorded in the store
     (the demo world records its company) added to those given."""
     stored_domains = (get_meta(engine, "company_domains") or "").split()
@@ -1855,16 +1864,70 @@ def _owner_logins(named: pd.DataFrame) -> list[str]:
     return sorted(set(named.loc[named["kind"] == "user", "owner"].str.lower()))
 
 
+# The store's meta key of the organisation a person chose as theirs ("mine").
+COMPANY_CHOICE = "company_mine"
+
+
+def load_company_choice(engine: Engine) -> dict | None:
+    """The organisation a person chose as theirs (``name``, ``domains``, ``orgs``), or
+    None when none was chosen."""
+    text = get_meta(engine, COMPANY_CHOICE) or ""
+    return json.loads(text) if text else None
+
+
+def company_settings(engine: Engine, settings: Settings) -> Settings:
+    """The company affiliation uses, as settings: the settings file's, with what sources
+    recorded in the store; when these name none, the organisation a person chose as
+    theirs (:func:`save_company_choice`). The settings file always wins."""
+    recorded = _recorded_company(engine, settings)
+    choice = load_company_choice(engine)
+    if company_from_settings(recorded).known or choice is None:
+        return recorded
+    orgs = tuple(choice.get("orgs", ()))
+    return replace(
+        recorded,
+        company_domains=tuple(choice.get("domains", ())),
+        company_orgs=orgs,
+        company_names=orgs,
+    )
+
+
+def save_company_choice(engine: Engine, settings: Settings, name: str | None) -> CompanyInference:
+    """Call the organisation ``name`` (its name, a domain or an organisation, as
+    :func:`infer_company` lists them) "mine", or forget the choice with None; then
+    re-resolve people. Returns the company now in use (the settings file's, if it names
+    one: it always wins).
+
+    Raises
+    ------
+    LookupError
+        When the data shows no organisation called ``name``; the message lists those seen.
+    """
+    if name is None:
+        set_meta(engine, COMPANY_CHOICE, "")
+    else:
+        chosen = choose_company(infer_company(engine, settings), name)
+        choice = {"name": chosen.evidence.removesuffix(" chosen as mine"),
+                  "domains": list(chosen.domains), "orgs": list(chosen.orgs)}  # fmt: skip
+        set_meta(engine, COMPANY_CHOICE, json.dumps(choice, sort_keys=True))
+    return infer_company(engine, settings)
+
+
 def update_people(engine: Engine, settings: Settings) -> Resolution:
     """Resolve every stored identity and replace the stored people and links.
 
-    The company comes from the settings (or a source's record in the store); when they
-    name none, it is inferred from the data (:func:`talent.affiliation.infer_company_from`).
-    The company used and the fingerprint of what the resolution read are kept in the
-    store's meta, for :func:`infer_company` and :func:`ensure_people`.
+    The company comes from the settings (or a source's record in the store), else from
+    the organisation a person chose as theirs; when none is named, it is inferred from
+    the data (:func:`talent.affiliation.infer_company_from`: only a project one
+    organisation leads has one). The organisations and the kind of project are
+    inferred in every case. The company used and the fingerprint of what the
+    resolution read are kept in the store's meta, for :func:`infer_company` and
+    :func:`ensure_people`.
     """
     fingerprint = people_fingerprint(engine, settings)
     given = company_from_settings(settings)
+    recorded = _recorded_company(engine, settings)
+    choice = load_company_choice(engine)
     settings = company_settings(engine, settings)
     identities = load_identities(engine)
     activities = load_activities(engine)
@@ -1881,20 +1944,35 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
     )
     people = resolution.people
     company = company_from_settings(
-        settings, "" if given.known else "recorded in the store by its source"
+        recorded, "" if given.known else "recorded in the store by its source"
     )
     if len(people):
         people = judge_behaviour(people, resolution.links, activities)
         org_members = load_org_members(engine)
-        if not company.known:
-            company = infer_company_from(
-                people,
-                resolution.links,
-                identities,
-                activities,
-                org_members=org_members,
-                repos=load_repos(engine),
+        account_members = load_account_members(engine)
+        seen = infer_company_from(
+            people,
+            resolution.links,
+            identities,
+            activities,
+            org_members=org_members,
+            account_members=account_members,
+            repos=load_repos(engine),
+        )
+        if company.known:
+            company = replace(company, kind=seen.kind, organisations=seen.organisations)
+        elif choice is not None:
+            company = replace(
+                seen,
+                domains=settings.company_domains,
+                orgs=settings.company_orgs,
+                names=settings.company_names,
+                evidence=f"{choice.get('name', '')} chosen as mine",
+                source="chosen",
+                candidates=(),
             )
+        else:
+            company = seen
         people = judge_affiliation(
             people,
             resolution.links,
@@ -1903,8 +1981,14 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
             load_profiles(engine),
             company.apply(settings) if company.known else settings,
             org_members=org_members,
-            account_members=load_account_members(engine),
+            account_members=account_members,
             inferred=company.source == "inferred",
+            employers=tuple(
+                d
+                for org in company.organisations
+                for d in org.domains
+                if d not in settings.company_domains and d not in company.domains
+            ),
         )
         resolution = Resolution(people, resolution.links)
     save_people(engine, resolution.people, replace=True)
@@ -1919,6 +2003,7 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
 # 8: owner-file pairings join a login's identities to its name's
 # 9: automation accounts, trailer and one-word-login links, where logins come from;
 #    tools' default messages no evidence of automation, deleted accounts nobody
+#    organisations and the kind of project, dated employment with a grace period
 RESOLUTION_RULES = "9"
 
 
@@ -2318,40 +2403,61 @@ def judge_affiliation(
     org_members: pd.DataFrame | None = None,
     account_members: pd.DataFrame | None = None,
     inferred: bool = False,
+    employers: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """employee / former_employee / community / unknown, with dated evidence.
+    """employee / former_employee / community / unknown, with dated evidence and the
+    span of employment.
 
-    - A public member of one of the company's GitHub organisations (``org_members``
-      with an ``org`` in ``settings.company_orgs``), or a member of a company
-      organisation on the Hub (``account_members``, ``org`` ``hf:NAME``): employee (as
-      of the fetch).
-    - A profile whose company names the company: employee (as of the profile's date).
-    - A company email: employee while in use; a former employee when its latest use is
-      more than ``former_after_days`` before the latest activity in the data and the
-      person went on under other identities for at least half that long after it.
-    - Otherwise community, or unknown when nothing at all is known (no email, no profile).
+    A person works for the company from their first to their last work with its
+    evidence, plus ``settings.former_after_days`` of grace; after that they are a
+    former employee. The evidence:
+
+    - a company email: from its first to its last use;
+    - public membership of one of the company's GitHub organisations (``org_members``
+      with an ``org`` in ``settings.company_orgs``), or membership of a company
+      organisation on the Hub (``account_members``, ``org`` ``hf:NAME``): until the
+      fetch that saw it (from the person's first act);
+    - a profile whose company names the company: until the profile's fetch.
+
+    Everyone else is community, or unknown when nothing at all is known (no email, no
+    profile). The span is kept in ``employed_from`` and ``employed_until`` (None for
+    people who never were employees). "Now" is the latest act in the data.
+
+    ``employers`` are other organisations' email domains: a person whose work went on
+    from one of them after their last company email is a former employee at once. A
+    former employee who went on from other addresses past the grace period is said to
+    be a guess: git cannot tell whether they still work there.
 
     With ``inferred``, the company was inferred from the data rather than named in the
     settings, and the evidence says so.
     """
     out = people.copy()
+    out["employed_from"] = None
+    out["employed_until"] = None
     if activities.empty:
         return out
     as_of = activities["occurred_at"].max()
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
     spans = activities.groupby("actor")["occurred_at"].agg(["min", "max"])
     emails = identities.set_index("key")["email"].fillna("")
-    company_last: dict[str, pd.Timestamp] = {}
-    other_last: dict[str, pd.Timestamp] = {}
+    company_span: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {}
+    first_act: dict[str, pd.Timestamp] = {}
+    elsewhere: dict[str, list[tuple[pd.Timestamp, str]]] = {}  # last use at another employer
+    other_last: dict[str, pd.Timestamp] = {}  # last work from any other address
     for key, (first, last) in spans.iterrows():
         person = person_of.get(key)
         if person is None:
             continue
-        del first
-        if company_domain_of(emails.get(key, ""), settings.company_domains):
-            company_last[person] = max(last, company_last.get(person, last))
+        first_act[person] = min(first, first_act.get(person, first))
+        email = emails.get(key, "")
+        if company_domain_of(email, settings.company_domains):
+            since, until = company_span.get(person, (first, last))
+            company_span[person] = (min(since, first), max(until, last))
         else:
             other_last[person] = max(last, other_last.get(person, last))
+            other = company_domain_of(email, employers)
+            if other:
+                elsewhere.setdefault(person, []).append((last, other))
     known_email = {person_of[k] for k, e in emails.items() if e and k in person_of}
     profile_company: dict[str, tuple[str, object]] = {}
     if len(profiles):
@@ -2391,44 +2497,71 @@ def judge_affiliation(
             if platform in listed and key not in members:
                 outside.setdefault(person, f"{listed[platform]} ({platform})")
     tag = " (company inferred from the data)" if inferred else ""
-    cutoff = as_of - pd.Timedelta(days=settings.former_after_days)
-    labels, evidence = [], []
+    grace = pd.Timedelta(days=settings.former_after_days)
+    labels, evidence, since_col, until_col = [], [], [], []
     for row in out.itertuples(index=False):
         pid = row.person_id
         notes = []
         known = pid in known_email or pid in profile_company or pid in outside
         label = "community" if known else "unknown"
+        since = until = None
         if pid in outside and pid not in member_of:
             notes.append(f"not a member of {outside[pid]}")
-        if pid in company_last:
-            last = company_last[pid]
-            notes.append(f"company email{tag}, last used {last:%Y-%m-%d}")
-            went_on = other_last.get(pid)
-            # Gone quiet on the company address, and active for a good while without it
-            # (an employee who mixes two addresses switches back within weeks).
-            stayed = pd.Timedelta(days=settings.former_after_days // 2)
-            if last < cutoff and went_on is not None and went_on - last >= stayed:
-                label = "former_employee"
-                notes.append(f"active without it until {went_on:%Y-%m-%d}")
-            else:
-                label = "employee"
+        moved = None
+        if pid in company_span:
+            since, until = company_span[pid]
+            notes.append(f"company email{tag}, used {since:%Y-%m-%d} to {until:%Y-%m-%d}")
+            later = [(last, org) for last, org in elsewhere.get(pid, []) if last > until]
+            moved = max(later) if later else None
         if pid in profile_company:
             company, fetched = profile_company[pid]
             if company_matches(company, settings):
-                label = "employee"
                 when = pd.Timestamp(fetched)
+                since, until = _widen(since, until, first_act.get(pid, when), when)
                 notes.append(f"profile company {company!r}{tag} ({when:%Y-%m-%d})")
             else:
                 notes.append(f"profile company {company!r}")
         if pid in member_of:
             org, fetched = member_of[pid]
-            label = "employee"
-            notes.append(f"public member of {org}{tag} ({pd.Timestamp(fetched):%Y-%m-%d})")
+            when = pd.Timestamp(fetched)
+            since, until = _widen(since, until, first_act.get(pid, when), when)
+            notes.append(f"public member of {org}{tag} ({when:%Y-%m-%d})")
+        if until is not None:
+            if moved is not None and moved[0] > until:
+                label = "former_employee"
+                notes.append(f"then worked from {moved[1]} until {moved[0]:%Y-%m-%d}")
+            # Quiet on every company evidence for longer than the grace period: gone.
+            elif until + grace < as_of:
+                label = "former_employee"
+                notes.append(
+                    f"nothing from the company for over {settings.former_after_days} days "
+                    f"before {as_of:%Y-%m-%d}"
+                )
+                # Work that went on from a personal address says nothing either way.
+                went_on = other_last.get(pid)
+                if went_on is not None and went_on > until + grace:
+                    notes.append(
+                        f"a guess: went on from other addresses until {went_on:%Y-%m-%d}, "
+                        "and may still work there"
+                    )
+            else:
+                label = "employee"
         labels.append(label)
         evidence.append("; ".join(notes))
+        since_col.append(since)
+        until_col.append(until)
     out["affiliation"] = labels
     out["affiliation_evidence"] = evidence
+    out["employed_from"] = pd.to_datetime(pd.Series(since_col, index=out.index, dtype=object))
+    out["employed_until"] = pd.to_datetime(pd.Series(until_col, index=out.index, dtype=object))
     return out
+
+
+def _widen(since, until, first, last):
+    """The span ``since``-``until`` (None: no span yet) widened to cover first-last."""
+    if since is None:
+        return first, last
+    return min(since, first), max(until, last)
 
 
 def ensure_people(engine: Engine, settings: Settings) -> None:

@@ -51,6 +51,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 from sqlalchemy import Engine
 
+from talent.affiliation import employment_text
 from talent.config import SCALINGS, SIGNAL_NAMES, ConfigError, Profile, Settings
 from talent.features import (
     FEATURE_DOCS,
@@ -123,9 +124,9 @@ CONTRIBUTIONS = [f"contrib_{s}" for s in SIGNALS]
 # ``rank_high`` are filled when intervals are asked for.
 RANK_COLUMNS = [
     "rank", "person_id", "login", "name", "score", "is_bot", "bot_probability", "bot_evidence",
-    "affiliation", "affiliation_evidence", *CONTRIBUTIONS, "pagerank", *FEATURE_DOCS, "persona",
-    "rising", "areas", "languages", "topics", "profile_url", "login_source", "profile",
-    "rank_low", "rank_high",
+    "affiliation", "affiliation_evidence", "employment", *CONTRIBUTIONS, "pagerank",
+    *FEATURE_DOCS, "persona", "rising", "areas", "languages", "topics", "profile_url",
+    "login_source", "profile", "rank_low", "rank_high",
 ]  # fmt: skip
 DEFAULT_PROFILE = "maintainer"
 # Rank ranges leave out one fifth of the history at a time.
@@ -485,6 +486,13 @@ def _base(acts, changes, bots, people, settings, random_state) -> RankingBase:
     out["affiliation"] = out["affiliation"].fillna("unknown")
     for column in ("bot_evidence", "login_source"):
         out[column] = out[column].fillna("")
+    # "employee 2019-2023": the affiliation with its span, as tables and exports show it.
+    out["employment"] = [
+        employment_text(a, f, u)
+        for a, f, u in zip(
+            out["affiliation"], out["employed_from"], out["employed_until"], strict=True
+        )
+    ]
     # The page resolution chose (GitHub's, else the Hub's); the GitHub login's page where
     # people were resolved before pages were kept.
     given = people.set_index("person_id").get("profile_url")
@@ -555,7 +563,9 @@ def _features(acts, changes, bots, settings) -> pd.DataFrame:
 
 def _people_info(people: pd.DataFrame) -> pd.DataFrame:
     columns = ["login", "name", "is_bot", "bot_probability", "affiliation",
-               "affiliation_evidence", "bot_evidence", "login_source"]  # fmt: skip
+               "affiliation_evidence", "bot_evidence", "login_source",
+               "employed_from", "employed_until"]  # fmt: skip
+    # People resolved by an older talent have no span of employment.
     info = people.set_index("person_id").reindex(columns=columns)
     # Where a login came from and why a bot is one: "" where nothing says.
     return info.fillna({"bot_evidence": "", "login_source": ""})

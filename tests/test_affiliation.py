@@ -64,8 +64,11 @@ def _message(key: str, i: int) -> str:
     return f"{rng.choice(_VERBS)} {rng.choice(_WORDS)} {rng.choice(_WORDS)} {rng.choice(_WORDS)}"
 
 
-def commits(who: Identity, n: int, *, months: int, repo: str, first: int = 0) -> list[Activity]:
-    """``n`` commits by ``who`` spread evenly over ``months`` months from START."""
+def commits(
+    who: Identity, n: int, *, months: int, repo: str, first: int = 0, start: int = 0
+) -> list[Activity]:
+    """``n`` commits by ``who`` spread evenly over ``months`` months from ``start``
+    months (of 30 days) after START."""
     span = timedelta(days=30 * months)
     step = span / max(1, n - 1)
     return [
@@ -74,7 +77,7 @@ def commits(who: Identity, n: int, *, months: int, repo: str, first: int = 0) ->
             repo=repo,
             kind=ActivityKind.COMMIT,
             actor=who.key,
-            occurred_at=START + i * step,
+            occurred_at=START + timedelta(days=30 * start) + i * step,
             item=hashlib.sha1(f"{who.key}:{first + i}".encode()).hexdigest(),
             title=_message(who.key, i),
         )
@@ -82,13 +85,14 @@ def commits(who: Identity, n: int, *, months: int, repo: str, first: int = 0) ->
     ]
 
 
-def build(store, people: list[tuple[Identity, int, int]], repo: str) -> None:
-    """Save ``(identity, commits, months)`` rows as one repository's history."""
+def build(store, people: list[tuple], repo: str) -> None:
+    """Save ``(identity, commits, months[, start month])`` rows as one repository's
+    history."""
     save_repos(store, [Repo(repo, Origin.GIT)])
-    save_identities(store, [who for who, _, _ in people])
+    save_identities(store, [row[0] for row in people])
     acts = []
-    for who, n, months in people:
-        acts += commits(who, n, months=months, repo=repo)
+    for who, n, months, *start in people:
+        acts += commits(who, n, months=months, repo=repo, start=start[0] if start else 0)
     save_activities(store, acts)
 
 
@@ -103,40 +107,54 @@ def affiliation_by_email(store) -> dict[str, str]:
     return out
 
 
-# A company renamed from quill-labs.com to quillon.io; one person used both addresses.
+# A company renamed from quill-labs.com to quillon.io: quill-labs.com fell out of use in
+# month 10, and two of its three people went on with quillon.io. The data ends in month 24.
 QUILLON = [
     (git_identity("Ada Quill", "ada@quillon.io"), 40, 24),
-    (git_identity("Ben Quill", "ben@quillon.io"), 35, 20),
-    (git_identity("Cai Quill", "cai@quillon.io"), 30, 18),
-    (git_identity("Dee Quill", "dee@quill-labs.com"), 28, 16),
-    (git_identity("Dee Quill", "dee@quillon.io"), 5, 14),
-    (git_identity("Eve Labs", "eve@quill-labs.com"), 26, 15),
-    (git_identity("Fay Labs", "fay@quill-labs.com"), 24, 14),
-    # A newcomer on the company's domain: not core, still an employee.
-    (git_identity("Gus New", "gus@quillon.io"), 3, 1),
-    # The community: free mail, a university, another company with two people.
-    (git_identity("Hal Free", "hal@gmail.com"), 50, 30),
-    (git_identity("Ivy Free", "ivy@outlook.com"), 45, 26),
+    (git_identity("Ben Quill", "ben@quillon.io"), 35, 24),
+    (git_identity("Cai Quill", "cai@quillon.io"), 30, 24),
+    (git_identity("Dee Quill", "dee@quill-labs.com"), 20, 10),
+    (git_identity("Dee Quill", "dee@quillon.io"), 15, 13, 11),
+    (git_identity("Eve Labs", "eve@quill-labs.com"), 20, 10),
+    (git_identity("Eve Labs", "eve@quillon.io"), 10, 13, 11),
+    # Left with the old domain (month 9): a former employee.
+    (git_identity("Fay Labs", "fay@quill-labs.com"), 10, 9),
+    # A newcomer on the company's domain: an employee.
+    (git_identity("Gus New", "gus@quillon.io"), 3, 1, 23),
+    # Went on at another organisation (month 13 on): a former employee at once.
+    (git_identity("Max Move", "max@quillon.io"), 12, 12),
+    (git_identity("Max Move", "max@megacorp.com"), 10, 11, 13),
+    # The community: free mail, a university, another company with three people.
+    (git_identity("Hal Free", "hal@gmail.com"), 50, 24),
+    (git_identity("Ivy Free", "ivy@outlook.com"), 45, 24),
     (git_identity("Jon Uni", "jon@cs.uni-example.edu"), 20, 13),
     (git_identity("Kim Mega", "kim@megacorp.com"), 22, 13),
     (git_identity("Lou Mega", "lou@megacorp.com"), 21, 13),
+    # A domain only one person uses is their own mailbox, however much they do.
+    (git_identity("Sol Own", "sol@sol-solo.dev"), 60, 24),
 ]
 
 
-def test_work_domains_of_the_core_make_the_company(store):
+def test_work_domains_make_organisations_and_the_company(store):
     build(store, QUILLON, "quillon/engine")
     update_people(store, Settings())
     company = infer_company(store, Settings())
-    assert company.source == "inferred"
+    assert (company.source, company.kind) == ("inferred", "single")
     assert company.domains == ("quillon.io", "quill-labs.com")
     assert company.orgs == () and company.names == ()
-    # Ada, Ben, Cai, Dee (two addresses, one person), Eve, Fay.
-    assert company.people == 6
-    assert company.core == 11  # everyone active for 12 months or more
+    # Ada, Ben, Cai, Dee, Eve, Fay, Gus, Max.
+    assert company.people == 8
+    assert company.inferred == ("quillon.io", "quill-labs.com")
+    # Commits: quillon.io 40+35+30+15+10+3+12, quill-labs.com 20+20+10 (of 423);
+    # megacorp.com 10+22+21; sol-solo.dev is nobody's organisation.
+    assert [(o.name, o.domains, o.people) for o in company.organisations] == [
+        ("quillon.io", ("quillon.io", "quill-labs.com"), 8),
+        ("megacorp.com", ("megacorp.com",), 3),
+    ]
+    assert [round(o.share_of_work * 423) for o in company.organisations] == [195, 53]
     assert "quillon.io names the owner quillon" in company.evidence
-    assert describe_company(company) == (
-        "company inferred: domains quillon.io, quill-labs.com, from 6 people; "
-        "confirm or correct in talent.toml"
+    assert describe_company(company).startswith(
+        "company inferred (a guess): domains quillon.io, quill-labs.com, from 8 people"
     )
     assert company_warning(company) is None
     assert affiliation_by_email(store) == {
@@ -146,16 +164,47 @@ def test_work_domains_of_the_core_make_the_company(store):
         "dee@quill-labs.com": "employee",
         "dee@quillon.io": "employee",
         "eve@quill-labs.com": "employee",
-        "fay@quill-labs.com": "employee",
+        "eve@quillon.io": "employee",
+        "fay@quill-labs.com": "former_employee",
         "gus@quillon.io": "employee",
+        "max@quillon.io": "former_employee",
+        "max@megacorp.com": "former_employee",
         "hal@gmail.com": "community",
         "ivy@outlook.com": "community",
         "jon@cs.uni-example.edu": "community",
         "kim@megacorp.com": "community",
         "lou@megacorp.com": "community",
+        "sol@sol-solo.dev": "community",
     }
-    evidence = load_people(store).set_index("name")["affiliation_evidence"]
-    assert evidence["Gus New"].startswith("company email (company inferred from the data)")
+    people = load_people(store).set_index("name")
+    assert people.loc["Gus New", "affiliation_evidence"].startswith(
+        "company email (company inferred from the data), used 2023-11-24 to 2023-12-24"
+    )
+    assert people.loc["Max Move", "affiliation_evidence"].endswith(
+        "then worked from megacorp.com until 2023-12-24"
+    )
+    assert people.loc["Fay Labs", "affiliation_evidence"].endswith(
+        "nothing from the company for over 180 days before 2023-12-24"
+    )
+
+
+def test_a_job_change_does_not_join_two_companies(store):
+    # Two of nine people move from zentra.dev to bigco.com; zentra.dev goes on.
+    staff = [(git_identity(f"Staff {c}", f"s{c}@zentra.dev"), 30, 20) for c in "abcdefg"]
+    movers = [
+        row
+        for c in "xy"
+        for row in (
+            (git_identity(f"Mover {c}", f"m{c}@zentra.dev"), 10, 8),
+            (git_identity(f"Mover {c}", f"m{c}@bigco.com"), 10, 11, 9),
+        )
+    ]
+    others = [(git_identity(f"Big {c}", f"b{c}@bigco.com"), 30, 20) for c in "abcdef"]
+    build(store, staff + movers + others, "foundation/thing")
+    update_people(store, Settings())
+    company = infer_company(store, Settings())
+    assert [o.domains for o in company.organisations] == [("zentra.dev",), ("bigco.com",)]
+    assert company.kind == "multi" and not company.known
 
 
 def test_a_dominant_domain_that_names_no_owner_is_taken(store):
@@ -169,7 +218,12 @@ def test_a_dominant_domain_that_names_no_owner_is_taken(store):
     update_people(store, Settings())
     company = infer_company(store, Settings())
     assert (company.source, company.domains, company.people) == ("inferred", ("zentra.dev",), 8)
-    assert "no other work domain has more than 2" in company.evidence
+    assert company.kind == "single"
+    # 240 of the 350 commits; bigco.com 50: 240 / 290 of the company-addressed work.
+    assert company.evidence == (
+        "zentra.dev: 8 people, 69% of all work; zentra.dev holds 83% of the "
+        "company-addressed work, 4.8 times the next"
+    )
     assert affiliation_by_email(store)["ola@bigco.com"] == "community"
 
 
@@ -182,10 +236,14 @@ def test_a_project_of_several_companies_infers_none(store):
     build(store, people, "foundation/project")
     update_people(store, Settings())
     company = infer_company(store, Settings())
-    assert company.source == "none" and not company.known
+    assert company.source == "none" and not company.known and company.kind == "multi"
     assert company.candidates == (("alphaco.com", 4), ("betaco.com", 4), ("gammaco.com", 4))
+    assert [round(o.share_of_work, 4) for o in company.organisations] == [0.3333] * 3
+    assert company.inferred == ()
     warning = company_warning(company)
-    assert "alphaco.com (4), betaco.com (4), gammaco.com (4)" in warning
+    assert warning.startswith("several organisations share this project: no company is picked")
+    assert "alphaco.com (4 people), betaco.com (4 people), gammaco.com (4 people)" in warning
+    # Until someone chooses theirs, nobody is called an employee.
     assert set(load_people(store)["affiliation"]) == {"community"}
 
 
@@ -194,7 +252,7 @@ def test_a_core_on_public_mail_infers_nothing_and_warns(store):
     build(store, people, "gmailers/tool")
     update_people(store, Settings())
     company = infer_company(store, Settings())
-    assert company == CompanyInference(core=6)
+    assert company == CompanyInference(core=6, kind="community")
     assert company_warning(company).startswith("no company known: everyone counts as community")
     assert describe_company(company) == company_warning(company)
     assert set(load_people(store)["affiliation"]) == {"community"}
@@ -224,6 +282,7 @@ def test_the_free_mail_list_and_universities_are_never_a_company(store):
     update_people(store, Settings())
     company = infer_company(store, Settings())
     assert company.source == "none" and company.candidates == ()
+    assert (company.kind, company.organisations) == ("community", ())
 
 
 def test_every_listed_domain_is_public_mail():
@@ -246,9 +305,16 @@ def test_settings_win_over_inference(store, tmp_path):
     update_people(store, settings)
     company = infer_company(store, settings)
     assert (company.source, company.domains) == ("settings", ("megacorp.com",))
+    assert company.kind == "single" and company.inferred == ()  # what the data shows
     by_email = affiliation_by_email(store)
-    assert by_email["kim@megacorp.com"] == by_email["lou@megacorp.com"] == "employee"
+    # Max moved there in month 13 and is still on it in month 24; Kim and Lou stopped
+    # in month 13, over the 180 days of grace before the end.
+    assert by_email["max@megacorp.com"] == "employee"
+    assert by_email["kim@megacorp.com"] == by_email["lou@megacorp.com"] == "former_employee"
     assert by_email["ada@quillon.io"] == "community"
+    # A longer grace keeps them.
+    update_people(store, Settings(company_domains=("megacorp.com",), former_after_days=400))
+    assert affiliation_by_email(store)["kim@megacorp.com"] == "employee"
 
 
 def test_the_demo_worlds_recorded_company_is_used(demo_store):
@@ -332,9 +398,15 @@ def test_pure_inference_on_frames_without_a_store():
     repos = pd.DataFrame({"full_name": ["orbit/core"]})
     # Two people (the third is a bot) name the owner: enough for an owner's domain.
     found = infer_company_from(people, links, ids, acts, repos=repos)
-    assert (found.domains, found.people) == (("orbit.dev",), 2)
-    # Without the owner's name, two of two is no evidence (fewer than three people).
-    assert not infer_company_from(people, links, ids, acts).known
+    assert (found.domains, found.people, found.kind) == (("orbit.dev",), 2, "single")
+    assert "orbit.dev names the owner orbit" in found.evidence
+    # Without the owner's name, the only organisation holds all the work.
+    alone = infer_company_from(people, links, ids, acts)
+    assert (alone.domains, alone.kind) == (("orbit.dev",), "single")
+    # One person on the domain is their own mailbox: no organisation at all.
+    mailbox = ids.assign(email=["a@orbit.dev", "b@gmail.com", "c@orbit.dev"])
+    none = infer_company_from(people, links, mailbox, acts, repos=repos)
+    assert (none.known, none.kind, none.organisations) == (False, "community", ())
 
 
 # --- organisation membership through the GitHub miner and the fake ---------------------------
@@ -389,7 +461,9 @@ def test_public_members_are_mined_once_and_are_employees(fake, tmp_path):
     update_people(engine, Settings())
     company = infer_company(engine, Settings())
     assert company.source == "inferred" and company.orgs == ("acme-ai",)
-    assert f"public members of acme-ai ({len(public) - 1} on GitHub)" in company.evidence
+    assert company.organisations[0].orgs == ("acme-ai",)
+    assert company.organisations[0].people == len(public) - 1
+    assert company.evidence.startswith(f"acme-ai: {len(public) - 1} people")
     people = load_people(engine)
     by_login = people.set_index("login")
     for user in public[1:]:
@@ -438,6 +512,8 @@ def test_a_version_4_store_gains_the_org_members_table(tmp_path):
         conn.execute(text("ALTER TABLE people DROP COLUMN profile_url"))
         conn.execute(text("ALTER TABLE people DROP COLUMN bot_evidence"))
         conn.execute(text("ALTER TABLE people DROP COLUMN login_source"))
+        conn.execute(text("ALTER TABLE people DROP COLUMN employed_from"))
+        conn.execute(text("ALTER TABLE people DROP COLUMN employed_until"))
         conn.execute(text("DELETE FROM schema_version"))
         conn.execute(text("INSERT INTO schema_version (version) VALUES (4)"))
     engine.dispose()
@@ -452,8 +528,11 @@ def test_a_version_4_store_gains_the_org_members_table(tmp_path):
     people_columns = {c["name"] for c in inspect(engine).get_columns("people")}
     assert {"bot_evidence", "login_source"} <= people_columns  # version 12's
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 12
-    assert SCHEMA_VERSION == 12
+        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 13
+    assert SCHEMA_VERSION == 13
+    columns = {c["name"] for c in inspect(engine).get_columns("people")}
+    assert {"employed_from", "employed_until"} <= columns  # version 13's
+    assert {"bot_evidence", "login_source"} <= columns  # version 12's
     assert get_meta(engine, "people_fingerprint") is None
     engine.dispose()
 

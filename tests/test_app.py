@@ -194,10 +194,13 @@ def test_profile_switch_reorders_and_reweighs(monkeypatch, demo_db, expected, ex
     ).abs().max() < 1e-9
     # In the documented direction: the recruiter's top ten work more recently, with more
     # momentum and across more repositories than the maintainer's top ten.
-    features = expected.set_index("name")
-    for_recruiter = features.loc[table["name"].head(10)]
-    # Among the same people (the maintainer view shows employees too).
-    same_audience = [n for n in maintainer_order if n in set(humans["name"])]
+    # By person id: two people of the demo world share a name.
+    features = expected.set_index("person_id")
+    for_recruiter = features.loc[humans["person_id"].head(10)]
+    # Among the same people (the maintainer view shows employees too), in the maintainer
+    # table's order.
+    audience = set(humans["person_id"])
+    same_audience = [p for p in _candidates(expected)["person_id"] if p in audience]
     for_maintainer = features.loc[same_audience[:10]]
     for measure in ("momentum", "n_repos"):
         assert for_recruiter[measure].mean() > for_maintainer[measure].mean(), measure
@@ -259,7 +262,9 @@ def test_candidate_page_explains_the_score(monkeypatch, demo_db, expected):
     assert at.metric[2].value == rank_range_text(top["rank_low"], top["rank_high"], len(expected))
     assert at.metric[3].value == f"{top['last_active']:%Y-%m-%d}"
     persona = f"{top['persona']} · ↑ rising" if top["rising"] else top["persona"]
-    assert f"**{md_escape(persona)}** · {top['affiliation']}" in [m.value for m in at.markdown]
+    said = f"**{md_escape(persona)}** · {md_escape(top['employment'])}"
+    assert said in [m.value for m in at.markdown]
+    assert top["employment"].startswith(top["affiliation"].replace("_", " "))
     low, high = int(top["rank_low"]), int(top["rank_high"])
     meaning = (
         f"Rank stays {low} whichever fifth of the history is left out."
@@ -525,7 +530,8 @@ def test_shortlist_download_carries_note_verdict_and_links(monkeypatch, demo_db,
 
 def test_the_company_in_use_is_said_in_the_sidebar(monkeypatch, demo_db, tmp_path):
     at = run_app(monkeypatch, demo_db)
-    assert any(c.value.startswith("company from the settings") for c in at.sidebar.caption)
+    said = [c.value.replace("\\", "") for c in at.sidebar.caption]
+    assert any(c.startswith("One company's project. Company from the settings") for c in said)
     # Without the demo's record of its company, it is inferred from the data and said so.
     db = tmp_path / "copy.db"
     shutil.copy(demo_db.removeprefix("sqlite:///"), db)
@@ -535,9 +541,11 @@ def test_the_company_in_use_is_said_in_the_sidebar(monkeypatch, demo_db, tmp_pat
         conn.execute(text("DELETE FROM meta WHERE key IN ('company_domains', 'company_orgs')"))
     at = run_app(monkeypatch, url)
     assert not at.exception
-    (said,) = [c.value for c in at.sidebar.caption if c.value.startswith("company inferred")]
-    assert said.replace("\\", "") == (
-        "company inferred: domains acme-ai.com, from 19 people; confirm or correct in talent.toml"
+    # A guess is a visible notice, not a grey caption.
+    assert not [c for c in at.sidebar.caption if "inferred" in c.value]
+    (said,) = [i.value for i in at.sidebar.info if "Company inferred" in i.value]
+    assert said.replace("\\", "").startswith(
+        "One company's project. Company inferred (a guess): domains acme-ai.com, from "
     )
 
 

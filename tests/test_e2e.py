@@ -50,7 +50,7 @@ RECRUITER_AUDIENCE = {"community", "former_employee", "unknown"}
 SHORTLIST_COLUMNS = [
     "rank", "rank_range", "name", "login", "profile_url", "login_source", "verdict", "verdict_date",
     "note", "score", "profile", "why", "evidence_links", "areas", "languages", "topics",
-    "affiliation", "top_repos", "last_active", "person_id",
+    "affiliation", "employment", "top_repos", "last_active", "person_id",
 ]  # fmt: skip
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 EVIDENCE = re.compile(r"^https?://github\.com/[\w.-]+/[\w.-]+/(pull|issues|commit)/\w+")

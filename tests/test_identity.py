@@ -335,7 +335,7 @@ def test_demo_bots_and_employees_are_recognised(demo_store, demo_world):
     # Every employee has evidence: a company address in use, a profile naming Acme, or
     # membership of the company's organisation on the Hub.
     assert all(
-        e.startswith("company email, last used ") or "profile company" in e or "(hf)" in e
+        e.startswith("company email, used ") or "profile company" in e or "(hf)" in e
         for e in employees["affiliation_evidence"]
     )
     # A Hub account outside the company's Hub organisation is community, and says why.

@@ -173,6 +173,8 @@ def test_merge_joins_two_accounts_the_rules_keep_apart():
             "affiliation_evidence": "",
             "bot_evidence": "",
             "login_source": "from the GitHub API",
+            "employed_from": None,
+            "employed_until": None,
         }
     ]
 
@@ -980,13 +982,14 @@ ACME = dict(company_domains=("acme.example",), company_names=("Acme", "Roadrunne
 
 EVE_WORK = Identity(GIT, name="Eve Adams", email="eve@acme.example")
 EVE_HOME = Identity(GIT, name="Eve Adams", email="eve@home.example")
-# Each left the company address on 2023-06-01 and went on with a personal one for
-# 183, 90, 89 or 30 days; the latest act in the data is 2024-06-30 (cutoff 2024-01-02).
+# Each used the company address from 2023-03-01 until a date, and a personal one after
+# it until 2024-06-20; the latest act in the data is 2024-06-30, and the grace period is
+# 180 days: an employee until 2024-01-02 and after, a former employee before.
 LEAVERS = {
     "Fay Brown": ("2023-12-01", "former_employee"),
-    "Gil Gray": ("2023-08-30", "former_employee"),  # exactly 90 days
-    "Hal Hunt": ("2023-08-29", "employee"),  # 89 days
-    "Ivy Irwin": ("2023-07-01", "employee"),  # 30 days
+    "Gil Gray": ("2024-01-02", "employee"),  # exactly 180 days
+    "Hal Hunt": ("2024-01-01", "former_employee"),  # 181 days
+    "Ivy Irwin": ("2024-03-01", "employee"),
 }
 WILE = Identity(GITHUB, name="Wile Coyote", login="wile", github_id=77, type="User")
 ROAD = Identity(GITHUB, name="Road Runner", login="road", github_id=78, type="User")
@@ -1013,12 +1016,12 @@ def affiliations(tmp_path, store):
     """person name -> (affiliation, evidence) in a hand-built world."""
     identities = [EVE_WORK, EVE_HOME, WILE, ROAD, LABS, OTHER, QUIET]
     activities = acts(EVE_HOME, "2023-02-01") + acts(EVE_WORK, "2024-01-10", "2024-06-30")
-    for name, (went_on, _) in LEAVERS.items():
+    for name, (until, _) in LEAVERS.items():
         first = name.split()[0].lower()
         work = Identity(GIT, name=name, email=f"{first}@acme.example")
         home = Identity(GIT, name=name, email=f"{first}@home.example")
         identities += [work, home]
-        activities += acts(work, "2023-03-01", "2023-06-01") + acts(home, "2023-06-15", went_on)
+        activities += acts(work, "2023-03-01", until) + acts(home, "2024-03-15", "2024-06-20")
     for who in (WILE, ROAD, LABS, OTHER, QUIET):
         activities += acts(who, "2024-03-03")
     save_identities(store, identities)
@@ -1042,15 +1045,22 @@ def affiliations(tmp_path, store):
 
 
 def test_company_email_in_use_is_an_employee(affiliations):
-    assert affiliations["Eve Adams"] == ("employee", "company email, last used 2024-06-30")
+    assert affiliations["Eve Adams"] == (
+        "employee",
+        "company email, used 2024-01-10 to 2024-06-30",
+    )
 
 
 @pytest.mark.parametrize("name", sorted(LEAVERS))
-def test_former_employee_went_on_without_the_company_address(affiliations, name):
-    went_on, label = LEAVERS[name]
-    evidence = "company email, last used 2023-06-01"
+def test_a_former_employee_is_past_the_grace_period(affiliations, name):
+    until, label = LEAVERS[name]
+    evidence = f"company email, used 2023-03-01 to {until}"
     if label == "former_employee":
-        evidence += f"; active without it until {went_on}"
+        evidence += "; nothing from the company for over 180 days before 2024-06-30"
+    if name == "Fay Brown":  # went on from home past the grace period: said to be a guess
+        evidence += (
+            "; a guess: went on from other addresses until 2024-06-20, and may still work there"
+        )
     assert affiliations[name] == (label, evidence)
 
 
@@ -1158,7 +1168,7 @@ def test_update_people_twice_with_overrides_gives_identical_frames(tmp_path, sto
     }
     assert people.loc["gh200", ["is_bot", "bot_probability"]].tolist() == [True, 1.0]
     assert people.loc[pid_of(EVE_WORK), "affiliation_evidence"] == (
-        "company email, last used 2024-02-02"
+        "company email, used 2024-02-02 to 2024-02-02"
     )
 
 

@@ -728,7 +728,11 @@ def load_identity_evidence(engine: Engine) -> pd.DataFrame:
 
 
 def load_people(engine: Engine) -> pd.DataFrame:
-    return _read(engine, select(schema.people).order_by(schema.people.c.person_id))
+    return _read(
+        engine,
+        select(schema.people).order_by(schema.people.c.person_id),
+        parse_dates=["employed_from", "employed_until"],
+    )
 
 
 def load_identity_links(engine: Engine, *, persons: Sequence[str] | None = None) -> pd.DataFrame:

@@ -25,7 +25,7 @@ def String(length: int | None = None):
 
 Text = _Text().with_variant(_Text(collation="C"), "postgresql")
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 metadata = MetaData()
 
@@ -81,6 +81,9 @@ people = Table(
     Column("bot_evidence", Text, nullable=False, default=""),
     # Where the login came from ("from a noreply address"), or "" with no login.
     Column("login_source", Text, nullable=False, default=""),
+    # The span of work with the company's evidence (affiliation employee or former).
+    Column("employed_from", DateTime),
+    Column("employed_until", DateTime),
 )
 
 identity_links = Table(
@@ -335,5 +338,9 @@ MIGRATIONS: dict[int, list[str]] = {
     12: [
         "ALTER TABLE people ADD COLUMN bot_evidence TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE people ADD COLUMN login_source TEXT NOT NULL DEFAULT ''",
+    ],
+    13: [
+        "ALTER TABLE people ADD COLUMN employed_from TIMESTAMP",
+        "ALTER TABLE people ADD COLUMN employed_until TIMESTAMP",
     ],
 }

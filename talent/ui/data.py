@@ -26,7 +26,7 @@ from talent.config import (
     sqlite_path,
 )
 from talent.export import shortlist_frame
-from talent.identity import infer_company, update_people
+from talent.identity import infer_company, save_company_choice, update_people
 from talent.maintainers import build_authorship, orphaned_if_left
 from talent.mining import save_demo
 from talent.scoring import (
@@ -541,6 +541,13 @@ def company(url: str, version: str) -> CompanyInference:
     the settings file may change between two clicks, and the check is a few counts."""
     del version  # the fingerprint inside infer_company already covers the data
     return infer_company(_engine(url), settings(url)[0])
+
+
+def choose_company(url: str, name: str | None) -> CompanyInference:
+    """Call organisation ``name`` "mine" (None: forget the choice), kept in the store;
+    people are resolved again (:func:`talent.identity.save_company_choice`), and the
+    cached rankings read the new data version."""
+    return save_company_choice(_engine(url), settings(url)[0], name)
 
 
 @st.cache_data(show_spinner="Reading who owns what...", max_entries=16)

@@ -173,20 +173,79 @@ def sidebar_filters(status: data.StoreStatus) -> Filters:
     return filters
 
 
+NOT_MINE = "(none of these)"
+KIND_TEXT = {
+    "single": "One company's project",
+    "multi": "A project of several companies",
+    "community": "A community project",
+}
+
+
+def _sentence(text: str) -> str:
+    """``text`` with a capital first letter and no final full stop."""
+    return (text[:1].upper() + text[1:]).rstrip(".")
+
+
 def company_note(status: data.StoreStatus) -> None:
-    """Which company "employee" means here, and from what; a warning when none is known
-    (then everyone counts as community, staff included)."""
+    """Which company "employee" means here, and from what: a visible notice when it is a
+    guess (inferred) or missing (then everyone counts as community, staff included),
+    with a choice of the organisation that is "mine" among those the data shows. A
+    company from the settings file is a plain caption: it always wins."""
     from talent.affiliation import company_warning, describe_company
 
     company = data.company(status.url, status.version)
     warning = company_warning(company)
+    kind = KIND_TEXT.get(company.kind, company.kind)
+    if company.source == "settings":
+        st.caption(md_escape(f"{kind}. {_sentence(describe_company(company))}."))
+        return
     if warning:
-        st.warning(md_escape(warning), icon=":material/domain_disabled:")
-    else:
-        st.caption(
-            md_escape(describe_company(company)),
-            help=md_escape(company.evidence) if company.evidence else None,
+        # A project of several companies says so in its own warning.
+        said = _sentence(warning) if company.kind == "multi" else f"{kind}. {_sentence(warning)}"
+        st.warning(md_escape(said + "."), icon=":material/domain_disabled:")
+    elif company.source == "inferred":
+        st.info(
+            md_escape(f"{kind}. {_sentence(describe_company(company))}. {company.evidence}."),
+            icon=":material/domain:",
         )
+    else:
+        st.caption(md_escape(f"{kind}. {_sentence(describe_company(company))}."))
+    names = [o.name for o in company.organisations]
+    if not names:
+        return
+    was = _chosen_name(company)
+    picked = st.selectbox(
+        "My organisation",
+        [*names, NOT_MINE],
+        index=names.index(was) if was in names else None,
+        placeholder="Choose yours among those seen",
+        format_func=lambda n: n if n == NOT_MINE else _organisation_label(company, n),
+        key="company_mine",
+        help="Its people become employees, so that rankings of the community leave them "
+        "out. Kept in the database; a [company] in talent.toml always wins.",
+    )
+    chosen = None if picked in (None, NOT_MINE) else picked
+    if chosen != was and (chosen is not None or was is not None):
+        data.choose_company(status.url, chosen)
+        st.rerun()
+
+
+def _chosen_name(company) -> str | None:
+    """The organisation chosen as mine, by the name the choice lists it under."""
+    if company.source != "chosen":
+        return None
+    for org in company.organisations:
+        plain = tuple(o.partition(":")[2] or o for o in org.orgs)
+        if org.domains == company.domains and plain == company.orgs:
+            return org.name
+    return None
+
+
+def _organisation_label(company, name: str) -> str:
+    for org in company.organisations:
+        if org.name == name:
+            return f"{name} ({org.people} people, {org.share_of_work:.0%} of the work)"
+    return name
 
 
 def default_affiliations(status: data.StoreStatus, profile: str) -> tuple[str, ...]:

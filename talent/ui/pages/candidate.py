@@ -106,9 +106,7 @@ def render() -> None:
     cols[2].metric("Rank range", rank_range_text(person["rank_low"], person["rank_high"], ranked))
     cols[3].metric("Last active", f"{person['last_active']:%Y-%m-%d}")
     st.caption(interval_meaning(person["rank_low"], person["rank_high"], ranked))
-    affiliation = str(person["affiliation"]).replace("_", " ") + (
-        " bot" if person["is_bot"] else ""
-    )
+    affiliation = str(person["employment"]) + (" bot" if person["is_bot"] else "")
     st.markdown(
         f"**{md_escape(persona_text(person['persona'], bool(person['rising'])))}** · "
         f"{md_escape(affiliation)}"
@@ -194,7 +192,7 @@ def render() -> None:
     evidence = person["affiliation_evidence"] or "no company evidence"
     bot_evidence = person.get("bot_evidence") or ""
     st.caption(
-        f"Affiliation: {md_escape(str(person['affiliation']).replace('_', ' '))} "
+        f"Affiliation: {md_escape(str(person['employment']))} "
         f"({md_escape(evidence)}). Bot probability: {person['bot_probability']:.2f}"
         + (f" ({md_escape(bot_evidence)})." if bot_evidence else ".")
     )

@@ -138,6 +138,7 @@ def render() -> None:
             "persona",
             "verdict",
             "affiliation",
+            "employment",
             "pipeline",
             "areas",
             "languages",
@@ -191,6 +192,11 @@ def render() -> None:
                 "shortlists this person is on, with their stage",
             ),
             "affiliation": st.column_config.TextColumn("Affiliation"),
+            "employment": st.column_config.TextColumn(
+                "Employment",
+                help="Employee from the first to the last work with the company's address or "
+                "membership, plus the grace period; a former employee after it",
+            ),
             "areas": st.column_config.TextColumn("Areas"),
             "languages": st.column_config.TextColumn("Languages"),
             **{
