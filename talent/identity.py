@@ -18,7 +18,18 @@ Links, strongest first (method, confidence):
   (``jdoe+github@x.org`` is ``jdoe@x.org``), never joining two GitHub accounts.
 - ``name`` (0.9): the same normalised name of at least two words (accents, case,
   spacing and punctuation folded), never a generic one such as "root" or "GitHub".
+- ``trailer_name`` (0.9): a ``Signed-off-by`` / ``Co-authored-by`` in a name that agrees
+  with the author's ("Ada" and "Ada Lovelace") on most of the author's commits.
+- ``name_login`` (0.85): a one-word git name written as a login another identity holds
+  ("jdoe-dev"), or a full name written as a login without its spaces ("JaneDoe").
+- ``email_name`` / ``login_email`` / ``handle_email`` (0.85, 0.8): an address whose local
+  part spells a full name, equals a login, or carries the same one-word handle.
 - ``single`` (1.0): an identity linked to nothing else is a person of its own.
+
+A first name alone ("Alex") never links anyone: it is a suggestion
+(:func:`suggest_merges`), and a person known only by it is "name incomplete"
+(:func:`name_incomplete`). Accounts that are not one person (:func:`automation_account`,
+:func:`committer_evidence`) are bots with their evidence and never join a person by name.
 """
 
 from __future__ import annotations
