@@ -24,6 +24,8 @@ and its top N (default 30) rows are checked:
   a shared one-word name, also has a full name that another person holds. ``single_word``
   counts every row shown under one word (often a login such as "jdoe", complete or not), and
   ``name_incomplete`` those of them with no login (the app's "name incomplete" flag).
+- ``over_merged``: people holding identities of two maintainers of the truth file (a
+  wrong merge, or the truth's own).
 - ``handles``: over every truth maintainer whose identities talent resolved, those whose
   person has a handle (login), and of these how many equal the truth login; pooled by
   where the login came from (``login_source``: a noreply address, merge branches, ...).
@@ -232,6 +234,12 @@ def check(db: Path, truth_dirs: list[Path], top: int) -> dict:
         if not hit:
             why = {str(sources.get(p, "")) for p in persons if isinstance(sources.get(p), str)}
             wrong.append(f"{login} -> {sorted(logins)} {sorted(why)}")
+    # Over-merges: people holding the identities of two maintainers of the truth.
+    merged = sorted(
+        f"{people.loc[p, 'name']}: {', '.join(sorted(t))}"
+        for p, t in truth_of.items()
+        if len(t) > 1
+    )
     # Every account flagged as not one person, with its acts, for a person to read.
     evidence = people["bot_evidence"] if "bot_evidence" in people else pd.Series(dtype=object)
     flagged_ids = evidence[evidence.fillna("").str.startswith("not one person")].index
@@ -246,6 +254,7 @@ def check(db: Path, truth_dirs: list[Path], top: int) -> dict:
     ]
     return {
         "flagged": sorted(flagged, key=lambda f: -f["acts"]),
+        "over_merged": merged,
         "rows": rows,
         "automation": sum(bool(r["automation"]) for r in rows),
         "duplicates": sum(bool(r["duplicate_of"]) for r in rows),
@@ -308,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
                       + "; ".join(n for n in notes if n))  # fmt: skip
         for miss in h["wrong"]:
             print(f"   handle differs: {miss}")
+        for both in result["over_merged"]:
+            print(f"   one person holds two maintainers: {both}")
+        totals["over_merged"] += len(result["over_merged"])
         if args.flagged:
             for f in result["flagged"]:
                 print(f"   flagged: {f['name'][:40]:40} {f['acts']:6} acts  {f['evidence']}")
@@ -323,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{totals['duplicates']}, incomplete {totals['incomplete']}, single-word "
         f"{totals['single_word']} ({totals['name_incomplete']} without login); handles "
         f"{totals['handles_right']}/{totals['handles_with_handle']} right of "
-        f"{totals['handles_resolved']} resolved"
+        f"{totals['handles_resolved']} resolved; {totals['over_merged']} people hold two "
+        "maintainers' identities"
     )
     if args.json:
         print(json.dumps({"totals": dict(totals), "repositories": results}, default=str))

@@ -18,7 +18,18 @@ Links, strongest first (method, confidence):
   (``jdoe+github@x.org`` is ``jdoe@x.org``), never joining two GitHub accounts.
 - ``name`` (0.9): the same normalised name of at least two words (accents, case,
   spacing and punctuation folded), never a generic one such as "root" or "GitHub".
+- ``trailer_name`` (0.9): a ``Signed-off-by`` / ``Co-authored-by`` in a name that agrees
+  with the author's ("Ada" and "Ada Lovelace") on most of the author's commits.
+- ``name_login`` (0.85): a one-word git name written as a login another identity holds
+  ("jdoe-dev"), or a full name written as a login without its spaces ("JaneDoe").
+- ``email_name`` / ``login_email`` / ``handle_email`` (0.85, 0.8): an address whose local
+  part spells a full name, equals a login, or carries the same one-word handle.
 - ``single`` (1.0): an identity linked to nothing else is a person of its own.
+
+A first name alone ("Alex") never links anyone: it is a suggestion
+(:func:`suggest_merges`), and a person known only by it is "name incomplete"
+(:func:`name_incomplete`). Accounts that are not one person (:func:`automation_account`,
+:func:`committer_evidence`) are bots with their evidence and never join a person by name.
 """
 
 from __future__ import annotations
@@ -439,11 +450,13 @@ def name_incomplete(name: str | None, login: str | None) -> bool:
     (True, False)
     >>> name_incomplete("Alex Doe", None), name_incomplete("root", None)
     (False, True)
+    >>> name_incomplete("alex.doe", None)  # a full name written as a handle
+    False
     """
     if isinstance(login, str) and login.strip():
         return False
     text = name if isinstance(name, str) else ""
-    return is_generic_name(text) or len(text.split()) < 2
+    return is_generic_name(text) or normalise_name(text) is None
 
 
 def normalise_name(name: str) -> str | None:
@@ -1250,10 +1263,11 @@ def resolve_people(
     }
     emails = dict(zip(ids["key"], ids["email"], strict=True))
     logins = dict(zip(ids["key"], ids["login"], strict=True))
+    names = dict(zip(ids["key"], ids["name"], strict=True))
     for row in evidence[inferred].itertuples(index=False):
         if {row.key, row.other} & (held_apart | machines):
             continue
-        if _names_own_domain(logins.get(row.other), emails.get(row.key)):
+        if _names_own_domain(logins.get(row.other), emails.get(row.key), names.get(row.key)):
             continue
         link_one_account(row.key, row.other, row.method, float(row.confidence))
 
@@ -1413,17 +1427,23 @@ _PEOPLE_COLUMNS = [
 ]
 
 
-def _names_own_domain(login: object, email: object) -> bool:
+def _names_own_domain(login: object, email: object, name: object = "") -> bool:
     """True when a login is a label of the e-mail's domain ("acme" for ada@mail.acme.io):
-    the organisation the address belongs to, not the person's own account.
+    the organisation the address belongs to, not the person's own account; unless the
+    login is the person's name too (a personal domain, "doe" for jane@doe.example).
 
     >>> _names_own_domain("acme", "ada@mail.acme.io"), _names_own_domain("ada", "ada@acme.io")
     (True, False)
+    >>> _names_own_domain("doe", "jane@doe.example", "Jane Doe")
+    False
     """
     if not isinstance(login, str) or not isinstance(email, str) or "@" not in email:
         return False
     labels = email.lower().rpartition("@")[2].split(".")[:-1]
-    return _fold(login) in {_fold(label) for label in labels if len(label) >= 3}
+    folded = _fold(login)
+    if any(len(w) >= 3 and w in folded for w in _folded_words(name)):
+        return False
+    return folded in {_fold(label) for label in labels if len(label) >= 3}
 
 
 def _account_marks(row) -> set[str]:
