@@ -1933,6 +1933,64 @@ def save_company_choice(engine: Engine, settings: Settings, name: str | None) ->
     return infer_company(engine, settings)
 
 
+def owner_file_logins(
+    people: pd.DataFrame,
+    identities: pd.DataFrame,
+    links: pd.DataFrame,
+    named: pd.DataFrame,
+    pairings: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """``people`` with a login for those who have none, where an owner file names a login
+    that :func:`owner_matches` matches to them and to nobody else, surely (never a match
+    it calls a guess): git-only people are often named by their GitHub login beside their
+    name ("Ada Lovelace | ada"), the one public handle the history holds for them. The
+    match is the login's source ("from MAINTAINERS.md: 'Ada Lovelace | ada'"). A person
+    two such logins point at (a renamed account) keeps none: which one is theirs now is
+    not known.
+
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"person_id": ["p1"], "name": ["Ada Lovelace"], "login": [None],
+    ...                        "login_source": [""], "profile_url": [None]})
+    >>> ids = pd.DataFrame({"key": ["k1"], "login": [None], "name": ["Ada Lovelace"],
+    ...                     "email": ["ada@lab.example"]})
+    >>> links = pd.DataFrame({"identity_key": ["k1"], "person_id": ["p1"]})
+    >>> named = pd.DataFrame({"owner": ["adalovelace"], "kind": ["user"]})
+    >>> out = owner_file_logins(people, ids, links, named)
+    >>> out.loc[0, ["login", "login_source"]].tolist()
+    ['adalovelace', 'from an owner file (matched by name)']
+    """
+    users = named[named["kind"] == "user"] if len(named) else named
+    if people.empty or users.empty:
+        return people
+    users = users.drop_duplicates("owner")
+    matched = owner_matches(users, people, identities, links, pairings)
+    matched = matched.assign(owner=users["owner"]).dropna(subset=["person_id"])
+    matched = matched[~matched["evidence"].str.contains("a guess", regex=False)]
+    taken = {str(login).lower() for login in people["login"].dropna()}
+    matched = matched[~matched["owner"].str.lower().isin(taken)]
+    per_person = matched.groupby("person_id")["owner"].agg(lambda o: sorted(set(o.str.lower())))
+    out = people.copy()
+    for column in ("login_source", "profile_url"):
+        if column not in out.columns:
+            out[column] = "" if column == "login_source" else None
+    by_person = matched.drop_duplicates("person_id").set_index("person_id")
+    for index, row in out.iterrows():
+        owners = per_person.get(row["person_id"])
+        if isinstance(row["login"], str) or not owners or len(owners) != 1:
+            continue
+        found = by_person.loc[row["person_id"]]
+        evidence = str(found["evidence"]).removeprefix("matched by ")
+        source = (
+            f"from {evidence}" if ":" in evidence else f"from an owner file (matched by {evidence})"
+        )
+        out.at[index, "login"] = found["owner"]
+        out.at[index, "login_source"] = source
+        out.at[index, "profile_url"] = ACCOUNT_URLS[IdentitySource.GITHUB].format(
+            login=found["owner"]
+        )
+    return out
+
+
 def update_people(engine: Engine, settings: Settings) -> Resolution:
     """Resolve every stored identity and replace the stored people and links.
 
@@ -1954,15 +2012,17 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
     evidence = load_identity_evidence(engine)
     found = trailer_evidence(activities, identities)
     evidence = pd.concat([evidence, found], ignore_index=True) if len(found) else evidence
+    named, pairings = load_named_owners(engine), load_owner_pairings(engine)
     resolution = resolve_people(
         identities,
         settings,
         evidence,
         load_overrides(settings.people_file),
-        load_owner_pairings(engine),
-        _owner_logins(load_named_owners(engine)),
+        pairings,
+        _owner_logins(named),
     )
-    people = resolution.people
+    people = owner_file_logins(resolution.people, identities, resolution.links, named, pairings)
+    resolution = Resolution(people, resolution.links)
     company = company_from_settings(
         recorded, "" if given.known else "recorded in the store by its source"
     )
@@ -2023,8 +2083,9 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
 # 8: owner-file pairings join a login's identities to its name's
 # 9: automation accounts, trailer and one-word-login links, where logins come from;
 #    tools' default messages no evidence of automation, deleted accounts nobody
-#    organisations and the kind of project, dated employment with a grace period
-RESOLUTION_RULES = "9"
+#    organisations and the kind of project, dated employment with a grace period;
+# 10: logins from owner-file matches for people who have none
+RESOLUTION_RULES = "10"
 
 
 def people_fingerprint(engine: Engine, settings: Settings) -> str:

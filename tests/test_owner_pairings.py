@@ -4,6 +4,8 @@ shown; emeritus sections name people once, never as idle owners."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pandas as pd
@@ -294,6 +296,23 @@ def test_a_login_only_an_owner_file_knows_finds_the_person(mined):
     assert "matched by MAINTAINERS.md: 'Mo Rivers | mo-r'" in " ".join(show.stdout.split())
     nobody = CliRunner().invoke(app, ["people", "show", "ivop", "--db", mined])
     assert nobody.exit_code == 1  # two people fit: never guessed
+
+
+def test_a_person_without_a_login_gets_the_one_an_owner_file_names_with_its_source(mined):
+    result = CliRunner().invoke(app, ["rank", "--top", "0", "-f", "csv", "--db", mined])
+    assert result.exit_code == 0, result.output
+    listed = list(csv.DictReader(io.StringIO(result.stdout)))
+    rows = {r["name"]: r for r in listed}
+    # Mo Rivers commits from a work address only: the table is the one public handle.
+    assert rows["Mo Rivers"]["login"] == "mo-r"
+    assert rows["Mo Rivers"]["login_source"] == "from MAINTAINERS.md: 'Mo Rivers | mo-r'"
+    assert rows["Mo Rivers"]["profile_url"] == "https://github.com/mo-r"
+    assert rows["Zed Quill"]["login"] == "zed-q"
+    # Two people fit "Ivo Pane": each keeps the login their noreply address gives.
+    ivos = sorted(r["login"] for r in listed if r["name"] == "Ivo Pane")
+    assert ivos == ["ivo-a", "ivo-b"]
+    # The e-mail behind the match is never exported.
+    assert "mo@work.example" not in result.stdout
 
 
 def test_two_people_fit_the_name_is_a_suggestion(mined):
