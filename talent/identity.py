@@ -644,6 +644,20 @@ def pairing_evidence(source: object, text: object) -> str:
     return f"matched by {source}: '{text}'"
 
 
+def _identity_fields(identities: pd.DataFrame):
+    """(key, login, email, name, source) of each identity row; a frame without names or
+    sources (a caller's small one) reads as unnamed git identities."""
+    index = identities.index
+    return zip(
+        identities["key"],
+        identities["login"],
+        identities["email"],
+        identities.get("name", pd.Series(None, index=index)),
+        identities.get("source", pd.Series(IdentitySource.GIT, index=index)),
+        strict=True,
+    )
+
+
 @dataclass(frozen=True)
 class _PairingIndex:
     """Identity keys by what owner-file pairings point at: full names, e-mails, and the
@@ -659,15 +673,7 @@ class _PairingIndex:
     @classmethod
     def of(cls, identities: pd.DataFrame) -> _PairingIndex:
         index = cls({}, {}, {}, {}, {}, {})
-        sources = identities.get("source", pd.Series(IdentitySource.GIT, index=identities.index))
-        for key, login, email, name, source in zip(
-            identities["key"],
-            identities["login"],
-            identities["email"],
-            identities.get("name", pd.Series(None, index=identities.index)),
-            sources,
-            strict=True,
-        ):
+        for key, login, email, name, source in _identity_fields(identities):
             if isinstance(name, str) and (folded := normalise_name(name)):
                 index.by_name.setdefault(folded, set()).add(key)
                 index.by_spelled.setdefault(folded.replace(" ", ""), set()).add(key)
@@ -818,15 +824,7 @@ def owner_matches(
     by_hint: dict[str, set[str]] = {}  # e-mail local parts and folded names
     by_handle: dict[str, set[str]] = {}  # identities' names, one word allowed: weaker
     # Owner files name GitHub logins: another platform's login (the Hub's) is no match.
-    sources = identities.get("source", pd.Series(IdentitySource.GIT, index=identities.index))
-    for key, login, email, name, source in zip(
-        identities["key"],
-        identities["login"],
-        identities["email"],
-        identities.get("name", pd.Series(None, index=identities.index)),
-        sources,
-        strict=True,
-    ):
+    for key, login, email, name, source in _identity_fields(identities):
         pid = person_of.get(key)
         if pid is None:
             continue
