@@ -2471,6 +2471,21 @@ def company_matches(profile_company: str | None, settings: Settings) -> bool:
     return False
 
 
+def _seen_at(fetched: object, as_of: pd.Timestamp) -> pd.Timestamp:
+    """When a profile or a membership read at ``fetched`` counts as seen: no later than
+    the data's end, so that a span of employment depends on the data, not on the hour
+    the profiles were read (two stores of the same data agree)."""
+    when = pd.Timestamp(fetched)
+    if pd.isna(as_of):
+        return when
+    end = pd.Timestamp(as_of)
+    if when.tzinfo is not None:
+        when = when.tz_convert("UTC").tz_localize(None)
+    if end.tzinfo is not None:  # compare in UTC, give back the data's kind of time
+        return min(when.tz_localize("UTC"), end.tz_convert("UTC")).tz_convert(end.tzinfo)
+    return min(when, end)
+
+
 def judge_affiliation(
     people: pd.DataFrame,
     links: pd.DataFrame,
@@ -2595,14 +2610,14 @@ def judge_affiliation(
         if pid in profile_company:
             company, fetched = profile_company[pid]
             if company_matches(company, settings):
-                when = pd.Timestamp(fetched)
+                when = _seen_at(fetched, as_of)
                 since, until = _widen(since, until, first_act.get(pid, when), when)
                 notes.append(f"profile company {company!r}{tag} ({when:%Y-%m-%d})")
             else:
                 notes.append(f"profile company {company!r}")
         if pid in member_of:
             org, fetched = member_of[pid]
-            when = pd.Timestamp(fetched)
+            when = _seen_at(fetched, as_of)
             since, until = _widen(since, until, first_act.get(pid, when), when)
             notes.append(f"public member of {org}{tag} ({when:%Y-%m-%d})")
         if until is not None:
