@@ -9,17 +9,18 @@ people with written acts, the bots by behaviour each way, and how many people th
 default-message rule keeps as people; ``--show`` lists them (login, share of default
 messages, the old reason) for a reader to check by eye.
 
-    python benchmarks/default_messages.py /work/data/base/*.db [--show] [--json]
+    python benchmarks/default_messages.py DBS/*.db [--show] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 import tempfile
 from pathlib import Path
+
+from store_copy import copy_store
 
 import talent.identity as identity
 from talent.config import Settings
@@ -35,21 +36,9 @@ from talent.identity import (
 from talent.store import load_activities, load_identities, load_identity_evidence, open_store
 
 
-def _copy(path: Path, into: Path) -> Path:
-    """A consistent copy of an SQLite store (its WAL included)."""
-    target = into / path.name
-    source, copy = sqlite3.connect(f"file:{path}?mode=ro", uri=True), sqlite3.connect(target)
-    try:
-        source.backup(copy)
-    finally:
-        source.close()
-        copy.close()
-    return target
-
-
 def judge(path: Path, show: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        engine = open_store(f"sqlite:///{_copy(path, Path(tmp))}")
+        engine = open_store(f"sqlite:///{copy_store(path, Path(tmp))}")
         identities = load_identities(engine)
         resolution = resolve_people(
             identities, Settings(), load_identity_evidence(engine), load_overrides("/dev/null")

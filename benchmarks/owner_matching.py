@@ -24,12 +24,12 @@ owner-file pairings too (then without them), for before/after figures.
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 import tempfile
 from pathlib import Path
 
 import pandas as pd
+from store_copy import copy_store
 
 
 def _ratio(hit: int, total: int) -> float | None:
@@ -80,13 +80,7 @@ def measure(db: Path, truth_path: Path, explain: bool) -> dict:
     truth = json.loads(truth_path.read_text())
     repo = truth["repo"]
     with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / db.name
-        # SQLite's backup reads through the write-ahead log, as a reader would.
-        source = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-        target = sqlite3.connect(copy)
-        source.backup(target)
-        target.close()
-        source.close()
+        copy = copy_store(db, Path(tmp))
         url = f"sqlite:///{copy}"
         engine = open_store(url, create=False)
         settings = Settings(db_url=url, people_file=str(Path(tmp) / "people.toml"))

@@ -41,13 +41,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sqlite3
 import sys
 import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pandas as pd
+from store_copy import copy_store
 
 from talent.config import Settings
 from talent.identity import (
@@ -124,12 +124,7 @@ def suspect(person_id: str, idents: pd.DataFrame, acts: pd.DataFrame) -> str:
 
 def check(db: Path, truth_dirs: list[Path], top: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / db.name
-        source = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-        target = sqlite3.connect(copy)
-        source.backup(target)
-        source.close()
-        target.close()
+        copy = copy_store(db, Path(tmp))
         url = f"sqlite:///{copy}"
         settings = Settings(db_url=url, people_file=str(Path(tmp) / "people.toml"))
         engine = open_store(url)

@@ -568,7 +568,9 @@ def _people_info(people: pd.DataFrame) -> pd.DataFrame:
     # People resolved by an older talent have no span of employment.
     info = people.set_index("person_id").reindex(columns=columns)
     # Where a login came from and why a bot is one: "" where nothing says.
-    return info.fillna({"bot_evidence": "", "login_source": ""})
+    texts = ["bot_evidence", "login_source"]  # all missing reads as float: make them text
+    info[texts] = info[texts].astype(object).fillna("")
+    return info
 
 
 def _shown(affiliation: pd.Series, profile: Profile, chosen: Sequence[str] | None) -> pd.Series:
