@@ -69,17 +69,17 @@ from talent.scoring import (
 from talent.sources.demo import SIZES, generate_demo
 from talent.sources.git import GitError, check_repository
 from talent.store import (
+    DEFAULT_SHORTLIST,
+    VERDICT_STAGES,
     StoreError,
     count_rows,
-    delete_feedback,
-    load_feedback,
+    load_entries,
     load_identities,
     load_identity_links,
     load_owner_pairings,
     load_people,
     load_repos,
     open_store,
-    save_feedback,
 )
 
 
@@ -1754,7 +1754,9 @@ def _evaluate_owner_files(
 feedback_app = typer.Typer(
     cls=_OneLineErrors,
     rich_markup_mode=None,
-    help="Shortlist or reject people, and learn a profile's weights from those verdicts.",
+    help="Quick verdicts, kept as stages on the default shortlist ('Shortlist': "
+    "shortlisted or not a fit), the people shortlisted on any list, and learning a "
+    "profile's weights from the stages.",
     no_args_is_help=True,
 )
 app.add_typer(feedback_app, name="feedback")
@@ -1765,18 +1767,28 @@ WhoArgument = Annotated[
 
 
 def _verdict(who: list[str], db: str | None, config: str | None, label: str, note: str) -> None:
+    """The quick verdicts: a stage on the default shortlist (``talent shortlist`` with
+    the list's name does the same and more)."""
+    from talent.pipeline import current_user, record_verdict
+
     settings = _load(db, config)
     engine = _open_existing(settings)
     ensure_people(engine, settings)
     person_ids = [_find_person(engine, w) for w in who]  # all found before any is written
+    on_list = set(load_entries(engine, DEFAULT_SHORTLIST)["person_id"])
     if not label:
-        cleared = sum(delete_feedback(engine, person_id) for person_id in person_ids)
-        typer.echo(f"{cleared} {'verdict' if cleared == 1 else 'verdicts'} cleared.")
+        cleared = [p for p in dict.fromkeys(person_ids) if p in on_list]
+        for person_id in cleared:
+            record_verdict(engine, person_id, None, who=current_user())
+        typer.echo(f"{len(cleared)} taken off {DEFAULT_SHORTLIST!r}.")
         return
-    for person_id in person_ids:
-        save_feedback(engine, person_id, label, note)
-    people = "person" if len(person_ids) == 1 else "people"
-    typer.echo(f"{len(person_ids)} {people} marked {label}.")
+    for person_id in dict.fromkeys(person_ids):
+        record_verdict(engine, person_id, label, note, current_user())
+    people = "person" if len(set(person_ids)) == 1 else "people"
+    typer.echo(
+        f"{len(set(person_ids))} {people} at stage {VERDICT_STAGES[label]!r} on "
+        f"{DEFAULT_SHORTLIST!r}."
+    )
 
 
 @feedback_app.command("shortlist")
@@ -1786,7 +1798,7 @@ def feedback_shortlist(
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Mark people as shortlisted (a good fit)."""
+    """Put people on the default shortlist at stage 'shortlisted' (a good fit)."""
     _verdict(who, db, config, "shortlisted", note)
 
 
@@ -1797,13 +1809,13 @@ def feedback_reject(
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Mark people as rejected (not a fit)."""
+    """Move people to 'not a fit' on the default shortlist."""
     _verdict(who, db, config, "rejected", note)
 
 
 @feedback_app.command("clear")
 def feedback_clear(who: WhoArgument, db: DbOption = None, config: ConfigOption = None) -> None:
-    """Forget the verdicts on people."""
+    """Take people off the default shortlist (their history stays)."""
     _verdict(who, db, config, "", "")
 
 
@@ -1815,14 +1827,17 @@ def feedback_list(
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.table,
 ) -> None:
-    """Every verdict, newest first."""
+    """Everyone on a shortlist, newest change first: shortlisted (in the running on a
+    list), rejected (not a fit) or not interested, with their lists and stages."""
+    from talent.pipeline import pipeline_verdicts
+
     settings = _load(db, config)
     engine = _open_existing(settings)
-    verdicts = load_feedback(engine).merge(  # inner: nobody who opted out since
+    verdicts = pipeline_verdicts(engine).merge(  # inner: nobody who opted out since
         load_people(engine)[["person_id", "login", "name"]], on="person_id", how="inner"
     )
     verdicts = verdicts.sort_values("noted_at", ascending=False)[
-        ["person_id", "login", "name", "label", "note", "noted_at"]
+        ["person_id", "login", "name", "label", "lists", "note", "noted_at"]
     ]
     if format == OutputFormat.json:
         typer.echo(to_json(to_records(verdicts)))
@@ -1833,14 +1848,18 @@ def feedback_list(
             "No verdicts yet: talent feedback shortlist LOGIN / talent feedback reject LOGIN"
         )
     else:
-        table = Table(title=f"{len(verdicts)} verdicts", title_justify="left")
-        for col in ("login", "name", "label", "note", "noted at"):
+        shortlisted = int((verdicts["label"] == "shortlisted").sum())
+        table = Table(
+            title=f"{len(verdicts)} on shortlists, {shortlisted} shortlisted", title_justify="left"
+        )
+        for col in ("login", "name", "label", "lists", "note", "noted at"):
             table.add_column(col)
         for row in verdicts.itertuples(index=False):
             table.add_row(
                 _plain(_text(row.login)),
                 _plain(_text(row.name)),
                 row.label,
+                _plain(row.lists),
                 _plain(row.note),
                 f"{row.noted_at:%Y-%m-%d %H:%M}",
             )
@@ -1895,8 +1914,9 @@ def feedback_export(
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """The shortlist for a hiring manager: rank, name, profile link, verdict with its
-    date and note, score and why, links to the work behind it, areas and skills.
+    """Everyone shortlisted on any list, for a hiring manager: rank, name, profile link,
+    lists and stages, the latest note and change, score and why, links to the work
+    behind it, areas and skills (one list: talent shortlist export NAME).
 
     CSV opens safely in any spreadsheet (no cell runs as a formula); no e-mail address
     is exported.
@@ -1906,7 +1926,9 @@ def feedback_export(
     settings = _load(db, config)
     engine = _open_existing(settings)
     chosen = load_ranking_profile(engine, settings, profile)
-    verdicts = load_feedback(engine)
+    from talent.pipeline import pipeline_verdicts
+
+    verdicts = pipeline_verdicts(engine)
     labels = ("shortlisted", "rejected") if label == VerdictChoice.all else (str(label),)
     if not verdicts["label"].isin(labels).any():
         raise CliError(
@@ -1939,9 +1961,9 @@ def feedback_learn(
     config: ConfigOption = None,
 ) -> None:
     """Learn which signals tell shortlisted from rejected people (logistic regression),
-    re-weight the profile, and report the effect on held-back verdicts. Learns from the
-    verdicts and from shortlist stages (interviewing, offer, hired: right; not a fit:
-    wrong)."""
+    re-weight the profile, and report the effect on held-back verdicts. Learns from
+    shortlist stages: interviewing, offer, hired on any list are right, else not a fit
+    is wrong, else 'shortlisted' (the quick verdict) is right."""
     from talent.pipeline import learning_feedback
 
     settings = _load(db, config)
@@ -2094,7 +2116,7 @@ def shortlist_move(
     stage: Annotated[
         str,
         typer.Argument(
-            help="new, contacted, replied, interviewing, offer, "
+            help="new, shortlisted, contacted, replied, interviewing, offer, "
             "hired, 'not interested' or 'not a fit'."
         ),
     ],  # fmt: skip

@@ -167,6 +167,7 @@ SHORTLIST_COLUMNS = [
     "login_source",
     "verdict",
     "verdict_date",
+    "lists",
     "note",
     "score",
     "profile",
@@ -193,13 +194,14 @@ def shortlist_frame(
 ) -> pd.DataFrame:
     """What a hiring manager needs of the people with a verdict in ``labels``, in rank
     order: who they are and where to find them (login, profile link and where the login
-    came from), the verdict with its date and the recruiter's note, the score and why
+    came from), the verdict with its date, their lists and stages and the latest note,
+    the score and why
     (the largest contributions), the links to the work behind it, and what they work on.
     No e-mail address.
 
     ``ranking`` is a :func:`talent.scoring.rank_store` result over everyone (ranks
-    among everyone scored), ``feedback`` the store's verdicts
-    (:func:`talent.store.load_feedback`) and ``evidence`` the ranking's
+    among everyone scored), ``feedback`` where people stand on the shortlists
+    (:func:`talent.pipeline.pipeline_verdicts`) and ``evidence`` the ranking's
     :class:`talent.scoring.Evidence`. People with a verdict but no activity in the
     ranking keep their verdict and note, with no rank (and their name and login from
     ``people``, the store's people, when given; verdicts on anyone not among ``people``,
@@ -222,6 +224,7 @@ def shortlist_frame(
             "verdict_date": pd.Timestamp(verdict.noted_at).strftime("%Y-%m-%d")
             if pd.notna(verdict.noted_at)
             else "",
+            "lists": getattr(verdict, "lists", "") or "",
             "note": verdict.note or "",
         }
         if pid in known.index:

@@ -5,6 +5,11 @@ The store keeps the rows (``talent.store``: ``add_entries``, ``change_entry``,
 mean, checks what people type, and turns stages into the verdicts that ``talent
 feedback learn`` learns from, so a recruiter records a decision once.
 
+There is one pipeline: the quick "Shortlist" and "Not a fit" actions (the Candidate
+page, ``talent feedback shortlist`` / ``reject``) set a stage on the default list,
+:data:`talent.store.DEFAULT_SHORTLIST`; who counts as shortlisted anywhere (the
+Candidates page, the exports) is read from every list by :func:`pipeline_verdicts`.
+
 Changes are optimistic: a change names the version of the entry it was made on, and a
 change made on an old version is refused with who changed the entry and when
 (:class:`talent.store.StaleEntry`), so two people editing the same entry never
@@ -26,18 +31,24 @@ from sqlalchemy import Engine
 
 from talent.model import ACCOUNT_URLS, IdentitySource
 from talent.store import (
+    DEFAULT_SHORTLIST,
+    VERDICT_STAGES,
+    add_entries,
+    add_note,
+    change_entry,
     load_ats_marks,
     load_entries,
     load_events,
-    load_feedback,
     load_identities,
     load_identity_links,
     load_people,
+    remove_entry,
     save_ats_marks,
 )
 
 STAGES = (
     "new",
+    "shortlisted",
     "contacted",
     "replied",
     "interviewing",
@@ -50,6 +61,11 @@ STAGES = (
 POSITIVE_STAGES = ("interviewing", "offer", "hired")
 # ... and these were wrong ("not interested" says nothing about fit).
 NEGATIVE_STAGES = ("not a fit",)
+# The quick "Shortlist": a first judgement, right unless a later stage on any list says
+# otherwise (as a verdict was before it became this stage).
+SHORTLISTED = VERDICT_STAGES["shortlisted"]
+# Out of the running on that list: not counted as shortlisted.
+CLOSED_STAGES = ("not interested", "not a fit")
 MAX_NAME = 200
 MAX_TAG = 60
 
@@ -106,9 +122,18 @@ def current_user() -> str:
 
 
 def stage_feedback(entries: pd.DataFrame) -> pd.DataFrame:
-    """Verdicts from stages, in the shape of :func:`talent.store.load_feedback`: a person
-    in a positive stage on any list is ``shortlisted``, one only in "not a fit" is
-    ``rejected``; the latest change dates it."""
+    """Verdicts from stages, in the shape of :func:`talent.scoring.learn_profile`'s
+    feedback: a person in a positive stage on any list is ``shortlisted``, else one in
+    "not a fit" is ``rejected``, else one at "shortlisted" (the quick action) is
+    ``shortlisted``; the latest change dates it.
+
+    >>> at = pd.Timestamp("2026-01-02")
+    >>> entries = pd.DataFrame({"person_id": ["a", "a", "b", "c"],
+    ...     "shortlist": ["Shortlist", "DevRel", "Shortlist", "DevRel"],
+    ...     "stage": ["shortlisted", "not a fit", "shortlisted", "new"], "updated_at": at})
+    >>> stage_feedback(entries)[["person_id", "label"]].values.tolist()
+    [['a', 'rejected'], ['b', 'shortlisted']]
+    """
     rows = []
     for pid, group in entries.groupby("person_id", sort=True):
         stages = set(group["stage"])
@@ -116,6 +141,8 @@ def stage_feedback(entries: pd.DataFrame) -> pd.DataFrame:
             label = "shortlisted"
         elif stages & set(NEGATIVE_STAGES):
             label = "rejected"
+        elif SHORTLISTED in stages:
+            label = "shortlisted"
         else:
             continue
         where = ", ".join(f"{r.shortlist}: {r.stage}" for r in group.itertuples(index=False))
@@ -126,16 +153,61 @@ def stage_feedback(entries: pd.DataFrame) -> pd.DataFrame:
 
 
 def learning_feedback(engine: Engine) -> pd.DataFrame:
-    """What ``talent feedback learn`` learns from: the verdicts, and the stages of people
-    on shortlists (a stage wins over a verdict on the same person: it is the later and
-    more informed decision)."""
-    verdicts = load_feedback(engine)
-    stages = stage_feedback(load_entries(engine))
-    keep = verdicts[~verdicts["person_id"].isin(stages["person_id"])]
-    frames = [f for f in (keep, stages) if len(f)]
-    if not frames:
-        return verdicts
-    return pd.concat(frames, ignore_index=True).sort_values("person_id", ignore_index=True)
+    """What ``talent feedback learn`` learns from: the stages of people on the
+    shortlists (:func:`stage_feedback`), by person id. The quick verdicts are stages on
+    the default list, so a verdict given before they were (moved there when the store
+    was opened) teaches what it taught then."""
+    return stage_feedback(load_entries(engine))
+
+
+def record_verdict(
+    engine: Engine, person_id: str, label: str | None, note: str = "", who: str = ""
+) -> None:
+    """The quick action: ``label`` "shortlisted" or "rejected" puts the person on the
+    default list (:data:`talent.store.DEFAULT_SHORTLIST`) at the stage
+    :data:`talent.store.VERDICT_STAGES` gives, or moves them there; None takes them off
+    it. A note goes on the entry with its author and time."""
+    if label is None:
+        remove_entry(engine, DEFAULT_SHORTLIST, person_id, who)
+        return
+    if label not in VERDICT_STAGES:
+        raise PipelineError(f"a verdict is one of {', '.join(VERDICT_STAGES)}, not {label!r}")
+    stage = VERDICT_STAGES[label]
+    if not add_entries(engine, DEFAULT_SHORTLIST, [person_id], who, stage=stage):
+        change_entry(engine, DEFAULT_SHORTLIST, person_id, who, stage=stage)
+    if note.strip():
+        add_note(engine, DEFAULT_SHORTLIST, person_id, note.strip(), who)
+
+
+VERDICT_COLUMNS = ["person_id", "label", "note", "noted_at", "lists"]
+
+
+def pipeline_verdicts(engine: Engine) -> pd.DataFrame:
+    """Where everyone on a shortlist stands, one row per person (by person id):
+    ``label`` "shortlisted" (on a list and still in the running there: a stage other
+    than "not a fit" or "not interested"), else "rejected" (not a fit somewhere) or
+    "not interested"; ``note`` the latest note on their entries, ``noted_at`` the
+    latest change, ``lists`` "list: stage; ...". The one count of who is shortlisted:
+    the Candidates page, ``talent feedback list`` and the exports read it."""
+    entries = load_entries(engine)
+    events = load_events(engine)
+    notes = events[events["what"] == "note"].merge(
+        entries[["shortlist", "person_id"]], on=["shortlist", "person_id"]
+    )
+    last_note = notes.sort_values(["at", "id"]).groupby("person_id")["new"].last()
+    rows = []
+    for pid, group in entries.groupby("person_id", sort=True):
+        stages = set(group["stage"])
+        if stages - set(CLOSED_STAGES):
+            label = "shortlisted"
+        elif "not a fit" in stages:
+            label = "rejected"
+        else:
+            label = "not interested"
+        lists = "; ".join(f"{r.shortlist}: {r.stage}" for r in group.itertuples(index=False))
+        rows.append({"person_id": pid, "label": label, "note": last_note.get(pid, ""),
+                     "noted_at": group["updated_at"].max(), "lists": lists})  # fmt: skip
+    return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
 
 
 def person_pipeline(engine: Engine, person_id: str) -> pd.DataFrame:

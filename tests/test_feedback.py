@@ -1,4 +1,5 @@
-"""Shortlist verdicts: stored, listed, and learned from with a held-back measure."""
+"""Quick verdicts (stages on the default shortlist): stored, listed, moved from the
+retired verdict table, and learned from with a held-back measure."""
 
 from __future__ import annotations
 
@@ -13,6 +14,14 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import RECRUITER, ConfigError, Profile, Settings
+from talent.pipeline import (
+    NEGATIVE_STAGES,
+    POSITIVE_STAGES,
+    PipelineError,
+    learning_feedback,
+    pipeline_verdicts,
+    record_verdict,
+)
 from talent.scoring import (
     FeedbackError,
     learn_profile,
@@ -22,26 +31,145 @@ from talent.scoring import (
     save_ranking_profile,
 )
 from talent.store import (
+    DEFAULT_SHORTLIST,
+    add_entries,
+    change_entry,
     data_version,
-    delete_feedback,
+    load_entries,
+    load_events,
     load_feedback,
+    load_shortlists,
     open_store,
-    save_feedback,
+    schema,
 )
 
 
-def test_a_verdict_replaces_the_earlier_one_and_can_be_cleared(store):
-    save_feedback(store, "p1", "shortlisted", "great reviews")
-    save_feedback(store, "p2", "rejected")
-    save_feedback(store, "p1", "rejected")  # changed her mind: the note goes too
-    rows = load_feedback(store).set_index("person_id")
-    assert rows["label"].to_dict() == {"p1": "rejected", "p2": "rejected"}
-    assert rows.loc["p1", "note"] == ""
-    assert delete_feedback(store, "p1") == 1
-    assert delete_feedback(store, "p1") == 0
-    assert list(load_feedback(store)["person_id"]) == ["p2"]
-    with pytest.raises(ValueError, match="label must be one of"):
-        save_feedback(store, "p3", "maybe")
+def _old_verdict(engine, person_id, label, note="", at="2025-03-01 10:00"):
+    """A row of the verdict table as talent wrote it before one pipeline."""
+    with engine.begin() as conn:
+        conn.execute(schema.feedback.delete().where(schema.feedback.c.person_id == person_id))
+        conn.execute(schema.feedback.insert(), [{"person_id": person_id, "label": label,
+                     "note": note, "noted_at": pd.Timestamp(at).to_pydatetime()}])  # fmt: skip
+
+
+def _notes(engine, shortlist=DEFAULT_SHORTLIST):
+    events = load_events(engine, shortlist)
+    notes = events[events["what"] == "note"]
+    return {(r.person_id, r.new) for r in notes.itertuples(index=False)}
+
+
+def test_a_quick_verdict_is_a_stage_on_the_default_list(store):
+    record_verdict(store, "p1", "shortlisted", "great reviews", "ann")
+    record_verdict(store, "p2", "rejected", who="ann")
+    record_verdict(store, "p1", "rejected", who="bob")  # changed her mind: the note stays
+    stages = load_entries(store, DEFAULT_SHORTLIST).set_index("person_id")["stage"]
+    assert stages.to_dict() == {"p1": "not a fit", "p2": "not a fit"}
+    assert _notes(store) == {("p1", "great reviews")}
+    standing = pipeline_verdicts(store).set_index("person_id")
+    assert standing["label"].to_dict() == {"p1": "rejected", "p2": "rejected"}
+    assert standing.loc["p1", "note"] == "great reviews"
+    assert standing.loc["p1", "lists"] == f"{DEFAULT_SHORTLIST}: not a fit"
+    record_verdict(store, "p1", None, who="bob")  # taken off the list, history kept
+    assert load_entries(store, DEFAULT_SHORTLIST)["person_id"].tolist() == ["p2"]
+    assert load_events(store, DEFAULT_SHORTLIST, "p1")["what"].tolist() == [
+        "added", "note", "stage", "removed"
+    ]  # fmt: skip
+    assert load_feedback(store).empty  # the retired table is not written
+    with pytest.raises(PipelineError, match="a verdict is one of shortlisted, rejected"):
+        record_verdict(store, "p3", "maybe")
+
+
+def test_the_shortlisted_count_reads_every_list(store):
+    add_entries(store, "DevRel", ["p1", "p2", "p3"], "ann")
+    change_entry(store, "DevRel", "p3", "ann", stage="not interested")
+    record_verdict(store, "p2", "shortlisted")
+    record_verdict(store, "p4", "rejected")
+    standing = pipeline_verdicts(store).set_index("person_id")
+    assert standing["label"].to_dict() == {
+        "p1": "shortlisted", "p2": "shortlisted", "p3": "not interested", "p4": "rejected"
+    }  # fmt: skip
+    assert standing.loc["p2", "lists"] == f"DevRel: new; {DEFAULT_SHORTLIST}: shortlisted"
+
+
+def test_verdicts_of_an_older_talent_move_onto_the_default_list(db_url):
+    engine = open_store(db_url)
+    # A list of the default's name made by hand, with a decision on p4 and none on p3.
+    add_entries(engine, DEFAULT_SHORTLIST, ["p3", "p4"], "ann")
+    change_entry(engine, DEFAULT_SHORTLIST, "p4", "ann", stage="interviewing")
+    add_entries(engine, "DevRel", ["p1"], "ann")
+    _old_verdict(engine, "p1", "shortlisted", "great reviews", "2025-03-01 10:00")
+    _old_verdict(engine, "p2", "rejected", "", "2025-03-02 11:30")
+    _old_verdict(engine, "p3", "shortlisted", "keen", "2025-03-03 09:00")
+    _old_verdict(engine, "p4", "rejected", "too senior", "2025-03-04 09:00")
+    _old_verdict(engine, "p5", "maybe", "by hand", "2025-03-05 09:00")  # no talent wrote it
+    engine.dispose()
+
+    engine = open_store(db_url)  # opening moves them
+    entries = load_entries(engine, DEFAULT_SHORTLIST).set_index("person_id")
+    assert entries["stage"].to_dict() == {
+        "p1": "shortlisted", "p2": "not a fit", "p3": "shortlisted", "p4": "interviewing"
+    }  # fmt: skip
+    assert entries.loc["p1", "added_at"] == pd.Timestamp("2025-03-01 10:00")  # when given
+    assert entries.loc["p2", "updated_at"] == pd.Timestamp("2025-03-02 11:30")
+    assert entries.loc["p3", "version"] == 2  # "new" moved to the verdict's stage
+    assert _notes(engine) == {
+        ("p1", "great reviews"), ("p3", "keen"), ("p4", "verdict rejected: too senior")
+    }  # fmt: skip
+    assert load_entries(engine, "DevRel")["person_id"].tolist() == ["p1"]  # other lists stay
+    assert load_feedback(engine)["person_id"].tolist() == ["p5"]  # left as it was
+    events = load_events(engine)
+    engine.dispose()
+
+    engine = open_store(db_url)  # idempotent: nothing more to move
+    pd.testing.assert_frame_equal(load_events(engine), events)
+    assert int(load_shortlists(engine).set_index("name").loc[DEFAULT_SHORTLIST, "people"]) == 4
+    engine.dispose()
+
+
+def _learned_before(verdicts: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
+    """What ``feedback learn`` learned from before one pipeline (talent's own code then):
+    the verdicts, replaced by the stages of people on shortlists (interviewing, offer,
+    hired right; not a fit wrong)."""
+    rows = []
+    for pid, group in entries.groupby("person_id", sort=True):
+        stages = set(group["stage"])
+        if stages & set(POSITIVE_STAGES):
+            rows.append({"person_id": pid, "label": "shortlisted"})
+        elif stages & set(NEGATIVE_STAGES):
+            rows.append({"person_id": pid, "label": "rejected"})
+    stages = pd.DataFrame(rows, columns=["person_id", "label"])
+    keep = verdicts[~verdicts["person_id"].isin(stages["person_id"])][["person_id", "label"]]
+    frames = [f for f in (keep, stages) if len(f)]
+    return pd.concat(frames, ignore_index=True).sort_values("person_id", ignore_index=True)
+
+
+def test_feedback_learn_learns_the_same_after_the_move(demo_copy, everyone):
+    engine = open_store(demo_copy)
+    verdicts = _labels_favouring(everyone, "issues_resolved")
+    for row in verdicts.itertuples(index=False):
+        _old_verdict(engine, row.person_id, row.label, "why")
+    # Stages on named lists beside the verdicts: each kind of overlap.
+    good = verdicts[verdicts["label"] == "shortlisted"]["person_id"].tolist()
+    bad = verdicts[verdicts["label"] == "rejected"]["person_id"].tolist()
+    unlabelled = everyone[~everyone["person_id"].isin(verdicts["person_id"])]["person_id"]
+    cases = {good[0]: "not a fit", good[1]: "new", good[2]: "hired", bad[0]: "interviewing",
+             bad[1]: "not interested", bad[2]: "contacted", unlabelled.iloc[0]: "offer",
+             unlabelled.iloc[1]: "not a fit", unlabelled.iloc[2]: "new"}  # fmt: skip
+    for pid, stage in cases.items():
+        add_entries(engine, "DevRel", [pid], "ann", stage=stage)
+    before = _learned_before(load_feedback(engine), load_entries(engine))
+    engine.dispose()
+
+    engine = open_store(demo_copy)  # moves the verdicts onto the default list
+    assert load_feedback(engine).empty
+    after = learning_feedback(engine)
+    assert after[["person_id", "label"]].values.tolist() == before.values.tolist()
+    assert after.loc[after["person_id"] == good[0], "label"].item() == "rejected"
+    was = learn_profile(everyone, before, RECRUITER, random_state=0)
+    now = learn_profile(everyone, after, RECRUITER, random_state=0)
+    assert now.profile == was.profile and now.coefficients == was.coefficients
+    assert (now.auc_before, now.auc_after) == (was.auc_before, was.auc_after)
+    engine.dispose()
 
 
 def test_a_version_3_database_gains_the_feedback_table(tmp_path):
@@ -52,8 +180,11 @@ def test_a_version_3_database_gains_the_feedback_table(tmp_path):
         conn.execute(text("DELETE FROM schema_version WHERE version > 3"))
     engine.dispose()
     engine = open_store(f"sqlite:///{path}")
-    save_feedback(engine, "p1", "shortlisted")
-    assert list(load_feedback(engine)["label"]) == ["shortlisted"]
+    _old_verdict(engine, "p1", "shortlisted")  # as talent of schemas 4 to 13 wrote it
+    engine.dispose()
+    engine = open_store(f"sqlite:///{path}")
+    assert load_feedback(engine).empty
+    assert load_entries(engine, DEFAULT_SHORTLIST)["stage"].tolist() == ["shortlisted"]
     with engine.connect() as conn:
         versions = [v for (v,) in conn.execute(text("SELECT version FROM schema_version"))]
     assert max(versions) == 13  # v4 feedback, v5 org members, v6 named owners, v7 Hub members,
@@ -155,14 +286,23 @@ def test_cli_verdicts_learning_and_ranking_by_the_learned_profile(cli_db, tmp_pa
     logins = [r["login"] for r in ranked if r["login"]]
     good, bad = logins[:6], logins[-6:]
     result = runner.invoke(app, ["feedback", "shortlist", *good, "--db", str(db), "--note", "=1"])
-    assert result.exit_code == 0 and "6 people marked shortlisted." in result.stdout
+    assert result.exit_code == 0
+    assert f"6 people at stage 'shortlisted' on '{DEFAULT_SHORTLIST}'." in result.stdout
     result = runner.invoke(app, ["feedback", "reject", *bad, "--db", str(db)])
-    assert result.exit_code == 0 and "6 people marked rejected." in result.stdout
+    assert f"6 people at stage 'not a fit' on '{DEFAULT_SHORTLIST}'." in result.stdout
+    shown = json.loads(
+        runner.invoke(app, ["shortlist", "show", DEFAULT_SHORTLIST, "--db", str(db), "-f", "json"])
+        .stdout
+    )  # fmt: skip
+    assert sorted((r["login"], r["stage"]) for r in shown) == sorted(
+        [(g, "shortlisted") for g in good] + [(b, "not a fit") for b in bad]
+    )
 
     listed = json.loads(
         runner.invoke(app, ["feedback", "list", "--db", str(db), "-f", "json"]).stdout
     )
     assert sorted(r["login"] for r in listed) == sorted(good + bad)
+    assert {r["label"] for r in listed if r["login"] in good} == {"shortlisted"}
     csv = runner.invoke(app, ["feedback", "list", "--db", str(db), "-f", "csv"]).stdout
     assert "'=1" in csv and ",=1" not in csv  # the note is formula-safe
 
@@ -200,7 +340,7 @@ def test_cli_feedback_errors_are_one_line(cli_db, tmp_path, args, message):
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith(message), result.stderr
     assert "Traceback" not in result.output
-    assert load_feedback(open_store(f"sqlite:///{db}")).empty  # nothing written
+    assert load_entries(open_store(f"sqlite:///{db}")).empty  # nothing written
 
 
 def test_a_failed_verdict_writes_nothing(cli_db, tmp_path):
@@ -213,13 +353,13 @@ def test_a_failed_verdict_writes_nothing(cli_db, tmp_path):
         app, ["feedback", "shortlist", people[0]["login"], "nobody-at-all", "--db", str(db)]
     )
     assert result.exit_code == 1
-    assert load_feedback(open_store(f"sqlite:///{db}")).empty
+    assert load_entries(open_store(f"sqlite:///{db}")).empty
 
 
 def test_verdicts_leave_the_data_version_and_profiles_bump_it(store):
     before = data_version(store)
-    save_feedback(store, "p1", "shortlisted")
-    delete_feedback(store, "p1")
+    record_verdict(store, "p1", "shortlisted")
+    record_verdict(store, "p1", None)
     assert data_version(store) == before  # verdicts change no score
     save_ranking_profile(store, Profile(name="mine", weights=(("activity", 1.0),)))
     assert data_version(store) != before  # a new profile can change rankings

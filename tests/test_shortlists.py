@@ -21,6 +21,7 @@ from talent.pipeline import (
     learning_feedback,
     person_pipeline,
     pipeline_column,
+    record_verdict,
     stage_feedback,
 )
 from talent.store import (
@@ -33,7 +34,6 @@ from talent.store import (
     load_people,
     load_shortlists,
     open_store,
-    save_feedback,
 )
 
 LIST = "inference engineer"
@@ -127,8 +127,8 @@ def test_editors_racing_on_one_entry_one_wins_the_rest_are_told(db_url):
 
 
 def test_stages_are_the_feedback_learning_reads(store):
-    save_feedback(store, "p1", "rejected", "old verdict")
-    save_feedback(store, "p4", "shortlisted", "kept")
+    record_verdict(store, "p1", "rejected", "old verdict")
+    record_verdict(store, "p4", "shortlisted", "kept")
     add_entries(store, LIST, ["p1", "p2", "p3", "p5"], "ann")
     change_entry(store, LIST, "p1", "ann", stage="hired")
     change_entry(store, LIST, "p2", "ann", stage="not a fit")
@@ -137,9 +137,11 @@ def test_stages_are_the_feedback_learning_reads(store):
     assert derived[["person_id", "label"]].values.tolist() == [
         ["p1", "shortlisted"],
         ["p2", "rejected"],
+        ["p4", "shortlisted"],
     ]
     learned = learning_feedback(store).set_index("person_id")["label"].to_dict()
-    # The stage replaces the older verdict on p1; p4's verdict stays; p3 and p5 say nothing.
+    # Hired replaces the quick "not a fit" on p1; p4's "shortlisted" stays; p3 and p5 say
+    # nothing.
     assert learned == {"p1": "shortlisted", "p2": "rejected", "p4": "shortlisted"}
 
 
@@ -150,7 +152,7 @@ def test_stage_names_are_forgiving_but_checked(typed, stage):
 
 
 def test_an_unknown_stage_lists_the_stages():
-    with pytest.raises(PipelineError, match="use one of new, contacted"):
+    with pytest.raises(PipelineError, match="use one of new, shortlisted, contacted"):
         check_stage("sideways")
 
 

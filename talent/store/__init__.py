@@ -70,7 +70,8 @@ __all__ = [
     "load_head_files",
     "meta_items",
     "FEEDBACK_LABELS",
-    "save_feedback",
+    "DEFAULT_SHORTLIST",
+    "VERDICT_STAGES",
     "delete_feedback",
     "load_feedback",
     "load_item_authors",
@@ -94,6 +95,7 @@ __all__ = [
     "load_shortlists",
     "add_entries",
     "change_entry",
+    "remove_entry",
     "add_note",
     "load_entries",
     "load_events",
@@ -194,6 +196,7 @@ def ensure_schema(engine: Engine) -> None:
                     for statement in MIGRATIONS.get(version, []):
                         conn.execute(text(statement))
                     conn.execute(schema.schema_version.insert(), {"version": version})
+            _move_verdicts(conn)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot use database: {_first_line(exc)}") from None
 
@@ -673,31 +676,59 @@ def load_head_files(engine: Engine, *, repos: Sequence[str] | None = None) -> pd
     return _read(engine, stmt)
 
 
-FEEDBACK_LABELS = ("shortlisted", "rejected")
+# The list the quick "Shortlist" and "Not a fit" actions write (on the Candidate page,
+# ``talent feedback shortlist`` / ``reject``), and the stage each action sets there:
+# the one-verdict-per-person of earlier versions is this list's stage.
+DEFAULT_SHORTLIST = "Shortlist"
+VERDICT_STAGES = {"shortlisted": "shortlisted", "rejected": "not a fit"}
 
 
-def save_feedback(engine: Engine, person_id: str, label: str, note: str = "") -> None:
-    """Record a verdict on a person (replacing an earlier one).
-
-    Verdicts do not change the data version: they change no score, so readers that
-    cache rankings by it need not rank again; read verdicts with :func:`load_feedback`.
-    """
-    if label not in FEEDBACK_LABELS:
-        raise ValueError(f"label must be one of {FEEDBACK_LABELS}, not {label!r}")
-    row = {
-        "person_id": person_id,
-        "label": label,
-        "note": note,
-        "noted_at": datetime.now(UTC).replace(tzinfo=None),
-    }
-    t = schema.feedback
-    with engine.begin() as conn:  # the new verdict and note replace the old, blank note too
-        conn.execute(delete(t).where(t.c.person_id == person_id))
-        conn.execute(t.insert(), [row])
+def _move_verdicts(conn) -> None:
+    """Move the rows of the retired ``feedback`` table (one verdict per person, written
+    by talent before one pipeline) onto the default shortlist, in the transaction that
+    opens the store: a verdict becomes an entry at its stage, dated when it was given,
+    its note an entry note. Idempotent: the rows moved are deleted, so a store an older
+    talent wrote to again is moved on the next open. A person already on a list of
+    that name keeps their entry's stage unless it is "new" (nothing decided yet); the
+    verdict is then kept as a note, so nothing is lost."""
+    f, e, lists = schema.feedback, schema.shortlist_entries, schema.shortlists
+    rows = conn.execute(select(f).order_by(f.c.noted_at, f.c.person_id)).mappings().all()
+    rows = [r for r in rows if r["label"] in VERDICT_STAGES]  # others: a hand's, left as is
+    if not rows:
+        return
+    name = DEFAULT_SHORTLIST
+    if conn.execute(select(lists.c.name).where(lists.c.name == name)).first() is None:
+        first = min(r["noted_at"] for r in rows)
+        conn.execute(lists.insert(), [{"name": name, "created_at": first, "created_by": ""}])
+    for row in rows:
+        pid, at, label = row["person_id"], row["noted_at"], row["label"]
+        stage = VERDICT_STAGES[label]
+        key = (e.c.shortlist == name, e.c.person_id == pid)
+        entry = conn.execute(select(e).where(*key)).mappings().first()
+        note = row["note"] or ""
+        if entry is None:
+            conn.execute(e.insert(), [{"shortlist": name, "person_id": pid, "stage": stage,
+                                       "tags": "", "version": 1, "added_at": at,
+                                       "updated_at": at, "updated_by": ""}])  # fmt: skip
+            _event(conn, name, pid, "", "added", "", stage, at=at)
+        elif entry["stage"] == "new":
+            conn.execute(
+                e.update()
+                .where(*key)
+                .values(stage=stage, version=entry["version"] + 1, updated_at=at, updated_by="")
+            )
+            _event(conn, name, pid, "", "stage", "new", stage, at=at)
+        else:  # a stage set on the list itself, later and more informed: keep it
+            note = f"verdict {label}" + (f": {note}" if note else "")
+        if note:
+            _event(conn, name, pid, "", "note", "", note, at=at)
+    conn.execute(delete(f).where(f.c.person_id.in_([r["person_id"] for r in rows])))
 
 
 def delete_feedback(engine: Engine, person_id: str) -> int:
-    """Forget the verdict on a person; the number of rows removed."""
+    """Forget a person's rows in the retired verdict table (rows an older talent wrote
+    since the store was last opened); the number removed. Verdicts are entries on
+    :data:`DEFAULT_SHORTLIST` now."""
     with engine.begin() as conn:
         removed = conn.execute(
             delete(schema.feedback).where(schema.feedback.c.person_id == person_id)
@@ -706,7 +737,9 @@ def delete_feedback(engine: Engine, person_id: str) -> int:
 
 
 def load_feedback(engine: Engine) -> pd.DataFrame:
-    """Columns ``person_id``, ``label``, ``note``, ``noted_at``."""
+    """The retired verdict table: columns ``person_id``, ``label``, ``note``,
+    ``noted_at``; empty once this talent opened the store (it moves them onto
+    :data:`DEFAULT_SHORTLIST`). The verdicts are :func:`talent.pipeline.pipeline_verdicts`."""
     t = schema.feedback
     return _read(engine, select(t).order_by(t.c.person_id), parse_dates=["noted_at"])
 
@@ -1004,6 +1037,21 @@ def add_note(engine: Engine, shortlist: str, person_id: str, text: str, who: str
         raise StoreError(f"{person_id} is not on the shortlist {shortlist!r}")
     with engine.begin() as conn:
         _event(conn, shortlist, person_id, who, "note", "", text)
+
+
+def remove_entry(engine: Engine, shortlist: str, person_id: str, who: str = "") -> bool:
+    """Take a person off one shortlist (their history and notes stay, with a "removed"
+    event); True if they were on it."""
+    e = schema.shortlist_entries
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(e.c.stage).where(e.c.shortlist == shortlist, e.c.person_id == person_id)
+        ).first()
+        if row is None:
+            return False
+        conn.execute(delete(e).where(e.c.shortlist == shortlist, e.c.person_id == person_id))
+        _event(conn, shortlist, person_id, who, "removed", row[0], "")
+    return True
 
 
 def delete_person_entries(engine: Engine, person_id: str) -> int:

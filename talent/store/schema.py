@@ -206,8 +206,9 @@ identity_evidence = Table(
     Column("confidence", Float, nullable=False),
 )
 
-# A recruiter's verdict on a person: "shortlisted" or "rejected" (the latest one counts).
-# Feedback trains the re-weighting of a profile (talent.scoring.learn_profile).
+# Retired: a recruiter's one verdict per person ("shortlisted" or "rejected"), written by
+# talent before verdicts became stages on the default shortlist. Opening a store moves
+# its rows there (talent.store._move_verdicts); nothing writes it any more.
 feedback = Table(
     "feedback",
     metadata,

@@ -46,16 +46,13 @@ from talent.store import (
     activity_span,
     count_rows,
     data_version,
-    delete_feedback,
     get_meta,
     load_activities,
-    load_feedback,
     load_identities,
     load_identity_links,
     load_people,
     load_repos,
     open_store,
-    save_feedback,
 )
 
 WINDOWS = {"All time": None, "Last 3 years": 3 * 365, "Last 12 months": 365, "Last 90 days": 90}
@@ -265,18 +262,22 @@ def skill_matches(
 
 
 def feedback(url: str) -> pd.DataFrame:
-    """Every verdict (shortlisted, rejected) with its note. Not cached: a small table
-    that changes with every click, and verdicts do not change the data version (so a
-    verdict does not make the app rank everyone again)."""
-    return load_feedback(_engine(url))
+    """Where everyone on a shortlist stands (shortlisted, rejected, not interested),
+    with their lists and latest note (:func:`talent.pipeline.pipeline_verdicts`). Not
+    cached: it changes with every click, and stages do not change the data version (so
+    a click does not make the app rank everyone again)."""
+    from talent.pipeline import pipeline_verdicts
+
+    return pipeline_verdicts(_engine(url))
 
 
 def record_verdict(url: str, person_id: str, label: str | None, note: str = "") -> None:
-    """Shortlist or reject a person (``label``), or forget the verdict (None)."""
-    if label is None:
-        delete_feedback(_engine(url), person_id)
-    else:
-        save_feedback(_engine(url), person_id, label, note)
+    """The quick action on the default shortlist: "shortlisted" or "rejected" (not a
+    fit), or take the person off it (None)."""
+    from talent.pipeline import current_user
+    from talent.pipeline import record_verdict as record
+
+    record(_engine(url), person_id, label, note, current_user())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

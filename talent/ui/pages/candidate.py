@@ -1,5 +1,6 @@
 """Candidate: one person's score under the chosen profile, the evidence behind it, who
-they are, a verdict (shortlist or reject), their activity and rank over time."""
+they are, where they stand on the shortlists (the quick "Shortlist" and "Not a fit" set
+their stage on the default list), their activity and rank over time."""
 
 from urllib.parse import quote
 
@@ -12,6 +13,7 @@ from talent.identity import name_incomplete
 from talent.model import ACCOUNT_URLS
 from talent.network import segments
 from talent.scoring import SIGNAL_LABELS, rank_range_text
+from talent.store import DEFAULT_SHORTLIST, VERDICT_STAGES
 from talent.ui import app, data
 from talent.ui.safe import md_escape, md_link
 from talent.ui.widgets import (
@@ -24,7 +26,7 @@ from talent.ui.widgets import (
     weighed_signals,
 )
 
-VERDICT_BUTTONS = {"shortlisted": "Shortlist", "rejected": "Reject"}
+VERDICT_BUTTONS = {"shortlisted": "Shortlist", "rejected": "Not a fit"}
 PLATFORMS = {"github": "GitHub", "hf": "the Hugging Face Hub"}
 
 
@@ -112,7 +114,6 @@ def render() -> None:
         f"{md_escape(affiliation)}"
     )
 
-    verdict(status, person_id)
     pipeline(status, person_id)
     outreach(status, filters, person_id)
 
@@ -280,49 +281,14 @@ def contributions(parts: list[dict]) -> None:
         st.markdown("\n".join(lines) if lines else "*No linked acts in these filters.*")
 
 
-def verdict(status: data.StoreStatus, person_id: str) -> None:
-    """The current verdict on the person and the buttons that change it."""
-    st.subheader("Verdict", anchor=False)
-    feedback = data.feedback(status.url)
-    mine = feedback[feedback["person_id"] == person_id]
-    current = mine.iloc[0] if len(mine) else None
-    if current is None:
-        st.caption("No verdict yet.")
-    else:
-        when = current["noted_at"]
-        st.markdown(
-            f"Current verdict: **{md_escape(current['label'])}**"
-            + (f" on {when:%Y-%m-%d}" if pd.notna(when) else "")
-            + (f": {md_escape(current['note'])}" if current["note"] else "")
-        )
-    note = st.text_input(
-        "Note (optional)",
-        value=current["note"] if current is not None else "",
-        key=f"note_{person_id}",
-    )
-    cols = st.columns([1, 1, 1, 3])
-    clicked: list[str | None] = []  # the new label, or None to clear
-    for col, (label, text) in zip(cols, VERDICT_BUTTONS.items(), strict=False):
-        is_current = current is not None and current["label"] == label
-        if col.button(
-            text,
-            key=f"verdict_{label}",
-            type="primary" if is_current else "secondary",
-            width="stretch",
-        ):
-            clicked.append(label)
-    if cols[2].button("Clear", key="verdict_clear", disabled=current is None, width="stretch"):
-        clicked.append(None)
-    if clicked:
-        data.record_verdict(status.url, person_id, clicked[0], note.strip())
-        st.rerun()
-
-
 def pipeline(status: data.StoreStatus, person_id: str) -> None:
-    """The person's stages on the shortlists, and a way to add them to one."""
+    """The person's stages on the shortlists (with each list's size, as the Shortlists
+    page counts it), the quick actions on the default list, and a way to add them to
+    another list."""
     st.subheader("Shortlists", anchor=False)
     entries = data.list_entries(status.url)
     mine = entries[entries["person_id"] == person_id]
+    sizes = data.shortlists(status.url).set_index("name")["people"]
     marks = data.ats_marks(status.url)
     mark = marks[marks["person_id"] == person_id]
     if not mark.empty:
@@ -333,12 +299,39 @@ def pipeline(status: data.StoreStatus, person_id: str) -> None:
         )
     if mine.empty:
         st.caption("Not on any shortlist yet.")
+    standing = data.feedback(status.url)
+    note = standing.set_index("person_id")["note"].get(person_id, "")
     for row in mine.itertuples(index=False):
         tags = f" · tags: {md_escape(', '.join(row.tags))}" if row.tags else ""
+        size = int(sizes.get(row.shortlist, 0))
         st.markdown(
-            f"[{md_escape(row.shortlist)}](shortlists?list={quote(row.shortlist)}): "
+            f"[{md_escape(row.shortlist)}](shortlists?list={quote(row.shortlist)}) "
+            f"({size} {'person' if size == 1 else 'people'}): "
             f"**{md_escape(row.stage)}** since {row.updated_at:%Y-%m-%d}{tags}"
         )
+    if note:
+        st.markdown(f"Latest note: {md_escape(note)}")
+    on_default = mine[mine["shortlist"] == DEFAULT_SHORTLIST]
+    stage = on_default.iloc[0]["stage"] if len(on_default) else None
+    text = st.text_input(
+        "Note (optional)", key=f"note_{person_id}", placeholder="Kept with your name and the time"
+    )
+    cols = st.columns([1, 1, 1, 3])
+    clicked: list[str | None] = []  # the new verdict, or None to take them off the list
+    for col, (label, button) in zip(cols, VERDICT_BUTTONS.items(), strict=False):
+        is_current = stage == VERDICT_STAGES[label]
+        if col.button(button, key=f"verdict_{label}", width="stretch",
+                      type="primary" if is_current else "secondary"):  # fmt: skip
+            clicked.append(label)
+    if cols[2].button("Remove", key="verdict_clear", disabled=stage is None, width="stretch"):
+        clicked.append(None)
+    st.caption(
+        f"*Shortlist* and *Not a fit* set their stage on the list "
+        f"*{md_escape(DEFAULT_SHORTLIST)}* (adding them to it); *Remove* takes them off it."
+    )
+    if clicked:
+        data.record_verdict(status.url, person_id, clicked[0], text.strip())
+        st.rerun()
     add_to_list(status, [person_id], person_id, on_lists=tuple(mine["shortlist"]))
 
 

@@ -65,7 +65,11 @@ def render() -> None:
     cols = st.columns(4)
     cols[0].metric("People ranked", f"{len(shown):,}")
     cols[1].metric("Rising", f"{int(shown['rising'].sum()):,}")
-    cols[2].metric("Shortlisted", f"{int((shown['verdict'] == 'shortlisted').sum()):,}")
+    cols[2].metric(
+        "Shortlisted",
+        f"{int((shown['verdict'] == 'shortlisted').sum()):,}",
+        help="On a shortlist (any list) at a stage other than not a fit or not interested",
+    )
     cols[3].metric("Activities in the database", f"{status.activities:,}")
     if st.toggle("Since my last visit", key="since_visit",
                  help="What changed in this profile's top 50 since you last marked it seen: "
@@ -186,7 +190,11 @@ def render() -> None:
             "persona": st.column_config.TextColumn(
                 "Persona", help="How the person contributes; ↑ rising: a newcomer growing fast"
             ),
-            "verdict": st.column_config.TextColumn("Verdict"),
+            "verdict": st.column_config.TextColumn(
+                "Verdict",
+                help="shortlisted: on a shortlist and in the running; rejected: not a fit "
+                "(the lists and stages are under In pipeline)",
+            ),
             "pipeline": st.column_config.TextColumn(
                 "In pipeline",
                 help="In ATS (your applicant tracking system, imported on Shortlists), and the "
@@ -233,11 +241,11 @@ def render() -> None:
             icon=":material/playlist_add_check:",
             on_click="ignore",
             disabled=shortlisted.empty,
-            help="Everyone shortlisted, for a hiring manager: rank, profile link, verdict "
-            "with its date and note, score and why, links to the work behind it, areas and "
-            "skills. Safe in any spreadsheet; no email addresses."
+            help="Everyone shortlisted on any list, for a hiring manager: rank, profile link, "
+            "lists and stages, the latest note, score and why, links to the work behind it, "
+            "areas and skills. Safe in any spreadsheet; no email addresses."
             if not shortlisted.empty
-            else "Shortlist people on their Candidate page first.",
+            else "Shortlist people on their Candidate page, or add them to a list, first.",
             key="download_shortlist",
         )
     rows = event.selection.rows if event is not None else []

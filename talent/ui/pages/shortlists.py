@@ -7,6 +7,7 @@ import streamlit as st
 
 from talent.export import to_safe_csv
 from talent.pipeline import STAGES
+from talent.store import DEFAULT_SHORTLIST
 from talent.ui import app, data
 from talent.ui.safe import md_escape
 from talent.ui.widgets import page_start
@@ -23,13 +24,23 @@ def render() -> None:
     lists = data.shortlists(status.url)
     if lists.empty:
         st.info(
-            "No shortlists yet. Open a person on the Candidate page and add them to a list "
-            "(one list per role, e.g. *inference engineer* or *DevRel*), or run "
+            "No shortlists yet. Open a person on the Candidate page and press *Shortlist* "
+            f"(the list *{DEFAULT_SHORTLIST}*) or add them to a list of its own (one list "
+            "per role, e.g. *inference engineer* or *DevRel*), or run "
             "`talent shortlist add NAME LOGIN`.",
             icon=":material/playlist_add:",
         )
         ats_importer(status)
         return
+    standing = data.feedback(status.url)["label"].value_counts()
+    st.caption(
+        f"**{int(standing.get('shortlisted', 0))} shortlisted** (on a list at a stage other "
+        f"than not a fit or not interested) across {len(lists)} "
+        f"{'list' if len(lists) == 1 else 'lists'}; {int(standing.get('rejected', 0))} "
+        f"not a fit, {int(standing.get('not interested', 0))} not interested. "
+        f"*Shortlist* and *Not a fit* on a Candidate page set the stage on "
+        f"*{md_escape(DEFAULT_SHORTLIST)}*."
+    )
     names = lists["name"].tolist()
     wanted = st.query_params.get("list")
     name = st.selectbox(
