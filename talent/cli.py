@@ -1141,9 +1141,11 @@ def privacy_purge(
     ensure_people(engine, settings)
     _find_person(engine, who)  # one clear line when nobody or several match
     done = purge_person(engine, who, settings)
+    entries = done.get("shortlist_entries", 0)
     typer.echo(
         f"purged: {done.get('identities', 0)} identities, {done.get('activities', 0)} acts, "
-        f"{done.get('verdicts', 0)} verdicts; they stay on the opt-out list"
+        f"{entries} shortlist {'entry' if entries == 1 else 'entries'}; they stay on the "
+        "opt-out list"
     )
 
 

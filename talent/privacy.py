@@ -160,9 +160,9 @@ def optout(
 
 
 def purge_person(engine: Engine, who: str, settings: Settings | None = None) -> dict[str, int]:
-    """Delete a person (as ``talent people show`` finds them) with every identity, act,
-    verdict and shortlist entry of theirs, and keep everything they are known by on the
-    list, so a re-mine does not bring them back. Raises
+    """Delete a person (as ``talent people show`` finds them) with every identity, act
+    and shortlist entry (quick verdicts included) of theirs, and keep everything they are
+    known by on the list, so a re-mine does not bring them back. Raises
     :class:`talent.identity.PersonNotFound`."""
     person_id = find_person(engine, who)
     links = load_identity_links(engine)
@@ -175,7 +175,7 @@ def purge_person(engine: Engine, who: str, settings: Settings | None = None) -> 
     ]
     _add(engine, tokens)
     done = apply_suppressions(engine, settings)
-    done["verdicts"] = delete_feedback(engine, person_id)
+    delete_feedback(engine, person_id)  # rows an older talent wrote since the last open
     done["shortlist_entries"] = delete_person_entries(engine, person_id)
     return done
 

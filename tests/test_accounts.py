@@ -25,6 +25,7 @@ from talent.identity import (
 )
 from talent.mining import mine_git
 from talent.model import Identity, IdentitySource
+from talent.pipeline import pipeline_verdicts, record_verdict
 from talent.scoring import build_ranking_base, rank_store
 from talent.store import (
     load_activities,
@@ -33,7 +34,6 @@ from talent.store import (
     load_identity_links,
     load_people,
     open_store,
-    save_feedback,
 )
 
 
@@ -463,9 +463,9 @@ def test_exports_carry_the_handle_and_its_source_and_no_email(tmp_path, engine, 
     ranking = rank_store(engine, Settings())
     people = load_people(engine)
     for pid in ranking["person_id"]:
-        save_feedback(engine, pid, "shortlisted")
+        record_verdict(engine, pid, "shortlisted")
     base = build_ranking_base(engine, Settings())
-    frame = shortlist_frame(ranking, pd.read_sql_table("feedback", engine), base.evidence,
+    frame = shortlist_frame(ranking, pipeline_verdicts(engine), base.evidence,
                             people=people)  # fmt: skip
     assert list(frame.columns) == SHORTLIST_COLUMNS
     by_name = frame.set_index("name")

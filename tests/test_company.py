@@ -26,8 +26,9 @@ from talent.config import Settings
 from talent.export import shortlist_frame
 from talent.identity import infer_company, load_company_choice, save_company_choice
 from talent.mining import mine_git
+from talent.pipeline import pipeline_verdicts, record_verdict
 from talent.scoring import build_ranking_base, rank_store, score_base
-from talent.store import load_feedback, load_people, open_store, save_feedback
+from talent.store import load_people, open_store
 
 # (author, first day, last day, every n days). Day 0 is 2023-11-14 22:13 (commits come n
 # hours later, so most fall on the 15th); the data ends on day 720, 2025-11-04.
@@ -251,9 +252,9 @@ def test_exports_carry_the_span(monkeypatch, tmp_path, histories, no_settings):
     ranking = score_base(base, settings.profile("recruiter"), affiliations=())
     people = load_people(engine)
     ids = dict(zip(people["name"], people["person_id"], strict=True))
-    save_feedback(engine, ids["Hana Left"], "shortlisted")
-    save_feedback(engine, ids["Ivo New"], "shortlisted")
-    frame = shortlist_frame(ranking, load_feedback(engine), base.evidence, people=people)
+    record_verdict(engine, ids["Hana Left"], "shortlisted")
+    record_verdict(engine, ids["Ivo New"], "shortlisted")
+    frame = shortlist_frame(ranking, pipeline_verdicts(engine), base.evidence, people=people)
     assert dict(zip(frame["name"], frame["employment"], strict=True)) == {
         "Hana Left": "former employee 2023-2024",
         "Ivo New": "employee 2025",

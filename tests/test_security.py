@@ -20,7 +20,8 @@ from fake_hf.world import SIZES as HUB_SIZES
 from typer.testing import CliRunner
 
 from talent.cli import app
-from talent.store import count_rows, dump_tables, load_feedback, load_people, open_store
+from talent.pipeline import pipeline_verdicts
+from talent.store import DEFAULT_SHORTLIST, count_rows, dump_tables, load_people, open_store
 
 GH_TOKEN = "ghp_" + "Zq8SecretGitHubToken" * 2
 HF_TOKEN = "hf_" + "Zq8SecretHubToken" * 2
@@ -176,10 +177,13 @@ def test_quotes_and_sql_in_every_string_option_leave_the_store_intact(
     note = HOSTILE[0]
     result = runner.invoke(app, ["feedback", "shortlist", real, "--note", note, "--db", demo_db])
     assert result.exit_code == 0, result.output
-    stored = load_feedback(engine)
+    stored = pipeline_verdicts(engine)
     assert stored["note"].tolist() == [note]
     after = dump_tables(engine)
-    after["feedback"] = {}
+    added = set(after["shortlist_entries"]) - set(before["shortlist_entries"])
+    assert added == {(DEFAULT_SHORTLIST, stored["person_id"].item())}
+    for table in ("shortlists", "shortlist_entries", "shortlist_events"):  # the verdict's rows
+        after[table] = before[table]
     # The opt-out of a string that names nobody still records its salted hash: drop those.
     after["suppressions"] = before["suppressions"]
     for table in before:

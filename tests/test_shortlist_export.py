@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 from talent.cli import app
 from talent.config import Settings
 from talent.export import DANGEROUS_PREFIXES, SHORTLIST_COLUMNS, readable_numbers, shortlist_frame
+from talent.pipeline import pipeline_verdicts, record_verdict
 from talent.scoring import build_ranking_base, load_ranking_profile, score_base
-from talent.store import load_feedback, load_people, open_store, save_feedback
+from talent.store import DEFAULT_SHORTLIST, load_people, open_store
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 HOSTILE_NOTE = '=HYPERLINK("http://evil.example","click") strong reviewer'
@@ -41,10 +42,10 @@ def test_shortlist_frame_has_what_a_hiring_manager_needs(db):
     engine, base, ranking = _ranking(db)
     humans = ranking[~ranking["is_bot"]]
     first, second, third = humans.iloc[3], humans.iloc[0], humans.iloc[7]
-    save_feedback(engine, first["person_id"], "shortlisted", HOSTILE_NOTE)
-    save_feedback(engine, second["person_id"], "shortlisted", "")
-    save_feedback(engine, third["person_id"], "rejected", "not now")
-    frame = shortlist_frame(ranking, load_feedback(engine), base.evidence)
+    record_verdict(engine, first["person_id"], "shortlisted", HOSTILE_NOTE)
+    record_verdict(engine, second["person_id"], "shortlisted", "")
+    record_verdict(engine, third["person_id"], "rejected", "not now")
+    frame = shortlist_frame(ranking, pipeline_verdicts(engine), base.evidence)
     assert list(frame.columns) == SHORTLIST_COLUMNS
     # Shortlisted only, in rank order.
     assert frame["person_id"].tolist() == [second["person_id"], first["person_id"]]
@@ -52,6 +53,7 @@ def test_shortlist_frame_has_what_a_hiring_manager_needs(db):
     row = frame.set_index("person_id").loc[first["person_id"]]
     assert row["note"] == HOSTILE_NOTE
     assert row["verdict"] == "shortlisted"
+    assert row["lists"] == f"{DEFAULT_SHORTLIST}: shortlisted"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["verdict_date"])
     assert row["profile_url"] == first["profile_url"]
     assert row["score"] == round(first["score"], 3)
@@ -62,7 +64,7 @@ def test_shortlist_frame_has_what_a_hiring_manager_needs(db):
     assert links and all(link.startswith("https://github.com/") for link in links)
     # Everything, rejected too, on request.
     both = shortlist_frame(
-        ranking, load_feedback(engine), base.evidence, labels=("shortlisted", "rejected")
+        ranking, pipeline_verdicts(engine), base.evidence, labels=("shortlisted", "rejected")
     )
     assert set(both["verdict"]) == {"shortlisted", "rejected"}
 
@@ -70,10 +72,10 @@ def test_shortlist_frame_has_what_a_hiring_manager_needs(db):
 def test_a_verdict_without_activity_in_view_keeps_name_and_note(db):
     engine, base, ranking = _ranking(db)
     person = ranking.iloc[5]
-    save_feedback(engine, person["person_id"], "shortlisted", "met at a conference")
+    record_verdict(engine, person["person_id"], "shortlisted", "met at a conference")
     frame = shortlist_frame(
         ranking[ranking["person_id"] != person["person_id"]],
-        load_feedback(engine),
+        pipeline_verdicts(engine),
         base.evidence,
         people=load_people(engine),
     )
@@ -100,7 +102,7 @@ def test_cli_export_csv_and_json(db, tmp_path):
     humans = ranking[~ranking["is_bot"]]
     chosen = humans.head(3)
     for pid in chosen["person_id"]:
-        save_feedback(engine, pid, "shortlisted", HOSTILE_NOTE)
+        record_verdict(engine, pid, "shortlisted", HOSTILE_NOTE)
     result = runner.invoke(app, ["feedback", "export", "--db", db])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -132,7 +134,7 @@ def test_cli_export_with_no_verdicts_is_one_line(db):
 
 def test_cli_export_to_an_unwritable_place_is_one_line(db, tmp_path):
     engine, _base, ranking = _ranking(db)
-    save_feedback(engine, ranking.iloc[0]["person_id"], "shortlisted")
+    record_verdict(engine, ranking.iloc[0]["person_id"], "shortlisted")
     target = tmp_path / "no-such-folder" / "x.csv"
     result = CliRunner().invoke(app, ["feedback", "export", "--db", db, "-o", str(target)])
     assert result.exit_code == 1
