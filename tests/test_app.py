@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from pathlib import Path
 from unittest import mock
@@ -14,11 +15,14 @@ import pytest
 import streamlit as st
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
 
+from talent.cli import app as cli
 from talent.config import AFFILIATIONS, RECRUITER, Profile, Settings
 from talent.export import DANGEROUS_PREFIXES
 from talent.identity import update_people
 from talent.mining import save_demo
+from talent.pipeline import pipeline_verdicts, record_verdict
 from talent.scoring import (
     SIGNAL_LABELS,
     explain,
@@ -29,12 +33,13 @@ from talent.scoring import (
 )
 from talent.sources.demo import generate_demo
 from talent.store import (
+    DEFAULT_SHORTLIST,
+    add_entries,
     data_version,
     load_activities,
-    load_feedback,
+    load_entries,
     load_identity_links,
     open_store,
-    save_feedback,
 )
 from talent.ui.safe import md_escape
 
@@ -365,23 +370,24 @@ def test_shortlist_button_stores_feedback(monkeypatch, demo_db, tmp_path, expect
     at = run_app(monkeypatch, url)
     at.switch_page(CANDIDATE_PAGE).run()
     top = _candidates(expected).iloc[0]
-    assert any("No verdict yet" in c.value for c in at.caption)
+    assert any("Not on any shortlist yet" in c.value for c in at.caption)
     at.text_input(key=f"note_{top['person_id']}").input("strong *reviewer*").run()
     version = data_version(open_store(url))
     at.button(key="verdict_shortlisted").click().run()
     assert not at.exception
     # A verdict changes no score: the data version, and so the cached ranking, stay.
     assert data_version(open_store(url)) == version
-    stored = load_feedback(open_store(url))
-    assert stored[["person_id", "label", "note"]].values.tolist() == [
-        [top["person_id"], "shortlisted", "strong *reviewer*"]
+    stored = pipeline_verdicts(open_store(url))
+    assert stored[["person_id", "label", "note", "lists"]].values.tolist() == [
+        [top["person_id"], "shortlisted", "strong *reviewer*", f"{DEFAULT_SHORTLIST}: shortlisted"]
     ]
-    # The page reads the new verdict back, with the note escaped.
+    # The page reads the stage on the default list back, and the note escaped.
     assert any(
-        m.value.startswith("Current verdict: **shortlisted**")
-        and "strong \\*reviewer\\*" in m.value
+        m.value.startswith(f"[{DEFAULT_SHORTLIST}](shortlists?list={DEFAULT_SHORTLIST}) "
+                           "(1 person): **shortlisted** since")
         for m in at.markdown
-    )
+    )  # fmt: skip
+    assert any(m.value == "Latest note: strong \\*reviewer\\*" for m in at.markdown)
     # So does the Candidates page, and its shortlist toggle.
     at.switch_page("talent/ui/pages/candidates.py").run()
     table = at.dataframe[0].value
@@ -394,11 +400,70 @@ def test_shortlist_button_stores_feedback(monkeypatch, demo_db, tmp_path, expect
 
     at.switch_page(CANDIDATE_PAGE).run()
     at.button(key="verdict_rejected").click().run()
-    assert load_feedback(open_store(url))["label"].tolist() == ["rejected"]
+    assert pipeline_verdicts(open_store(url))["label"].tolist() == ["rejected"]
+    entries = load_entries(open_store(url), DEFAULT_SHORTLIST)
+    assert entries[["person_id", "stage"]].values.tolist() == [[top["person_id"], "not a fit"]]
     at.button(key="verdict_clear").click().run()
     assert not at.exception
-    assert load_feedback(open_store(url)).empty
-    assert any("No verdict yet" in c.value for c in at.caption)
+    assert pipeline_verdicts(open_store(url)).empty
+    assert any("Not on any shortlist yet" in c.value for c in at.caption)
+
+
+def test_counts_agree_on_every_page_and_in_the_cli(monkeypatch, demo_db, tmp_path, expected):
+    db = tmp_path / "copy.db"
+    shutil.copy(demo_db.removeprefix("sqlite:///"), db)
+    url = "sqlite:///" + str(db)
+    people = _candidates(expected)["person_id"].tolist()[:5]
+    # Three on a named list (as the Candidates page's "Add to list" does) ...
+    add_entries(open_store(url), "DevRel", people[:3], "ann")
+    # ... and the quick actions on Candidate pages: one of them and one more shortlisted,
+    # one more not a fit.
+    for person, button in [(people[2], "verdict_shortlisted"), (people[3], "verdict_shortlisted"),
+                           (people[4], "verdict_rejected")]:  # fmt: skip
+        at = run_app(monkeypatch, url, person=person)
+        at.switch_page(CANDIDATE_PAGE).run()
+        at.button(key=button).click().run()
+        assert not at.exception
+    # Shortlisted: the three on DevRel and the one more; the rejected one is not counted.
+    shortlisted = 4
+    with mock.patch.object(st, "download_button", wraps=st.download_button) as spy:
+        at = run_app(monkeypatch, url)
+    assert not at.exception
+    (metric,) = [m for m in at.metric if m.label == "Shortlisted"]
+    assert int(metric.value) == shortlisted
+    (call,) = [c for c in spy.call_args_list if c.kwargs["key"] == "download_shortlist"]
+    assert call.args[0] == f"Download shortlist ({shortlisted})"
+    rows = list(csv.DictReader(io.StringIO(call.kwargs["data"].decode("utf-8-sig"))))
+    assert sorted(r["person_id"] for r in rows) == sorted(people[:4])
+    both = next(r for r in rows if r["person_id"] == people[2])
+    assert both["lists"] == f"DevRel: new; {DEFAULT_SHORTLIST}: shortlisted"
+
+    at.switch_page("talent/ui/pages/shortlists.py").run()
+    assert not at.exception
+    (summary,) = [c.value for c in at.caption if "shortlisted** (on a list" in c.value]
+    assert summary.startswith(f"**{shortlisted} shortlisted** ")
+    assert "across 2 lists; 1 not a fit, 0 not interested" in summary
+    sizes = at.selectbox(key="shortlist_name").options
+    assert sorted(sizes) == sorted(["DevRel (3)", f"{DEFAULT_SHORTLIST} (3)"])
+
+    at.query_params["person"] = people[2]
+    at.switch_page(CANDIDATE_PAGE).run()
+    assert not at.exception
+    lines = sorted(m.value for m in at.markdown if "](shortlists?list=" in m.value)
+    assert [line.split(":")[0] for line in lines] == [
+        "[DevRel](shortlists?list=DevRel) (3 people)",
+        f"[{DEFAULT_SHORTLIST}](shortlists?list={DEFAULT_SHORTLIST}) (3 people)",
+    ]
+
+    # The command line counts the same.
+    runner = CliRunner()
+    listed = json.loads(runner.invoke(cli, ["feedback", "list", "--db", url, "-f", "json"]).stdout)
+    assert sum(r["label"] == "shortlisted" for r in listed) == shortlisted
+    lists = json.loads(runner.invoke(cli, ["shortlist", "show", "--db", url, "-f", "json"]).stdout)
+    assert {r["name"]: r["people"] for r in lists} == {"DevRel": 3, DEFAULT_SHORTLIST: 3}
+    exported = runner.invoke(cli, ["feedback", "export", "--db", url, "-f", "json"])
+    assert exported.exit_code == 0, exported.output
+    assert len(json.loads(exported.stdout)) == shortlisted
 
 
 def test_a_profile_learned_from_feedback_can_be_chosen(monkeypatch, demo_db, tmp_path):
@@ -515,7 +580,7 @@ def test_shortlist_download_carries_note_verdict_and_links(monkeypatch, demo_db,
     shutil.copy(demo_db.removeprefix("sqlite:///"), db)
     url = "sqlite:///" + str(db)
     top = _candidates(_ranking(url, "maintainer")).iloc[1]
-    save_feedback(open_store(url), top["person_id"], "shortlisted", "+1 great reviewer")
+    record_verdict(open_store(url), top["person_id"], "shortlisted", "+1 great reviewer")
     with mock.patch.object(st, "download_button", wraps=st.download_button) as spy:
         at = run_app(monkeypatch, url)
     assert not at.exception
