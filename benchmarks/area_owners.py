@@ -9,7 +9,10 @@ temporary folder first (resolving people writes to the store). For every compone
 line on its folder makes (the entry in force at the mined head), each person the entry
 names is followed to the page's per-area table (:func:`talent.stewardship.area_owners`):
 
-- ``in_practice``: among the owners in practice the table shows (the top ``--top``);
+- ``in_practice``: among the owners in practice the table shows (the top ``--top``, and
+  the named ones who own it in practice further down);
+- ``in_top``: among the top ``--top`` owners in practice alone (the table before it
+  listed named owners further down);
 - ``owner``: an owner in practice there at all (authors a file, or reviews and merges
   enough), shown or cut by the top;
 - ``active``: any work there (commits, reviews, merges);
@@ -77,9 +80,11 @@ def measure(db: Path, top: int) -> dict:
     practice = report.owners[report.owners["key"] != "*"]
     owner = practice[practice["is_owner"].astype(bool)]
     owner_keys = set(zip(owner["repo"], owner["key"], owner["person"], strict=True))
+    firsts = owner.groupby(["repo", "key"]).head(top)
+    top_keys = set(zip(firsts["repo"], firsts["key"], firsts["person"], strict=True))
     active_keys = set(zip(practice["repo"], practice["key"], practice["person"], strict=True))
     out = {"entries": 0, "entries_in_table": 0, "people": 0, "unmatched": 0, "teams": 0,
-           "in_practice": 0, "owner": 0, "active": 0, "listed": 0}  # fmt: skip
+           "in_practice": 0, "in_top": 0, "owner": 0, "active": 0, "listed": 0}  # fmt: skip
     wanted = []
     for c in components.itertuples(index=False):
         kind = c.source
@@ -99,6 +104,7 @@ def measure(db: Path, top: int) -> dict:
             key = (c.repo, c.component, pid)
             shown = row is not None and pid in row["in_practice_ids"]
             out["in_practice"] += shown
+            out["in_top"] += key in top_keys
             out["owner"] += key in owner_keys
             out["active"] += key in active_keys
             out["listed"] += row is not None and (shown or pid in row["named_ids"])
@@ -140,8 +146,8 @@ def main(argv: list[str]) -> int:
 
     summary = {
         "databases": len(per_db), "top": args.top, **total,
-        **{f"share_{k}": share(k) for k in ("in_practice", "owner", "active", "listed",
-                                            "before")},
+        **{f"share_{k}": share(k) for k in ("in_practice", "in_top", "owner", "active",
+                                            "listed", "before")},
     }  # fmt: skip
     if args.json:
         print(json.dumps({"summary": summary, "per_db": per_db}))

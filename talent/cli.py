@@ -2679,7 +2679,10 @@ def maintainers(
     ] = None,
     area: Annotated[
         str | None,
-        typer.Option(help="Only this area (docs, tests, kernels, training, ...)."),
+        typer.Option(
+            help="Only this area: a component of the repository, as the report names it "
+            "(a folder such as pkg/webhook or sdk/python, or (root))."
+        ),
     ] = None,
     months: Annotated[
         int, typer.Option(min=1, help="Work within this many months counts as current.")

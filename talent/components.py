@@ -5,8 +5,9 @@ A component is a folder of the repository, from three signals:
 - **activity**: folders that carry weight by the commits touching them. The depth adapts:
   a folder that holds a large part of the repository's commits is split into its
   substantial subfolders (``pkg`` -> ``pkg/controller``, ``pkg/webhook``; ``python`` ->
-  ``python/tvm`` -> ``python/tvm/relay``); a folder that only wraps its children (``src/``, ``pkg/``) is no
-  component of its own unless enough work happens in it outside them.
+  ``python/tvm`` -> ``python/tvm/relay``); a folder that only wraps its children
+  (``src/``, ``pkg/``) is no component of its own unless enough work happens in it
+  outside them.
 - **OWNERS**: a folder with its own ``OWNERS`` file (``pkg/webhook/OWNERS``).
 - **CODEOWNERS**: a line whose pattern is a folder (``/sdk/python/``, ``docs/**``);
   patterns on file types (``*.md``) cut across folders and make no component.
@@ -284,8 +285,9 @@ def component_of(paths: pd.Series, components: pd.DataFrame) -> pd.Series:
         return pd.Series([], index=paths.index, dtype=object)
     known = {
         (r, p): c
-        for r, p, c in zip(components["repo"], components["prefix"], components["component"],
-                           strict=True)  # fmt: skip
+        for r, p, c in zip(
+            components["repo"], components["prefix"], components["component"], strict=True
+        )  # fmt: skip
     }
     depths = sorted({p.count("/") + 1 for _, p in known}, reverse=True)
     unique = pd.Series(pd.unique(paths.astype(str)))

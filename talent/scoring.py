@@ -52,6 +52,8 @@ from sklearn.utils.validation import check_is_fitted
 from sqlalchemy import Engine
 
 from talent.affiliation import employment_text
+from talent.components import COLUMNS as COMPONENT_COLUMNS
+from talent.components import build_components, person_components
 from talent.config import SCALINGS, SIGNAL_NAMES, ConfigError, Profile, Settings
 from talent.features import (
     FEATURE_DOCS,
@@ -63,8 +65,6 @@ from talent.features import (
 )
 from talent.graph import build_coedit_edges, build_interaction_graph, pagerank
 from talent.identity import ensure_people
-from talent.components import COLUMNS as COMPONENT_COLUMNS
-from talent.components import build_components, person_components
 from talent.maintainers import VENDORED, build_authorship, file_ownership
 from talent.model import ACCOUNT_URLS, IdentitySource
 from talent.model import ActivityKind as K

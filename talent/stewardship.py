@@ -15,6 +15,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -102,12 +103,16 @@ class MaintainersReport:
 def pattern_matcher(named: pd.DataFrame):
     """``pattern_of(repo, path)``: the pattern of the owner-file line that governs a path
     (GitHub's rule for CODEOWNERS: the last matching line wins; an ``OWNERS`` file's
-    directory holds its subtree), or None. Rows without a pattern (people lists) govern
-    no particular path."""
+    directory holds its subtree, the deepest such file winning), or None. Rows without a
+    pattern (people lists) govern no particular path."""
     rules: dict[str, list[tuple[str, object]]] = {}
     patterned = named[named["pattern"].fillna("") != ""]
-    ordered = patterned.drop_duplicates(["repo", "source", "pattern"]).sort_values(
-        ["repo", "source", "line"], kind="stable"
+    # The nearest OWNERS file governs its folder: deeper ones come later, so they win
+    # over the root's "/" (sorted by name alone, "OWNERS" came after ".github/x/OWNERS").
+    ordered = patterned.drop_duplicates(["repo", "source", "pattern"])
+    depth = ordered["source"].map(lambda s: s.count("/") if s.rsplit("/", 1)[-1] == "OWNERS" else 0)
+    ordered = ordered.assign(depth=depth).sort_values(
+        ["repo", "depth", "source", "line"], kind="stable"
     )
     for repo, pattern in zip(ordered["repo"], ordered["pattern"], strict=True):
         rules.setdefault(repo, []).append((pattern, codeowners_regex(pattern)))
@@ -192,9 +197,7 @@ def maintainers_report(
     # A people list, or an owner file's line for everything, names owners of the whole
     # repository: their drift is judged on the repository, not area by area.
     everything = named["pattern"].fillna("").isin(WHOLE_REPOSITORY)
-    by_area = named_by_area(
-        named[~everything], all_paths, pattern_matcher(named), by=components
-    )
+    by_area = named_by_area(named[~everything], all_paths, pattern_matcher(named), by=components)
     whole = named[everything].assign(key="*")
     keyed = pd.concat([by_area, whole], ignore_index=True)
     if area is not None:
@@ -245,7 +248,7 @@ def area_owners(report: MaintainersReport, top: int = AREA_TOP) -> pd.DataFrame:
         From :func:`maintainers_report`.
     top : int
         Owners in practice listed per area (by their share of its files, then of its
-        reviews and merges).
+        reviews and merges), besides the named ones who own it in practice too.
 
     Returns
     -------
@@ -265,8 +268,11 @@ def area_owners(report: MaintainersReport, top: int = AREA_TOP) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     keyed = report.keyed_named
     keyed = _still_in_force(keyed[keyed["key"] != "*"]) if not keyed.empty else keyed
-    source = {(r, c): s for r, c, s in zip(report.components["repo"],
-              report.components["component"], report.components["source"], strict=True)}  # fmt: skip
+    comps = report.components
+    source = {
+        (r, c): s
+        for r, c, s in zip(comps["repo"], comps["component"], comps["source"], strict=True)
+    }
     named_of = {k: g for k, g in keyed.groupby(["repo", "key"])} if not keyed.empty else {}
     rows = []
     for (repo, key), group in practice.groupby(["repo", "key"], sort=True):
@@ -277,7 +283,10 @@ def area_owners(report: MaintainersReport, top: int = AREA_TOP) -> pd.DataFrame:
             str(n) if isinstance(n, str) else "(e-mail)" if kind == "email" else str(login)
             for n, login, kind in zip(named["name"], named["login"], named["kind"], strict=True)
         ]
-        owners = group[group["is_owner"].astype(bool)].head(top)
+        # The top owners, and every named one who owns it in practice too, however far
+        # down: the page says where the owner files and the work agree.
+        owners = group[group["is_owner"].astype(bool)]
+        owners = owners[(np.arange(len(owners)) < top) | owners["person"].isin(ids)]
         shown = [
             f"{n if isinstance(n, str) else p}{' (named)' if p in ids else ''}"
             for n, p in zip(owners["name"], owners["person"], strict=True)

@@ -54,16 +54,16 @@ def test_a_big_folder_keeps_the_work_outside_its_children():
 def test_one_busy_child_is_looked_into():
     # python/ only wraps python/tvm, whose two parts carry the work.
     changes = _changes({"python/tvm/relay/a.py": 50, "python/tvm/tir/b.py": 40, "c.txt": 10})
-    assert build_components(changes)["component"].tolist() == [
-        "python/tvm/relay", "python/tvm/tir"
-    ]
+    assert build_components(changes)["component"].tolist() == ["python/tvm/relay", "python/tvm/tir"]
 
 
 def test_quiet_folders_are_no_component_by_activity():
     changes = _changes({"core/a.py": 97, "tools/t.sh": 2, "misc/m.py": 1})
     assert build_components(changes)["component"].tolist() == ["core"]
     assert build_components(changes, min_commits=1, min_share=0.01)["component"].tolist() == [
-        "core", "misc", "tools"
+        "core",
+        "misc",
+        "tools",
     ]
 
 

@@ -103,7 +103,7 @@ def render() -> None:
             "a folder with its own OWNERS file and a CODEOWNERS line on a folder; files "
             "outside all of them are (root). Named: who the owner files in force name "
             "there. In practice: who authors its files or reviews and merges its changes, "
-            "most of the files first; \"(named)\" marks a named one."
+            'most of the files first; "(named)" marks a named one.'
         )
         st.dataframe(
             areas[["repo", "area", "source", "files", "named", "in_practice"]],
@@ -112,8 +112,9 @@ def render() -> None:
             key="area_owners",
             column_config={
                 "source": st.column_config.TextColumn(
-                    "From", help="What makes the folder a component: its activity, "
-                    "its own OWNERS file, or a CODEOWNERS line"
+                    "From",
+                    help="What makes the folder a component: its activity, "
+                    "its own OWNERS file, or a CODEOWNERS line",
                 ),
                 "named": st.column_config.TextColumn("Named owners"),
                 "in_practice": st.column_config.TextColumn("Owners in practice"),
