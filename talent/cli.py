@@ -1987,6 +1987,7 @@ def feedback_learn(
 
 class Section(StrEnum):
     bus_factor = "bus-factor"
+    areas = "areas"
     owners = "owners"
     named = "named"
     drift = "drift"
@@ -2750,6 +2751,7 @@ def maintainers(
 
 def _maintainer_tables(report, names: dict[str, str]) -> dict[str, pd.DataFrame]:
     """The report's frames as people read them: names for ids, dates, no e-mail."""
+    from talent.stewardship import area_owners
 
     def who(ids) -> str:
         return ", ".join(str(names.get(i, i)) for i in ids)
@@ -2766,9 +2768,11 @@ def _maintainer_tables(report, names: dict[str, str]) -> dict[str, pd.DataFrame]
     ).rename(columns={"key": "area"})
     owners = report.owners[report.owners["is_owner"]].rename(columns={"key": "area"})
     drift = report.drift
+    areas = area_owners(report)
     return {
         "named_owners": named,
         "bus_factor": bus,
+        "areas": areas[["repo", "area", "source", "files", "named", "in_practice"]],
         "left_out": report.left_out,
         "owners": owners[
             [
@@ -2819,6 +2823,9 @@ def _print_maintainers(tables, section, top: int, months: int) -> None:
     if "left-out" in wanted:
         show("Left out of the bus factor and ownership", tables["left_out"],
              ["repo", "path", "reason", "rule"], "nothing")  # fmt: skip
+    if "areas" in wanted:
+        show("Owners by area: named, and in practice ((named) marks both)", tables["areas"],
+             ["repo", "area", "source", "files", "named", "in_practice"], "no area")  # fmt: skip
     if "owners" in wanted:
         show("Owners in practice", tables["owners"],
              ["repo", "area", "name", "login", "share", "commits", "reviews", "last_active"],
