@@ -151,3 +151,51 @@ def test_owners_in_practice_by_component():
 @pytest.mark.parametrize("pattern", ["*", "/", "**", ""])
 def test_whole_repository_patterns_name_no_folder(pattern):
     assert pattern_folder(pattern) is None
+
+
+def test_a_mined_repository_has_components_and_people_their_areas(tmp_path, monkeypatch):
+    """End to end on a real git history: `talent mine git`, then the ranking base."""
+    from gitrepos import GitRepo, Who, at, isolate
+    from typer.testing import CliRunner
+
+    from talent.cli import app
+    from talent.config import Settings
+    from talent.scoring import build_ranking_base
+    from talent.store import open_store
+
+    isolate(monkeypatch, tmp_path)
+    ada = Who("Ada Lovelace", "ada@example.org")
+    bob = Who("Bob Builder", "bob@example.org")
+    repo = GitRepo.init(tmp_path / "widgets")
+    repo.commit("Start\n", author=ada, when=at(1), files={
+        "src/api/a.go": "0\n", "src/web/w.go": "0\n", "tools/gen/OWNERS": "approvers:\n- bob\n",
+        "README.md": "r\n",
+    })  # fmt: skip
+    # Varied messages: people, not bots.
+    topics = ["parser", "cache", "retries", "logging", "config", "timeouts", "errors", "types",
+              "paging", "auth", "limits", "tracing"]  # fmt: skip
+    for n, topic in enumerate(topics, start=2):
+        repo.commit(f"Speed up the {topic}\n", author=ada, when=at(n),
+                    files={"src/api/a.go": f"{n}\n"})  # fmt: skip
+        repo.commit(f"Show {topic} in the page\n", author=bob, when=at(n, 1),
+                    files={"src/web/w.go": f"{n}\n"})  # fmt: skip
+    repo.commit("Gen\n", author=bob, when=at(20), files={"tools/gen/g.sh": "g\n"})
+    db = tmp_path / "w.db"
+    mined = CliRunner().invoke(app, ["mine", "git", str(repo.path), "--name", "acme/widgets",
+                                     "--db", str(db)])  # fmt: skip
+    assert mined.exit_code == 0, mined.output
+    url = f"sqlite:///{db}"
+    base = build_ranking_base(open_store(url), Settings(db_url=url))
+    # src only wraps its two busy packages; tools/gen is quiet but has its own OWNERS.
+    assert base.components[["component", "source", "commits"]].values.tolist() == [
+        ["src/api", "activity", 13], ["src/web", "activity", 13], ["tools/gen", "OWNERS", 2],
+    ]  # fmt: skip
+    names = base.table.set_index("name")
+    # Most changed lines first (Ada's first commit added the OWNERS file and src/web).
+    assert names.loc["Ada Lovelace", "areas"] == "src/api, tools/gen, src/web"
+    assert names.loc["Bob Builder", "areas"] == "src/web, tools/gen"
+    # The long table the skill search indexes: what each person did in each component.
+    done = base.person_components.set_index("person")
+    bob_id = base.table.index[base.table["name"] == "Bob Builder"][0]
+    bob = done.loc[[bob_id]]
+    assert bob[["component", "commits"]].values.tolist() == [["src/web", 12], ["tools/gen", 1]]
