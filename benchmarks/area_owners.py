@@ -20,9 +20,11 @@ names is followed to the page's per-area table (:func:`talent.stewardship.area_o
 
 Shares are of the named people matched to a person; unmatched logins (no identity in the
 data matches them: never guessed) and teams (no members without the GitHub API) are
-counted apart. ``before`` is the same check against the page as it was: owners in
-practice per generic area (:func:`talent.skills.area_of`), the heatmap's 20 people with
-the largest shares, in the area that holds most of the folder's files.
+counted apart. ``before`` is the same check against the page as it was, which had no
+row for the folder: an owner in practice of the generic area (:func:`talent.skills.area_of`)
+that holds most of the folder's files and one of the heatmap's 20 people with the largest
+shares (lenient: those areas are large, e.g. "other" for most Go code);
+``before_top`` the same with the area's top ``--top`` owners (as ``in_top``).
 With ``--json`` the last line is one object.
 """
 
@@ -49,13 +51,16 @@ from talent.stewardship import AREA_TOP, area_owners, maintainers_report
 HEATMAP_PEOPLE = 20  # the Maintainers page's heatmap before components
 
 
-def _before(base, folder_paths: dict, wanted: list[tuple[str, str, str]]) -> set:
-    """(repo, folder, person) of ``wanted`` whom the generic-area heatmap showed."""
+def _before(base, folder_paths: dict, wanted: list[tuple[str, str, str]], n: int):
+    """(repo, folder, person) of ``wanted`` whom the generic-area heatmap showed, and
+    those among the area's ``n`` top owners."""
     practice = owners_in_practice(base.changes, base.acts, by="area")
     owners = practice[practice["is_owner"].astype(bool)]
     top = set(owners.groupby("person")["share"].sum().nlargest(HEATMAP_PEOPLE).index)
     by_area = set(zip(owners["repo"], owners["key"], owners["person"], strict=True))
-    seen = set()
+    firsts = owners.groupby(["repo", "key"]).head(n)
+    top_n = set(zip(firsts["repo"], firsts["key"], firsts["person"], strict=True))
+    seen, seen_top = set(), set()
     for repo, folder, person in wanted:
         areas = pd.Series([area_of(p) or "other" for p in folder_paths.get((repo, folder), [])])
         if areas.empty:
@@ -63,7 +68,9 @@ def _before(base, folder_paths: dict, wanted: list[tuple[str, str, str]]) -> set
         area = areas.value_counts().index[0]
         if person in top and (repo, area, person) in by_area:
             seen.add((repo, folder, person))
-    return seen
+        if (repo, area, person) in top_n:
+            seen_top.add((repo, folder, person))
+    return seen, seen_top
 
 
 def measure(db: Path, top: int) -> dict:
@@ -113,7 +120,8 @@ def measure(db: Path, top: int) -> dict:
         repo, rel = path.split(":", 1)
         for folder in {f for _r, f, _p in wanted if _r == repo and rel.startswith(f + "/")}:
             paths.setdefault((repo, folder), []).append(rel)
-    out["before"] = len(_before(base, paths, wanted)) if wanted else 0
+    seen, seen_top = _before(base, paths, wanted, top) if wanted else (set(), set())
+    out["before"], out["before_top"] = len(seen), len(seen_top)
     return out
 
 
@@ -147,7 +155,7 @@ def main(argv: list[str]) -> int:
     summary = {
         "databases": len(per_db), "top": args.top, **total,
         **{f"share_{k}": share(k) for k in ("in_practice", "in_top", "owner", "active",
-                                            "listed", "before")},
+                                            "listed", "before", "before_top")},
     }  # fmt: skip
     if args.json:
         print(json.dumps({"summary": summary, "per_db": per_db}))

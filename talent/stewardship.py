@@ -257,7 +257,8 @@ def area_owners(report: MaintainersReport, top: int = AREA_TOP) -> pd.DataFrame:
         (what makes it a component: "activity", "OWNERS", "CODEOWNERS"; "" for the root),
         ``files``, ``in_practice`` (names, a named one marked "(named)"),
         ``in_practice_ids`` (a tuple), ``named`` (who the owner files in force name
-        there: matched people's names, unmatched logins and teams as written),
+        there: matched people's names, "(no work here)" after those with no commit,
+        review or merge there, unmatched logins and teams as written),
         ``named_ids`` (matched people, a tuple) and ``named_not_active`` (named people
         among ``named_ids`` with no work there at all).
     """
@@ -278,10 +279,15 @@ def area_owners(report: MaintainersReport, top: int = AREA_TOP) -> pd.DataFrame:
     for (repo, key), group in practice.groupby(["repo", "key"], sort=True):
         named = named_of.get((repo, key), keyed.iloc[:0])
         ids = tuple(dict.fromkeys(p for p in named["person_id"] if isinstance(p, str)))
-        # An owner named by e-mail address is never shown by it.
+        active = set(group["person"])
+        # An owner named by e-mail address is never shown by it; a matched person with no
+        # work there says so.
         written = [
-            str(n) if isinstance(n, str) else "(e-mail)" if kind == "email" else str(login)
-            for n, login, kind in zip(named["name"], named["login"], named["kind"], strict=True)
+            (str(n) if isinstance(n, str) else "(e-mail)" if kind == "email" else str(login))
+            + (" (no work here)" if isinstance(p, str) and p not in active else "")
+            for n, login, kind, p in zip(
+                named["name"], named["login"], named["kind"], named["person_id"], strict=True
+            )
         ]
         # The top owners, and every named one who owns it in practice too, however far
         # down: the page says where the owner files and the work agree.
@@ -291,7 +297,6 @@ def area_owners(report: MaintainersReport, top: int = AREA_TOP) -> pd.DataFrame:
             f"{n if isinstance(n, str) else p}{' (named)' if p in ids else ''}"
             for n, p in zip(owners["name"], owners["person"], strict=True)
         ]
-        active = set(group["person"])
         rows.append({
             "repo": repo, "area": key, "source": source.get((repo, key), ""),
             "files": int(group["files"].max()), "in_practice": ", ".join(shown),
