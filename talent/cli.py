@@ -2011,6 +2011,7 @@ def feedback_learn(
 
 class Section(StrEnum):
     bus_factor = "bus-factor"
+    areas = "areas"
     owners = "owners"
     named = "named"
     drift = "drift"
@@ -2703,7 +2704,10 @@ def maintainers(
     ] = None,
     area: Annotated[
         str | None,
-        typer.Option(help="Only this area (docs, tests, kernels, training, ...)."),
+        typer.Option(
+            help="Only this area: a component of the repository, as the report names it "
+            "(a folder such as pkg/webhook or sdk/python, or (root))."
+        ),
     ] = None,
     months: Annotated[
         int, typer.Option(min=1, help="Work within this many months counts as current.")
@@ -2771,6 +2775,7 @@ def maintainers(
 
 def _maintainer_tables(report, names: dict[str, str]) -> dict[str, pd.DataFrame]:
     """The report's frames as people read them: names for ids, dates, no e-mail."""
+    from talent.stewardship import area_owners
 
     def who(ids) -> str:
         return ", ".join(str(names.get(i, i)) for i in ids)
@@ -2787,9 +2792,11 @@ def _maintainer_tables(report, names: dict[str, str]) -> dict[str, pd.DataFrame]
     ).rename(columns={"key": "area"})
     owners = report.owners[report.owners["is_owner"]].rename(columns={"key": "area"})
     drift = report.drift
+    areas = area_owners(report)
     return {
         "named_owners": named,
         "bus_factor": bus,
+        "areas": areas[["repo", "area", "source", "files", "named", "in_practice"]],
         "left_out": report.left_out,
         "owners": owners[
             [
@@ -2840,6 +2847,9 @@ def _print_maintainers(tables, section, top: int, months: int) -> None:
     if "left-out" in wanted:
         show("Left out of the bus factor and ownership", tables["left_out"],
              ["repo", "path", "reason", "rule"], "nothing")  # fmt: skip
+    if "areas" in wanted:
+        show("Owners by area: named, and in practice ((named) marks both)", tables["areas"],
+             ["repo", "area", "source", "files", "named", "in_practice"], "no area")  # fmt: skip
     if "owners" in wanted:
         show("Owners in practice", tables["owners"],
              ["repo", "area", "name", "login", "share", "commits", "reviews", "last_active"],

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from talent.components import component_of
 from talent.model import ActivityKind as K
 from talent.model import is_past_role
 from talent.skills import DEFAULT_AREA_RULES, area_of
@@ -460,7 +461,9 @@ def files_left_out(
     return out.sort_values("path", ignore_index=True)
 
 
-Grouping = str | Callable[[str, str], str | None]
+# A name ("repo", "area", ...), a callable (repo, path) -> key, or the repositories'
+# components (:func:`talent.components.build_components`): each file's component.
+Grouping = str | Callable[[str, str], str | None] | pd.DataFrame
 
 
 def _group_keys(paths: pd.Series, by: Grouping, rules: Sequence[tuple[str, str]]) -> pd.DataFrame:
@@ -468,7 +471,9 @@ def _group_keys(paths: pd.Series, by: Grouping, rules: Sequence[tuple[str, str]]
     ``by`` gives no key are left out."""
     unique = pd.Series(pd.unique(paths.astype(str)))
     repo, rel = _split(unique)
-    if by == "repo":
+    if isinstance(by, pd.DataFrame):
+        key = component_of(unique, by)
+    elif by == "repo":
         key = pd.Series("*", index=unique.index)
     elif by == "file":
         key = rel
@@ -634,10 +639,11 @@ def build_factors(
     changes : DataFrame
         From :func:`talent.features.commit_changes`: ``path``, ``person``,
         ``occurred_at`` and, when known, ``commit``.
-    by : {"repo", "area", "directory", "file"} or callable
+    by : {"repo", "area", "directory", "file"}, callable or DataFrame
         How paths group; a callable takes ``(repo, path_in_repo)`` and returns the
         group's name or None (leave the file out), e.g. the owner-file pattern that
-        governs the path.
+        governs the path; a DataFrame of components
+        (:func:`talent.components.build_components`) groups by component.
     exclude : sequence of str, optional
         Files to leave out (see :func:`truck_factor`); :data:`VENDORED` by default.
     rules : sequence of (area, pattern)
@@ -719,6 +725,7 @@ def orphaned_if_left(
     authorship: pd.DataFrame,
     person: str,
     rules: Sequence[tuple[str, str]] = DEFAULT_AREA_RULES,
+    by: Grouping = "area",
 ) -> pd.DataFrame:
     """The files that would have no author if ``person`` left.
 
@@ -731,6 +738,9 @@ def orphaned_if_left(
     rules : sequence of (area, pattern)
         Area rules (:func:`talent.skills.area_of`); files outside every area are
         ``"other"``.
+    by : "area" or DataFrame
+        What an area is: the rules' areas, or the repositories' components
+        (:func:`talent.components.build_components`).
 
     Returns
     -------
@@ -763,7 +773,7 @@ def orphaned_if_left(
     lone = mine[mine["path"].map(counts) == 1]
     if lone.empty:
         return pd.DataFrame(columns=columns)
-    keys = _group_keys(authorship["path"], "area", rules)
+    keys = _group_keys(authorship["path"], by, rules)
     others = authorship[(authorship["person"] != person) & authorship["path"].isin(lone["path"])]
     best = others.sort_values(["doa", "person"], ascending=[False, True]).drop_duplicates("path")
     best = best.set_index("path")
@@ -852,9 +862,10 @@ def owners_in_practice(
     acts : DataFrame, optional
         Acts with people (:func:`talent.features.attach_people`): ``person``, ``kind``,
         ``repo``, ``item``, ``pr_number``, ``occurred_at``.
-    by : {"area", "directory", "file", "repo"} or callable
+    by : {"area", "directory", "file", "repo"}, callable or DataFrame
         The groups (see :func:`build_factors`); a callable ``(repo, path) -> pattern``
-        gives owners per owner-file pattern.
+        gives owners per owner-file pattern, a DataFrame of components
+        (:func:`talent.components.build_components`) owners per component.
     rules, exclude
         As in :func:`build_factors`.
     months : int
@@ -978,6 +989,7 @@ def named_by_area(
     paths: Collection[str],
     pattern_of: Callable[[str, str], str | None],
     rules: Sequence[tuple[str, str]] = DEFAULT_AREA_RULES,
+    by: Grouping = "area",
 ) -> pd.DataFrame:
     """Named owners per area: each row of ``named`` once for every area among the files
     its pattern governs.
@@ -993,6 +1005,9 @@ def named_by_area(
         in ``CODEOWNERS``), or None.
     rules : sequence of (area, pattern)
         Area rules; files outside every area are ``"other"``.
+    by : "area" or DataFrame
+        What an area is: the rules' areas, or the repositories' components
+        (:func:`talent.components.build_components`), as in :func:`owners_in_practice`.
 
     Returns
     -------
@@ -1009,7 +1024,7 @@ def named_by_area(
       login   key
     0   ada  docs
     """
-    keys = _group_keys(pd.Series(list(paths), dtype=object), "area", rules)
+    keys = _group_keys(pd.Series(list(paths), dtype=object), by, rules)
     _, rel = _split(pd.Series(keys.index, index=keys.index))
     keys["pattern"] = [pattern_of(r, p) for r, p in zip(keys["repo"], rel, strict=True)]
     areas = keys.dropna(subset=["pattern"])[["repo", "pattern", "key"]].drop_duplicates()

@@ -52,6 +52,8 @@ from sklearn.utils.validation import check_is_fitted
 from sqlalchemy import Engine
 
 from talent.affiliation import employment_text
+from talent.components import COLUMNS as COMPONENT_COLUMNS
+from talent.components import build_components, person_components
 from talent.config import SCALINGS, SIGNAL_NAMES, ConfigError, Profile, Settings
 from talent.features import (
     FEATURE_DOCS,
@@ -63,7 +65,7 @@ from talent.features import (
 )
 from talent.graph import build_coedit_edges, build_interaction_graph, pagerank
 from talent.identity import ensure_people
-from talent.maintainers import build_authorship, file_ownership
+from talent.maintainers import VENDORED, build_authorship, file_ownership
 from talent.model import ACCOUNT_URLS, IdentitySource
 from talent.model import ActivityKind as K
 from talent.skills import build_skills, search_skills
@@ -72,6 +74,7 @@ from talent.store import (
     load_activities,
     load_commit_files,
     load_identity_links,
+    load_named_owners,
     load_people,
     meta_items,
     set_meta,
@@ -382,10 +385,13 @@ class RankingBase:
         Per person, every column of a ranking that no profile changes: features, skills,
         persona, rising, who the person is.
     skills : DataFrame
-        :func:`talent.skills.build_skills` of the authored acts (``areas``, ``languages``,
-        ``topics``, ``document``).
+        :func:`talent.skills.build_skills` of the authored acts (``areas``: the person's
+        top components, ``tags``, ``languages``, ``topics``, ``document``).
     random_state : int
         Seeds the personas' clustering.
+    components : DataFrame
+        The repositories' components (:func:`talent.components.build_components`, from
+        the changes and the owner files in force): what "area" means on every page.
     """
 
     acts: pd.DataFrame
@@ -398,6 +404,9 @@ class RankingBase:
     table: pd.DataFrame
     skills: pd.DataFrame
     random_state: int = 0
+    components: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=COMPONENT_COLUMNS)
+    )
     # Signal values of the rank intervals' windows, by number of windows, and of the
     # quarters of rank_history, by number of quarters (filled on use).
     _windows: dict[int, list[pd.DataFrame | None]] = field(
@@ -411,6 +420,13 @@ class RankingBase:
     def evidence(self) -> Evidence:
         """:func:`build_evidence` over the base's acts, built on first use."""
         return build_evidence(self.acts, self.changes)
+
+    @cached_property
+    def person_components(self) -> pd.DataFrame:
+        """What each person did in each component
+        (:func:`talent.components.person_components`: ``person``, ``repo``,
+        ``component``, ``commits``, ``lines``, ``share``)."""
+        return person_components(self.changes, self.components)
 
     @cached_property
     def skill_documents(self) -> pd.DataFrame:
@@ -462,22 +478,25 @@ def build_ranking_base(
     the interaction graph's PageRank, skills, personas, rising contributors."""
     settings = settings or Settings()
     acts, changes, bots, people = _load(engine, settings, repos, since, include_bots)
-    return _base(acts, changes, bots, people, settings, random_state)
+    named = load_named_owners(engine, repos=repos)
+    return _base(acts, changes, bots, people, settings, random_state, named)
 
 
-def _base(acts, changes, bots, people, settings, random_state) -> RankingBase:
+def _base(acts, changes, bots, people, settings, random_state, named=None) -> RankingBase:
     features = _features(acts, changes, bots, settings)
+    # Vendored code is someone else's project: no component of this one.
+    components = build_components(changes, named, exclude=VENDORED)
     if features.empty:
         empty = pd.DataFrame()
         return RankingBase(acts, changes, frozenset(bots), people, settings, features,
-                           empty, empty, empty, random_state)  # fmt: skip
+                           empty, empty, empty, random_state, components)  # fmt: skip
     values = signal_values(features)
     out = features.copy()
     # Topics from what a person wrote themselves, not the titles of work they reviewed.
     authored = acts[acts["kind"].isin(["commit", "pr_opened", "issue_opened"])]
-    skills = build_skills(changes, authored)
+    skills = build_skills(changes, authored, components=components)
     shown = skills.reindex(out.index)
-    for column in ("areas", "languages", "topics"):
+    for column in ("areas", "tags", "languages", "topics"):
         out[column] = shown[column].astype(object).fillna("")
     out["persona"] = assign_personas(features, random_state)
     out["rising"] = rising(features)
@@ -504,7 +523,7 @@ def _base(acts, changes, bots, people, settings, random_state) -> RankingBase:
         for url, login in zip(given, out["login"], strict=True)
     ]  # fmt: skip
     return RankingBase(acts, changes, frozenset(bots), people, settings, features, values,
-                       out, skills, random_state)  # fmt: skip
+                       out, skills, random_state, components)  # fmt: skip
 
 
 def score_base(

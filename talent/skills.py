@@ -1,9 +1,12 @@
 """Skills and areas: what each person works on, and a free-text skill search.
 
-- **Areas** come from the paths a person changes, through ordered rules (first match
-  wins) with defaults for AI repositories: training, inference and serving, kernels and
-  CUDA, quantisation, data, evaluation, tokenizer, distributed, docs, CI. Rules are data:
-  pass your own to :func:`area_of`.
+- **Areas** are the components of the repositories a person changes most
+  (:mod:`talent.components`: the repository's own folders, as its owner files and its
+  activity define them, e.g. ``pkg/webhook``).
+- **Tags** are generic areas from the paths, through ordered rules (first match wins)
+  with defaults for AI repositories: training, inference and serving, kernels and CUDA,
+  quantisation, data, evaluation, tokenizer, distributed, docs, CI. Rules are data: pass
+  your own to :func:`area_of`.
 - **Languages** come from file types.
 - **Topics** are the TF-IDF terms of a person's commit, pull request and issue titles.
 - **Search** ranks people by TF-IDF similarity between a query ("cuda kernels", "rlhf")
@@ -18,6 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from talent.components import ROOT, component_of
 
 # (area, pattern on the lower-cased path), first match wins: specific before general.
 DEFAULT_AREA_RULES: tuple[tuple[str, str], ...] = (
@@ -73,9 +78,10 @@ def build_skills(
     acts: pd.DataFrame,
     rules: Sequence[tuple[str, str]] = DEFAULT_AREA_RULES,
     top: int = 3,
+    components: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per person: ``areas`` and ``languages`` (most changed lines first, at
-    most ``top``), and ``topics`` (TF-IDF terms of their titles).
+    """One row per person: ``areas``, ``tags`` and ``languages`` (most changed lines
+    first, at most ``top``), and ``topics`` (TF-IDF terms of their titles).
 
     Parameters
     ----------
@@ -84,8 +90,25 @@ def build_skills(
         files (:func:`talent.features.commit_changes`).
     acts : DataFrame
         ``person`` and ``title`` of every act.
+    rules : sequence of (area, pattern)
+        The generic areas (:func:`area_of`): the ``tags``.
+    components : DataFrame, optional
+        The repositories' components (:func:`talent.components.build_components`):
+        ``areas`` are then a person's components (their folders, e.g. ``pkg/webhook``;
+        not the catch-all root); without them ``areas`` are the ``tags``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> changes = pd.DataFrame({"path": ["o/r:pkg/web/a.go", "o/r:docs/x.md"],
+    ...     "person": ["ada", "ada"], "lines": [40, 5]})
+    >>> acts = pd.DataFrame({"person": ["ada"], "title": ["Serve pages faster"]})
+    >>> components = pd.DataFrame({"repo": "o/r", "component": ["pkg/web", "docs"],
+    ...                            "prefix": ["pkg/web", "docs"]})
+    >>> build_skills(changes, acts, components=components).loc["ada", ["areas", "tags"]].tolist()
+    ['pkg/web, docs', 'docs']
     """
-    columns = ["areas", "languages", "topics", "document"]
+    columns = ["areas", "tags", "languages", "topics", "document"]
     people = sorted(set(acts["person"]) | set(changes["person"]))
     if not people:
         return pd.DataFrame(columns=columns).rename_axis("person_id")
@@ -109,7 +132,14 @@ def build_skills(
         return sums.groupby("person")[column].agg(", ".join)
 
     out = pd.DataFrame(index=pd.Index(people, name="person_id"))
-    out["areas"] = ranked("area").reindex(out.index).astype(object).fillna("")
+    out["tags"] = ranked("area").reindex(out.index).astype(object).fillna("")
+    if components is None:
+        out["areas"] = out["tags"]
+    else:
+        # The catch-all root is nobody's area.
+        found = component_of(paths, components)
+        work["component"] = found.where(found != ROOT)
+        out["areas"] = ranked("component").reindex(out.index).astype(object).fillna("")
     out["languages"] = ranked("language").reindex(out.index).astype(object).fillna("")
     written = acts[acts["title"].notna() & (acts["title"] != "")]
     titles = written.groupby("person")["title"].agg(" ".join)
@@ -118,7 +148,9 @@ def build_skills(
     out["document"] = (
         titles
         + " "
-        + out["areas"].str.replace(",", " ")
+        + out["areas"].str.replace(",", " ").str.replace("/", " ")
+        + " "
+        + (out["tags"].str.replace(",", " ") if components is not None else "")
         + " "
         + out["languages"].str.replace(",", " ")
     )

@@ -15,9 +15,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from talent.components import COLUMNS
 from talent.config import Settings
 from talent.identity import owner_matches
 from talent.maintainers import (
@@ -69,6 +71,12 @@ class MaintainersReport:
         patterns no active person owns, teams that could not be expanded.
     ready : DataFrame
         People named nowhere whose recent work looks like the named owners'.
+    components : DataFrame
+        The areas: the repositories' components
+        (:func:`talent.components.build_components`).
+    keyed_named : DataFrame
+        ``named_owners`` with ``key``: the area each row names owners of (``"*"`` for
+        the whole repository; a row once per area its pattern governs files in).
     left_out : DataFrame
         The files the bus factor and the ownership leave out (:func:`files_left_out`):
         ``repo``, ``path`` (inside the repository), ``reason``, ``rule``.
@@ -82,6 +90,8 @@ class MaintainersReport:
     left_out: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["repo", "path", "reason", "rule"])
     )
+    components: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLUMNS))
+    keyed_named: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def unmatched(self) -> pd.DataFrame:
@@ -93,12 +103,16 @@ class MaintainersReport:
 def pattern_matcher(named: pd.DataFrame):
     """``pattern_of(repo, path)``: the pattern of the owner-file line that governs a path
     (GitHub's rule for CODEOWNERS: the last matching line wins; an ``OWNERS`` file's
-    directory holds its subtree), or None. Rows without a pattern (people lists) govern
-    no particular path."""
+    directory holds its subtree, the deepest such file winning), or None. Rows without a
+    pattern (people lists) govern no particular path."""
     rules: dict[str, list[tuple[str, object]]] = {}
     patterned = named[named["pattern"].fillna("") != ""]
-    ordered = patterned.drop_duplicates(["repo", "source", "pattern"]).sort_values(
-        ["repo", "source", "line"], kind="stable"
+    # The nearest OWNERS file governs its folder: deeper ones come later, so they win
+    # over the root's "/" (sorted by name alone, "OWNERS" came after ".github/x/OWNERS").
+    ordered = patterned.drop_duplicates(["repo", "source", "pattern"])
+    depth = ordered["source"].map(lambda s: s.count("/") if s.rsplit("/", 1)[-1] == "OWNERS" else 0)
+    ordered = ordered.assign(depth=depth).sort_values(
+        ["repo", "depth", "source", "line"], kind="stable"
     )
     for repo, pattern in zip(ordered["repo"], ordered["pattern"], strict=True):
         rules.setdefault(repo, []).append((pattern, codeowners_regex(pattern)))
@@ -159,17 +173,20 @@ def maintainers_report(
     # An emeritus or alumni role names someone who was named once and is not current.
     named["current"] = named["until"].isna() & ~named["role"].map(is_past_role).astype(bool)
 
+    # An area is a component of the repository (its own folders: busy ones and those
+    # its owner files name), the same on every page.
+    components = base.components
     factors = pd.concat(
         [
             build_factors(authored, by="repo", exclude=None, paths=paths),
-            build_factors(authored, by="area", exclude=None, paths=paths),
+            build_factors(authored, by=components, exclude=None, paths=paths),
         ],
         ignore_index=True,
     )
     practice = pd.concat(
         [
             owners_in_practice(changes, acts, by="repo", months=months),
-            owners_in_practice(changes, acts, by="area", months=months),
+            owners_in_practice(changes, acts, by=components, months=months),
         ],
         ignore_index=True,
     )
@@ -180,7 +197,7 @@ def maintainers_report(
     # A people list, or an owner file's line for everything, names owners of the whole
     # repository: their drift is judged on the repository, not area by area.
     everything = named["pattern"].fillna("").isin(WHOLE_REPOSITORY)
-    by_area = named_by_area(named[~everything], all_paths, pattern_matcher(named))
+    by_area = named_by_area(named[~everything], all_paths, pattern_matcher(named), by=components)
     whole = named[everything].assign(key="*")
     keyed = pd.concat([by_area, whole], ignore_index=True)
     if area is not None:
@@ -212,7 +229,87 @@ def maintainers_report(
     factors = factors.sort_values(["truck_factor", "files"], ascending=[True, False])
     repo, rel = left["path"].str.split(":", n=1).str[0], left["path"].str.split(":", n=1).str[1]
     left = left.assign(repo=repo, path=rel)[["repo", "path", "reason", "rule"]]
-    return MaintainersReport(named, practice, factors.reset_index(drop=True), drift, ready, left)
+    return MaintainersReport(
+        named, practice, factors.reset_index(drop=True), drift, ready, left, components,
+        keyed,
+    )  # fmt: skip
+
+
+# How many owners in practice each area lists, most of the files first.
+AREA_TOP = 5
+
+
+def area_owners(report: MaintainersReport, top: int = AREA_TOP) -> pd.DataFrame:
+    """Per area, who the owner files name there and who owns it in practice, side by side.
+
+    Parameters
+    ----------
+    report : MaintainersReport
+        From :func:`maintainers_report`.
+    top : int
+        Owners in practice listed per area (by their share of its files, then of its
+        reviews and merges), besides the named ones who own it in practice too.
+
+    Returns
+    -------
+    DataFrame
+        One row per (``repo``, ``area``) of the report's owners in practice: ``source``
+        (what makes it a component: "activity", "OWNERS", "CODEOWNERS"; "" for the root),
+        ``files``, ``in_practice`` (names, a named one marked "(named)"),
+        ``in_practice_ids`` (a tuple), ``named`` (who the owner files in force name
+        there: matched people's names, "(no work here)" after those with no commit,
+        review or merge there, unmatched logins and teams as written),
+        ``named_ids`` (matched people, a tuple) and ``named_not_active`` (named people
+        among ``named_ids`` with no work there at all).
+    """
+    columns = ["repo", "area", "source", "files", "in_practice", "in_practice_ids", "named",
+               "named_ids", "named_not_active"]  # fmt: skip
+    practice = report.owners[report.owners["key"] != "*"]
+    if practice.empty:
+        return pd.DataFrame(columns=columns)
+    keyed = report.keyed_named
+    keyed = _still_in_force(keyed[keyed["key"] != "*"]) if not keyed.empty else keyed
+    comps = report.components
+    source = {
+        (r, c): s
+        for r, c, s in zip(comps["repo"], comps["component"], comps["source"], strict=True)
+    }
+    named_of = {k: g for k, g in keyed.groupby(["repo", "key"])} if not keyed.empty else {}
+    rows = []
+    for (repo, key), group in practice.groupby(["repo", "key"], sort=True):
+        named = named_of.get((repo, key), keyed.iloc[:0])
+        ids = tuple(dict.fromkeys(p for p in named["person_id"] if isinstance(p, str)))
+        active = set(group["person"])
+        # An owner named by e-mail address is never shown by it; a matched person with no
+        # work there says so.
+        written = [
+            (str(n) if isinstance(n, str) else "(e-mail)" if kind == "email" else str(login))
+            + (" (no work here)" if isinstance(p, str) and p not in active else "")
+            for n, login, kind, p in zip(
+                named["name"], named["login"], named["kind"], named["person_id"], strict=True
+            )
+        ]
+        # The top owners, and every named one who owns it in practice too, however far
+        # down: the page says where the owner files and the work agree.
+        owners = group[group["is_owner"].astype(bool)]
+        owners = owners[(np.arange(len(owners)) < top) | owners["person"].isin(ids)]
+        shown = [
+            f"{n if isinstance(n, str) else p}{' (named)' if p in ids else ''}"
+            for n, p in zip(owners["name"], owners["person"], strict=True)
+        ]
+        rows.append({
+            "repo": repo, "area": key, "source": source.get((repo, key), ""),
+            "files": int(group["files"].max()), "in_practice": ", ".join(shown),
+            "in_practice_ids": tuple(owners["person"]),
+            "named": ", ".join(dict.fromkeys(written)), "named_ids": ids,
+            "named_not_active": tuple(p for p in ids if p not in active),
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _still_in_force(named: pd.DataFrame) -> pd.DataFrame:
+    """Named rows still in force: no ``until``, not a past role."""
+    return named[named["until"].isna() & ~named["role"].map(is_past_role).astype(bool)]
 
 
 def left_out_of(

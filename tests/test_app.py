@@ -649,6 +649,26 @@ def test_maintainers_page_shows_bus_factor_drift_and_ready(monkeypatch, demo_db)
     assert len(links) and links.str.startswith("candidate?person=").all()
 
 
+def test_maintainers_page_lists_owners_by_component(monkeypatch, demo_db):
+    from talent.stewardship import area_owners, maintainers_report
+
+    report = maintainers_report(open_store(demo_db), Settings(db_url=demo_db))
+    expected = area_owners(report)
+    at = run_app(monkeypatch, demo_db)
+    at.switch_page(MAINTAINERS_PAGE).run()
+    assert not at.exception
+    table = _frame_with(at, "in_practice")
+    assert table[["repo", "area", "named", "in_practice"]].values.tolist() == (
+        expected[["repo", "area", "named", "in_practice"]].values.tolist()
+    )
+    # Areas are the repositories' folders (the demo's CODEOWNERS names each top folder),
+    # not the generic buckets; a folder's CODEOWNERS owners are listed beside the work.
+    assert set(table["area"]) <= set(report.components["component"]) | {"(root)"}
+    coded = table[table["source"] == "CODEOWNERS"]
+    assert len(coded) > 0 and (coded["named"] != "").all()
+    assert table["in_practice"].str.contains(" (named)", regex=False).any()
+
+
 def test_candidate_page_says_where_a_person_is_named(monkeypatch, demo_db):
     from talent.stewardship import maintainers_report
 

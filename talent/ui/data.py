@@ -40,7 +40,7 @@ from talent.scoring import (
     score_base,
 )
 from talent.sources.demo import generate_demo
-from talent.stewardship import left_out_of, maintainers_report
+from talent.stewardship import area_owners, left_out_of, maintainers_report
 from talent.store import (
     StoreError,
     activity_span,
@@ -556,7 +556,8 @@ def maintainers(url: str, version: str, repos: tuple[str, ...], months: int) -> 
     """The maintainers' report (:func:`talent.stewardship.maintainers_report`) over the
     cached ranking base, as frames: ``named``, ``owners``, ``bus_factor``, ``idle``,
     ``unnamed``, ``unowned``, ``teams``, ``ready``, ``left_out`` (files the bus factor
-    leaves out, with why) and ``names`` (person id -> name)."""
+    leaves out, with why), ``areas`` (per area, named owners beside owners in practice:
+    :func:`talent.stewardship.area_owners`) and ``names`` (person id -> name)."""
     report = maintainers_report(
         _engine(url),
         settings(url)[0],
@@ -575,6 +576,7 @@ def maintainers(url: str, version: str, repos: tuple[str, ...], months: int) -> 
         "teams": drift.teams,
         "ready": report.ready,
         "left_out": report.left_out,
+        "areas": area_owners(report),
         "names": load_people(_engine(url)).set_index("person_id")["name"].to_dict(),
     }
 

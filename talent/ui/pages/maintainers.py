@@ -1,6 +1,7 @@
-"""Maintainers: who owns what in practice (a heatmap by area), where the bus factor is one,
-who the owner files name and where that no longer matches the work, and who is ready for
-more responsibility. Every person links to their Candidate page."""
+"""Maintainers: who owns each area (the repository's own components) by the owner files
+and in practice, a heatmap of who owns what, where the bus factor is one, where the owner
+files no longer match the work, and who is ready for more responsibility. Every person
+links to their Candidate page."""
 
 import altair as alt
 import pandas as pd
@@ -91,6 +92,34 @@ def render() -> None:
                 width="stretch",
                 key="left_out",
             )
+
+    st.subheader("Owners by area", anchor=False)
+    areas = report["areas"]
+    if areas.empty:
+        st.info("No area has any work in this view.")
+    else:
+        st.caption(
+            "Areas are each repository's own components: the folders that carry its work, "
+            "a folder with its own OWNERS file and a CODEOWNERS line on a folder; files "
+            "outside all of them are (root). Named: who the owner files in force name "
+            "there. In practice: who authors its files or reviews and merges its changes, "
+            'most of the files first; "(named)" marks a named one.'
+        )
+        st.dataframe(
+            areas[["repo", "area", "source", "files", "named", "in_practice"]],
+            hide_index=True,
+            width="stretch",
+            key="area_owners",
+            column_config={
+                "source": st.column_config.TextColumn(
+                    "From",
+                    help="What makes the folder a component: its activity, "
+                    "its own OWNERS file, or a CODEOWNERS line",
+                ),
+                "named": st.column_config.TextColumn("Named owners"),
+                "in_practice": st.column_config.TextColumn("Owners in practice"),
+            },
+        )
 
     st.subheader("Who owns what in practice", anchor=False)
     by_area = owners[(owners["key"] != "*") & owners["is_owner"].astype(bool)]
