@@ -27,6 +27,7 @@ ANALYSIS = tuple(
         "graph",
         "features",
         "skills",
+        "search",
         "scoring",
         "maintainers",
         "evaluate",
