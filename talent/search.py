@@ -186,7 +186,10 @@ def _folder_terms(folder: str) -> tuple[str, ...]:
         return ()
     parts = folder.split("/")
     prefixes = ["/".join(parts[: i + 1]).lower() for i in range(len(parts))]
-    return (*analyze(" ".join(parts)), *prefixes)
+    # A compound folder name as written ("model_registry") is a token too: a query
+    # naming the folder exactly finds it before work that only holds its words.
+    names = [p.lower() for p in parts if not p.isalnum() and len(p) > 2]
+    return (*analyze(" ".join(parts)), *prefixes, *names)
 
 
 @dataclass(frozen=True, eq=False)
@@ -361,10 +364,11 @@ def _busiest_folders(paths: pd.Series, lines: pd.Series, top: int = 8) -> list[s
 def _query_terms(index: SearchIndex, query: str) -> tuple[list[str], list[tuple[int, int, float]]]:
     """The query's words (split, not stemmed) and its scored terms: (column, the word it
     stands for, or -1 for a bigram, weight)."""
-    words = [w for w in split_identifiers(query) if w not in _STOP]
+    vocab = index.vocabulary
+    # A stop word the index holds is a language ("go") or a folder: keep it.
+    words = [w for w in split_identifiers(query) if w not in _STOP or w in vocab]
     words = list(dict.fromkeys(words))
     found: list[tuple[int, int, float]] = []
-    vocab = index.vocabulary
     stems = [stem(w) for w in words]
     for i, term in enumerate(stems):
         if term in vocab:
@@ -386,9 +390,10 @@ def _query_terms(index: SearchIndex, query: str) -> tuple[list[str], list[tuple[
     for a, b in zip(stems, stems[1:], strict=False):
         if f"{a} {b}" in vocab:
             found.append((vocab[f"{a} {b}"], -1, BIGRAM_WEIGHT))
-    for folder in re.findall(r"[\w.-]+(?:/[\w.-]+)+", query.lower()):
-        if folder in vocab:
-            found.append((vocab[folder], -1, 1.0))
+    # Folders and compound names as written: "sdk/python", "model_registry".
+    for written in re.findall(r"[\w.-]+(?:/[\w.-]+)*", query.lower()):
+        if written in vocab and (not written.isalnum() or "/" in written):
+            found.append((vocab[written], -1, 1.0))
     return words, found
 
 
