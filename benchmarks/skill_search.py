@@ -104,7 +104,7 @@ def ndcg(order: list[str], gains: pd.Series, k: int = TOP) -> float:
     dcg = sum(gains.get(p, 0) / math.log2(i + 2) for i, p in enumerate(order[:k]))
     ideal = sorted(gains, reverse=True)[:k]
     best = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
-    return round(dcg / best, 2) if best else 1.0
+    return round(float(dcg / best), 2) if best else 1.0
 
 
 def evaluate_repository(path: Path, n: int, show: bool) -> list[dict]:
