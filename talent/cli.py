@@ -362,9 +362,12 @@ def rank(
     # After the ranking: a bad option's error comes alone.
     _say_company(engine, settings, quiet=format != OutputFormat.table)
     if skill is not None and ranking.empty and format == OutputFormat.table:
+        hint = ranking.attrs.get("skill_suggestion")
         typer.echo(
-            f"Nobody's work matches {skill!r}: try other words (areas such as "
-            "'kernels', 'training', 'docs'; languages; words from titles)."
+            f"Nobody's work matches {skill!r}: {hint}."
+            if hint
+            else f"Nobody shown matches {skill!r}: their work does, but these filters hide "
+            "them (try --affiliation all)."
         )
         return
     if top:
@@ -538,9 +541,9 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool, explain: bool = F
         console.print(idents)
     if skill:
         console.print(
-            "skill match = how well the words match the areas, languages and topics of "
-            "each person's own work (0-1), with the words found; best match first, then "
-            "the better rank.",
+            "skill match = how much of the work the words find (commits, pull requests, "
+            "issues, the paths they changed) each person did, against the first (0-1), "
+            "with the words found; most first, then the better rank.",
             style="dim",
         )
     console.print(

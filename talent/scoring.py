@@ -68,7 +68,8 @@ from talent.identity import ensure_people
 from talent.maintainers import VENDORED, build_authorship, file_ownership
 from talent.model import ACCOUNT_URLS, IdentitySource
 from talent.model import ActivityKind as K
-from talent.skills import build_skills, search_skills
+from talent.search import SearchIndex, build_search_index, search_work, suggest
+from talent.skills import build_skills
 from talent.store import (
     get_meta,
     load_activities,
@@ -429,20 +430,10 @@ class RankingBase:
         return person_components(self.changes, self.components)
 
     @cached_property
-    def skill_documents(self) -> pd.DataFrame:
-        """Per person, the text the skill search matches (``document``): topics, areas
-        and languages."""
-        table = self.table
-        return pd.DataFrame(
-            {
-                "document": table["topics"].str.replace(",", " ")
-                + " "
-                + table["areas"].str.replace(",", " ")
-                + " "
-                + table["languages"].str.replace(",", " ")
-            },
-            index=table.index,
-        )
+    def search_index(self) -> SearchIndex:
+        """:func:`talent.search.build_search_index` over the base's acts and file changes,
+        built on the first skill search and kept for every later one."""
+        return build_search_index(self.acts, self.changes)
 
     def quarter_values(self, quarters: int) -> list[tuple[pd.Timestamp, pd.DataFrame]]:
         """Signal values as the data stood at the end of each of the last ``quarters``
@@ -966,10 +957,12 @@ def rank_store(
     and rank, optionally only some repositories' acts since a date.
 
     With ``skill`` (free text such as "cuda kernels"), only people whose work matches it
-    are kept, best match first (:func:`match_skills`: the TF-IDF similarity of the words
-    to everyone's areas, languages and topics), then by rank, with ``skill_match`` and
-    ``skill_terms`` (the words found); ``rank`` stays the profile's rank. With ``explain_top`` n,
-    the first n rows get an ``explanation`` (:func:`explain`).
+    are kept, most of the matching work first (:func:`match_skills`: BM25 over every
+    commit, pull request and issue and the paths they changed, credited to who did
+    them), then by rank, with ``skill_match``, ``skill_share`` and ``skill_terms`` (the
+    words found); ``rank`` stays the profile's rank. When the words match no one's work,
+    ``ranking.attrs["skill_suggestion"]`` says what to try (:func:`skill_suggestion`).
+    With ``explain_top`` n, the first n rows get an ``explanation`` (:func:`explain`).
     """
     settings = settings or Settings()
     chosen = (
@@ -978,7 +971,11 @@ def rank_store(
     base = build_ranking_base(engine, settings, repos, since, include_bots)
     ranking = score_base(base, chosen, affiliations, interval_windows)
     if skill is not None and not ranking.empty:
-        ranking = _skill_filter(ranking, match_skills(base, skill))
+        found = match_skills(base, skill)
+        ranking = _skill_filter(ranking, found)
+        if found.empty:
+            # Nobody's work at all: what to search instead, for the caller to show.
+            ranking.attrs["skill_suggestion"] = skill_suggestion(base, skill)
     if explain_top and not ranking.empty:
         evidence = base.evidence
         head = ranking.head(explain_top)
@@ -1035,10 +1032,13 @@ def rank_range_text(low: float, high: float, ranked: int) -> str:
 
 def _skill_filter(ranking: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     """The people of ``ranking`` that :func:`match_skills` found, best match first and,
-    among equal matches, the better rank; with ``skill_match`` and ``skill_terms``. The
+    among equal matches, the better rank; with ``skill_match``, ``skill_share`` (their
+    share of the matching work) and ``skill_terms``. The
     match is the same whoever is shown (the app's skill search agrees)."""
     out = ranking.join(
-        found[["match", "terms"]].rename(columns={"match": "skill_match", "terms": "skill_terms"}),
+        found[["match", "share", "terms"]].rename(
+            columns={"match": "skill_match", "share": "skill_share", "terms": "skill_terms"}
+        ),
         on="person_id",
         how="inner",
     )
@@ -1049,13 +1049,18 @@ def _skill_filter(ranking: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
 
 
 def match_skills(base: RankingBase, query: str, scores: pd.Series | None = None) -> pd.DataFrame:
-    """Everyone in ``base`` whose work matches a free-text skill query, best match first:
-    :func:`talent.skills.search_skills` over the base's skill documents (topics, areas,
-    languages), with ``relevance``, ``match`` and the query ``terms`` each person matched.
-    Without ``scores`` the match is the relevance alone (no profile's score)."""
+    """Everyone in ``base`` whose work matches a free-text skill query, by how much of the
+    matching work they did: :func:`talent.search.search_work` over the base's search
+    index (``match``, ``share``, ``terms``, ``work``; ``scores`` only break ties)."""
     if base.table.empty:
-        return pd.DataFrame(columns=["relevance", "match", "terms"])
-    return search_skills(query, base.skill_documents, scores)
+        return search_work(build_search_index(base.acts.iloc[:0], base.changes.iloc[:0]), "")
+    return search_work(base.search_index, query, scores)
+
+
+def skill_suggestion(base: RankingBase, query: str) -> str:
+    """What to search instead when ``query`` matches no one's work
+    (:func:`talent.search.suggest`)."""
+    return suggest(base.search_index, query)
 
 
 # --- personas ----------------------------------------------------------------------------

@@ -9,8 +9,8 @@
   your own to :func:`area_of`.
 - **Languages** come from file types.
 - **Topics** are the TF-IDF terms of a person's commit, pull request and issue titles.
-- **Search** ranks people by TF-IDF similarity between a query ("cuda kernels", "rlhf")
-  and everything above, times their score.
+
+The skill search is :mod:`talent.search` (an index over the work items themselves).
 """
 
 from __future__ import annotations
@@ -174,51 +174,3 @@ def _top_terms(documents: pd.Series, top: int) -> pd.Series:
         order = np.argsort(-values.data, kind="stable")[:top]
         result.append(", ".join(terms[values.indices[order]]))
     return pd.Series(result, index=documents.index)
-
-
-def search_skills(
-    query: str, skills: pd.DataFrame, scores: pd.Series | None = None
-) -> pd.DataFrame:
-    """People ranked for a free-text skill query.
-
-    ``relevance`` is the TF-IDF cosine similarity between the query and each person's
-    ``document`` (their titles, areas and languages); ``match = relevance * (0.5 + 0.5 *
-    score)``, so among equally relevant people the stronger contributor comes first
-    (without ``scores``, ``match`` is the relevance); ``terms`` are the words of the
-    query found in the person's document, in the query's order, comma-separated.
-    People with no relevance are left out.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> skills = pd.DataFrame({"document": ["fused attention cuda kernel kernels and cuda",
-    ...                                     "install guide docs"]}, index=["ada", "bob"])
-    >>> search_skills("cuda kernels", skills, pd.Series({"ada": 0.5, "bob": 0.9})).index.tolist()
-    ['ada']
-    >>> search_skills("cuda docs", skills)["terms"].tolist()
-    ['cuda', 'docs']
-    """
-    columns = ["relevance", "match", "terms"]
-    if skills.empty or not query.strip():
-        return pd.DataFrame(columns=columns)
-    vectorizer = TfidfVectorizer(token_pattern=r"(?u)\b\w[\w+-]*\b", sublinear_tf=True)
-    matrix = vectorizer.fit_transform(list(skills["document"]) + [query]).tocsr()
-    docs, q = matrix[:-1], matrix[-1]
-    relevance = np.asarray((docs @ q.T).todense()).ravel()
-    out = pd.DataFrame({"relevance": relevance}, index=skills.index)
-    score = (scores if scores is not None else pd.Series(dtype=float)).reindex(out.index)
-    out["match"] = (
-        out["relevance"] * (0.5 + 0.5 * score.fillna(0.0)) if scores is not None
-        else out["relevance"]
-    )  # fmt: skip
-    out = out[out["relevance"] > 0]
-    # The query's words in its own order, each once, and the rows where each occurs.
-    vocabulary = vectorizer.vocabulary_
-    words = list(dict.fromkeys(w for w in vectorizer.build_analyzer()(query) if w in vocabulary))
-    hits = docs[:, [vocabulary[w] for w in words]].tocsr() if words else None
-    rows = np.flatnonzero(relevance > 0)
-    out["terms"] = [
-        ", ".join(words[j] for j in sorted(hits[int(r)].indices)) if hits is not None else ""
-        for r in rows
-    ]
-    return out.sort_values(["match"], ascending=False, kind="stable")[columns]

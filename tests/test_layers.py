@@ -28,6 +28,7 @@ ANALYSIS = tuple(
         "features",
         "skills",
         "components",
+        "search",
         "scoring",
         "maintainers",
         "evaluate",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from talent.skills import DEFAULT_AREA_RULES, area_of, build_skills, language_of, search_skills
+from talent.skills import DEFAULT_AREA_RULES, area_of, build_skills, language_of
 
 
 @pytest.mark.parametrize(
@@ -74,23 +74,6 @@ def test_build_skills():
     assert "rlhf" in skills.loc["cy", "topics"].split(", ")
 
 
-def test_search_ranks_by_relevance_and_score():
-    skills = build_skills(CHANGES, ACTS)
-    scores = pd.Series({"ada": 0.2, "bob": 0.9, "cy": 0.5})
-    found = search_skills("cuda kernels", skills, scores)
-    assert list(found.index) == ["ada"]
-    assert found.loc["ada", "match"] == pytest.approx(found.loc["ada", "relevance"] * 0.6)
-    assert list(search_skills("rlhf", skills, scores).index) == ["cy"]
-    assert search_skills("quantum chemistry", skills, scores).empty
-    assert search_skills("   ", skills, scores).empty
-
-
-def test_equally_relevant_people_are_ordered_by_score():
-    skills = pd.DataFrame({"document": ["cuda kernels", "cuda kernels"]}, index=["a", "b"])
-    found = search_skills("cuda", skills, pd.Series({"a": 0.1, "b": 0.9}))
-    assert list(found.index) == ["b", "a"]
-
-
 def test_rank_skill_search_end_to_end(tmp_path):
     from typer.testing import CliRunner
 
@@ -114,16 +97,3 @@ def test_rank_skill_search_end_to_end(tmp_path):
     )
     empty = runner.invoke(app, ["rank", "--db", db, "--skill", "quantum chemistry"])
     assert empty.exit_code == 0 and "Nobody's work matches" in empty.stdout
-
-
-def test_search_says_which_query_words_matched():
-    skills = pd.DataFrame(
-        {"document": ["fused cuda kernels training", "training recipes docs", "ci workflows"]},
-        index=["ada", "bob", "cy"],
-    )
-    found = search_skills("training CUDA rlhf training", skills)
-    assert found.loc["ada", "terms"] == "training, cuda"  # the query's order, each once
-    assert found.loc["bob", "terms"] == "training"
-    assert "cy" not in found.index
-    assert (found["match"] == found["relevance"]).all()  # without scores
-    assert search_skills("rlhf", skills)["terms"].tolist() == []

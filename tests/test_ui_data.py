@@ -65,8 +65,12 @@ def test_skill_matches_say_what_matched(url):
     found = data.skill_matches(url, version, (), None, False, "docs training")
     assert found.index.name == "person_id" and list(found.columns) == [
         "skill_match",
+        "skill_share",
         "skill_terms",
+        "skill_work",
     ]
+    assert abs(found["skill_share"].sum() - 1) < 1e-9  # everyone's share of the matching work
+    assert found["skill_work"].map(lambda w: 0 < len(w) <= 5).all()
     assert len(found) > 0 and found["skill_match"].is_monotonic_decreasing
     assert (found["skill_match"] > 0).all() and (found["skill_match"] <= 1 + 1e-9).all()
     assert found["skill_terms"].map(lambda t: 0 < len(set(t.split(", ")) - {""})).all()

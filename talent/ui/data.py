@@ -38,6 +38,7 @@ from talent.scoring import (
     load_ranking_profile,
     match_skills,
     score_base,
+    skill_suggestion,
 )
 from talent.sources.demo import generate_demo
 from talent.stewardship import area_owners, left_out_of, maintainers_report
@@ -248,17 +249,37 @@ def skill_matches(
     include_bots: bool,
     query: str,
 ) -> pd.DataFrame:
-    """Everyone whose work matches a free-text skill query (e.g. "cuda kernels"), best
-    first, indexed by ``person_id``: ``skill_match`` (TF-IDF cosine similarity of the
-    query and the person's topics, areas and languages, 0 to 1; no profile's score in
-    it) and ``skill_terms`` (the query's words found in their work, comma-separated).
-    Empty for an empty query or when nobody matches."""
+    """Everyone whose work matches a free-text skill query (e.g. "cuda kernels"), most of
+    the matching work first, indexed by ``person_id`` (:func:`talent.scoring.match_skills`):
+    ``skill_match`` (their matching work over the first person's, 0 to 1; no profile's
+    score in it), ``skill_share`` (their share of all the matching work), ``skill_terms``
+    (the query's words found in their work, comma-separated) and ``skill_work`` (their
+    top matching items: title, url, kind, repo, date, credit). Empty for an empty query
+    or when nobody matches (:func:`suggest_skills` says what to try)."""
     found = match_skills(_base(url, version, repos, since, include_bots), query)
     out = pd.DataFrame(
-        {"skill_match": found["match"].astype(float), "skill_terms": found["terms"].astype(str)},
+        {
+            "skill_match": found["match"].astype(float),
+            "skill_share": found["share"].astype(float),
+            "skill_terms": found["terms"].astype(str),
+            "skill_work": found["work"],
+        },
         index=found.index,
     )
     return out.rename_axis("person_id")
+
+
+def suggest_skills(
+    url: str,
+    version: str,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
+    query: str,
+) -> str:
+    """What to search instead of a query that matches no one's work ("did you mean ...,
+    or one of these areas: ..."); only asked for when a search finds nobody."""
+    return skill_suggestion(_base(url, version, repos, since, include_bots), query)
 
 
 def feedback(url: str) -> pd.DataFrame:

@@ -361,8 +361,9 @@ def filtered_ranking(status: data.StoreStatus, filters: Filters) -> pd.DataFrame
     """The ranking under the filters, ranks kept as computed on the whole window, with
     each person's ``verdict`` (shortlisted, rejected or empty), their stages on the
     shortlists (``pipeline``, "already in pipeline") and, with a skill query,
-    only the people whose work matches it, best match first (``skill_match`` and the
-    words that matched, ``skill_terms``)."""
+    only the people whose work matches it, most of the matching work first
+    (``skill_match``, ``skill_share``, the words that matched, ``skill_terms``, and
+    their matching work, ``skill_work``)."""
     frame = data.ranking(*ranking_args(status, filters))
     frame = frame[frame["affiliation"].isin(filters.affiliations)]
     if filters.query:

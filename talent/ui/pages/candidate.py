@@ -113,6 +113,8 @@ def render() -> None:
         f"**{md_escape(persona_text(person['persona'], bool(person['rising'])))}** · "
         f"{md_escape(affiliation)}"
     )
+    if filters.skill:
+        matching_work(filters.skill, person)
 
     pipeline(status, person_id)
     outreach(status, filters, person_id)
@@ -259,6 +261,25 @@ def render() -> None:
         },
     )
     collaborators(status, filters, person_id)
+
+
+def matching_work(query: str, person: pd.Series) -> None:
+    """The person's work that the active skill search finds: their share of it, the
+    words found, and their top matching items with links."""
+    st.subheader(f"Matching work for “{query}”", anchor=False)
+    st.markdown(
+        f"**{person['skill_share']:.0%}** of the work matching *{md_escape(query)}*"
+        + (f" (words found: {md_escape(person['skill_terms'])})" if person["skill_terms"] else "")
+        + ". Their most relevant items, largest first:"
+    )
+    roles = {1.0: "did it", 0.5: "co-authored"}
+    lines = [
+        f"- {md_link(item['title'] or item['url'], item['url'])} · {md_escape(item['repo'])} · "
+        f"{md_escape(item['kind'])} · {item['date']}"
+        + ("" if item["credit"] >= 1.0 else f" · {roles.get(item['credit'], 'reviewed or merged')}")
+        for item in person["skill_work"]
+    ]
+    st.markdown("\n".join(lines))
 
 
 def contributions(parts: list[dict]) -> None:

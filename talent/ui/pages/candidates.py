@@ -81,12 +81,23 @@ def render() -> None:
 
     if shown.empty:
         if filters.skill:
-            st.info(
-                f"Nobody's work matches **{md_escape(filters.skill)}** under these filters. "
-                "Try other words: areas such as *kernels*, *training*, *docs*; languages "
-                "such as *cuda* or *rust*; words from pull-request titles.",
-                icon=":material/search_off:",
+            _url, version, _profile, repos, since, include_bots, _intervals = ranking_args(
+                status, filters
             )
+            args = (status.url, version, repos, since, include_bots, filters.skill)
+            if data.skill_matches(*args).empty:
+                st.info(
+                    f"Nobody's work matches **{md_escape(filters.skill)}**: "
+                    f"{md_escape(data.suggest_skills(*args))}.",
+                    icon=":material/search_off:",
+                )
+            else:
+                st.info(
+                    f"The work matching **{md_escape(filters.skill)}** is done by people "
+                    "these filters hide: widen the affiliations, the time window or the "
+                    "toggles in the sidebar.",
+                    icon=":material/filter_alt_off:",
+                )
         else:
             st.info(
                 "No candidates match these filters. Widen the time window, clear the "
@@ -111,9 +122,11 @@ def render() -> None:
     if filters.skill:
         st.caption(
             f"Skill search **{md_escape(filters.skill)}**: only people whose own work "
-            "matches, best match first. *Skill match* is the similarity (0-1) of the "
-            "words to the areas, languages and topics of their commits, pull requests "
-            "and issues; *matched* lists the words found."
+            "matches, most of the matching work first. *Share of matching work*: of all "
+            "the commits, pull requests and issues the words find (in titles and in the "
+            "paths changed, weighed by size), how much this person did; *skill match* is "
+            "that work against the first person's (0-1); *matched* lists the words found. "
+            "Open a person to see their matching work."
         )
     table = shown.assign(
         interval=[
@@ -141,6 +154,7 @@ def render() -> None:
             "verdict",
             "affiliation",
             "pipeline",
+            *(["skill_share"] if filters.skill else []),
             # After the columns a recruiter reads first, which stay in view.
             "employment",
             "name_check",
@@ -169,6 +183,11 @@ def render() -> None:
             ),
             "skill_match": st.column_config.ProgressColumn(
                 "Skill match", min_value=0.0, max_value=1.0, format="%.2f"
+            ),
+            "skill_share": st.column_config.NumberColumn(
+                "Share of matching work",
+                help="Their share of all the work the skill search finds",
+                format="percent",
             ),
             "skill_terms": st.column_config.TextColumn(
                 "Matched", help="The words of the skill search found in the person's work"
