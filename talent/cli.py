@@ -1799,7 +1799,7 @@ def _verdict(who: list[str], db: str | None, config: str | None, label: str, not
 @feedback_app.command("shortlist")
 def feedback_shortlist(
     who: WhoArgument,
-    note: Annotated[str, typer.Option(help="Why (kept with the verdict).")] = "",
+    note: Annotated[str, typer.Option(help="Why (a note on the entry).")] = "",
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -1810,7 +1810,7 @@ def feedback_shortlist(
 @feedback_app.command("reject")
 def feedback_reject(
     who: WhoArgument,
-    note: Annotated[str, typer.Option(help="Why (kept with the verdict).")] = "",
+    note: Annotated[str, typer.Option(help="Why (a note on the entry).")] = "",
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:

@@ -1178,7 +1178,8 @@ def learn_profile(
     ranking : DataFrame
         A :func:`rank` result over everyone (``affiliations=()``), with features.
     feedback : DataFrame
-        ``person_id`` and ``label`` ("shortlisted" or "rejected"), e.g. ``load_feedback``.
+        ``person_id`` and ``label`` ("shortlisted" or "rejected"), e.g.
+        :func:`talent.pipeline.learning_feedback`.
     profile : Profile
         The profile to re-weight.
     name : str, optional

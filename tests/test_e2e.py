@@ -6,7 +6,7 @@ against ``talent app`` serving a real demo database on 127.0.0.1.
 * the hiring manager gets a shortlist of three as a CSV a spreadsheet can open safely;
 * the maintainer looks at one repository's contributors, employees included.
 
-Every expected value comes from the library (``rank_store``, ``load_feedback``) on the
+Every expected value comes from the library (``rank_store``, ``pipeline_verdicts``) on the
 same database. Each journey counts its clicks (``pytest -s`` prints them) and saves a
 screenshot of each step in ``$TALENT_E2E_ARTIFACTS`` (default ``artifacts/e2e/``).
 """
@@ -35,9 +35,10 @@ from talent.config import Settings
 from talent.export import DANGEROUS_PREFIXES
 from talent.identity import update_people
 from talent.mining import save_demo
+from talent.pipeline import pipeline_verdicts
 from talent.scoring import rank_store
 from talent.sources.demo import generate_demo
-from talent.store import load_feedback, open_store
+from talent.store import DEFAULT_SHORTLIST, open_store
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +50,7 @@ RECRUITER_AUDIENCE = {"community", "former_employee", "unknown"}
 # What a hiring manager's shortlist holds, in this order (issue 10).
 SHORTLIST_COLUMNS = [
     "rank", "rank_range", "name", "login", "profile_url", "login_source", "verdict", "verdict_date",
-    "note", "score", "profile", "why", "evidence_links", "areas", "languages", "topics",
+    "lists", "note", "score", "profile", "why", "evidence_links", "areas", "languages", "topics",
     "affiliation", "employment", "top_repos", "last_active", "person_id",
 ]  # fmt: skip
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -87,9 +88,19 @@ def _ranking(db: Path, **kwargs):
 def _feedback(db: Path):
     engine = open_store(_url(db))
     try:
-        return load_feedback(engine).set_index("person_id")
+        return pipeline_verdicts(engine).set_index("person_id")
     finally:
         engine.dispose()
+
+
+def _standing(page):
+    """The Candidate page's line for the person's stage on the default list."""
+    lines = page.get_by_test_id("stMarkdownContainer")
+    return lines.filter(has_text=re.compile(rf"^{DEFAULT_SHORTLIST} \(\d+ (person|people)\):"))
+
+
+def _latest_note(page):
+    return page.get_by_test_id("stMarkdownContainer").filter(has_text="Latest note:")
 
 
 def _copy_db(source: Path, target: Path) -> Path:
@@ -439,8 +450,13 @@ def test_recruiter_journey(demo_db, page, tmp_path, artifacts):
         note = '=HYPERLINK("http://x") kernels, strong reviewer'
         me.type(page.get_by_role("textbox", name="Note (optional)"), note)
         me.click(page.get_by_role("button", name="Shortlist", exact=True))
-        expect(page.get_by_text("Current verdict:")).to_contain_text("shortlisted on ")
-        expect(page.get_by_text("Current verdict:")).to_contain_text(note)
+        expect(_standing(page)).to_have_text(
+            re.compile(
+                rf"{DEFAULT_SHORTLIST} \(1 person\): "
+                r"shortlisted since \d{4}-\d{2}-\d{2}"
+            )
+        )
+        expect(_latest_note(page)).to_have_text(f"Latest note: {note}")
         me.shot("shortlisted")
         saved = _feedback(db).loc[person["person_id"]]
         assert (saved["label"], saved["note"]) == ("shortlisted", note)
@@ -465,9 +481,8 @@ def test_recruiter_journey(demo_db, page, tmp_path, artifacts):
         me.shot("after-restart")
         me.open_row(0, chosen["Name"])
         expect(page.get_by_role("heading", name=chosen["Name"], exact=True)).to_be_visible()
-        expect(page.get_by_text("Current verdict:")).to_contain_text("shortlisted on ")
-        expect(page.get_by_text("Current verdict:")).to_contain_text(note)
-        expect(page.get_by_role("textbox", name="Note (optional)")).to_have_value(note)
+        expect(_standing(page)).to_contain_text(f"{DEFAULT_SHORTLIST} (1 person): shortlisted")
+        expect(_latest_note(page)).to_have_text(f"Latest note: {note}")
         me.shot("found-again")
     finally:
         _kill_app(app)
@@ -501,7 +516,7 @@ def test_hiring_manager_journey(served, page, tmp_path, artifacts):
         if index == 0:
             me.type(page.get_by_role("textbox", name="Note (optional)"), note)
         me.click(page.get_by_role("button", name="Shortlist", exact=True))
-        expect(page.get_by_text("Current verdict:")).to_contain_text("shortlisted")
+        expect(_standing(page)).to_contain_text(": shortlisted since")
         me.shot(f"shortlisted-{index + 1}")
         me.menu("Candidates")
         _expect_people(page, len(matches))
@@ -578,6 +593,9 @@ def test_pipeline_journey(served, page, tmp_path, artifacts):
     expect(page.get_by_text(f"Added 3 to {listed}")).to_be_visible(timeout=60_000)
     _wait_idle(page)
     me.shot("added")
+    # One pipeline: the Candidates page counts the people on the named list.
+    assert _metrics(page)["Shortlisted"] == "3"
+    expect(page.get_by_role("button", name="Download shortlist (3)")).to_be_enabled()
     engine = open_store(_url(db))
     try:
         entries = load_entries(engine, listed)
@@ -592,6 +610,7 @@ def test_pipeline_journey(served, page, tmp_path, artifacts):
     me.menu("Shortlists")
     expect(page.get_by_role("heading", name="Selected: 0")).to_be_visible(timeout=60_000)
     _wait_idle(page)
+    expect(page.get_by_text("3 shortlisted", exact=True)).to_be_visible()
     button = page.get_by_role("button", name=f"Download {listed} (3)")
     me.shot("shortlist")
     first = _csv_rows(me.download(button, tmp_path))
@@ -820,7 +839,8 @@ def _hostile_world(db: Path) -> dict[str, str]:
     from datetime import UTC, datetime, timedelta
 
     from talent.model import Activity, ActivityKind, Identity, IdentitySource
-    from talent.store import load_identity_links, save_activities, save_feedback
+    from talent.pipeline import record_verdict
+    from talent.store import load_identity_links, save_activities
     from talent.store import save_identities as save_ids
 
     engine = open_store(_url(db))
@@ -864,7 +884,7 @@ def _hostile_world(db: Path) -> dict[str, str]:
     links = load_identity_links(engine).set_index("identity_key")["person_id"]
     people = {"git": links[git.key], "github": links[gh.key], "hub": links[hub.key]}
     for n, person in enumerate(people.values()):
-        save_feedback(engine, person, "shortlisted", PAYLOADS[(n + 5) % len(PAYLOADS)])
+        record_verdict(engine, person, "shortlisted", PAYLOADS[(n + 5) % len(PAYLOADS)])
     engine.dispose()
     return people
 

@@ -284,12 +284,14 @@ def suggest_skills(
 
 def feedback(url: str) -> pd.DataFrame:
     """Where everyone on a shortlist stands (shortlisted, rejected, not interested),
-    with their lists and latest note (:func:`talent.pipeline.pipeline_verdicts`). Not
-    cached: it changes with every click, and stages do not change the data version (so
-    a click does not make the app rank everyone again)."""
+    with their lists and latest note (:func:`talent.pipeline.pipeline_verdicts`), of
+    the people in the store. Not cached: it changes with every click, and stages do not
+    change the data version (so a click does not make the app rank everyone again)."""
     from talent.pipeline import pipeline_verdicts
 
-    return pipeline_verdicts(_engine(url))
+    engine = _engine(url)
+    verdicts = pipeline_verdicts(engine)  # opted-out people left out, as in list_entries
+    return verdicts[verdicts["person_id"].isin(load_people(engine)["person_id"])]
 
 
 def record_verdict(url: str, person_id: str, label: str | None, note: str = "") -> None:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from talent.config import AFFILIATIONS
 from talent.scoring import DEFAULT_PROFILE, INTERVAL_WINDOWS, SIGNAL_LABELS
+from talent.store import DEFAULT_SHORTLIST
 from talent.ui import data
 from talent.ui.safe import md_escape
 
@@ -436,12 +437,17 @@ NEW_LIST = "New list…"
 
 def add_to_list(status: data.StoreStatus, person_ids: list[str], key: str,
                 *, on_lists: tuple[str, ...] = (), with_note: bool = False) -> None:  # fmt: skip
-    """Put ``person_ids`` on a named shortlist: pick one (or name a new one: the only
-    choice before any list exists), optionally with a note for each, then "Add"."""
+    """Put ``person_ids`` on a named shortlist: pick one (or name a new one: the first
+    choice before any list of the user's own exists), optionally with a note for each,
+    then "Add"."""
     names = [n for n in data.shortlists(status.url)["name"] if n not in set(on_lists)]
+    # The default list has its own buttons (Shortlist, Not a fit): offered last, so the
+    # first choice is a list of the user's own, or a new one.
+    named = [n for n in names if n != DEFAULT_SHORTLIST]
+    options = [*named, NEW_LIST, *(n for n in names if n == DEFAULT_SHORTLIST)]
     widths = [2, 2, 3, 1] if with_note else [2, 2, 1]
     cols = st.columns(widths, vertical_alignment="bottom")
-    chosen = cols[0].selectbox("Add to list", [*names, NEW_LIST], key=f"add_list_{key}")
+    chosen = cols[0].selectbox("Add to list", options, key=f"add_list_{key}")
     typed = cols[1].text_input(
         "New list's name", key=f"new_list_{key}", disabled=chosen != NEW_LIST,
         placeholder="e.g. inference engineer",
