@@ -431,13 +431,15 @@ class RankingBase:
     @cached_property
     def skill_documents(self) -> pd.DataFrame:
         """Per person, the text the skill search matches (``document``): topics, areas
-        and languages."""
+        (components, their folder names as words), tags and languages."""
         table = self.table
         return pd.DataFrame(
             {
                 "document": table["topics"].str.replace(",", " ")
                 + " "
-                + table["areas"].str.replace(",", " ")
+                + table["areas"].str.replace(",", " ").str.replace("/", " ")
+                + " "
+                + table["tags"].str.replace(",", " ")
                 + " "
                 + table["languages"].str.replace(",", " ")
             },
