@@ -202,15 +202,24 @@ def build_components(
     """
     if changes.empty:
         return pd.DataFrame(columns=COLUMNS)
-    repo, rel = _split(changes["path"])
-    commit = changes["commit"] if "commit" in changes.columns else pd.Series(
-        np.arange(len(changes)).astype(str), index=changes.index)  # fmt: skip
-    frame = pd.DataFrame({"repo": repo, "rel": rel, "commit": commit})
+    # Many changes touch the same files: split and filter each distinct path once.
+    codes, unique = pd.factorize(changes["path"].astype(str))
+    unique = pd.Series(list(unique), dtype=object)
+    unique_repo, unique_rel = _split(unique)
+    keep = np.ones(len(unique), dtype=bool)
     if exclude:
         rx = re.compile("|".join(f"(?:{x})" for x in exclude))
-        left_out = {p: bool(rx.search(p.lower())) for p in pd.unique(frame["rel"])}
-        frame = frame[~frame["rel"].map(left_out).astype(bool)]
-    named = _owner_folders(frame, named_owners, paths)
+        keep = np.array([not rx.search(p.lower()) for p in unique_rel.tolist()], dtype=bool)
+    commit = changes["commit"] if "commit" in changes.columns else pd.Series(
+        np.arange(len(changes)).astype(str), index=changes.index)  # fmt: skip
+    kept = keep[codes]
+    frame = pd.DataFrame({
+        "repo": unique_repo.to_numpy(dtype=object)[codes[kept]],
+        "rel": unique_rel.to_numpy(dtype=object)[codes[kept]],
+        "commit": commit.to_numpy()[kept],
+    })  # fmt: skip
+    existing = set(unique[keep].tolist())
+    named = _owner_folders(existing, named_owners, paths)
     rows = []
     for name, group in frame.groupby("repo", sort=True):
         folders = _Folders(group["rel"], group["commit"])
@@ -229,7 +238,7 @@ def build_components(
 
 
 def _owner_folders(
-    frame: pd.DataFrame, named_owners: pd.DataFrame | None, paths: Collection[str] | None
+    existing: set[str], named_owners: pd.DataFrame | None, paths: Collection[str] | None
 ) -> dict[str, dict[str, str]]:
     """``{repo: {folder: "OWNERS" or "CODEOWNERS"}}``: the folders owner files in force
     name, among those that hold a file."""
@@ -238,7 +247,7 @@ def _owner_folders(
     named = named_owners
     if "until" in named.columns:
         named = named[named["until"].isna()]
-    existing = set(frame["repo"] + ":" + frame["rel"]) | set(paths or ())
+    existing = existing | set(paths or ())
     held: set[str] = set()
     for f in {posixpath.dirname(p) for p in existing}:
         while f and not f.endswith(":") and f not in held:  # every ancestor holds files too

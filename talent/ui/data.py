@@ -624,9 +624,11 @@ def _authorship(url: str, version: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def person_orphans(url: str, version: str, person_id: str) -> pd.DataFrame:
-    """The files that would have no author if this person left, with who comes next."""
+    """The files that would have no author if this person left, with who comes next; the
+    area is the file's component, as on the Maintainers page."""
     names = load_people(_engine(url)).set_index("person_id")["name"]
-    found = orphaned_if_left(_authorship(url, version), person_id)
+    components = _base(url, version, (), None, False).components
+    found = orphaned_if_left(_authorship(url, version), person_id, by=components)
     return found.assign(successor=found["successor"].map(names))[
         ["repo", "area", "path", "successor", "area_orphaned"]
     ]
