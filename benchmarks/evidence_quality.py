@@ -1,12 +1,14 @@
 """What "Why they rank there" and outreach drafts cite, before and after substance-first
 evidence: duplicates, mechanical changes, a person's own name as a topic, lines changed.
 
-    python benchmarks/evidence_quality.py [--top N] [--show N] [--json] DB_OR_FOLDER...
+    python benchmarks/evidence_quality.py [--top N] [--show N] [--profile P] [--json]
+                                          DB_OR_FOLDER...
 
 For each mined database (``OWNER__NAME.db``; a folder means every ``*.db`` in it), a copy
-is ranked with the default profile (the database itself is never written) and, for its
-top N people (default 30), the explanation (:func:`talent.scoring.explain`, three signals,
-three items each) is computed twice in the same process:
+is ranked with the default profile or ``--profile`` (the database itself is never
+written) and, for its top N people (default 30), the explanation
+(:func:`talent.scoring.explain`, three signals, three items each) is computed twice in the
+same process:
 
 - ``before``: main's selection, kept here only (:func:`old_explain`): per signal, the
   signal's main kind of act, newest first, each signal on its own; topics the TF-IDF terms
@@ -66,8 +68,6 @@ from talent.scoring import (
 from talent.skills import _is_own, _top_terms, name_words
 from talent.store import open_store
 
-DEFAULT_DBS = ("kserve__kserve", "knative__serving", "vllm-project__llm-compressor",
-               "sktime__sktime", "prometheus__prometheus")  # fmt: skip
 SMALL_LINES = 10
 
 
@@ -193,14 +193,14 @@ def _line(e: dict) -> str:
     return f"      {e['kind']:<20} {lines:>6} lines{mech}  {str(e['title'])[:80]}"
 
 
-def run_db(db: Path, top: int, show: int) -> dict:
+def run_db(db: Path, top: int, show: int, profile: str = DEFAULT_PROFILE) -> dict:
     settings = Settings()
     with tempfile.TemporaryDirectory() as tmp:
         copy = copy_store(db, Path(tmp))
         engine = open_store(f"sqlite:///{copy}")
         started = time.perf_counter()
         base = build_ranking_base(engine, settings)
-        ranking = score_base(base, settings.profile(DEFAULT_PROFILE))
+        ranking = score_base(base, settings.profile(profile))
         evidence = base.evidence
         built = time.perf_counter() - started
         engine.dispose()
@@ -243,12 +243,13 @@ def run_db(db: Path, top: int, show: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="*", type=Path)
+    parser.add_argument("paths", nargs="+", type=Path)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--show", type=int, default=0, help="print the first N people")
+    parser.add_argument("--profile", default=DEFAULT_PROFILE, help="ranking profile")
     parser.add_argument("--json", action="store_true", help="end with a JSON line")
     args = parser.parse_args(argv)
-    paths = args.paths or [Path("/work/data/integ/dbs") / f"{d}.db" for d in DEFAULT_DBS]
+    paths = args.paths
     dbs = [p for path in paths for p in (sorted(path.glob("*.db")) if path.is_dir() else [path])]
     missing = [str(p) for p in dbs if not p.is_file()]
     if missing or not dbs:
@@ -258,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for i, db in enumerate(dbs):
         print(db.stem)
-        results[db.stem] = run_db(db, args.top, args.show if i == 0 else 0)
+        results[db.stem] = run_db(db, args.top, args.show if i == 0 else 0, args.profile)
         r = results[db.stem]
         for side in ("before", "after"):
             s = r[side]
