@@ -948,30 +948,32 @@ def _commit_sizes(changes: pd.DataFrame) -> pd.DataFrame:
     columns = ["lines", "capped", "files", "code", "unchanged", "versions"]
     if changes.empty or "commit" not in changes.columns:
         return pd.DataFrame(columns=columns)
-    unique = pd.Series(pd.unique(changes["path"].astype(str)))
-    rel = unique.str.split(":", n=1).str[-1].str.lower()
+    # Each distinct path is classified once; rows reach their path's flags by its code.
+    codes, unique = pd.factorize(changes["path"].astype(str).to_numpy(object))
+    rel = [p.split(":", 1)[-1].lower() for p in unique]
     # Searched path by path: pandas' str.contains warns on the rules' groups.
     left_rx = [re.compile(rx) for _reason, rx in LEFT_OUT_RULES]
     version_rx = [re.compile(VERSION_FILES), re.compile(dict(LEFT_OUT_RULES)["lock file"])]
-    left = pd.Series([any(rx.search(p) for rx in left_rx) for p in rel], index=unique.index)
-    versions = pd.Series([any(rx.search(p) for rx in version_rx) for p in rel], index=unique.index)
-    code = rel.str.contains(CODE_PATH)
-    by_path = pd.DataFrame({"left": left.to_numpy(), "versions": versions.to_numpy(),
-                            "code": code.to_numpy()}, index=unique.to_numpy())  # fmt: skip
+    left = np.array([any(rx.search(p) for rx in left_rx) for p in rel], dtype=bool)
+    versions = np.array([any(rx.search(p) for rx in version_rx) for p in rel], dtype=bool)
+    code = np.array([bool(CODE_PATH.search(p)) for p in rel], dtype=bool)
     bulk = bulk_additions(changes)
-    bulk_pairs = set(zip(bulk["commit"], bulk["path"], strict=True))
-    path = changes["path"].astype(str)
-    lines = pd.to_numeric(changes["lines"], errors="coerce")
-    in_bulk = [(c, p) in bulk_pairs for c, p in zip(changes["commit"], path, strict=True)]
-    kept = ~path.map(by_path["left"]).to_numpy(bool) & ~np.asarray(in_bulk, dtype=bool)
+    commit = changes["commit"].astype(str).to_numpy(object)
+    # "repo@sha path": a commit has no space, so the pair reads one way only (numpy drops
+    # a trailing NUL, so no NUL separator).
+    in_bulk = pd.Index(commit + " " + unique[codes]).isin(
+        (bulk["commit"].astype(str) + " " + bulk["path"].astype(str)).to_numpy(object)
+    )
+    lines = pd.to_numeric(changes["lines"], errors="coerce").to_numpy(float)
+    kept = np.where(~left[codes] & ~in_bulk, np.nan_to_num(lines), 0.0)
     work = pd.DataFrame({
-        "commit": changes["commit"].to_numpy(),
-        "lines": lines.where(kept, 0).fillna(0).to_numpy(),
-        "capped": lines.where(kept, 0).fillna(0).clip(upper=FILE_LINES_CAP).to_numpy(),
+        "commit": commit,
+        "lines": kept,
+        "capped": np.minimum(kept, FILE_LINES_CAP),
         "files": 1,
-        "code": path.map(by_path["code"]).to_numpy(bool),
-        "unchanged": (lines == 0).to_numpy(),
-        "versions": path.map(by_path["versions"]).to_numpy(bool),
+        "code": code[codes],
+        "unchanged": lines == 0,
+        "versions": versions[codes],
     })  # fmt: skip
     return work.groupby("commit").agg(
         lines=("lines", "sum"), capped=("capped", "sum"), files=("files", "sum"),

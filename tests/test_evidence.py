@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from talent.features import attach_people, commit_changes, mechanical_subject
+from talent.maintainers import BULK_FILES
 from talent.model import Activity
 from talent.model import ActivityKind as K
 from talent.outreach import cited_work
@@ -216,3 +217,14 @@ def test_topics_are_never_the_persons_own_name_or_merge_boilerplate():
     assert "quantiser" in topics["ada"].split(", ")
     # Without names, the login is a topic: the test above can fail.
     assert "adalov" in build_skills(changes, acts)["topics"]["ada"].split(", ")
+
+
+def test_substance_leaves_out_files_added_in_bulk():
+    w = _World()
+    imported = {f"third/lib{i}.py": (100, 0) for i in range(BULK_FILES)}
+    w.commit("ada", 1, "Import the parser library", {**imported, "src/parse.py": (30, 0)})
+    # Ada edits her own file again: it is not part of a bulk addition.
+    w.commit("ada", 2, "Handle empty input", {"src/parse.py": (5, 1)})
+    evidence = w.evidence()
+    lines = evidence.substance["lines"]
+    assert lines.tolist() == [30, 6]
