@@ -322,6 +322,52 @@ CODE_PATH = re.compile(
     r"\.(?:py|pyx|cu|cuh|cc|cpp|cxx|c|h|hpp|rs|go|js|ts|tsx|java|kt|scala|jl|r|swift)$"
 )
 
+# Subjects of mechanical changes, as (reason, pattern searched in the lower-cased subject);
+# the first that matches names the reason. A conventional-commit prefix ("chore(deps): ")
+# is allowed before the words; the words must start the subject, so "Support the ONNX
+# format" is not reformatting. What a commit's files show (renames, mode changes, version
+# files only) is read from its file changes (:func:`talent.scoring.build_substance`).
+_PREFIX = r"^(?:\[[^\]]*\]\s*)?(?:[\w-]+(?:\([^)]*\))?!?:\s*)?"
+MECHANICAL_SUBJECTS: tuple[tuple[str, str], ...] = (
+    ("merge", r"^merge (?:pull request|branch|remote-tracking branch|tag|commit)\b"
+              r"|^merged? (?:from )?(?:upstream|master|main)\b"
+              r"|^merge (?:\S+ ){0,3}(?:in)?to (?:the )?"
+              r"(?:main|master|dev\w*|release\S*|\S+ branch)\b"),
+    ("revert", _PREFIX + r"revert\b"),
+    ("version bump", _PREFIX + r"(?:bump|upgrade|update)\b.*\bfrom v?\d+\.\d+\S* to v?\d+\.\d+"
+                     r"|" + _PREFIX + r"(?:bump(?:ed|s)?|update) (?:the )?versions?\b"
+                     r"|" + _PREFIX + r"bump(?:ed|s)? (?:to )?v?\d"
+                     r"|" + _PREFIX + r"(?:prepare )?(?:release|version)\s*:?\s*v?\d+\.\d+"
+                     r"|" + _PREFIX + r"prepare (?:for )?(?:the )?(?:release|v?\d+\.\d+)"
+                     r"|^(?:[\w-]+ )?v?\d+\.\d+(?:\.\d+)?(?:[-.]?\w+)?(?: \(#\d+\))?$"),
+    ("reformatting", r"^style(?:\([^)]*\))?!?:"
+                     r"|" + _PREFIX + r"(?:run |apply |fix(?:e[sd])? |correct(?:ed)? |update )?"
+                     r"(?:the |a |some |minor )?(?:code )?(?:format(?:ting)?|re-?format\w*|lint"
+                     r"(?:ing|er|s)?|gofmt|goimports|black|isort|prettier|pre-commit"
+                     r"|typos?|spelling|whitespace)\b"),
+)  # fmt: skip
+_MECHANICAL = [(reason, re.compile(rx)) for reason, rx in MECHANICAL_SUBJECTS]
+
+
+def mechanical_subject(subject: str) -> str:
+    """Why a commit or pull request subject reads as a mechanical change (a merge, a
+    revert, a version bump, reformatting), or "" if it does not.
+
+    >>> mechanical_subject("Merge pull request #12 from ada/fix-loader")
+    'merge'
+    >>> mechanical_subject("chore(deps): Bump grpcio from 1.62 to 1.63 (#881)")
+    'version bump'
+    >>> mechanical_subject("Release v0.12.1"), mechanical_subject("fix typo in README")
+    ('version bump', 'reformatting')
+    >>> mechanical_subject('Revert "Add batching"'), mechanical_subject("Support ONNX format")
+    ('revert', '')
+    """
+    low = " ".join(str(subject or "").lower().split())
+    for reason, rx in _MECHANICAL:
+        if rx.search(low):
+            return reason
+    return ""
+
 
 def _with_code(changes: pd.DataFrame) -> pd.DataFrame:
     """Per person, the share of code-changing commits that also change tests, and docs."""

@@ -2,6 +2,10 @@
 company's repositories and carries the privacy notice. talent writes drafts; it never
 sends anything.
 
+The work cited is what the person's explanation cites (:func:`talent.scoring.explain`:
+their most substantial items, each once), mechanical changes (renames, version bumps,
+reformatting, merges, reverts) only when there is nothing else.
+
 The template is editable text (``[outreach] template`` in the settings file) with the
 fields of :data:`talent.config.OUTREACH_FIELDS`; values are put in as they are, never
 read as a template again, so a title with braces in it stays a title.
@@ -15,8 +19,8 @@ from sqlalchemy import Engine
 from talent.config import Settings
 from talent.model import ActivityKind
 from talent.privacy import notice_text
-from talent.scoring import explain
-from talent.store import get_meta, load_activities, load_identity_links
+from talent.scoring import Evidence, explain
+from talent.store import get_meta
 
 DEFAULT_TEMPLATE = """\
 Subject: Your open-source work with {company}
@@ -53,7 +57,7 @@ def draft(
     settings: Settings,
     person_id: str,
     ranking: pd.DataFrame,
-    evidence,
+    evidence: Evidence,
 ) -> str:
     """The draft for ``person_id`` from ``ranking`` (a ranking over everyone, with this
     person in it) and its ``evidence`` (:class:`talent.scoring.Evidence`)."""
@@ -61,12 +65,8 @@ def draft(
     if row.empty:
         raise KeyError(person_id)
     person = row.iloc[0]
-    parts = explain(ranking, evidence, person_id)
-    seen: dict[str, str] = {}
-    for part in parts:
-        for item in part["evidence"]:
-            if item["url"] and item["url"] not in seen and len(seen) < WORK_ITEMS:
-                seen[item["url"]] = _line(item)
+    cited = cited_work(explain(ranking, evidence, person_id))
+    seen = {item["url"]: _line(item) for item in cited}
     name = str(person["name"] or person["login"] or "there")
     fields = {
         "name": name,
@@ -75,10 +75,29 @@ def draft(
         "areas": person["areas"] or "this area",
         "work": "\n".join(f"- {line}: {url}" for url, line in seen.items())
         or "- your contributions to our repositories",
-        "recent": _recent_merge(engine, person_id, set(seen)),
+        "recent": _recent_merge(evidence, person_id, {item["key"] for item in cited}),
         "notice": notice_text(engine, settings),
     }
     return (settings.outreach_template or DEFAULT_TEMPLATE).format_map(fields)
+
+
+def cited_work(parts: list[dict], n: int = WORK_ITEMS) -> list[dict]:
+    """Up to ``n`` evidence items of an explanation (:func:`talent.scoring.explain`) to
+    cite, in its order (strongest signal first), each item once; mechanical changes only
+    when nothing else is left.
+
+    >>> parts = [{"evidence": [
+    ...     {"url": "u1", "key": "a#1", "mechanical": "version bump"},
+    ...     {"url": "u2", "key": "a#2", "mechanical": ""}]},
+    ...     {"evidence": [{"url": "u3", "key": "a#3", "mechanical": ""}]}]
+    >>> [item["url"] for item in cited_work(parts)]
+    ['u2', 'u3', 'u1']
+    >>> [item["url"] for item in cited_work(parts, n=2)]
+    ['u2', 'u3']
+    """
+    items = {e.get("key") or e["url"]: e for p in parts for e in p["evidence"] if e["url"]}
+    ordered = sorted(items.values(), key=lambda e: bool(e.get("mechanical")))
+    return ordered[:n]
 
 
 def _line(item: dict) -> str:
@@ -96,12 +115,15 @@ def _company(engine: Engine, settings: Settings) -> str:
     )
 
 
-def _recent_merge(engine: Engine, person_id: str, cited: set[str]) -> str:
-    """A line on the person's latest merged pull request, if not cited already."""
-    keys = load_identity_links(engine, persons=[person_id])["identity_key"].tolist()
-    acts = load_activities(engine, actors=keys)
-    merged = acts[(acts["kind"] == ActivityKind.PR_MERGED) & (acts["url"] != "")]
-    merged = merged[~merged["url"].isin(cited)]
+def _recent_merge(evidence: Evidence, person_id: str, cited: set[str]) -> str:
+    """A line on the person's latest merged pull request that is not cited already and
+    not a mechanical change."""
+    acts = evidence.acts
+    merged = acts[(acts["person"] == person_id) & (acts["kind"] == ActivityKind.PR_MERGED)
+                  & (acts["url"].astype(str) != "")]  # fmt: skip
+    keys = evidence.keys.reindex(merged.index)
+    mechanical = evidence.substance["mechanical"].reindex(keys).fillna("").to_numpy() != ""
+    merged = merged[~keys.isin(cited).to_numpy() & ~mechanical]
     if merged.empty:
         return ""
     last = merged.sort_values("occurred_at").iloc[-1]

@@ -39,7 +39,8 @@ should we hire", community members by default); more in the settings file.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,16 +57,24 @@ from talent.components import COLUMNS as COMPONENT_COLUMNS
 from talent.components import build_components, person_components
 from talent.config import SCALINGS, SIGNAL_NAMES, ConfigError, Profile, Settings
 from talent.features import (
+    CODE_PATH,
     FEATURE_DOCS,
     attach_people,
     build_activity_features,
     commit_changes,
     commit_kinds,
     first_responders,
+    mechanical_subject,
 )
 from talent.graph import build_coedit_edges, build_interaction_graph, pagerank
 from talent.identity import ensure_people
-from talent.maintainers import VENDORED, build_authorship, file_ownership
+from talent.maintainers import (
+    LEFT_OUT_RULES,
+    VENDORED,
+    build_authorship,
+    bulk_additions,
+    file_ownership,
+)
 from talent.model import ACCOUNT_URLS, IdentitySource
 from talent.model import ActivityKind as K
 from talent.search import SearchIndex, build_search_index, search_work, suggest
@@ -485,7 +494,9 @@ def _base(acts, changes, bots, people, settings, random_state, named=None) -> Ra
     out = features.copy()
     # Topics from what a person wrote themselves, not the titles of work they reviewed.
     authored = acts[acts["kind"].isin(["commit", "pr_opened", "issue_opened"])]
-    skills = build_skills(changes, authored, components=components)
+    skills = build_skills(
+        changes, authored, components=components, names=_own_names(acts, people)
+    )
     shown = skills.reindex(out.index)
     for column in ("areas", "tags", "languages", "topics"):
         out[column] = shown[column].astype(object).fillna("")
@@ -515,6 +526,21 @@ def _base(acts, changes, bots, people, settings, random_state, named=None) -> Ra
     ]  # fmt: skip
     return RankingBase(acts, changes, frozenset(bots), people, settings, features, values,
                        out, skills, random_state, components)  # fmt: skip
+
+
+def _own_names(acts: pd.DataFrame, people: pd.DataFrame) -> dict[str, list[str]]:
+    """Per person, the names, logins and e-mail addresses they act under (the people
+    table's name and login, and each identity key's: "git:name\x1femail",
+    "github:@login"), which are never topics of theirs."""
+    names: dict[str, list[str]] = {}
+    for pid, name, login in zip(people["person_id"], people["name"], people["login"],
+                                strict=True):  # fmt: skip
+        names.setdefault(pid, []).extend(str(v) for v in (name, login) if isinstance(v, str))
+    actors = acts[["person", "actor"]].drop_duplicates()
+    for pid, key in zip(actors["person"], actors["actor"], strict=True):
+        value = str(key).split(":", 1)[-1]
+        names.setdefault(pid, []).extend(value.lstrip("@").split("\x1f"))
+    return names
 
 
 def score_base(
@@ -730,7 +756,31 @@ def _interval_ranks(
 
 # --- explanations ------------------------------------------------------------------------
 
-EVIDENCE_COLUMNS = ["kind", "title", "url", "occurred_at", "repo"]
+# What an explanation cites for each item: the act, and the item's key (one commit, pull
+# request or issue, however many acts name it), its lines changed and why it is
+# mechanical ("" if it is not).
+EVIDENCE_COLUMNS = ["kind", "title", "url", "occurred_at", "repo", "key", "lines", "mechanical"]
+# Acts on a commit (their ``item`` is its sha) rather than on a pull request or issue.
+_ON_COMMITS = frozenset({K.COMMIT, K.COMMITTED_FOR_OTHER, K.CO_AUTHORED, K.REVIEWED_BY,
+                         K.ACKED_BY, K.SIGNED_OFF_BY, K.MERGE_COMMIT})  # fmt: skip
+# Who wrote an item, who merged or applied it, who reviewed or answered it.
+_AUTHORS = (K.COMMIT, K.PR_OPENED, K.ISSUE_OPENED)
+_MERGERS = (K.PR_MERGED_BY, K.MERGE_COMMIT, K.COMMITTED_FOR_OTHER)
+_REVIEWERS = (K.REVIEW, K.REVIEW_COMMENT, K.REVIEWED_BY, K.ACKED_BY, K.ISSUE_COMMENT)
+# Files whose change alone is a version bump: version files, pinned requirements, module
+# and chart manifests, changelogs (with the lock files of LEFT_OUT_RULES).
+VERSION_FILES = (
+    r"(^|/)(version(\.txt|\.py|\.go)?|_version\.py|__version__\.py|go\.mod|go\.sum"
+    r"|requirements[^/]*\.(txt|in)|chart\.ya?ml|changelog[^/]*|history\.(md|rst))$"
+)
+# Lines count up to these, per file and per item: beyond them a change is more likely
+# generated, copied or moved than written (install manifests, code generation, imports),
+# and a larger one says no more about its author.
+FILE_LINES_CAP = 500
+ITEM_LINES_CAP = 2000
+# Recent activity and momentum cite work of their own windows (days before the latest act
+# in the data) where the person has some: the signal is about that stretch.
+_RECENT_DAYS = {"recent_activity": 365, "momentum": 90}
 
 
 @dataclass(frozen=True)
@@ -738,13 +788,18 @@ class Evidence:
     """What explanations draw on, prepared once: acts with people
     (:func:`talent.features.attach_people`), commit file changes
     (:func:`talent.features.commit_changes`), who answered each issue or pull request
-    first, what each commit changes, and degree of authorship."""
+    first, what each commit changes, degree of authorship, each act's item key
+    (``keys``, aligned with ``acts``), each item's substance (:func:`build_substance`)
+    and the key of each commit (``commit_keys``: "owner/repo@sha" -> key)."""
 
     acts: pd.DataFrame
     changes: pd.DataFrame
     firsts: pd.DataFrame
     kinds: pd.DataFrame
     authorship: pd.DataFrame
+    keys: pd.Series
+    substance: pd.DataFrame
+    commit_keys: pd.Series
 
 
 def build_evidence(acts: pd.DataFrame, changes: pd.DataFrame | None = None) -> Evidence:
@@ -752,37 +807,248 @@ def build_evidence(acts: pd.DataFrame, changes: pd.DataFrame | None = None) -> E
     depends on everyone's acts) and, optionally, the commits' file changes."""
     if changes is None:
         changes = pd.DataFrame(columns=["path", "person", "occurred_at", "lines", "commit"])
+    keys = item_keys(acts)
+    on_commits = acts["kind"].isin([str(k) for k in _ON_COMMITS]) & acts["item"].notna()
+    commit_keys = pd.Series(
+        keys[on_commits].to_numpy(),
+        index=(acts["repo"] + "@" + acts["item"].astype(str))[on_commits],
+    )
+    commit_keys = commit_keys[~commit_keys.index.duplicated()]  # fmt: skip
     return Evidence(
         acts=acts,
         changes=changes,
         firsts=first_responders(acts),
         kinds=commit_kinds(changes),
         authorship=build_authorship(changes),
+        keys=keys,
+        substance=build_substance(acts, changes, keys, commit_keys),
+        commit_keys=commit_keys,
     )
 
 
-def evidence_for(
-    evidence: Evidence | pd.DataFrame, person_id: str, signal: str, n: int = 3
+def item_keys(acts: pd.DataFrame) -> pd.Series:
+    """The item each act is on, one key per commit, pull request or issue: "owner/repo#n"
+    for a pull request or issue, and for a commit that names its pull request (a squash
+    merge is its pull request), "owner/repo@sha" for another commit, else the act's url.
+
+    >>> import pandas as pd
+    >>> acts = pd.DataFrame({"kind": ["commit", "pr_opened", "commit", "review"],
+    ...     "repo": ["a/b"] * 4, "item": ["f00", "a/b#7", "ba5", None],
+    ...     "pr_number": [7, None, None, None], "url": ["u1", "u2", "u3", "u4"]})
+    >>> item_keys(acts).tolist()
+    ['a/b#7', 'a/b#7', 'a/b@ba5', 'u4']
+    """
+    if acts.empty:
+        return pd.Series([], index=acts.index, dtype=object)
+    repo = acts["repo"].astype(str)
+    item = acts["item"]
+    number = pd.to_numeric(acts.get("pr_number", pd.Series(np.nan, index=acts.index)),
+                           errors="coerce")  # fmt: skip
+    on_commit = acts["kind"].isin([str(k) for k in _ON_COMMITS])
+    by_number = repo + "#" + number.fillna(0).astype(np.int64).astype(str)
+    key = item.astype(object).where(item.notna(), acts["url"].astype(str))
+    key = key.where(~(on_commit & item.notna()), repo + "@" + item.astype(str))
+    return key.where(number.isna(), by_number).astype(object)
+
+
+def build_substance(
+    acts: pd.DataFrame,
+    changes: pd.DataFrame,
+    keys: pd.Series | None = None,
+    commit_keys: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Up to ``n`` acts behind a signal for a person: links to the pull requests,
-    reviews, issues or commits; the signal's main kind of act first, newest first
-    (for tenure, the first acts).
+    """How much there is to each item (commit, pull request, issue), indexed by its key
+    (:func:`item_keys`), and whether it is a mechanical change.
+
+    Columns: ``lines`` changed by its commits, leaving out vendored, generated, lock and
+    data files and files added in bulk (:data:`talent.maintainers.LEFT_OUT_RULES`,
+    :func:`talent.maintainers.bulk_additions`); else the act's ``size`` (a pull
+    request's additions and deletions); ``files``; ``code`` (touches a code or test
+    file, not only CI, docs or configuration); ``merged`` (merged or applied by someone
+    other than its author, or a merged pull request); ``reviewers`` (others who reviewed
+    or answered it, trailers included); ``mechanical``: why it is mechanical, or "" —
+    the subject's reason (:func:`talent.features.mechanical_subject`: merge, revert,
+    version bump, reformatting), else "rename or mode change" when its files changed no
+    line, else "version bump" when it only changes version files, lock files,
+    pinned requirements or changelogs; and ``substance`` = log(1 + min(lines, 2000)) +
+    0.5 log(1 + min(files, 20)) + merged + 0.5 min(reviewers, 3) + 0.5 code, each
+    file's lines counted up to 500 (:data:`FILE_LINES_CAP`, :data:`ITEM_LINES_CAP`).
+
+    Examples
+    --------
+    A rename (no line changed) and a real change, both by Ada; Bob applied the second.
+
+    >>> import pandas as pd
+    >>> acts = pd.DataFrame({"kind": ["commit", "commit", "committed_for_other"],
+    ...     "repo": "a/b", "item": ["1", "2", "2"], "person": ["ada", "ada", "bob"],
+    ...     "title": ["Move utils", "Add a cache", "Add a cache"], "url": ["u1", "u2", "u2"],
+    ...     "occurred_at": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-02-01"])})
+    >>> changes = pd.DataFrame({"path": ["a/b:src/util.py", "a/b:src/cache.py"],
+    ...     "commit": ["a/b@1", "a/b@2"], "person": "ada", "lines": [0, 120],
+    ...     "occurred_at": pd.to_datetime(["2024-01-01", "2024-02-01"])})
+    >>> found = build_substance(acts, changes)
+    >>> found["mechanical"].to_dict()
+    {'a/b@1': 'rename or mode change', 'a/b@2': ''}
+    >>> int(found.loc["a/b@2", "lines"]), bool(found.loc["a/b@2", "merged"])
+    (120, True)
+    """
+    columns = ["lines", "files", "code", "merged", "reviewers", "mechanical", "substance"]
+    if acts.empty:
+        return pd.DataFrame(columns=columns).rename_axis("key")
+    keys = item_keys(acts) if keys is None else keys
+    if commit_keys is None:
+        on = acts["kind"].isin([str(k) for k in _ON_COMMITS]) & acts["item"].notna()
+        commit_keys = pd.Series(
+            keys[on].to_numpy(), index=(acts["repo"] + "@" + acts["item"].astype(str))[on]
+        )
+        commit_keys = commit_keys[~commit_keys.index.duplicated()]  # fmt: skip
+    kind = acts["kind"].astype(str)
+    frame = pd.DataFrame({"key": keys, "kind": kind, "person": acts["person"],
+                          "title": acts["title"].fillna("").astype(str),
+                          "size": pd.to_numeric(acts.get("size"), errors="coerce")})  # fmt: skip
+    authored = frame[kind.isin([str(k) for k in _AUTHORS])]
+    # An item's title is its author's (a commit's subject, a pull request's title).
+    title = pd.concat([authored, frame]).drop_duplicates("key").set_index("key")["title"]
+    out = pd.DataFrame(index=pd.Index(title.index, name="key"))
+    per_commit = _commit_sizes(changes)
+    per_commit["key"] = per_commit.index.map(commit_keys)
+    sized = per_commit.dropna(subset=["key"]).groupby("key").agg(
+        lines=("lines", "sum"), capped=("capped", "sum"), files=("files", "sum"),
+        code=("code", "any"), unchanged=("unchanged", "all"), versions=("versions", "all"),
+    )  # fmt: skip
+    out = out.join(sized)
+    size = frame.groupby("key")["size"].max()
+    out["lines"] = out["lines"].fillna(size.reindex(out.index))
+    out["files"] = out["files"].fillna(0)
+    for column in ("code", "unchanged", "versions"):
+        out[column] = out[column].astype("boolean").fillna(False).astype(bool)
+    # Merged or applied by someone other than an author; reviewed by others.
+    pairs = frame[["key", "person"]]
+    authors = set(zip(authored["key"], authored["person"], strict=True))
+    merge_rows = frame[kind.isin([str(k) for k in _MERGERS])]
+    by_other = [(k, p) not in authors for k, p in zip(merge_rows["key"], merge_rows["person"],
+                                                        strict=True)]  # fmt: skip
+    merged = set(merge_rows["key"][np.asarray(by_other, dtype=bool)]) | set(
+        frame.loc[kind == str(K.PR_MERGED), "key"]
+    )
+    out["merged"] = out.index.isin(merged)
+    review_rows = pairs[kind.isin([str(k) for k in _REVIEWERS])]
+    others = [(k, p) not in authors for k, p in zip(review_rows["key"], review_rows["person"],
+                                                     strict=True)]  # fmt: skip
+    out["reviewers"] = (
+        review_rows[np.asarray(others, dtype=bool)]
+        .groupby("key")["person"]
+        .nunique()
+        .reindex(out.index)
+        .fillna(0)
+    )
+    reason = title.map(mechanical_subject).reindex(out.index)
+    reason = reason.where(reason != "", np.where(out["unchanged"], "rename or mode change", ""))
+    reason = reason.where(reason != "", np.where(out["versions"], "version bump", ""))
+    out["mechanical"] = reason.astype(object)
+    out["substance"] = (
+        np.log1p(
+            out["capped"].fillna(out["lines"]).fillna(0).astype(float).clip(upper=ITEM_LINES_CAP)
+        )
+        + 0.5 * np.log1p(out["files"].astype(float).clip(upper=20))
+        + out["merged"].astype(float)
+        + 0.5 * out["reviewers"].clip(upper=3)
+        + 0.5 * out["code"].astype(float)
+    )
+    return out[columns]
+
+
+def _commit_sizes(changes: pd.DataFrame) -> pd.DataFrame:
+    """Per commit ("owner/repo@sha"): ``lines`` changed outside left-out files (``capped``:
+    each file's up to :data:`FILE_LINES_CAP`), ``files``,
+    whether it touches ``code``, changed no line at all (``unchanged``: renames and mode
+    changes; binary files have unknown counts and are changes), and only ``versions``."""
+    columns = ["lines", "capped", "files", "code", "unchanged", "versions"]
+    if changes.empty or "commit" not in changes.columns:
+        return pd.DataFrame(columns=columns)
+    # Each distinct path is classified once; rows reach their path's flags by its code.
+    codes, unique = pd.factorize(changes["path"].astype(str).to_numpy(object))
+    rel = [p.split(":", 1)[-1].lower() for p in unique]
+    # Searched path by path: pandas' str.contains warns on the rules' groups.
+    left_rx = [re.compile(rx) for _reason, rx in LEFT_OUT_RULES]
+    version_rx = [re.compile(VERSION_FILES), re.compile(dict(LEFT_OUT_RULES)["lock file"])]
+    left = np.array([any(rx.search(p) for rx in left_rx) for p in rel], dtype=bool)
+    versions = np.array([any(rx.search(p) for rx in version_rx) for p in rel], dtype=bool)
+    code = np.array([bool(CODE_PATH.search(p)) for p in rel], dtype=bool)
+    bulk = bulk_additions(changes)
+    commit = changes["commit"].astype(str).to_numpy(object)
+    # "repo@sha path": a commit has no space, so the pair reads one way only (numpy drops
+    # a trailing NUL, so no NUL separator).
+    in_bulk = pd.Index(commit + " " + unique[codes]).isin(
+        (bulk["commit"].astype(str) + " " + bulk["path"].astype(str)).to_numpy(object)
+    )
+    lines = pd.to_numeric(changes["lines"], errors="coerce").to_numpy(float)
+    kept = np.where(~left[codes] & ~in_bulk, np.nan_to_num(lines), 0.0)
+    work = pd.DataFrame({
+        "commit": commit,
+        "lines": kept,
+        "capped": np.minimum(kept, FILE_LINES_CAP),
+        "files": 1,
+        "code": code[codes],
+        "unchanged": lines == 0,
+        "versions": versions[codes],
+    })  # fmt: skip
+    return work.groupby("commit").agg(
+        lines=("lines", "sum"), capped=("capped", "sum"), files=("files", "sum"),
+        code=("code", "any"), unchanged=("unchanged", "all"), versions=("versions", "all"),
+    )  # fmt: skip
+
+
+def evidence_for(
+    evidence: Evidence | pd.DataFrame,
+    person_id: str,
+    signal: str,
+    n: int = 3,
+    *,
+    area: Callable[[str], bool] | None = None,
+    exclude: Collection[str] = (),
+) -> pd.DataFrame:
+    """Up to ``n`` acts behind a signal for a person, one per item (commit, pull request,
+    issue): their most substantial work first (:func:`build_substance`), then the
+    newest; mechanical changes (renames, mode changes, version bumps, reformatting,
+    merges, reverts) only after everything else. For tenure the first acts come first;
+    recent activity and momentum cite the work of their own window first (the last
+    year, the last 90 days before the latest act in the data).
 
     Signals with a sharper test show only acts that pass it: first responses for
     ``responsiveness``, code commits that bring tests or docs for ``tests_docs``, and
     the files the person is an author of (links to the files) for ``ownership``; with
     no file changes known, those show nothing rather than unrelated acts.
 
-    ``evidence`` is :func:`build_evidence`'s, or the acts themselves.
+    Parameters
+    ----------
+    evidence : Evidence or DataFrame
+        :func:`build_evidence`'s, or the acts themselves.
+    person_id, signal : str
+    n : int
+        How many acts at most.
+    area : callable, optional
+        A test on a path inside its repository ("sdk/python/kserve/model.py"): items that
+        change a path it accepts come first (an area or a search's folder).
+    exclude : collection of str
+        Item keys not to show (those an explanation already cites).
+
+    Returns
+    -------
+    DataFrame
+        ``EVIDENCE_COLUMNS``: ``kind``, ``title``, ``url``, ``occurred_at``, ``repo``,
+        ``key`` (the item), ``lines`` and ``mechanical`` (:func:`build_substance`).
     """
     if isinstance(evidence, pd.DataFrame):
         evidence = build_evidence(evidence)
     if signal == "ownership":
-        return _owned_files(evidence, person_id, n)
+        return _owned_files(evidence, person_id, n, area, exclude)
     spec = SIGNAL_TABLE[signal]
     acts = evidence.acts
-    mine = acts[(acts["person"] == person_id) & acts["kind"].isin([str(k) for k in spec.evidence])]
-    mine = mine[mine["url"].astype(str) != ""]
+    take = (acts["person"] == person_id) & acts["kind"].isin([str(k) for k in spec.evidence])
+    mine = acts[take & (acts["url"].astype(str) != "")]
+    mine = mine.assign(key=evidence.keys.reindex(mine.index))
+    mine = mine[~mine["key"].isin(set(exclude))]
     if signal == "responsiveness":
         won = evidence.firsts[evidence.firsts["person"] == person_id]
         keys = set(zip(won["item"], won["replied"], strict=True))
@@ -793,28 +1059,65 @@ def evidence_for(
         good = flags[flags["code"] & (flags["tests"] | flags["docs"])]
         commits = {c for p, c in good.index if p == person_id}
         mine = mine[(mine["repo"] + "@" + mine["item"].astype(str)).isin(commits)]
-    # The signal's main kind of act first (pull requests before issues), then by time;
-    # for tenure only time counts: the first act is the evidence.
-    priority = mine["kind"].map({str(k): i for i, k in enumerate(spec.evidence)})
-    if spec.oldest_first:
-        priority = priority * 0
-    order = (["_priority", "occurred_at"], [True, spec.oldest_first])
-    mine = mine.assign(_priority=priority).sort_values(order[0], ascending=order[1])
-    # One act per issue or pull request; sustained activity and breadth show one per
-    # repository (recent activity shows the newest work wherever it is).
-    with_item = mine[mine["item"].notna()].drop_duplicates("item")
-    mine = pd.concat([with_item, mine[mine["item"].isna()]])
-    mine = mine.sort_values(order[0], ascending=order[1])
+    window = pd.Series(True, index=mine.index)
+    if signal in _RECENT_DAYS and not mine.empty:
+        latest = acts["occurred_at"].max()
+        window = mine["occurred_at"] >= latest - pd.Timedelta(days=_RECENT_DAYS[signal])
+    sub = evidence.substance.reindex(mine["key"])
+    mine = mine.assign(
+        lines=sub["lines"].to_numpy(),
+        mechanical=sub["mechanical"].fillna("").to_numpy(),
+        _mechanical=sub["mechanical"].fillna("").ne("").to_numpy(),
+        _substance=sub["substance"].fillna(0.0).to_numpy(),
+        _area=_touches(evidence, mine["key"], area),
+        _window=window.to_numpy(bool),
+        # The signal's main kind of act first among equals (a pull request before its
+        # squashed commit).
+        _priority=mine["kind"].map({str(k): i for i, k in enumerate(spec.evidence)}),
+    )
+    if spec.oldest_first:  # tenure: the first acts are the evidence
+        order = (["_mechanical", "_area", "occurred_at"], [True, False, True])
+    else:
+        order = (["_mechanical", "_area", "_window", "_substance", "_priority", "occurred_at"],
+                 [True, False, False, False, True, False])  # fmt: skip
+    mine = mine.sort_values(order[0], ascending=order[1], kind="stable")
+    # One act per item; sustained activity and breadth show one per repository.
+    mine = mine.drop_duplicates("key")
     if signal in ("breadth", "activity"):
         mine = mine.drop_duplicates("repo")
     return mine.drop_duplicates("url").head(n)[EVIDENCE_COLUMNS].reset_index(drop=True)
 
 
-def _owned_files(evidence: Evidence, person_id: str, n: int) -> pd.DataFrame:
-    """The files a person is an author of, most changed first, linked on GitHub."""
+def _touches(evidence: Evidence, keys: pd.Series, area: Callable[[str], bool] | None) -> np.ndarray:
+    """For each key, whether its commits change a path ``area`` accepts (all False
+    without ``area``)."""
+    if area is None or keys.empty or evidence.changes.empty:
+        return np.zeros(len(keys), dtype=bool)
+    wanted = set(keys)
+    commit_keys = evidence.commit_keys
+    commits = commit_keys[commit_keys.isin(wanted)]
+    changes = evidence.changes[evidence.changes["commit"].isin(set(commits.index))]
+    rel = changes["path"].astype(str).str.split(":", n=1).str[-1]
+    hit = changes["commit"][[bool(area(p)) for p in rel]]
+    hit_keys = set(commits.reindex(pd.unique(hit)).dropna())
+    return keys.isin(hit_keys).to_numpy(bool)
+
+
+def _owned_files(
+    evidence: Evidence,
+    person_id: str,
+    n: int,
+    area: Callable[[str], bool] | None = None,
+    exclude: Collection[str] = (),
+) -> pd.DataFrame:
+    """The files a person is an author of, most changed first (those ``area`` accepts
+    first), linked on GitHub."""
     owned = evidence.authorship
     owned = owned[(owned["person"] == person_id) & owned["is_author"].astype(bool)]
-    owned = owned.sort_values(["dl", "path"], ascending=[False, True]).head(n)
+    owned = owned[~owned["path"].isin(set(exclude))]
+    inside = owned["path"].str.split(":", n=1).str[-1]
+    owned = owned.assign(_area=[bool(area(p)) for p in inside] if area else False)
+    owned = owned.sort_values(["_area", "dl", "path"], ascending=[False, False, True]).head(n)
     changes = evidence.changes
     last = changes[changes["person"] == person_id].groupby("path")["occurred_at"].max()
     repo = owned["path"].str.split(":", n=1).str[0]
@@ -839,6 +1142,9 @@ def _owned_files(evidence: Evidence, person_id: str, n: int) -> pd.DataFrame:
             "url": urls.to_numpy(),
             "occurred_at": owned["path"].map(last).to_numpy(),
             "repo": repo.to_numpy(),
+            "key": owned["path"].to_numpy(),
+            "lines": np.nan,
+            "mechanical": "",
         },
         columns=EVIDENCE_COLUMNS,
     )
@@ -850,9 +1156,14 @@ def explain(
     person_id: str,
     top: int = 3,
     n: int = 3,
+    *,
+    area: Callable[[str], bool] | None = None,
 ) -> list[dict]:
     """Why a person ranks where they do: the ``top`` largest contributions, each with
-    its label, value, share of the score and up to ``n`` evidence links.
+    its label, value, share of the score and up to ``n`` evidence links
+    (:func:`evidence_for`). No item is cited twice: the strongest signal keeps it, and
+    the next one cites its next-best item. With ``area`` (a test on paths, as in
+    :func:`evidence_for`), work in that area comes first.
 
     ``ranking`` is a :func:`rank` result (or its row for the person); ``evidence`` is
     :func:`build_evidence`'s, or the acts of :func:`talent.features.attach_people`.
@@ -868,19 +1179,28 @@ def explain(
         reverse=True,
     )[:top]
     score = float(row["score"]) or 1.0
-    return [
-        {
-            "signal": signal,
-            "label": SIGNAL_LABELS[signal],
-            "contribution": value,
-            "share": value / score,
-            "evidence": [
-                {**e, "occurred_at": _utc_text(e["occurred_at"])}
-                for e in evidence_for(evidence, person_id, signal, n).to_dict("records")
-            ],
-        }
-        for value, signal in parts
-    ]
+    cited: set[str] = set()
+    out = []
+    for value, signal in parts:
+        found = evidence_for(evidence, person_id, signal, n, area=area, exclude=cited)
+        cited |= set(found["key"])
+        out.append(
+            {
+                "signal": signal,
+                "label": SIGNAL_LABELS[signal],
+                "contribution": value,
+                "share": value / score,
+                "evidence": [
+                    {
+                        **e,
+                        "occurred_at": _utc_text(e["occurred_at"]),
+                        "lines": None if pd.isna(e["lines"]) else int(e["lines"]),
+                    }
+                    for e in found.to_dict("records")
+                ],  # fmt: skip
+            }
+        )
+    return out
 
 
 def _utc_text(value) -> str | None:

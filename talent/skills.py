@@ -8,7 +8,9 @@
   quantisation, data, evaluation, tokenizer, distributed, docs, CI. Rules are data: pass
   your own to :func:`area_of`.
 - **Languages** come from file types.
-- **Topics** are the TF-IDF terms of a person's commit, pull request and issue titles.
+- **Topics** are the TF-IDF terms of a person's commit, pull request and issue titles,
+  leaving out merge commits' boilerplate ("Merge pull request #12 from ada/fix") and the
+  words of the person's own names, logins and e-mail addresses.
 
 The skill search is :mod:`talent.search` (an index over the work items themselves).
 """
@@ -16,13 +18,14 @@ The skill search is :mod:`talent.search` (an index over the work items themselve
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from talent.components import ROOT, component_of
+from talent.features import mechanical_subject
 
 # (area, pattern on the lower-cased path), first match wins: specific before general.
 DEFAULT_AREA_RULES: tuple[tuple[str, str], ...] = (
@@ -79,9 +82,11 @@ def build_skills(
     rules: Sequence[tuple[str, str]] = DEFAULT_AREA_RULES,
     top: int = 3,
     components: pd.DataFrame | None = None,
+    names: Mapping[str, Collection[str]] | None = None,
 ) -> pd.DataFrame:
     """One row per person: ``areas``, ``tags`` and ``languages`` (most changed lines
-    first, at most ``top``), and ``topics`` (TF-IDF terms of their titles).
+    first, at most ``top``), and ``topics`` (TF-IDF terms of their titles, merge commits'
+    subjects left out, and no word of the person's own ``names``).
 
     Parameters
     ----------
@@ -96,6 +101,9 @@ def build_skills(
         The repositories' components (:func:`talent.components.build_components`):
         ``areas`` are then a person's components (their folders, e.g. ``pkg/webhook``;
         not the catch-all root); without them ``areas`` are the ``tags``.
+    names : mapping, optional
+        Per person, their names, logins and e-mail addresses (:func:`name_words`): never
+        a topic of theirs.
 
     Examples
     --------
@@ -142,9 +150,15 @@ def build_skills(
         out["areas"] = ranked("component").reindex(out.index).astype(object).fillna("")
     out["languages"] = ranked("language").reindex(out.index).astype(object).fillna("")
     written = acts[acts["title"].notna() & (acts["title"] != "")]
+    # A merge commit's subject names a branch and its owner's login, not a topic.
+    unique_titles = pd.unique(written["title"])
+    is_merge = dict(zip(unique_titles, (mechanical_subject(t) == "merge" for t in unique_titles),
+                        strict=True))  # fmt: skip
+    written = written[~written["title"].map(is_merge).astype(bool)]
     titles = written.groupby("person")["title"].agg(" ".join)
     titles = titles.reindex(out.index).astype(object).fillna("")
-    out["topics"] = _top_terms(titles, top=5)
+    own = {p: name_words(names.get(p, ())) for p in out.index} if names else {}
+    out["topics"] = _top_terms(titles, top=5, leave_out=own)
     out["document"] = (
         titles
         + " "
@@ -157,7 +171,34 @@ def build_skills(
     return out[columns]
 
 
-def _top_terms(documents: pd.Series, top: int) -> pd.Series:
+def name_words(names: Iterable[str]) -> frozenset[str]:
+    """The lower-cased words of names, logins and e-mail addresses (the part before the
+    "@", without a GitHub no-reply address's number), whole and split on anything that
+    is not a letter or digit.
+
+    >>> sorted(name_words(["Ada Lovelace", "ada-l", "123+ada-l@users.noreply.github.com"]))
+    ['ada', 'ada lovelace', 'ada-l', 'l', 'lovelace']
+    """
+    words: set[str] = set()
+    for raw in names:
+        text = str(raw or "").strip().lower()
+        if "@" in text:
+            text = text.split("@", 1)[0].split("+", 1)[-1]
+        if text:
+            words.add(text)
+            words.update(w for w in re.split(r"[^\w]+|_", text) if w)
+    return frozenset(words)
+
+
+def _is_own(term: str, words: frozenset[str]) -> bool:
+    """Whether a topic term is one of a person's name words (or made only of them)."""
+    parts = [p for p in re.split(r"[-_+]+", term) if p]
+    return term in words or bool(parts) and all(p in words or p.isdigit() for p in parts)
+
+
+def _top_terms(
+    documents: pd.Series, top: int, leave_out: Mapping[str, frozenset[str]] | None = None
+) -> pd.Series:
     if not documents.str.strip().any():
         return documents.map(lambda _d: "")
     vectorizer = TfidfVectorizer(
@@ -169,8 +210,11 @@ def _top_terms(documents: pd.Series, top: int) -> pd.Series:
     matrix = vectorizer.fit_transform(documents)
     terms = np.array(vectorizer.get_feature_names_out())
     result = []
-    for row in range(matrix.shape[0]):
+    leave_out = leave_out or {}
+    for row, person in enumerate(documents.index):
         values = matrix.getrow(row)
-        order = np.argsort(-values.data, kind="stable")[:top]
-        result.append(", ".join(terms[values.indices[order]]))
+        order = np.argsort(-values.data, kind="stable")
+        words = leave_out.get(person, frozenset())
+        found = [t for t in terms[values.indices[order]] if not (words and _is_own(t, words))]
+        result.append(", ".join(found[:top]))
     return pd.Series(result, index=documents.index)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import Settings
-from talent.outreach import draft
+from talent.outreach import cited_work, draft
 from talent.scoring import build_ranking_base, explain, score_base
 from talent.store import open_store, save_activities
 
@@ -128,3 +128,15 @@ def test_the_candidate_page_shows_the_draft(monkeypatch, demo_store, ranked):
     assert not at.exception
     drafts = [c.value for c in at.code if "How we found your work" in c.value]
     assert len(drafts) == 1 and "Subject:" in drafts[0]
+
+
+def test_a_draft_cites_what_the_explanation_cites_each_once(ranked):
+    engine, settings, base, ranking = ranked
+    for person in ranking[~ranking["is_bot"]].head(5).itertuples():
+        text = draft(engine, settings, person.person_id, ranking, base.evidence)
+        cited = cited_work(explain(ranking, base.evidence, person.person_id))
+        urls = [e["url"] for e in cited]
+        # The work lines, "- commit in owner/repo, “title”: url", before the notice's.
+        work = [line.rsplit(": ", 1)[-1] for line in text.splitlines() if line.startswith("- ")]
+        assert work[: len(urls)] == urls and len(urls) == 3
+        assert len({e["key"] for e in cited}) == len(cited)
