@@ -494,9 +494,7 @@ def _base(acts, changes, bots, people, settings, random_state, named=None) -> Ra
     out = features.copy()
     # Topics from what a person wrote themselves, not the titles of work they reviewed.
     authored = acts[acts["kind"].isin(["commit", "pr_opened", "issue_opened"])]
-    skills = build_skills(
-        changes, authored, components=components, names=_own_names(acts, people)
-    )
+    skills = build_skills(changes, authored, components=components, names=_own_names(acts, people))
     shown = skills.reindex(out.index)
     for column in ("areas", "tags", "languages", "topics"):
         out[column] = shown[column].astype(object).fillna("")
