@@ -526,8 +526,9 @@ def test_skill_search_shows_and_explains_the_match(monkeypatch, demo_db, expecte
     assert (table["skill_match"] > 0).all() and (table["skill_match"] <= 1).all()
     assert table["skill_terms"].str.contains("kernels").all()
     # Ranks stay those of the whole ranking.
-    ranks = expected.set_index("name")["rank"]
-    assert [ranks[n] for n in table["name"]] == table["rank"].tolist()
+    # (two demo people share a name: a row's rank is one of that name's ranks)
+    ranks = expected.groupby("name")["rank"].agg(set)
+    assert all(r in ranks[n] for n, r in zip(table["name"], table["rank"], strict=True))
     assert any("Skill search" in c.value for c in at.caption)
 
 
