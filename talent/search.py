@@ -86,6 +86,9 @@ K1, B = 1.2, 0.5
 # Weights of a query's parts: its bigrams are a bonus on top of their words; words of
 # the corpus that extend a query word count half.
 BIGRAM_WEIGHT, EXPANSION_WEIGHT = 0.5, 0.5
+# A query naming a folder as written: the marker of its term, and what work outside the
+# folder that merely holds the folder's words counts.
+LITERAL, LITERAL_MISS = -2, 0.2
 # Folders too generic to suggest as areas, and folders of others' code (nothing under
 # them is suggested).
 GENERIC_FOLDERS = frozenset(
@@ -363,7 +366,7 @@ def _busiest_folders(paths: pd.Series, lines: pd.Series, top: int = 8) -> list[s
 
 def _query_terms(index: SearchIndex, query: str) -> tuple[list[str], list[tuple[int, int, float]]]:
     """The query's words (split, not stemmed) and its scored terms: (column, the word it
-    stands for, or -1 for a bigram, weight)."""
+    stands for, -1 for a bigram or ``LITERAL`` for a folder named as written, weight)."""
     vocab = index.vocabulary
     # A stop word the index holds is a language ("go") or a folder: keep it.
     words = [w for w in split_identifiers(query) if w not in _STOP or w in vocab]
@@ -393,7 +396,7 @@ def _query_terms(index: SearchIndex, query: str) -> tuple[list[str], list[tuple[
     # Folders and compound names as written: "sdk/python", "model_registry".
     for written in re.findall(r"[\w.-]+(?:/[\w.-]+)*", query.lower()):
         if written in vocab and (not written.isalnum() or "/" in written):
-            found.append((vocab[written], -1, 1.0))
+            found.append((vocab[written], LITERAL, 1.0))
     return words, found
 
 
@@ -416,6 +419,7 @@ def item_relevance(index: SearchIndex, query: str) -> tuple[np.ndarray, np.ndarr
     n_items = len(index.items)
     relevance = np.zeros(n_items)
     held = np.zeros((n_items, len(words)), dtype=bool)
+    named = np.zeros(n_items, dtype=bool)
     if not found or not words:
         return relevance, held, words
     avg = index._lengths.mean() if n_items else 1.0
@@ -427,8 +431,15 @@ def item_relevance(index: SearchIndex, query: str) -> tuple[np.ndarray, np.ndarr
         relevance[rows] += weight * index._idf[column] * tf * (K1 + 1) / (tf + norm[rows])
         if word >= 0:
             held[rows, word] = True
+        elif word == LITERAL:
+            named[rows] = True
     coverage = held.sum(axis=1) / len(words)
-    return relevance * coverage**2, held, words
+    relevance *= coverage**2
+    if any(word == LITERAL for _c, word, _w in found):
+        # The query names a folder as written ("sdk/python", "model_registry"): work
+        # elsewhere that merely holds its words counts a fifth.
+        relevance[~named] *= LITERAL_MISS
+    return relevance, held, words
 
 
 def search_work(
