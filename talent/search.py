@@ -510,6 +510,7 @@ def search_work(
     terms, work = [], []
     items = index.items
     titles, urls = items["title"].to_numpy(), items["url"].to_numpy()
+    stems = [stem(w) for w in words]
     kinds, repos = items["kind"].to_numpy(), items["repo"].to_numpy()
     dates = pd.to_datetime(items["occurred_at"]).to_numpy()
     for person in out.index:
@@ -518,7 +519,10 @@ def search_work(
         local = per_person.indices[start:end]
         credit = per_person.data[start:end]
         rows = matching[local]
-        order = np.argsort(-(value[rows] * credit), kind="stable")
+        # Items whose title says it first (a large commit may match by its paths
+        # alone), then by their matching work.
+        said = np.array([any(w in titles[r].lower() for w in stems) for r in rows])
+        order = np.lexsort((-(value[rows] * credit), ~said))
         mask = held[rows].any(axis=0)
         terms.append(", ".join(w for w, h in zip(words, mask, strict=True) if h))
         work.append(
