@@ -408,7 +408,8 @@ def test_recruiter_journey(demo_db, page, tmp_path, artifacts):
         # The grid mirrors the rows in view: the first of the library's, in its order.
         assert _ranked(rows) == _listed(expected.head(len(rows)))
         assert all(SKILL in r["Matched"].split(", ") for r in rows)
-        assert {r["Affiliation"] for r in rows} <= RECRUITER_AUDIENCE
+        # (The grid's last row in view may be mirrored without all its cells.)
+        assert {r.get("Affiliation", "community") for r in rows} <= RECRUITER_AUDIENCE
         # Best match first, then the better rank (the page's own promise).
         order = [(-float(r["Skill match"]), int(r["#"])) for r in rows]
         assert order == sorted(order)
@@ -793,7 +794,8 @@ def test_skill_search_order_matches_library(served, page):
     page.goto(f"{app.base}/?profile=recruiter&skill={SKILL}")
     _wait_idle(page)
     _expect_people(page, len(expected))
-    assert [r["Name"] for r in _rows(page)] == expected["name"].tolist()
+    rows = _rows(page)  # those in view: the library's first, in its order
+    assert [r["Name"] for r in rows] == expected["name"].tolist()[: len(rows)]
 
 
 def test_skill_search_on_a_git_repository(page, tmp_path, artifacts, monkeypatch):
@@ -848,9 +850,14 @@ def test_skill_search_on_a_git_repository(page, tmp_path, artifacts, monkeypatch
         expect(page.get_by_role("heading", name="Ada Quill", exact=True)).to_be_visible()
         heading = page.get_by_role("heading", name=f"Matching work for “{query}”")
         expect(heading).to_be_visible()
+        share = page.get_by_test_id("stMarkdown").filter(has_text="of the work matching")
+        expect(share).to_contain_text("words found: tekton, pipeline, hyperparameter")
+        # Her five commits, linked (the evidence of her score links some of them too).
         links = page.get_by_role("link", name=re.compile(r"^Add tekton pipeline task \d"))
         expect(links.first).to_be_visible()
-        assert links.count() == 5
+        titles = {link.inner_text() for link in links.all()}
+        subject = "Add tekton pipeline task {} for hyperparameter sweeps"
+        assert titles == {subject.format(i) for i in range(5)}
         assert all(
             re.fullmatch(r"https://github\.com/acme/pipelines/commit/[0-9a-f]{40}", href)
             for href in (link.get_attribute("href") for link in links.all())
