@@ -86,6 +86,9 @@ K1, B = 1.2, 0.5
 # Weights of a query's parts: its bigrams are a bonus on top of their words; words of
 # the corpus that extend a query word count half.
 BIGRAM_WEIGHT, EXPANSION_WEIGHT = 0.5, 0.5
+# A query naming a folder as written: the marker of its term, and what work outside the
+# folder that merely holds the folder's words counts.
+LITERAL, LITERAL_MISS = -2, 0.2
 # Folders too generic to suggest as areas, and folders of others' code (nothing under
 # them is suggested).
 GENERIC_FOLDERS = frozenset(
@@ -363,7 +366,7 @@ def _busiest_folders(paths: pd.Series, lines: pd.Series, top: int = 8) -> list[s
 
 def _query_terms(index: SearchIndex, query: str) -> tuple[list[str], list[tuple[int, int, float]]]:
     """The query's words (split, not stemmed) and its scored terms: (column, the word it
-    stands for, or -1 for a bigram, weight)."""
+    stands for, -1 for a bigram or ``LITERAL`` for a folder named as written, weight)."""
     vocab = index.vocabulary
     # A stop word the index holds is a language ("go") or a folder: keep it.
     words = [w for w in split_identifiers(query) if w not in _STOP or w in vocab]
@@ -393,7 +396,7 @@ def _query_terms(index: SearchIndex, query: str) -> tuple[list[str], list[tuple[
     # Folders and compound names as written: "sdk/python", "model_registry".
     for written in re.findall(r"[\w.-]+(?:/[\w.-]+)*", query.lower()):
         if written in vocab and (not written.isalnum() or "/" in written):
-            found.append((vocab[written], -1, 1.0))
+            found.append((vocab[written], LITERAL, 1.0))
     return words, found
 
 
@@ -416,6 +419,7 @@ def item_relevance(index: SearchIndex, query: str) -> tuple[np.ndarray, np.ndarr
     n_items = len(index.items)
     relevance = np.zeros(n_items)
     held = np.zeros((n_items, len(words)), dtype=bool)
+    named = np.zeros(n_items, dtype=bool)
     if not found or not words:
         return relevance, held, words
     avg = index._lengths.mean() if n_items else 1.0
@@ -427,8 +431,15 @@ def item_relevance(index: SearchIndex, query: str) -> tuple[np.ndarray, np.ndarr
         relevance[rows] += weight * index._idf[column] * tf * (K1 + 1) / (tf + norm[rows])
         if word >= 0:
             held[rows, word] = True
+        elif word == LITERAL:
+            named[rows] = True
     coverage = held.sum(axis=1) / len(words)
-    return relevance * coverage**2, held, words
+    relevance *= coverage**2
+    if any(word == LITERAL for _c, word, _w in found):
+        # The query names a folder as written ("sdk/python", "model_registry"): work
+        # elsewhere that merely holds its words counts a fifth.
+        relevance[~named] *= LITERAL_MISS
+    return relevance, held, words
 
 
 def search_work(
@@ -499,6 +510,7 @@ def search_work(
     terms, work = [], []
     items = index.items
     titles, urls = items["title"].to_numpy(), items["url"].to_numpy()
+    stems = [stem(w) for w in words]
     kinds, repos = items["kind"].to_numpy(), items["repo"].to_numpy()
     dates = pd.to_datetime(items["occurred_at"]).to_numpy()
     for person in out.index:
@@ -507,7 +519,10 @@ def search_work(
         local = per_person.indices[start:end]
         credit = per_person.data[start:end]
         rows = matching[local]
-        order = np.argsort(-(value[rows] * credit), kind="stable")
+        # Items whose title says it first (a large commit may match by its paths
+        # alone), then by their matching work.
+        said = np.array([any(w in titles[r].lower() for w in stems) for r in rows])
+        order = np.lexsort((-(value[rows] * credit), ~said))
         mask = held[rows].any(axis=0)
         terms.append(", ".join(w for w, h in zip(words, mask, strict=True) if h))
         work.append(

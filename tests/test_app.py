@@ -521,21 +521,40 @@ def test_skill_search_shows_and_explains_the_match(monkeypatch, demo_db, expecte
     assert at.query_params["skill"] in ("kernels", ["kernels"])
     table = at.dataframe[0].value
     assert 0 < len(table) < len(_candidates(expected))
-    # Best match first, each row saying which words matched.
+    # Most of the matching work first, each row saying which words matched and its share.
     assert table["skill_match"].is_monotonic_decreasing
+    assert table["skill_share"].is_monotonic_decreasing
     assert (table["skill_match"] > 0).all() and (table["skill_match"] <= 1).all()
     assert table["skill_terms"].str.contains("kernels").all()
-    # Ranks stay those of the whole ranking.
-    # (two demo people share a name: a row's rank is one of that name's ranks)
-    ranks = expected.groupby("name")["rank"].agg(set)
-    assert all(r in ranks[n] for n, r in zip(table["name"], table["rank"], strict=True))
+    # The share column comes after those a recruiter reads first.
+    columns = list(table.columns)
+    assert columns.index("skill_share") > columns.index("pipeline")
+    # Ranks stay those of the whole ranking (two people of the demo share a name).
+    ranked = set(zip(expected["name"], expected["rank"], strict=True))
+    assert all(pair in ranked for pair in zip(table["name"], table["rank"], strict=True))
     assert any("Skill search" in c.value for c in at.caption)
 
 
 def test_skill_search_with_no_match_says_what_to_try(monkeypatch, demo_db):
-    at = run_app(monkeypatch, demo_db, skill="zzqxv")
+    at = run_app(monkeypatch, demo_db, skill="kernals")
     assert not at.exception
-    assert any("Nobody's work matches" in i.value for i in at.info)
+    (info,) = [i.value for i in at.info if "Nobody's work matches" in i.value]
+    # The nearest word of the index, and the repository's busiest folders.
+    assert "did you mean kernel" in info and "one of these areas" in info
+
+
+def test_candidate_page_shows_the_matching_work(monkeypatch, demo_db):
+    at = run_app(monkeypatch, demo_db, skill="kernels")
+    first = at.dataframe[0].value.iloc[0]
+    at.switch_page(CANDIDATE_PAGE).run()
+    assert not at.exception
+    assert at.header[0].value == first["name"]  # the best match, the page's first person
+    (heading,) = [h.value for h in at.subheader if h.value.startswith("Matching work")]
+    assert "kernels" in heading
+    (body,) = [m.value for m in at.markdown if "of the work matching" in m.value]
+    assert body.startswith(f"**{first['skill_share']:.0%}**")
+    items = [m.value for m in at.markdown if m.value.startswith("- [")]
+    assert items and all("](https://github.com/" in line for line in items[0].splitlines())
 
 
 def test_a_person_link_shows_them_under_the_filters_it_carries(

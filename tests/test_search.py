@@ -121,6 +121,8 @@ def test_paths_and_folders_are_searchable_words():
     found = search_work(index, "sdk/python")
     assert found.index.tolist() == ["ada", "bob"]
     assert found.loc["ada", "terms"] == "sdk, python"
+    # Work outside the folder named as written counts a fifth (LITERAL_MISS).
+    assert found.loc["bob", "share"] < 0.2 < 0.8 < found.loc["ada", "share"]
     # A camel-case identifier in a title is found by its words, and a language by name.
     assert search_work(index, "model registry").index.tolist() == ["cy"]
     assert search_work(index, "go").index.tolist() == ["cy"]

@@ -95,5 +95,8 @@ def test_rank_skill_search_end_to_end(tmp_path):
         "kernels and cuda" in r["areas"] or "cuda" in r["topics"] or "CUDA" in r["languages"]
         for r in rows
     )
-    empty = runner.invoke(app, ["rank", "--db", db, "--skill", "quantum chemistry"])
-    assert empty.exit_code == 0 and "Nobody's work matches" in empty.stdout
+    # Nothing found is an answer, not bad input: exit 0 with what to try instead.
+    empty = runner.invoke(app, ["rank", "--db", db, "--skill", "kernals"])
+    assert empty.exit_code == 0
+    (line,) = [x for x in empty.stdout.splitlines() if "Nobody's work matches" in x]
+    assert "did you mean kernel" in line and "one of these areas: " in line
