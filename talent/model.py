@@ -35,6 +35,27 @@ class ActivityKind(StrEnum):
     SIGNED_OFF_BY = "signed_off_by"
     COMMITTED_FOR_OTHER = "committed_for_other"
     MERGE_COMMIT = "merge_commit"
+    # Stewardship acts the history holds (one row each, beside the commit's own row;
+    # ``url`` links the evidence). They weigh nothing in OpenDigger activity: a release
+    # commit is already counted as a commit.
+    # An annotated tag, credited to its tagger: ``item`` the tag, ``state`` "release".
+    RELEASE_TAGGED = "release_tagged"
+    # A commit that cuts a release or bumps a version (by its subject or its files).
+    VERSION_BUMP = "version_bump"
+    # A commit that edits a changelog or release notes.
+    CHANGELOG_EDIT = "changelog_edit"
+    # A cherry-pick or backport: ``counterpart`` the original commit's author when known.
+    BACKPORT = "backport"
+    # A revert of someone else's commit: ``counterpart`` whose work was reverted.
+    REVERT = "revert"
+    # An edit of CI, build or packaging files (``state``: "ci", "build" or "packaging").
+    INFRA_EDIT = "infra_edit"
+    # An edit of owner or governance files (CODEOWNERS, OWNERS, MAINTAINERS, GOVERNANCE).
+    GOVERNANCE_EDIT = "governance_edit"
+    # An approval written into the history by a merge bot or review system
+    # ("Approved by: https://github.com/LOGIN", "Reviewed By: LOGIN", bors' "r=LOGIN"):
+    # the approver is ``actor``, the commit's author ``counterpart``; ``state`` the form.
+    APPROVED_BY = "approved_by"
     # A model of the actor's that names one of the repository's models as its
     # ``base_model`` on the Hugging Face Hub (fine-tune, quantisation, adapter, merge):
     # ``item`` is the derivative, ``state`` the relation, ``size`` its all-time downloads.
