@@ -58,6 +58,16 @@ FEATURE_DOCS: dict[str, str] = {
     "first_active": "time of the first act",
     "last_active": "time of the latest act",
     "top_repos": "up to three repositories with the most acts, most first",
+    # Stewardship acts from the history (talent.sources.git); see ActivityKind.
+    "releases_tagged": "annotated release tags the person made (their tagger)",
+    "version_bumps": "commits that cut a release or bump a version",
+    "changelog_edits": "commits that edit a changelog or release notes",
+    "backports": "cherry-picks and backports of fixes",
+    "reverts": "reverts of someone else's commit",
+    "infra_edits": "commits that edit CI, build or packaging files",
+    "governance_edits": "commits that edit owner or governance files",
+    "approvals": "approvals of others' changes written into the history by a merge bot or "
+    "review system (Approved by:, Reviewed By:, r=)",
 }
 
 _COUNTS: dict[str, tuple[ActivityKind, ...]] = {
@@ -77,6 +87,14 @@ _COUNTS: dict[str, tuple[ActivityKind, ...]] = {
     "issues_opened": (ActivityKind.ISSUE_OPENED,),
     "comments": (ActivityKind.ISSUE_COMMENT,),
     "issues_resolved": (ActivityKind.ISSUE_CLOSED_BY,),
+    "releases_tagged": (ActivityKind.RELEASE_TAGGED,),
+    "version_bumps": (ActivityKind.VERSION_BUMP,),
+    "changelog_edits": (ActivityKind.CHANGELOG_EDIT,),
+    "backports": (ActivityKind.BACKPORT,),
+    "reverts": (ActivityKind.REVERT,),
+    "infra_edits": (ActivityKind.INFRA_EDIT,),
+    "governance_edits": (ActivityKind.GOVERNANCE_EDIT,),
+    "approvals": (ActivityKind.APPROVED_BY,),
 }
 
 
@@ -102,6 +120,7 @@ TRUST_KINDS = frozenset(
         ActivityKind.ACKED_BY,
         ActivityKind.SIGNED_OFF_BY,
         ActivityKind.REVIEW,
+        ActivityKind.APPROVED_BY,
         ActivityKind.ISSUE_CLOSED_BY,
     }
 )
