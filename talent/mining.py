@@ -72,6 +72,7 @@ def mine_git(
     progress: Callable[[int, int], None] | None = None,
     teams: Mapping[str, Sequence[str]] | None = None,
     rev: str = "HEAD",
+    stewardship: bool = True,
 ) -> MineResult:
     """Mine the repository at ``path`` into ``engine``, up to ``rev`` (its HEAD).
 
@@ -79,9 +80,10 @@ def mine_git(
     commits no longer in the history; see :class:`~talent.sources.git.GitSource`.
     ``progress(done, total)`` is called as commits are parsed. Raises
     :class:`~talent.sources.git.GitError` (one line) when the repository cannot be
-    mined; what was saved before stays.
+    mined; what was saved before stays. ``stewardship=False`` leaves out the stewardship
+    acts (tags, releases, backports...), for benchmarks that measure what they cost.
     """
-    source = GitSource(path, name=name, full=full, teams=teams, rev=rev)
+    source = GitSource(path, name=name, full=full, teams=teams, rev=rev, stewardship=stewardship)
     pruning = _PruneStale(engine, source)
 
     def report(step: Progress) -> None:

@@ -461,7 +461,12 @@ def test_the_source_alone_yields_rows_before_the_marks_that_cover_them(history, 
     items = list(GitSource(history.repo.path, name=REPO).read(StoreState(engine)))
     batches = [i for i in items if isinstance(i, Batch)]
     assert [m for b in batches[:-1] for m in b.marks] == []  # rows: no marks
-    assert [m.resource for m in batches[-1].marks] == ["git:owners", "git:roots", "git:head"]
+    assert [m.resource for m in batches[-1].marks] == [
+        "git:owners",
+        "git:roots",
+        "git:reading",
+        "git:head",
+    ]
     assert batches[-1].marks[-1].watermark == history.repo.rev("HEAD")
     assert sum(map(len, batches)) == 16 and not batches[-1].activities
     assert [(p.done, p.total) for p in items if isinstance(p, Progress)] == [(11, 11), (11, 11)]
@@ -1061,6 +1066,7 @@ def _header(c: RawCommit) -> list[str]:
         str(c.committer_time),
         c.subject,
         c.trailers,
+        c.body,
     ]
 
 
@@ -1126,6 +1132,7 @@ def test_stream_builder_matches_real_git(tmp_path):
     assert [c.subject for c in parsed] == ["No files", "Rename and binary", "Odd paths"]
     assert parsed[0].files == []
     assert parsed[0].trailers == "Reviewed-by: Frank Reviewer <frank@example.org>\n"
+    assert parsed[0].body == "Reviewed-by: Frank Reviewer <frank@example.org>\n"
     assert sorted(parsed[1].files) == [("bin\x01.dat", None, None), ("dir/new => name.txt", 1, 1)]
     assert sorted(parsed[2].files) == sorted((p, c.count("\n"), 0) for p, c in first.items())
 
@@ -1187,6 +1194,7 @@ def _commit(draw) -> tuple[RawCommit, list[Change]]:
         subject=draw(_SUBJECT),
         trailers=draw(_TRAILERS),
         files=[(c.path, c.added, c.deleted) for c in changes],
+        body=draw(st.text(_NO_NUL, max_size=30)),
     )
     return commit, changes
 
@@ -1257,3 +1265,351 @@ def test_a_deepened_shallow_clone_is_the_same_repository(tmp_path, new_db):
     GitRepo(shallow, tmp_path).git("merge", "-q", "--ff-only", "FETCH_HEAD")
     result = mine_git(engine, shallow, name=REPO)
     assert result.incremental and result.commits == 1
+
+
+# --- 7. stewardship acts ------------------------------------------------------------------
+
+MERGER = Who("bors", "bors@example.org")
+ERIN_TAGS = {
+    "GIT_COMMITTER_NAME": str(ERIN.name),
+    "GIT_COMMITTER_EMAIL": ERIN.email,
+}
+NOT_A_SHA = "1234567890abcdef1234567890abcdef12345678"
+STEWARDSHIP = {
+    str(k)
+    for k in (
+        ActivityKind.RELEASE_TAGGED,
+        ActivityKind.VERSION_BUMP,
+        ActivityKind.CHANGELOG_EDIT,
+        ActivityKind.BACKPORT,
+        ActivityKind.REVERT,
+        ActivityKind.INFRA_EDIT,
+        ActivityKind.GOVERNANCE_EDIT,
+        ActivityKind.APPROVED_BY,
+    )
+}
+
+
+def _tag(r: GitRepo, name: str, target: str, when: int) -> None:
+    env = {**ERIN_TAGS, "GIT_COMMITTER_DATE": f"@{when} +0000"}
+    r.git("tag", "-a", name, "-m", f"Version {name}", target, env=env)
+
+
+def build_stewardship(path: Path) -> History:
+    """A project with a release, a release branch and one commit of each act."""
+    r = GitRepo.init(path)
+    sha: dict[str, str] = {}
+    sha["root"] = r.commit(
+        "Initial commit\n", author=ALICE, when=at(1), files={"README.md": "# W\n", "a.py": "1\n"}
+    )
+    sha["loader"] = r.commit("Add the loader (#3)\n", author=BOB, when=at(2), files={"l.py": "2\n"})
+    sha["fix"] = r.commit(
+        "Fix the loader crash (#4)\n", author=BOB, when=at(3), files={"l.py": "3\n"}
+    )
+    sha["own"] = r.commit("Try a faster parser\n", author=CAROL, when=at(4), files={"p.py": "p\n"})
+    # Carol reverts her own commit (no act), then Bob's (an act about Bob).
+    sha["revert_own"] = r.commit(
+        f'Revert "Try a faster parser"\n\nThis reverts commit {sha["own"]}.\n',
+        author=CAROL,
+        when=at(5),
+        files={"p.py": None},
+    )
+    sha["revert"] = r.commit(
+        f'Revert "Add the loader (#3)" (#6)\n\nThis reverts commit {sha["loader"]}.\n',
+        author=CAROL,
+        when=at(6),
+        files={"l.py": "3\nreverted\n"},
+    )
+    sha["release"] = r.commit(
+        "Release 1.0.0 (#7)\n",
+        author=ALICE,
+        when=at(7),
+        files={"CHANGELOG.md": "# 1.0.0\n", "VERSION": "1.0.0\n"},
+    )
+    _tag(r, "v1.0.0", sha["release"], at(7))  # dated as the release commit: not the future
+    r.git("tag", "nightly", sha["loader"])  # lightweight: no tagger, no act
+    # A dependency update is no version bump; it edits packaging.
+    sha["deps"] = r.commit(
+        "Bump github.com/foo/bar from 1.0.0 to 2.0.0\n",
+        author=BOB,
+        when=at(8),
+        files={"go.mod": "module w\n"},
+    )
+    # CI, build and packaging files in one commit: one act, the first area.
+    sha["ci"] = r.commit(
+        "Run the tests on CI\n",
+        author=CAROL,
+        when=at(9),
+        files={".github/workflows/ci.yml": "on: push\n", "Makefile": "all:\n", "setup.py": "s\n"},
+    )
+    sha["owners"] = r.commit(
+        "Name the owners\n",
+        author=ALICE,
+        when=at(10),
+        files={".github/CODEOWNERS": "* @alice\n", "SECURITY.md": "Mail us.\n"},
+    )
+    sha["version"] = r.commit(
+        "Start the next cycle\n",
+        author=BOB,
+        when=at(11),
+        files={"w/_version.py": '__version__ = "1.1.dev0"\n'},
+    )
+    sha["later_fix"] = r.commit(
+        "Handle empty files in the loader (#10)\n",
+        author=BOB,
+        when=at(11, 5),
+        files={"l.py": "3\nempty\n"},
+    )
+    # The sha is not in this history (a squashed branch's): found by the quoted subject.
+    sha["revert_subject"] = r.commit(
+        f'Revert "Fix the loader crash (#4)"\n\nThis reverts commit {NOT_A_SHA}.\n',
+        author=ALICE,
+        when=at(11, 8),
+        files={"l.py": "3\nempty\nagain\n"},
+    )
+    sha["approved"] = r.commit(
+        "Speed up the loader a lot (#9)\n\n"
+        "Pull Request resolved: https://github.com/acme/widgets/pull/9\n"
+        "Approved by: https://github.com/frank-r, https://github.com/grace\n",
+        author=BOB,
+        when=at(12),
+        files={"l.py": "fast\n"},
+    )
+    sha["phabricator"] = r.commit(
+        "Tidy the parser\n\nSummary: tidy.\n\nReviewed By: grace\n\nDifferential Revision: D12\n",
+        author=ALICE,
+        when=at(13),
+        files={"a.py": "tidy\n"},
+    )
+    r.git("checkout", "-q", "-b", "eve-fix")
+    sha["eve"] = r.commit("Fix the docs\n", author=ERIN, when=at(14), files={"d.md": "d\n"})
+    r.git("checkout", "-q", "main")
+    sha["bors"] = r.merge(
+        "eve-fix", "Auto merge of #15 - eve:fix, r=frank-r", author=MERGER, when=at(15)
+    )
+
+    # The release branch: a cherry-pick, a marked backport, the same change as a
+    # mainline commit, the branch's own work, its release and its tag.
+    r.git("checkout", "-q", "-b", "release-1.0", sha["release"])
+    pick_env = {
+        "GIT_COMMITTER_NAME": str(ALICE.name),
+        "GIT_COMMITTER_EMAIL": ALICE.email,
+        "GIT_COMMITTER_DATE": f"@{at(16)} +0000",
+    }
+    r.git("cherry-pick", "-x", sha["later_fix"], env=pick_env)
+    sha["picked"] = r.rev()
+    sha["marked"] = r.commit(
+        "[release-1.0] Guard the parser (#17)\n", author=CAROL, when=at(17), files={"p.py": "g\n"}
+    )
+    sha["same_change"] = r.commit(
+        "Speed up the loader a lot (#18)\n", author=CAROL, when=at(18), files={"l.py": "f\n"}
+    )
+    sha["branch_own"] = r.commit(
+        "Keep the old option for 1.0 users\n", author=BOB, when=at(18, 5), files={"o.py": "o\n"}
+    )
+    sha["patch_release"] = r.commit(
+        "Release 1.0.1\n", author=ALICE, when=at(19), files={"VERSION": "1.0.1\n"}
+    )
+    _tag(r, "v1.0.1", sha["patch_release"], at(19, 1))
+    r.git("checkout", "-q", "main")
+    sha["head"] = r.commit("Update the guide\n", author=ALICE, when=at(20), files={"g.md": "g\n"})
+    _tag(r, "v2.0.0", sha["head"], at(25))  # after the head's commit time: the future
+    return History(r, sha)
+
+
+@pytest.fixture(scope="module")
+def stewardship(tmp_path_factory) -> History:
+    return build_stewardship(tmp_path_factory.mktemp("stewardship") / "widgets")
+
+
+def stewardship_rows(engine) -> set[tuple]:
+    acts = load_activities(engine)
+    acts = acts[acts["kind"].isin(STEWARDSHIP)]
+    return {
+        (
+            r.kind,
+            r.item,
+            r.actor,
+            r.counterpart if isinstance(r.counterpart, str) else None,
+            r.state,
+        )
+        for r in acts.itertuples()
+    }
+
+
+def expected_stewardship(sha: dict[str, str]) -> set[tuple]:
+    K = ActivityKind
+    return {
+        (K.REVERT, sha["revert"], key(CAROL), key(BOB), ""),
+        (K.REVERT, sha["revert_subject"], key(ALICE), key(BOB), ""),
+        (K.VERSION_BUMP, sha["release"], key(ALICE), None, "subject"),
+        (K.CHANGELOG_EDIT, sha["release"], key(ALICE), None, ""),
+        (K.RELEASE_TAGGED, "v1.0.0", key(ERIN), None, "release"),
+        (K.INFRA_EDIT, sha["deps"], key(BOB), None, "packaging"),
+        (K.INFRA_EDIT, sha["ci"], key(CAROL), None, "ci"),
+        (K.GOVERNANCE_EDIT, sha["owners"], key(ALICE), None, ""),
+        (K.VERSION_BUMP, sha["version"], key(BOB), None, "files"),
+        (K.APPROVED_BY, sha["approved"], "github:@frank-r", key(BOB), "approved-by"),
+        (K.APPROVED_BY, sha["approved"], "github:@grace", key(BOB), "approved-by"),
+        (K.APPROVED_BY, sha["phabricator"], "github:@grace", key(ALICE), "phabricator"),
+        (K.APPROVED_BY, sha["bors"], "github:@frank-r", "github:@eve", "bors"),
+        # The release branch, outside the mined history: Alice cherry-picked Bob's fix.
+        (K.BACKPORT, sha["picked"], key(ALICE), key(BOB), "cherry-pick"),
+        (K.BACKPORT, sha["marked"], key(CAROL), None, "subject"),
+        (K.BACKPORT, sha["same_change"], key(CAROL), key(BOB), "release-branch"),
+        (K.VERSION_BUMP, sha["patch_release"], key(ALICE), None, "subject"),
+        (K.RELEASE_TAGGED, "v1.0.1", key(ERIN), None, "release"),
+    }
+
+
+def test_stewardship_acts_of_a_history(stewardship, new_db):
+    engine = new_db()
+    mine_git(engine, stewardship.repo.path, name=REPO)
+    assert stewardship_rows(engine) == expected_stewardship(stewardship.sha)
+    acts = load_activities(engine)
+    # Beside the commit's own row, never instead of it; the release branch's commits
+    # are no commits of the mined history.
+    assert stewardship.sha["release"] in set(acts[acts["kind"] == "commit"]["item"])
+    assert stewardship.sha["picked"] not in set(acts[acts["kind"] == "commit"]["item"])
+    assert acts["key"].is_unique
+
+
+def test_stewardship_acts_link_their_evidence(stewardship, new_db):
+    engine = new_db()
+    mine_git(engine, stewardship.repo.path, name=REPO)
+    acts = load_activities(engine).set_index("key")
+    sha = stewardship.sha
+    tag = acts.loc[f"release_tagged:{REPO}:v1.0.0"]
+    assert (tag["url"], tag["occurred_at"]) == (f"{URL}/releases/tag/v1.0.0", utc(at(7)))
+    revert = acts.loc[f"revert:{REPO}:{sha['revert']}"]
+    assert (revert["url"], revert["pr_number"]) == (f"{URL}/commit/{sha['revert']}", 6)
+    approval = acts.loc[f"approved_by:{REPO}:{sha['bors']}:github:@frank-r"]
+    # An approval is dated when the change landed.
+    assert approval["occurred_at"] == utc(at(15))
+    assert acts.loc[f"backport:{REPO}:{sha['picked']}"]["url"] == f"{URL}/commit/{sha['picked']}"
+
+
+def test_a_mined_rev_sees_no_tags_or_branches_from_its_future(stewardship, new_db):
+    engine = new_db()
+    mine_git(engine, stewardship.repo.path, name=REPO, rev=stewardship.sha["release"])
+    sha = stewardship.sha
+    K = ActivityKind
+    assert stewardship_rows(engine) == {
+        (K.REVERT, sha["revert"], key(CAROL), key(BOB), ""),
+        (K.VERSION_BUMP, sha["release"], key(ALICE), None, "subject"),
+        (K.CHANGELOG_EDIT, sha["release"], key(ALICE), None, ""),
+        (K.RELEASE_TAGGED, "v1.0.0", key(ERIN), None, "release"),
+    }
+
+
+def test_without_stewardship_the_other_rows_are_the_same(stewardship, new_db):
+    with_acts, without = new_db("with"), new_db("without")
+    mine_git(with_acts, stewardship.repo.path, name=REPO)
+    mine_git(without, stewardship.repo.path, name=REPO, stewardship=False)
+    assert stewardship_rows(without) == set()
+    others = {
+        k: row for k, row in activities_of(with_acts).items() if row["kind"] not in STEWARDSHIP
+    }
+    assert others == activities_of(without)
+    assert files_of(with_acts) == files_of(without)
+
+
+def test_a_store_from_before_the_stewardship_acts_is_read_again(stewardship, new_db):
+    engine = new_db()
+    mine_git(engine, stewardship.repo.path, name=REPO, stewardship=False)
+    again = mine_git(engine, stewardship.repo.path, name=REPO)
+    # Same head, but mined by a miner that did not read these acts: read in full.
+    assert (again.incremental, again.commits) == (False, 18)
+    assert get_sync_state(engine, REPO, "git:reading") == ("2", None)
+    assert mine_git(engine, stewardship.repo.path, name=REPO).incremental
+    fresh = new_db("fresh")
+    mine_git(fresh, stewardship.repo.path, name=REPO)
+    assert_same_tables(tables(engine), tables(fresh))
+
+
+def test_incremental_stewardship_equals_a_clean_run(stewardship, new_db):
+    engine = new_db()
+    mine_git(engine, stewardship.repo.path, name=REPO, rev=stewardship.sha["version"])
+    second = mine_git(engine, stewardship.repo.path, name=REPO)
+    assert second.incremental
+    fresh = new_db("fresh")
+    mine_git(fresh, stewardship.repo.path, name=REPO)
+    assert stewardship_rows(engine) == expected_stewardship(stewardship.sha)
+    assert_same_tables(tables(engine), tables(fresh))
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("Release 1.2.0", True),
+        ("[release] v1.2", True),
+        ("v0.13.0", True),
+        ("Prepare release", True),
+        ("Prepare for the next release", True),
+        ("chore(release): 1.2.0", True),
+        ("Bump version to 0.9.dev0 (#9581)", True),
+        ("Update version to 0.14.dev0 on main branch (#15208)", True),
+        ("Bump github.com/foo/bar from 1.2.0 to 1.3.0", False),
+        ("Bump MLX version to v0.32", False),
+        ("Bump version of numpy to 2.0", False),
+        ("Release notes for 1.2", False),
+        ('Revert "Release 1.2.0"', False),
+        ("Fix the release script", False),
+    ],
+)
+def test_release_subjects_are_told_from_dependency_updates(subject, expected):
+    assert git_source.is_release_subject(subject) is expected
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("CHANGELOG.md", (True, False, None, False)),
+        ("docs/source/release_notes/v1.2.rst", (True, False, None, False)),
+        ("NEWS", (True, False, None, False)),
+        ("src/history.py", (False, False, None, False)),
+        ("third_party/zlib/ChangeLog", (False, False, None, False)),
+        ("ci/jenkins/Jenkinsfile.gpu", (False, False, "ci", False)),
+        ("cmake/modules/CUDA.cmake", (False, False, "build", False)),
+        ("python/requirements-dev.txt", (False, False, "packaging", False)),
+        ("conda/recipe/meta.yaml", (False, False, "packaging", False)),
+        ("models/meta.yaml", (False, False, None, False)),
+        ("pkg/OWNERS", (False, False, None, True)),
+        ("GOVERNANCE.md", (False, False, None, True)),
+        ("python/tvm/_version.py", (False, True, None, False)),
+    ],
+)
+def test_paths_are_read_as_stewardship(path, expected):
+    acts = git_source.parse_path_acts(path)
+    assert (acts.changelog, acts.version, acts.infra, acts.governance) == expected
+
+
+def test_approval_lines_name_approvers_not_requests():
+    parse = git_source.parse_approvals
+    assert parse("Merge #12", "12: Fix it r=ada,bob a=eve\n\nr? @carol\n") == [
+        ("ada", "bors", "eve"),
+        ("bob", "bors", "eve"),
+    ]
+    assert parse("Fix (#4)", "r? @carol\n") == []
+    # Phabricator groups ("#reviewers") are nobody; a name twice is one approval.
+    assert parse("x", "Reviewed By: #core, ada\nApproved by: https://github.com/ada\n") == [
+        ("ada", "approved-by", None)
+    ]
+
+
+def test_approving_ones_own_change_is_no_act():
+    commit = _raw("Fix (#4)")
+    commit = RawCommit(
+        **{
+            **commit.__dict__,
+            "author_email": "12+ada@users.noreply.github.com",
+            "mapped_author_email": "12+ada@users.noreply.github.com",
+            "body": "Approved by: https://github.com/ada, https://github.com/bob\n",
+        }
+    )
+    batch = Batch()
+    steward = git_source.Stewardship("o/r", "")
+    steward.add(commit, batch)
+    assert [(a.kind, a.actor) for a in batch.activities] == [
+        (ActivityKind.APPROVED_BY, "github:@bob")
+    ]

@@ -44,6 +44,7 @@ from talent.model import (
 from talent.sources.base import Batch, Failure, Item, Mark, Progress, SourceState
 from talent.sources.owners import (
     OWNER_PATHSPECS,
+    VENDORED_DIRS,
     OwnerFileKind,
     expand_teams,
     owner_file_kind,
@@ -71,8 +72,12 @@ _FIELDS = [
     "%ct",
     "%s",
     "%(trailers:only,unfold)",
+    "%b",
 ]
 LOG_FORMAT = "%x1e" + "%x00".join(_FIELDS) + "%x00"
+# The same without the body, for a miner that reads no stewardship acts (the benchmark's
+# comparison): git then prints no message bodies at all.
+LOG_FORMAT_NO_BODY = "%x1e" + "%x00".join(_FIELDS[:-1]) + "%x00"
 _N_FIELDS = len(_FIELDS)
 
 # Identities that stand for a tool, not a person: never an actor of a "committed for
@@ -87,6 +92,15 @@ GIT_KINDS = [
     ActivityKind.ACKED_BY,
     ActivityKind.SIGNED_OFF_BY,
     ActivityKind.COMMITTED_FOR_OTHER,
+    # The stewardship acts (:class:`Stewardship`, :func:`fetch_tags`).
+    ActivityKind.RELEASE_TAGGED,
+    ActivityKind.VERSION_BUMP,
+    ActivityKind.CHANGELOG_EDIT,
+    ActivityKind.BACKPORT,
+    ActivityKind.REVERT,
+    ActivityKind.INFRA_EDIT,
+    ActivityKind.GOVERNANCE_EDIT,
+    ActivityKind.APPROVED_BY,
 ]
 _TRAILER_KINDS = {
     "co-authored-by": ActivityKind.CO_AUTHORED,
@@ -102,6 +116,10 @@ _PR_MERGE = re.compile(r"^Merge pull request #(\d+) from ([A-Za-z0-9][A-Za-z0-9-
 _PERSON = re.compile(r"^\s*(.*?)\s*<([^<>]*)>\s*$")
 
 _SYNC_RESOURCE = "git:head"
+# What the history's reading gives, beside the head it covers: a store read before a
+# change of the acts mined (2: the stewardship acts) is read again in full once.
+_READING_RESOURCE = "git:reading"
+HISTORY_READING = "2"
 # The first commits of the history mined under a name: another repository given the same
 # name (two clones in folders both called "repo") is refused instead of mixed in.
 _ROOTS_RESOURCE = "git:roots"
@@ -141,6 +159,7 @@ class RawCommit:
     subject: str
     trailers: str
     files: list[tuple[str, int | None, int | None]] = field(default_factory=list)
+    body: str = ""  # the message after the subject (trailers included)
 
 
 def _text(raw: bytes) -> str:
@@ -155,19 +174,21 @@ def _count(raw: bytes) -> int | None:
     return None if raw == b"-" else int(raw)
 
 
-def parse_log(tokens: Iterable[bytes]) -> Iterator[RawCommit]:
-    """Parse the NUL-separated tokens of ``git log -z --numstat --format=LOG_FORMAT``.
+def parse_log(tokens: Iterable[bytes], *, body: bool = True) -> Iterator[RawCommit]:
+    """Parse the NUL-separated tokens of ``git log -z --numstat --format=LOG_FORMAT``
+    (``LOG_FORMAT_NO_BODY`` with ``body=False``).
 
     Pure: the same tokens give the same commits. A commit is yielded once the next
     one starts (or the tokens end), so a caller can hold back a partial last commit.
     """
     it = iter(tokens)
     current: RawCommit | None = None
+    n_fields = _N_FIELDS if body else _N_FIELDS - 1
     for token in it:
         if token.startswith(b"\x1e"):
             if current is not None:
                 yield current
-            values = [token[1:]] + [next(it, b"") for _ in range(_N_FIELDS - 1)]
+            values = [token[1:]] + [next(it, b"") for _ in range(n_fields - 1)]
             text = [_text(v) for v in values]
             current = RawCommit(
                 sha=text[0],
@@ -184,6 +205,7 @@ def parse_log(tokens: Iterable[bytes]) -> Iterator[RawCommit]:
                 committer_time=int(text[11] or 0),
                 subject=text[12],
                 trailers=text[13],
+                body=text[14] if body else "",
             )
             continue
         token = token.lstrip(b"\n")
@@ -277,13 +299,19 @@ def count_commits(path: Path, revs: list[str]) -> int:
 
 
 def fetch_git_log(
-    path: Path, revs: list[str], on_missing: Callable[[int], None] | None = None
+    path: Path,
+    revs: list[str],
+    on_missing: Callable[[int], None] | None = None,
+    *,
+    body: bool = True,
 ) -> Iterator[RawCommit]:
-    """Yield every commit of ``revs`` (newest first) with its per-file line counts.
+    """Yield every commit of ``revs`` (newest first) with its per-file line counts, and
+    its message body unless ``body`` is False.
 
     If git stops on a missing object, the commits it had not finished are mined
     without reading missing blobs; ``on_missing`` is told how many files were affected.
     """
+    log_format = LOG_FORMAT if body else LOG_FORMAT_NO_BODY
     command = [
         "git",
         "-C",
@@ -296,7 +324,7 @@ def fetch_git_log(
         "--no-color",
         "--no-ext-diff",
         "--no-textconv",
-        f"--format={LOG_FORMAT}",
+        f"--format={log_format}",
         *revs,
         "--",
     ]
@@ -314,7 +342,7 @@ def fetch_git_log(
     done: set[str] = set()
     held: RawCommit | None = None
     try:
-        for commit in parse_log(_split_tokens(iter(chunks.get, None))):
+        for commit in parse_log(_split_tokens(iter(chunks.get, None)), body=body):
             if held is not None:
                 done.add(held.sha)
                 yield held
@@ -335,12 +363,18 @@ def fetch_git_log(
     if "unable to read" not in message and "missing" not in message:
         raise GitError(f"git log failed: {message}")
     # The last commit seen may be cut short: mine it again with everything left.
-    yield from _finish_without_missing(path, revs, done, on_missing)
+    yield from _finish_without_missing(path, revs, done, on_missing, body=body)
 
 
 def _finish_without_missing(
-    path: Path, revs: list[str], done: set[str], on_missing: Callable[[int], None] | None
+    path: Path,
+    revs: list[str],
+    done: set[str],
+    on_missing: Callable[[int], None] | None,
+    *,
+    body: bool = True,
 ) -> Iterator[RawCommit]:
+    log_format = LOG_FORMAT if body else LOG_FORMAT_NO_BODY
     order = _text(_git(path, "rev-list", *revs, "--")).split()
     remaining = [sha for sha in order if sha not in done]
     if not remaining:
@@ -371,10 +405,10 @@ def _finish_without_missing(
             "--always",
             "--no-ext-diff",
             "--no-textconv",
-            f"--format={LOG_FORMAT}",
+            f"--format={log_format}",
             input=("\n".join(good) + "\n").encode(),
         )
-        yield from parse_log(_split_tokens([out]))
+        yield from parse_log(_split_tokens([out]), body=body)
     if not bad:
         return
     headers = _git(
@@ -384,11 +418,11 @@ def _finish_without_missing(
         "--no-walk=unsorted",
         "--stdin",
         "-z",
-        f"--format={LOG_FORMAT}",
+        f"--format={log_format}",
         input=("\n".join(bad) + "\n").encode(),
     )
     affected = 0
-    for commit in parse_log(_split_tokens([headers])):
+    for commit in parse_log(_split_tokens([headers]), body=body):
         present = [
             p
             for old, new, p in blobs.get(commit.sha, [])
@@ -778,6 +812,680 @@ def parse_commit(commit: RawCommit, repo: str, web_url: str, batch: Batch) -> No
         )
 
 
+# --- stewardship acts -------------------------------------------------------------------
+#
+# What a maintainer's work leaves in the history beside commits: release tags, version
+# bumps, changelogs, backports, reverts of others' work, edits of CI, build, packaging
+# and governance files, and approvals that merge bots and review systems write into
+# messages. One row per act (and per commit and kind), beside the commit's own row.
+
+# Subjects are compared without a trailing pull request number and a conventional-commit
+# prefix ("chore(release): ", "build: ").
+_SUBJECT_PR = re.compile(r"\s*\((?:#|[\w.-]+/[\w.-]+#)\d+\)\s*$")
+_CONVENTIONAL = re.compile(r"^[a-z]+(?:\([^)]*\))?!?:\s+")
+_VERSION = r"v?\d+\.\d+(?:\.\d+)*(?:[-.+]?(?:rc|a|b|alpha|beta|dev|post|pre)\.?\d*)?"
+_RELEASE_SUBJECT = re.compile(
+    rf"""^(?:
+      (?:\[release\]\s*)?{_VERSION}(?:\s+release)?\.?$
+    | (?:\[release\]\s*)?releas(?:e|ing)[:\s]+(?:version\s+)?{_VERSION}\b
+    | \[release\]\s*(?:version\b|bump\b)
+    | prep(?:are|aring|aration)?\s+(?:for\s+)?(?:the\s+)?(?:(?:next|new)\s+)?
+      (?:release\b|{_VERSION}\b)
+    | cut(?:ting)?\s+(?:the\s+)?(?:release\b|{_VERSION}\b)
+    | (?:bump(?:ed|ing)?|update[ds]?|set|increment(?:ed)?|change[ds]?)\s+(?:the\s+)?
+      (?:(?:main|project|package|library|dev|development|release)\s+)?version(?:\s+number)?
+      (?:\s+(?:to|for|from)\b|\s*$|\s+{_VERSION}\b)
+    | bump(?:ed|ing)?\s+to\s+{_VERSION}\b
+    | version\s+bump\b
+    | (?:post[-\s]?release|back\s+to\s+dev(?:elopment)?)\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_BACKPORT_SUBJECT = re.compile(
+    r"""^(?:
+      \[?\s*(?:auto(?:mated)?[-\s])?back[-\s]?port\b
+    | \[?\s*(?:auto(?:mated)?[-\s])?cherry[-\s]?pick(?:ed)?\b
+    | \[\s*release(?:[-/\s_]+v?\d+(?:\.[\dx]+)*|[-\s]only)\s*\]
+    | \[\s*release[-/_][^\]\s]+\]
+    | \[\s*v?\d+\.\d+(?:\.[\dx]+)?(?:[-.]x)?\s*\]
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CHERRY_PICKED = re.compile(r"\(cherry[- ]picked from commit ([0-9a-f]{7,40})\)", re.IGNORECASE)
+_REVERTS = re.compile(r"This reverts commit ([0-9a-f]{7,40})\b")
+_APPROVED_BY = re.compile(r"^Approved by:(.*)$", re.MULTILINE)
+_GITHUB_USER_URL = re.compile(r"https?://github\.com/([A-Za-z0-9][A-Za-z0-9-]{0,38})(?![\w/-])")
+_PHABRICATOR = re.compile(r"^Reviewed By:(.*)$", re.MULTILINE)
+_LOGIN_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}$")
+# Homu / bors: "Auto merge of #12 - user:branch, r=login1,login2" (also "Rollup merge").
+_HOMU = re.compile(
+    r"^(?:Auto|Rollup) merge of #\d+ - ([A-Za-z0-9][A-Za-z0-9-]*):\S*, r=([A-Za-z0-9, -]+)$"
+)
+# bors-ng: "Merge #12 #13" then one line per pull request, "12: Title r=login a=author".
+_BORS_NG_LINE = re.compile(
+    r"^\d+: .* r=([A-Za-z0-9][A-Za-z0-9,-]*)(?: a=([A-Za-z0-9][A-Za-z0-9-]*))?\s*$",
+    re.MULTILINE,
+)
+
+# Files, by path. Copies of other projects (VENDORED_DIRS) are never the project's own.
+_DOC_SUFFIXES = frozenset({"", ".md", ".markdown", ".rst", ".txt", ".adoc", ".org"})
+_CHANGELOG_NAME = re.compile(
+    r"^(?:change[-_ ]?logs?|changes|news|history|release[-_ ]?notes?|releases|whats[-_]?new)"
+    r"(?:[-_.][\w.-]*)?$",
+    re.IGNORECASE,
+)
+_CHANGELOG_DIRS = frozenset(
+    {
+        "release-notes",
+        "release_notes",
+        "releasenotes",
+        "changelog",
+        "changelogs",
+        "changelog.d",
+        "changes.d",
+        "newsfragments",
+        ".changes",
+        ".changeset",
+        "whatsnew",
+    }
+)
+_VERSION_FILES = frozenset(
+    {"version", "version.txt", "version.py", "_version.py", "__version__.py", ".version"}
+)
+_CI_DIRS = (
+    ".github/workflows/",
+    ".github/actions/",
+    ".circleci/",
+    ".buildkite/",
+    ".azure-pipelines/",
+    ".gitlab/",
+    ".ci/",
+    ".tekton/",
+    "ci/",
+    ".jenkins/",
+)
+_CI_NAMES = re.compile(
+    r"^(?:\.gitlab-ci\.ya?ml|jenkinsfile.*|\.travis\.ya?ml|azure-pipelines.*\.ya?ml"
+    r"|\.?appveyor\.ya?ml|\.drone\.ya?ml|\.cirrus\.ya?ml|\.?codecov\.ya?ml"
+    r"|\.pre-commit-config\.ya?ml|dependabot\.ya?ml|\.prow\.ya?ml|cloudbuild.*\.ya?ml)$",
+    re.IGNORECASE,
+)
+_BUILD_NAMES = re.compile(
+    r"^(?:makefile|gnumakefile|makefile\.am|.*\.mk|cmakelists\.txt|.*\.cmake|build|build\.bazel"
+    r"|workspace|workspace\.bazel|module\.bazel|.*\.bzl|\.bazelrc|\.bazelversion"
+    r"|build\.gradle(?:\.kts)?|settings\.gradle(?:\.kts)?|gradle\.properties|pom\.xml"
+    r"|meson\.build|meson_options\.txt|sconstruct|configure\.ac|build\.sbt|build\.rs"
+    r"|build\.zig|dockerfile.*|.*\.dockerfile|taskfile\.ya?ml|justfile|tox\.ini|noxfile\.py)$",
+    re.IGNORECASE,
+)
+_PACKAGING_NAMES = re.compile(
+    r"^(?:setup\.py|setup\.cfg|pyproject\.toml|requirements.*\.(?:txt|in)|pipfile"
+    r"|manifest\.in|environment.*\.ya?ml|package\.json|go\.mod|cargo\.toml|.*\.gemspec"
+    r"|gemfile|chart\.yaml|.*\.podspec|\.bumpversion\.cfg)$",
+    re.IGNORECASE,
+)
+_SECURITY_NAME = re.compile(r"^(?:security|governance)(?:[-_.][\w.-]*)?$", re.IGNORECASE)
+# One INFRA_EDIT per commit: its state is the first of these its files fall in.
+INFRA_STATES = ("ci", "build", "packaging")
+
+
+@dataclass(frozen=True)
+class PathActs:
+    """What editing one file is: a changelog edit, a version file, the infrastructure
+    area (``INFRA_STATES``) or None, a governance edit."""
+
+    changelog: bool = False
+    version: bool = False
+    infra: str | None = None
+    governance: bool = False
+
+
+_NO_ACTS = PathActs()
+
+
+def parse_path_acts(path: str) -> PathActs:
+    """The stewardship a change to ``path`` shows.
+
+    >>> parse_path_acts("docs/CHANGELOG.md").changelog
+    True
+    >>> parse_path_acts(".github/workflows/test.yml").infra
+    'ci'
+    >>> parse_path_acts("python/setup.py").infra
+    'packaging'
+    >>> parse_path_acts(".github/CODEOWNERS").governance
+    True
+    >>> parse_path_acts("src/history.py") == PathActs()
+    True
+    """
+    parts = path.split("/")
+    if any(part in VENDORED_DIRS for part in parts[:-1]):
+        return _NO_ACTS
+    name = parts[-1]
+    lower = name.lower()
+    stem, suffix = os.path.splitext(lower)
+    changelog = bool(
+        (suffix in _DOC_SUFFIXES or suffix[1:].isdigit() or suffix in {".x"})
+        and _CHANGELOG_NAME.match(stem if suffix in _DOC_SUFFIXES else lower)
+    ) or (
+        any(part.lower() in _CHANGELOG_DIRS for part in parts[:-1])
+        and suffix in _DOC_SUFFIXES | {".yaml", ".yml"}
+    )
+    infra = None
+    folder = path.lower()
+    if _CI_NAMES.match(lower) or folder.startswith(_CI_DIRS):
+        infra = "ci"
+    elif _BUILD_NAMES.match(lower):
+        infra = "build"
+    elif _PACKAGING_NAMES.match(lower) or (
+        lower == "meta.yaml"
+        and any(p.lower() in {"conda", "recipe", "conda-recipe"} for p in parts)
+    ):
+        infra = "packaging"
+    governance = owner_file_kind(path) is not None or bool(
+        suffix in _DOC_SUFFIXES and _SECURITY_NAME.match(stem)
+    )
+    return PathActs(changelog, lower in _VERSION_FILES, infra, governance)
+
+
+def _clean_subject(subject: str) -> str:
+    return _CONVENTIONAL.sub("", _SUBJECT_PR.sub("", subject.strip()), count=1)
+
+
+def is_release_subject(subject: str) -> bool:
+    """Does a commit subject say it cuts a release or bumps the project's version?
+    Dependency updates ("Bump foo from 1.0 to 2.0") are not.
+
+    >>> is_release_subject("Release 1.2.0 (#88)")
+    True
+    >>> is_release_subject("chore(main): release 0.4.1")
+    True
+    >>> is_release_subject("Bump version to 2.0.0rc1")
+    True
+    >>> is_release_subject("Bump github.com/foo/bar from 1.2.0 to 1.3.0")
+    False
+    >>> is_release_subject("Update release notes for 1.2")
+    False
+    """
+    return bool(_RELEASE_SUBJECT.match(_clean_subject(subject)))
+
+
+def is_backport_subject(subject: str) -> bool:
+    """Does a commit subject mark it as a backport or cherry-pick?
+
+    >>> is_backport_subject("[Backport 1.2] Fix the loader (#12)")
+    True
+    >>> is_backport_subject("[release-1.2] Fix the loader")
+    True
+    >>> is_backport_subject("Cherry-pick #123 into v2")
+    True
+    >>> is_backport_subject("Fix backporting docs")
+    False
+    """
+    return bool(_BACKPORT_SUBJECT.match(subject.strip()))
+
+
+def parse_approvals(subject: str, body: str) -> list[tuple[str, str, str | None]]:
+    """The approvals a commit message records: (approver login, form, the pull request
+    author's login where the line names one), in the order written, each approver once.
+
+    Forms: ``approved-by`` (PyTorch's merge bot: ``Approved by: https://github.com/LOGIN,
+    ...``), ``phabricator`` (an exported diff's ``Reviewed By: name1, name2``), ``bors``
+    (``Auto merge of #N - user:branch, r=LOGIN1,LOGIN2`` and bors-ng's ``N: Title r=LOGIN
+    a=AUTHOR``). A request for review (``r? @LOGIN``) is no approval.
+
+    >>> parse_approvals("Fix (#1)", "Pull Request resolved: x\\nApproved by: "
+    ...     "https://github.com/ada, https://github.com/bob")
+    [('ada', 'approved-by', None), ('bob', 'approved-by', None)]
+    >>> parse_approvals("Auto merge of #7 - eve:fix, r=ada,bob", "")
+    [('ada', 'bors', 'eve'), ('bob', 'bors', 'eve')]
+    >>> parse_approvals("x", "Reviewed By: ada, #group\\n\\nDifferential Revision: D1")
+    [('ada', 'phabricator', None)]
+    """
+    found: list[tuple[str, str, str | None]] = []
+    if "Approved by:" in body:
+        for line in _APPROVED_BY.findall(body):
+            found += [(login, "approved-by", None) for login in _GITHUB_USER_URL.findall(line)]
+    if "Reviewed By:" in body:
+        for line in _PHABRICATOR.findall(body):
+            names = (n.strip() for n in line.split(","))
+            found += [(n, "phabricator", None) for n in names if _LOGIN_TOKEN.match(n)]
+    if "r=" in subject:
+        match = _HOMU.match(subject.strip())
+        if match:
+            names = (n.strip() for n in match.group(2).split(","))
+            found += [(n, "bors", match.group(1)) for n in names if _LOGIN_TOKEN.match(n)]
+    if " r=" in body and subject.startswith("Merge #"):
+        for reviewers, author in _BORS_NG_LINE.findall(body):
+            names = (n.strip() for n in reviewers.split(","))
+            found += [(n, "bors", author or None) for n in names if _LOGIN_TOKEN.match(n)]
+    seen: set[str] = set()
+    out = []
+    for login, form, author in found:
+        if login.lower() not in seen and not login.lower().endswith("-bot"):
+            seen.add(login.lower())
+            out.append((login, form, author))
+    return out
+
+
+def _noreply_login(email: str) -> str | None:
+    local, _, domain = email.lower().partition("@")
+    if domain != "users.noreply.github.com":
+        return None
+    return local.partition("+")[2] or local
+
+
+def _subject_key(subject: str) -> str:
+    # The same change under another pull request number, or in another case.
+    return _SUBJECT_PR.sub("", subject).strip().lower()
+
+
+# Subjects shorter than this ("Fix typo", "Update README.md") are too common to say that
+# a release branch's commit is the same change as a mainline one.
+_SAME_CHANGE = 20
+_REVERT_SUBJECT = re.compile(r'^(?:\[[^\]]*\]\s*)*revert\s+"(.+)"', re.IGNORECASE)
+
+
+class _Pending(NamedTuple):
+    """A revert or backport whose source commit's author is looked up at the end: by
+    the sha the message names, else by the subject of the change (the reverted one's, or
+    the backport's own: the same change committed earlier on the mainline)."""
+
+    kind: ActivityKind
+    target: str | None  # the sha written in the message (maybe abbreviated)
+    subject: str | None  # the source's subject (:func:`_subject_key`)
+    actor: str
+    actor_email: str  # mapped, lower-cased
+    sha: str
+    occurred_at: datetime
+    committed: int
+    title: str
+    url: str
+    pr_number: int | None
+    state: str
+
+
+class Stewardship:
+    """The stewardship acts of the commits :meth:`add` is given, into their batch.
+
+    Acts that a commit shows alone (version bumps, changelog, infrastructure and
+    governance edits, approvals, backports by subject) are added at once; reverts and
+    cherry-picks name another commit, whose author is looked up in :meth:`finish`: first
+    among the commits added, then for the rest in two git processes whatever their
+    number, and last by subject among the mainline's commits. A revert counts only when
+    the reverted commit's author is someone else (compared as ``.mailmap`` maps them);
+    a revert of a commit that cannot be found is left out, and so is a commit of a
+    release branch that is neither marked as a backport nor the same change (by
+    subject) as one committed before it on the mainline.
+    """
+
+    def __init__(self, repo: str, web_url: str):
+        self.repo = repo
+        self.web_url = web_url
+        # sha -> (name, email, mapped name, mapped email) of every commit added.
+        self.authors: dict[str, tuple[str, str, str, str]] = {}
+        # subject key -> (sha, commit time) of the oldest mainline commit with it.
+        self.subjects: dict[str, tuple[str, int]] = {}
+        self.pending: list[_Pending] = []
+        self._paths: dict[str, PathActs] = {}
+
+    def _acts_of(self, path: str) -> PathActs:
+        acts = self._paths.get(path)
+        if acts is None:
+            acts = self._paths[path] = parse_path_acts(path)
+        return acts
+
+    def add(self, commit: RawCommit, batch: Batch, *, mainline: bool = True) -> None:
+        """Add ``commit``'s acts to ``batch``. ``mainline=False``: a commit of a
+        release branch outside the mined history (only its backport and release acts
+        count)."""
+        self.authors[commit.sha] = (
+            commit.author_name,
+            commit.author_email,
+            commit.mapped_author_name,
+            commit.mapped_author_email,
+        )
+        merge = len(commit.parents) > 1
+        if mainline:  # parse_commit has given the author's identity
+            author = Identity(
+                IdentitySource.GIT, name=commit.author_name, email=commit.author_email
+            )
+            if not merge:  # newest first: the last one written is the oldest
+                self.subjects[_subject_key(commit.subject)] = (commit.sha, commit.committer_time)
+        else:
+            author = _identity(
+                batch,
+                commit.author_name,
+                commit.author_email,
+                (commit.mapped_author_name, commit.mapped_author_email),
+            )
+        # A backport is credited to whoever put it on the branch: the committer of a
+        # cherry-pick (git keeps the original author), the author of a pull request
+        # merged on GitHub's web.
+        picker, picker_email = author, commit.mapped_author_email
+        if commit.mapped_committer_email.lower() != commit.mapped_author_email.lower() and (
+            commit.committer_email.lower() not in SERVICE_EMAILS
+        ):
+            picker_email = commit.mapped_committer_email
+            picker = _identity(
+                batch,
+                commit.committer_name,
+                commit.committer_email,
+                None if mainline else (commit.mapped_committer_name, picker_email),
+            )
+        authored = datetime.fromtimestamp(commit.author_time, UTC)
+        committed = datetime.fromtimestamp(commit.committer_time, UTC)
+        url = f"{self.web_url}/commit/{commit.sha}" if self.web_url else ""
+        pr = parse_pr_number(commit.subject)
+
+        def act(kind: ActivityKind, state: str = "", actor: Identity = author) -> None:
+            batch.activities.append(
+                Activity(
+                    key=f"{kind}:{self.repo}:{commit.sha}",
+                    repo=self.repo,
+                    kind=kind,
+                    actor=actor.key,
+                    occurred_at=authored,
+                    item=commit.sha,
+                    title=commit.subject,
+                    url=url,
+                    state=state,
+                    pr_number=pr,
+                )
+            )
+
+        def pend(kind: ActivityKind, target: str | None, subject: str | None, state: str):
+            actor, email = (
+                (picker, picker_email)
+                if kind == ActivityKind.BACKPORT
+                else (
+                    author,
+                    commit.mapped_author_email,
+                )
+            )
+            self.pending.append(
+                _Pending(
+                    kind,
+                    target.lower() if target else None,
+                    subject,
+                    actor.key,
+                    email.lower(),
+                    commit.sha,
+                    authored,
+                    commit.committer_time,
+                    commit.subject,
+                    url,
+                    pr,
+                    state,
+                )
+            )
+
+        if not merge and is_release_subject(commit.subject):
+            act(ActivityKind.VERSION_BUMP, "subject")
+        elif not merge and commit.files:
+            kinds = [self._acts_of(p) for p, _a, _d in commit.files]
+            if any(k.version for k in kinds) and all(k.version or k.changelog for k in kinds):
+                act(ActivityKind.VERSION_BUMP, "files")
+        picked = _CHERRY_PICKED.search(commit.body) if "picked from" in commit.body else None
+        if picked:
+            pend(ActivityKind.BACKPORT, picked.group(1), None, "cherry-pick")
+        elif not merge and is_backport_subject(commit.subject):
+            act(ActivityKind.BACKPORT, "subject", picker)
+        elif not merge and not mainline and len(_subject_key(commit.subject)) >= _SAME_CHANGE:
+            pend(ActivityKind.BACKPORT, None, _subject_key(commit.subject), "release-branch")
+        if not mainline:
+            return
+        if "reverts commit" in commit.body and "revert" in commit.subject.lower():
+            reverted = _REVERTS.search(commit.body)
+            quoted = _REVERT_SUBJECT.match(commit.subject)
+            if reverted:
+                subject = _subject_key(quoted.group(1)) if quoted else None
+                pend(ActivityKind.REVERT, reverted.group(1), subject, "")
+        if commit.files:
+            kinds = [self._acts_of(p) for p, _a, _d in commit.files]
+            if any(k.changelog for k in kinds):
+                act(ActivityKind.CHANGELOG_EDIT)
+            areas = {k.infra for k in kinds}
+            for state in INFRA_STATES:
+                if state in areas:
+                    act(ActivityKind.INFRA_EDIT, state)
+                    break
+            if any(k.governance for k in kinds):
+                act(ActivityKind.GOVERNANCE_EDIT)
+        if "r=" in commit.subject or "Approved by:" in commit.body or "Reviewed By:" in commit.body:
+            self._approvals(commit, batch, author.key, committed, url, pr)
+
+    def _approvals(self, commit, batch, author_key, committed, url, pr) -> None:
+        own = _noreply_login(commit.author_email)
+        for login, form, pr_author in parse_approvals(commit.subject, commit.body):
+            if own and login.lower() == own:
+                continue  # approving one's own change is no act
+            approver = batch.who(Identity(IdentitySource.GITHUB, login=login))
+            counterpart = author_key
+            if pr_author:  # a merge bot's commit: the pull request's author is named
+                if pr_author.lower() == login.lower():
+                    continue
+                counterpart = batch.who(Identity(IdentitySource.GITHUB, login=pr_author))
+            batch.activities.append(
+                Activity(
+                    key=f"{ActivityKind.APPROVED_BY}:{self.repo}:{commit.sha}:{approver}",
+                    repo=self.repo,
+                    kind=ActivityKind.APPROVED_BY,
+                    actor=approver,
+                    occurred_at=committed,
+                    counterpart=counterpart,
+                    item=commit.sha,
+                    title=commit.subject,
+                    url=url,
+                    state=form,
+                    pr_number=pr,
+                )
+            )
+
+    def _read_subjects(self, path: Path, head: str) -> None:
+        """Add the subjects and authors of the history up to ``head`` (one git process,
+        no diffs), for the subject lookups of an incremental run."""
+        out = _git(
+            path,
+            "log",
+            "-z",
+            "--no-merges",
+            "--format=%H%x00%ct%x00%an%x00%ae%x00%aN%x00%aE%x00%s",
+            head,
+            "--",
+        )
+        fields = [_text(t).lstrip("\n") for t in out.split(b"\0")]
+        for i in range(0, len(fields) - 6, 7):
+            sha, when, name, email, mapped_name, mapped_email, subject = fields[i : i + 7]
+            self.authors.setdefault(sha, (name, email, mapped_name, mapped_email))
+            # Newest first: the last one written is the oldest.
+            self.subjects[_subject_key(subject)] = (sha, int(when or 0))
+
+    def _source(self, p: _Pending, found: Mapping[str, tuple[str, str, str, str]]):
+        if p.target and p.target in found:
+            return found[p.target]
+        by_subject = self.subjects.get(p.subject) if p.subject else None
+        if by_subject is not None and by_subject[1] < p.committed and by_subject[0] != p.sha:
+            return self.authors.get(by_subject[0])
+        return None
+
+    def finish(self, path: Path, batch: Batch, older: str | None = None) -> None:
+        """Look up the commits the reverts and backports name, and add their acts.
+        ``older``: the head of the history read before (an incremental run), where a
+        source found by subject may be when it is not among the commits added."""
+        wanted = sorted({p.target for p in self.pending if p.target} - self.authors.keys())
+        found = {**fetch_commit_authors(path, wanted), **self.authors} if wanted else self.authors
+        if older and any(self._source(p, found) is None and p.subject for p in self.pending):
+            self._read_subjects(path, older)
+        for p in self.pending:
+            source = self._source(p, found)
+            counterpart = None
+            if source is not None and source[3].lower() != p.actor_email:
+                counterpart = _identity(batch, source[0], source[1], (source[2], source[3])).key
+            if p.kind == ActivityKind.REVERT and counterpart is None:
+                continue  # one's own commit, or a commit nobody can find: no act
+            if p.state == "release-branch" and source is None:
+                continue  # a release branch's own work, not the same change as the mainline's
+            batch.activities.append(
+                Activity(
+                    key=f"{p.kind}:{self.repo}:{p.sha}",
+                    repo=self.repo,
+                    kind=p.kind,
+                    actor=p.actor,
+                    occurred_at=p.occurred_at,
+                    counterpart=counterpart,
+                    item=p.sha,
+                    title=p.title,
+                    url=p.url,
+                    state=p.state,
+                    pr_number=p.pr_number,
+                )
+            )
+        self.pending = []
+
+
+def fetch_commit_authors(path: Path, shas: Sequence[str]) -> dict[str, tuple[str, str, str, str]]:
+    """(name, email, mapped name, mapped email) of the author of each commit in ``shas``
+    (full or abbreviated) that the repository holds, keyed as given: one ``git cat-file
+    --batch-check`` to tell which exist, one ``git log --no-walk`` to read them."""
+    if not shas:
+        return {}
+    answer = _text(
+        _git(
+            path,
+            "cat-file",
+            "--batch-check=%(objectname) %(objecttype)",
+            input=("\n".join(shas) + "\n").encode(),
+        )
+    ).splitlines()
+    full: dict[str, str] = {}
+    for asked, line in zip(shas, answer, strict=False):
+        parts = line.split()
+        if len(parts) == 2 and parts[1] == "commit":
+            full[asked] = parts[0]
+    if not full:
+        return {}
+    out = _git(
+        path,
+        "log",
+        "--no-walk=unsorted",
+        "--stdin",
+        "--format=%H%x00%an%x00%ae%x00%aN%x00%aE%x00",
+        input=("\n".join(sorted(set(full.values()))) + "\n").encode(),
+    )
+    fields = [_text(t).lstrip("\n") for t in out.split(b"\0")]
+    by_sha = {
+        fields[i]: (fields[i + 1], fields[i + 2], fields[i + 3], fields[i + 4])
+        for i in range(0, len(fields) - 4, 5)
+    }
+    return {asked: by_sha[sha] for asked, sha in full.items() if sha in by_sha}
+
+
+class Tag(NamedTuple):
+    """An annotated tag: its name, tagger (raw and as ``.mailmap`` maps them) and date,
+    and the commit it points to."""
+
+    name: str
+    tagger_name: str
+    tagger_email: str
+    tagged_at: int
+    target: str
+    mapped_name: str = ""
+    mapped_email: str = ""
+
+
+TAG_FORMAT = (
+    "%(objecttype)%00%(refname)%00%(taggername)%00%(taggeremail)%00%(taggerdate:unix)"
+    "%00%(*objectname)%00%(*objecttype)%00%(creatordate:unix)%00%(objectname)"
+)
+
+
+def parse_tags(raw: bytes) -> tuple[list[Tag], list[tuple[int, str]]]:
+    """Parse ``git for-each-ref --format=TAG_FORMAT refs/tags``: the annotated tags of
+    commits that name a tagger, and (date, commit) of every tag of a commit, lightweight
+    ones too. Pure.
+
+    >>> tags, targets = parse_tags(
+    ...     b"tag\\x00refs/tags/v1\\x00Ada\\x00<ada@x.org>\\x00100\\x00c1\\x00commit"
+    ...     b"\\x00100\\x00t1\\n"
+    ...     b"commit\\x00refs/tags/v0\\x00\\x00\\x00\\x00\\x00\\x0090\\x00c0\\n")
+    >>> [(t.name, t.tagger_email, t.tagged_at, t.target) for t in tags], targets
+    ([('v1', 'ada@x.org', 100, 'c1')], [(100, 'c1'), (90, 'c0')])
+    """
+    tags: list[Tag] = []
+    targets: list[tuple[int, str]] = []
+    for line in raw.split(b"\n"):
+        fields = [_text(f) for f in line.split(b"\0")]
+        if len(fields) < 9:
+            continue
+        kind, ref, name, email, when, peeled, peeled_type, created, own = fields[:9]
+        if kind == "tag" and peeled_type == "commit":
+            target = peeled
+        elif kind == "commit":
+            target = own
+        else:  # a tag of a tree or a blob, or of another tag's tag
+            continue
+        if created.strip():
+            targets.append((int(created), target))
+        if kind == "tag" and name.strip() and when.strip():
+            tags.append(
+                Tag(ref.removeprefix("refs/tags/"), name, email.strip("<>"), int(when), target)
+            )
+    return tags, targets
+
+
+def fetch_tags(path: Path, until: int) -> tuple[list[Tag], list[str]]:
+    """The annotated tags dated at or before ``until`` (unix time: a mirror fetched
+    later than the mined head holds tags from its future), their taggers mapped by
+    ``.mailmap``, and the commits all tags so dated point to. Two git processes."""
+    raw = _git(path, "for-each-ref", f"--format={TAG_FORMAT}", "refs/tags")
+    tags, targets = parse_tags(raw)
+    tags = [t for t in tags if t.tagged_at <= until]
+    people = sorted({f"{t.tagger_name} <{t.tagger_email}>" for t in tags})
+    mapped: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(people), _PATHS_PER_CALL):
+        chunk = people[start : start + _PATHS_PER_CALL]
+        answer = _text(_git(path, "check-mailmap", *chunk)).splitlines()
+        for asked, line in zip(chunk, answer, strict=False):
+            person = parse_person(line)
+            if person:
+                mapped[asked] = person
+    out = []
+    for t in tags:
+        name, email = mapped.get(
+            f"{t.tagger_name} <{t.tagger_email}>", (t.tagger_name, t.tagger_email)
+        )
+        out.append(t._replace(mapped_name=name, mapped_email=email))
+    return out, sorted({sha for when, sha in targets if when <= until})
+
+
+def fetch_branch_commits(path: Path, tips: Sequence[str], head: str, until: int) -> list[RawCommit]:
+    """The commits reachable from ``tips`` (the tagged commits) but not from ``head``,
+    committed at or before ``until``: the release branches' own commits, without file
+    counts. Histories that share no commit with ``head`` (tags of an old rewritten
+    history) are left out. One git process, no diffs."""
+    if not tips:
+        return []
+    out = _git(
+        path,
+        *_LOG_OPTIONS,
+        "log",
+        "-z",
+        "--topo-order",
+        "--stdin",
+        f"--format={LOG_FORMAT}",
+        input=("\n".join([*tips, f"^{head}"]) + "\n").encode(),
+    )
+    commits = list(parse_log(_split_tokens([out])))
+    walked = {c.sha: c for c in commits}
+    # Oldest first (topo order reversed: parents before children). A commit is in a
+    # separate history when all its parents are in one (or it has none).
+    apart: set[str] = set()
+    for c in reversed(commits):
+        if all(p in walked and p in apart for p in c.parents):
+            apart.add(c.sha)
+    return [c for c in commits if c.sha not in apart and c.committer_time <= until]
+
+
 # --- the source -------------------------------------------------------------------------
 
 
@@ -855,6 +1563,7 @@ class GitSource:
         full: bool = False,
         teams: Mapping[str, Sequence[str]] | None = None,
         rev: str = "HEAD",
+        stewardship: bool = True,
     ):
         self.paths = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
         if name and len(self.paths) > 1:
@@ -863,6 +1572,7 @@ class GitSource:
         self.full = full
         self.teams = teams
         self.rev = rev
+        self.stewardship = stewardship
         self.results: list[MineResult] = []
 
     def read(self, state: SourceState) -> Iterator[Item]:
@@ -908,7 +1618,11 @@ class GitSource:
             )
         revs = [head]
         incremental = False
-        if previous and not self.full:
+        reading, _ = state.mark(repo, _READING_RESOURCE)
+        reading_now = HISTORY_READING if self.stewardship else "1"
+        # A store read by an older miner lacks acts it now finds: read it all again.
+        full = self.full or bool(previous and (reading or "1") != reading_now)
+        if previous and not full:
             if previous == head:
                 owners, notes = self._owners(path, repo, head, state, force=False)
                 if owners.marks:  # not stored yet for this head and these teams
@@ -931,34 +1645,74 @@ class GitSource:
         commits = 0
         activities = 0
         branches = BranchAuthors(owner=repo.split("/")[0])
-        for commit in fetch_git_log(path, revs, note_missing):
+        steward = Stewardship(repo, web_url) if self.stewardship else None
+        for commit in fetch_git_log(path, revs, note_missing, body=self.stewardship):
             parse_commit(commit, repo, web_url, batch)
             branches.add(commit)
+            if steward is not None:
+                steward.add(commit, batch)
             commits += 1
             if commits % _BATCH_COMMITS == 0:
                 activities += len(batch)
-                if self.full:
+                if full:
                     seen_keys.update(a.key for a in batch.activities)
                 yield batch
                 batch = Batch(scope=repo)
             if commits % 200 == 0 or commits == total:
                 yield Progress(repo, commits, total)
         batch.evidence.extend(branches.evidence(head))
+        if steward is not None:
+            self._releases(path, head, steward, batch, previous if incremental else None)
         activities += len(batch)
-        if self.full:
+        if full:
             seen_keys.update(a.key for a in batch.activities)
         yield batch
         yield Progress(repo, commits, max(total, commits))
-        if self.full:
+        if full:
             kinds = tuple(str(k) for k in GIT_KINDS)
             yield StaleRows(scope=repo, repo=repo, kinds=kinds, keep=frozenset(seen_keys))
         owners, notes = self._owners(path, repo, head, state, force=self.full)
         # Last, and only now: the head these rows cover.
-        owners.marks += [Mark(repo, _ROOTS_RESOURCE, roots), Mark(repo, _SYNC_RESOURCE, head)]
+        owners.marks += [
+            Mark(repo, _ROOTS_RESOURCE, roots),
+            Mark(repo, _READING_RESOURCE, reading_now),
+            Mark(repo, _SYNC_RESOURCE, head),
+        ]
         yield owners
         self.results.append(
             MineResult(repo, commits, activities, unknown_files, incremental, 0, notes)
         )
+
+    def _releases(
+        self, path: Path, head: str, steward: Stewardship, batch: Batch, older: str | None
+    ) -> None:
+        """The tags dated up to ``head``'s commit time (by their taggers), the release
+        branches' own commits (those the tags reach and ``head`` does not), and the
+        reverts and cherry-picks looked up, into ``batch``. Read whole on every run that
+        reads commits: a few git processes, none per tag or commit."""
+        until = int(_text(_git(path, "log", "-1", "--format=%ct", head)).strip() or 0)
+        tags, tips = fetch_tags(path, until)
+        repo, web_url = steward.repo, steward.web_url
+        for tag in tags:
+            tagger = _identity(
+                batch, tag.tagger_name, tag.tagger_email, (tag.mapped_name, tag.mapped_email)
+            )
+            batch.activities.append(
+                Activity(
+                    key=f"{ActivityKind.RELEASE_TAGGED}:{repo}:{tag.name}",
+                    repo=repo,
+                    kind=ActivityKind.RELEASE_TAGGED,
+                    actor=tagger.key,
+                    occurred_at=datetime.fromtimestamp(tag.tagged_at, UTC),
+                    item=tag.name,
+                    title=tag.name,
+                    url=f"{web_url}/releases/tag/{tag.name}" if web_url else "",
+                    state="release",
+                )
+            )
+        for commit in fetch_branch_commits(path, tips, head, until):
+            steward.add(commit, batch, mainline=False)
+        steward.finish(path, batch, older)
 
     def _owners(
         self, path: Path, repo: str, head: str, state: SourceState, *, force: bool
