@@ -6,16 +6,23 @@ make it, so a recruiter (or the person) can check it.
 answers two tables: ``counts`` (each counted measure, the value the ranking used and the
 number of acts listed for it: the two are equal by construction, and a test holds them
 so) and ``acts`` (every act of the person in the ranking's scope, oldest first, with the
-measures each one counts towards and its link).
+measures each one counts towards and its link). ``stewardship`` says in one line what
+stewardship the counts show (:func:`talent.features.stewardship_summary`) and
+``stewardship_acts`` lists a few linked acts of each kind behind it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from talent.features import FEATURE_DOCS, count_kinds
+from talent.features import (
+    FEATURE_DOCS,
+    count_kinds,
+    stewardship_evidence,
+    stewardship_summary,
+)
 
 __all__ = ["Audit", "audit_person"]
 
@@ -25,6 +32,9 @@ class Audit:
     person_id: str
     counts: pd.DataFrame  # measure, value, acts, kinds, meaning
     acts: pd.DataFrame  # occurred_at, kind, repo, title, url, counts_for
+    stewardship: str = ""  # "tagged 14 releases, backported 30 fixes, ..."
+    # measure, kind, occurred_at, title, url: a few of the acts behind ``stewardship``
+    stewardship_acts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def audit_person(row: pd.Series, acts: pd.DataFrame, person_id: str) -> Audit:
@@ -59,4 +69,6 @@ def audit_person(row: pd.Series, acts: pd.DataFrame, person_id: str) -> Audit:
         person_id,
         pd.DataFrame(rows, columns=["measure", "value", "acts", "kinds", "meaning"]),
         listed[columns].reset_index(drop=True),
+        stewardship_summary(row.to_dict()),
+        stewardship_evidence(mine),
     )

@@ -1464,6 +1464,7 @@ def people_audit(
     if format == OutputFormat.json:
         payload = {
             "person_id": person_id,
+            "stewardship": report.stewardship,
             "counts": to_records(report.counts),
             "acts": to_records(report.acts),
         }
@@ -1475,6 +1476,14 @@ def people_audit(
     console = Console()
     name = rows.iloc[0]["name"]
     console.print(f"[bold]{_plain(name)}[/bold]  {person_id}: {len(report.acts):,} acts")
+    if report.stewardship:
+        console.print(f"Stewardship: {report.stewardship}")
+        for act in report.stewardship_acts.itertuples(index=False):
+            console.print(
+                f"  {act.occurred_at:%Y-%m-%d} {act.kind}: {_plain(_text(act.title))} "
+                f"{_plain(act.url)}",
+                overflow="fold",
+            )
     table = Table(title="Counts behind the score", title_justify="left")
     for col in ("measure", "value", "acts listed", "kinds of act"):
         table.add_column(col, justify="right" if col in ("value", "acts listed") else "left")

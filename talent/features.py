@@ -109,6 +109,72 @@ def count_kinds() -> dict[str, tuple[str, ...]]:
     return kinds
 
 
+# How the stewardship counts read in a sentence (:func:`stewardship_summary`), in the
+# order they are said: (measure, verb phrase with {n}, the noun's singular and plural).
+STEWARDSHIP_WORDS: tuple[tuple[str, str, str, str], ...] = (
+    ("releases_tagged", "tagged {n} {noun}", "release", "releases"),
+    ("version_bumps", "cut {n} {noun}", "release or version bump", "releases or version bumps"),
+    ("backports", "backported {n} {noun}", "fix", "fixes"),
+    ("reverts", "reverted {n} {noun}", "change", "changes"),
+    ("approvals", "approved {n} {noun}", "change", "changes"),
+    ("changelog_edits", "{n} {noun}", "changelog edit", "changelog edits"),
+    ("infra_edits", "{n} {noun}", "CI and build edit", "CI and build edits"),
+    ("governance_edits", "{n} {noun}", "governance edit", "governance edits"),
+)
+STEWARDSHIP_KINDS: dict[str, ActivityKind] = {
+    measure: _COUNTS[measure][0] for measure, *_ in STEWARDSHIP_WORDS
+}
+
+
+def stewardship_summary(counts: Mapping[str, float]) -> str:
+    """One line saying what stewardship a person's counts show ("" when none): the
+    Candidate page and ``talent people audit`` both say it so.
+
+    Parameters
+    ----------
+    counts : mapping
+        Measure -> value, as a ranking row has them (``releases_tagged``, ``backports``,
+        ...); missing or empty measures are left out.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> stewardship_summary({"releases_tagged": 14, "backports": 30, "reverts": 1,
+    ...                      "infra_edits": 120, "commits": 900})
+    'tagged 14 releases, backported 30 fixes, reverted 1 change, 120 CI and build edits'
+    >>> stewardship_summary({"commits": 3})
+    ''
+    """
+    parts = []
+    for measure, phrase, one, many in STEWARDSHIP_WORDS:
+        value = counts.get(measure)
+        if value is None or pd.isna(value) or int(value) <= 0:
+            continue
+        n = int(value)
+        parts.append(phrase.format(n=f"{n:,}", noun=one if n == 1 else many))
+    return ", ".join(parts)
+
+
+def stewardship_evidence(acts: pd.DataFrame, per_kind: int = 2) -> pd.DataFrame:
+    """A few linked acts of each stewardship kind, latest first: the evidence to show
+    beside :func:`stewardship_summary`. ``acts`` has ``kind``, ``occurred_at``, ``title``
+    and ``url`` columns (one person's acts); returns those columns plus ``measure``, in
+    the order of :data:`STEWARDSHIP_WORDS`."""
+    columns = ["measure", "kind", "occurred_at", "title", "url"]
+    frames = []
+    for measure, kind in STEWARDSHIP_KINDS.items():
+        mine = acts[(acts["kind"] == str(kind)) & acts["url"].fillna("").astype(bool)]
+        latest = mine.sort_values("occurred_at", ascending=False).head(per_kind)
+        frames.append(latest.assign(measure=measure)[columns])
+    found = [f for f in frames if not f.empty]
+    if not found:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(found, ignore_index=True)
+
+
 # Acts that show a project trusts the actor with someone else's work.
 TRUST_KINDS = frozenset(
     {

@@ -113,6 +113,8 @@ def render() -> None:
         f"**{md_escape(persona_text(person['persona'], bool(person['rising'])))}** · "
         f"{md_escape(affiliation)}"
     )
+    report = data.audit(*args, person_id)
+    stewardship(report)
     if filters.skill:
         matching_work(filters.skill, person)
 
@@ -153,7 +155,6 @@ def render() -> None:
     with st.expander("All measures"):
         st.dataframe(facts, hide_index=True, key="facts")
     with st.expander("Show the acts behind the counts"):
-        report = data.audit(*args, person_id)
         counted = report.counts[(report.counts["value"] != 0) | (report.counts["acts"] != 0)]
         st.caption(
             f"{len(report.acts):,} acts in this ranking's repositories and time window; "
@@ -261,6 +262,27 @@ def render() -> None:
         },
     )
     collaborators(status, filters, person_id)
+
+
+def stewardship(report) -> None:
+    """What stewardship the person's acts show (the line ``talent people audit`` prints
+    too), with the latest act of each kind linked."""
+    if not report.stewardship:
+        return
+    latest = report.stewardship_acts.drop_duplicates("kind").head(6)
+    links = " · ".join(
+        md_link(f"{kind.replace('_', ' ')}: {_short(title)}", url)
+        for kind, title, url in latest[["kind", "title", "url"]].itertuples(index=False)
+    )
+    st.markdown(
+        f"**Stewardship**: {md_escape(report.stewardship)}."
+        + (f" Latest: {links}" if links else "")
+    )
+
+
+def _short(title: object, width: int = 60) -> str:
+    text = title if isinstance(title, str) else ""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def matching_work(query: str, person: pd.Series) -> None:
