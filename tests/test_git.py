@@ -1300,7 +1300,10 @@ def build_stewardship(path: Path) -> History:
     r = GitRepo.init(path)
     sha: dict[str, str] = {}
     sha["root"] = r.commit(
-        "Initial commit\n", author=ALICE, when=at(1), files={"README.md": "# W\n", "a.py": "1\n"}
+        "Initial commit\n",
+        author=ALICE,
+        when=at(1),
+        files={"README.md": "# W\n", "a.py": "1\n", "w/_version.py": '__version__ = "0.1"\n'},
     )
     sha["loader"] = r.commit("Add the loader (#3)\n", author=BOB, when=at(2), files={"l.py": "2\n"})
     sha["fix"] = r.commit(
@@ -1353,6 +1356,13 @@ def build_stewardship(path: Path) -> History:
         author=BOB,
         when=at(11),
         files={"w/_version.py": '__version__ = "1.1.dev0"\n'},
+    )
+    # A version file rewritten beyond a line or two is work on it, not a bump.
+    sha["version_script"] = r.commit(
+        "Read the version from git\n",
+        author=CAROL,
+        when=at(11, 2),
+        files={"w/_version.py": "import subprocess\n\n\ndef describe():\n    return '1'\n"},
     )
     sha["later_fix"] = r.commit(
         "Handle empty files in the loader (#10)\n",
@@ -1519,7 +1529,7 @@ def test_a_store_from_before_the_stewardship_acts_is_read_again(stewardship, new
     mine_git(engine, stewardship.repo.path, name=REPO, stewardship=False)
     again = mine_git(engine, stewardship.repo.path, name=REPO)
     # Same head, but mined by a miner that did not read these acts: read in full.
-    assert (again.incremental, again.commits) == (False, 18)
+    assert (again.incremental, again.commits) == (False, 19)
     assert get_sync_state(engine, REPO, "git:reading") == ("2", None)
     assert mine_git(engine, stewardship.repo.path, name=REPO).incremental
     fresh = new_db("fresh")
@@ -1577,6 +1587,8 @@ def test_release_subjects_are_told_from_dependency_updates(subject, expected):
         ("pkg/OWNERS", (False, False, None, True)),
         ("GOVERNANCE.md", (False, False, None, True)),
         ("python/tvm/_version.py", (False, True, None, False)),
+        ("python/tvm/version.py", (False, True, None, False)),
+        ("version.py", (False, False, None, False)),  # a release script at the top
     ],
 )
 def test_paths_are_read_as_stewardship(path, expected):

@@ -834,7 +834,7 @@ _RELEASE_SUBJECT = re.compile(
     | cut(?:ting)?\s+(?:the\s+)?(?:release\b|{_VERSION}\b)
     | (?:bump(?:ed|ing)?|update[ds]?|set|increment(?:ed)?|change[ds]?)\s+(?:the\s+)?
       (?:(?:main|project|package|library|dev|development|release)\s+)?version(?:\s+number)?
-      (?:\s+(?:to|for|from)\b|\s*$|\s+{_VERSION}\b)
+      (?::?\s+(?:to|for|from)\b|:?\s*$|:?\s+{_VERSION}\b)
     | bump(?:ed|ing)?\s+to\s+{_VERSION}\b
     | version\s+bump\b
     | (?:post[-\s]?release|back\s+to\s+dev(?:elopment)?)\b
@@ -984,7 +984,32 @@ def parse_path_acts(path: str) -> PathActs:
     governance = owner_file_kind(path) is not None or bool(
         suffix in _DOC_SUFFIXES and _SECURITY_NAME.match(stem)
     )
-    return PathActs(changelog, lower in _VERSION_FILES, infra, governance)
+    # A version.py at the top is the release script of some projects (apache/tvm's),
+    # inside a package it holds the version.
+    version = lower in _VERSION_FILES and not (lower == "version.py" and len(parts) == 1)
+    return PathActs(changelog, version, infra, governance)
+
+
+# A version file's bump changes a line or two; more is work on a version script.
+_BUMP_LINES = 4
+
+
+def _bumps_version_files(
+    files: Sequence[tuple[str, int | None, int | None]], acts_of: Callable[[str], PathActs]
+) -> bool:
+    """Do ``files`` (path, added, deleted) only bump version files (a line or two each),
+    with changelogs beside them at most?"""
+    bumped = False
+    for path, added, deleted in files:
+        acts = acts_of(path)
+        if acts.version:
+            # A bump replaces a line: a file written or cut is no bump.
+            if not added or not deleted or added + deleted > _BUMP_LINES:
+                return False
+            bumped = True
+        elif not acts.changelog:
+            return False
+    return bumped
 
 
 def _clean_subject(subject: str) -> str:
@@ -999,7 +1024,7 @@ def is_release_subject(subject: str) -> bool:
     True
     >>> is_release_subject("chore(main): release 0.4.1")
     True
-    >>> is_release_subject("Bump version to 2.0.0rc1")
+    >>> is_release_subject("Bump version: 0.4.1 → 0.5.0")
     True
     >>> is_release_subject("Bump github.com/foo/bar from 1.2.0 to 1.3.0")
     False
@@ -1221,10 +1246,8 @@ class Stewardship:
 
         if not merge and is_release_subject(commit.subject):
             act(ActivityKind.VERSION_BUMP, "subject")
-        elif not merge and commit.files:
-            kinds = [self._acts_of(p) for p, _a, _d in commit.files]
-            if any(k.version for k in kinds) and all(k.version or k.changelog for k in kinds):
-                act(ActivityKind.VERSION_BUMP, "files")
+        elif not merge and commit.files and _bumps_version_files(commit.files, self._acts_of):
+            act(ActivityKind.VERSION_BUMP, "files")
         picked = _CHERRY_PICKED.search(commit.body) if "picked from" in commit.body else None
         if picked:
             pend(ActivityKind.BACKPORT, picked.group(1), None, "cherry-pick")
