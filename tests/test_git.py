@@ -1421,6 +1421,7 @@ def build_stewardship(path: Path) -> History:
         "Release 1.0.1\n", author=ALICE, when=at(19), files={"VERSION": "1.0.1\n"}
     )
     _tag(r, "v1.0.1", sha["patch_release"], at(19, 1))
+    _tag(r, "api/v1.0.1", sha["patch_release"], at(19, 1))  # a module's tag: one release
     r.git("checkout", "-q", "main")
     sha["head"] = r.commit("Update the guide\n", author=ALICE, when=at(20), files={"g.md": "g\n"})
     _tag(r, "v2.0.0", sha["head"], at(25))  # after the head's commit time: the future
@@ -1493,6 +1494,7 @@ def test_stewardship_acts_link_their_evidence(stewardship, new_db):
     assert (tag["url"], tag["occurred_at"]) == (f"{URL}/releases/tag/v1.0.0", utc(at(7)))
     revert = acts.loc[f"revert:{REPO}:{sha['revert']}"]
     assert (revert["url"], revert["pr_number"]) == (f"{URL}/commit/{sha['revert']}", 6)
+    assert acts.loc[f"release_tagged:{REPO}:v1.0.1"]["title"] == "v1.0.1 (and 1 more tags)"
     approval = acts.loc[f"approved_by:{REPO}:{sha['bors']}:github:@frank-r"]
     # An approval is dated when the change landed.
     assert approval["occurred_at"] == utc(at(15))
@@ -1586,6 +1588,8 @@ def test_release_subjects_are_told_from_dependency_updates(subject, expected):
         ("models/meta.yaml", (False, False, None, False)),
         ("pkg/OWNERS", (False, False, None, True)),
         ("GOVERNANCE.md", (False, False, None, True)),
+        (".github/SECURITY.md", (False, False, None, True)),
+        ("Documentation/op-guide/security.md", (False, False, None, False)),
         ("python/tvm/_version.py", (False, True, None, False)),
         ("python/tvm/version.py", (False, True, None, False)),
         ("version.py", (False, False, None, False)),  # a release script at the top
@@ -1603,6 +1607,9 @@ def test_approval_lines_name_approvers_not_requests():
         ("bob", "bors", "eve"),
     ]
     assert parse("Fix (#4)", "r? @carol\n") == []
+    # A self-hosted Phabricator's user names are not GitHub logins.
+    own_server = "Reviewed By: ben\n\nDifferential Revision: https://phab.example.org/D27\n"
+    assert parse("Tidy", own_server) == []
     # Phabricator groups ("#reviewers") are nobody; a name twice is one approval.
     assert parse("x", "Reviewed By: #core, ada\nApproved by: https://github.com/ada\n") == [
         ("ada", "approved-by", None)

@@ -43,6 +43,7 @@ from talent.model import (
 )
 from talent.sources.base import Batch, Failure, Item, Mark, Progress, SourceState
 from talent.sources.owners import (
+    CODEOWNERS_DIRS,
     OWNER_PATHSPECS,
     VENDORED_DIRS,
     OwnerFileKind,
@@ -856,6 +857,13 @@ _REVERTS = re.compile(r"This reverts commit ([0-9a-f]{7,40})\b")
 _APPROVED_BY = re.compile(r"^Approved by:(.*)$", re.MULTILINE)
 _GITHUB_USER_URL = re.compile(r"https?://github\.com/([A-Za-z0-9][A-Za-z0-9-]{0,38})(?![\w/-])")
 _PHABRICATOR = re.compile(r"^Reviewed By:(.*)$", re.MULTILINE)
+# A Phabricator diff exported to GitHub: its reviewers are named by their GitHub logins
+# (a bare diff id, or the pull request it came from). A self-hosted Phabricator's export
+# links its own server, whose user names are no GitHub accounts.
+_GITHUB_EXPORT = re.compile(
+    r"^(?:Differential Revision: D\d+\s*|Pull Request resolved: https://github\.com/\S+)$",
+    re.MULTILINE,
+)
 _LOGIN_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}$")
 # Homu / bors: "Auto merge of #12 - user:branch, r=login1,login2" (also "Rollup merge").
 _HOMU = re.compile(
@@ -924,7 +932,7 @@ _PACKAGING_NAMES = re.compile(
     r"|gemfile|chart\.yaml|.*\.podspec|\.bumpversion\.cfg)$",
     re.IGNORECASE,
 )
-_SECURITY_NAME = re.compile(r"^(?:security|governance)(?:[-_.][\w.-]*)?$", re.IGNORECASE)
+_SECURITY_NAME = re.compile(r"^security(?:[-_.][\w.-]*)?$", re.IGNORECASE)
 # One INFRA_EDIT per commit: its state is the first of these its files fall in.
 INFRA_STATES = ("ci", "build", "packaging")
 
@@ -981,8 +989,11 @@ def parse_path_acts(path: str) -> PathActs:
         and any(p.lower() in {"conda", "recipe", "conda-recipe"} for p in parts)
     ):
         infra = "packaging"
+    # A security policy where GitHub reads one (a docs page on security is not one).
     governance = owner_file_kind(path) is not None or bool(
-        suffix in _DOC_SUFFIXES and _SECURITY_NAME.match(stem)
+        suffix in _DOC_SUFFIXES
+        and _SECURITY_NAME.match(stem)
+        and "/".join(parts[:-1]).lower() in CODEOWNERS_DIRS
     )
     # A version.py at the top is the release script of some projects (apache/tvm's),
     # inside a package it holds the version.
@@ -1054,7 +1065,9 @@ def parse_approvals(subject: str, body: str) -> list[tuple[str, str, str | None]
     author's login where the line names one), in the order written, each approver once.
 
     Forms: ``approved-by`` (PyTorch's merge bot: ``Approved by: https://github.com/LOGIN,
-    ...``), ``phabricator`` (an exported diff's ``Reviewed By: name1, name2``), ``bors``
+    ...``), ``phabricator`` (an exported diff's ``Reviewed By: name1, name2``, where the
+    export names GitHub logins: ``Differential Revision: D123`` or ``Pull Request
+    resolved: https://github.com/...``; a self-hosted server's user names are not), ``bors``
     (``Auto merge of #N - user:branch, r=LOGIN1,LOGIN2`` and bors-ng's ``N: Title r=LOGIN
     a=AUTHOR``). A request for review (``r? @LOGIN``) is no approval.
 
@@ -1065,12 +1078,14 @@ def parse_approvals(subject: str, body: str) -> list[tuple[str, str, str | None]
     [('ada', 'bors', 'eve'), ('bob', 'bors', 'eve')]
     >>> parse_approvals("x", "Reviewed By: ada, #group\\n\\nDifferential Revision: D1")
     [('ada', 'phabricator', None)]
+    >>> parse_approvals("x", "Reviewed By: ben\\nDifferential Revision: https://p.example/D2")
+    []
     """
     found: list[tuple[str, str, str | None]] = []
     if "Approved by:" in body:
         for line in _APPROVED_BY.findall(body):
             found += [(login, "approved-by", None) for login in _GITHUB_USER_URL.findall(line)]
-    if "Reviewed By:" in body:
+    if "Reviewed By:" in body and _GITHUB_EXPORT.search(body):
         for line in _PHABRICATOR.findall(body):
             names = (n.strip() for n in line.split(","))
             found += [(n, "phabricator", None) for n in names if _LOGIN_TOKEN.match(n)]
@@ -1456,6 +1471,28 @@ def parse_tags(raw: bytes) -> tuple[list[Tag], list[tuple[int, str]]]:
     return tags, targets
 
 
+def releases_of(tags: Sequence[Tag]) -> list[tuple[Tag, int]]:
+    """One release per commit and tagger: a project of many modules tags one release
+    once per module ("api/v1.2.0", "sdk/v1.2.0"), and a release also tagged "latest" is
+    one release. Each is named by its tag with the fewest folders, then the shortest
+    name; returns (that tag, how many more tags it stands for), oldest first.
+
+    >>> tags = [Tag("sdk/v1.2.0", "Ada", "a@x.org", 5, "c1", "Ada", "a@x.org"),
+    ...         Tag("v1.2.0", "Ada", "a@x.org", 5, "c1", "Ada", "a@x.org"),
+    ...         Tag("v1.1.0", "Ada", "a@x.org", 3, "c0", "Ada", "a@x.org")]
+    >>> [(t.name, more) for t, more in releases_of(tags)]
+    [('v1.1.0', 0), ('v1.2.0', 1)]
+    """
+    groups: dict[tuple[str, str], list[Tag]] = {}
+    for tag in tags:
+        groups.setdefault((tag.target, tag.mapped_email.lower()), []).append(tag)
+    chosen = [
+        (min(group, key=lambda t: (t.name.count("/"), len(t.name), t.name)), len(group) - 1)
+        for group in groups.values()
+    ]
+    return sorted(chosen, key=lambda pair: (pair[0].tagged_at, pair[0].name))
+
+
 def fetch_tags(path: Path, until: int) -> tuple[list[Tag], list[str]]:
     """The annotated tags dated at or before ``until`` (unix time: a mirror fetched
     later than the mined head holds tags from its future), their taggers mapped by
@@ -1716,7 +1753,7 @@ class GitSource:
         until = int(_text(_git(path, "log", "-1", "--format=%ct", head)).strip() or 0)
         tags, tips = fetch_tags(path, until)
         repo, web_url = steward.repo, steward.web_url
-        for tag in tags:
+        for tag, more in releases_of(tags):
             tagger = _identity(
                 batch, tag.tagger_name, tag.tagger_email, (tag.mapped_name, tag.mapped_email)
             )
@@ -1728,7 +1765,7 @@ class GitSource:
                     actor=tagger.key,
                     occurred_at=datetime.fromtimestamp(tag.tagged_at, UTC),
                     item=tag.name,
-                    title=tag.name,
+                    title=tag.name + (f" (and {more} more tags)" if more else ""),
                     url=f"{web_url}/releases/tag/{tag.name}" if web_url else "",
                     state="release",
                 )
