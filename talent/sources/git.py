@@ -9,6 +9,12 @@ gone, copies that lost a few blobs) make ``git log --numstat`` stop with ``fatal
 unable to read <sha>``. The miner then finishes the remaining commits without reading
 any missing blob: files whose blobs are gone count with unknown lines.
 
+Beside each commit's own acts, :class:`Stewardship` finds the stewardship acts its subject,
+body and files show (version bumps, changelogs, backports, reverts of others' work, CI,
+build, packaging and governance edits, approval lines), and :meth:`GitSource._releases`
+the release tags and the release branches' backports: a few git processes per
+repository, none per commit.
+
 Verbs: ``fetch_*`` runs git and yields records, ``parse_*`` is pure; :class:`GitSource`
 turns them into batches for :mod:`talent.sync` (it never touches the store;
 :func:`talent.mining.mine_git` is the one-call form).
