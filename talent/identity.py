@@ -359,6 +359,12 @@ ROLE_EMAIL_LOCALS = frozenset(
         "buildbot",
         "jenkins",
         "automation",
+        # The mailboxes release tags are signed from ("CoreOS Application Signing Key
+        # <security@...>"): a project's, not a person's.
+        "security",
+        "release",
+        "releases",
+        "ci",
     }
 )
 # Words that say a name is a group's: as the last word of a name of two words or more
