@@ -182,15 +182,20 @@ def within_repo_quantiles(values: pd.DataFrame) -> pd.DataFrame:
     return within_repo(values, "quantile")
 
 
+# The stewardship acts' counts (talent.features), kept apart so that a benchmark can try
+# other groupings of them than the signals of talent.scoring.SIGNAL_TABLE.
+STEWARDSHIP_FEATURES = ("releases_tagged", "version_bumps", "changelog_edits", "backports",
+                        "reverts", "infra_edits", "governance_edits", "approvals")  # fmt: skip
 EXTRA_FEATURES = ("commits", "merges", "active_months", "recency", "patches_applied",
-                  "co_authored", "review_trailers")  # fmt: skip
+                  "co_authored", "review_trailers", *STEWARDSHIP_FEATURES)  # fmt: skip
 
 
 def extra_features(features: pd.DataFrame) -> pd.DataFrame:
     """Per person, features beside the signals that a model may use: counts from
     :data:`talent.features.FEATURE_DOCS` and ``recency``, 1 / (1 + months since the
     person's latest act), so that more is better as for every other feature."""
-    out = features[[c for c in EXTRA_FEATURES if c != "recency"]].astype(float).fillna(0.0)
+    counts = [c for c in EXTRA_FEATURES if c != "recency"]
+    out = features.reindex(columns=counts).astype(float).fillna(0.0)
     out["recency"] = 1.0 / (1.0 + features["days_inactive"].astype(float).fillna(0.0) / 30.0)
     return out
 
@@ -225,22 +230,41 @@ def person_table(engine, settings=None, repos: Sequence[str] | None = None) -> p
     """One repository's (or ``repos``') examples, a row per person who is not a bot:
     the signal values (:func:`talent.scoring.signal_values`), ``commits``, the labels
     ``named_ever`` and ``named_now`` from the stored owner files (people matched by
-    :func:`talent.identity.owner_people`, never guessed), ``first_named`` (UTC) and
-    ``hand_score`` (the hand-weighted ``maintainer`` profile of earlier versions)."""
-    from talent.config import MAINTAINER, Settings
+    :func:`talent.identity.owner_people`, never guessed), ``first_named`` (UTC) and the
+    score of every built-in profile that learns nothing (:func:`profile_score_column`:
+    ``score_maintainer``, ``score_recruiter``), so that every built-in profile can be
+    compared on held-out repositories."""
+    from talent.config import Settings
     from talent.scoring import build_ranking_base, make_profile_scorer
 
     settings = settings or Settings()
     base = build_ranking_base(engine, settings, repos=repos)
     if base.values.empty:
         return pd.DataFrame()
-    out = base.values.join(extra_features(base.features))
-    out["hand_score"] = make_profile_scorer(MAINTAINER).fit(base.values).predict(base.values)
+    extra = extra_features(base.features)
+    # A feature that is a signal on its own (backports, reverts) is there once already.
+    out = base.values.join(extra.drop(columns=[c for c in extra if c in base.values]))
+    for profile in fixed_profiles():
+        scorer = make_profile_scorer(profile).fit(base.values)
+        out[profile_score_column(profile.name)] = scorer.predict(base.values)
     named = named_people(engine, repos)
     out["named_ever"] = out.index.isin(set(named["person_id"]))
     out["named_now"] = out.index.isin(set(named.loc[named["until"].isna(), "person_id"]))
     out["first_named"] = named.groupby("person_id")["since"].min().reindex(out.index)
     return out.rename_axis("person_id")
+
+
+def fixed_profiles():
+    """The built-in profiles whose weights are fixed (all but ``learned``, which a
+    cross-validation refits on each fold)."""
+    from talent.config import BUILTIN_PROFILES
+
+    return tuple(p for p in BUILTIN_PROFILES if p.scaling != "learned")
+
+
+def profile_score_column(name: str) -> str:
+    """The :func:`person_table` column with the score of built-in profile ``name``."""
+    return f"score_{name}"
 
 
 # --- fitting -----------------------------------------------------------------------------
@@ -443,8 +467,9 @@ def cross_validate(
 ) -> pd.DataFrame:
     """Grouped cross-validation: repositories are split into ``folds`` groups; each
     group is scored by a model fitted (:func:`fit_model` with ``fit``) on the others.
-    ``judge(repo, scores)`` gets the scores per method ("learned", "hand", "commit
-    count") and yields metric rows."""
+    ``judge(repo, scores)`` gets the scores per method (every built-in profile by name,
+    "learned" being the model fitted without the repository, and "commit count") and
+    yields metric rows."""
     from sklearn.model_selection import GroupKFold
 
     repos = sorted(r for r, t in tables.items() if not t.empty)
@@ -454,8 +479,8 @@ def cross_validate(
         for i in test:
             table = tables[repos[i]]
             scores = {
+                **{p.name: table[profile_score_column(p.name)] for p in fixed_profiles()},
                 "learned": score_table(fitted, table),
-                "hand": table["hand_score"],
                 "commit count": table["commits"],
             }
             rows.extend(judge(repos[i], scores))
@@ -507,7 +532,8 @@ def future_tables(
         base = _base(acts, changes, bots, people, settings, 0)
         if base.values.empty:
             continue
-        table = base.values.join(extra_features(base.features))
+        extra = extra_features(base.features)
+        table = base.values.join(extra.drop(columns=[c for c in extra if c in base.values]))
         at = pd.to_datetime(acts["occurred_at"], utc=True).dt.tz_localize(None)
         recent = acts[(acts["kind"] == "commit") & (at >= cut - YEAR)]
         table["commits_last_year"] = (
