@@ -12,7 +12,14 @@ from gitrepos import GitRepo, Who, at, isolate
 from typer.testing import CliRunner
 
 from talent.cli import app
-from talent.config import SIGNAL_NAMES, ConfigError, Settings, load_settings
+from talent.config import (
+    MAINTAINER,
+    RECRUITER,
+    SIGNAL_NAMES,
+    ConfigError,
+    Settings,
+    load_settings,
+)
 from talent.learning import (
     GRID,
     MODEL_SIGNALS,
@@ -218,6 +225,12 @@ def test_person_table_labels_come_from_the_owner_files(mined):
     assert first["ada"] == pd.Timestamp(at(1), unit="s")
     assert pd.isna(first["dee"])
     assert table["commits"].sum() == 27
+    # Each built-in profile that learns nothing scores the same people as it ranks them.
+    for profile in (MAINTAINER, RECRUITER):
+        scorer = make_profile_scorer(profile).fit(table[list(SIGNAL_NAMES)])
+        expected = scorer.predict(table[list(SIGNAL_NAMES)])
+        np.testing.assert_allclose(table[f"score_{profile.name}"], expected)
+    assert table["score_maintainer"].max() > 0
 
 
 def test_future_tables_cut_the_history(mined):
@@ -279,7 +292,8 @@ def test_talent_evaluate_from_owner_files_needs_no_truth_file(mined):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)["metrics"]
     methods = {r["method"] for r in rows}
-    assert methods == {"maintainer", "learned", "commit count"}
+    # Every built-in profile beside commit count.
+    assert methods == {"maintainer", "recruiter", "learned", "commit count"}
     assert {r["repo"] for r in rows} == {"acme/widgets"}
     for r in rows:
         # Ada, Bob and Cy were named, Ada and Cy still are; all three committed.
