@@ -3,7 +3,7 @@ cross-validation over the training corpus.
 
 Usage: python benchmarks/maintainer_model.py [--target ever|now] [--folds K] [--per-repo]
        [--signals A,B,...] [--define NAME=A+B-C ...] [--scale logmax|top|quantile] [--C C]
-       [--pairs N] [--top N] [--monotone 1|0] [--cache DIR] [--ablate A,B,...]
+       [--pairs N] [--top N] [--monotone 1|0] [--prior PROFILE] [--cache DIR] [--ablate A,B,...]
        [--save MODEL_JSON] [--check CHECK_JSON] CORPUS TRUTH_DIR [TRUTH_DIR ...]
 
 Defaults are those of the shipped model (``talent.learning.MODEL_SIGNALS`` and ``FIT``).
@@ -166,6 +166,7 @@ def main(argv: list[str]) -> int:
         "--signals": ",".join(MODEL_SIGNALS),
         "--cache": "",
         "--ablate": "",
+        "--prior": "",
     }
     per_repo = "--per-repo" in argv
     definitions: list[str] = []
@@ -198,6 +199,8 @@ def main(argv: list[str]) -> int:
         "pairs": int(options["--pairs"]),
         "monotone": options["--monotone"] == "1",
     }
+    if options["--prior"]:  # a built-in profile's weights the curves are pulled toward
+        fit["prior"] = Settings().profile(options["--prior"]).as_dict()
     started = time.perf_counter()
     rows = run(tables, matches, signals, target, folds, fit)
     fitted = time.perf_counter() - started

@@ -318,6 +318,7 @@ def fit_model(
     top: int | None = None,
     pairs: int = 30,
     monotone: bool = True,
+    prior: Mapping[str, float] | None = None,
 ) -> MaintainerModel:
     """Learn one curve per signal from ``tables`` (repository -> :func:`person_table`).
 
@@ -329,7 +330,10 @@ def fit_model(
     people within a project rather than to tell projects apart; otherwise pointwise,
     the classes balanced. ``top`` keeps only each repository's N most active people.
     Every repository weighs the same, so a project with thousands of drive-by
-    contributors does not drown the small ones. ``C`` is the inverse L2 penalty."""
+    contributors does not drown the small ones. ``C`` is the inverse L2 penalty; with
+    ``prior`` (a profile's weights, such as the ``maintainer`` profile's) the penalty
+    pulls the curves toward that profile's straight lines, scaled to the labels, rather
+    than toward zero (rising curves only)."""
     from sklearn.linear_model import LogisticRegression
 
     frames, weights, labels = [], [], []
@@ -360,7 +364,17 @@ def fit_model(
         # Rising curves: every weight, the indicator's ("any at all") and the ramps', is
         # kept at zero or more, so no contribution is ever below that of doing nothing.
         free = np.zeros(X.shape[1], dtype=bool)
-        coef, intercept = _logistic(X, y, w, C, free, fit_intercept=not pairs)
+        center = None
+        if prior:
+            # The profile's score w * x is the ramps' sum times w / ramps (x in [0, 1]);
+            # one factor, fitted first, turns it into log-odds.
+            center = np.zeros(X.shape[1])
+            for signal in signals:
+                ramps = slice(slices[signal].start + 1, slices[signal].stop)
+                center[ramps] = prior.get(signal, 0.0) / (len(RAMPS) - 1)
+            factor, _ = _logistic((X @ center)[:, None], y, w, 1e6, free[:1], not pairs)
+            center *= factor[0]
+        coef, intercept = _logistic(X, y, w, C, free, fit_intercept=not pairs, center=center)
         model = SimpleNamespace(coef_=coef[None, :], intercept_=np.array([intercept]))
     else:
         model = LogisticRegression(
@@ -387,32 +401,37 @@ def fit_model(
             "scale": scale,
             "people": people,
             "named": named,
+            **({"prior": dict(prior)} if prior else {}),
         },  # fmt: skip
     )
 
 
-def _logistic(X, y, w, C, free, fit_intercept=True):
-    """Weighted logistic regression with an L2 penalty of 1 / (2C), the weights of the
-    columns not ``free`` kept at zero or more (L-BFGS-B); returns (coef, intercept)."""
+def _logistic(X, y, w, C, free, fit_intercept=True, center=None):
+    """Weighted logistic regression with an L2 penalty of 1 / (2C) on the distance of the
+    weights from ``center`` (default zero), the weights of the columns not ``free`` kept
+    at zero or more (L-BFGS-B); returns (coef, intercept)."""
     from scipy.optimize import minimize
     from scipy.special import expit, log_expit
 
     w = w / w.sum()
     n = X.shape[1]
+    origin = np.zeros(n) if center is None else np.asarray(center, dtype=float)
 
     def loss(theta):
         coef, b = theta[:n], (theta[n] if fit_intercept else 0.0)
         z = X @ coef + b
         value = -(w * (y * log_expit(z) + (1 - y) * log_expit(-z))).sum()
-        value += (coef @ coef) / (2 * C * len(y))
+        away = coef - origin
+        value += (away @ away) / (2 * C * len(y))
         residual = w * (expit(z) - y)
-        grad = np.concatenate([X.T @ residual + coef / (C * len(y)), [residual.sum()]])
+        grad = np.concatenate([X.T @ residual + away / (C * len(y)), [residual.sum()]])
         return value, grad if fit_intercept else grad[:n]
 
     size = n + (1 if fit_intercept else 0)
     bounds = [(None, None) if f else (0.0, None) for f in free]
     bounds += [(None, None)] if fit_intercept else []
-    result = minimize(loss, np.zeros(size), jac=True, method="L-BFGS-B", bounds=bounds,
+    start = np.concatenate([origin, [0.0]])[:size]
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds,
                       options={"maxiter": 5000})  # fmt: skip
     return result.x[:n], (result.x[n] if fit_intercept else 0.0)
 
