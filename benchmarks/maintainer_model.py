@@ -6,7 +6,8 @@ Usage: python benchmarks/maintainer_model.py [--target ever|now] [--folds K] [--
        [--pairs N] [--top N] [--monotone 1|0] [--prior PROFILE] [--cache DIR] [--ablate A,B,...]
        [--save MODEL_JSON] [--check CHECK_JSON] CORPUS TRUTH_DIR [TRUTH_DIR ...]
 
-Defaults are those of the shipped model (``talent.learning.MODEL_SIGNALS`` and ``FIT``).
+Defaults are those of the shipped model (``talent.learning.MODEL_SIGNALS``,
+``MODEL_TARGET`` and ``FIT``).
 
 CORPUS holds one store per repository (``benchmarks/mine_corpus.py``), named like the
 truth files (``OWNER__NAME.db``). Each store's examples (:func:`talent.learning.person_table`)
@@ -42,6 +43,7 @@ from talent.evaluate import SCOPES, load_truth, match_maintainers, ranking_metri
 from talent.learning import (
     FIT,
     MODEL_SIGNALS,
+    MODEL_TARGET,
     cross_validate,
     fit_model,
     person_table,
@@ -154,7 +156,7 @@ def report(rows: pd.DataFrame, per_repo: bool) -> dict:
 
 def main(argv: list[str]) -> int:
     options = {
-        "--target": "ever",
+        "--target": MODEL_TARGET,
         "--C": str(FIT["C"]),
         "--folds": "5",
         "--save": "",

@@ -8,9 +8,9 @@ signal values; the rest of :func:`talent.scoring.score_base` joins and sorts the
 table either way):
 
 - ``old``: the signals before the stewardship acts (``releases``, ``backports``,
-  ``reverts`` and ``infra`` left out of ``SIGNAL_TABLE``, approvals out of ``reviews``),
-  ranked by the old default profile ``maintainer``, on BASE_STORE if given (the same
-  repository mined without the stewardship acts), else on STORE;
+  ``reverts``, ``infra`` and ``governance`` left out of ``SIGNAL_TABLE``, approvals out
+  of ``reviews``), ranked by the old default profile ``maintainer``, on BASE_STORE if
+  given (the same repository mined without the stewardship acts), else on STORE;
 - ``new``: every signal, ranked by ``DEFAULT_PROFILE``, on STORE.
 
 Each is run ``--repeat`` times (default 3), alternating, and the best time kept. Prints
@@ -29,7 +29,7 @@ from talent.config import Settings
 from talent.scoring import DEFAULT_PROFILE, Signal, build_ranking_base, make_profile_scorer
 from talent.store import open_store
 
-NEW_SIGNALS = ("releases", "backports", "reverts", "infra")
+NEW_SIGNALS = ("releases", "backports", "reverts", "infra", "governance")
 NEW_COLUMNS = ("approvals",)
 
 

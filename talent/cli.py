@@ -53,6 +53,7 @@ from talent.export import (
     to_safe_csv,
 )
 from talent.identity import OverrideError, ensure_people, name_incomplete, update_people
+from talent.learning import MODEL_TARGET
 from talent.mining import mine_git, save_demo
 from talent.model import repo_name_problem
 from talent.scoring import (
@@ -2634,9 +2635,9 @@ def model_train(
         str,
         typer.Option(
             help="Learn who was ever named in the owner files ('ever') or who is named "
-            "at the head ('now')."
+            "at the head ('now', as the shipped model)."
         ),
-    ] = "ever",
+    ] = MODEL_TARGET,
     folds: Annotated[
         int,
         typer.Option(

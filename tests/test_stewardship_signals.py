@@ -69,8 +69,9 @@ def test_stewardship_acts_are_signals_and_approvals_count_as_reviews():
     assert set(SIGNAL_NAMES) == set(values.columns)
     rm, dev = values.loc["rm"], values.loc["dev"]
     assert rm["releases"] == 6  # 3 tags + 2 version bumps + 1 changelog edit
-    assert (rm["backports"], rm["reverts"], rm["infra"], rm["reviews"]) == (2, 1, 3, 2)
-    assert (dev[["releases", "backports", "reverts", "infra", "reviews"]] == 0).all()
+    assert (rm["backports"], rm["reverts"], rm["infra"], rm["governance"]) == (2, 1, 2, 1)
+    assert rm["reviews"] == 2  # the two approvals
+    assert (dev[["releases", "backports", "reverts", "infra", "governance", "reviews"]] == 0).all()
 
 
 def test_the_evidence_of_a_stewardship_signal_is_its_acts():
