@@ -162,11 +162,11 @@ DEPTH = 10  # "top" places scale over 2**DEPTH people: the 1,024th and below get
 # training corpus (benchmarks/maintainer_model.py): more features (merges, trailers,
 # momentum) fitted the training folds and did worse on the held-out ones, and commits,
 # active months and recency added nothing beside these. The stewardship signals add
-# little; "backports" and "infra" lowered the held-out figures, and "governance" (editing
-# owner files) is left out because the labels are read from those very files: its gain
+# little; "backports" lowered the held-out figures, and "governance" (editing owner
+# files) is left out because the labels are read from those very files: its gain
 # on the corpus is the label's own echo.
 MODEL_SIGNALS = ("activity", "recent_activity", "tenure", "ownership", "trust", "pagerank",
-                 "reviews", "releases", "reverts")  # fmt: skip
+                 "reviews", "releases", "reverts", "infra")  # fmt: skip
 # Learned from who is named at the head of the owner files: on held-out repositories it
 # ranks the current maintainers much better than "ever named" does, and the ever-named
 # about as well (docs/learning.md).
