@@ -27,6 +27,7 @@ from typer.core import TyperGroup
 
 from talent.config import (
     AFFILIATIONS,
+    BUILTIN_PROFILES,
     CONFIG_ENV_VAR,
     DB_ENV_VAR,
     ConfigError,
@@ -52,6 +53,7 @@ from talent.export import (
     to_safe_csv,
 )
 from talent.identity import OverrideError, ensure_people, name_incomplete, update_people
+from talent.learning import MODEL_TARGET
 from talent.mining import mine_git, save_demo
 from talent.model import repo_name_problem
 from talent.scoring import (
@@ -60,11 +62,13 @@ from talent.scoring import (
     SIGNAL_LABELS,
     SIGNALS,
     FeedbackError,
+    build_ranking_base,
     learn_profile,
     load_ranking_profile,
     rank_range_text,
     rank_store,
     save_ranking_profile,
+    score_base,
 )
 from talent.sources.demo import SIZES, generate_demo
 from talent.sources.git import GitError, check_repository
@@ -1612,7 +1616,7 @@ def evaluate(
             "--from-owner-files",
             help="No truth file: judge each mined repository by the people its own "
             "CODEOWNERS/OWNERS/MAINTAINERS files name (ever, and at the mined head), and "
-            "compare the maintainer, learned and chosen profiles with commit count.",
+            "compare every built-in profile and the chosen one with commit count.",
         ),
     ] = False,
     repo: Annotated[
@@ -1624,8 +1628,7 @@ def evaluate(
     profile: Annotated[
         str,
         typer.Option(
-            help="The profile judged beside commit count (with --from-owner-files: "
-            "beside maintainer and learned too)."
+            help="The profile judged first, beside every other built-in profile and commit count."
         ),
     ] = DEFAULT_PROFILE,
     db: DbOption = None,
@@ -1634,11 +1637,12 @@ def evaluate(
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.table,
 ) -> None:
-    """Score the ranking against known maintainers, beside plain commit count.
+    """Score the rankings against known maintainers, beside plain commit count.
 
     Prints precision@10, recall@50 and NDCG@20 for maintainers ever listed and for
-    current ones. A maintainer counts once: a second row of the same person is a miss.
-    The maintainers come from a truth file (--truth) or from the mined repositories' own
+    current ones, for the chosen profile, every other built-in profile and commit count.
+    A maintainer counts once: a second row of the same person is a miss. The
+    maintainers come from a truth file (--truth) or from the mined repositories' own
     owner files (--from-owner-files).
     """
     if (truth is None) == (not from_owner_files):
@@ -1658,9 +1662,26 @@ def evaluate(
         raise CliError("the database holds no activity yet; mine the repository first")
     stored = set(load_repos(engine)["full_name"])
     repos = [known.repo] if known.repo in stored else None
-    chosen = load_ranking_profile(engine, settings, profile)
-    ranking = rank_store(engine, settings, profile=chosen, repos=repos)
-    result = evaluate_store(engine, known, ranking, repos=repos)
+    # The chosen profile first, then every other built-in one, all on the same acts and
+    # everyone shown (a maintainer may be anyone, employees too).
+    names = dict.fromkeys([profile, *(p.name for p in BUILTIN_PROFILES)])
+    base = build_ranking_base(engine, settings, repos)
+    rankings = {
+        name: score_base(base, load_ranking_profile(engine, settings, name), affiliations=())
+        for name in names
+    }
+    ranking = rankings[profile]
+    parts = []
+    for name, ranked in rankings.items():
+        rows = evaluate_store(engine, known, ranked, repos=repos)
+        if parts:  # commit count once, after the chosen profile
+            rows = rows[rows["method"] == "talent"]
+        parts.append(rows.replace({"method": {"talent": name}}))
+    first, *others = parts
+    result = pd.concat(
+        [first[first["method"] == profile], *others, first[first["method"] != profile]],
+        ignore_index=True,
+    )
     maintainers = match_maintainers(
         known, load_identities(engine), load_identity_links(engine), load_people(engine)
     )
@@ -1704,7 +1725,7 @@ def _evaluate_owner_files(
     if count_rows(engine, "activities") == 0:
         raise CliError("the database holds no activity yet; mine the repository first")
     _check_repos(engine, repos)
-    names = dict.fromkeys([profile, "maintainer", "learned"])
+    names = dict.fromkeys([profile, *(p.name for p in BUILTIN_PROFILES)])
     profiles = [load_ranking_profile(engine, settings, name) for name in names]
     with Console(stderr=True).status("Ranking each repository by each profile..."):
         result = evaluate_owner_files(engine, settings, profiles, repos)
@@ -2623,9 +2644,9 @@ def model_train(
         str,
         typer.Option(
             help="Learn who was ever named in the owner files ('ever') or who is named "
-            "at the head ('now')."
+            "at the head ('now', as the shipped model)."
         ),
-    ] = "ever",
+    ] = MODEL_TARGET,
     folds: Annotated[
         int,
         typer.Option(
@@ -2700,7 +2721,7 @@ def model_train(
         typer.echo(
             f"held-out NDCG@20 over {folds} groups of repositories (who the owner files "
             f"name): learned {means['learned']:.3f}, maintainer profile "
-            f"{means['hand']:.3f}, commit count {means['commit count']:.3f}"
+            f"{means['maintainer']:.3f}, commit count {means['commit count']:.3f}"
         )
     elif folds >= 2:
         typer.echo(f"(no cross-validation: fewer than {folds} repositories name anyone)")

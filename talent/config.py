@@ -20,7 +20,8 @@ DB_ENV_VAR = "TALENT_DB"
 SIGNAL_NAMES = (
     "activity", "recent_activity", "pagerank", "trust", "ownership", "tenure", "reviews",
     "momentum", "merge_ratio", "review_depth", "tests_docs", "responsiveness", "breadth",
-    "issues_resolved", "derivatives",
+    "issues_resolved", "derivatives", "releases", "backports", "reverts", "infra",
+    "governance",
 )  # fmt: skip
 SCALINGS = ("log_max", "quantile", "learned")
 AFFILIATIONS = ("employee", "former_employee", "community", "unknown")

@@ -16,6 +16,7 @@ recruiter reading it.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -52,6 +53,8 @@ __all__ = [
     "evaluate_owner_files",
     "owner_file_maintainers",
     "split_rate",
+    "load_ranking_check",
+    "ranking_check_text",
 ]
 
 # Rows of :func:`evaluate_store`, in order.
@@ -598,3 +601,60 @@ def evaluate_owner_files(
                     }
                 )
     return pd.DataFrame(rows, columns=columns)
+
+
+# --- how the built-in profiles did on held-out repositories -------------------------------
+
+CHECK_FILE = "ranking_check.json"
+
+
+@functools.cache
+def load_ranking_check() -> dict:
+    """The held-out comparison shipped with talent (``data/ranking_check.json``, written
+    by ``benchmarks/maintainer_model.py --check``): per method (each built-in profile
+    and ``"commit count"``), the mean NDCG@20 and P@10 over repositories that no model
+    was fitted on, for the maintainers named ever and at the head; empty if missing."""
+    path = Path(__file__).parent / "data" / CHECK_FILE
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text())
+
+
+def ranking_check_text(profile: str, check: Mapping | None = None) -> str | None:
+    """One line on how ``profile`` compared with plain commit count on the projects it
+    was checked on (``check``: default :func:`load_ranking_check`); None when it was not
+    checked (a profile of the settings file).
+
+    Examples
+    --------
+    >>> check = {"checked_on": 53, "methods": {
+    ...     "learned": {"ndcg20_ever": 0.78, "ndcg20_current": 0.74},
+    ...     "commit count": {"ndcg20_ever": 0.71, "ndcg20_current": 0.65}}}
+    >>> ranking_check_text("learned", check)  # doctest: +NORMALIZE_WHITESPACE
+    'Checked on 53 public projects (held out by repository): this ranking puts the people
+    they name as maintainers higher than plain commit count does (NDCG@20 0.78 against
+    0.71; current maintainers 0.74 against 0.65).'
+    >>> ranking_check_text("ours", check) is None
+    True
+    """
+    check = load_ranking_check() if check is None else check
+    methods = check.get("methods", {})
+    if profile not in methods or "commit count" not in methods:
+        return None
+    mine, count = methods[profile], methods["commit count"]
+    ever, now = (
+        mine["ndcg20_ever"] - count["ndcg20_ever"],
+        (mine["ndcg20_current"] - count["ndcg20_current"]),
+    )
+    if ever > 0.005 and now > 0.005:
+        verdict = "higher than plain commit count does"
+    elif ever < -0.005 and now < -0.005:
+        verdict = "lower than plain commit count does"
+    else:
+        verdict = "about as high as plain commit count does"
+    return (
+        f"Checked on {check['checked_on']} public projects (held out by repository): this "
+        f"ranking puts the people they name as maintainers {verdict} (NDCG@20 "
+        f"{mine['ndcg20_ever']:.2f} against {count['ndcg20_ever']:.2f}; current maintainers "
+        f"{mine['ndcg20_current']:.2f} against {count['ndcg20_current']:.2f})."
+    )

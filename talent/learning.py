@@ -160,9 +160,17 @@ DEPTH = 10  # "top" places scale over 2**DEPTH people: the 1,024th and below get
 
 # What the shipped maintainer model uses, chosen by grouped cross-validation on the
 # training corpus (benchmarks/maintainer_model.py): more features (merges, trailers,
-# reviews, momentum) fitted the training folds and did worse on the held-out ones, and
-# commits, active months and recency added nothing beside these.
-MODEL_SIGNALS = ("activity", "recent_activity", "tenure", "ownership", "trust", "pagerank")
+# momentum) fitted the training folds and did worse on the held-out ones, and commits,
+# active months and recency added nothing beside these. The stewardship signals add
+# little; "backports" lowered the held-out figures, and "governance" (editing owner
+# files) is left out because the labels are read from those very files: its gain
+# on the corpus is the label's own echo.
+MODEL_SIGNALS = ("activity", "recent_activity", "tenure", "ownership", "trust", "pagerank",
+                 "reviews", "releases", "reverts", "infra")  # fmt: skip
+# Learned from who is named at the head of the owner files: on held-out repositories it
+# ranks the current maintainers much better than "ever named" does, and the ever-named
+# about as well (docs/learning.md).
+MODEL_TARGET = "now"
 # "Who will be named next" also weighs how recent and how steady the work is.
 FUTURE_SIGNALS = ("commits", "activity", "recent_activity", "tenure", "ownership", "trust",
                   "pagerank", "active_months", "recency")  # fmt: skip
@@ -182,15 +190,20 @@ def within_repo_quantiles(values: pd.DataFrame) -> pd.DataFrame:
     return within_repo(values, "quantile")
 
 
+# The stewardship acts' counts (talent.features), kept apart so that a benchmark can try
+# other groupings of them than the signals of talent.scoring.SIGNAL_TABLE.
+STEWARDSHIP_FEATURES = ("releases_tagged", "version_bumps", "changelog_edits", "backports",
+                        "reverts", "infra_edits", "governance_edits", "approvals")  # fmt: skip
 EXTRA_FEATURES = ("commits", "merges", "active_months", "recency", "patches_applied",
-                  "co_authored", "review_trailers")  # fmt: skip
+                  "co_authored", "review_trailers", *STEWARDSHIP_FEATURES)  # fmt: skip
 
 
 def extra_features(features: pd.DataFrame) -> pd.DataFrame:
     """Per person, features beside the signals that a model may use: counts from
     :data:`talent.features.FEATURE_DOCS` and ``recency``, 1 / (1 + months since the
     person's latest act), so that more is better as for every other feature."""
-    out = features[[c for c in EXTRA_FEATURES if c != "recency"]].astype(float).fillna(0.0)
+    counts = [c for c in EXTRA_FEATURES if c != "recency"]
+    out = features.reindex(columns=counts).astype(float).fillna(0.0)
     out["recency"] = 1.0 / (1.0 + features["days_inactive"].astype(float).fillna(0.0) / 30.0)
     return out
 
@@ -225,22 +238,41 @@ def person_table(engine, settings=None, repos: Sequence[str] | None = None) -> p
     """One repository's (or ``repos``') examples, a row per person who is not a bot:
     the signal values (:func:`talent.scoring.signal_values`), ``commits``, the labels
     ``named_ever`` and ``named_now`` from the stored owner files (people matched by
-    :func:`talent.identity.owner_people`, never guessed), ``first_named`` (UTC) and
-    ``hand_score`` (the hand-weighted ``maintainer`` profile of earlier versions)."""
-    from talent.config import MAINTAINER, Settings
+    :func:`talent.identity.owner_people`, never guessed), ``first_named`` (UTC) and the
+    score of every built-in profile that learns nothing (:func:`profile_score_column`:
+    ``score_maintainer``, ``score_recruiter``), so that every built-in profile can be
+    compared on held-out repositories."""
+    from talent.config import Settings
     from talent.scoring import build_ranking_base, make_profile_scorer
 
     settings = settings or Settings()
     base = build_ranking_base(engine, settings, repos=repos)
     if base.values.empty:
         return pd.DataFrame()
-    out = base.values.join(extra_features(base.features))
-    out["hand_score"] = make_profile_scorer(MAINTAINER).fit(base.values).predict(base.values)
+    extra = extra_features(base.features)
+    # A feature that is a signal on its own (backports, reverts) is there once already.
+    out = base.values.join(extra.drop(columns=[c for c in extra if c in base.values]))
+    for profile in fixed_profiles():
+        scorer = make_profile_scorer(profile).fit(base.values)
+        out[profile_score_column(profile.name)] = scorer.predict(base.values)
     named = named_people(engine, repos)
     out["named_ever"] = out.index.isin(set(named["person_id"]))
     out["named_now"] = out.index.isin(set(named.loc[named["until"].isna(), "person_id"]))
     out["first_named"] = named.groupby("person_id")["since"].min().reindex(out.index)
     return out.rename_axis("person_id")
+
+
+def fixed_profiles():
+    """The built-in profiles whose weights are fixed (all but ``learned``, which a
+    cross-validation refits on each fold)."""
+    from talent.config import BUILTIN_PROFILES
+
+    return tuple(p for p in BUILTIN_PROFILES if p.scaling != "learned")
+
+
+def profile_score_column(name: str) -> str:
+    """The :func:`person_table` column with the score of built-in profile ``name``."""
+    return f"score_{name}"
 
 
 # --- fitting -----------------------------------------------------------------------------
@@ -294,6 +326,7 @@ def fit_model(
     top: int | None = None,
     pairs: int = 30,
     monotone: bool = True,
+    prior: Mapping[str, float] | None = None,
 ) -> MaintainerModel:
     """Learn one curve per signal from ``tables`` (repository -> :func:`person_table`).
 
@@ -305,7 +338,10 @@ def fit_model(
     people within a project rather than to tell projects apart; otherwise pointwise,
     the classes balanced. ``top`` keeps only each repository's N most active people.
     Every repository weighs the same, so a project with thousands of drive-by
-    contributors does not drown the small ones. ``C`` is the inverse L2 penalty."""
+    contributors does not drown the small ones. ``C`` is the inverse L2 penalty; with
+    ``prior`` (a profile's weights, such as the ``maintainer`` profile's) the penalty
+    pulls the curves toward that profile's straight lines, scaled to the labels, rather
+    than toward zero (rising curves only)."""
     from sklearn.linear_model import LogisticRegression
 
     frames, weights, labels = [], [], []
@@ -336,7 +372,17 @@ def fit_model(
         # Rising curves: every weight, the indicator's ("any at all") and the ramps', is
         # kept at zero or more, so no contribution is ever below that of doing nothing.
         free = np.zeros(X.shape[1], dtype=bool)
-        coef, intercept = _logistic(X, y, w, C, free, fit_intercept=not pairs)
+        center = None
+        if prior:
+            # The profile's score w * x is the ramps' sum times w / ramps (x in [0, 1]);
+            # one factor, fitted first, turns it into log-odds.
+            center = np.zeros(X.shape[1])
+            for signal in signals:
+                ramps = slice(slices[signal].start + 1, slices[signal].stop)
+                center[ramps] = prior.get(signal, 0.0) / (len(RAMPS) - 1)
+            factor, _ = _logistic((X @ center)[:, None], y, w, 1e6, free[:1], not pairs)
+            center *= factor[0]
+        coef, intercept = _logistic(X, y, w, C, free, fit_intercept=not pairs, center=center)
         model = SimpleNamespace(coef_=coef[None, :], intercept_=np.array([intercept]))
     else:
         model = LogisticRegression(
@@ -363,32 +409,37 @@ def fit_model(
             "scale": scale,
             "people": people,
             "named": named,
+            **({"prior": dict(prior)} if prior else {}),
         },  # fmt: skip
     )
 
 
-def _logistic(X, y, w, C, free, fit_intercept=True):
-    """Weighted logistic regression with an L2 penalty of 1 / (2C), the weights of the
-    columns not ``free`` kept at zero or more (L-BFGS-B); returns (coef, intercept)."""
+def _logistic(X, y, w, C, free, fit_intercept=True, center=None):
+    """Weighted logistic regression with an L2 penalty of 1 / (2C) on the distance of the
+    weights from ``center`` (default zero), the weights of the columns not ``free`` kept
+    at zero or more (L-BFGS-B); returns (coef, intercept)."""
     from scipy.optimize import minimize
     from scipy.special import expit, log_expit
 
     w = w / w.sum()
     n = X.shape[1]
+    origin = np.zeros(n) if center is None else np.asarray(center, dtype=float)
 
     def loss(theta):
         coef, b = theta[:n], (theta[n] if fit_intercept else 0.0)
         z = X @ coef + b
         value = -(w * (y * log_expit(z) + (1 - y) * log_expit(-z))).sum()
-        value += (coef @ coef) / (2 * C * len(y))
+        away = coef - origin
+        value += (away @ away) / (2 * C * len(y))
         residual = w * (expit(z) - y)
-        grad = np.concatenate([X.T @ residual + coef / (C * len(y)), [residual.sum()]])
+        grad = np.concatenate([X.T @ residual + away / (C * len(y)), [residual.sum()]])
         return value, grad if fit_intercept else grad[:n]
 
     size = n + (1 if fit_intercept else 0)
     bounds = [(None, None) if f else (0.0, None) for f in free]
     bounds += [(None, None)] if fit_intercept else []
-    result = minimize(loss, np.zeros(size), jac=True, method="L-BFGS-B", bounds=bounds,
+    start = np.concatenate([origin, [0.0]])[:size]
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds,
                       options={"maxiter": 5000})  # fmt: skip
     return result.x[:n], (result.x[n] if fit_intercept else 0.0)
 
@@ -443,8 +494,9 @@ def cross_validate(
 ) -> pd.DataFrame:
     """Grouped cross-validation: repositories are split into ``folds`` groups; each
     group is scored by a model fitted (:func:`fit_model` with ``fit``) on the others.
-    ``judge(repo, scores)`` gets the scores per method ("learned", "hand", "commit
-    count") and yields metric rows."""
+    ``judge(repo, scores)`` gets the scores per method (every built-in profile by name,
+    "learned" being the model fitted without the repository, and "commit count") and
+    yields metric rows."""
     from sklearn.model_selection import GroupKFold
 
     repos = sorted(r for r, t in tables.items() if not t.empty)
@@ -454,8 +506,8 @@ def cross_validate(
         for i in test:
             table = tables[repos[i]]
             scores = {
+                **{p.name: table[profile_score_column(p.name)] for p in fixed_profiles()},
                 "learned": score_table(fitted, table),
-                "hand": table["hand_score"],
                 "commit count": table["commits"],
             }
             rows.extend(judge(repos[i], scores))
@@ -507,7 +559,8 @@ def future_tables(
         base = _base(acts, changes, bots, people, settings, 0)
         if base.values.empty:
             continue
-        table = base.values.join(extra_features(base.features))
+        extra = extra_features(base.features)
+        table = base.values.join(extra.drop(columns=[c for c in extra if c in base.values]))
         at = pd.to_datetime(acts["occurred_at"], utc=True).dt.tz_localize(None)
         recent = acts[(acts["kind"] == "commit") & (at >= cut - YEAR)]
         table["commits_last_year"] = (

@@ -20,6 +20,7 @@ trust            count        distinct people whose work the person merged, appl
 ownership        count        files the person authors by degree of authorship
 tenure           count        days from the first act to the latest
 reviews          count        reviews given, plus Reviewed-by/Acked-by/Signed-off-by trailers
+                              and approvals a merge bot or review system wrote into the history
 momentum         share        acts a day in the last 90 days against the year before
 merge_ratio      share        merged share of one's pull requests (smoothed)
 review_depth     count        inline comments per review
@@ -30,6 +31,11 @@ breadth          count        repositories worked in
 issues_resolved  count        issues closed
 derivatives      count        the person's Hub models built on the mined models, by uptake
                               (sum of 1 + log10(1 + all-time downloads))
+releases         count        release tags made, version bumps and changelog edits
+backports        count        cherry-picks and backports of fixes
+reverts          count        reverts of someone else's commit
+infra            count        commits that edit CI, build or packaging files
+governance       count        commits that edit owner or governance files
 ===============  ===========  ================================================================
 
 Profiles: ``maintainer`` ("who holds this project together") and ``recruiter`` ("who
@@ -114,8 +120,10 @@ SIGNAL_TABLE: dict[str, Signal] = {
     "trust": Signal(("people_helped",), "count", "Trusted with others' work", _TRUST),
     "ownership": Signal(("files_owned",), "count", "File ownership", (K.COMMIT,)),
     "tenure": Signal(("tenure_days",), "count", "Tenure", _WORK, oldest_first=True),
-    "reviews": Signal(("reviews", "review_trailers"), "count", "Reviews",
-                      (K.REVIEW, K.REVIEWED_BY, K.ACKED_BY)),
+    # A review on GitHub, a Reviewed-by trailer and an "Approved by:" line a merge bot
+    # wrote into the history are one kind of evidence: someone vouched for a change.
+    "reviews": Signal(("reviews", "review_trailers", "approvals"), "count", "Reviews",
+                      (K.REVIEW, K.REVIEWED_BY, K.ACKED_BY, K.APPROVED_BY)),
     "momentum": Signal(("momentum",), "share", "Momentum", _WORK),
     "merge_ratio": Signal(("merge_ratio",), "share", "Merged pull requests", (K.PR_MERGED,)),
     "review_depth": Signal(("review_depth",), "count", "Review depth", (K.REVIEW_COMMENT,)),
@@ -128,6 +136,16 @@ SIGNAL_TABLE: dict[str, Signal] = {
                               (K.ISSUE_CLOSED_BY,)),
     "derivatives": Signal(("derivative_uptake",), "count", "Builds on our models",
                           (K.DERIVATIVE,)),
+    # Stewardship acts from the history (talent.sources.git).
+    "releases": Signal(("releases_tagged", "version_bumps", "changelog_edits"), "count",
+                       "Releases", (K.RELEASE_TAGGED, K.VERSION_BUMP, K.CHANGELOG_EDIT)),
+    "backports": Signal(("backports",), "count", "Backports", (K.BACKPORT,)),
+    "reverts": Signal(("reverts",), "count", "Reverts of others' changes", (K.REVERT,)),
+    "infra": Signal(("infra_edits",), "count", "CI, build and packaging", (K.INFRA_EDIT,)),
+    # Apart from infra: owner files are what the learned model's labels are read from,
+    # so editing them is kept out of that model (docs/learning.md).
+    "governance": Signal(("governance_edits",), "count", "Owner and governance files",
+                         (K.GOVERNANCE_EDIT,)),
 }  # fmt: skip
 assert tuple(SIGNAL_TABLE) == SIGNAL_NAMES
 SIGNALS = SIGNAL_NAMES

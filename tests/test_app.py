@@ -19,11 +19,13 @@ from typer.testing import CliRunner
 
 from talent.cli import app as cli
 from talent.config import AFFILIATIONS, RECRUITER, Profile, Settings
+from talent.evaluate import load_ranking_check, ranking_check_text
 from talent.export import DANGEROUS_PREFIXES
 from talent.identity import update_people
 from talent.mining import save_demo
 from talent.pipeline import pipeline_verdicts, record_verdict
 from talent.scoring import (
+    DEFAULT_PROFILE,
     SIGNAL_LABELS,
     explain,
     load_evidence,
@@ -175,6 +177,21 @@ def test_filters_are_read_from_the_url(monkeypatch, demo_db):
     assert at.multiselect(key="f_aff").value == ["employee"]
     assert at.selectbox(key="f_window").value == "Last 90 days"
     assert set(at.dataframe[0].value["affiliation"]) == {"employee"}
+
+
+def test_candidates_say_how_the_profile_compares_with_commit_count(monkeypatch, demo_db):
+    at = run_app(monkeypatch, demo_db)
+    check = load_ranking_check()["methods"]
+    said = [c.value for c in at.caption if "plain commit count" in c.value]
+    # The figures of the shipped check for the profile shown, read from its file.
+    assert said == [ranking_check_text(DEFAULT_PROFILE)]
+    assert f"{check[DEFAULT_PROFILE]['ndcg20_ever']:.2f} against" in said[0]
+    assert f"against {check['commit count']['ndcg20_ever']:.2f}" in said[0]
+    at.selectbox(key="f_profile").select("recruiter").run()
+    said = [c.value for c in at.caption if "plain commit count" in c.value]
+    assert said == [ranking_check_text("recruiter")] and said != [
+        ranking_check_text(DEFAULT_PROFILE)
+    ]
 
 
 def test_profile_switch_reorders_and_reweighs(monkeypatch, demo_db, expected, expected_recruiter):

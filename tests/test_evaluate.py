@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
-from talent.config import Settings
+from talent.cli import app
+from talent.config import BUILTIN_PROFILES, Settings
 from talent.evaluate import (
     Maintainer,
     Metrics,
@@ -25,6 +27,7 @@ from talent.evaluate import (
 )
 from talent.identity import update_people
 from talent.model import Activity, ActivityKind, Identity, IdentitySource
+from talent.scoring import rank_store
 from talent.store import load_identity_links, save_activities, save_identities
 
 
@@ -482,3 +485,31 @@ def test_evaluate_store_with_no_findable_maintainer_gives_nan_rows(eval_store, t
     assert len(result) == 4
     assert result[["precision_at_10", "recall_at_50", "ndcg_at_20"]].isna().all().all()
     assert (result["findable"] == 0).all()
+
+
+def test_talent_evaluate_judges_every_built_in_profile_beside_commit_count(
+    eval_store, db_url, tmp_path
+):
+    engine, _ = eval_store
+    truth = write_json(tmp_path / "acme.truth.json", STORE_TRUTH)
+    result = CliRunner().invoke(
+        app, ["evaluate", "--truth", str(truth), "--db", db_url, "--profile", "recruiter",
+              "-f", "json"]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["metrics"]
+    others = [p.name for p in BUILTIN_PROFILES if p.name != "recruiter"]
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    assert methods == ["recruiter", *others, "commit count"]
+    # Commit count as evaluate_store gives it, once; each profile as its own ranking does
+    # (the store lists no repository: every act counts).
+    expected = evaluate_store(engine, load_truth(truth), pd.DataFrame({"person_id": []}))
+    counted = [r for r in rows if r["method"] == "commit count"]
+    want = expected[expected["method"] == "commit count"]
+    assert [r["ndcg_at_20"] for r in counted] == pytest.approx(want["ndcg_at_20"].tolist())
+    settings = Settings(db_url=db_url)
+    for name in ("maintainer", "recruiter"):
+        ranking = rank_store(engine, settings, profile=name, affiliations=())
+        own = evaluate_store(engine, load_truth(truth), ranking)
+        mine = [r["ndcg_at_20"] for r in rows if r["method"] == name]
+        assert mine == pytest.approx(own.loc[own["method"] == "talent", "ndcg_at_20"].tolist())

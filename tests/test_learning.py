@@ -12,10 +12,19 @@ from gitrepos import GitRepo, Who, at, isolate
 from typer.testing import CliRunner
 
 from talent.cli import app
-from talent.config import SIGNAL_NAMES, ConfigError, Settings, load_settings
+from talent.config import (
+    MAINTAINER,
+    RECRUITER,
+    SIGNAL_NAMES,
+    ConfigError,
+    Settings,
+    load_settings,
+)
 from talent.learning import (
     GRID,
     MODEL_SIGNALS,
+    MODEL_TARGET,
+    POSITIVE,
     MaintainerModel,
     fit_model,
     future_tables,
@@ -80,6 +89,22 @@ def test_fit_model_learns_a_rising_curve_for_the_signal_that_matters():
         assert ndcg_at(ranked(score_table(model, table)), relevant) > 0.7
 
 
+def test_a_prior_pulls_the_curves_toward_a_profiles_straight_lines():
+    # Under a strong penalty the curves stay near the prior's straight lines (activity's
+    # scaled to the labels, momentum's flat); under a weak one the data bend them.
+    prior = {"activity": 1.0}
+    held = fit_model(_tables(0), ["activity", "momentum"], C=1e-4, prior=prior)
+    line = np.asarray(held.curves["activity"])[1:]
+    assert line[-1] > 1.0
+    assert np.allclose(line / line[-1], POSITIVE, atol=0.02)
+    assert max(held.curves["momentum"]) < 0.05 * line[-1]
+    assert held.info["prior"] == prior
+    loose = fit_model(_tables(0), ["activity", "momentum"], C=1.0, prior=prior)
+    bent = np.asarray(loose.curves["activity"])[1:]
+    assert not np.allclose(bent / bent[-1], POSITIVE, atol=0.05)
+    assert "prior" not in fit_model(_tables(0), ["activity"]).info
+
+
 def test_contributions_add_up_and_zero_contributes_nothing():
     model = fit_model(_tables(0), ["activity", "momentum"])
     table = next(iter(_tables(2, repos=1).values()))
@@ -116,6 +141,9 @@ def test_the_shipped_model_and_the_learned_scaling():
     model = load_model()
     assert set(model.signals) == set(MODEL_SIGNALS) <= set(SIGNAL_NAMES)
     assert len(model.trained_on) == 53  # fitted on the corpus, not made up
+    assert model.target == MODEL_TARGET
+    # Editing owner files is kept out: the labels are read from those files.
+    assert "governance" in SIGNAL_NAMES and "governance" not in model.signals
     for curve in model.curves.values():  # rising, from nothing done at 0
         assert len(curve) == len(GRID) and curve[0] == 0.0
         assert all(b >= a - 1e-9 for a, b in zip(curve, curve[1:], strict=False))
@@ -218,6 +246,12 @@ def test_person_table_labels_come_from_the_owner_files(mined):
     assert first["ada"] == pd.Timestamp(at(1), unit="s")
     assert pd.isna(first["dee"])
     assert table["commits"].sum() == 27
+    # Each built-in profile that learns nothing scores the same people as it ranks them.
+    for profile in (MAINTAINER, RECRUITER):
+        scorer = make_profile_scorer(profile).fit(table[list(SIGNAL_NAMES)])
+        expected = scorer.predict(table[list(SIGNAL_NAMES)])
+        np.testing.assert_allclose(table[f"score_{profile.name}"], expected)
+    assert table["score_maintainer"].max() > 0
 
 
 def test_future_tables_cut_the_history(mined):
@@ -239,7 +273,8 @@ def test_talent_model_train_writes_a_model_a_profile_can_use(mined, tmp_path):
     out = tmp_path / "ours.json"
     result = CliRunner().invoke(app, ["model", "train", "--db", db, "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "learned from 1 repositories (3 people named, 4 in all)" in result.output
+    # Named at the head (the shipped model's target): Ada and Cy, not Bob any more.
+    assert "learned from 1 repositories (2 people named, 4 in all)" in result.output
     assert "no cross-validation: fewer than 5 repositories name anyone" in result.output
     model = load_model(out)
     assert model.trained_on == ("acme/widgets",) and set(model.signals) == set(MODEL_SIGNALS)
@@ -279,7 +314,8 @@ def test_talent_evaluate_from_owner_files_needs_no_truth_file(mined):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)["metrics"]
     methods = {r["method"] for r in rows}
-    assert methods == {"maintainer", "learned", "commit count"}
+    # Every built-in profile beside commit count.
+    assert methods == {"maintainer", "recruiter", "learned", "commit count"}
     assert {r["repo"] for r in rows} == {"acme/widgets"}
     for r in rows:
         # Ada, Bob and Cy were named, Ada and Cy still are; all three committed.

@@ -3,6 +3,7 @@ CSV download of exactly the rows shown."""
 
 import streamlit as st
 
+from talent.evaluate import ranking_check_text
 from talent.export import readable_numbers, to_safe_csv
 from talent.identity import name_incomplete
 from talent.scoring import CONTRIBUTIONS, SIGNAL_LABELS, rank_range_text
@@ -71,6 +72,8 @@ def render() -> None:
         help="On a shortlist (any list) at a stage other than not a fit or not interested",
     )
     cols[3].metric("Activities in the database", f"{status.activities:,}")
+    if checked := ranking_check_text(filters.profile):
+        st.caption(checked, help="benchmarks/maintainer_model.py; see docs/learning.md")
     if st.toggle("Since my last visit", key="since_visit",
                  help="What changed in this profile's top 50 since you last marked it seen: "
                  "who is new, who rose or fell and why, who went quiet"):  # fmt: skip
