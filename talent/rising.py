@@ -175,25 +175,29 @@ def _breadth(changes, ends, components, index) -> tuple[pd.Series, pd.Series]:
     zero = pd.Series(0.0, index=index)
     if changes is None or changes.empty:
         return zero, zero
-    repo = changes["path"].str.split(":", n=1).str[0]
-    keep = repo.isin(ends.index).to_numpy()
-    changes, repo = changes[keep], repo[keep]
+    # Each distinct path is split and placed in its area once (a history changes the
+    # same files over and over).
+    codes, paths = pd.factorize(changes["path"].astype(str))
+    paths = pd.Series(paths)
+    repo_of, rel = paths.str.split(":", n=1).str[0], paths.str.split(":", n=1).str[1]
+    top_of = rel.where(rel.str.contains("/", regex=False), ROOT).str.split("/", n=1).str[0]
+    if components is not None and len(components):
+        area_of = component_of(paths, components)
+    else:
+        area_of = top_of
+    repo = pd.Series(repo_of.to_numpy()[codes], index=changes.index)
     when = _naive(changes["occurred_at"])
     end = repo.map(ends)
     keep = (when < end).to_numpy()
-    changes, repo, when, end = changes[keep], repo[keep], when[keep], end[keep]
-    if changes.empty:
+    if not keep.any():
         return zero, zero
-    rel = changes["path"].str.split(":", n=1).str[1]
-    top = rel.where(rel.str.contains("/", regex=False), ROOT).str.split("/", n=1).str[0]
-    recent = (end - when) < YEAR
-    keys = [repo, changes["person"]]
-    folders = top[recent].groupby([k[recent] for k in keys]).nunique()
-    if components is not None and len(components):
-        area = component_of(changes["path"], components)
-    else:
-        area = top
-    areas = area.groupby(keys).nunique()
+    frame = pd.DataFrame({
+        "repo": repo[keep], "person": changes["person"][keep],
+        "top": top_of.to_numpy()[codes][keep], "area": area_of.to_numpy()[codes][keep],
+        "recent": ((end - when) < YEAR)[keep],
+    })  # fmt: skip
+    folders = frame[frame["recent"]].groupby(["repo", "person"])["top"].nunique()
+    areas = frame.groupby(["repo", "person"])["area"].nunique()
     return (folders.reindex(index).fillna(0).astype(float),
             areas.reindex(index).fillna(0).astype(float))  # fmt: skip
 
@@ -389,6 +393,7 @@ def _one_row_per_person(table: pd.DataFrame) -> pd.DataFrame:
 
 # --- at the head: next maintainers -------------------------------------------------------
 
+EXPLAINED = 25  # candidates per repository whose evidence is written out
 NEXT_COLUMNS = ["repo", "person", "rank", "probability", "rising", "evidence", *FEATURES,
                 *STEWARDSHIP]  # fmt: skip
 
@@ -400,6 +405,7 @@ def next_maintainers(
     components: pd.DataFrame | None = None,
     model: RisingModel | None = None,
     top: int | None = None,
+    explained: int = EXPLAINED,
 ) -> pd.DataFrame:
     """Per repository, its people not named by any owner file, most likely to be named
     next first, as of the repository's latest act.
@@ -416,6 +422,9 @@ def next_maintainers(
         The shipped one when None.
     top : int, optional
         Candidates kept per repository (all when None).
+    explained : int
+        How many of each repository's first candidates get their ``evidence`` in words
+        (the rest ""; lists show the first few).
 
     Returns
     -------
@@ -444,7 +453,10 @@ def next_maintainers(
         frame["rank"] = np.arange(1, len(frame) + 1)
         frame["probability"] = p.loc[order].to_numpy()
         frame["rising"] = (frame["rank"] <= model.top) & (frame["probability"] >= model.threshold)
-        frame["evidence"] = [evidence_text(group.loc[pid], parts.loc[pid]) for pid in order]
+        frame["evidence"] = [
+            evidence_text(group.loc[pid], parts.loc[pid], model.weights) if n < explained else ""
+            for n, pid in enumerate(order)
+        ]
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)[columns]
 
@@ -459,8 +471,8 @@ def rising_people(next_up: pd.DataFrame) -> set[str]:
 # The words for each feature (features that say the same thing share one phrase: the
 # evidence names each thing once).
 _PHRASE_OF = {"acts_3m": "acts", "acts_6m": "acts", "acts_12m": "acts", "growth_6m": "growth",
-              "growth_3m": "growth3", "commits_12m": "commits", "commits": "commits_all",
-              "months_active": "months", "months_active_12m": "months12",
+              "growth_3m": "growth", "commits_12m": "commits", "commits": "commits",
+              "months_active": "months", "months_active_12m": "months",
               "tenure_years": "tenure", "folders_12m": "folders", "areas": "areas",
               "stewardship": "stewardship", "people_helped": "trust", "trusted_acts": "trust",
               "recency": "recency"}  # fmt: skip
@@ -475,50 +487,55 @@ def _plural(n: float, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def _phrase(key: str, row: pd.Series) -> str | None:
-    """One feature group of a person's row in words (None when it says nothing)."""
-    if key == "acts":
-        return f"{_plural(row['acts_12m'], 'act')} in the last year" if row["acts_12m"] else None
-    if key in ("growth", "growth3"):
-        months = 6 if key == "growth" else 3
-        ratio = 2 ** float(row[f"growth_{months}m"])
+def _phrase(feature: str, row: pd.Series, weight: float) -> str | None:
+    """One feature of a person's row in words (None when it says nothing)."""
+    if feature.startswith("acts_"):
+        months = int(feature.removeprefix("acts_").removesuffix("m"))
+        span = "in the last year" if months == 12 else f"in the last {months} months"
+        return f"{_plural(row[feature], 'act')} {span}" if row[feature] else None
+    if feature.startswith("growth_"):
+        months = int(feature.removeprefix("growth_").removesuffix("m"))
+        ratio = 2 ** float(row[feature])
         if ratio >= 1.25:
             return f"activity up {ratio:.1f}x in the last {months} months"
         return None
-    if key == "commits":
-        return _plural(row["commits_12m"], "commit") + " in the last year" if row[
-            "commits_12m"] else None  # fmt: skip
-    if key == "commits_all":
-        return _plural(row["commits"], "commit") + " in all" if row["commits"] else None
-    if key == "months":
-        return f"active in {_plural(row['months_active'], 'month')}"
-    if key == "months12":
-        return f"active {int(row['months_active_12m'])} of the last 12 months"
-    if key == "tenure":
-        years = float(row["tenure_years"])
-        return (f"contributing for {years:.1f} years" if years >= 1
-                else f"contributing for {max(1, round(years * 12))} months")  # fmt: skip
-    if key == "folders":
-        return f"work in {_plural(row['folders_12m'], 'folder')} this year" if row[
-            "folders_12m"] else None  # fmt: skip
-    if key == "areas":
-        return f"work in {_plural(row['areas'], 'area')}" if row["areas"] else None
-    if key == "stewardship":
+    if feature == "commits_12m":
+        return _plural(row[feature], "commit") + " in the last year" if row[feature] else None
+    if feature == "commits":
+        return _plural(row[feature], "commit") + " in all" if row[feature] else None
+    if feature == "months_active":
+        return f"active in {_plural(row[feature], 'month')}"
+    if feature == "months_active_12m":
+        return f"active {int(row[feature])} of the last 12 months"
+    if feature == "tenure_years":
+        years = float(row[feature])
+        since = f"{years:.1f} years" if years >= 1 else f"{max(1, round(years * 12))} months"
+        # The model favours newer people when its weight is negative: say so.
+        return f"new: first contribution {since} ago" if weight < 0 else f"contributing for {since}"
+    if feature == "folders_12m":
+        return f"work in {_plural(row[feature], 'folder')} this year" if row[feature] else None
+    if feature == "areas":
+        return f"work in {_plural(row[feature], 'area')}" if row[feature] else None
+    if feature == "stewardship":
         done = [f"{int(row[s]):,} {_STEWARDSHIP_WORDS[s]}" for s in STEWARDSHIP if row[s] > 0]
         return ", ".join(done) if done else None
-    if key == "trust":
+    if feature in ("people_helped", "trusted_acts"):
         n = int(row["people_helped"])
         return f"trusted with {n:,} {'person' if n == 1 else 'people'}'s work" if n else None
-    if key == "recency":
-        return None  # being active lately is said by the acts and months
-    return None
+    return None  # recency: being active lately is said by the acts and months
 
 
-def evidence_text(row: pd.Series, contributions: pd.Series, most: int = 3) -> str:
+def evidence_text(
+    row: pd.Series,
+    contributions: pd.Series,
+    weights: Mapping[str, float] | None = None,
+    most: int = 3,
+) -> str:
     """The features that moved a person most (the largest positive contributions), in
     words, e.g. "activity up 3.0x in the last 6 months; 12 backports; trusted with 9
     people's work"; each thing said once ("nothing stands out" when nothing moved them
-    up).
+    up). With ``weights`` (the model's), a feature the model weighs down is said only
+    where it reads the right way round (a short time since the first contribution, "new").
 
     >>> row = pd.Series({"acts_12m": 40.0, "growth_6m": 1.6, "people_helped": 9.0,
     ...                  "commits_12m": 30.0})
@@ -532,12 +549,14 @@ def evidence_text(row: pd.Series, contributions: pd.Series, most: int = 3) -> st
     for feature, value in contributions.sort_values(ascending=False, kind="stable").items():
         if value <= 0 or len(said) >= most:
             break
-        key = _PHRASE_OF.get(str(feature))
-        if key is None or key in seen:
+        feature = str(feature)
+        weight = float((weights or {}).get(feature, 1.0))
+        key = _PHRASE_OF.get(feature)
+        if key is None or key in seen or (weight < 0 and feature != "tenure_years"):
             continue
-        seen.add(key)
-        text = _phrase(key, row)
+        text = _phrase(feature, row, weight)
         if text:
+            seen.add(key)
             said.append(text)
     return "; ".join(said) or "nothing stands out"
 
