@@ -44,8 +44,11 @@ STEWARDSHIP = ("releases_tagged", "version_bumps", "changelog_edits", "backports
                "infra_edits", "governance_edits", "approvals")  # fmt: skip
 # Counts (zero or more) scaled within each repository and cut; signed or bounded
 # features (growth, recency) are used as they are.
+# Each stewardship act is a feature of its own: fitted on the corpus, releases tagged,
+# version bumps, backports and approvals weigh up, governance, CI and changelog edits and
+# reverts down (beside the rest), so one sum would hide both (docs/learning.md).
 COUNTS = ("acts_3m", "acts_6m", "acts_12m", "commits_12m", "commits", "months_active",
-          "months_active_12m", "tenure_years", "folders_12m", "areas", "stewardship",
+          "months_active_12m", "tenure_years", "folders_12m", "areas", *STEWARDSHIP,
           "people_helped", "trusted_acts")  # fmt: skip
 SIGNED = ("growth_6m", "growth_3m", "recency")
 FEATURES = (*COUNTS, *SIGNED)
@@ -93,8 +96,8 @@ def trajectory_features(
         months' acts + 1 over the 6 before's + 1, within +-4, ``growth_3m`` likewise;
         ``commits_12m``, ``commits``; ``months_active``, ``months_active_12m``;
         ``tenure_years`` since the first act; ``folders_12m``: top folders changed in the
-        last year; ``areas``: components ever changed; ``stewardship``: the
-        :data:`STEWARDSHIP` acts, each also a column; ``people_helped``: distinct people
+        last year; ``areas``: components ever changed; each of the
+        :data:`STEWARDSHIP` acts and ``stewardship``, their sum; ``people_helped``: distinct people
         whose work the person merged, applied, reviewed or approved; ``trusted_acts``:
         such acts; ``recency``: 1 / (1 + months since the latest act)) and ``as_of``.
 
@@ -110,7 +113,7 @@ def trajectory_features(
     >>> round(float(t.loc[("o/r", "b"), "tenure_years"]), 1)
     2.8
     """
-    columns = [*FEATURES, *STEWARDSHIP, "as_of"]
+    columns = [*FEATURES, "stewardship", "as_of"]
     index = pd.MultiIndex.from_arrays([[], []], names=["repo", "person"])
     if acts.empty:
         return pd.DataFrame(columns=columns, index=index)
@@ -395,7 +398,7 @@ def _one_row_per_person(table: pd.DataFrame) -> pd.DataFrame:
 
 EXPLAINED = 25  # candidates per repository whose evidence is written out
 NEXT_COLUMNS = ["repo", "person", "rank", "probability", "rising", "evidence", *FEATURES,
-                *STEWARDSHIP]  # fmt: skip
+                "stewardship"]  # fmt: skip
 
 
 def next_maintainers(
@@ -474,8 +477,8 @@ _PHRASE_OF = {"acts_3m": "acts", "acts_6m": "acts", "acts_12m": "acts", "growth_
               "growth_3m": "growth", "commits_12m": "commits", "commits": "commits",
               "months_active": "months", "months_active_12m": "months",
               "tenure_years": "tenure", "folders_12m": "folders", "areas": "areas",
-              "stewardship": "stewardship", "people_helped": "trust", "trusted_acts": "trust",
-              "recency": "recency"}  # fmt: skip
+              "people_helped": "trust", "trusted_acts": "trust", "recency": "recency",
+              **{act: act for act in STEWARDSHIP}}  # fmt: skip
 _STEWARDSHIP_WORDS = {"releases_tagged": "releases tagged", "version_bumps": "version bumps",
                       "changelog_edits": "changelog edits", "backports": "backports",
                       "reverts": "reverts", "infra_edits": "CI/build edits",
@@ -516,9 +519,8 @@ def _phrase(feature: str, row: pd.Series, weight: float) -> str | None:
         return f"work in {_plural(row[feature], 'folder')} this year" if row[feature] else None
     if feature == "areas":
         return f"work in {_plural(row[feature], 'area')}" if row[feature] else None
-    if feature == "stewardship":
-        done = [f"{int(row[s]):,} {_STEWARDSHIP_WORDS[s]}" for s in STEWARDSHIP if row[s] > 0]
-        return ", ".join(done) if done else None
+    if feature in _STEWARDSHIP_WORDS:
+        return f"{int(row[feature]):,} {_STEWARDSHIP_WORDS[feature]}" if row[feature] else None
     if feature in ("people_helped", "trusted_acts"):
         n = int(row["people_helped"])
         return f"trusted with {n:,} {'person' if n == 1 else 'people'}'s work" if n else None

@@ -216,9 +216,16 @@ def test_evidence_names_stewardship_and_trust():
     none = ("version_bumps", "changelog_edits", "reverts", "infra_edits", "governance_edits",
             "approvals")  # fmt: skip
     row = pd.Series({"acts_12m": 5.0, "backports": 12.0, "releases_tagged": 2.0,
-                     "stewardship": 14.0, "people_helped": 1.0, "growth_6m": 0.0,
+                     "people_helped": 1.0, "growth_6m": 0.0, "tenure_years": 0.5,
                      **dict.fromkeys(none, 0.0)})  # fmt: skip
-    parts = pd.Series({"stewardship": 1.0, "people_helped": 0.5, "growth_6m": 0.4})
+    parts = pd.Series({"backports": 1.0, "releases_tagged": 0.8, "people_helped": 0.5,
+                       "tenure_years": 0.4, "growth_6m": 0.3})  # fmt: skip
     assert (
-        evidence_text(row, parts) == "2 releases tagged, 12 backports; trusted with 1 person's work"
+        evidence_text(row, parts) == "12 backports; 2 releases tagged; trusted with 1 person's work"
+    )
+    # A feature the model weighs down is said only the right way round: being new.
+    weights = {"backports": 1.0, "releases_tagged": -1.0, "people_helped": 1.0,
+               "tenure_years": -1.0, "growth_6m": 1.0}  # fmt: skip
+    assert evidence_text(row, parts, weights) == (
+        "12 backports; trusted with 1 person's work; new: first contribution 6 months ago"
     )
