@@ -2049,6 +2049,7 @@ class Section(StrEnum):
     named = "named"
     drift = "drift"
     ready = "ready"
+    next = "next"
     left_out = "left-out"
 
 
@@ -2761,7 +2762,10 @@ def maintainers(
     top: Annotated[int, typer.Option(min=1, help="Rows per table.")] = 15,
 ) -> None:
     """Who owns what, where the bus factor is one, who the owner files name and where
-    they no longer match who does the work, and who is ready for more responsibility.
+    they no longer match who does the work, who is ready for more responsibility and
+    who is likely to be named next (--section next: per repository, people no owner
+    file names, by a model of the trajectory before people were named; everyone is a
+    candidate where no owner file names anyone).
 
     Owner files (CODEOWNERS, OWNERS, MAINTAINERS, governance docs) are read over their
     whole history by `talent mine git`; a named owner that matches nobody is reported,
@@ -2850,6 +2854,9 @@ def _maintainer_tables(report, names: dict[str, str]) -> dict[str, pd.DataFrame]
         "drift_unowned": drift.unowned.rename(columns={"key": "area"}),
         "drift_teams": drift.teams,
         "ready": report.ready.rename(columns={"key": "area"}),
+        "next": report.next_up.assign(
+            chance=(report.next_up["probability"].astype(float) * 100).round(0).astype(int)
+        )[["repo", "rank", "person", "name", "login", "chance", "rising", "evidence"]],
     }
 
 
@@ -2913,6 +2920,14 @@ def _print_maintainers(tables, section, top: int, months: int) -> None:
     if "ready" in wanted:
         show("Ready for more responsibility", tables["ready"],
              ["repo", "area", "name", "login", "evidence"], "nobody yet")  # fmt: skip
+    if "next" in wanted:
+        named = tables["named_owners"]
+        show("Next maintainers: likely to be named within the year (chance %)",
+             tables["next"], ["repo", "rank", "name", "login", "chance", "evidence"],
+             "nobody: everyone active is named already")  # fmt: skip
+        if named.empty and len(tables["next"]):
+            console.print("No owner file names anyone here: everyone is a candidate.",
+                          highlight=False)  # fmt: skip
 
 
 def left_out_summary(left: pd.DataFrame) -> str:

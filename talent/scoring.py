@@ -162,9 +162,6 @@ RANK_COLUMNS = [
 DEFAULT_PROFILE = "maintainer"
 # Rank ranges leave out one fifth of the history at a time.
 INTERVAL_WINDOWS = 5
-# Newcomers (first act within this many days of the latest) whose recent activity already
-# matches the typical established contributor's are "rising".
-RISING_DAYS = 365
 
 
 class ProfileScorer(TransformerMixin, BaseEstimator):
@@ -420,6 +417,10 @@ class RankingBase:
     components : DataFrame
         The repositories' components (:func:`talent.components.build_components`, from
         the changes and the owner files in force): what "area" means on every page.
+    next_up : DataFrame
+        Who will be named next (:func:`talent.rising.next_maintainers`): per repository,
+        its people no owner file names, most likely first, with the evidence; the
+        ``rising`` column of ``table`` marks those the model marks in any repository.
     """
 
     acts: pd.DataFrame
@@ -435,6 +436,7 @@ class RankingBase:
     components: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=COMPONENT_COLUMNS)
     )
+    next_up: pd.DataFrame = field(default_factory=pd.DataFrame)
     # Signal values of the rank intervals' windows, by number of windows, and of the
     # quarters of rank_history, by number of quarters (filled on use).
     _windows: dict[int, list[pd.DataFrame | None]] = field(
@@ -493,14 +495,24 @@ def build_ranking_base(
 ) -> RankingBase:
     """Load the store's acts (resolving people first if needed), optionally only some
     repositories' since a date, and compute what every profile shares: features,
-    the interaction graph's PageRank, skills, personas, rising contributors."""
+    the interaction graph's PageRank, skills, personas, rising contributors (people no
+    owner file names whom :mod:`talent.rising`'s model marks)."""
+    from talent.learning import named_people
+
     settings = settings or Settings()
     acts, changes, bots, people = _load(engine, settings, repos, since, include_bots)
     named = load_named_owners(engine, repos=repos)
-    return _base(acts, changes, bots, people, settings, random_state, named)
+    named_ids = frozenset(named_people(engine, repos)["person_id"]) if len(named) else frozenset()
+    return _base(acts, changes, bots, people, settings, random_state, named, named_ids)
 
 
-def _base(acts, changes, bots, people, settings, random_state, named=None) -> RankingBase:
+def _base(
+    acts, changes, bots, people, settings, random_state, named=None, named_ids=frozenset()
+) -> RankingBase:
+    """The ranking base of ``acts``; ``named_ids``, the people owner files name or named
+    (never rising; everyone is a candidate without owner files)."""
+    from talent.rising import next_maintainers, rising_people
+
     features = _features(acts, changes, bots, settings)
     # Vendored code is someone else's project: no component of this one.
     components = build_components(changes, named, exclude=VENDORED)
@@ -517,7 +529,8 @@ def _base(acts, changes, bots, people, settings, random_state, named=None) -> Ra
     for column in ("areas", "tags", "languages", "topics"):
         out[column] = shown[column].astype(object).fillna("")
     out["persona"] = assign_personas(features, random_state)
-    out["rising"] = rising(features)
+    next_up = next_maintainers(acts, changes, named_ids, components)
+    out["rising"] = out.index.isin(rising_people(next_up))
     out = out.join(_people_info(people), how="left")
     out["is_bot"] = out["is_bot"].fillna(False).astype(bool)
     out["affiliation"] = out["affiliation"].fillna("unknown")
@@ -541,7 +554,7 @@ def _base(acts, changes, bots, people, settings, random_state, named=None) -> Ra
         for url, login in zip(given, out["login"], strict=True)
     ]  # fmt: skip
     return RankingBase(acts, changes, frozenset(bots), people, settings, features, values,
-                       out, skills, random_state, components)  # fmt: skip
+                       out, skills, random_state, components, next_up)  # fmt: skip
 
 
 def _own_names(acts: pd.DataFrame, people: pd.DataFrame) -> dict[str, list[str]]:
@@ -637,26 +650,6 @@ def _ordered(out: pd.DataFrame) -> pd.DataFrame:
     out = out.sort_values(["score", "person_id"], ascending=[False, True])
     out["rank"] = np.arange(1, len(out) + 1)
     return out.reset_index(drop=True)
-
-
-def rising(features: pd.DataFrame, days: int = RISING_DAYS) -> pd.Series:
-    """Rising contributors: people whose first act is within ``days`` of the latest
-    act in the data and whose recent activity already reaches the median of the
-    established contributors who were active in that time.
-
-    >>> f = pd.DataFrame({"first_active": pd.to_datetime(["2020-01-01", "2020-01-01",
-    ...     "2024-06-01", "2024-06-01"]), "last_active": pd.to_datetime(["2024-12-01"] * 4),
-    ...     "recent_activity": [4.0, 2.0, 3.0, 1.0]}, index=list("abcd"))
-    >>> rising(f).tolist()
-    [False, False, True, False]
-    """
-    as_of = features["last_active"].max()
-    new = features["first_active"] >= as_of - pd.Timedelta(days=days)
-    established = features[~new & (features["last_active"] >= as_of - pd.Timedelta(days=days))]
-    if established.empty:
-        return pd.Series(False, index=features.index)
-    bar = float(established["recent_activity"].median())
-    return new & (features["recent_activity"] >= bar) & (features["recent_activity"] > 0)
 
 
 def rank_intervals(

@@ -33,6 +33,7 @@ from talent.maintainers import (
     ready_for_more,
 )
 from talent.model import is_past_role
+from talent.rising import NEXT_COLUMNS
 from talent.scoring import RankingBase, build_ranking_base
 from talent.sources.git import GITATTRIBUTES_META
 from talent.sources.owners import codeowners_regex
@@ -46,6 +47,8 @@ from talent.store import (
     meta_items,
 )
 
+# Next maintainers listed per repository.
+NEXT_TOP = 10
 # Patterns that govern every file of a repository.
 WHOLE_REPOSITORY = frozenset({"", "*", "/", "/*", "**", "/**", "**/*"})
 
@@ -71,6 +74,12 @@ class MaintainersReport:
         patterns no active person owns, teams that could not be expanded.
     ready : DataFrame
         People named nowhere whose recent work looks like the named owners'.
+    next_up : DataFrame
+        Next maintainers: per repository, the people no owner file names whom
+        :mod:`talent.rising`'s model finds most likely to be named within the year
+        (:func:`talent.rising.next_maintainers`, the first :data:`NEXT_TOP`), with
+        ``name``, ``login`` and the ``evidence`` that moved them. Without owner files,
+        everyone is a candidate.
     components : DataFrame
         The areas: the repositories' components
         (:func:`talent.components.build_components`).
@@ -92,6 +101,7 @@ class MaintainersReport:
     )
     components: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLUMNS))
     keyed_named: pd.DataFrame = field(default_factory=pd.DataFrame)
+    next_up: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def unmatched(self) -> pd.DataFrame:
@@ -221,8 +231,15 @@ def maintainers_report(
     idle = idle.reset_index(drop=True)
     drift = replace(drift, unnamed=unnamed[keep].reset_index(drop=True), idle=idle)
     ready = ready_for_more(keyed, practice, months=months)
+    next_up = base.next_up if "person" in base.next_up else pd.DataFrame(columns=NEXT_COLUMNS)
+    next_up = next_up[next_up["rank"] <= NEXT_TOP].copy()
+    if len(next_up):
+        # The ranking base knows who is named where it was built from the store; named
+        # people matched here are left out too (a base handed in may predate a match).
+        next_up = next_up[~next_up["person"].isin(set(named["person_id"].dropna()))]
+        next_up = next_up.assign(rank=next_up.groupby("repo").cumcount() + 1)
 
-    for frame in (practice, ready, drift.unnamed):
+    for frame in (practice, ready, drift.unnamed, next_up):
         frame["name"] = frame["person"].map(names)
         frame["login"] = frame["person"].map(logins)
     drift.idle["name"] = drift.idle["person_id"].map(names)
@@ -231,7 +248,7 @@ def maintainers_report(
     left = left.assign(repo=repo, path=rel)[["repo", "path", "reason", "rule"]]
     return MaintainersReport(
         named, practice, factors.reset_index(drop=True), drift, ready, left, components,
-        keyed,
+        keyed, next_up.reset_index(drop=True),
     )  # fmt: skip
 
 

@@ -674,9 +674,10 @@ def test_maintainers_page_shows_bus_factor_drift_and_ready(monkeypatch, demo_db)
     assert len(idle) == len(report.drift.idle) > 0
     teams = [d.value for d in at.dataframe if list(d.value.columns) == ["repo", "login", "source"]]
     assert teams and teams[0]["login"].str.endswith("-reviewers").all()
-    # Candidates to add and people ready for more link to their Candidate page.
+    # Candidates to add, people ready for more and the next maintainers link to their
+    # Candidate page.
     with_evidence = [d.value for d in at.dataframe if {"evidence", "link"} <= set(d.value.columns)]
-    assert len(with_evidence) == 2
+    assert len(with_evidence) == 3
     # Everyone named, each match with its evidence; the unmatched without.
     (everyone,) = [d.value for d in at.dataframe if "current" in d.value.columns]
     matched = report.named_owners.dropna(subset=["person_id"])
@@ -684,6 +685,27 @@ def test_maintainers_page_shows_bus_factor_drift_and_ready(monkeypatch, demo_db)
     assert matched["evidence"].str.startswith("matched by ").all()
     links = pd.concat([f["link"] for f in with_evidence]).dropna()
     assert len(links) and links.str.startswith("candidate?person=").all()
+
+
+def test_maintainers_page_lists_the_next_maintainers_with_evidence(monkeypatch, demo_db):
+    from talent.stewardship import maintainers_report
+
+    report = maintainers_report(open_store(demo_db), Settings(db_url=demo_db))
+    expected = report.next_up
+    assert len(expected) > 0
+    at = run_app(monkeypatch, demo_db)
+    at.switch_page(MAINTAINERS_PAGE).run()
+    assert not at.exception
+    table = _frame_with(at, "chance")
+    assert table[["repo", "rank", "name", "evidence"]].values.tolist() == (
+        expected[["repo", "rank", "name", "evidence"]].values.tolist()
+    )
+    assert (table["evidence"] != "").all()
+    # Nobody the owner files name is a candidate; the marks are the app's rising flags.
+    named = set(report.named_owners["person_id"].dropna())
+    assert not set(expected["person"]) & named
+    assert table["mark"].eq("↑").tolist() == expected["rising"].tolist()
+    assert "Who, not named by any owner file yet" in " ".join(c.value for c in at.caption)
 
 
 def test_maintainers_page_lists_owners_by_component(monkeypatch, demo_db):

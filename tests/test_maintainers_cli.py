@@ -153,8 +153,10 @@ def test_talent_maintainers_json(mined):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert set(report) == {
-        "named_owners", "owners", "drift", "bus_factor", "ready", "left_out", "areas"
+        "named_owners", "owners", "drift", "bus_factor", "ready", "left_out", "areas", "next"
     }  # fmt: skip
+    # Next maintainers: people no owner file names or named (Bob was, until day 400).
+    assert {n["name"] for n in report["next"]} == {"Eve Doer", "Cy Young"}
     named = {(n["login"], n["source"], n["pattern"]): n for n in report["named_owners"]}
     # Matched through identity resolution: ada by her noreply login, bob by his address's
     # local part; cy (a two-letter local part, another name) and dee (no work) are not.

@@ -580,7 +580,8 @@ def maintainers(url: str, version: str, repos: tuple[str, ...], months: int) -> 
     cached ranking base, as frames: ``named``, ``owners``, ``bus_factor``, ``idle``,
     ``unnamed``, ``unowned``, ``teams``, ``ready``, ``left_out`` (files the bus factor
     leaves out, with why), ``areas`` (per area, named owners beside owners in practice:
-    :func:`talent.stewardship.area_owners`) and ``names`` (person id -> name)."""
+    :func:`talent.stewardship.area_owners`), ``next`` (next maintainers, with evidence)
+    and ``names`` (person id -> name)."""
     report = maintainers_report(
         _engine(url),
         settings(url)[0],
@@ -598,6 +599,7 @@ def maintainers(url: str, version: str, repos: tuple[str, ...], months: int) -> 
         "unowned": drift.unowned,
         "teams": drift.teams,
         "ready": report.ready,
+        "next": report.next_up,
         "left_out": report.left_out,
         "areas": area_owners(report),
         "names": load_people(_engine(url)).set_index("person_id")["name"].to_dict(),

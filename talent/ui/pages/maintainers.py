@@ -1,7 +1,7 @@
 """Maintainers: who owns each area (the repository's own components) by the owner files
 and in practice, a heatmap of who owns what, where the bus factor is one, where the owner
-files no longer match the work, and who is ready for more responsibility. Every person
-links to their Candidate page."""
+files no longer match the work, who is ready for more responsibility and who is likely to
+be named next. Every person links to their Candidate page."""
 
 import altair as alt
 import pandas as pd
@@ -176,6 +176,47 @@ def render() -> None:
     _table(
         "Teams that could not be expanded", report["teams"], ["repo", "login", "source"], "teams"
     )
+
+    st.subheader("Next maintainers", anchor=False)
+    nxt = report["next"]
+    st.caption(
+        "Who, not named by any owner file yet, is most likely to be named within the year: "
+        "a model of the trajectory that came before people were named, learned on the "
+        "histories of open-source projects (activity in the last 3, 6 and 12 months and "
+        "its growth, months active, folders and areas, releases, backports and other "
+        "stewardship acts, being trusted with others' work, time since the first "
+        "contribution), checked on "
+        "projects it did not learn from. Each person shows what moved them most; "
+        "↑ marks those the app flags as rising."
+        + (
+            ""
+            if len(named)
+            else " No owner file names anyone in these repositories, so everyone is a candidate."
+        )
+    )
+    if nxt.empty:
+        st.caption("None: nobody in view is a candidate.")
+    else:
+        shown = nxt.assign(
+            link=_candidate_link(nxt),
+            chance=(nxt["probability"] * 100).round(0),
+            mark=nxt["rising"].map({True: "↑", False: ""}),
+        )
+        st.dataframe(
+            shown[["repo", "rank", "mark", "name", "chance", "evidence", "link"]],
+            hide_index=True,
+            width="stretch",
+            key="table_next",
+            column_config={
+                "rank": st.column_config.NumberColumn("#", help="Place in the repository"),
+                "mark": st.column_config.TextColumn("Rising", help="Flagged rising in the app"),
+                "chance": st.column_config.NumberColumn(
+                    "Chance %", help="The model's chance of being named within the year"
+                ),
+                "evidence": st.column_config.TextColumn("What moved them"),
+                "link": st.column_config.LinkColumn("Candidate", display_text="open"),
+            },
+        )
 
     st.subheader("Ready for more responsibility", anchor=False)
     _table(
