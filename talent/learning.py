@@ -556,7 +556,7 @@ def future_tables(
         if before.empty:
             continue
         acts, changes, bots = _prepare(before, people, links, files, False)
-        base = _base(acts, changes, bots, people, settings, 0)
+        base = _base(acts, changes, bots, people, settings, 0, next_up=False)
         if base.values.empty:
             continue
         extra = extra_features(base.features)

@@ -507,10 +507,20 @@ def build_ranking_base(
 
 
 def _base(
-    acts, changes, bots, people, settings, random_state, named=None, named_ids=frozenset()
+    acts,
+    changes,
+    bots,
+    people,
+    settings,
+    random_state,
+    named=None,
+    named_ids=frozenset(),
+    next_up: bool = True,
 ) -> RankingBase:
     """The ranking base of ``acts``; ``named_ids``, the people owner files name or named
-    (never rising; everyone is a candidate without owner files)."""
+    (never rising; everyone is a candidate without owner files). ``next_up=False`` skips
+    the model of who will be named next (nobody rising): the training tables of
+    :mod:`talent.learning` cut histories and need only the features."""
     from talent.rising import next_maintainers, rising_people
 
     features = _features(acts, changes, bots, settings)
@@ -529,7 +539,7 @@ def _base(
     for column in ("areas", "tags", "languages", "topics"):
         out[column] = shown[column].astype(object).fillna("")
     out["persona"] = assign_personas(features, random_state)
-    next_up = next_maintainers(acts, changes, named_ids, components)
+    next_up = next_maintainers(acts, changes, named_ids, components) if next_up else pd.DataFrame()
     out["rising"] = out.index.isin(rising_people(next_up))
     out = out.join(_people_info(people), how="left")
     out["is_bot"] = out["is_bot"].fillna(False).astype(bool)
