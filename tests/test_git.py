@@ -1391,6 +1391,13 @@ def build_stewardship(path: Path) -> History:
         when=at(13),
         files={"a.py": "tidy\n"},
     )
+    # GitHub's revert button names no sha: Bob's change is found by its subject.
+    sha["revert_button"] = r.commit(
+        'Revert "Speed up the loader a lot (#9)" (#14)\n\nReverts acme/widgets#9\n',
+        author=CAROL,
+        when=at(13, 5),
+        files={"l.py": "slow\n"},
+    )
     r.git("checkout", "-q", "-b", "eve-fix")
     sha["eve"] = r.commit("Fix the docs\n", author=ERIN, when=at(14), files={"d.md": "d\n"})
     r.git("checkout", "-q", "main")
@@ -1453,6 +1460,7 @@ def expected_stewardship(sha: dict[str, str]) -> set[tuple]:
     return {
         (K.REVERT, sha["revert"], key(CAROL), key(BOB), ""),
         (K.REVERT, sha["revert_subject"], key(ALICE), key(BOB), ""),
+        (K.REVERT, sha["revert_button"], key(CAROL), key(BOB), ""),
         (K.VERSION_BUMP, sha["release"], key(ALICE), None, "subject"),
         (K.CHANGELOG_EDIT, sha["release"], key(ALICE), None, ""),
         (K.RELEASE_TAGGED, "v1.0.0", key(ERIN), None, "release"),
@@ -1531,7 +1539,7 @@ def test_a_store_from_before_the_stewardship_acts_is_read_again(stewardship, new
     mine_git(engine, stewardship.repo.path, name=REPO, stewardship=False)
     again = mine_git(engine, stewardship.repo.path, name=REPO)
     # Same head, but mined by a miner that did not read these acts: read in full.
-    assert (again.incremental, again.commits) == (False, 19)
+    assert (again.incremental, again.commits) == (False, 20)
     assert get_sync_state(engine, REPO, "git:reading") == ("2", None)
     assert mine_git(engine, stewardship.repo.path, name=REPO).incremental
     fresh = new_db("fresh")

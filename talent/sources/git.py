@@ -1278,12 +1278,17 @@ class Stewardship:
             pend(ActivityKind.BACKPORT, None, _subject_key(commit.subject), "release-branch")
         if not mainline:
             return
-        if "reverts commit" in commit.body and "revert" in commit.subject.lower():
-            reverted = _REVERTS.search(commit.body)
+        if "revert" in commit.subject.lower():
+            reverted = _REVERTS.search(commit.body) if "reverts commit" in commit.body else None
             quoted = _REVERT_SUBJECT.match(commit.subject)
+            subject = _subject_key(quoted.group(1)) if quoted else None
             if reverted:
-                subject = _subject_key(quoted.group(1)) if quoted else None
                 pend(ActivityKind.REVERT, reverted.group(1), subject, "")
+            elif subject and len(subject) >= _SAME_CHANGE:
+                # GitHub's revert button writes 'Revert "Title (#12)"' and "Reverts
+                # owner/repo#12", no sha: the reverted change is found by its subject
+                # (long enough not to be a common one).
+                pend(ActivityKind.REVERT, None, subject, "")
         if commit.files:
             kinds = [self._acts_of(p) for p, _a, _d in commit.files]
             if any(k.changelog for k in kinds):
