@@ -364,7 +364,6 @@ ROLE_EMAIL_LOCALS = frozenset(
         "security",
         "release",
         "releases",
-        "ci",
     }
 )
 # Words that say a name is a group's: as the last word of a name of two words or more

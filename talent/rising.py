@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -507,12 +508,15 @@ def _phrase(feature: str, row: pd.Series, weight: float) -> str | None:
     if feature == "commits":
         return _plural(row[feature], "commit") + " in all" if row[feature] else None
     if feature == "months_active":
-        return f"active in {_plural(row[feature], 'month')}"
+        return f"active in {_plural(row[feature], 'month')} in all"
     if feature == "months_active_12m":
         return f"active {int(row[feature])} of the last 12 months"
     if feature == "tenure_years":
         years = float(row[feature])
-        since = f"{years:.1f} years" if years >= 1 else f"{max(1, round(years * 12))} months"
+        # Months counted up, as calendar months are: someone active in 6 of the last 12
+        # months started at least 6 months ago in those words.
+        months = max(1, math.ceil(years * 12 - 1e-9))
+        since = _plural(months, "month") if months < 24 else f"{years:.1f} years"
         # The model favours newer people when its weight is negative: say so.
         return f"new: first contribution {since} ago" if weight < 0 else f"contributing for {since}"
     if feature == "folders_12m":

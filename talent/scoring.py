@@ -338,6 +338,8 @@ def rank(
     affiliations: Sequence[str] | None = None,
     interval_windows: int = 0,
     random_state: int = 0,
+    named: pd.DataFrame | None = None,
+    named_ids: Collection[str] = frozenset(),
 ) -> pd.DataFrame:
     """Rank every person who acted in ``activities``, best first, by a profile.
 
@@ -366,6 +368,11 @@ def rank(
         :func:`rank_intervals`).
     random_state : int
         Seeds the personas' clustering.
+    named, named_ids : optional
+        The owner files' names (:func:`talent.store.load_named_owners`) and the people
+        they name or named (:func:`talent.learning.named_people`): areas follow the
+        owner files, and nobody named is ever rising. Without them, everyone is a
+        candidate to be named next.
 
     Returns
     -------
@@ -375,14 +382,8 @@ def rank(
     settings = settings or Settings()
     chosen = profile if isinstance(profile, Profile) else settings.profile(profile)
     acts, changes, bots = _prepare(activities, people, links, commit_files, include_bots)
-    return _rank(
-        acts, changes, bots, people, settings, chosen, affiliations, interval_windows, random_state
-    )
-
-
-def _rank(acts, changes, bots, people, settings, chosen, affiliations, windows, random_state):
-    base = _base(acts, changes, bots, people, settings, random_state)
-    return score_base(base, chosen, affiliations, windows)
+    base = _base(acts, changes, bots, people, settings, random_state, named, frozenset(named_ids))
+    return score_base(base, chosen, affiliations, interval_windows)
 
 
 @dataclass(frozen=True, eq=False)

@@ -27,6 +27,7 @@ from talent.pipeline import pipeline_verdicts, record_verdict
 from talent.scoring import (
     DEFAULT_PROFILE,
     SIGNAL_LABELS,
+    build_ranking_base,
     explain,
     load_evidence,
     rank_range_text,
@@ -777,3 +778,22 @@ def test_candidate_page_shows_rank_over_time(monkeypatch, demo_db, expected):
         f"#{int(first['rank'])} of {int(first['ranked'])} at the end of {first['quarter']}, "
         f"#{int(top['rank'])} of {len(expected)} now"
     )
+
+
+def test_candidate_page_says_why_a_person_is_rising(monkeypatch, demo_db, expected):
+    rising = expected[~expected["is_bot"] & expected["rising"]]
+    assert len(rising) > 0, "the demo world has rising contributors"
+    person = rising.iloc[0]
+    nxt = build_ranking_base(open_store(demo_db), Settings()).next_up
+    mine = nxt[(nxt["person"] == person["person_id"]) & nxt["rising"]]
+    assert len(mine) > 0, "a rising mark comes from the model's list of who is named next"
+    at = run_app(monkeypatch, demo_db, aff=["community", "former_employee", "unknown", "employee"])
+    at.switch_page(CANDIDATE_PAGE).run()
+    at.selectbox(key="candidate_select").select(person["person_id"]).run()
+    assert not at.exception
+    (said,) = [m.value for m in at.markdown if m.value.startswith("**Rising**")]
+    for row in mine.itertuples():
+        assert f"{md_escape(row.repo)}: #{row.rank} of those not yet named" in said
+        assert f"{row.probability:.0%}" in said
+        assert md_escape(row.evidence) in said
+    assert "first active within the last year" not in said  # the rule the model replaced

@@ -13,6 +13,7 @@ import pytest
 from talent.config import MAINTAINER, ActivityWeights, Profile, Settings
 from talent.graph import build_interaction_graph, pagerank
 from talent.identity import resolve_people
+from talent.learning import named_people
 from talent.model import Activity, ActivityKind, Identity, IdentitySource
 from talent.scoring import CONTRIBUTIONS, RANK_COLUMNS, rank, rank_store
 from talent.store import (
@@ -20,6 +21,7 @@ from talent.store import (
     load_commit_files,
     load_identities,
     load_identity_links,
+    load_named_owners,
     load_people,
     save_activities,
     save_identities,
@@ -323,6 +325,8 @@ def test_rank_with_frames_equals_rank_store(demo_store, demo_ranking):
         load_people(demo_store),
         load_identity_links(demo_store),
         commit_files=load_commit_files(demo_store),
+        named=load_named_owners(demo_store),
+        named_ids=set(named_people(demo_store)["person_id"]),
     )
     pd.testing.assert_frame_equal(direct, demo_ranking)
 

@@ -168,6 +168,24 @@ def _base(
     )
 
 
+def rising_reasons(
+    url: str,
+    version: str,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
+    person_id: str,
+) -> pd.DataFrame:
+    """Where the model of who is named next marks ``person_id`` rising: ``repo``,
+    ``rank``, ``probability`` and ``evidence`` (:func:`talent.rising.next_maintainers`),
+    from the shared base (nothing computed again)."""
+    nxt = _base(url, version, repos, since, include_bots).next_up
+    if nxt.empty:
+        return pd.DataFrame(columns=["repo", "rank", "probability", "evidence"])
+    mine = nxt[(nxt["person"] == person_id) & nxt["rising"].astype(bool)]
+    return mine[["repo", "rank", "probability", "evidence"]].reset_index(drop=True)
+
+
 @st.cache_data(show_spinner="Ranking contributors...", max_entries=32)
 def ranking(
     url: str,

@@ -12,6 +12,7 @@ from talent.features import FEATURE_DOCS
 from talent.identity import name_incomplete
 from talent.model import ACCOUNT_URLS
 from talent.network import segments
+from talent.rising import load_rising_model
 from talent.scoring import SIGNAL_LABELS, rank_range_text
 from talent.store import DEFAULT_SHORTLIST, VERDICT_STAGES
 from talent.ui import app, data
@@ -189,9 +190,25 @@ def render() -> None:
         "they contribute: maintainer, reviewer, builder, helper, drive-by)."
     )
     if person["rising"]:
+        url, version, _profile, repos, since, bots, _intervals = ranking_args(status, filters)
+        reasons = data.rising_reasons(url, version, repos, since, bots, person_id)
+        where = "; ".join(
+            f"{md_escape(r.repo)}: #{r.rank} of those not yet named, "
+            f"{r.probability:.0%} ({md_escape(r.evidence)})"
+            for r in reasons.itertuples(index=False)
+        )
+        held_out = load_rising_model().info.get("held_out", {}).get("marks", {})
+        check = (
+            f" On projects it was not fitted on, {held_out['precision']:.0%} of those it "
+            "marked were named within the year."
+            if "precision" in held_out
+            else ""
+        )
         st.markdown(
-            "**Rising**: first active within the last year, and already as active lately "
-            "as the typical established contributor."
+            "**Rising**: no owner file names them, and a model learned on other projects' "
+            "histories puts them among the ten most likely to be named a maintainer "
+            f"within a year{': ' + where if where else ''}. A forecast, not a fact.{check} "
+            "The Maintainers page lists the next maintainers with their evidence."
         )
     evidence = person["affiliation_evidence"] or "no company evidence"
     bot_evidence = person.get("bot_evidence") or ""

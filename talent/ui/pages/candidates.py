@@ -210,7 +210,9 @@ def render() -> None:
             ),
             "interval": st.column_config.TextColumn("Rank range", help=RANGE_HELP),
             "persona": st.column_config.TextColumn(
-                "Persona", help="How the person contributes; ↑ rising: a newcomer growing fast"
+                "Persona",
+                help="How the person contributes; ↑ rising: not named by an owner file, and "
+                "among the ten a learned model finds most likely to be named within a year",
             ),
             "verdict": st.column_config.TextColumn(
                 "Verdict",
