@@ -1495,7 +1495,8 @@ def people_audit(
         if row.value or row.acts:  # the measures this person has anything for
             table.add_row(row.measure, f"{row.value:,}", f"{row.acts:,}", row.kinds)
     console.print(table)
-    acts = Table(title="Acts, oldest first (-f csv or json: all of them, with links)",
+    shown = "the latest 50, oldest first" if len(report.acts) > 50 else "oldest first"
+    acts = Table(title=f"Acts, {shown} (-f csv or json: all of them, with links)",
                  title_justify="left")  # fmt: skip
     for col in ("date", "kind", "repository", "title", "counts towards"):
         acts.add_column(col, overflow="fold")

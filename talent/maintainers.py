@@ -1142,7 +1142,9 @@ def drift_report(
         seen = last.get((row.repo, row.key, pid), pd.NaT) if pd.notna(pid) else pd.NaT
         if pd.isna(pid):
             reason = "not matched to a person"
-        elif pd.isna(seen) or seen < since:
+        elif pd.isna(seen):
+            reason = "no activity where named, ever"
+        elif seen < since:
             reason = f"no activity in {months} months"
         else:
             continue
@@ -1168,7 +1170,8 @@ def drift_report(
 
     files = practice.groupby(group)["files"].max()
     owners_last = practice[practice["is_owner"].astype(bool)].groupby(group)["last_active"].max()
-    logins = named.groupby(group)["login"].agg(lambda s: ", ".join(sorted(map(str, s))))
+    # A login named twice for an area (approver and reviewer, two files) is said once.
+    logins = named.groupby(group)["login"].agg(lambda s: ", ".join(sorted(set(map(str, s)))))
     groups = files.index.union(logins.index)
     unowned = pd.DataFrame(index=groups).assign(
         files=files.reindex(groups).fillna(0).astype(int),

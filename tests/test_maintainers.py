@@ -327,6 +327,8 @@ def test_drift_report_per_pattern():
     assert idle.loc["ada", "last_active"] == pd.Timestamp("2022-03-01")
     assert idle.loc["ada", "reason"] == "no activity in 12 months"
     assert idle.loc["old@x.org", "reason"] == "not matched to a person"
+    # Named where there is nothing to do: never active there, said so (no blank date).
+    assert idle.loc["cy", "reason"] == "no activity where named, ever"
     # bob authors new.py (api.py stays ada's: 3.293 + 1.098 + 0.492 - 0.321 ln 2 against
     # bob's 3.293 + 0.164 - 0.321 ln 4) and is named nowhere now.
     # dan wrote faq.md, so he is an unnamed owner of /docs/ too.
@@ -373,3 +375,12 @@ def test_ready_for_more_by_hand():
     # Named anywhere is never a candidate: name bob for /tools/ and he drops out.
     more = pd.concat([named, named.iloc[[5]].assign(login="bob", person_id="bob")])
     assert ready_for_more(more, practice).empty
+
+
+def test_an_area_names_a_login_once_however_often_it_is_listed():
+    history, named = drift_world()
+    twice = named[named["login"] == "zed"].assign(source="OWNERS")
+    practice = owners_in_practice(history, by=pattern_of)
+    drift = drift_report(pd.concat([named, twice], ignore_index=True), practice)
+    unowned = drift.unowned.set_index("key")
+    assert unowned.loc["/legacy/", "named"] == "zed"
