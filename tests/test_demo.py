@@ -11,6 +11,7 @@ import pytest
 from talent.mining import save_demo
 from talent.model import ActivityKind, IdentitySource
 from talent.sources.demo import (
+    ARCHETYPES,
     COMPANY_DOMAIN,
     END,
     ORG,
@@ -198,3 +199,24 @@ def test_records_are_consistent(demo_world):
     assert len({a.key for a in demo_world.activities}) == len(demo_world.activities)
     commits = {a.item for a in demo_world.activities if a.kind == ActivityKind.COMMIT}
     assert {f.sha for f in demo_world.commit_files} <= commits
+
+
+def test_demo_maintainers_tag_releases_and_backport_others_fixes(demo_world):
+    people = demo_world.people
+    person_of = demo_world.truth
+    merge_rights = {a.name: a.merge_rights for a in ARCHETYPES}
+    tags = [a for a in demo_world.activities if a.kind == ActivityKind.RELEASE_TAGGED]
+    backports = [a for a in demo_world.activities if a.kind == ActivityKind.BACKPORT]
+    assert tags and backports
+    for tag in tags:
+        # Tagged by one of the repository's people who hold the merge button.
+        tagger = people[person_of[tag.actor]]
+        assert merge_rights[tagger.archetype] and tag.repo in tagger.repos
+        assert tag.url.endswith(f"/{tag.repo}/releases/tag/{tag.item}")
+    commits = {a.actor for a in demo_world.activities if a.kind == ActivityKind.COMMIT}
+    for fix in backports:
+        other = people[person_of[fix.counterpart]]
+        # Someone else's fix, a person's, who committed to the project.
+        assert not other.is_bot and fix.counterpart in commits
+        assert person_of[fix.counterpart] != person_of[fix.actor]
+        assert fix.title.startswith("[release-0.")

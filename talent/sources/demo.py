@@ -1064,6 +1064,12 @@ class _Generator:
             (a for a in self.activities if a.occurred_at <= END),
             key=lambda a: (a.occurred_at, a.key),
         )
+        named, head = self._owner_files(activities)
+        # Its own random stream: the git and GitHub world is the same with or without it.
+        hub = _HubGenerator(random.Random(self.rng.random()), self.people).build()
+        # The stewardship acts git shows, from a stream of their own drawn after the Hub's.
+        steward = self._stewardship(activities, random.Random(self.rng.random()))
+        activities = sorted([*activities, *steward], key=lambda a: (a.occurred_at, a.key))
         shas = {a.item for a in activities if a.kind == ActivityKind.COMMIT}
         files = [f for f in self.commit_files if f.sha in shas]
         used = {a.actor for a in activities} | {a.counterpart for a in activities if a.counterpart}
@@ -1082,9 +1088,6 @@ class _Generator:
             for p in self.people
             if not p.is_bot and p.account is not None and p.account.key in used
         ]
-        named, head = self._owner_files(activities)
-        # Its own random stream: the git and GitHub world is the same with or without it.
-        hub = _HubGenerator(random.Random(self.rng.random()), self.people).build()
         return DemoWorld(
             self.repos,
             kept,
@@ -1097,6 +1100,56 @@ class _Generator:
             head,
             hub,
         )
+
+    def _stewardship(self, activities: list[Activity], rng: random.Random) -> list[Activity]:
+        """Release tags and backports, as a mined history shows them: about every quarter
+        one of the repository's maintainers active then tags a release, and backports up
+        to three of the quarter's fixes by others to its release branch."""
+        humans = {
+            i.key
+            for p in self.people
+            if not p.is_bot
+            for i in [p.account, *p.git_identities]
+            if i is not None
+        }
+        fixes: dict[str, list[Activity]] = {}
+        for act in activities:
+            if act.kind == ActivityKind.COMMIT and act.actor in humans:
+                fixes.setdefault(act.repo, []).append(act)
+        out: list[Activity] = []
+        for repo in sorted(self.maintainers):
+            core = [p for p in self.maintainers[repo] if not p.is_bot and p.git_identities]
+            when, n = START + timedelta(days=120), 0
+            while core and when <= END - timedelta(days=2):
+                active = [p for p in core if self._active_in(p, when)]
+                if active:
+                    n += 1
+                    who = rng.choice(active)
+                    mine = {i.key for i in who.git_identities}
+                    tagger = who.git_identities[0].key
+                    tag = f"v0.{n}.0"
+                    out.append(Activity(
+                        key=f"{ActivityKind.RELEASE_TAGGED}:{repo}:{tag}", repo=repo,
+                        kind=ActivityKind.RELEASE_TAGGED, actor=tagger, occurred_at=when,
+                        item=tag, title=f"Release {tag}", state="release",
+                        url=f"https://github.com/{repo}/releases/tag/{tag}",
+                    ))  # fmt: skip
+                    quarter = [
+                        a
+                        for a in fixes.get(repo, [])
+                        if when - timedelta(days=91) <= a.occurred_at < when and a.actor not in mine
+                    ]
+                    for fix in rng.sample(quarter, k=min(len(quarter), rng.randint(0, 3))):
+                        sha = hashlib.sha1(f"backport:{fix.key}".encode()).hexdigest()
+                        out.append(Activity(
+                            key=f"{ActivityKind.BACKPORT}:{repo}:{sha}", repo=repo,
+                            kind=ActivityKind.BACKPORT, actor=tagger,
+                            occurred_at=when + timedelta(days=1), counterpart=fix.actor,
+                            item=sha, title=f"[release-0.{n}] {fix.title}", state="cherry-pick",
+                            url=f"https://github.com/{repo}/commit/{sha}",
+                        ))  # fmt: skip
+                when += timedelta(days=91)
+        return out
 
     def _owner_files(self, activities: list[Activity]) -> tuple[dict, dict]:
         """Each repository's CODEOWNERS over time, as a real one drifts: its first
