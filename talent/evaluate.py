@@ -634,6 +634,12 @@ def ranking_check_text(profile: str, check: Mapping | None = None) -> str | None
     'Checked on 53 public projects (held out by repository): this ranking puts the people
     they name as maintainers higher than plain commit count does (NDCG@20 0.78 against
     0.71; current maintainers 0.74 against 0.65).'
+    >>> check["methods"]["recruiter"] = {"ndcg20_ever": 0.62, "ndcg20_current": 0.67}
+    >>> ranking_check_text("recruiter", check)  # doctest: +NORMALIZE_WHITESPACE
+    'Checked on 53 public projects (held out by repository): this ranking puts the people
+    they name as maintainers lower than plain commit count does among everyone ever named,
+    higher among current maintainers (NDCG@20 0.62 against 0.71; current maintainers 0.67
+    against 0.65).'
     >>> ranking_check_text("ours", check) is None
     True
     """
@@ -646,12 +652,18 @@ def ranking_check_text(profile: str, check: Mapping | None = None) -> str | None
         mine["ndcg20_ever"] - count["ndcg20_ever"],
         (mine["ndcg20_current"] - count["ndcg20_current"]),
     )
-    if ever > 0.005 and now > 0.005:
-        verdict = "higher than plain commit count does"
-    elif ever < -0.005 and now < -0.005:
-        verdict = "lower than plain commit count does"
-    else:
-        verdict = "about as high as plain commit count does"
+
+    def side(margin: float) -> str:
+        return "higher" if margin > 0.005 else "lower" if margin < -0.005 else "about as high"
+
+    if side(ever) == side(now):
+        verdict = f"{side(ever)} {'as' if side(ever) == 'about as high' else 'than'} plain "
+        verdict += "commit count does"
+    else:  # one way for everyone ever named, the other for current maintainers: say both
+        verdict = (
+            f"{side(ever)} than plain commit count does among everyone ever named, "
+            f"{side(now)} among current maintainers"
+        ).replace("about as high than", "about as high as")
     return (
         f"Checked on {check['checked_on']} public projects (held out by repository): this "
         f"ranking puts the people they name as maintainers {verdict} (NDCG@20 "

@@ -152,9 +152,10 @@ def render() -> None:
             *(["skill_match", "skill_terms"] if filters.skill else []),
             "profile_url",
             "score",
+            # Where the person stands in the pipeline, in view beside the score.
+            "verdict",
             "interval",
             "persona",
-            "verdict",
             "affiliation",
             "pipeline",
             *(["skill_share"] if filters.skill else []),
