@@ -208,9 +208,18 @@ def extra_features(features: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def named_people(engine, repos: Sequence[str] | None = None) -> pd.DataFrame:
+def named_people(
+    engine,
+    repos: Sequence[str] | None = None,
+    *,
+    named: pd.DataFrame | None = None,
+    people: pd.DataFrame | None = None,
+    links: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The stored named owners who are people (teams left out), each with the
-    ``person_id`` :func:`talent.identity.owner_people` matches; unmatched rows dropped."""
+    ``person_id`` :func:`talent.identity.owner_people` matches; unmatched rows dropped.
+    ``named``, ``people`` and ``links``: the store's rows where the caller has already
+    loaded them (read from the store otherwise)."""
     from talent.identity import owner_people
     from talent.store import (
         load_identities,
@@ -220,15 +229,15 @@ def named_people(engine, repos: Sequence[str] | None = None) -> pd.DataFrame:
         load_people,
     )
 
-    named = load_named_owners(engine, repos=repos)
+    named = load_named_owners(engine, repos=repos) if named is None else named
     named = named[named["kind"] != "team"]
     if named.empty:
         return named.assign(person_id=pd.Series(dtype=object))
     ids = owner_people(
         named,
-        load_people(engine),
+        load_people(engine) if people is None else people,
         load_identities(engine),
-        load_identity_links(engine),
+        load_identity_links(engine) if links is None else links,
         load_owner_pairings(engine),
     )
     return named.assign(person_id=ids.to_numpy()).dropna(subset=["person_id"])

@@ -503,7 +503,9 @@ def build_ranking_base(
     settings = settings or Settings()
     acts, changes, bots, people = _load(engine, settings, repos, since, include_bots)
     named = load_named_owners(engine, repos=repos)
-    named_ids = frozenset(named_people(engine, repos)["person_id"]) if len(named) else frozenset()
+    # The owner files' names and the people, as loaded above: not read a second time.
+    matched = named_people(engine, repos, named=named, people=people) if len(named) else None
+    named_ids = frozenset(matched["person_id"]) if matched is not None else frozenset()
     return _base(acts, changes, bots, people, settings, random_state, named, named_ids)
 
 
