@@ -169,6 +169,9 @@ class Settings:
         their act, date and link, not their words. None: keep it.
     digest_webhook:
         A URL that ``talent digest`` posts each digest to (``{"text", "digest"}``).
+    key_file:
+        The privacy key's file (:mod:`talent.store.keys`); "": ``TALENT_KEY_FILE``, else the
+        user's configuration folder. A path relative to the settings file's folder.
     outreach_template:
         The outreach draft's text, with ``{name}``, ``{first_name}``, ``{company}``,
         ``{areas}``, ``{work}``, ``{recent}`` and ``{notice}`` filled in.
@@ -186,6 +189,7 @@ class Settings:
     comment_text_days: int | None = None
     outreach_template: str = ""  # "": talent.outreach.DEFAULT_TEMPLATE
     digest_webhook: str = ""  # where `talent digest` posts (a generic JSON POST)
+    key_file: str = ""  # "": TALENT_KEY_FILE, else ~/.config/talent/privacy.key
 
     def profile(self, name: str) -> Profile:
         """The profile called ``name``; :class:`ConfigError` names the known ones."""
@@ -319,6 +323,11 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         not isinstance(retention, int) or isinstance(retention, bool) or retention < 0
     ):
         raise ConfigError(f"{file}: [privacy] comment_text_days must be a whole number of days")
+    key_file = privacy.get("key_file", base.key_file)
+    if not isinstance(key_file, str):
+        raise ConfigError(f"{file}: [privacy] key_file must be a string (a file's path)")
+    if key_file:
+        key_file = str((file.parent / Path(key_file).expanduser()).resolve())
     template = data.get("outreach", {}).get("template", base.outreach_template)
     if not isinstance(template, str):
         raise ConfigError(f"{file}: [outreach] template must be a string")
@@ -346,6 +355,7 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         comment_text_days=retention,
         outreach_template=template,
         digest_webhook=webhook,
+        key_file=key_file,
     )
 
 

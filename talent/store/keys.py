@@ -1,0 +1,180 @@
+"""The privacy key: what makes the opt-out list and person ids useless without it.
+
+The key is a secret kept **outside the database**, in a file only its owner may read
+(``[privacy] key_file`` in the settings, ``TALENT_KEY_FILE``, else
+``$XDG_CONFIG_HOME/talent/privacy.key``), made on first use. With it:
+
+- an opt-out entry is ``HMAC(k_n, ... HMAC(k_1, SHA-256(salt, token)))``: the store's salt,
+  then every key of the file in turn, oldest first (a rotation adds a key and wraps the
+  stored entries once more, so a copy of the file made before it opens nothing made after);
+- a person id is ``"p"`` and 12 hex digits of ``HMAC(k_1, anchor)``, so nobody can compute
+  a person's id from their login, e-mail or account id.
+
+A database remembers a fingerprint of the key it was made with (``meta.privacy_key``).
+Opening it with another key, or with none, is refused with one line saying which file is
+needed, never answered with a new key: a new key would silently let opted-out people back
+in and renumber everyone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from talent.config import Settings
+from talent.store import get_meta, set_meta
+
+__all__ = [
+    "KEY_ENV_VAR",
+    "KeyProblem",
+    "PrivacyKey",
+    "key_path",
+    "read_key",
+    "ensure_key",
+    "write_key_file",
+    "record_key",
+]
+
+KEY_ENV_VAR = "TALENT_KEY_FILE"
+_CHECK_META = "privacy_key"
+_HEADER = "# talent privacy key: keep this file private and backed up apart from the database\n"
+
+
+class KeyProblem(ValueError):
+    """The key file is missing, unreadable or not the one this database was made with
+    (message: one line saying what to do)."""
+
+
+@dataclass(frozen=True)
+class PrivacyKey:
+    """The keys of a key file, oldest first (one until the first rotation)."""
+
+    keys: tuple[bytes, ...]
+
+    def wrap(self, digest: str, start: int = 0) -> str:
+        """``digest`` passed through the keys from ``start`` on (hex in, hex out)."""
+        for key in self.keys[start:]:
+            digest = hmac.new(key, digest.encode("ascii"), hashlib.sha256).hexdigest()
+        return digest
+
+    def hash(self, salt: str, token: str) -> str:
+        """The list entry of ``token``: salted SHA-256 wrapped by every key.
+
+        >>> k = PrivacyKey((b"k1",))
+        >>> k.hash("s", "login:ada") == k.wrap(PrivacyKey(()).hash("s", "login:ada"))
+        True
+        """
+        return self.wrap(hashlib.sha256(f"{salt}\x1f{token}".encode()).hexdigest())
+
+    def person_id(self, anchor: str) -> str:
+        """A person's id from the identity that anchors them (the first key only, so a
+        rotation keeps every id).
+
+        >>> PrivacyKey((b"k1",)).person_id("github:7") == PrivacyKey((b"k2",)).person_id("github:7")
+        False
+        """
+        digest = hmac.new(self.keys[0], f"person\x1f{anchor}".encode(), hashlib.sha256)
+        return "p" + digest.hexdigest()[:12]
+
+    @property
+    def fingerprint(self) -> str:
+        """What a database records to know its key again (tells nothing of the key)."""
+        return self.wrap(hashlib.sha256(b"talent key check").hexdigest())[:24]
+
+
+def key_path(settings: Settings | None = None) -> Path:
+    """Where the key file is: the settings' ``key_file``, ``TALENT_KEY_FILE``, else the
+    user's configuration folder."""
+    chosen = (settings.key_file if settings else "") or os.environ.get(KEY_ENV_VAR, "")
+    if chosen:
+        return Path(chosen).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "talent" / "privacy.key"
+
+
+def read_key(path: Path) -> PrivacyKey | None:
+    """The key in ``path``; None when there is no file. Raises :class:`KeyProblem` when
+    it cannot be read or holds no key."""
+    try:
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KeyProblem(f"cannot read the key file {path}: {exc}") from None
+    lines = [line.strip() for line in text.splitlines()]
+    try:
+        keys = tuple(bytes.fromhex(line) for line in lines if line and not line.startswith("#"))
+    except ValueError:
+        raise KeyProblem(f"{path} is not a talent key file (expected hex lines)") from None
+    if not keys or any(len(k) < 16 for k in keys):
+        raise KeyProblem(f"{path} is not a talent key file (no key of 16 bytes or more)")
+    return PrivacyKey(keys)
+
+
+def write_key_file(path: Path, key: PrivacyKey, *, exclusive: bool = False) -> None:
+    """Write ``key`` to ``path`` readable by its owner only (the folder too, when made).
+    ``exclusive``: fail with FileExistsError if the file exists (two first uses at once
+    keep one key)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    body = _HEADER + "".join(k.hex() + "\n" for k in key.keys)
+    if exclusive:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(body)
+            out.flush()
+            os.fsync(out.fileno())
+        return
+    new = path.with_name(path.name + ".new")
+    fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(body)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(new, path)
+
+
+def ensure_key(engine: Engine, settings: Settings | None = None) -> PrivacyKey:
+    """The key of this database, made on first use. Raises :class:`KeyProblem` when the
+    database was made with a key that the key file does not hold."""
+    path = key_path(settings)
+    key = read_key(path)
+    recorded = get_meta(engine, _CHECK_META)
+    if key is None and recorded is None:
+        try:
+            write_key_file(path, PrivacyKey((secrets.token_bytes(32),)), exclusive=True)
+        except FileExistsError:
+            pass  # another process made it just now: use theirs
+        except OSError as exc:
+            raise KeyProblem(
+                f"cannot make the key file {path}: {exc.strerror}; set {KEY_ENV_VAR} to a "
+                "writable place outside the database's folder"
+            ) from None
+        key = read_key(path)
+    if key is None:
+        raise KeyProblem(
+            f"this database was made with a privacy key, and {path} is missing: restore "
+            f"that file or point {KEY_ENV_VAR} at it (a new key would let opted-out people back)"
+        )
+    if recorded is None:
+        set_meta(engine, _CHECK_META, key.fingerprint)
+    elif recorded != key.fingerprint:
+        pending = read_key(path.with_name(path.name + ".new"))
+        if pending is not None and pending.fingerprint == recorded:
+            os.replace(path.with_name(path.name + ".new"), path)  # a rotation cut short
+            return pending
+        raise KeyProblem(
+            f"{path} is not the privacy key this database was made with: point "
+            f"{KEY_ENV_VAR} at the right file"
+        )
+    return key
+
+
+def record_key(engine: Engine, key: PrivacyKey) -> None:
+    """Record ``key`` as this database's (after a rotation re-wrapped its list)."""
+    set_meta(engine, _CHECK_META, key.fingerprint)
