@@ -85,6 +85,7 @@ from talent.store import (
     load_repos,
     open_store,
 )
+from talent.store.keys import KeyProblem
 
 
 class CliError(Exception):
@@ -144,7 +145,7 @@ class _OneLineErrors(TyperGroup):
         except typer.Abort:
             typer.echo("error: aborted", err=True)
             sys.exit(130)
-        except (CliError, StoreError, ConfigError, OverrideError, TruthError) as exc:
+        except (CliError, StoreError, ConfigError, OverrideError, TruthError, KeyProblem) as exc:
             # The settings, people and truth files' errors name the file and line.
             typer.echo(f"error: {exc}", err=True)
             sys.exit(1)
@@ -231,7 +232,17 @@ def _open_existing(settings: Settings):
         raise CliError(
             f"database not found: {path} (create the demo world with: talent demo --db {path})"
         )
-    return open_store(settings.db_url, create=False)
+    return _opened(settings, create=False)
+
+
+def _opened(settings: Settings, *, create: bool = True):
+    """The store, with its privacy key checked and any opt-out a killed run left half
+    done finished first, so no command ever shows or exports a person who opted out."""
+    from talent.privacy import finish_pending
+
+    engine = open_store(settings.db_url, create=create)
+    finish_pending(engine, settings)
+    return engine
 
 
 @app.command()
@@ -259,7 +270,7 @@ def demo(
     console = Console(stderr=True)
     with console.status("Generating the demo world..."):
         world = generate_demo(seed=seed, size=size)
-    engine = open_store(settings.db_url)
+    engine = _opened(settings)
     with console.status(f"Writing {len(world.activities):,} activities..."):
         counts = save_demo(engine, world)
     with console.status("Resolving identities into people..."):
@@ -653,7 +664,7 @@ def mine_git_command(
             usable.append(path)
     if not usable:
         raise typer.Exit(1)
-    engine = open_store(settings.db_url)
+    engine = _opened(settings)
     changed = False
     for path in usable:
         try:
@@ -804,7 +815,7 @@ def mine_github_command(
         token = typer.prompt("GitHub token", hide_input=True).strip()
     settings = _load(db, config)
     since_dt = _parse_since(since)
-    engine = open_store(settings.db_url)
+    engine = _opened(settings)
     console = Console(stderr=True)
     if not console.is_terminal:
         console = Console(stderr=True, width=120)
@@ -1040,7 +1051,7 @@ def mine_hf_command(
         full=full,
         derivatives=not no_derivatives,
     )
-    engine = open_store(settings.db_url)
+    engine = _opened(settings)
 
     def on_progress(step) -> None:
         if step.scope and step.total is not None:
@@ -1099,66 +1110,104 @@ class SuppressionKind(StrEnum):
     github_id = "github_id"
 
 
+def _said_done(done) -> str:
+    gone = done.deleted
+    pipeline = sum(
+        gone.get(t, 0)
+        for t in (
+            "shortlist_entries",
+            "shortlist_events",
+            "feedback",
+            "digest_snapshots",
+            "ats_marks",
+        )
+    )
+    return (
+        f"removed {gone.get('identities', 0)} identities, {gone.get('activities', 0)} acts, "
+        f"{gone.get('named_owners', 0) + gone.get('owner_pairings', 0)} owner-file rows, "
+        f"{pipeline} pipeline rows and {gone.get('people_file_rules', 0)} people-file rules"
+    )
+
+
 @privacy_app.command("optout")
 def privacy_optout(
-    value: Annotated[
+    who: Annotated[
         str,
         typer.Argument(
-            help="What the person is known by: a GitHub login, an e-mail address, a Hub "
-            "login (--kind hf) or a GitHub account id (--kind github_id).",
+            help="Who: a login, e-mail address, full name, profile URL "
+            "(https://github.com/LOGIN, https://huggingface.co/LOGIN) or person id. With "
+            "--kind: that identifier, listed even if nobody stored has it yet.",
             show_default=False,
         ),
     ],
     kind: Annotated[
         SuppressionKind | None,
-        typer.Option(help="What VALUE is (default: email if it has an @ inside, else login)."),
+        typer.Option(
+            help="WHO is this kind of identifier (login, email, hf, github_id) rather than "
+            "a person to look up; for someone not mined yet."
+        ),
     ] = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Leave someone out for good: add a salted hash of VALUE to the opt-out list (which
-    names nobody), delete what the database holds of them, and never store them again."""
+    """Leave a person out for good: find the one person WHO names, put keyed hashes of
+    everything they are known by on the opt-out list (which names nobody), delete what
+    the database holds of them (pipeline included), scrub the database files, and never
+    store them again. Nobody or several people matching is an error."""
     from talent.privacy import PrivacyError, optout
 
     settings = _load(db, config)
     engine = _open_existing(settings)
-    chosen = kind.value if kind else ("email" if "@" in value.strip().lstrip("@") else "login")
+    ensure_people(engine, settings)
     try:
-        done = optout(engine, chosen, value, settings)
+        done = optout(engine, who, settings, kind=kind.value if kind else None)
     except PrivacyError as exc:
         raise CliError(str(exc)) from None
-    typer.echo(
-        f"added to the opt-out list ({chosen}); removed {done.get('identities', 0)} "
-        f"identities and {done.get('activities', 0)} acts"
-    )
+    whom = "nobody stored matched; " if done.person_id is None else ""
+    typer.echo(f"{whom}{done.added} entries added to the opt-out list; {_said_done(done)}")
 
 
 @privacy_app.command("purge")
 def privacy_purge(
-    who: Annotated[str, typer.Argument(help="The person: person id, login, e-mail or full name.")],
+    who: Annotated[
+        str, typer.Argument(help="The person: person id, login, e-mail, full name or profile URL.")
+    ],
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Delete a person with all their identities, acts and verdicts, and put everything
-    they are known by on the opt-out list so a re-mine does not bring them back."""
-    from talent.privacy import purge_person
+    """Delete a person with all their identities, acts, verdicts and pipeline rows, and
+    put everything they are known by on the opt-out list so a re-mine does not bring
+    them back (the same as `privacy optout` of a person)."""
+    from talent.privacy import PrivacyError, purge_person
 
     settings = _load(db, config)
     engine = _open_existing(settings)
     ensure_people(engine, settings)
-    _find_person(engine, who)  # one clear line when nobody or several match
-    done = purge_person(engine, who, settings)
-    entries = done.get("shortlist_entries", 0)
-    typer.echo(
-        f"purged: {done.get('identities', 0)} identities, {done.get('activities', 0)} acts, "
-        f"{entries} shortlist {'entry' if entries == 1 else 'entries'}; they stay on the "
-        "opt-out list"
-    )
+    try:
+        done = purge_person(engine, who, settings)
+    except PrivacyError as exc:
+        raise CliError(str(exc)) from None
+    typer.echo(f"purged: {_said_done(done)}; they stay on the opt-out list")
+
+
+@privacy_app.command("rotate-key")
+def privacy_rotate_key(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Add a new key to the privacy key file and re-wrap the opt-out list with it, so a
+    copy of the key file made before today opens nothing; person ids stay the same."""
+    from talent.privacy import PrivacyError, rotate
+    from talent.store.keys import key_path
+
+    settings = _load(db, config)
+    try:
+        count = rotate(_open_existing(settings), settings)
+    except PrivacyError as exc:
+        raise CliError(str(exc)) from None
+    typer.echo(f"new key added to {key_path(settings)}; {count} entries re-wrapped")
 
 
 @privacy_app.command("list")
 def privacy_list(db: DbOption = None, config: ConfigOption = None) -> None:
-    """The opt-out list: kind, id (the start of the salted hash) and when it was added."""
+    """The opt-out list: kind, id (the start of the keyed hash) and when it was added."""
     from talent.privacy import list_suppressions
 
     settings = _load(db, config)
@@ -1193,7 +1242,8 @@ def privacy_export(
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Write the opt-out list (hashes and their salt) for another database."""
+    """Write the opt-out list (keyed hashes, their salt, the key's fingerprint, never the
+    key) for another database that uses the same key file."""
     from talent.privacy import export_list
 
     settings = _load(db, config)

@@ -61,6 +61,20 @@ from talent.model import (
     ActivityKind,
     IdentitySource,
 )
+from talent.names import (
+    NOREPLY_ADDRESS,
+    SHARED_EMAIL_LOCALS,
+    SHARED_NAMES,
+    is_generic_name,
+    is_shared_email,
+    login_from_noreply,
+    login_variants,
+    looks_like_email,
+    mailbox_of,
+    name_variants,
+    normalise_name,
+)
+from talent.names import fold as _fold
 from talent.store import (
     count_rows,
     get_meta,
@@ -89,55 +103,6 @@ _EVIDENCE_COLUMNS = ["key", "other", "method", "confidence"]
 # Evidence methods that are inferences, applied like the name rules: never across two
 # GitHub accounts (``pr_branch``: talent.sources.git.BranchAuthors).
 _ONE_ACCOUNT_EVIDENCE = ("pr_branch", "trailer_name")
-# Identities that many unrelated people share: never evidence that two are one person.
-SHARED_NAMES = frozenset(
-    {
-        "root",
-        "ubuntu",
-        "admin",
-        "administrator",
-        "unknown",
-        "github",
-        "user",
-        "noreply",
-        "none",
-        "nobody",
-        "test",
-        "dev",
-        "developer",
-        "localhost",
-        "your name",
-        "yourname",
-        "your-name",
-        "username",
-        "git",
-        "guest",
-        "default",
-        "vagrant",
-        "ec2-user",
-        "pi",
-    }
-)
-SHARED_EMAIL_LOCALS = frozenset(
-    {
-        "noreply",
-        "no-reply",
-        "root",
-        "admin",
-        "unknown",
-        "none",
-        "nobody",
-        "test",
-        "you",
-        "user",
-        "email",
-        "git",
-        "github",
-        "ubuntu",
-        "localhost",
-    }
-)
-
 # Bot accounts by GitHub id: an id survives renames (ids of GitHub's own apps' users).
 KNOWN_BOT_IDS = frozenset(
     {
@@ -187,78 +152,6 @@ KNOWN_BOTS = frozenset(
         "web-flow",
     }
 )
-
-_NOREPLY = re.compile(r"^(?:(\d+)\+)?([^@+]+)@users\.noreply\.github\.com$", re.IGNORECASE)
-
-
-def login_from_noreply(email: str) -> str | None:
-    """The GitHub login in a noreply address, or None.
-
-    >>> login_from_noreply("583231+octocat@users.noreply.github.com")
-    'octocat'
-    >>> login_from_noreply("octocat@users.noreply.github.com")
-    'octocat'
-    >>> login_from_noreply("octocat@example.com") is None
-    True
-    """
-    match = _NOREPLY.match(email or "")
-    return match.group(2) if match else None
-
-
-def is_shared_email(email: str) -> bool:
-    """True for addresses many people share, which must never link identities.
-
-    >>> is_shared_email("noreply@github.com"), is_shared_email("ada@example.org")
-    (True, False)
-    """
-    if "@" not in (email or ""):
-        return True
-    local, _, domain = email.lower().partition("@")
-    return local in SHARED_EMAIL_LOCALS or domain in ("localhost", "(none)") or "." not in domain
-
-
-def mailbox_of(email: str | None) -> str | None:
-    """The mailbox an address is delivered to, with a "+tag" taken out of its local part
-    (lower-cased), or None for shared, noreply and malformed addresses.
-
-    >>> mailbox_of("J.Doe+github@Mail.example"), mailbox_of("jdoe@mail.example")
-    ('j.doe@mail.example', 'jdoe@mail.example')
-    >>> mailbox_of("42+jdoe@users.noreply.github.com") is None, mailbox_of("+x@a.example")
-    (True, None)
-    """
-    if not isinstance(email, str) or is_shared_email(email) or login_from_noreply(email):
-        return None
-    local, _, domain = email.lower().partition("@")
-    local = local.split("+", 1)[0]
-    if not local or local in SHARED_EMAIL_LOCALS:
-        return None
-    return f"{local}@{domain}"
-
-
-def looks_like_email(text: str) -> bool:
-    return bool(re.search(r"[^\s@]+@[^\s@]+\.[^\s@]+", text or ""))
-
-
-# Git names that are a machine's, not a person's: an address such as ip-10-0-0-1, a host on
-# a home or cloud network, or a laptop's default name ("Adas-MacBook-Pro").
-_HOST_NAME = re.compile(
-    r"^ip-\d+-\d+-\d+-\d+\b|\.(?:local|lan|localdomain|internal|home|box)$"
-    r"|(?:^|[-_\s])(?:macbook|mbp|imac|thinkpad|laptop)(?:$|[-_\s])",
-    re.IGNORECASE,
-)
-
-
-def is_generic_name(name: str | None) -> bool:
-    """True for git names that many unrelated people share or that name a machine
-    ("root", "Ubuntu", "Your Name", a host name), which are never a person's display name.
-
-    >>> is_generic_name("Ubuntu"), is_generic_name("ip-172-31-2-9"), is_generic_name("Ada")
-    (True, True, False)
-    >>> is_generic_name("Adas-MacBook-Pro.local"), is_generic_name("tix.lo")
-    (True, False)
-    """
-    text = re.sub(r"\s+", " ", (name or "").strip().casefold())
-    return not text or text in SHARED_NAMES or bool(_HOST_NAME.search(text))
 
 
 def handle_tokens(text: str | None) -> list[str]:
@@ -462,26 +355,6 @@ def name_incomplete(name: str | None, login: str | None) -> bool:
         return False
     text = name if isinstance(name, str) else ""
     return is_generic_name(text) or normalise_name(text) is None
-
-
-def normalise_name(name: str) -> str | None:
-    """A name folded for matching, or None when it must never be used to link people
-    (fewer than two words, generic, an email address, a bot).
-
-    >>> normalise_name("  José   ÁLVAREZ ")
-    'jose alvarez'
-    >>> normalise_name("Ada"), normalise_name("Your Name"), normalise_name("a@b.org")
-    (None, None, None)
-    """
-    if not name or looks_like_email(name):
-        return None
-    folded = unicodedata.normalize("NFKD", name.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    words = re.sub(r"[^\w]+", " ", folded).split()
-    text = " ".join(words)
-    if len(words) < 2 or text in SHARED_NAMES or "bot" in words or text.endswith(" bot"):
-        return None
-    return text
 
 
 def company_domain_of(email: str, domains: tuple[str, ...]) -> str | None:
@@ -935,26 +808,6 @@ def person_owner_evidence(engine: Engine, person_id: str) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
-def login_variants(name: object) -> set[str]:
-    """The logins a full name is often shortened to: initial and surname, name and
-    initial, surname and name, surname and initial, name and surname (five letters or
-    more; a name of one word has none).
-
-    >>> sorted(login_variants("Luca Antiga"))
-    ['antigal', 'antigaluca', 'lantiga', 'lucaa', 'lucaantiga']
-    """
-    folded = normalise_name(name) if isinstance(name, str) else None
-    if not folded:
-        return set()
-    words = [re.sub(r"[^a-z0-9]", "", _fold(w)) for w in folded.split()]
-    words = [w for w in words if w]
-    if len(words) < 2:
-        return set()
-    first, last = words[0], words[-1]
-    found = {first[0] + last, first + last[0], last + first, last + first[0], first + last}
-    return {v for v in found if len(v) >= 5}
-
-
 def owner_people(
     named: pd.DataFrame,
     people: pd.DataFrame,
@@ -1084,6 +937,50 @@ def append_override(path: str | Path, section: str, entry: dict[str, object]) ->
     finally:
         candidate.unlink()
     file.write_text(after, encoding="utf-8")
+
+
+def remove_overrides(path: str | Path, identifiers: Iterable[str]) -> int:
+    """Take out of a people file every ``[[merge]]``, ``[[split]]`` and ``[[alias]]``
+    table that selects one of ``identifiers`` (logins, addresses, names, account ids of
+    a person who opted out), keeping the other tables and comments as written; returns
+    the tables removed. A missing file removes nothing."""
+    import tomllib
+
+    file = Path(path)
+    if not file.exists():
+        return 0
+    wanted = {str(i).strip().casefold().lstrip("@") for i in identifiers if str(i).strip()}
+    text = file.read_text(encoding="utf-8")
+    # Tables start at their header: split before each, keeping the text before the first.
+    parts = re.split(r"(?m)^(?=\s*\[\[\s*(?:merge|split|alias)\s*\]\])", text)
+    kept, removed = [], 0
+    for part in parts:
+        try:
+            data = tomllib.loads(part)
+        except tomllib.TOMLDecodeError:
+            kept.append(part)
+            continue
+        selectors = [
+            str(s)
+            for entries in data.values()
+            if isinstance(entries, list)
+            for entry in entries
+            if isinstance(entry, dict)
+            for s in (*entry.get("identities", []), entry.get("identity", ""))
+        ]
+        values = set()
+        for selector in selectors:
+            kind, _, value = selector.partition(":")
+            values.add(value.casefold().lstrip("@"))
+            if kind == "key":  # git:NAME\x1fEMAIL
+                values |= {v.casefold() for v in value.partition(":")[2].split("\x1f")}
+        if values & wanted:
+            removed += 1
+        else:
+            kept.append(part)
+    if removed:
+        file.write_text("".join(kept), encoding="utf-8")
+    return removed
 
 
 def _toml_string(value: str) -> str:
@@ -1460,7 +1357,7 @@ def _account_marks(row) -> set[str]:
         marks.add(f"id:{int(row.github_id)}")
     if row.login:
         marks.add(f"login:{row.login.lower()}")
-    match = _NOREPLY.match(row.email or "")
+    match = NOREPLY_ADDRESS.match(row.email or "")
     if match:
         if match.group(1):
             marks.add(f"id:{int(match.group(1))}")
@@ -1606,11 +1503,6 @@ def _profile_url(github_login: str | None, block: list) -> str | None:
     return None
 
 
-def _fold(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", (text or "").casefold())
-    return re.sub(r"[^a-z0-9]", "", "".join(c for c in folded if not unicodedata.combining(c)))
-
-
 # Email local parts too common to say that two addresses are one person's.
 GENERIC_EMAIL_LOCALS = SHARED_EMAIL_LOCALS | {
     "info",
@@ -1638,31 +1530,6 @@ SUGGESTION_REASONS = (
     "same one-word name",
     "a name written as another's login or email",
 )
-
-
-def name_variants(name: str | None) -> tuple[set[str], set[str]]:
-    """The short forms a full name may be written as, and the short form a name is.
-
-    A full name (first and last word of two letters or more) gives "initial surname" and
-    "first-name initial"; a name with an initial first or last ("J. Doe", "Jane D") is
-    itself a short form. Words in brackets are left out.
-
-    >>> sorted(name_variants("Jane van Doe")[0])
-    ['j doe', 'jane d']
-    >>> name_variants("J. Doe"), name_variants("Jane D"), name_variants("J D")
-    ((set(), {'j doe'}), (set(), {'jane d'}), (set(), set()))
-    """
-    text = re.sub(r"\([^)]*\)", " ", name or "")
-    folded = normalise_name(text)
-    if not folded:
-        return set(), set()
-    words = folded.split()
-    first, last = words[0], words[-1]
-    if len(first) > 1 and len(last) > 1:
-        return {f"{first[0]} {last}", f"{first} {last[0]}"}, set()
-    if len(first) + len(last) > 2:
-        return set(), {f"{first} {last}"}
-    return set(), set()
 
 
 def _folded_words(name: str | None) -> list[str]:

@@ -6,7 +6,6 @@ id, ``owner/repo#number``) so that saving the same record twice is a no-op.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -282,51 +281,3 @@ def repo_name_problem(name: str) -> str | None:
     if not _REPO_NAME.match(name) or any(p in (".", "..") for p in name.split("/")):
         return f"{name!r} is not OWNER/REPO (letters, digits, '.', '-', '_'; one '/')"
     return None
-
-
-# --- opt-out ----------------------------------------------------------------------------
-
-# The kinds of value a person can be suppressed by (``talent privacy optout --kind``).
-SUPPRESSION_KINDS = ("login", "email", "hf", "github_id")
-_NOREPLY = re.compile(r"^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$", re.IGNORECASE)
-
-
-def suppression_token(kind: str, value: str) -> str:
-    """The normalised form of a value a person opted out by (what gets hashed).
-
-    >>> suppression_token("email", " Ada@Example.org "), suppression_token("hf", "@Ada")
-    ('email:ada@example.org', 'hf:ada')
-    """
-    value = str(value).strip()
-    if kind in ("login", "hf"):
-        value = value.lstrip("@")
-    return f"{kind}:{value.lower()}"
-
-
-def identity_tokens(source: str, login: str | None, email: str | None, github_id) -> list[str]:
-    """Every suppression token an identity answers to: its GitHub login (a git identity's
-    login hint, a noreply address's login), e-mail, Hub login and GitHub account id.
-
-    >>> identity_tokens("git", None, "7+ada@users.noreply.github.com", None)
-    ['email:7+ada@users.noreply.github.com', 'login:ada']
-    >>> identity_tokens("hf", "Ada", None, None)
-    ['hf:ada']
-    """
-    tokens = []
-    if isinstance(email, str) and email.strip():
-        tokens.append(suppression_token("email", email))
-        noreply = _NOREPLY.match(email.strip())
-        if noreply:
-            tokens.append(suppression_token("login", noreply.group(1)))
-    if isinstance(login, str) and login.strip():
-        kind = "hf" if source == IdentitySource.HF else "login"
-        tokens.append(suppression_token(kind, login))
-    if github_id is not None and github_id == github_id:  # not NaN
-        tokens.append(suppression_token("github_id", str(int(github_id))))
-    return list(dict.fromkeys(tokens))
-
-
-def salted_hash(salt: str, token: str) -> str:
-    """SHA-256 of the store's salt and a token: a suppression list made of these names
-    nobody to whoever reads it (short of guessing a value and holding the salt)."""
-    return hashlib.sha256(f"{salt}\x1f{token}".encode()).hexdigest()

@@ -1,22 +1,34 @@
-"""Opt-out: people who asked to be left out are neither stored nor shown.
+"""Opt-out: people who asked to be left out are neither stored nor shown, anywhere.
 
-A suppression is a salted SHA-256 hash of something a person is known by (a GitHub login
-or account id, an e-mail address, a Hub login: :func:`talent.model.identity_tokens`), so
-the list itself names nobody. It is applied
+An opt-out names a **person**, not a string (:func:`resolve_person`: a login, an e-mail
+address, a full name, a profile URL or a person id), and records everything that person is
+known by (:func:`person_tokens`: every address, login, account id, full name and its short
+forms, the owner-file logins matched to them) on the list as keyed hashes
+(:mod:`talent.store.keys`): the list names nobody, and without the key file even a
+dictionary of public addresses cannot be checked against it. The list is applied
 
-- **at ingest**: :func:`talent.sync.run_sync` drops a suppressed person's identities,
-  acts, memberships, profiles and owner-file namings from every batch of every source;
-  acts of others on their work keep the other's credit and lose the counterpart;
-- **to what is stored** when someone is added (:func:`optout`, :func:`purge_person`):
-  their rows are deleted and people are resolved again, so every output (rankings,
-  the app, exports, the maintainers' report, the library API) is built without them.
+- **at ingest**: :func:`talent.sync.run_sync` drops every identity that identity
+  resolution could join to a listed person (:func:`talent.names.optout_tokens`), with their
+  acts, memberships, profiles and owner-file namings, in every source;
+- **to what is stored** (:func:`apply_suppressions`): identities that match, with every
+  identity of the people they belong to, owner-file rows and pairings naming them, the
+  pipeline's rows of them (verdicts, shortlist entries and events, digest snapshots, ATS
+  marks, notes and saved searches naming them) and the people file's rules for them; then
+  the database files are scrubbed (:func:`talent.store.forget_on_disk`).
 
-The list moves between databases as a file (:func:`export_list`, :func:`import_list`).
+The list entries go in with a pending mark in one transaction; the deletions follow, and
+the mark is cleared last. A run killed in between leaves the mark, and the next start of
+any command finishes the deletions first (:func:`finish_pending`).
+
+The list moves between databases that share a key file as a file (:func:`export_list`,
+:func:`import_list`).
 """
 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,39 +36,56 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from talent.config import Settings
-from talent.identity import find_person, update_people
-from talent.model import (
+from talent.identity import (
+    PersonNotFound,
+    find_person,
+    login_variants,
+    owner_matches,
+    remove_overrides,
+    update_people,
+)
+from talent.model import ActivityKind
+from talent.names import (
     SUPPRESSION_KINDS,
-    ActivityKind,
-    identity_tokens,
-    salted_hash,
+    optout_tokens,
+    owner_tokens,
     suppression_token,
 )
 from talent.store import (
-    delete_feedback,
-    delete_person_entries,
+    add_suppressions,
+    clear_pending_optout,
+    delete_person_rows,
     delete_suppressions,
+    forget_on_disk,
     forget_text,
     get_meta,
     load_identities,
     load_identity_links,
     load_named_owners,
     load_owner_pairings,
+    load_people,
     load_repos,
     load_suppressions,
+    pending_optout,
     privacy_salt,
     purge_identities,
     save_suppressions,
     set_meta,
 )
+from talent.store.keys import KeyProblem, ensure_key, load_optout, rotate_key
 
 __all__ = [
     "PrivacyError",
+    "OptoutDone",
+    "resolve_person",
+    "person_tokens",
     "optout",
     "purge_person",
     "apply_suppressions",
+    "finish_pending",
     "list_suppressions",
     "remove_suppression",
+    "rotate",
     "export_list",
     "import_list",
     "notice_text",
@@ -70,114 +99,248 @@ TEXT_KINDS = (ActivityKind.ISSUE_COMMENT, ActivityKind.REVIEW_COMMENT, ActivityK
 # bot detection reads no empty message).
 TEXT_REMOVED = ""
 
+# Profile pages a person may be named by: the login is the first part of the path.
+_PROFILE_URL = re.compile(
+    r"^(?:https?://)?(?:www\.)?(github\.com|huggingface\.co)/@?([A-Za-z0-9][A-Za-z0-9_.-]*)/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+
 
 class PrivacyError(ValueError):
     """A privacy command that cannot be carried out (message: one line)."""
+
+
+@dataclass
+class OptoutDone:
+    """What an opt-out did: the person (None when nobody stored matched), the entries
+    added to the list and rows deleted per table."""
+
+    person_id: str | None = None
+    added: int = 0
+    deleted: dict[str, int] = field(default_factory=dict)
+
+    def get(self, table: str, default: int = 0) -> int:
+        return self.deleted.get(table, default)
 
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _add(engine: Engine, tokens: list[str]) -> int:
-    """Put ``tokens`` on the list. A GitHub login is left out on the Hub too: the same
-    login on another platform is most likely the same person, and leaving out too much
-    is the safe side."""
-    tokens = [*tokens, *("hf:" + t.split(":", 1)[1] for t in tokens if t.startswith("login:"))]
-    salt = privacy_salt(engine)
+def resolve_person(engine: Engine, who: str) -> set[str]:
+    """The stored person ``who`` names: a person id, login, e-mail address, full name,
+    selector (``login:``, ``email:``, ``name:``, ``github:``, ``hf:``) or profile URL
+    (``https://github.com/LOGIN``, ``https://huggingface.co/LOGIN``). A GitHub login
+    also names the Hub account of that login when it is a person of its own (the same
+    login on another platform is most likely the same person: the safe side). Raises
+    :class:`PrivacyError` (one line) when nobody or several people match."""
+    text = str(who).strip()
+    if not text:
+        raise PrivacyError("say who: a login, e-mail address, full name, profile URL or person id")
+    url = _PROFILE_URL.match(text)
+    if url:
+        text = ("hf:" if url.group(1).lower() == "huggingface.co" else "login:") + url.group(2)
+    links = load_identity_links(engine)
+    idents = load_identities(engine)
+    if text.startswith("hf:"):
+        logins = idents["login"].fillna("").astype(str).str.lower()
+        hub = idents[(idents["source"] == "hf") & (logins == text[3:].lower())]
+        found = set(links.loc[links["identity_key"].isin(hub["key"]), "person_id"])
+        if len(found) == 1:
+            return found
+        problem = f"nobody matches {who!r}" if not found else f"{who!r} matches {len(found)} people"
+    else:
+        try:
+            return {find_person(engine, text)}
+        except PersonNotFound as exc:
+            problem = str(exc)
+        login = text.removeprefix("login:").lstrip("@").lower()
+        if re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", login):
+            people = load_people(engine)
+            same = set(people.loc[people["login"].fillna("").str.lower() == login, "person_id"])
+            sources = (
+                links.merge(idents, left_on="identity_key", right_on="key")
+                .groupby("person_id")["source"]
+                .agg(set)
+            )
+            hub_only = {p for p in same if sources.get(p, set()) == {"hf"}}
+            if len(same - hub_only) == 1:
+                return same
+    raise PrivacyError(
+        f"{problem}; to list an identifier nobody stored has yet, give --kind "
+        f"({', '.join(SUPPRESSION_KINDS)})"
+    )
+
+
+def _person_identities(engine: Engine, person_ids: set[str]) -> pd.DataFrame:
+    links = load_identity_links(engine)
+    keys = links.loc[links["person_id"].isin(person_ids), "identity_key"].tolist()
+    return load_identities(engine, keys=keys) if keys else load_identities(engine).iloc[:0]
+
+
+def person_tokens(engine: Engine, person_ids: set[str]) -> tuple[list[str], list[str]]:
+    """(tokens, needles) for ``person_ids``: every token they are known by (their
+    identities', the owner-file logins matched to them and the names written beside
+    those) and the same identifiers in clear, to find notes that mention them (kept in
+    memory only)."""
+    idents = _person_identities(engine, person_ids)
+    tokens: list[str] = []
+    needles: list[str] = []
+    for row in idents.itertuples(index=False):
+        tokens += optout_tokens(row.source, row.name, row.email, row.login, row.github_id)
+        needles += [x for x in (row.email, row.login, row.name) if isinstance(x, str) and x.strip()]
+        if isinstance(row.name, str):
+            tokens += [f"owner:{v}" for v in login_variants(row.name)]
+    people = load_people(engine)
+    mine = people[people["person_id"].isin(person_ids)]
+    for login in mine["login"].dropna():
+        tokens += owner_tokens(login, "user")
+        needles.append(str(login))
+    named = load_named_owners(engine)
+    users = named[named["kind"].isin(["user", "email"])].drop_duplicates(["owner", "kind"])
+    if not users.empty:
+        links = load_identity_links(engine)
+        pairings = load_owner_pairings(engine)
+        matched = owner_matches(
+            users.reset_index(drop=True), people, load_identities(engine), links, pairings
+        )
+        theirs = users.reset_index(drop=True)[matched["person_id"].isin(person_ids).to_numpy()]
+        for owner, kind in zip(theirs["owner"], theirs["kind"], strict=True):
+            tokens += owner_tokens(owner, kind)
+            needles.append(str(owner).lstrip("@"))
+        logins = {str(o).lstrip("@").lower() for o in theirs["owner"]}
+        for row in pairings.itertuples(index=False):
+            if str(row.login).lower() in logins:
+                tokens += optout_tokens("git", row.name, row.email, row.login, None)
+                needles += [x for x in (row.name, row.email) if isinstance(x, str) and x.strip()]
+    return list(dict.fromkeys(tokens)), list(dict.fromkeys(needles))
+
+
+def _hub_too(tokens: list[str]) -> list[str]:
+    """A GitHub login is left out on the Hub too: the same login on another platform is
+    most likely the same person, and leaving out too much is the safe side."""
+    return [*tokens, *("hf:" + t.split(":", 1)[1] for t in tokens if t.startswith("login:"))]
+
+
+def _add(engine: Engine, tokens: list[str], pending: set[str]) -> int:
+    listed = load_optout(engine)
     rows = [
-        {"hash": salted_hash(salt, t), "kind": t.split(":", 1)[0], "added_at": _now()}
-        for t in dict.fromkeys(tokens)
+        {"hash": listed.entry(t), "kind": t.split(":", 1)[0], "added_at": _now()}
+        for t in dict.fromkeys(_hub_too(tokens))
     ]
-    return save_suppressions(engine, rows)
+    return add_suppressions(engine, rows, sorted(pending))
 
 
 def apply_suppressions(engine: Engine, settings: Settings | None = None) -> dict[str, int]:
-    """Delete what the store holds of anyone on the list, and resolve people again when
-    anything went; returns rows deleted per table."""
-    suppressions = load_suppressions(engine)
-    if suppressions.empty:
+    """Delete what the store holds of anyone on the list (see the module's text), then
+    scrub the database files; returns rows deleted per table. Idempotent: a second call
+    finds nothing."""
+    settings = settings or Settings()
+    listed = load_optout(engine, settings)
+    pending = pending_optout(engine) or []
+    if not listed.hashes and not pending:
         return {}
-    salt = privacy_salt(engine)
-    hashes = set(suppressions["hash"])
-
-    def hit(tokens: list[str]) -> bool:
-        return any(salted_hash(salt, t) in hashes for t in tokens)
-
     identities = load_identities(engine)
-    tokens = {
-        row.key: identity_tokens(row.source, row.login, row.email, row.github_id)
+    keys = {
+        row.key
         for row in identities.itertuples(index=False)
+        if listed.hit(
+            optout_tokens(row.source, row.name, row.email, row.login, row.github_id, incoming=True)
+        )
     }
-    keys = {key for key, these in tokens.items() if hit(these)}
     # The person is left out, not only the identity named: every identity resolution
     # joined to it goes too, and joins the list, so none of them comes back with a mine.
     links = load_identity_links(engine)
-    people = set(links.loc[links["identity_key"].isin(keys), "person_id"])
+    people = set(links.loc[links["identity_key"].isin(keys), "person_id"]) | set(pending)
     keys |= set(links.loc[links["person_id"].isin(people), "identity_key"])
-    if _add(engine, [t for key in keys for t in tokens.get(key, [])]):
-        salt, hashes = privacy_salt(engine), set(load_suppressions(engine)["hash"])
-    keys = sorted(keys)
+    tokens, needles = person_tokens(engine, people) if people else ([], [])
+    if tokens:
+        _add(engine, tokens, people)
+        listed = load_optout(engine, settings)
+    done = delete_person_rows(engine, sorted(people), needles)
     owners = load_named_owners(engine)
-    logins = [
-        o for o, k in zip(owners["owner"], owners["kind"], strict=True)
-        if k == "user" and hit([suppression_token("login", o)])
-    ]  # fmt: skip
-    emails = [
-        o for o, k in zip(owners["owner"], owners["kind"], strict=True)
-        if k == "email" and hit([suppression_token("email", o)])
-    ]  # fmt: skip
-    # The names owner files write beside logins are about the person too.
-    pairings = load_owner_pairings(engine)
-    logins += [
-        o for o in pairings["login"] if hit([suppression_token("login", o)]) and o not in logins
+    hit_owners = [
+        (o, k)
+        for o, k in zip(owners["owner"], owners["kind"], strict=True)
+        if listed.hit(owner_tokens(o, k))
     ]
-    emails += [
-        e
-        for e in pairings["email"]
-        if e and hit([suppression_token("email", e)]) and e not in emails
-    ]
-    if not keys and not logins and not emails:
-        return {}
-    done = purge_identities(engine, keys, logins=logins, emails=emails)
-    update_people(engine, settings or Settings())
-    return done
+    logins = [o for o, k in hit_owners if k == "user"]
+    emails = [o for o, k in hit_owners if k == "email"]
+    for row in load_owner_pairings(engine).itertuples(index=False):
+        these = [
+            *owner_tokens(row.login, "user"),
+            *optout_tokens("git", row.name, row.email, None, None, incoming=True),
+        ]
+        if listed.hit(these):
+            logins.append(str(row.login))
+            if isinstance(row.email, str) and row.email:
+                emails.append(row.email)
+    if keys or logins or emails:
+        done.update(purge_identities(engine, sorted(keys), logins=logins, emails=emails))
+    if needles:
+        done["people_file_rules"] = remove_overrides(settings.people_file, needles)
+    if keys or any(done.values()):
+        update_people(engine, settings)
+    forget_on_disk(engine)
+    clear_pending_optout(engine)
+    return {k: v for k, v in done.items() if v}
+
+
+def finish_pending(engine: Engine, settings: Settings | None = None) -> bool:
+    """Finish an opt-out that a killed run left half done (any command calls this when
+    it opens the store); True when there was one. Raises :class:`KeyProblem` when the
+    key file is not this database's."""
+    ensure_key(engine, settings)
+    if pending_optout(engine) is None:
+        return False
+    apply_suppressions(engine, settings)
+    return True
 
 
 def optout(
-    engine: Engine, kind: str, value: str, settings: Settings | None = None
-) -> dict[str, int]:
-    """Add ``value`` (of ``kind``: login, email, hf, github_id) to the list and delete
-    what the store holds of whoever it names (a GitHub login: on the Hub too)."""
-    if kind not in SUPPRESSION_KINDS:
-        raise PrivacyError(f"unknown kind {kind!r}: use one of {', '.join(SUPPRESSION_KINDS)}")
-    if not str(value).strip().lstrip("@"):
-        raise PrivacyError("give the login, e-mail address, Hub login or account id to leave out")
-    if kind == "github_id" and not str(value).strip().isdigit():
-        raise PrivacyError(f"a GitHub account id is a number, not {value!r}")
-    _add(engine, [suppression_token(kind, value)])
-    return apply_suppressions(engine, settings)
+    engine: Engine, who: str, settings: Settings | None = None, kind: str | None = None
+) -> OptoutDone:
+    """Leave a person out for good: resolve ``who`` to the one stored person
+    (:func:`resolve_person`), list everything they are known by and delete what the
+    store holds of them. With ``kind`` (login, email, hf, github_id), ``who`` is that
+    identifier, listed even when nobody stored has it yet (an objection before a mine)."""
+    settings = settings or Settings()
+    finish_pending(engine, settings)
+    if kind is not None:
+        if kind not in SUPPRESSION_KINDS:
+            raise PrivacyError(f"unknown kind {kind!r}: use one of {', '.join(SUPPRESSION_KINDS)}")
+        value = str(who).strip()
+        if not value.lstrip("@"):
+            raise PrivacyError(
+                "give the login, e-mail address, Hub login or account id to leave out"
+            )
+        if kind == "github_id" and not value.isdigit():
+            raise PrivacyError(f"a GitHub account id is a number, not {who!r}")
+        token = suppression_token(kind, value)
+        identities = load_identities(engine)
+        keys = [
+            row.key
+            for row in identities.itertuples(index=False)
+            if token in optout_tokens(row.source, row.name, row.email, row.login, row.github_id)
+        ]
+        links = load_identity_links(engine)
+        found = set(links.loc[links["identity_key"].isin(keys), "person_id"])
+        person = found.pop() if len(found) == 1 else None
+        pending = {person} if person else set()
+        added = _add(engine, [token, *person_tokens(engine, pending)[0]], pending)
+    else:
+        found = resolve_person(engine, who)
+        person = min(found, key=lambda p: (p.startswith("hf"), p))
+        tokens, _ = person_tokens(engine, found)
+        added = _add(engine, tokens, found)
+    return OptoutDone(person, added, apply_suppressions(engine, settings))
 
 
-def purge_person(engine: Engine, who: str, settings: Settings | None = None) -> dict[str, int]:
-    """Delete a person (as ``talent people show`` finds them) with every identity, act
-    and shortlist entry (quick verdicts included) of theirs, and keep everything they are
-    known by on the list, so a re-mine does not bring them back. Raises
-    :class:`talent.identity.PersonNotFound`."""
-    person_id = find_person(engine, who)
-    links = load_identity_links(engine)
-    keys = links.loc[links["person_id"] == person_id, "identity_key"].tolist()
-    identities = load_identities(engine, keys=keys)
-    tokens = [
-        t
-        for row in identities.itertuples(index=False)
-        for t in identity_tokens(row.source, row.login, row.email, row.github_id)
-    ]
-    _add(engine, tokens)
-    done = apply_suppressions(engine, settings)
-    delete_feedback(engine, person_id)  # rows an older talent wrote since the last open
-    done["shortlist_entries"] = delete_person_entries(engine, person_id)
-    return done
+def purge_person(engine: Engine, who: str, settings: Settings | None = None) -> OptoutDone:
+    """Delete a person (as ``talent people show`` finds them) with everything of theirs
+    and keep them on the list: since opt-outs clear the pipeline too, the same as
+    :func:`optout` by person."""
+    return optout(engine, who, settings)
 
 
 def list_suppressions(engine: Engine) -> pd.DataFrame:
@@ -204,12 +367,23 @@ def remove_suppression(engine: Engine, prefix: str) -> str:
     return str(found["kind"].iloc[0])
 
 
+def rotate(engine: Engine, settings: Settings | None = None) -> int:
+    """Add a key to the key file and re-wrap the list with it
+    (:func:`talent.store.keys.rotate_key`)."""
+    try:
+        return rotate_key(engine, settings)
+    except (KeyProblem, OSError) as exc:
+        raise PrivacyError(str(exc)) from None
+
+
 def export_list(engine: Engine, path: Path) -> int:
-    """Write the list, with its salt, to ``path`` (JSON) for another database."""
+    """Write the list, with its salt and its key's fingerprint (never the key), to
+    ``path`` (JSON) for another database that uses the same key file."""
     rows = load_suppressions(engine)
     payload = {
-        "talent_suppressions": 1,
+        "talent_suppressions": 2,
         "salt": privacy_salt(engine),
+        "key": ensure_key(engine).fingerprint,
         "entries": [
             {"hash": h, "kind": k, "added_at": pd.Timestamp(a).isoformat()}
             for h, k, a in zip(rows["hash"], rows["kind"], rows["added_at"], strict=True)
@@ -220,16 +394,21 @@ def export_list(engine: Engine, path: Path) -> int:
 
 
 def import_list(engine: Engine, path: Path, settings: Settings | None = None) -> int:
-    """Add the entries of a file :func:`export_list` wrote, and apply them. A store with
-    a list of its own must share the file's salt (hashes cannot be re-salted)."""
+    """Add the entries of a file :func:`export_list` wrote, and apply them. The file must
+    come from a database with the same key file, and a store with a list of its own must
+    share the file's salt (hashes cannot be re-salted)."""
+    payload = read_list_file(path)
     try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
         salt = str(payload["salt"])
+        fingerprint = str(payload["key"])
         entries = [(str(e["hash"]), str(e["kind"])) for e in payload["entries"]]
-    except OSError as exc:
-        raise PrivacyError(f"cannot read {path}: {exc.strerror}") from None
-    except (ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         raise PrivacyError(f"{path} is not a list written by `talent privacy export`") from None
+    if fingerprint != ensure_key(engine, settings).fingerprint:
+        raise PrivacyError(
+            f"{path} was made with another privacy key: use the key file of the database "
+            "that exported it (TALENT_KEY_FILE)"
+        )
     mine = get_meta(engine, "privacy_salt")
     if mine is not None and mine != salt and not load_suppressions(engine).empty:
         raise PrivacyError(
@@ -243,6 +422,19 @@ def import_list(engine: Engine, path: Path, settings: Settings | None = None) ->
     )
     apply_suppressions(engine, settings)
     return added
+
+
+def read_list_file(path: Path) -> dict:
+    """The JSON of a list file, bounded in size and depth (one line on anything else)."""
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PrivacyError(f"cannot read {path}: {exc.strerror}") from None
+    except (ValueError, RecursionError):
+        raise PrivacyError(f"{path} is not a list written by `talent privacy export`") from None
+    if not isinstance(payload, dict):
+        raise PrivacyError(f"{path} is not a list written by `talent privacy export`")
+    return payload
 
 
 _SOURCES = {

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from talent.model import identity_tokens, salted_hash, suppression_token
+from talent.names import optout_tokens, owner_tokens, suppression_token
 from talent.sources.base import Batch, Failure, Progress, Source
 from talent.store import (
     get_meta,
@@ -39,8 +39,8 @@ from talent.store import (
     save_sync_state,
     scopes_marked,
     set_meta,
-    suppressed_hashes,
 )
+from talent.store.keys import OptoutList, load_optout
 
 __all__ = ["StoreState", "SyncSummary", "save_batch", "run_sync", "without_suppressed"]
 
@@ -82,37 +82,32 @@ class SyncSummary:
         return sum(self.items.values())
 
 
-def without_suppressed(batch: Batch, salt: str | None, hashes: frozenset[str]) -> Batch:
-    """``batch`` without the people who opted out (``hashes``: salted hashes of
-    :func:`talent.model.identity_tokens`): their identities, acts, memberships, profiles
-    and owner-file namings are dropped; acts of others on their work keep the other's
-    credit and lose the counterpart."""
-    if not hashes or salt is None:
+def without_suppressed(batch: Batch, optout: OptoutList | None) -> Batch:
+    """``batch`` without the people who opted out: every identity that identity
+    resolution could join to them (:func:`talent.names.optout_tokens`), their acts,
+    memberships, profiles and owner-file namings are dropped; acts of others on their
+    work keep the other's credit and lose the counterpart."""
+    if optout is None or not optout.hashes:
         return batch
-
-    def hit(*tokens: str) -> bool:
-        return any(salted_hash(salt, t) in hashes for t in tokens)
-
+    hit = optout.hit
     gone = {
         key
         for key, i in batch.identities.items()
-        if hit(*identity_tokens(i.source, i.login, i.email, i.github_id))
+        if hit(optout_tokens(i.source, i.name, i.email, i.login, i.github_id, incoming=True))
     }
 
     def member(m: dict) -> bool:
-        return not hit(*identity_tokens("github", m.get("login"), None, m.get("github_id")))
+        return not hit(optout_tokens("github", None, None, m.get("login"), m.get("github_id")))
 
     def owner(row: dict) -> bool:
-        kind = "email" if row.get("kind") == "email" else "login"
-        return row.get("kind") not in ("user", "email") or not hit(
-            suppression_token(kind, str(row.get("owner", "")))
-        )
+        return not hit(owner_tokens(row.get("owner"), row.get("kind")))
 
     def paired_hit(row: dict) -> bool:
-        tokens = [suppression_token("login", str(row.get("login", "")))]
+        tokens = [*owner_tokens(row.get("login"), "user")]
         if row.get("email"):
             tokens.append(suppression_token("email", str(row["email"])))
-        return hit(*tokens)
+        tokens += optout_tokens("git", row.get("name"), None, None, None, incoming=True)
+        return hit(tokens)
 
     return dataclasses.replace(
         batch,
@@ -138,13 +133,10 @@ def without_suppressed(batch: Batch, salt: str | None, hashes: frozenset[str]) -
     )
 
 
-def save_batch(
-    engine: Engine, batch: Batch, suppressed: tuple[str | None, frozenset[str]] | None = None
-) -> int:
-    """Save the records of ``batch`` (not its marks), less anyone in ``suppressed``
-    (``(salt, hashes)``; read from the store when not given); returns the acts saved."""
-    salt, hashes = suppressed if suppressed is not None else suppressed_hashes(engine)
-    batch = without_suppressed(batch, salt, hashes)
+def save_batch(engine: Engine, batch: Batch, optout: OptoutList | None = None) -> int:
+    """Save the records of ``batch`` (not its marks), less anyone on the opt-out list
+    (read from the store when not given); returns the acts saved."""
+    batch = without_suppressed(batch, optout if optout is not None else load_optout(engine))
     if batch.repos:
         save_repos(engine, batch.repos)
     if batch.identities:
@@ -198,7 +190,7 @@ def run_sync(
     """
     summary = SyncSummary()
     state = StoreState(engine)
-    suppressed = suppressed_hashes(engine)  # opted-out people are never stored
+    optout = load_optout(engine)  # opted-out people are never stored
     for item in source.read(state):
         if isinstance(item, Progress):
             if on_progress is not None:
@@ -208,7 +200,7 @@ def run_sync(
             summary.failures[item.scope] = item.message
             summary.items.setdefault(item.scope, 0)
             continue
-        saved = _with_retries(lambda item=item: save_batch(engine, item, suppressed), sleep)
+        saved = _with_retries(lambda item=item: save_batch(engine, item, optout), sleep)
         for mark in item.marks:
             _with_retries(
                 lambda mark=mark: (

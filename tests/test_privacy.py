@@ -16,7 +16,8 @@ from talent.cli import app
 from talent.config import Settings
 from talent.identity import update_people
 from talent.mining import save_demo
-from talent.model import identity_tokens
+from talent.identity import find_person
+from talent.names import optout_tokens
 from talent.privacy import PrivacyError, optout, purge_person
 from talent.scoring import rank_store
 from talent.sources.demo import generate_demo
@@ -63,8 +64,13 @@ def _someone(world, archetype="community_core"):
     )
 
 
+def _pid(db, person) -> str:
+    """The person id of a demo person's GitHub account (ids are keyed: looked up)."""
+    return find_person(open_store(db), f"github:{person.github_id}")
+
+
 def _their_strings(person) -> list[str]:
-    ids = [f"gh{person.github_id}"] if getattr(person, "github_id", None) else []
+    ids = [f"github:{person.github_id}"] if getattr(person, "github_id", None) else []
     return [person.name, person.login, *ids,
             *(i.email for i in person.git_identities if i.email)]  # fmt: skip
 
@@ -82,8 +88,8 @@ def test_an_opted_out_person_is_deleted_and_never_stored_again(db, world):
     answered = acts[acts["counterpart"].isin(keys)]
     assert len(answered) > 0  # others acted on their work
 
-    done = optout(engine, "login", person.login)
-    assert done["identities"] >= len(keys) - 1 and done["activities"] > 0
+    done = optout(engine, person.login, kind="login")
+    assert done.get("identities") >= len(keys) - 1 and done.get("activities") > 0
     assert not keys & set(load_identities(engine)["key"])
     after = load_activities(engine)
     assert not set(after["actor"]) & keys and not set(after["counterpart"].dropna()) & keys
@@ -103,7 +109,7 @@ def test_an_opted_out_person_is_deleted_and_never_stored_again(db, world):
 def test_the_list_names_nobody(db, world):
     engine = open_store(db)
     person = _someone(world)
-    optout(engine, "login", person.login)
+    optout(engine, person.login, kind="login")
     dump = "\n".join(sqlite3.connect(db.removeprefix("sqlite:///")).iterdump())
     _absent(dump, person)  # not in the list, not anywhere else in the database
     rows = load_suppressions(engine)
@@ -113,11 +119,12 @@ def test_the_list_names_nobody(db, world):
 def test_a_suppressed_person_is_in_no_output_of_any_kind(db, world, tmp_path, monkeypatch):
     person = _someone(world)
     runner = CliRunner()
-    who = f"gh{person.github_id}"  # their GitHub person (their Hub account may share the login)
+    who = _pid(db, person)  # their GitHub person (their Hub account may share the login)
     shortlisted = runner.invoke(app, ["feedback", "shortlist", who, "--db", db])
     assert shortlisted.exit_code == 0, shortlisted.output
     other = _someone(world, "community")
-    listed = ["shortlist", "add", "DevRel", who, f"gh{other.github_id}", "--db", db]
+    other_id = _pid(db, other)
+    listed = ["shortlist", "add", "DevRel", who, other_id, "--db", db]
     assert runner.invoke(app, listed).exit_code == 0
     noted = ["shortlist", "note", "DevRel", who, f"talked to {person.name}", "--db", db]
     assert runner.invoke(app, noted).exit_code == 0
@@ -145,7 +152,7 @@ def test_a_suppressed_person_is_in_no_output_of_any_kind(db, world, tmp_path, mo
         ["shortlist", "export", "DevRel", "-f", "json"],
         ["digest", "--search", "x", "-f", "json"],
         ["digest", "--search", "x"],
-        ["outreach", f"gh{other.github_id}"],
+        ["outreach", other_id],
     ):
         result = runner.invoke(app, [*args, "--db", db])
         assert result.exit_code == 0, (args, result.output)
@@ -171,11 +178,11 @@ def test_purge_deletes_a_person_and_their_verdict_and_keeps_them_out(db, world):
     engine = open_store(db)
     person = _someone(world, "community")
     runner = CliRunner()
-    who = f"gh{person.github_id}"
+    who = _pid(db, person)
     assert runner.invoke(app, ["feedback", "reject", who, "--db", db]).exit_code == 0
     result = runner.invoke(app, ["privacy", "purge", who, "--db", db])
     assert result.exit_code == 0, result.output
-    assert "1 shortlist entry;" in result.output  # the quick verdict
+    assert " 2 pipeline rows " in result.output  # the quick verdict: its entry and event
     names = set(load_people(engine)["name"])
     assert person.name not in names
     save_demo(engine, world)
@@ -186,7 +193,7 @@ def test_purge_deletes_a_person_and_their_verdict_and_keeps_them_out(db, world):
 def test_the_list_moves_to_another_database_and_applies_at_ingest(db, world, tmp_path):
     engine = open_store(db)
     person = _someone(world)
-    optout(engine, "email", person.git_identities[0].email)
+    optout(engine, person.git_identities[0].email, kind="email")
     runner = CliRunner()
     exported = runner.invoke(app, ["privacy", "export", str(tmp_path / "list.json"), "--db", db])
     assert exported.exit_code == 0, exported.output
@@ -205,22 +212,28 @@ def test_the_list_moves_to_another_database_and_applies_at_ingest(db, world, tmp
 def test_a_hub_account_is_left_out_by_its_hub_login(db, world):
     engine = open_store(db)
     account = next(i for i in world.hub.identities if world.hub.people[i.key] >= len(world.people))
-    optout(engine, "hf", account.login)
+    optout(engine, account.login, kind="hf")
     assert account.key not in set(load_identities(engine)["key"])
     assert account.key not in set(load_activities(engine)["actor"])
     links = load_identity_links(engine)
     assert account.key not in set(links["identity_key"])
 
 
-def test_identity_tokens_cover_what_a_person_is_known_by():
-    assert identity_tokens("github", "Ada", None, 7.0) == ["login:ada", "github_id:7"]
-    assert identity_tokens("git", "ada", "Ada@X.org", None) == ["email:ada@x.org", "login:ada"]
+def test_optout_tokens_cover_what_a_person_is_known_by():
+    assert optout_tokens("github", None, None, "Ada", 7.0) == ["login:ada", "github_id:7"]
+    assert optout_tokens("git", "ada", "Ada@X.org", "ada") == [
+        "email:ada@x.org",
+        "mailbox:ada@x.org",
+        "login:ada",
+    ]
 
 
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["privacy", "optout", ""], "give the login"),
+        (["privacy", "optout", ""], "say who"),
+        (["privacy", "optout", "Nobody Here At All"], "nobody matches"),
+        (["privacy", "optout", "https://github.com/no-such-login"], "nobody matches"),
         (["privacy", "optout", "abc", "--kind", "github_id"], "is a number"),
         (["privacy", "optout", "x", "--kind", "phone"], "phone"),
         (["privacy", "remove", "zzzz"], "0 entries start with"),
@@ -245,12 +258,10 @@ def test_the_notice_names_the_sources_and_how_to_opt_out(db):
 
 
 def test_purge_of_an_unknown_person_raises(db):
-    from talent.identity import PersonNotFound
-
-    with pytest.raises(PersonNotFound):
+    with pytest.raises(PrivacyError, match="nobody matches"):
         purge_person(open_store(db), "no-such-person-anywhere")
     with pytest.raises(PrivacyError):
-        optout(open_store(db), "login", "  ")
+        optout(open_store(db), "  ", kind="login")
 
 
 def test_retention_forgets_old_comment_text_and_changes_no_score(db, tmp_path):

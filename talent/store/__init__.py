@@ -7,8 +7,9 @@ with SQLAlchemy expressions, so every value travels as a bound parameter.
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
 
@@ -55,7 +56,11 @@ __all__ = [
     "save_suppressions",
     "load_suppressions",
     "delete_suppressions",
-    "suppressed_hashes",
+    "add_suppressions",
+    "pending_optout",
+    "clear_pending_optout",
+    "rewrap_suppressions",
+    "delete_person_rows",
     "purge_identities",
     "forget_text",
     "load_profiles",
@@ -1192,12 +1197,109 @@ def delete_suppressions(engine: Engine, hashes: Sequence[str]) -> int:
         return conn.execute(delete(t).where(t.c.hash.in_(list(hashes)))).rowcount
 
 
-def suppressed_hashes(engine: Engine) -> tuple[str | None, frozenset[str]]:
-    """(salt, hashes) of the suppression list; (None, empty) when nobody opted out."""
-    hashes = frozenset(load_suppressions(engine)["hash"])
-    if not hashes:
-        return None, frozenset()
-    return privacy_salt(engine, create=False), hashes
+def add_suppressions(engine: Engine, rows: Iterable[dict], pending: Sequence[str] = ()) -> int:
+    """Add suppressions (``hash``, ``kind``, ``added_at``; an existing hash stays) and, in
+    the same transaction, mark an opt-out pending for the person ids ``pending``: a run
+    killed before the deletions finish leaves the mark, and the next start finishes them
+    (:func:`talent.privacy.finish_pending`). Returns the rows added."""
+    rows = list({r["hash"]: r for r in rows}.values())
+    t = schema.suppressions
+    with engine.begin() as conn:
+        known = {h for (h,) in conn.execute(select(t.c.hash)).all()}
+        fresh = [r for r in rows if r["hash"] not in known]
+        if fresh:
+            conn.execute(t.insert(), fresh)
+        if fresh or pending:
+            old = conn.execute(
+                select(schema.meta.c.value).where(schema.meta.c.key == "privacy_pending")
+            ).scalar()
+            ids = sorted(set(json.loads(old) if old else []) | set(pending))
+            _set_meta(conn, "privacy_pending", json.dumps(ids))
+            _bump_version(conn)
+    return len(fresh)
+
+
+def pending_optout(engine: Engine) -> list[str] | None:
+    """The person ids of an opt-out whose deletions have not finished (``[]``: entries
+    added, nobody known yet), or None when nothing is pending."""
+    value = get_meta(engine, "privacy_pending")
+    return None if value is None else list(json.loads(value))
+
+
+def clear_pending_optout(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(delete(schema.meta).where(schema.meta.c.key == "privacy_pending"))
+
+
+def rewrap_suppressions(engine: Engine, wrap: Callable[[str], str], after: dict[str, str]) -> int:
+    """Replace every suppression hash ``h`` by ``wrap(h)`` and set the meta ``after`` in
+    the same transaction (a key added or rotated: :mod:`talent.store.keys`)."""
+    t = schema.suppressions
+    with engine.begin() as conn:
+        rows = conn.execute(select(t.c.hash, t.c.kind, t.c.added_at)).mappings().all()
+        if rows:
+            conn.execute(delete(t))
+            conn.execute(
+                t.insert(),
+                [
+                    {"hash": wrap(r["hash"]), "kind": r["kind"], "added_at": r["added_at"]}
+                    for r in rows
+                ],
+            )
+        for key, value in after.items():
+            _set_meta(conn, key, value)
+    return len(rows)
+
+
+def delete_person_rows(
+    engine: Engine, person_ids: Sequence[str], needles: Sequence[str]
+) -> dict[str, int]:
+    """Delete what the pipeline holds of ``person_ids`` (retired verdicts, shortlist
+    entries and their events, digest snapshots, ATS marks) and every shortlist event or
+    saved search whose words contain one of ``needles`` (case-folded: the person's
+    addresses, logins and names), in one transaction. Returns rows deleted per table."""
+    ids = sorted(set(person_ids))
+    words = sorted({n.casefold() for n in needles if n and len(n) >= 3})
+    done: dict[str, int] = {}
+    ev = schema.shortlist_events
+    with engine.begin() as conn:
+        for table in (
+            schema.feedback,
+            schema.shortlist_entries,
+            schema.shortlist_events,
+            schema.digest_snapshots,
+            schema.ats_marks,
+        ):
+            n = 0
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                n += conn.execute(delete(table).where(table.c.person_id.in_(chunk))).rowcount
+            done[table.name] = n
+        if words:
+            found = conn.execute(select(ev.c.id, ev.c.old, ev.c.new)).all()
+            hit = [
+                i for i, old, new in found if any(w in f"{old}\n{new}".casefold() for w in words)
+            ]
+            for start in range(0, len(hit), 500):
+                conn.execute(delete(ev).where(ev.c.id.in_(hit[start : start + 500])))
+            done["shortlist_events"] += len(hit)
+            searches = conn.execute(
+                select(schema.saved_searches.c.name, schema.saved_searches.c.spec)
+            ).all()
+            gone = [n for n, spec in searches if any(w in spec.casefold() for w in words)]
+            if gone:
+                conn.execute(
+                    delete(schema.saved_searches).where(schema.saved_searches.c.name.in_(gone))
+                )
+                conn.execute(
+                    delete(schema.digest_snapshots).where(
+                        schema.digest_snapshots.c.search.in_(gone)
+                    )
+                )
+            done["saved_searches"] = len(gone)
+        if any(done.values()):
+            _bump_version(conn)
+    return done
 
 
 def purge_identities(
@@ -1285,3 +1387,4 @@ def forget_text(engine: Engine, kinds: Sequence[str], before: datetime, placehol
         if changed:
             _bump_version(conn)
     return changed
+

@@ -22,13 +22,15 @@ import hashlib
 import hmac
 import os
 import secrets
+import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from talent.config import Settings
-from talent.store import get_meta, set_meta
+from talent.store import get_meta, load_suppressions, privacy_salt, rewrap_suppressions
 
 __all__ = [
     "KEY_ENV_VAR",
@@ -38,7 +40,9 @@ __all__ = [
     "read_key",
     "ensure_key",
     "write_key_file",
-    "record_key",
+    "OptoutList",
+    "rotate_key",
+    "load_optout",
 ]
 
 KEY_ENV_VAR = "TALENT_KEY_FILE"
@@ -139,9 +143,26 @@ def write_key_file(path: Path, key: PrivacyKey, *, exclusive: bool = False) -> N
     os.replace(new, path)
 
 
+# The key each open engine was checked with: a command opens its store with its settings
+# (where the key file may be named) once, and the sync layer, which is given only the
+# engine, finds the same key here.
+_CHECKED: weakref.WeakKeyDictionary[Engine, PrivacyKey] = weakref.WeakKeyDictionary()
+
+
 def ensure_key(engine: Engine, settings: Settings | None = None) -> PrivacyKey:
     """The key of this database, made on first use. Raises :class:`KeyProblem` when the
-    database was made with a key that the key file does not hold."""
+    database was made with a key that the key file does not hold.
+
+    A database whose opt-out list was made before keys (salted hashes only) has each
+    entry wrapped with the key, once, in one transaction with the key's fingerprint."""
+    if settings is None and engine in _CHECKED:
+        return _CHECKED[engine]
+    key = _ensure_key(engine, settings)
+    _CHECKED[engine] = key
+    return key
+
+
+def _ensure_key(engine: Engine, settings: Settings | None) -> PrivacyKey:
     path = key_path(settings)
     key = read_key(path)
     recorded = get_meta(engine, _CHECK_META)
@@ -162,7 +183,7 @@ def ensure_key(engine: Engine, settings: Settings | None = None) -> PrivacyKey:
             f"that file or point {KEY_ENV_VAR} at it (a new key would let opted-out people back)"
         )
     if recorded is None:
-        set_meta(engine, _CHECK_META, key.fingerprint)
+        rewrap_suppressions(engine, key.wrap, {_CHECK_META: key.fingerprint})
     elif recorded != key.fingerprint:
         pending = read_key(path.with_name(path.name + ".new"))
         if pending is not None and pending.fingerprint == recorded:
@@ -175,6 +196,45 @@ def ensure_key(engine: Engine, settings: Settings | None = None) -> PrivacyKey:
     return key
 
 
-def record_key(engine: Engine, key: PrivacyKey) -> None:
-    """Record ``key`` as this database's (after a rotation re-wrapped its list)."""
-    set_meta(engine, _CHECK_META, key.fingerprint)
+def rotate_key(engine: Engine, settings: Settings | None = None) -> int:
+    """Add a new key to the key file and wrap every entry of the list with it, so that a
+    copy of the key file made before opens nothing made after; person ids stay. Returns
+    the entries re-wrapped.
+
+    The new file is written beside the old one first, the list re-wrapped in one
+    transaction, then the file put in place: a run killed in between is finished by the
+    next :func:`ensure_key`."""
+    old = ensure_key(engine, settings)
+    path = key_path(settings)
+    new = PrivacyKey((*old.keys, secrets.token_bytes(32)))
+    pending = path.with_name(path.name + ".new")
+    write_key_file(pending, new, exclusive=False)  # writes .new.new then renames to .new
+    count = rewrap_suppressions(
+        engine, lambda h: new.wrap(h, start=len(old.keys)), {_CHECK_META: new.fingerprint}
+    )
+    os.replace(pending, path)
+    _CHECKED[engine] = new
+    return count
+
+
+@dataclass(frozen=True)
+class OptoutList:
+    """The opt-out list as a matcher: the store's salt, its key and the entries."""
+
+    salt: str
+    key: PrivacyKey
+    hashes: frozenset[str]
+
+    def entry(self, token: str) -> str:
+        return self.key.hash(self.salt, token)
+
+    def hit(self, tokens: Iterable[str]) -> bool:
+        """True when any of ``tokens`` (:func:`talent.names.optout_tokens`) is listed."""
+        return bool(self.hashes) and any(self.entry(t) in self.hashes for t in tokens)
+
+
+def load_optout(engine: Engine, settings: Settings | None = None) -> OptoutList:
+    """The store's opt-out list with its key (made on first use)."""
+    key = ensure_key(engine, settings)
+    salt = privacy_salt(engine) or ""
+    return OptoutList(salt, key, frozenset(load_suppressions(engine)["hash"]))

@@ -55,6 +55,7 @@ from talent.store import (
     load_repos,
     open_store,
 )
+from talent.store.keys import KeyProblem
 
 WINDOWS = {"All time": None, "Last 3 years": 3 * 365, "Last 12 months": 365, "Last 90 days": 90}
 # Above this many activities, rank ranges (five more rankings over four fifths of the
@@ -98,7 +99,12 @@ def settings(url: str) -> tuple[Settings, str | None]:
 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str):
-    return open_store(url)
+    # An opt-out that a killed run left half done is finished before any page reads.
+    from talent.privacy import finish_pending
+
+    engine = open_store(url)
+    finish_pending(engine, settings(url)[0])
+    return engine
 
 
 def status(url: str) -> StoreStatus:
@@ -118,7 +124,7 @@ def status(url: str) -> StoreStatus:
             first,
             last,
         )
-    except StoreError as exc:
+    except (StoreError, KeyProblem) as exc:
         return StoreStatus(url, True, error=str(exc))
 
 
