@@ -95,6 +95,15 @@ def without_suppressed(batch: Batch, optout: OptoutList | None) -> Batch:
         for key, i in batch.identities.items()
         if hit(optout_tokens(i.source, i.name, i.email, i.login, i.github_id, incoming=True))
     }
+    # What a source recorded as the same person (a .mailmap entry mapping a new address
+    # to a listed one, a branch's author) goes with them, as resolution would join it.
+    grown = True
+    while gone and grown:
+        grown = False
+        for e in batch.evidence:
+            if (e.key in gone) != (e.other in gone):
+                gone |= {e.key, e.other}
+                grown = True
 
     def member(m: dict) -> bool:
         return not hit(optout_tokens("github", None, None, m.get("login"), m.get("github_id")))

@@ -1388,3 +1388,4 @@ def forget_text(engine: Engine, kinds: Sequence[str], before: datetime, placehol
             _bump_version(conn)
     return changed
 
+

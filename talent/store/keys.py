@@ -146,7 +146,9 @@ def write_key_file(path: Path, key: PrivacyKey, *, exclusive: bool = False) -> N
 # The key each open engine was checked with: a command opens its store with its settings
 # (where the key file may be named) once, and the sync layer, which is given only the
 # engine, finds the same key here.
-_CHECKED: weakref.WeakKeyDictionary[Engine, PrivacyKey] = weakref.WeakKeyDictionary()
+_CHECKED: weakref.WeakKeyDictionary[Engine, tuple[PrivacyKey, Settings | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def ensure_key(engine: Engine, settings: Settings | None = None) -> PrivacyKey:
@@ -155,10 +157,14 @@ def ensure_key(engine: Engine, settings: Settings | None = None) -> PrivacyKey:
 
     A database whose opt-out list was made before keys (salted hashes only) has each
     entry wrapped with the key, once, in one transaction with the key's fingerprint."""
-    if settings is None and engine in _CHECKED:
-        return _CHECKED[engine]
+    cached, known = _CHECKED.get(engine, (None, None))
+    if settings is None:
+        settings = known  # the settings the engine was first checked with
+        # Another process may have rotated the key since: the recorded fingerprint says.
+        if cached is not None and get_meta(engine, _CHECK_META) == cached.fingerprint:
+            return cached
     key = _ensure_key(engine, settings)
-    _CHECKED[engine] = key
+    _CHECKED[engine] = (key, settings)
     return key
 
 
@@ -213,7 +219,7 @@ def rotate_key(engine: Engine, settings: Settings | None = None) -> int:
         engine, lambda h: new.wrap(h, start=len(old.keys)), {_CHECK_META: new.fingerprint}
     )
     os.replace(pending, path)
-    _CHECKED[engine] = new
+    _CHECKED[engine] = (new, settings)
     return count
 
 
