@@ -254,20 +254,59 @@ def test_freed_pages_go_back_to_the_file_system(tmp_path):
         engine.dispose()
 
 
-def test_postgresql_tables_are_vacuumed(pg_server):
+def _pg_hits(pg_server, engine) -> dict[str, int]:
+    """Occurrences of each identifier in the files of the test's database (after a
+    CHECKPOINT, so what the server holds in memory is in them)."""
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.exec_driver_sql("CHECKPOINT")
+        oid = conn.execute(
+            text("SELECT oid FROM pg_database WHERE datname = current_database()")
+        ).scalar()
+    found: dict[str, int] = {}
+    for path in (pg_server.data / "base" / str(oid)).iterdir():
+        data = path.read_bytes()
+        for needle in NEEDLES:
+            if n := data.count(needle.encode("utf-8")):
+                found[needle] = found.get(needle, 0) + n
+    return found
+
+
+def test_postgresql_keeps_no_byte_of_a_deleted_person_in_its_tables(pg_server):
     engine = open_store(pg_server.new_database())
+    reader = open_store(str(engine.url)).connect()  # the app's connection, idle
+    try:
+        _fill(engine)
+        assert reader.execute(text("SELECT count(*) FROM identities")).scalar() == 302
+        reader.commit()
+        _delete_person(engine)
+        assert _pg_hits(pg_server, engine), "a plain delete leaves the rows in the pages"
+        forget_on_disk(engine)
+        assert _pg_hits(pg_server, engine) == {}
+        assert count_rows(engine, "identities") == 300
+        assert reader.execute(text("SELECT count(*) FROM identities")).scalar() == 300
+    finally:
+        reader.close()
+        engine.dispose()
+
+
+def test_postgresql_a_transaction_holding_a_table_is_one_clear_error(pg_server):
+    engine = open_store(pg_server.new_database())
+    other = open_store(str(engine.url))
     try:
         _fill(engine)
         _delete_person(engine)
-        forget_on_disk(engine)
-        with engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT relname, n_dead_tup, last_vacuum IS NOT NULL "
-                    "FROM pg_stat_user_tables WHERE relname IN ('identities', 'activities')"
-                )
-            ).all()
-        assert sorted(rows) == [("activities", 0, True), ("identities", 0, True)]
-        assert count_rows(engine, "identities") == 300
+        with other.connect() as reader:
+            reader.execute(text("SELECT count(*) FROM identities")).scalar()  # in a transaction
+            began = datetime.now()
+            with pytest.raises(NotForgotten) as caught:
+                forget_on_disk(engine, wait=0.3)
+            assert (datetime.now() - began).total_seconds() < 5
+            assert "\n" not in str(caught.value) and "locked" in str(caught.value)
+        forget_on_disk(engine, wait=0.3)
+        assert _pg_hits(pg_server, engine) == {}
+        with engine.connect() as conn:  # the lock timeout does not outlive the call
+            assert conn.execute(text("SHOW lock_timeout")).scalar() == "0"
     finally:
+        other.dispose()
         engine.dispose()

@@ -247,10 +247,14 @@ def forget_on_disk(engine: Engine, *, wait: float = 5.0) -> None:
     raised (the rows are deleted either way; the next ``forget_on_disk`` after that
     reader ends completes the job).
 
-    PostgreSQL: ``VACUUM`` of talent's tables (outside a transaction), so dead rows are
-    pruned and their space reused. PostgreSQL does not promise to overwrite them: the
-    bytes can stay in pages and in its own log files until reused. Other databases:
-    nothing is done.
+    PostgreSQL: ``VACUUM FULL`` of talent's tables (outside a transaction). A plain
+    ``VACUUM`` only marks dead rows' space as free and leaves their bytes in the pages
+    (most of a deleted e-mail's copies stayed); ``VACUUM FULL`` writes each table and its
+    indexes anew and drops the old files. It locks each table while it rewrites it (the
+    app's reads wait); a lock another transaction holds is waited for ``wait`` seconds,
+    then :class:`NotForgotten` is raised. The server's own write-ahead log (``pg_wal``)
+    keeps the old rows until it recycles its segments, as every PostgreSQL log does.
+    Other databases: nothing is done.
 
     Raises :class:`StoreError` (one line) when the database refuses.
     """
@@ -261,7 +265,7 @@ def forget_on_disk(engine: Engine, *, wait: float = 5.0) -> None:
             if engine.dialect.name == "sqlite":
                 _forget_sqlite(conn, wait)
             elif engine.dialect.name == "postgresql":
-                _vacuum_postgresql(conn)
+                _vacuum_postgresql(conn, wait)
     except SQLAlchemyError as exc:
         reason = _first_line(getattr(exc, "orig", None) or exc)
         raise StoreError(f"cannot clear deleted data from the database files: {reason}") from None
@@ -297,13 +301,28 @@ def _forget_sqlite(conn, wait: float) -> None:
         conn.exec_driver_sql(f"PRAGMA busy_timeout={_BUSY_MS}")
 
 
-def _vacuum_postgresql(conn) -> None:
+def _vacuum_postgresql(conn, wait: float) -> None:
+    from sqlalchemy.exc import OperationalError
+
     present = set(inspect(conn).get_table_names())
     quote = conn.dialect.identifier_preparer.format_table
     names = [quote(t) for t in metadata.sorted_tables if t.name in present]
-    if names:
+    if not names:
+        return
+    ms = str(max(1, round(wait * 1000)))  # 0 would mean no limit
+    conn.execute(text("SELECT set_config('lock_timeout', :ms, false)"), {"ms": ms})
+    try:
         # Identifiers cannot be bound parameters; these are quoted names of our own tables.
-        conn.exec_driver_sql("VACUUM " + ", ".join(names))
+        conn.exec_driver_sql("VACUUM FULL " + ", ".join(names))
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+        raise NotForgotten(
+            "deleted, but the old rows are still in the database's files: another "
+            f"transaction kept a table locked for {wait:g}s; end it and run the command again"
+        ) from None
+    finally:
+        conn.exec_driver_sql("RESET lock_timeout")
 
 
 # --- writing ---------------------------------------------------------------------------
