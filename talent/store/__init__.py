@@ -120,9 +120,10 @@ class StoreError(Exception):
 
 
 class NotForgotten(StoreError):
-    """The deleted rows are gone, but their bytes may still be in the database's
-    write-ahead log: another connection kept a read transaction open. The message is
-    one line that says so and what to do."""
+    """The deleted rows are gone, but their bytes may still be in the database's files:
+    another connection kept a transaction open (SQLite: a read in progress holds the
+    write-ahead log; PostgreSQL: a table lock). The message is one line that says so
+    and what to do."""
 
 
 class StaleEntry(StoreError):
