@@ -35,8 +35,10 @@ from talent.store.schema import MIGRATIONS, SCHEMA_VERSION, metadata
 
 __all__ = [
     "StoreError",
+    "NotForgotten",
     "open_store",
     "ensure_schema",
+    "forget_on_disk",
     "save_repos",
     "save_identities",
     "save_activities",
@@ -122,6 +124,13 @@ class StoreError(Exception):
     """A problem with the store that the user can act on (message is one line)."""
 
 
+class NotForgotten(StoreError):
+    """The deleted rows are gone, but their bytes may still be in the database's files:
+    another connection kept a transaction open (SQLite: a read in progress holds the
+    write-ahead log; PostgreSQL: a table lock). The message is one line that says so
+    and what to do."""
+
+
 class StaleEntry(StoreError):
     """A shortlist entry changed since the version a change was made on: nothing of
     the change was stored."""
@@ -172,13 +181,24 @@ def _shown(url: str) -> str:
         return "(the --db value)"
 
 
+# How long an SQLite connection waits for another's lock before "database is locked".
+_BUSY_MS = 30_000
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
+    # Incremental auto-vacuum lets forget_on_disk hand freed pages back to the file
+    # system. It only takes effect while the file has no table yet (or at a VACUUM), so
+    # it comes before anything that could create one; on an existing file it is a no-op.
+    cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
     # WAL lets the app read while a miner writes; NORMAL is durable at checkpoints,
     # which is what WAL mode is designed for.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={_BUSY_MS}")
+    # Deleted rows are overwritten with zeros, in the page and in free pages, so an
+    # opted-out person cannot be read back from the file with `strings`.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -208,6 +228,107 @@ def ensure_schema(engine: Engine) -> None:
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# --- forgetting on disk ----------------------------------------------------------------
+
+# Meta key: when forget_on_disk rebuilt an SQLite store made before secure_delete was on.
+_VACUUMED = "disk_vacuumed_at"
+
+
+def forget_on_disk(engine: Engine, *, wait: float = 5.0) -> None:
+    """Make rows already deleted unreadable from the database files, not only from SQL.
+
+    Call it after every deletion of a person (opt-out, purge); it deletes nothing itself.
+
+    SQLite: deletions are overwritten with zeros as they happen (``secure_delete``), but
+    the write-ahead log (``-wal``) still holds page images written before them. This
+    hands freed pages back to the file system (``incremental_vacuum``), then copies the
+    log into the main file and empties it (``wal_checkpoint(TRUNCATE)``). A store made
+    before ``secure_delete`` was on (its ``auto_vacuum`` is NONE) may hold old
+    deletions in free pages: it is rebuilt once with ``VACUUM``, which also turns on
+    incremental auto-vacuum, and meta ``disk_vacuumed_at`` records when. A reader that
+    is only open does not hold the checkpoint up; one inside a read transaction does:
+    the checkpoint is retried for ``wait`` seconds, then :class:`NotForgotten` is
+    raised (the rows are deleted either way; the next ``forget_on_disk`` after that
+    reader ends completes the job).
+
+    PostgreSQL: ``VACUUM FULL`` of talent's tables (outside a transaction). A plain
+    ``VACUUM`` only marks dead rows' space as free and leaves their bytes in the pages
+    (most of a deleted e-mail's copies stayed); ``VACUUM FULL`` writes each table and its
+    indexes anew and drops the old files. It locks each table while it rewrites it (the
+    app's reads wait); a lock another transaction holds is waited for ``wait`` seconds,
+    then :class:`NotForgotten` is raised. The server's own write-ahead log (``pg_wal``)
+    keeps the old rows until it recycles its segments, as every PostgreSQL log does.
+    Other databases: nothing is done.
+
+    Raises :class:`StoreError` (one line) when the database refuses.
+    """
+    try:
+        with engine.connect() as conn:
+            # VACUUM cannot run inside a transaction; neither can a useful checkpoint.
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "sqlite":
+                _forget_sqlite(conn, wait)
+            elif engine.dialect.name == "postgresql":
+                _vacuum_postgresql(conn, wait)
+    except SQLAlchemyError as exc:
+        reason = _first_line(getattr(exc, "orig", None) or exc)
+        raise StoreError(f"cannot clear deleted data from the database files: {reason}") from None
+
+
+def _forget_sqlite(conn, wait: float) -> None:
+    if conn.exec_driver_sql("PRAGMA auto_vacuum").scalar() == 0:
+        # Made by a talent without secure_delete: free pages may hold anything deleted
+        # before. A rebuild writes live rows only (and applies auto_vacuum=INCREMENTAL).
+        conn.exec_driver_sql("VACUUM")
+        _set_meta(conn, _VACUUMED, _now().isoformat(timespec="seconds"))
+    else:
+        # The pragma frees one page per step and the driver's execute steps once (it
+        # sees no result columns); executescript steps every statement to its end.
+        conn.connection.driver_connection.executescript("PRAGMA incremental_vacuum;")
+    # A reader mid-transaction makes TRUNCATE wait for it; wait in short, bounded
+    # tries instead of the connection's long busy timeout.
+    conn.exec_driver_sql("PRAGMA busy_timeout=100")
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            busy, _log, _moved = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            if not busy:
+                return
+            if time.monotonic() >= deadline:
+                raise NotForgotten(
+                    "deleted, but the database's write-ahead log still holds the old rows: "
+                    f"another connection kept reading for {wait:g}s; close it (the app) and "
+                    "run the command again"
+                )
+            time.sleep(0.05)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={_BUSY_MS}")
+
+
+def _vacuum_postgresql(conn, wait: float) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    present = set(inspect(conn).get_table_names())
+    quote = conn.dialect.identifier_preparer.format_table
+    names = [quote(t) for t in metadata.sorted_tables if t.name in present]
+    if not names:
+        return
+    ms = str(max(1, round(wait * 1000)))  # 0 would mean no limit
+    conn.execute(text("SELECT set_config('lock_timeout', :ms, false)"), {"ms": ms})
+    try:
+        # Identifiers cannot be bound parameters; these are quoted names of our own tables.
+        conn.exec_driver_sql("VACUUM FULL " + ", ".join(names))
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+        raise NotForgotten(
+            "deleted, but the old rows are still in the database's files: another "
+            f"transaction kept a table locked for {wait:g}s; end it and run the command again"
+        ) from None
+    finally:
+        conn.exec_driver_sql("RESET lock_timeout")
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -812,7 +933,7 @@ VOLATILE = {
     "org_members": {"fetched_at"},
     "account_members": {"fetched_at"},
 }
-VOLATILE_META = {"data_version", "privacy_salt", "people_fingerprint"}
+VOLATILE_META = {"data_version", "privacy_salt", "people_fingerprint", _VACUUMED}
 
 
 def _volatile_meta(key: str) -> bool:
