@@ -281,8 +281,9 @@ def apply_suppressions(engine: Engine, settings: Settings | None = None) -> dict
         done["people_file_rules"] = remove_overrides(settings.people_file, needles)
     if keys or any(done.values()):
         update_people(engine, settings)
-    forget_on_disk(engine)
     clear_pending_optout(engine)
+    # Last, so the mark's own deletion is scrubbed too.
+    forget_on_disk(engine)
     return {k: v for k, v in done.items() if v}
 
 
