@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from talent.files import MAX_SETTINGS_BYTES, InputFileError, parse_toml_limited, read_text_limited
+
 DEFAULT_DB_FILE = "talent.db"
 DB_ENV_VAR = "TALENT_DB"
 
@@ -281,9 +283,14 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         return base
     file = Path(chosen)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        text = read_text_limited(file, MAX_SETTINGS_BYTES, "the settings file")
+        data = parse_toml_limited(text, f"{file}: the settings file")
     except FileNotFoundError:
         raise ConfigError(f"{file}: no such settings file") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the settings file ({exc.strerror})") from None
+    except InputFileError as exc:
+        raise ConfigError(str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: {exc}") from None
     known = {"company", "people", "weights", "profiles", "privacy", "outreach", "digest"}
