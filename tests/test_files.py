@@ -127,3 +127,11 @@ def test_every_read_of_a_user_file_goes_through_talent_files():
     # A new read_text/read_bytes/json.load of a path in the CLI would bypass the limits.
     text = (Path(cli.__file__)).read_text(encoding="utf-8")
     assert ".read_bytes()" not in text and ".read_text(" not in text
+
+
+def test_a_key_file_that_never_ends_is_one_line():
+    from talent.store.keys import KeyProblem, read_key
+
+    with pytest.raises(KeyProblem) as caught:
+        read_key(Path("/dev/zero"))
+    assert str(caught.value) == "/dev/zero: the key file is larger than 1 MB, the most talent reads"
