@@ -52,6 +52,12 @@ from talent.export import (
     to_records,
     to_safe_csv,
 )
+from talent.files import (
+    MAX_FILE_BYTES,
+    MAX_SETTINGS_BYTES,
+    InputFileError,
+    read_bytes_limited,
+)
 from talent.identity import OverrideError, ensure_people, name_incomplete, update_people
 from talent.learning import MODEL_TARGET
 from talent.mining import mine_git, save_demo
@@ -145,8 +151,10 @@ class _OneLineErrors(TyperGroup):
         except typer.Abort:
             typer.echo("error: aborted", err=True)
             sys.exit(130)
-        except (CliError, StoreError, ConfigError, OverrideError, TruthError, KeyProblem) as exc:
-            # The settings, people and truth files' errors name the file and line.
+        except (CliError, StoreError, ConfigError, OverrideError, TruthError,
+                InputFileError, KeyProblem) as exc:  # fmt: skip
+            # The settings, people and truth files' errors name the file and line; a
+            # file too large or too deep for talent names the file.
             typer.echo(f"error: {exc}", err=True)
             sys.exit(1)
         except Exception as exc:
@@ -711,9 +719,12 @@ def _read_team_members(path: Path) -> dict[str, list[str]]:
     from talent.sources.owners import OwnerFileError, parse_team_list
 
     try:
-        return parse_team_list(path.read_text(encoding="utf-8", errors="replace"))
+        payload = read_bytes_limited(path, MAX_SETTINGS_BYTES, "the team members file")
+        return parse_team_list(payload.decode("utf-8", errors="replace"))
     except OSError as exc:
         raise CliError(f"cannot read the team members file {path}: {exc.strerror}") from None
+    except InputFileError as exc:
+        raise CliError(str(exc)) from None
     except OwnerFileError as exc:
         raise CliError(f"{path}: {exc}") from None
 
@@ -2405,9 +2416,13 @@ def shortlist_export(
 def _not_in(frame: pd.DataFrame, earlier: Path) -> pd.DataFrame:
     """``frame`` without the people in the export file ``earlier``, saying how many left."""
     try:
-        seen = exported_ids(earlier.read_bytes())
+        payload = read_bytes_limited(earlier, MAX_FILE_BYTES, "the earlier export")
     except OSError as exc:
         raise CliError(f"--new-since: cannot read {earlier} ({exc.strerror})") from None
+    except InputFileError as exc:
+        raise CliError(f"--new-since: {exc}") from None
+    try:
+        seen = exported_ids(payload)
     except ValueError as exc:
         raise CliError(f"--new-since: {earlier}: {exc}") from None
     keep = ~frame["person_id"].isin(seen)
@@ -2450,9 +2465,11 @@ def ats_import(
 
     settings = _load(db, config)
     try:
-        payload = file.read_bytes()
+        payload = read_bytes_limited(file, MAX_FILE_BYTES, "the ATS export")
     except OSError as exc:
         raise CliError(f"cannot read {file} ({exc.strerror})") from None
+    except InputFileError as exc:
+        raise CliError(str(exc)) from None
     engine = _open_existing(settings)
     ensure_people(engine, settings)
     try:

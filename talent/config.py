@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from talent.files import MAX_SETTINGS_BYTES, InputFileError, parse_toml_limited, read_text_limited
+
 DEFAULT_DB_FILE = "talent.db"
 DB_ENV_VAR = "TALENT_DB"
 
@@ -281,9 +283,14 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         return base
     file = Path(chosen)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        text = read_text_limited(file, MAX_SETTINGS_BYTES, "the settings file")
+        data = parse_toml_limited(text, f"{file}: the settings file")
     except FileNotFoundError:
         raise ConfigError(f"{file}: no such settings file") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the settings file ({exc.strerror})") from None
+    except InputFileError as exc:
+        raise ConfigError(str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: {exc}") from None
     known = {"company", "people", "weights", "profiles", "privacy", "outreach", "digest"}
@@ -365,23 +372,50 @@ OUTREACH_FIELDS = ("name", "first_name", "company", "areas", "work", "recent", "
 def template_problem(template: str) -> str | None:
     """What is wrong with an outreach template, or None.
 
-    >>> template_problem("Hi {first_name}, {notice}") is None
+    A template holds only plain fields of :data:`OUTREACH_FIELDS` (``{name}``), with
+    ``{{`` and ``}}`` for literal braces: no format specs (``{notice:.0}`` would drop the
+    notice, ``{name:>99999999}`` fill the memory), no conversions (``{name!r}``), no
+    attribute or index access (``{name.__class__}``, ``{name[0]}``), so filling it
+    (:func:`talent.outreach.fill_template`) can only put the values in, whole.
+    ``{notice}`` must be there exactly once. The empty template stands for the default.
+
+    >>> template_problem("Hi {first_name}, {{literally}} {notice}") is None
     True
     >>> template_problem("Hi {email}")[:22]
     'unknown field {email} '
+    >>> template_problem("{notice:.0}")
+    '{notice:.0}: no format specs; write the field alone, as {notice}'
+    >>> template_problem("{name.__class__} {notice}")[:31]
+    'unknown field {name.__class__} '
     """
     import string
 
     known = ", ".join("{" + f + "}" for f in OUTREACH_FIELDS)
     try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        parts = list(string.Formatter().parse(template))
     except ValueError as exc:
         return f"{exc} (write {{{{ and }}}} for a literal brace)"
-    for field_name in fields:
+    notices = 0
+    for _, field_name, spec, conversion in parts:
+        if field_name is None:
+            continue
         if field_name not in OUTREACH_FIELDS:
             return f"unknown field {{{field_name}}} (use {known})"
-    if template and "notice" not in fields:
+        if conversion is not None:
+            return (
+                f"{{{field_name}!{conversion}}}: no conversions; write the field alone, "
+                f"as {{{field_name}}}"
+            )
+        if spec:
+            return (
+                f"{{{field_name}:{spec}}}: no format specs; write the field alone, "
+                f"as {{{field_name}}}"
+            )
+        notices += field_name == "notice"
+    if template and notices == 0:
         return "it must carry {notice}: the privacy notice goes with every message"
+    if notices > 1:
+        return f"it carries {{notice}} {notices} times: put the privacy notice in once"
     return None
 
 

@@ -10,10 +10,13 @@ could not be delivered keeps no snapshot, so the next one still has everything.
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
+import socket
+import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -27,6 +30,8 @@ from talent.store import load_people, load_searches, load_snapshot, save_search,
 DEFAULT_SEARCH = "everyone"  # the digest with no --search: the recruiter profile's top
 QUIET_DAYS = 90
 MOVERS = 5
+WEBHOOK_TIME_LIMIT = 30.0  # seconds for a whole delivery, its retry included
+WEBHOOK_MAX_ANSWER = 2**20  # bytes of the receiver's answer read, at most
 
 
 class DigestError(Exception):
@@ -294,31 +299,91 @@ def md(text: object) -> str:
 
 
 def send(url: str, digest: Digest, markdown: str, *, attempts: int = 2,
-         timeout: float = 10.0, pause: float = 1.0) -> None:  # fmt: skip
+         time_limit: float | None = None, pause: float = 1.0) -> None:  # fmt: skip
     """POST the digest as JSON to ``url``: ``{"text": markdown, "digest": {...}}`` (Slack's
-    incoming webhooks show ``text``). One retry on a server error or no answer; a client
-    error (4xx) is not retried. Raises :class:`DigestError` with one line."""
+    incoming webhooks show ``text``). Returns only when the host ``url`` names answered
+    2xx. One retry on a server error or no answer; a client error (4xx) is not retried.
+    A redirect is refused, not followed: urllib would follow it to any host as a GET
+    without the digest and call that delivered. The whole delivery, retries included,
+    takes at most ``time_limit`` seconds (:data:`WEBHOOK_TIME_LIMIT`), even from a server
+    that answers one byte at a time, and at most :data:`WEBHOOK_MAX_ANSWER` bytes of the
+    answer are read. Raises :class:`DigestError` with one line."""
     body = json.dumps({"text": markdown, "digest": digest.as_dict()}).encode("utf-8")
-    problem = ""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DigestError(f"the webhook must be an http(s) URL with a host, not {url!r}")
+    limit = WEBHOOK_TIME_LIMIT if time_limit is None else time_limit
+    deadline = time.monotonic() + limit
+    problem, tries = "", 0
     for attempt in range(attempts):
-        request = urllib.request.Request(
-            url, data=body, method="POST",
-            headers={"Content-Type": "application/json", "User-Agent": "talent-digest"},
-        )  # fmt: skip
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as answer:
-                answer.read()
-                return
-        except urllib.error.HTTPError as exc:
-            problem = f"HTTP {exc.code}"
-            if exc.code < 500:
-                break
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            problem = str(getattr(exc, "reason", exc))
+        tries += 1
+        status, problem = _post(parts, body, deadline, limit)
+        if 200 <= status < 300:
+            return
+        if 300 <= status < 500 or time.monotonic() + pause >= deadline:
+            break  # a redirect or a client error will not change on a retry
         if attempt + 1 < attempts:
             time.sleep(pause)
-    tries = "once" if attempts == 1 or problem.startswith("HTTP 4") else f"{attempts} times"
     raise DigestError(
-        f"the webhook did not take the digest ({problem}, tried {tries}); nothing was "
-        "marked as sent: fix the URL or the receiver and run talent digest again"
+        f"the webhook did not take the digest ({problem}, tried "
+        f"{'once' if tries == 1 else f'{tries} times'}); nothing was marked as sent: fix "
+        "the URL or the receiver and run talent digest again"
     )
+
+
+def _post(
+    parts: urllib.parse.SplitResult, body: bytes, deadline: float, limit: float
+) -> tuple[int, str]:
+    """One POST of ``body``: (status, problem); status 0 when there was no answer in time.
+    A watchdog shuts the socket at ``deadline``: a socket timeout bounds each read, not
+    the sum of them, so a server dripping a byte at a time would outlast any timeout."""
+    late_problem = f"no whole answer within {limit:g} s"
+    left = deadline - time.monotonic()
+    if left <= 0:
+        return 0, late_problem
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    connection = kind(parts.hostname, parts.port, timeout=left)
+    late = threading.Event()
+
+    def cut() -> None:
+        late.set()
+        sock = connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                # The plain socket's shutdown: it wakes a read blocked in another thread
+                # (on TLS too, where the SSL layer then sees the end of the stream).
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(left, cut)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        connection.request("POST", path, body=body, headers={
+            "Content-Type": "application/json", "User-Agent": "talent-digest"})  # fmt: skip
+        answer = connection.getresponse()
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            # The status is the answer; the body is read only so far, and a body that
+            # drips past the deadline changes nothing.
+            answer.read(WEBHOOK_MAX_ANSWER)
+        if 300 <= answer.status < 400:
+            where = _printable(answer.getheader("Location") or "nowhere")
+            return answer.status, (
+                f"HTTP {answer.status}, a redirect to {where}: talent follows no webhook "
+                "redirect, give the final URL"
+            )
+        return answer.status, f"HTTP {answer.status}"
+    except (OSError, http.client.HTTPException) as exc:
+        if late.is_set():
+            return 0, late_problem
+        return 0, str(getattr(exc, "reason", None) or exc) or type(exc).__name__
+    finally:
+        watchdog.cancel()
+        connection.close()
+
+
+def _printable(text: str, most: int = 120) -> str:
+    """``text`` without control characters, cut to ``most`` characters (it came from the
+    receiver)."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return clean if len(clean) <= most else clean[: most - 1] + "…"

@@ -27,6 +27,13 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from talent.config import Profile, Settings
+from talent.files import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    InputFileError,
+    parse_json_limited,
+    read_text_limited,
+)
 from talent.model import ActivityKind, IdentitySource
 from talent.store import (
     load_activities,
@@ -198,12 +205,12 @@ def load_truth(path: str | Path) -> Truth:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise TruthError(f"{path}: cannot read ({reason})") from None
-    try:
-        data = json.loads(text)
+        text = read_text_limited(path, MAX_FILE_BYTES, "the truth file")
+        data = parse_json_limited(text, MAX_DEPTH, f"{path}: the truth file")
+    except OSError as exc:
+        raise TruthError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except InputFileError as exc:
+        raise TruthError(str(exc)) from None
     except json.JSONDecodeError as exc:
         raise TruthError(
             f"{path}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"

@@ -18,6 +18,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from talent.files import MAX_DEPTH, parse_json_limited
+
 # OWASP's list, plus the full-width forms of = + - @ that some spreadsheets fold to ASCII,
 # and NUL (OWASP ASVS 5.0 V1.2.10).
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "＝", "＋", "－", "＠")
@@ -113,7 +115,7 @@ def exported_ids(payload: bytes) -> set[str]:
         raise ValueError("it is not a UTF-8 text file; give a CSV or JSON export") from None
     if text.lstrip().startswith(("[", "{")):
         try:
-            rows = json.loads(text)
+            rows = parse_json_limited(text, MAX_DEPTH, "it")
         except json.JSONDecodeError as exc:
             raise ValueError(f"it is not valid JSON (line {exc.lineno}: {exc.msg})") from None
         rows = rows if isinstance(rows, list) else [rows]

@@ -53,6 +53,13 @@ from talent.affiliation import (
     infer_company_from,
 )
 from talent.config import Settings
+from talent.files import (
+    MAX_FILE_BYTES,
+    InputFileError,
+    parse_toml_limited,
+    read_bytes_limited,
+    read_text_limited,
+)
 from talent.model import (
     ACCOUNT_URLS,
     DELETED_KEYS,
@@ -860,9 +867,13 @@ def load_overrides(path: str | Path) -> Overrides:
     file = Path(path)
     if not file.exists():
         return Overrides()
-    text = file.read_text(encoding="utf-8")
     try:
-        data = tomllib.loads(text)
+        text = read_text_limited(file, MAX_FILE_BYTES, "the people file")
+        data = parse_toml_limited(text, f"{file}: the people file")
+    except OSError as exc:
+        raise OverrideError(f"{file}: cannot read the people file ({exc.strerror})") from None
+    except InputFileError as exc:
+        raise OverrideError(str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         raise OverrideError(f"{file}: {exc}") from None
     lines = text.splitlines()
@@ -927,7 +938,12 @@ def append_override(path: str | Path, section: str, entry: dict[str, object]) ->
         else:
             rendered = _toml_string(str(value))
         lines.append(f"{key} = {rendered}")
-    before = file.read_text(encoding="utf-8") if file.exists() else ""
+    try:
+        before = read_text_limited(file, MAX_FILE_BYTES, "the people file") if file.exists() else ""
+    except OSError as exc:
+        raise OverrideError(f"{file}: cannot read the people file ({exc.strerror})") from None
+    except InputFileError as exc:
+        raise OverrideError(str(exc)) from None
     after = before + "\n".join(lines) + "\n"
     # Check the whole file as it would be before touching it: a failed merge writes nothing.
     candidate = file.with_name(file.name + ".check")
@@ -1965,7 +1981,14 @@ def people_fingerprint(engine: Engine, settings: Settings) -> str:
     Cheap (aggregates only), so :func:`ensure_people` may ask it on every run."""
     effective = company_settings(engine, settings)
     people_file = Path(effective.people_file)
-    content = people_file.read_bytes() if people_file.is_file() else b""
+    try:
+        content = (
+            read_bytes_limited(people_file, MAX_FILE_BYTES, "the people file")
+            if people_file.is_file()
+            else b""
+        )
+    except InputFileError as exc:
+        raise OverrideError(str(exc)) from None
     parts = {
         "rules": RESOLUTION_RULES,
         "domains": sorted(effective.company_domains),

@@ -34,6 +34,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from talent.files import MAX_DEPTH, MAX_FILE_BYTES, InputFileError, json_depth, read_text_limited
+
 MODEL_FILE = "maintainer_model.json"
 # The quantile grid the curves are stored on: a curve's first value is for "did
 # nothing" (always 0), the rest for positive quantiles at POSITIVE (the first, 0, stands
@@ -120,7 +122,10 @@ def load_model(path: str | Path | None = None) -> MaintainerModel:
     """The model shipped with talent (read once), or the one at ``path``."""
     if path is None:
         return _shipped()
-    return MaintainerModel.from_json(Path(path).read_text())
+    text = read_text_limited(path, MAX_FILE_BYTES, "the model file")
+    if json_depth(text, stop_above=MAX_DEPTH) > MAX_DEPTH:
+        raise InputFileError(f"{path}: the model file nests deeper than {MAX_DEPTH} levels")
+    return MaintainerModel.from_json(text)
 
 
 # --- examples ----------------------------------------------------------------------------

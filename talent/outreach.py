@@ -13,10 +13,12 @@ read as a template again, so a title with braces in it stays a title.
 
 from __future__ import annotations
 
+import string
+
 import pandas as pd
 from sqlalchemy import Engine
 
-from talent.config import Settings
+from talent.config import Settings, template_problem
 from talent.model import ActivityKind
 from talent.privacy import notice_text
 from talent.scoring import Evidence, explain
@@ -78,7 +80,31 @@ def draft(
         "recent": _recent_merge(evidence, person_id, {item["key"] for item in cited}),
         "notice": notice_text(engine, settings),
     }
-    return (settings.outreach_template or DEFAULT_TEMPLATE).format_map(fields)
+    return fill_template(settings.outreach_template or DEFAULT_TEMPLATE, fields)
+
+
+def fill_template(template: str, fields: dict[str, str]) -> str:
+    """``template`` with each ``{field}`` replaced by ``fields[field]``, whole, and
+    ``{{``/``}}`` by a brace; never :meth:`str.format` on the template, so nothing in it
+    is evaluated. Raises ``ValueError`` (one line) for a template
+    :func:`talent.config.template_problem` refuses.
+
+    >>> fill_template("{{x}} {name}: {notice}", {"name": "{notice}", "notice": "N"})
+    '{x} {notice}: N'
+    >>> fill_template("{notice:.0}", {"notice": "N"})
+    Traceback (most recent call last):
+    ...
+    ValueError: outreach template: {notice:.0}: no format specs; write the field alone, as {notice}
+    """
+    problem = template_problem(template)
+    if problem:
+        raise ValueError(f"outreach template: {problem}")
+    out = []
+    for literal, field_name, _, _ in string.Formatter().parse(template):
+        out.append(literal)
+        if field_name is not None:
+            out.append(str(fields[field_name]))
+    return "".join(out)
 
 
 def cited_work(parts: list[dict], n: int = WORK_ITEMS) -> list[dict]:

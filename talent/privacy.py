@@ -36,6 +36,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from talent.config import Settings
+from talent.files import MAX_DEPTH, MAX_FILE_BYTES, InputFileError, load_json_limited
 from talent.identity import (
     PersonNotFound,
     find_person,
@@ -428,7 +429,9 @@ def import_list(engine: Engine, path: Path, settings: Settings | None = None) ->
 def read_list_file(path: Path) -> dict:
     """The JSON of a list file, bounded in size and depth (one line on anything else)."""
     try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
+        payload = load_json_limited(path, MAX_FILE_BYTES, MAX_DEPTH, "the opt-out list")
+    except InputFileError as exc:
+        raise PrivacyError(str(exc)) from None
     except OSError as exc:
         raise PrivacyError(f"cannot read {path}: {exc.strerror}") from None
     except (ValueError, RecursionError):

@@ -3,8 +3,12 @@ loopback (payload, one retry, a clear line on failure, nothing marked sent)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
+import socket
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -12,6 +16,7 @@ import pytest
 from conftest import AUTHOR_B, MAINTAINER
 from typer.testing import CliRunner
 
+from talent import digest as digest_module
 from talent.cli import app
 from talent.config import Settings
 from talent.digest import DigestError, Search, build, keep, save, send, to_markdown
@@ -204,3 +209,140 @@ def test_the_candidates_page_says_what_changed_since_my_last_visit(monkeypatch, 
     at.toggle(key="since_visit").set_value(True).run()
     texts = [m.value for m in at.markdown]
     assert any("Nothing changed." in t for t in texts), texts[:3]
+
+
+# --- a hostile webhook -------------------------------------------------------------------
+
+
+class RawServer:
+    """A loopback server that reads a request's head and body, then lets ``reply(conn)``
+    answer as it likes (drip, flood, redirect); counts what it wrote in ``sent``."""
+
+    def __init__(self, reply):
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/hook"
+        self.requests, self.sent, self.reply = [], 0, reply
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+
+    def _one(self, conn):
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(65536)
+            head, body = data.split(b"\r\n\r\n", 1)
+            size = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1)) if (
+                b"ontent-" in head) else 0  # fmt: skip
+            while len(body) < size:
+                body += conn.recv(65536)
+            self.requests.append(head.split(b"\r\n")[0].decode())
+            with contextlib.suppress(OSError):
+                self.reply(self, conn)
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.fixture()
+def raw():
+    made = []
+
+    def make(reply):
+        made.append(RawServer(reply))
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.close()
+
+
+def redirect(to: str):
+    def reply(server, conn):
+        conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\n\r\n".encode())
+
+    return reply
+
+
+def answer_get_ok(server, conn):
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+
+@pytest.fixture()
+def first_digest(hand_store):
+    update_people(hand_store, Settings())
+    digest, _rows = build(hand_store, Settings())
+    return digest, to_markdown(digest)
+
+
+@pytest.mark.parametrize("elsewhere", ["another port", "ftp"])
+def test_a_redirect_is_refused_not_followed(first_digest, raw, elsewhere):
+    digest, text = first_digest
+    target = raw(answer_get_ok)  # urllib followed a 302 here as a GET and called it sent
+    to = target.url if elsewhere == "another port" else "ftp://127.0.0.1:1/digest"
+    hook = raw(redirect(to))
+    with pytest.raises(DigestError) as caught:
+        send(hook.url, digest, text, pause=0)
+    assert f"HTTP 302, a redirect to {to}: talent follows no webhook redirect" in str(caught.value)
+    assert "tried once" in str(caught.value) and "\n" not in str(caught.value)
+    assert hook.requests == ["POST /hook HTTP/1.1"] and target.requests == []
+
+
+def test_a_server_that_drips_fails_within_the_time_limit(first_digest, raw, monkeypatch):
+    digest, text = first_digest
+    monkeypatch.setattr(digest_module, "WEBHOOK_TIME_LIMIT", 2.0, raising=False)
+
+    def drip(server, conn):  # one byte of "HTTP/1.1 200 OK..." every 0.4 s, for 20 s
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"[:50]:
+            conn.sendall(bytes([byte]))
+            time.sleep(0.4)
+
+    hook = raw(drip)
+    started = time.monotonic()
+    with pytest.raises(DigestError, match=r"no whole answer within 2 s, tried once"):
+        send(hook.url, digest, text, pause=0.5)
+    took = time.monotonic() - started
+    assert 1.9 < took < 3.0, took
+
+
+def test_a_huge_answer_is_read_only_up_to_the_limit(first_digest, raw):
+    digest, text = first_digest
+    chunk = b"x" * 2**16
+
+    def flood(server, conn):  # says 3 GB, writes until the client hangs up (or 512 MB)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3000000000\r\n\r\n")
+        while server.sent < 512 * 2**20:
+            conn.sendall(chunk)
+            server.sent += len(chunk)
+
+    hook = raw(flood)
+    send(hook.url, digest, text, pause=0)  # a 2xx from the named host: sent
+    time.sleep(0.2)
+    assert hook.requests == ["POST /hook HTTP/1.1"]
+    assert hook.sent < 16 * 2**20  # 1 MB read, then the connection closed
+
+
+def test_cli_a_redirected_webhook_is_one_line_and_no_snapshot_is_kept(db_url, raw, receiver):
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "--db", db_url, "--size", "small"]).exit_code == 0
+    target = raw(answer_get_ok)
+    hook = raw(redirect(target.url))
+    result = runner.invoke(app, ["digest", "--db", db_url, "--webhook", hook.url])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert result.output.startswith("error: the webhook did not take the digest (HTTP 302")
+    assert "Digest sent" not in result.output and target.requests == []
+    # Nothing was recorded: the next digest still compares with nothing.
+    result = runner.invoke(app, ["digest", "--db", db_url, "--dry-run", "-f", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["since"] is None
+    ok = receiver([])
+    result = runner.invoke(app, ["digest", "--db", db_url, "--webhook", ok.url, "-f", "json"])
+    assert result.exit_code == 0 and "Digest sent to the webhook." in result.stderr
+    assert json.loads(result.stdout)["since"] is None
+    result = runner.invoke(app, ["digest", "--db", db_url, "--dry-run", "-f", "json"])
+    assert json.loads(result.stdout)["since"] is not None

@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SHARED = ("talent.model", "talent.config", "talent.names")
+SHARED = ("talent.model", "talent.config", "talent.names", "talent.files")
 SOURCES = ("talent.sources",)
 STORE = ("talent.store",)
 SYNC = ("talent.sync",)

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from talent.cli import app
-from talent.config import Settings
-from talent.outreach import cited_work, draft
+from talent.config import OUTREACH_FIELDS, ConfigError, Settings, load_settings
+from talent.outreach import cited_work, draft, fill_template
 from talent.scoring import build_ranking_base, explain, score_base
 from talent.store import open_store, save_activities
 
@@ -72,6 +72,7 @@ def test_cli_outreach_and_bad_templates(demo_copy, tmp_path, monkeypatch):
         ("Hi {email}\n{notice}", "unknown field {email}"),
         ("Hi {name}", "must carry {notice}"),
         ("Hi {name\n{notice}", "literal brace"),
+        ("Hi {name}\n{notice:.0}", "{notice:.0}: no format specs"),
     ):
         config = tmp_path / "talent.toml"
         config.write_text(f"[outreach]\ntemplate = '''{template}'''\n", encoding="utf-8")
@@ -140,3 +141,47 @@ def test_a_draft_cites_what_the_explanation_cites_each_once(ranked):
         work = [line.rsplit(": ", 1)[-1] for line in text.splitlines() if line.startswith("- ")]
         assert work[: len(urls)] == urls and len(urls) == 3
         assert len({e["key"] for e in cited}) == len(cited)
+
+
+HOSTILE_TEMPLATES = [
+    ("Hi {name}\n{notice:.0}", "{notice:.0}: no format specs"),  # drops the notice
+    ("Hi {name}\n{notice:.12}", "{notice:.12}: no format specs"),  # truncates it
+    ("{name:{name.__class__.__mro__[1].__subclasses__}} {notice}", "no format specs"),
+    ("{name:>99999999} {notice}", "{name:>99999999}: no format specs"),  # MemoryError
+    ("{name!r} {notice}", "{name!r}: no conversions"),
+    ("{name.__class__} {notice}", "unknown field {name.__class__}"),
+    ("{name[0]} {notice}", "unknown field {name[0]}"),
+    ("{} {notice}", "unknown field {}"),
+    ("{notice}\n{notice}", "it carries {notice} 2 times"),
+]
+
+
+@pytest.mark.parametrize("template, says", HOSTILE_TEMPLATES)
+def test_a_template_with_more_than_plain_fields_is_refused_in_one_line(tmp_path, template, says):
+    config = tmp_path / "talent.toml"
+    config.write_text(f"[outreach]\ntemplate = '''{template}'''\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config)
+    message = str(caught.value)
+    assert message.startswith(f"{config}: [outreach] template: ") and "\n" not in message
+    assert says in message
+    with pytest.raises(ValueError, match="outreach template: "):
+        fill_template(template, dict.fromkeys(OUTREACH_FIELDS, "x"))
+
+
+def test_a_template_is_filled_by_substitution_with_every_value_whole():
+    fields = {f: f"<{f} {{notice}} {{0}} {{name.__class__}}>" for f in OUTREACH_FIELDS}
+    fields["notice"] = "N" * 5000
+    template = "{{literal}} {name}/{first_name}/{company}/{areas}/{work}/{recent}\n{notice}}}"
+    text = fill_template(template, fields)
+    assert text == (
+        "{literal} " + "/".join(fields[f] for f in OUTREACH_FIELDS[:6]) + "\n" + "N" * 5000 + "}"
+    )
+
+
+def test_a_bad_template_given_in_settings_made_by_code_is_refused_by_draft(ranked):
+    engine, settings, base, ranking = ranked
+    person = ranking[~ranking["is_bot"]].iloc[1]
+    mine = replace(settings, outreach_template="Dear {name}\n{notice:.0}")
+    with pytest.raises(ValueError, match="no format specs"):
+        draft(engine, mine, person["person_id"], ranking, base.evidence)

@@ -14,9 +14,8 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import Settings
-from talent.identity import update_people
+from talent.identity import find_person, update_people
 from talent.mining import save_demo
-from talent.identity import find_person
 from talent.names import optout_tokens
 from talent.privacy import PrivacyError, optout, purge_person
 from talent.scoring import rank_store
@@ -239,6 +238,7 @@ def test_optout_tokens_cover_what_a_person_is_known_by():
         (["privacy", "remove", "zzzz"], "0 entries start with"),
         (["privacy", "purge", "nobody-at-all"], "nobody-at-all"),
         (["privacy", "import", "/nonexistent/list.json"], "cannot read"),
+        (["privacy", "import", "/dev/zero"], "the opt-out list"),
     ],
 )
 def test_bad_privacy_input_is_one_line_and_loses_nothing(db, args, says):
@@ -247,6 +247,14 @@ def test_bad_privacy_input_is_one_line_and_loses_nothing(db, args, says):
     assert result.exit_code != 0
     assert "Traceback" not in result.output and says in result.output
     assert len(load_activities(open_store(db))) == before
+
+
+def test_a_deeply_nested_list_file_is_one_line(db, tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    result = CliRunner().invoke(app, ["privacy", "import", str(deep), "--db", db])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "the opt-out list nests deeper than 64 levels" in result.output
 
 
 def test_the_notice_names_the_sources_and_how_to_opt_out(db):

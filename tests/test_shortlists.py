@@ -364,3 +364,22 @@ def test_the_app_adds_several_people_with_one_note_for_each(monkeypatch, demo_co
     assert data.add_to_list(demo_copy, "DevRel", chosen[:1]) == []
     assert len(entry_notes(engine, "DevRel")[chosen[0]]) == 1  # no note, none added
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "earlier, says",
+    [
+        ("/dev/zero", "the earlier export is larger than 64 MB, the most talent reads"),
+        ("deep.json", "deep.json: it nests deeper than 64 levels"),
+    ],
+)
+def test_cli_export_new_since_an_endless_or_deep_file_is_one_line(cli, tmp_path, earlier, says):
+    run, _url, people = cli
+    run("add", LIST, people["person_id"].iloc[0])
+    if earlier == "deep.json":
+        earlier = str(tmp_path / earlier)
+        Path(earlier).write_text("[" * 100_000 + "]" * 100_000)
+    result = run("export", LIST, options=("--new-since", earlier))
+    assert result.exit_code == 1, result.output
+    assert result.output.count("\n") == 1 and result.output.startswith("error: --new-since")
+    assert says in result.output

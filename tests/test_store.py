@@ -459,3 +459,76 @@ def test_text_sorts_by_code_point_on_every_backend(store):
     if store.dialect.name == "postgresql":  # the premise: the server's own order differs
         with store.connect() as conn:
             assert conn.execute(text("SELECT 'acme/Zeta' < 'acme/alpha'")).scalar() is False
+
+
+def test_a_database_of_another_application_is_refused_and_left_alone(db_url):
+    from sqlalchemy import create_engine, inspect
+
+    other = create_engine(db_url)
+    with other.begin() as conn:
+        conn.execute(text("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)"))
+        conn.execute(text("INSERT INTO invoices VALUES (1, 9.5)"))
+    with pytest.raises(StoreError) as info:
+        open_store(db_url)
+    shown = sqlite_path(db_url) or other.url.render_as_string(hide_password=True)
+    assert str(info.value) == (
+        f"{shown} is not a talent database (it has tables of another application): "
+        "give another --db"
+    )
+    with other.connect() as conn:  # not one talent table added, the data untouched
+        assert inspect(conn).get_table_names() == ["invoices"]
+        assert conn.execute(text("SELECT total FROM invoices")).scalar() == 9.5
+    other.dispose()
+
+
+def test_an_empty_database_becomes_a_talent_database(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "empty.db"
+    sqlite3.connect(path).close()  # a database file with no tables (0 bytes)
+    engine = open_store(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == (
+            SCHEMA_VERSION
+        )
+    engine.dispose()
+
+
+def test_an_older_talent_database_still_opens_and_migrates(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = open_store(url)
+    save_repos(engine, REPOS)
+    with engine.begin() as conn:  # back to version 12: before employed_from/_until
+        conn.execute(text("ALTER TABLE people DROP COLUMN employed_from"))
+        conn.execute(text("ALTER TABLE people DROP COLUMN employed_until"))
+        conn.execute(text("UPDATE schema_version SET version = 12"))
+    engine.dispose()
+    again = open_store(url)
+    with again.connect() as conn:
+        columns = {row[1] for row in conn.execute(text("PRAGMA table_info(people)"))}
+        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 13
+    assert {"employed_from", "employed_until"} <= columns
+    assert list(load_repos(again)["full_name"]) == ["acme/one", "acme/two"]
+    again.dispose()
+
+
+def test_cli_on_a_database_of_another_application_is_one_line(tmp_path):
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from talent.cli import app
+
+    path = tmp_path / "firefox.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    for args in (["maintainers"], ["demo", "--size", "small"]):
+        result = CliRunner().invoke(app, [*args, "--db", str(path)])
+        assert result.exit_code == 1, result.output
+        assert result.output == (
+            f"error: {path} is not a talent database (it has tables of another "
+            "application): give another --db\n"
+        )
+    with sqlite3.connect(path) as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    assert names == ["moz_places"]

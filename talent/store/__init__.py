@@ -167,7 +167,11 @@ def open_store(url: str, *, create: bool = True) -> Engine:
                 f"cannot connect to the database at {_shown(url)}: {reason} "
                 "(start the server, or give another --db / TALENT_DB)"
             ) from None
-    ensure_schema(engine)
+    try:
+        ensure_schema(engine)
+    except StoreError:
+        engine.dispose()
+        raise
     return engine
 
 
@@ -203,10 +207,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Create missing tables and record the schema version (idempotent)."""
+    """Create missing tables and record the schema version (idempotent). A database
+    with tables but no ``schema_version`` is another application's: it is refused
+    (:class:`StoreError`), never filled with talent's tables; an empty one is made a
+    talent database."""
     try:
         with engine.begin() as conn:
-            fresh = not inspect(conn).has_table("schema_version")
+            found_tables = inspect(conn).get_table_names()
+            fresh = "schema_version" not in found_tables
+            if fresh and found_tables:
+                where = engine.url.database if engine.dialect.name == "sqlite" else None
+                raise StoreError(
+                    f"{where or _shown(str(engine.url))} is not a talent database (it has "
+                    "tables of another application): give another --db"
+                )
             metadata.create_all(conn)
             found = conn.execute(select(func.max(schema.schema_version.c.version))).scalar()
             if fresh or found is None:

@@ -30,6 +30,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from talent.config import Settings
+from talent.files import MAX_SETTINGS_BYTES, InputFileError, read_text_limited
 from talent.store import get_meta, load_suppressions, privacy_salt, rewrap_suppressions
 
 __all__ = [
@@ -106,10 +107,12 @@ def read_key(path: Path) -> PrivacyKey | None:
     """The key in ``path``; None when there is no file. Raises :class:`KeyProblem` when
     it cannot be read or holds no key."""
     try:
-        text = path.read_text(encoding="ascii")
+        text = read_text_limited(path, MAX_SETTINGS_BYTES, "the key file", encoding="ascii")
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as exc:
+    except InputFileError as exc:
+        raise KeyProblem(str(exc)) from None
+    except OSError as exc:
         raise KeyProblem(f"cannot read the key file {path}: {exc}") from None
     lines = [line.strip() for line in text.splitlines()]
     try:
