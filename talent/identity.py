@@ -89,6 +89,7 @@ from talent.store import (
     load_people,
     load_profiles,
     load_repos,
+    rename_people,
     save_identity_links,
     save_people,
     set_meta,
@@ -1872,6 +1873,31 @@ def owner_file_logins(
     return out
 
 
+def renamed_people(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, str]:
+    """Old person id -> new one, for every person whose id is gone while all their
+    identities are now one person's, whose id is new (ids keyed anew, or an anchor that
+    changed); one to one, so that nobody's pipeline rows are merged with another's.
+    ``before`` and ``after`` have the columns of ``identity_links``.
+
+    >>> before = pd.DataFrame({"identity_key": ["a", "b", "c"], "person_id": ["gh1", "gh1", "p2"]})
+    >>> after = pd.DataFrame({"identity_key": ["a", "b", "c"], "person_id": ["px", "px", "p2"]})
+    >>> renamed_people(before, after)
+    {'gh1': 'px'}
+    """
+    now = dict(zip(after["identity_key"], after["person_id"], strict=True))
+    was, kept = set(before["person_id"]), set(now.values())
+    targets: dict[str, set[str | None]] = {}
+    for key, old in zip(before["identity_key"], before["person_id"], strict=True):
+        targets.setdefault(old, set()).add(now.get(key))
+    found = {
+        old: str(next(iter(new)))
+        for old, new in targets.items()
+        if old not in kept and len(new) == 1 and None not in new and not new & was
+    }
+    claimed = Counter(found.values())
+    return {old: new for old, new in sorted(found.items()) if claimed[new] == 1}
+
+
 def update_people(engine: Engine, settings: Settings) -> Resolution:
     """Resolve every stored identity and replace the stored people and links.
 
@@ -1953,6 +1979,9 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
             ),
         )
         resolution = Resolution(people, resolution.links)
+    # Before the people: a crash in between leaves the pipeline on ids the next
+    # resolution makes again, never on ids nobody has.
+    rename_people(engine, renamed_people(load_identity_links(engine), resolution.links))
     save_people(engine, resolution.people, replace=True)
     save_identity_links(engine, resolution.links, replace=True)
     set_meta(engine, "people_company", company.to_json())

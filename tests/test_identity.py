@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from collections import defaultdict
 
 import pandas as pd
 import pytest
 from conftest import KEY
+from typer.testing import CliRunner
 
+from talent.cli import app
 from talent.config import Settings
 from talent.identity import (
     company_settings,
@@ -19,12 +24,20 @@ from talent.identity import (
 )
 from talent.model import Identity, IdentitySource
 from talent.store import (
+    add_entries,
+    add_note,
     count_rows,
+    load_ats_marks,
+    load_entries,
+    load_events,
     load_identities,
     load_identity_links,
     load_people,
     open_store,
+    save_ats_marks,
     save_identities,
+    save_identity_links,
+    save_shortlist,
     set_meta,
 )
 
@@ -383,3 +396,119 @@ def test_owner_logins_match_git_names_that_are_handles_but_never_guess():
     # Without the e-mail, two people share the handle: nobody is guessed.
     ids.loc[2, "email"] = "r@anyscale.com"
     assert owner_people(named, people, ids, links).tolist() == ["p1", None, None, None]
+
+
+# --- keyed person ids --------------------------------------------------------------------
+
+# Ada's account id is the one issue 26 found in clear in pipeline rows ("gh1000595").
+KEYED_WORLD = [
+    Identity(GITHUB, name="Ada Lovelace", login="ada-l", github_id=1000595, type="User"),
+    Identity(GIT, name="Ada Lovelace", email="ada@acme-ai.com", login="ada-l"),
+    Identity(GITHUB, name="Bo Berg", login="bober", github_id=7341902, type="User"),
+    Identity(GIT, name="Cy Young", email="cy@example.org"),
+]
+
+
+def _unkeyed_ids(identities: list[Identity]) -> set[str]:
+    """Every id anyone could compute from the public identifiers alone, the old ones
+    (``gh`` and the account id, ``p`` and the SHA-1 of the identity key) among them."""
+    words = {i.key for i in identities} | {f"github:{i.github_id}" for i in identities}
+    words |= {w for i in identities for w in (i.login, i.email, i.name, str(i.github_id)) if w}
+    out = {f"gh{i.github_id}" for i in identities if i.github_id}
+    for word in words:
+        for algo in ("sha1", "sha256", "md5"):
+            digest = hashlib.new(algo, word.encode("utf-8")).hexdigest()
+            out |= {"p" + digest[:12], digest[:12], digest}
+    return out
+
+
+def _keyed_store(path, key_file, monkeypatch, identities=KEYED_WORLD):
+    monkeypatch.setenv("TALENT_KEY_FILE", str(key_file))
+    engine = open_store(f"sqlite:///{path}")
+    save_identities(engine, identities)
+    update_people(engine, Settings())
+    links = load_identity_links(engine)
+    ids = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    engine.dispose()
+    return ids
+
+
+def test_person_ids_cannot_be_computed_from_public_identifiers(tmp_path, monkeypatch):
+    first = _keyed_store(tmp_path / "a.db", tmp_path / "a.key", monkeypatch)
+    again = _keyed_store(tmp_path / "a2.db", tmp_path / "a.key", monkeypatch)
+    other = _keyed_store(tmp_path / "b.db", tmp_path / "b.key", monkeypatch)
+    # The same key: the same ids (shortlists refer to them); another key: other ids for
+    # the same people (so the data alone does not give them).
+    assert again == first
+    assert len(set(first.values())) == len(set(other.values())) == 3
+    assert {k: first[k] == other[k] for k in first} == dict.fromkeys(first, False)
+    assert sorted(map(sorted, _groups(first))) == sorted(map(sorted, _groups(other)))
+    unkeyed = _unkeyed_ids(KEYED_WORLD)
+    for person_id in {*first.values(), *other.values()}:
+        assert re.fullmatch(r"p[0-9a-f]{12}", person_id)
+        assert person_id not in unkeyed
+        assert not any(str(i.github_id) in person_id for i in KEYED_WORLD if i.github_id)
+
+
+def _groups(person_of: dict[str, str]) -> list[set[str]]:
+    members: dict[str, set[str]] = defaultdict(set)
+    for key, person_id in person_of.items():
+        members[person_id].add(key)
+    return list(members.values())
+
+
+def test_a_keyed_id_finds_the_person_and_holds_their_shortlist_across_runs(tmp_path, monkeypatch):
+    db = tmp_path / "store.db"
+    ids = _keyed_store(db, tmp_path / "privacy.key", monkeypatch)
+    ada = ids["github:1000595"]
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+
+    def cli(*args: str):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    assert cli("people", "show", ada).splitlines()[0].startswith(f"Ada Lovelace  {ada}  @ada-l")
+    cli("shortlist", "add", "DevRel", ada)
+    # New data re-resolves everyone: the id stays, and the list still holds Ada.
+    noreply = Identity(GIT, name="Ada L", email="1000595+ada-l@users.noreply.github.com")
+    again = _keyed_store(db, tmp_path / "privacy.key", monkeypatch, [*KEYED_WORLD, noreply])
+    assert again[noreply.key] == again["github:1000595"] == ada
+    shown = json.loads(cli("shortlist", "show", "DevRel", "-f", "json"))
+    assert [(e["person_id"], e["login"]) for e in shown] == [(ada, "ada-l")]
+    assert ada in cli("people", "show", "ada-l")
+
+
+def test_pipeline_rows_follow_people_whose_ids_change(mem_store):
+    # A store resolved before ids were keyed: Ada was "gh1000595", Cy the SHA-1 of his key.
+    save_identities(mem_store, KEYED_WORLD)
+    cy_old = "p" + hashlib.sha1(KEYED_WORLD[3].key.encode()).hexdigest()[:12]
+    old_of = {i.key: f"gh{i.github_id}" for i in KEYED_WORLD if i.github_id}
+    old_of[KEYED_WORLD[1].key] = "gh1000595"
+    old_of[KEYED_WORLD[3].key] = cy_old
+    save_identity_links(
+        mem_store,
+        pd.DataFrame(
+            {
+                "identity_key": list(old_of),
+                "person_id": list(old_of.values()),
+                "method": "single",
+                "confidence": 1.0,
+            }
+        ),
+        replace=True,
+    )
+    save_shortlist(mem_store, "DevRel")
+    add_entries(mem_store, "DevRel", ["gh1000595", cy_old], "rec")
+    add_note(mem_store, "DevRel", "gh1000595", "talked at the meetup", "rec")
+    save_ats_marks(mem_store, {"gh7341902": "login"}, "ats.csv")
+    update_people(mem_store, Settings())
+    links = load_identity_links(mem_store)
+    person = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    ada, bo, cy = (person[KEYED_WORLD[i].key] for i in (0, 2, 3))
+    entries = load_entries(mem_store, "DevRel")
+    assert sorted(entries["person_id"]) == sorted([ada, cy])
+    notes = load_events(mem_store, "DevRel")
+    assert set(notes["person_id"]) == {ada, cy}
+    assert list(load_ats_marks(mem_store)["person_id"]) == [bo]
