@@ -507,6 +507,7 @@ def test_pipeline_rows_follow_people_whose_ids_change(mem_store):
     links = load_identity_links(mem_store)
     person = dict(zip(links["identity_key"], links["person_id"], strict=True))
     ada, bo, cy = (person[KEYED_WORLD[i].key] for i in (0, 2, 3))
+    assert not {ada, bo, cy} & {"gh1000595", "gh7341902", cy_old}  # no account id in clear
     entries = load_entries(mem_store, "DevRel")
     assert sorted(entries["person_id"]) == sorted([ada, cy])
     notes = load_events(mem_store, "DevRel")
