@@ -9,7 +9,8 @@ backend to a store that the tests only read; tests that write get their own stor
 Every store of the session is keyed with :data:`KEY`, written to a key file under the
 session's tmp and named by ``TALENT_KEY_FILE`` (so no test reads or makes
 ``~/.config/talent/privacy.key``, and subprocesses inherit it): a person's id in a test is
-``KEY.person_id(anchor)``, or :func:`pid` of a login the store knows.
+``KEY.person_id(anchor)``, the anchor being ``github:ID`` of their first account, else
+their first identity key.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 import pytest
 
 from talent.config import Settings
-from talent.identity import find_person, update_people
+from talent.identity import update_people
 from talent.mining import save_demo
 from talent.model import Activity, ActivityKind, Identity, IdentitySource
 from talent.sources.demo import generate_demo
@@ -47,11 +48,6 @@ def key_file(tmp_path_factory):
         os.environ.pop(KEY_ENV_VAR, None)
     else:
         os.environ[KEY_ENV_VAR] = before
-
-
-def pid(engine, who: str) -> str:
-    """The person id of ``who`` (a login, e-mail, ``github:ID`` ...) in a resolved store."""
-    return find_person(engine, who)
 
 
 @pytest.fixture(scope="session")
