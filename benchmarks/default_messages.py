@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -34,14 +35,20 @@ from talent.identity import (
     resolve_people,
 )
 from talent.store import load_activities, load_identities, load_identity_evidence, open_store
+from talent.store.keys import PrivacyKey
 
 
 def judge(path: Path, show: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         engine = open_store(f"sqlite:///{copy_store(path, Path(tmp))}")
         identities = load_identities(engine)
+        # The ids only join this run's tables: a key of its own, not the store's file.
         resolution = resolve_people(
-            identities, Settings(), load_identity_evidence(engine), load_overrides("/dev/null")
+            identities,
+            Settings(),
+            load_identity_evidence(engine),
+            load_overrides("/dev/null"),
+            privacy_key=PrivacyKey((secrets.token_bytes(32),)),
         )
         activities = load_activities(engine)
         engine.dispose()

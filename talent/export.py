@@ -104,10 +104,11 @@ def exported_ids(payload: bytes) -> set[str]:
     """The person ids in an earlier export of talent's (CSV or JSON), for "only the
     people new since then"; a ``ValueError`` says in one line what is wrong with it.
 
-    >>> sorted(exported_ids(b'\\xef\\xbb\\xbfname,person_id\\r\\nAda,gh1\\r\\nBo,p2\\r\\n'))
-    ['gh1', 'p2']
-    >>> exported_ids(b'[{"person_id": "gh1"}]')
-    {'gh1'}
+    >>> csv = b'\\xef\\xbb\\xbfname,person_id\\r\\nAda,p3f2a9c41d07e\\r\\nBo,p81c0e5d2b9aa\\r\\n'
+    >>> sorted(exported_ids(csv))
+    ['p3f2a9c41d07e', 'p81c0e5d2b9aa']
+    >>> exported_ids(b'[{"person_id": "p3f2a9c41d07e"}]')
+    {'p3f2a9c41d07e'}
     """
     try:
         text = payload.decode("utf-8-sig")

@@ -96,11 +96,13 @@ from talent.store import (
     load_people,
     load_profiles,
     load_repos,
+    rename_people,
     save_identity_links,
     save_people,
     set_meta,
     store_aggregates,
 )
+from talent.store.keys import PrivacyKey, ensure_key
 
 # Where a login is a GitHub login (git identities carry GitHub login hints): owner files
 # and the people's shown login mean these; other platforms' logins are their own.
@@ -1041,10 +1043,13 @@ def resolve_people(
     overrides: Overrides | None = None,
     pairings: pd.DataFrame | None = None,
     owner_logins: Iterable[str] = (),
+    *,
+    privacy_key: PrivacyKey,
 ) -> Resolution:
     """Group raw identities into people with the strict rules above, then apply the
     hand-made ``overrides`` (splits keep an identity out of every automatic link,
-    merges join, aliases name).
+    merges join, aliases name). Person ids are keyed with ``privacy_key`` (the store's,
+    :func:`talent.store.keys.ensure_key`), so none is computable from public identifiers.
 
     ``identities`` has the columns of the ``identities`` table and ``evidence`` those
     of ``identity_evidence``; ``pairings`` (those of ``owner_pairings``) are the names
@@ -1307,7 +1312,7 @@ def resolve_people(
     people_rows = []
     link_rows = []
     for block in groups.values():
-        person = _describe_person(block, settings, preferred, linked_by)
+        person = _describe_person(block, settings, preferred, linked_by, privacy_key=privacy_key)
         named = sorted(aliases[r.key] for r in block if r.key in aliases)
         if named:
             person["name"] = named[0]
@@ -1423,17 +1428,24 @@ def _describe_person(
     settings: Settings,
     preferred: set[str] = frozenset(),
     how: dict[str, str] | None = None,
+    *,
+    privacy_key: PrivacyKey,
 ) -> dict:
     """One person's row from the identity rows (namedtuples) linked to them; ``how``
-    holds what linked each identity (and ``evidence:KEY`` the evidence naming it)."""
+    holds what linked each identity (and ``evidence:KEY`` the evidence naming it).
+
+    The person id is :meth:`PrivacyKey.person_id` of what anchors the person: their
+    first GitHub account (``github:ID``), else their first identity key. So it is stable
+    from run to run with the same key, and nobody without the key can compute it from a
+    login, e-mail or account id."""
     how = how or {}
     accounts = [r for r in block if r.source == "github"]
     github_ids = sorted(int(r.github_id) for r in accounts if r.github_id is not None)
     if github_ids:
-        person_id = f"gh{github_ids[0]}"
+        anchor = f"github:{github_ids[0]}"
     else:
         anchor = min(r.key for r in block)
-        person_id = "p" + hashlib.sha1(anchor.encode("utf-8")).hexdigest()[:12]
+    person_id = privacy_key.person_id(anchor)
 
     # No login is a missing value (None here, NaN once stored), never "" or "None".
     choices = _login_choices(block, how)
@@ -1877,6 +1889,31 @@ def owner_file_logins(
     return out
 
 
+def renamed_people(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, str]:
+    """Old person id -> new one, for every person whose id is gone while all their
+    identities are now one person's, whose id is new (ids keyed anew, or an anchor that
+    changed); one to one, so that nobody's pipeline rows are merged with another's.
+    ``before`` and ``after`` have the columns of ``identity_links``.
+
+    >>> before = pd.DataFrame({"identity_key": ["a", "b", "c"], "person_id": ["gh1", "gh1", "p2"]})
+    >>> after = pd.DataFrame({"identity_key": ["a", "b", "c"], "person_id": ["px", "px", "p2"]})
+    >>> renamed_people(before, after)
+    {'gh1': 'px'}
+    """
+    now = dict(zip(after["identity_key"], after["person_id"], strict=True))
+    was, kept = set(before["person_id"]), set(now.values())
+    targets: dict[str, set[str | None]] = {}
+    for key, old in zip(before["identity_key"], before["person_id"], strict=True):
+        targets.setdefault(old, set()).add(now.get(key))
+    found = {
+        old: str(next(iter(new)))
+        for old, new in targets.items()
+        if old not in kept and len(new) == 1 and None not in new and not new & was
+    }
+    claimed = Counter(found.values())
+    return {old: new for old, new in sorted(found.items()) if claimed[new] == 1}
+
+
 def update_people(engine: Engine, settings: Settings) -> Resolution:
     """Resolve every stored identity and replace the stored people and links.
 
@@ -1906,6 +1943,7 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
         load_overrides(settings.people_file),
         pairings,
         _owner_logins(named),
+        privacy_key=ensure_key(engine, settings),
     )
     people = owner_file_logins(resolution.people, identities, resolution.links, named, pairings)
     resolution = Resolution(people, resolution.links)
@@ -1957,6 +1995,9 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
             ),
         )
         resolution = Resolution(people, resolution.links)
+    # Before the people: a crash in between leaves the pipeline on ids the next
+    # resolution makes again, never on ids nobody has.
+    rename_people(engine, renamed_people(load_identity_links(engine), resolution.links))
     save_people(engine, resolution.people, replace=True)
     save_identity_links(engine, resolution.links, replace=True)
     set_meta(engine, "people_company", company.to_json())
@@ -1971,7 +2012,8 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
 #    tools' default messages no evidence of automation, deleted accounts nobody
 #    organisations and the kind of project, dated employment with a grace period;
 # 10: logins from owner-file matches for people who have none
-RESOLUTION_RULES = "10"
+# 11: person ids keyed with the privacy key (talent.store.keys), no account id in clear
+RESOLUTION_RULES = "11"
 
 
 def people_fingerprint(engine: Engine, settings: Settings) -> str:

@@ -5,10 +5,17 @@ tmp_path and as a database of a private PostgreSQL server (``tests/pg.py``), so 
 that takes them runs on both; ``db_url`` does the same for tests that pass ``--db``. The
 demo world is generated once per session (it is deterministic) and written once per
 backend to a store that the tests only read; tests that write get their own store.
+
+Every store of the session is keyed with :data:`KEY`, written to a key file under the
+session's tmp and named by ``TALENT_KEY_FILE`` (so no test reads or makes
+``~/.config/talent/privacy.key``, and subprocesses inherit it): a person's id in a test is
+``KEY.person_id(anchor)``, the anchor being ``github:ID`` of their first account, else
+their first identity key.
 """
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -19,9 +26,28 @@ from talent.mining import save_demo
 from talent.model import Activity, ActivityKind, Identity, IdentitySource
 from talent.sources.demo import generate_demo
 from talent.store import open_store, save_activities, save_identities
+from talent.store.keys import KEY_ENV_VAR, PrivacyKey, write_key_file
 
 SEED = 7
 BACKENDS = ["sqlite", "postgresql"]
+
+# The privacy key of every store the tests make (fixed, so ids can be written down as
+# KEY.person_id("github:42"); the tests of keys themselves make their own files).
+KEY = PrivacyKey((bytes.fromhex("5e55104b3e7a11c0ffee0ddba11f00d5" * 2),))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def key_file(tmp_path_factory):
+    """The session's key file, named by ``TALENT_KEY_FILE`` for the whole session."""
+    path = tmp_path_factory.mktemp("key") / "privacy.key"
+    write_key_file(path, KEY)
+    before = os.environ.get(KEY_ENV_VAR)
+    os.environ[KEY_ENV_VAR] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop(KEY_ENV_VAR, None)
+    else:
+        os.environ[KEY_ENV_VAR] = before
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import KEY
 from gitrepos import GitRepo, Who, at, isolate
 from typer.testing import CliRunner
 
@@ -434,7 +435,7 @@ def test_login_sources_of_accounts_and_other_evidence():
     evidence = pd.DataFrame(
         [{"key": rows[1].key, "other": rows[2].key, "method": "owner_file", "confidence": 0.9}]
     )
-    people = resolve_people(frame, Settings(), evidence).people.set_index("name")
+    people = resolve_people(frame, Settings(), evidence, privacy_key=KEY).people.set_index("name")
     assert people.loc[
         ["Ann Api", "Owen Named", "Hugo Hub", "Git Hinted"], "login_source"
     ].tolist() == [

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
+from conftest import KEY
 from typer.testing import CliRunner
 
 from talent.cli import app
@@ -429,7 +430,7 @@ def eval_store(store):
 
 def test_evaluate_store_scores_talent_and_commit_count_ever_and_current(eval_store, tmp_path):
     engine, p = eval_store
-    assert p["cy"] == "gh42" and len(set(p.values())) == 5
+    assert p["cy"] == KEY.person_id("github:42") and len(set(p.values())) == 5
     truth = load_truth(write_json(tmp_path / "acme.truth.json", STORE_TRUTH))
     ranking = pd.DataFrame({"person_id": [p["ada"], p["cy"], p["bob"], p["dee"], p["bob_work"]]})
 

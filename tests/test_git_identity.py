@@ -12,6 +12,7 @@ from itertools import count
 from pathlib import Path
 
 import pytest
+from conftest import KEY
 from gitrepos import GitRepo, Who, at, isolate
 from typer.testing import CliRunner
 
@@ -139,12 +140,13 @@ def test_same_name_on_two_github_accounts_stays_two_people(tmp_path, engine):
         ],
     )
     person, method = mine_and_resolve(engine, build_repo(tmp_path / "r", [SAM_1, SAM_2]))
-    assert person[key(SAM_1)] == person["github:1001"] == "gh1001"
-    assert person[key(SAM_2)] == person["github:1002"] == "gh1002"
+    samlee, slee = KEY.person_id("github:1001"), KEY.person_id("github:1002")
+    assert person[key(SAM_1)] == person["github:1001"] == samlee
+    assert person[key(SAM_2)] == person["github:1002"] == slee
     assert method[key(SAM_1)] == method[key(SAM_2)] == "noreply"
     people = load_people(engine).set_index("person_id")
-    assert people.loc["gh1001", "login"] == "samlee"
-    assert people.loc["gh1002", "login"] == "slee"
+    assert people.loc[samlee, "login"] == "samlee"
+    assert people.loc[slee, "login"] == "slee"
 
 
 def test_same_name_on_two_noreply_logins_without_accounts_stays_two_people(tmp_path, engine):

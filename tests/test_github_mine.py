@@ -31,6 +31,7 @@ from pathlib import Path
 import github.Consts
 import pandas as pd
 import pytest
+from conftest import KEY
 from fake_github import (
     EMPTY,
     FIXED_NOW,
@@ -607,16 +608,17 @@ def test_a_deleted_accounts_acts_are_kept_alike_by_rest_and_graphql(small, tmp_p
     # Resolved and ranked: the deleted account is one non-person, never ranked, and the
     # items it opened keep the others' work on them.
     ranking = rank_store(engine, Settings(company_domains=("acme-ai.example",)))
-    assert f"gh{GHOST_ID}" not in set(ranking["person_id"]) and len(ranking) > 10
+    placeholder = KEY.person_id(f"github:{GHOST_ID}")
+    assert placeholder not in set(ranking["person_id"]) and len(ranking) > 10
     people = load_people(engine).set_index("person_id")
     # Only the placeholder: a git identity "ghost <ghost@...>" is someone else, not joined
     # to it by its login-like e-mail.
     assert any(k.startswith("git:ghost\x1f") for k in load_identities(engine)["key"])
     links = load_identity_links(engine)
-    assert list(links.loc[links["person_id"] == f"gh{GHOST_ID}", "identity_key"]) == [
+    assert list(links.loc[links["person_id"] == placeholder, "identity_key"]) == [
         f"github:{GHOST_ID}"
     ]
-    deleted = people.loc[f"gh{GHOST_ID}"]
+    deleted = people.loc[placeholder]
     assert (deleted["name"], bool(deleted["is_bot"]), deleted["login"]) == (
         "deleted account",
         True,

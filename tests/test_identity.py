@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from collections import defaultdict
 
 import pandas as pd
 import pytest
+from conftest import KEY
+from typer.testing import CliRunner
 
+from talent.cli import app
 from talent.config import Settings
 from talent.identity import (
     company_settings,
@@ -19,12 +24,20 @@ from talent.identity import (
 )
 from talent.model import Identity, IdentitySource
 from talent.store import (
+    add_entries,
+    add_note,
     count_rows,
+    load_ats_marks,
+    load_entries,
+    load_events,
     load_identities,
     load_identity_links,
     load_people,
     open_store,
+    save_ats_marks,
     save_identities,
+    save_identity_links,
+    save_shortlist,
     set_meta,
 )
 
@@ -68,15 +81,17 @@ ADA_WORK = Identity(GIT, name="Ada Lovelace", email="ada@acme-ai.com", login="ad
 ADA_HOME = Identity(GIT, name="ada", email="ada@example.org", login="Ada-L")
 ADA_NOREPLY = Identity(GIT, name="A. L.", email="42+Ada-L@users.noreply.github.com")
 ADA_OLD_NOREPLY = Identity(GIT, name="Ada", email="ada-l@users.noreply.github.com")
+# People with an account are anchored on it (the smallest account id), keyed.
+ADA, LINUS, DEPENDABOT = (KEY.person_id(f"github:{n}") for n in (42, 7, 49699333))
 
 
 def test_account_and_git_identities_with_its_login_are_one_person(frame_of):
-    res = resolve_people(frame_of(ADA_ACCOUNT, ADA_WORK, ADA_HOME), ACME)
+    res = resolve_people(frame_of(ADA_ACCOUNT, ADA_WORK, ADA_HOME), ACME, privacy_key=KEY)
     assert len(res.people) == 1
-    person = _person(res, "gh42")
+    person = _person(res, ADA)
     assert person["login"] == "Ada-L"
     assert person["name"] == "Ada Lovelace"  # the profile name wins
-    assert _person_of(res) == {i.key: "gh42" for i in (ADA_ACCOUNT, ADA_WORK, ADA_HOME)}
+    assert _person_of(res) == {i.key: ADA for i in (ADA_ACCOUNT, ADA_WORK, ADA_HOME)}
     assert _method_of(res) == {
         ADA_ACCOUNT.key: "github_account",
         ADA_WORK.key: "commit_login",
@@ -89,23 +104,23 @@ def test_account_and_git_identities_with_its_login_are_one_person(frame_of):
 def test_git_identities_with_the_same_login_hint_and_no_account(frame_of):
     one = Identity(GIT, name="Bo", email="bo@a.example", login="bo")
     two = Identity(GIT, name="Bo B", email="bo@b.example", login="BO")
-    res = resolve_people(frame_of(one, two), Settings())
+    res = resolve_people(frame_of(one, two), Settings(), privacy_key=KEY)
     assert len(res.people) == 1
     anchor = min(one.key, two.key)
-    expected_id = "p" + hashlib.sha1(anchor.encode()).hexdigest()[:12]
+    expected_id = KEY.person_id(anchor)
     assert set(_person_of(res).values()) == {expected_id}
     assert res.people.loc[0, "login"] == min("bo", "BO")  # first in sorted order
 
 
 @pytest.mark.parametrize("noreply", [ADA_NOREPLY, ADA_OLD_NOREPLY])
 def test_noreply_email_links_to_the_account(frame_of, noreply):
-    res = resolve_people(frame_of(ADA_ACCOUNT, noreply), Settings())
-    assert _person_of(res) == {ADA_ACCOUNT.key: "gh42", noreply.key: "gh42"}
+    res = resolve_people(frame_of(ADA_ACCOUNT, noreply), Settings(), privacy_key=KEY)
+    assert _person_of(res) == {ADA_ACCOUNT.key: ADA, noreply.key: ADA}
     assert _method_of(res)[noreply.key] == "noreply"
 
 
 def test_noreply_without_account_gives_the_login(frame_of):
-    res = resolve_people(frame_of(ADA_NOREPLY), Settings())
+    res = resolve_people(frame_of(ADA_NOREPLY), Settings(), privacy_key=KEY)
     assert res.people.loc[0, "login"] == "Ada-L"
     assert _method_of(res) == {ADA_NOREPLY.key: "single"}
 
@@ -114,7 +129,7 @@ def test_same_email_case_folded_links_git_identities(frame_of):
     one = Identity(GIT, name="Grace Hopper", email="Grace@Navy.example")
     two = Identity(GIT, name="grace", email="grace@navy.example")
     three = Identity(GIT, name="Grace Hopper", email="grace@other.example")
-    res = resolve_people(frame_of(one, two, three), Settings())
+    res = resolve_people(frame_of(one, two, three), Settings(), privacy_key=KEY)
     person_of = _person_of(res)
     # one and two share an email; three shares one's full (two-word) name.
     assert person_of[one.key] == person_of[two.key] == person_of[three.key]
@@ -133,7 +148,7 @@ def test_same_email_case_folded_links_git_identities(frame_of):
 def test_shared_emails_never_link_people(frame_of, email):
     one = Identity(GIT, name="Alice Example", email=email)
     two = Identity(GIT, name="Carol Example", email=email.upper())
-    res = resolve_people(frame_of(one, two), Settings())
+    res = resolve_people(frame_of(one, two), Settings(), privacy_key=KEY)
     assert is_shared_email(email)
     assert len(res.people) == 2
     person_of = _person_of(res)
@@ -143,15 +158,15 @@ def test_shared_emails_never_link_people(frame_of, email):
 
 def test_shared_email_does_not_join_an_account(frame_of):
     shared = Identity(GIT, name="root", email="root@localhost")
-    res = resolve_people(frame_of(ADA_ACCOUNT, ADA_HOME, shared), Settings())
+    res = resolve_people(frame_of(ADA_ACCOUNT, ADA_HOME, shared), Settings(), privacy_key=KEY)
     person_of = _person_of(res)
-    assert person_of[ADA_HOME.key] == "gh42"
-    assert person_of[shared.key] != "gh42"
+    assert person_of[ADA_HOME.key] == ADA
+    assert person_of[shared.key] != ADA
 
 
 def test_email_addresses_are_never_a_display_name(frame_of):
     ident = Identity(GIT, name="dev@example.org", email="dev2@example.org")
-    res = resolve_people(frame_of(ident), Settings())
+    res = resolve_people(frame_of(ident), Settings(), privacy_key=KEY)
     assert res.people.loc[0, "name"] == "(unknown)"
 
 
@@ -173,7 +188,7 @@ def test_email_addresses_are_never_a_display_name(frame_of):
     ],
 )
 def test_bot_detection(frame_of, identity, expected):
-    res = resolve_people(frame_of(identity), Settings())
+    res = resolve_people(frame_of(identity), Settings(), privacy_key=KEY)
     assert bool(res.people.loc[0, "is_bot"]) is expected
     assert res.people.loc[0, "bot_probability"] == (1.0 if expected else 0.0)
     assert is_bot_identity(identity.login, identity.name, identity.email, identity.type) is expected
@@ -182,7 +197,7 @@ def test_bot_detection(frame_of, identity, expected):
 def test_a_bot_identity_makes_its_person_a_bot(frame_of):
     account = Identity(GITHUB, login="acme-helper", github_id=7, type="User")
     git = Identity(GIT, name="acme-helper[bot]", email="helper@acme.example", login="acme-helper")
-    res = resolve_people(frame_of(account, git), Settings())
+    res = resolve_people(frame_of(account, git), Settings(), privacy_key=KEY)
     assert len(res.people) == 1
     assert bool(res.people.loc[0, "is_bot"])
 
@@ -199,16 +214,16 @@ def test_a_bot_identity_makes_its_person_a_bot(frame_of):
     ],
 )
 def test_affiliation_by_company_domain(frame_of, email, affiliation, evidence):
-    res = resolve_people(frame_of(Identity(GIT, name="Ada", email=email)), ACME)
+    res = resolve_people(frame_of(Identity(GIT, name="Ada", email=email)), ACME, privacy_key=KEY)
     assert res.people.loc[0, "affiliation"] == affiliation
     assert res.people.loc[0, "affiliation_evidence"] == evidence
 
 
 def test_affiliation_from_any_linked_identity(frame_of):
-    res = resolve_people(frame_of(ADA_ACCOUNT, ADA_WORK, ADA_HOME), ACME)
-    assert _person(res, "gh42")["affiliation"] == "employee"
-    res = resolve_people(frame_of(ADA_ACCOUNT, ADA_WORK, ADA_HOME), Settings())
-    assert _person(res, "gh42")["affiliation"] == "community"
+    res = resolve_people(frame_of(ADA_ACCOUNT, ADA_WORK, ADA_HOME), ACME, privacy_key=KEY)
+    assert _person(res, ADA)["affiliation"] == "employee"
+    res = resolve_people(frame_of(ADA_ACCOUNT, ADA_WORK, ADA_HOME), Settings(), privacy_key=KEY)
+    assert _person(res, ADA)["affiliation"] == "community"
 
 
 def _mixed_world() -> list[Identity]:
@@ -233,11 +248,11 @@ def _mixed_world() -> list[Identity]:
 
 def test_person_ids_do_not_depend_on_input_order(frame_of):
     frame = frame_of(*_mixed_world())
-    expected = resolve_people(frame, ACME)
+    expected = resolve_people(frame, ACME, privacy_key=KEY)
     assert len(expected.people) == 7
     for seed in range(5):
         shuffled = frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)
-        got = resolve_people(shuffled, ACME)
+        got = resolve_people(shuffled, ACME, privacy_key=KEY)
         pd.testing.assert_frame_equal(got.people, expected.people)
         pd.testing.assert_frame_equal(
             got.links.sort_values("identity_key").reset_index(drop=True),
@@ -247,24 +262,24 @@ def test_person_ids_do_not_depend_on_input_order(frame_of):
 
 def test_resolving_twice_gives_identical_frames(frame_of):
     frame = frame_of(*_mixed_world())
-    first = resolve_people(frame, ACME)
-    second = resolve_people(frame, ACME)
+    first = resolve_people(frame, ACME, privacy_key=KEY)
+    second = resolve_people(frame, ACME, privacy_key=KEY)
     pd.testing.assert_frame_equal(first.people, second.people)
     pd.testing.assert_frame_equal(first.links, second.links)
 
 
 def test_mixed_world_people(frame_of):
-    res = resolve_people(frame_of(*_mixed_world()), ACME)
+    res = resolve_people(frame_of(*_mixed_world()), ACME, privacy_key=KEY)
     people = res.people.set_index("person_id")
-    assert set(people.index) >= {"gh42", "gh7", "gh49699333"}
-    assert people.loc["gh49699333", "is_bot"]
-    assert not people.loc["gh42", "is_bot"]
-    assert people.loc["gh7", "affiliation"] == "employee"
+    assert set(people.index) >= {ADA, LINUS, DEPENDABOT}
+    assert people.loc[DEPENDABOT, "is_bot"]
+    assert not people.loc[ADA, "is_bot"]
+    assert people.loc[LINUS, "affiliation"] == "employee"
     members = defaultdict(set)
     for key, pid in _person_of(res).items():
         members[pid].add(key)
-    assert len(members["gh42"]) == 4
-    assert len(members["gh49699333"]) == 2
+    assert len(members[ADA]) == 4
+    assert len(members[DEPENDABOT]) == 2
     # Every identity belongs to exactly one person.
     assert sorted(res.links["identity_key"]) == sorted(i.key for i in _mixed_world())
 
@@ -277,7 +292,7 @@ def test_update_people_stores_and_is_idempotent(mem_store):
     assert len(people) == len(first.people) == 7
     assert len(links) == count_rows(mem_store, "identities")
     # The stored company domain applies: Linus is an employee.
-    assert people.set_index("person_id").loc["gh7", "affiliation"] == "employee"
+    assert people.set_index("person_id").loc[LINUS, "affiliation"] == "employee"
     update_people(mem_store, Settings())
     pd.testing.assert_frame_equal(load_people(mem_store), people)
     pd.testing.assert_frame_equal(load_identity_links(mem_store), links)
@@ -381,3 +396,120 @@ def test_owner_logins_match_git_names_that_are_handles_but_never_guess():
     # Without the e-mail, two people share the handle: nobody is guessed.
     ids.loc[2, "email"] = "r@anyscale.com"
     assert owner_people(named, people, ids, links).tolist() == ["p1", None, None, None]
+
+
+# --- keyed person ids --------------------------------------------------------------------
+
+# Ada's account id is the one issue 26 found in clear in pipeline rows ("gh1000595").
+KEYED_WORLD = [
+    Identity(GITHUB, name="Ada Lovelace", login="ada-l", github_id=1000595, type="User"),
+    Identity(GIT, name="Ada Lovelace", email="ada@acme-ai.com", login="ada-l"),
+    Identity(GITHUB, name="Bo Berg", login="bober", github_id=7341902, type="User"),
+    Identity(GIT, name="Cy Young", email="cy@example.org"),
+]
+
+
+def _unkeyed_ids(identities: list[Identity]) -> set[str]:
+    """Every id anyone could compute from the public identifiers alone, the old ones
+    (``gh`` and the account id, ``p`` and the SHA-1 of the identity key) among them."""
+    words = {i.key for i in identities} | {f"github:{i.github_id}" for i in identities}
+    words |= {w for i in identities for w in (i.login, i.email, i.name, str(i.github_id)) if w}
+    out = {f"gh{i.github_id}" for i in identities if i.github_id}
+    for word in words:
+        for algo in ("sha1", "sha256", "md5"):
+            digest = hashlib.new(algo, word.encode("utf-8")).hexdigest()
+            out |= {"p" + digest[:12], digest[:12], digest}
+    return out
+
+
+def _keyed_store(path, key_file, monkeypatch, identities=KEYED_WORLD):
+    monkeypatch.setenv("TALENT_KEY_FILE", str(key_file))
+    engine = open_store(f"sqlite:///{path}")
+    save_identities(engine, identities)
+    update_people(engine, Settings())
+    links = load_identity_links(engine)
+    ids = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    engine.dispose()
+    return ids
+
+
+def test_person_ids_cannot_be_computed_from_public_identifiers(tmp_path, monkeypatch):
+    first = _keyed_store(tmp_path / "a.db", tmp_path / "a.key", monkeypatch)
+    again = _keyed_store(tmp_path / "a2.db", tmp_path / "a.key", monkeypatch)
+    other = _keyed_store(tmp_path / "b.db", tmp_path / "b.key", monkeypatch)
+    # The same key: the same ids (shortlists refer to them); another key: other ids for
+    # the same people (so the data alone does not give them).
+    assert again == first
+    assert len(set(first.values())) == len(set(other.values())) == 3
+    assert {k: first[k] == other[k] for k in first} == dict.fromkeys(first, False)
+    assert sorted(map(sorted, _groups(first))) == sorted(map(sorted, _groups(other)))
+    unkeyed = _unkeyed_ids(KEYED_WORLD)
+    for person_id in {*first.values(), *other.values()}:
+        assert re.fullmatch(r"p[0-9a-f]{12}", person_id)
+        assert person_id not in unkeyed
+        assert not any(str(i.github_id) in person_id for i in KEYED_WORLD if i.github_id)
+
+
+def _groups(person_of: dict[str, str]) -> list[set[str]]:
+    members: dict[str, set[str]] = defaultdict(set)
+    for key, person_id in person_of.items():
+        members[person_id].add(key)
+    return list(members.values())
+
+
+def test_a_keyed_id_finds_the_person_and_holds_their_shortlist_across_runs(tmp_path, monkeypatch):
+    db = tmp_path / "store.db"
+    ids = _keyed_store(db, tmp_path / "privacy.key", monkeypatch)
+    ada = ids["github:1000595"]
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+
+    def cli(*args: str):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    assert cli("people", "show", ada).splitlines()[0].startswith(f"Ada Lovelace  {ada}  @ada-l")
+    cli("shortlist", "add", "DevRel", ada)
+    # New data re-resolves everyone: the id stays, and the list still holds Ada.
+    noreply = Identity(GIT, name="Ada L", email="1000595+ada-l@users.noreply.github.com")
+    again = _keyed_store(db, tmp_path / "privacy.key", monkeypatch, [*KEYED_WORLD, noreply])
+    assert again[noreply.key] == again["github:1000595"] == ada
+    shown = json.loads(cli("shortlist", "show", "DevRel", "-f", "json"))
+    assert [(e["person_id"], e["login"]) for e in shown] == [(ada, "ada-l")]
+    assert ada in cli("people", "show", "ada-l")
+
+
+def test_pipeline_rows_follow_people_whose_ids_change(mem_store):
+    # A store resolved before ids were keyed: Ada was "gh1000595", Cy the SHA-1 of his key.
+    save_identities(mem_store, KEYED_WORLD)
+    cy_old = "p" + hashlib.sha1(KEYED_WORLD[3].key.encode()).hexdigest()[:12]
+    old_of = {i.key: f"gh{i.github_id}" for i in KEYED_WORLD if i.github_id}
+    old_of[KEYED_WORLD[1].key] = "gh1000595"
+    old_of[KEYED_WORLD[3].key] = cy_old
+    save_identity_links(
+        mem_store,
+        pd.DataFrame(
+            {
+                "identity_key": list(old_of),
+                "person_id": list(old_of.values()),
+                "method": "single",
+                "confidence": 1.0,
+            }
+        ),
+        replace=True,
+    )
+    save_shortlist(mem_store, "DevRel")
+    add_entries(mem_store, "DevRel", ["gh1000595", cy_old], "rec")
+    add_note(mem_store, "DevRel", "gh1000595", "talked at the meetup", "rec")
+    save_ats_marks(mem_store, {"gh7341902": "login"}, "ats.csv")
+    update_people(mem_store, Settings())
+    links = load_identity_links(mem_store)
+    person = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    ada, bo, cy = (person[KEYED_WORLD[i].key] for i in (0, 2, 3))
+    assert not {ada, bo, cy} & {"gh1000595", "gh7341902", cy_old}  # no account id in clear
+    entries = load_entries(mem_store, "DevRel")
+    assert sorted(entries["person_id"]) == sorted([ada, cy])
+    notes = load_events(mem_store, "DevRel")
+    assert set(notes["person_id"]) == {ada, cy}
+    assert list(load_ats_marks(mem_store)["person_id"]) == [bo]

@@ -9,11 +9,11 @@ worked out on paper.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
+from conftest import KEY
 
 from talent.config import Settings
 from talent.identity import (
@@ -53,7 +53,8 @@ def frame(*identities: Identity) -> pd.DataFrame:
 
 
 def pid_of(identity: Identity) -> str:
-    return "p" + hashlib.sha1(identity.key.encode("utf-8")).hexdigest()[:12]
+    """The id of the person ``identity`` anchors (their account, or their first key)."""
+    return KEY.person_id(identity.key)
 
 
 def person_of(res) -> dict[str, str]:
@@ -135,20 +136,20 @@ def test_a_generic_git_name_never_beats_a_real_name():
     same = "jana@mail.example"
     boxes = [Identity(GIT, name=n, email=same) for n in ("Ubuntu", "ubuntu ", "UBUNTU")]
     real = Identity(GIT, name="Jana Novak", email=same)
-    res = resolve_people(frame(*boxes, real), Settings())
+    res = resolve_people(frame(*boxes, real), Settings(), privacy_key=KEY)
     assert res.people["name"].tolist() == ["Jana Novak"]
 
 
 def test_a_generic_git_name_gives_way_to_the_login():
     box = Identity(GIT, name="root", email="1234+jnovak@users.noreply.github.com")
     host = Identity(GIT, name="Janas-MacBook-Pro.local", email="jnovak@users.noreply.github.com")
-    res = resolve_people(frame(box, host), Settings())
+    res = resolve_people(frame(box, host), Settings(), privacy_key=KEY)
     assert res.people[["name", "login"]].values.tolist() == [["jnovak", "jnovak"]]
 
 
 def test_a_generic_name_stays_when_there_is_nothing_better():
     box = Identity(GIT, name="ubuntu", email="ops@box.example")
-    res = resolve_people(frame(box), Settings())
+    res = resolve_people(frame(box), Settings(), privacy_key=KEY)
     assert res.people["name"].tolist() == ["ubuntu"]
 
 
@@ -156,7 +157,7 @@ def test_a_full_name_beats_a_more_used_handle():
     same = "jn@mail.example"
     handles = [Identity(GIT, name=n, email=same) for n in ("jnovak", "jana-novak")]
     real = Identity(GIT, name="jana novak", email=same)
-    res = resolve_people(frame(*handles, real), Settings())
+    res = resolve_people(frame(*handles, real), Settings(), privacy_key=KEY)
     assert res.people["name"].tolist() == ["jana novak"]
 
 
@@ -166,7 +167,7 @@ def test_a_full_name_beats_a_more_used_handle():
 def test_people_without_a_login_have_a_missing_login(tmp_path, store):
     with_login = Identity(GIT, name="Jana Novak", email="7+jnovak@users.noreply.github.com")
     without = Identity(GIT, name="Piet Smit", email="piet@mail.example")
-    res = resolve_people(frame(with_login, without), Settings())
+    res = resolve_people(frame(with_login, without), Settings(), privacy_key=KEY)
     logins = res.people.set_index("person_id")["login"]
     assert logins[pid_of(with_login)] == "jnovak"
     assert pd.isna(logins[pid_of(without)])
@@ -318,7 +319,7 @@ def test_behaviour_flags_automation_and_keeps_busy_maintainers_human(tmp_path, s
 
 def suggestions(*identities: Identity):
     ids = frame(*identities)
-    res = resolve_people(ids, Settings())
+    res = resolve_people(ids, Settings(), privacy_key=KEY)
     return res, suggest_merges(ids, res.links, res.people)
 
 
@@ -434,7 +435,7 @@ def test_every_login_a_ranking_shows_finds_its_person(tmp_path, store):
     assert find_person(store, "login:JNOVAK") == pid_of(noreply_only)
     assert find_person(store, "omar@mail.example") == pid_of(plain)
     assert find_person(store, "Omar Haddad") == pid_of(plain)
-    assert find_person(store, "gh5") == "gh5"
+    assert find_person(store, pid_of(account)) == pid_of(account)  # a person id
     with pytest.raises(PersonNotFound, match="nobody matches 'nobody-here'"):
         find_person(store, "nobody-here")
 

@@ -7,11 +7,11 @@ expected person, method, probability and evidence string can be worked out on pa
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
+from conftest import KEY
 from gitrepos import GitRepo, Who, at, isolate
 from typer.testing import CliRunner
 
@@ -89,7 +89,12 @@ def link_of(res) -> dict[str, tuple[str, str, float]]:
 
 def pid_of(identity: Identity) -> str:
     """The id of a person without a GitHub account whose smallest key is ``identity``'s."""
-    return "p" + hashlib.sha1(identity.key.encode("utf-8")).hexdigest()[:12]
+    return KEY.person_id(identity.key)
+
+
+def gh_pid(github_id: int) -> str:
+    """The id of the person whose smallest GitHub account id is ``github_id``."""
+    return KEY.person_id(f"github:{github_id}")
 
 
 def day(text: str) -> datetime:
@@ -141,29 +146,34 @@ BUILD_BOX = Identity(GIT, name="build-box", email="jane@x.example")
 
 
 def test_rules_keep_the_two_accounts_and_the_build_box_as_built():
-    res = resolve_people(frame(SAM_HOME, SAM_WORK, SAM_HOME_GIT, SAM_WORK_GIT), Settings())
+    res = resolve_people(
+        frame(SAM_HOME, SAM_WORK, SAM_HOME_GIT, SAM_WORK_GIT), Settings(), privacy_key=KEY
+    )
     assert groups(res) == partition(
         [SAM_HOME.key, SAM_HOME_GIT.key], [SAM_WORK.key, SAM_WORK_GIT.key]
     )
-    res = resolve_people(frame(JANE, JANIE, BUILD_BOX), Settings())
+    res = resolve_people(frame(JANE, JANIE, BUILD_BOX), Settings(), privacy_key=KEY)
     assert groups(res) == partition([JANE.key, JANIE.key, BUILD_BOX.key])
 
 
 def test_merge_joins_two_accounts_the_rules_keep_apart():
     overrides = Overrides(merges=((("github:1001", "login:SAM-AT-ACME"), "work account"),))
     res = resolve_people(
-        frame(SAM_HOME, SAM_WORK, SAM_HOME_GIT, SAM_WORK_GIT), Settings(), overrides=overrides
+        frame(SAM_HOME, SAM_WORK, SAM_HOME_GIT, SAM_WORK_GIT),
+        Settings(),
+        overrides=overrides,
+        privacy_key=KEY,
     )
     assert link_of(res) == {
-        SAM_HOME.key: ("gh1001", "manual", 1.0),
-        SAM_WORK.key: ("gh1001", "manual", 1.0),
+        SAM_HOME.key: (gh_pid(1001), "manual", 1.0),
+        SAM_WORK.key: (gh_pid(1001), "manual", 1.0),
         # Not named by the merge: keep the rule that linked them.
-        SAM_HOME_GIT.key: ("gh1001", "noreply", 0.99),
-        SAM_WORK_GIT.key: ("gh1001", "noreply", 0.99),
+        SAM_HOME_GIT.key: (gh_pid(1001), "noreply", 0.99),
+        SAM_WORK_GIT.key: (gh_pid(1001), "noreply", 0.99),
     }
     assert res.people.to_dict("records") == [
         {
-            "person_id": "gh1001",  # the smallest account id
+            "person_id": gh_pid(1001),  # the smallest account id
             "name": "Sam Lee",
             "login": "sam-at-acme",  # first login in sorted order
             "profile_url": "https://github.com/sam-at-acme",
@@ -181,7 +191,9 @@ def test_merge_joins_two_accounts_the_rules_keep_apart():
 
 def test_split_takes_the_build_box_out_of_the_person_the_email_built():
     overrides = Overrides(splits=(("name:build-box", "CI machine"),))
-    res = resolve_people(frame(JANE, JANIE, BUILD_BOX), Settings(), overrides=overrides)
+    res = resolve_people(
+        frame(JANE, JANIE, BUILD_BOX), Settings(), overrides=overrides, privacy_key=KEY
+    )
     assert groups(res) == partition([JANE.key, JANIE.key], [BUILD_BOX.key])
     # Keys sort "git:Jane Doe" < "git:Janie" < "git:build-box": Jane's key names the person.
     assert link_of(res) == {
@@ -195,18 +207,22 @@ def test_split_takes_the_build_box_out_of_the_person_the_email_built():
 
 def test_split_of_the_first_identity_keeps_the_rest_together():
     overrides = Overrides(splits=(("name:Jane Doe", ""),))
-    res = resolve_people(frame(JANE, JANIE, BUILD_BOX), Settings(), overrides=overrides)
+    res = resolve_people(
+        frame(JANE, JANIE, BUILD_BOX), Settings(), overrides=overrides, privacy_key=KEY
+    )
     assert groups(res) == partition([JANE.key], [JANIE.key, BUILD_BOX.key])
 
 
 def test_alias_renames_a_person():
     overrides = Overrides(aliases=(("login:samlee", "Samantha Lee"),))
-    res = resolve_people(frame(SAM_HOME, SAM_WORK, SAM_HOME_GIT), Settings(), overrides=overrides)
+    res = resolve_people(
+        frame(SAM_HOME, SAM_WORK, SAM_HOME_GIT), Settings(), overrides=overrides, privacy_key=KEY
+    )
     names = dict(zip(res.people["person_id"], res.people["name"], strict=True))
-    assert names == {"gh1001": "Samantha Lee", "gh1002": "Sam Lee"}
+    assert names == {gh_pid(1001): "Samantha Lee", gh_pid(1002): "Sam Lee"}
     # An alias only names: the partition is the rules' own.
     assert groups(res) == groups(
-        resolve_people(frame(SAM_HOME, SAM_WORK, SAM_HOME_GIT), Settings())
+        resolve_people(frame(SAM_HOME, SAM_WORK, SAM_HOME_GIT), Settings(), privacy_key=KEY)
     )
 
 
@@ -239,13 +255,13 @@ def test_select_identities(selector, expected):
 
 def test_selectors_matching_nobody_change_no_person():
     ids = frame(SAM_HOME, SAM_WORK, SAM_HOME_GIT, JANE, JANIE)
-    plain = resolve_people(ids, Settings())
+    plain = resolve_people(ids, Settings(), privacy_key=KEY)
     overrides = Overrides(
         merges=((("login:ghost", "email:nobody@nowhere.example"), "nothing"),),
         splits=(("github:999", "nothing"),),
         aliases=(("name:Nobody At All", "Someone"),),
     )
-    got = resolve_people(ids, Settings(), overrides=overrides)
+    got = resolve_people(ids, Settings(), overrides=overrides, privacy_key=KEY)
     pd.testing.assert_frame_equal(got.people, plain.people)
     pd.testing.assert_frame_equal(got.links, plain.links)
 
@@ -287,7 +303,7 @@ def test_overrides_survive_re_mining(tmp_path, store):
     )
     people = load_people(store).set_index("person_id")
     assert people["name"].to_dict() == {
-        "gh1001": "Sam Lee",
+        gh_pid(1001): "Sam Lee",
         pid_of(JANE): "Jane Q. Doe",  # the alias, stripped
         pid_of(BUILD_BOX): "build-box",
     }
@@ -478,13 +494,16 @@ def test_cli_merge_then_split(cli, tmp_path, store):
     assert rest == [] and reason == "work account"
     assert sorted(selectors) == sorted(f"key:{i.key}" for i in (SAM_HOME, SAM_WORK, SAM_HOME_GIT))
     links = load_identity_links(store)
-    sam = links[links["person_id"] == "gh1001"]
+    sam = links[links["person_id"] == gh_pid(1001)]
     assert sorted(sam["identity_key"]) == sorted([SAM_HOME.key, SAM_WORK.key, SAM_HOME_GIT.key])
     assert set(sam["method"]) == {"manual"}
 
     shown = cli("people", "show", "sam-at-acme")
     assert shown.exit_code == 0, shown.output
-    assert shown.stdout.splitlines()[0] == "Sam Lee  gh1001  @sam-at-acme (from the GitHub API)"
+    assert (
+        shown.stdout.splitlines()[0]
+        == f"Sam Lee  {gh_pid(1001)}  @sam-at-acme (from the GitHub API)"
+    )
     assert sorted(identity_rows(shown.stdout)) == sorted(
         [
             ["github", "Sam Lee @samlee", "manual", "1.00"],
@@ -512,14 +531,14 @@ def test_cli_merge_then_split(cli, tmp_path, store):
 
 
 def test_cli_merge_by_person_id_and_name(cli, tmp_path, store):
-    merged = cli("people", "merge", "gh1002", "Jane Doe")
+    merged = cli("people", "merge", gh_pid(1002), "Jane Doe")
     assert merged.exit_code == 0, merged.output
     (selectors, reason), *rest = load_overrides(tmp_path / "people.toml").merges
     assert rest == [] and reason == ""
     # Every identity of both people, as they were: the build box shared Jane's address.
     assert sorted(selectors) == sorted(f"key:{i.key}" for i in (SAM_WORK, JANE, JANIE, BUILD_BOX))
     links = load_identity_links(store)
-    assert sorted(links.loc[links["person_id"] == "gh1002", "identity_key"]) == sorted(
+    assert sorted(links.loc[links["person_id"] == gh_pid(1002), "identity_key"]) == sorted(
         [SAM_WORK.key, JANE.key, JANIE.key, BUILD_BOX.key]
     )
 
@@ -582,12 +601,11 @@ def test_cli_suggestions_list_and_then_drop_a_merged_pair(cli):
     assert listed.exit_code == 0, listed.output
     assert identity_rows(listed.stdout) == [
         [
-            "Sam Lee (gh1001)",
-            "Sam Lee (gh1002)",
+            *sorted([f"Sam Lee ({gh_pid(1001)})", f"Sam Lee ({gh_pid(1002)})"]),
             "same full name, different GitHub accounts (sam lee)",
         ]
     ]
-    assert cli("people", "merge", "gh1001", "gh1002").exit_code == 0
+    assert cli("people", "merge", gh_pid(1001), gh_pid(1002)).exit_code == 0
     listed = cli("people", "suggestions")
     assert listed.stdout.splitlines()[0].strip() == "0 suggestions"
     assert identity_rows(listed.stdout) == []
@@ -679,10 +697,10 @@ JDOE = Identity(GITHUB, name="", login="JDoe", github_id=500, type="User")
 
 def test_login_email_links_an_unused_address_to_the_account():
     jane = Identity(GIT, name="Jane", email="jdoe@Uni.example")
-    res = resolve_people(frame(JDOE, jane), Settings())
+    res = resolve_people(frame(JDOE, jane), Settings(), privacy_key=KEY)
     assert link_of(res) == {
-        JDOE.key: ("gh500", "github_account", 1.0),
-        jane.key: ("gh500", "login_email", 0.8),
+        JDOE.key: (gh_pid(500), "github_account", 1.0),
+        jane.key: (gh_pid(500), "login_email", 0.8),
     }
     assert res.people.loc[0, ["name", "login"]].tolist() == ["Jane", "JDoe"]
 
@@ -690,9 +708,9 @@ def test_login_email_links_an_unused_address_to_the_account():
 def test_login_email_not_when_a_second_identity_uses_the_address():
     jane = Identity(GIT, name="Jane", email="jdoe@uni.example")
     jane_laptop = Identity(GIT, name="Jane D", email="JDOE@uni.example")
-    res = resolve_people(frame(JDOE, jane, jane_laptop), Settings())
+    res = resolve_people(frame(JDOE, jane, jane_laptop), Settings(), privacy_key=KEY)
     assert link_of(res) == {
-        JDOE.key: ("gh500", "github_account", 1.0),
+        JDOE.key: (gh_pid(500), "github_account", 1.0),
         jane.key: (pid_of(jane), "email", 0.95),
         jane_laptop.key: (pid_of(jane), "email", 0.95),
     }
@@ -711,9 +729,9 @@ def test_login_email_not_when_a_second_identity_uses_the_address():
 def test_login_email_never_for_shared_or_short_addresses(login, email):
     account = Identity(GITHUB, name="", login=login, github_id=501, type="User")
     someone = Identity(GIT, name="Some One", email=email)
-    res = resolve_people(frame(account, someone), Settings())
+    res = resolve_people(frame(account, someone), Settings(), privacy_key=KEY)
     assert link_of(res) == {
-        account.key: ("gh501", "github_account", 1.0),
+        account.key: (gh_pid(501), "github_account", 1.0),
         someone.key: (pid_of(someone), "single", 1.0),
     }
 
@@ -723,22 +741,22 @@ def test_login_email_never_for_shared_or_short_addresses(login, email):
 )
 def test_noreply_addresses_link_by_the_noreply_rule_not_login_email(email):
     jane = Identity(GIT, name="Jane", email=email)
-    res = resolve_people(frame(JDOE, jane), Settings())
-    assert link_of(res)[jane.key] == ("gh500", "noreply", 0.99)
+    res = resolve_people(frame(JDOE, jane), Settings(), privacy_key=KEY)
+    assert link_of(res)[jane.key] == (gh_pid(500), "noreply", 0.99)
 
 
 def test_login_email_is_only_for_git_identities_and_accounts():
     # A git identity's login hint is no account: "jdoe@..." does not join it.
     hinted = Identity(GIT, name="J Hint", email="x@hint.example", login="jdoe")
     jane = Identity(GIT, name="Jane", email="jdoe@uni.example")
-    res = resolve_people(frame(hinted, jane), Settings())
+    res = resolve_people(frame(hinted, jane), Settings(), privacy_key=KEY)
     assert groups(res) == partition([hinted.key], [jane.key])
 
 
 def test_login_email_never_joins_two_accounts():
     johnd = Identity(GITHUB, name="John Dee", login="johnd", github_id=11, type="User")
     john_git = Identity(GIT, name="John Dee", email="jdoe@uni.example", login="johnd")
-    res = resolve_people(frame(JDOE, johnd, john_git), Settings())
+    res = resolve_people(frame(JDOE, johnd, john_git), Settings(), privacy_key=KEY)
     assert groups(res) == partition([JDOE.key], [johnd.key, john_git.key])
 
 
@@ -747,7 +765,7 @@ def test_login_email_never_joins_two_accounts():
 
 def suggestions(*identities: Identity, overrides: Overrides | None = None):
     ids = frame(*identities)
-    res = resolve_people(ids, Settings(), overrides=overrides)
+    res = resolve_people(ids, Settings(), overrides=overrides, privacy_key=KEY)
     return res, suggest_merges(ids, res.links, res.people)
 
 
@@ -763,7 +781,7 @@ def test_same_one_word_name_is_suggested_not_applied():
     ]
     # Never applied: two people, as without suggestions.
     assert groups(res) == partition([RUEIAN_1.key], [RUEIAN_2.key])
-    again = resolve_people(frame(RUEIAN_1, RUEIAN_2), Settings())
+    again = resolve_people(frame(RUEIAN_1, RUEIAN_2), Settings(), privacy_key=KEY)
     pd.testing.assert_frame_equal(again.people, res.people)
     pd.testing.assert_frame_equal(again.links, res.links)
 
@@ -780,10 +798,11 @@ def test_git_name_written_as_another_persons_login_is_suggested():
     git = Identity(GIT, name="JSmith", email="john@home.example")
     res, found = suggestions(account, git)
     assert groups(res) == partition([git.key], [account.key])
+    a, b = sorted([gh_pid(300), pid_of(git)])  # a pair is in id order
     assert found.to_dict("records") == [
         {
-            "person_a": "gh300",
-            "person_b": pid_of(git),
+            "person_a": a,
+            "person_b": b,
             "reason": "a name written as another's login or email (jsmith)",
         }
     ]
@@ -791,10 +810,11 @@ def test_git_name_written_as_another_persons_login_is_suggested():
 
 def test_same_full_name_on_two_accounts_is_suggested():
     _, found = suggestions(SAM_HOME, SAM_WORK)
+    a, b = sorted([gh_pid(1001), gh_pid(1002)])
     assert found.to_dict("records") == [
         {
-            "person_a": "gh1001",
-            "person_b": "gh1002",
+            "person_a": a,
+            "person_b": b,
             "reason": "same full name, different GitHub accounts (sam lee)",
         }
     ]
@@ -824,7 +844,7 @@ def test_bots_are_never_suggested():
     human = Identity(GIT, name="CodecovCommenter", email="cc@home.example")
     res, found = suggestions(*helpers, codecov, human)
     bots = res.people.set_index("person_id")["is_bot"].to_dict()
-    assert bots == {"gh700": True, "gh701": True, "gh800": True, pid_of(human): False}
+    assert bots == {gh_pid(700): True, gh_pid(701): True, gh_pid(800): True, pid_of(human): False}
     assert found.empty
 
 
@@ -862,7 +882,7 @@ def test_bots_by_rule(tmp_path, store, bot):
     by_key = dict(zip(res.links["identity_key"], res.links["person_id"], strict=True))
     flags = people.set_index("person_id")[["is_bot", "bot_probability"]]
     assert flags.loc[by_key[bot.key]].tolist() == [True, 1.0]
-    assert flags.loc["gh100"].tolist() == [False, 0.0]
+    assert flags.loc[gh_pid(100)].tolist() == [False, 0.0]
     assert is_bot_identity(bot.login, bot.name, bot.email, bot.type, bot.github_id)
 
 
@@ -876,8 +896,8 @@ def behaviour_of(tmp_path, store, who: Identity, titles: list[str]) -> dict:
     save_activities(store, acts(ALICE, "2023-12-01") + comments(who, titles))
     update_people(store, settings_in(tmp_path))
     people = load_people(store).set_index("person_id")
-    assert people.loc["gh100", ["is_bot", "bot_probability"]].tolist() == [False, 0.0]
-    return people.loc[f"gh{who.github_id}", ["is_bot", "bot_probability"]].to_dict()
+    assert people.loc[gh_pid(100), ["is_bot", "bot_probability"]].tolist() == [False, 0.0]
+    return people.loc[gh_pid(who.github_id), ["is_bot", "bot_probability"]].to_dict()
 
 
 RELEASER = Identity(GITHUB, name="Release Helper", login="release-helper", github_id=200)
@@ -1160,13 +1180,13 @@ def test_update_people_twice_with_overrides_gives_identical_frames(tmp_path, sto
     pd.testing.assert_frame_equal(load_identity_links(store), links)
     people = people.set_index("person_id")
     assert people["name"].to_dict() == {
-        "gh1001": "Sam Lee",
-        "gh200": "Release Helper",
+        gh_pid(1001): "Sam Lee",
+        gh_pid(200): "Release Helper",
         pid_of(JANE): "Jane Q. Doe",
         pid_of(BUILD_BOX): "build-box",
         pid_of(EVE_WORK): "Eve Adams",
     }
-    assert people.loc["gh200", ["is_bot", "bot_probability"]].tolist() == [True, 1.0]
+    assert people.loc[gh_pid(200), ["is_bot", "bot_probability"]].tolist() == [True, 1.0]
     assert people.loc[pid_of(EVE_WORK), "affiliation_evidence"] == (
         "company email, used 2024-02-02 to 2024-02-02"
     )
@@ -1188,12 +1208,12 @@ def test_shuffled_rows_give_the_same_people_with_overrides(tmp_path):
         RUEIAN_1,
         RUEIAN_2,
     )
-    expected = resolve_people(ids, Settings(), overrides=overrides)
+    expected = resolve_people(ids, Settings(), overrides=overrides, privacy_key=KEY)
     assert len(expected.people) == 6
     by_key = lambda links: links.sort_values("identity_key").reset_index(drop=True)  # noqa: E731
     for seed in range(4):
         shuffled = ids.sample(frac=1.0, random_state=seed).reset_index(drop=True)
-        got = resolve_people(shuffled, Settings(), overrides=overrides)
+        got = resolve_people(shuffled, Settings(), overrides=overrides, privacy_key=KEY)
         pd.testing.assert_frame_equal(got.people, expected.people)
         pd.testing.assert_frame_equal(by_key(got.links), by_key(expected.links))
 
@@ -1203,7 +1223,9 @@ def test_store_frames_resolve_like_hand_built_frames(store):
     everyone = [SAM_HOME, SAM_WORK, SAM_HOME_GIT, JANE, JANIE, BUILD_BOX, JDOE]
     save_identities(store, everyone)
     overrides = Overrides(merges=((("github:1001", "github:1002"), ""),))
-    stored = resolve_people(load_identities(store), Settings(), overrides=overrides)
-    built = resolve_people(frame(*everyone), Settings(), overrides=overrides)
+    stored = resolve_people(
+        load_identities(store), Settings(), overrides=overrides, privacy_key=KEY
+    )
+    built = resolve_people(frame(*everyone), Settings(), overrides=overrides, privacy_key=KEY)
     pd.testing.assert_frame_equal(stored.people, built.people)
     assert link_of(stored) == link_of(built)

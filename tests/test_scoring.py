@@ -9,6 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import KEY
 
 from talent.config import MAINTAINER, ActivityWeights, Profile, Settings
 from talent.graph import build_interaction_graph, pagerank
@@ -28,7 +29,8 @@ from talent.store import (
 )
 
 W = ActivityWeights()
-M, A, B = "gh1", "gh2", "gh3"  # the hand-built world of conftest.py
+# The hand-built world of conftest.py: m, a and b, by their accounts.
+M, A, B = (KEY.person_id(f"github:{n}") for n in (1, 2, 3))
 
 
 def _hand_pagerank() -> dict[str, Fraction]:
@@ -85,7 +87,7 @@ def test_hand_world_graph(hand_store):
     )
     G = build_interaction_graph(acts)
     # Reviews weigh 2, a review comment 0.5, a merge 3; b's pr_merged carries no edge.
-    assert sorted(G.edges(data="weight")) == [(A, M, 4.5), (B, M, 5.0)]
+    assert sorted(G.edges(data="weight")) == sorted([(A, M, 4.5), (B, M, 5.0)])
     assert set(G.nodes) == {M, A, B}
     assert pagerank(G) == pytest.approx(
         {k: float(v) for k, v in _hand_pagerank().items()}, abs=1e-6
@@ -219,6 +221,9 @@ def test_since_and_repos_restrict_the_hand_world(hand_store):
     assert r2.loc[0, "pagerank"] == pytest.approx(1.0)  # a one-node graph
 
 
+BOT = KEY.person_id("github:99")  # the bot of _with_a_bot
+
+
 def _with_a_bot(hand_store):
     bot = Identity(IdentitySource.GITHUB, login="renovate[bot]", github_id=99, type="Bot")
     save_identities(hand_store, [bot])
@@ -245,11 +250,11 @@ def test_bots_excluded_by_default_and_kept_on_request(hand_store):
     # The bot acted alone, so leaving it out gives exactly the bot-free ranking.
     pd.testing.assert_frame_equal(default, without)
     with_bots = rank_store(hand_store, Settings(), include_bots=True).set_index("person_id")
-    assert set(with_bots.index) == {M, A, B, "gh99"}
-    assert with_bots.loc["gh99", "is_bot"]
+    assert set(with_bots.index) == {M, A, B, BOT}
+    assert with_bots.loc[BOT, "is_bot"]
     assert not with_bots.loc[[M, A, B], "is_bot"].any()
-    assert with_bots.loc["gh99", "pagerank"] == 0.0  # bots never enter the graph
-    assert with_bots.loc["gh99", "prs_opened"] == 6
+    assert with_bots.loc[BOT, "pagerank"] == 0.0  # bots never enter the graph
+    assert with_bots.loc[BOT, "prs_opened"] == 6
 
 
 def test_rank_on_empty_activities(hand_store):
@@ -336,8 +341,8 @@ def test_people_resolved_on_demand(hand_store):
     assert load_people(hand_store).empty
     ranking = rank_store(hand_store, Settings())
     assert len(load_people(hand_store)) == 3 == len(ranking)
-    res = resolve_people(load_identities(hand_store), Settings())
-    assert sorted(res.people["person_id"]) == [M, A, B]
+    res = resolve_people(load_identities(hand_store), Settings(), privacy_key=KEY)
+    assert sorted(res.people["person_id"]) == sorted([M, A, B])
 
 
 # --- rank over time ------------------------------------------------------------------------
@@ -381,13 +386,14 @@ def test_rank_history_shows_a_fade_and_a_rise(store):
     history = rank_history(base, recent, quarters=8)
 
     quarters = ["2024 Q1", "2024 Q2", "2024 Q3", "2024 Q4", "2025 Q1", "now"]
+    old_id, new_id = KEY.person_id(old.key), KEY.person_id(new.key)
     assert list(dict.fromkeys(history["quarter"])) == quarters
     ranks = history.pivot(index="quarter", columns="person_id", values="rank").loc[quarters]
     # Fades: top while active, then lower each quarter (recent work weighs more), last now.
-    assert ranks["gh11"].iloc[[0, 1, -1]].tolist() == [1, 1, 3]
-    assert ranks["gh11"].is_monotonic_increasing
-    assert ranks["gh12"].isna().tolist() == [True] * 4 + [False] * 2  # not there before 2025
-    assert ranks["gh12"].iloc[-2:].tolist() == [1, 1]  # and straight to the top
+    assert ranks[old_id].iloc[[0, 1, -1]].tolist() == [1, 1, 3]
+    assert ranks[old_id].is_monotonic_increasing
+    assert ranks[new_id].isna().tolist() == [True] * 4 + [False] * 2  # not there before 2025
+    assert ranks[new_id].iloc[-2:].tolist() == [1, 1]  # and straight to the top
     ranked = history.groupby("quarter")["ranked"].first().loc[quarters]
     assert ranked.tolist() == [2, 2, 2, 2, 3, 3]
     assert (history["at"].iloc[0], history["at"].iloc[-1]) == (

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import KEY
 from sqlalchemy import text
 
 from talent.config import DB_ENV_VAR, DEFAULT_DB_FILE, Settings, resolve_db_url, sqlite_path
@@ -86,7 +87,7 @@ def _people_and_links():
             for i in IDENTITIES
         ]
     )
-    res = resolve_people(identities, Settings(company_domains=("example.org",)))
+    res = resolve_people(identities, Settings(company_domains=("example.org",)), privacy_key=KEY)
     return res.people, res.links
 
 

@@ -63,6 +63,7 @@ __all__ = [
     "clear_pending_optout",
     "rewrap_suppressions",
     "delete_person_rows",
+    "rename_people",
     "purge_identities",
     "forget_text",
     "load_profiles",
@@ -1386,6 +1387,16 @@ def rewrap_suppressions(engine: Engine, wrap: Callable[[str], str], after: dict[
     return len(rows)
 
 
+# What the pipeline holds under a person id (a recruiter's work, not mined data).
+_PIPELINE_TABLES = (
+    schema.feedback,
+    schema.shortlist_entries,
+    schema.shortlist_events,
+    schema.digest_snapshots,
+    schema.ats_marks,
+)
+
+
 def delete_person_rows(
     engine: Engine, person_ids: Sequence[str], needles: Sequence[str]
 ) -> dict[str, int]:
@@ -1398,13 +1409,7 @@ def delete_person_rows(
     done: dict[str, int] = {}
     ev = schema.shortlist_events
     with engine.begin() as conn:
-        for table in (
-            schema.feedback,
-            schema.shortlist_entries,
-            schema.shortlist_events,
-            schema.digest_snapshots,
-            schema.ats_marks,
-        ):
+        for table in _PIPELINE_TABLES:
             n = 0
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
@@ -1432,6 +1437,31 @@ def delete_person_rows(
                     )
                 )
             done["saved_searches"] = len(gone)
+        if any(done.values()):
+            _bump_version(conn)
+    return done
+
+
+def rename_people(engine: Engine, renames: dict[str, str]) -> dict[str, int]:
+    """Move what the pipeline holds (retired verdicts, shortlist entries and their events,
+    digest snapshots, ATS marks) from old person ids to new ones, in one transaction,
+    so that a recruiter's work follows a person whose id changed. ``renames`` is one to
+    one; an id a table already holds takes nothing more there (no row is merged or
+    lost). Returns rows moved per table."""
+    if len(set(renames.values())) != len(renames):
+        raise ValueError("two person ids renamed to one")
+    done: dict[str, int] = {}
+    with engine.begin() as conn:
+        for table in _PIPELINE_TABLES:
+            # The pipeline holds few people: read them rather than ask for every id.
+            held = set(conn.execute(select(table.c.person_id).distinct()).scalars())
+            moving = sorted(old for old in held & set(renames) if renames[old] not in held)
+            done[table.name] = sum(
+                conn.execute(
+                    table.update().where(table.c.person_id == old).values(person_id=renames[old])
+                ).rowcount
+                for old in moving
+            )
         if any(done.values()):
             _bump_version(conn)
     return done
