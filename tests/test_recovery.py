@@ -1,6 +1,7 @@
 """benchmarks/recovery.py, small: miners killed at random moments resume to exactly the
-rows of a clean run, and the comparison it makes does see a lost, an extra and a changed
-row."""
+rows of a clean run, so does a killed shortlist move run again, a killed opt-out or purge
+is complete or undone at the next start, and the comparison it makes does see a lost, an
+extra and a changed row."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from talent.model import Identity, IdentitySource
 from talent.store import dump_tables, save_identities
@@ -40,18 +43,54 @@ def test_the_comparison_sees_lost_extra_and_changed_rows(store):
     assert found["tables"] == ["identities"]
 
 
-def test_killed_miners_resume_to_the_rows_of_a_clean_run():
+def _benchmark(*args: str) -> tuple[dict, str]:
+    """Run the benchmark with ``args`` and --json: its rows, and what it said per trial."""
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--trials", "2", "--commits", "1500", "--json"],
+        [sys.executable, str(SCRIPT), *args, "--json"],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert set(result) == {"git", "github"}
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
+
+
+def test_killed_miners_resume_to_the_rows_of_a_clean_run():
+    result, said = _benchmark(
+        "--trials", "2", "--commits", "1500", "--only", "git", "--only", "github", "--only", "hf"
+    )
+    assert set(result) == {"git", "github", "hf"}
     for miner in result.values():
         assert miner["trials"] == 2
-        assert (miner["lost"], miner["duplicated"], miner["differing"]) == (0, 0, 0), done.stderr
-    assert done.stderr.count("trial") >= 4  # one line per kill
+        assert (miner["lost"], miner["duplicated"], miner["differing"]) == (0, 0, 0), said
+    assert said.count("trial") >= 6  # one line per kill
+
+
+@pytest.fixture(scope="module")
+def commands():
+    """Three kills of each command: the first before its first commit, the next two just
+    after its first and its second commit (where an opt-out written in steps is torn)."""
+    return _benchmark("--trials", "3", "--only", "optout", "--only", "purge", "--only", "shortlist")
+
+
+def test_a_killed_shortlist_move_run_again_equals_a_clean_run(commands):
+    result, said = commands
+    row = result["shortlist"]
+    assert row["trials"] == 3 and row["commits"] >= 1
+    assert (row["lost"], row["duplicated"], row["differing"]) == (0, 0, 0), said
+    assert said.count("shortlist trial") == 3
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 26: a kill after the opt-out list is written leaves the person stored and "
+    "ranked; remove this mark once a pending opt-out is completed at the next start",
+)
+@pytest.mark.parametrize("command", ["optout", "purge"])
+def test_a_killed_optout_is_complete_or_undone_at_the_next_start(commands, command):
+    result, said = commands
+    row = result[command]
+    assert row["trials"] == 3 and row["commits"] >= 2
+    assert row["still_ranked"] == 0, said
+    assert (row["lost"], row["duplicated"], row["differing"]) == (0, 0, 0), said

@@ -940,13 +940,21 @@ def count_rows(engine: Engine, table: str) -> int:
         return int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
 
 
-# What differs between two runs that stored the same data: clocks, the random salt, the
-# change counter, and the people fingerprint (a hash that includes fetch times).
+# What differs between two runs that stored the same data: clocks (when a row was
+# fetched or written), the random salt, the change counter, and the people fingerprint
+# (a hash that includes fetch times).
 VOLATILE = {
     "sync_state": {"updated_at"},
     "profiles": {"fetched_at"},
     "org_members": {"fetched_at"},
     "account_members": {"fetched_at"},
+    "feedback": {"noted_at"},
+    "suppressions": {"added_at"},
+    "shortlists": {"created_at"},
+    "shortlist_entries": {"added_at", "updated_at"},
+    "shortlist_events": {"at"},
+    "saved_searches": {"created_at"},
+    "ats_marks": {"imported_at"},
 }
 VOLATILE_META = {"data_version", "privacy_salt", "people_fingerprint", _VACUUMED}
 
