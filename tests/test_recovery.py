@@ -82,11 +82,6 @@ def test_a_killed_shortlist_move_run_again_equals_a_clean_run(commands):
     assert said.count("shortlist trial") == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 26: a kill after the opt-out list is written leaves the person stored and "
-    "ranked; remove this mark once a pending opt-out is completed at the next start",
-)
 @pytest.mark.parametrize("command", ["optout", "purge"])
 def test_a_killed_optout_is_complete_or_undone_at_the_next_start(commands, command):
     result, said = commands
