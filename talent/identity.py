@@ -39,7 +39,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -80,6 +80,7 @@ from talent.names import (
     mailbox_of,
     name_variants,
     normalise_name,
+    optout_tokens,
 )
 from talent.names import fold as _fold
 from talent.store import (
@@ -957,11 +958,14 @@ def append_override(path: str | Path, section: str, entry: dict[str, object]) ->
     file.write_text(after, encoding="utf-8")
 
 
-def remove_overrides(path: str | Path, identifiers: Iterable[str]) -> int:
+def remove_overrides(
+    path: str | Path, identifiers: Iterable[str], listed: Callable[[str], bool] | None = None
+) -> int:
     """Take out of a people file every ``[[merge]]``, ``[[split]]`` and ``[[alias]]``
     table that selects one of ``identifiers`` (logins, addresses, names, account ids of
-    a person who opted out), keeping the other tables and comments as written; returns
-    the tables removed. A missing file removes nothing."""
+    a person who opted out) or, with ``listed``, an identity whose opt-out token
+    (:func:`talent.names.optout_tokens`) it answers for, keeping the other tables and
+    comments as written; returns the tables removed. A missing file removes nothing."""
     import tomllib
 
     file = Path(path)
@@ -987,12 +991,19 @@ def remove_overrides(path: str | Path, identifiers: Iterable[str]) -> int:
             for s in (*entry.get("identities", []), entry.get("identity", ""))
         ]
         values = set()
+        tokens: list[str] = []
         for selector in selectors:
             kind, _, value = selector.partition(":")
             values.add(value.casefold().lstrip("@"))
             if kind == "key":  # git:NAME\x1fEMAIL
-                values |= {v.casefold() for v in value.partition(":")[2].split("\x1f")}
-        if values & wanted:
+                name, _, email = value.partition(":")[2].partition("\x1f")
+                values |= {name.casefold(), email.casefold()}
+                tokens += optout_tokens("git", name, email, None, None)
+            elif kind in ("login", "email", "name", "github"):
+                fields = {"login": (None, None, value, None), "email": (None, value, None, None)}
+                fields |= {"name": (value, None, None, None), "github": (None, None, None, value)}
+                tokens += optout_tokens("github", *fields[kind])
+        if values & wanted or (listed is not None and any(listed(t) for t in tokens)):
             removed += 1
         else:
             kept.append(part)

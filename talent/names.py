@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 # Identities that many unrelated people share: never evidence that two are one person.
 SHARED_NAMES = frozenset(
@@ -299,3 +300,44 @@ def owner_tokens(owner: object, kind: object) -> list[str]:
     if kind == "email":
         return [suppression_token("email", text)]
     return [suppression_token("login", text), f"owner:{fold(text)}"]
+
+
+# What a mention of a person who opted out becomes in others' titles and subjects.
+NAME_REMOVED = "[someone]"
+_WORD = re.compile(r"[\w.@+-]+")
+
+
+def redact_mentions(text: str, listed: Callable[[str], bool]) -> str:
+    """``text`` with every word or pair of words that names a listed person (``listed``
+    answers for one token: an address, a login of four characters or more, a full name)
+    replaced by :data:`NAME_REMOVED`.
+
+    >>> listed = {"login:jooho", "name:ada lee"}.__contains__
+    >>> redact_mentions("Add @Jooho and Ada Lee to OWNERS", listed)
+    'Add [someone] and [someone] to OWNERS'
+    """
+    words = [(m.start(), m.end(), m.group().strip(".-+").lstrip("@")) for m in _WORD.finditer(text)]
+    spans = []
+    i = 0
+    while i < len(words):
+        pair = words[i : i + 2]
+        if len(pair) == 2:
+            full = normalise_name(f"{pair[0][2]} {pair[1][2]}")
+            if full and listed(f"name:{full}"):
+                spans.append((pair[0][0], pair[1][1]))
+                i += 2
+                continue
+        word = words[i][2]
+        token = (
+            suppression_token("email", word)
+            if "@" in word
+            else suppression_token("login", word)
+            if len(word) >= 4
+            else None
+        )
+        if token and listed(token):
+            spans.append((words[i][0], words[i][1]))
+        i += 1
+    for start, end in reversed(spans):
+        text = text[:start] + NAME_REMOVED + text[end:]
+    return text

@@ -47,6 +47,7 @@ from talent.identity import (
 )
 from talent.model import ActivityKind
 from talent.names import (
+    NAME_REMOVED,
     SUPPRESSION_KINDS,
     optout_tokens,
     owner_tokens,
@@ -70,7 +71,10 @@ from talent.store import (
     pending_optout,
     privacy_salt,
     purge_identities,
+    redact_titles,
     save_suppressions,
+    scrub_pending,
+    scrubbed,
     set_meta,
 )
 from talent.store.keys import KeyProblem, ensure_key, load_optout, rotate_key
@@ -259,6 +263,9 @@ def apply_suppressions(engine: Engine, settings: Settings | None = None) -> dict
         _add(engine, tokens, people)
         listed = load_optout(engine, settings)
     done = delete_person_rows(engine, sorted(people), needles)
+    # Before the identities go: a run killed after them finds the rest by the list.
+    done["people_file_rules"] = remove_overrides(settings.people_file, needles, listed.listed)
+    done["titles"] = redact_titles(engine, needles, NAME_REMOVED)
     owners = load_named_owners(engine)
     hit_owners = [
         (o, k)
@@ -278,13 +285,10 @@ def apply_suppressions(engine: Engine, settings: Settings | None = None) -> dict
                 emails.append(row.email)
     if keys or logins or emails:
         done.update(purge_identities(engine, sorted(keys), logins=logins, emails=emails))
-    if needles:
-        done["people_file_rules"] = remove_overrides(settings.people_file, needles)
-    if keys or any(done.values()):
+    if keys or people or any(done.values()):  # a killed run may have purged already
         update_people(engine, settings)
     clear_pending_optout(engine)
-    # Last, so the mark's own deletion is scrubbed too.
-    forget_on_disk(engine)
+    _scrub(engine)
     return {k: v for k, v in done.items() if v}
 
 
@@ -293,10 +297,20 @@ def finish_pending(engine: Engine, settings: Settings | None = None) -> bool:
     it opens the store); True when there was one. Raises :class:`KeyProblem` when the
     key file is not this database's."""
     ensure_key(engine, settings)
-    if pending_optout(engine) is None:
-        return False
-    apply_suppressions(engine, settings)
-    return True
+    if pending_optout(engine) is not None:
+        apply_suppressions(engine, settings)
+        return True
+    if scrub_pending(engine):
+        _scrub(engine)
+        return True
+    return False
+
+
+def _scrub(engine: Engine) -> None:
+    """Scrub the files (after the pending mark went, so its bytes go too); the scrub
+    mark goes last and holds nothing about anyone."""
+    forget_on_disk(engine)
+    scrubbed(engine)
 
 
 def optout(

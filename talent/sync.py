@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from talent.names import optout_tokens, owner_tokens, suppression_token
+from talent.model import Activity
+from talent.names import optout_tokens, owner_tokens, redact_mentions, suppression_token
 from talent.sources.base import Batch, Failure, Progress, Source
 from talent.store import (
     get_meta,
@@ -122,9 +123,7 @@ def without_suppressed(batch: Batch, optout: OptoutList | None) -> Batch:
         batch,
         identities={k: i for k, i in batch.identities.items() if k not in gone},
         activities=[
-            a if a.counterpart not in gone else dataclasses.replace(a, counterpart=None)
-            for a in batch.activities
-            if a.actor not in gone
+            _without_mentions(a, gone, optout) for a in batch.activities if a.actor not in gone
         ],
         evidence=[e for e in batch.evidence if e.key not in gone and e.other not in gone],
         account_members={
@@ -140,6 +139,16 @@ def without_suppressed(batch: Batch, optout: OptoutList | None) -> Batch:
             for repo, rows in batch.owner_pairings.items()
         },
     )
+
+
+def _without_mentions(act: Activity, gone: set[str], optout: OptoutList) -> Activity:
+    """An act of someone else, less its counterpart when that is a listed person, and
+    with a listed person's name or login taken out of its title ("Add ada to OWNERS")."""
+    title = redact_mentions(act.title, optout.listed) if act.title else act.title
+    if act.counterpart in gone or title != act.title:
+        counterpart = None if act.counterpart in gone else act.counterpart
+        return dataclasses.replace(act, counterpart=counterpart, title=title)
+    return act
 
 
 def save_batch(engine: Engine, batch: Batch, optout: OptoutList | None = None) -> int:

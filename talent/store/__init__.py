@@ -23,6 +23,7 @@ from sqlalchemy import (
     event,
     func,
     inspect,
+    or_,
     select,
     text,
 )
@@ -61,8 +62,11 @@ __all__ = [
     "add_suppressions",
     "pending_optout",
     "clear_pending_optout",
+    "scrub_pending",
+    "scrubbed",
     "rewrap_suppressions",
     "delete_person_rows",
+    "redact_titles",
     "rename_people",
     "purge_identities",
     "forget_text",
@@ -1371,8 +1375,21 @@ def pending_optout(engine: Engine) -> list[str] | None:
 
 
 def clear_pending_optout(engine: Engine) -> None:
+    """The deletions of a pending opt-out are done: its mark becomes a mark that the
+    files still need scrubbing (:func:`forget_on_disk`; :func:`scrubbed` clears it),
+    so a run killed while scrubbing is scrubbed again at the next start."""
     with engine.begin() as conn:
         conn.execute(delete(schema.meta).where(schema.meta.c.key == "privacy_pending"))
+        _set_meta(conn, "privacy_scrub", "1")
+
+
+def scrub_pending(engine: Engine) -> bool:
+    return get_meta(engine, "privacy_scrub") is not None
+
+
+def scrubbed(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(delete(schema.meta).where(schema.meta.c.key == "privacy_scrub"))
 
 
 def rewrap_suppressions(engine: Engine, wrap: Callable[[str], str], after: dict[str, str]) -> int:
@@ -1475,6 +1492,38 @@ def rename_people(engine: Engine, renames: dict[str, str]) -> dict[str, int]:
     return done
 
 
+def redact_titles(engine: Engine, needles: Sequence[str], placeholder: str) -> int:
+    """Replace every whole-word mention of ``needles`` (case-folded; four characters or
+    more) in acts' titles with ``placeholder``: others' commit subjects and comments
+    that name a person who opted out ("Add Ada to approvers") keep the act, not the
+    name. Returns the titles changed."""
+    import re
+
+    words = sorted({n.strip() for n in needles if n and len(n.strip()) >= 4}, key=len, reverse=True)
+    if not words:
+        return 0
+    pattern = re.compile(
+        r"(?<![\w.@+-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w@-])", re.IGNORECASE
+    )
+    t = schema.activities
+    changed = 0
+    with engine.begin() as conn:
+        for start in range(0, len(words), 50):
+            likes = [
+                func.lower(t.c.title).contains(w.lower(), autoescape=True)
+                for w in words[start : start + 50]
+            ]
+            rows = conn.execute(select(t.c.key, t.c.title).where(or_(*likes))).all()
+            for key, title in rows:
+                new = pattern.sub(placeholder, title)
+                if new != title:
+                    conn.execute(t.update().where(t.c.key == key).values(title=new))
+                    changed += 1
+        if changed:
+            _bump_version(conn)
+    return changed
+
+
 def purge_identities(
     engine: Engine, keys: Sequence[str], *, logins: Sequence[str] = (), emails: Sequence[str] = ()
 ) -> dict[str, int]:
@@ -1560,5 +1609,3 @@ def forget_text(engine: Engine, kinds: Sequence[str], before: datetime, placehol
         if changed:
             _bump_version(conn)
     return changed
-
-

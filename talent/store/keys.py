@@ -24,7 +24,7 @@ import os
 import secrets
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -233,13 +233,23 @@ class OptoutList:
     salt: str
     key: PrivacyKey
     hashes: frozenset[str]
+    _seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def entry(self, token: str) -> str:
         return self.key.hash(self.salt, token)
 
     def hit(self, tokens: Iterable[str]) -> bool:
         """True when any of ``tokens`` (:func:`talent.names.optout_tokens`) is listed."""
-        return bool(self.hashes) and any(self.entry(t) in self.hashes for t in tokens)
+        return bool(self.hashes) and any(self.listed(t) for t in tokens)
+
+    def listed(self, token: str) -> bool:
+        """True when ``token`` is listed (remembered: titles repeat their words)."""
+        if not self.hashes:
+            return False
+        found = self._seen.get(token)
+        if found is None:
+            found = self._seen[token] = self.entry(token) in self.hashes
+        return found
 
 
 def load_optout(engine: Engine, settings: Settings | None = None) -> OptoutList:
