@@ -357,6 +357,7 @@ def command_trials(
         if next_start is None:
             completed = _same(compare(clean, _dump(url)))
             _run(command(url), env, log)
+            got = _dump(url)
             if completed:
                 # As for the miners: the command again after a complete run is a second
                 # run, and the reference a clean run followed by it.
@@ -370,7 +371,8 @@ def command_trials(
         else:
             shown: list[str] = []
             _run(next_start(url), env, log, shown)
-            if _same(compare(untouched, _dump(url))):
+            got = _dump(url)
+            if _same(compare(untouched, got)):
                 # Killed before it changed anything: all or nothing, and this is nothing
                 # (the person stays, as they would had the command not been run).
                 result["untouched"] += 1
@@ -382,7 +384,7 @@ def command_trials(
             ):
                 result["still_ranked"] += 1
                 what = " (still ranked)"
-        found = compare(reference, _dump(url))
+        found = compare(reference, got)
         for key in ("lost", "duplicated", "differing"):
             result[key] += found[key]
         say(

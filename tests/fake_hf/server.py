@@ -46,6 +46,7 @@ import json
 import math
 import re
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -355,6 +356,12 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A client killed in the middle of a request (benchmarks/recovery.py kills miners
+        # on purpose) resets its connection: nothing went wrong here, nothing to print.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 _REPO_ROUTE = re.compile(
