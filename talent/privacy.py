@@ -172,8 +172,8 @@ def resolve_person(engine: Engine, who: str) -> set[str]:
             if len(same - hub_only) == 1:
                 return same
     raise PrivacyError(
-        f"{problem}; to list an identifier nobody stored has yet, give --kind "
-        f"({', '.join(SUPPRESSION_KINDS)})"
+        f"{problem}: try their full name or e-mail address (git history knows people by "
+        f"those), or list the identifier itself with --kind ({', '.join(SUPPRESSION_KINDS)})"
     )
 
 
