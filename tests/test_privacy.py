@@ -303,3 +303,28 @@ def test_retention_forgets_old_comment_text_and_changes_no_score(db, tmp_path):
     assert refused.exit_code != 0 and "comment_text_days" in refused.output
     unset = runner.invoke(app, ["privacy", "retain", "--db", db])
     assert unset.exit_code != 0 and "[privacy]" in unset.output
+
+
+def test_an_opt_out_holds_on_either_backend(db_url):
+    """The same opt-out on SQLite and on PostgreSQL: the person, their pipeline rows and
+    owner rows go, the list names nobody, the files are scrubbed (VACUUM FULL on
+    PostgreSQL) and a re-mine leaves them out."""
+    engine = open_store(db_url)
+    world = generate_demo(7, "small")
+    save_demo(engine, world)
+    settings = Settings(db_url=db_url)
+    update_people(engine, settings)
+    person = _someone(world)
+    who = find_person(engine, f"github:{person.github_id}")
+    runner = CliRunner()
+    assert runner.invoke(app, ["shortlist", "add", "Core", who, "--db", db_url]).exit_code == 0
+    done = optout(engine, person.login, settings)
+    assert done.person_id == who and done.get("identities") >= 2
+    assert done.get("shortlist_entries") == 1
+    assert who not in set(load_people(engine)["person_id"])
+    assert not load_suppressions(engine)["hash"].str.contains(person.login).any()
+    save_demo(engine, world)
+    update_people(engine, settings)
+    assert person.name not in set(load_people(engine)["name"])
+    shown = runner.invoke(app, ["rank", "--top", "0", "-f", "json", "--db", db_url])
+    assert shown.exit_code == 0 and person.login not in shown.output
