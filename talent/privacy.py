@@ -177,18 +177,16 @@ def resolve_person(engine: Engine, who: str) -> set[str]:
     )
 
 
-def _person_identities(engine: Engine, person_ids: set[str]) -> pd.DataFrame:
-    links = load_identity_links(engine)
-    keys = links.loc[links["person_id"].isin(person_ids), "identity_key"].tolist()
-    return load_identities(engine, keys=keys) if keys else load_identities(engine).iloc[:0]
-
-
 def person_tokens(engine: Engine, person_ids: set[str]) -> tuple[list[str], list[str]]:
     """(tokens, needles) for ``person_ids``: every token they are known by (their
     identities', the owner-file logins matched to them and the names written beside
     those) and the same identifiers in clear, to find notes that mention them (kept in
     memory only)."""
-    idents = _person_identities(engine, person_ids)
+    # The identities and links are read once: owner matching needs all of them too.
+    everyone = load_identities(engine)
+    links = load_identity_links(engine)
+    keys = set(links.loc[links["person_id"].isin(person_ids), "identity_key"])
+    idents = everyone[everyone["key"].isin(keys)]
     tokens: list[str] = []
     needles: list[str] = []
     for row in idents.itertuples(index=False):
@@ -204,11 +202,8 @@ def person_tokens(engine: Engine, person_ids: set[str]) -> tuple[list[str], list
     named = load_named_owners(engine)
     users = named[named["kind"].isin(["user", "email"])].drop_duplicates(["owner", "kind"])
     if not users.empty:
-        links = load_identity_links(engine)
         pairings = load_owner_pairings(engine)
-        matched = owner_matches(
-            users.reset_index(drop=True), people, load_identities(engine), links, pairings
-        )
+        matched = owner_matches(users.reset_index(drop=True), people, everyone, links, pairings)
         theirs = users.reset_index(drop=True)[matched["person_id"].isin(person_ids).to_numpy()]
         for owner, kind in zip(theirs["owner"], theirs["kind"], strict=True):
             tokens += owner_tokens(owner, kind)
