@@ -141,6 +141,71 @@ class ActivityWeights:
         return dict(self.__dict__)
 
 
+ROLES = ("admin", "recruiter", "hiring_manager", "maintainer")
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """Sign-in through the company's OpenID Connect provider (Streamlit's ``st.login``).
+
+    Either ``secrets_file`` (a Streamlit secrets file with an ``[auth]`` table, kept
+    outside the checkout) or the provider's fields here. Secrets are never written in
+    the settings file: ``client_secret_env`` and ``cookie_secret_env`` name environment
+    variables; without ``cookie_secret_env`` a random cookie secret is kept beside the
+    privacy key.
+
+    Parameters
+    ----------
+    server_metadata_url:
+        The provider's discovery document (``.../.well-known/openid-configuration``).
+    client_id:
+        The app's client id at the provider.
+    client_secret_env:
+        The environment variable that holds the client secret.
+    redirect_uri:
+        ``https://HOST/oauth2callback``, as registered at the provider.
+    cookie_secret_env:
+        The environment variable that holds the session cookie's signing secret.
+    secrets_file:
+        A Streamlit secrets file with an ``[auth]`` table instead of the fields above.
+    session_hours:
+        A sign-in lasts at most this long, whatever the provider's cookie says.
+    """
+
+    server_metadata_url: str = ""
+    client_id: str = ""
+    client_secret_env: str = ""
+    redirect_uri: str = ""
+    cookie_secret_env: str = ""
+    secrets_file: str = ""
+    session_hours: float = 12.0
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """What ``talent serve`` mines, and how often (``[schedule]``).
+
+    Parameters
+    ----------
+    every_hours:
+        Hours between the start of one run and the next.
+    github:
+        GitHub organisations (or ``owner/repo``) to mine.
+    hf:
+        Hugging Face Hub organisations or users to mine.
+    git:
+        Local clones to mine (paths; relative to the settings file's folder).
+    digest:
+        Send the digest (to ``[digest] webhook``) after each run.
+    """
+
+    every_hours: float = 24.0
+    github: tuple[str, ...] = ()
+    hf: tuple[str, ...] = ()
+    git: tuple[str, ...] = ()
+    digest: bool = True
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a run of talent may be told.
@@ -171,6 +236,16 @@ class Settings:
         their act, date and link, not their words. None: keep it.
     digest_webhook:
         A URL that ``talent digest`` posts each digest to (``{"text", "digest"}``).
+    auth:
+        Sign-in (:class:`AuthSettings`); None: the app has no sign-in and serves only on
+        loopback, to its one local user.
+    roles:
+        Who may do what once signed in: ``(address or "@domain", role)`` pairs, a role of
+        :data:`ROLES`; an address wins over its domain. Nobody else gets in.
+    access_log_days:
+        Keep the access log (who viewed, exported, drafted) this many days; None: keep it.
+    schedule:
+        What ``talent serve`` mines and how often (:class:`ScheduleSettings`).
     key_file:
         The privacy key's file (:mod:`talent.store.keys`); "": ``TALENT_KEY_FILE``, else the
         user's configuration folder. A path relative to the settings file's folder.
@@ -192,6 +267,10 @@ class Settings:
     outreach_template: str = ""  # "": talent.outreach.DEFAULT_TEMPLATE
     digest_webhook: str = ""  # where `talent digest` posts (a generic JSON POST)
     key_file: str = ""  # "": TALENT_KEY_FILE, else ~/.config/talent/privacy.key
+    auth: AuthSettings | None = None  # None: no sign-in, the app serves on loopback only
+    roles: tuple[tuple[str, str], ...] = ()  # (an e-mail address or "@domain", role)
+    access_log_days: int | None = 365  # keep the access log this long; None: for ever
+    schedule: ScheduleSettings | None = None
 
     def profile(self, name: str) -> Profile:
         """The profile called ``name``; :class:`ConfigError` names the known ones."""
@@ -293,7 +372,10 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         raise ConfigError(str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: {exc}") from None
-    known = {"company", "people", "weights", "profiles", "privacy", "outreach", "digest"}
+    known = {
+        "company", "people", "weights", "profiles", "privacy", "outreach", "digest", "auth",
+        "roles", "access", "schedule",
+    }  # fmt: skip
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(
@@ -349,8 +431,20 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
     former = company.get("former_after_days", base.former_after_days)
     if not isinstance(former, int) or former < 0:
         raise ConfigError(f"{file}: [company] former_after_days must be a whole number of days")
+    access = data.get("access", {})
+    log_days = access.get("retention_days", base.access_log_days)
+    if log_days is not None and (
+        not isinstance(log_days, int) or isinstance(log_days, bool) or log_days < 1
+    ):
+        raise ConfigError(
+            f"{file}: [access] retention_days must be a whole number of days (1 or more)"
+        )
     return replace(
         base,
+        auth=_auth(file, data["auth"]) if "auth" in data else None,
+        roles=_roles(file, data.get("roles", {})),
+        access_log_days=log_days,
+        schedule=_schedule(file, data["schedule"]) if "schedule" in data else None,
         company_domains=strings(company, "domains", "company"),
         company_orgs=strings(company, "orgs", "company"),
         company_names=strings(company, "names", "company"),
@@ -364,6 +458,109 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | None 
         digest_webhook=webhook,
         key_file=key_file,
     )
+
+
+def _auth(file: Path, table: dict) -> AuthSettings:
+    """The ``[auth]`` table; a secret written in it is refused (the settings file may be
+    in a checkout, a backup or a screen share)."""
+    fields = {f for f in AuthSettings.__dataclass_fields__}
+    for key in table:
+        if key in ("client_secret", "cookie_secret"):
+            raise ConfigError(
+                f"{file}: [auth] {key} does not belong in the settings file: put it in an "
+                f'environment variable and name it with {key}_env = "TALENT_..._SECRET"'
+            )
+        if key not in fields:
+            raise ConfigError(
+                f"{file}: [auth] unknown key {key!r} (known: {', '.join(sorted(fields))})"
+            )
+    for key, value in table.items():
+        if key == "session_hours":
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not 0 < value <= 24 * 31
+            ):
+                raise ConfigError(
+                    f"{file}: [auth] session_hours must be a number of hours, above 0"
+                )
+        elif not isinstance(value, str):
+            raise ConfigError(f"{file}: [auth] {key} must be a string")
+    auth = AuthSettings(**table)
+    if auth.secrets_file:
+        path = Path(auth.secrets_file).expanduser()
+        return replace(
+            auth, secrets_file=str(path if path.is_absolute() else (file.parent / path).resolve())
+        )
+    missing = [
+        k
+        for k in ("server_metadata_url", "client_id", "client_secret_env", "redirect_uri")
+        if not getattr(auth, k)
+    ]
+    if missing:
+        raise ConfigError(
+            f"{file}: [auth] needs {', '.join(missing)} (or secrets_file = a Streamlit "
+            f"secrets file with an [auth] table)"
+        )
+    for key in ("server_metadata_url", "redirect_uri"):
+        if not getattr(auth, key).startswith(("http://", "https://")):
+            raise ConfigError(f"{file}: [auth] {key} must be an http(s) URL")
+    return auth
+
+
+def _roles(file: Path, table: dict) -> tuple[tuple[str, str], ...]:
+    """``[roles]``: ``ROLE = ["ana@acme.com", "@acme.com"]``. The same address (or domain)
+    under two roles is refused: which one would win is not for the code to guess."""
+    seen: dict[str, str] = {}
+    for role, who in table.items():
+        if role not in ROLES:
+            raise ConfigError(f"{file}: [roles] unknown role {role!r} (known: {', '.join(ROLES)})")
+        if not isinstance(who, list) or not all(isinstance(w, str) for w in who):
+            raise ConfigError(
+                f'{file}: [roles] {role} must be a list of e-mail addresses or "@domain"s'
+            )
+        for entry in who:
+            key = entry.strip().lower()
+            if "@" not in key or key.endswith("@") or " " in key:
+                raise ConfigError(
+                    f'{file}: [roles] {role}: {entry!r} is neither an e-mail address nor "@domain"'
+                )
+            if key in seen and seen[key] != role:
+                raise ConfigError(f"{file}: [roles] {entry!r} is under both {seen[key]} and {role}")
+            seen[key] = role
+    return tuple(seen.items())
+
+
+def _schedule(file: Path, table: dict) -> ScheduleSettings:
+    known = set(ScheduleSettings.__dataclass_fields__)
+    for key in table:
+        if key not in known:
+            raise ConfigError(
+                f"{file}: [schedule] unknown key {key!r} (known: {', '.join(sorted(known))})"
+            )
+    every = table.get("every_hours", ScheduleSettings.every_hours)
+    if isinstance(every, bool) or not isinstance(every, (int, float)) or not every > 0:
+        raise ConfigError(f"{file}: [schedule] every_hours must be a number of hours, above 0")
+    lists = {}
+    for key in ("github", "hf", "git"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"{file}: [schedule] {key} must be a list of strings")
+        lists[key] = tuple(v.strip() for v in value)
+    lists["git"] = tuple(
+        str(
+            Path(p).expanduser()
+            if Path(p).expanduser().is_absolute()
+            else (file.parent / p).resolve()
+        )
+        for p in lists["git"]
+    )
+    if not any(lists.values()):
+        raise ConfigError(f"{file}: [schedule] names nothing to mine: give github, hf or git")
+    digest = table.get("digest", True)
+    if not isinstance(digest, bool):
+        raise ConfigError(f"{file}: [schedule] digest must be true or false")
+    return ScheduleSettings(every_hours=float(every), digest=digest, **lists)
 
 
 OUTREACH_FIELDS = ("name", "first_name", "company", "areas", "work", "recent", "notice")

@@ -37,6 +37,7 @@ ANALYSIS = tuple(
         "outreach",
         "digest",
         "network",
+        "access",
     )
 )
 
