@@ -397,6 +397,10 @@ def rank(
         ranking = ranking.head(top)
     if with_identities:
         ranking = ranking.assign(identities=_identities_of(engine, ranking["person_id"]))
+    if format != OutputFormat.table:
+        _record(engine, settings, "export", ranking["person_id"], profile=profile, repos=repo,
+                since=since, skill=skill, affiliation=affiliation, top=top, format=str(format),
+                with_identities=with_identities)  # fmt: skip
     if format == OutputFormat.json:
         typer.echo(to_json(to_records(readable_numbers(ranking, decimals=6))))
     elif format == OutputFormat.csv:
@@ -1250,19 +1254,52 @@ def privacy_remove(
 @privacy_app.command("export")
 def privacy_export(
     path: Annotated[Path, typer.Argument(help="The file to write (JSON).")],
+    person: Annotated[
+        str | None,
+        typer.Option(
+            "--person",
+            metavar="WHO",
+            help="Write the subject's copy of what is held about this person instead (login, "
+            "e-mail, full name, profile URL or person id): identities, acts per repository, "
+            "shortlists and notes, ATS marks, and who viewed, exported or drafted to them.",
+        ),
+    ] = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Write the opt-out list (keyed hashes, their salt, the key's fingerprint, never the
-    key) for another database that uses the same key file."""
+    key) for another database that uses the same key file; with --person WHO, the copy
+    of what is held about WHO to send them (GDPR Article 15), the access log included."""
     from talent.privacy import export_list
 
     settings = _load(db, config)
+    if person is not None:
+        _subject_copy(settings, person, path)
+        return
     try:
         count = export_list(_open_existing(settings), path)
     except OSError as exc:
         raise CliError(f"cannot write {path}: {exc.strerror}") from None
     typer.echo(f"{count} entries written to {path}")
+
+
+def _subject_copy(settings: Settings, who: str, path: Path) -> None:
+    from talent.privacy import PrivacyError, subject_copy
+
+    engine = _open_existing(settings)
+    ensure_people(engine, settings)
+    try:
+        copy = subject_copy(engine, who)
+    except PrivacyError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        path.write_text(json.dumps(copy, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror}") from None
+    typer.echo(
+        f"what is held about them written to {path} ({len(copy['identities'])} identities, "
+        f"{len(copy['seen_by'])} access-log entries)"
+    )
 
 
 @privacy_app.command("import")
@@ -1991,6 +2028,15 @@ def _write_export(frame: pd.DataFrame, format: ExportFormat, output: Path | None
     Console(stderr=True).print(f"{len(frame)} people written to {_plain(str(output))}")
 
 
+def _record(engine, settings: Settings, action: str, person_ids, **filters) -> None:
+    """Put an export or draft of the CLI in the access log (talent.accesslog), under
+    TALENT_USER or this login."""
+    from talent.accesslog import record_access
+    from talent.pipeline import current_user
+
+    record_access(engine, current_user(), action, person_ids, filters, "cli", settings=settings)
+
+
 @feedback_app.command("export")
 def feedback_export(
     label: Annotated[
@@ -2036,6 +2082,8 @@ def feedback_export(
     frame = shortlist_frame(
         ranking, verdicts, base.evidence, labels=labels, people=load_people(engine)
     )
+    _record(engine, settings, "export", frame["person_id"], export="feedback",
+            label=str(label), profile=profile, format=str(format))  # fmt: skip
     _write_export(frame, format, output)
 
 
@@ -2410,6 +2458,8 @@ def shortlist_export(
     )  # fmt: skip
     if new_since is not None:
         frame = _not_in(frame, new_since)
+    _record(engine, settings, "export", frame["person_id"], list=name, profile=profile,
+            format=str(format), new_since=new_since is not None)  # fmt: skip
     _write_export(frame, format, output)
 
 
@@ -2669,6 +2719,7 @@ def outreach(
     if person_id not in set(ranking["person_id"]):
         raise CliError(f"{who!r} has no activity to cite (a bot, or nothing mined)")
     text = draft(engine, settings, person_id, ranking, base.evidence)
+    _record(engine, settings, "outreach", [person_id], profile=profile)
     if output is None:
         typer.echo(_plain_block(text))
         return
@@ -3175,6 +3226,86 @@ def _has_display() -> bool:
     if sys.platform in ("darwin", "win32"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+access_app = typer.Typer(
+    cls=_OneLineErrors,
+    rich_markup_mode=None,
+    help="Who saw what: every Candidate page viewed, every export of people and every "
+    "outreach draft, in the app and here, with who, when and the filters. Kept [access] "
+    "retention_days (default 365); a person's opt-out or purge takes them out of it.",
+    no_args_is_help=True,
+)
+app.add_typer(access_app, name="access")
+
+
+@access_app.command("log")
+def access_log_command(
+    person: Annotated[
+        str | None,
+        typer.Option(
+            "--person",
+            metavar="WHO",
+            help="Only entries about this person (login, e-mail, full name, profile URL or "
+            "person id, as `talent privacy` takes them).",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="Only entries on or after this date (UTC)."),
+    ] = None,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """The access log, oldest first: when (UTC), who (the signed-in user in the app,
+    TALENT_USER or this login here), what (view, export, outreach), where (app, cli),
+    the people and the filters. CSV opens safely in any spreadsheet."""
+    from talent.accesslog import access_log
+    from talent.privacy import PrivacyError, resolve_person
+
+    settings = _load(db, config)
+    since_dt = _parse_since(since)
+    engine = _open_existing(settings)
+    ids = None
+    if person is not None:
+        ensure_people(engine, settings)
+        try:
+            ids = resolve_person(engine, person)
+        except PrivacyError as exc:
+            raise CliError(str(exc)) from None
+    frame = access_log(engine, ids, since_dt)
+    if format == OutputFormat.json:
+        typer.echo(to_json(to_records(frame)))
+        return
+    shown = frame.assign(
+        people=[" ".join(p) for p in frame["people"]],
+        filters=[json.dumps(f, ensure_ascii=False, sort_keys=True) for f in frame["filters"]],
+    )
+    if format == OutputFormat.csv:
+        typer.echo(to_safe_csv(shown).decode("utf-8").lstrip("\ufeff"), nl=False)
+        return
+    if frame.empty:
+        typer.echo("the access log holds nothing" + (" about them" if person else ""))
+        return
+    shown["at"] = [f"{pd.Timestamp(a):%Y-%m-%d %H:%M}" for a in frame["at"]]
+    shown["people"] = [f"{len(p)} people" if len(p) > 3 else " ".join(p) for p in frame["people"]]
+    _print_frame(shown, format, title=f"Access log ({len(shown)} entries)")
+
+
+@access_app.command("prune")
+def access_prune(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Delete entries older than the settings file's [access] retention_days (default
+    365; every new entry does this too). Without a retention nothing is deleted."""
+    from talent.accesslog import apply_access_retention
+
+    settings = _load(db, config)
+    if settings.access_log_days is None:
+        raise CliError("no retention is set: [access] retention_days keeps the log for ever")
+    gone = apply_access_retention(_open_existing(settings), settings)
+    typer.echo(f"{gone:,} access-log entries older than {settings.access_log_days} days deleted")
 
 
 def main() -> None:

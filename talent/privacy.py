@@ -95,6 +95,7 @@ __all__ = [
     "import_list",
     "notice_text",
     "apply_retention",
+    "subject_copy",
     "TEXT_KINDS",
 ]
 
@@ -503,3 +504,103 @@ def apply_retention(engine: Engine, settings: Settings, now: datetime | None = N
 
     cutoff = (now or datetime.now(UTC)) - timedelta(days=settings.comment_text_days)
     return forget_text(engine, [str(k) for k in TEXT_KINDS], cutoff, TEXT_REMOVED)
+
+
+def subject_copy(engine: Engine, who: str) -> dict:
+    """What the store holds about the person ``who`` names (:func:`resolve_person`), for
+    them (GDPR Article 15): who they are to talent (name, login, affiliation and why),
+    their identities (addresses included: it is their copy), their acts counted per
+    repository and kind with the first and last date, the shortlists they are on with
+    stage, tags and the history of changes and notes, ATS marks, and who at the company
+    viewed, exported or drafted to them (the access log: who, when, what, from where)."""
+    from talent.accesslog import access_log
+    from talent.store import load_activities, load_ats_marks, load_entries, load_events
+
+    ids = resolve_person(engine, who)
+    people = load_people(engine)
+    mine = people[people["person_id"].isin(ids)]
+    links = load_identity_links(engine)
+    keys = sorted(set(links.loc[links["person_id"].isin(ids), "identity_key"]))
+    idents = load_identities(engine, keys=keys)
+    acts = load_activities(engine, actors=keys)
+
+    def day(value) -> str | None:
+        return None if pd.isna(value) else pd.Timestamp(value).isoformat()
+
+    def text(value) -> str:
+        return value if isinstance(value, str) else ""
+
+    counted = (
+        acts.groupby(["repo", "kind"])["occurred_at"].agg(["count", "min", "max"]).reset_index()
+        if not acts.empty
+        else pd.DataFrame(columns=["repo", "kind", "count", "min", "max"])
+    )
+    entries = load_entries(engine)
+    entries = entries[entries["person_id"].isin(ids)]
+    events = pd.concat([load_events(engine, person_id=p) for p in sorted(ids)])
+    marks = load_ats_marks(engine)
+    marks = marks[marks["person_id"].isin(ids)]
+    seen = access_log(engine, person=ids)
+    return {
+        "talent_subject_copy": 1,
+        "made_at": _now().isoformat(),
+        "people": [
+            {
+                "person_id": r.person_id,
+                "name": text(r.name),
+                "login": text(r.login),
+                "profile_url": text(r.profile_url),
+                "affiliation": r.affiliation,
+                "affiliation_evidence": text(r.affiliation_evidence),
+                "is_bot": bool(r.is_bot),
+            }
+            for r in mine.itertuples(index=False)
+        ],
+        "identities": [
+            {
+                "source": r.source,
+                "name": text(r.name),
+                "email": text(r.email),
+                "login": text(r.login),
+            }
+            for r in idents.itertuples(index=False)
+        ],  # fmt: skip
+        "activity": [
+            {
+                "repo": r.repo,
+                "kind": r.kind,
+                "count": int(r.count),
+                "first": day(r.min),
+                "last": day(r.max),
+            }
+            for r in counted.itertuples(index=False)
+        ],  # fmt: skip
+        "shortlists": [
+            {
+                "shortlist": r.shortlist,
+                "stage": r.stage,
+                "tags": list(r.tags),
+                "added_at": day(r.added_at),
+            }
+            for r in entries.itertuples(index=False)
+        ],  # fmt: skip
+        "shortlist_history": [
+            {
+                "shortlist": r.shortlist,
+                "at": day(r.at),
+                "who": r.who,
+                "what": r.what,
+                "old": r.old,
+                "new": r.new,
+            }
+            for r in events.itertuples(index=False)
+        ],  # fmt: skip
+        "ats_marks": [
+            {"matched_by": r.matched_by, "imported_at": day(r.imported_at)}
+            for r in marks.itertuples(index=False)
+        ],
+        "seen_by": [
+            {"at": day(r.at), "who": r.who, "action": r.action, "where": r.where}
+            for r in seen.itertuples(index=False)
+        ],
+    }

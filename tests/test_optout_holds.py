@@ -136,6 +136,10 @@ def _set_up_pipeline(world) -> set[str]:
     ats = world["tmp"] / "ats.csv"
     ats.write_text("email\njlee@redhat.com\n", encoding="utf-8")
     _cli("ats", "import", str(ats))
+    # Who saw them: a draft to them alone, and an export of them with Ada (the access log).
+    _cli("outreach", "jlee@redhat.com")
+    _cli("shortlist", "export", "Core", "-f", "json")
+    assert who in _cli("access", "log", "--person", "jlee@redhat.com", "-f", "json")
     _cli("people", "merge", "email:jlee@redhat.com", "email:jooho.lee@newco.example")
     assert "jlee@redhat.com" in world["people"].read_text(encoding="utf-8")
     return ids
@@ -153,6 +157,7 @@ COMMANDS = (
     ("shortlist", "show", "Core", "--history"),
     ("shortlist", "export", "Core", "-f", "json"),
     ("digest", "--search", "everyone", "-f", "json"),
+    ("access", "log", "-f", "json"),
 )
 
 

@@ -127,6 +127,10 @@ def test_the_candidate_page_shows_the_draft(monkeypatch, demo_store, ranked):
     at.query_params["person"] = ranking[~ranking["is_bot"]].iloc[0]["person_id"]
     at.run()
     assert not at.exception
+    # The draft is made only once its expander is opened.
+    assert not [c.value for c in at.code if "How we found your work" in c.value]
+    at.session_state["outreach_open"] = True
+    at.run()
     drafts = [c.value for c in at.code if "How we found your work" in c.value]
     assert len(drafts) == 1 and "Subject:" in drafts[0]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import KEY
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from talent.config import DB_ENV_VAR, DEFAULT_DB_FILE, Settings, resolve_db_url, sqlite_path
 from talent.identity import resolve_people
@@ -507,8 +507,12 @@ def test_an_older_talent_database_still_opens_and_migrates(tmp_path):
     again = open_store(url)
     with again.connect() as conn:
         columns = {row[1] for row in conn.execute(text("PRAGMA table_info(people)"))}
-        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 13
+        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == (
+            SCHEMA_VERSION
+        )
+        tables = set(inspect(conn).get_table_names())
     assert {"employed_from", "employed_until"} <= columns
+    assert {"access_log", "access_log_people"} <= tables  # new in 14
     assert list(load_repos(again)["full_name"]) == ["acme/one", "acme/two"]
     again.dispose()
 

@@ -118,6 +118,11 @@ __all__ = [
     "load_searches",
     "save_snapshot",
     "load_snapshot",
+    "ACCESS_ACTIONS",
+    "ACCESS_PLACES",
+    "save_access",
+    "load_access",
+    "prune_access",
 ]
 
 # Rows sent per executemany call: large enough to amortise round trips, small enough
@@ -959,6 +964,7 @@ VOLATILE = {
     "shortlist_events": {"at"},
     "saved_searches": {"created_at"},
     "ats_marks": {"imported_at"},
+    "access_log": {"at"},
 }
 VOLATILE_META = {"data_version", "privacy_salt", "people_fingerprint", _VACUUMED}
 
@@ -1426,9 +1432,11 @@ def delete_person_rows(
     engine: Engine, person_ids: Sequence[str], needles: Sequence[str]
 ) -> dict[str, int]:
     """Delete what the pipeline holds of ``person_ids`` (retired verdicts, shortlist
-    entries and their events, digest snapshots, ATS marks) and every shortlist event or
+    entries and their events, digest snapshots, ATS marks), every shortlist event or
     saved search whose words contain one of ``needles`` (case-folded: the person's
-    addresses, logins and names), in one transaction. Returns rows deleted per table."""
+    addresses, logins and names), and the people from the access log (an entry left
+    naming nobody, or whose filters contain a needle, goes whole), in one transaction.
+    Returns rows deleted per table."""
     ids = sorted(set(person_ids))
     words = sorted({n.casefold() for n in needles if n and len(n) >= 3})
     done: dict[str, int] = {}
@@ -1462,16 +1470,17 @@ def delete_person_rows(
                     )
                 )
             done["saved_searches"] = len(gone)
-        if any(done.values()):
+        done.update(_forget_access(conn, ids, words))
+        if any(v for k, v in done.items() if not k.startswith("access_log")):
             _bump_version(conn)
     return done
 
 
 def rename_people(engine: Engine, renames: dict[str, str]) -> dict[str, int]:
     """Move what the pipeline holds (retired verdicts, shortlist entries and their events,
-    digest snapshots, ATS marks) from old person ids to new ones, in one transaction,
-    so that a recruiter's work follows a person whose id changed. ``renames`` is one to
-    one; an id a table already holds takes nothing more there (no row is merged or
+    digest snapshots, ATS marks, the access log) from old person ids to new ones, in one
+    transaction, so that a recruiter's work follows a person whose id changed. ``renames``
+    is one to one; an id a table already holds takes nothing more there (no row is merged or
     lost). Returns rows moved per table."""
     if len(set(renames.values())) != len(renames):
         raise ValueError("two person ids renamed to one")
@@ -1487,7 +1496,8 @@ def rename_people(engine: Engine, renames: dict[str, str]) -> dict[str, int]:
                 ).rowcount
                 for old in moving
             )
-        if any(done.values()):
+        done["access_log_people"] = _rename_access(conn, renames)
+        if any(v for k, v in done.items() if not k.startswith("access_log")):
             _bump_version(conn)
     return done
 
@@ -1609,3 +1619,130 @@ def forget_text(engine: Engine, kinds: Sequence[str], before: datetime, placehol
         if changed:
             _bump_version(conn)
     return changed
+
+
+# --- access log ----------------------------------------------------------------------------
+
+# What an entry records, and where it was done (talent.accesslog says what each means).
+ACCESS_ACTIONS = ("view", "export", "outreach")
+ACCESS_PLACES = ("app", "cli")
+
+
+def save_access(
+    engine: Engine,
+    who: str,
+    action: str,
+    where: str,
+    person_ids: Iterable[str],
+    filters: str = "{}",
+    at: datetime | None = None,
+) -> int:
+    """Append one entry to the access log: ``who`` did ``action`` (view, export,
+    outreach) from ``where`` (app, cli) to ``person_ids`` with ``filters`` (JSON text)
+    at ``at`` (UTC; now by default). An entry is an event, not a fact to upsert: two
+    views are two entries. Returns the entry's id. The data version stays (the log
+    changes no score)."""
+    if action not in ACCESS_ACTIONS:
+        raise ValueError(f"unknown access action {action!r}")
+    if where not in ACCESS_PLACES:
+        raise ValueError(f"unknown access place {where!r}")
+    ids = sorted({str(p) for p in person_ids})
+    row = {
+        "at": _naive_utc(at) if at is not None else _now(),
+        "who": who[:200],
+        "action": action,
+        "where": where,
+        "filters": filters,
+    }
+    t, people = schema.access_log, schema.access_log_people
+    with engine.begin() as conn:
+        entry = int(conn.execute(t.insert().values(row)).inserted_primary_key[0])
+        for batch in _batches(({"entry_id": entry, "person_id": p} for p in ids), _BATCH):
+            conn.execute(people.insert(), batch)
+    return entry
+
+
+def load_access(
+    engine: Engine, person_id: str | Sequence[str] | None = None, since: datetime | None = None
+) -> pd.DataFrame:
+    """The access log, oldest first: columns ``id``, ``at``, ``who``, ``action``,
+    ``where``, ``filters`` (JSON text) and ``people`` (the sorted person ids, a list);
+    only entries naming ``person_id`` (one id, or any of several) and at or after
+    ``since`` when given."""
+    t, people = schema.access_log, schema.access_log_people
+    stmt = select(t).order_by(t.c.at, t.c.id)
+    if person_id is not None:
+        wanted = [person_id] if isinstance(person_id, str) else list(person_id)
+        stmt = stmt.where(
+            t.c.id.in_(select(people.c.entry_id).where(people.c.person_id.in_(wanted)))
+        )
+    if since is not None:
+        stmt = stmt.where(t.c.at >= _naive_utc(since))
+    frame = _read(engine, stmt, parse_dates=["at"])
+    named: dict[int, list[str]] = {int(i): [] for i in frame["id"]}
+    if named:
+        ids = sorted(named)
+        with engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                rows = conn.execute(
+                    select(people.c.entry_id, people.c.person_id)
+                    .where(people.c.entry_id.in_(ids[start : start + 500]))
+                    .order_by(people.c.entry_id, people.c.person_id)
+                ).all()
+                for entry, pid in rows:
+                    named[int(entry)].append(pid)
+    frame["people"] = [named[int(i)] for i in frame["id"]]
+    return frame
+
+
+def prune_access(engine: Engine, before: datetime) -> int:
+    """Delete the access log's entries made before ``before`` (UTC), with the people they
+    named; returns the entries deleted. Cheap when nothing is old: one indexed probe."""
+    t, people = schema.access_log, schema.access_log_people
+    cutoff = _naive_utc(before)
+    with engine.begin() as conn:
+        old = select(t.c.id).where(t.c.at < cutoff)
+        if conn.execute(old.limit(1)).first() is None:
+            return 0
+        conn.execute(delete(people).where(people.c.entry_id.in_(old)))
+        return conn.execute(delete(t).where(t.c.at < cutoff)).rowcount
+
+
+def _forget_access(conn, ids: Sequence[str], words: Sequence[str]) -> dict[str, int]:
+    """Take ``ids`` out of the access log, then delete the entries that name nobody any
+    more or whose filters mention one of ``words`` (case-folded); rows deleted."""
+    t, people = schema.access_log, schema.access_log_people
+    gone = 0
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        gone += conn.execute(delete(people).where(people.c.person_id.in_(chunk))).rowcount
+    named = select(people.c.entry_id).where(people.c.entry_id == t.c.id).exists()
+    hit = set(conn.execute(select(t.c.id).where(~named)).scalars())
+    if words:
+        for entry, filters in conn.execute(select(t.c.id, t.c.filters)).all():
+            if any(w in (filters or "").casefold() for w in words):
+                hit.add(entry)
+    hit_ids = sorted(hit)
+    for start in range(0, len(hit_ids), 500):
+        chunk = hit_ids[start : start + 500]
+        gone += conn.execute(delete(people).where(people.c.entry_id.in_(chunk))).rowcount
+        conn.execute(delete(t).where(t.c.id.in_(chunk)))
+    return {"access_log_people": gone, "access_log": len(hit_ids)}
+
+
+def _rename_access(conn, renames: dict[str, str]) -> int:
+    """Move access-log people from old ids to new ones, entry by entry (an entry that
+    names the new id already keeps that one row); rows moved."""
+    people = schema.access_log_people
+    held = set(conn.execute(select(people.c.person_id).distinct()).scalars())
+    moved = 0
+    for old in sorted(held & set(renames)):
+        new = renames[old]
+        has_new = select(people.c.entry_id).where(people.c.person_id == new)
+        conn.execute(
+            delete(people).where(people.c.person_id == old, people.c.entry_id.in_(has_new))
+        )
+        moved += conn.execute(
+            people.update().where(people.c.person_id == old).values(person_id=new)
+        ).rowcount
+    return moved

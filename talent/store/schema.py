@@ -25,7 +25,7 @@ def String(length: int | None = None):
 
 Text = _Text().with_variant(_Text(collation="C"), "postgresql")
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 metadata = MetaData()
 
@@ -311,6 +311,29 @@ commit_files = Table(
     Column("deletions", Integer),
 )
 
+# Who saw what (talent.accesslog): one entry per view of a Candidate page, export or
+# outreach draft, with who, when, from where (app or cli) and the filters as JSON; the
+# people it named are rows of ``access_log_people``, so "by person" reads an index and a
+# purge removes one person from an export of many. Kept ``[access] retention_days``.
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),  # UTC
+    Column("who", String(200), nullable=False, default=""),
+    Column("action", String(20), nullable=False),  # view, export, outreach
+    Column("where", String(10), nullable=False),  # app, cli
+    Column("filters", Text, nullable=False, default="{}"),
+)
+
+access_log_people = Table(
+    "access_log_people",
+    metadata,
+    Column("entry_id", Integer, primary_key=True),
+    Column("person_id", String(100), primary_key=True),
+    Index("ix_access_log_people_person", "person_id"),
+)
+
 sync_state = Table(
     "sync_state",
     metadata,
@@ -344,4 +367,5 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE people ADD COLUMN employed_from TIMESTAMP",
         "ALTER TABLE people ADD COLUMN employed_until TIMESTAMP",
     ],
+    14: [],  # access_log, access_log_people
 }

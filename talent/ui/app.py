@@ -16,6 +16,7 @@ CANDIDATE = PAGES / "candidate.py"
 MAINTAINERS = PAGES / "maintainers.py"
 SHORTLISTS = PAGES / "shortlists.py"
 NETWORK = PAGES / "network.py"
+ACCESS_LOG = PAGES / "access_log.py"
 
 
 def main() -> None:
@@ -26,6 +27,7 @@ def main() -> None:
         st.Page(SHORTLISTS, title="Shortlists", icon=":material/checklist:"),
         st.Page(MAINTAINERS, title="Maintainers", icon=":material/account_tree:"),
         st.Page(NETWORK, title="Network", icon=":material/hub:"),
+        st.Page(ACCESS_LOG, title="Access log", icon=":material/policy:"),
     ]
     page = st.navigation(pages)
     status = data.status(data.db_url())

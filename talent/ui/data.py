@@ -658,3 +658,83 @@ def person_orphans(url: str, version: str, person_id: str) -> pd.DataFrame:
     return found.assign(successor=found["successor"].map(names))[
         ["repo", "area", "path", "successor", "area_orphaned"]
     ]
+
+
+# --- who saw what ------------------------------------------------------------------------
+
+
+def viewer_who() -> str:
+    """Whom the access log names for this session: the signed-in viewer
+    (``st.session_state["viewer"]``, a :class:`talent.access.Viewer`), else
+    ``TALENT_USER`` or the login of the process."""
+    from talent.pipeline import current_user
+
+    viewer = st.session_state.get("viewer")
+    return str(getattr(viewer, "who", "") or "") or current_user()
+
+
+def _filter_values(filters: object) -> dict:
+    """The sidebar's filters that differ from their defaults, and the profile always
+    (``filters`` is a :class:`talent.ui.widgets.Filters`, or a dict, or None)."""
+    from dataclasses import fields, is_dataclass
+
+    if filters is None:
+        return {}
+    if not is_dataclass(filters):
+        return dict(filters)  # type: ignore[call-overload]
+    out = {}
+    for f in fields(filters):
+        value = getattr(filters, f.name)
+        if f.name == "profile" or (f.name != "audience" and value != f.default):
+            out[f.name] = value
+    return out
+
+
+def record_access(url: str, action: str, person_ids, filters: object = None, **what) -> None:
+    """Put a view, export or outreach draft of the app in the access log
+    (:func:`talent.accesslog.record_access`) under this session's viewer."""
+    from talent.accesslog import record_access as record
+
+    record(
+        _engine(url),
+        viewer_who(),
+        action,
+        [str(p) for p in person_ids],
+        {**_filter_values(filters), **what},
+        "app",
+        settings=settings(url)[0],
+    )
+
+
+def record_once(url: str, person_id: str, filters: object = None, action: str = "view") -> None:
+    """Record that this session opened ``person_id``'s Candidate page (or, with
+    ``action="outreach"``, was shown a draft to them): once per session and person, since
+    a rerun of the page, a changed filter or a click on it shows the same view."""
+    seen = st.session_state.setdefault("_access_seen", set())
+    if (action, person_id) not in seen:
+        record_access(url, action, [person_id], filters)
+        seen.add((action, person_id))
+
+
+def on_export(url: str, person_ids, filters: object = None, **what):
+    """A download button's ``on_click``: records the export of ``person_ids`` when the
+    button is clicked (the file is the one the page was drawn with)."""
+    from functools import partial
+
+    return partial(record_access, url, "export", list(person_ids), filters, **what)
+
+
+def access_entries(url: str, person: str = "", since: datetime | None = None) -> pd.DataFrame:
+    """The access log (:func:`talent.accesslog.access_log`) about the person ``person``
+    names (anyone when empty; a :class:`talent.privacy.PrivacyError` when nobody or
+    several match) and from ``since``, with the people's names beside their ids. Not
+    cached: the log grows with every view."""
+    from talent.accesslog import access_log
+    from talent.privacy import resolve_person
+
+    engine = _engine(url)
+    ids = resolve_person(engine, person) if person.strip() else None
+    frame = access_log(engine, ids, since)
+    names = load_people(engine).set_index("person_id")["name"].to_dict()
+    frame["names"] = [", ".join(names.get(p, p) for p in people) for people in frame["people"]]
+    return frame

@@ -70,6 +70,7 @@ def render() -> None:
     if st.query_params.get("person") != person_id:
         st.query_params["person"] = person_id
     person = ranking.set_index("person_id").loc[person_id]
+    data.record_once(status.url, person_id, filters)
     args = ranking_args(status, filters)
 
     st.header(md_escape(person["name"]), anchor=False)
@@ -396,8 +397,12 @@ def pipeline(status: data.StoreStatus, person_id: str) -> None:
 
 
 def outreach(status: data.StoreStatus, filters, person_id: str) -> None:
-    """A message draft citing the person's work, with the privacy notice (never sent)."""
-    with st.expander("Outreach draft", icon=":material/mail:"):
+    """A message draft citing the person's work, with the privacy notice (never sent);
+    made only while the expander is open, and each one shown is in the access log."""
+    with st.expander("Outreach draft", icon=":material/mail:", key="outreach_open",
+                     on_change="rerun") as box:  # fmt: skip
+        if not box.open:
+            return
         st.caption(
             "Cites the work behind this person's score and carries the privacy notice "
             "(sources used, how to opt out). Edit the text in the settings file's "
@@ -407,6 +412,7 @@ def outreach(status: data.StoreStatus, filters, person_id: str) -> None:
         text = data.outreach(status.url, status.version, person_id,
                              data.profile(status.url, filters.profile), filters.repos, since,
                              not filters.hide_bots)  # fmt: skip
+        data.record_once(status.url, person_id, filters, "outreach")
         st.code(text, language=None, wrap_lines=True)
 
 

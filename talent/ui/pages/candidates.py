@@ -251,7 +251,7 @@ def render() -> None:
             file_name="talent-candidates.csv",
             mime="text/csv",
             icon=":material/download:",
-            on_click="ignore",
+            on_click=data.on_export(status.url, shown["person_id"], filters, file="candidates"),
             help="Exactly the rows shown, safe to open in a spreadsheet (no cell runs as a "
             "formula). Contains no email addresses.",
             key="download_csv",
@@ -264,7 +264,9 @@ def render() -> None:
             file_name="talent-shortlist.csv",
             mime="text/csv",
             icon=":material/playlist_add_check:",
-            on_click="ignore",
+            on_click=data.on_export(
+                status.url, shortlisted["person_id"], filters, file="shortlist"
+            ),
             disabled=shortlisted.empty,
             help="Everyone shortlisted on any list, for a hiring manager: rank, profile link, "
             "lists and stages, the latest note, score and why, links to the work behind it, "

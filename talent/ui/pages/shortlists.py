@@ -141,7 +141,7 @@ def render() -> None:
         file_name=f"talent-{''.join(c if c.isalnum() else '-' for c in name)}.csv",
         mime="text/csv",
         icon=":material/download:",
-        on_click="ignore",
+        on_click=data.on_export(status.url, export["person_id"], filters, list=name),
         help="For a hiring manager: stage, tags and dated notes beside rank and rank range, "
         "profile link, score and why, the links behind it, areas and skills. Safe in any "
         "spreadsheet; no email addresses.",
