@@ -38,6 +38,7 @@ ANALYSIS = tuple(
         "digest",
         "network",
         "access",
+        "accesslog",
     )
 )
 
