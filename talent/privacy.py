@@ -13,7 +13,8 @@ dictionary of public addresses cannot be checked against it. The list is applied
 - **to what is stored** (:func:`apply_suppressions`): identities that match, with every
   identity of the people they belong to, owner-file rows and pairings naming them, the
   pipeline's rows of them (verdicts, shortlist entries and events, digest snapshots, ATS
-  marks, notes and saved searches naming them) and the people file's rules for them; then
+  marks, notes and saved searches naming them), their place in the access log (an entry
+  that named only them goes) and the people file's rules for them; then
   the database files are scrubbed (:func:`talent.store.forget_on_disk`).
 
 The list entries go in with a pending mark in one transaction; the deletions follow, and
@@ -21,7 +22,8 @@ the mark is cleared last. A run killed in between leaves the mark, and the next 
 any command finishes the deletions first (:func:`finish_pending`).
 
 The list moves between databases that share a key file as a file (:func:`export_list`,
-:func:`import_list`).
+:func:`import_list`). A person's own copy of what is held about them, who saw them
+included, is :func:`subject_copy`.
 """
 
 from __future__ import annotations
