@@ -1,3 +1,4 @@
+# syntax=docker/dockerfile:1
 # talent for a team: `talent serve` runs the app and the schedule of the settings file.
 #
 #   docker build -t talent .
@@ -27,7 +28,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 # Only the wheels built above, no index: nothing is resolved twice, and the wheels are
-# mounted for this step, not copied into a layer.
+# mounted for this step (BuildKit, Docker's builder since 23.0), not copied into a layer.
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
     pip install --no-cache-dir --no-index /wheels/*.whl
 
