@@ -3194,9 +3194,7 @@ def serve(
     address: Annotated[
         str, typer.Option(help="Address the app binds (0.0.0.0 to serve other machines).")
     ] = "127.0.0.1",
-    headless: Annotated[
-        bool, typer.Option("--headless", help="Never open a browser tab.")
-    ] = False,
+    headless: Annotated[bool, typer.Option("--headless", help="Never open a browser tab.")] = False,
     no_app: Annotated[
         bool, typer.Option("--no-app", help="Run the schedule only, without the app.")
     ] = False,

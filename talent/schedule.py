@@ -48,6 +48,7 @@ __all__ = [
     "run_schedule",
     "run_scheduled",
     "schedule_problem",
+    "sync_text",
 ]
 
 # The store's meta keys, in one place: written here, read by the app and `talent health`.
@@ -272,6 +273,32 @@ def health_problem(
     return None
 
 
+def sync_text(state: ScheduleState) -> str:
+    """The app's line on the schedule: when the last run ended, whether it had errors or
+    a run is under way, when the next is due; "Synced by hand" without scheduled runs.
+
+    >>> from datetime import datetime, UTC
+    >>> t = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    >>> sync_text(ScheduleState())
+    'Synced by hand'
+    >>> sync_text(ScheduleState(t, t.replace(minute=5), "ok", t.replace(hour=18)))
+    'Last synced 2026-01-01 12:05 UTC · next sync 2026-01-01 18:00 UTC'
+    >>> sync_text(ScheduleState(t, None, None, t.replace(hour=18)))
+    'Not synced yet · syncing now · next sync 2026-01-01 18:00 UTC'
+    """
+    if state.last_start is None:
+        return "Synced by hand"
+    parts = [f"Last synced {state.last_end:%Y-%m-%d %H:%M} UTC" if state.last_end
+             else "Not synced yet"]  # fmt: skip
+    if state.last_end is not None and not (state.status or OK).startswith(OK):
+        parts[0] += " (with errors)"
+    if not state.finished:
+        parts.append("syncing now")
+    if state.next is not None:
+        parts.append(f"next sync {state.next:%Y-%m-%d %H:%M} UTC")
+    return " · ".join(parts)
+
+
 def _ago(now: datetime, then: datetime) -> str:
     hours = (now - then).total_seconds() / 3600
     return f"{hours:.1f} h ago"
@@ -397,7 +424,11 @@ def run_scheduled(
 
 
 def _sources(schedule: ScheduleSettings) -> str:
-    counts = [(len(schedule.github), "GitHub"), (len(schedule.hf), "Hub"), (len(schedule.git), "git")]
+    counts = [
+        (len(schedule.github), "GitHub"),
+        (len(schedule.hf), "Hub"),
+        (len(schedule.git), "git"),
+    ]
     return ", ".join(f"{n} {what}" for n, what in counts if n)
 
 

@@ -56,7 +56,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server's name)
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.posts.append(json.loads(body))
                 receiver.on_post(len(receiver.posts))
@@ -169,8 +169,8 @@ def test_serve_mines_on_schedule_incrementally_sends_the_digest_and_holds_the_lo
                 assert healthy.stdout.startswith("ok: the app answers; last scheduled run ended")
 
                 # A second scheduler on the same store: refused, in one line.
-                second = talent("serve", "--config", str(config), "--db", str(db), "--no-app",
-                                "--github-url", gh.base_url, "--hub-endpoint", hub.base_url)  # fmt: skip
+                again = ["--no-app", "--github-url", gh.base_url, "--hub-endpoint", hub.base_url]
+                second = talent("serve", "--config", str(config), "--db", str(db), *again)
                 assert second.returncode == 1
                 assert second.stderr.strip() == (
                     "error: another talent serve is scheduling this store "
@@ -294,3 +294,32 @@ def test_serve_without_a_schedule_says_what_to_add(tmp_path):
     assert refused.stderr.startswith("error: the settings have no [schedule]: add one")
     assert refused.stderr.count("\n") == 1
     assert not (tmp_path / "s.db").exists()
+
+
+def test_the_app_shows_the_last_and_next_sync(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = open_store(url)
+    monkeypatch.setenv("TALENT_DB", url)
+    app = str(Path(__file__).resolve().parents[1] / "app.py")
+
+    def sidebar_captions() -> list[str]:
+        at = AppTest.from_file(app, default_timeout=90).run()
+        assert not at.exception
+        return [c.value for c in at.sidebar.caption]
+
+    assert "Synced by hand" in sidebar_captions()
+    for key, value in ((LAST_START, "2026-03-01T06:00:00+00:00"),
+                       (LAST_END, "2026-03-01T06:04:30+00:00"), (LAST_STATUS, "ok"),
+                       (NEXT, "2026-03-01T12:00:00+00:00")):  # fmt: skip
+        set_meta(engine, key, value)
+    assert "Last synced 2026-03-01 06:04 UTC · next sync 2026-03-01 12:00 UTC" in sidebar_captions()
+    set_meta(engine, LAST_STATUS, "hf acme-ai: refused")
+    set_meta(engine, LAST_START, "2026-03-01T12:00:00+00:00")
+    set_meta(engine, NEXT, "2026-03-01T18:00:00+00:00")
+    assert (
+        "Last synced 2026-03-01 06:04 UTC (with errors) · syncing now · "
+        "next sync 2026-03-01 18:00 UTC"
+    ) in sidebar_captions()
+    engine.dispose()
