@@ -59,6 +59,7 @@ NEXT = "schedule_next"
 HOLDER = "schedule_holder"  # who holds the lock: "pid N on HOST"
 
 OK = "ok"
+STOPPED = "stopped during the run; what was saved stays"  # not a failure: resumed next run
 # PostgreSQL's advisory lock of the scheduler: one fixed 64-bit key ("talent" in ASCII),
 # the same in every process that schedules a store.
 LOCK_KEY = 0x74616C656E74
@@ -203,6 +204,11 @@ class ScheduleState:
     def ok(self) -> bool:
         return self.finished and (self.status or "").startswith(OK)
 
+    @property
+    def failed(self) -> bool:
+        """The last run that ended had a source fail (a stop is not a failure)."""
+        return self.status is not None and not self.status.startswith((OK, STOPPED))
+
 
 def _when(value: str | None) -> datetime | None:
     if not value:
@@ -263,7 +269,7 @@ def health_problem(
         if now - state.last_start > max_age:
             return f"the first scheduled run, started {_ago(now, state.last_start)}, has not ended"
         return None
-    if not (state.status or "").startswith(OK):
+    if state.failed:
         return f"the last scheduled run failed: {state.status}"
     if now - state.last_end > max_age:
         return (
@@ -290,7 +296,7 @@ def sync_text(state: ScheduleState) -> str:
         return "Synced by hand"
     parts = [f"Last synced {state.last_end:%Y-%m-%d %H:%M} UTC" if state.last_end
              else "Not synced yet"]  # fmt: skip
-    if state.last_end is not None and not (state.status or OK).startswith(OK):
+    if state.last_end is not None and state.failed:
         parts[0] += " (with errors)"
     if not state.finished:
         parts.append("syncing now")
@@ -316,18 +322,22 @@ class RunReport:
     problems: dict[str, str] = field(default_factory=dict)  # "github acme-ai" -> one line
     notes: dict[str, str] = field(default_factory=dict)  # waits for a rate limit
     digest: str = ""  # "sent", "not sent: ...", "" (not asked)
+    stopped: bool = False  # told to stop before the end
 
     @property
     def status(self) -> str:
         if self.problems:
-            return "; ".join(f"{source}: {why}" for source, why in self.problems.items())
+            said = [f"{source}: {why}" for source, why in self.problems.items()]
+            return "; ".join(said + ([STOPPED] if self.stopped else []))
+        if self.stopped:
+            return STOPPED
         if self.notes:
             return OK + " (" + "; ".join(f"{s}: {w}" for s, w in self.notes.items()) + ")"
         return OK
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.stopped
 
 
 def schedule_problem(schedule: ScheduleSettings) -> str | None:
@@ -375,6 +385,7 @@ def run_scheduled(
         raise ValueError("the settings have no [schedule]")
     stop = stop or threading.Event()
     report = RunReport(started=_now())
+    set_meta(engine, HOLDER, holder())
     set_meta(engine, LAST_START, _stamp(report.started))
     # The last status stays the last finished run's until this one ends: a run under way
     # is judged by the one before it.
@@ -414,7 +425,7 @@ def run_scheduled(
         if schedule.digest and settings.digest_webhook and not stop.is_set():
             report.digest = _send_digest(engine, settings, report, log)
     except Stopped:
-        report.problems["schedule"] = "stopped during the run; what was saved stays"
+        report.stopped = True
         log("stopped during the run: what was saved stays, the next run resumes from it")
     report.ended = _now()
     set_meta(engine, LAST_END, _stamp(report.ended))
@@ -438,6 +449,11 @@ def _one_line(exc: BaseException) -> str:
     return first
 
 
+def _said_wait(source: str, log: Callable[[str], None]) -> Callable[[float, str], None]:
+    # The wait itself is ``stop.wait``: a stop ends it at once.
+    return lambda seconds, reason: log(f"{source}: waiting {seconds:.0f} s: {reason}")
+
+
 def _checked(stop: threading.Event) -> None:
     if stop.is_set():
         raise Stopped
@@ -450,7 +466,8 @@ def _github_step(engine, target, token, base_url, max_wait, stop, log, report):
 
         if not token:
             raise ValueError("no GitHub token: set the token's environment variable")
-        client = GitHubClient(token, base_url, max_wait=max_wait, sleep=stop.wait)
+        client = GitHubClient(token, base_url, max_wait=max_wait, sleep=stop.wait,
+                              on_wait=_said_wait(f"github {target}", log))  # fmt: skip
         # The run key of `talent mine github TARGET`: a run either started is resumed by
         # the other, profiles budget included.
         run = f"mine github {target.lower()}"
@@ -485,7 +502,8 @@ def _hub_step(engine, target, token, endpoint, max_wait, stop, log, report):
         from talent.sources.hf import HubClient, HubSource, ResumeLater
         from talent.sync import run_sync
 
-        client = HubClient(endpoint, token or None, max_wait=max_wait, sleep=stop.wait)
+        client = HubClient(endpoint, token or None, max_wait=max_wait, sleep=stop.wait,
+                           on_wait=_said_wait(f"hf {target}", log))  # fmt: skip
         source = HubSource(client, [target], repo_types=("model", "dataset", "space"))
 
         def on_progress(step) -> None:

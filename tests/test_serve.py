@@ -164,7 +164,7 @@ def test_serve_mines_on_schedule_incrementally_sends_the_digest_and_holds_the_lo
 
                 # talent health: the app answers, the last run ended well.
                 healthy = talent("health", "--config", str(config), "--db", str(db),
-                                 "--url", f"http://127.0.0.1:{port}")  # fmt: skip
+                                 "--url", f"http://127.0.0.1:{port}", "--max-age", "1")  # fmt: skip
                 assert healthy.returncode == 0, healthy.stderr
                 assert healthy.stdout.startswith("ok: the app answers; last scheduled run ended")
 
@@ -245,7 +245,7 @@ def test_the_postgresql_lock_is_held_by_one_session(pg_server):
 def test_a_failing_source_is_one_line_and_the_others_still_run(tmp_path):
     hub_world = HubWorld.generate(seed=3, **SIZES["small"])
     with FakeHub(hub_world) as hub, Receiver() as receiver:
-        config = settings_file(tmp_path, receiver.url, github=(), hf=("no-such-org", ORG))
+        config = settings_file(tmp_path, receiver.url, every=1, github=(), hf=("no-such-org", ORG))
         db = tmp_path / "store.db"
         once = talent("serve", "--once", "--config", str(config), "--db", str(db),
                       "--hub-endpoint", hub.base_url)  # fmt: skip
@@ -323,3 +323,47 @@ def test_the_app_shows_the_last_and_next_sync(tmp_path, monkeypatch):
         "next sync 2026-03-01 18:00 UTC"
     ) in sidebar_captions()
     engine.dispose()
+
+
+def test_a_stop_during_a_wait_ends_the_run_at_once_and_the_next_run_resumes(tmp_path):
+    hub_world = HubWorld.generate(seed=3, **SIZES["small"])
+    db, clean = tmp_path / "store.db", tmp_path / "clean.db"
+    with FakeHub(hub_world) as hub, Receiver() as receiver:
+        config = settings_file(tmp_path, receiver.url, github=(), hf=(ORG,))
+        # The third model's commits answer 429: a wait for the Hub's window (300 s, within
+        # --max-wait), after the first two models were saved.
+        *first_two, third = sorted(r.repo_id for r in hub_world.org_repos("model"))[:3]
+        hub.faults.add(f"/api/models/{third}/commits/", 429)
+        log = tmp_path / "serve.log"
+        command = [sys.executable, "-m", "talent.cli", "serve", "--no-app", "--config",
+                   str(config), "--db", str(db), "--hub-endpoint", hub.base_url]  # fmt: skip
+        with open(log, "w") as out:
+            proc = subprocess.Popen(command, env=env(), stdout=out, stderr=out)
+        try:
+            wait_for(lambda: "hf acme-ai: waiting" in log.read_text(), proc, log)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=DEADLINE)
+        text = log.read_text()
+        assert code == 0, text
+        assert "stopped during the run: what was saved stays" in text
+        assert text.rstrip().endswith("talent serve stopped")
+        engine = open_store(f"sqlite:///{db}")
+        assert get_meta(engine, LAST_STATUS) == "stopped during the run; what was saved stays"
+        # Not a failure: the store is as healthy as its last run's end is recent.
+        after_stop = talent("health", "--no-app", "--config", str(config), "--db", str(db),
+                            "--max-age", "1")  # fmt: skip
+        assert after_stop.returncode == 0, after_stop.stderr
+        assert receiver.posts == []  # no digest for a stopped run
+        stopped = acts(db)
+        assert {repo for _key, repo, *_ in stopped} >= {f"hf.co/{r}" for r in first_two}
+
+        resumed = talent("serve", "--once", "--config", str(config), "--db", str(db),
+                         "--hub-endpoint", hub.base_url)  # fmt: skip
+        assert resumed.returncode == 0, resumed.stderr
+        assert get_meta(engine, LAST_STATUS) == "ok"
+        once = talent("serve", "--once", "--config", str(config), "--db", str(clean),
+                      "--hub-endpoint", hub.base_url)  # fmt: skip
+        assert once.returncode == 0, once.stderr
+        assert stopped < acts(db) == acts(clean)
+        engine.dispose()
