@@ -168,8 +168,8 @@ def test_serve_mines_on_schedule_incrementally_sends_the_digest_and_holds_the_lo
                 assert healthy.returncode == 0, healthy.stderr
                 assert healthy.stdout.startswith("ok: the app answers; last scheduled run ended")
 
-                # A second scheduler on the same store: refused, in one line.
-                again = ["--no-app", "--github-url", gh.base_url, "--hub-endpoint", hub.base_url]
+                # A second scheduler on the same store (even for one run): refused, in one line.
+                again = ["--once", "--github-url", gh.base_url, "--hub-endpoint", hub.base_url]
                 second = talent("serve", "--config", str(config), "--db", str(db), *again)
                 assert second.returncode == 1
                 assert second.stderr.strip() == (
