@@ -242,6 +242,22 @@ def test_the_postgresql_lock_is_held_by_one_session(pg_server):
     engine.dispose()
 
 
+def test_talent_serve_on_postgresql_is_refused_while_another_holds_the_lock(pg_server, tmp_path):
+    url = pg_server.new_database()
+    engine = open_store(url)
+    config = settings_file(tmp_path, "http://127.0.0.1:9/hook", github=(), hf=(ORG,))
+    with acquire_lock(url):
+        set_meta(engine, "schedule_holder", "pid 7 on db-host")
+        nowhere = ["--hub-endpoint", "http://127.0.0.1:9"]  # never the real Hub, even if run
+        refused = talent("serve", "--once", "--config", str(config), "--db", url, *nowhere)
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "error: another talent serve is scheduling this store (pid 7 on db-host)\n"
+    )
+    assert get_meta(engine, LAST_START) is None  # nothing ran
+    engine.dispose()
+
+
 def test_a_failing_source_is_one_line_and_the_others_still_run(tmp_path):
     hub_world = HubWorld.generate(seed=3, **SIZES["small"])
     with FakeHub(hub_world) as hub, Receiver() as receiver:
