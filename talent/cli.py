@@ -3278,7 +3278,10 @@ def serve(
         if once:
             report = run_scheduled(engine, settings, log=_log, **options)
             raise typer.Exit(0 if report.ok else 1)
-        _log(f"scheduling {settings.db_url} every {schedule.every_hours:g} h (lock: {lock.where})")
+        from sqlalchemy.engine import make_url
+
+        shown = make_url(settings.db_url).render_as_string(hide_password=True)  # no secret
+        _log(f"scheduling {shown} every {schedule.every_hours:g} h (lock: {lock.where})")
         if schedule.digest and not settings.digest_webhook:
             _log("no [digest] webhook in the settings: the digest is not sent")
         with scheduling(engine, settings, log=_log, **options):
