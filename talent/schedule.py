@@ -374,8 +374,8 @@ def run_scheduled(
 
     Each source is mined as its ``talent mine`` command mines it; one that fails adds its
     one-line error to the report and the run goes on. ``stop`` set during the run ends it
-    at the next repository or batch (what was saved stays; the next run resumes) with
-    the problem ``"stopped"``. ``log`` is told what happens, a line at a time.
+    at the next repository or batch (what was saved stays; the next run resumes), and
+    the report says ``stopped``. ``log`` is told what happens, a line at a time.
     """
     from talent.identity import update_people
     from talent.privacy import apply_retention
@@ -544,12 +544,12 @@ def _git_step(engine, path: Path, stop, log):
 
 
 def _send_digest(engine, settings: Settings, report: RunReport, log) -> str:
-    from talent.digest import DigestError, build, keep, send, to_markdown
+    from talent.digest import build, keep, send, to_markdown
 
     try:
         digest, rows = build(engine, settings)
         send(settings.digest_webhook, digest, to_markdown(digest))
-    except DigestError as exc:
+    except Exception as exc:  # DigestError, or a store the ranking cannot read: one line
         report.problems["digest"] = _one_line(exc)
         log(f"digest: not sent: {report.problems['digest']}")
         return f"not sent: {report.problems['digest']}"
