@@ -33,6 +33,7 @@ def main() -> None:
     st.session_state["filters"] = sidebar_filters(status) if status.ready else Filters()
     with st.sidebar:
         st.caption(f"Database: `{status.url}`")
+        st.caption(data.sync_line(status.url) if status.exists else "")
     page.run()
 
 

@@ -658,3 +658,14 @@ def person_orphans(url: str, version: str, person_id: str) -> pd.DataFrame:
     return found.assign(successor=found["successor"].map(names))[
         ["repo", "area", "path", "successor", "area_orphaned"]
     ]
+
+
+def sync_line(url: str) -> str:
+    """The "Last synced … · next sync …" line (:func:`talent.schedule.sync_text`) from what
+    ``talent serve`` records in the store. Not cached: a few small reads of its meta."""
+    from talent.schedule import load_schedule_state, sync_text
+
+    try:
+        return sync_text(load_schedule_state(_engine(url)))
+    except (StoreError, KeyProblem):
+        return ""
