@@ -290,11 +290,23 @@ def _one_line_error(result) -> str:
     return lines[0]
 
 
+@pytest.fixture
+def busy_port():
+    """A port something listens on: were the refusal missing, ``talent app`` would stop
+    at once at the taken port (with another line) instead of serving."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield str(sock.getsockname()[1])
+
+
 @pytest.mark.parametrize("address", ["0.0.0.0", "::", "10.1.2.3"])
-def test_no_other_address_without_sign_in(tmp_path, monkeypatch, address):
+def test_no_other_address_without_sign_in(tmp_path, monkeypatch, address, busy_port):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TALENT_CONFIG", raising=False)
-    result = CliRunner().invoke(cli, ["app", "--db", str(tmp_path / "x.db"), "--address", address])
+    result = CliRunner().invoke(
+        cli, ["app", "--db", str(tmp_path / "x.db"), "--address", address, "--port", busy_port]
+    )
     line = _one_line_error(result)
     assert line.startswith("error: sign-in is off, so the app serves only this machine")
     assert '[auth] table in the settings file (README, "Sign-in")' in line
@@ -306,12 +318,12 @@ def test_loopback_without_sign_in_is_allowed():
         assert app_launch_problem(Settings(), address) is None
 
 
-def test_missing_secret_variable_is_one_line(tmp_path, monkeypatch, provider):
+def test_missing_secret_variable_is_one_line(tmp_path, monkeypatch, provider, busy_port):
     monkeypatch.delenv("TALENT_TEST_CLIENT_SECRET", raising=False)
     config = _settings_file(tmp_path, provider)
     result = CliRunner().invoke(
         cli,
-        ["app", "--config", str(config), "--db", str(tmp_path / "x.db"), "--address", "0.0.0.0"],
+        ["app", "--config", str(config), "--db", str(tmp_path / "x.db"), "--port", busy_port],
     )
     line = _one_line_error(result)
     assert line == (
@@ -321,7 +333,9 @@ def test_missing_secret_variable_is_one_line(tmp_path, monkeypatch, provider):
     monkeypatch.setenv("TALENT_TEST_CLIENT_SECRET", CLIENT_SECRET)
     config = _settings_file(tmp_path, provider, cookie_secret_env="TALENT_TEST_COOKIE")
     monkeypatch.delenv("TALENT_TEST_COOKIE", raising=False)
-    result = CliRunner().invoke(cli, ["app", "--config", str(config), "--address", "0.0.0.0"])
+    result = CliRunner().invoke(
+        cli, ["app", "--config", str(config), "--db", str(tmp_path / "x.db"), "--port", busy_port]
+    )
     assert _one_line_error(result) == (
         "error: [auth] cookie_secret_env: the environment variable TALENT_TEST_COOKIE is not set"
     )
