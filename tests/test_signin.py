@@ -40,6 +40,7 @@ from talent.signin import (
     auth_secrets,
     cookie_secret,
     cookie_secret_path,
+    providers,
     streamlit_secrets,
 )
 from talent.sources.demo import generate_demo
@@ -490,3 +491,32 @@ def test_app_with_sign_in_serves_everywhere_and_leaves_no_secret(tmp_path, provi
     assert _files_holding(ROOT, needles) == [
         f"{ROOT / 'tests' / 'test_signin.py'}: {n.decode()}" for n in needles
     ]  # the checkout: only where this test writes them down
+
+
+def test_own_secrets_file_is_used_as_it_is(tmp_path, monkeypatch, busy_port):
+    own = tmp_path / "secrets.toml"
+    own.write_text(
+        "[auth]\n"
+        'redirect_uri = "http://127.0.0.1:8501/oauth2callback"\n'
+        f'cookie_secret = "{COOKIE_SECRET}"\n'
+        "[auth.okta]\n"
+        'client_id = "talent"\n'
+        f'client_secret = "{CLIENT_SECRET}"\n'
+        'server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"\n'
+    )
+    config = tmp_path / "talent.toml"
+    config.write_text('[auth]\nsecrets_file = "secrets.toml"\n')
+    settings = load_settings(config)
+    assert providers(settings.auth) == {
+        "okta": "http://127.0.0.1:9/.well-known/openid-configuration"
+    }
+    with streamlit_secrets(settings) as path:
+        assert path == own
+    assert own.exists()  # the user's file stays
+    own.write_text('[auth]\nredirect_uri = "http://127.0.0.1:8501/oauth2callback"\n')
+    result = CliRunner().invoke(
+        cli, ["app", "--config", str(config), "--db", str(tmp_path / "x.db"), "--port", busy_port]
+    )
+    assert _one_line_error(result) == (
+        f"error: [auth] secrets_file: {own} [auth] needs cookie_secret"
+    )
