@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from talent.ui import data
+from talent.ui import auth, data
 from talent.ui.widgets import Filters, sidebar_filters
 
 PAGES = Path(__file__).parent / "pages"
@@ -27,6 +27,9 @@ def main() -> None:
         st.Page(MAINTAINERS, title="Maintainers", icon=":material/account_tree:"),
         st.Page(NETWORK, title="Network", icon=":material/hub:"),
     ]
+    # The gate, before any data is read or any page routed to: a visitor who is not
+    # signed in (or has no role) gets the sign-in (or no-access) page and nothing else.
+    auth.admit(*data.settings(data.db_url()), tuple(p.url_path for p in pages if p.url_path))
     page = st.navigation(pages)
     status = data.status(data.db_url())
     st.session_state["status"] = status
@@ -42,6 +45,6 @@ def ensure_routed() -> None:
     page file by itself (Streamlit's older multipage mode, chosen because a ``pages``
     folder sits next to the entry script): run the router instead, which renders the
     page with the sidebar filters and stops this run."""
-    if "status" not in st.session_state:
+    if "status" not in st.session_state or st.session_state.get("viewer") is None:
         main()
         st.stop()
