@@ -3046,18 +3046,29 @@ def run_app(
     statistics, the viewer's toolbar), whatever folder it is started from and with or
     without a terminal. Stop it with Ctrl+C (or SIGTERM).
     """
-    from talent.signin import (
-        SignInProblem,
-        app_env,
-        app_launch_problem,
-        sign_in_note,
-        streamlit_secrets,
-    )
-
     settings = _load(db, config)
-    problem = app_launch_problem(settings, address) or port_problem(address, port)
+    problem = _app_problem(settings, address, port)
     if problem:
         raise CliError(problem)
+    code = _launch_app(settings, config, address, port, headless)
+    raise typer.Exit(code)
+
+
+def _app_problem(settings: Settings, address: str, port: int) -> str | None:
+    """Why the app cannot start (sign-in needed for this address, a secret missing, the
+    port taken), or None."""
+    from talent.signin import app_launch_problem
+
+    return app_launch_problem(settings, address) or port_problem(address, port)
+
+
+def _launch_app(settings: Settings, config: str | None, address: str, port: int,
+                headless: bool) -> int:  # fmt: skip
+    """Run the app (``talent app``, ``talent serve``) until SIGTERM or SIGINT: its settings
+    and database in the environment, the sign-in secrets in a private file outside the
+    checkout for its lifetime; Streamlit's exit status."""
+    from talent.signin import SignInProblem, app_env, sign_in_note, streamlit_secrets
+
     env = app_env(settings, os.environ)
     env[DB_ENV_VAR] = settings.db_url
     if config:  # the app reads the same settings file (its profiles, company, people)
@@ -3067,7 +3078,7 @@ def run_app(
     typer.echo(f"Starting talent on {url} (database {settings.db_url})...", err=True)
     try:
         with streamlit_secrets(settings) as secrets_file:
-            code = serve_streamlit(
+            return serve_streamlit(
                 streamlit_command(address, port, secrets_file),
                 env,
                 url,
@@ -3075,7 +3086,6 @@ def run_app(
             )
     except SignInProblem as exc:
         raise CliError(str(exc)) from None
-    raise typer.Exit(code)
 
 
 def streamlit_command(address: str, port: int, secrets_file: Path | None = None) -> list[str]:
@@ -3281,8 +3291,7 @@ def serve(
     with lock:
         run_app_too = not (no_app or once)
         if run_app_too:
-            # branch signin: the sign-in launch check (non-loopback needs sign-in) goes here.
-            problem = port_problem(address, port)
+            problem = _app_problem(settings, address, port)
             if problem:
                 raise CliError(problem)
         engine = _opened(settings)
@@ -3303,27 +3312,11 @@ def serve(
         if schedule.digest and not settings.digest_webhook:
             _log("no [digest] webhook in the settings: the digest is not sent")
         with scheduling(engine, settings, log=_log, **options):
-            code = _serve_app(settings, config, address, port, headless) if run_app_too else 0
+            code = _launch_app(settings, config, address, port, headless) if run_app_too else 0
             if not run_app_too:
                 _wait_for_signal()
         _log("talent serve stopped")
         raise typer.Exit(code)
-
-
-def _serve_app(settings: Settings, config: str | None, address: str, port: int,
-               headless: bool) -> int:  # fmt: skip
-    """The app as ``talent app`` starts it, until SIGTERM or SIGINT."""
-    env = dict(os.environ, **{DB_ENV_VAR: settings.db_url})
-    if config:
-        env[CONFIG_ENV_VAR] = str(Path(config).resolve())
-    url = f"http://{'127.0.0.1' if address in ('0.0.0.0', '::') else address}:{port}"
-    _log(f"starting the app on {url}")
-    return serve_streamlit(
-        streamlit_command(address, port),
-        env,
-        url,
-        on_ready=lambda: _app_ready(url, open_browser=not headless),
-    )
 
 
 def _wait_for_signal() -> None:
