@@ -14,7 +14,6 @@ import pytest
 import streamlit as st
 from typer.testing import CliRunner
 
-from talent.access import Viewer
 from talent.accesslog import access_log, record_access
 from talent.cli import app
 from talent.config import Settings
@@ -222,11 +221,13 @@ def test_the_candidate_page_records_one_view_and_a_shown_draft(
     engine = open_store(demo_copy)
     monkeypatch.setenv("TALENT_DB", demo_copy)
     monkeypatch.delenv("TALENT_CONFIG", raising=False)
+    # Without sign-in the viewer is the local user (TALENT_USER); the log names the viewer.
+    monkeypatch.setenv("TALENT_USER", ANA)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.session_state["viewer"] = Viewer(ANA, "Ana", "recruiter")
     at.switch_page("talent/ui/pages/candidate.py")
     at.run()
     assert not at.exception
+    assert at.session_state["viewer"].who == ANA
     shown = at.session_state["person_id"]
     at.run()  # a rerun of the same view is not another view
     log = access_log(engine)

@@ -20,6 +20,9 @@ SOURCES = ("talent.sources",)
 STORE = ("talent.store",)
 SYNC = ("talent.sync",)
 MINING = ("talent.mining",)  # the one-call forms (mine_git, mine_github...): beside sync
+# The schedule of `talent serve` runs mining then the digest: right of both, left of the
+# ui and the cli.
+SCHEDULE = ("talent.schedule",)
 ANALYSIS = tuple(
     f"talent.{m}"
     for m in (
@@ -108,7 +111,18 @@ RULES = {
     "pipeline, outreach, digest and network never import "
     "the sources, sync, mining, the ui or the cli": (
         lambda m: within(m, ANALYSIS),
-        never("talent.sources", "talent.sync", "talent.mining", "talent.ui", "talent.cli"),
+        never(
+            "talent.sources",
+            "talent.sync",
+            "talent.mining",
+            "talent.schedule",
+            "talent.ui",
+            "talent.cli",
+        ),
+    ),
+    "the schedule never imports the ui or the cli": (
+        lambda m: within(m, SCHEDULE),
+        never("talent.ui", "talent.cli"),
     ),
     "only talent/ui imports streamlit": (
         lambda m: not within(m, ("talent.ui",)),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from talent.ui import data
+from talent.ui import auth, data
 from talent.ui.widgets import Filters, sidebar_filters
 
 PAGES = Path(__file__).parent / "pages"
@@ -29,12 +29,16 @@ def main() -> None:
         st.Page(NETWORK, title="Network", icon=":material/hub:"),
         st.Page(ACCESS_LOG, title="Access log", icon=":material/policy:"),
     ]
+    # The gate, before any data is read or any page routed to: a visitor who is not
+    # signed in (or has no role) gets the sign-in (or no-access) page and nothing else.
+    auth.admit(*data.settings(data.db_url()), tuple(p.url_path for p in pages if p.url_path))
     page = st.navigation(pages)
     status = data.status(data.db_url())
     st.session_state["status"] = status
     st.session_state["filters"] = sidebar_filters(status) if status.ready else Filters()
     with st.sidebar:
         st.caption(f"Database: `{status.url}`")
+        st.caption(data.sync_line(status.url) if status.exists else "")
     page.run()
 
 
@@ -43,6 +47,6 @@ def ensure_routed() -> None:
     page file by itself (Streamlit's older multipage mode, chosen because a ``pages``
     folder sits next to the entry script): run the router instead, which renders the
     page with the sidebar filters and stops this run."""
-    if "status" not in st.session_state:
+    if "status" not in st.session_state or st.session_state.get("viewer") is None:
         main()
         st.stop()

@@ -738,3 +738,14 @@ def access_entries(url: str, person: str = "", since: datetime | None = None) ->
     names = load_people(engine).set_index("person_id")["name"].to_dict()
     frame["names"] = [", ".join(names.get(p, p) for p in people) for people in frame["people"]]
     return frame
+
+
+def sync_line(url: str) -> str:
+    """The "Last synced … · next sync …" line (:func:`talent.schedule.sync_text`) from what
+    ``talent serve`` records in the store. Not cached: a few small reads of its meta."""
+    from talent.schedule import load_schedule_state, sync_text
+
+    try:
+        return sync_text(load_schedule_state(_engine(url)))
+    except (StoreError, KeyProblem):
+        return ""
