@@ -8,6 +8,10 @@ from __future__ import annotations
 import ast
 import csv
 import io
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from unittest import mock
 
@@ -50,11 +54,11 @@ USERS = {
     "hiring_manager": "hm@acme.com",
     "maintainer": "mai@oss.org",  # by the domain
 }
-SETTINGS = f"""
+SETTINGS = """
 [auth]
-server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"
+server_metadata_url = "{issuer}/.well-known/openid-configuration"
 client_id = "talent"
-client_secret_env = "{SECRET_ENV}"
+client_secret_env = "TALENT_TEST_CLIENT_SECRET"
 redirect_uri = "http://localhost:8501/oauth2callback"
 
 [roles]
@@ -137,16 +141,25 @@ def test_every_page_of_the_app_has_an_entry_and_checks_it_first():
     for _path, _title, _icon, what in router.NAVIGATION:
         assert what in PERMISSIONS and what.startswith("page:")
     # st.Page is made in one place only, from NAVIGATION (no page outside the table).
+    tree = _tree(UI / "app.py")
     made = [
         node
-        for node in ast.walk(_tree(UI / "app.py"))
+        for node in ast.walk(tree)
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page"
     ]
-    assert len(made) == 1
-    inside = made[0]
-    while not isinstance(inside, ast.FunctionDef):
-        inside = inside.parent
-    assert inside.name == "allowed_pages"
+    for node in made:
+        inside = node
+        while not isinstance(inside, ast.ListComp):
+            inside = inside.parent
+        assert ast.unparse(inside.generators[0].iter) in ("NAVIGATION", "enumerate(shown)")
+    # ... and the navigation routes to the allowed ones only.
+    routed = [
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "navigation"
+    ]
+    assert routed == ["st.navigation(pages)"]
+    assert "pages = allowed_pages()" in ast.unparse(tree)
     # Each page asks for its own entry right after routing, before anything is drawn.
     for what, path in PAGE_FILES.items():
         tree = _tree(Path(path))
@@ -252,8 +265,33 @@ def test_the_table_names_known_roles_and_an_unknown_entry_is_an_error():
 # --- the app, signed in as each role --------------------------------------------------------
 
 
+class _Discovery(BaseHTTPRequestHandler):
+    """The provider's discovery document (the issuer the app checks sessions against)."""
+
+    def do_GET(self):
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        body = json.dumps({"issuer": base, "authorization_endpoint": base + "/auth"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture(scope="module")
-def world(tmp_path_factory) -> dict:
+def issuer():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Discovery)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, issuer) -> dict:
     """The small demo world with two lists: DevRel (shared with the hiring manager, in
     other case) and Infra (not shared, with a note only recruiters may read)."""
     folder = tmp_path_factory.mktemp("roles")
@@ -269,8 +307,9 @@ def world(tmp_path_factory) -> dict:
     share_shortlist(engine, "DevRel", ["HM@Acme.com"], "rob")
     engine.dispose()
     config = folder / "talent.toml"
-    config.write_text(SETTINGS, encoding="utf-8")
-    return {"url": url, "config": str(config), "devrel": people[:2], "infra": people[2:]}
+    config.write_text(SETTINGS.format(issuer=issuer), encoding="utf-8")
+    return {"url": url, "config": str(config), "devrel": people[:2], "infra": people[2:],
+            "issuer": issuer}  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -279,18 +318,37 @@ def signed_in(monkeypatch, world):
     monkeypatch.setenv("TALENT_CONFIG", world["config"])
     monkeypatch.setenv(SECRET_ENV, "not-a-real-secret")
     monkeypatch.setenv("TALENT_USER", "someone-else")  # the app must not record this name
+    ISSUER[:] = [world["issuer"]]
+
+
+ISSUER: list[str] = []
+
+
+def _user(email: str) -> dict:
+    """What the provider's ID token says of a fresh sign-in (talent.ui.auth checks it)."""
+    return {
+        "is_logged_in": True,
+        "email": email,
+        "name": email.split("@")[0].title(),
+        "iss": ISSUER[0],
+        "iat": int(time.time()) - 60,
+        "email_verified": True,
+        "provider": "default",
+    }
 
 
 def _signed_in(email: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
-    at.user = {"is_logged_in": True, "email": email, "name": email.split("@")[0].title()}
+    at.user = _user(email)
     return at
 
 
-def _direct(url: str, page: Path, email: str) -> AppTest:
-    """A page's own file run by itself (a typed URL that reaches it), routed already."""
+def _direct(url: str, page: Path, viewer: Viewer) -> AppTest:
+    """A page's own file run by itself (a typed URL that reaches it) in a session that
+    the gate let through already."""
     at = AppTest.from_file(str(page), default_timeout=120)
-    at.user = {"is_logged_in": True, "email": email, "name": email}
+    at.user = _user(viewer.email)
+    at.session_state["viewer"] = viewer
     at.session_state["status"] = data.status(url)
     at.session_state["filters"] = Filters()
     return at.run()
@@ -322,7 +380,7 @@ def _shows(at: AppTest, what: str) -> None:
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_opens_downloads_and_changes_exactly_what_the_table_gives(world, role):
     st.cache_resource.clear()
-    viewer = Viewer(USERS[role], "", role)
+    viewer = Viewer(USERS[role], USERS[role].split("@")[0].title(), role)
     at = _signed_in(USERS[role])
     with mock.patch.object(st, "download_button", wraps=st.download_button) as spy:
         at.run()
@@ -334,7 +392,7 @@ def test_each_role_opens_downloads_and_changes_exactly_what_the_table_gives(worl
                 with pytest.raises(ValueError, match="Could not find a navigation page"):
                     at.switch_page(str(path))
                 # ... and run by itself, the page says so in one line and shows nothing.
-                alone = _direct(world["url"], Path(path), USERS[role])
+                alone = _direct(world["url"], Path(path), viewer)
                 assert [e.value for e in alone.error] == [
                     f"Your role ({role}) cannot open this page"
                 ]
@@ -370,8 +428,8 @@ def test_each_role_opens_downloads_and_changes_exactly_what_the_table_gives(worl
 
 def test_a_stranger_signed_in_gets_no_page(world):
     at = _signed_in("eve@evil.com").run()
-    assert [e.value for e in at.error] == ["Your role (none) cannot open this page"]
-    assert not at.title and not at.dataframe and not at.sidebar.selectbox
+    assert [t.value for t in at.title] == ["No access"]  # talent.ui.auth's gate
+    assert not at.dataframe and not at.sidebar.selectbox and not at.get("download_button")
 
 
 def test_the_hiring_manager_sees_reads_comments_and_exports_only_the_shared_list(world):
