@@ -528,8 +528,8 @@ def test_a_version_4_store_gains_the_org_members_table(tmp_path):
     people_columns = {c["name"] for c in inspect(engine).get_columns("people")}
     assert {"bot_evidence", "login_source"} <= people_columns  # version 12's
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 14
-    assert SCHEMA_VERSION == 14
+        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 15
+    assert SCHEMA_VERSION == 15
     assert inspect(engine).has_table("access_log")  # version 14's
     assert inspect(engine).has_table("access_log_people")
     columns = {c["name"] for c in inspect(engine).get_columns("people")}

@@ -9,12 +9,14 @@ import streamlit as st
 
 from talent.privacy import PrivacyError
 from talent.ui import app, data
+from talent.ui.roles import require
 from talent.ui.safe import md_escape
 from talent.ui.widgets import page_start
 
 
 def render() -> None:
     app.ensure_routed()
+    require("page:access_log")
     started = page_start("Access log")
     if started is None:
         return
