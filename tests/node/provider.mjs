@@ -76,12 +76,15 @@ const provider = new Provider(issuer, {
   conformIdTokenClaims: false,
   features: {
     devInteractions: { enabled: false },
+    // Signing out at the provider needs no click (as with a provider that trusts the
+    // client's own sign-out): the form is sent with "yes" as soon as it loads.
     rpInitiatedLogout: {
       enabled: true,
       async logoutSource(ctx, form) {
         ctx.body = `<!doctype html><html><head><title>Sign out</title></head><body>${form}
-<button id="logout" type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button>
-</body></html>`;
+<script>const f = document.getElementById('op.logoutForm');
+f.insertAdjacentHTML('beforeend', '<input type="hidden" name="logout" value="yes">');
+f.submit();</script></body></html>`;
       },
     },
   },
