@@ -2285,6 +2285,65 @@ def shortlist_note(
     typer.echo(f"Note added to {pid} on {_plain(name)!r}.")
 
 
+EmailsArgument = Annotated[
+    list[str], typer.Argument(help="E-mail addresses, as the hiring managers sign in.")
+]
+
+
+def _share_args(settings: Settings, name: str, emails: list[str]) -> tuple[object, str, list[str]]:
+    """The store, the list (which must exist) and the addresses, checked: one line on
+    bad input."""
+    from talent.access import share_address
+    from talent.pipeline import check_list_name
+    from talent.store import load_shortlists
+
+    try:
+        addresses = list(dict.fromkeys(share_address(e) for e in emails))
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    name = _pipeline_call(check_list_name, name)
+    engine = _open_existing(settings)
+    if name not in set(load_shortlists(engine)["name"]):
+        raise CliError(f"no shortlist {name!r}: talent shortlist show lists them")
+    return engine, name, addresses
+
+
+@shortlist_app.command("share")
+def shortlist_share(
+    name: ListArgument, emails: EmailsArgument, db: DbOption = None, config: ConfigOption = None
+) -> None:
+    """Share a list with hiring managers: signed in to the app, they see it (and no other
+    list), comment on its people and export it."""
+    from talent.pipeline import current_user
+    from talent.store import share_shortlist
+
+    engine, name, addresses = _share_args(_load(db, config), name, emails)
+    added = share_shortlist(engine, name, addresses, current_user())
+    kept = len(addresses) - len(added)
+    typer.echo(
+        f"{_plain(name)!r} shared with {len(added)} more"
+        + (f"; {kept} had it already" if kept else "")
+        + "."
+    )
+
+
+@shortlist_app.command("unshare")
+def shortlist_unshare(
+    name: ListArgument, emails: EmailsArgument, db: DbOption = None, config: ConfigOption = None
+) -> None:
+    """Stop sharing a list with these addresses."""
+    from talent.store import unshare_shortlist
+
+    engine, name, addresses = _share_args(_load(db, config), name, emails)
+    gone = unshare_shortlist(engine, name, addresses)
+    missing = len(addresses) - len(gone)
+    typer.echo(
+        f"{_plain(name)!r} no longer shared with {len(gone)}"
+        + (f"; {missing} did not have it" if missing else "")
+        + "."
+    )
+
+
 @shortlist_app.command("show")
 def shortlist_show(
     name: Annotated[

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from talent.access import Viewer
 from talent.cli import app
 from talent.export import DANGEROUS_PREFIXES
 from talent.pipeline import (
@@ -286,6 +287,9 @@ def test_cli_bad_input_is_one_line(cli, args, says):
 
 # --- the app ------------------------------------------------------------------------------
 
+# The one user of an app without sign-in (talent.ui.auth.viewer), as TALENT_USER=ann.
+ANN = Viewer("ann", "ann", "admin", local=True)
+
 
 def _app(monkeypatch, url: str, page: str | None = None, **query):
     from streamlit.testing.v1 import AppTest
@@ -331,7 +335,7 @@ def test_app_adds_from_the_candidate_page_and_moves_on_the_shortlists_page(monke
     seen = dict(zip(table["person_id"], table["version"].astype(int), strict=True))
     from talent.ui import data
 
-    refused = data.move_entries(demo_copy, "DevRel", seen, "interviewing")
+    refused = data.move_entries(demo_copy, ANN, "DevRel", seen, "interviewing")
     assert len(refused) == 1 and "changed by cy" in refused[0]
     stages = load_entries(engine, "DevRel").set_index("person_id")["stage"].to_dict()
     assert stages == {first: "interviewing", second: "contacted"}
@@ -355,13 +359,13 @@ def test_the_app_adds_several_people_with_one_note_for_each(monkeypatch, demo_co
     chosen = load_people(engine)["person_id"].head(3).tolist()
     add_entries(engine, "DevRel", chosen[:1], "bob")
 
-    added = data.add_to_list(demo_copy, "DevRel", chosen, note="=met at the summit")
+    added = data.add_to_list(demo_copy, ANN, "DevRel", chosen, note="=met at the summit")
     assert added == chosen[1:]  # the first was on the list already, and keeps its entry
     notes = entry_notes(engine, "DevRel")
     assert {p: [(n["who"], n["text"]) for n in notes[p]] for p in chosen} == {
         p: [("ann", "=met at the summit")] for p in chosen
     }
-    assert data.add_to_list(demo_copy, "DevRel", chosen[:1]) == []
+    assert data.add_to_list(demo_copy, ANN, "DevRel", chosen[:1]) == []
     assert len(entry_notes(engine, "DevRel")[chosen[0]]) == 1  # no note, none added
     engine.dispose()
 

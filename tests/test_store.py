@@ -507,7 +507,9 @@ def test_an_older_talent_database_still_opens_and_migrates(tmp_path):
     again = open_store(url)
     with again.connect() as conn:
         columns = {row[1] for row in conn.execute(text("PRAGMA table_info(people)"))}
-        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 13
+        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == (
+            SCHEMA_VERSION
+        )
     assert {"employed_from", "employed_until"} <= columns
     assert list(load_repos(again)["full_name"]) == ["acme/one", "acme/two"]
     again.dispose()

@@ -112,6 +112,9 @@ __all__ = [
     "load_entries",
     "load_events",
     "delete_person_entries",
+    "share_shortlist",
+    "unshare_shortlist",
+    "load_shares",
     "save_ats_marks",
     "load_ats_marks",
     "save_search",
@@ -1241,6 +1244,45 @@ def load_events(
     if person_id is not None:
         stmt = stmt.where(t.c.person_id == person_id)
     return _read(engine, stmt, parse_dates=["at"])
+
+
+def share_shortlist(
+    engine: Engine, shortlist: str, emails: Sequence[str], who: str = ""
+) -> list[str]:
+    """Share the shortlist ``shortlist`` with ``emails`` (kept in lower case); the
+    addresses newly shared with (one already shared keeps its date). The list must exist."""
+    if shortlist not in set(load_shortlists(engine)["name"]):
+        raise StoreError(f"no shortlist {shortlist!r}")
+    added = []
+    with engine.begin() as conn:
+        for email in dict.fromkeys(e.strip().lower() for e in emails):
+            row = {"shortlist": shortlist, "email": email, "shared_at": _now(), "shared_by": who}
+            if _insert_new(engine, conn, schema.shortlist_shares, row):
+                added.append(email)
+    return added
+
+
+def unshare_shortlist(engine: Engine, shortlist: str, emails: Sequence[str]) -> list[str]:
+    """Stop sharing ``shortlist`` with ``emails`` (compared without case); the addresses
+    it was shared with and no longer is."""
+    t = schema.shortlist_shares
+    gone = []
+    with engine.begin() as conn:
+        for email in dict.fromkeys(e.strip().lower() for e in emails):
+            where = (t.c.shortlist == shortlist, t.c.email == email)
+            if conn.execute(delete(t).where(*where)).rowcount:
+                gone.append(email)
+    return gone
+
+
+def load_shares(engine: Engine, shortlist: str | None = None) -> pd.DataFrame:
+    """Who each shortlist is shared with: columns ``shortlist``, ``email``, ``shared_at``,
+    ``shared_by``; by list, then address."""
+    t = schema.shortlist_shares
+    stmt = select(t).order_by(t.c.shortlist, t.c.email)
+    if shortlist is not None:
+        stmt = stmt.where(t.c.shortlist == shortlist)
+    return _read(engine, stmt, parse_dates=["shared_at"])
 
 
 def save_ats_marks(

@@ -25,7 +25,7 @@ def String(length: int | None = None):
 
 Text = _Text().with_variant(_Text(collation="C"), "postgresql")
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 metadata = MetaData()
 
@@ -267,6 +267,18 @@ shortlist_events = Table(
     Index("ix_shortlist_events_entry", "shortlist", "person_id"),
 )
 
+# Who a shortlist is shared with: a hiring manager (by their sign-in address, lower
+# case) sees and comments on the lists shared with them, and no other. No person ids:
+# an opt-out has nothing to remove here.
+shortlist_shares = Table(
+    "shortlist_shares",
+    metadata,
+    Column("shortlist", String(200), primary_key=True),
+    Column("email", String(320), primary_key=True),
+    Column("shared_at", DateTime, nullable=False),
+    Column("shared_by", String(200), nullable=False, default=""),
+)
+
 # Saved searches (a profile, filters and skill words, as JSON) and what each digest saw:
 # a row per person in the search's top, so the next digest can say what changed.
 saved_searches = Table(
@@ -344,4 +356,5 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE people ADD COLUMN employed_from TIMESTAMP",
         "ALTER TABLE people ADD COLUMN employed_until TIMESTAMP",
     ],
+    14: [],  # shortlist_shares
 }

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from talent.ui import data
+from talent.access import allowed, denied_text
+from talent.ui import data, roles
 from talent.ui.widgets import Filters, sidebar_filters
 
 PAGES = Path(__file__).parent / "pages"
@@ -16,17 +17,20 @@ CANDIDATE = PAGES / "candidate.py"
 MAINTAINERS = PAGES / "maintainers.py"
 SHORTLISTS = PAGES / "shortlists.py"
 NETWORK = PAGES / "network.py"
+# Every page: its file, title, icon and the permission that opens it
+# (talent.access.PERMISSIONS); the first one a viewer may open is their home page.
+NAVIGATION = (
+    (CANDIDATES, "Candidates", ":material/leaderboard:", "page:candidates"),
+    (CANDIDATE, "Candidate", ":material/person:", "page:candidate"),
+    (SHORTLISTS, "Shortlists", ":material/checklist:", "page:shortlists"),
+    (MAINTAINERS, "Maintainers", ":material/account_tree:", "page:maintainers"),
+    (NETWORK, "Network", ":material/hub:", "page:network"),
+)
 
 
 def main() -> None:
     st.set_page_config(page_title="talent", page_icon=":material/groups:", layout="wide")
-    pages = [
-        st.Page(CANDIDATES, title="Candidates", icon=":material/leaderboard:", default=True),
-        st.Page(CANDIDATE, title="Candidate", icon=":material/person:"),
-        st.Page(SHORTLISTS, title="Shortlists", icon=":material/checklist:"),
-        st.Page(MAINTAINERS, title="Maintainers", icon=":material/account_tree:"),
-        st.Page(NETWORK, title="Network", icon=":material/hub:"),
-    ]
+    pages = allowed_pages()
     page = st.navigation(pages)
     status = data.status(data.db_url())
     st.session_state["status"] = status
@@ -34,6 +38,21 @@ def main() -> None:
     with st.sidebar:
         st.caption(f"Database: `{status.url}`")
     page.run()
+
+
+def allowed_pages() -> list:
+    """The pages the viewer may open, the first their home page; nobody with no page
+    reads one line and the app stops there (a page not listed cannot be reached: its URL
+    falls back to the home page, and each page checks again at its start)."""
+    viewer = roles.current_viewer()
+    shown = [entry for entry in NAVIGATION if allowed(viewer, entry[3])]
+    if not shown:
+        st.error(denied_text(viewer, "page:candidates"), icon=":material/block:")
+        st.stop()
+    return [
+        st.Page(path, title=title, icon=icon, default=i == 0)
+        for i, (path, title, icon, _what) in enumerate(shown)
+    ]
 
 
 def ensure_routed() -> None:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
+from talent.access import AccessDenied, Viewer, check, visible_lists
 from talent.affiliation import CompanyInference
 from talent.audit import Audit, audit_person
 from talent.config import (
@@ -128,8 +129,9 @@ def status(url: str) -> StoreStatus:
         return StoreStatus(url, True, error=str(exc))
 
 
-def create_demo(url: str) -> int:
+def create_demo(url: str, viewer: Viewer | None) -> int:
     """Write the demo world into ``url``; returns the number of activities."""
+    check(viewer, "change:demo")
     engine = _engine(url)
     world = generate_demo()
     save_demo(engine, world)
@@ -318,13 +320,15 @@ def feedback(url: str) -> pd.DataFrame:
     return verdicts[verdicts["person_id"].isin(load_people(engine)["person_id"])]
 
 
-def record_verdict(url: str, person_id: str, label: str | None, note: str = "") -> None:
+def record_verdict(
+    url: str, viewer: Viewer | None, person_id: str, label: str | None, note: str = ""
+) -> None:
     """The quick action on the default shortlist: "shortlisted" or "rejected" (not a
-    fit), or take the person off it (None)."""
-    from talent.pipeline import current_user
+    fit), or take the person off it (None); recorded under the viewer."""
     from talent.pipeline import record_verdict as record
 
-    record(_engine(url), person_id, label, note, current_user())
+    check(viewer, "change:verdict")
+    record(_engine(url), person_id, label, note, viewer.who)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -371,6 +375,7 @@ def person_activity(url: str, version: str, person_id: str) -> pd.DataFrame:
 
 def shortlist(
     url: str,
+    viewer: Viewer | None,
     version: str,
     profile: Profile,
     repos: tuple[str, ...],
@@ -381,6 +386,7 @@ def shortlist(
     """The shortlisted people for a hiring manager (:func:`talent.export.shortlist_frame`)
     under the ranking in view. Not cached: verdicts change with every click, and the
     ranking and evidence it reads are."""
+    check(viewer, "download:shortlisted_csv")
     frame = ranking(url, version, profile, repos, since, include_bots, intervals)
     base = _base(url, version, repos, since, include_bots)
     return shortlist_frame(frame, feedback(url), base.evidence, people=base.people)
@@ -469,13 +475,15 @@ def repository_network(
     return network(edges, base.acts, base.features["pagerank"], repo, top)
 
 
-def since_last_visit(url: str, profile: str, *, mark_seen: bool = False) -> str:
-    """What changed in the profile's top 50 since this user last marked it seen, as
+def since_last_visit(
+    url: str, viewer: Viewer | None, profile: str, *, mark_seen: bool = False
+) -> str:
+    """What changed in the profile's top 50 since the viewer last marked it seen, as
     Markdown (:mod:`talent.digest`); ``mark_seen`` records this visit. Not cached."""
     from talent.digest import Search, build, keep, to_markdown
-    from talent.pipeline import current_user
 
-    label = f"last visit of {current_user() or 'the app'} ({profile})"
+    check(viewer, "change:seen" if mark_seen else "page:candidates")
+    label = f"last visit of {viewer.who or 'the app'} ({profile})"
     digest, rows = build(_engine(url), settings(url)[0], label, search=Search(profile=profile))
     if mark_seen:
         keep(_engine(url), digest, rows)
@@ -489,11 +497,55 @@ def pipeline_stages(url: str) -> dict[str, str]:
     return pipeline_column(_engine(url))
 
 
-def shortlists(url: str) -> pd.DataFrame:
-    """The named shortlists with their sizes. Not cached: they change with every click."""
+def shortlists(url: str, viewer: Viewer | None) -> pd.DataFrame:
+    """The named shortlists the viewer may see (every one for a recruiter, those shared
+    with them for a hiring manager: :func:`talent.access.visible_lists`), with their
+    sizes. Not cached: they change with every click."""
     from talent.store import load_shortlists
 
-    return load_shortlists(_engine(url))
+    engine = _engine(url)
+    lists = load_shortlists(engine)
+    return lists[lists["name"].isin(_visible(engine, viewer, lists["name"]))].reset_index(drop=True)
+
+
+def _visible(engine, viewer: Viewer | None, names) -> list[str]:
+    from talent.store import load_shares
+
+    shares = load_shares(engine)
+    return visible_lists(viewer, names, zip(shares["shortlist"], shares["email"], strict=True))
+
+
+def _check_list(url: str, viewer: Viewer | None, what: str, name: str) -> None:
+    """Refuse ``what`` on the list ``name`` unless the viewer may, and may see the list."""
+    check(viewer, what)
+    if name not in _visible(_engine(url), viewer, [name]):
+        raise AccessDenied(f"The list {name!r} is not shared with you")
+
+
+def shares(url: str, viewer: Viewer | None, name: str) -> list[str]:
+    """The addresses the list ``name`` is shared with (for who may share it)."""
+    from talent.store import load_shares
+
+    check(viewer, "change:share")
+    return load_shares(_engine(url), name)["email"].tolist()
+
+
+def share_list(url: str, viewer: Viewer | None, name: str, email: str) -> bool:
+    """Share the list ``name`` with ``email`` (:class:`ValueError` if it is not one
+    address); True if it was not shared with them yet."""
+    from talent.access import share_address
+    from talent.store import share_shortlist
+
+    check(viewer, "change:share")
+    return bool(share_shortlist(_engine(url), name, [share_address(email)], viewer.who))
+
+
+def unshare_list(url: str, viewer: Viewer | None, name: str, email: str) -> bool:
+    """Stop sharing the list ``name`` with ``email``; True if it was shared with them."""
+    from talent.store import unshare_shortlist
+
+    check(viewer, "change:share")
+    return bool(unshare_shortlist(_engine(url), name, [email]))
 
 
 def list_entries(url: str, name: str | None = None) -> pd.DataFrame:
@@ -511,45 +563,54 @@ def list_notes(url: str, name: str) -> dict[str, list[dict]]:
     return entry_notes(_engine(url), name)
 
 
-def add_to_list(url: str, name: str, person_ids: list[str], *, note: str = "") -> list[str]:
+def add_to_list(
+    url: str, viewer: Viewer | None, name: str, person_ids: list[str], *, note: str = ""
+) -> list[str]:
     """Put people on list ``name`` (made if missing); with a ``note``, each of them
     (already on the list or not) gets it. The ids newly added."""
-    from talent.pipeline import check_list_name, current_user
+    from talent.pipeline import check_list_name
     from talent.store import add_entries, add_note
 
-    engine, who, name = _engine(url), current_user(), check_list_name(name)
+    check(viewer, "change:shortlist")
+    engine, who, name = _engine(url), viewer.who, check_list_name(name)
     added = add_entries(engine, name, person_ids, who)
     for person_id in person_ids if note else ():
         add_note(engine, name, person_id, note, who)
     return added
 
 
-def move_entries(url: str, name: str, seen: dict[str, int], stage: str) -> list[str]:
+def move_entries(
+    url: str, viewer: Viewer | None, name: str, seen: dict[str, int], stage: str
+) -> list[str]:
     """Move people to ``stage`` on list ``name``, each at the version shown (``seen``:
     person id -> version); returns one message per refused move (someone else changed
     the entry since), nothing of which was stored."""
-    from talent.pipeline import check_stage, current_user
+    from talent.pipeline import check_stage
     from talent.store import StaleEntry, change_entry
 
+    _check_list(url, viewer, "change:stage", name)
     refused = []
     for person_id, version in seen.items():
         try:
-            change_entry(_engine(url), name, person_id, current_user(),
+            change_entry(_engine(url), name, person_id, viewer.who,
                          stage=check_stage(stage), expected_version=version)  # fmt: skip
         except StaleEntry as exc:
             refused.append(str(exc))
     return refused
 
 
-def note_entry(url: str, name: str, person_id: str, text: str) -> None:
-    from talent.pipeline import current_user
+def note_entry(url: str, viewer: Viewer | None, name: str, person_id: str, text: str) -> None:
+    """A note on a person's entry, under the viewer's name; a hiring manager's only on a
+    list shared with them."""
     from talent.store import add_note
 
-    add_note(_engine(url), name, person_id, text, current_user())
+    _check_list(url, viewer, "change:note", name)
+    add_note(_engine(url), name, person_id, text, viewer.who)
 
 
 def list_export(
     url: str,
+    viewer: Viewer | None,
     version: str,
     name: str,
     profile: Profile,
@@ -558,9 +619,10 @@ def list_export(
     include_bots: bool,
 ) -> pd.DataFrame:
     """The list as a hiring manager gets it (:func:`talent.export.list_frame`), under
-    the ranking in view (with rank ranges)."""
+    the ranking in view (with rank ranges); only a list the viewer may export."""
     from talent.export import list_frame
 
+    _check_list(url, viewer, "download:shortlist_export", name)
     frame = ranking(url, version, profile, repos, since, include_bots, True)
     base = _base(url, version, repos, since, include_bots)
     entries = list_entries(url, name)
@@ -576,10 +638,11 @@ def ats_marks(url: str) -> pd.DataFrame:
     return load_ats_marks(_engine(url))
 
 
-def import_ats(url: str, payload: bytes, source: str, *, replace: bool):
+def import_ats(url: str, viewer: Viewer | None, payload: bytes, source: str, *, replace: bool):
     """Mark the people an ATS export names (:func:`talent.pipeline.import_ats`)."""
     from talent.pipeline import import_ats
 
+    check(viewer, "change:ats")
     return import_ats(_engine(url), payload, source, replace=replace)
 
 
@@ -591,10 +654,11 @@ def company(url: str, version: str) -> CompanyInference:
     return infer_company(_engine(url), settings(url)[0])
 
 
-def choose_company(url: str, name: str | None) -> CompanyInference:
+def choose_company(url: str, viewer: Viewer | None, name: str | None) -> CompanyInference:
     """Call organisation ``name`` "mine" (None: forget the choice), kept in the store;
     people are resolved again (:func:`talent.identity.save_company_choice`), and the
     cached rankings read the new data version."""
+    check(viewer, "change:company")
     return save_company_choice(_engine(url), settings(url)[0], name)
 
 

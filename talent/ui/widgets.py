@@ -13,6 +13,7 @@ from talent.config import AFFILIATIONS
 from talent.scoring import DEFAULT_PROFILE, INTERVAL_WINDOWS, SIGNAL_LABELS
 from talent.store import DEFAULT_SHORTLIST
 from talent.ui import data
+from talent.ui.roles import can, current_viewer
 from talent.ui.safe import md_escape
 
 # Everything that decides what is in view, as URL parameters: a link, a pasted URL and a
@@ -52,6 +53,9 @@ def offer_demo(status: data.StoreStatus) -> None:
         st.warning(f"No database yet at `{status.url}`.", icon=":material/database:")
     else:
         st.warning(f"The database {where} holds no activity yet.", icon=":material/database:")
+    if not can("change:demo"):
+        st.markdown("An admin fills it: `talent mine` (or `talent demo` to look around).")
+        return
     st.markdown(
         "Mine your own repositories with `talent mine`, or look around first with the "
         "built-in **demo world**: a synthetic company org, *acme-ai*, with three years "
@@ -59,7 +63,7 @@ def offer_demo(status: data.StoreStatus) -> None:
     )
     if st.button("Create the demo world", type="primary", key="create_demo"):
         with st.spinner("Generating the demo world..."):
-            count = data.create_demo(status.url)
+            count = data.create_demo(status.url, current_viewer())
         st.success(f"Demo world created: {count:,} activities.")
         st.rerun()
 
@@ -149,7 +153,10 @@ def sidebar_filters(status: data.StoreStatus) -> Filters:
             help="Newcomers of the last year whose recent activity already matches the "
             "typical established contributor's.",
         )
-        shortlisted_only = st.toggle("Shortlisted only", key="f_shortlisted")
+        # Where people stand on the lists is the recruiters' to see.
+        shortlisted_only = can("section:pipeline") and st.toggle(
+            "Shortlisted only", key="f_shortlisted"
+        )
         intervals = st.checkbox(
             "Rank ranges",
             key="f_intervals",
@@ -212,7 +219,7 @@ def company_note(status: data.StoreStatus) -> None:
     else:
         st.caption(md_escape(f"{kind}. {_sentence(describe_company(company))}."))
     names = [o.name for o in company.organisations]
-    if not names:
+    if not names or not can("change:company"):
         return
     was = _chosen_name(company)
     picked = st.selectbox(
@@ -227,7 +234,7 @@ def company_note(status: data.StoreStatus) -> None:
     )
     chosen = None if picked in (None, NOT_MINE) else picked
     if chosen != was and (chosen is not None or was is not None):
-        data.choose_company(status.url, chosen)
+        data.choose_company(status.url, current_viewer(), chosen)
         st.rerun()
 
 
@@ -375,9 +382,14 @@ def filtered_ranking(status: data.StoreStatus, filters: Filters) -> pd.DataFrame
         frame = frame[hit]
     if filters.rising_only:
         frame = frame[frame["rising"].astype(bool)]
-    feedback = data.feedback(status.url)
-    verdicts = dict(zip(feedback["person_id"], feedback["label"], strict=True))
-    listed = data.pipeline_stages(status.url)
+    verdicts: dict[str, str] = {}
+    listed: dict[str, str] = {}
+    # Where people stand with the recruiters (verdicts, lists, stages, ATS marks) is not
+    # read at all for a viewer who may not see it: the columns stay, empty.
+    if can("section:pipeline"):
+        feedback = data.feedback(status.url)
+        verdicts = dict(zip(feedback["person_id"], feedback["label"], strict=True))
+        listed = data.pipeline_stages(status.url)
     frame = frame.assign(
         verdict=[verdicts.get(p, "") for p in frame["person_id"]],
         pipeline=[listed.get(p, "") for p in frame["person_id"]],
@@ -440,7 +452,9 @@ def add_to_list(status: data.StoreStatus, person_ids: list[str], key: str,
     """Put ``person_ids`` on a named shortlist: pick one (or name a new one: the first
     choice before any list of the user's own exists), optionally with a note for each,
     then "Add"."""
-    names = [n for n in data.shortlists(status.url)["name"] if n not in set(on_lists)]
+    names = [
+        n for n in data.shortlists(status.url, current_viewer())["name"] if n not in set(on_lists)
+    ]
     # The default list has its own buttons (Shortlist, Not a fit): offered last, so the
     # first choice is a list of the user's own, or a new one.
     named = [n for n in names if n != DEFAULT_SHORTLIST]
@@ -485,7 +499,7 @@ def _add(url: str, person_ids: list[str], key: str, keep: bool) -> None:
         state[f"added_{key}"] = "Name the new list first"
         return
     try:
-        data.add_to_list(url, target, person_ids, note=note)
+        data.add_to_list(url, current_viewer(), target, person_ids, note=note)
     except ValueError as exc:
         state[f"added_{key}"] = str(exc)
         return

@@ -16,6 +16,7 @@ from talent.rising import load_rising_model
 from talent.scoring import SIGNAL_LABELS, rank_range_text
 from talent.store import DEFAULT_SHORTLIST, VERDICT_STAGES
 from talent.ui import app, data
+from talent.ui.roles import can, current_viewer, require
 from talent.ui.safe import md_escape, md_link
 from talent.ui.widgets import (
     add_to_list,
@@ -33,6 +34,7 @@ PLATFORMS = {"github": "GitHub", "hf": "the Hugging Face Hub"}
 
 def render() -> None:
     app.ensure_routed()
+    require("page:candidate")
     started = page_start("Candidate")
     if started is None:
         return
@@ -119,8 +121,11 @@ def render() -> None:
     if filters.skill:
         matching_work(filters.skill, person)
 
-    pipeline(status, person_id)
-    outreach(status, filters, person_id)
+    # The recruiting sections, for those who recruit (a maintainer sees the rest).
+    if can("section:pipeline"):
+        pipeline(status, person_id)
+    if can("section:outreach"):
+        outreach(status, filters, person_id)
 
     profile = data.profile(status.url, filters.profile)
     signals = weighed_signals(status, filters.profile)
@@ -348,7 +353,7 @@ def pipeline(status: data.StoreStatus, person_id: str) -> None:
     st.subheader("Shortlists", anchor=False)
     entries = data.list_entries(status.url)
     mine = entries[entries["person_id"] == person_id]
-    sizes = data.shortlists(status.url).set_index("name")["people"]
+    sizes = data.shortlists(status.url, current_viewer()).set_index("name")["people"]
     marks = data.ats_marks(status.url)
     mark = marks[marks["person_id"] == person_id]
     if not mark.empty:
@@ -371,6 +376,14 @@ def pipeline(status: data.StoreStatus, person_id: str) -> None:
         )
     if note:
         st.markdown(f"Latest note: {md_escape(note)}")
+    if can("change:verdict"):
+        verdicts(status, person_id, mine)
+    if can("change:shortlist"):
+        add_to_list(status, [person_id], person_id, on_lists=tuple(mine["shortlist"]))
+
+
+def verdicts(status: data.StoreStatus, person_id: str, mine: pd.DataFrame) -> None:
+    """The quick actions on the default list: Shortlist, Not a fit, Remove, with a note."""
     on_default = mine[mine["shortlist"] == DEFAULT_SHORTLIST]
     stage = on_default.iloc[0]["stage"] if len(on_default) else None
     text = st.text_input(
@@ -390,9 +403,8 @@ def pipeline(status: data.StoreStatus, person_id: str) -> None:
         f"*{md_escape(DEFAULT_SHORTLIST)}* (adding them to it); *Remove* takes them off it."
     )
     if clicked:
-        data.record_verdict(status.url, person_id, clicked[0], text.strip())
+        data.record_verdict(status.url, current_viewer(), person_id, clicked[0], text.strip())
         st.rerun()
-    add_to_list(status, [person_id], person_id, on_lists=tuple(mine["shortlist"]))
 
 
 def outreach(status: data.StoreStatus, filters, person_id: str) -> None:

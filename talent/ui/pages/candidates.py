@@ -8,6 +8,7 @@ from talent.export import readable_numbers, to_safe_csv
 from talent.identity import name_incomplete
 from talent.scoring import CONTRIBUTIONS, SIGNAL_LABELS, rank_range_text
 from talent.ui import app, data
+from talent.ui.roles import can, require
 from talent.ui.safe import md_escape
 from talent.ui.widgets import (
     RANGE_HELP,
@@ -57,6 +58,7 @@ EXPORT_COLUMNS = [
 
 def render() -> None:
     app.ensure_routed()
+    viewer = require("page:candidates")
     started = page_start("Candidates")
     if started is None:
         return
@@ -66,20 +68,24 @@ def render() -> None:
     cols = st.columns(4)
     cols[0].metric("People ranked", f"{len(shown):,}")
     cols[1].metric("Rising", f"{int(shown['rising'].sum()):,}")
-    cols[2].metric(
-        "Shortlisted",
-        f"{int((shown['verdict'] == 'shortlisted').sum()):,}",
-        help="On a shortlist (any list) at a stage other than not a fit or not interested",
-    )
+    pipeline = can("section:pipeline")
+    if pipeline:
+        cols[2].metric(
+            "Shortlisted",
+            f"{int((shown['verdict'] == 'shortlisted').sum()):,}",
+            help="On a shortlist (any list) at a stage other than not a fit or not interested",
+        )
     cols[3].metric("Activities in the database", f"{status.activities:,}")
     if checked := ranking_check_text(filters.profile):
         st.caption(checked, help="benchmarks/maintainer_model.py; see docs/learning.md")
     if st.toggle("Since my last visit", key="since_visit",
                  help="What changed in this profile's top 50 since you last marked it seen: "
                  "who is new, who rose or fell and why, who went quiet"):  # fmt: skip
-        st.markdown(data.since_last_visit(status.url, filters.profile))
-        if st.button("Mark as seen", key="mark_seen", icon=":material/done_all:"):
-            data.since_last_visit(status.url, filters.profile, mark_seen=True)
+        st.markdown(data.since_last_visit(status.url, viewer, filters.profile))
+        if can("change:seen") and st.button(
+            "Mark as seen", key="mark_seen", icon=":material/done_all:"
+        ):
+            data.since_last_visit(status.url, viewer, filters.profile, mark_seen=True)
             st.rerun()
 
     if shown.empty:
@@ -153,11 +159,11 @@ def render() -> None:
             "profile_url",
             "score",
             # Where the person stands in the pipeline, in view beside the score.
-            "verdict",
+            *(["verdict"] if pipeline else []),
             "interval",
             "persona",
             "affiliation",
-            "pipeline",
+            *(["pipeline"] if pipeline else []),
             *(["skill_share"] if filters.skill else []),
             # After the columns a recruiter reads first, which stay in view.
             "employment",
@@ -244,10 +250,11 @@ def render() -> None:
         },
     )
     left, right, _ = st.columns([1, 1, 2])
-    with left:
-        st.download_button(
+    if can("download:candidates_csv"):
+        columns = [c for c in EXPORT_COLUMNS if pipeline or c != "verdict"]
+        left.download_button(
             "Download CSV",
-            data=to_safe_csv(readable_numbers(shown[EXPORT_COLUMNS])),
+            data=to_safe_csv(readable_numbers(shown[columns])),
             file_name="talent-candidates.csv",
             mime="text/csv",
             icon=":material/download:",
@@ -256,9 +263,10 @@ def render() -> None:
             "formula). Contains no email addresses.",
             key="download_csv",
         )
-    shortlisted = data.shortlist(*ranking_args(status, filters))
-    with right:
-        st.download_button(
+    if can("download:shortlisted_csv"):
+        url, *rest = ranking_args(status, filters)
+        shortlisted = data.shortlist(url, viewer, *rest)
+        right.download_button(
             f"Download shortlist ({len(shortlisted)})",
             data=to_safe_csv(shortlisted),
             file_name="talent-shortlist.csv",
@@ -289,7 +297,8 @@ def selected(status, filters, chosen) -> None:
         if st.button(f"Open {md_escape(person['name'])}", key="open_person", type="primary",
                      icon=":material/person:"):  # fmt: skip
             open_person(filters, person["person_id"])
-    add_to_list(status, chosen["person_id"].tolist(), "candidates", with_note=True)
+    if can("change:shortlist"):
+        add_to_list(status, chosen["person_id"].tolist(), "candidates", with_note=True)
 
 
 render()

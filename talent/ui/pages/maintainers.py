@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from talent.ui import app, data
+from talent.ui.roles import require
 from talent.ui.safe import md_escape
 from talent.ui.widgets import page_start
 
@@ -21,6 +22,7 @@ def _candidate_link(frame: pd.DataFrame, column: str = "person") -> pd.Series:
 
 def render() -> None:
     app.ensure_routed()
+    require("page:maintainers")
     started = page_start("Maintainers")
     if started is None:
         return

@@ -8,6 +8,7 @@ import streamlit as st
 
 from talent.network import OTHERS, segments
 from talent.ui import app, data
+from talent.ui.roles import require
 from talent.ui.widgets import page_start
 
 EVERYWHERE = "All repositories"
@@ -15,6 +16,7 @@ EVERYWHERE = "All repositories"
 
 def render() -> None:
     app.ensure_routed()
+    require("page:network")
     started = page_start("Network")
     if started is None:
         return

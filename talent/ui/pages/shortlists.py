@@ -1,14 +1,17 @@
 """Shortlists: the named lists, one list's people by stage, bulk moves, notes and the
 export for a hiring manager. A move is made on the versions the table showed: if
-someone else changed an entry since, that move is refused and said, nothing lost."""
+someone else changed an entry since, that move is refused and said, nothing lost.
+A hiring manager sees only the lists shared with them: they read, comment and export."""
 
 import pandas as pd
 import streamlit as st
 
+from talent.access import Viewer
 from talent.export import to_safe_csv
 from talent.pipeline import STAGES
 from talent.store import DEFAULT_SHORTLIST
 from talent.ui import app, data
+from talent.ui.roles import can, current_viewer, require
 from talent.ui.safe import md_escape
 from talent.ui.widgets import page_start
 
@@ -17,11 +20,19 @@ COLUMNS = ["stage", "name", "login", "in_ats", "tags", "notes", "updated", "pers
 
 def render() -> None:
     app.ensure_routed()
+    viewer = require("page:shortlists")
     started = page_start("Shortlists")
     if started is None:
         return
     status, filters = started
-    lists = data.shortlists(status.url)
+    lists = data.shortlists(status.url, viewer)
+    if lists.empty and not can("section:all_lists"):
+        st.info(
+            f"No shortlist is shared with you ({md_escape(viewer.email)}) yet: a recruiter "
+            "shares one on this page or with `talent shortlist share LIST EMAIL`.",
+            icon=":material/share:",
+        )
+        return
     if lists.empty:
         st.info(
             "No shortlists yet. Open a person on the Candidate page and press *Shortlist* "
@@ -30,17 +41,31 @@ def render() -> None:
             "`talent shortlist add NAME LOGIN`.",
             icon=":material/playlist_add:",
         )
-        ats_importer(status)
+        if can("change:ats"):
+            ats_importer(status)
         return
+    if can("section:pipeline"):
+        standing(status, len(lists))
+    the_list(status, filters, viewer, lists)
+    if can("change:ats"):
+        ats_importer(status)
+
+
+def standing(status: data.StoreStatus, count: int) -> None:
+    """Where everyone stands across the lists (the recruiters' view)."""
     standing = data.feedback(status.url)["label"].value_counts()
     st.caption(
         f"**{int(standing.get('shortlisted', 0))} shortlisted** (on a list at a stage other "
-        f"than not a fit or not interested) across {len(lists)} "
-        f"{'list' if len(lists) == 1 else 'lists'}; {int(standing.get('rejected', 0))} "
+        f"than not a fit or not interested) across {count} "
+        f"{'list' if count == 1 else 'lists'}; {int(standing.get('rejected', 0))} "
         f"not a fit, {int(standing.get('not interested', 0))} not interested. "
         f"*Shortlist* and *Not a fit* on a Candidate page set the stage on "
         f"*{md_escape(DEFAULT_SHORTLIST)}*."
     )
+
+
+def the_list(status: data.StoreStatus, filters, viewer: Viewer, lists: pd.DataFrame) -> None:
+    """One list: its people by stage, and what the viewer may do with them."""
     names = lists["name"].tolist()
     wanted = st.query_params.get("list")
     name = st.selectbox(
@@ -51,6 +76,8 @@ def render() -> None:
         key="shortlist_name",
     )
     st.query_params["list"] = name
+    if can("change:share"):
+        sharing(status, viewer, name)
     entries = data.list_entries(status.url, name)
     if entries.empty:
         st.caption("Nobody on this list yet.")
@@ -111,23 +138,31 @@ def render() -> None:
     chosen = table.iloc[event.selection.rows] if event is not None else table.iloc[[]]
     st.subheader(f"Selected: {len(chosen)}", anchor=False)
     left, right = st.columns(2)
-    with left:
-        stage = st.selectbox("Move to stage", STAGES, key="move_stage")
-        if st.button("Move", disabled=chosen.empty, key="move", type="primary"):
+    if can("change:stage"):
+        stage = left.selectbox("Move to stage", STAGES, key="move_stage")
+        if left.button("Move", disabled=chosen.empty, key="move", type="primary"):
             seen = dict(zip(chosen["person_id"], chosen["version"].astype(int), strict=True))
-            refused = data.move_entries(status.url, name, seen, stage)
+            refused = data.move_entries(status.url, viewer, name, seen, stage)
             st.session_state["refused"] = refused
             st.session_state["list_changes"] = st.session_state.get("list_changes", 0) + 1
             st.rerun()
-    with right:
-        note = st.text_input("Note on the selected person", key="entry_note")
-        if st.button("Add note", disabled=len(chosen) != 1 or not note.strip(), key="add_note"):
-            data.note_entry(status.url, name, chosen.iloc[0]["person_id"], note.strip())
+    if can("change:note"):
+        note = right.text_input("Note on the selected person", key="entry_note")
+        if right.button("Add note", disabled=len(chosen) != 1 or not note.strip(),
+                        key="add_note"):  # fmt: skip
+            data.note_entry(status.url, viewer, name, chosen.iloc[0]["person_id"], note.strip())
             st.rerun()
     for message in st.session_state.pop("refused", []):
         st.warning(md_escape(message), icon=":material/sync_problem:")
+    if can("download:shortlist_export"):
+        download(status, filters, viewer, name)
+
+
+def download(status: data.StoreStatus, filters, viewer: Viewer, name: str) -> None:
+    """The list as a hiring manager gets it, under the ranking in view."""
     export = data.list_export(
         status.url,
+        viewer,
         status.version,
         name,
         data.profile(status.url, filters.profile),
@@ -147,7 +182,48 @@ def render() -> None:
         "spreadsheet; no email addresses.",
         key="download_list",
     )
-    ats_importer(status)
+
+
+def sharing(status: data.StoreStatus, viewer: Viewer, name: str) -> None:
+    """Who the list is shared with (hiring managers, by the address they sign in
+    with), sharing it with one more, and stopping."""
+    shared = data.shares(status.url, viewer, name)
+    label = f"Shared with {len(shared)}" if shared else "Share with a hiring manager"
+    with st.expander(label, icon=":material/share:"):
+        st.caption(
+            "A hiring manager sees only the lists shared with their address: they read them, "
+            "add notes and export them, and change nothing else."
+            + (" Now: " + ", ".join(md_escape(e) for e in shared) + "." if shared else "")
+        )
+        left, right = st.columns(2, vertical_alignment="bottom")
+        left.text_input("E-mail address", key="share_email", placeholder="name@company.com")
+        left.button("Share", key="share", on_click=_share, args=(status.url, name))
+        right.selectbox("Shared with", shared, key="unshare_email", index=None,
+                        placeholder="Choose an address")  # fmt: skip
+        right.button("Stop sharing", key="unshare", on_click=_unshare, args=(status.url, name))
+        said = st.session_state.pop("share_said", None)
+        if said:
+            ok, text = said
+            (st.success if ok else st.error)(md_escape(text), icon=":material/share:")
+
+
+def _share(url: str, name: str) -> None:
+    email = (st.session_state.get("share_email") or "").strip()
+    try:
+        new = data.share_list(url, current_viewer(), name, email)
+    except ValueError as exc:
+        st.session_state["share_said"] = (False, str(exc))
+        return
+    said = "Shared with" if new else "Already shared with"
+    st.session_state["share_said"] = (True, f"{said} {email.lower()}.")
+    st.session_state["share_email"] = ""
+
+
+def _unshare(url: str, name: str) -> None:
+    email = st.session_state.get("unshare_email")
+    if email and data.unshare_list(url, current_viewer(), name, email):
+        st.session_state["share_said"] = (True, f"No longer shared with {email}.")
+        st.session_state["unshare_email"] = None
 
 
 def ats_importer(status: data.StoreStatus) -> None:
@@ -181,7 +257,7 @@ def _import(url: str) -> None:
     if upload is None:
         return
     try:
-        found = data.import_ats(url, upload.getvalue(), upload.name,
+        found = data.import_ats(url, current_viewer(), upload.getvalue(), upload.name,
                                 replace=bool(st.session_state.get("ats_replace")))  # fmt: skip
     except ValueError as exc:
         st.session_state["ats_said"] = (False, f"{upload.name}: {exc}")
