@@ -10,7 +10,8 @@ loopback, and its one user is :data:`LOCAL` (every right, changes recorded under
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from talent.config import Settings
@@ -162,3 +163,46 @@ def share_address(text: str) -> str:
     if not (local and at and domain) or "@" in domain or any(c.isspace() for c in address):
         raise ValueError(f"{text!r} is not an e-mail address (a list is shared with one person)")
     return address
+
+
+# How far a sign-in time may lie ahead of this machine's clock (clocks drift).
+CLOCK_SKEW_SECONDS = 300
+
+
+def session_problem(
+    claims: Mapping[str, object], *, issuer: str, session_hours: float, now: float
+) -> str | None:
+    """Why a session Streamlit holds as signed in must be refused, or None.
+
+    Streamlit keeps a sign-in for as long as its own cookie lasts and does not look at
+    the ID token's time again; these are the checks it leaves to the app: the sign-in
+    (``iat``, seconds since the epoch) is at most ``session_hours`` old, it was made by
+    the provider's ``issuer``, and the provider did not say the address is unverified.
+
+    >>> ok = {"iss": "https://id.acme.com", "iat": 1_000, "email_verified": True}
+    >>> session_problem(ok, issuer="https://id.acme.com", session_hours=1, now=4_599) is None
+    True
+    >>> session_problem(ok, issuer="https://id.acme.com", session_hours=1, now=4_601)
+    'the sign-in is more than 1 hours old: sign in again'
+    >>> session_problem(ok, issuer="https://evil.example", session_hours=1, now=1_000)
+    'the sign-in was not made by the configured provider'
+    >>> session_problem({**ok, "email_verified": False}, issuer="https://id.acme.com",
+    ...                 session_hours=1, now=1_000)
+    'the provider has not verified this e-mail address'
+    >>> session_problem({"iss": "https://id.acme.com"}, issuer="https://id.acme.com",
+    ...                 session_hours=1, now=1_000)
+    'the sign-in has no time (iat): sign in again'
+    """
+    if claims.get("iss") != issuer:
+        return "the sign-in was not made by the configured provider"
+    iat = claims.get("iat")
+    if isinstance(iat, bool) or not isinstance(iat, (int, float)) or not math.isfinite(iat):
+        return "the sign-in has no time (iat): sign in again"
+    if now - iat > session_hours * 3600:
+        return f"the sign-in is more than {session_hours:g} hours old: sign in again"
+    if iat - now > CLOCK_SKEW_SECONDS:
+        return "the sign-in is dated in the future: sign in again"
+    verified = claims.get("email_verified")
+    if verified is False or (isinstance(verified, str) and verified.lower() == "false"):
+        return "the provider has not verified this e-mail address"
+    return None

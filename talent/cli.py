@@ -3105,28 +3105,44 @@ def run_app(
     statistics, the viewer's toolbar), whatever folder it is started from and with or
     without a terminal. Stop it with Ctrl+C (or SIGTERM).
     """
+    from talent.signin import (
+        SignInProblem,
+        app_env,
+        app_launch_problem,
+        sign_in_note,
+        streamlit_secrets,
+    )
+
     settings = _load(db, config)
-    problem = port_problem(address, port)
+    problem = app_launch_problem(settings, address) or port_problem(address, port)
     if problem:
         raise CliError(problem)
-    env = dict(os.environ, **{DB_ENV_VAR: settings.db_url})
+    env = app_env(settings, os.environ)
+    env[DB_ENV_VAR] = settings.db_url
     if config:  # the app reads the same settings file (its profiles, company, people)
         env[CONFIG_ENV_VAR] = str(Path(config).resolve())
     url = f"http://{'127.0.0.1' if address in ('0.0.0.0', '::') else address}:{port}"
+    typer.echo(sign_in_note(settings), err=True)
     typer.echo(f"Starting talent on {url} (database {settings.db_url})...", err=True)
-    code = serve_streamlit(
-        streamlit_command(address, port),
-        env,
-        url,
-        on_ready=lambda: _app_ready(url, open_browser=not headless),
-    )
+    try:
+        with streamlit_secrets(settings) as secrets_file:
+            code = serve_streamlit(
+                streamlit_command(address, port, secrets_file),
+                env,
+                url,
+                on_ready=lambda: _app_ready(url, open_browser=not headless),
+            )
+    except SignInProblem as exc:
+        raise CliError(str(exc)) from None
     raise typer.Exit(code)
 
 
-def streamlit_command(address: str, port: int) -> list[str]:
+def streamlit_command(address: str, port: int, secrets_file: Path | None = None) -> list[str]:
     """``streamlit run`` on the app with every setting given on the command line, so
     neither the folder it starts in (a ``.streamlit/config.toml`` there or not) nor a
-    missing terminal changes anything."""
+    missing terminal changes anything. ``secrets_file``: the only secrets file Streamlit
+    reads (:func:`talent.signin.streamlit_secrets`), so one in the folder it starts in
+    cannot change the sign-in."""
     entry = Path(__file__).parent / "ui" / "entry.py"
     settings = {
         "server.port": port,
@@ -3146,6 +3162,8 @@ def streamlit_command(address: str, port: int) -> list[str]:
         "client.disableDataExport": "true",
         "client.showErrorDetails": "none",
     }
+    if secrets_file:  # then the only secrets file Streamlit reads
+        settings["secrets.files"] = str(secrets_file)
     command = [sys.executable, "-m", "streamlit", "run", str(entry)]
     for key, value in settings.items():
         command += [f"--{key}", str(value)]

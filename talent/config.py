@@ -170,6 +170,10 @@ class AuthSettings:
         A Streamlit secrets file with an ``[auth]`` table instead of the fields above.
     session_hours:
         A sign-in lasts at most this long, whatever the provider's cookie says.
+    prompt:
+        The OpenID Connect ``prompt`` sent with each sign-in: ``"login"`` (the
+        provider asks for the password again, so every sign-in is fresh), or
+        ``"select_account"``, ``"consent"``; empty: none sent.
     """
 
     server_metadata_url: str = ""
@@ -179,6 +183,7 @@ class AuthSettings:
     cookie_secret_env: str = ""
     secrets_file: str = ""
     session_hours: float = 12.0
+    prompt: str = "login"
 
 
 @dataclass(frozen=True)
@@ -486,6 +491,10 @@ def _auth(file: Path, table: dict) -> AuthSettings:
                 )
         elif not isinstance(value, str):
             raise ConfigError(f"{file}: [auth] {key} must be a string")
+    if not set(str(table.get("prompt", "")).split()) <= {"login", "consent", "select_account"}:
+        raise ConfigError(
+            f'{file}: [auth] prompt must be "login", "select_account", "consent" or ""'
+        )
     auth = AuthSettings(**table)
     if auth.secrets_file:
         path = Path(auth.secrets_file).expanduser()

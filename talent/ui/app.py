@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from talent.access import allowed, denied_text
-from talent.ui import data, roles
+from talent.ui import auth, data, roles
 from talent.ui.widgets import Filters, sidebar_filters
 
 PAGES = Path(__file__).parent / "pages"
@@ -30,6 +30,9 @@ NAVIGATION = (
 
 def main() -> None:
     st.set_page_config(page_title="talent", page_icon=":material/groups:", layout="wide")
+    # The gate, before any data is read or any page routed to: a visitor who is not
+    # signed in (or has no role) gets the sign-in (or no-access) page and nothing else.
+    auth.admit(*data.settings(data.db_url()), tuple(path.stem for path, *_ in NAVIGATION))
     pages = allowed_pages()
     page = st.navigation(pages)
     status = data.status(data.db_url())
@@ -60,6 +63,6 @@ def ensure_routed() -> None:
     page file by itself (Streamlit's older multipage mode, chosen because a ``pages``
     folder sits next to the entry script): run the router instead, which renders the
     page with the sidebar filters and stops this run."""
-    if "status" not in st.session_state:
+    if "status" not in st.session_state or st.session_state.get("viewer") is None:
         main()
         st.stop()
