@@ -475,19 +475,28 @@ def repository_network(
     return network(edges, base.acts, base.features["pagerank"], repo, top)
 
 
-def since_last_visit(
-    url: str, viewer: Viewer | None, profile: str, *, mark_seen: bool = False
-) -> str:
+def since_last_visit(url: str, viewer: Viewer | None, profile: str) -> str:
     """What changed in the profile's top 50 since the viewer last marked it seen, as
-    Markdown (:mod:`talent.digest`); ``mark_seen`` records this visit. Not cached."""
-    from talent.digest import Search, build, keep, to_markdown
+    Markdown (:mod:`talent.digest`). Not cached."""
+    from talent.digest import to_markdown
 
-    check(viewer, "change:seen" if mark_seen else "page:candidates")
+    check(viewer, "page:candidates")
+    return to_markdown(_visit(url, viewer, profile)[0])
+
+
+def mark_visit_seen(url: str, viewer: Viewer | None, profile: str) -> None:
+    """Record this visit: the next :func:`since_last_visit` compares with now."""
+    from talent.digest import keep
+
+    check(viewer, "change:seen")
+    keep(_engine(url), *_visit(url, viewer, profile))
+
+
+def _visit(url: str, viewer: Viewer, profile: str):
+    from talent.digest import Search, build
+
     label = f"last visit of {viewer.who or 'the app'} ({profile})"
-    digest, rows = build(_engine(url), settings(url)[0], label, search=Search(profile=profile))
-    if mark_seen:
-        keep(_engine(url), digest, rows)
-    return to_markdown(digest)
+    return build(_engine(url), settings(url)[0], label, search=Search(profile=profile))
 
 
 def pipeline_stages(url: str) -> dict[str, str]:
