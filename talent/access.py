@@ -112,10 +112,11 @@ def allowed(viewer: Viewer | None, what: str) -> bool:
     return viewer is not None and viewer.role in PERMISSIONS[what]
 
 
-def check(viewer: Viewer | None, what: str) -> None:
-    """Raise :class:`AccessDenied` unless ``viewer`` may ``what``."""
-    if not allowed(viewer, what):
+def check(viewer: Viewer | None, what: str) -> Viewer:
+    """The viewer, if they may ``what``; else :class:`AccessDenied`."""
+    if viewer is None or not allowed(viewer, what):
         raise AccessDenied(denied_text(viewer, what))
+    return viewer
 
 
 def denied_text(viewer: Viewer | None, what: str) -> str:

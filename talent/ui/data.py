@@ -327,8 +327,8 @@ def record_verdict(
     fit), or take the person off it (None); recorded under the viewer."""
     from talent.pipeline import record_verdict as record
 
-    check(viewer, "change:verdict")
-    record(_engine(url), person_id, label, note, viewer.who)
+    who = check(viewer, "change:verdict").who
+    record(_engine(url), person_id, label, note, who)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -475,19 +475,26 @@ def repository_network(
     return network(edges, base.acts, base.features["pagerank"], repo, top)
 
 
-def since_last_visit(
-    url: str, viewer: Viewer | None, profile: str, *, mark_seen: bool = False
-) -> str:
+def since_last_visit(url: str, viewer: Viewer | None, profile: str) -> str:
     """What changed in the profile's top 50 since the viewer last marked it seen, as
-    Markdown (:mod:`talent.digest`); ``mark_seen`` records this visit. Not cached."""
-    from talent.digest import Search, build, keep, to_markdown
+    Markdown (:mod:`talent.digest`). Not cached."""
+    from talent.digest import to_markdown
 
-    check(viewer, "change:seen" if mark_seen else "page:candidates")
+    return to_markdown(_visit(url, check(viewer, "page:candidates"), profile)[0])
+
+
+def mark_visit_seen(url: str, viewer: Viewer | None, profile: str) -> None:
+    """Record this visit: the next :func:`since_last_visit` compares with now."""
+    from talent.digest import keep
+
+    keep(_engine(url), *_visit(url, check(viewer, "change:seen"), profile))
+
+
+def _visit(url: str, viewer: Viewer, profile: str):
+    from talent.digest import Search, build
+
     label = f"last visit of {viewer.who or 'the app'} ({profile})"
-    digest, rows = build(_engine(url), settings(url)[0], label, search=Search(profile=profile))
-    if mark_seen:
-        keep(_engine(url), digest, rows)
-    return to_markdown(digest)
+    return build(_engine(url), settings(url)[0], label, search=Search(profile=profile))
 
 
 def pipeline_stages(url: str) -> dict[str, str]:
@@ -515,11 +522,13 @@ def _visible(engine, viewer: Viewer | None, names) -> list[str]:
     return visible_lists(viewer, names, zip(shares["shortlist"], shares["email"], strict=True))
 
 
-def _check_list(url: str, viewer: Viewer | None, what: str, name: str) -> None:
-    """Refuse ``what`` on the list ``name`` unless the viewer may, and may see the list."""
-    check(viewer, what)
-    if name not in _visible(_engine(url), viewer, [name]):
+def _check_list(url: str, viewer: Viewer | None, what: str, name: str) -> Viewer:
+    """The viewer, if they may ``what`` on the list ``name`` and see it; else
+    :class:`talent.access.AccessDenied`."""
+    allowed = check(viewer, what)
+    if name not in _visible(_engine(url), allowed, [name]):
         raise AccessDenied(f"The list {name!r} is not shared with you")
+    return allowed
 
 
 def shares(url: str, viewer: Viewer | None, name: str) -> list[str]:
@@ -536,8 +545,8 @@ def share_list(url: str, viewer: Viewer | None, name: str, email: str) -> bool:
     from talent.access import share_address
     from talent.store import share_shortlist
 
-    check(viewer, "change:share")
-    return bool(share_shortlist(_engine(url), name, [share_address(email)], viewer.who))
+    who = check(viewer, "change:share").who
+    return bool(share_shortlist(_engine(url), name, [share_address(email)], who))
 
 
 def unshare_list(url: str, viewer: Viewer | None, name: str, email: str) -> bool:
@@ -571,8 +580,8 @@ def add_to_list(
     from talent.pipeline import check_list_name
     from talent.store import add_entries, add_note
 
-    check(viewer, "change:shortlist")
-    engine, who, name = _engine(url), viewer.who, check_list_name(name)
+    who = check(viewer, "change:shortlist").who
+    engine, name = _engine(url), check_list_name(name)
     added = add_entries(engine, name, person_ids, who)
     for person_id in person_ids if note else ():
         add_note(engine, name, person_id, note, who)
@@ -588,11 +597,11 @@ def move_entries(
     from talent.pipeline import check_stage
     from talent.store import StaleEntry, change_entry
 
-    _check_list(url, viewer, "change:stage", name)
+    who = _check_list(url, viewer, "change:stage", name).who
     refused = []
     for person_id, version in seen.items():
         try:
-            change_entry(_engine(url), name, person_id, viewer.who,
+            change_entry(_engine(url), name, person_id, who,
                          stage=check_stage(stage), expected_version=version)  # fmt: skip
         except StaleEntry as exc:
             refused.append(str(exc))
@@ -604,8 +613,8 @@ def note_entry(url: str, viewer: Viewer | None, name: str, person_id: str, text:
     list shared with them."""
     from talent.store import add_note
 
-    _check_list(url, viewer, "change:note", name)
-    add_note(_engine(url), name, person_id, text, viewer.who)
+    who = _check_list(url, viewer, "change:note", name).who
+    add_note(_engine(url), name, person_id, text, who)
 
 
 def list_export(

@@ -53,19 +53,19 @@ def offer_demo(status: data.StoreStatus) -> None:
         st.warning(f"No database yet at `{status.url}`.", icon=":material/database:")
     else:
         st.warning(f"The database {where} holds no activity yet.", icon=":material/database:")
-    if not can("change:demo"):
+    if can("change:demo"):
+        st.markdown(
+            "Mine your own repositories with `talent mine`, or look around first with the "
+            "built-in **demo world**: a synthetic company org, *acme-ai*, with three years "
+            "of activity."
+        )
+        if st.button("Create the demo world", type="primary", key="create_demo"):
+            with st.spinner("Generating the demo world..."):
+                count = data.create_demo(status.url, current_viewer())
+            st.success(f"Demo world created: {count:,} activities.")
+            st.rerun()
+    else:
         st.markdown("An admin fills it: `talent mine` (or `talent demo` to look around).")
-        return
-    st.markdown(
-        "Mine your own repositories with `talent mine`, or look around first with the "
-        "built-in **demo world**: a synthetic company org, *acme-ai*, with three years "
-        "of activity."
-    )
-    if st.button("Create the demo world", type="primary", key="create_demo"):
-        with st.spinner("Generating the demo world..."):
-            count = data.create_demo(status.url, current_viewer())
-        st.success(f"Demo world created: {count:,} activities.")
-        st.rerun()
 
 
 def page_start(title: str) -> tuple[data.StoreStatus, Filters] | None:
@@ -218,9 +218,14 @@ def company_note(status: data.StoreStatus) -> None:
         )
     else:
         st.caption(md_escape(f"{kind}. {_sentence(describe_company(company))}."))
+    # Which organisation is "mine" is a setting: an admin's to choose.
+    if company.organisations and can("change:company"):
+        choose_mine(status, company)
+
+
+def choose_mine(status: data.StoreStatus, company) -> None:
+    """Choose the organisation that is "mine" among those the data shows."""
     names = [o.name for o in company.organisations]
-    if not names or not can("change:company"):
-        return
     was = _chosen_name(company)
     picked = st.selectbox(
         "My organisation",

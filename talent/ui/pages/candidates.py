@@ -85,7 +85,7 @@ def render() -> None:
         if can("change:seen") and st.button(
             "Mark as seen", key="mark_seen", icon=":material/done_all:"
         ):
-            data.since_last_visit(status.url, viewer, filters.profile, mark_seen=True)
+            data.mark_visit_seen(status.url, viewer, filters.profile)
             st.rerun()
 
     if shown.empty:
@@ -252,35 +252,37 @@ def render() -> None:
     left, right, _ = st.columns([1, 1, 2])
     if can("download:candidates_csv"):
         columns = [c for c in EXPORT_COLUMNS if pipeline or c != "verdict"]
-        left.download_button(
-            "Download CSV",
-            data=to_safe_csv(readable_numbers(shown[columns])),
-            file_name="talent-candidates.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            on_click="ignore",
-            help="Exactly the rows shown, safe to open in a spreadsheet (no cell runs as a "
-            "formula). Contains no email addresses.",
-            key="download_csv",
-        )
+        with left:
+            st.download_button(
+                "Download CSV",
+                data=to_safe_csv(readable_numbers(shown[columns])),
+                file_name="talent-candidates.csv",
+                mime="text/csv",
+                icon=":material/download:",
+                on_click="ignore",
+                help="Exactly the rows shown, safe to open in a spreadsheet (no cell runs as a "
+                "formula). Contains no email addresses.",
+                key="download_csv",
+            )
     if can("download:shortlisted_csv"):
         url, *rest = ranking_args(status, filters)
         shortlisted = data.shortlist(url, viewer, *rest)
-        right.download_button(
-            f"Download shortlist ({len(shortlisted)})",
-            data=to_safe_csv(shortlisted),
-            file_name="talent-shortlist.csv",
-            mime="text/csv",
-            icon=":material/playlist_add_check:",
-            on_click="ignore",
-            disabled=shortlisted.empty,
-            help="Everyone shortlisted on any list, for a hiring manager: rank, profile link, "
-            "lists and stages, the latest note, score and why, links to the work behind it, "
-            "areas and skills. Safe in any spreadsheet; no email addresses."
-            if not shortlisted.empty
-            else "Shortlist people on their Candidate page, or add them to a list, first.",
-            key="download_shortlist",
-        )
+        with right:
+            st.download_button(
+                f"Download shortlist ({len(shortlisted)})",
+                data=to_safe_csv(shortlisted),
+                file_name="talent-shortlist.csv",
+                mime="text/csv",
+                icon=":material/playlist_add_check:",
+                on_click="ignore",
+                disabled=shortlisted.empty,
+                help="Everyone shortlisted on any list, for a hiring manager: rank, profile link, "
+                "lists and stages, the latest note, score and why, links to the work behind it, "
+                "areas and skills. Safe in any spreadsheet; no email addresses."
+                if not shortlisted.empty
+                else "Shortlist people on their Candidate page, or add them to a list, first.",
+                key="download_shortlist",
+            )
     rows = event.selection.rows if event is not None else []
     if rows:
         selected(status, filters, shown.iloc[rows])
