@@ -13,6 +13,7 @@ sign-in button has sent there.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
@@ -97,6 +98,9 @@ def start_provider(
     ``redirect_uris``; returns once its discovery document answers. Its log (node's
     stderr) is ``folder/provider.log``."""
     node = _node()
+    if importlib.util.find_spec("authlib") is None:
+        # st.login's client: without it the app cannot sign anyone in.
+        unavailable("Authlib is not installed (pip install 'streamlit[auth]')")
     folder.mkdir(parents=True, exist_ok=True)
     users_file = folder / "provider-users.json"
     users_file.write_text(
