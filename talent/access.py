@@ -53,6 +53,119 @@ def role_of(email: str, settings: Settings) -> str | None:
     return roles.get("@" + address.rsplit("@", 1)[1])
 
 
+RECRUITING = frozenset({"admin", "recruiter"})
+RANKINGS = frozenset({"admin", "recruiter", "maintainer"})
+
+# Every page, section, download and change of the app, and the roles allowed it: the
+# one table the pages, the router and the data layer look up (and tests/test_roles.py
+# walks). admin: everything (settings, people, privacy); recruiter: everything about
+# candidates, lists, notes and outreach; hiring_manager: the lists shared with them,
+# read, commented on and exported; maintainer: the rankings, Maintainers and Network,
+# nothing of the recruiting (notes, stages, ATS marks, outreach, lists).
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # Pages (talent/ui/app.py's navigation lists only those allowed).
+    "page:candidates": RANKINGS,
+    "page:candidate": RANKINGS,
+    "page:shortlists": RECRUITING | {"hiring_manager"},
+    "page:maintainers": RANKINGS,
+    "page:network": RANKINGS,
+    "page:access_log": frozenset({"admin"}),
+    # Sections: what a page shows only to some.
+    "section:pipeline": RECRUITING,  # stages, verdicts, notes, ATS marks beside people
+    "section:outreach": RECRUITING,  # the outreach draft on the Candidate page
+    "section:all_lists": RECRUITING,  # every shortlist, not only those shared with you
+    # Downloads.
+    "download:candidates_csv": RANKINGS,  # the Candidates table as shown
+    "download:shortlisted_csv": RECRUITING,  # everyone shortlisted on any list
+    "download:shortlist_export": RECRUITING | {"hiring_manager"},  # one list (if shared)
+    # Changes.
+    "change:verdict": RECRUITING,  # Shortlist / Not a fit / Remove on the default list
+    "change:shortlist": RECRUITING,  # make lists, put people on them
+    "change:stage": RECRUITING,  # move people between stages
+    "change:note": RECRUITING | {"hiring_manager"},  # a note on an entry (a shared list)
+    "change:share": RECRUITING,  # share a list with a hiring manager, or stop
+    "change:ats": RECRUITING,  # import the applicant tracking system's export
+    "change:seen": RANKINGS,  # mark "since my last visit" seen
+    "change:company": frozenset({"admin"}),  # which organisation is "mine" (a setting)
+    "change:demo": frozenset({"admin"}),  # fill an empty store with the demo world
+}
+
+
+class AccessDenied(PermissionError):
+    """A viewer asked for what their role does not allow (the message says which)."""
+
+
+def allowed(viewer: Viewer | None, what: str) -> bool:
+    """Whether ``viewer`` may ``what`` (a key of :data:`PERMISSIONS`); nobody (None, a
+    signed-out visitor) and a role-less viewer may nothing. An unknown key is an error,
+    never a silent no.
+
+    >>> allowed(Viewer("bo@acme.com", "Bo", "maintainer"), "page:network")
+    True
+    >>> allowed(Viewer("bo@acme.com", "Bo", "maintainer"), "change:note")
+    False
+    >>> allowed(None, "page:candidates")
+    False
+    """
+    if what not in PERMISSIONS:
+        raise ValueError(f"unknown permission {what!r} (not in talent.access.PERMISSIONS)")
+    return viewer is not None and viewer.role in PERMISSIONS[what]
+
+
+def check(viewer: Viewer | None, what: str) -> Viewer:
+    """The viewer, if they may ``what``; else :class:`AccessDenied`."""
+    if viewer is None or not allowed(viewer, what):
+        raise AccessDenied(denied_text(viewer, what))
+    return viewer
+
+
+def denied_text(viewer: Viewer | None, what: str) -> str:
+    """The one line a refused viewer reads."""
+    role = (viewer.role if viewer else None) or "none"
+    if what.startswith("page:"):
+        return f"Your role ({role}) cannot open this page"
+    return f"Your role ({role}) cannot do this ({what})"
+
+
+def visible_lists(
+    viewer: Viewer | None, names: Iterable[str], shares: Iterable[tuple[str, str]]
+) -> list[str]:
+    """The shortlists of ``names`` that ``viewer`` may see: all of them for a recruiter or
+    admin, those shared with their address (``shares``: (list, e-mail) pairs; compared
+    without case) for a hiring manager, none for anyone else.
+
+    >>> hm = Viewer("Hana@Acme.com", "Hana", "hiring_manager")
+    >>> visible_lists(hm, ["DevRel", "infra"], [("infra", "hana@acme.com")])
+    ['infra']
+    """
+    names = list(names)
+    if allowed(viewer, "section:all_lists"):
+        return names
+    if viewer is None or not allowed(viewer, "page:shortlists"):
+        return []
+    mine = viewer.email.strip().casefold()
+    shared = {name for name, email in shares if email.strip().casefold() == mine}
+    return [n for n in names if n in shared] if mine else []
+
+
+def share_address(text: str) -> str:
+    """The address a list is shared with, in lower case; :class:`ValueError` with one
+    line for anything that is not one e-mail address.
+
+    >>> share_address(" Hana@Acme.com ")
+    'hana@acme.com'
+    >>> share_address("@acme.com")
+    Traceback (most recent call last):
+    ...
+    ValueError: '@acme.com' is not an e-mail address (a list is shared with one person)
+    """
+    address = text.strip().lower()
+    local, at, domain = address.partition("@")
+    if not (local and at and domain) or "@" in domain or any(c.isspace() for c in address):
+        raise ValueError(f"{text!r} is not an e-mail address (a list is shared with one person)")
+    return address
+
+
 # How far a sign-in time may lie ahead of this machine's clock (clocks drift).
 CLOCK_SKEW_SECONDS = 300
 
