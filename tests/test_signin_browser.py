@@ -247,6 +247,7 @@ PAGES = {
     "page:shortlists": ("shortlists", "Shortlists"),
     "page:maintainers": ("maintainers", "Maintainers"),
     "page:network": ("network", "Network"),
+    "page:access_log": ("access_log", "Access log"),
 }
 RECRUITING = "rita@recruiting.acme.example"
 ADA = User("ada", "pw-ada", "ada@acme.example", "Ada Admin")
@@ -451,6 +452,7 @@ def _marker(page, key: str):
             "heading", name="Bus factor, riskiest first", exact=True
         ),
         "page:network": page.get_by_test_id("stMetric").filter(has_text="People drawn"),
+        "page:access_log": page.get_by_text("Every Candidate page opened", exact=False),
     }[key]
 
 
