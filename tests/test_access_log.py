@@ -216,9 +216,13 @@ def test_the_candidate_page_records_one_view_and_a_shown_draft(
 ):
     from streamlit.testing.v1 import AppTest
 
-    from talent.store import open_store
+    from talent.store import open_store, prune_access
 
     engine = open_store(demo_copy)
+    # The copy is of the session's demo store, which other tests' app runs may have
+    # logged into: start this test's log empty, so it reads back exactly its own.
+    prune_access(engine, datetime.now(UTC) + timedelta(days=1))
+    assert access_log(engine).empty
     monkeypatch.setenv("TALENT_DB", demo_copy)
     monkeypatch.delenv("TALENT_CONFIG", raising=False)
     # Without sign-in the viewer is the local user (TALENT_USER); the log names the viewer.

@@ -632,3 +632,22 @@ def test_an_opt_out_still_purges_a_person_on_a_shared_list(tmp_path):
     assert person not in set(load_events(engine)["person_id"])
     assert load_shares(engine)["email"].tolist() == ["hm@acme.com"]  # holds nobody's id
     engine.dispose()
+
+
+def test_the_outreach_draft_is_made_only_for_a_role_that_drafts(world):
+    """The page hides the draft from a maintainer; the data layer refuses it too, so a
+    page that forgot to hide it would show an error, not a draft."""
+    url = world["url"]
+    status = data.status(url)
+    person = world["devrel"][0]
+    profile = Settings().profile("recruiter")
+    made = {}
+    for role in (*ROLES, None):
+        viewer = Viewer(f"{role}@example.org", "", role)
+        try:
+            made[role] = data.outreach(url, viewer, status.version, person, profile, (), None,
+                                       False)  # fmt: skip
+        except AccessDenied:
+            made[role] = None
+    assert {r for r, text in made.items() if text} == {"admin", "recruiter"}
+    assert all(len(made[r]) > 100 for r in ("admin", "recruiter"))

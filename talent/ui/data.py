@@ -405,6 +405,7 @@ def people_names(url: str, version: str) -> dict[str, tuple[str, str]]:
 
 def outreach(
     url: str,
+    viewer: Viewer | None,
     version: str,
     person_id: str,
     profile: Profile,
@@ -412,9 +413,11 @@ def outreach(
     since: datetime | None,
     include_bots: bool,
 ) -> str:
-    """The outreach draft for a person under the ranking in view."""
+    """The outreach draft for a person under the ranking in view; refused
+    (:class:`talent.access.AccessDenied`) to a viewer whose role does not draft."""
     from talent.outreach import draft
 
+    check(viewer, "section:outreach")
     frame = ranking(url, version, profile, repos, since, include_bots, False)
     base = _base(url, version, repos, since, include_bots)
     return draft(_engine(url), settings(url)[0], person_id, frame, base.evidence)

@@ -421,7 +421,7 @@ def outreach(status: data.StoreStatus, filters, person_id: str) -> None:
             "[outreach] template; talent sends nothing."
         )
         since = data.since_for(filters.window, status.last)
-        text = data.outreach(status.url, status.version, person_id,
+        text = data.outreach(status.url, current_viewer(), status.version, person_id,
                              data.profile(status.url, filters.profile), filters.repos, since,
                              not filters.hide_bots)  # fmt: skip
         data.record_once(status.url, person_id, filters, "outreach")
