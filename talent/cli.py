@@ -2408,14 +2408,18 @@ def shortlist_show(
 ) -> None:
     """The shortlists, or one list's people by stage (with versions for --if-version)."""
     from talent.pipeline import STAGES, check_list_name, entry_notes
-    from talent.store import load_entries, load_events, load_shortlists
+    from talent.store import load_entries, load_events, load_shares, load_shortlists
 
     engine = _open_existing(_load(db, config))
     lists = load_shortlists(engine)
     if name is None:
         if lists.empty:
             raise CliError("no shortlists yet: talent shortlist add 'DevRel' LOGIN")
-        frame = lists.assign(created_at=lists["created_at"].dt.strftime("%Y-%m-%d"))
+        shared = load_shares(engine).groupby("shortlist")["email"].agg(", ".join)
+        frame = lists.assign(
+            created_at=lists["created_at"].dt.strftime("%Y-%m-%d"),
+            shared_with=lists["name"].map(shared).fillna(""),
+        )
         return _print_frame(frame, format, title="Shortlists")
     name = _pipeline_call(check_list_name, name)
     if name not in set(lists["name"]):

@@ -587,6 +587,9 @@ def test_cli_share_and_unshare(world):
     shares = load_shares(open_store(world["url"]), "Infra")
     assert shares["email"].tolist() == ["a@acme.com", "b@acme.com"]
     assert set(shares["shared_by"]) == {"someone-else"}  # the CLI keeps TALENT_USER
+    listed = runner.invoke(cli, ["shortlist", "show", "-f", "json", *args])
+    shared_with = {row["name"]: row["shared_with"] for row in json.loads(listed.output)}
+    assert shared_with["Infra"] == "a@acme.com, b@acme.com" and shared_with["DevRel"] != ""
     done = runner.invoke(cli, ["shortlist", "unshare", "Infra", "a@acme.com", "c@x.org", *args])
     assert done.output == "'Infra' no longer shared with 1; 1 did not have it.\n"
     runner.invoke(cli, ["shortlist", "unshare", "Infra", "b@acme.com", *args])
