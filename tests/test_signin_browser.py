@@ -434,12 +434,10 @@ def test_signed_out_browser_sees_only_sign_in(world, browser, artifacts):
 
 
 def _routed(world: World, viewer, key: str, query: str = "") -> str:
-    """The URL of the page ``key`` as the app routes it for ``viewer``: their home page
-    (the first they may open) at ``/``, the others at their path."""
-    from talent.access import allowed
-
-    home = next(k for k in PAGES if allowed(viewer, k))
-    return f"{world.base}/{'' if key == home else PAGES[key][0]}{query}"
+    """The URL of the page ``key``: its own path for every role, their home page (the
+    first they may open) included, so a link sent to anyone opens the same page (the
+    root URL only switches to the home page)."""
+    return f"{world.base}/{PAGES[key][0]}{query}"
 
 
 def _marker(page, key: str):
@@ -534,6 +532,8 @@ def test_role_in_browser(world, browser, user, artifacts, tmp_path):
             expect(heading).to_be_visible()
             expect(_marker(page, key)).to_be_visible()
             expect(denial).to_have_count(0)
+            # The role's home page too answers at its own URL (a link sent to anyone).
+            expect(page.get_by_role("dialog").filter(has_text="Page not found")).to_have_count(0)
         else:
             # Not routed for this role: Streamlit says so and runs the home page instead
             # (a page that is reached all the same refuses with one line).

@@ -57,10 +57,19 @@ def allowed_pages() -> list:
     if not shown:
         st.error(denied_text(viewer, "page:candidates"), icon=":material/block:")
         st.stop()
-    return [
-        st.Page(path, title=title, icon=icon, default=i == 0)
-        for i, (path, title, icon, _what) in enumerate(shown)
+    pages = [
+        st.Page(path, title=title, icon=icon, url_path=Path(path).stem)
+        for path, title, icon, _what in shown
     ]
+
+    def home() -> None:
+        # The root URL goes to the role's first page under that page's own URL, so a
+        # link to any page (``/shortlists?list=DevRel`` sent to a hiring manager, whose
+        # first page it is) opens the same page for every role that may open it.
+        st.switch_page(pages[0], query_params=st.query_params.to_dict())
+
+    return [st.Page(home, title="Home", url_path="home", default=True,
+                    visibility="hidden"), *pages]  # fmt: skip
 
 
 def ensure_routed() -> None:
