@@ -65,6 +65,9 @@ STOPPED = "stopped during the run; what was saved stays"  # not a failure: resum
 LOCK_KEY = 0x74616C656E74
 DEFAULT_GITHUB_URL = "https://api.github.com"
 DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
+# After a failed run the next waits this long (or every_hours, if shorter), never none: a
+# source that fails at once must not make the scheduler mine (and post) in a loop.
+RETRY_HOURS = 0.25
 
 
 class ScheduleBusy(Exception):
@@ -240,8 +243,9 @@ def _stamp(moment: datetime) -> str:
 
 
 def next_run_at(state: ScheduleState, every_hours: float, now: datetime) -> datetime:
-    """When the next run is due: ``every_hours`` after the last one started, or ``now``
-    when there was none, or the last one did not finish well (stopped, failed).
+    """When the next run is due: ``every_hours`` after the last one started; ``now`` when
+    there was none, or the last one was stopped or never ended (it resumes); after a
+    failed run, ``min(every_hours, RETRY_HOURS)`` (15 min) after it ended, never at once.
 
     >>> from datetime import datetime, UTC
     >>> t = datetime(2026, 1, 1, 12, tzinfo=UTC)
@@ -250,7 +254,13 @@ def next_run_at(state: ScheduleState, every_hours: float, now: datetime) -> date
     >>> done = ScheduleState(t, t.replace(hour=13), "ok")
     >>> next_run_at(done, 6, t.replace(hour=14)).hour
     18
+    >>> failed = ScheduleState(t, t.replace(minute=1), "git x: error")
+    >>> next_run_at(failed, 6, t.replace(minute=2)).minute
+    16
     """
+    stopped = (state.status or "").endswith(STOPPED)  # a stop resumes at once, even so
+    if state.failed and state.finished and state.last_end is not None and not stopped:
+        return max(now, state.last_end + timedelta(hours=min(every_hours, RETRY_HOURS)))
     if not state.ok or state.last_start is None:
         return now
     return max(now, state.last_start + timedelta(hours=every_hours))

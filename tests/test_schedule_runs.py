@@ -1,0 +1,112 @@
+"""What a trial of ``talent serve`` on a real history found: a failing source retried in
+a loop, a clone named apart from the history already stored, a digest posted when
+nothing changed, and a run that found nothing new invalidating the app's caches.
+
+Runs in the process (:func:`talent.schedule.run_scheduled`, :func:`run_schedule` in a
+thread) on git repositories built in ``tmp_path``, the digest delivered to a real HTTP
+receiver on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from gitrepos import GitRepo, Who, at
+
+from talent.config import load_settings
+from talent.schedule import (
+    LAST_END,
+    NEXT,
+    RETRY_HOURS,
+    STOPPED,
+    ScheduleState,
+    next_run_at,
+    run_schedule,
+)
+from talent.store import get_meta, open_store
+
+ADA = Who("Ada Lovelace", "1+ada@users.noreply.github.com")
+BOB = Who("Bob Builder", "2+bob@users.noreply.github.com")
+DEADLINE = 300  # seconds: a safety net for a hung run, never a measure
+
+
+def origin(tmp_path: Path) -> GitRepo:
+    repo = GitRepo.init(tmp_path / "kserve")
+    repo.commit("start\n", author=ADA, when=at(1), files={"a.py": "a = 1\n"})
+    repo.commit("more\n", author=BOB, when=at(2), files={"b.py": "b = 1\n"})
+    return repo
+
+
+def bare_clone(repo: GitRepo, path: Path) -> GitRepo:
+    """A bare clone whose origin is a local path (so the clone names itself local/…)."""
+    repo.git("clone", "-q", "--bare", str(repo.path), str(path))
+    return GitRepo(path, repo.home)
+
+
+def pull(clone: GitRepo) -> None:
+    clone.git("fetch", "-q", "origin", "+refs/heads/*:refs/heads/*")
+
+
+def settings_for(tmp_path: Path, git: str, webhook: str | None = None, every: float = 1):
+    path = tmp_path / "talent.toml"
+    text = f"[schedule]\nevery_hours = {every}\ngit = [{git}]\n"
+    if webhook:
+        text += f'[digest]\nwebhook = "{webhook}"\n'
+    path.write_text(text)
+    return load_settings(str(path), db=f"sqlite:///{tmp_path / 'store.db'}")
+
+
+def repos(engine) -> set[str]:
+    with engine.connect() as conn:
+        return {r for (r,) in conn.exec_driver_sql("SELECT DISTINCT repo FROM activities")}
+
+
+# --- 1. a failed run waits before the next ------------------------------------------------
+
+
+def test_after_a_failed_run_the_next_waits_the_retry_delay_never_none():
+    t = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    end = t + timedelta(minutes=1)
+    failed = ScheduleState(t, end, "git /x: /x: no such directory")
+    assert next_run_at(failed, 6, end) == end + timedelta(hours=RETRY_HOURS)
+    assert RETRY_HOURS == 0.25
+    # A schedule shorter than the delay retries at its own pace.
+    assert next_run_at(failed, 0.1, end) == end + timedelta(hours=0.1)
+    # Once the delay is over: at once.
+    later = end + timedelta(hours=1)
+    assert next_run_at(failed, 6, later) == later
+    # A stop (even after a source failed) resumes at the next start.
+    for status in (STOPPED, f"git /x: broke; {STOPPED}"):
+        assert next_run_at(ScheduleState(t, end, status), 6, end) == end
+    # A run that never ended (the process died) resumes at once too.
+    assert next_run_at(ScheduleState(t, None, None), 6, end) == end
+
+
+def test_the_schedule_does_not_restart_a_failing_source_at_once(tmp_path):
+    settings = settings_for(tmp_path, f'"{tmp_path / "missing.git"}"')
+    engine = open_store(settings.db_url)
+    lines: list[str] = []
+    waiting = threading.Event()
+
+    def log(line: str) -> None:
+        lines.append(line)
+        if line.startswith(("next run at", "scheduled run started")) and len(lines) > 1:
+            waiting.set()
+
+    stop = threading.Event()
+    thread = threading.Thread(target=run_schedule, args=(engine, settings, stop),
+                              kwargs={"log": log}, daemon=True)  # fmt: skip
+    thread.start()
+    try:
+        assert waiting.wait(DEADLINE), lines
+    finally:
+        stop.set()
+        thread.join(DEADLINE)
+    starts = [line for line in lines if line.startswith("scheduled run started")]
+    assert len(starts) == 1, lines  # no second run straight after the failed one
+    assert any(line.startswith("next run at") for line in lines), lines
+    due = datetime.fromisoformat(get_meta(engine, NEXT))
+    assert due == datetime.fromisoformat(get_meta(engine, LAST_END)) + timedelta(hours=0.25)
+    engine.dispose()
