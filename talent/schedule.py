@@ -410,7 +410,8 @@ def run_scheduled(
         steps.append((f"hf {target}", _hub_step(engine, target, hf_token, hub_endpoint,
                                                 max_wait, stop, log, report)))  # fmt: skip
     for path in schedule.git:
-        steps.append((f"git {path}", _git_step(engine, Path(path), stop, log)))
+        name = schedule.git_name(path)
+        steps.append((f"git {path}", _git_step(engine, Path(path), name, stop, log)))
 
     mined = False
     try:
@@ -536,17 +537,22 @@ def _hub_step(engine, target, token, endpoint, max_wait, stop, log, report):
     return step
 
 
-def _git_step(engine, path: Path, stop, log):
+def _git_step(engine, path: Path, name: str | None, stop, log):
     def step() -> None:
-        from talent.mining import mine_git
+        from talent.mining import mine_git, stored_git_name
         from talent.sources.git import check_repository
 
         check_repository(path)
+        given = name
+        if given is None:
+            given = stored_git_name(engine, path)
+            if given is not None:
+                log(f"git {path}: this history is stored as {given}: mining it under that name")
 
         def progress(_done: int, _total: int) -> None:
             _checked(stop)
 
-        result = mine_git(engine, path, progress=progress)
+        result = mine_git(engine, path, name=given, progress=progress)
         what = "new commits" if result.incremental else "commits"
         log(f"git {path}: {result.commits:,} {what}, {result.activities:,} activities")
 

@@ -13,9 +13,11 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from gitrepos import GitRepo, Who, at
+import pytest
+from gitrepos import GitRepo, Who, at, isolate
 
-from talent.config import load_settings
+from talent.config import ConfigError, load_settings
+from talent.mining import mine_git
 from talent.schedule import (
     LAST_END,
     NEXT,
@@ -24,6 +26,7 @@ from talent.schedule import (
     ScheduleState,
     next_run_at,
     run_schedule,
+    run_scheduled,
 )
 from talent.store import get_meta, open_store
 
@@ -110,3 +113,51 @@ def test_the_schedule_does_not_restart_a_failing_source_at_once(tmp_path):
     due = datetime.fromisoformat(get_meta(engine, NEXT))
     assert due == datetime.fromisoformat(get_meta(engine, LAST_END)) + timedelta(hours=0.25)
     engine.dispose()
+
+
+# --- 2. the name of a scheduled clone -----------------------------------------------------
+
+
+def test_a_clone_of_a_stored_history_is_mined_under_the_stored_name(tmp_path, monkeypatch):
+    isolate(monkeypatch, tmp_path)
+    repo = origin(tmp_path)
+    settings = settings_for(tmp_path, '"kserve.git"')
+    engine = open_store(settings.db_url)
+    mine_git(engine, repo.path, name="kserve/kserve")
+    clone = bare_clone(repo, tmp_path / "kserve.git")
+    repo.commit("new\n", author=ADA, when=at(3), files={"c.py": "c = 1\n"})
+    pull(clone)
+
+    lines: list[str] = []
+    report = run_scheduled(engine, settings, log=lines.append)
+    assert report.ok, report.status
+    assert f"git {clone.path}: this history is stored as kserve/kserve: mining it under " \
+           "that name" in lines  # fmt: skip
+    assert repos(engine) == {"kserve/kserve"}
+    assert f"git {clone.path}: 1 new commits, 1 activities" in lines
+    engine.dispose()
+
+
+def test_a_scheduled_clone_can_be_given_its_name(tmp_path, monkeypatch):
+    isolate(monkeypatch, tmp_path)
+    repo = origin(tmp_path)
+    bare_clone(repo, tmp_path / "other.git")
+    settings = settings_for(tmp_path, '{ path = "other.git", name = "acme/other" }, "kserve"')
+    assert settings.schedule.git == (str(tmp_path / "other.git"), str(tmp_path / "kserve"))
+    assert settings.schedule.git_names == ((str(tmp_path / "other.git"), "acme/other"),)
+    engine = open_store(settings.db_url)
+    mine_git(engine, repo.path, name="acme/other")  # and the plain path is the same history
+    report = run_scheduled(engine, settings)
+    assert report.ok, report.status
+    assert repos(engine) == {"acme/other"}
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ['{ path = "x.git", nom = "a/b" }', '{ name = "a/b" }', '{ path = "x.git", name = 3 }'],
+)
+def test_a_bad_git_entry_is_one_line(tmp_path, entry):
+    with pytest.raises(ConfigError) as err:
+        settings_for(tmp_path, entry)
+    assert "[schedule] git:" in str(err.value) and "\n" not in str(err.value)
