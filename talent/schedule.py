@@ -389,6 +389,7 @@ def run_scheduled(
     """
     from talent.identity import update_people
     from talent.privacy import apply_retention
+    from talent.store import data_version
 
     schedule = settings.schedule
     if schedule is None:
@@ -413,6 +414,9 @@ def run_scheduled(
         name = schedule.git_name(path)
         steps.append((f"git {path}", _git_step(engine, Path(path), name, stop, log)))
 
+    # Nothing saved (the data version as it was): people are not resolved again and the
+    # version stays, so the app's caches stay warm after a run that found nothing new.
+    version = data_version(engine)
     mined = False
     try:
         for source, step in steps:
@@ -429,10 +433,12 @@ def run_scheduled(
             else:
                 log(f"{source}: done")
             mined = True
-        if mined:
+        if mined and data_version(engine) != version:
             log("resolving identities into people")
             update_people(engine, settings)
             apply_retention(engine, settings)
+        elif mined:
+            log("nothing new saved: people stay as they were")
         if schedule.digest and settings.digest_webhook and not stop.is_set():
             report.digest = _send_digest(engine, settings, report, log)
     except Stopped:
@@ -440,7 +446,8 @@ def run_scheduled(
         log("stopped during the run: what was saved stays, the next run resumes from it")
     report.ended = _now()
     set_meta(engine, LAST_END, _stamp(report.ended))
-    set_meta(engine, LAST_STATUS, report.status, bump=True)
+    # No bump: the app reads the sync line uncached (talent.ui.data.sync_line).
+    set_meta(engine, LAST_STATUS, report.status)
     log(f"scheduled run ended: {report.status}")
     return report
 
@@ -564,6 +571,9 @@ def _send_digest(engine, settings: Settings, report: RunReport, log) -> str:
 
     try:
         digest, rows = build(engine, settings)
+        if not digest.changed:
+            log("digest: nothing changed, not sent")
+            return "not sent: nothing changed"
         send(settings.digest_webhook, digest, to_markdown(digest))
     except Exception as exc:  # DigestError, or a store the ranking cannot read: one line
         report.problems["digest"] = _one_line(exc)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from gitrepos import GitRepo, Who, at, isolate
+from test_serve import Receiver
 
 from talent.config import ConfigError, load_settings
 from talent.mining import mine_git
@@ -28,7 +29,7 @@ from talent.schedule import (
     run_schedule,
     run_scheduled,
 )
-from talent.store import get_meta, open_store
+from talent.store import data_version, get_meta, open_store
 
 ADA = Who("Ada Lovelace", "1+ada@users.noreply.github.com")
 BOB = Who("Bob Builder", "2+bob@users.noreply.github.com")
@@ -161,3 +162,35 @@ def test_a_bad_git_entry_is_one_line(tmp_path, entry):
     with pytest.raises(ConfigError) as err:
         settings_for(tmp_path, entry)
     assert "[schedule] git:" in str(err.value) and "\n" not in str(err.value)
+
+
+# --- 3 and 4. a run that found nothing new ------------------------------------------------
+
+
+def test_a_run_with_nothing_new_neither_posts_nor_changes_the_data_version(tmp_path, monkeypatch):
+    isolate(monkeypatch, tmp_path)
+    repo = origin(tmp_path)
+    with Receiver() as receiver:
+        settings = settings_for(tmp_path, f'"{repo.path}"', receiver.url)
+        engine = open_store(settings.db_url)
+        first = run_scheduled(engine, settings)
+        assert first.ok and first.digest == "sent", first.status
+        assert len(receiver.posts) == 1  # the first digest always goes
+        version = data_version(engine)
+
+        lines: list[str] = []
+        second = run_scheduled(engine, settings, log=lines.append)
+        assert second.ok and second.digest == "not sent: nothing changed", second.status
+        assert "digest: nothing changed, not sent" in lines
+        assert len(receiver.posts) == 1
+        assert data_version(engine) == version  # the app's caches stay warm
+        assert "resolving identities into people" not in lines
+
+        repo.commit("new\n", author=Who("Cy Young", "3+cy@users.noreply.github.com"),
+                    when=at(3), files={"c.py": "c = 1\n"})  # fmt: skip
+        lines.clear()
+        third = run_scheduled(engine, settings, log=lines.append)
+        assert third.ok, third.status
+        assert data_version(engine) != version
+        assert "resolving identities into people" in lines
+        engine.dispose()
