@@ -200,6 +200,9 @@ class ScheduleSettings:
         Hugging Face Hub organisations or users to mine.
     git:
         Local clones to mine (paths; relative to the settings file's folder).
+    git_names:
+        ``(path, "owner/repo")`` for the clones given a name (an entry
+        ``{ path = "…", name = "owner/repo" }``); the others are named from the clone.
     digest:
         Send the digest (to ``[digest] webhook``) after each run.
     """
@@ -209,6 +212,11 @@ class ScheduleSettings:
     hf: tuple[str, ...] = ()
     git: tuple[str, ...] = ()
     digest: bool = True
+    git_names: tuple[tuple[str, str], ...] = ()
+
+    def git_name(self, path: str) -> str | None:
+        """The name the settings give the clone at ``path``, or None."""
+        return dict(self.git_names).get(path)
 
 
 @dataclass(frozen=True)
@@ -541,7 +549,7 @@ def _roles(file: Path, table: dict) -> tuple[tuple[str, str], ...]:
 
 
 def _schedule(file: Path, table: dict) -> ScheduleSettings:
-    known = set(ScheduleSettings.__dataclass_fields__)
+    known = set(ScheduleSettings.__dataclass_fields__) - {"git_names"}
     for key in table:
         if key not in known:
             raise ConfigError(
@@ -550,6 +558,8 @@ def _schedule(file: Path, table: dict) -> ScheduleSettings:
     every = table.get("every_hours", ScheduleSettings.every_hours)
     if isinstance(every, bool) or not isinstance(every, (int, float)) or not every > 0:
         raise ConfigError(f"{file}: [schedule] every_hours must be a number of hours, above 0")
+    table = dict(table)
+    table["git"], named = _git_entries(file, table.get("git", []))
     lists = {}
     for key in ("github", "hf", "git"):
         value = table.get(key, [])
@@ -569,7 +579,34 @@ def _schedule(file: Path, table: dict) -> ScheduleSettings:
     digest = table.get("digest", True)
     if not isinstance(digest, bool):
         raise ConfigError(f"{file}: [schedule] digest must be true or false")
-    return ScheduleSettings(every_hours=float(every), digest=digest, **lists)
+    paths = {raw.strip(): full for raw, full in zip(table["git"], lists["git"], strict=True)}
+    git_names = tuple((paths[p], name) for p, name in named)
+    return ScheduleSettings(every_hours=float(every), digest=digest, git_names=git_names, **lists)
+
+
+def _git_entries(file: Path, value: object) -> tuple[object, list[tuple[str, str]]]:
+    """``[schedule] git``'s paths, and (path, name) for the entries written
+    ``{ path = "…", name = "owner/repo" }``; other values are left for the list check."""
+    if not isinstance(value, list):
+        return value, []
+    paths: list[object] = []
+    named: list[tuple[str, str]] = []
+    for entry in value:
+        if not isinstance(entry, dict):
+            paths.append(entry)
+            continue
+        path, name = entry.get("path"), entry.get("name")
+        if set(entry) - {"path", "name"} or not isinstance(path, str) or not path.strip():
+            raise ConfigError(
+                f'{file}: [schedule] git: an entry is "PATH" or {{ path = "PATH", '
+                'name = "OWNER/REPO" }'
+            )
+        if name is not None:  # its spelling is checked where it is mined, as --name's
+            if not isinstance(name, str) or not name.strip():
+                raise ConfigError(f"{file}: [schedule] git: name must be OWNER/REPO")
+            named.append((path.strip(), name.strip()))
+        paths.append(path)
+    return paths, named
 
 
 OUTREACH_FIELDS = ("name", "first_name", "company", "areas", "work", "recent", "notice")

@@ -121,6 +121,14 @@ class Digest:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def changed(self) -> bool:
+        """The digest has something to say: it is the first, or a list is not empty
+        (else its text is "Nothing changed.")."""
+        lists = (self.new_in_top, self.risers, self.fallers, self.left_top, self.rising,
+                 self.quiet)  # fmt: skip
+        return self.since is None or any(lists)
+
 
 def build(
     engine: Engine,

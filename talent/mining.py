@@ -36,7 +36,14 @@ from talent.sync import run_sync
 if TYPE_CHECKING:  # PyGithub takes a third of a second to import: only mine_github does
     from talent.sources.github import GitHubClient, RepoResult
 
-__all__ = ["mine_git", "mine_github", "save_demo", "sync_profiles", "stale_accounts"]
+__all__ = [
+    "mine_git",
+    "mine_github",
+    "save_demo",
+    "stored_git_name",
+    "sync_profiles",
+    "stale_accounts",
+]
 
 
 class _PruneStale:
@@ -95,6 +102,25 @@ def mine_git(
         raise GitError(next(iter(summary.failures.values())))
     (result,) = source.results
     return dataclasses.replace(result, pruned=pruning.pruned.get(result.repo, 0))
+
+
+def stored_git_name(engine: Engine, path: Path, rev: str = "HEAD") -> str | None:
+    """The name the store already keeps the history at ``path`` under, when that is not
+    the name the clone gives it (:func:`~talent.sources.git.repo_name`), or None.
+
+    The same check as mining's "this history is already stored as …": the history's
+    first commits are marked under another name, and none under the clone's own. Raises
+    :class:`~talent.sources.git.GitError` (one line) for a path that is no repository."""
+    from talent.sources.git import _ROOTS_RESOURCE, check_repository, history_roots, repo_name
+    from talent.store import get_sync_state, scopes_marked
+
+    head = check_repository(path, rev)
+    repo, _ = repo_name(path)
+    if get_sync_state(engine, repo, _ROOTS_RESOURCE)[0]:
+        return None
+    elsewhere = [r for r in scopes_marked(engine, _ROOTS_RESOURCE, history_roots(path, head))
+                 if r != repo]  # fmt: skip
+    return elsewhere[0] if elsewhere else None
 
 
 def mine_github(

@@ -65,6 +65,9 @@ STOPPED = "stopped during the run; what was saved stays"  # not a failure: resum
 LOCK_KEY = 0x74616C656E74
 DEFAULT_GITHUB_URL = "https://api.github.com"
 DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
+# After a failed run the next waits this long (or every_hours, if shorter), never none: a
+# source that fails at once must not make the scheduler mine (and post) in a loop.
+RETRY_HOURS = 0.25
 
 
 class ScheduleBusy(Exception):
@@ -240,8 +243,9 @@ def _stamp(moment: datetime) -> str:
 
 
 def next_run_at(state: ScheduleState, every_hours: float, now: datetime) -> datetime:
-    """When the next run is due: ``every_hours`` after the last one started, or ``now``
-    when there was none, or the last one did not finish well (stopped, failed).
+    """When the next run is due: ``every_hours`` after the last one started; ``now`` when
+    there was none, or the last one was stopped or never ended (it resumes); after a
+    failed run, ``min(every_hours, RETRY_HOURS)`` (15 min) after it ended, never at once.
 
     >>> from datetime import datetime, UTC
     >>> t = datetime(2026, 1, 1, 12, tzinfo=UTC)
@@ -250,7 +254,13 @@ def next_run_at(state: ScheduleState, every_hours: float, now: datetime) -> date
     >>> done = ScheduleState(t, t.replace(hour=13), "ok")
     >>> next_run_at(done, 6, t.replace(hour=14)).hour
     18
+    >>> failed = ScheduleState(t, t.replace(minute=1), "git x: error")
+    >>> next_run_at(failed, 6, t.replace(minute=2)).minute
+    16
     """
+    stopped = (state.status or "").endswith(STOPPED)  # a stop resumes at once, even so
+    if state.failed and state.finished and state.last_end is not None and not stopped:
+        return max(now, state.last_end + timedelta(hours=min(every_hours, RETRY_HOURS)))
     if not state.ok or state.last_start is None:
         return now
     return max(now, state.last_start + timedelta(hours=every_hours))
@@ -379,6 +389,7 @@ def run_scheduled(
     """
     from talent.identity import update_people
     from talent.privacy import apply_retention
+    from talent.store import data_version
 
     schedule = settings.schedule
     if schedule is None:
@@ -400,8 +411,12 @@ def run_scheduled(
         steps.append((f"hf {target}", _hub_step(engine, target, hf_token, hub_endpoint,
                                                 max_wait, stop, log, report)))  # fmt: skip
     for path in schedule.git:
-        steps.append((f"git {path}", _git_step(engine, Path(path), stop, log)))
+        name = schedule.git_name(path)
+        steps.append((f"git {path}", _git_step(engine, Path(path), name, stop, log)))
 
+    # Nothing saved (the data version as it was): people are not resolved again and the
+    # version stays, so the app's caches stay warm after a run that found nothing new.
+    version = data_version(engine)
     mined = False
     try:
         for source, step in steps:
@@ -418,10 +433,12 @@ def run_scheduled(
             else:
                 log(f"{source}: done")
             mined = True
-        if mined:
+        if mined and data_version(engine) != version:
             log("resolving identities into people")
             update_people(engine, settings)
             apply_retention(engine, settings)
+        elif mined:
+            log("nothing new saved: people stay as they were")
         if schedule.digest and settings.digest_webhook and not stop.is_set():
             report.digest = _send_digest(engine, settings, report, log)
     except Stopped:
@@ -429,7 +446,8 @@ def run_scheduled(
         log("stopped during the run: what was saved stays, the next run resumes from it")
     report.ended = _now()
     set_meta(engine, LAST_END, _stamp(report.ended))
-    set_meta(engine, LAST_STATUS, report.status, bump=True)
+    # No bump: the app reads the sync line uncached (talent.ui.data.sync_line).
+    set_meta(engine, LAST_STATUS, report.status)
     log(f"scheduled run ended: {report.status}")
     return report
 
@@ -526,17 +544,22 @@ def _hub_step(engine, target, token, endpoint, max_wait, stop, log, report):
     return step
 
 
-def _git_step(engine, path: Path, stop, log):
+def _git_step(engine, path: Path, name: str | None, stop, log):
     def step() -> None:
-        from talent.mining import mine_git
+        from talent.mining import mine_git, stored_git_name
         from talent.sources.git import check_repository
 
         check_repository(path)
+        given = name
+        if given is None:
+            given = stored_git_name(engine, path)
+            if given is not None:
+                log(f"git {path}: this history is stored as {given}: mining it under that name")
 
         def progress(_done: int, _total: int) -> None:
             _checked(stop)
 
-        result = mine_git(engine, path, progress=progress)
+        result = mine_git(engine, path, name=given, progress=progress)
         what = "new commits" if result.incremental else "commits"
         log(f"git {path}: {result.commits:,} {what}, {result.activities:,} activities")
 
@@ -548,6 +571,9 @@ def _send_digest(engine, settings: Settings, report: RunReport, log) -> str:
 
     try:
         digest, rows = build(engine, settings)
+        if not digest.changed:
+            log("digest: nothing changed, not sent")
+            return "not sent: nothing changed"
         send(settings.digest_webhook, digest, to_markdown(digest))
     except Exception as exc:  # DigestError, or a store the ranking cannot read: one line
         report.problems["digest"] = _one_line(exc)

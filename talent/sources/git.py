@@ -1574,6 +1574,12 @@ def repo_name(path: Path) -> tuple[str, str]:
     return f"local/{folder}", ""
 
 
+def history_roots(path: Path, head: str) -> str:
+    """The first commits of ``head``'s history, sorted, space-separated: what names a
+    history whatever the clone is called."""
+    return " ".join(sorted(_text(_git(path, "rev-list", "--max-parents=0", head)).split()))
+
+
 def _has_commit(path: Path, sha: str) -> bool:
     probe = ["git", "-C", str(path), "cat-file", "-e", f"{sha}^{{commit}}"]
     return subprocess.run(probe, capture_output=True, env=_git_env()).returncode == 0
@@ -1672,7 +1678,7 @@ class GitSource:
         self, path: Path, head: str, repo: str, web_url: str, state: SourceState
     ) -> Iterator[Item]:
         previous, _ = state.mark(repo, _SYNC_RESOURCE)
-        roots = " ".join(sorted(_text(_git(path, "rev-list", "--max-parents=0", head)).split()))
+        roots = history_roots(path, head)
         stored_roots, _ = state.mark(repo, _ROOTS_RESOURCE)
         # The same history under a second name would count every act twice.
         elsewhere = [r for r in state.scopes_marked(_ROOTS_RESOURCE, roots) if r != repo]
