@@ -1,4 +1,5 @@
-"""Reading the files a user hands in: bounded in size, JSON and TOML bounded in depth.
+"""Reading the files a user hands in: bounded in size, JSON and TOML bounded in depth;
+and writing talent's own secret files, readable by their owner only.
 
 Every file talent is given (an ATS export, an earlier export, an opt-out list, the
 settings and people files, a truth or model file) is read through these functions, so
@@ -121,3 +122,21 @@ def parse_toml_limited(text: str, what: str) -> dict[str, Any]:
         # tomllib recurses once per level of inline arrays and tables; only a hostile
         # file gets near the interpreter's limit, and nothing is left half-done.
         raise InputFileError(f"{what} nests too deeply to be read") from None
+
+
+def write_private_text(path: str | os.PathLike[str], text: str, *, exclusive: bool = False) -> None:
+    """Write ``text`` to ``path`` readable by its owner only (0600; a folder it makes,
+    0700), synced to disk. ``exclusive``: create it or fail with FileExistsError (two
+    first uses at once keep one file); else replace it whole (a ``.new`` file renamed
+    over it, so a reader never sees half of it)."""
+    path = os.fspath(path)
+    os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
+    target = path if exclusive else path + ".new"
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(target, flags, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    if not exclusive:
+        os.replace(target, path)

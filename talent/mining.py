@@ -111,14 +111,14 @@ def stored_git_name(engine: Engine, path: Path, rev: str = "HEAD") -> str | None
     The same check as mining's "this history is already stored as …": the history's
     first commits are marked under another name, and none under the clone's own. Raises
     :class:`~talent.sources.git.GitError` (one line) for a path that is no repository."""
-    from talent.sources.git import _ROOTS_RESOURCE, check_repository, history_roots, repo_name
+    from talent.sources.git import ROOTS_RESOURCE, check_repository, history_roots, repo_name
     from talent.store import get_sync_state, scopes_marked
 
     head = check_repository(path, rev)
     repo, _ = repo_name(path)
-    if get_sync_state(engine, repo, _ROOTS_RESOURCE)[0]:
+    if get_sync_state(engine, repo, ROOTS_RESOURCE)[0]:
         return None
-    elsewhere = [r for r in scopes_marked(engine, _ROOTS_RESOURCE, history_roots(path, head))
+    elsewhere = [r for r in scopes_marked(engine, ROOTS_RESOURCE, history_roots(path, head))
                  if r != repo]  # fmt: skip
     return elsewhere[0] if elsewhere else None
 

@@ -35,7 +35,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from talent.config import AuthSettings, Settings
-from talent.files import MAX_SETTINGS_BYTES, InputFileError, parse_toml_limited, read_text_limited
+from talent.files import (
+    MAX_SETTINGS_BYTES,
+    InputFileError,
+    parse_toml_limited,
+    read_text_limited,
+    write_private_text,
+)
 from talent.store.keys import key_path
 
 __all__ = [
@@ -145,8 +151,7 @@ def cookie_secret(settings: Settings) -> str:
         return _env_secret(auth.cookie_secret_env, "cookie_secret_env")
     path = cookie_secret_path(settings)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        write_private_text(path, secrets.token_hex(32) + "\n", exclusive=True)
     except FileExistsError:
         pass  # made before (or by another process just now): use it
     except OSError as exc:
@@ -154,11 +159,6 @@ def cookie_secret(settings: Settings) -> str:
             f"cannot make the cookie secret file {path}: {exc.strerror}; name an "
             "environment variable with [auth] cookie_secret_env instead"
         ) from None
-    else:
-        with os.fdopen(fd, "w", encoding="ascii") as out:
-            out.write(secrets.token_hex(32) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
     try:
         value = read_text_limited(path, MAX_SETTINGS_BYTES, "the cookie secret file").strip()
     except (OSError, InputFileError) as exc:

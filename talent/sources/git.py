@@ -129,7 +129,7 @@ _READING_RESOURCE = "git:reading"
 HISTORY_READING = "2"
 # The first commits of the history mined under a name: another repository given the same
 # name (two clones in folders both called "repo") is refused instead of mixed in.
-_ROOTS_RESOURCE = "git:roots"
+ROOTS_RESOURCE = "git:roots"
 _PATHS_PER_CALL = 500  # pathspecs per git process, well inside any system's argument limit
 # The head whose owner files and file list are stored (read again when the head moves).
 OWNERS_RESOURCE = "git:owners"
@@ -1679,9 +1679,9 @@ class GitSource:
     ) -> Iterator[Item]:
         previous, _ = state.mark(repo, _SYNC_RESOURCE)
         roots = history_roots(path, head)
-        stored_roots, _ = state.mark(repo, _ROOTS_RESOURCE)
+        stored_roots, _ = state.mark(repo, ROOTS_RESOURCE)
         # The same history under a second name would count every act twice.
-        elsewhere = [r for r in state.scopes_marked(_ROOTS_RESOURCE, roots) if r != repo]
+        elsewhere = [r for r in state.scopes_marked(ROOTS_RESOURCE, roots) if r != repo]
         if elsewhere and not stored_roots:
             raise GitError(
                 f"{path}: this history is already stored as {elsewhere[0]}; mine it under "
@@ -1751,7 +1751,7 @@ class GitSource:
         owners, notes = self._owners(path, repo, head, state, force=self.full)
         # Last, and only now: the head these rows cover.
         owners.marks += [
-            Mark(repo, _ROOTS_RESOURCE, roots),
+            Mark(repo, ROOTS_RESOURCE, roots),
             Mark(repo, _READING_RESOURCE, reading_now),
             Mark(repo, _SYNC_RESOURCE, head),
         ]

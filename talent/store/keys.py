@@ -30,7 +30,12 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from talent.config import Settings
-from talent.files import MAX_SETTINGS_BYTES, InputFileError, read_text_limited
+from talent.files import (
+    MAX_SETTINGS_BYTES,
+    InputFileError,
+    read_text_limited,
+    write_private_text,
+)
 from talent.store import get_meta, load_suppressions, privacy_salt, rewrap_suppressions
 
 __all__ = [
@@ -128,22 +133,8 @@ def write_key_file(path: Path, key: PrivacyKey, *, exclusive: bool = False) -> N
     """Write ``key`` to ``path`` readable by its owner only (the folder too, when made).
     ``exclusive``: fail with FileExistsError if the file exists (two first uses at once
     keep one key)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     body = _HEADER + "".join(k.hex() + "\n" for k in key.keys)
-    if exclusive:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as out:
-            out.write(body)
-            out.flush()
-            os.fsync(out.fileno())
-        return
-    new = path.with_name(path.name + ".new")
-    fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(body)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(new, path)
+    write_private_text(path, body, exclusive=exclusive)
 
 
 # The key each open engine was checked with: a command opens its store with its settings
