@@ -1,0 +1,182 @@
+"""How long does a person wait for each page in a real browser, against `talent rank`?
+
+Usage: python benchmarks/browser_speed.py --db URL_OR_PATH [--json]
+
+In one run, on one database (copied first, so the original is never written):
+
+- ``rank_cli_s``: ``talent rank --db DB --top 25`` in a child process, start-up included;
+  ``rank_cli_again_s`` the same again (data unchanged);
+- ``talent app --headless`` is started on the copy; then Debian's Chromium (Playwright)
+  opens, each in a new browser tab, as a shared link does:
+  ``candidates_cold_s`` (the first page after the start: cold caches),
+  ``candidates_warm_s`` (again), ``first_candidate_s`` (the top-ranked person's page),
+  ``next_candidate_s`` (the second person's page) and ``maintainers_page_s``;
+  each time runs from the navigation until the script is idle and no skeleton is left;
+- ``maintainers_cli_s`` and ``export_cli_s`` (``talent shortlist export`` of a list of
+  three people made here) in child processes.
+
+Prints the times and the ratios the targets of issue 28 name; with ``--json`` the last
+line is an object with every key. Seconds drift on a shared machine; the ratios within one
+run are the figures to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def talent(*args: str, cwd: str) -> tuple[float, str]:
+    """Run the CLI in a child process; (seconds, stdout). Fails loudly on an error."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "talent", *args], cwd=cwd, capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode:
+        sys.exit(f"talent {' '.join(args)} failed: {done.stderr.strip()[-400:]}")
+    return elapsed, done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_app(db: str, cwd: str) -> tuple[subprocess.Popen, str]:
+    """``talent app`` on ``db``, in its own process group; returns once it answers."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "talent", "app", "--db", db, "--port", str(port), "--headless"],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                if resp.read() == b"ok":
+                    return proc, base
+        except OSError:
+            time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    sys.exit("talent app did not start within 120 s")
+
+
+def open_timed(context, url: str) -> float:
+    """Seconds from opening ``url`` in a new tab until the page is drawn and idle."""
+    from playwright.sync_api import expect
+
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(url)
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-script-state", "running", timeout=60_000)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=600_000)
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=600_000)
+    elapsed = time.perf_counter() - started
+    if page.get_by_test_id("stException").count():
+        sys.exit(f"{url} raised: {page.get_by_test_id('stException').first.inner_text()}")
+    page.close()
+    return elapsed
+
+
+def browse(base: str, people: list[str]) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        times = {
+            "candidates_cold_s": open_timed(context, f"{base}/candidates"),
+            "candidates_warm_s": open_timed(context, f"{base}/candidates"),
+            "first_candidate_s": open_timed(context, f"{base}/candidate?person={people[0]}"),
+            "next_candidate_s": open_timed(context, f"{base}/candidate?person={people[1]}"),
+            "maintainers_page_s": open_timed(context, f"{base}/maintainers"),
+        }
+        browser.close()
+    return times
+
+
+def database_copy(db: str, folder: str) -> str:
+    """A copy of the SQLite file ``db`` (a path or sqlite:/// URL) in ``folder``."""
+    path = db.removeprefix("sqlite:///")
+    copy = str(Path(folder) / Path(path).name)
+    shutil.copyfile(path, copy)
+    return copy
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", required=True, help="SQLite database file or sqlite:/// URL")
+    parser.add_argument("--json", action="store_true", help="end with a JSON line")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        db = database_copy(args.db, folder)
+        times: dict[str, float] = {}
+        times["rank_cli_s"], out = talent(
+            "rank", "--db", db, "--top", "25", "-f", "json", cwd=folder
+        )
+        times["rank_cli_again_s"], _ = talent("rank", "--db", db, "--top", "25", cwd=folder)
+        people = [row["person_id"] for row in json.loads(out)][:3]
+        times["maintainers_cli_s"], _ = talent("maintainers", "--db", db, cwd=folder)
+        talent("shortlist", "add", "bench", *people, "--db", db, cwd=folder)
+        times["export_cli_s"], _ = talent(
+            "shortlist",
+            "export",
+            "bench",
+            "-o",
+            str(Path(folder) / "list.csv"),
+            "--db",
+            db,
+            cwd=folder,
+        )
+        proc, base = start_app(db, folder)
+        try:
+            times.update(browse(base, people))
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+    ratios = {
+        "candidates_cold_over_rank": times["candidates_cold_s"] / times["rank_cli_s"],
+        "first_candidate_over_cold": times["first_candidate_s"] / times["candidates_cold_s"],
+        "maintainers_over_rank": times["maintainers_cli_s"] / times["rank_cli_s"],
+        "export_over_rank": times["export_cli_s"] / times["rank_cli_s"],
+        "rank_again_over_rank": times["rank_cli_again_s"] / times["rank_cli_s"],
+    }
+    for key, value in {**times, **ratios}.items():
+        print(f"{key:28} {value:8.2f}")
+    if args.json:
+        print(json.dumps({k: round(v, 3) for k, v in {**times, **ratios}.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
