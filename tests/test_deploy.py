@@ -220,7 +220,7 @@ LEFT_OUT = [
     "deploy/prod.env", "talent.toml", "privacy.key", "talent/__pycache__/cli.cpython-311.pyc",
     ".streamlit/secrets.toml",
 ]  # fmt: skip
-KEPT = ["pyproject.toml", "README.md", "talent/cli.py", "talent/data/rising_model.json"]
+KEPT = ["pyproject.toml", "README.md", "talent/cli/__init__.py", "talent/data/rising_model.json"]
 
 
 def test_dockerignore_keeps_environments_databases_and_secrets_out():

@@ -128,8 +128,8 @@ RULES = {
         lambda m: not within(m, ("talent.ui",)),
         never("streamlit"),
     ),
-    "nothing but talent.cli and talent.__main__ imports talent.cli": (
-        lambda m: m not in ("talent.cli", "talent.__main__"),
+    "nothing but talent.cli.* and talent.__main__ imports talent.cli": (
+        lambda m: not within(m, ("talent.cli",)) and m != "talent.__main__",
         never("talent.cli"),
     ),
 }
