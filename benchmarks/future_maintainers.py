@@ -5,7 +5,7 @@ Usage: python benchmarks/future_maintainers.py [--C C] [--folds K] [--per-repo]
        [--save-rising RISING_JSON] CORPUS TRUTH_DIR [TRUTH_DIR ...]
 
 CORPUS as for ``benchmarks/maintainer_model.py``. Each repository's history is cut one,
-two, three and four years before its truth's head (:func:`talent.learning.future_tables`,
+two, three and four years before its truth's head (:func:`talent.training.future_tables`,
 cached beside the store as ``OWNER__NAME.future.pkl``): the candidates at a cut are the
 people active before it and not yet named; the positives, those first named within the
 year after it (by talent's own reading of the owner files). Splits are by time and by
@@ -37,15 +37,14 @@ from talent.config import Settings
 from talent.learning import (
     FIT,
     FUTURE_SIGNALS,
-    YEAR,
     fit_model,
-    future_tables,
     ranked,
     recall_at,
     score_table,
 )
 from talent.rising import FEATURES, fit_rising, rising_tables
 from talent.store import open_store
+from talent.training import YEAR, future_tables
 
 BACK = (1, 2, 3, 4)  # cuts, in years before the head
 TESTED = (1, 2)  # the cuts ranked; models learn from the cuts older than each
@@ -55,7 +54,7 @@ def load(
     corpus: Path, truth_dirs: list[Path], kind: str = "future"
 ) -> dict[str, dict[int, pd.DataFrame]]:
     """Per repository, its tables by years back: ``kind`` "future"
-    (:func:`talent.learning.future_tables`) or "rising" (:func:`talent.rising.rising_tables`),
+    (:func:`talent.training.future_tables`) or "rising" (:func:`talent.rising.rising_tables`),
     cached beside the store."""
     build = future_tables if kind == "future" else rising_tables
     out = {}

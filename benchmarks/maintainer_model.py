@@ -10,7 +10,7 @@ Defaults are those of the shipped model (``talent.learning.MODEL_SIGNALS``,
 ``MODEL_TARGET`` and ``FIT``).
 
 CORPUS holds one store per repository (``benchmarks/mine_corpus.py``), named like the
-truth files (``OWNER__NAME.db``). Each store's examples (:func:`talent.learning.person_table`)
+truth files (``OWNER__NAME.db``). Each store's examples (:func:`talent.training.person_table`)
 are cached in ``--cache`` (default: beside the store) as ``OWNER__NAME.table.pkl``, rebuilt
 when the store is newer. Every repository is scored by a model fitted on the folds that do
 not hold it, and by every built-in profile whose weights are fixed; metrics are those of
@@ -46,10 +46,10 @@ from talent.learning import (
     MODEL_TARGET,
     cross_validate,
     fit_model,
-    person_table,
     ranked,
 )
 from talent.store import load_identities, load_identity_links, load_people, open_store
+from talent.training import person_table
 
 BELOW = 0.10  # a repository this far below commit count is a failure of the ranking
 

@@ -161,7 +161,7 @@ def build_components(
         check that a named folder holds any file.
     exclude : sequence of str
         Regular expressions searched in the lower-cased path inside the repository:
-        files to leave out (e.g. :data:`talent.maintainers.VENDORED`: code copied in
+        files to leave out (e.g. :data:`talent.authorship.VENDORED`: code copied in
         from other projects is no component of this one).
     min_share, min_commits : float, int
         A folder is a component by activity when at least this share of its

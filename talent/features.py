@@ -273,7 +273,7 @@ def build_activity_features(
     """One row per person (index ``person_id``) with the columns of ``FEATURE_DOCS``.
 
     ``acts`` comes from :func:`attach_people`; ``files_owned`` from
-    :func:`talent.maintainers.file_ownership`; ``changes`` from :func:`commit_changes`
+    :func:`talent.authorship.file_ownership`; ``changes`` from :func:`commit_changes`
     (for tests and docs that come with code). Times are measured against the latest
     act in ``acts``, so the same data always gives the same features.
     """

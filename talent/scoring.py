@@ -59,6 +59,13 @@ from sklearn.utils.validation import check_is_fitted
 from sqlalchemy import Engine
 
 from talent.affiliation import employment_text
+from talent.authorship import (
+    LEFT_OUT_RULES,
+    VENDORED,
+    build_authorship,
+    bulk_additions,
+    file_ownership,
+)
 from talent.components import COLUMNS as COMPONENT_COLUMNS
 from talent.components import build_components, person_components
 from talent.config import SCALINGS, SIGNAL_NAMES, ConfigError, Profile, Settings
@@ -74,13 +81,6 @@ from talent.features import (
 )
 from talent.graph import build_coedit_edges, build_interaction_graph, pagerank
 from talent.identity import ensure_people
-from talent.maintainers import (
-    LEFT_OUT_RULES,
-    VENDORED,
-    build_authorship,
-    bulk_additions,
-    file_ownership,
-)
 from talent.model import ACCOUNT_URLS, IdentitySource
 from talent.model import ActivityKind as K
 from talent.search import SearchIndex, build_search_index, search_work, suggest
@@ -883,8 +883,8 @@ def build_substance(
     (:func:`item_keys`), and whether it is a mechanical change.
 
     Columns: ``lines`` changed by its commits, leaving out vendored, generated, lock and
-    data files and files added in bulk (:data:`talent.maintainers.LEFT_OUT_RULES`,
-    :func:`talent.maintainers.bulk_additions`); else the act's ``size`` (a pull
+    data files and files added in bulk (:data:`talent.authorship.LEFT_OUT_RULES`,
+    :func:`talent.authorship.bulk_additions`); else the act's ``size`` (a pull
     request's additions and deletions); ``files``; ``code`` (touches a code or test
     file, not only CI, docs or configuration); ``merged`` (merged or applied by someone
     other than its author, or a merged pull request); ``reviewers`` (others who reviewed

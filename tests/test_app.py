@@ -744,7 +744,8 @@ def test_candidate_page_says_where_a_person_is_named(monkeypatch, demo_db):
 
 
 def test_candidate_page_says_what_would_be_orphaned(monkeypatch, demo_db, expected):
-    from talent.maintainers import build_authorship, orphaned_if_left
+    from talent.authorship import build_authorship
+    from talent.maintainers import orphaned_if_left
     from talent.scoring import build_ranking_base
 
     top = _candidates(expected).iloc[0]

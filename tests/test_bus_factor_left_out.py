@@ -30,15 +30,9 @@ import pytest
 from gitrepos import GitRepo, Who, at, isolate
 from typer.testing import CliRunner
 
+from talent.authorship import BULK_FILES, build_authorship, bulk_additions
 from talent.cli import app
-from talent.maintainers import (
-    BULK_FILES,
-    build_authorship,
-    build_factors,
-    bulk_additions,
-    files_left_out,
-    truck_factor,
-)
+from talent.maintainers import build_factors, files_left_out, truck_factor
 from talent.store import get_meta, open_store, save_sync_state
 
 ADA = Who("Ada Lovelace", "ada@example.org")

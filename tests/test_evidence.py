@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 import pandas as pd
 import pytest
 
+from talent.authorship import BULK_FILES
 from talent.features import attach_people, commit_changes, mechanical_subject
-from talent.maintainers import BULK_FILES
 from talent.model import Activity
 from talent.model import ActivityKind as K
 from talent.outreach import cited_work

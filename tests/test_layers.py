@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +46,40 @@ ANALYSIS = tuple(
     )
 )
 
+# Degree of authorship and ownership are the ranking's (talent.authorship); the views
+# build on the ranking and never the other way round.
+RANKING = tuple(
+    f"talent.{m}"
+    for m in (
+        "features",
+        "graph",
+        "skills",
+        "components",
+        "search",
+        "authorship",
+        "scoring",
+        "learning",
+        "rising",
+        "training",
+    )
+)
+VIEWS = tuple(
+    f"talent.{m}"
+    for m in (
+        "maintainers",
+        "stewardship",
+        "network",
+        "pipeline",
+        "digest",
+        "outreach",
+        "audit",
+        "access",
+        "accesslog",
+        "evaluate",
+        "export",
+    )
+)
+
 
 def module_name(path: Path, root: Path = ROOT) -> str:
     parts = list(path.relative_to(root).with_suffix("").parts)
@@ -53,10 +88,16 @@ def module_name(path: Path, root: Path = ROOT) -> str:
     return ".".join(parts)
 
 
+def is_module(name: str, root: Path = ROOT) -> bool:
+    path = root.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
 def imports(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:
     """(line, module) of every import in ``path``, wherever it stands; relative imports
     are resolved, and ``from talent import x`` (or ``from . import x``) is an import of
-    ``talent.x``."""
+    ``talent.x``, as ``from talent.ui import data`` is of ``talent.ui.data`` when that
+    is a module."""
     name = module_name(path, root)
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
     found = []
@@ -71,7 +112,11 @@ def imports(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:
             if node.module is None or base == "talent":  # names modules: from . import x
                 found += [(node.lineno, f"{base}.{alias.name}") for alias in node.names]
             else:
-                found.append((node.lineno, base))
+                named = {f"{base}.{alias.name}" for alias in node.names}
+                modules = {m for m in named if base.startswith("talent") and is_module(m, root)}
+                found += [(node.lineno, m) for m in sorted(modules)]
+                if len(modules) < len(named):
+                    found.append((node.lineno, base))
     return sorted(found)
 
 
@@ -120,6 +165,10 @@ RULES = {
             "talent.cli",
         ),
     ),
+    "the ranking never imports a view": (
+        lambda m: within(m, RANKING),
+        never(*VIEWS),
+    ),
     "the schedule never imports the ui or the cli": (
         lambda m: within(m, SCHEDULE),
         never("talent.ui", "talent.cli"),
@@ -146,6 +195,43 @@ def offences(root: Path, binds, allows) -> list[str]:
             if not allows(imported):
                 out.append(f"{path.relative_to(root)}:{line} ({module}) imports {imported}")
     return out
+
+
+def module_graph(root: Path = ROOT) -> nx.DiGraph:
+    """Every module under ``talent/``, with an edge to each talent module it imports
+    (a name imported from a module is an import of that module), its ``where`` the
+    file and line of the first such import."""
+    paths = {module_name(p, root): p for p in sorted((root / "talent").rglob("*.py"))}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(paths)
+    for module, path in paths.items():
+        for line, imported in imports(path, root):
+            target = imported
+            while target and target not in paths:
+                target = target.rpartition(".")[0]
+            if target and target != module and not graph.has_edge(module, target):
+                graph.add_edge(module, target, where=f"{path.relative_to(root)}:{line}")
+    return graph
+
+
+def import_cycles(root: Path = ROOT) -> list[str]:
+    """One circle of imports per group of modules that import each other, as
+    ``a -> b (file:line) -> a (file:line)``."""
+    graph = module_graph(root)
+    out = []
+    for group in sorted(nx.strongly_connected_components(graph), key=sorted):
+        if len(group) < 2:
+            continue
+        edges = nx.find_cycle(graph.subgraph(group), source=min(group))
+        out.append(
+            edges[0][0] + "".join(f" -> {b} ({graph.edges[a, b]['where']})" for a, b in edges)
+        )
+    return out
+
+
+def test_no_talent_modules_import_each_other():
+    found = import_cycles()
+    assert not found, "modules import each other, directly or round a circle:\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("rule", list(RULES))
@@ -182,3 +268,20 @@ def test_the_rules_see_lazy_relative_and_package_imports(tmp_path):
     assert offences(tmp_path, *RULES["only talent/ui imports streamlit"]) == [
         "talent/sources/x.py:5 (talent.sources.x) imports streamlit"
     ]
+
+
+def test_a_circle_of_imports_is_found_lazy_or_not(tmp_path):
+    ui = tmp_path / "talent" / "ui"
+    ui.mkdir(parents=True)
+    (ui / "__init__.py").write_text("")
+    (ui / "app.py").write_text("from talent.ui.widgets import sidebar\n")
+    (ui / "widgets.py").write_text("def go():\n    from talent.ui import app, data\n")
+    (ui / "data.py").write_text("import talent.ui.safe\n")
+    (ui / "safe.py").write_text("X = 1\n")
+    assert imports(ui / "widgets.py", tmp_path) == [(2, "talent.ui.app"), (2, "talent.ui.data")]
+    assert import_cycles(tmp_path) == [
+        "talent.ui.app -> talent.ui.widgets (talent/ui/app.py:1)"
+        " -> talent.ui.app (talent/ui/widgets.py:2)"
+    ]
+    (ui / "widgets.py").write_text("from talent.ui import data\n")
+    assert import_cycles(tmp_path) == []

@@ -27,10 +27,8 @@ from talent.learning import (
     POSITIVE,
     MaintainerModel,
     fit_model,
-    future_tables,
     load_model,
     ndcg_at,
-    person_table,
     ranked,
     recall_at,
     score_table,
@@ -40,6 +38,7 @@ from talent.learning import (
 from talent.mining import mine_git
 from talent.scoring import ProfileScorer, make_profile_scorer
 from talent.store import load_people, open_store
+from talent.training import future_tables, person_table
 
 ADA = Who("Ada Lovelace", "1+ada@users.noreply.github.com")
 BOB = Who("Bob Builder", "2+bob@users.noreply.github.com")

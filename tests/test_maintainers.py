@@ -7,15 +7,13 @@ import math
 import pandas as pd
 import pytest
 
+from talent.authorship import VENDORED, build_authorship, file_ownership
 from talent.graph import build_coedit_edges, build_interaction_graph
 from talent.maintainers import (
     DOCS,
-    VENDORED,
     absence_factor,
-    build_authorship,
     build_factors,
     drift_report,
-    file_ownership,
     named_by_area,
     orphaned_if_left,
     owners_in_practice,

@@ -40,8 +40,7 @@ from talent.store import (
     share_shortlist,
 )
 from talent.store.schema import SCHEMA_VERSION
-from talent.ui import app as router
-from talent.ui import data
+from talent.ui import data, routes
 from talent.ui.widgets import Filters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,8 +66,8 @@ recruiter = ["rec@acme.com"]
 hiring_manager = ["hm@acme.com"]
 maintainer = ["@oss.org"]
 """
-PAGE_TITLES = {what: title for _path, title, _icon, what in router.NAVIGATION}
-PAGE_FILES = {what: Path(path) for path, _title, _icon, what in router.NAVIGATION}
+PAGE_TITLES = {what: title for _path, title, _icon, what in routes.NAVIGATION}
+PAGE_FILES = {what: Path(path) for path, _title, _icon, what in routes.NAVIGATION}
 
 
 # --- the walk: every page, download and change has its entry -------------------------------
@@ -137,8 +136,8 @@ def _guarded(node: ast.AST, what: str, modules: dict[Path, ast.Module], seen=())
 def test_every_page_of_the_app_has_an_entry_and_checks_it_first():
     pages = sorted((UI / "pages").glob("*.py"))
     registered = {Path(path).resolve() for path in PAGE_FILES.values()}
-    assert set(pages) == registered, "a page file is not in talent.ui.app.NAVIGATION"
-    for _path, _title, _icon, what in router.NAVIGATION:
+    assert set(pages) == registered, "a page file is not in talent.ui.routes.NAVIGATION"
+    for _path, _title, _icon, what in routes.NAVIGATION:
         assert what in PERMISSIONS and what.startswith("page:")
     # st.Page is made in one place only, from NAVIGATION (no page outside the table).
     tree = _tree(UI / "app.py")
@@ -397,9 +396,9 @@ def test_each_role_opens_downloads_and_changes_exactly_what_the_table_gives(worl
     at = _signed_in(USERS[role])
     with mock.patch.object(st, "download_button", wraps=st.download_button) as spy:
         at.run()
-        home = next(w for *_rest, w in router.NAVIGATION if allowed(viewer, w))
+        home = next(w for *_rest, w in routes.NAVIGATION if allowed(viewer, w))
         _shows(at, home)  # the first page the role may open is their home page
-        for path, _title, _icon, what in router.NAVIGATION:
+        for path, _title, _icon, what in routes.NAVIGATION:
             if not allowed(viewer, what):
                 # Not in the navigation: its URL cannot reach it ...
                 with pytest.raises(ValueError, match="Could not find a navigation page"):
@@ -502,7 +501,7 @@ def test_a_list_no_longer_shared_is_gone_for_the_hiring_manager(world, tmp_path)
 
 def test_a_recruiter_shares_a_list_on_the_page(world):
     at = _signed_in("rec@acme.com").run()
-    at.switch_page(str(router.SHORTLISTS))
+    at.switch_page(str(routes.SHORTLISTS))
     at.query_params["list"] = "Infra"
     at.run()
     assert at.selectbox(key="shortlist_name").value == "Infra"

@@ -284,9 +284,9 @@ def model_train(
         cross_validate,
         fit_model,
         ndcg_at,
-        person_table,
         ranked,
     )
+    from talent.training import person_table
 
     if target not in ("ever", "now"):
         raise CliError("--target is 'ever' or 'now'")

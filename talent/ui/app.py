@@ -9,25 +9,8 @@ import streamlit as st
 
 from talent.access import allowed, denied_text
 from talent.ui import auth, data, roles
+from talent.ui.routes import NAVIGATION
 from talent.ui.widgets import Filters, sidebar_filters
-
-PAGES = Path(__file__).parent / "pages"
-CANDIDATES = PAGES / "candidates.py"
-CANDIDATE = PAGES / "candidate.py"
-MAINTAINERS = PAGES / "maintainers.py"
-SHORTLISTS = PAGES / "shortlists.py"
-NETWORK = PAGES / "network.py"
-ACCESS_LOG = PAGES / "access_log.py"
-# Every page: its file, title, icon and the permission that opens it
-# (talent.access.PERMISSIONS); the first one a viewer may open is their home page.
-NAVIGATION = (
-    (CANDIDATES, "Candidates", ":material/leaderboard:", "page:candidates"),
-    (CANDIDATE, "Candidate", ":material/person:", "page:candidate"),
-    (SHORTLISTS, "Shortlists", ":material/checklist:", "page:shortlists"),
-    (MAINTAINERS, "Maintainers", ":material/account_tree:", "page:maintainers"),
-    (NETWORK, "Network", ":material/hub:", "page:network"),
-    (ACCESS_LOG, "Access log", ":material/policy:", "page:access_log"),
-)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ import streamlit as st
 from talent.access import AccessDenied, Viewer, check, visible_lists
 from talent.affiliation import CompanyInference
 from talent.audit import Audit, audit_person
+from talent.authorship import build_authorship
 from talent.config import (
     DB_ENV_VAR,
     ConfigError,
@@ -28,7 +29,7 @@ from talent.config import (
 )
 from talent.export import shortlist_frame
 from talent.identity import infer_company, save_company_choice, update_people
-from talent.maintainers import build_authorship, orphaned_if_left
+from talent.maintainers import orphaned_if_left
 from talent.mining import save_demo
 from talent.scoring import (
     INTERVAL_WINDOWS,

@@ -14,6 +14,7 @@ from talent.scoring import DEFAULT_PROFILE, INTERVAL_WINDOWS, SIGNAL_LABELS
 from talent.store import DEFAULT_SHORTLIST
 from talent.ui import data
 from talent.ui.roles import can, current_viewer
+from talent.ui.routes import CANDIDATE
 from talent.ui.safe import md_escape
 
 # Everything that decides what is in view, as URL parameters: a link, a pasted URL and a
@@ -349,11 +350,9 @@ def _filters_to_url(filters: Filters) -> None:
 def open_person(filters: Filters, person_id: str):
     """Go to the Candidate page for ``person_id`` under the filters in view: they travel
     in the URL, so the page shows the person as the table did."""
-    from talent.ui import app
-
     st.session_state["person_id"] = person_id
     st.session_state["_switched"] = True
-    st.switch_page(app.CANDIDATE, query_params={**filter_params(filters), "person": person_id})
+    st.switch_page(CANDIDATE, query_params={**filter_params(filters), "person": person_id})
 
 
 def ranking_args(status: data.StoreStatus, filters: Filters) -> tuple:
