@@ -6,12 +6,12 @@ Writes the demo world of ``--size`` to an SQLite store in a temporary folder, re
 people and fills the log with ``--entries`` earlier entries (views by four users), then
 times, best of ``--repeat``:
 
-(a) a view's record (:func:`talent.accesslog.record_access` of one person, retention
+(a) a view's record (:func:`talent.people.accesslog.record_access` of one person, retention
     applied), against the read the Candidate page makes for that person on every view
     (:func:`talent.store.load_activities` of their identities);
 (b) an export's record (every ranked person), against making the file
-    (:func:`talent.export.to_safe_csv` of the people table);
-(c) one person's log (:func:`talent.accesslog.access_log`, what ``talent access log
+    (:func:`talent.views.export.to_safe_csv` of the people table);
+(c) one person's log (:func:`talent.people.accesslog.access_log`, what ``talent access log
     --person`` and the subject's copy read).
 
 It prints each time and the ratio to its baseline, measured in the same run.
@@ -25,13 +25,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from talent.accesslog import access_log, record_access
 from talent.config import Settings
-from talent.export import to_safe_csv
-from talent.identity import update_people
 from talent.mining import save_demo
+from talent.people.accesslog import access_log, record_access
+from talent.people.identity import update_people
 from talent.sources.demo import generate_demo
 from talent.store import load_activities, load_identity_links, load_people, open_store
+from talent.views.export import to_safe_csv
 
 
 def best(repeat: int, work) -> float:

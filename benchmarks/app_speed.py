@@ -46,8 +46,8 @@ TIMEOUT = 1800
 def make_demo_db(directory: str, size: str = "large", seed: int = 7) -> str:
     """A SQLite URL holding the demo world of ``size``, people resolved (as `talent demo`)."""
     from talent.config import Settings
-    from talent.identity import update_people
     from talent.mining import save_demo
+    from talent.people.identity import update_people
     from talent.sources.demo import generate_demo
     from talent.store import open_store
 

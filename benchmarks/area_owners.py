@@ -5,9 +5,9 @@ Usage: python benchmarks/area_owners.py [--json] [--top N] DB_OR_DIR [DB_OR_DIR 
 
 Each database (a folder: every ``*.db`` in it) is one mined repository. It is copied to a
 temporary folder first (resolving people writes to the store). For every component
-(:func:`talent.components.build_components`) that an ``OWNERS`` file or a ``CODEOWNERS``
+(:func:`talent.ranking.components.build_components`) that an ``OWNERS`` file or a ``CODEOWNERS``
 line on its folder makes (the entry in force at the mined head), each person the entry
-names is followed to the page's per-area table (:func:`talent.stewardship.area_owners`):
+names is followed to the page's per-area table (:func:`talent.views.stewardship.area_owners`):
 
 - ``in_practice``: among the owners in practice the table shows (the top ``--top``, and
   the named ones who own it in practice further down);
@@ -21,7 +21,7 @@ names is followed to the page's per-area table (:func:`talent.stewardship.area_o
 Shares are of the named people matched to a person; unmatched logins (no identity in the
 data matches them: never guessed) and teams (no members without the GitHub API) are
 counted apart. ``before`` is the same check against the page as it was, which had no
-row for the folder: an owner in practice of the generic area (:func:`talent.skills.area_of`)
+row for the folder: an owner in practice of the generic area (:func:`talent.ranking.skills.area_of`)
 that holds most of the folder's files and one of the heatmap's 20 people with the largest
 shares (lenient: those areas are large, e.g. "other" for most Go code);
 ``before_top`` the same with the area's top ``--top`` owners (as ``in_top``).
@@ -42,11 +42,11 @@ import pandas as pd
 from sqlalchemy import create_engine
 from store_copy import copy_store
 
-from talent.components import pattern_folder
-from talent.maintainers import owners_in_practice
-from talent.scoring import build_ranking_base
-from talent.skills import area_of
-from talent.stewardship import AREA_TOP, area_owners, maintainers_report
+from talent.ranking.components import pattern_folder
+from talent.ranking.scoring import build_ranking_base
+from talent.ranking.skills import area_of
+from talent.views.maintainers import owners_in_practice
+from talent.views.stewardship import AREA_TOP, area_owners, maintainers_report
 
 HEATMAP_PEOPLE = 20  # the Maintainers page's heatmap before components
 

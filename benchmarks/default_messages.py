@@ -3,7 +3,7 @@
 For each store (a copy is made; the store given is never written), people are resolved
 again with talent's rules, and each person's own messages are judged twice: with the
 tools' default messages ("Upload folder using huggingface_hub", "Update README.md",
-"Create LICENSE", ...; :data:`talent.identity.DEFAULT_MESSAGES`) left out, as talent
+"Create LICENSE", ...; :data:`talent.people.identity.DEFAULT_MESSAGES`) left out, as talent
 does, and with them counted as any other message, as before. Prints, per store, the
 people with written acts, the bots by behaviour each way, and how many people the
 default-message rule keeps as people; ``--show`` lists them (login, share of default
@@ -23,9 +23,9 @@ from pathlib import Path
 
 from store_copy import copy_store
 
-import talent.identity as identity
+import talent.people.identity as identity
 from talent.config import Settings
-from talent.identity import (
+from talent.people.identity import (
     BOT_FLAG,
     WRITTEN_KINDS,
     automation_bot_probability,

@@ -30,10 +30,10 @@ import sys
 
 import pandas as pd
 
-from talent.affiliation import employment_text, is_public_mail_domain, registrable_domain
 from talent.config import AFFILIATIONS, Settings
-from talent.identity import infer_company, save_company_choice
-from talent.scoring import rank_store
+from talent.people.affiliation import employment_text, is_public_mail_domain, registrable_domain
+from talent.people.identity import infer_company, save_company_choice
+from talent.ranking.scoring import rank_store
 from talent.store import (
     load_activities,
     load_identities,

@@ -7,7 +7,7 @@ evidence: duplicates, mechanical changes, a person's own name as a topic, lines 
 For each mined database (``OWNER__NAME.db``; a folder means every ``*.db`` in it), a copy
 is ranked with the default profile or ``--profile`` (the database itself is never
 written) and, for its top N people (default 30), the explanation
-(:func:`talent.scoring.explain`, three signals, three items each) is computed twice in the
+(:func:`talent.ranking.scoring.explain`, three signals, three items each) is computed twice in the
 same process:
 
 - ``before``: main's selection, kept here only (:func:`old_explain`): per signal, the
@@ -21,7 +21,7 @@ Counted over the people, for each side:
 - ``duplicates``: citations of an item (commit, pull request, issue) already cited under a
   stronger signal of the same explanation (target 0);
 - ``mechanical_with_substance``: mechanical items cited (renames, mode changes, version
-  bumps, reformatting, merges, reverts: :func:`talent.scoring.build_substance`) for a
+  bumps, reformatting, merges, reverts: :func:`talent.ranking.scoring.build_substance`) for a
   signal under which the person had a non-mechanical item the explanation did not cite
   (target 0);
 - ``own_name_topics``: topics that are words of the person's own names, logins or
@@ -31,7 +31,7 @@ Counted over the people, for each side:
   those with under 10 lines;
 - the same for the outreach draft's cited work (``outreach_*``: before, the first three
   distinct links of the explanation, as main's draft took them; after,
-  :func:`talent.outreach.cited_work`).
+  :func:`talent.views.outreach.cited_work`).
 
 ``--show N`` prints the explanations, outreach work and topics of the first database's top
 N people before and after. ``--json`` ends with a JSON line. Nothing from the data is
@@ -52,8 +52,7 @@ import pandas as pd
 from store_copy import copy_store
 
 from talent.config import Settings
-from talent.outreach import WORK_ITEMS, cited_work
-from talent.scoring import (
+from talent.ranking.scoring import (
     DEFAULT_PROFILE,
     EVIDENCE_COLUMNS,
     SIGNAL_TABLE,
@@ -65,8 +64,9 @@ from talent.scoring import (
     explain,
     score_base,
 )
-from talent.skills import _is_own, _top_terms, name_words
+from talent.ranking.skills import _is_own, _top_terms, name_words
 from talent.store import open_store
+from talent.views.outreach import WORK_ITEMS, cited_work
 
 SMALL_LINES = 10
 

@@ -8,7 +8,7 @@ open (as the app keeps one), takes the most active person out and times, separat
 (a) the deletion alone (:func:`talent.store.purge_identities` of their identities and
 :func:`talent.store.delete_person_entries`), (b) :func:`talent.store.forget_on_disk`
 after it, and (c) the whole purge as the command does it
-(:func:`talent.privacy.purge_person`: the list, the deletion, people resolved again). It
+(:func:`talent.people.privacy.purge_person`: the list, the deletion, people resolved again). It
 prints the best of each and the ratios. Last, the one-time cost: ``forget_on_disk`` on a
 copy made as an older talent made stores (no auto-vacuum), which rebuilds it (VACUUM).
 """
@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 
 from talent.config import Settings
-from talent.identity import update_people
 from talent.mining import save_demo
-from talent.privacy import purge_person
+from talent.people.identity import update_people
+from talent.people.privacy import purge_person
 from talent.sources.demo import generate_demo
 from talent.store import (
     delete_person_entries,

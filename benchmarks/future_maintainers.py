@@ -5,7 +5,7 @@ Usage: python benchmarks/future_maintainers.py [--C C] [--folds K] [--per-repo]
        [--save-rising RISING_JSON] CORPUS TRUTH_DIR [TRUTH_DIR ...]
 
 CORPUS as for ``benchmarks/maintainer_model.py``. Each repository's history is cut one,
-two, three and four years before its truth's head (:func:`talent.training.future_tables`,
+two, three and four years before its truth's head (:func:`talent.ranking.training.future_tables`,
 cached beside the store as ``OWNER__NAME.future.pkl``): the candidates at a cut are the
 people active before it and not yet named; the positives, those first named within the
 year after it (by talent's own reading of the owner files). Splits are by time and by
@@ -15,7 +15,8 @@ the mean recall@10 and recall@20 of the learned model, of commit count and of co
 the last year before the cut, over the held-out cuts that have a positive, and the ratio
 of the learned model's recall@10 to that of commits in the last year.
 
-"rising" is :mod:`talent.rising`'s trajectory model (:func:`talent.rising.rising_tables`,
+"rising" is :mod:`talent.ranking.rising`'s trajectory model
+(:func:`talent.ranking.rising.rising_tables`,
 cached as ``OWNER__NAME.rising.pkl``), fitted and held out the same way; the benchmark
 also chooses the probability above which its first ``top`` candidates of a repository are
 marked rising (the threshold with the best F1 of the marks against who was named, over the
@@ -34,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from talent.config import Settings
-from talent.learning import (
+from talent.ranking.learning import (
     FIT,
     FUTURE_SIGNALS,
     fit_model,
@@ -42,9 +43,9 @@ from talent.learning import (
     recall_at,
     score_table,
 )
-from talent.rising import FEATURES, fit_rising, rising_tables
+from talent.ranking.rising import FEATURES, fit_rising, rising_tables
+from talent.ranking.training import YEAR, future_tables
 from talent.store import open_store
-from talent.training import YEAR, future_tables
 
 BACK = (1, 2, 3, 4)  # cuts, in years before the head
 TESTED = (1, 2)  # the cuts ranked; models learn from the cuts older than each
@@ -54,7 +55,8 @@ def load(
     corpus: Path, truth_dirs: list[Path], kind: str = "future"
 ) -> dict[str, dict[int, pd.DataFrame]]:
     """Per repository, its tables by years back: ``kind`` "future"
-    (:func:`talent.training.future_tables`) or "rising" (:func:`talent.rising.rising_tables`),
+    (:func:`talent.ranking.training.future_tables`) or "rising"
+    (:func:`talent.ranking.rising.rising_tables`),
     cached beside the store."""
     build = future_tables if kind == "future" else rising_tables
     out = {}

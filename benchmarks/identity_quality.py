@@ -24,8 +24,8 @@ from math import comb
 from pathlib import Path
 
 from talent.config import Settings
-from talent.identity import update_people
 from talent.mining import save_demo
+from talent.people.identity import update_people
 from talent.sources.demo import COMPANY_DOMAIN, generate_demo
 from talent.store import open_store
 

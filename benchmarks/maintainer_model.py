@@ -6,26 +6,27 @@ Usage: python benchmarks/maintainer_model.py [--target ever|now] [--folds K] [--
        [--pairs N] [--top N] [--monotone 1|0] [--prior PROFILE] [--cache DIR] [--ablate A,B,...]
        [--save MODEL_JSON] [--check CHECK_JSON] CORPUS TRUTH_DIR [TRUTH_DIR ...]
 
-Defaults are those of the shipped model (``talent.learning.MODEL_SIGNALS``,
+Defaults are those of the shipped model (``talent.ranking.learning.MODEL_SIGNALS``,
 ``MODEL_TARGET`` and ``FIT``).
 
 CORPUS holds one store per repository (``benchmarks/mine_corpus.py``), named like the
-truth files (``OWNER__NAME.db``). Each store's examples (:func:`talent.training.person_table`)
+truth files (``OWNER__NAME.db``). Each store's examples
+(:func:`talent.ranking.training.person_table`)
 are cached in ``--cache`` (default: beside the store) as ``OWNER__NAME.table.pkl``, rebuilt
 when the store is newer. Every repository is scored by a model fitted on the folds that do
 not hold it, and by every built-in profile whose weights are fixed; metrics are those of
-``talent evaluate`` (:func:`talent.evaluate.ranking_metrics`: the truth file's maintainers
+``talent evaluate`` (:func:`talent.views.evaluate.ranking_metrics`: the truth file's maintainers
 matched to people by their listed identities), for the maintainers ever named and those
 named at the truth's head. Prints the mean NDCG@20 and P@10 per method and scope, and per
 method its margin over commit count: the mean, the worst repository's and how many
 repositories are more than 0.10 below.
 
 ``--define NAME=A+B-C`` adds a signal summed from the table's columns (signals and
-``talent.learning.EXTRA_FEATURES``), to try groupings before they become signals of
-``talent.scoring.SIGNAL_TABLE``. ``--ablate A,B`` refits without each of them in turn and
+``talent.ranking.learning.EXTRA_FEATURES``), to try groupings before they become signals of
+``talent.ranking.scoring.SIGNAL_TABLE``. ``--ablate A,B`` refits without each of them in turn and
 prints the held-out gain each brings. ``--save`` writes the model fitted on all of CORPUS;
 ``--check`` writes the held-out means (the app's line on how the ranking compares with
-commit count, :func:`talent.evaluate.ranking_check_text`).
+commit count, :func:`talent.views.evaluate.ranking_check_text`).
 """
 
 from __future__ import annotations
@@ -39,8 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from talent.config import Settings
-from talent.evaluate import SCOPES, load_truth, match_maintainers, ranking_metrics
-from talent.learning import (
+from talent.ranking.learning import (
     FIT,
     MODEL_SIGNALS,
     MODEL_TARGET,
@@ -48,8 +48,9 @@ from talent.learning import (
     fit_model,
     ranked,
 )
+from talent.ranking.training import person_table
 from talent.store import load_identities, load_identity_links, load_people, open_store
-from talent.training import person_table
+from talent.views.evaluate import SCOPES, load_truth, match_maintainers, ranking_metrics
 
 BELOW = 0.10  # a repository this far below commit count is a failure of the ranking
 

@@ -28,9 +28,9 @@ import pandas as pd
 def agreement(url: str, months: int = 12) -> dict[str, float]:
     """Share of active, currently named owners who own a group they are named for."""
     from talent.config import Settings
-    from talent.maintainers import named_by_area
-    from talent.stewardship import WHOLE_REPOSITORY, maintainers_report, pattern_matcher
     from talent.store import load_head_files, open_store
+    from talent.views.maintainers import named_by_area
+    from talent.views.stewardship import WHOLE_REPOSITORY, maintainers_report, pattern_matcher
 
     engine = open_store(url, create=False)
     report = maintainers_report(engine, Settings(db_url=url), months=months)

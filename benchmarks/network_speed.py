@@ -61,7 +61,7 @@ def main() -> int:
     import streamlit as st
 
     from talent.config import Settings
-    from talent.scoring import build_ranking_base
+    from talent.ranking.scoring import build_ranking_base
     from talent.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:

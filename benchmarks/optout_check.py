@@ -10,7 +10,7 @@ only; the command resolves people too), with a key file and an empty people file
 ``DIR`` (default: a temporary folder). Then, for every maintainer of the truth (or
 ``--sample N`` of them per repository, drawn with ``--seed``), a copy of that database is
 opted out of in-process by the maintainer's login
-(:func:`talent.privacy.optout`, no ``kind``); when the login names nobody or several
+(:func:`talent.people.privacy.optout`, no ``kind``); when the login names nobody or several
 people, a fresh copy is tried by their first truth e-mail instead. Per maintainer:
 
 - **resolved**: by login, by e-mail, or why not (nobody / several people);
@@ -25,7 +25,7 @@ people, a fresh copy is tried by their first truth e-mail instead. Per maintaine
   after (a resolved opt-out must leave none); for a maintainer neither the login nor the
   e-mail resolves, what the one-line error suggests, the login listed with
   ``kind="login"``, is tried on a fresh copy too (identities it removed, rows left);
-- **time**: the opt-out's wall time, against :func:`talent.identity.update_people` alone
+- **time**: the opt-out's wall time, against :func:`talent.people.identity.update_people` alone
   on a copy of the same database (median of three).
 
 Prints a table per repository and overall, or one JSON document with ``--json`` (without
@@ -49,8 +49,8 @@ import time
 from pathlib import Path
 
 from talent.config import Settings
-from talent.identity import update_people
-from talent.privacy import PrivacyError, optout
+from talent.people.identity import update_people
+from talent.people.privacy import PrivacyError, optout
 from talent.store import load_identities, load_identity_links, load_named_owners, open_store
 from talent.store.keys import KEY_ENV_VAR
 

@@ -8,7 +8,7 @@ as ``benchmarks/mine_corpus.py`` leaves them, compared with ``OWNER__NAME.truth.
 from the truth folders (databases without one are skipped). The database is copied to a
 temporary folder first (resolving people writes to the store; the input stays as it
 was), people are resolved, and every login the stored owner files name is matched as
-``talent maintainers`` matches it (``talent.identity.owner_matches``).
+``talent maintainers`` matches it (``talent.people.identity.owner_matches``).
 
 For each truth maintainer with git identities (the others cannot be found from git
 alone): ``right`` when the person talent matches holds one of the truth's identities,
@@ -37,7 +37,7 @@ def _ratio(hit: int, total: int) -> float | None:
 
 
 def _matches(engine, named, people, identities, links) -> pd.DataFrame:
-    import talent.identity as identity
+    import talent.people.identity as identity
     import talent.store as store
 
     if hasattr(identity, "owner_matches"):
@@ -48,7 +48,7 @@ def _matches(engine, named, people, identities, links) -> pd.DataFrame:
     return pd.DataFrame({"person_id": found, "evidence": ""}, index=named.index)
 
 
-# How a match was made, from its evidence text (talent.identity.owner_matches).
+# How a match was made, from its evidence text (talent.people.identity.owner_matches).
 _EVIDENCE_KINDS = (
     ("matched by login", "login"),
     ("matched by name, a guess", "name (a guess)"),
@@ -68,7 +68,7 @@ def _evidence_kind(text: str) -> str:
 
 def measure(db: Path, truth_path: Path, explain: bool) -> dict:
     from talent.config import Settings
-    from talent.identity import ensure_people
+    from talent.people.identity import ensure_people
     from talent.store import (
         load_identities,
         load_identity_links,

@@ -5,8 +5,8 @@ Usage: python benchmarks/rank_history_speed.py [--db URL] [--size large] [--quar
 
 Times, in one process on the same data:
 
-- ``base_s``: :func:`talent.scoring.build_ranking_base` (what every page's ranking needs);
-- ``history_s``: :func:`talent.scoring.rank_history` on that base (one ranking of the
+- ``base_s``: :func:`talent.ranking.scoring.build_ranking_base` (what every page's ranking needs);
+- ``history_s``: :func:`talent.ranking.scoring.rank_history` on that base (one ranking of the
   history up to the end of each quarter, then now);
 - ``candidates_cold_s`` / ``candidate_cold_s``: the Candidates page, then the Candidate
   page of the top person, each with empty caches, under ``streamlit.testing.v1.AppTest``;
@@ -44,7 +44,7 @@ def main() -> int:
     import streamlit as st
 
     from talent.config import Settings
-    from talent.scoring import (
+    from talent.ranking.scoring import (
         DEFAULT_PROFILE,
         build_ranking_base,
         load_ranking_profile,

@@ -2,9 +2,9 @@
 
 Usage: python benchmarks/ranking_signals_speed.py STORE [--before BASE_STORE] [--repeat N]
 
-Times, in one process, :func:`talent.scoring.build_ranking_base` plus the scoring of a
-profile (its :class:`talent.scoring.ProfileScorer` fitted and applied to the base's
-signal values; the rest of :func:`talent.scoring.score_base` joins and sorts the same
+Times, in one process, :func:`talent.ranking.scoring.build_ranking_base` plus the scoring of a
+profile (its :class:`talent.ranking.scoring.ProfileScorer` fitted and applied to the base's
+signal values; the rest of :func:`talent.ranking.scoring.score_base` joins and sorts the same
 table either way):
 
 - ``old``: the signals before the stewardship acts (``releases``, ``backports``,
@@ -24,9 +24,9 @@ import argparse
 import sys
 import time
 
-import talent.scoring as scoring
+import talent.ranking.scoring as scoring
 from talent.config import Settings
-from talent.scoring import DEFAULT_PROFILE, Signal, build_ranking_base, make_profile_scorer
+from talent.ranking.scoring import DEFAULT_PROFILE, Signal, build_ranking_base, make_profile_scorer
 from talent.store import open_store
 
 NEW_SIGNALS = ("releases", "backports", "reverts", "infra", "governance")

@@ -2,8 +2,9 @@
 
 Usage: python benchmarks/rising_speed.py [--repeat N] DB_URL
 
-Times, in one process and alternately, (a) the default ranking (:func:`talent.scoring.rank_store`)
-and (b) the maintainers' report (:func:`talent.stewardship.maintainers_report`), each with
+Times, in one process and alternately, (a) the default ranking
+(:func:`talent.ranking.scoring.rank_store`)
+and (b) the maintainers' report (:func:`talent.views.stewardship.maintainers_report`), each with
 the rising model (the shipped behaviour: who is named matched to people, every
 repository's candidates scored, the rising flags and the next maintainers) and without it
 (those two steps replaced by nothing: no one is rising), and prints the best of ``--repeat``
@@ -20,23 +21,23 @@ import time
 
 import pandas as pd
 
-import talent.learning
-import talent.rising
+import talent.ranking.learning
+import talent.ranking.rising
 from talent.config import Settings
-from talent.scoring import build_ranking_base, rank_store
-from talent.stewardship import maintainers_report
+from talent.ranking.scoring import build_ranking_base, rank_store
 from talent.store import open_store
+from talent.views.stewardship import maintainers_report
 
 
 def _without():
     """Swap the model's two steps for nothing; returns a function that puts them back."""
-    saved = talent.rising.next_maintainers, talent.learning.named_people
-    empty = pd.DataFrame(columns=talent.rising.NEXT_COLUMNS)
-    talent.rising.next_maintainers = lambda *args, **kwargs: empty
-    talent.learning.named_people = lambda *args, **kwargs: pd.DataFrame({"person_id": []})
+    saved = talent.ranking.rising.next_maintainers, talent.ranking.learning.named_people
+    empty = pd.DataFrame(columns=talent.ranking.rising.NEXT_COLUMNS)
+    talent.ranking.rising.next_maintainers = lambda *args, **kwargs: empty
+    talent.ranking.learning.named_people = lambda *args, **kwargs: pd.DataFrame({"person_id": []})
 
     def restore():
-        talent.rising.next_maintainers, talent.learning.named_people = saved
+        talent.ranking.rising.next_maintainers, talent.ranking.learning.named_people = saved
 
     return restore
 
@@ -77,8 +78,8 @@ def main(argv: list[str]) -> int:
     steps = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
-        named = set(talent.learning.named_people(engine)["person_id"])
-        talent.rising.next_maintainers(base.acts, base.changes, named, base.components)
+        named = set(talent.ranking.learning.named_people(engine)["person_id"])
+        talent.ranking.rising.next_maintainers(base.acts, base.changes, named, base.components)
         steps = min(steps, time.perf_counter() - started)
     for name in tasks:
         with_, without = best[(name, True)], best[(name, False)]

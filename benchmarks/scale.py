@@ -5,7 +5,7 @@ Usage: python benchmarks/scale.py [--sizes 1000,10000,100000] [--intervals N] [-
 Builds synthetic worlds (in memory, no database) of the given numbers of people with about
 20 activities each on average, heavy-tailed (lognormal), over 3 years and 20
 repositories, with reviews, merges and comments pointing at other people; then times
-`talent.scoring.rank` on each, in a child process per size so peak memory is that size's
+`talent.ranking.scoring.rank` on each, in a child process per size so peak memory is that size's
 own. Prints seconds, peak RSS and the growth exponent (the slope of log time against log
 people between the two largest sizes). With --json the last line is an object with
 people, seconds and peak_rss_mb of the largest size and growth_exponent. With --intervals N
@@ -96,7 +96,7 @@ def measure(people: int, windows: int = 0) -> dict:
     """Run in a child process: build, then time scoring alone."""
     import resource
 
-    from talent.scoring import rank
+    from talent.ranking.scoring import rank
 
     activities, people_frame, links = build(people)
     started = time.perf_counter()

@@ -4,8 +4,8 @@ repositories, with the work each person did in those folders as the truth.
     python benchmarks/skill_search.py [--queries N] [--limit N] [--show] [--json] DB_OR_FOLDER...
 
 For each mined database (``OWNER__NAME.db``; a folder means every ``*.db`` in it), a copy
-is ranked (:func:`talent.scoring.build_ranking_base`; the database itself is never
-written) and asked :func:`talent.scoring.match_skills` for:
+is ranked (:func:`talent.ranking.scoring.build_ranking_base`; the database itself is never
+written) and asked :func:`talent.ranking.scoring.match_skills` for:
 
 - **folder queries**: the N (default 5) top-level folder names most commits touch, each
   asked as its name ("storage", "model_registry"); the truth for a name is every commit
@@ -13,7 +13,7 @@ written) and asked :func:`talent.scoring.match_skills` for:
 - **component queries**: the N two-level folders most commits touch ("sdk/python"), each
   asked as its words ("sdk python"); the truth is every commit under that folder.
 
-Left out as queries: folders too generic to name a skill (``talent.search.GENERIC_FOLDERS``:
+Left out as queries: folders too generic to name a skill (``talent.ranking.search.GENERIC_FOLDERS``:
 src, lib, test(s), docs, pkg, internal, cmd, hack, scripts, examples, .github ...), code
 of others (vendor, third_party, node_modules), the repository's own name, names of fewer
 than three letters and names without letters. A person's truth **gain** for a query is
@@ -50,8 +50,8 @@ import pandas as pd
 from store_copy import copy_store
 
 from talent.config import Settings
-from talent.scoring import build_ranking_base, match_skills
-from talent.search import GENERIC_FOLDERS, VENDORED_FOLDERS
+from talent.ranking.scoring import build_ranking_base, match_skills
+from talent.ranking.search import GENERIC_FOLDERS, VENDORED_FOLDERS
 from talent.store import open_store
 
 TOP = 10

@@ -58,7 +58,7 @@ def _maintainer_emails(truth: dict) -> set[str]:
 def _approvals(db: Path, truth: dict) -> dict:
     """Approver logins of one store, resolved to people on a copy of it."""
     from talent.config import Settings
-    from talent.identity import update_people
+    from talent.people.identity import update_people
     from talent.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:

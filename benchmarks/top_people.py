@@ -20,7 +20,7 @@ and its top N (default 30) rows are checked:
   ``--truth`` folder), or they share an e-mail address, a GitHub login (a noreply
   address's included) or a normalised full name.
 - ``incomplete``: rows shown under a single-word or generic name whose person, by the
-  truth file or by a merge suggestion (:func:`talent.identity.suggest_merges`) other than
+  truth file or by a merge suggestion (:func:`talent.people.identity.suggest_merges`) other than
   a shared one-word name, also has a full name that another person holds. ``single_word``
   counts every row shown under one word (often a login such as "jdoe", complete or not), and
   ``name_incomplete`` those of them with no login (the app's "name incomplete" flag).
@@ -50,7 +50,8 @@ import pandas as pd
 from store_copy import copy_store
 
 from talent.config import Settings
-from talent.identity import (
+from talent.model import Identity, IdentitySource
+from talent.people.identity import (
     is_generic_name,
     login_from_noreply,
     looks_like_email,
@@ -59,8 +60,7 @@ from talent.identity import (
     suggest_merges,
     update_people,
 )
-from talent.model import Identity, IdentitySource
-from talent.scoring import rank_store
+from talent.ranking.scoring import rank_store
 from talent.store import (
     load_activities,
     load_identities,

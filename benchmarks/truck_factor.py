@@ -26,10 +26,10 @@ import sys
 def measure(url: str) -> list[dict]:
     """talent's truck factors per repository of the database at ``url``."""
     from talent.config import Settings
-    from talent.maintainers import build_factors, files_left_out
-    from talent.scoring import build_ranking_base
-    from talent.stewardship import load_gitattributes
+    from talent.ranking.scoring import build_ranking_base
     from talent.store import load_head_files, open_store
+    from talent.views.maintainers import build_factors, files_left_out
+    from talent.views.stewardship import load_gitattributes
 
     engine = open_store(url, create=False)
     base = build_ranking_base(engine, Settings(db_url=url))

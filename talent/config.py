@@ -18,7 +18,7 @@ DEFAULT_DB_FILE = "talent.db"
 DB_ENV_VAR = "TALENT_DB"
 
 
-# The signals a profile may weigh; :mod:`talent.scoring` says what each measures.
+# The signals a profile may weigh; :mod:`talent.ranking.scoring` says what each measures.
 SIGNAL_NAMES = (
     "activity", "recent_activity", "pagerank", "trust", "ownership", "tenure", "reviews",
     "momentum", "merge_ratio", "review_depth", "tests_docs", "responsiveness", "breadth",
@@ -31,7 +31,7 @@ AFFILIATIONS = ("employee", "former_employee", "community", "unknown")
 
 @dataclass(frozen=True)
 class Profile:
-    """A way of ranking: which signals count and how much (see :mod:`talent.scoring`).
+    """A way of ranking: which signals count and how much (see :mod:`talent.ranking.scoring`).
 
     Parameters
     ----------
@@ -44,7 +44,7 @@ class Profile:
         ``"log_max"``: counts are log-scaled against the highest, shares kept as they are;
         ``"quantile"``: every signal becomes the share of people below it (zero stays zero);
         ``"learned"``: that share goes through the curve the maintainer model learned for
-        the signal (:mod:`talent.learning`), times the weight.
+        the signal (:mod:`talent.ranking.learning`), times the weight.
     affiliations:
         Whom a ranking with this profile shows by default (empty: everyone).
     description:
@@ -107,7 +107,7 @@ RECRUITER = Profile(
 )
 
 # "Who do projects name": the curves learned from the owner files of 53 public
-# repositories (talent.learning; benchmarks/maintainer_model.py). Every signal weighs 1:
+# repositories (talent.ranking.learning; benchmarks/maintainer_model.py). Every signal weighs 1:
 # the curves carry the magnitudes, and signals the model lacks contribute nothing.
 LEARNED = Profile(
     name="learned",
@@ -277,7 +277,7 @@ class Settings:
     profiles: tuple[Profile, ...] = BUILTIN_PROFILES
     activity_weights: ActivityWeights = field(default_factory=ActivityWeights)
     comment_text_days: int | None = None
-    outreach_template: str = ""  # "": talent.outreach.DEFAULT_TEMPLATE
+    outreach_template: str = ""  # "": talent.views.outreach.DEFAULT_TEMPLATE
     digest_webhook: str = ""  # where `talent digest` posts (a generic JSON POST)
     key_file: str = ""  # "": TALENT_KEY_FILE, else ~/.config/talent/privacy.key
     auth: AuthSettings | None = None  # None: no sign-in, the app serves on loopback only
@@ -619,7 +619,7 @@ def template_problem(template: str) -> str | None:
     ``{{`` and ``}}`` for literal braces: no format specs (``{notice:.0}`` would drop the
     notice, ``{name:>99999999}`` fill the memory), no conversions (``{name!r}``), no
     attribute or index access (``{name.__class__}``, ``{name[0]}``), so filling it
-    (:func:`talent.outreach.fill_template`) can only put the values in, whole.
+    (:func:`talent.views.outreach.fill_template`) can only put the values in, whole.
     ``{notice}`` must be there exactly once. The empty template stands for the default.
 
     >>> template_problem("Hi {first_name}, {{literally}} {notice}") is None

@@ -131,7 +131,7 @@ class Identity:
 # author) or by the placeholder account ``ghost`` (id 10137); the Hub shows ``"deleted"``.
 # Its acts are kept, each platform's under one identity of type ``DELETED_TYPE``, so the
 # items it opened and the others' work on them stay whole; that identity is never a person
-# and never ranked (:func:`talent.identity.is_bot_identity` says so by its type).
+# and never ranked (:func:`talent.people.identity.is_bot_identity` says so by its type).
 DELETED_TYPE = "Deleted"
 DELETED_NAME = "deleted account"
 GITHUB_GHOST_LOGIN = "ghost"

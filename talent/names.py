@@ -1,5 +1,5 @@
 """How names, e-mail addresses and logins are folded for matching: pure functions that
-identity resolution (:mod:`talent.identity`) links people with and that the opt-out list
+identity resolution (:mod:`talent.people.identity`) links people with and that the opt-out list
 (:func:`optout_tokens`) leaves people out with, so both see a person the same way.
 """
 
@@ -234,7 +234,7 @@ def optout_tokens(
 
     The same tokens are written for an opted-out person (``incoming=False``) and looked up
     for every identity a source brings or the store holds (``incoming=True``), so anything
-    :mod:`talent.identity` would link to an opted-out person is left out with them:
+    :mod:`talent.people.identity` would link to an opted-out person is left out with them:
 
     - ``email:`` the address, ``mailbox:`` the address without its "+tag", ``login:`` a
       GitHub login (of a git identity's hint, a noreply address, an account),

@@ -387,8 +387,8 @@ def run_scheduled(
     at the next repository or batch (what was saved stays; the next run resumes), and
     the report says ``stopped``. ``log`` is told what happens, a line at a time.
     """
-    from talent.identity import update_people
-    from talent.privacy import apply_retention
+    from talent.people.identity import update_people
+    from talent.people.privacy import apply_retention
     from talent.store import data_version
 
     schedule = settings.schedule
@@ -567,7 +567,7 @@ def _git_step(engine, path: Path, name: str | None, stop, log):
 
 
 def _send_digest(engine, settings: Settings, report: RunReport, log) -> str:
-    from talent.digest import build, keep, send, to_markdown
+    from talent.views.digest import build, keep, send, to_markdown
 
     try:
         digest, rows = build(engine, settings)

@@ -21,9 +21,9 @@ from datetime import UTC, datetime
 import pytest
 
 from talent.config import Settings
-from talent.identity import update_people
 from talent.mining import save_demo
 from talent.model import Activity, ActivityKind, Identity, IdentitySource
+from talent.people.identity import update_people
 from talent.sources.demo import generate_demo
 from talent.store import open_store, save_activities, save_identities
 from talent.store.keys import KEY_ENV_VAR, PrivacyKey, write_key_file

@@ -14,10 +14,10 @@ import pytest
 import streamlit as st
 from typer.testing import CliRunner
 
-from talent.accesslog import access_log, record_access
 from talent.cli import app
 from talent.config import Settings
-from talent.identity import update_people
+from talent.people.accesslog import access_log, record_access
+from talent.people.identity import update_people
 from talent.store import load_access, load_people, rename_people, save_access
 
 ROOT = Path(__file__).resolve().parents[1]

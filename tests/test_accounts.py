@@ -1,5 +1,5 @@
 """Accounts that are not one person, incomplete names, and how to reach people, on real git
-histories the tests build (made-up people): each rule of ``talent.identity`` as the git
+histories the tests build (made-up people): each rule of ``talent.people.identity`` as the git
 miner's data meets it, the flags as ``people show`` and the exports carry them."""
 
 from __future__ import annotations
@@ -17,17 +17,15 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import Settings
-from talent.export import SHORTLIST_COLUMNS, shortlist_frame
-from talent.identity import (
+from talent.mining import mine_git
+from talent.model import Identity, IdentitySource
+from talent.people.identity import (
     name_incomplete,
     resolve_people,
     suggest_merges,
     update_people,
 )
-from talent.mining import mine_git
-from talent.model import Identity, IdentitySource
-from talent.pipeline import pipeline_verdicts, record_verdict
-from talent.scoring import build_ranking_base, rank_store
+from talent.ranking.scoring import build_ranking_base, rank_store
 from talent.store import (
     load_activities,
     load_identities,
@@ -36,6 +34,8 @@ from talent.store import (
     load_people,
     open_store,
 )
+from talent.views.export import SHORTLIST_COLUMNS, shortlist_frame
+from talent.views.pipeline import pipeline_verdicts, record_verdict
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,10 @@ from fake_github import FakeGitHub, World, make_miner_client
 from gitrepos import GitRepo, Who, at, isolate
 from sqlalchemy import inspect, text
 
-from talent.affiliation import (
+from talent.config import Settings, load_settings
+from talent.mining import mine_git, mine_github
+from talent.model import Activity, ActivityKind, Identity, IdentitySource, Origin, Repo
+from talent.people.affiliation import (
     CompanyInference,
     company_warning,
     describe_company,
@@ -28,10 +31,7 @@ from talent.affiliation import (
     public_mail_domains,
     registrable_domain,
 )
-from talent.config import Settings, load_settings
-from talent.identity import ensure_people, infer_company, update_people
-from talent.mining import mine_git, mine_github
-from talent.model import Activity, ActivityKind, Identity, IdentitySource, Origin, Repo
+from talent.people.identity import ensure_people, infer_company, update_people
 from talent.sources.github import GitHubClient
 from talent.store import (
     data_version,

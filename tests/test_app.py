@@ -19,12 +19,9 @@ from typer.testing import CliRunner
 
 from talent.cli import app as cli
 from talent.config import AFFILIATIONS, RECRUITER, Profile, Settings
-from talent.evaluate import load_ranking_check, ranking_check_text
-from talent.export import DANGEROUS_PREFIXES
-from talent.identity import update_people
 from talent.mining import save_demo
-from talent.pipeline import pipeline_verdicts, record_verdict
-from talent.scoring import (
+from talent.people.identity import update_people
+from talent.ranking.scoring import (
     DEFAULT_PROFILE,
     SIGNAL_LABELS,
     build_ranking_base,
@@ -45,6 +42,9 @@ from talent.store import (
     open_store,
 )
 from talent.ui.safe import md_escape
+from talent.views.evaluate import load_ranking_check, ranking_check_text
+from talent.views.export import DANGEROUS_PREFIXES
+from talent.views.pipeline import pipeline_verdicts, record_verdict
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CANDIDATE_PAGE = "talent/ui/pages/candidate.py"
@@ -656,7 +656,7 @@ MAINTAINERS_PAGE = "talent/ui/pages/maintainers.py"
 
 
 def test_maintainers_page_shows_bus_factor_drift_and_ready(monkeypatch, demo_db):
-    from talent.stewardship import maintainers_report
+    from talent.views.stewardship import maintainers_report
 
     report = maintainers_report(open_store(demo_db), Settings(db_url=demo_db))
     at = run_app(monkeypatch, demo_db)
@@ -689,7 +689,7 @@ def test_maintainers_page_shows_bus_factor_drift_and_ready(monkeypatch, demo_db)
 
 
 def test_maintainers_page_lists_the_next_maintainers_with_evidence(monkeypatch, demo_db):
-    from talent.stewardship import maintainers_report
+    from talent.views.stewardship import maintainers_report
 
     report = maintainers_report(open_store(demo_db), Settings(db_url=demo_db))
     expected = report.next_up
@@ -710,7 +710,7 @@ def test_maintainers_page_lists_the_next_maintainers_with_evidence(monkeypatch, 
 
 
 def test_maintainers_page_lists_owners_by_component(monkeypatch, demo_db):
-    from talent.stewardship import area_owners, maintainers_report
+    from talent.views.stewardship import area_owners, maintainers_report
 
     report = maintainers_report(open_store(demo_db), Settings(db_url=demo_db))
     expected = area_owners(report)
@@ -730,7 +730,7 @@ def test_maintainers_page_lists_owners_by_component(monkeypatch, demo_db):
 
 
 def test_candidate_page_says_where_a_person_is_named(monkeypatch, demo_db):
-    from talent.stewardship import maintainers_report
+    from talent.views.stewardship import maintainers_report
 
     named = maintainers_report(open_store(demo_db), Settings(db_url=demo_db)).named_owners
     person = named.dropna(subset=["person_id"]).iloc[0]["person_id"]
@@ -744,9 +744,9 @@ def test_candidate_page_says_where_a_person_is_named(monkeypatch, demo_db):
 
 
 def test_candidate_page_says_what_would_be_orphaned(monkeypatch, demo_db, expected):
-    from talent.authorship import build_authorship
-    from talent.maintainers import orphaned_if_left
-    from talent.scoring import build_ranking_base
+    from talent.ranking.authorship import build_authorship
+    from talent.ranking.scoring import build_ranking_base
+    from talent.views.maintainers import orphaned_if_left
 
     top = _candidates(expected).iloc[0]
     base = build_ranking_base(open_store(demo_db), Settings(db_url=demo_db))
@@ -762,7 +762,7 @@ def test_candidate_page_says_what_would_be_orphaned(monkeypatch, demo_db, expect
 
 def test_candidate_page_shows_rank_over_time(monkeypatch, demo_db, expected):
     from talent.config import MAINTAINER
-    from talent.scoring import build_ranking_base, rank_history
+    from talent.ranking.scoring import build_ranking_base, rank_history
 
     top = _candidates(expected).iloc[0]
     history = rank_history(build_ranking_base(open_store(demo_db), Settings(db_url=demo_db)),

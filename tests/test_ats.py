@@ -13,8 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from talent.cli import app
-from talent.pipeline import PipelineError, import_ats, pipeline_column, read_ats
-from talent.privacy import purge_person
+from talent.people.privacy import purge_person
 from talent.store import (
     add_entries,
     dump_tables,
@@ -24,6 +23,7 @@ from talent.store import (
     load_people,
     open_store,
 )
+from talent.views.pipeline import PipelineError, import_ats, pipeline_column, read_ats
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -191,8 +191,8 @@ def test_the_app_shows_who_is_in_ats(world, monkeypatch):
 
 def test_git_only_people_match_by_the_login_their_no_reply_address_gives(store):
     from talent.config import Settings
-    from talent.identity import update_people
     from talent.model import Identity, IdentitySource
+    from talent.people.identity import update_people
     from talent.store import save_identities
 
     save_identities(

@@ -13,15 +13,15 @@ from gitrepos import GitRepo, Who, at, isolate
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from talent.audit import audit_person
 from talent.cli import app
 from talent.config import Settings
-from talent.export import DANGEROUS_PREFIXES
-from talent.features import count_kinds, stewardship_summary
-from talent.identity import update_people
 from talent.mining import mine_git
-from talent.scoring import build_ranking_base, score_base
+from talent.people.identity import update_people
+from talent.ranking.features import count_kinds, stewardship_summary
+from talent.ranking.scoring import build_ranking_base, score_base
 from talent.store import open_store
+from talent.views.audit import audit_person
+from talent.views.export import DANGEROUS_PREFIXES
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -30,10 +30,10 @@ import pytest
 from gitrepos import GitRepo, Who, at, isolate
 from typer.testing import CliRunner
 
-from talent.authorship import BULK_FILES, build_authorship, bulk_additions
 from talent.cli import app
-from talent.maintainers import build_factors, files_left_out, truck_factor
+from talent.ranking.authorship import BULK_FILES, build_authorship, bulk_additions
 from talent.store import get_meta, open_store, save_sync_state
+from talent.views.maintainers import build_factors, files_left_out, truck_factor
 
 ADA = Who("Ada Lovelace", "ada@example.org")
 BOB = Who("Bob Builder", "bob@example.org")

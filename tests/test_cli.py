@@ -369,8 +369,8 @@ def test_terminal_output_carries_no_control_characters(tmp_path, runner):
     from datetime import UTC, datetime
 
     from talent.config import Settings
-    from talent.identity import update_people
     from talent.model import Activity, ActivityKind, Identity, IdentitySource, Origin, Repo
+    from talent.people.identity import update_people
     from talent.store import save_activities, save_identities, save_repos
 
     db = tmp_path / "escapes.db"

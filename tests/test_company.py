@@ -20,15 +20,20 @@ from gitrepos import GitRepo, Who, at, isolate
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from talent.affiliation import CompanyInference, Organisation, choose_company, employment_text
 from talent.cli import app
 from talent.config import Settings
-from talent.export import shortlist_frame
-from talent.identity import infer_company, load_company_choice, save_company_choice
 from talent.mining import mine_git
-from talent.pipeline import pipeline_verdicts, record_verdict
-from talent.scoring import build_ranking_base, rank_store, score_base
+from talent.people.affiliation import (
+    CompanyInference,
+    Organisation,
+    choose_company,
+    employment_text,
+)
+from talent.people.identity import infer_company, load_company_choice, save_company_choice
+from talent.ranking.scoring import build_ranking_base, rank_store, score_base
 from talent.store import load_people, open_store
+from talent.views.export import shortlist_frame
+from talent.views.pipeline import pipeline_verdicts, record_verdict
 
 # (author, first day, last day, every n days). Day 0 is 2023-11-14 22:13 (commits come n
 # hours later, so most fall on the 15th); the data ends on day 720, 2025-11-04.

@@ -4,15 +4,15 @@ areas every page reads from them."""
 import pandas as pd
 import pytest
 
-from talent.components import (
+from talent.ranking.components import (
     ROOT,
     build_components,
     component_of,
     pattern_folder,
     person_components,
 )
-from talent.maintainers import owners_in_practice
-from talent.skills import build_skills
+from talent.ranking.skills import build_skills
+from talent.views.maintainers import owners_in_practice
 
 
 def _changes(counts: dict[str, int], repo: str = "o/r", person: str = "ada") -> pd.DataFrame:
@@ -160,7 +160,7 @@ def test_a_mined_repository_has_components_and_people_their_areas(tmp_path, monk
 
     from talent.cli import app
     from talent.config import Settings
-    from talent.scoring import build_ranking_base
+    from talent.ranking.scoring import build_ranking_base
     from talent.store import open_store
 
     isolate(monkeypatch, tmp_path)

@@ -9,15 +9,15 @@ import pytest
 from gitrepos import GitRepo, Who, at
 
 from talent.config import Settings
-from talent.identity import (
+from talent.mining import mine_git
+from talent.people.identity import (
     DEFAULT_MESSAGES,
     automation_bot_probability,
     is_default_message,
     template_bot_probability,
     update_people,
 )
-from talent.mining import mine_git
-from talent.scoring import rank_store
+from talent.ranking.scoring import rank_store
 from talent.store import load_identity_links, load_people, open_store
 
 VARIED = [f"Fix the {w} parser" for w in "abcdefghijklmnopqrst"]

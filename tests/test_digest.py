@@ -16,14 +16,14 @@ import pytest
 from conftest import AUTHOR_B, MAINTAINER
 from typer.testing import CliRunner
 
-from talent import digest as digest_module
 from talent.cli import app
 from talent.config import Settings
-from talent.digest import DigestError, Search, build, keep, save, send, to_markdown
-from talent.identity import update_people
 from talent.model import Activity, ActivityKind, Identity, IdentitySource
-from talent.scoring import SIGNAL_LABELS, rank_store
+from talent.people.identity import update_people
+from talent.ranking.scoring import SIGNAL_LABELS, rank_store
 from talent.store import save_activities, save_identities
+from talent.views import digest as digest_module
+from talent.views.digest import DigestError, Search, build, keep, save, send, to_markdown
 
 WORDS = ["tokenizer", "kernel", "loader", "docs", "scheduler", "cache", "quantiser", "tests",
          "attention", "exporter", "metrics", "sampler", "adapter", "config", "server"]  # fmt: skip

@@ -32,13 +32,13 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from talent.config import Settings
-from talent.export import DANGEROUS_PREFIXES
-from talent.identity import update_people
 from talent.mining import save_demo
-from talent.pipeline import pipeline_verdicts
-from talent.scoring import rank_store
+from talent.people.identity import update_people
+from talent.ranking.scoring import rank_store
 from talent.sources.demo import generate_demo
 from talent.store import DEFAULT_SHORTLIST, open_store
+from talent.views.export import DANGEROUS_PREFIXES
+from talent.views.pipeline import pipeline_verdicts
 
 pytestmark = pytest.mark.e2e
 
@@ -730,7 +730,7 @@ def test_maintainer_journey(served, page, artifacts):
     # The maintainers' own page, through the menu, with the repository still chosen.
     from playwright.sync_api import expect
 
-    from talent.stewardship import maintainers_report
+    from talent.views.stewardship import maintainers_report
 
     report = maintainers_report(open_store(_url(db)), Settings(db_url=_url(db)), repos=[REPO])
     me.menu("Maintainers")
@@ -910,9 +910,9 @@ def _hostile_world(db: Path) -> dict[str, str]:
     from datetime import UTC, datetime, timedelta
 
     from talent.model import Activity, ActivityKind, Identity, IdentitySource
-    from talent.pipeline import record_verdict
     from talent.store import load_identity_links, save_activities
     from talent.store import save_identities as save_ids
+    from talent.views.pipeline import record_verdict
 
     engine = open_store(_url(db))
     start = datetime(2026, 6, 1, tzinfo=UTC)

@@ -14,7 +14,11 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import BUILTIN_PROFILES, Settings
-from talent.evaluate import (
+from talent.model import Activity, ActivityKind, Identity, IdentitySource
+from talent.people.identity import update_people
+from talent.ranking.scoring import rank_store
+from talent.store import load_identity_links, save_activities, save_identities
+from talent.views.evaluate import (
     Maintainer,
     Metrics,
     Truth,
@@ -26,10 +30,6 @@ from talent.evaluate import (
     ranking_metrics,
     split_rate,
 )
-from talent.identity import update_people
-from talent.model import Activity, ActivityKind, Identity, IdentitySource
-from talent.scoring import rank_store
-from talent.store import load_identity_links, save_activities, save_identities
 
 
 def inv(i: int) -> float:

@@ -12,19 +12,19 @@ from datetime import datetime, timedelta
 import pandas as pd
 import pytest
 
-from talent.authorship import BULK_FILES
-from talent.features import attach_people, commit_changes, mechanical_subject
 from talent.model import Activity
 from talent.model import ActivityKind as K
-from talent.outreach import cited_work
-from talent.scoring import (
+from talent.ranking.authorship import BULK_FILES
+from talent.ranking.features import attach_people, commit_changes, mechanical_subject
+from talent.ranking.scoring import (
     CONTRIBUTIONS,
     build_evidence,
     build_substance,
     evidence_for,
     explain,
 )
-from talent.skills import build_skills
+from talent.ranking.skills import build_skills
+from talent.views.outreach import cited_work
 
 REPO = "acme/core"
 START = datetime(2024, 1, 1)

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from talent.export import (
+from talent.sources.demo import HOSTILE_NAMES, HOSTILE_TITLES
+from talent.views.export import (
     DANGEROUS_PREFIXES,
     neutralise_cell,
     sanitise_frame,
@@ -21,7 +22,6 @@ from talent.export import (
     to_records,
     to_safe_csv,
 )
-from talent.sources.demo import HOSTILE_NAMES, HOSTILE_TITLES
 
 OWASP = ("=", "+", "-", "@", "\t", "\r", "\n")
 BOM = "\ufeff"

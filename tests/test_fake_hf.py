@@ -515,7 +515,7 @@ def test_commit_pages_go_newest_first_50_a_page_with_relative_links(world):
 
 
 def test_commit_titles_are_often_the_tools_default_messages(world):
-    from talent.identity import is_default_message
+    from talent.people.identity import is_default_message
 
     titles = [c.title for r in world.org_repos() for c in r.commits]
     share = sum(map(is_default_message, titles)) / len(titles)

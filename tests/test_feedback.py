@@ -14,15 +14,7 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import RECRUITER, ConfigError, Profile, Settings
-from talent.pipeline import (
-    NEGATIVE_STAGES,
-    POSITIVE_STAGES,
-    PipelineError,
-    learning_feedback,
-    pipeline_verdicts,
-    record_verdict,
-)
-from talent.scoring import (
+from talent.ranking.scoring import (
     FeedbackError,
     learn_profile,
     list_profiles,
@@ -41,6 +33,14 @@ from talent.store import (
     load_shortlists,
     open_store,
     schema,
+)
+from talent.views.pipeline import (
+    NEGATIVE_STAGES,
+    POSITIVE_STAGES,
+    PipelineError,
+    learning_feedback,
+    pipeline_verdicts,
+    record_verdict,
 )
 
 

@@ -14,7 +14,6 @@ from talent import cli, files
 from talent.cli import app
 from talent.cli import ats as ats_cli
 from talent.config import ConfigError, load_settings
-from talent.evaluate import TruthError, load_truth
 from talent.files import (
     InputFileError,
     json_depth,
@@ -22,8 +21,9 @@ from talent.files import (
     read_bytes_limited,
     read_text_limited,
 )
-from talent.identity import OverrideError, load_overrides
-from talent.learning import load_model
+from talent.people.identity import OverrideError, load_overrides
+from talent.ranking.learning import load_model
+from talent.views.evaluate import TruthError, load_truth
 
 DEEP_JSON = "[" * 100_000 + "]" * 100_000  # json.loads: RecursionError
 DEEP_TOML = "a = " + "[" * 5_000 + "]" * 5_000 + "\n"  # tomllib: RecursionError

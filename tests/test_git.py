@@ -30,9 +30,9 @@ from typer.testing import CliRunner
 import talent.sources.git as git_source
 from talent.cli import app
 from talent.config import Settings
-from talent.identity import update_people
 from talent.mining import mine_git
 from talent.model import ActivityKind
+from talent.people.identity import update_people
 from talent.sources.base import Batch, Progress
 from talent.sources.git import (
     LOG_FORMAT,

@@ -1,7 +1,7 @@
 """Identity rules on identities mined from real git repositories.
 
 Each test builds a small repository (``gitrepos.py``), mines it with ``mine_git`` and
-resolves people with ``update_people``: the rules of ``talent.identity`` seen from the
+resolves people with ``update_people``: the rules of ``talent.people.identity`` seen from the
 data the git miner really writes (names, emails, noreply addresses, .mailmap).
 """
 
@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import Settings
-from talent.identity import update_people
 from talent.mining import mine_git
 from talent.model import Identity, IdentitySource
-from talent.scoring import rank_store
+from talent.people.identity import update_people
+from talent.ranking.scoring import rank_store
 from talent.store import (
     load_identities,
     load_identity_evidence,

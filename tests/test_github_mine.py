@@ -50,7 +50,7 @@ import talent.sources.github as github_source
 from talent.cli import app
 from talent.config import Settings
 from talent.mining import mine_github, sync_profiles
-from talent.scoring import rank_store
+from talent.ranking.scoring import rank_store
 from talent.sources.base import Batch, Failure, Progress
 from talent.sources.github import GitHubClient, GitHubSource, RepoResult, ResumeLater
 from talent.store import (

@@ -8,7 +8,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from talent.graph import (
+from talent.ranking.graph import (
     betweenness,
     build_contribution_graph,
     eigenvector,

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import Settings
-from talent.identity import ensure_people, suggest_merges
+from talent.people.identity import ensure_people, suggest_merges
 from talent.sources.hf import (
     COMMITS_PER_PAGE,
     BadCredentials,
@@ -284,7 +284,7 @@ def test_talent_mine_hf_from_the_command_line(world, hub, tmp_path, monkeypatch)
 
 
 def test_a_deleted_users_discussions_stay_whole_under_one_never_ranked_account(world, hub, engine):
-    from talent.scoring import rank_store
+    from talent.ranking.scoring import rank_store
 
     mine(hub, engine)
     gone = next(u for u in world.users if u.deleted)

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import Settings
-from talent.identity import (
+from talent.model import Identity, IdentitySource
+from talent.people.identity import (
     company_settings,
     ensure_people,
     is_bot_identity,
@@ -22,7 +23,6 @@ from talent.identity import (
     resolve_people,
     update_people,
 )
-from talent.model import Identity, IdentitySource
 from talent.store import (
     add_entries,
     add_note,
@@ -364,7 +364,7 @@ def test_demo_bots_and_employees_are_recognised(demo_store, demo_world):
 def test_owner_logins_match_git_names_that_are_handles_but_never_guess():
     """Many people commit under their handle ("jooho"); an owner file's login matches
     such a git name when nothing stronger does, and never when two people fit."""
-    from talent.identity import owner_people
+    from talent.people.identity import owner_people
 
     people = pd.DataFrame(
         {

@@ -16,7 +16,8 @@ import pytest
 from conftest import KEY
 
 from talent.config import Settings
-from talent.identity import (
+from talent.model import Activity, ActivityKind, Identity, IdentitySource
+from talent.people.identity import (
     BOT_FLAG,
     PersonNotFound,
     automation_bot_probability,
@@ -29,7 +30,6 @@ from talent.identity import (
     suggest_merges,
     update_people,
 )
-from talent.model import Activity, ActivityKind, Identity, IdentitySource
 from talent.store import load_people, save_activities, save_identities
 
 GIT, GITHUB = IdentitySource.GIT, IdentitySource.GITHUB
@@ -414,7 +414,7 @@ def test_name_variants():
 
 
 def test_every_login_a_ranking_shows_finds_its_person(tmp_path, store):
-    from talent.scoring import rank_store
+    from talent.ranking.scoring import rank_store
 
     account = Identity(GITHUB, name="Piet Smit", login="psmit", github_id=5, type="User")
     hinted = Identity(GIT, name="Piet Smit", email="piet@mail.example", login="psmit")

@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import Settings
-from talent.identity import update_people
 from talent.mining import save_demo
 from talent.names import optout_tokens
-from talent.privacy import optout
+from talent.people.identity import update_people
+from talent.people.privacy import optout
 from talent.sources.demo import generate_demo
 from talent.store import (
     get_meta,

@@ -46,7 +46,7 @@ ANALYSIS = tuple(
     )
 )
 
-# Degree of authorship and ownership are the ranking's (talent.authorship); the views
+# Degree of authorship and ownership are the ranking's (talent.ranking.authorship); the views
 # build on the ranking and never the other way round.
 RANKING = tuple(
     f"talent.{m}"

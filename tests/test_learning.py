@@ -20,7 +20,8 @@ from talent.config import (
     Settings,
     load_settings,
 )
-from talent.learning import (
+from talent.mining import mine_git
+from talent.ranking.learning import (
     GRID,
     MODEL_SIGNALS,
     MODEL_TARGET,
@@ -35,10 +36,9 @@ from talent.learning import (
     within_repo,
     within_repo_quantiles,
 )
-from talent.mining import mine_git
-from talent.scoring import ProfileScorer, make_profile_scorer
+from talent.ranking.scoring import ProfileScorer, make_profile_scorer
+from talent.ranking.training import future_tables, person_table
 from talent.store import load_people, open_store
-from talent.training import future_tables, person_table
 
 ADA = Who("Ada Lovelace", "1+ada@users.noreply.github.com")
 BOB = Who("Bob Builder", "2+bob@users.noreply.github.com")

@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from talent.authorship import VENDORED, build_authorship, file_ownership
-from talent.graph import build_coedit_edges, build_interaction_graph
-from talent.maintainers import (
+from talent.ranking.authorship import VENDORED, build_authorship, file_ownership
+from talent.ranking.graph import build_coedit_edges, build_interaction_graph
+from talent.views.maintainers import (
     DOCS,
     absence_factor,
     build_factors,

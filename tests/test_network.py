@@ -6,15 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from talent.config import Settings
-from talent.identity import update_people
-from talent.network import (
+from talent.people.identity import update_people
+from talent.ranking.scoring import build_ranking_base
+from talent.views.network import (
     OTHERS,
     ego_network,
     ego_picture,
     interaction_edges,
     repository_network,
 )
-from talent.scoring import build_ranking_base
 
 ROOT = Path(__file__).resolve().parents[1]
 

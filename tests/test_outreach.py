@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import OUTREACH_FIELDS, ConfigError, Settings, load_settings
-from talent.outreach import cited_work, draft, fill_template
-from talent.scoring import build_ranking_base, explain, score_base
+from talent.ranking.scoring import build_ranking_base, explain, score_base
 from talent.store import open_store, save_activities
+from talent.views.outreach import cited_work, draft, fill_template
 
 ROOT = Path(__file__).resolve().parents[1]
 PULLS = "https://github.com/acme-ai/acme-serve/pull"
@@ -104,7 +104,7 @@ def test_hostile_titles_go_in_as_text(demo_copy):
     save_identities(engine, [who])
     save_activities(engine, acts)
     settings = Settings()
-    from talent.identity import update_people
+    from talent.people.identity import update_people
 
     update_people(engine, settings)
     base = build_ranking_base(engine, settings)

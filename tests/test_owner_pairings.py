@@ -14,8 +14,7 @@ from gitrepos import GitRepo, Who, at, isolate
 from typer.testing import CliRunner
 
 from talent.cli import app
-from talent.identity import owner_file_joins, owner_matches
-from talent.maintainers import drift_report
+from talent.people.identity import owner_file_joins, owner_matches
 from talent.sources.owners import (
     owner_pairings,
     parse_owner_file,
@@ -30,6 +29,7 @@ from talent.store import (
     open_store,
     save_owner_pairings,
 )
+from talent.views.maintainers import drift_report
 
 
 def pairs(path: str, text: str) -> list[tuple[str, str, str, str]]:

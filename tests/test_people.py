@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import ConfigError, Settings, load_settings
-from talent.identity import (
+from talent.model import Activity, ActivityKind, Identity, IdentitySource
+from talent.people.identity import (
     BOT_FLAG,
     BOT_MIN_MESSAGES,
     OverrideError,
@@ -34,7 +35,6 @@ from talent.identity import (
     template_bot_probability,
     update_people,
 )
-from talent.model import Activity, ActivityKind, Identity, IdentitySource
 from talent.store import (
     load_identities,
     load_identity_links,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from talent.scoring import PERSONA_FEATURES, assign_personas
+from talent.ranking.scoring import PERSONA_FEATURES, assign_personas
 
 # Five obvious kinds of people, eight of each, with a little noise.
 KINDS = {

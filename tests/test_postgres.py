@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import Settings
-from talent.scoring import rank_store
+from talent.ranking.scoring import rank_store
 from talent.store import count_rows, dump_tables, load_activities, open_store
 
 COMMITS = 1_500  # per repository; a miner writes in batches, so the writes interleave

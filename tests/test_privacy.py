@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import Settings
-from talent.identity import find_person, update_people
 from talent.mining import save_demo
 from talent.names import optout_tokens
-from talent.privacy import PrivacyError, optout, purge_person
-from talent.scoring import rank_store
+from talent.people.identity import find_person, update_people
+from talent.people.privacy import PrivacyError, optout, purge_person
+from talent.ranking.scoring import rank_store
 from talent.sources.demo import generate_demo
 from talent.store import (
     load_activities,

@@ -3,7 +3,7 @@ profile moves the order, rank intervals, rising contributors, explanations, sett
 and the ``talent rank --profile/--affiliation/--explain`` shell.
 
 Worlds are built here as frames (activities, people, links, commit files) with fixed
-times and passed to :func:`talent.scoring.rank`; no network.
+times and passed to :func:`talent.ranking.scoring.rank`; no network.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from talent.config import (
     Settings,
     load_settings,
 )
-from talent.features import DOCS_PATH, TEST_PATH, attach_people, commit_changes
 from talent.model import Activity
 from talent.model import ActivityKind as K
-from talent.scoring import (
+from talent.ranking.features import DOCS_PATH, TEST_PATH, attach_people, commit_changes
+from talent.ranking.scoring import (
     CONTRIBUTIONS,
     RANK_COLUMNS,
     SIGNAL_TABLE,
@@ -371,7 +371,7 @@ def test_profile_world_is_as_described(world_rankings):
     assert r.loc["n", "first_responses"] == 10
     assert (r.loc["n", "n_repos"], r.loc["m", "n_repos"]) == (3, 1)
     assert r.loc["m", "activity"] > 2 * r.loc["n", "activity"]
-    # The newcomer growing fast is rising (talent.rising's model, tests/test_rising.py);
+    # The newcomer growing fast is rising (talent.ranking.rising's model, tests/test_rising.py);
     # no owner file names m here, so he is a candidate too, below n.
     assert r.loc["n", "rising"]
 
@@ -986,7 +986,7 @@ def test_scoring_a_base_is_ranking_the_store(demo_store, demo_base, profile, opt
 
 
 def test_a_profile_switch_only_reweighs(demo_store, monkeypatch):
-    import talent.scoring as scoring
+    import talent.ranking.scoring as scoring
 
     calls = []
     features = scoring._features

@@ -1,4 +1,4 @@
-"""Who will be named next (talent.rising): the shipped model loads and scores, a rising
+"""Who will be named next (talent.ranking.rising): the shipped model loads and scores, a rising
 trajectory ranks above a steady and a fading one in a real git history, the app's rising
 flag follows the model, and `talent maintainers --section next` lists the next
 maintainers with the evidence that moved them."""
@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import Settings
-from talent.rising import (
+from talent.ranking.rising import (
     FEATURES,
     RisingModel,
     evidence_text,
@@ -27,7 +27,7 @@ from talent.rising import (
     rising_tables,
     trajectory_features,
 )
-from talent.scoring import build_ranking_base, rank_store
+from talent.ranking.scoring import build_ranking_base, rank_store
 from talent.store import open_store
 
 ADA = Who("Ada Lovelace", "1+ada@users.noreply.github.com")

@@ -1,4 +1,4 @@
-"""Roles: one table (talent.access.PERMISSIONS) of every page, download and change of the
+"""Roles: one table (talent.views.access.PERMISSIONS) of every page, download and change of the
 app, walked in the code so nothing escapes it; each role signed in through AppTest opens,
 downloads and changes exactly what the table gives it; the data layer refuses the rest;
 a hiring manager sees only the lists shared with them."""
@@ -21,12 +21,11 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from talent.access import PERMISSIONS, AccessDenied, Viewer, allowed, visible_lists
 from talent.cli import app as cli
 from talent.config import ROLES, Settings
-from talent.identity import update_people
 from talent.mining import save_demo
-from talent.privacy import optout
+from talent.people.identity import update_people
+from talent.people.privacy import optout
 from talent.sources.demo import generate_demo
 from talent.store import (
     add_entries,
@@ -42,6 +41,7 @@ from talent.store import (
 from talent.store.schema import SCHEMA_VERSION
 from talent.ui import data, routes
 from talent.ui.widgets import Filters
+from talent.views.access import PERMISSIONS, AccessDenied, Viewer, allowed, visible_lists
 
 ROOT = Path(__file__).resolve().parents[1]
 UI = ROOT / "talent" / "ui"

@@ -12,11 +12,11 @@ import pytest
 from conftest import KEY
 
 from talent.config import MAINTAINER, ActivityWeights, Profile, Settings
-from talent.graph import build_interaction_graph, pagerank
-from talent.identity import resolve_people
-from talent.learning import named_people
 from talent.model import Activity, ActivityKind, Identity, IdentitySource
-from talent.scoring import CONTRIBUTIONS, RANK_COLUMNS, rank, rank_store
+from talent.people.identity import resolve_people
+from talent.ranking.graph import build_interaction_graph, pagerank
+from talent.ranking.learning import named_people
+from talent.ranking.scoring import CONTRIBUTIONS, RANK_COLUMNS, rank, rank_store
 from talent.store import (
     load_activities,
     load_commit_files,
@@ -364,7 +364,7 @@ def _monthly_commits(who: Identity, months: list[tuple[int, int]], per_month: in
 
 
 def test_rank_history_shows_a_fade_and_a_rise(store):
-    from talent.scoring import build_ranking_base, rank_history, score_base
+    from talent.ranking.scoring import build_ranking_base, rank_history, score_base
 
     old, new, steady = (
         Identity(IdentitySource.GITHUB, login=n, github_id=i, type="User")

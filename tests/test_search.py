@@ -1,4 +1,4 @@
-"""The skill search index (talent/search.py): hand-computed answers on small frames."""
+"""The skill search index (talent/ranking/search.py): hand-computed answers on small frames."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from talent.search import (
+from talent.ranking.search import (
     CREDITS,
     analyze,
     build_search_index,

@@ -20,8 +20,8 @@ from fake_hf.world import SIZES as HUB_SIZES
 from typer.testing import CliRunner
 
 from talent.cli import app
-from talent.pipeline import pipeline_verdicts
 from talent.store import DEFAULT_SHORTLIST, count_rows, dump_tables, load_people, open_store
+from talent.views.pipeline import pipeline_verdicts
 
 GH_TOKEN = "ghp_" + "Zq8SecretGitHubToken" * 2
 HF_TOKEN = "hf_" + "Zq8SecretHubToken" * 2

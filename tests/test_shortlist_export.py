@@ -15,10 +15,15 @@ from typer.testing import CliRunner
 
 from talent.cli import app
 from talent.config import Settings
-from talent.export import DANGEROUS_PREFIXES, SHORTLIST_COLUMNS, readable_numbers, shortlist_frame
-from talent.pipeline import pipeline_verdicts, record_verdict
-from talent.scoring import build_ranking_base, load_ranking_profile, score_base
+from talent.ranking.scoring import build_ranking_base, load_ranking_profile, score_base
 from talent.store import DEFAULT_SHORTLIST, load_people, open_store
+from talent.views.export import (
+    DANGEROUS_PREFIXES,
+    SHORTLIST_COLUMNS,
+    readable_numbers,
+    shortlist_frame,
+)
+from talent.views.pipeline import pipeline_verdicts, record_verdict
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 HOSTILE_NOTE = '=HYPERLINK("http://evil.example","click") strong reviewer'

@@ -13,18 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from talent.access import Viewer
 from talent.cli import app
-from talent.export import DANGEROUS_PREFIXES
-from talent.pipeline import (
-    PipelineError,
-    check_stage,
-    learning_feedback,
-    person_pipeline,
-    pipeline_column,
-    record_verdict,
-    stage_feedback,
-)
 from talent.store import (
     StaleEntry,
     add_entries,
@@ -35,6 +24,17 @@ from talent.store import (
     load_people,
     load_shortlists,
     open_store,
+)
+from talent.views.access import Viewer
+from talent.views.export import DANGEROUS_PREFIXES
+from talent.views.pipeline import (
+    PipelineError,
+    check_stage,
+    learning_feedback,
+    person_pipeline,
+    pipeline_column,
+    record_verdict,
+    stage_feedback,
 )
 
 LIST = "inference engineer"
@@ -351,8 +351,8 @@ def test_app_adds_from_the_candidate_page_and_moves_on_the_shortlists_page(monke
 
 
 def test_the_app_adds_several_people_with_one_note_for_each(monkeypatch, demo_copy):
-    from talent.pipeline import entry_notes
     from talent.ui import data
+    from talent.views.pipeline import entry_notes
 
     monkeypatch.setenv("TALENT_USER", "ann")
     engine = open_store(demo_copy)

@@ -31,8 +31,8 @@ from typer.testing import CliRunner
 from talent.cli import app as cli
 from talent.cli import streamlit_command
 from talent.config import AuthSettings, Settings, load_settings
-from talent.identity import update_people
 from talent.mining import save_demo
+from talent.people.identity import update_people
 from talent.signin import (
     SIGN_IN_ENV_VAR,
     app_env,

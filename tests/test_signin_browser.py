@@ -31,9 +31,9 @@ import pytest
 from oidc import Provider, User, sign_in_at_provider, start_provider
 
 from talent.config import Settings
-from talent.identity import update_people
 from talent.mining import save_demo
-from talent.scoring import rank_store
+from talent.people.identity import update_people
+from talent.ranking.scoring import rank_store
 from talent.sources.demo import generate_demo
 from talent.store import add_entries, add_note, open_store
 
@@ -365,7 +365,7 @@ class Shots:
 
 def _page_urls(world: World) -> list[str]:
     """Every page's URL, as typed (with the person and list they show)."""
-    from talent.access import PERMISSIONS
+    from talent.views.access import PERMISSIONS
 
     urls = [world.base + "/"]
     for key in PERMISSIONS:
@@ -493,11 +493,11 @@ def _notes_by(db: Path, shortlist: str, who: str) -> list[str]:
 @pytest.mark.parametrize("user", list(ROLES), ids=list(ROLES.values()))
 def test_role_in_browser(world, browser, user, artifacts, tmp_path):
     """Signed in through the provider, each role opens, downloads and changes exactly
-    what ``talent.access.PERMISSIONS`` gives it: in the page menu, at each page's typed
+    what ``talent.views.access.PERMISSIONS`` gives it: in the page menu, at each page's typed
     URL, the download buttons, and a change recorded under the signed-in address."""
     from playwright.sync_api import expect
 
-    from talent.access import Viewer, allowed
+    from talent.views.access import Viewer, allowed
 
     role = ROLES[user]
     me = Viewer(user.email, user.name, role)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from talent.skills import DEFAULT_AREA_RULES, area_of, build_skills, language_of
+from talent.ranking.skills import DEFAULT_AREA_RULES, area_of, build_skills, language_of
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 
 from talent.config import LEARNED, SIGNAL_NAMES
-from talent.features import attach_people, build_activity_features
-from talent.learning import GRID, MaintainerModel
 from talent.model import Activity
 from talent.model import ActivityKind as K
-from talent.scoring import SIGNAL_TABLE, evidence_for, make_profile_scorer, signal_values
+from talent.ranking.features import attach_people, build_activity_features
+from talent.ranking.learning import GRID, MaintainerModel
+from talent.ranking.scoring import SIGNAL_TABLE, evidence_for, make_profile_scorer, signal_values
 
 START = datetime(2024, 1, 1)
 

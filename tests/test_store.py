@@ -11,9 +11,9 @@ from conftest import KEY
 from sqlalchemy import inspect, text
 
 from talent.config import DB_ENV_VAR, DEFAULT_DB_FILE, Settings, resolve_db_url, sqlite_path
-from talent.identity import resolve_people
 from talent.mining import save_demo
 from talent.model import Activity, ActivityKind, CommitFile, Identity, IdentitySource, Origin, Repo
+from talent.people.identity import resolve_people
 from talent.store import (
     StoreError,
     count_rows,

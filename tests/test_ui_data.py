@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-import talent.scoring as scoring
+import talent.ranking.scoring as scoring
 from talent.config import RECRUITER, Settings
-from talent.identity import update_people
 from talent.mining import save_demo
-from talent.scoring import explain, load_evidence, match_skills, rank_store
+from talent.people.identity import update_people
+from talent.ranking.scoring import explain, load_evidence, match_skills, rank_store
 from talent.sources.demo import generate_demo
 from talent.store import data_version, open_store
 from talent.ui import data

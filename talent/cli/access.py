@@ -19,8 +19,8 @@ from talent.cli.common import (
     _parse_since,
     _print_frame,
 )
-from talent.export import to_json, to_records, to_safe_csv
-from talent.identity import ensure_people
+from talent.people.identity import ensure_people
+from talent.views.export import to_json, to_records, to_safe_csv
 
 access_app = typer.Typer(
     cls=_OneLineErrors,
@@ -56,8 +56,8 @@ def access_log_command(
     """The access log, oldest first: when (UTC), who (the signed-in user in the app,
     TALENT_USER or this login here), what (view, export, outreach), where (app, cli),
     the people and the filters. CSV opens safely in any spreadsheet."""
-    from talent.accesslog import access_log
-    from talent.privacy import PrivacyError, resolve_person
+    from talent.people.accesslog import access_log
+    from talent.people.privacy import PrivacyError, resolve_person
 
     settings = _load(db, config)
     since_dt = _parse_since(since)
@@ -92,7 +92,7 @@ def access_log_command(
 def access_prune(db: DbOption = None, config: ConfigOption = None) -> None:
     """Delete entries older than the settings file's [access] retention_days (default
     365; every new entry does this too). Without a retention nothing is deleted."""
-    from talent.accesslog import apply_access_retention
+    from talent.people.accesslog import apply_access_retention
 
     settings = _load(db, config)
     if settings.access_log_days is None:

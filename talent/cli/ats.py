@@ -19,7 +19,7 @@ from talent.cli.common import (
     _print_frame,
 )
 from talent.files import MAX_FILE_BYTES, InputFileError, read_bytes_limited
-from talent.identity import ensure_people
+from talent.people.identity import ensure_people
 from talent.store import load_people
 
 ats_app = typer.Typer(
@@ -50,7 +50,7 @@ def ats_import(
 ) -> None:
     """Mark the people an ATS export names as "in ATS". Only who matched is stored (the
     person and whether by login or e-mail), never the file's addresses or rows."""
-    from talent.pipeline import import_ats
+    from talent.views.pipeline import import_ats
 
     settings = _load(db, config)
     try:

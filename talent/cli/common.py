@@ -18,12 +18,12 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from talent.config import DB_ENV_VAR, ConfigError, Settings, load_settings, sqlite_path
-from talent.evaluate import TruthError
-from talent.export import to_json, to_records, to_safe_csv
 from talent.files import InputFileError
-from talent.identity import OverrideError
+from talent.people.identity import OverrideError
 from talent.store import StoreError, load_repos, open_store
 from talent.store.keys import KeyProblem
+from talent.views.evaluate import TruthError
+from talent.views.export import to_json, to_records, to_safe_csv
 
 
 class CliError(Exception):
@@ -168,7 +168,7 @@ def _open_existing(settings: Settings):
 def _opened(settings: Settings, *, create: bool = True):
     """The store, with its privacy key checked and any opt-out a killed run left half
     done finished first, so no command ever shows or exports a person who opted out."""
-    from talent.privacy import finish_pending
+    from talent.people.privacy import finish_pending
 
     engine = open_store(settings.db_url, create=create)
     finish_pending(engine, settings)
@@ -242,7 +242,7 @@ def _check_url(url: str, option: str, example: str) -> None:
 
 def _find_person(engine, who: str) -> str:
     """A person id from a person id, the login a ranking shows, an email or a name."""
-    from talent.identity import PersonNotFound, find_person
+    from talent.people.identity import PersonNotFound, find_person
 
     try:
         return find_person(engine, who)
@@ -253,8 +253,8 @@ def _find_person(engine, who: str) -> str:
 def _say_company(engine, settings: Settings, *, quiet: bool = False) -> None:
     """One line to stderr on the company affiliation uses (inferred, set, or a warning
     when none is known); ``quiet`` keeps only the warning (machine-read output)."""
-    from talent.affiliation import company_warning, describe_company
-    from talent.identity import infer_company
+    from talent.people.affiliation import company_warning, describe_company
+    from talent.people.identity import infer_company
 
     company = infer_company(engine, settings)
     console = Console(stderr=True, highlight=False)
@@ -293,16 +293,16 @@ def _write_export(frame: pd.DataFrame, format: ExportFormat, output: Path | None
 
 
 def _record(engine, settings: Settings, action: str, person_ids, **filters) -> None:
-    """Put an export or draft of the CLI in the access log (talent.accesslog), under
+    """Put an export or draft of the CLI in the access log (talent.people.accesslog), under
     TALENT_USER or this login."""
-    from talent.accesslog import record_access
-    from talent.pipeline import current_user
+    from talent.people.accesslog import record_access
+    from talent.views.pipeline import current_user
 
     record_access(engine, current_user(), action, person_ids, filters, "cli", settings=settings)
 
 
 def _pipeline_call(call, *args, **kwargs):
-    from talent.pipeline import PipelineError
+    from talent.views.pipeline import PipelineError
 
     try:
         return call(*args, **kwargs)

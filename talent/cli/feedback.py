@@ -27,9 +27,8 @@ from talent.cli.common import (
     _text,
     _write_export,
 )
-from talent.export import shortlist_frame, to_json, to_records, to_safe_csv
-from talent.identity import ensure_people
-from talent.scoring import (
+from talent.people.identity import ensure_people
+from talent.ranking.scoring import (
     INTERVAL_WINDOWS,
     SIGNAL_LABELS,
     SIGNALS,
@@ -40,6 +39,7 @@ from talent.scoring import (
     save_ranking_profile,
 )
 from talent.store import DEFAULT_SHORTLIST, VERDICT_STAGES, load_entries, load_people
+from talent.views.export import shortlist_frame, to_json, to_records, to_safe_csv
 
 feedback_app = typer.Typer(
     cls=_OneLineErrors,
@@ -54,7 +54,7 @@ feedback_app = typer.Typer(
 def _verdict(who: list[str], db: str | None, config: str | None, label: str, note: str) -> None:
     """The quick verdicts: a stage on the default shortlist (``talent shortlist`` with
     the list's name does the same and more)."""
-    from talent.pipeline import current_user, record_verdict
+    from talent.views.pipeline import current_user, record_verdict
 
     settings = _load(db, config)
     engine = _open_existing(settings)
@@ -114,7 +114,7 @@ def feedback_list(
 ) -> None:
     """Everyone on a shortlist, newest change first: shortlisted (in the running on a
     list), rejected (not a fit) or not interested, with their lists and stages."""
-    from talent.pipeline import pipeline_verdicts
+    from talent.views.pipeline import pipeline_verdicts
 
     settings = _load(db, config)
     engine = _open_existing(settings)
@@ -184,12 +184,12 @@ def feedback_export(
     CSV opens safely in any spreadsheet (no cell runs as a formula); no e-mail address
     is exported.
     """
-    from talent.scoring import build_ranking_base, score_base
+    from talent.ranking.scoring import build_ranking_base, score_base
 
     settings = _load(db, config)
     engine = _open_existing(settings)
     chosen = load_ranking_profile(engine, settings, profile)
-    from talent.pipeline import pipeline_verdicts
+    from talent.views.pipeline import pipeline_verdicts
 
     verdicts = pipeline_verdicts(engine)
     labels = ("shortlisted", "rejected") if label == VerdictChoice.all else (str(label),)
@@ -229,7 +229,7 @@ def feedback_learn(
     re-weight the profile, and report the effect on held-back verdicts. Learns from
     shortlist stages: interviewing, offer, hired on any list are right, else not a fit
     is wrong, else 'shortlisted' (the quick verdict) is right."""
-    from talent.pipeline import learning_feedback
+    from talent.views.pipeline import learning_feedback
 
     settings = _load(db, config)
     if save in {p.name for p in settings.profiles}:

@@ -22,8 +22,8 @@ from talent.cli.common import (
     _open_existing,
     _plain,
 )
-from talent.export import to_records, to_safe_csv
 from talent.store import count_rows, load_people
+from talent.views.export import to_records, to_safe_csv
 
 
 class Section(StrEnum):
@@ -79,7 +79,7 @@ def maintainers(
     whole history by `talent mine git`; a named owner that matches nobody is reported,
     never guessed.
     """
-    from talent.stewardship import maintainers_report
+    from talent.views.stewardship import maintainers_report
 
     settings = _load(db, config)
     engine = _open_existing(settings)
@@ -120,7 +120,7 @@ def maintainers(
 
 def _maintainer_tables(report, names: dict[str, str]) -> dict[str, pd.DataFrame]:
     """The report's frames as people read them: names for ids, dates, no e-mail."""
-    from talent.stewardship import area_owners
+    from talent.views.stewardship import area_owners
 
     def who(ids) -> str:
         return ", ".join(str(names.get(i, i)) for i in ids)

@@ -26,9 +26,9 @@ from talent.cli.common import (
 )
 from talent.config import Settings
 from talent.files import MAX_SETTINGS_BYTES, InputFileError, read_bytes_limited
-from talent.identity import ensure_people, update_people
 from talent.mining import mine_git
 from talent.model import repo_name_problem
+from talent.people.identity import ensure_people, update_people
 from talent.sources.git import GitError, check_repository
 
 mine_app = typer.Typer(
@@ -311,7 +311,7 @@ def mine_github_command(
 
 def _retain(engine, settings: Settings) -> None:
     """The settings' retention of comment text, after every mine."""
-    from talent.privacy import apply_retention
+    from talent.people.privacy import apply_retention
 
     apply_retention(engine, settings)
 

@@ -23,7 +23,15 @@ from talent.cli.common import (
     _open_existing,
 )
 from talent.config import BUILTIN_PROFILES, Settings
-from talent.evaluate import (
+from talent.ranking.learning import MODEL_TARGET
+from talent.ranking.scoring import (
+    DEFAULT_PROFILE,
+    build_ranking_base,
+    load_ranking_profile,
+    score_base,
+)
+from talent.store import count_rows, load_identities, load_identity_links, load_people, load_repos
+from talent.views.evaluate import (
     SCOPES,
     TruthError,
     evaluate_owner_files,
@@ -32,10 +40,7 @@ from talent.evaluate import (
     match_maintainers,
     split_rate,
 )
-from talent.export import to_records, to_safe_csv
-from talent.learning import MODEL_TARGET
-from talent.scoring import DEFAULT_PROFILE, build_ranking_base, load_ranking_profile, score_base
-from talent.store import count_rows, load_identities, load_identity_links, load_people, load_repos
+from talent.views.export import to_records, to_safe_csv
 
 
 def evaluate(
@@ -278,7 +283,7 @@ def model_train(
         model = "maintainer_model.json"
     """
     from talent.config import resolve_db_url
-    from talent.learning import (
+    from talent.ranking.learning import (
         FIT,
         MODEL_SIGNALS,
         cross_validate,
@@ -286,7 +291,7 @@ def model_train(
         ndcg_at,
         ranked,
     )
-    from talent.training import person_table
+    from talent.ranking.training import person_table
 
     if target not in ("ever", "now"):
         raise CliError("--target is 'ever' or 'now'")

@@ -28,10 +28,10 @@ from talent.cli.common import (
     _text,
 )
 from talent.config import AFFILIATIONS
-from talent.export import to_records, to_safe_csv
-from talent.identity import ensure_people, name_incomplete, update_people
-from talent.scoring import DEFAULT_PROFILE
+from talent.people.identity import ensure_people, name_incomplete, update_people
+from talent.ranking.scoring import DEFAULT_PROFILE
 from talent.store import load_identities, load_identity_links, load_owner_pairings, load_people
+from talent.views.export import to_records, to_safe_csv
 
 people_app = typer.Typer(
     cls=_OneLineErrors,
@@ -68,7 +68,7 @@ def company(
     and mined organisations' members), their share of the work, and the kind of project:
     one company's ("single"), several companies' ("multi": no company is picked until
     you choose yours with --mine), or a community's."""
-    from talent.identity import infer_company, load_company_choice, save_company_choice
+    from talent.people.identity import infer_company, load_company_choice, save_company_choice
 
     settings = _load(db, config)
     engine = _open_existing(settings)
@@ -88,7 +88,7 @@ def company(
     if format == CompanyFormat.json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
-    from talent.affiliation import describe_company
+    from talent.people.affiliation import describe_company
 
     console = Console(highlight=False)
     console.print(f"[bold]kind:[/bold] {found.kind}  ({_plain(describe_company(found))})")
@@ -164,7 +164,7 @@ def people_show(
             ident["source"], _plain(text or row.identity_key), row.method, f"{row.confidence:.2f}"
         )
     console.print(table)
-    from talent.identity import person_owner_evidence
+    from talent.people.identity import person_owner_evidence
 
     for line in person_owner_evidence(engine, person_id):
         console.print(f"owner files: {_plain(line)}")
@@ -193,8 +193,8 @@ def people_audit(
     """Every count behind a person's score, and every act that makes it, with its link:
     the numbers `talent rank` used (same --repo, --since and --include-bots), checkable
     one act at a time."""
-    from talent.audit import audit_person
-    from talent.scoring import build_ranking_base, score_base
+    from talent.ranking.scoring import build_ranking_base, score_base
+    from talent.views.audit import audit_person
 
     settings = _load(db, config)
     engine = _open_existing(settings)
@@ -264,7 +264,7 @@ def people_merge(
     config: ConfigOption = None,
 ) -> None:
     """Merge people for good: written to the people file, applied on every re-mine."""
-    from talent.identity import append_override
+    from talent.people.identity import append_override
 
     if len(who) < 2:
         raise CliError("merge needs two or more people")
@@ -293,12 +293,12 @@ def people_split(
     config: ConfigOption = None,
 ) -> None:
     """Take an identity out of the person it was merged into, for good."""
-    from talent.identity import OverrideError, append_override, select_identities
+    from talent.people.identity import OverrideError, append_override, select_identities
 
     settings = _load(db, config)
     engine = _open_existing(settings)
     try:
-        from talent.identity import _check_selector
+        from talent.people.identity import _check_selector
 
         _check_selector(identity, "split")
     except OverrideError as exc:
@@ -318,7 +318,7 @@ def people_suggestions(
 ) -> None:
     """People who look alike but were not merged, with the reason. Never applied alone:
     confirm one with `talent people merge`."""
-    from talent.identity import suggest_merges
+    from talent.people.identity import suggest_merges
 
     settings = _load(db, config)
     engine = _open_existing(settings)

@@ -19,7 +19,7 @@ from talent.cli.common import (
     _open_existing,
 )
 from talent.config import Settings
-from talent.identity import ensure_people
+from talent.people.identity import ensure_people
 
 privacy_app = typer.Typer(
     cls=_OneLineErrors,
@@ -80,7 +80,7 @@ def privacy_optout(
     everything they are known by on the opt-out list (which names nobody), delete what
     the database holds of them (pipeline included), scrub the database files, and never
     store them again. Nobody or several people matching is an error."""
-    from talent.privacy import PrivacyError, optout
+    from talent.people.privacy import PrivacyError, optout
 
     settings = _load(db, config)
     engine = _open_existing(settings)
@@ -104,7 +104,7 @@ def privacy_purge(
     """Delete a person with all their identities, acts, verdicts and pipeline rows, and
     put everything they are known by on the opt-out list so a re-mine does not bring
     them back (the same as `privacy optout` of a person)."""
-    from talent.privacy import PrivacyError, purge_person
+    from talent.people.privacy import PrivacyError, purge_person
 
     settings = _load(db, config)
     engine = _open_existing(settings)
@@ -120,7 +120,7 @@ def privacy_purge(
 def privacy_rotate_key(db: DbOption = None, config: ConfigOption = None) -> None:
     """Add a new key to the privacy key file and re-wrap the opt-out list with it, so a
     copy of the key file made before today opens nothing; person ids stay the same."""
-    from talent.privacy import PrivacyError, rotate
+    from talent.people.privacy import PrivacyError, rotate
     from talent.store.keys import key_path
 
     settings = _load(db, config)
@@ -134,7 +134,7 @@ def privacy_rotate_key(db: DbOption = None, config: ConfigOption = None) -> None
 @privacy_app.command("list")
 def privacy_list(db: DbOption = None, config: ConfigOption = None) -> None:
     """The opt-out list: kind, id (the start of the keyed hash) and when it was added."""
-    from talent.privacy import list_suppressions
+    from talent.people.privacy import list_suppressions
 
     settings = _load(db, config)
     rows = list_suppressions(_open_existing(settings))
@@ -152,7 +152,7 @@ def privacy_remove(
     config: ConfigOption = None,
 ) -> None:
     """Take an entry off the opt-out list (their data comes back with the next mine)."""
-    from talent.privacy import PrivacyError, remove_suppression
+    from talent.people.privacy import PrivacyError, remove_suppression
 
     settings = _load(db, config)
     try:
@@ -181,7 +181,7 @@ def privacy_export(
     """Write the opt-out list (keyed hashes, their salt, the key's fingerprint, never the
     key) for another database that uses the same key file; with --person WHO, the copy
     of what is held about WHO to send them (GDPR Article 15), the access log included."""
-    from talent.privacy import export_list
+    from talent.people.privacy import export_list
 
     settings = _load(db, config)
     if person is not None:
@@ -195,7 +195,7 @@ def privacy_export(
 
 
 def _subject_copy(settings: Settings, who: str, path: Path) -> None:
-    from talent.privacy import PrivacyError, subject_copy
+    from talent.people.privacy import PrivacyError, subject_copy
 
     engine = _open_existing(settings)
     ensure_people(engine, settings)
@@ -220,7 +220,7 @@ def privacy_import(
     config: ConfigOption = None,
 ) -> None:
     """Add the entries of an exported opt-out list and delete whoever they name."""
-    from talent.privacy import PrivacyError, import_list
+    from talent.people.privacy import PrivacyError, import_list
 
     settings = _load(db, config)
     try:
@@ -234,7 +234,7 @@ def privacy_import(
 def privacy_retain(db: DbOption = None, config: ConfigOption = None) -> None:
     """Forget the words of comments older than the settings file's [privacy]
     comment_text_days (every mine does it too); acts, dates, links and scores stay."""
-    from talent.privacy import apply_retention
+    from talent.people.privacy import apply_retention
 
     settings = _load(db, config)
     if settings.comment_text_days is None:
@@ -257,7 +257,7 @@ def privacy_notice(
 ) -> None:
     """The notice to publish and to send with outreach: which public sources were used,
     for what, and how to be left out (GDPR Articles 14 and 21 in plain words)."""
-    from talent.privacy import notice_text
+    from talent.people.privacy import notice_text
 
     settings = _load(db, config)
     text = notice_text(_open_existing(settings), settings)

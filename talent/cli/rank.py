@@ -34,10 +34,9 @@ from talent.cli.common import (
     _text,
 )
 from talent.config import AFFILIATIONS
-from talent.export import readable_numbers, to_json, to_records, to_safe_csv
-from talent.identity import ensure_people, update_people
 from talent.mining import save_demo
-from talent.scoring import (
+from talent.people.identity import ensure_people, update_people
+from talent.ranking.scoring import (
     DEFAULT_PROFILE,
     INTERVAL_WINDOWS,
     SIGNAL_LABELS,
@@ -48,6 +47,7 @@ from talent.scoring import (
 )
 from talent.sources.demo import SIZES, generate_demo
 from talent.store import count_rows, load_identities, load_identity_links
+from talent.views.export import readable_numbers, to_json, to_records, to_safe_csv
 
 
 def demo(
@@ -386,7 +386,7 @@ def digest_command(
     (and the signal that moved them), new rising contributors, people who went quiet.
     Each digest is recorded (unless --dry-run, or the webhook failed), so the next one
     starts from it."""
-    from talent.digest import DigestError, build, keep, send, to_markdown
+    from talent.views.digest import DigestError, build, keep, send, to_markdown
 
     settings = _load(db, config)
     url = webhook if webhook is not None else settings.digest_webhook
@@ -430,8 +430,8 @@ def outreach(
     links behind their top contributions, their areas, a recent merged pull request) and
     carries the privacy notice (sources used, how to opt out). The text is the settings
     file's [outreach] template. talent never sends anything."""
-    from talent.outreach import draft
-    from talent.scoring import build_ranking_base, score_base
+    from talent.ranking.scoring import build_ranking_base, score_base
+    from talent.views.outreach import draft
 
     settings = _load(db, config)
     engine = _open_existing(settings)

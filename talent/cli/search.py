@@ -20,7 +20,7 @@ from talent.cli.common import (
     _plain,
     _print_frame,
 )
-from talent.scoring import load_ranking_profile
+from talent.ranking.scoring import load_ranking_profile
 
 search_app = typer.Typer(
     cls=_OneLineErrors,
@@ -46,8 +46,8 @@ def search_save(
     config: ConfigOption = None,
 ) -> None:
     """Save a search under a name (replacing one of that name)."""
-    from talent.digest import Search, save
-    from talent.pipeline import check_list_name
+    from talent.views.digest import Search, save
+    from talent.views.pipeline import check_list_name
 
     name = _pipeline_call(check_list_name, name)
     settings = _load(db, config)
@@ -67,7 +67,7 @@ def search_save(
 @search_app.command("list")
 def search_list(db: DbOption = None, config: ConfigOption = None) -> None:
     """The saved searches."""
-    from talent.digest import searches
+    from talent.views.digest import searches
 
     found = searches(_open_existing(_load(db, config)))
     if not found:

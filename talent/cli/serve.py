@@ -111,7 +111,7 @@ def streamlit_command(address: str, port: int, secrets_file: Path | None = None)
         # The viewer's toolbar: no "Deploy" button, no developer menu.
         "client.toolbarMode": "viewer",
         # The dataframe toolbar's CSV export does not neutralise formulas: the app's
-        # own download button (talent.export) is the only export.
+        # own download button (talent.views.export) is the only export.
         "client.disableDataExport": "true",
         "client.showErrorDetails": "none",
     }

@@ -27,11 +27,11 @@ from talent.cli.common import (
     _write_export,
 )
 from talent.config import Settings
-from talent.export import exported_ids
 from talent.files import MAX_FILE_BYTES, InputFileError, read_bytes_limited
-from talent.identity import ensure_people
-from talent.scoring import INTERVAL_WINDOWS, load_ranking_profile
+from talent.people.identity import ensure_people
+from talent.ranking.scoring import INTERVAL_WINDOWS, load_ranking_profile
 from talent.store import load_people
+from talent.views.export import exported_ids
 
 shortlist_app = typer.Typer(
     cls=_OneLineErrors,
@@ -58,8 +58,8 @@ VersionOption = Annotated[
 def _list_and_people(
     settings: Settings, name: str, who: list[str], *, must_exist: bool = True
 ) -> tuple[object, str, list[str]]:
-    from talent.pipeline import check_list_name
     from talent.store import load_shortlists
+    from talent.views.pipeline import check_list_name
 
     name = _pipeline_call(check_list_name, name)
     engine = _open_existing(settings)
@@ -82,8 +82,8 @@ def _one_entry(engine, name: str, person_id: str):
 @shortlist_app.command("create")
 def shortlist_create(name: ListArgument, db: DbOption = None, config: ConfigOption = None) -> None:
     """Make a shortlist (one per role or search)."""
-    from talent.pipeline import check_list_name, current_user
     from talent.store import save_shortlist
+    from talent.views.pipeline import check_list_name, current_user
 
     name = _pipeline_call(check_list_name, name)
     engine = _open_existing(_load(db, config))
@@ -101,8 +101,8 @@ def shortlist_add(
     config: ConfigOption = None,
 ) -> None:
     """Put people on a shortlist (made if missing); people already on it stay as they are."""
-    from talent.pipeline import check_stage, check_tags, current_user
     from talent.store import add_entries
+    from talent.views.pipeline import check_stage, check_tags, current_user
 
     stage = _pipeline_call(check_stage, stage)
     tags = _pipeline_call(check_tags, tag or [])
@@ -132,8 +132,8 @@ def shortlist_move(
     config: ConfigOption = None,
 ) -> None:
     """Move a person to another stage."""
-    from talent.pipeline import check_stage, current_user
     from talent.store import change_entry
+    from talent.views.pipeline import check_stage, current_user
 
     stage = _pipeline_call(check_stage, stage)
     engine, name, (pid,) = _list_and_people(_load(db, config), name, [who])
@@ -155,8 +155,8 @@ def shortlist_tag(
     config: ConfigOption = None,
 ) -> None:
     """Add tags to a person's entry, or take them off."""
-    from talent.pipeline import check_tags, current_user
     from talent.store import change_entry
+    from talent.views.pipeline import check_tags, current_user
 
     tags = _pipeline_call(check_tags, tags)
     engine, name, (pid,) = _list_and_people(_load(db, config), name, [who])
@@ -183,8 +183,8 @@ def shortlist_note(
     config: ConfigOption = None,
 ) -> None:
     """Add a note to a person's entry (kept with its author and time)."""
-    from talent.pipeline import current_user
     from talent.store import add_note
+    from talent.views.pipeline import current_user
 
     if not text.strip():
         raise CliError("the note is empty")
@@ -201,9 +201,9 @@ EmailsArgument = Annotated[
 def _share_args(settings: Settings, name: str, emails: list[str]) -> tuple[object, str, list[str]]:
     """The store, the list (which must exist) and the addresses, checked: one line on
     bad input."""
-    from talent.access import share_address
-    from talent.pipeline import check_list_name
     from talent.store import load_shortlists
+    from talent.views.access import share_address
+    from talent.views.pipeline import check_list_name
 
     try:
         addresses = list(dict.fromkeys(share_address(e) for e in emails))
@@ -222,8 +222,8 @@ def shortlist_share(
 ) -> None:
     """Share a list with hiring managers: signed in to the app, they see it (and no other
     list), comment on its people and export it."""
-    from talent.pipeline import current_user
     from talent.store import share_shortlist
+    from talent.views.pipeline import current_user
 
     engine, name, addresses = _share_args(_load(db, config), name, emails)
     added = share_shortlist(engine, name, addresses, current_user())
@@ -267,8 +267,8 @@ def shortlist_show(
     config: ConfigOption = None,
 ) -> None:
     """The shortlists, or one list's people by stage (with versions for --if-version)."""
-    from talent.pipeline import STAGES, check_list_name, entry_notes
     from talent.store import load_entries, load_events, load_shares, load_shortlists
+    from talent.views.pipeline import STAGES, check_list_name, entry_notes
 
     engine = _open_existing(_load(db, config))
     lists = load_shortlists(engine)
@@ -342,10 +342,10 @@ def shortlist_export(
     """A shortlist for a hiring manager: stage, tags and notes beside rank, rank range,
     profile link, score and why, the links behind it, areas and skills; stable person
     ids. CSV opens safely in any spreadsheet; no e-mail address is exported."""
-    from talent.export import list_frame
-    from talent.pipeline import check_list_name, entry_notes
-    from talent.scoring import build_ranking_base, score_base
+    from talent.ranking.scoring import build_ranking_base, score_base
     from talent.store import load_ats_marks, load_entries, load_shortlists
+    from talent.views.export import list_frame
+    from talent.views.pipeline import check_list_name, entry_notes
 
     settings = _load(db, config)
     name = _pipeline_call(check_list_name, name)

@@ -1869,7 +1869,7 @@ class BranchAuthors:
     person's branch pushed by another. Branches of the repository's own owner (a
     branch in the same repository) name no one, but count in their authors' share.
     Resolution keeps these links from joining two GitHub accounts
-    (:func:`talent.identity.resolve_people`).
+    (:func:`talent.people.identity.resolve_people`).
     """
 
     LIMIT = 250

@@ -914,7 +914,7 @@ class GitHubSource:
         """``org``'s public members, fetched again once ``members_refresh`` old (or with
         ``full``); None when the stored list is fresh enough, or ``org`` is a user
         account. A mined organisation's members are its own people (see
-        :mod:`talent.affiliation`)."""
+        :mod:`talent.people.affiliation`)."""
         key = f"org_members_fetched_at:{org.lower()}"
         now = datetime.now(UTC)
         last = state.meta(key)

@@ -892,7 +892,7 @@ def delete_feedback(engine: Engine, person_id: str) -> int:
 def load_feedback(engine: Engine) -> pd.DataFrame:
     """The retired verdict table: columns ``person_id``, ``label``, ``note``,
     ``noted_at``; empty once this talent opened the store (it moves them onto
-    :data:`DEFAULT_SHORTLIST`). The verdicts are :func:`talent.pipeline.pipeline_verdicts`."""
+    :data:`DEFAULT_SHORTLIST`). The verdicts are :func:`talent.views.pipeline.pipeline_verdicts`."""
     t = schema.feedback
     return _read(engine, select(t).order_by(t.c.person_id), parse_dates=["noted_at"])
 
@@ -1397,7 +1397,7 @@ def add_suppressions(engine: Engine, rows: Iterable[dict], pending: Sequence[str
     """Add suppressions (``hash``, ``kind``, ``added_at``; an existing hash stays) and, in
     the same transaction, mark an opt-out pending for the person ids ``pending``: a run
     killed before the deletions finish leaves the mark, and the next start finishes them
-    (:func:`talent.privacy.finish_pending`). Returns the rows added."""
+    (:func:`talent.people.privacy.finish_pending`). Returns the rows added."""
     rows = list({r["hash"]: r for r in rows}.values())
     t = schema.suppressions
     with engine.begin() as conn:
@@ -1665,7 +1665,7 @@ def forget_text(engine: Engine, kinds: Sequence[str], before: datetime, placehol
 
 # --- access log ----------------------------------------------------------------------------
 
-# What an entry records, and where it was done (talent.accesslog says what each means).
+# What an entry records, and where it was done (talent.people.accesslog says what each means).
 ACCESS_ACTIONS = ("view", "export", "outreach")
 ACCESS_PLACES = ("app", "cli")
 

@@ -172,7 +172,7 @@ named_owners = Table(
 Index("named_owners_owner", named_owners.c.owner)
 
 # Names owner files write beside logins ("Ada Lovelace | ada" in a MAINTAINERS table),
-# with the line as written: identity evidence (talent.identity). Rebuilt per repository
+# with the line as written: identity evidence (talent.people.identity). Rebuilt per repository
 # from the files' whole history with its named_owners.
 owner_pairings = Table(
     "owner_pairings",
@@ -220,7 +220,7 @@ feedback = Table(
 
 # People who asked to be left out, as salted hashes of what they are known by
 # (talent.model.identity_tokens): the list itself names nobody. The salt is the meta
-# ``privacy_salt``. Sync drops what matches at ingest; talent.privacy purges the rest.
+# ``privacy_salt``. Sync drops what matches at ingest; talent.people.privacy purges the rest.
 suppressions = Table(
     "suppressions",
     metadata,
@@ -323,7 +323,7 @@ commit_files = Table(
     Column("deletions", Integer),
 )
 
-# Who saw what (talent.accesslog): one entry per view of a Candidate page, export or
+# Who saw what (talent.people.accesslog): one entry per view of a Candidate page, export or
 # outreach draft, with who, when, from where (app or cli) and the filters as JSON; the
 # people it named are rows of ``access_log_people``, so "by person" reads an index and a
 # purge removes one person from an export of many. Kept ``[access] retention_days``.

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from talent.access import allowed, denied_text
 from talent.ui import auth, data, roles
 from talent.ui.routes import NAVIGATION
 from talent.ui.widgets import Filters, sidebar_filters
+from talent.views.access import allowed, denied_text
 
 
 def main() -> None:
@@ -19,7 +19,7 @@ def main() -> None:
     # The gate, before any data is read or any page routed to: a visitor who is not
     # signed in (or has no role) gets the sign-in (or no-access) page and nothing else.
     auth.admit(*data.settings(data.db_url()), tuple(p.url_path for p in every if p.url_path))
-    # Then only the pages the viewer's role opens (talent.access.PERMISSIONS).
+    # Then only the pages the viewer's role opens (talent.views.access.PERMISSIONS).
     pages = allowed_pages()
     page = st.navigation(pages)
     status = data.status(data.db_url())

@@ -1,11 +1,11 @@
-"""The signed-in viewer of this session (:class:`talent.access.Viewer`), and the gate
+"""The signed-in viewer of this session (:class:`talent.views.access.Viewer`), and the gate
 every run of the app passes first.
 
 Without ``[auth]`` in the settings the app has no sign-in (``talent app`` then serves
 only on loopback) and its viewer is the local user with every right. With it, the
 viewer is whoever Streamlit's ``st.login`` signed in, with the role the settings give
 their address; None until someone signs in, and None again when the session fails the
-checks Streamlit leaves to the app (:func:`talent.access.session_problem`).
+checks Streamlit leaves to the app (:func:`talent.views.access.session_problem`).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from typing import NoReturn
 
 import streamlit as st
 
-from talent import access
-from talent.access import Viewer, role_of
 from talent.config import Settings
-from talent.pipeline import current_user
 from talent.signin import SignInProblem, fetch_issuer, providers, sign_in_required
 from talent.ui.safe import md_escape
+from talent.views import access
+from talent.views.access import Viewer, role_of
+from talent.views.pipeline import current_user
 
 
 @st.cache_data(ttl=3600, show_spinner=False)

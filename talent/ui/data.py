@@ -14,10 +14,6 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from talent.access import AccessDenied, Viewer, check, visible_lists
-from talent.affiliation import CompanyInference
-from talent.audit import Audit, audit_person
-from talent.authorship import build_authorship
 from talent.config import (
     DB_ENV_VAR,
     ConfigError,
@@ -27,11 +23,11 @@ from talent.config import (
     resolve_db_url,
     sqlite_path,
 )
-from talent.export import shortlist_frame
-from talent.identity import infer_company, save_company_choice, update_people
-from talent.maintainers import orphaned_if_left
 from talent.mining import save_demo
-from talent.scoring import (
+from talent.people.affiliation import CompanyInference
+from talent.people.identity import infer_company, save_company_choice, update_people
+from talent.ranking.authorship import build_authorship
+from talent.ranking.scoring import (
     INTERVAL_WINDOWS,
     RankingBase,
     build_ranking_base,
@@ -43,7 +39,6 @@ from talent.scoring import (
     skill_suggestion,
 )
 from talent.sources.demo import generate_demo
-from talent.stewardship import area_owners, left_out_of, maintainers_report
 from talent.store import (
     StoreError,
     activity_span,
@@ -58,6 +53,11 @@ from talent.store import (
     open_store,
 )
 from talent.store.keys import KeyProblem
+from talent.views.access import AccessDenied, Viewer, check, visible_lists
+from talent.views.audit import Audit, audit_person
+from talent.views.export import shortlist_frame
+from talent.views.maintainers import orphaned_if_left
+from talent.views.stewardship import area_owners, left_out_of, maintainers_report
 
 WINDOWS = {"All time": None, "Last 3 years": 3 * 365, "Last 12 months": 365, "Last 90 days": 90}
 # Above this many activities, rank ranges (five more rankings over four fifths of the
@@ -102,7 +102,7 @@ def settings(url: str) -> tuple[Settings, str | None]:
 @st.cache_resource(show_spinner=False)
 def _engine(url: str):
     # An opt-out that a killed run left half done is finished before any page reads.
-    from talent.privacy import finish_pending
+    from talent.people.privacy import finish_pending
 
     engine = open_store(url)
     finish_pending(engine, settings(url)[0])
@@ -169,7 +169,7 @@ def _base(
 ) -> RankingBase:
     """What every profile shares (features, graphs, skills, personas), once per data
     version and activity scope. A resource, not data: one object shared by every
-    session and never copied (nothing changes it; :func:`talent.scoring.score_base`
+    session and never copied (nothing changes it; :func:`talent.ranking.scoring.score_base`
     only reads it)."""
     del version  # part of the cache key only
     return build_ranking_base(
@@ -186,7 +186,7 @@ def rising_reasons(
     person_id: str,
 ) -> pd.DataFrame:
     """Where the model of who is named next marks ``person_id`` rising: ``repo``,
-    ``rank``, ``probability`` and ``evidence`` (:func:`talent.rising.next_maintainers`),
+    ``rank``, ``probability`` and ``evidence`` (:func:`talent.ranking.rising.next_maintainers`),
     from the shared base (nothing computed again)."""
     nxt = _base(url, version, repos, since, include_bots).next_up
     if nxt.empty:
@@ -226,8 +226,8 @@ def rank_history(
     include_bots: bool,
 ) -> pd.DataFrame:
     """Everyone's rank and score at the end of each of the last eight quarters, and
-    now (:func:`talent.scoring.rank_history`); once per data version and filters."""
-    from talent.scoring import rank_history
+    now (:func:`talent.ranking.scoring.rank_history`); once per data version and filters."""
+    from talent.ranking.scoring import rank_history
 
     return rank_history(_base(url, version, repos, since, include_bots), profile, QUARTERS)
 
@@ -261,7 +261,7 @@ def audit(
     person_id: str,
 ) -> Audit:
     """Every count behind a person's score and the acts that make it, from the same acts
-    as the ranking (:func:`talent.audit.audit_person`)."""
+    as the ranking (:func:`talent.views.audit.audit_person`)."""
     frame = ranking(url, version, profile, repos, since, include_bots, intervals)
     row = frame[frame["person_id"] == person_id].iloc[0]
     return audit_person(row, _base(url, version, repos, since, include_bots).acts, person_id)
@@ -277,7 +277,7 @@ def skill_matches(
     query: str,
 ) -> pd.DataFrame:
     """Everyone whose work matches a free-text skill query (e.g. "cuda kernels"), most of
-    the matching work first, indexed by ``person_id`` (:func:`talent.scoring.match_skills`):
+    the matching work first, indexed by ``person_id`` (:func:`talent.ranking.scoring.match_skills`):
     ``skill_match`` (their matching work over the first person's, 0 to 1; no profile's
     score in it), ``skill_share`` (their share of all the matching work), ``skill_terms``
     (the query's words found in their work, comma-separated) and ``skill_work`` (their
@@ -311,10 +311,10 @@ def suggest_skills(
 
 def feedback(url: str) -> pd.DataFrame:
     """Where everyone on a shortlist stands (shortlisted, rejected, not interested),
-    with their lists and latest note (:func:`talent.pipeline.pipeline_verdicts`), of
+    with their lists and latest note (:func:`talent.views.pipeline.pipeline_verdicts`), of
     the people in the store. Not cached: it changes with every click, and stages do not
     change the data version (so a click does not make the app rank everyone again)."""
-    from talent.pipeline import pipeline_verdicts
+    from talent.views.pipeline import pipeline_verdicts
 
     engine = _engine(url)
     verdicts = pipeline_verdicts(engine)  # opted-out people left out, as in list_entries
@@ -326,7 +326,7 @@ def record_verdict(
 ) -> None:
     """The quick action on the default shortlist: "shortlisted" or "rejected" (not a
     fit), or take the person off it (None); recorded under the viewer."""
-    from talent.pipeline import record_verdict as record
+    from talent.views.pipeline import record_verdict as record
 
     who = check(viewer, "change:verdict").who
     record(_engine(url), person_id, label, note, who)
@@ -384,7 +384,7 @@ def shortlist(
     include_bots: bool,
     intervals: bool,
 ) -> pd.DataFrame:
-    """The shortlisted people for a hiring manager (:func:`talent.export.shortlist_frame`)
+    """The shortlisted people for a hiring manager (:func:`talent.views.export.shortlist_frame`)
     under the ranking in view. Not cached: verdicts change with every click, and the
     ranking and evidence it reads are."""
     check(viewer, "download:shortlisted_csv")
@@ -415,8 +415,8 @@ def outreach(
     include_bots: bool,
 ) -> str:
     """The outreach draft for a person under the ranking in view; refused
-    (:class:`talent.access.AccessDenied`) to a viewer whose role does not draft."""
-    from talent.outreach import draft
+    (:class:`talent.views.access.AccessDenied`) to a viewer whose role does not draft."""
+    from talent.views.outreach import draft
 
     check(viewer, "section:outreach")
     frame = ranking(url, version, profile, repos, since, include_bots, False)
@@ -428,8 +428,8 @@ def outreach(
 def interaction_edges(
     url: str, version: str, repos: tuple[str, ...], since: datetime | None, include_bots: bool
 ) -> pd.DataFrame:
-    """Who works with whom, under the filters (:func:`talent.network.interaction_edges`)."""
-    from talent.network import interaction_edges as edges
+    """Who works with whom, under the filters (:func:`talent.views.network.interaction_edges`)."""
+    from talent.views.network import interaction_edges as edges
 
     base = _base(url, version, repos, since, include_bots)
     return edges(base.acts, frozenset(base.bots))
@@ -443,7 +443,7 @@ def ego_network(
     include_bots: bool,
     person_id: str,
 ) -> pd.DataFrame:
-    from talent.network import ego_network as ego
+    from talent.views.network import ego_network as ego
 
     return ego(interaction_edges(url, version, repos, since, include_bots), person_id)
 
@@ -456,8 +456,8 @@ def ego_picture(
     include_bots: bool,
     person_id: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """:func:`talent.network.ego_picture` under the filters."""
-    from talent.network import ego_picture as picture
+    """:func:`talent.views.network.ego_picture` under the filters."""
+    from talent.views.network import ego_picture as picture
 
     return picture(interaction_edges(url, version, repos, since, include_bots), person_id)
 
@@ -472,7 +472,7 @@ def repository_network(
     repo: str | None,
     top: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from talent.network import repository_network as network
+    from talent.views.network import repository_network as network
 
     base = _base(url, version, repos, since, include_bots)
     edges = interaction_edges(url, version, repos, since, include_bots)
@@ -481,21 +481,21 @@ def repository_network(
 
 def since_last_visit(url: str, viewer: Viewer | None, profile: str) -> str:
     """What changed in the profile's top 50 since the viewer last marked it seen, as
-    Markdown (:mod:`talent.digest`). Not cached."""
-    from talent.digest import to_markdown
+    Markdown (:mod:`talent.views.digest`). Not cached."""
+    from talent.views.digest import to_markdown
 
     return to_markdown(_visit(url, check(viewer, "page:candidates"), profile)[0])
 
 
 def mark_visit_seen(url: str, viewer: Viewer | None, profile: str) -> None:
     """Record this visit: the next :func:`since_last_visit` compares with now."""
-    from talent.digest import keep
+    from talent.views.digest import keep
 
     keep(_engine(url), *_visit(url, check(viewer, "change:seen"), profile))
 
 
 def _visit(url: str, viewer: Viewer, profile: str):
-    from talent.digest import Search, build
+    from talent.views.digest import Search, build
 
     label = f"last visit of {viewer.who or 'the app'} ({profile})"
     return build(_engine(url), settings(url)[0], label, search=Search(profile=profile))
@@ -503,14 +503,14 @@ def _visit(url: str, viewer: Viewer, profile: str):
 
 def pipeline_stages(url: str) -> dict[str, str]:
     """person id -> "list: stage; ..." for everyone on a shortlist. Not cached."""
-    from talent.pipeline import pipeline_column
+    from talent.views.pipeline import pipeline_column
 
     return pipeline_column(_engine(url))
 
 
 def shortlists(url: str, viewer: Viewer | None) -> pd.DataFrame:
     """The named shortlists the viewer may see (every one for a recruiter, those shared
-    with them for a hiring manager: :func:`talent.access.visible_lists`), with their
+    with them for a hiring manager: :func:`talent.views.access.visible_lists`), with their
     sizes. Not cached: they change with every click."""
     from talent.store import load_shortlists
 
@@ -528,7 +528,7 @@ def _visible(engine, viewer: Viewer | None, names) -> list[str]:
 
 def _check_list(url: str, viewer: Viewer | None, what: str, name: str) -> Viewer:
     """The viewer, if they may ``what`` on the list ``name`` and see it; else
-    :class:`talent.access.AccessDenied`."""
+    :class:`talent.views.access.AccessDenied`."""
     allowed = check(viewer, what)
     if name not in _visible(_engine(url), allowed, [name]):
         raise AccessDenied(f"The list {name!r} is not shared with you")
@@ -546,8 +546,8 @@ def shares(url: str, viewer: Viewer | None, name: str) -> list[str]:
 def share_list(url: str, viewer: Viewer | None, name: str, email: str) -> bool:
     """Share the list ``name`` with ``email`` (:class:`ValueError` if it is not one
     address); True if it was not shared with them yet."""
-    from talent.access import share_address
     from talent.store import share_shortlist
+    from talent.views.access import share_address
 
     who = check(viewer, "change:share").who
     return bool(share_shortlist(_engine(url), name, [share_address(email)], who))
@@ -571,7 +571,7 @@ def list_entries(url: str, name: str | None = None) -> pd.DataFrame:
 
 
 def list_notes(url: str, name: str) -> dict[str, list[dict]]:
-    from talent.pipeline import entry_notes
+    from talent.views.pipeline import entry_notes
 
     return entry_notes(_engine(url), name)
 
@@ -581,8 +581,8 @@ def add_to_list(
 ) -> list[str]:
     """Put people on list ``name`` (made if missing); with a ``note``, each of them
     (already on the list or not) gets it. The ids newly added."""
-    from talent.pipeline import check_list_name
     from talent.store import add_entries, add_note
+    from talent.views.pipeline import check_list_name
 
     who = check(viewer, "change:shortlist").who
     engine, name = _engine(url), check_list_name(name)
@@ -598,8 +598,8 @@ def move_entries(
     """Move people to ``stage`` on list ``name``, each at the version shown (``seen``:
     person id -> version); returns one message per refused move (someone else changed
     the entry since), nothing of which was stored."""
-    from talent.pipeline import check_stage
     from talent.store import StaleEntry, change_entry
+    from talent.views.pipeline import check_stage
 
     who = _check_list(url, viewer, "change:stage", name).who
     refused = []
@@ -631,9 +631,9 @@ def list_export(
     since: datetime | None,
     include_bots: bool,
 ) -> pd.DataFrame:
-    """The list as a hiring manager gets it (:func:`talent.export.list_frame`), under
+    """The list as a hiring manager gets it (:func:`talent.views.export.list_frame`), under
     the ranking in view (with rank ranges); only a list the viewer may export."""
-    from talent.export import list_frame
+    from talent.views.export import list_frame
 
     _check_list(url, viewer, "download:shortlist_export", name)
     frame = ranking(url, version, profile, repos, since, include_bots, True)
@@ -652,8 +652,8 @@ def ats_marks(url: str) -> pd.DataFrame:
 
 
 def import_ats(url: str, viewer: Viewer | None, payload: bytes, source: str, *, replace: bool):
-    """Mark the people an ATS export names (:func:`talent.pipeline.import_ats`)."""
-    from talent.pipeline import import_ats
+    """Mark the people an ATS export names (:func:`talent.views.pipeline.import_ats`)."""
+    from talent.views.pipeline import import_ats
 
     check(viewer, "change:ats")
     return import_ats(_engine(url), payload, source, replace=replace)
@@ -669,7 +669,7 @@ def company(url: str, version: str) -> CompanyInference:
 
 def choose_company(url: str, viewer: Viewer | None, name: str | None) -> CompanyInference:
     """Call organisation ``name`` "mine" (None: forget the choice), kept in the store;
-    people are resolved again (:func:`talent.identity.save_company_choice`), and the
+    people are resolved again (:func:`talent.people.identity.save_company_choice`), and the
     cached rankings read the new data version."""
     check(viewer, "change:company")
     return save_company_choice(_engine(url), settings(url)[0], name)
@@ -677,11 +677,11 @@ def choose_company(url: str, viewer: Viewer | None, name: str | None) -> Company
 
 @st.cache_data(show_spinner="Reading who owns what...", max_entries=16)
 def maintainers(url: str, version: str, repos: tuple[str, ...], months: int) -> dict:
-    """The maintainers' report (:func:`talent.stewardship.maintainers_report`) over the
+    """The maintainers' report (:func:`talent.views.stewardship.maintainers_report`) over the
     cached ranking base, as frames: ``named``, ``owners``, ``bus_factor``, ``idle``,
     ``unnamed``, ``unowned``, ``teams``, ``ready``, ``left_out`` (files the bus factor
     leaves out, with why), ``areas`` (per area, named owners beside owners in practice:
-    :func:`talent.stewardship.area_owners`), ``next`` (next maintainers, with evidence)
+    :func:`talent.views.stewardship.area_owners`), ``next`` (next maintainers, with evidence)
     and ``names`` (person id -> name)."""
     report = maintainers_report(
         _engine(url),
@@ -742,9 +742,9 @@ def person_orphans(url: str, version: str, person_id: str) -> pd.DataFrame:
 
 def viewer_who() -> str:
     """Whom the access log names for this session: the signed-in viewer
-    (``st.session_state["viewer"]``, a :class:`talent.access.Viewer`), else
+    (``st.session_state["viewer"]``, a :class:`talent.views.access.Viewer`), else
     ``TALENT_USER`` or the login of the process."""
-    from talent.pipeline import current_user
+    from talent.views.pipeline import current_user
 
     viewer = st.session_state.get("viewer")
     return str(getattr(viewer, "who", "") or "") or current_user()
@@ -769,8 +769,8 @@ def _filter_values(filters: object) -> dict:
 
 def record_access(url: str, action: str, person_ids, filters: object = None, **what) -> None:
     """Put a view, export or outreach draft of the app in the access log
-    (:func:`talent.accesslog.record_access`) under this session's viewer."""
-    from talent.accesslog import record_access as record
+    (:func:`talent.people.accesslog.record_access`) under this session's viewer."""
+    from talent.people.accesslog import record_access as record
 
     record(
         _engine(url),
@@ -802,12 +802,12 @@ def on_export(url: str, person_ids, filters: object = None, **what):
 
 
 def access_entries(url: str, person: str = "", since: datetime | None = None) -> pd.DataFrame:
-    """The access log (:func:`talent.accesslog.access_log`) about the person ``person``
-    names (anyone when empty; a :class:`talent.privacy.PrivacyError` when nobody or
+    """The access log (:func:`talent.people.accesslog.access_log`) about the person ``person``
+    names (anyone when empty; a :class:`talent.people.privacy.PrivacyError` when nobody or
     several match) and from ``since``, with the people's names beside their ids. Not
     cached: the log grows with every view."""
-    from talent.accesslog import access_log
-    from talent.privacy import resolve_person
+    from talent.people.accesslog import access_log
+    from talent.people.privacy import resolve_person
 
     engine = _engine(url)
     ids = resolve_person(engine, person) if person.strip() else None

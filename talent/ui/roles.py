@@ -1,13 +1,13 @@
 """The viewer's rights on the server side: every page, section, download and change of
-the app asks here (:data:`talent.access.PERMISSIONS`) before it draws anything, and
-the data layer asks again before it writes (:func:`talent.access.check`)."""
+the app asks here (:data:`talent.views.access.PERMISSIONS`) before it draws anything, and
+the data layer asks again before it writes (:func:`talent.views.access.check`)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from talent.access import Viewer, allowed, denied_text
 from talent.ui import auth, data
+from talent.views.access import Viewer, allowed, denied_text
 
 
 def current_viewer() -> Viewer | None:
@@ -19,7 +19,7 @@ def current_viewer() -> Viewer | None:
 
 
 def can(what: str) -> bool:
-    """Whether the viewer may ``what`` (a key of :data:`talent.access.PERMISSIONS`)."""
+    """Whether the viewer may ``what`` (a key of :data:`talent.views.access.PERMISSIONS`)."""
     return allowed(current_viewer(), what)
 
 

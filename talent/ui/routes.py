@@ -14,7 +14,7 @@ SHORTLISTS = PAGES / "shortlists.py"
 NETWORK = PAGES / "network.py"
 ACCESS_LOG = PAGES / "access_log.py"
 # Every page: its file, title, icon and the permission that opens it
-# (talent.access.PERMISSIONS); the first one a viewer may open is their home page.
+# (talent.views.access.PERMISSIONS); the first one a viewer may open is their home page.
 NAVIGATION = (
     (CANDIDATES, "Candidates", ":material/leaderboard:", "page:candidates"),
     (CANDIDATE, "Candidate", ":material/person:", "page:candidate"),

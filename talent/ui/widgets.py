@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from talent.config import AFFILIATIONS
-from talent.scoring import DEFAULT_PROFILE, INTERVAL_WINDOWS, SIGNAL_LABELS
+from talent.ranking.scoring import DEFAULT_PROFILE, INTERVAL_WINDOWS, SIGNAL_LABELS
 from talent.store import DEFAULT_SHORTLIST
 from talent.ui import data
 from talent.ui.roles import can, current_viewer
@@ -200,7 +200,7 @@ def company_note(status: data.StoreStatus) -> None:
     guess (inferred) or missing (then everyone counts as community, staff included),
     with a choice of the organisation that is "mine" among those the data shows. A
     company from the settings file is a plain caption: it always wins."""
-    from talent.affiliation import company_warning, describe_company
+    from talent.people.affiliation import company_warning, describe_company
 
     company = data.company(status.url, status.version)
     warning = company_warning(company)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 
 import streamlit as st
 
-from talent.privacy import PrivacyError
+from talent.people.privacy import PrivacyError
 from talent.ui import app, data
 from talent.ui.roles import require
 from talent.ui.safe import md_escape

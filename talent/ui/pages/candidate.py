@@ -8,12 +8,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from talent.features import FEATURE_DOCS
-from talent.identity import name_incomplete
 from talent.model import ACCOUNT_URLS
-from talent.network import segments
-from talent.rising import load_rising_model
-from talent.scoring import SIGNAL_LABELS, rank_range_text
+from talent.people.identity import name_incomplete
+from talent.ranking.features import FEATURE_DOCS
+from talent.ranking.rising import load_rising_model
+from talent.ranking.scoring import SIGNAL_LABELS, rank_range_text
 from talent.store import DEFAULT_SHORTLIST, VERDICT_STAGES
 from talent.ui import app, data
 from talent.ui.roles import can, current_viewer, require
@@ -27,6 +26,7 @@ from talent.ui.widgets import (
     ranking_args,
     weighed_signals,
 )
+from talent.views.network import segments
 
 VERDICT_BUTTONS = {"shortlisted": "Shortlist", "rejected": "Not a fit"}
 PLATFORMS = {"github": "GitHub", "hf": "the Hugging Face Hub"}

@@ -3,10 +3,8 @@ CSV download of exactly the rows shown."""
 
 import streamlit as st
 
-from talent.evaluate import ranking_check_text
-from talent.export import readable_numbers, to_safe_csv
-from talent.identity import name_incomplete
-from talent.scoring import CONTRIBUTIONS, SIGNAL_LABELS, rank_range_text
+from talent.people.identity import name_incomplete
+from talent.ranking.scoring import CONTRIBUTIONS, SIGNAL_LABELS, rank_range_text
 from talent.ui import app, data
 from talent.ui.roles import can, require
 from talent.ui.safe import md_escape
@@ -20,6 +18,8 @@ from talent.ui.widgets import (
     ranking_args,
     weighed_signals,
 )
+from talent.views.evaluate import ranking_check_text
+from talent.views.export import readable_numbers, to_safe_csv
 
 EXPORT_COLUMNS = [
     "rank",

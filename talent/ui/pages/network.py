@@ -6,10 +6,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from talent.network import OTHERS, segments
 from talent.ui import app, data
 from talent.ui.roles import require
 from talent.ui.widgets import page_start
+from talent.views.network import OTHERS, segments
 
 EVERYWHERE = "All repositories"
 

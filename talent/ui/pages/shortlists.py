@@ -6,14 +6,14 @@ A hiring manager sees only the lists shared with them: they read, comment and ex
 import pandas as pd
 import streamlit as st
 
-from talent.access import Viewer
-from talent.export import to_safe_csv
-from talent.pipeline import STAGES
 from talent.store import DEFAULT_SHORTLIST
 from talent.ui import app, data
 from talent.ui.roles import can, current_viewer, require
 from talent.ui.safe import md_escape
 from talent.ui.widgets import page_start
+from talent.views.access import Viewer
+from talent.views.export import to_safe_csv
+from talent.views.pipeline import STAGES
 
 COLUMNS = ["stage", "name", "login", "in_ats", "tags", "notes", "updated", "person_id", "version"]
 

@@ -4,7 +4,7 @@ repositories marked. Graphs of thousands stay readable and fast: the top of the 
 by PageRank is shown and everyone else is one aggregated node.
 
 Edges are acts on someone else's work (reviews, merges, comments, co-authorship), as in
-:func:`talent.graph.build_interaction_graph`, undirected here and summed by weight.
+:func:`talent.ranking.graph.build_interaction_graph`, undirected here and summed by weight.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 
-from talent.graph import INTERACTION_WEIGHTS
+from talent.ranking.graph import INTERACTION_WEIGHTS
 
 OTHERS = "others"  # the aggregated node's id
 EDGE_COLUMNS = ["source", "target", "weight", "repos", "kinds"]

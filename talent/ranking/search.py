@@ -23,7 +23,7 @@ and ``share = work(p) / sum of work(q) over everyone``: people are ordered by sh
 their overall score only breaking ties, so the person who did most of the matching work
 comes first and a drive-by contributor with one matching commit comes late however high
 their score. The index is built once per ranking base (see
-:attr:`talent.scoring.RankingBase.search_index`).
+:attr:`talent.ranking.scoring.RankingBase.search_index`).
 
 References
 ----------
@@ -45,7 +45,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from talent.model import ActivityKind
-from talent.skills import language_of
+from talent.ranking.skills import language_of
 
 # Acts that make a work item, and so name its author.
 ITEM_KINDS = (
@@ -238,10 +238,10 @@ def build_search_index(acts: pd.DataFrame, changes: pd.DataFrame) -> SearchIndex
     Parameters
     ----------
     acts : DataFrame
-        Acts with ``person`` (:func:`talent.features.attach_people`): ``repo``,
+        Acts with ``person`` (:func:`talent.ranking.features.attach_people`): ``repo``,
         ``kind``, ``item``, ``title``, ``url``, ``occurred_at``, ``size``, ``state``.
     changes : DataFrame
-        :func:`talent.features.commit_changes`: ``path`` ("repo:path"), ``commit``
+        :func:`talent.ranking.features.commit_changes`: ``path`` ("repo:path"), ``commit``
         ("repo@sha") and ``lines``.
 
     Examples

@@ -1,7 +1,7 @@
 """Skills and areas: what each person works on, and a free-text skill search.
 
 - **Areas** are the components of the repositories a person changes most
-  (:mod:`talent.components`: the repository's own folders, as its owner files and its
+  (:mod:`talent.ranking.components`: the repository's own folders, as its owner files and its
   activity define them, e.g. ``pkg/webhook``).
 - **Tags** are generic areas from the paths, through ordered rules (first match wins)
   with defaults for AI repositories: training, inference and serving, kernels and CUDA,
@@ -12,7 +12,7 @@
   leaving out merge commits' boilerplate ("Merge pull request #12 from ada/fix") and the
   words of the person's own names, logins and e-mail addresses.
 
-The skill search is :mod:`talent.search` (an index over the work items themselves).
+The skill search is :mod:`talent.ranking.search` (an index over the work items themselves).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from talent.components import ROOT, component_of
-from talent.features import mechanical_subject
+from talent.ranking.components import ROOT, component_of
+from talent.ranking.features import mechanical_subject
 
 # (area, pattern on the lower-cased path), first match wins: specific before general.
 DEFAULT_AREA_RULES: tuple[tuple[str, str], ...] = (
@@ -92,13 +92,13 @@ def build_skills(
     ----------
     changes : DataFrame
         ``path``, ``person`` and ``lines`` (None when unknown, counted as 1) of changed
-        files (:func:`talent.features.commit_changes`).
+        files (:func:`talent.ranking.features.commit_changes`).
     acts : DataFrame
         ``person`` and ``title`` of every act.
     rules : sequence of (area, pattern)
         The generic areas (:func:`area_of`): the ``tags``.
     components : DataFrame, optional
-        The repositories' components (:func:`talent.components.build_components`):
+        The repositories' components (:func:`talent.ranking.components.build_components`):
         ``areas`` are then a person's components (their folders, e.g. ``pkg/webhook``;
         not the catch-all root); without them ``areas`` are the ``tags``.
     names : mapping, optional

@@ -128,7 +128,7 @@ def build_coedit_edges(
     Parameters
     ----------
     changes : DataFrame
-        ``path``, ``person``, ``occurred_at`` (see :func:`talent.features.commit_changes`).
+        ``path``, ``person``, ``occurred_at`` (see :func:`talent.ranking.features.commit_changes`).
 
     Returns
     -------

@@ -39,14 +39,6 @@ from sqlalchemy import Engine
 
 from talent.config import Settings
 from talent.files import MAX_DEPTH, MAX_FILE_BYTES, InputFileError, load_json_limited
-from talent.identity import (
-    PersonNotFound,
-    find_person,
-    login_variants,
-    owner_matches,
-    remove_overrides,
-    update_people,
-)
 from talent.model import ActivityKind
 from talent.names import (
     NAME_REMOVED,
@@ -54,6 +46,14 @@ from talent.names import (
     optout_tokens,
     owner_tokens,
     suppression_token,
+)
+from talent.people.identity import (
+    PersonNotFound,
+    find_person,
+    login_variants,
+    owner_matches,
+    remove_overrides,
+    update_people,
 )
 from talent.store import (
     add_suppressions,
@@ -515,7 +515,7 @@ def subject_copy(engine: Engine, who: str) -> dict:
     repository and kind with the first and last date, the shortlists they are on with
     stage, tags and the history of changes and notes, ATS marks, and who at the company
     viewed, exported or drafted to them (the access log: who, when, what, from where)."""
-    from talent.accesslog import access_log
+    from talent.people.accesslog import access_log
     from talent.store import load_activities, load_ats_marks, load_entries, load_events
 
     ids = resolve_person(engine, who)

@@ -1,7 +1,7 @@
 """Who authored which file: degree of authorship (DOA), the number of files each person
 owns by it, and the files no person wrote file by file (vendored, generated, lock files,
-data, bulk additions). The ranking (:mod:`talent.scoring`) and the Maintainers view
-(:mod:`talent.maintainers`) both build on it.
+data, bulk additions). The ranking (:mod:`talent.ranking.scoring`) and the Maintainers view
+(:mod:`talent.views.maintainers`) both build on it.
 
 Degree of authorship (Fritz et al.; the constants of Avelino et al., ICPC 2016, as in
 aserg-ufmg/Truck-Factor):
@@ -14,7 +14,7 @@ DOA(d, f) >= 3.293 or d created f. The truck factor counts as the authors' tool 
 the creation is FA only, DL and AC count the changes after it (DOACalculator: an added
 file is no delivery); ownership and the rankings count the creation as a change too.
 
-Paths are those of :func:`talent.features.commit_changes`, ``"owner/repo:path/in/repo"``.
+Paths are those of :func:`talent.ranking.features.commit_changes`, ``"owner/repo:path/in/repo"``.
 Everything here is a pure function of frames.
 """
 
@@ -38,7 +38,7 @@ DOA_NORMALISED = 0.75
 # orphan them. (reason, regular
 # expression searched in the lower-cased path inside the repository); the first that
 # matches names the reason. A repository's ``.gitattributes`` overrides them both ways
-# (:func:`talent.maintainers.files_left_out`).
+# (:func:`talent.views.maintainers.files_left_out`).
 LEFT_OUT_RULES: tuple[tuple[str, str], ...] = (
     (
         "vendored",

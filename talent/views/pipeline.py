@@ -122,7 +122,7 @@ def current_user() -> str:
 
 
 def stage_feedback(entries: pd.DataFrame) -> pd.DataFrame:
-    """Verdicts from stages, in the shape of :func:`talent.scoring.learn_profile`'s
+    """Verdicts from stages, in the shape of :func:`talent.ranking.scoring.learn_profile`'s
     feedback: a person in a positive stage on any list is ``shortlisted``, else one in
     "not a fit" is ``rejected``, else one at "shortlisted" (the quick action) is
     ``shortlisted``; the latest change dates it.

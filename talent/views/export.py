@@ -202,15 +202,15 @@ def shortlist_frame(
     (the largest contributions), the links to the work behind it, and what they work on.
     No e-mail address.
 
-    ``ranking`` is a :func:`talent.scoring.rank_store` result over everyone (ranks
+    ``ranking`` is a :func:`talent.ranking.scoring.rank_store` result over everyone (ranks
     among everyone scored), ``feedback`` where people stand on the shortlists
-    (:func:`talent.pipeline.pipeline_verdicts`) and ``evidence`` the ranking's
-    :class:`talent.scoring.Evidence`. People with a verdict but no activity in the
+    (:func:`talent.views.pipeline.pipeline_verdicts`) and ``evidence`` the ranking's
+    :class:`talent.ranking.scoring.Evidence`. People with a verdict but no activity in the
     ranking keep their verdict and note, with no rank (and their name and login from
     ``people``, the store's people, when given; verdicts on anyone not among ``people``,
     such as a person who opted out, are left out).
     """
-    from talent.scoring import explain, rank_range_text
+    from talent.ranking.scoring import explain, rank_range_text
 
     chosen = feedback[feedback["label"].isin(labels)]
     if people is not None:  # whoever opted out since the verdict is not among the people
@@ -288,7 +288,7 @@ def list_frame(
     profile link, score and why, evidence links, areas, skills, person id).
 
     ``entries`` are the list's rows (:func:`talent.store.load_entries`), ``notes``
-    :func:`talent.pipeline.entry_notes`. People no longer among ``people`` (opted out)
+    :func:`talent.views.pipeline.entry_notes`. People no longer among ``people`` (opted out)
     are left out.
     """
     entries = entries[entries["person_id"].isin(people["person_id"])]

@@ -2,7 +2,7 @@
 company's repositories and carries the privacy notice. talent writes drafts; it never
 sends anything.
 
-The work cited is what the person's explanation cites (:func:`talent.scoring.explain`:
+The work cited is what the person's explanation cites (:func:`talent.ranking.scoring.explain`:
 their most substantial items, each once), mechanical changes (renames, version bumps,
 reformatting, merges, reverts) only when there is nothing else.
 
@@ -20,8 +20,8 @@ from sqlalchemy import Engine
 
 from talent.config import Settings, template_problem
 from talent.model import ActivityKind
-from talent.privacy import notice_text
-from talent.scoring import Evidence, explain
+from talent.people.privacy import notice_text
+from talent.ranking.scoring import Evidence, explain
 from talent.store import get_meta
 
 DEFAULT_TEMPLATE = """\
@@ -62,7 +62,7 @@ def draft(
     evidence: Evidence,
 ) -> str:
     """The draft for ``person_id`` from ``ranking`` (a ranking over everyone, with this
-    person in it) and its ``evidence`` (:class:`talent.scoring.Evidence`)."""
+    person in it) and its ``evidence`` (:class:`talent.ranking.scoring.Evidence`)."""
     row = ranking[ranking["person_id"] == person_id]
     if row.empty:
         raise KeyError(person_id)
@@ -108,7 +108,7 @@ def fill_template(template: str, fields: dict[str, str]) -> str:
 
 
 def cited_work(parts: list[dict], n: int = WORK_ITEMS) -> list[dict]:
-    """Up to ``n`` evidence items of an explanation (:func:`talent.scoring.explain`) to
+    """Up to ``n`` evidence items of an explanation (:func:`talent.ranking.scoring.explain`) to
     cite, in its order (strongest signal first), each item once; mechanical changes only
     when nothing else is left.
 

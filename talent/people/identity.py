@@ -46,12 +46,6 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from talent.affiliation import (
-    CompanyInference,
-    choose_company,
-    company_from_settings,
-    infer_company_from,
-)
 from talent.config import Settings
 from talent.files import (
     MAX_FILE_BYTES,
@@ -83,6 +77,12 @@ from talent.names import (
     optout_tokens,
 )
 from talent.names import fold as _fold
+from talent.people.affiliation import (
+    CompanyInference,
+    choose_company,
+    company_from_settings,
+    infer_company_from,
+)
 from talent.store import (
     count_rows,
     get_meta,
@@ -1930,7 +1930,7 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
 
     The company comes from the settings (or a source's record in the store), else from
     the organisation a person chose as theirs; when none is named, it is inferred from
-    the data (:func:`talent.affiliation.infer_company_from`: only a project one
+    the data (:func:`talent.people.affiliation.infer_company_from`: only a project one
     organisation leads has one). The organisations and the kind of project are
     inferred in every case. The company used and the fingerprint of what the
     resolution read are kept in the store's meta, for :func:`infer_company` and
@@ -2057,7 +2057,7 @@ def people_fingerprint(engine: Engine, settings: Settings) -> str:
 def infer_company(engine: Engine, settings: Settings) -> CompanyInference:
     """The company affiliation uses for this store and these settings: the settings'
     (or a source's record), else the one inferred from the data, else none (see
-    :func:`talent.affiliation.company_warning`). Resolves people first if they are
+    :func:`talent.people.affiliation.company_warning`). Resolves people first if they are
     out of date (:func:`ensure_people`)."""
     ensure_people(engine, settings)
     recorded = get_meta(engine, "people_company")

@@ -10,7 +10,7 @@ touched, stewardship acts (releases tagged, backports, reverts...), being truste
 others' work, and time since the first contribution.
 
 The model (:class:`RisingModel`) is a regularised logistic regression on those features,
-each count scaled within its repository and cut (:func:`talent.learning.scale_against`)
+each count scaled within its repository and cut (:func:`talent.ranking.learning.scale_against`)
 so that a large project's numbers do not drown a small one's. It ships as a small JSON
 file (:data:`MODEL_FILE`: a weight per feature, no pickled estimator), is refitted with
 :func:`fit_rising` (``benchmarks/future_maintainers.py --save-rising``), and drives the
@@ -31,16 +31,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from talent.components import ROOT, component_of
-from talent.features import TRUST_KINDS, count_kinds
-from talent.learning import scale_against
+from talent.ranking.components import ROOT, component_of
+from talent.ranking.features import TRUST_KINDS, count_kinds
+from talent.ranking.learning import scale_against
 
 MODEL_FILE = "rising_model.json"
 DAY = pd.Timedelta(days=1)
 MONTH = pd.Timedelta(days=30.44)
 YEAR = pd.Timedelta(days=365)
 
-# The stewardship acts mined from the history (talent.features' counts of them).
+# The stewardship acts mined from the history (talent.ranking.features' counts of them).
 STEWARDSHIP = ("releases_tagged", "version_bumps", "changelog_edits", "backports", "reverts",
                "infra_edits", "governance_edits", "approvals")  # fmt: skip
 # Counts (zero or more) scaled within each repository and cut; signed or bounded
@@ -78,15 +78,15 @@ def trajectory_features(
     Parameters
     ----------
     acts : DataFrame
-        Acts with people (:func:`talent.features.attach_people`: ``person``, ``other``,
+        Acts with people (:func:`talent.ranking.features.attach_people`: ``person``, ``other``,
         ``repo``, ``kind``, ``occurred_at``), bots left out; acts at or after ``as_of``
         are ignored.
     changes : DataFrame
-        Their commits' file changes (:func:`talent.features.commit_changes`).
+        Their commits' file changes (:func:`talent.ranking.features.commit_changes`).
     as_of : Timestamp, optional
         The cut; each repository's latest act when None (the mined head).
     components : DataFrame, optional
-        The repositories' components (:func:`talent.components.build_components`); the
+        The repositories' components (:func:`talent.ranking.components.build_components`); the
         top folders stand for them when None.
 
     Returns
@@ -216,7 +216,7 @@ class RisingModel:
     is named within the year.
 
     ``scale`` says how counts are scaled within a repository and cut
-    (:func:`talent.learning.scale_against`); ``top`` and ``threshold`` say who is marked
+    (:func:`talent.ranking.learning.scale_against`); ``top`` and ``threshold`` say who is marked
     rising: among a repository's first ``top`` candidates, those whose probability is at
     least ``threshold`` (both chosen on held-out repositories).
     """
@@ -290,7 +290,7 @@ class RisingModel:
 
 @functools.cache
 def _shipped() -> RisingModel:
-    return RisingModel.from_json((Path(__file__).parent / "data" / MODEL_FILE).read_text())
+    return RisingModel.from_json((Path(__file__).parents[1] / "data" / MODEL_FILE).read_text())
 
 
 def load_rising_model(path: str | Path | None = None) -> RisingModel:
@@ -349,11 +349,11 @@ def rising_tables(
     named within a year after the cut. One load of the store serves every cut; a store
     of several repositories gives one table per cut over all of them (index
     ``person_id``; the repository with the most acts kept per person)."""
-    from talent.components import build_components
     from talent.config import Settings
-    from talent.features import attach_people, commit_changes
-    from talent.identity import ensure_people
-    from talent.learning import named_people
+    from talent.people.identity import ensure_people
+    from talent.ranking.components import build_components
+    from talent.ranking.features import attach_people, commit_changes
+    from talent.ranking.learning import named_people
     from talent.store import load_activities, load_commit_files, load_identity_links, load_people
 
     settings = settings or Settings()
@@ -571,7 +571,7 @@ def recall_table(
     scores: Mapping[str, pd.Series], relevant: set[str], ks: Sequence[int] = (10, 20)
 ) -> dict[str, float]:
     """``{"METHOD r@K": recall}`` for each method's scores (best first, ties by id)."""
-    from talent.learning import ranked, recall_at
+    from talent.ranking.learning import ranked, recall_at
 
     out = {}
     for method, score in scores.items():

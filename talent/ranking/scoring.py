@@ -2,7 +2,7 @@
 the evidence behind them.
 
 A :class:`talent.config.Profile` weighs *signals*, each computed from the per-person
-features of :mod:`talent.features` and the interaction graph of :mod:`talent.graph`.
+features of :mod:`talent.ranking.features` and the interaction graph of :mod:`talent.ranking.graph`.
 :class:`ProfileScorer` (a scikit-learn transformer) scales every signal to [0, 1]
 (``log_max`` or ``quantile``) and multiplies by the profile's weight; the
 ``contrib_<signal>`` columns it produces sum to ``score``.
@@ -58,18 +58,21 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 from sqlalchemy import Engine
 
-from talent.affiliation import employment_text
-from talent.authorship import (
+from talent.config import SCALINGS, SIGNAL_NAMES, ConfigError, Profile, Settings
+from talent.model import ACCOUNT_URLS, IdentitySource
+from talent.model import ActivityKind as K
+from talent.people.affiliation import employment_text
+from talent.people.identity import ensure_people
+from talent.ranking.authorship import (
     LEFT_OUT_RULES,
     VENDORED,
     build_authorship,
     bulk_additions,
     file_ownership,
 )
-from talent.components import COLUMNS as COMPONENT_COLUMNS
-from talent.components import build_components, person_components
-from talent.config import SCALINGS, SIGNAL_NAMES, ConfigError, Profile, Settings
-from talent.features import (
+from talent.ranking.components import COLUMNS as COMPONENT_COLUMNS
+from talent.ranking.components import build_components, person_components
+from talent.ranking.features import (
     CODE_PATH,
     FEATURE_DOCS,
     attach_people,
@@ -79,12 +82,9 @@ from talent.features import (
     first_responders,
     mechanical_subject,
 )
-from talent.graph import build_coedit_edges, build_interaction_graph, pagerank
-from talent.identity import ensure_people
-from talent.model import ACCOUNT_URLS, IdentitySource
-from talent.model import ActivityKind as K
-from talent.search import SearchIndex, build_search_index, search_work, suggest
-from talent.skills import build_skills
+from talent.ranking.graph import build_coedit_edges, build_interaction_graph, pagerank
+from talent.ranking.search import SearchIndex, build_search_index, search_work, suggest
+from talent.ranking.skills import build_skills
 from talent.store import (
     get_meta,
     load_activities,
@@ -180,8 +180,8 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
         the most 1, equal values alike, and zero stays zero so that no contribution is
         credited for nothing done.
         ``learned``: each signal is scaled as the learned maintainer model was trained
-        (:func:`talent.learning.scale_against` the people fitted) and goes through the
-        model's curve for it (:mod:`talent.learning`; zero for a signal it lacks), times
+        (:func:`talent.ranking.learning.scale_against` the people fitted) and goes through the
+        model's curve for it (:mod:`talent.ranking.learning`; zero for a signal it lacks), times
         the weight: the curves rise, so more never lowers a score.
     kinds : mapping of str to str, optional
         Scaling kind per column (default: from ``SIGNAL_TABLE``).
@@ -255,7 +255,7 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
         return self
 
     def _model(self):
-        from talent.learning import load_model
+        from talent.ranking.learning import load_model
 
         return self.model if self.model is not None else load_model()
 
@@ -268,7 +268,7 @@ class ProfileScorer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "feature_names_in_")
         values = self._values(X[list(self.feature_names_in_)])
         if self.scaling == "learned":
-            from talent.learning import scale_against
+            from talent.ranking.learning import scale_against
 
             model = self._model()
             scaled = scale_against(values, self.population_, model.scale).to_numpy()
@@ -309,7 +309,7 @@ def make_profile_scorer(profile: Profile) -> ProfileScorer:
     """An unfitted :class:`ProfileScorer` for ``profile``."""
     model = None
     if profile.model:
-        from talent.learning import load_model
+        from talent.ranking.learning import load_model
 
         model = load_model(profile.model)
     return ProfileScorer(profile.as_dict(), profile.scaling, model=model)
@@ -370,7 +370,7 @@ def rank(
         Seeds the personas' clustering.
     named, named_ids : optional
         The owner files' names (:func:`talent.store.load_named_owners`) and the people
-        they name or named (:func:`talent.learning.named_people`): areas follow the
+        they name or named (:func:`talent.ranking.learning.named_people`): areas follow the
         owner files, and nobody named is ever rising. Without them, everyone is a
         candidate to be named next.
 
@@ -395,8 +395,8 @@ class RankingBase:
     Attributes
     ----------
     acts, changes : DataFrame
-        Acts with people (:func:`talent.features.attach_people`) and commit file changes
-        (:func:`talent.features.commit_changes`), bots left out unless included.
+        Acts with people (:func:`talent.ranking.features.attach_people`) and commit file changes
+        (:func:`talent.ranking.features.commit_changes`), bots left out unless included.
     bots : frozenset of str
         Person ids of bots.
     people : DataFrame
@@ -411,15 +411,15 @@ class RankingBase:
         Per person, every column of a ranking that no profile changes: features, skills,
         persona, rising, who the person is.
     skills : DataFrame
-        :func:`talent.skills.build_skills` of the authored acts (``areas``: the person's
+        :func:`talent.ranking.skills.build_skills` of the authored acts (``areas``: the person's
         top components, ``tags``, ``languages``, ``topics``, ``document``).
     random_state : int
         Seeds the personas' clustering.
     components : DataFrame
-        The repositories' components (:func:`talent.components.build_components`, from
+        The repositories' components (:func:`talent.ranking.components.build_components`, from
         the changes and the owner files in force): what "area" means on every page.
     next_up : DataFrame
-        Who will be named next (:func:`talent.rising.next_maintainers`): per repository,
+        Who will be named next (:func:`talent.ranking.rising.next_maintainers`): per repository,
         its people no owner file names, most likely first, with the evidence; the
         ``rising`` column of ``table`` marks those the model marks in any repository.
     """
@@ -455,13 +455,13 @@ class RankingBase:
     @cached_property
     def person_components(self) -> pd.DataFrame:
         """What each person did in each component
-        (:func:`talent.components.person_components`: ``person``, ``repo``,
+        (:func:`talent.ranking.components.person_components`: ``person``, ``repo``,
         ``component``, ``commits``, ``lines``, ``share``)."""
         return person_components(self.changes, self.components)
 
     @cached_property
     def search_index(self) -> SearchIndex:
-        """:func:`talent.search.build_search_index` over the base's acts and file changes,
+        """:func:`talent.ranking.search.build_search_index` over the base's acts and file changes,
         built on the first skill search and kept for every later one."""
         return build_search_index(self.acts, self.changes)
 
@@ -497,8 +497,8 @@ def build_ranking_base(
     """Load the store's acts (resolving people first if needed), optionally only some
     repositories' since a date, and compute what every profile shares: features,
     the interaction graph's PageRank, skills, personas, rising contributors (people no
-    owner file names whom :mod:`talent.rising`'s model marks)."""
-    from talent.learning import named_people
+    owner file names whom :mod:`talent.ranking.rising`'s model marks)."""
+    from talent.ranking.learning import named_people
 
     settings = settings or Settings()
     acts, changes, bots, people = _load(engine, settings, repos, since, include_bots)
@@ -523,8 +523,8 @@ def _base(
     """The ranking base of ``acts``; ``named_ids``, the people owner files name or named
     (never rising; everyone is a candidate without owner files). ``next_up=False`` skips
     the model of who will be named next (nobody rising): the training tables of
-    :mod:`talent.learning` cut histories and need only the features."""
-    from talent.rising import next_maintainers, rising_people
+    :mod:`talent.ranking.learning` cut histories and need only the features."""
+    from talent.ranking.rising import next_maintainers, rising_people
 
     features = _features(acts, changes, bots, settings)
     # Vendored code is someone else's project: no component of this one.
@@ -808,8 +808,8 @@ _RECENT_DAYS = {"recent_activity": 365, "momentum": 90}
 @dataclass(frozen=True)
 class Evidence:
     """What explanations draw on, prepared once: acts with people
-    (:func:`talent.features.attach_people`), commit file changes
-    (:func:`talent.features.commit_changes`), who answered each issue or pull request
+    (:func:`talent.ranking.features.attach_people`), commit file changes
+    (:func:`talent.ranking.features.commit_changes`), who answered each issue or pull request
     first, what each commit changes, degree of authorship, each act's item key
     (``keys``, aligned with ``acts``), each item's substance (:func:`build_substance`)
     and the key of each commit (``commit_keys``: "owner/repo@sha" -> key)."""
@@ -883,13 +883,13 @@ def build_substance(
     (:func:`item_keys`), and whether it is a mechanical change.
 
     Columns: ``lines`` changed by its commits, leaving out vendored, generated, lock and
-    data files and files added in bulk (:data:`talent.authorship.LEFT_OUT_RULES`,
-    :func:`talent.authorship.bulk_additions`); else the act's ``size`` (a pull
+    data files and files added in bulk (:data:`talent.ranking.authorship.LEFT_OUT_RULES`,
+    :func:`talent.ranking.authorship.bulk_additions`); else the act's ``size`` (a pull
     request's additions and deletions); ``files``; ``code`` (touches a code or test
     file, not only CI, docs or configuration); ``merged`` (merged or applied by someone
     other than its author, or a merged pull request); ``reviewers`` (others who reviewed
     or answered it, trailers included); ``mechanical``: why it is mechanical, or "" —
-    the subject's reason (:func:`talent.features.mechanical_subject`: merge, revert,
+    the subject's reason (:func:`talent.ranking.features.mechanical_subject`: merge, revert,
     version bump, reformatting), else "rename or mode change" when its files changed no
     line, else "version bump" when it only changes version files, lock files,
     pinned requirements or changelogs; and ``substance`` = log(1 + min(lines, 2000)) +
@@ -1188,7 +1188,7 @@ def explain(
     :func:`evidence_for`), work in that area comes first.
 
     ``ranking`` is a :func:`rank` result (or its row for the person); ``evidence`` is
-    :func:`build_evidence`'s, or the acts of :func:`talent.features.attach_people`.
+    :func:`build_evidence`'s, or the acts of :func:`talent.ranking.features.attach_people`.
     """
     if isinstance(evidence, pd.DataFrame):
         evidence = build_evidence(evidence)
@@ -1392,7 +1392,7 @@ def _skill_filter(ranking: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
 
 def match_skills(base: RankingBase, query: str, scores: pd.Series | None = None) -> pd.DataFrame:
     """Everyone in ``base`` whose work matches a free-text skill query, by how much of the
-    matching work they did: :func:`talent.search.search_work` over the base's search
+    matching work they did: :func:`talent.ranking.search.search_work` over the base's search
     index (``match``, ``share``, ``terms``, ``work``; ``scores`` only break ties)."""
     if base.table.empty:
         return search_work(build_search_index(base.acts.iloc[:0], base.changes.iloc[:0]), "")
@@ -1401,7 +1401,7 @@ def match_skills(base: RankingBase, query: str, scores: pd.Series | None = None)
 
 def skill_suggestion(base: RankingBase, query: str) -> str:
     """What to search instead when ``query`` matches no one's work
-    (:func:`talent.search.suggest`)."""
+    (:func:`talent.ranking.search.suggest`)."""
     return suggest(base.search_index, query)
 
 
@@ -1521,7 +1521,7 @@ def learn_profile(
         A :func:`rank` result over everyone (``affiliations=()``), with features.
     feedback : DataFrame
         ``person_id`` and ``label`` ("shortlisted" or "rejected"), e.g.
-        :func:`talent.pipeline.learning_feedback`.
+        :func:`talent.views.pipeline.learning_feedback`.
     profile : Profile
         The profile to re-weight.
     name : str, optional

@@ -6,7 +6,7 @@ the file). The app records a view once per person and session, an export when th
 download button is clicked, a draft when it is shown; the CLI records
 ``talent shortlist export``, ``talent feedback export``, ``talent rank`` in CSV or
 JSON and ``talent outreach``. ``who`` is the signed-in viewer in the app and
-:func:`talent.pipeline.current_user` in the CLI.
+:func:`talent.views.pipeline.current_user` in the CLI.
 
 The log keeps ``[access] retention_days`` (:attr:`talent.config.Settings.access_log_days`,
 365 by default): every record drops what is older, and ``talent access prune`` does

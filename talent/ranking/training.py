@@ -1,5 +1,5 @@
-"""The examples the maintainer model (:mod:`talent.learning`) learns and is judged on,
-built from a mined store through the ranking (:mod:`talent.scoring`): one row per person
+"""The examples the maintainer model (:mod:`talent.ranking.learning`) learns and is judged on,
+built from a mined store through the ranking (:mod:`talent.ranking.scoring`): one row per person
 with the signal values and the labels the owner files give.
 
 - :func:`person_table`: one repository's examples, labelled by who is named now or ever;
@@ -12,19 +12,24 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from talent.learning import extra_features, fixed_profiles, named_people, profile_score_column
+from talent.ranking.learning import (
+    extra_features,
+    fixed_profiles,
+    named_people,
+    profile_score_column,
+)
 
 
 def person_table(engine, settings=None, repos: Sequence[str] | None = None) -> pd.DataFrame:
     """One repository's (or ``repos``') examples, a row per person who is not a bot:
-    the signal values (:func:`talent.scoring.signal_values`), ``commits``, the labels
+    the signal values (:func:`talent.ranking.scoring.signal_values`), ``commits``, the labels
     ``named_ever`` and ``named_now`` from the stored owner files (people matched by
-    :func:`talent.identity.owner_people`, never guessed), ``first_named`` (UTC) and the
+    :func:`talent.people.identity.owner_people`, never guessed), ``first_named`` (UTC) and the
     score of every built-in profile that learns nothing (:func:`profile_score_column`:
     ``score_maintainer``, ``score_recruiter``), so that every built-in profile can be
     compared on held-out repositories."""
     from talent.config import Settings
-    from talent.scoring import build_ranking_base, make_profile_scorer
+    from talent.ranking.scoring import build_ranking_base, make_profile_scorer
 
     settings = settings or Settings()
     base = build_ranking_base(engine, settings, repos=repos)
@@ -56,8 +61,8 @@ def future_tables(
     ``commits`` and ``commits_last_year`` (the baselines) and ``named_next``: first named
     within a year after the cut. One load of the store serves every cut."""
     from talent.config import Settings
-    from talent.identity import ensure_people
-    from talent.scoring import _base, _prepare
+    from talent.people.identity import ensure_people
+    from talent.ranking.scoring import _base, _prepare
     from talent.store import load_activities, load_commit_files, load_identity_links, load_people
 
     settings = settings or Settings()

@@ -2,10 +2,10 @@
 is one, who the owner files name and where that has drifted from the work, and who is
 ready for more responsibility.
 
-A thin layer over :mod:`talent.maintainers` (the measures, pure) and the store: it loads
-the activity once (:func:`talent.scoring.build_ranking_base`, shared with the rankings),
+A thin layer over :mod:`talent.views.maintainers` (the measures, pure) and the store: it loads
+the activity once (:func:`talent.ranking.scoring.build_ranking_base`, shared with the rankings),
 the named owners and the files at each mined head, and matches owners to people
-(:func:`talent.identity.owner_matches`). The CLI's ``talent maintainers`` and the app's
+(:func:`talent.people.identity.owner_matches`). The CLI's ``talent maintainers`` and the app's
 Maintainers page only show what it returns.
 """
 
@@ -19,22 +19,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from talent.components import COLUMNS
 from talent.config import Settings
-from talent.identity import owner_matches
-from talent.maintainers import (
-    RECENT_MONTHS,
-    Drift,
-    build_factors,
-    drift_report,
-    files_left_out,
-    named_by_area,
-    owners_in_practice,
-    ready_for_more,
-)
 from talent.model import is_past_role
-from talent.rising import NEXT_COLUMNS
-from talent.scoring import RankingBase, build_ranking_base
+from talent.people.identity import owner_matches
+from talent.ranking.components import COLUMNS
+from talent.ranking.rising import NEXT_COLUMNS
+from talent.ranking.scoring import RankingBase, build_ranking_base
 from talent.sources.git import GITATTRIBUTES_META
 from talent.sources.owners import codeowners_regex
 from talent.store import (
@@ -45,6 +35,16 @@ from talent.store import (
     load_owner_pairings,
     load_people,
     meta_items,
+)
+from talent.views.maintainers import (
+    RECENT_MONTHS,
+    Drift,
+    build_factors,
+    drift_report,
+    files_left_out,
+    named_by_area,
+    owners_in_practice,
+    ready_for_more,
 )
 
 # Next maintainers listed per repository.
@@ -76,13 +76,13 @@ class MaintainersReport:
         People named nowhere whose recent work looks like the named owners'.
     next_up : DataFrame
         Next maintainers: per repository, the people no owner file names whom
-        :mod:`talent.rising`'s model finds most likely to be named within the year
-        (:func:`talent.rising.next_maintainers`, the first :data:`NEXT_TOP`), with
+        :mod:`talent.ranking.rising`'s model finds most likely to be named within the year
+        (:func:`talent.ranking.rising.next_maintainers`, the first :data:`NEXT_TOP`), with
         ``name``, ``login`` and the ``evidence`` that moved them. Without owner files,
         everyone is a candidate.
     components : DataFrame
         The areas: the repositories' components
-        (:func:`talent.components.build_components`).
+        (:func:`talent.ranking.components.build_components`).
     keyed_named : DataFrame
         ``named_owners`` with ``key``: the area each row names owners of (``"*"`` for
         the whole repository; a row once per area its pattern governs files in).

@@ -27,8 +27,8 @@ has none) made from its addresses or by its members. The project is then
 Settings always win over a choice, and a choice over inference.
 
 Functions here are pure (frames in, :class:`CompanyInference` out); the store-level
-entry points are :func:`talent.identity.infer_company` and
-:func:`talent.identity.ensure_people`.
+entry points are :func:`talent.people.identity.infer_company` and
+:func:`talent.people.identity.ensure_people`.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def public_mail_domains() -> tuple[frozenset[str], frozenset[str]]:
     """The shipped list of mail domains that say nothing about an employer, as
     ``(domains, names)``: exact domains (subdomains included) and names under any
     top-level domain (``hotmail.*``). Read once, on first use."""
-    text = (Path(__file__).parent / "data" / "free_mail_domains.txt").read_text("utf-8")
+    text = (Path(__file__).parents[1] / "data" / "free_mail_domains.txt").read_text("utf-8")
     domains, names = set(), set()
     for line in text.splitlines():
         entry = line.split("#", 1)[0].strip().lower()

@@ -469,7 +469,7 @@ def evaluate_store(
     """Score ``ranking`` and the commit-count baseline against ``truth``.
 
     Reads identities, identity links, people and activities from the store; people
-    must already be resolved (:func:`talent.scoring.rank_store` does it).
+    must already be resolved (:func:`talent.ranking.scoring.rank_store` does it).
 
     Parameters
     ----------
@@ -478,7 +478,7 @@ def evaluate_store(
     truth : Truth
         From :func:`load_truth`.
     ranking : DataFrame
-        Column ``person_id``, best first (:func:`talent.scoring.rank_store`).
+        Column ``person_id``, best first (:func:`talent.ranking.scoring.rank_store`).
     repos : sequence of str, optional
         Count only these repositories' commits for the baseline; pass what the
         ranking was computed on so that both see the same acts.
@@ -517,7 +517,7 @@ def owner_file_maintainers(engine: Engine, repo: str) -> dict[str, dict[str, set
     """The people ``repo``'s own owner files name, as :func:`ranking_metrics` takes them.
 
     The truth then needs no JSON: every person matched to a named login
-    (:func:`talent.learning.named_people`: owner-file logins matched by identity
+    (:func:`talent.ranking.learning.named_people`: owner-file logins matched by identity
     resolution, teams left out) is a maintainer "ever"; those still named at the mined
     head are "current". Unlike :func:`match_maintainers`, a named login that no stored
     person matches is not counted at all (the store cannot tell it was findable).
@@ -528,7 +528,7 @@ def owner_file_maintainers(engine: Engine, repo: str) -> dict[str, dict[str, set
         ``{"ever": {person_id: {person_id}}, "current": {...}}``; empty mappings when
         the repository's owner files name nobody who committed.
     """
-    from talent.learning import named_people
+    from talent.ranking.learning import named_people
 
     named = named_people(engine, [repo])
     ever = {str(p): {str(p)} for p in named["person_id"].unique()}
@@ -569,8 +569,8 @@ def evaluate_owner_files(
         a person or not: ``findable`` of them are); empty when no repository names
         anyone.
     """
-    from talent.identity import ensure_people
-    from talent.scoring import build_ranking_base, score_base
+    from talent.people.identity import ensure_people
+    from talent.ranking.scoring import build_ranking_base, score_base
 
     ensure_people(engine, settings)  # owner logins are matched to resolved people
     names = list(repos) if repos else sorted(load_repos(engine)["full_name"])
@@ -621,7 +621,7 @@ def load_ranking_check() -> dict:
     by ``benchmarks/maintainer_model.py --check``): per method (each built-in profile
     and ``"commit count"``), the mean NDCG@20 and P@10 over repositories that no model
     was fitted on, for the maintainers named ever and at the head; empty if missing."""
-    path = Path(__file__).parent / "data" / CHECK_FILE
+    path = Path(__file__).parents[1] / "data" / CHECK_FILE
     if not path.exists():
         return {}
     return json.loads(path.read_text())

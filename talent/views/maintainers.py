@@ -3,9 +3,9 @@ factors, what a departure would orphan, owners in practice and their drift from 
 that owner files name, and who looks ready for more responsibility.
 
 Degree of authorship and file ownership, and the files authorship leaves out, are
-:mod:`talent.authorship`'s (the ranking uses them too).
+:mod:`talent.ranking.authorship`'s (the ranking uses them too).
 
-Paths are those of :func:`talent.features.commit_changes`, ``"owner/repo:path/in/repo"``;
+Paths are those of :func:`talent.ranking.features.commit_changes`, ``"owner/repo:path/in/repo"``;
 a path without ``":"`` belongs to the repository ``""``. Everything here is a pure function
 of frames: the owner-file parsers, the store and the CLI stay outside.
 """
@@ -20,17 +20,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from talent.authorship import (
+from talent.model import ActivityKind as K
+from talent.model import is_past_role
+from talent.ranking.authorship import (
     BULK_FILES,
     LEFT_OUT_RULES,
     VENDORED,
     build_authorship,
     bulk_additions,
 )
-from talent.components import component_of
-from talent.model import ActivityKind as K
-from talent.model import is_past_role
-from talent.skills import DEFAULT_AREA_RULES, area_of
+from talent.ranking.components import component_of
+from talent.ranking.skills import DEFAULT_AREA_RULES, area_of
 
 TRUCK_COVERAGE = 0.5
 
@@ -274,7 +274,7 @@ def files_left_out(
 
 
 # A name ("repo", "area", ...), a callable (repo, path) -> key, or the repositories'
-# components (:func:`talent.components.build_components`): each file's component.
+# components (:func:`talent.ranking.components.build_components`): each file's component.
 Grouping = str | Callable[[str, str], str | None] | pd.DataFrame
 
 
@@ -449,17 +449,17 @@ def build_factors(
     Parameters
     ----------
     changes : DataFrame
-        From :func:`talent.features.commit_changes`: ``path``, ``person``,
+        From :func:`talent.ranking.features.commit_changes`: ``path``, ``person``,
         ``occurred_at`` and, when known, ``commit``.
     by : {"repo", "area", "directory", "file"}, callable or DataFrame
         How paths group; a callable takes ``(repo, path_in_repo)`` and returns the
         group's name or None (leave the file out), e.g. the owner-file pattern that
         governs the path; a DataFrame of components
-        (:func:`talent.components.build_components`) groups by component.
+        (:func:`talent.ranking.components.build_components`) groups by component.
     exclude : sequence of str, optional
         Files to leave out (see :func:`truck_factor`); :data:`VENDORED` by default.
     rules : sequence of (area, pattern)
-        Area rules for ``by="area"`` (:func:`talent.skills.area_of`); files outside every
+        Area rules for ``by="area"`` (:func:`talent.ranking.skills.area_of`); files outside every
         area fall in ``"other"``.
     paths : collection of str, optional
         Count only these files (e.g. those at the head commit, as the paper does);
@@ -548,11 +548,11 @@ def orphaned_if_left(
     person : str
         The person who leaves.
     rules : sequence of (area, pattern)
-        Area rules (:func:`talent.skills.area_of`); files outside every area are
+        Area rules (:func:`talent.ranking.skills.area_of`); files outside every area are
         ``"other"``.
     by : "area" or DataFrame
         What an area is: the rules' areas, or the repositories' components
-        (:func:`talent.components.build_components`).
+        (:func:`talent.ranking.components.build_components`).
 
     Returns
     -------
@@ -669,15 +669,15 @@ def owners_in_practice(
     Parameters
     ----------
     changes : DataFrame
-        From :func:`talent.features.commit_changes`: ``path``, ``person``,
+        From :func:`talent.ranking.features.commit_changes`: ``path``, ``person``,
         ``occurred_at``, ``commit``.
     acts : DataFrame, optional
-        Acts with people (:func:`talent.features.attach_people`): ``person``, ``kind``,
+        Acts with people (:func:`talent.ranking.features.attach_people`): ``person``, ``kind``,
         ``repo``, ``item``, ``pr_number``, ``occurred_at``.
     by : {"area", "directory", "file", "repo"}, callable or DataFrame
         The groups (see :func:`build_factors`); a callable ``(repo, path) -> pattern``
         gives owners per owner-file pattern, a DataFrame of components
-        (:func:`talent.components.build_components`) owners per component.
+        (:func:`talent.ranking.components.build_components`) owners per component.
     rules, exclude
         As in :func:`build_factors`.
     months : int
@@ -819,7 +819,7 @@ def named_by_area(
         Area rules; files outside every area are ``"other"``.
     by : "area" or DataFrame
         What an area is: the rules' areas, or the repositories' components
-        (:func:`talent.components.build_components`), as in :func:`owners_in_practice`.
+        (:func:`talent.ranking.components.build_components`), as in :func:`owners_in_practice`.
 
     Returns
     -------

@@ -2,13 +2,13 @@
 
 Projects name the people they trust in their owner files (``CODEOWNERS``, ``OWNERS``,
 ``MAINTAINERS``...; :mod:`talent.sources.owners`). Those names, matched to people by
-identity resolution (:func:`talent.identity.owner_people`), are labels no one has to
+identity resolution (:func:`talent.people.identity.owner_people`), are labels no one has to
 write by hand: over many repositories they teach what a maintainer's record looks like
 in a way that carries to projects the model has never seen.
 
-The model is additive. Each signal of :data:`talent.scoring.SIGNAL_TABLE` is first made
+The model is additive. Each signal of :data:`talent.ranking.scoring.SIGNAL_TABLE` is first made
 comparable across projects: its quantile among the people of the repository who did
-something (zero stays zero, as :class:`talent.scoring.ProfileScorer` scales
+something (zero stays zero, as :class:`talent.ranking.scoring.ProfileScorer` scales
 ``quantile``). A logistic regression on a cubic B-spline basis of each quantile (plus
 an "any at all" indicator) then learns one curve per signal; a person's score is the sum
 of the curves at their quantiles, so every signal's contribution is read off its curve
@@ -16,7 +16,7 @@ and the contributions add up to the score. The curves ship as a small JSON file
 (:data:`MODEL_FILE`): a grid of quantiles and the curve's value at each, evaluated by
 linear interpolation, so no pickled estimator is ever loaded.
 
-- :func:`talent.training.person_table` gives one repository's examples (signals,
+- :func:`talent.ranking.training.person_table` gives one repository's examples (signals,
   labels, dates);
 - :func:`fit_model` learns a :class:`MaintainerModel` from many;
 - :func:`cross_validate` scores it on repositories held out, grouped by repository.
@@ -116,7 +116,7 @@ class MaintainerModel:
 
 @functools.cache
 def _shipped() -> MaintainerModel:
-    return MaintainerModel.from_json((Path(__file__).parent / "data" / MODEL_FILE).read_text())
+    return MaintainerModel.from_json((Path(__file__).parents[1] / "data" / MODEL_FILE).read_text())
 
 
 def load_model(path: str | Path | None = None) -> MaintainerModel:
@@ -137,7 +137,7 @@ def scale_against(values: pd.DataFrame, population: pd.DataFrame, scale: str) ->
     ``population`` (the people of the repository), zero and missing staying 0:
 
     - ``logmax``: log(1 + x) / log(1 + the population's highest), the ``log_max``
-      scaling of :class:`talent.scoring.ProfileScorer` for counts;
+      scaling of :class:`talent.ranking.scoring.ProfileScorer` for counts;
     - ``quantile``: the share of the population's positive values at or below x (the
       least of m gets 1/m), the ``quantile`` scaling;
     - ``top``: the place among the positive values counted from the top on a log scale,
@@ -192,12 +192,12 @@ def within_repo(values: pd.DataFrame, scale: str) -> pd.DataFrame:
 def within_repo_quantiles(values: pd.DataFrame) -> pd.DataFrame:
     """Each column's quantile among the rows with a positive value (the least of m gets
     1/m, the most 1, ties alike); zero and missing stay 0. The scaling of
-    :class:`talent.scoring.ProfileScorer` with ``quantile``."""
+    :class:`talent.ranking.scoring.ProfileScorer` with ``quantile``."""
     return within_repo(values, "quantile")
 
 
-# The stewardship acts' counts (talent.features), kept apart so that a benchmark can try
-# other groupings of them than the signals of talent.scoring.SIGNAL_TABLE.
+# The stewardship acts' counts (talent.ranking.features), kept apart so that a benchmark can try
+# other groupings of them than the signals of talent.ranking.scoring.SIGNAL_TABLE.
 STEWARDSHIP_FEATURES = ("releases_tagged", "version_bumps", "changelog_edits", "backports",
                         "reverts", "infra_edits", "governance_edits", "approvals")  # fmt: skip
 EXTRA_FEATURES = ("commits", "merges", "active_months", "recency", "patches_applied",
@@ -206,7 +206,7 @@ EXTRA_FEATURES = ("commits", "merges", "active_months", "recency", "patches_appl
 
 def extra_features(features: pd.DataFrame) -> pd.DataFrame:
     """Per person, features beside the signals that a model may use: counts from
-    :data:`talent.features.FEATURE_DOCS` and ``recency``, 1 / (1 + months since the
+    :data:`talent.ranking.features.FEATURE_DOCS` and ``recency``, 1 / (1 + months since the
     person's latest act), so that more is better as for every other feature."""
     counts = [c for c in EXTRA_FEATURES if c != "recency"]
     out = features.reindex(columns=counts).astype(float).fillna(0.0)
@@ -223,10 +223,10 @@ def named_people(
     links: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The stored named owners who are people (teams left out), each with the
-    ``person_id`` :func:`talent.identity.owner_people` matches; unmatched rows dropped.
+    ``person_id`` :func:`talent.people.identity.owner_people` matches; unmatched rows dropped.
     ``named``, ``people`` and ``links``: the store's rows where the caller has already
     loaded them (read from the store otherwise)."""
-    from talent.identity import owner_people
+    from talent.people.identity import owner_people
     from talent.store import (
         load_identities,
         load_identity_links,
@@ -258,7 +258,7 @@ def fixed_profiles():
 
 
 def profile_score_column(name: str) -> str:
-    """The :func:`talent.training.person_table` column with the score of built-in
+    """The :func:`talent.ranking.training.person_table` column with the score of built-in
     profile ``name``."""
     return f"score_{name}"
 
@@ -317,7 +317,7 @@ def fit_model(
     prior: Mapping[str, float] | None = None,
 ) -> MaintainerModel:
     """Learn one curve per signal from ``tables`` (repository ->
-    :func:`talent.training.person_table`).
+    :func:`talent.ranking.training.person_table`).
 
     Each signal is scaled within its repository (``scale``, :func:`scale_against`) and
     expanded into an indicator of "any at all" and a basis: ramps whose weights are

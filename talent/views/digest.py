@@ -24,7 +24,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from talent.config import Settings
-from talent.scoring import CONTRIBUTIONS, SIGNAL_LABELS, rank_store
+from talent.ranking.scoring import CONTRIBUTIONS, SIGNAL_LABELS, rank_store
 from talent.store import load_people, load_searches, load_snapshot, save_search, save_snapshot
 
 DEFAULT_SEARCH = "everyone"  # the digest with no --search: the recruiter profile's top

@@ -1,7 +1,7 @@
 """Per-person activity and quality features: one row per person, documented columns.
 
 Inputs are the store's frames: ``activities`` (actor and counterpart are identity keys)
-and a mapping from identity key to person id (from :mod:`talent.identity`).
+and a mapping from identity key to person id (from :mod:`talent.people.identity`).
 """
 
 from __future__ import annotations
@@ -273,7 +273,7 @@ def build_activity_features(
     """One row per person (index ``person_id``) with the columns of ``FEATURE_DOCS``.
 
     ``acts`` comes from :func:`attach_people`; ``files_owned`` from
-    :func:`talent.authorship.file_ownership`; ``changes`` from :func:`commit_changes`
+    :func:`talent.ranking.authorship.file_ownership`; ``changes`` from :func:`commit_changes`
     (for tests and docs that come with code). Times are measured against the latest
     act in ``acts``, so the same data always gives the same features.
     """
@@ -411,7 +411,7 @@ CODE_PATH = re.compile(
 # the first that matches names the reason. A conventional-commit prefix ("chore(deps): ")
 # is allowed before the words; the words must start the subject, so "Support the ONNX
 # format" is not reformatting. What a commit's files show (renames, mode changes, version
-# files only) is read from its file changes (:func:`talent.scoring.build_substance`).
+# files only) is read from its file changes (:func:`talent.ranking.scoring.build_substance`).
 _PREFIX = r"^(?:\[[^\]]*\]\s*)?(?:[\w-]+(?:\([^)]*\))?!?:\s*)?"
 MECHANICAL_SUBJECTS: tuple[tuple[str, str], ...] = (
     ("merge", r"^merge (?:pull request|branch|remote-tracking branch|tag|commit)\b"

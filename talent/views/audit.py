@@ -1,13 +1,13 @@
 """The audit trail of a number: every count behind a person's score, with the acts that
 make it, so a recruiter (or the person) can check it.
 
-:func:`audit_person` takes a ranking row (:func:`talent.scoring.rank_store`, or a
-:class:`~talent.scoring.RankingBase`'s) and the acts that ranking was computed from, and
+:func:`audit_person` takes a ranking row (:func:`talent.ranking.scoring.rank_store`, or a
+:class:`~talent.ranking.scoring.RankingBase`'s) and the acts that ranking was computed from, and
 answers two tables: ``counts`` (each counted measure, the value the ranking used and the
 number of acts listed for it: the two are equal by construction, and a test holds them
 so) and ``acts`` (every act of the person in the ranking's scope, oldest first, with the
 measures each one counts towards and its link). ``stewardship`` says in one line what
-stewardship the counts show (:func:`talent.features.stewardship_summary`) and
+stewardship the counts show (:func:`talent.ranking.features.stewardship_summary`) and
 ``stewardship_acts`` lists a few linked acts of each kind behind it.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from talent.features import (
+from talent.ranking.features import (
     FEATURE_DOCS,
     count_kinds,
     stewardship_evidence,
@@ -39,7 +39,7 @@ class Audit:
 
 def audit_person(row: pd.Series, acts: pd.DataFrame, person_id: str) -> Audit:
     """The counts behind ``row`` (one person's ranking row) and the acts that make them;
-    ``acts`` has a ``person`` column (:func:`talent.features.attach_people`), the same
+    ``acts`` has a ``person`` column (:func:`talent.ranking.features.attach_people`), the same
     acts the ranking used (its repositories, time window and bots)."""
     mine = acts[acts["person"] == person_id].sort_values(["occurred_at", "kind", "url"])
     measures = count_kinds()

@@ -151,7 +151,7 @@ def allowed(viewer: Viewer | None, what: str) -> bool:
     False
     """
     if what not in PERMISSIONS:
-        raise ValueError(f"unknown permission {what!r} (not in talent.access.PERMISSIONS)")
+        raise ValueError(f"unknown permission {what!r} (not in talent.views.access.PERMISSIONS)")
     return viewer is not None and viewer.role in PERMISSIONS[what]
 
 

@@ -15,9 +15,9 @@ A component is a folder of the repository, from three signals:
 Go packages are folders and Python packages are folders with an ``__init__.py``: the
 activity split finds the busy ones, so there is no separate rule for them. A path belongs
 to exactly one component, the deepest whose folder holds it; paths outside every component
-belong to :data:`ROOT`. The generic AI areas of :mod:`talent.skills` stay as tags.
+belong to :data:`ROOT`. The generic AI areas of :mod:`talent.ranking.skills` stay as tags.
 
-Paths are those of :func:`talent.features.commit_changes`, ``"owner/repo:path/in/repo"``.
+Paths are those of :func:`talent.ranking.features.commit_changes`, ``"owner/repo:path/in/repo"``.
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def build_components(
     ----------
     changes : DataFrame
         ``path`` (``"owner/repo:path"``) and ``commit`` of changed files
-        (:func:`talent.features.commit_changes`); without ``commit`` each row counts as one.
+        (:func:`talent.ranking.features.commit_changes`); without ``commit`` each row counts as one.
     named_owners : DataFrame, optional
         The store's ``named_owners`` (``repo``, ``source``, ``pattern``, optionally
         ``until``): a folder with its own ``OWNERS`` file, or a ``CODEOWNERS`` line on a
@@ -161,7 +161,7 @@ def build_components(
         check that a named folder holds any file.
     exclude : sequence of str
         Regular expressions searched in the lower-cased path inside the repository:
-        files to leave out (e.g. :data:`talent.authorship.VENDORED`: code copied in
+        files to leave out (e.g. :data:`talent.ranking.authorship.VENDORED`: code copied in
         from other projects is no component of this one).
     min_share, min_commits : float, int
         A folder is a component by activity when at least this share of its
