@@ -24,61 +24,15 @@ MINING = ("talent.mining",)  # the one-call forms (mine_git, mine_github...): be
 # The schedule of `talent serve` runs mining then the digest: right of both, left of the
 # ui and the cli.
 SCHEDULE = ("talent.schedule",)
-ANALYSIS = tuple(
-    f"talent.{m}"
-    for m in (
-        "identity",
-        "graph",
-        "features",
-        "skills",
-        "components",
-        "search",
-        "scoring",
-        "maintainers",
-        "evaluate",
-        "privacy",
-        "pipeline",
-        "outreach",
-        "digest",
-        "network",
-        "access",
-        "accesslog",
-    )
-)
-
-# Degree of authorship and ownership are the ranking's (talent.ranking.authorship); the views
-# build on the ranking and never the other way round.
-RANKING = tuple(
-    f"talent.{m}"
-    for m in (
-        "features",
-        "graph",
-        "skills",
-        "components",
-        "search",
-        "authorship",
-        "scoring",
-        "learning",
-        "rising",
-        "training",
-    )
-)
-VIEWS = tuple(
-    f"talent.{m}"
-    for m in (
-        "maintainers",
-        "stewardship",
-        "network",
-        "pipeline",
-        "digest",
-        "outreach",
-        "audit",
-        "access",
-        "accesslog",
-        "evaluate",
-        "export",
-    )
-)
+PEOPLE = ("talent.people",)
+RANKING = ("talent.ranking",)
+VIEWS = ("talent.views",)
+INTERFACES = ("talent.cli", "talent.ui", "talent.signin", "talent.__main__")
+# Left to right: every module sits in one of them.
+LAYERS = (*SHARED, *SOURCES, *STORE, *SYNC, *MINING, *PEOPLE, *RANKING, *VIEWS, *SCHEDULE,
+          *INTERFACES)  # fmt: skip
+# The packages of the layers: each one's __init__ says what it may import.
+PACKAGES = ("sources", "store", "people", "ranking", "views", "cli", "ui")
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:
@@ -152,22 +106,19 @@ RULES = {
         lambda m: within(m, MINING),
         talent_only(*SHARED, *STORE, *SOURCES, *SYNC),
     ),
-    "identity, graph, features, skills, scoring, maintainers, evaluate, privacy, "
-    "pipeline, outreach, digest and network never import "
-    "the sources, sync, mining, the ui or the cli": (
-        lambda m: within(m, ANALYSIS),
-        never(
-            "talent.sources",
-            "talent.sync",
-            "talent.mining",
-            "talent.schedule",
-            "talent.ui",
-            "talent.cli",
-        ),
+    "people import only talent.model, config, names, files, the store and talent.people": (
+        lambda m: within(m, PEOPLE),
+        talent_only(*SHARED, *STORE, *PEOPLE),
     ),
-    "the ranking never imports a view": (
+    "the ranking imports only the shared modules, the store, talent.people and "
+    "talent.ranking: never a view": (
         lambda m: within(m, RANKING),
-        never(*VIEWS),
+        talent_only(*SHARED, *STORE, *PEOPLE, *RANKING),
+    ),
+    "views import only the layers on their left (the shared modules, the sources' "
+    "parsers, the store, talent.people, talent.ranking) and talent.views": (
+        lambda m: within(m, VIEWS),
+        talent_only(*SHARED, *SOURCES, *STORE, *PEOPLE, *RANKING, *VIEWS),
     ),
     "the schedule never imports the ui or the cli": (
         lambda m: within(m, SCHEDULE),
@@ -195,6 +146,24 @@ def offences(root: Path, binds, allows) -> list[str]:
             if not allows(imported):
                 out.append(f"{path.relative_to(root)}:{line} ({module}) imports {imported}")
     return out
+
+
+def test_every_module_sits_in_a_layer():
+    stray = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "talent").rglob("*.py"))
+        if not within(module_name(path), LAYERS)
+    ]
+    assert not stray, "not in a layer's package (talent/people, ranking, views...):\n" + (
+        "\n".join(stray)
+    )
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_each_layer_package_says_what_it_holds_and_may_import(package):
+    init = ROOT / "talent" / package / "__init__.py"
+    doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+    assert "May import" in doc, f"{init.relative_to(ROOT)}: its docstring says what it may import"
 
 
 def module_graph(root: Path = ROOT) -> nx.DiGraph:

@@ -6,7 +6,7 @@ Set ``TALENT_DEBUG=1`` to see the traceback of an unexpected failure.
 
 Each command group is a module of this package; this one builds the typer ``app``,
 registers every command in the order ``talent --help`` lists them, and is the entry point
-(``talent = "talent.cli:main"``).
+(``talent = "talent.cli:main"``). May import any layer on its left; never the ui.
 """
 
 from __future__ import annotations

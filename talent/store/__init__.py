@@ -3,6 +3,9 @@
 Verbs: ``open_store`` / ``ensure_schema`` set up, every ``save_*`` is an idempotent
 upsert on natural keys, every ``load_*`` returns a pandas DataFrame. All SQL is built
 with SQLAlchemy expressions, so every value travels as a bound parameter.
+
+May import talent.config, talent.model, talent.names, talent.files and talent.store.*
+only: every layer on its right reads and writes through it.
 """
 
 from __future__ import annotations
