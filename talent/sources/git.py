@@ -29,6 +29,7 @@ import queue
 import re
 import subprocess
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -1678,8 +1679,18 @@ class GitSource:
         self, path: Path, head: str, repo: str, web_url: str, state: SourceState
     ) -> Iterator[Item]:
         previous, _ = state.mark(repo, _SYNC_RESOURCE)
-        roots = history_roots(path, head)
         stored_roots, _ = state.mark(repo, ROOTS_RESOURCE)
+        reading, _ = state.mark(repo, _READING_RESOURCE)
+        reading_now = HISTORY_READING if self.stewardship else "1"
+        # A store read by an older miner lacks acts it now finds: read it all again.
+        full = self.full or bool(previous and (reading or "1") != reading_now)
+        if previous == head and stored_roots and not full:
+            # Nothing new. The roots were stored with this very head, so the history is
+            # the one stored under this name: no walk of it (history_roots reads every
+            # commit), only the owner files if their mark is not this head's.
+            yield from self._unchanged(path, repo, head, state)
+            return
+        roots = history_roots(path, head)
         # The same history under a second name would count every act twice.
         elsewhere = [r for r in state.scopes_marked(ROOTS_RESOURCE, roots) if r != repo]
         if elsewhere and not stored_roots:
@@ -1695,16 +1706,9 @@ class GitSource:
             )
         revs = [head]
         incremental = False
-        reading, _ = state.mark(repo, _READING_RESOURCE)
-        reading_now = HISTORY_READING if self.stewardship else "1"
-        # A store read by an older miner lacks acts it now finds: read it all again.
-        full = self.full or bool(previous and (reading or "1") != reading_now)
         if previous and not full:
             if previous == head:
-                owners, notes = self._owners(path, repo, head, state, force=False)
-                if owners.marks:  # not stored yet for this head and these teams
-                    yield owners
-                self.results.append(MineResult(repo, 0, 0, 0, True, owner_notes=notes))
+                yield from self._unchanged(path, repo, head, state)
                 return
             if _has_commit(path, previous):
                 revs = [head, "--not", previous]
@@ -1723,6 +1727,13 @@ class GitSource:
         activities = 0
         branches = BranchAuthors(owner=repo.split("/")[0])
         steward = Stewardship(repo, web_url) if self.stewardship else None
+        due = self._owners_due(repo, head, state, force=self.full)
+        # The owner-file history is a second walk of the whole history (git diffs every
+        # commit's trees against the owner pathspecs): it runs beside the main log, its
+        # git on the other core, instead of after it.
+        background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="owner-files")
+        owners_read = background.submit(self._read_owners, path, repo, head, due) if due else None
+        background.shutdown(wait=False)
         for commit in fetch_git_log(path, revs, note_missing, body=self.stewardship):
             parse_commit(commit, repo, web_url, batch)
             branches.add(commit)
@@ -1748,7 +1759,7 @@ class GitSource:
         if full:
             kinds = tuple(str(k) for k in GIT_KINDS)
             yield StaleRows(scope=repo, repo=repo, kinds=kinds, keep=frozenset(seen_keys))
-        owners, notes = self._owners(path, repo, head, state, force=self.full)
+        owners, notes = owners_read.result() if owners_read else (Batch(scope=repo), ())
         # Last, and only now: the head these rows cover.
         owners.marks += [
             Mark(repo, ROOTS_RESOURCE, roots),
@@ -1791,22 +1802,35 @@ class GitSource:
             steward.add(commit, batch, mainline=False)
         steward.finish(path, batch, older)
 
-    def _owners(
-        self, path: Path, repo: str, head: str, state: SourceState, *, force: bool
-    ) -> tuple[Batch, tuple[str, ...]]:
-        """Who the owner files name over their whole history, and the files at
-        ``head``, unless already stored for this head and these teams (then an empty
-        batch). The whole history is read again (two git processes; intervals still open
-        at the old head may close), and each replaces the repository's rows, so a kill at
-        any point is mended by the next run. Also returns what could not be read in the
-        head's owner files (nothing when the store was already up to date)."""
+    def _unchanged(self, path: Path, repo: str, head: str, state: SourceState) -> Iterator[Item]:
+        """The head is the one stored: no commit to read, the owner files only if their
+        rows are not yet this head's (and these teams')."""
+        due = self._owners_due(repo, head, state, force=False)
+        notes: tuple[str, ...] = ()
+        if due:
+            owners, notes = self._read_owners(path, repo, head, due)
+            yield owners
+        self.results.append(MineResult(repo, 0, 0, 0, True, owner_notes=notes))
+
+    def _owners_due(self, repo: str, head: str, state: SourceState, *, force: bool) -> str:
+        """The owner-file mark for ``head`` and these teams, or "" when the store holds
+        it already (and ``force`` is False): nothing to read."""
         watermark = f"{head} reading:{OWNERS_READING}"
         if self.teams:
             listed = json.dumps(sorted((k.lower(), sorted(v)) for k, v in self.teams.items()))
             watermark += " teams:" + hashlib.sha1(listed.encode()).hexdigest()[:12]
         done, _ = state.mark(repo, OWNERS_RESOURCE)
-        if done == watermark and not force:
-            return Batch(scope=repo), ()
+        return "" if done == watermark and not force else watermark
+
+    def _read_owners(
+        self, path: Path, repo: str, head: str, watermark: str
+    ) -> tuple[Batch, tuple[str, ...]]:
+        """Who the owner files name over their whole history, and the files at
+        ``head``, as a batch ending with the mark ``watermark``. The whole history is
+        read again (two git processes; intervals still open at the old head may close),
+        and each replaces the repository's rows, so a kill at any point is mended by the
+        next run. Also returns what could not be read in the head's owner files. Reads
+        git only, never the store: it runs on a thread beside the main log."""
         versions = list(fetch_owner_file_versions(path, head))
         owners = owner_intervals(((v.committed_at, v.path, v.text) for v in versions), repo=repo)
         if self.teams:
