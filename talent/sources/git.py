@@ -23,14 +23,14 @@ turns them into batches for :mod:`talent.sync` (it never touches the store;
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
-import queue
 import re
 import subprocess
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -228,12 +228,6 @@ def parse_log(tokens: Iterable[bytes], *, body: bool = True) -> Iterator[RawComm
         yield current
 
 
-def _pump(stream, put: Callable[[bytes | None], None]) -> None:
-    for chunk in iter(lambda: stream.read(1 << 16), b""):
-        put(chunk)
-    put(None)
-
-
 def _split_tokens(chunks: Iterable[bytes]) -> Iterator[bytes]:
     rest = b""
     for chunk in chunks:
@@ -302,8 +296,44 @@ def check_repository(path: Path, rev: str = "HEAD") -> str:
     return _text(head.stdout).strip()
 
 
-def count_commits(path: Path, revs: list[str]) -> int:
-    return int(_git(path, "rev-list", "--count", *revs).strip() or 0)
+def list_commits(path: Path, revs: list[str]) -> list[str]:
+    """The shas of the commits of ``revs``, in ``git log``'s order (newest first)."""
+    return _text(_git(path, "rev-list", *revs, "--")).split()
+
+
+# The log is read in slices of this many commits, by up to _LOG_PROCESSES git processes
+# at once: git's diffs are most of a mine's work, and one git process uses one core. A
+# small first slice lets parsing start early; larger ones after it, since each git
+# process pays again for opening the packs (apache/tvm: 0.13 s of system time each).
+_FIRST_SLICE = 250
+_SLICE_COMMITS = 2000
+_LOG_PROCESSES = 2
+
+
+def _log_slice(path: Path, shas: Sequence[str], body: bool) -> tuple[int, bytes, bytes]:
+    """``git log`` of exactly ``shas`` in their order (each diffed as a walk would):
+    (exit code, output, stderr)."""
+    command = [
+        "git",
+        "-C",
+        str(path),
+        *_LOG_OPTIONS,
+        "log",
+        "--no-walk=unsorted",
+        "--stdin",
+        "-z",
+        "--numstat",
+        "-M",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        f"--format={LOG_FORMAT if body else LOG_FORMAT_NO_BODY}",
+        "--",
+    ]
+    proc = subprocess.run(
+        command, input=("\n".join(shas) + "\n").encode(), capture_output=True, env=_git_env()
+    )
+    return proc.returncode, proc.stdout, proc.stderr
 
 
 def fetch_git_log(
@@ -312,65 +342,48 @@ def fetch_git_log(
     on_missing: Callable[[int], None] | None = None,
     *,
     body: bool = True,
+    commits: Sequence[str] | None = None,
 ) -> Iterator[RawCommit]:
     """Yield every commit of ``revs`` (newest first) with its per-file line counts, and
-    its message body unless ``body`` is False.
+    its message body unless ``body`` is False. ``commits`` is :func:`list_commits` of
+    ``revs`` when the caller has it already.
 
-    If git stops on a missing object, the commits it had not finished are mined
-    without reading missing blobs; ``on_missing`` is told how many files were affected.
+    The commits are read in slices, two git processes at a time, while the slice
+    before is parsed: the same bytes as one ``git log`` (diffs against the first
+    parent, none for merges), in the same order, on two cores. If git stops on a
+    missing object, the commits it had not finished are mined without reading missing
+    blobs; ``on_missing`` is told how many files were affected.
     """
-    log_format = LOG_FORMAT if body else LOG_FORMAT_NO_BODY
-    command = [
-        "git",
-        "-C",
-        str(path),
-        *_LOG_OPTIONS,
-        "log",
-        "-z",
-        "--numstat",
-        "-M",
-        "--no-color",
-        "--no-ext-diff",
-        "--no-textconv",
-        f"--format={log_format}",
-        *revs,
-        "--",
-    ]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_git_env())
-    # Pipes are drained by threads so git never waits for us: parsing and saving run on
-    # the other core while git computes diffs.
-    chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-    errors: list[bytes] = []
-    readers = [
-        threading.Thread(target=_pump, args=(proc.stdout, chunks.put), daemon=True),
-        threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True),
-    ]
-    for reader in readers:
-        reader.start()
+    order = list_commits(path, revs) if commits is None else list(commits)
+    starts = [0, *range(_FIRST_SLICE, len(order), _SLICE_COMMITS)]
+    slices = [order[a:b] for a, b in itertools.pairwise([*starts, len(order)]) if a < b]
     done: set[str] = set()
-    held: RawCommit | None = None
-    try:
-        for commit in parse_log(_split_tokens(iter(chunks.get, None)), body=body):
-            if held is not None:
-                done.add(held.sha)
-                yield held
-            held = commit
-        code = proc.wait()
-        for reader in readers:
-            reader.join()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    stderr = b"".join(errors)
-    if code == 0:
-        if held is not None:
-            yield held
-        return
+    running: deque[Future[tuple[int, bytes, bytes]]] = deque()
+    with ThreadPoolExecutor(max_workers=_LOG_PROCESSES, thread_name_prefix="git-log") as pool:
+        queued = iter(slices)
+        for shas in itertools.islice(queued, _LOG_PROCESSES):
+            running.append(pool.submit(_log_slice, path, shas, body))
+        while running:
+            code, out, stderr = running.popleft().result()
+            if code != 0:
+                break
+            for shas in itertools.islice(queued, 1):
+                running.append(pool.submit(_log_slice, path, shas, body))
+            for commit in parse_log(_split_tokens([out]), body=body):
+                done.add(commit.sha)
+                yield commit
+        else:
+            return
+        for later in running:
+            later.cancel()
+    # The last commit git printed may be cut short: it is mined again with the rest.
+    printed = list(parse_log(_split_tokens([out]), body=body))[:-1]
+    for commit in printed:
+        done.add(commit.sha)
+        yield commit
     message = _first_line(stderr)
     if "unable to read" not in message and "missing" not in message:
         raise GitError(f"git log failed: {message}")
-    # The last commit seen may be cut short: mine it again with everything left.
     yield from _finish_without_missing(path, revs, done, on_missing, body=body)
 
 
@@ -1713,7 +1726,8 @@ class GitSource:
             if _has_commit(path, previous):
                 revs = [head, "--not", previous]
                 incremental = True
-        total = count_commits(path, revs)
+        order = list_commits(path, revs)
+        total = len(order)
 
         unknown_files = 0
 
@@ -1734,7 +1748,7 @@ class GitSource:
         background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="owner-files")
         owners_read = background.submit(self._read_owners, path, repo, head, due) if due else None
         background.shutdown(wait=False)
-        for commit in fetch_git_log(path, revs, note_missing, body=self.stewardship):
+        for commit in fetch_git_log(path, revs, note_missing, body=self.stewardship, commits=order):
             parse_commit(commit, repo, web_url, batch)
             branches.add(commit)
             if steward is not None:

@@ -24,11 +24,11 @@ import json
 import posixpath
 import re
 import tomllib
-from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 
 import yaml
 
