@@ -1,8 +1,10 @@
-"""Mine a local git repository: one streamed ``git log`` per repository.
+"""Mine a local git repository: its ``git log`` read in a few slices, two at a time.
 
-``git log -z --numstat`` with a NUL-separated format is read and parsed while git
-runs; there is never one process per commit. The format carries the sha, parents,
-author and committer (raw and as ``.mailmap`` maps them), dates, subject and trailers.
+``git log -z --numstat`` with a NUL-separated format is read in slices of the commit
+list (two git processes at a time, on two cores) and parsed while git runs; there is
+never one process per commit. The owner-file history is read beside it, on a thread.
+The format carries the sha, parents, author and committer (raw and as ``.mailmap``
+maps them), dates, subject and trailers.
 
 Damaged histories (partial clones made with ``--filter=blob:none`` whose remote is
 gone, copies that lost a few blobs) make ``git log --numstat`` stop with ``fatal:
@@ -1626,8 +1628,8 @@ class StaleRows(Batch):
 
 
 class GitSource:
-    """Local git repositories, each read with one streamed ``git log`` up to ``rev``
-    (HEAD), then who its owner files named over their history.
+    """Local git repositories, each read with ``git log`` in slices up to ``rev``
+    (HEAD), and who its owner files named over their history, read beside it.
 
     Incremental by default: only commits not reachable from the head read last time
     (the ``git:head`` mark) are read. Commits come in batches of :data:`_BATCH_COMMITS`,
