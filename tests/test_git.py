@@ -785,6 +785,43 @@ def test_incremental_run_reads_only_new_commits(tmp_path, new_db):
     assert load_activities(engine)["key"].is_unique
 
 
+def test_a_rerun_at_the_stored_head_walks_no_history(tmp_path, new_db, monkeypatch):
+    repo = _small_history(tmp_path / "again")
+    engine = new_db("again")
+    mine_git(engine, repo.path, name=REPO)
+    before = tables(engine)
+
+    def walked(*_args, **_kwargs):
+        raise AssertionError("the history was walked")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(git_source, "history_roots", walked)
+        patch.setattr(git_source, "list_commits", walked)
+        assert mine_git(engine, repo.path, name=REPO) == MineResult(REPO, 0, 0, 0, True)
+    assert_same_tables(tables(engine), before)
+    # A new commit is still mined, and the store equals a clean run's.
+    repo.commit("Four\n", author=BOB, when=at(5), files={"d.txt": "d\n"})
+    assert mine_git(engine, repo.path, name=REPO) == MineResult(REPO, 1, 1, 0, True)
+    fresh = new_db("fresh")
+    mine_git(fresh, repo.path, name=REPO)
+    assert_same_tables(tables(engine), tables(fresh))
+
+
+def test_the_log_read_in_slices_is_the_log_read_whole(tmp_path, monkeypatch):
+    repo = _small_history(tmp_path / "slices")
+    repo.merge("topic", "Merge pull request #5 from octo/topic", author=ALICE, when=at(4))
+    first = git_source.list_commits(repo.path, ["HEAD"])[-1]
+    for revs in (["HEAD"], ["HEAD", "--not", first]):
+        whole = list(git_source.fetch_git_log(repo.path, revs))
+        with monkeypatch.context() as patch:
+            patch.setattr(git_source, "_FIRST_SLICE", 1)
+            patch.setattr(git_source, "_SLICE_COMMITS", 2)
+            sliced = list(git_source.fetch_git_log(repo.path, revs))
+        assert sliced == whole
+        assert [c.sha for c in whole] == git_source.list_commits(repo.path, revs)
+        assert len(whole) == (5 if revs == ["HEAD"] else 4)
+
+
 def test_full_run_after_a_rewrite_prunes_unreachable_commits(tmp_path, new_db):
     repo = GitRepo.init(tmp_path / "rw")
     repo.commit("One\n", author=ALICE, when=at(1), files={"a.txt": "1\n"})
@@ -1009,6 +1046,18 @@ def test_missing_blobs_in_a_commit_touching_many_files(tmp_path, new_db, monkeyp
         p: (i % 3 + 1, 0) for i, p in enumerate(extra)
     }
     assert files[(damaged.sha["c3"], "a.txt")] == (None, None)
+
+
+def test_missing_blobs_in_a_log_read_in_slices(tmp_path, new_db, monkeypatch):
+    # git stops in the middle of a slice; the commits after it are read without blobs.
+    damaged = build_damaged(tmp_path)
+    whole = new_db("whole")
+    assert mine_git(whole, damaged.copy, name=REPO).files_unknown == 4
+    monkeypatch.setattr(git_source, "_FIRST_SLICE", 1)
+    monkeypatch.setattr(git_source, "_SLICE_COMMITS", 2)
+    sliced = new_db("sliced")
+    assert mine_git(sliced, damaged.copy, name=REPO) == MineResult(REPO, 8, 8, 4, False)
+    assert_same_tables(tables(sliced), tables(whole))
 
 
 def test_cli_warns_once_about_missing_blobs(tmp_path):

@@ -25,9 +25,10 @@ import posixpath
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 
 import yaml
 
@@ -394,7 +395,14 @@ _NOT_A_PERSON_LINK = re.compile(
 _MD_GITHUB_LINK = re.compile(r"\[[^\]]*\]\(\s*https?://(?:www\.)?github\.com/[^)]*\)")
 
 
-def _people_in(line: str) -> list[str]:
+# Owner files change a few lines per version, and a history holds hundreds of versions
+# (apache/tvm: 228 of one CONTRIBUTORS.md): the per-line readers below are pure, so each
+# distinct line is read once per process.
+_LINE_CACHE = 1 << 14
+
+
+@lru_cache(maxsize=_LINE_CACHE)
+def _people_in(line: str) -> tuple[str, ...]:
     found: list[str] = []
     for m in _GITHUB_LINK.finditer(line):
         login, rest = m.group(1), m.group(2)
@@ -406,7 +414,7 @@ def _people_in(line: str) -> list[str]:
     # Mentions outside links and e-mails (the lookbehind keeps "a@b.org" out).
     for m in _MENTION.finditer(_GITHUB_LINK.sub(" ", _MD_GITHUB_LINK.sub(" ", line))):
         found.append(m.group(1))
-    return found
+    return tuple(found)
 
 
 def parse_people_list(text: str) -> list[Naming]:
@@ -625,6 +633,14 @@ def _line_pairing(line: str, number: int) -> Pairing | None:
     """A pairing from one line of prose or a list: "Name (@login)", "Name <email>
     @login", "[Name](https://github.com/login)", "@login - Name"; a line that points at
     more than one account pairs nobody (whose name is whose is not certain)."""
+    found = _text_pairing(line)
+    return None if found is None else replace(found, line=number)
+
+
+@lru_cache(maxsize=_LINE_CACHE)
+def _text_pairing(line: str) -> Pairing | None:
+    """:func:`_line_pairing` of ``line`` at line 0."""
+    number = 0
     refs = _login_refs(line)
     if len({r[2].lower() for r in refs}) != 1:
         if not refs and _BULLET.match(line):
