@@ -17,10 +17,12 @@ too: every tenth person also commits under a git name and address the commit API
 their account), save it into a fresh SQLite store (``talent.store.save_frame``, under
 $TMPDIR), resolve identities into people (``talent.identity.update_people``) and rank
 (``talent.scoring.rank_store``), timing each step; the seconds counted are save +
-resolve + rank (generating stands in for the sources and is shown apart). The growth
+resolve + rank (generating stands in for the sources and is shown apart), in wall-clock
+and in processor seconds (the latter hardly moves when others share the cores). The growth
 exponent is then also fitted over every size (least squares of log seconds and log peak
 memory against log people), and --json adds ``steps`` (seconds per step of the largest
-size), ``fitted_exponent`` and ``memory_exponent``.
+size, and ``cpu_steps``), ``cpu_seconds``, ``fitted_exponent``, ``cpu_exponent`` and
+``memory_exponent``.
 """
 
 from __future__ import annotations
@@ -155,32 +157,37 @@ def measure_full(people: int, folder: str) -> dict:
     from talent.scoring import rank_store
     from talent.store import open_store, save_frame
 
-    steps = {}
-    started = time.perf_counter()
+    steps: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    clock = [time.perf_counter(), time.process_time()]
+
+    def step(name: str) -> None:
+        wall, used = time.perf_counter(), time.process_time()
+        steps[name], cpu[name] = wall - clock[0], used - clock[1]
+        clock[:] = [wall, used]
+
     activities, _, _ = build(people)
     identities = build_identities(people, activities)
     repos = pd.DataFrame(
         {"full_name": sorted(activities["repo"].unique()), "origin": "github", "owner": "org"}
     )
-    steps["generate"] = time.perf_counter() - started
     path = os.path.join(folder, f"scale-{people}.db")
-    if os.path.exists(path):
-        os.remove(path)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
     settings = Settings(db_url=f"sqlite:///{path}")
     engine = open_store(settings.db_url)
-    started = time.perf_counter()
+    step("generate")
     save_frame(engine, "repos", repos)
     save_frame(engine, "identities", identities)
     save_frame(engine, "activities", activities)
     n_activities = len(activities)
     del activities, identities
-    steps["save"] = time.perf_counter() - started
-    started = time.perf_counter()
+    step("save")
     resolution = update_people(engine, settings)
-    steps["resolve"] = time.perf_counter() - started
-    started = time.perf_counter()
+    step("resolve")
     ranking = rank_store(engine, settings)
-    steps["rank"] = time.perf_counter() - started
+    step("rank")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     return {
         "people": people,
@@ -188,7 +195,9 @@ def measure_full(people: int, folder: str) -> dict:
         "resolved": len(resolution.people),
         "ranked": len(ranking),
         "seconds": round(steps["save"] + steps["resolve"] + steps["rank"], 2),
+        "cpu_seconds": round(cpu["save"] + cpu["resolve"] + cpu["rank"], 2),
         "steps": {k: round(v, 2) for k, v in steps.items()},
+        "cpu_steps": {k: round(v, 2) for k, v in cpu.items()},
         "peak_rss_mb": int(peak),
     }
 
@@ -258,7 +267,14 @@ def main() -> int:
         print(
             f"{row['people']:>8,} people {row['activities']:>10,} activities "
             f"{row['seconds']:>8.2f} s {row['peak_rss_mb']:>7,} MB peak"
-            + ("".join(f"  {k} {v:.2f} s" for k, v in row["steps"].items()) if args.full else "")
+            + (
+                "".join(
+                    f"  {k} {v:.1f} s ({row['cpu_steps'][k]:.1f} cpu)"
+                    for k, v in row["steps"].items()
+                )
+                if args.full
+                else ""
+            )
         )
     exponent = None
     if len(rows) >= 2:
@@ -266,8 +282,14 @@ def main() -> int:
         exponent = math.log(b["seconds"] / a["seconds"]) / math.log(b["people"] / a["people"])
         print(f"growth exponent (time ~ people^k) between the two largest sizes: {exponent:.2f}")
     time_fit, memory_fit = fitted(rows, "seconds"), fitted(rows, "peak_rss_mb")
+    cpu_fit = fitted(rows, "cpu_seconds") if args.full else None
+    if cpu_fit is not None:
+        print(f"fitted over every size: processor time ~ people^{cpu_fit:.2f}")
     if time_fit is not None:
-        print(f"fitted over every size: time ~ people^{time_fit:.2f}, memory ~ people^{memory_fit:.2f}")
+        print(
+            f"fitted over every size: time ~ people^{time_fit:.2f}, "
+            f"memory ~ people^{memory_fit:.2f}"
+        )
     if args.json:
         last = rows[-1]
         out = {
@@ -278,7 +300,10 @@ def main() -> int:
         }
         if args.full:
             out["activities"] = last["activities"]
+            out["cpu_seconds"] = last["cpu_seconds"]
             out["steps"] = last["steps"]
+            out["cpu_steps"] = last["cpu_steps"]
+            out["cpu_exponent"] = None if cpu_fit is None else round(cpu_fit, 3)
             out["fitted_exponent"] = None if time_fit is None else round(time_fit, 3)
             out["memory_exponent"] = None if memory_fit is None else round(memory_fit, 3)
         print(json.dumps(out))
