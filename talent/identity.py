@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -2320,6 +2321,20 @@ def committer_evidence(activities: pd.DataFrame, person_of: dict[str, str]) -> d
     return out
 
 
+def _lists_by(keys: pd.Series, *columns: pd.Series) -> dict:
+    """{key: (a list of each column's values)}, the rows in their order: what a
+    ``groupby`` and a ``tolist`` per group give, in one stable sort and list slices (a
+    group object per person costs a minute at a million people)."""
+    codes, uniques = pd.factorize(keys, sort=True)
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    lists = [col.to_numpy(dtype=object)[order].tolist() for col in columns]
+    return {
+        key: tuple(values[a:b] for values in lists)
+        for key, a, b in zip(uniques, starts[:-1].tolist(), starts[1:].tolist(), strict=True)
+    }
+
+
 def judge_behaviour(
     people: pd.DataFrame, links: pd.DataFrame, activities: pd.DataFrame
 ) -> pd.DataFrame:
@@ -2332,7 +2347,7 @@ def judge_behaviour(
     deleted = {person_of[k] for k in DELETED_KEYS if k in person_of}
     written = activities[activities["kind"].isin([str(k) for k in WRITTEN_KINDS])]
     written = written.assign(person=written["actor"].map(person_of)).dropna(subset=["person"])
-    by_person = {p: (g["title"].tolist(), g["kind"].tolist()) for p, g in written.groupby("person")}
+    by_person = _lists_by(written["person"], written["title"], written["kind"])
     committers = committer_evidence(activities, person_of)
     out = people.copy()
     if "bot_evidence" not in out.columns:
@@ -2486,7 +2501,7 @@ def judge_affiliation(
     first_act: dict[str, pd.Timestamp] = {}
     elsewhere: dict[str, list[tuple[pd.Timestamp, str]]] = {}  # last use at another employer
     other_last: dict[str, pd.Timestamp] = {}  # last work from any other address
-    for key, (first, last) in spans.iterrows():
+    for key, first, last in zip(spans.index, spans["min"], spans["max"], strict=True):
         person = person_of.get(key)
         if person is None:
             continue
