@@ -7,12 +7,12 @@ Usage:
 
 ``write`` works on the store at DB (a path or URL; copy a store you must not change
 first: resolution rewrites its people), running :func:`talent.identity.update_people`
-then :func:`talent.scoring.rank_store` (the maintainer and recruiter profiles,
-everyone, bots kept) and writing the people (id, name, login, bot, affiliation and
-their evidence) and each profile's ranking (person, rank, score). Run it once with the code before a change
-(``PYTHONPATH`` at that checkout) and once after, on two copies of the same store.
-``compare`` prints the first differences and exits 1 when there are any; scores must
-agree to 1e-9.
+then :func:`talent.scoring.rank_store` (the maintainer and recruiter profiles, everyone,
+bots kept) and writing the people (id, name, login, bot, affiliation and their evidence)
+and each profile's ranking (person, rank, score). Run it once with the code before a
+change (``PYTHONPATH`` at that checkout) and once after, on two copies of the same
+store. ``compare`` prints the first differences and exits 1 when there are any; scores
+must agree to 1e-9.
 """
 
 from __future__ import annotations
