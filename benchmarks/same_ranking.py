@@ -22,6 +22,7 @@ import math
 import sys
 
 PROFILES = ("maintainer", "recruiter")
+AFFILIATIONS = ["employee", "former_employee", "community", "unknown"]  # everyone
 PEOPLE_COLUMNS = [
     "person_id",
     "name",
@@ -53,7 +54,7 @@ def write(db: str, out: str) -> None:
     )
     for profile in PROFILES:
         ranking = rank_store(engine, settings, profile=profile, include_bots=True,
-                             affiliations=["all"])  # fmt: skip
+                             affiliations=AFFILIATIONS)  # fmt: skip
         result[profile] = [
             [str(r.person_id), int(r.rank), float(r.score)] for r in ranking.itertuples()
         ]
@@ -67,6 +68,8 @@ def compare(a_path: str, b_path: str) -> int:
     with open(b_path) as handle:
         b = json.load(handle)
     problems = []
+    if any(not a.get(profile) for profile in PROFILES):
+        problems.append("a ranking is empty: nothing was compared")
     for part in sorted(set(a) | set(b)):
         left, right = a.get(part), b.get(part)
         if left is None or right is None:
