@@ -11,16 +11,54 @@ import pytest
 from talent.ranking.graph import (
     betweenness,
     build_contribution_graph,
+    build_interaction_graph,
     eigenvector,
     hits,
+    interaction_edges,
     openrank,
     pagerank,
+    pagerank_edges,
 )
 
 
 def test_pagerank_on_a_five_cycle_is_uniform():
     G = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("e", "a")])
     assert pagerank(G) == pytest.approx({n: 0.2 for n in "abcde"})
+
+
+def test_pagerank_from_edges_equals_networkx_on_a_random_weighted_graph():
+    import random
+
+    rng = random.Random(3)
+    people = [f"p{i}" for i in range(60)]
+    edges = {}
+    for _ in range(200):
+        u, v = rng.sample(people[:50], 2)  # p50..p59: no edges at all, dangling
+        edges[u, v] = edges.get((u, v), 0.0) + rng.choice([1.0, 2.0, 3.0, 0.5])
+    G = nx.DiGraph()
+    G.add_nodes_from(people)
+    G.add_weighted_edges_from((u, v, w) for (u, v), w in edges.items())
+    expected = nx.pagerank(G, weight="weight")
+    got = pagerank_edges(people, edges)
+    assert list(got) == list(expected)
+    assert got == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_interaction_edges_are_the_graph_and_rank_as_it_does():
+    acts = pd.DataFrame(
+        {
+            "person": ["m", "m", "a", "r", "m", "bot"],
+            "other": ["a", "b", None, "a", "r", "a"],
+            "kind": ["review", "pr_merged_by", "commit", "review_comment", "review", "review"],
+        }
+    )
+    coedits = pd.DataFrame({"u": ["a", "c"], "v": ["r", "m"], "weight": [0.5, 1.0]})
+    graph = build_interaction_graph(acts, exclude={"bot"}, coedits=coedits)
+    nodes, edges = interaction_edges(acts, exclude={"bot"}, coedits=coedits)
+    assert nodes == list(graph.nodes)
+    assert edges == {(u, v): w for u, v, w in graph.edges(data="weight")}
+    assert pagerank_edges(nodes, edges) == pytest.approx(pagerank(graph), rel=1e-12)
+    assert pagerank_edges([], {}) == {}
 
 
 def test_hits_four_contributors_rely_on_one_maintainer():

@@ -77,7 +77,8 @@ def mine_git_command(
     """Mine local git repositories: commits, merges, trailers, files, and who the
     owner files (CODEOWNERS, OWNERS, MAINTAINERS...) named over time. Offline.
 
-    One streamed `git log` per repository; a second run reads only new commits.
+    `git log` per repository, two git processes at a time; a second run reads only new
+    commits.
     """
     if name and len(paths) > 1:
         raise CliError("--name names one repository; give a single PATH with it")

@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -1076,6 +1077,10 @@ def resolve_people(
     ids = ids.where(ids.notna(), None)
     for col in ("name", "email", "type"):
         ids[col] = ids[col].fillna("").astype(str)
+    # The rows once, as tuples, and by key: each rule below walks them all, and a lookup
+    # by a frame comparison per row grew with the square of the identities.
+    rows = list(ids.astype(object).itertuples(index=False))
+    row_of = {row.key: row for row in rows}
     keys = ids["key"].tolist()
     uf = _UnionFind(keys)
     method: dict[str, tuple[str, float]] = {}
@@ -1097,7 +1102,7 @@ def resolve_people(
     # The deleted account (talent.model.deleted_account) anchors nobody: a git "ghost" is
     # not the placeholder, nor is anyone whose e-mail starts "ghost@".
     account_by_login: dict[str, str] = {}
-    for row in ids.itertuples(index=False):
+    for row in rows:
         if row.source == "github" and row.login:
             if row.type != DELETED_TYPE:
                 account_by_login.setdefault(row.login.lower(), row.key)
@@ -1105,18 +1110,18 @@ def resolve_people(
 
     account_by_id = {
         int(row.github_id): row.key
-        for row in ids.itertuples(index=False)
+        for row in rows
         if row.source == "github" and row.github_id is not None and row.type != DELETED_TYPE
     }
     by_login: dict[str, str] = dict(account_by_login)
     logins_as_written: dict[str, set[str]] = {}
-    for row in ids.itertuples(index=False):
+    for row in rows:
         hint = row.login if row.source in LOGIN_SOURCES else None
         for login in (hint, login_from_noreply(row.email)):
             if login:
                 logins_as_written.setdefault(login.lower(), set()).add(login)
     by_email: dict[str, str] = {}
-    for row in ids.itertuples(index=False):
+    for row in rows:
         # The commit API's author account, by id: survives the account's renames.
         if row.source == "git" and row.github_id is not None:
             target = account_by_id.get(int(row.github_id))
@@ -1139,7 +1144,7 @@ def resolve_people(
     # A login equal to an email's local part, when no other identity uses that email:
     # "jdoe@uni.example" is the account "jdoe" (weaker than the rules above).
     email_uses = ids.loc[ids["email"] != "", "email"].str.lower().value_counts()
-    for row in ids.itertuples(index=False):
+    for row in rows:
         if row.source != "git" or not row.email or is_shared_email(row.email):
             continue
         if login_from_noreply(row.email) or email_uses.get(row.email.lower(), 0) != 1:
@@ -1150,7 +1155,7 @@ def resolve_people(
             continue
         # Never when the identity already belongs to another account.
         mine = {m for k in (row.key,) for m in _account_marks(row)}
-        theirs = _account_marks(ids.loc[ids["key"] == target].iloc[0])
+        theirs = _account_marks(row_of[target])
         if uf.find(row.key) != uf.find(target) and mine and not mine & theirs:
             continue
         link(row.key, target, "login_email", 0.8)
@@ -1165,7 +1170,7 @@ def resolve_people(
 
     # An account is known by its id or login, from the API or from a noreply address.
     accounts: dict[str, set[str]] = {}
-    for row in ids.itertuples(index=False):
+    for row in rows:
         marks = _account_marks(row)
         if marks:
             accounts.setdefault(uf.find(row.key), set()).update(marks)
@@ -1189,7 +1194,7 @@ def resolve_people(
     # fork, not the person's account).
     machines = {
         row.key
-        for row in ids.itertuples(index=False)
+        for row in rows
         if is_bot_identity(row.login, row.name, row.email, row.type)
         or automation_account(row.name, row.email)
     }
@@ -1207,7 +1212,7 @@ def resolve_people(
     # reaches jdoe@x.org): only that mailbox's owner reads both, as strong as one address,
     # so linked; like names, never joining two different GitHub accounts.
     by_mailbox: dict[str, str] = {}
-    for row in ids.itertuples(index=False):
+    for row in rows:
         box = mailbox_of(row.email)
         if box is None or row.key in held_apart:
             continue
@@ -1216,7 +1221,7 @@ def resolve_people(
     # Names last: the weakest rule, never for bots, automation or generic names, and never
     # joining two different GitHub accounts (two people can share a name; accounts are proof).
     by_name: dict[str, str] = {}
-    for row in ids.itertuples(index=False):
+    for row in rows:
         if row.source != "git" or row.key in machines:
             continue
         folded = normalise_name(row.name)
@@ -1237,7 +1242,7 @@ def resolve_people(
     by_folded: dict[str, set[str]] = {}
     for login, target in by_login.items():
         by_folded.setdefault(_fold(login), set()).add(target)
-    for row in ids.itertuples(index=False):
+    for row in rows:
         name = row.name.strip()
         if row.source != "git" or row.key in machines or row.key in held_apart:
             continue
@@ -1266,13 +1271,13 @@ def resolve_people(
     # - the same one-word handle on two addresses with the same local part ("rpgoldman").
     # All weaker than the rules above and, like them, never joining two accounts.
     full_names: dict[str, set[str]] = {}
-    for row in ids.itertuples(index=False):
+    for row in rows:
         words = _folded_words(row.name)
         if row.source == "git" and row.key not in machines and normalise_name(row.name):
             if min(map(len, words)) >= 2 and len(_fold(row.name)) >= 6:
                 full_names.setdefault(_fold(row.name), set()).add(row.key)
     handles: dict[tuple[str, str], str] = {}
-    for row in ids.itertuples(index=False):
+    for row in rows:
         if row.source != "git" or row.key in machines or row.key in held_apart:
             continue
         box = mailbox_of(row.email)
@@ -1283,7 +1288,7 @@ def resolve_people(
         one_word = bool(name) and " " not in name and not is_generic_name(name)
         spelled = sorted(full_names.get(_fold(local), set()))
         if len({uf.find(k) for k in spelled}) == 1:
-            other_name = ids.loc[ids["key"] == spelled[0], "name"].iloc[0]
+            other_name = row_of[spelled[0]].name
             if one_word or names_agree(name, other_name):
                 link_one_account(row.key, spelled[0], "email_name", 0.85)
         target = by_login.get(local)
@@ -1311,7 +1316,7 @@ def resolve_people(
     aliases = {k: name for sel, name in overrides.aliases for k in select_identities(ids, sel)}
 
     groups: dict[str, list] = {}
-    for row in ids.itertuples(index=False):
+    for row in rows:
         groups.setdefault(uf.find(row.key), []).append(row)
 
     # What linked each identity, and the evidence that names it: where a login came from.
@@ -2320,6 +2325,20 @@ def committer_evidence(activities: pd.DataFrame, person_of: dict[str, str]) -> d
     return out
 
 
+def _lists_by(keys: pd.Series, *columns: pd.Series) -> dict:
+    """{key: (a list of each column's values)}, the rows in their order: what a
+    ``groupby`` and a ``tolist`` per group give, in one stable sort and list slices (a
+    group object per person costs a minute at a million people)."""
+    codes, uniques = pd.factorize(keys, sort=True)
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    lists = [col.to_numpy(dtype=object)[order].tolist() for col in columns]
+    return {
+        key: tuple(values[a:b] for values in lists)
+        for key, a, b in zip(uniques, starts[:-1].tolist(), starts[1:].tolist(), strict=True)
+    }
+
+
 def judge_behaviour(
     people: pd.DataFrame, links: pd.DataFrame, activities: pd.DataFrame
 ) -> pd.DataFrame:
@@ -2332,7 +2351,7 @@ def judge_behaviour(
     deleted = {person_of[k] for k in DELETED_KEYS if k in person_of}
     written = activities[activities["kind"].isin([str(k) for k in WRITTEN_KINDS])]
     written = written.assign(person=written["actor"].map(person_of)).dropna(subset=["person"])
-    by_person = {p: (g["title"].tolist(), g["kind"].tolist()) for p, g in written.groupby("person")}
+    by_person = _lists_by(written["person"], written["title"], written["kind"])
     committers = committer_evidence(activities, person_of)
     out = people.copy()
     if "bot_evidence" not in out.columns:
@@ -2486,7 +2505,7 @@ def judge_affiliation(
     first_act: dict[str, pd.Timestamp] = {}
     elsewhere: dict[str, list[tuple[pd.Timestamp, str]]] = {}  # last use at another employer
     other_last: dict[str, pd.Timestamp] = {}  # last work from any other address
-    for key, (first, last) in spans.iterrows():
+    for key, first, last in zip(spans.index, spans["min"], spans["max"], strict=True):
         person = person_of.get(key)
         if person is None:
             continue

@@ -246,19 +246,20 @@ class RisingModel:
                 out[f] = table[f].astype(float).fillna(0.0)
         return out[list(self.features)]
 
-    def contributions(self, table: pd.DataFrame) -> pd.DataFrame:
+    def contributions(self, table: pd.DataFrame, x: pd.DataFrame | None = None) -> pd.DataFrame:
         """Per person and feature, the weight times the input less its mean over the
-        rows (what moved the person against the average candidate of their project)."""
-        x = self.design(table)
+        rows (what moved the person against the average candidate of their project).
+        ``x``: the table's :meth:`design`, when already made."""
+        x = self.design(table) if x is None else x
         w = pd.Series(self.weights, dtype=float)
         return (x - x.mean()) * w
 
-    def logit(self, table: pd.DataFrame) -> pd.Series:
-        x = self.design(table)
+    def logit(self, table: pd.DataFrame, x: pd.DataFrame | None = None) -> pd.Series:
+        x = self.design(table) if x is None else x
         return x @ pd.Series(self.weights, dtype=float) + self.intercept
 
-    def probability(self, table: pd.DataFrame) -> pd.Series:
-        return 1.0 / (1.0 + np.exp(-self.logit(table)))
+    def probability(self, table: pd.DataFrame, x: pd.DataFrame | None = None) -> pd.Series:
+        return 1.0 / (1.0 + np.exp(-self.logit(table, x)))
 
     def to_json(self) -> str:
         """The model file's text: a line per weight, so a diff shows what changed."""
@@ -446,8 +447,9 @@ def next_maintainers(
     frames = []
     for repo, group in table.groupby(level="repo", sort=True):
         group = group.droplevel("repo")
-        p = model.probability(group)
-        parts = model.contributions(group)
+        x = model.design(group)  # once: scaling every column is most of the work
+        p = model.probability(group, x)
+        parts = model.contributions(group, x)
         order = pd.DataFrame({"p": p, "id": group.index}).sort_values(
             ["p", "id"], ascending=[False, True]
         )

@@ -82,7 +82,7 @@ from talent.ranking.features import (
     first_responders,
     mechanical_subject,
 )
-from talent.ranking.graph import build_coedit_edges, build_interaction_graph, pagerank
+from talent.ranking.graph import build_coedit_edges, interaction_edges, pagerank_edges
 from talent.ranking.search import SearchIndex, build_search_index, search_work, suggest
 from talent.ranking.skills import build_skills
 from talent.store import (
@@ -631,10 +631,12 @@ def _features(acts, changes, bots, settings) -> pd.DataFrame:
     features = build_activity_features(acts, settings.activity_weights, owned, changes)
     if features.empty:
         return features
-    graph = build_interaction_graph(
+    nodes, edges = interaction_edges(
         acts, exclude=frozenset(bots), coedits=build_coedit_edges(changes)
     )
-    features["pagerank"] = pd.Series(pagerank(graph), dtype=float).reindex(features.index)
+    features["pagerank"] = pd.Series(pagerank_edges(nodes, edges), dtype=float).reindex(
+        features.index
+    )
     features["pagerank"] = features["pagerank"].fillna(0.0)
     return features
 
