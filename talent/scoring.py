@@ -1394,10 +1394,44 @@ def cached_ranking(
     )  # fmt: skip
 
     def compute() -> dict[str, pd.DataFrame]:
-        built = base() if base else build_ranking_base(engine, settings, repos, since, include_bots)
+        built = base() if base else cached_base(engine, settings, repos, since, include_bots)
         return {"ranking": score_base(built, profile, affiliations, interval_windows)}
 
     return cached(engine, "ranking", args, BASE_READS, compute)["ranking"]
+
+
+# The frames of a RankingBase that are kept (with ``bots`` as a frame of one column).
+_BASE_FRAMES = ("acts", "changes", "people", "features", "values", "table", "skills",
+                "components", "next_up")  # fmt: skip
+
+
+def cached_base(
+    engine: Engine,
+    settings: Settings | None = None,
+    repos: Sequence[str] | None = None,
+    since: datetime | None = None,
+    include_bots: bool = False,
+) -> RankingBase:
+    """:func:`build_ranking_base`, computed once per version of the tables it reads and
+    kept in the store for every process (:mod:`talent.store.derived`): features, graph
+    measures, skills, personas and who is named next are read back, not computed again.
+    People are resolved first if needed."""
+    from talent.store.derived import cached
+
+    settings = settings or Settings()
+    ensure_people(engine, settings)
+    args = derived_args(settings, repos=sorted(repos or []), since=since, include_bots=include_bots)
+
+    def compute() -> dict[str, pd.DataFrame]:
+        base = build_ranking_base(engine, settings, repos, since, include_bots)
+        frames = {name: getattr(base, name) for name in _BASE_FRAMES}
+        frames["bots"] = pd.DataFrame({"person_id": sorted(base.bots)}, dtype=object)
+        return frames
+
+    frames = cached(engine, "ranking_base", args, BASE_READS, compute)
+    bots = frozenset(frames["bots"]["person_id"])
+    kept = {name: frames[name] for name in _BASE_FRAMES}
+    return RankingBase(bots=bots, settings=settings, **kept)
 
 
 def _load(engine, settings, repos, since, include_bots):

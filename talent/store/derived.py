@@ -208,8 +208,9 @@ def _encode(frames: Frames) -> bytes | None:
                 writer.write_table(table)
             parts.append(sink.getvalue())
             header["frames"].append(
-                {"name": frame_name, "size": len(parts[-1]), "attrs": frame.attrs}
-            )
+                {"name": frame_name, "size": len(parts[-1]), "attrs": frame.attrs,
+                 "objects": [str(c) for c in frame.columns[frame.dtypes == object]]}
+            )  # fmt: skip
         head = json.dumps(header).encode("utf-8")
     except (pa.ArrowException, TypeError, ValueError):
         return None
@@ -225,7 +226,15 @@ def _decode(payload: bytes) -> Frames:
     for entry in header["frames"]:
         chunk = payload[at : at + entry["size"]]
         at += entry["size"]
-        frame = pa.ipc.open_stream(chunk).read_all().to_pandas()
+        table = pa.ipc.open_stream(chunk).read_all()
+        frame = table.to_pandas()
+        for column in entry["objects"]:
+            # Python objects as they were (Arrow gives strings back as a string dtype,
+            # lists as arrays): lists, dicts, str and None.
+            frame[column] = pd.Series(
+                table.column(column).to_pylist(), index=frame.index, dtype=object
+            )
         frame.attrs.update(entry["attrs"])
         out[entry["name"]] = frame
     return out
+
