@@ -85,7 +85,6 @@ def _checked(at):
 def time_app(url: str) -> dict[str, float]:
     """Seconds for the Candidates page cold and warm, a profile switch, and the
     Candidate page, through AppTest on ``app.py`` with ``TALENT_DB=url``."""
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     os.environ["TALENT_DB"] = url

@@ -2498,10 +2498,9 @@ def shortlist_export(
     """A shortlist for a hiring manager: stage, tags and notes beside rank, rank range,
     profile link, score and why, the links behind it, areas and skills; stable person
     ids. CSV opens safely in any spreadsheet; no e-mail address is exported."""
-    from talent.export import list_frame
-    from talent.pipeline import check_list_name, entry_notes
-    from talent.scoring import build_ranking_base, score_base
-    from talent.store import load_ats_marks, load_entries, load_shortlists
+    from talent.export import cached_list_frame
+    from talent.pipeline import check_list_name
+    from talent.store import load_entries, load_shortlists
 
     settings = _load(db, config)
     name = _pipeline_call(check_list_name, name)
@@ -2512,13 +2511,7 @@ def shortlist_export(
     people = load_people(engine)
     if not entries["person_id"].isin(people["person_id"]).any():
         raise CliError(f"{name!r} has nobody on it yet: talent shortlist add {name!r} LOGIN")
-    base = build_ranking_base(engine, settings)
-    chosen = load_ranking_profile(engine, settings, profile)
-    ranking = score_base(base, chosen, affiliations=(), interval_windows=INTERVAL_WINDOWS)
-    frame = list_frame(
-        name, ranking, entries, entry_notes(engine, name), base.evidence, people,
-        in_ats=set(load_ats_marks(engine)["person_id"]),
-    )  # fmt: skip
+    frame = cached_list_frame(engine, settings, name, profile)
     if new_since is not None:
         frame = _not_in(frame, new_since)
     _record(engine, settings, "export", frame["person_id"], list=name, profile=profile,
@@ -2953,14 +2946,14 @@ def maintainers(
     whole history by `talent mine git`; a named owner that matches nobody is reported,
     never guessed.
     """
-    from talent.stewardship import maintainers_report
+    from talent.stewardship import cached_maintainers_report
 
     settings = _load(db, config)
     engine = _open_existing(settings)
     if count_rows(engine, "activities") == 0:
         raise CliError("the database holds no activity yet; run `talent demo` or a miner first")
     _check_repos(engine, repo)
-    report = maintainers_report(
+    report = cached_maintainers_report(
         engine, settings, repos=repo, area=area, months=months, include_docs=docs
     )
     names = load_people(engine).set_index("person_id")["name"].to_dict()

@@ -320,7 +320,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def make_profile_scorer(profile: Profile) -> ProfileScorer:
+def make_profile_scorer(profile: Profile):
     """An unfitted :class:`ProfileScorer` for ``profile``."""
     model = None
     if profile.model:
@@ -1653,7 +1653,7 @@ def learn_profile(
             f"rejected people among those ranked; have {counts[0]} and {counts[1]}"
         )
     values = signal_values(features)
-    scaled = ProfileScorer(dict.fromkeys(SIGNALS, 1.0), profile.scaling).fit(values)
+    scaled = _profile_scorer()(dict.fromkeys(SIGNALS, 1.0), profile.scaling).fit(values)
     X = scaled.normalise(values).loc[y.index]
     n_test = int(np.ceil(test_size * len(y)))
     if min(n_test, len(y) - n_test) < 2:

@@ -112,6 +112,8 @@ def _stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS)
+
+
 # Suffixes in the order they are tried; the first that applies wins.
 _SUFFIXES = (
     ("isations", "ize"), ("izations", "ize"), ("isation", "ize"), ("ization", "ize"),

@@ -209,7 +209,7 @@ def _encode(frames: Frames) -> bytes | None:
             parts.append(sink.getvalue())
             header["frames"].append(
                 {"name": frame_name, "size": len(parts[-1]), "attrs": frame.attrs,
-                 "objects": [str(c) for c in frame.columns[frame.dtypes == object]]}
+                 "objects": [str(c) for c in frame.select_dtypes(include="object").columns]}
             )  # fmt: skip
         head = json.dumps(header).encode("utf-8")
     except (pa.ArrowException, TypeError, ValueError):
@@ -237,4 +237,3 @@ def _decode(payload: bytes) -> Frames:
         frame.attrs.update(entry["attrs"])
         out[entry["name"]] = frame
     return out
-

@@ -34,6 +34,15 @@ _WRITES = re.compile(
     re.IGNORECASE,
 )
 _WRITTEN = "talent_written_tables"
+# The version's update, in each DB-API paramstyle.
+_BUMP = "UPDATE table_versions SET version = version + 1 WHERE name = "
+_BUMPS = {
+    "qmark": _BUMP + "?",
+    "format": _BUMP + "%s",
+    "pyformat": _BUMP + "%(name)s",
+    "named": _BUMP + ":name",
+    "numeric": _BUMP + ":1",
+}
 
 
 def written_tables(statement: str) -> set[str]:
@@ -70,13 +79,13 @@ def _bump(conn) -> None:
     if not tables:
         return
     # The DB-API cursor: the update runs inside the transaction being committed and is
-    # not itself seen by these listeners. Table names come from the schema, never input.
+    # not itself seen by these listeners.
     cursor = conn.connection.dbapi_connection.cursor()
+    style = conn.dialect.paramstyle
     try:
         for name in sorted(tables):
-            cursor.execute(
-                f"UPDATE table_versions SET version = version + 1 WHERE name = '{name}'"
-            )
+            named = style in ("pyformat", "named")
+            cursor.execute(_BUMPS[style], {"name": name} if named else (name,))
     finally:
         cursor.close()
 
