@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
 import pandas as pd
+from pandas.api.types import is_object_dtype
 from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -209,7 +210,7 @@ def _encode(frames: Frames) -> bytes | None:
             parts.append(sink.getvalue())
             header["frames"].append(
                 {"name": frame_name, "size": len(parts[-1]), "attrs": frame.attrs,
-                 "objects": [str(c) for c in frame.select_dtypes(include="object").columns]}
+                 "objects": [str(c) for c, d in frame.dtypes.items() if is_object_dtype(d)]}
             )  # fmt: skip
         head = json.dumps(header).encode("utf-8")
     except (pa.ArrowException, TypeError, ValueError):
