@@ -1400,6 +1400,33 @@ def cached_ranking(
     return cached(engine, "ranking", args, BASE_READS, compute)["ranking"]
 
 
+def cached_rank_history(
+    engine: Engine,
+    settings: Settings,
+    profile: Profile,
+    repos: Sequence[str] | None = None,
+    since: datetime | None = None,
+    include_bots: bool = False,
+    quarters: int = 8,
+    base: Callable[[], RankingBase] | None = None,
+) -> pd.DataFrame:
+    """:func:`rank_history` of the ranking base of these filters, computed once per
+    version of the tables it reads and kept in the store (as :func:`cached_ranking`)."""
+    from talent.store.derived import cached
+
+    ensure_people(engine, settings)
+    args = derived_args(
+        settings, profile=profile, repos=sorted(repos or []), since=since,
+        include_bots=include_bots, quarters=quarters,
+    )  # fmt: skip
+
+    def compute() -> dict[str, pd.DataFrame]:
+        built = base() if base else cached_base(engine, settings, repos, since, include_bots)
+        return {"history": rank_history(built, profile, quarters)}
+
+    return cached(engine, "rank_history", args, BASE_READS, compute)["history"]
+
+
 # The frames of a RankingBase that are kept (with ``bots`` as a frame of one column).
 _BASE_FRAMES = ("acts", "changes", "people", "features", "values", "table", "skills",
                 "components", "next_up")  # fmt: skip
