@@ -160,6 +160,10 @@ RANK_COLUMNS = [
 DEFAULT_PROFILE = "maintainer"
 # Rank ranges leave out one fifth of the history at a time.
 INTERVAL_WINDOWS = 5
+# Above this many activities, the app's rank ranges (five more rankings over four fifths
+# of the history each) start switched off: on the large demo world (136,000 activities)
+# they were half of the Candidates page's first load (benchmarks/app_speed.py).
+INTERVALS_UP_TO = 100_000
 
 
 @cache

@@ -30,6 +30,7 @@ from talent.export import shortlist_frame
 from talent.identity import infer_company, save_company_choice, update_people
 from talent.maintainers import build_authorship, orphaned_if_left
 from talent.mining import save_demo
+from talent.scoring import INTERVALS_UP_TO as INTERVALS_UP_TO  # the app's, kept there
 from talent.scoring import (
     INTERVAL_WINDOWS,
     RankingBase,
@@ -59,10 +60,6 @@ from talent.store import (
 from talent.store.keys import KeyProblem
 
 WINDOWS = {"All time": None, "Last 3 years": 3 * 365, "Last 12 months": 365, "Last 90 days": 90}
-# Above this many activities, rank ranges (five more rankings over four fifths of the
-# history each) start switched off: on the large demo world (136,000 activities) they
-# were half of the Candidates page's first load (benchmarks/app_speed.py).
-INTERVALS_UP_TO = 100_000
 # Quarters of "rank over time" on the Candidate page: two years, each a ranking of the
 # history up to the quarter's end.
 QUARTERS = 8
