@@ -30,7 +30,6 @@ from talent.export import shortlist_frame
 from talent.identity import infer_company, save_company_choice, update_people
 from talent.maintainers import build_authorship, orphaned_if_left
 from talent.mining import save_demo
-from talent.scoring import INTERVALS_UP_TO as INTERVALS_UP_TO  # the app's, kept there
 from talent.scoring import (
     INTERVAL_WINDOWS,
     RankingBase,
@@ -42,6 +41,7 @@ from talent.scoring import (
     match_skills,
     skill_suggestion,
 )
+from talent.scoring import INTERVALS_UP_TO as INTERVALS_UP_TO  # the app's, kept there
 from talent.sources.demo import generate_demo
 from talent.stewardship import area_owners, cached_maintainers_report, left_out_of
 from talent.store import (
