@@ -1388,20 +1388,13 @@ def cached_ranking(
     """:func:`score_base` of the ranking base of these filters, computed once per
     version of the tables it reads and kept in the store for every process
     (:mod:`talent.store.derived`); people are resolved first if needed. ``base`` gives
-    the ranking base when the caller keeps one (the app), else it is built."""
-    from talent.store.derived import cached
-
-    ensure_people(engine, settings)
-    args = derived_args(
-        settings, profile=profile, repos=sorted(repos or []), since=since,
-        include_bots=include_bots, affiliations=affiliations, windows=interval_windows,
+    the ranking base when the caller keeps one (the app), else it is read or built
+    (:func:`cached_base`)."""
+    return _of_base(
+        engine, settings, "ranking", (repos, since, include_bots), base,
+        lambda built: score_base(built, profile, affiliations, interval_windows),
+        profile=profile, affiliations=affiliations, windows=interval_windows,
     )  # fmt: skip
-
-    def compute() -> dict[str, pd.DataFrame]:
-        built = base() if base else cached_base(engine, settings, repos, since, include_bots)
-        return {"ranking": score_base(built, profile, affiliations, interval_windows)}
-
-    return cached(engine, "ranking", args, BASE_READS, compute)["ranking"]
 
 
 def cached_rank_history(
@@ -1416,19 +1409,28 @@ def cached_rank_history(
 ) -> pd.DataFrame:
     """:func:`rank_history` of the ranking base of these filters, computed once per
     version of the tables it reads and kept in the store (as :func:`cached_ranking`)."""
+    return _of_base(
+        engine, settings, "rank_history", (repos, since, include_bots), base,
+        lambda built: rank_history(built, profile, quarters), profile=profile, quarters=quarters,
+    )  # fmt: skip
+
+
+def _of_base(engine, settings, name, scope, base, make, **args) -> pd.DataFrame:
+    """``make(base)`` kept in the store under ``name``, the ranking base's ``scope``
+    (repositories, since, bots) and ``args``."""
     from talent.store.derived import cached
 
+    repos, since, include_bots = scope
     ensure_people(engine, settings)
-    args = derived_args(
-        settings, profile=profile, repos=sorted(repos or []), since=since,
-        include_bots=include_bots, quarters=quarters,
-    )  # fmt: skip
+    key = derived_args(
+        settings, repos=sorted(repos or []), since=since, include_bots=include_bots, **args
+    )
 
     def compute() -> dict[str, pd.DataFrame]:
         built = base() if base else cached_base(engine, settings, repos, since, include_bots)
-        return {"history": rank_history(built, profile, quarters)}
+        return {name: make(built)}
 
-    return cached(engine, "rank_history", args, BASE_READS, compute)["history"]
+    return cached(engine, name, key, BASE_READS, compute)[name]
 
 
 # The frames of a RankingBase that are kept (with ``bots`` as a frame of one column).

@@ -258,33 +258,24 @@ MAINTAINERS_READS = (*BASE_READS, "head_files", "meta")
 
 
 def cached_maintainers_report(
-    engine: Engine,
-    settings: Settings | None = None,
-    *,
-    repos: Sequence[str] | None = None,
-    area: str | None = None,
-    months: int = RECENT_MONTHS,
-    include_docs: bool = True,
+    engine: Engine, settings: Settings | None = None, **options
 ) -> MaintainersReport:
-    """:func:`maintainers_report`, computed once per version of the tables it reads and
-    kept in the store for every process (:mod:`talent.store.derived`)."""
+    """:func:`maintainers_report` with these ``options`` (``repos``, ``area``, ``months``,
+    ``include_docs``), computed once per version of the tables it reads and kept in the
+    store for every process (:mod:`talent.store.derived`)."""
     from talent.identity import ensure_people
     from talent.store.derived import cached
 
     settings = settings or Settings()
     ensure_people(engine, settings)
-    args = derived_args(
-        settings, repos=sorted(repos or []), area=area, months=months, docs=include_docs
-    )
 
     def compute() -> dict[str, pd.DataFrame]:
-        report = maintainers_report(
-            engine, settings, repos=repos, area=area, months=months, include_docs=include_docs
-        )
+        report = maintainers_report(engine, settings, **options)
         frames = {f.name: getattr(report, f.name) for f in fields(report) if f.name != "drift"}
         drift = {f"drift.{f.name}": getattr(report.drift, f.name) for f in fields(report.drift)}
         return {**frames, **drift}
 
+    args = derived_args(settings, **options)
     frames = cached(engine, "maintainers", args, MAINTAINERS_READS, compute)
     drift = Drift(**{k.removeprefix("drift."): v for k, v in frames.items() if "." in k})
     return MaintainersReport(drift=drift, **{k: v for k, v in frames.items() if "." not in k})
