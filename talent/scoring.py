@@ -1334,7 +1334,7 @@ def rank_store(
         return cached_ranking(
             engine, settings, chosen, repos, since, include_bots, affiliations, interval_windows
         )
-    base = build_ranking_base(engine, settings, repos, since, include_bots)
+    base = cached_base(engine, settings, repos, since, include_bots)
     ranking = score_base(base, chosen, affiliations, interval_windows)
     if skill is not None and not ranking.empty:
         found = match_skills(base, skill)
