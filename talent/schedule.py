@@ -437,6 +437,7 @@ def run_scheduled(
             log("resolving identities into people")
             update_people(engine, settings)
             apply_retention(engine, settings)
+            warm_cache(engine, settings, log)
         elif mined:
             log("nothing new saved: people stay as they were")
         if schedule.digest and settings.digest_webhook and not stop.is_set():
@@ -450,6 +451,35 @@ def run_scheduled(
     set_meta(engine, LAST_STATUS, report.status)
     log(f"scheduled run ended: {report.status}")
     return report
+
+
+def warm_cache(engine: Engine, settings: Settings, log: Callable[[str], None]) -> None:
+    """Compute what the app's first page and the commands read first, so that they read
+    it (:mod:`talent.store.derived`): the ranking base, the default ranking as `talent
+    rank` and as the Candidates page ask for it, and the maintainers' report. A failure
+    is logged, never the run's: the cache only saves time."""
+    from talent.ranking.scoring import (
+        DEFAULT_PROFILE,
+        INTERVAL_WINDOWS,
+        INTERVALS_UP_TO,
+        cached_base,
+        cached_ranking,
+        load_ranking_profile,
+    )
+    from talent.store import count_rows
+    from talent.views.stewardship import cached_maintainers_report
+
+    log("computing the rankings for the next readers")
+    try:
+        base = cached_base(engine, settings)
+        profile = load_ranking_profile(engine, settings, DEFAULT_PROFILE)
+        cached_ranking(engine, settings, profile, base=lambda: base)
+        windows = INTERVAL_WINDOWS if count_rows(engine, "activities") <= INTERVALS_UP_TO else 0
+        cached_ranking(engine, settings, profile, affiliations=(), interval_windows=windows,
+                       base=lambda: base)  # fmt: skip
+        cached_maintainers_report(engine, settings)
+    except Exception as exc:  # any failure only means a slower first read
+        log(f"rankings not kept: {_one_line(exc)}")
 
 
 def _sources(schedule: ScheduleSettings) -> str:

@@ -528,9 +528,10 @@ def test_a_version_4_store_gains_the_org_members_table(tmp_path):
     people_columns = {c["name"] for c in inspect(engine).get_columns("people")}
     assert {"bot_evidence", "login_source"} <= people_columns  # version 12's
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 15
-    assert SCHEMA_VERSION == 15
+        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 16
+    assert SCHEMA_VERSION == 16
     assert inspect(engine).has_table("access_log")  # version 14's
+    assert {"table_versions", "derived_results"} <= set(inspect(engine).get_table_names())
     assert inspect(engine).has_table("access_log_people")
     columns = {c["name"] for c in inspect(engine).get_columns("people")}
     assert {"employed_from", "employed_until"} <= columns  # version 13's

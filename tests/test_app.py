@@ -737,6 +737,8 @@ def test_candidate_page_says_where_a_person_is_named(monkeypatch, demo_db):
     at = run_app(monkeypatch, demo_db, aff=list(AFFILIATIONS), person=person)
     at.switch_page(CANDIDATE_PAGE).run()
     assert not at.exception
+    assert not [d for d in at.dataframe if "pattern" in d.value.columns]  # on demand
+    at.toggle(key="show_ownership").set_value(True).run()
     namings = _frame_with(at, "pattern")
     mine = named[named["person_id"] == person]
     assert sorted(namings["pattern"]) == sorted(mine["pattern"])
@@ -754,6 +756,7 @@ def test_candidate_page_says_what_would_be_orphaned(monkeypatch, demo_db, expect
     assert len(orphans) > 0, "the demo's top maintainer alone authors some files"
     at = run_app(monkeypatch, demo_db)
     at.switch_page(CANDIDATE_PAGE).run()
+    at.toggle(key="show_ownership").set_value(True).run()
     assert not at.exception
     said = [m.value for m in at.markdown if m.value.startswith("**If this person left**")]
     assert said and f"{len(orphans):,} files would have no author" in said[0]
@@ -774,6 +777,8 @@ def test_candidate_page_shows_rank_over_time(monkeypatch, demo_db, expected):
     at.switch_page(CANDIDATE_PAGE).run()
     assert not at.exception
     assert "Rank over time" in [s.value for s in at.subheader]
+    assert not [c.value for c in at.caption if c.value.startswith("#")]  # on demand
+    at.toggle(key="show_rank_history").set_value(True).run()
     said = [c.value for c in at.caption if c.value.startswith("#")]
     assert said and said[0].startswith(
         f"#{int(first['rank'])} of {int(first['ranked'])} at the end of {first['quarter']}, "

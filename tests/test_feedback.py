@@ -187,10 +187,10 @@ def test_a_version_3_database_gains_the_feedback_table(tmp_path):
     assert load_entries(engine, DEFAULT_SHORTLIST)["stage"].tolist() == ["shortlisted"]
     with engine.connect() as conn:
         versions = [v for (v,) in conn.execute(text("SELECT version FROM schema_version"))]
-    assert max(versions) == 15  # v4 feedback, v5 org members, v6 named owners, v7 Hub members,
+    assert max(versions) == 16  # v4 feedback, v5 org members, v6 named owners, v7 Hub members,
     # v8 the opt-out list, v9 shortlists and digests, v10 the ATS marks, v11 owner pairings,
     # v12 bot evidence and login sources, v13 employment spans, v14 the access log,
-    # v15 shortlist shares
+    # v15 shortlist shares, v16 table versions and derived results
 
 
 @pytest.fixture(scope="module")

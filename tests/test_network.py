@@ -110,4 +110,7 @@ def test_the_network_page_and_the_candidates_ties_render(monkeypatch, demo_store
     at.run()
     assert not at.exception
     assert "Works with" in [s.value for s in at.subheader]
+    assert not any("strongest ties" in c.value for c in at.caption)  # drawn on demand
+    at.toggle(key="show_collaborators").set_value(True).run()
+    assert not at.exception
     assert any(c.value.startswith("Their ") and "strongest ties" in c.value for c in at.caption)

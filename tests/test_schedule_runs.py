@@ -19,6 +19,7 @@ from test_serve import Receiver
 
 from talent.config import ConfigError, load_settings
 from talent.mining import mine_git
+from talent.ranking.scoring import rank_store
 from talent.schedule import (
     LAST_END,
     NEXT,
@@ -30,6 +31,7 @@ from talent.schedule import (
     run_scheduled,
 )
 from talent.store import data_version, get_meta, open_store
+from talent.store.derived import count
 
 ADA = Who("Ada Lovelace", "1+ada@users.noreply.github.com")
 BOB = Who("Bob Builder", "2+bob@users.noreply.github.com")
@@ -193,4 +195,9 @@ def test_a_run_with_nothing_new_neither_posts_nor_changes_the_data_version(tmp_p
         assert third.ok, third.status
         assert data_version(engine) != version
         assert "resolving identities into people" in lines
+        # What the first page and `talent rank` read is kept for the new data, not stale:
+        assert "computing the rankings for the next readers" in lines
+        assert count(engine, "ranking_base") == count(engine, "maintainers") == 1
+        assert count(engine, "ranking") >= 2  # as `talent rank` and the app ask (the digest too)
+        assert "Cy Young" in set(rank_store(engine, settings)["name"])  # the new author
         engine.dispose()

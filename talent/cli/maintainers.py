@@ -79,14 +79,14 @@ def maintainers(
     whole history by `talent mine git`; a named owner that matches nobody is reported,
     never guessed.
     """
-    from talent.views.stewardship import maintainers_report
+    from talent.views.stewardship import cached_maintainers_report
 
     settings = _load(db, config)
     engine = _open_existing(settings)
     if count_rows(engine, "activities") == 0:
         raise CliError("the database holds no activity yet; run `talent demo` or a miner first")
     _check_repos(engine, repo)
-    report = maintainers_report(
+    report = cached_maintainers_report(
         engine, settings, repos=repo, area=area, months=months, include_docs=docs
     )
     names = load_people(engine).set_index("person_id")["name"].to_dict()

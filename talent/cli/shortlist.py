@@ -29,7 +29,6 @@ from talent.cli.common import (
 from talent.config import Settings
 from talent.files import MAX_FILE_BYTES, InputFileError, read_bytes_limited
 from talent.people.identity import ensure_people
-from talent.ranking.scoring import INTERVAL_WINDOWS, load_ranking_profile
 from talent.store import load_people
 from talent.views.export import exported_ids
 
@@ -342,10 +341,9 @@ def shortlist_export(
     """A shortlist for a hiring manager: stage, tags and notes beside rank, rank range,
     profile link, score and why, the links behind it, areas and skills; stable person
     ids. CSV opens safely in any spreadsheet; no e-mail address is exported."""
-    from talent.ranking.scoring import build_ranking_base, score_base
-    from talent.store import load_ats_marks, load_entries, load_shortlists
-    from talent.views.export import list_frame
-    from talent.views.pipeline import check_list_name, entry_notes
+    from talent.store import load_entries, load_shortlists
+    from talent.views.export import cached_list_frame
+    from talent.views.pipeline import check_list_name
 
     settings = _load(db, config)
     name = _pipeline_call(check_list_name, name)
@@ -356,13 +354,7 @@ def shortlist_export(
     people = load_people(engine)
     if not entries["person_id"].isin(people["person_id"]).any():
         raise CliError(f"{name!r} has nobody on it yet: talent shortlist add {name!r} LOGIN")
-    base = build_ranking_base(engine, settings)
-    chosen = load_ranking_profile(engine, settings, profile)
-    ranking = score_base(base, chosen, affiliations=(), interval_windows=INTERVAL_WINDOWS)
-    frame = list_frame(
-        name, ranking, entries, entry_notes(engine, name), base.evidence, people,
-        in_ats=set(load_ats_marks(engine)["person_id"]),
-    )  # fmt: skip
+    frame = cached_list_frame(engine, settings, name, profile)
     if new_since is not None:
         frame = _not_in(frame, new_since)
     _record(engine, settings, "export", frame["person_id"], list=name, profile=profile,

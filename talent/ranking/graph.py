@@ -8,11 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from talent.model import ActivityKind
+
+
+class _Networkx:
+    """networkx, imported on first use rather than with this module: a command that
+    reads a cached ranking draws no graph and need not load it."""
+
+    def __getattr__(self, name: str):
+        import networkx
+
+        return getattr(networkx, name)
+
+
+nx = _Networkx()
 
 # How much one act of each kind says that the actor's judgement was relied upon by
 # the counterpart. Merging someone's work is the strongest trust signal; a comment the

@@ -50,12 +50,10 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 from sqlalchemy import Engine
 
 from talent.config import SCALINGS, SIGNAL_NAMES, ConfigError, Profile, Settings
@@ -162,157 +160,178 @@ RANK_COLUMNS = [
 DEFAULT_PROFILE = "maintainer"
 # Rank ranges leave out one fifth of the history at a time.
 INTERVAL_WINDOWS = 5
+# Above this many activities, the app's rank ranges (five more rankings over four fifths
+# of the history each) start switched off: on the large demo world (136,000 activities)
+# they were half of the Candidates page's first load (benchmarks/app_speed.py).
+INTERVALS_UP_TO = 100_000
 
 
-class ProfileScorer(TransformerMixin, BaseEstimator):
-    """Scale signals to [0, 1] and weigh them: ``transform`` gives the contributions,
-    ``predict`` their sum (the score).
+@cache
+def _profile_scorer() -> type:
+    """The class :class:`ProfileScorer`, made on first use: scikit-learn is imported with
+    it, not with this module (a cached ranking never scores and imports none of it)."""
+    from sklearn.base import BaseEstimator, TransformerMixin
+    from sklearn.utils.validation import check_is_fitted
 
-    Parameters
-    ----------
-    weights : mapping of str to float
-        Weight per signal (column of ``X``); unnamed columns weigh nothing.
-    scaling : {"log_max", "quantile"}
-        ``log_max``: "count" signals become log(1 + x) / log(1 + max), "max" signals
-        x / max, "share" signals stay as they are. ``quantile``: each signal
-        becomes the share of the people fitted who did something (a value above zero)
-        whose value is at or below it (the empirical quantile): the least of m gets 1/m,
-        the most 1, equal values alike, and zero stays zero so that no contribution is
-        credited for nothing done.
-        ``learned``: each signal is scaled as the learned maintainer model was trained
-        (:func:`talent.ranking.learning.scale_against` the people fitted) and goes through the
-        model's curve for it (:mod:`talent.ranking.learning`; zero for a signal it lacks), times
-        the weight: the curves rise, so more never lowers a score.
-    kinds : mapping of str to str, optional
-        Scaling kind per column (default: from ``SIGNAL_TABLE``).
-    model : MaintainerModel, optional
-        The curves for ``learned`` (default: the model shipped with talent).
+    class ProfileScorer(TransformerMixin, BaseEstimator):
+        """Scale signals to [0, 1] and weigh them: ``transform`` gives the contributions,
+        ``predict`` their sum (the score).
 
-    Attributes
-    ----------
-    feature_names_in_ : ndarray of str
-    weights_ : ndarray of float
-    scaler_ : fitted scikit-learn transformer (``log_max``)
-    positives_ : list of ndarray (``quantile``), each signal's sorted positive values
-    """
+        Parameters
+        ----------
+        weights : mapping of str to float
+            Weight per signal (column of ``X``); unnamed columns weigh nothing.
+        scaling : {"log_max", "quantile"}
+            ``log_max``: "count" signals become log(1 + x) / log(1 + max), "max" signals
+            x / max, "share" signals stay as they are. ``quantile``: each signal
+            becomes the share of the people fitted who did something (a value above zero)
+            whose value is at or below it (the empirical quantile): the least of m gets 1/m,
+            the most 1, equal values alike, and zero stays zero so that no contribution is
+            credited for nothing done.
+            ``learned``: each signal is scaled as the learned maintainer model was trained
+            (:func:`talent.ranking.learning.scale_against` the people fitted) and goes through the
+            model's curve for it (:mod:`talent.ranking.learning`; zero for a signal it lacks), times
+            the weight: the curves rise, so more never lowers a score.
+        kinds : mapping of str to str, optional
+            Scaling kind per column (default: from ``SIGNAL_TABLE``).
+        model : MaintainerModel, optional
+            The curves for ``learned`` (default: the model shipped with talent).
 
-    def __init__(
-        self,
-        weights: Mapping[str, float] | None = None,
-        scaling: str = "log_max",
-        kinds: Mapping[str, str] | None = None,
-        model=None,
-    ):
-        self.weights = weights
-        self.scaling = scaling
-        self.kinds = kinds
-        self.model = model
+        Attributes
+        ----------
+        feature_names_in_ : ndarray of str
+        weights_ : ndarray of float
+        scaler_ : fitted scikit-learn transformer (``log_max``)
+        positives_ : list of ndarray (``quantile``), each signal's sorted positive values
+        """
 
-    def fit(self, X: pd.DataFrame, y=None) -> ProfileScorer:
-        from sklearn.compose import ColumnTransformer
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler
+        def __init__(
+            self,
+            weights: Mapping[str, float] | None = None,
+            scaling: str = "log_max",
+            kinds: Mapping[str, str] | None = None,
+            model=None,
+        ):
+            self.weights = weights
+            self.scaling = scaling
+            self.kinds = kinds
+            self.model = model
 
-        if self.scaling not in SCALINGS:
-            raise ValueError(f"scaling must be one of {SCALINGS}, not {self.scaling!r}")
-        columns = list(X.columns)
-        weights = dict(self.weights or {})
-        unknown = sorted(set(weights) - set(columns))
-        if unknown:
-            raise ValueError(f"weights name unknown signals: {unknown}")
-        if any(w < 0 for w in weights.values()):
-            raise ValueError("weights must not be negative")
-        kinds = {**{n: s.kind for n, s in SIGNAL_TABLE.items()}, **dict(self.kinds or {})}
-        self.feature_names_in_ = np.array(columns, dtype=object)
-        self.weights_ = np.array([weights.get(c, 0.0) for c in columns], dtype=float)
-        values = self._values(X)
-        if self.scaling == "learned":
-            # The model's own scaling, against the people fitted (learning.scale_against).
-            self.population_ = values.copy()
+        def fit(self, X: pd.DataFrame, y=None) -> ProfileScorer:
+            from sklearn.compose import ColumnTransformer
+            from sklearn.pipeline import make_pipeline
+            from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler
+
+            if self.scaling not in SCALINGS:
+                raise ValueError(f"scaling must be one of {SCALINGS}, not {self.scaling!r}")
+            columns = list(X.columns)
+            weights = dict(self.weights or {})
+            unknown = sorted(set(weights) - set(columns))
+            if unknown:
+                raise ValueError(f"weights name unknown signals: {unknown}")
+            if any(w < 0 for w in weights.values()):
+                raise ValueError("weights must not be negative")
+            kinds = {**{n: s.kind for n, s in SIGNAL_TABLE.items()}, **dict(self.kinds or {})}
+            self.feature_names_in_ = np.array(columns, dtype=object)
+            self.weights_ = np.array([weights.get(c, 0.0) for c in columns], dtype=float)
+            values = self._values(X)
+            if self.scaling == "learned":
+                # The model's own scaling, against the people fitted (learning.scale_against).
+                self.population_ = values.copy()
+                return self
+            if self.scaling == "quantile":
+                # Quantiles among those who did something: zeros are left out, so a signal
+                # most people lack still spreads its range over those who have it.
+                self.positives_ = [np.sort(values[c][values[c] > 0].to_numpy()) for c in columns]
+                return self
+            else:
+                by_kind = {k: [c for c in columns if kinds.get(c, "count") == k]
+                           for k in ("count", "max", "share")}  # fmt: skip
+                self.scaler_ = ColumnTransformer(
+                    [
+                        ("count", make_pipeline(
+                                FunctionTransformer(np.log1p, feature_names_out="one-to-one"),
+                                MaxAbsScaler(),
+                            ),
+                         by_kind["count"]),
+                        ("max", MaxAbsScaler(), by_kind["max"]),
+                        ("share", "passthrough", by_kind["share"]),
+                    ],
+                    verbose_feature_names_out=False,
+                )  # fmt: skip
+                self.scaler_.set_output(transform="pandas")
+            self.scaler_.fit(values)
             return self
-        if self.scaling == "quantile":
-            # Quantiles among those who did something: zeros are left out, so a signal
-            # most people lack still spreads its range over those who have it.
-            self.positives_ = [np.sort(values[c][values[c] > 0].to_numpy()) for c in columns]
-            return self
-        else:
-            by_kind = {k: [c for c in columns if kinds.get(c, "count") == k]
-                       for k in ("count", "max", "share")}  # fmt: skip
-            self.scaler_ = ColumnTransformer(
-                [
-                    ("count", make_pipeline(
-                            FunctionTransformer(np.log1p, feature_names_out="one-to-one"),
-                            MaxAbsScaler(),
-                        ),
-                     by_kind["count"]),
-                    ("max", MaxAbsScaler(), by_kind["max"]),
-                    ("share", "passthrough", by_kind["share"]),
-                ],
-                verbose_feature_names_out=False,
-            )  # fmt: skip
-            self.scaler_.set_output(transform="pandas")
-        self.scaler_.fit(values)
-        return self
 
-    def _model(self):
-        from talent.ranking.learning import load_model
+        def _model(self):
+            from talent.ranking.learning import load_model
 
-        return self.model if self.model is not None else load_model()
+            return self.model if self.model is not None else load_model()
 
-    def _values(self, X: pd.DataFrame) -> pd.DataFrame:
-        # Missing values (no pull requests, no reviews) count as nothing done.
-        return X.astype(float).fillna(0.0).clip(lower=0.0)
+        def _values(self, X: pd.DataFrame) -> pd.DataFrame:
+            # Missing values (no pull requests, no reviews) count as nothing done.
+            return X.astype(float).fillna(0.0).clip(lower=0.0)
 
-    def normalise(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Each signal scaled to [0, 1], before weighting."""
-        check_is_fitted(self, "feature_names_in_")
-        values = self._values(X[list(self.feature_names_in_)])
-        if self.scaling == "learned":
-            from talent.ranking.learning import scale_against
+        def normalise(self, X: pd.DataFrame) -> pd.DataFrame:
+            """Each signal scaled to [0, 1], before weighting."""
+            check_is_fitted(self, "feature_names_in_")
+            values = self._values(X[list(self.feature_names_in_)])
+            if self.scaling == "learned":
+                from talent.ranking.learning import scale_against
 
-            model = self._model()
-            scaled = scale_against(values, self.population_, model.scale).to_numpy()
-        elif self.scaling == "quantile":
-            # The share of the fitted positive values at or below x (empirical CDF).
-            scaled = np.column_stack(
-                [
-                    np.searchsorted(p, values[c].to_numpy(), side="right") / max(len(p), 1)
-                    for c, p in zip(self.feature_names_in_, self.positives_, strict=True)
-                ]
-            ).reshape(len(values), len(self.positives_))
-        else:
-            scaled = self.scaler_.transform(values)
-            if isinstance(scaled, pd.DataFrame):
-                scaled = scaled[list(self.feature_names_in_)].to_numpy()
-        scaled = np.where(values.to_numpy() > 0, np.clip(scaled, 0.0, 1.0), 0.0)
-        return pd.DataFrame(scaled, index=X.index, columns=list(self.feature_names_in_))
+                model = self._model()
+                scaled = scale_against(values, self.population_, model.scale).to_numpy()
+            elif self.scaling == "quantile":
+                # The share of the fitted positive values at or below x (empirical CDF).
+                scaled = np.column_stack(
+                    [
+                        np.searchsorted(p, values[c].to_numpy(), side="right") / max(len(p), 1)
+                        for c, p in zip(self.feature_names_in_, self.positives_, strict=True)
+                    ]
+                ).reshape(len(values), len(self.positives_))
+            else:
+                scaled = self.scaler_.transform(values)
+                if isinstance(scaled, pd.DataFrame):
+                    scaled = scaled[list(self.feature_names_in_)].to_numpy()
+            scaled = np.where(values.to_numpy() > 0, np.clip(scaled, 0.0, 1.0), 0.0)
+            return pd.DataFrame(scaled, index=X.index, columns=list(self.feature_names_in_))
 
-    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Contributions: scaled signals times weights, columns ``contrib_<signal>``."""
-        scaled = self.normalise(X)
-        if self.scaling == "learned":
-            scaled = self._model().contributions(scaled)
-        contributions = scaled * self.weights_
-        contributions.columns = self.get_feature_names_out()
-        return contributions
+        def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+            """Contributions: scaled signals times weights, columns ``contrib_<signal>``."""
+            scaled = self.normalise(X)
+            if self.scaling == "learned":
+                scaled = self._model().contributions(scaled)
+            contributions = scaled * self.weights_
+            contributions.columns = self.get_feature_names_out()
+            return contributions
 
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """The score: the sum of the contributions."""
-        return self.transform(X).sum(axis=1).to_numpy()
+        def predict(self, X: pd.DataFrame) -> np.ndarray:
+            """The score: the sum of the contributions."""
+            return self.transform(X).sum(axis=1).to_numpy()
 
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        check_is_fitted(self, "feature_names_in_")
-        return np.array([f"contrib_{c}" for c in self.feature_names_in_], dtype=object)
+        def get_feature_names_out(self, input_features=None) -> np.ndarray:
+            check_is_fitted(self, "feature_names_in_")
+            return np.array([f"contrib_{c}" for c in self.feature_names_in_], dtype=object)
+
+    ProfileScorer.__qualname__ = "ProfileScorer"
+    ProfileScorer.__module__ = __name__
+    return ProfileScorer
 
 
-def make_profile_scorer(profile: Profile) -> ProfileScorer:
+def __getattr__(name: str):
+    if name == "ProfileScorer":  # made on first use (see _profile_scorer)
+        return _profile_scorer()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def make_profile_scorer(profile: Profile):
     """An unfitted :class:`ProfileScorer` for ``profile``."""
     model = None
     if profile.model:
         from talent.ranking.learning import load_model
 
         model = load_model(profile.model)
-    return ProfileScorer(profile.as_dict(), profile.scaling, model=model)
+    return _profile_scorer()(profile.as_dict(), profile.scaling, model=model)
 
 
 def signal_values(features: pd.DataFrame) -> pd.DataFrame:
@@ -1312,7 +1331,12 @@ def rank_store(
     chosen = (
         profile if isinstance(profile, Profile) else load_ranking_profile(engine, settings, profile)
     )
-    base = build_ranking_base(engine, settings, repos, since, include_bots)
+    if skill is None and not explain_top:
+        # Nothing but the ranking: once per data version (talent.store.derived).
+        return cached_ranking(
+            engine, settings, chosen, repos, since, include_bots, affiliations, interval_windows
+        )
+    base = cached_base(engine, settings, repos, since, include_bots)
     ranking = score_base(base, chosen, affiliations, interval_windows)
     if skill is not None and not ranking.empty:
         found = match_skills(base, skill)
@@ -1328,6 +1352,121 @@ def rank_store(
         for i, pid in enumerate(head["person_id"]):
             ranking.at[i, "explanation"] = explain(head.iloc[[i]], evidence, pid)
     return ranking
+
+
+# The tables a ranking base reads (people resolved first): a write to any other table
+# leaves cached rankings in use.
+BASE_READS = (
+    "activities",
+    "commit_files",
+    "people",
+    "identities",
+    "identity_links",
+    "named_owners",
+    "owner_pairings",
+)
+
+
+def derived_args(settings: Settings, **args) -> dict:
+    """The arguments that key a derived result (:func:`talent.store.derived.cached`):
+    ``args`` and the settings (but the database's address, which the app and the
+    command line may write differently)."""
+    from dataclasses import replace
+
+    return {"settings": replace(settings, db_url=""), **args}
+
+
+def cached_ranking(
+    engine: Engine,
+    settings: Settings,
+    profile: Profile,
+    repos: Sequence[str] | None = None,
+    since: datetime | None = None,
+    include_bots: bool = False,
+    affiliations: Sequence[str] | None = None,
+    interval_windows: int = 0,
+    base: Callable[[], RankingBase] | None = None,
+) -> pd.DataFrame:
+    """:func:`score_base` of the ranking base of these filters, computed once per
+    version of the tables it reads and kept in the store for every process
+    (:mod:`talent.store.derived`); people are resolved first if needed. ``base`` gives
+    the ranking base when the caller keeps one (the app), else it is read or built
+    (:func:`cached_base`)."""
+    return _of_base(
+        engine, settings, "ranking", (repos, since, include_bots), base,
+        lambda built: score_base(built, profile, affiliations, interval_windows),
+        profile=profile, affiliations=affiliations, windows=interval_windows,
+    )  # fmt: skip
+
+
+def cached_rank_history(
+    engine: Engine,
+    settings: Settings,
+    profile: Profile,
+    repos: Sequence[str] | None = None,
+    since: datetime | None = None,
+    include_bots: bool = False,
+    quarters: int = 8,
+    base: Callable[[], RankingBase] | None = None,
+) -> pd.DataFrame:
+    """:func:`rank_history` of the ranking base of these filters, computed once per
+    version of the tables it reads and kept in the store (as :func:`cached_ranking`)."""
+    return _of_base(
+        engine, settings, "rank_history", (repos, since, include_bots), base,
+        lambda built: rank_history(built, profile, quarters), profile=profile, quarters=quarters,
+    )  # fmt: skip
+
+
+def _of_base(engine, settings, name, scope, base, make, **args) -> pd.DataFrame:
+    """``make(base)`` kept in the store under ``name``, the ranking base's ``scope``
+    (repositories, since, bots) and ``args``."""
+    from talent.store.derived import cached
+
+    repos, since, include_bots = scope
+    ensure_people(engine, settings)
+    key = derived_args(
+        settings, repos=sorted(repos or []), since=since, include_bots=include_bots, **args
+    )
+
+    def compute() -> dict[str, pd.DataFrame]:
+        built = base() if base else cached_base(engine, settings, repos, since, include_bots)
+        return {name: make(built)}
+
+    return cached(engine, name, key, BASE_READS, compute)[name]
+
+
+# The frames of a RankingBase that are kept (with ``bots`` as a frame of one column).
+_BASE_FRAMES = ("acts", "changes", "people", "features", "values", "table", "skills",
+                "components", "next_up")  # fmt: skip
+
+
+def cached_base(
+    engine: Engine,
+    settings: Settings | None = None,
+    repos: Sequence[str] | None = None,
+    since: datetime | None = None,
+    include_bots: bool = False,
+) -> RankingBase:
+    """:func:`build_ranking_base`, computed once per version of the tables it reads and
+    kept in the store for every process (:mod:`talent.store.derived`): features, graph
+    measures, skills, personas and who is named next are read back, not computed again.
+    People are resolved first if needed."""
+    from talent.store.derived import cached
+
+    settings = settings or Settings()
+    ensure_people(engine, settings)
+    args = derived_args(settings, repos=sorted(repos or []), since=since, include_bots=include_bots)
+
+    def compute() -> dict[str, pd.DataFrame]:
+        base = build_ranking_base(engine, settings, repos, since, include_bots)
+        frames = {name: getattr(base, name) for name in _BASE_FRAMES}
+        frames["bots"] = pd.DataFrame({"person_id": sorted(base.bots)}, dtype=object)
+        return frames
+
+    frames = cached(engine, "ranking_base", args, BASE_READS, compute)
+    bots = frozenset(frames["bots"]["person_id"])
+    kept = {name: frames[name] for name in _BASE_FRAMES}
+    return RankingBase(bots=bots, settings=settings, **kept)
 
 
 def _load(engine, settings, repos, since, include_bots):
@@ -1549,7 +1688,7 @@ def learn_profile(
             f"rejected people among those ranked; have {counts[0]} and {counts[1]}"
         )
     values = signal_values(features)
-    scaled = ProfileScorer(dict.fromkeys(SIGNALS, 1.0), profile.scaling).fit(values)
+    scaled = _profile_scorer()(dict.fromkeys(SIGNALS, 1.0), profile.scaling).fit(values)
     X = scaled.normalise(values).loc[y.index]
     n_test = int(np.ceil(test_size * len(y)))
     if min(n_test, len(y) - n_test) < 2:

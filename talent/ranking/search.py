@@ -38,14 +38,16 @@ import difflib
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from talent.model import ActivityKind
 from talent.ranking.skills import language_of
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 # Acts that make a work item, and so name its author.
 ITEM_KINDS = (
@@ -101,7 +103,17 @@ TITLE_WEIGHT = 2.0
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _WORDS = re.compile(r"[A-Za-z0-9]+")
-_STOP = frozenset(ENGLISH_STOP_WORDS)
+
+
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words, imported on the first search (not with this
+    module: a cached ranking imports no scikit-learn)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
 # Suffixes in the order they are tried; the first that applies wins.
 _SUFFIXES = (
     ("isations", "ize"), ("izations", "ize"), ("isation", "ize"), ("ization", "ize"),
@@ -160,7 +172,7 @@ def analyze(text: str) -> list[str]:
     >>> analyze("Add the model_registry for training")
     ['add', 'model', 'registry', 'train', 'add model', 'model registry', 'registry train']
     """
-    words = [stem(w) for w in split_identifiers(text) if w not in _STOP]
+    words = [stem(w) for w in split_identifiers(text) if w not in _stop_words()]
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
@@ -256,6 +268,8 @@ def build_search_index(acts: pd.DataFrame, changes: pd.DataFrame) -> SearchIndex
     >>> len(index.items), "ci/tekton" in index.vocabulary, index.areas
     (1, True, ['ci', 'ci/tekton'])
     """
+    from scipy import sparse
+
     acts = acts[acts["person"].notna() & acts["item"].notna()]
     key = acts["repo"].astype(str) + "\x00" + acts["item"].astype(str)
     is_item = acts["kind"].isin([str(k) for k in ITEM_KINDS])
@@ -369,7 +383,7 @@ def _query_terms(index: SearchIndex, query: str) -> tuple[list[str], list[tuple[
     stands for, -1 for a bigram or ``LITERAL`` for a folder named as written, weight)."""
     vocab = index.vocabulary
     # A stop word the index holds is a language ("go") or a folder: keep it.
-    words = [w for w in split_identifiers(query) if w not in _STOP or w in vocab]
+    words = [w for w in split_identifiers(query) if w not in _stop_words() or w in vocab]
     words = list(dict.fromkeys(words))
     found: list[tuple[int, int, float]] = []
     stems = [stem(w) for w in words]

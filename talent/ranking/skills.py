@@ -22,7 +22,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from talent.ranking.components import ROOT, component_of
 from talent.ranking.features import mechanical_subject
@@ -201,6 +200,8 @@ def _top_terms(
 ) -> pd.Series:
     if not documents.str.strip().any():
         return documents.map(lambda _d: "")
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectorizer = TfidfVectorizer(
         stop_words="english",
         token_pattern=r"(?u)\b[a-zA-Z][\w+-]+\b",

@@ -37,6 +37,7 @@ from talent.config import sqlite_path
 from talent.model import Activity, CommitFile, Identity, IdentityEvidence, Repo
 from talent.store import schema
 from talent.store.schema import MIGRATIONS, SCHEMA_VERSION, metadata
+from talent.store.versions import ensure_rows, track
 
 __all__ = [
     "save_frame",
@@ -173,6 +174,7 @@ def open_store(url: str, *, create: bool = True) -> Engine:
         if url.startswith("postgresql"):
             hint = "; for PostgreSQL install the driver: pip install 'talent[postgres]'"
         raise StoreError(f"cannot open database {_shown(url)}: {_first_line(exc)}{hint}") from None
+    track(engine)  # every write counts in table_versions (talent.store.versions)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
@@ -253,6 +255,7 @@ def ensure_schema(engine: Engine) -> None:
                     for statement in MIGRATIONS.get(version, []):
                         conn.execute(text(statement))
                     conn.execute(schema.schema_version.insert(), {"version": version})
+            ensure_rows(conn)
             _move_verdicts(conn)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot use database: {_first_line(exc)}") from None
@@ -300,6 +303,8 @@ def forget_on_disk(engine: Engine, *, wait: float = 5.0) -> None:
         with engine.connect() as conn:
             # VACUUM cannot run inside a transaction; neither can a useful checkpoint.
             conn.execution_options(isolation_level="AUTOCOMMIT")
+            # Derived results (rankings, exports) may hold what was deleted: all go first.
+            conn.execute(schema.derived_results.delete())
             if engine.dialect.name == "sqlite":
                 _forget_sqlite(conn, wait)
             elif engine.dialect.name == "postgresql":
@@ -1085,6 +1090,8 @@ VOLATILE = {
     "ats_marks": {"imported_at"},
     "access_log": {"at"},
 }
+# Counters and caches of the data, not data: two stores with the same data may differ.
+NOT_DATA = {"table_versions", "derived_results"}
 VOLATILE_META = {"data_version", "privacy_salt", "people_fingerprint", _VACUUMED}
 
 
@@ -1093,7 +1100,8 @@ def _volatile_meta(key: str) -> bool:
 
 
 def dump_tables(engine: Engine) -> dict[str, dict[tuple, tuple]]:
-    """Every table as ``{primary key: other columns}``, clocks and salts left out.
+    """Every table as ``{primary key: other columns}``, clocks, salts and ``NOT_DATA`` left
+    out.
 
     Two stores that hold the same data give equal dumps, whatever the backend and
     whatever order the rows were written in (recovery checks, backend comparisons).
@@ -1101,6 +1109,8 @@ def dump_tables(engine: Engine) -> dict[str, dict[tuple, tuple]]:
     out: dict[str, dict[tuple, tuple]] = {}
     with engine.connect() as conn:
         for name, table in metadata.tables.items():
+            if name in NOT_DATA:
+                continue
             keys = [c.name for c in table.primary_key.columns]
             rest = [c.name for c in table.c if c.name not in keys]
             rest = [c for c in rest if c not in VOLATILE.get(name, ())]
@@ -1655,6 +1665,8 @@ def rename_people(engine: Engine, renames: dict[str, str]) -> dict[str, int]:
                 for old in moving
             )
         done["access_log_people"] = _rename_access(conn, renames)
+        # Derived results name the old ids: none is kept (talent.store.derived).
+        conn.execute(schema.derived_results.delete())
         if any(v for k, v in done.items() if not k.startswith("access_log")):
             _bump_version(conn)
     return done

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
 )
@@ -25,7 +27,7 @@ def String(length: int | None = None):
 
 Text = _Text().with_variant(_Text(collation="C"), "postgresql")
 
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 
 metadata = MetaData()
 
@@ -356,6 +358,30 @@ sync_state = Table(
     Column("updated_at", DateTime),
 )
 
+# Every other table's version, one more in each transaction that writes it (INSERT,
+# UPDATE, DELETE through any path of the engine, raw SQL too: talent.store.versions), so
+# a result derived from some tables is known stale as soon as one of them changes.
+table_versions = Table(
+    "table_versions",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("version", BigInteger, nullable=False, default=0),
+)
+
+# Results derived from the data (rankings, reports), shared by every process that opens
+# the store (talent.store.derived): ``key`` covers the result's name, arguments and the
+# versions of the tables it reads; ``scope`` the name and arguments only (a newer result
+# of the same scope replaces the older). ``payload`` is Arrow IPC.
+derived_results = Table(
+    "derived_results",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("scope", String(64), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("made_at", DateTime, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+)
+
 
 # Explicit migrations: version -> statements that bring version - 1 up to it. Tables
 # that are new in a version are made by ``metadata.create_all``; columns added to an
@@ -381,4 +407,5 @@ MIGRATIONS: dict[int, list[str]] = {
     ],
     14: [],  # access_log, access_log_people
     15: [],  # shortlist_shares
+    16: [],  # table_versions, derived_results
 }

@@ -30,14 +30,15 @@ from talent.ranking.authorship import build_authorship
 from talent.ranking.scoring import (
     INTERVAL_WINDOWS,
     RankingBase,
-    build_ranking_base,
+    cached_base,
+    cached_ranking,
     explain,
     list_profiles,
     load_ranking_profile,
     match_skills,
-    score_base,
     skill_suggestion,
 )
+from talent.ranking.scoring import INTERVALS_UP_TO as INTERVALS_UP_TO  # the app's, kept there
 from talent.sources.demo import generate_demo
 from talent.store import (
     StoreError,
@@ -57,13 +58,9 @@ from talent.views.access import AccessDenied, Viewer, check, visible_lists
 from talent.views.audit import Audit, audit_person
 from talent.views.export import shortlist_frame
 from talent.views.maintainers import orphaned_if_left
-from talent.views.stewardship import area_owners, left_out_of, maintainers_report
+from talent.views.stewardship import area_owners, cached_maintainers_report, left_out_of
 
 WINDOWS = {"All time": None, "Last 3 years": 3 * 365, "Last 12 months": 365, "Last 90 days": 90}
-# Above this many activities, rank ranges (five more rankings over four fifths of the
-# history each) start switched off: on the large demo world (136,000 activities) they
-# were half of the Candidates page's first load (benchmarks/app_speed.py).
-INTERVALS_UP_TO = 100_000
 # Quarters of "rank over time" on the Candidate page: two years, each a ranking of the
 # history up to the quarter's end.
 QUARTERS = 8
@@ -172,9 +169,9 @@ def _base(
     session and never copied (nothing changes it; :func:`talent.ranking.scoring.score_base`
     only reads it)."""
     del version  # part of the cache key only
-    return build_ranking_base(
-        _engine(url), settings(url)[0], list(repos) or None, since, include_bots
-    )
+    # Read back from the store when any process built it for this data (else built and
+    # kept there: talent.store.derived).
+    return cached_base(_engine(url), settings(url)[0], list(repos) or None, since, include_bots)
 
 
 def rising_reasons(
@@ -207,12 +204,18 @@ def ranking(
 ) -> pd.DataFrame:
     """Everyone ranked by ``profile``, with rank intervals if asked; the app filters
     whom to show, so ranks stay those of the whole population. Another profile only
-    re-weighs the shared base (and its rank intervals' windows)."""
-    return score_base(
-        _base(url, version, repos, since, include_bots),
+    re-weighs the shared base (and its rank intervals' windows); kept in the store for
+    every process (:func:`talent.ranking.scoring.cached_ranking`)."""
+    return cached_ranking(
+        _engine(url),
+        settings(url)[0],
         profile,
+        list(repos) or None,
+        since,
+        include_bots,
         affiliations=(),
         interval_windows=INTERVAL_WINDOWS if intervals else 0,
+        base=lambda: _base(url, version, repos, since, include_bots),
     )
 
 
@@ -227,9 +230,12 @@ def rank_history(
 ) -> pd.DataFrame:
     """Everyone's rank and score at the end of each of the last eight quarters, and
     now (:func:`talent.ranking.scoring.rank_history`); once per data version and filters."""
-    from talent.ranking.scoring import rank_history
+    from talent.ranking.scoring import cached_rank_history
 
-    return rank_history(_base(url, version, repos, since, include_bots), profile, QUARTERS)
+    return cached_rank_history(
+        _engine(url), settings(url)[0], profile, list(repos) or None, since, include_bots,
+        QUARTERS, base=lambda: _base(url, version, repos, since, include_bots),
+    )  # fmt: skip
 
 
 def explanation(
@@ -683,12 +689,9 @@ def maintainers(url: str, version: str, repos: tuple[str, ...], months: int) -> 
     leaves out, with why), ``areas`` (per area, named owners beside owners in practice:
     :func:`talent.views.stewardship.area_owners`), ``next`` (next maintainers, with evidence)
     and ``names`` (person id -> name)."""
-    report = maintainers_report(
-        _engine(url),
-        settings(url)[0],
-        repos=list(repos) or None,
-        months=months,
-        base=_base(url, version, repos, None, False),
+    del version  # part of the cache key only
+    report = cached_maintainers_report(
+        _engine(url), settings(url)[0], repos=list(repos) or None, months=months
     )
     drift = report.drift
     return {

@@ -317,3 +317,41 @@ def list_frame(
     frame.insert(frame.columns.get_loc("tags") + 1, "in_ats", frame["person_id"].isin(in_ats))
     frame.insert(0, "shortlist", name)
     return frame
+
+
+# The tables a shortlist's export reads beside the ranking base's: the lists, their
+# entries and events (stages, notes) and the ATS marks.
+LIST_READS = ("shortlists", "shortlist_entries", "shortlist_events", "ats_marks")
+
+
+def cached_list_frame(engine, settings, name: str, profile: str) -> pd.DataFrame:
+    """:func:`list_frame` of the shortlist ``name`` under ``profile`` (rank ranges
+    included), as `talent shortlist export` gives it, computed once per version of the
+    tables it reads and kept in the store for every process (:mod:`talent.store.derived`).
+    Opted-out people are never in it: an opt-out empties that cache."""
+    from talent.ranking.scoring import (
+        BASE_READS,
+        INTERVAL_WINDOWS,
+        cached_base,
+        cached_ranking,
+        derived_args,
+        load_ranking_profile,
+    )
+    from talent.store import load_ats_marks, load_entries
+    from talent.store.derived import cached
+    from talent.views.pipeline import entry_notes
+
+    chosen = load_ranking_profile(engine, settings, profile)
+
+    def compute() -> dict[str, pd.DataFrame]:
+        base = cached_base(engine, settings)
+        ranking = cached_ranking(engine, settings, chosen, affiliations=(),
+                                 interval_windows=INTERVAL_WINDOWS, base=lambda: base)  # fmt: skip
+        frame = list_frame(
+            name, ranking, load_entries(engine, name), entry_notes(engine, name),
+            base.evidence, base.people, in_ats=set(load_ats_marks(engine)["person_id"]),
+        )  # fmt: skip
+        return {"export": frame}
+
+    args = derived_args(settings, shortlist=name, profile=chosen)
+    return cached(engine, "shortlist_export", args, (*BASE_READS, *LIST_READS), compute)["export"]

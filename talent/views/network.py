@@ -9,10 +9,9 @@ Edges are acts on someone else's work (reviews, merges, comments, co-authorship)
 
 from __future__ import annotations
 
-import networkx as nx
 import pandas as pd
 
-from talent.ranking.graph import INTERACTION_WEIGHTS
+from talent.ranking.graph import INTERACTION_WEIGHTS, nx
 
 OTHERS = "others"  # the aggregated node's id
 EDGE_COLUMNS = ["source", "target", "weight", "repos", "kinds"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ from talent.model import is_past_role
 from talent.people.identity import owner_matches
 from talent.ranking.components import COLUMNS
 from talent.ranking.rising import NEXT_COLUMNS
-from talent.ranking.scoring import RankingBase, build_ranking_base
+from talent.ranking.scoring import BASE_READS, RankingBase, cached_base, derived_args
 from talent.sources.git import GITATTRIBUTES_META
 from talent.sources.owners import codeowners_regex
 from talent.store import (
@@ -153,7 +153,7 @@ def maintainers_report(
     Avelino et al. may. ``base`` is the ranking base of the same repositories when one is
     at hand (the app's cached one), so nothing is loaded twice."""
     settings = settings or Settings()
-    base = base if base is not None else build_ranking_base(engine, settings, repos)
+    base = base if base is not None else cached_base(engine, settings, repos)
     changes, acts = base.changes, base.acts
     people = load_people(engine)
     names = people.set_index("person_id")["name"]
@@ -250,6 +250,35 @@ def maintainers_report(
         named, practice, factors.reset_index(drop=True), drift, ready, left, components,
         keyed, next_up.reset_index(drop=True),
     )  # fmt: skip
+
+
+# The tables a maintainers' report reads: the ranking base's, the files at each head and
+# what `talent mine git` recorded of them (.gitattributes, in meta).
+MAINTAINERS_READS = (*BASE_READS, "head_files", "meta")
+
+
+def cached_maintainers_report(
+    engine: Engine, settings: Settings | None = None, **options
+) -> MaintainersReport:
+    """:func:`maintainers_report` with these ``options`` (``repos``, ``area``, ``months``,
+    ``include_docs``), computed once per version of the tables it reads and kept in the
+    store for every process (:mod:`talent.store.derived`)."""
+    from talent.people.identity import ensure_people
+    from talent.store.derived import cached
+
+    settings = settings or Settings()
+    ensure_people(engine, settings)
+
+    def compute() -> dict[str, pd.DataFrame]:
+        report = maintainers_report(engine, settings, **options)
+        frames = {f.name: getattr(report, f.name) for f in fields(report) if f.name != "drift"}
+        drift = {f"drift.{f.name}": getattr(report.drift, f.name) for f in fields(report.drift)}
+        return {**frames, **drift}
+
+    args = derived_args(settings, **options)
+    frames = cached(engine, "maintainers", args, MAINTAINERS_READS, compute)
+    drift = Drift(**{k.removeprefix("drift."): v for k, v in frames.items() if "." in k})
+    return MaintainersReport(drift=drift, **{k: v for k, v in frames.items() if "." not in k})
 
 
 # How many owners in practice each area lists, most of the files first.

@@ -223,6 +223,56 @@ def render() -> None:
         f"({md_escape(evidence)}). Bot probability: {person['bot_probability']:.2f}"
         + (f" ({md_escape(bot_evidence)})." if bot_evidence else ".")
     )
+    if on_demand("Show what they own: files only they author, owner files naming them",
+                 "show_ownership"):  # fmt: skip
+        ownership(status, person_id)
+    st.dataframe(
+        identities,
+        hide_index=True,
+        key="identities",
+        column_config={"confidence": st.column_config.NumberColumn(format="%.2f")},
+    )
+
+    acts = data.person_activity(status.url, status.version, person_id)
+    st.subheader("Activity over time", anchor=False)
+    if acts.empty:
+        st.info("No recorded activity.")
+        return
+    monthly = acts.assign(
+        month=acts["occurred_at"].dt.to_period("M").dt.to_timestamp()
+    ).pivot_table(index="month", columns="kind", values="key", aggfunc="count", fill_value=0)
+    st.bar_chart(monthly, stack=True, height=280)
+    st.subheader("Rank over time", anchor=False)
+    if on_demand("Rank each of the last quarters' history", "show_rank_history"):
+        rank_over_time(args, person_id)
+
+    st.subheader("Latest activity", anchor=False)
+    latest = acts.sort_values("occurred_at", ascending=False).head(25)
+    st.dataframe(
+        latest[["occurred_at", "repo", "kind", "title", "url"]],
+        hide_index=True,
+        width="stretch",
+        key="latest",
+        column_config={
+            "occurred_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+            "url": st.column_config.LinkColumn("Link", display_text="open"),
+        },
+    )
+    st.subheader("Works with", anchor=False)
+    if on_demand("Show who they work with", "show_collaborators"):
+        collaborators(status, filters, person_id)
+
+
+def on_demand(label: str, key: str) -> bool:
+    """Whether to draw a section that takes a while the first time (rankings of past
+    quarters, authorship of every file, the network): a switch, off until the viewer
+    turns it on, then kept on for the session, so each Candidate page shows its score
+    and why at once."""
+    return st.toggle(label, key=key)
+
+
+def ownership(status: data.StoreStatus, person_id: str) -> None:
+    """The files nobody else authors (who comes next) and where owner files name them."""
     orphans = data.person_orphans(status.url, status.version, person_id)
     if orphans.empty:
         st.caption("No file would be left without an author if this person left.")
@@ -254,37 +304,6 @@ def render() -> None:
                 "until": st.column_config.DateColumn("Until", format="YYYY-MM-DD"),
             },
         )
-    st.dataframe(
-        identities,
-        hide_index=True,
-        key="identities",
-        column_config={"confidence": st.column_config.NumberColumn(format="%.2f")},
-    )
-
-    acts = data.person_activity(status.url, status.version, person_id)
-    st.subheader("Activity over time", anchor=False)
-    if acts.empty:
-        st.info("No recorded activity.")
-        return
-    monthly = acts.assign(
-        month=acts["occurred_at"].dt.to_period("M").dt.to_timestamp()
-    ).pivot_table(index="month", columns="kind", values="key", aggfunc="count", fill_value=0)
-    st.bar_chart(monthly, stack=True, height=280)
-    rank_over_time(args, person_id)
-
-    st.subheader("Latest activity", anchor=False)
-    latest = acts.sort_values("occurred_at", ascending=False).head(25)
-    st.dataframe(
-        latest[["occurred_at", "repo", "kind", "title", "url"]],
-        hide_index=True,
-        width="stretch",
-        key="latest",
-        column_config={
-            "occurred_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
-            "url": st.column_config.LinkColumn("Link", display_text="open"),
-        },
-    )
-    collaborators(status, filters, person_id)
 
 
 def stewardship(report) -> None:
@@ -431,7 +450,6 @@ def outreach(status: data.StoreStatus, filters, person_id: str) -> None:
 def rank_over_time(args: tuple, person_id: str) -> None:
     """The person's rank and score at the end of each quarter (the history up to then,
     ranked by the same profile), then now: a rise or a fade at a glance."""
-    st.subheader("Rank over time", anchor=False)
     history = data.rank_history(*args[:-1])
     mine = history[history["person_id"] == person_id].sort_values("at")
     if len(mine) < 2:
@@ -529,7 +547,6 @@ def ego_chart(nodes: pd.DataFrame, ties: pd.DataFrame, names: dict) -> alt.Layer
 
 def collaborators(status: data.StoreStatus, filters, person_id: str) -> None:
     """The person's ego network: who they review, merge and co-author with."""
-    st.subheader("Works with", anchor=False)
     since = data.since_for(filters.window, status.last)
     ego = data.ego_network(status.url, status.version, filters.repos, since,
                            not filters.hide_bots, person_id)  # fmt: skip
