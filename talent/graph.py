@@ -79,7 +79,7 @@ def build_interaction_graph(
     [('a', 'm', 2.0), ('b', 'm', 3.0)]
     """
     table = {str(k): v for k, v in (weights or INTERACTION_WEIGHTS).items()}
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     people = acts["person"].dropna().unique()
     graph.add_nodes_from(p for p in people if p not in exclude)
     pairs = acts[acts["other"].notna() & (acts["other"] != acts["person"])]
@@ -339,7 +339,7 @@ def build_contribution_graph(acts: pd.DataFrame) -> nx.DiGraph:
         from_commit = frame["repo"] + "#" + frame["pr_number"].astype("Int64").astype(str)
         items = items.fillna(from_commit.where(frame["pr_number"].notna()))
     frame = frame.assign(item=items).dropna(subset=["item"])
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[tuple[str, str]] = nx.DiGraph()
     if frame.empty:
         return graph
     kinds = frame.groupby("item")["kind"].agg(set)
@@ -450,7 +450,7 @@ def openrank(
     keep = np.array([G.nodes[n]["retention"] for n in nodes], dtype=float)
     sources = np.array([index[u] for u, _ in G.edges()], dtype=int)
     targets = np.array([index[v] for _, v in G.edges()], dtype=int)
-    weights = np.array([w for _, _, w in G.edges(data=weight)], dtype=float)
+    weights = np.array([d.get(weight) for _, _, d in G.edges(data=True)], dtype=float)
     value = init.copy()
     for _ in range(max_iter):
         inflow = np.bincount(targets, weights=value[sources] * weights, minlength=len(nodes))

@@ -514,7 +514,7 @@ def cross_validate(
     from sklearn.model_selection import GroupKFold
 
     repos = sorted(r for r, t in tables.items() if not t.empty)
-    rows = []
+    rows: list[dict[str, object]] = []
     for train, test in GroupKFold(n_splits=min(folds, len(repos))).split(repos, groups=repos):
         fitted = fit_model({repos[i]: tables[repos[i]] for i in train}, signals, target, **fit)
         for i in test:
