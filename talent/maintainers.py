@@ -24,6 +24,7 @@ import posixpath
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -463,7 +464,7 @@ def files_left_out(
 
 # A name ("repo", "area", ...), a callable (repo, path) -> key, or the repositories'
 # components (:func:`talent.components.build_components`): each file's component.
-Grouping = str | Callable[[str, str], str | None] | pd.DataFrame
+Grouping: TypeAlias = str | Callable[[str, str], str | None] | pd.DataFrame
 
 
 def _group_keys(paths: pd.Series, by: Grouping, rules: Sequence[tuple[str, str]]) -> pd.DataFrame:
