@@ -12,9 +12,11 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
+    ColumnElement,
     Engine,
     String,
     Table,
@@ -364,12 +366,14 @@ def _vacuum_postgresql(conn, wait: float) -> None:
 def _insert_for(engine):
     """The dialect's INSERT with ON CONFLICT, or None; takes an engine or a connection."""
     if engine.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        return None
-    return insert
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    return None
 
 
 def _upsert(engine: Engine, table: Table, rows: Iterable[dict], *, replace: bool = False) -> int:
@@ -744,7 +748,7 @@ def save_named_owners(engine: Engine, repo: str, owners: Iterable[dict]) -> int:
     whole history, so saving the same history again changes nothing. Returns the count."""
     rows = {}
     for owner in owners:
-        row = {"repo": repo, **{f: owner.get(f) for f in NAMED_OWNER_FIELDS}}
+        row: dict[str, Any] = {"repo": repo, **{f: owner.get(f) for f in NAMED_OWNER_FIELDS}}
         row["line"] = int(row["line"] or 0)
         row["since"] = _naive_utc(row["since"])
         row["until"] = _naive_utc(row["until"]) if row["until"] is not None else None
@@ -1013,7 +1017,7 @@ def store_aggregates(engine: Engine) -> dict[str, str]:
             ("account_members", "fetched_at"),
         ):
             t = metadata.tables[name]
-            columns = [func.count()]
+            columns: list[ColumnElement[Any]] = [func.count()]
             if moment is not None:
                 columns.append(func.max(t.c[moment]))
             row = conn.execute(select(*columns).select_from(t)).one()
@@ -1698,7 +1702,9 @@ def save_access(
     }
     t, people = schema.access_log, schema.access_log_people
     with engine.begin() as conn:
-        entry = int(conn.execute(t.insert().values(row)).inserted_primary_key[0])
+        inserted = conn.execute(t.insert().values(row)).inserted_primary_key
+        assert inserted is not None  # one row inserted, with its key
+        entry = int(inserted[0])
         for batch in _batches(({"entry_id": entry, "person_id": p} for p in ids), _BATCH):
             conn.execute(people.insert(), batch)
     return entry
