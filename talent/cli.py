@@ -13,16 +13,18 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 import typer
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
+from sqlalchemy import Engine
 from typer.core import TyperGroup
 
 from talent.config import (
@@ -139,13 +141,22 @@ def storage_problem(exc: BaseException) -> str | None:
 class _OneLineErrors(TyperGroup):
     """Report usage errors and known failures as one ``error:`` line."""
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
             code = super().main(
                 args=args,
                 prog_name=prog_name or "talent",
                 complete_var=complete_var,
                 standalone_mode=False,
+                windows_expand_args=windows_expand_args,
                 **extra,
             )
         except typer.Abort:
@@ -165,7 +176,11 @@ class _OneLineErrors(TyperGroup):
             # Usage errors come from the click that typer ships (vendored in recent typer,
             # the click package in older ones); both carry exit_code and format_message.
             message = getattr(exc, "format_message", None)
-            if message is not None and type(exc).__name__ == "NoArgsIsHelpError":
+            if (
+                message is not None
+                and type(exc).__name__ == "NoArgsIsHelpError"
+                and hasattr(exc, "exit_code")
+            ):
                 typer.echo(message())  # a command given alone shows its help, as --help
                 sys.exit(exc.exit_code)
             if message is not None and hasattr(exc, "exit_code"):
@@ -495,13 +510,14 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool, explain: bool = F
         title=f"Top {len(ranking)} contributors (profile: {profile})", title_justify="left"
     )
     skill = "skill_match" in ranking.columns
-    columns = [("#", "right")]
+    columns: list[tuple[str, JustifyMethod]] = [("#", "right")]
     if explain:
         columns.append(("range", "right"))
+    matched: list[tuple[str, JustifyMethod]] = [("skill match", "left")] if skill else []
     columns += [
         ("name", "left"),
         ("login", "left"),
-        *([("skill match", "left")] if skill else []),
+        *matched,
         ("score", "right"),
         ("largest contributions", "left"),
         ("persona", "left"),
@@ -1752,6 +1768,7 @@ def evaluate(
         return
     if repo:
         raise CliError("--repo goes with --from-owner-files; a truth file names its repository")
+    assert truth is not None  # the check above: no --from-owner-files, so --truth
     try:
         known = load_truth(truth)
     except TruthError as exc:
@@ -1770,7 +1787,7 @@ def evaluate(
         for name in names
     }
     ranking = rankings[profile]
-    parts = []
+    parts: list[pd.DataFrame] = []
     for name, ranked in rankings.items():
         rows = evaluate_store(engine, known, ranked, repos=repos)
         if parts:  # commit count once, after the chosen profile
@@ -2197,7 +2214,7 @@ def _pipeline_call(call, *args, **kwargs):
 
 def _list_and_people(
     settings: Settings, name: str, who: list[str], *, must_exist: bool = True
-) -> tuple[object, str, list[str]]:
+) -> tuple[Engine, str, list[str]]:
     from talent.pipeline import check_list_name
     from talent.store import load_shortlists
 
@@ -2338,7 +2355,7 @@ EmailsArgument = Annotated[
 ]
 
 
-def _share_args(settings: Settings, name: str, emails: list[str]) -> tuple[object, str, list[str]]:
+def _share_args(settings: Settings, name: str, emails: list[str]) -> tuple[Engine, str, list[str]]:
     """The store, the list (which must exist) and the addresses, checked: one line on
     bad input."""
     from talent.access import share_address
@@ -2731,7 +2748,7 @@ def digest_command(
     if url:
         _check_url(url, "--webhook", "https://hooks.slack.com/services/...")
     since_dt = _parse_since(since)
-    if since_dt is not None:  # a digest taken during that day counts
+    if since and since_dt is not None:  # a digest taken during that day counts
         since_dt = since_dt.replace(tzinfo=None) + (timedelta(days=1) if len(since) == 10 else
                                                     timedelta(0))  # fmt: skip
     engine = _open_existing(settings)
@@ -3455,6 +3472,7 @@ def serve(
     """
     from talent.schedule import (
         ScheduleBusy,
+        SourceOptions,
         acquire_lock,
         run_scheduled,
         schedule_problem,
@@ -3489,7 +3507,7 @@ def serve(
             if problem:
                 raise CliError(problem)
         engine = _opened(settings)
-        options = {
+        options: SourceOptions = {
             "github_token": github_token or None,
             "hf_token": os.environ.get("HF_TOKEN", "").strip() or None,
             "github_url": github_url,

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -179,8 +180,19 @@ MODEL_TARGET = "now"
 # "Who will be named next" also weighs how recent and how steady the work is.
 FUTURE_SIGNALS = ("commits", "activity", "recent_activity", "tenure", "ownership", "trust",
                   "pagerank", "active_months", "recency")  # fmt: skip
+
+
+class FitOptions(TypedDict):
+    """The options of :func:`fit_model` that are chosen rather than given by the data."""
+
+    scale: str
+    pairs: int
+    monotone: bool
+    C: float
+
+
 # How both are fitted (fit_model's options), chosen the same way.
-FIT = {"scale": "logmax", "pairs": 30, "monotone": True, "C": 1.0}
+FIT: FitOptions = {"scale": "logmax", "pairs": 30, "monotone": True, "C": 1.0}
 
 
 def within_repo(values: pd.DataFrame, scale: str) -> pd.DataFrame:
