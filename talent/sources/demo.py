@@ -1114,11 +1114,7 @@ class _Generator:
         one of the repository's maintainers active then tags a release, and backports up
         to three of the quarter's fixes by others to its release branch."""
         humans = {
-            i.key
-            for p in self.people
-            if not p.is_bot
-            for i in [p.account, *p.git_identities]
-            if i is not None
+            i.key for p in self.people if not p.is_bot for i in [p.account, *p.git_identities]
         }
         fixes: dict[str, list[Activity]] = {}
         for act in activities:
