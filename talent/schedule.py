@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 from sqlalchemy import Engine
 
@@ -366,6 +367,16 @@ def schedule_problem(schedule: ScheduleSettings) -> str | None:
         except HubError as exc:
             return f"[schedule] hf: {exc}"
     return None
+
+
+class SourceOptions(TypedDict, total=False):
+    """How :func:`run_scheduled` reaches its sources (its keyword arguments of that name)."""
+
+    github_token: str | None
+    hf_token: str | None
+    github_url: str
+    hub_endpoint: str
+    max_wait: float
 
 
 def run_scheduled(

@@ -91,7 +91,7 @@ def is_loopback(address: str) -> bool:
     except (socket.gaierror, UnicodeError):
         return False
     return bool(infos) and all(
-        ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in infos
+        ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in infos
     )
 
 
@@ -225,7 +225,7 @@ def auth_secrets(settings: Settings) -> dict:
         raise SignInProblem(f"sign-in is not configured: {_HOW_TO}")
     if auth.secrets_file:
         return _secrets_file_auth(auth.secrets_file)
-    table = {
+    table: dict[str, object] = {
         "redirect_uri": auth.redirect_uri,
         "cookie_secret": cookie_secret(settings),
         "client_id": auth.client_id,

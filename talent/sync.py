@@ -15,6 +15,8 @@ import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
@@ -181,7 +183,10 @@ def save_batch(engine: Engine, batch: Batch, optout: OptoutList | None = None) -
     return saved
 
 
-def _with_retries(action: Callable[[], int], sleep: Callable[[float], None]) -> int:
+_T = TypeVar("_T")
+
+
+def _with_retries(action: Callable[[], _T], sleep: Callable[[float], None]) -> _T:
     for attempt in range(SAVE_RETRIES + 1):
         try:
             return action()
@@ -218,14 +223,16 @@ def run_sync(
             summary.failures[item.scope] = item.message
             summary.items.setdefault(item.scope, 0)
             continue
-        saved = _with_retries(lambda item=item: save_batch(engine, item, optout), sleep)
+        saved = _with_retries(partial(save_batch, engine, item, optout), sleep)
         for mark in item.marks:
             _with_retries(
-                lambda mark=mark: (
-                    save_sync_state(
-                        engine, mark.scope, mark.resource, watermark=mark.watermark, etag=mark.etag
-                    )
-                    or 0
+                partial(
+                    save_sync_state,
+                    engine,
+                    mark.scope,
+                    mark.resource,
+                    watermark=mark.watermark,
+                    etag=mark.etag,
                 ),
                 sleep,
             )

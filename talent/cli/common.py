@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -71,13 +72,22 @@ def storage_problem(exc: BaseException) -> str | None:
 class _OneLineErrors(TyperGroup):
     """Report usage errors and known failures as one ``error:`` line."""
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
             code = super().main(
                 args=args,
                 prog_name=prog_name or "talent",
                 complete_var=complete_var,
                 standalone_mode=False,
+                windows_expand_args=windows_expand_args,
                 **extra,
             )
         except typer.Abort:
@@ -97,7 +107,11 @@ class _OneLineErrors(TyperGroup):
             # Usage errors come from the click that typer ships (vendored in recent typer,
             # the click package in older ones); both carry exit_code and format_message.
             message = getattr(exc, "format_message", None)
-            if message is not None and type(exc).__name__ == "NoArgsIsHelpError":
+            if (
+                message is not None
+                and type(exc).__name__ == "NoArgsIsHelpError"
+                and hasattr(exc, "exit_code")
+            ):
                 typer.echo(message())  # a command given alone shows its help, as --help
                 sys.exit(exc.exit_code)
             if message is not None and hasattr(exc, "exit_code"):

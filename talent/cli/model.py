@@ -98,6 +98,7 @@ def evaluate(
         return
     if repo:
         raise CliError("--repo goes with --from-owner-files; a truth file names its repository")
+    assert truth is not None  # the check above: no --from-owner-files, so --truth
     try:
         known = load_truth(truth)
     except TruthError as exc:
@@ -116,7 +117,7 @@ def evaluate(
         for name in names
     }
     ranking = rankings[profile]
-    parts = []
+    parts: list[pd.DataFrame] = []
     for name, ranked in rankings.items():
         rows = evaluate_store(engine, known, ranked, repos=repos)
         if parts:  # commit count once, after the chosen profile

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from talent.cli.common import (
@@ -257,13 +257,14 @@ def _print_table(ranking: pd.DataFrame, with_identities: bool, explain: bool = F
         title=f"Top {len(ranking)} contributors (profile: {profile})", title_justify="left"
     )
     skill = "skill_match" in ranking.columns
-    columns = [("#", "right")]
+    columns: list[tuple[str, JustifyMethod]] = [("#", "right")]
     if explain:
         columns.append(("range", "right"))
+    matched: list[tuple[str, JustifyMethod]] = [("skill match", "left")] if skill else []
     columns += [
         ("name", "left"),
         ("login", "left"),
-        *([("skill match", "left")] if skill else []),
+        *matched,
         ("score", "right"),
         ("largest contributions", "left"),
         ("persona", "left"),
@@ -393,7 +394,7 @@ def digest_command(
     if url:
         _check_url(url, "--webhook", "https://hooks.slack.com/services/...")
     since_dt = _parse_since(since)
-    if since_dt is not None:  # a digest taken during that day counts
+    if since and since_dt is not None:  # a digest taken during that day counts
         since_dt = since_dt.replace(tzinfo=None) + (timedelta(days=1) if len(since) == 10 else
                                                     timedelta(0))  # fmt: skip
     engine = _open_existing(settings)

@@ -262,6 +262,7 @@ def serve(
     """
     from talent.schedule import (
         ScheduleBusy,
+        SourceOptions,
         acquire_lock,
         run_scheduled,
         schedule_problem,
@@ -296,7 +297,7 @@ def serve(
             if problem:
                 raise CliError(problem)
         engine = _opened(settings)
-        options = {
+        options: SourceOptions = {
             "github_token": github_token or None,
             "hf_token": os.environ.get("HF_TOKEN", "").strip() or None,
             "github_url": github_url,

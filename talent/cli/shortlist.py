@@ -8,6 +8,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from sqlalchemy import Engine
 
 from talent.cli.common import (
     CliError,
@@ -56,7 +57,7 @@ VersionOption = Annotated[
 
 def _list_and_people(
     settings: Settings, name: str, who: list[str], *, must_exist: bool = True
-) -> tuple[object, str, list[str]]:
+) -> tuple[Engine, str, list[str]]:
     from talent.store import load_shortlists
     from talent.views.pipeline import check_list_name
 
@@ -197,7 +198,7 @@ EmailsArgument = Annotated[
 ]
 
 
-def _share_args(settings: Settings, name: str, emails: list[str]) -> tuple[object, str, list[str]]:
+def _share_args(settings: Settings, name: str, emails: list[str]) -> tuple[Engine, str, list[str]]:
     """The store, the list (which must exist) and the addresses, checked: one line on
     bad input."""
     from talent.store import load_shortlists

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -394,8 +395,8 @@ def build_organisations(
             if key in key_span.index and domain in kept:
                 first, last = key_span.loc[key, "min"], key_span.loc[key, "max"]
                 pair = (person_of[key], domain)
-                old = spans.get(pair, (first, last))
-                spans[pair] = (min(old[0], first), max(old[1], last))
+                seen = spans.get(pair, (first, last))
+                spans[pair] = (min(seen[0], first), max(seen[1], last))
     last_use: dict[str, pd.Timestamp] = {}
     for (_, domain), (_, last) in spans.items():
         last_use[domain] = max(last, last_use.get(domain, last))
@@ -486,7 +487,7 @@ def build_organisations(
 
 def judge_project(
     organisations: list[Organisation],
-    owners: list[str] = (),
+    owners: Sequence[str] = (),
     *,
     company_share: float = 0.15,
     single_share: float = 0.6,

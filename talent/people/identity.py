@@ -40,6 +40,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -602,7 +603,7 @@ def owner_file_joins(
     identities: pd.DataFrame,
     pairings: pd.DataFrame | None,
     group_of,
-    held_apart: set[str] = frozenset(),
+    held_apart: AbstractSet[str] = frozenset(),
     logins: Iterable[str] = (),
 ) -> list[tuple[str, str, str]]:
     """(identity key, identity key, method) that owner files join.
@@ -1001,6 +1002,7 @@ def remove_overrides(
                 values |= {name.casefold(), email.casefold()}
                 tokens += optout_tokens("git", name, email, None, None)
             elif kind in ("login", "email", "name", "github"):
+                fields: dict[str, tuple[str | None, str | None, str | None, str | None]]
                 fields = {"login": (None, None, value, None), "email": (None, value, None, None)}
                 fields |= {"name": (value, None, None, None), "github": (None, None, None, value)}
                 tokens += optout_tokens("github", *fields[kind])
@@ -1442,7 +1444,7 @@ def _login_choices(block: list, how: dict[str, str]) -> list[tuple[int, str, str
 def _describe_person(
     block: list,
     settings: Settings,
-    preferred: set[str] = frozenset(),
+    preferred: AbstractSet[str] = frozenset(),
     how: dict[str, str] | None = None,
     *,
     privacy_key: PrivacyKey,
@@ -1503,8 +1505,8 @@ def _describe_person(
     name = names[0] if names else (login or "(unknown)")
 
     is_bot = any(is_bot_identity(r.login, r.name, r.email, r.type, r.github_id) for r in block)
-    machine = [automation_account(r.name, r.email) for r in block]
-    machine = list(dict.fromkeys(why for why in machine if why))
+    found = (automation_account(r.name, r.email) for r in block)
+    machine = list(dict.fromkeys(why for why in found if why))
     if is_bot:
         bot_evidence = "bot by rule (login, account type or known bot)"
     else:
@@ -1576,7 +1578,7 @@ SUGGESTION_REASONS = (
 )
 
 
-def _folded_words(name: str | None) -> list[str]:
+def _folded_words(name: object) -> list[str]:
     folded = unicodedata.normalize("NFKD", name.casefold() if isinstance(name, str) else "")
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return re.sub(r"[^\w]+", " ", re.sub(r"\([^)]*\)", " ", folded)).split()
@@ -1681,8 +1683,8 @@ def suggest_merges(
             continue
         name = row.name or ""
         if name and not looks_like_email(name) and not is_generic_name(name):
-            if normalise_name(name):
-                note("same full name, different GitHub accounts", normalise_name(name), person)
+            if normalised := normalise_name(name):
+                note("same full name, different GitHub accounts", normalised, person)
             elif len(name.split()) == 1:
                 note("same one-word name", _fold(name), person)
             note("a name written as another's login or email", _fold(name), person)
@@ -1714,7 +1716,7 @@ def suggest_merges(
             written[token] |= persons
     pairs: dict[tuple[str, str], str] = {}
 
-    def pair_up(persons: set[str], reason: str, apart: set[str] = frozenset()) -> None:
+    def pair_up(persons: set[str], reason: str, apart: AbstractSet[str] = frozenset()) -> None:
         if 1 < len(persons) <= 5:  # common tokens say nothing
             ordered = sorted(persons)
             for i, a in enumerate(ordered):
@@ -1736,10 +1738,10 @@ def suggest_merges(
             if reason == "same name with an initial":
                 # Only a short form and a full name: two full names "Jane Doe" and "John
                 # Doe" share "j doe" but are two people.
-                for short in sorted(short_forms.get(token, set())):
-                    if len(persons | {short}) <= 5:
-                        for other in sorted(persons - {short}):
-                            a, b = sorted((short, other))
+                for written_short in sorted(short_forms.get(token, set())):
+                    if len(persons | {written_short}) <= 5:
+                        for other in sorted(persons - {written_short}):
+                            a, b = sorted((written_short, other))
                             pairs.setdefault((a, b), f"{reason} ({label})")
                 continue
             pair_up(persons, f"{reason} ({label})", email_only.get(token, set()))
@@ -1772,7 +1774,7 @@ def _pairing_suggestions(
         mine -= bots
         reason = f"named together in an owner file ({row.source}: '{row.text}')"
         if mine:
-            candidates = {tuple(sorted((a, b))) for a in mine for b in fits if a != b}
+            candidates = {(min(a, b), max(a, b)) for a in mine for b in fits if a != b}
         else:
             ordered = sorted(fits)
             candidates = {(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :]}

@@ -220,7 +220,7 @@ def build_components(
     })  # fmt: skip
     existing = set(unique[keep].tolist())
     named = _owner_folders(existing, named_owners, paths)
-    rows = []
+    rows: list[dict[str, object]] = []
     for name, group in frame.groupby("repo", sort=True):
         folders = _Folders(group["rel"], group["commit"])
         total = int(group["commit"].nunique())
@@ -257,7 +257,9 @@ def _owner_folders(
     for r, source, pattern in zip(named["repo"], named["source"], named["pattern"],
                                   strict=True):  # fmt: skip
         kind = OWNER_FILE_SOURCES.get(posixpath.basename(str(source)))
-        folder = pattern_folder(str(pattern)) if kind else None
+        if kind is None:
+            continue
+        folder = pattern_folder(str(pattern))
         if folder is not None and f"{r}:{folder}" in held:
             # OWNERS before CODEOWNERS when both name a folder: the folder's own file.
             if out.setdefault(r, {}).get(folder) != "OWNERS":

@@ -7,6 +7,7 @@ Each measure is one function taking a graph and ``weight=`` and returning
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,10 @@ class _Networkx:
         return getattr(networkx, name)
 
 
-nx = _Networkx()
+if TYPE_CHECKING:
+    import networkx as nx
+else:
+    nx = _Networkx()
 
 # How much one act of each kind says that the actor's judgement was relied upon by
 # the counterpart. Merging someone's work is the strongest trust signal; a comment the
@@ -91,7 +95,7 @@ def build_interaction_graph(
     [('a', 'm', 2.0), ('b', 'm', 3.0)]
     """
     nodes, edges = interaction_edges(acts, weights, exclude, coedits, coedit_weight)
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(nodes)
     graph.add_weighted_edges_from((u, v, w) for (u, v), w in edges.items())
     return graph
@@ -406,7 +410,7 @@ def build_contribution_graph(acts: pd.DataFrame) -> nx.DiGraph:
         from_commit = frame["repo"] + "#" + frame["pr_number"].astype("Int64").astype(str)
         items = items.fillna(from_commit.where(frame["pr_number"].notna()))
     frame = frame.assign(item=items).dropna(subset=["item"])
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[tuple[str, str]] = nx.DiGraph()
     if frame.empty:
         return graph
     kinds = frame.groupby("item")["kind"].agg(set)
@@ -517,7 +521,7 @@ def openrank(
     keep = np.array([G.nodes[n]["retention"] for n in nodes], dtype=float)
     sources = np.array([index[u] for u, _ in G.edges()], dtype=int)
     targets = np.array([index[v] for _, v in G.edges()], dtype=int)
-    weights = np.array([w for _, _, w in G.edges(data=weight)], dtype=float)
+    weights = np.array([d.get(weight) for _, _, d in G.edges(data=True)], dtype=float)
     value = init.copy()
     for _ in range(max_iter):
         inflow = np.bincount(targets, weights=value[sources] * weights, minlength=len(nodes))

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -180,8 +181,19 @@ MODEL_TARGET = "now"
 # "Who will be named next" also weighs how recent and how steady the work is.
 FUTURE_SIGNALS = ("commits", "activity", "recent_activity", "tenure", "ownership", "trust",
                   "pagerank", "active_months", "recency")  # fmt: skip
+
+
+class FitOptions(TypedDict):
+    """The options of :func:`fit_model` that are chosen rather than given by the data."""
+
+    scale: str
+    pairs: int
+    monotone: bool
+    C: float
+
+
 # How both are fitted (fit_model's options), chosen the same way.
-FIT = {"scale": "logmax", "pairs": 30, "monotone": True, "C": 1.0}
+FIT: FitOptions = {"scale": "logmax", "pairs": 30, "monotone": True, "C": 1.0}
 
 
 def within_repo(values: pd.DataFrame, scale: str) -> pd.DataFrame:
@@ -489,7 +501,7 @@ def cross_validate(
     from sklearn.model_selection import GroupKFold
 
     repos = sorted(r for r, t in tables.items() if not t.empty)
-    rows = []
+    rows: list[dict[str, object]] = []
     for train, test in GroupKFold(n_splits=min(folds, len(repos))).split(repos, groups=repos):
         fitted = fit_model({repos[i]: tables[repos[i]] for i in train}, signals, target, **fit)
         for i in test:

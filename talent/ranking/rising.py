@@ -27,6 +27,7 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -227,7 +228,7 @@ class RisingModel:
     top: int = 10
     threshold: float = 0.0
     trained_on: tuple[str, ...] = ()
-    info: Mapping[str, object] = field(default_factory=dict)
+    info: Mapping[str, Any] = field(default_factory=dict)  # from JSON
 
     @property
     def features(self) -> tuple[str, ...]:

@@ -537,7 +537,7 @@ def search_work(
         # alone), then by their matching work.
         said = np.array([any(w in titles[r].lower() for w in stems) for r in rows])
         order = np.lexsort((-(value[rows] * credit), ~said))
-        mask = held[rows].any(axis=0)
+        mask = np.asarray(held[rows].any(axis=0))
         terms.append(", ".join(w for w, h in zip(words, mask, strict=True) if h))
         work.append(
             [

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, overload
 
 from talent.model import Activity, CommitFile, Identity, IdentityEvidence, Repo
 
@@ -62,6 +62,12 @@ class Batch:
     meta: dict[str, str] = field(default_factory=dict)
     marks: list[Mark] = field(default_factory=list)
 
+    @overload
+    def who(self, identity: Identity) -> str: ...
+    @overload
+    def who(self, identity: None) -> None: ...
+    @overload
+    def who(self, identity: Identity | None) -> str | None: ...
     def who(self, identity: Identity | None) -> str | None:
         """Keep ``identity`` with the batch; its key (None for None)."""
         if identity is None:

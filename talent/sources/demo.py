@@ -369,7 +369,8 @@ class DemoPerson:
     start: datetime
     end: datetime
     git_identities: list[Identity] = field(default_factory=list)
-    account: Identity | None = None
+    # Every person has a GitHub account, made with their identities right after them.
+    account: Identity = field(init=False)
     repos: list[str] = field(default_factory=list)
     left_at: datetime | None = None  # a former employee's last day at the company
     template_bot: bool = False
@@ -735,8 +736,11 @@ class _Generator:
         total = 0
         for path in touched:
             binary = path.endswith(".png")
-            adds = None if binary else int(math.exp(self.rng.gauss(2.5, 1.3)))
-            dels = None if binary else int(adds * self.rng.random() * 0.6)
+            adds: int | None = None
+            dels: int | None = None
+            if not binary:
+                adds = int(math.exp(self.rng.gauss(2.5, 1.3)))
+                dels = int(adds * self.rng.random() * 0.6)
             total += (adds or 0) + (dels or 0)
             self.commit_files.append(CommitFile(repo, sha, path, adds, dels))
         subject = f"{title} (#{pr_number})" if pr_number else title
@@ -966,6 +970,8 @@ class _Generator:
                     if a.kind == ActivityKind.PR_OPENED and a.repo == repo
                 ]
                 for act in opened[::2]:
+                    if act.item is None:  # every opened pull request has one
+                        continue
                     cid = self._new_id()
                     number = act.item.rsplit("#", 1)[1]
                     self._add(
@@ -985,6 +991,8 @@ class _Generator:
                 )
                 opened = [a for a in self.activities if a.kind == kind and a.repo == repo]
                 for act in opened[::3]:
+                    if act.item is None:  # every opened pull request and issue has one
+                        continue
                     cid = self._new_id()
                     number = act.item.rsplit("#", 1)[1]
                     title = (
@@ -1086,7 +1094,7 @@ class _Generator:
                 "fetched_at": END.replace(tzinfo=None),
             }
             for p in self.people
-            if not p.is_bot and p.account is not None and p.account.key in used
+            if not p.is_bot and p.account.key in used
         ]
         return DemoWorld(
             self.repos,
@@ -1106,11 +1114,7 @@ class _Generator:
         one of the repository's maintainers active then tags a release, and backports up
         to three of the quarter's fixes by others to its release branch."""
         humans = {
-            i.key
-            for p in self.people
-            if not p.is_bot
-            for i in [p.account, *p.git_identities]
-            if i is not None
+            i.key for p in self.people if not p.is_bot for i in [p.account, *p.git_identities]
         }
         fixes: dict[str, list[Activity]] = {}
         for act in activities:

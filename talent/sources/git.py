@@ -255,7 +255,7 @@ def _git(path: Path, *args: str | bytes, input: bytes | None = None, check: bool
         ["git", "-C", str(path), *args], input=input, capture_output=True, env=_git_env()
     )
     if check and proc.returncode != 0:
-        raise GitError(_first_line(proc.stderr) or f"git {args[0]} failed")
+        raise GitError(_first_line(proc.stderr) or f"git {os.fsdecode(args[0])} failed")
     return proc.stdout
 
 
@@ -803,9 +803,9 @@ def parse_commit(commit: RawCommit, repo: str, web_url: str, batch: Batch) -> No
     seen: set[tuple[str, str]] = set()
     for line in commit.trailers.splitlines():
         key, sep, value = line.partition(":")
-        kind = _TRAILER_KINDS.get(key.strip().lower()) if sep else None
-        person = parse_person(value) if kind else None
-        if kind is None or person is None:
+        trailer_kind = _TRAILER_KINDS.get(key.strip().lower()) if sep else None
+        person = parse_person(value) if trailer_kind else None
+        if trailer_kind is None or person is None:
             continue
         name, email = person
         if email.lower() == commit.author_email.lower():
@@ -815,15 +815,15 @@ def parse_commit(commit: RawCommit, repo: str, web_url: str, batch: Batch) -> No
             if name.strip() and name != commit.author_name:
                 _identity(batch, name, email)
             continue
-        if (kind, email.lower()) in seen:
+        if (trailer_kind, email.lower()) in seen:
             continue
-        seen.add((kind, email.lower()))
+        seen.add((trailer_kind, email.lower()))
         ident = _identity(batch, name, email)
         batch.activities.append(
             Activity(
-                key=f"{kind}:{repo}:{commit.sha}:{ident.key}",
+                key=f"{trailer_kind}:{repo}:{commit.sha}:{ident.key}",
                 repo=repo,
-                kind=kind,
+                kind=trailer_kind,
                 actor=ident.key,
                 occurred_at=authored,
                 counterpart=author.key,

@@ -40,6 +40,7 @@ import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import requests
 from github import Auth, Github
@@ -188,7 +189,7 @@ class Stats:
 class Response:
     status: int
     headers: dict[str, str]
-    body: object
+    body: Any  # parsed JSON
 
     @property
     def etag(self) -> str | None:
@@ -425,6 +426,20 @@ def parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
+def parse_created(value: str | None) -> datetime:
+    """When a record was made (``created_at``, which GitHub always sends), as
+    :func:`parse_time`; a record without it raises ValueError rather than an act with no
+    time.
+
+    >>> parse_created("2024-01-02T03:04:05Z").year
+    2024
+    """
+    found = parse_time(value)
+    if found is None:
+        raise ValueError(f"a GitHub record without its creation time: {value!r}")
+    return found
+
+
 DELETED = deleted_account(IdentitySource.GITHUB)
 
 
@@ -554,7 +569,7 @@ def parse_issue(item: dict, repo: str, batch: Batch) -> None:
             repo=repo,
             kind=kind,
             actor=actor,
-            occurred_at=parse_time(item["created_at"]),
+            occurred_at=parse_created(item["created_at"]),
             item=ref,
             title=item.get("title") or "",
             url=item.get("html_url") or "",
@@ -620,7 +635,7 @@ def _parse_comment(
             repo=repo,
             kind=kind,
             actor=actor,
-            occurred_at=parse_time(comment["created_at"]),
+            occurred_at=parse_created(comment["created_at"]),
             counterpart=authors.get(ref),
             item=ref,
             size=len(comment.get("body") or ""),
@@ -645,7 +660,7 @@ def parse_pull_request(node: dict, repo: str, batch: Batch) -> None:
             repo=repo,
             kind=ActivityKind.PR_OPENED,
             actor=author,
-            occurred_at=parse_time(node["createdAt"]),
+            occurred_at=parse_created(node["createdAt"]),
             item=ref,
             size=size,
             title=title,
@@ -928,7 +943,7 @@ class GitHubSource:
 
     def _repository(
         self, data: dict, state: SourceState, teams: dict[str, list[str] | None]
-    ) -> Iterator[Batch]:
+    ) -> Iterator[Item]:
         """One repository brought up to date: its rows, then its marks."""
         repo = data["full_name"]
         result = RepoResult(repo)
@@ -1042,7 +1057,8 @@ class GitHubSource:
             batch = Batch(scope=repo)
             done = False
             for node in connection.get("nodes") or []:
-                if start is not None and parse_time(node.get("updatedAt")) < start:
+                updated = parse_time(node.get("updatedAt"))
+                if start is not None and updated is not None and updated < start:
                     done = True  # newest-updated first: the rest were read before
                     break
                 parse_pull_request(node, repo, batch)

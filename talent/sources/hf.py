@@ -44,6 +44,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeGuard
 from urllib.parse import urljoin
 
 from talent.model import (
@@ -398,7 +399,7 @@ class HubSource:
             except NotFound as exc:
                 raise NotFound(f"{repo_type} {target!r} on the Hub: {exc}") from None
             return [_Listed(repo_type, info)]
-        found = []
+        found: list[_Listed] = []
         for repo_type in self.repo_types:
             params = [("author", target), *(("expand[]", f) for f in _EXPAND[repo_type])]
             for page in self.client.pages(f"/api/{repo_type}s", params, kind="listing"):
@@ -463,7 +464,7 @@ class HubSource:
     def _page(self, item: _Listed) -> str:
         return f"{self.web}/{_PREFIX[item.repo_type]}{item.repo_id}"
 
-    def _keep(self, moment: datetime | None) -> bool:
+    def _keep(self, moment: datetime | None) -> TypeGuard[datetime]:
         return moment is not None and (self.since is None or moment >= self.since)
 
     # -- one repository --

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import pandas as pd
 from sqlalchemy import (
+    ColumnElement,
     Engine,
     String,
     Table,
@@ -374,12 +376,14 @@ def _vacuum_postgresql(conn, wait: float) -> None:
 def _insert_for(engine):
     """The dialect's INSERT with ON CONFLICT, or None; takes an engine or a connection."""
     if engine.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        return None
-    return insert
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    return None
 
 
 def _upsert(engine: Engine, table: Table, rows: Iterable[dict], *, replace: bool = False) -> int:
@@ -400,7 +404,7 @@ def _upsert(engine: Engine, table: Table, rows: Iterable[dict], *, replace: bool
 
 def _default(table: Table, column: str):
     found = table.c[column].default
-    return None if found is None or not found.is_scalar else found.arg
+    return None if found is None or not found.is_scalar else getattr(found, "arg", None)
 
 
 def _write_tuples(
@@ -489,8 +493,11 @@ def _keep_known(new, old):
     return func.coalesce(new, old)
 
 
-def _batches(rows: Iterable[dict], size: int):
-    batch: list[dict] = []
+_Row = TypeVar("_Row")
+
+
+def _batches(rows: Iterable[_Row], size: int) -> Iterator[list[_Row]]:
+    batch: list[_Row] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= size:
@@ -865,7 +872,7 @@ def save_named_owners(engine: Engine, repo: str, owners: Iterable[dict]) -> int:
     whole history, so saving the same history again changes nothing. Returns the count."""
     rows = {}
     for owner in owners:
-        row = {"repo": repo, **{f: owner.get(f) for f in NAMED_OWNER_FIELDS}}
+        row: dict[str, Any] = {"repo": repo, **{f: owner.get(f) for f in NAMED_OWNER_FIELDS}}
         row["line"] = int(row["line"] or 0)
         row["since"] = _naive_utc(row["since"])
         row["until"] = _naive_utc(row["until"]) if row["until"] is not None else None
@@ -1139,7 +1146,7 @@ def store_aggregates(engine: Engine) -> dict[str, str]:
             ("account_members", "fetched_at"),
         ):
             t = metadata.tables[name]
-            columns = [func.count()]
+            columns: list[ColumnElement[Any]] = [func.count()]
             if moment is not None:
                 columns.append(func.max(t.c[moment]))
             row = conn.execute(select(*columns).select_from(t)).one()
@@ -1826,7 +1833,9 @@ def save_access(
     }
     t, people = schema.access_log, schema.access_log_people
     with engine.begin() as conn:
-        entry = int(conn.execute(t.insert().values(row)).inserted_primary_key[0])
+        inserted = conn.execute(t.insert().values(row)).inserted_primary_key
+        assert inserted is not None  # one row inserted, with its key
+        entry = int(inserted[0])
         for batch in _batches(({"entry_id": entry, "person_id": p} for p in ids), _BATCH):
             conn.execute(people.insert(), batch)
     return entry

@@ -27,11 +27,13 @@ import io
 import json
 import os
 import struct
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 import pandas as pd
 from pandas.api.types import is_object_dtype
@@ -165,13 +167,11 @@ _lock_files: dict[str, int] = {}
 @contextmanager
 def _file_lock(engine: Engine, key: str):
     path = sqlite_path(str(engine.url))
-    try:
-        import fcntl
-    except ImportError:  # no POSIX locks: the in-process lock only
-        fcntl = None
-    if path is None or fcntl is None:
+    if path is None or sys.platform == "win32":  # no POSIX locks: the in-process lock
         yield
         return
+    import fcntl
+
     lock_path = f"{path}-derived.lock"
     with _locks_guard:
         if lock_path not in _lock_files:
@@ -200,7 +200,8 @@ def _encode(frames: Frames) -> bytes | None:
     each frame's Arrow IPC stream; None when Arrow cannot hold one of them."""
     import pyarrow as pa
 
-    parts, header = [], {"frames": []}
+    parts: list[bytes] = []
+    header: dict[str, list[dict[str, Any]]] = {"frames": []}
     try:
         for frame_name, frame in frames.items():
             table = pa.Table.from_pandas(frame, preserve_index=True)

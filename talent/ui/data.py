@@ -8,6 +8,7 @@ runs at import time.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -760,8 +761,10 @@ def _filter_values(filters: object) -> dict:
 
     if filters is None:
         return {}
+    if isinstance(filters, Mapping):
+        return dict(filters)
     if not is_dataclass(filters):
-        return dict(filters)  # type: ignore[call-overload]
+        raise TypeError(f"filters are a Filters, a mapping or None, not {filters!r}")
     out = {}
     for f in fields(filters):
         value = getattr(filters, f.name)

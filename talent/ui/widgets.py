@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
-from talent.config import AFFILIATIONS
+from talent.config import AFFILIATIONS, Profile
 from talent.ranking.scoring import DEFAULT_PROFILE, INTERVAL_WINDOWS, SIGNAL_LABELS
 from talent.store import DEFAULT_SHORTLIST
 from talent.ui import data
@@ -355,7 +356,12 @@ def open_person(filters: Filters, person_id: str):
     st.switch_page(CANDIDATE, query_params={**filter_params(filters), "person": person_id})
 
 
-def ranking_args(status: data.StoreStatus, filters: Filters) -> tuple:
+# What data.ranking and the per-person reads take first: url, data version, profile,
+# repositories, start of the window, bots included, rank intervals.
+RankingArgs = tuple[str, str, Profile, tuple[str, ...], datetime | None, bool, bool]
+
+
+def ranking_args(status: data.StoreStatus, filters: Filters) -> RankingArgs:
     """The cache key of the ranking under ``filters``: ``data.ranking(*args)``."""
     since = data.since_for(filters.window, status.last)
     return (

@@ -318,14 +318,15 @@ def send(url: str, digest: Digest, markdown: str, *, attempts: int = 2,
     answer are read. Raises :class:`DigestError` with one line."""
     body = json.dumps({"text": markdown, "digest": digest.as_dict()}).encode("utf-8")
     parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host:
         raise DigestError(f"the webhook must be an http(s) URL with a host, not {url!r}")
     limit = WEBHOOK_TIME_LIMIT if time_limit is None else time_limit
     deadline = time.monotonic() + limit
     problem, tries = "", 0
     for attempt in range(attempts):
         tries += 1
-        status, problem = _post(parts, body, deadline, limit)
+        status, problem = _post(parts, host, body, deadline, limit)
         if 200 <= status < 300:
             return
         if 300 <= status < 500 or time.monotonic() + pause >= deadline:
@@ -340,7 +341,7 @@ def send(url: str, digest: Digest, markdown: str, *, attempts: int = 2,
 
 
 def _post(
-    parts: urllib.parse.SplitResult, body: bytes, deadline: float, limit: float
+    parts: urllib.parse.SplitResult, host: str, body: bytes, deadline: float, limit: float
 ) -> tuple[int, str]:
     """One POST of ``body``: (status, problem); status 0 when there was no answer in time.
     A watchdog shuts the socket at ``deadline``: a socket timeout bounds each read, not
@@ -351,7 +352,7 @@ def _post(
         return 0, late_problem
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
-    connection = kind(parts.hostname, parts.port, timeout=left)
+    connection = kind(host, parts.port, timeout=left)
     late = threading.Event()
 
     def cut() -> None:

@@ -16,6 +16,7 @@ import posixpath
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -275,7 +276,7 @@ def files_left_out(
 
 # A name ("repo", "area", ...), a callable (repo, path) -> key, or the repositories'
 # components (:func:`talent.ranking.components.build_components`): each file's component.
-Grouping = str | Callable[[str, str], str | None] | pd.DataFrame
+Grouping: TypeAlias = str | Callable[[str, str], str | None] | pd.DataFrame
 
 
 def _group_keys(paths: pd.Series, by: Grouping, rules: Sequence[tuple[str, str]]) -> pd.DataFrame:

@@ -147,13 +147,13 @@ def repository_network(
         repos=("repos", lambda rs: tuple(sorted({r for t in rs for r in t}))),
         kinds=("kinds", lambda ks: tuple(sorted({k for t in ks for k in t}))),
     )
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     graph.add_nodes_from(sorted(shown))
     hidden = len(counts) - len(shown)
     if hidden:
         graph.add_node(OTHERS)
     graph.add_weighted_edges_from(drawn[["source", "target", "weight"]].itertuples(index=False))
-    inner = nx.Graph(graph.subgraph(shown))
+    inner: nx.Graph[str] = nx.Graph(graph.subgraph(shown))
     inner.remove_edges_from(nx.selfloop_edges(inner))
     cores = nx.core_number(inner) if inner.number_of_edges() else {}
     innermost = max(cores.values(), default=0)
@@ -184,7 +184,7 @@ def repository_network(
     return nodes, drawn
 
 
-def _layout(graph: nx.Graph) -> dict:
+def _layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
     """A seeded spring layout of the people with ties; people without any are set on a
     ring around it (a spring layout would fling them to the corners and shrink the
     rest to a dot)."""
@@ -192,7 +192,8 @@ def _layout(graph: nx.Graph) -> dict:
 
     tied = [n for n in graph.nodes if graph.degree(n) > 0]
     alone = sorted(n for n in graph.nodes if graph.degree(n) == 0)
-    position = nx.spring_layout(graph.subgraph(tied), weight="weight", seed=7) if tied else {}
+    spring = nx.spring_layout(graph.subgraph(tied), weight="weight", seed=7) if tied else {}
+    position = {node: (float(x), float(y)) for node, (x, y) in spring.items()}
     for i, node in enumerate(alone):
         angle = 2 * math.pi * i / len(alone)
         position[node] = (1.25 * math.cos(angle), 1.25 * math.sin(angle))

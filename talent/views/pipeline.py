@@ -374,7 +374,7 @@ def import_ats(engine: Engine, payload: bytes, source: str, *, replace: bool = F
                 by_value.setdefault((kind, login.lower()), set()).add(pid)
     for row in load_identities(engine).itertuples(index=False):
         pid = person_of.get(row.key)
-        if pid not in known:
+        if pid is None or pid not in known:
             continue
         if isinstance(row.login, str) and row.login:
             platform = row.source if row.source in ACCOUNT_URLS else str(IdentitySource.GITHUB)

@@ -12,6 +12,7 @@ Maintainers page only show what it returns.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 
@@ -115,7 +116,7 @@ def pattern_matcher(named: pd.DataFrame):
     (GitHub's rule for CODEOWNERS: the last matching line wins; an ``OWNERS`` file's
     directory holds its subtree, the deepest such file winning), or None. Rows without a
     pattern (people lists) govern no particular path."""
-    rules: dict[str, list[tuple[str, object]]] = {}
+    rules: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
     patterned = named[named["pattern"].fillna("") != ""]
     # The nearest OWNERS file governs its folder: deeper ones come later, so they win
     # over the root's "/" (sorted by name alone, "OWNERS" came after ".github/x/OWNERS").

@@ -64,7 +64,7 @@ def render() -> None:
     person_id = st.selectbox(
         "Person",
         ids,
-        format_func=labels.get,
+        format_func=labels.__getitem__,
         key="candidate_select",
     )
     st.session_state["person_id"] = person_id

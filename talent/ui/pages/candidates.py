@@ -265,8 +265,8 @@ def render() -> None:
                 key="download_csv",
             )
     if can("download:shortlisted_csv"):
-        url, *rest = ranking_args(status, filters)
-        shortlisted = data.shortlist(url, viewer, *rest)
+        ranked_by = ranking_args(status, filters)
+        shortlisted = data.shortlist(ranked_by[0], viewer, *ranked_by[1:])
         with right:
             st.download_button(
                 f"Download shortlist ({len(shortlisted)})",
