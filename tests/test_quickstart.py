@@ -107,6 +107,7 @@ def test_app_configures_streamlit_itself():
     command = streamlit_command("127.0.0.1", 8123)
     settings = dict(zip(command[5::2], command[6::2], strict=True))
     assert command[1:4] == ["-m", "streamlit", "run"]
+    assert Path(command[4]).is_file() and Path(command[4]).name == "entry.py"
     assert settings["--server.headless"] == "true"
     assert settings["--server.showEmailPrompt"] == "false"
     assert settings["--browser.gatherUsageStats"] == "false"

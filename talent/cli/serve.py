@@ -96,7 +96,7 @@ def streamlit_command(address: str, port: int, secrets_file: Path | None = None)
     missing terminal changes anything. ``secrets_file``: the only secrets file Streamlit
     reads (:func:`talent.signin.streamlit_secrets`), so one in the folder it starts in
     cannot change the sign-in."""
-    entry = Path(__file__).parent / "ui" / "entry.py"
+    entry = Path(__file__).parents[1] / "ui" / "entry.py"
     settings = {
         "server.port": port,
         "server.address": address,
