@@ -5,15 +5,20 @@ Usage: python benchmarks/browser_speed.py --db URL_OR_PATH [--json]
 In one run, on one database (copied first, so the original is never written):
 
 - ``rank_cli_s``: ``talent rank --db DB --top 25`` in a child process, start-up included;
-  ``rank_cli_again_s`` the same again (data unchanged);
+  ``rank_cli_again_s`` the same again (data unchanged: it reads the ranking the first run
+  kept in the store);
 - ``talent app --headless`` is started on the copy; then Debian's Chromium (Playwright)
   opens, each in a new browser tab, as a shared link does:
-  ``candidates_cold_s`` (the first page after the start: cold caches),
+  ``candidates_cold_s`` (the first page after the start: cold caches, the store's kept
+  results emptied first as after a mine),
   ``candidates_warm_s`` (again), ``first_candidate_s`` (the top-ranked person's page),
   ``next_candidate_s`` (the second person's page) and ``maintainers_page_s``;
   each time runs from the navigation until the script is idle and no skeleton is left;
 - ``maintainers_cli_s`` and ``export_cli_s`` (``talent shortlist export`` of a list of
-  three people made here) in child processes.
+  three people made here) in child processes, each with the store's kept results
+  emptied first (so each computes the ranking base itself, as the first command after a
+  mine would); ``maintainers_cli_warm_s`` and ``export_cli_warm_s`` again right after
+  (what every later command costs until the data changes).
 
 Prints the times and the ratios the targets of issue 28 name; with ``--json`` the last
 line is an object with every key. Seconds drift on a shared machine; the ratios within one
@@ -125,6 +130,13 @@ def browse(base: str, people: list[str]) -> dict[str, float]:
     return times
 
 
+def empty_kept_results(db: str) -> None:
+    """Empty the store's shared cache of derived results (:mod:`talent.store.derived`)."""
+    code = "import sys; from talent.store import open_store; from talent.store.derived import clear"
+    code += "; clear(open_store(sys.argv[1]))"
+    subprocess.run([sys.executable, "-c", code, f"sqlite:///{db}"], check=True)
+
+
 def database_copy(db: str, folder: str) -> str:
     """A copy of the SQLite file ``db`` (a path or sqlite:/// URL) in ``folder``."""
     path = db.removeprefix("sqlite:///")
@@ -146,18 +158,13 @@ def main() -> int:
         )
         times["rank_cli_again_s"], _ = talent("rank", "--db", db, "--top", "25", cwd=folder)
         people = [row["person_id"] for row in json.loads(out)][:3]
-        times["maintainers_cli_s"], _ = talent("maintainers", "--db", db, cwd=folder)
         talent("shortlist", "add", "bench", *people, "--db", db, cwd=folder)
-        times["export_cli_s"], _ = talent(
-            "shortlist",
-            "export",
-            "bench",
-            "-o",
-            str(Path(folder) / "list.csv"),
-            "--db",
-            db,
-            cwd=folder,
-        )
+        export = ["shortlist", "export", "bench", "-o", str(Path(folder) / "list.csv")]
+        for key, command in (("maintainers_cli", ["maintainers"]), ("export_cli", export)):
+            empty_kept_results(db)
+            times[f"{key}_s"], _ = talent(*command, "--db", db, cwd=folder)
+            times[f"{key}_warm_s"], _ = talent(*command, "--db", db, cwd=folder)
+        empty_kept_results(db)
         proc, base = start_app(db, folder)
         try:
             times.update(browse(base, people))
