@@ -43,9 +43,8 @@ from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import Engine
 
 from talent.config import Settings
@@ -56,6 +55,7 @@ from talent.files import (
     read_bytes_limited,
     read_text_limited,
 )
+from talent.lazy import LazyModule
 from talent.model import (
     ACCOUNT_URLS,
     DELETED_KEYS,
@@ -106,6 +106,13 @@ from talent.store import (
     store_aggregates,
 )
 from talent.store.keys import PrivacyKey, ensure_key
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = LazyModule("numpy")
+    pd = LazyModule("pandas")
 
 # Where a login is a GitHub login (git identities carry GitHub login hints): owner files
 # and the people's shown login mean these; other platforms' logins are their own.
