@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SHARED = ("talent.model", "talent.config", "talent.names", "talent.files")
+SHARED = ("talent.model", "talent.config", "talent.names", "talent.files", "talent.lazy")
 SOURCES = ("talent.sources",)
 STORE = ("talent.store",)
 SYNC = ("talent.sync",)

@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -20,11 +19,17 @@ from typer.core import TyperGroup
 
 from talent.config import DB_ENV_VAR, ConfigError, Settings, load_settings, sqlite_path
 from talent.files import InputFileError
+from talent.lazy import LazyModule
 from talent.people.identity import OverrideError
 from talent.store import StoreError, load_repos, open_store
 from talent.store.keys import KeyProblem
 from talent.views.evaluate import TruthError
 from talent.views.export import to_json, to_records, to_safe_csv
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = LazyModule("pandas")
 
 
 class CliError(Exception):

@@ -43,9 +43,8 @@ from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import Engine
 
 from talent.config import Settings
@@ -56,6 +55,7 @@ from talent.files import (
     read_bytes_limited,
     read_text_limited,
 )
+from talent.lazy import LazyModule
 from talent.model import (
     ACCOUNT_URLS,
     DELETED_KEYS,
@@ -106,6 +106,13 @@ from talent.store import (
     store_aggregates,
 )
 from talent.store.keys import PrivacyKey, ensure_key
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = LazyModule("numpy")
+    pd = LazyModule("pandas")
 
 # Where a login is a GitHub login (git identities carry GitHub login hints): owner files
 # and the people's shown login mean these; other platforms' logins are their own.
@@ -1890,11 +1897,12 @@ def owner_file_logins(
         if column not in out.columns:
             out[column] = "" if column == "login_source" else None
     by_person = matched.drop_duplicates("person_id").set_index("person_id")
-    for index, row in out.iterrows():
-        owners = per_person.get(row["person_id"])
-        if isinstance(row["login"], str) or not owners or len(owners) != 1:
+    single = {person for person, owners in per_person.items() if len(owners) == 1}
+    rows = list(zip(out.index, out["person_id"], out["login"], strict=True))
+    for index, person_id, login in rows:
+        if isinstance(login, str) or person_id not in single:
             continue
-        found = by_person.loc[row["person_id"]]
+        found = by_person.loc[person_id]
         evidence = str(found["evidence"]).removeprefix("matched by ")
         source = (
             f"from {evidence}" if ":" in evidence else f"from an owner file (matched by {evidence})"
@@ -2142,9 +2150,15 @@ def message_pattern(text: str) -> str:
     'codecov report: coverage #% (+#%) #'
     """
     text = (text or "").strip().lower()
-    text = re.sub(r"\b[0-9a-f]{7,40}\b", "#", text)
-    text = re.sub(r"v?\d+(?:[.,]\d+)*", "#", text)
-    return re.sub(r"\s+", " ", text)
+    text = _HEX_RUN.sub("#", text)
+    text = _NUMBER.sub("#", text)
+    return _SPACES.sub(" ", text)
+
+
+# message_pattern's, compiled once: it runs on every message of every bot candidate.
+_HEX_RUN = re.compile(r"\b[0-9a-f]{7,40}\b")
+_NUMBER = re.compile(r"v?\d+(?:[.,]\d+)*")
+_SPACES = re.compile(r"\s+")
 
 
 def template_bot_probability(messages: list[str]) -> float:
@@ -2161,11 +2175,16 @@ def template_bot_probability(messages: list[str]) -> float:
     0.0
     """
     texts = [m for m in messages if m and m.strip() and not is_default_message(m)]
-    if len(texts) < BOT_MIN_MESSAGES:
+    return _template_score(Counter(message_pattern(m) for m in texts))
+
+
+def _template_score(patterns: Counter[str]) -> float:
+    """:func:`template_bot_probability` of messages with these pattern counts."""
+    total = sum(patterns.values())
+    if total < BOT_MIN_MESSAGES:
         return 0.0
-    patterns = Counter(message_pattern(m) for m in texts)
-    top_share = patterns.most_common(1)[0][1] / len(texts)
-    variety = len(patterns) / len(texts)
+    top_share = patterns.most_common(1)[0][1] / total
+    variety = len(patterns) / total
     # One pattern for most messages, and few patterns overall.
     score = (top_share - 0.5) / 0.4 - max(0.0, variety - 0.2)
     return round(min(1.0, max(0.0, score)), 3)
@@ -2237,7 +2256,7 @@ def automation_bot_probability(
     notes = [
         (_ramp(machine / n, 0.5, 0.9), machine_note),
         (
-            template_bot_probability(texts),
+            _template_score(patterns),  # template_bot_probability(texts), counted once
             f"{top_count} of {templated} messages follow one template",
         ),
     ]

@@ -33,12 +33,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import Engine
 
 from talent.config import Settings
 from talent.files import MAX_DEPTH, MAX_FILE_BYTES, InputFileError, load_json_limited
+from talent.lazy import LazyModule
 from talent.model import ActivityKind
 from talent.names import (
     NAME_REMOVED,
@@ -80,6 +81,11 @@ from talent.store import (
     set_meta,
 )
 from talent.store.keys import KeyProblem, ensure_key, load_optout, rotate_key
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = LazyModule("pandas")
 
 __all__ = [
     "PrivacyError",

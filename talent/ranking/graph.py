@@ -12,23 +12,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from talent.lazy import LazyModule
 from talent.model import ActivityKind
-
-
-class _Networkx:
-    """networkx, imported on first use rather than with this module: a command that
-    reads a cached ranking draws no graph and need not load it."""
-
-    def __getattr__(self, name: str):
-        import networkx
-
-        return getattr(networkx, name)
-
 
 if TYPE_CHECKING:
     import networkx as nx
 else:
-    nx = _Networkx()
+    # A command that reads a cached ranking draws no graph and need not load networkx.
+    nx = LazyModule("networkx")
 
 # How much one act of each kind says that the actor's judgement was relied upon by
 # the counterpart. Merging someone's work is the strongest trust signal; a comment the

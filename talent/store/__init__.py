@@ -15,9 +15,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Engine,
@@ -36,10 +35,16 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from talent.config import sqlite_path
+from talent.lazy import LazyModule
 from talent.model import Activity, CommitFile, Identity, IdentityEvidence, Repo
 from talent.store import schema
 from talent.store.schema import MIGRATIONS, SCHEMA_VERSION, metadata
 from talent.store.versions import ensure_rows, track
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = LazyModule("pandas")
 
 __all__ = [
     "save_frame",
@@ -66,6 +71,7 @@ __all__ = [
     "privacy_salt",
     "save_suppressions",
     "load_suppressions",
+    "suppressed_hashes",
     "delete_suppressions",
     "add_suppressions",
     "pending_optout",
@@ -1159,7 +1165,11 @@ def _moment_text(value: object) -> str:
     time as text, PostgreSQL as a datetime)."""
     if value is None or isinstance(value, int):
         return str(value)
-    return pd.Timestamp(value).isoformat()
+    try:  # as pandas writes it, without loading pandas for what the standard library reads
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return pd.Timestamp(value).isoformat()
+    return moment.isoformat()
 
 
 # --- shortlists ----------------------------------------------------------------------------
@@ -1511,13 +1521,19 @@ def save_suppressions(engine: Engine, rows: Iterable[dict]) -> int:
     rows = list(rows)
     if not rows:
         return 0
-    known = set(load_suppressions(engine)["hash"])
+    known = suppressed_hashes(engine)
     return _upsert(engine, schema.suppressions, [r for r in rows if r["hash"] not in known])
 
 
 def load_suppressions(engine: Engine) -> pd.DataFrame:
     t = schema.suppressions
     return _read(engine, select(t).order_by(t.c.added_at, t.c.hash))
+
+
+def suppressed_hashes(engine: Engine) -> frozenset[str]:
+    """The hashes of the suppressions alone (what every mine checks: no frame)."""
+    with engine.connect() as conn:
+        return frozenset(h for (h,) in conn.execute(select(schema.suppressions.c.hash)))
 
 
 def delete_suppressions(engine: Engine, hashes: Sequence[str]) -> int:

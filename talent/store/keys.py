@@ -36,7 +36,7 @@ from talent.files import (
     read_text_limited,
     write_private_text,
 )
-from talent.store import get_meta, load_suppressions, privacy_salt, rewrap_suppressions
+from talent.store import get_meta, privacy_salt, rewrap_suppressions, suppressed_hashes
 
 __all__ = [
     "KEY_ENV_VAR",
@@ -247,4 +247,4 @@ def load_optout(engine: Engine, settings: Settings | None = None) -> OptoutList:
     """The store's opt-out list with its key (made on first use)."""
     key = ensure_key(engine, settings)
     salt = privacy_salt(engine) or ""
-    return OptoutList(salt, key, frozenset(load_suppressions(engine)["hash"]))
+    return OptoutList(salt, key, suppressed_hashes(engine))

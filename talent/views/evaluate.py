@@ -22,8 +22,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import Engine
 
 from talent.config import Profile, Settings
@@ -34,6 +34,7 @@ from talent.files import (
     parse_json_limited,
     read_text_limited,
 )
+from talent.lazy import LazyModule
 from talent.model import ActivityKind, IdentitySource
 from talent.store import (
     load_activities,
@@ -43,6 +44,11 @@ from talent.store import (
     load_people,
     load_repos,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = LazyModule("pandas")
 
 __all__ = [
     "TruthError",

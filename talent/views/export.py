@@ -14,11 +14,17 @@ import json
 import math
 from collections.abc import Collection, Iterable
 from datetime import date, datetime
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from talent.files import MAX_DEPTH, parse_json_limited
+from talent.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = LazyModule("numpy")
+    pd = LazyModule("pandas")
 
 # OWASP's list, plus the full-width forms of = + - @ that some spreadsheets fold to ASCII,
 # and NUL (OWASP ASVS 5.0 V1.2.10).
