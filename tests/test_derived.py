@@ -150,6 +150,38 @@ def test_the_cached_base_ranks_as_a_built_one(demo_copy):
     engine.dispose()
 
 
+def test_the_windows_of_rank_ranges_are_computed_once_for_every_caller(demo_copy):
+    engine = open_store(demo_copy)
+    settings = Settings(db_url=demo_copy)
+    profile = load_ranking_profile(engine, settings, "maintainer")
+    built = build_ranking_base(engine, settings)
+    expected = score_base(built, profile, interval_windows=5)
+    first = score_base(cached_base(engine, settings), profile, interval_windows=5)
+    assert count(engine, "ranking_windows") == 1
+    # Another caller (another command, the app) reads the windows back: the same ranges.
+    again = cached_base(engine, settings)
+    kept = again.window_values(5)
+    assert count(engine, "ranking_windows") == 1
+    for mine, theirs in zip(kept, built.window_values(5), strict=True):
+        pd.testing.assert_frame_equal(mine, theirs, check_index_type=False)
+    pd.testing.assert_frame_equal(score_base(again, profile, interval_windows=5), expected)
+    pd.testing.assert_frame_equal(first, expected)
+    with engine.begin() as conn:  # new data: the windows are computed again, not read
+        conn.execute(
+            text(
+                "DELETE FROM activities WHERE actor IN "
+                "(SELECT identity_key FROM identity_links WHERE person_id = :p)"
+            ),
+            {"p": expected["person_id"].iloc[0]},
+        )
+    fresh = score_base(build_ranking_base(engine, settings), profile, interval_windows=5)
+    pd.testing.assert_frame_equal(
+        score_base(cached_base(engine, settings), profile, interval_windows=5), fresh
+    )
+    assert count(engine, "ranking_windows") == 1
+    engine.dispose()
+
+
 def test_two_callers_at_once_compute_once(demo_copy):
     engines = [open_store(demo_copy) for _ in range(2)]
     calls = []

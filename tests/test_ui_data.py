@@ -16,6 +16,7 @@ from talent.ranking.scoring import explain, load_evidence, match_skills, rank_st
 from talent.sources.demo import generate_demo
 from talent.store import data_version, open_store
 from talent.ui import data
+from talent.views.access import Viewer
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +80,31 @@ def test_skill_matches_say_what_matched(url):
     expected = match_skills(base, "docs training")
     assert found["skill_match"].to_dict() == expected["match"].to_dict()
     assert data.skill_matches(url, version, (), None, False, "   ").empty
+
+
+def test_where_people_stand_is_read_once_until_a_click_changes_it(url, monkeypatch):
+    import talent.views.pipeline as pipeline
+
+    calls = []
+    verdicts = pipeline.pipeline_verdicts
+    monkeypatch.setattr(pipeline, "pipeline_verdicts", lambda e: calls.append(1) or verdicts(e))
+    version = data_version(open_store(url))
+    person = data.ranking(url, version, data.profile(url, "recruiter"), (), None, False, False)[
+        "person_id"
+    ].iloc[0]
+    before = data.feedback(url)
+    stages = data.pipeline_stages(url)
+    entries = data.list_entries(url)
+    assert person not in set(before["person_id"]) and person not in stages
+    data.feedback(url)  # a rerun of a page: nothing read again
+    assert len(calls) == 1
+    recruiter = Viewer("rita@acme-ai.com", "Rita", "recruiter")
+    data.record_verdict(url, recruiter, person, "shortlisted", "strong reviewer")
+    after = data.feedback(url)
+    assert len(calls) == 2
+    assert after.set_index("person_id").loc[person, "label"] == "shortlisted"
+    assert person in data.pipeline_stages(url)
+    assert len(data.list_entries(url)) == len(entries) + 1
+    assert data.pipeline_version(url) != ()
+    data.record_verdict(url, recruiter, person, None)  # off the list again: read once more
+    assert person not in set(data.feedback(url)["person_id"]) and len(calls) == 3

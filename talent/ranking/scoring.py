@@ -465,6 +465,12 @@ class RankingBase:
     _quarters: dict[int, list[tuple[pd.Timestamp, pd.DataFrame]]] = field(
         default_factory=dict, init=False, repr=False
     )
+    # Where the windows' values are read from instead of computed, when the base came
+    # from the store (:func:`cached_base`): the same windows are then computed once per
+    # data version for every process, not once per command.
+    window_source: Callable[[int], list[pd.DataFrame | None]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @cached_property
     def evidence(self) -> Evidence:
@@ -499,8 +505,10 @@ class RankingBase:
         stretches of time (None where nothing is left), computed once per base and
         number of windows (see :func:`rank_intervals`)."""
         if windows not in self._windows:
-            self._windows[windows] = _window_values(
-                self.acts, self.changes, self.bots, self.settings, windows
+            self._windows[windows] = (
+                self.window_source(windows)
+                if self.window_source is not None
+                else _window_values(self.acts, self.changes, self.bots, self.settings, windows)
             )
         return self._windows[windows]
 
@@ -1466,7 +1474,18 @@ def cached_base(
     frames = cached(engine, "ranking_base", args, BASE_READS, compute)
     bots = frozenset(frames["bots"]["person_id"])
     kept = {name: frames[name] for name in _BASE_FRAMES}
-    return RankingBase(bots=bots, settings=settings, **kept)
+
+    def windows_of(windows: int) -> list[pd.DataFrame | None]:
+        def compute_windows() -> dict[str, pd.DataFrame]:
+            values = _window_values(base.acts, base.changes, base.bots, settings, windows)
+            return {f"w{i}": v for i, v in enumerate(values) if v is not None}
+
+        found = cached(engine, "ranking_windows", {**args, "windows": windows}, BASE_READS,
+                       compute_windows)  # fmt: skip
+        return [found.get(f"w{i}") for i in range(windows)]
+
+    base = RankingBase(bots=bots, settings=settings, window_source=windows_of, **kept)
+    return base
 
 
 def _load(engine, settings, repos, since, include_bots):

@@ -55,6 +55,7 @@ from talent.store import (
     open_store,
 )
 from talent.store.keys import KeyProblem
+from talent.store.versions import table_versions
 from talent.views.access import AccessDenied, Viewer, check, visible_lists
 from talent.views.audit import Audit, audit_person
 from talent.views.export import shortlist_frame
@@ -316,13 +317,31 @@ def suggest_skills(
     return skill_suggestion(_base(url, version, repos, since, include_bots), query)
 
 
+# The tables where people stand with the recruiters are read from: shortlists, their
+# entries and events, the ATS marks and the people (the opted-out are left out).
+PIPELINE_READS = ("people", "shortlists", "shortlist_entries", "shortlist_events", "ats_marks")
+
+
+def pipeline_version(url: str) -> tuple[tuple[str, int], ...]:
+    """The versions of ``PIPELINE_READS`` (:mod:`talent.store.versions`): a click that
+    changes a stage, a list or a mark changes it, and nothing else does (not the data
+    version either, so a click does not make the app rank everyone again)."""
+    return tuple(table_versions(_engine(url), PIPELINE_READS).items())
+
+
 def feedback(url: str) -> pd.DataFrame:
     """Where everyone on a shortlist stands (shortlisted, rejected, not interested),
     with their lists and latest note (:func:`talent.views.pipeline.pipeline_verdicts`), of
-    the people in the store. Not cached: it changes with every click, and stages do not
-    change the data version (so a click does not make the app rank everyone again)."""
+    the people in the store; read again after each change of the tables it reads
+    (:func:`pipeline_version`), not on every rerun of a page."""
+    return _feedback(url, pipeline_version(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _feedback(url: str, version: tuple[tuple[str, int], ...]) -> pd.DataFrame:
     from talent.views.pipeline import pipeline_verdicts
 
+    del version  # part of the cache key only
     engine = _engine(url)
     verdicts = pipeline_verdicts(engine)  # opted-out people left out, as in list_entries
     return verdicts[verdicts["person_id"].isin(load_people(engine)["person_id"])]
@@ -509,9 +528,16 @@ def _visit(url: str, viewer: Viewer, profile: str):
 
 
 def pipeline_stages(url: str) -> dict[str, str]:
-    """person id -> "list: stage; ..." for everyone on a shortlist. Not cached."""
+    """person id -> "list: stage; ..." for everyone on a shortlist, read again after
+    each change of the tables it reads (:func:`pipeline_version`)."""
+    return _pipeline_stages(url, pipeline_version(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _pipeline_stages(url: str, version: tuple[tuple[str, int], ...]) -> dict[str, str]:
     from talent.views.pipeline import pipeline_column
 
+    del version  # part of the cache key only
     return pipeline_column(_engine(url))
 
 
@@ -569,9 +595,16 @@ def unshare_list(url: str, viewer: Viewer | None, name: str, email: str) -> bool
 
 
 def list_entries(url: str, name: str | None = None) -> pd.DataFrame:
-    """A list's entries (every list's without ``name``), opted-out people left out."""
+    """A list's entries (every list's without ``name``), opted-out people left out; read
+    again after each change of the tables it reads (:func:`pipeline_version`)."""
+    return _list_entries(url, name, pipeline_version(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _list_entries(url: str, name: str | None, version: tuple[tuple[str, int], ...]) -> pd.DataFrame:
     from talent.store import load_entries
 
+    del version  # part of the cache key only
     engine = _engine(url)
     entries = load_entries(engine, name)
     return entries[entries["person_id"].isin(load_people(engine)["person_id"])]
@@ -652,9 +685,16 @@ def list_export(
 
 
 def ats_marks(url: str) -> pd.DataFrame:
-    """Who is marked "in ATS" (:func:`talent.store.load_ats_marks`). Not cached."""
+    """Who is marked "in ATS" (:func:`talent.store.load_ats_marks`), read again after
+    each change of the tables it reads (:func:`pipeline_version`)."""
+    return _ats_marks(url, pipeline_version(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _ats_marks(url: str, version: tuple[tuple[str, int], ...]) -> pd.DataFrame:
     from talent.store import load_ats_marks
 
+    del version  # part of the cache key only
     return load_ats_marks(_engine(url))
 
 
