@@ -34,6 +34,15 @@ from talent.store.versions import table_versions, written_tables
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture
+def demo_copy(demo_copy):
+    """conftest's copy of the demo store with no derived result kept: the session's
+    store is shared, and a test before this one may have ranked it (same data, so its
+    results would be read here and nothing computed)."""
+    clear(open_store(demo_copy))
+    return demo_copy
+
+
 def _counted(frames: dict[str, pd.DataFrame]):
     calls = []
 
