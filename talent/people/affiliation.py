@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 
 from talent.config import Settings
 from talent.lazy import LazyModule
+from talent.people.activity import ActivityDigest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -315,17 +316,11 @@ def _names_owner(domains: list[str] | tuple[str, ...], owners: list[str]) -> str
     return None
 
 
-def _work_of(activities: pd.DataFrame) -> pd.DataFrame:
-    """The acts that count as work: commits, or every act when the data has none."""
-    commits = activities["kind"] == "commit"
-    return activities[commits] if commits.any() else activities
-
-
 def build_organisations(
     people: pd.DataFrame,
     links: pd.DataFrame,
     identities: pd.DataFrame,
-    activities: pd.DataFrame,
+    activities: pd.DataFrame | ActivityDigest,
     *,
     org_members: pd.DataFrame | None = None,
     account_members: pd.DataFrame | None = None,
@@ -339,7 +334,8 @@ def build_organisations(
     ----------
     people, links, identities, activities:
         Frames with the columns of the store's tables (``people`` needs ``person_id``
-        and ``is_bot``); bots are left out.
+        and ``is_bot``); bots are left out. ``activities`` may be their
+        :class:`talent.people.activity.ActivityDigest`.
     org_members, account_members:
         Members of mined GitHub organisations (``org``, ``github_id``) and of Hub
         organisations (``org`` ``hf:NAME``, ``identity_key``).
@@ -369,9 +365,10 @@ def build_organisations(
     """
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
     bots = set(people.loc[people["is_bot"].astype(bool), "person_id"]) if len(people) else set()
-    work = _work_of(activities) if len(activities) else activities
-    per_key = work.groupby("actor").size() if len(work) else pd.Series(dtype=int)
-    total = sum(n for k, n in per_key.items() if person_of.get(k) not in bots | {None})
+    work = ActivityDigest.of(activities).work()
+    per_key = work["n"]
+    nobody = bots | {None}
+    total = sum(n for k, n in per_key.items() if person_of.get(k) not in nobody)
     if not total:
         return []
 
@@ -395,17 +392,17 @@ def build_organisations(
     # at least two, and ``same_people`` of them, went on with the newer one.
     spans: dict[tuple[str, str], tuple[pd.Timestamp, pd.Timestamp]] = {}
     if len(work):
-        key_span = work.groupby("actor")["occurred_at"].agg(["min", "max"])
+        first_of, last_of = work["first"].to_dict(), work["last"].to_dict()
         for key, domain in domain_of.items():
-            if key in key_span.index and domain in kept:
-                first, last = key_span.loc[key, "min"], key_span.loc[key, "max"]
+            if key in first_of and domain in kept:
+                first, last = first_of[key], last_of[key]
                 pair = (person_of[key], domain)
                 seen = spans.get(pair, (first, last))
                 spans[pair] = (min(seen[0], first), max(seen[1], last))
     last_use: dict[str, pd.Timestamp] = {}
     for (_, domain), (_, last) in spans.items():
         last_use[domain] = max(last, last_use.get(domain, last))
-    end = work["occurred_at"].max() if len(work) else None
+    end = work["last"].max() if len(work) else None
     parent = {d: d for d in kept}
 
     def root(domain: str) -> str:
@@ -580,7 +577,7 @@ def infer_company_from(
     people: pd.DataFrame,
     links: pd.DataFrame,
     identities: pd.DataFrame,
-    activities: pd.DataFrame,
+    activities: pd.DataFrame | ActivityDigest,
     *,
     org_members: pd.DataFrame | None = None,
     account_members: pd.DataFrame | None = None,
@@ -595,7 +592,8 @@ def infer_company_from(
     ----------
     people, links, identities, activities:
         Frames with the columns of the store's tables (``people`` needs ``person_id``
-        and ``is_bot``).
+        and ``is_bot``); ``activities`` may be their
+        :class:`talent.people.activity.ActivityDigest`.
     org_members, account_members:
         Members of mined GitHub and Hub organisations.
     repos:
@@ -621,7 +619,7 @@ def infer_company_from(
         owners += sorted({n.split("/", 1)[0] for n in repos["full_name"] if "/" in n})
     kind, company, why = judge_project(organisations, owners)
     bots = set(people.loc[people["is_bot"].astype(bool), "person_id"]) if len(people) else set()
-    actors = set(_work_of(activities)["actor"]) if len(activities) else set()
+    actors = set(ActivityDigest.of(activities).work().index)
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
     looked_at = len({person_of[a] for a in actors if a in person_of} - bots)
     if company is None:

@@ -79,6 +79,7 @@ from talent.names import (
     optout_tokens,
 )
 from talent.names import fold as _fold
+from talent.people.activity import ActivityDigest, load_activity_digest
 from talent.people.affiliation import (
     CompanyInference,
     choose_company,
@@ -89,7 +90,6 @@ from talent.store import (
     count_rows,
     get_meta,
     load_account_members,
-    load_activities,
     load_identities,
     load_identity_evidence,
     load_identity_links,
@@ -1614,22 +1614,22 @@ def names_agree(a: str | None, b: str | None) -> bool:
 # signs for many authors, so never reaches the share.
 TRAILER_MIN_COMMITS = 3
 TRAILER_SHARE = 0.6
-_SELF_TRAILER_KINDS = (str(ActivityKind.SIGNED_OFF_BY), str(ActivityKind.CO_AUTHORED))
 
 
-def trailer_evidence(activities: pd.DataFrame, identities: pd.DataFrame) -> pd.DataFrame:
+def trailer_evidence(
+    activities: pd.DataFrame | ActivityDigest, identities: pd.DataFrame
+) -> pd.DataFrame:
     """Evidence (method ``trailer_name``, columns of ``identity_evidence``) that an author
     and the identity their commits' trailers name are one person: the trailer names it on
     at least ``TRAILER_MIN_COMMITS`` and ``TRAILER_SHARE`` of the author's commits, that
     share of the trailer identity's mentions are on this author's commits, and the names
     agree (:func:`names_agree`). Like other inferences, resolution never lets it join two
     GitHub accounts."""
-    acts = activities[
-        activities["kind"].isin(_SELF_TRAILER_KINDS) & activities["counterpart"].notna()
-    ]
+    digest = ActivityDigest.of(activities)
+    acts = digest.trailers()
     if acts.empty:
         return pd.DataFrame(columns=_EVIDENCE_COLUMNS)
-    commits = activities.loc[activities["kind"] == str(ActivityKind.COMMIT), "actor"].value_counts()
+    commits = digest.commit_counts()
     pairs = acts.groupby(["counterpart", "actor"])["item"].nunique()
     named = acts.groupby("actor")["item"].nunique()
     names = dict(zip(identities["key"], identities["name"], strict=True))
@@ -1957,7 +1957,7 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
     choice = load_company_choice(engine)
     settings = company_settings(engine, settings)
     identities = load_identities(engine)
-    activities = load_activities(engine)
+    activities = load_activity_digest(engine)
     evidence = load_identity_evidence(engine)
     found = trailer_evidence(activities, identities)
     evidence = pd.concat([evidence, found], ignore_index=True) if len(found) else evidence
@@ -2197,19 +2197,6 @@ MACHINE_SUBJECT = re.compile(
     r"|(?:update|bump|set) (?:the )?version\b)",
     re.IGNORECASE,
 )
-# Acts whose title the actor wrote; co-authored, signed-off or merged acts carry someone
-# else's message and say nothing of how the actor writes.
-WRITTEN_KINDS = frozenset(
-    {
-        ActivityKind.COMMIT,
-        ActivityKind.MERGE_COMMIT,
-        ActivityKind.PR_OPENED,
-        ActivityKind.ISSUE_OPENED,
-        ActivityKind.ISSUE_COMMENT,
-        ActivityKind.REVIEW,
-        ActivityKind.REVIEW_COMMENT,
-    }
-)
 
 
 def _ramp(value: float, low: float, high: float) -> float:
@@ -2287,7 +2274,9 @@ EXPORT_MIN_COMMITS = 10
 EXPORT_OWN_SHARE = 0.9
 
 
-def committer_evidence(activities: pd.DataFrame, person_of: dict[str, str]) -> dict[str, str]:
+def committer_evidence(
+    activities: pd.DataFrame | ActivityDigest, person_of: dict[str, str]
+) -> dict[str, str]:
     """People who commit others' work as a machine does, and why: many commits for many
     authors with few of their own, or commits a sync tool exported (Copybara's
     ``GitOrigin-RevId``, ShipIt's ``fbshipit-source-id``) with nearly no commit of their own
@@ -2296,29 +2285,26 @@ def committer_evidence(activities: pd.DataFrame, person_of: dict[str, str]) -> d
     ``activities`` are the store's acts (``state`` of commits and "committed for another"
     acts says ``export:TRAILER``), ``person_of`` maps identity keys to people.
     """
-    acts = activities.assign(
-        person=activities["actor"].map(person_of),
-        other=activities["counterpart"].map(person_of),
+    digest = ActivityDigest.of(activities)
+    for_other = digest.for_other()
+    for_other = for_other.assign(
+        person=for_other["actor"].map(person_of), other=for_other["counterpart"].map(person_of)
     )
-    state = acts["state"].fillna("").astype(str)
-    for_other = acts[
-        (acts["kind"] == str(ActivityKind.COMMITTED_FOR_OTHER)) & acts["person"].notna()
-    ]
+    for_other = for_other[for_other["person"].notna()]
     for_other = for_other[for_other["other"] != for_other["person"]]
-    commits = acts[acts["kind"] == str(ActivityKind.COMMIT)]
-    own = commits.groupby("person").size()
-    exported_for = for_other[state.loc[for_other.index].str.startswith(EXPORT_STATE)]
+    counts = digest.commit_counts()
+    own = counts.groupby(counts.index.map(person_of)).sum()
+    exported_for = for_other[for_other["state"].fillna("").astype(str).str.startswith(EXPORT_STATE)]
     # An exported commit with no "committed for another" act was committed by its author.
     committed_apart = set(for_other["item"])
-    self_exported = commits[
-        state.loc[commits.index].str.startswith(EXPORT_STATE)
-        & ~commits["item"].isin(committed_apart)
-    ]
+    exported = digest.exported_commits()
+    self_exported = exported[~exported["item"].isin(committed_apart)]
+    self_exported = self_exported.assign(person=self_exported["actor"].map(person_of))
     trailer = {
         p: s.removeprefix(EXPORT_STATE)
         for p, s in zip(
             pd.concat([exported_for["person"], self_exported["person"]]),
-            pd.concat([state.loc[exported_for.index], state.loc[self_exported.index]]),
+            pd.concat([exported_for["state"], self_exported["state"]]),
             strict=True,
         )
     }
@@ -2361,7 +2347,7 @@ def _lists_by(keys: pd.Series, *columns: pd.Series) -> dict:
 
 
 def judge_behaviour(
-    people: pd.DataFrame, links: pd.DataFrame, activities: pd.DataFrame
+    people: pd.DataFrame, links: pd.DataFrame, activities: pd.DataFrame | ActivityDigest
 ) -> pd.DataFrame:
     """People with a bot probability from their own messages
     (:func:`automation_bot_probability`) and from how they commit others' work
@@ -2370,10 +2356,13 @@ def judge_behaviour(
     person keep probability 1 and their evidence)."""
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
     deleted = {person_of[k] for k in DELETED_KEYS if k in person_of}
-    written = activities[activities["kind"].isin([str(k) for k in WRITTEN_KINDS])]
+    digest = ActivityDigest.of(activities)
+    # Only acts with a title: messages without one say nothing (see
+    # automation_bot_probability), and most acts of a large store have none.
+    written = digest.written()
     written = written.assign(person=written["actor"].map(person_of)).dropna(subset=["person"])
     by_person = _lists_by(written["person"], written["title"], written["kind"])
-    committers = committer_evidence(activities, person_of)
+    committers = committer_evidence(digest, person_of)
     out = people.copy()
     if "bot_evidence" not in out.columns:
         out["bot_evidence"] = ""
@@ -2392,6 +2381,10 @@ def judge_behaviour(
             evidence.append("not one person: " + committers[row.person_id])
             continue
         titles, kinds = by_person.get(row.person_id, ([], []))
+        if len(titles) < BOT_MIN_MESSAGES:  # too few to say anything, whatever the word
+            probabilities.append(0.0)
+            evidence.append("")
+            continue
         word = automation_word(row.login, row.name)
         probability, why = automation_bot_probability(titles, kinds, word)
         probabilities.append(probability)
@@ -2478,7 +2471,7 @@ def judge_affiliation(
     people: pd.DataFrame,
     links: pd.DataFrame,
     identities: pd.DataFrame,
-    activities: pd.DataFrame,
+    activities: pd.DataFrame | ActivityDigest,
     profiles: pd.DataFrame,
     settings: Settings,
     *,
@@ -2516,11 +2509,14 @@ def judge_affiliation(
     out = people.copy()
     out["employed_from"] = None
     out["employed_until"] = None
-    if activities.empty:
+    digest = ActivityDigest.of(activities)
+    if digest.empty:
         return out
-    as_of = activities["occurred_at"].max()
+    as_of = digest.as_of
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
-    spans = activities.groupby("actor")["occurred_at"].agg(["min", "max"])
+    spans = digest.spans.set_index("actor")[["first", "last"]].rename(
+        columns={"first": "min", "last": "max"}
+    )
     emails = identities.set_index("key")["email"].fillna("")
     company_span: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {}
     first_act: dict[str, pd.Timestamp] = {}
