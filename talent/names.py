@@ -106,8 +106,15 @@ def mailbox_of(email: str | None) -> str | None:
     return f"{local}@{domain}"
 
 
+_EMAIL_LIKE = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+_SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^\w]+")
+_NOT_LETTER_OR_DIGIT = re.compile(r"[^a-z0-9]")
+_BRACKETED = re.compile(r"\([^)]*\)")
+
+
 def looks_like_email(text: str) -> bool:
-    return bool(re.search(r"[^\s@]+@[^\s@]+\.[^\s@]+", text or ""))
+    return bool(_EMAIL_LIKE.search(text or ""))
 
 
 # Git names that are a machine's, not a person's: an address such as ip-10-0-0-1, a host on
@@ -128,7 +135,7 @@ def is_generic_name(name: str | None) -> bool:
     >>> is_generic_name("Adas-MacBook-Pro.local"), is_generic_name("tix.lo")
     (True, False)
     """
-    text = re.sub(r"\s+", " ", (name or "").strip().casefold())
+    text = _SPACES.sub(" ", (name or "").strip().casefold())
     return not text or text in SHARED_NAMES or bool(_HOST_NAME.search(text))
 
 
@@ -144,8 +151,9 @@ def normalise_name(name: str) -> str | None:
     if not name or looks_like_email(name):
         return None
     folded = unicodedata.normalize("NFKD", name.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    words = re.sub(r"[^\w]+", " ", folded).split()
+    if not folded.isascii():  # no ASCII character is a combining mark
+        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    words = _NOT_WORD.sub(" ", folded).split()
     text = " ".join(words)
     if len(words) < 2 or text in SHARED_NAMES or "bot" in words or text.endswith(" bot"):
         return None
@@ -163,7 +171,7 @@ def login_variants(name: object) -> set[str]:
     folded = normalise_name(name) if isinstance(name, str) else None
     if not folded:
         return set()
-    words = [re.sub(r"[^a-z0-9]", "", fold(w)) for w in folded.split()]
+    words = [_NOT_LETTER_OR_DIGIT.sub("", fold(w)) for w in folded.split()]
     words = [w for w in words if w]
     if len(words) < 2:
         return set()
@@ -175,7 +183,9 @@ def login_variants(name: object) -> set[str]:
 def fold(text: str) -> str:
     """Lower-case letters and digits only, accents taken off (``"Zoë O'Neil"``: ``zoeoneil``)."""
     folded = unicodedata.normalize("NFKD", (text or "").casefold())
-    return re.sub(r"[^a-z0-9]", "", "".join(c for c in folded if not unicodedata.combining(c)))
+    if not folded.isascii():  # no ASCII character is a combining mark
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return _NOT_LETTER_OR_DIGIT.sub("", folded)
 
 
 def name_variants(name: str | None) -> tuple[set[str], set[str]]:
@@ -190,7 +200,7 @@ def name_variants(name: str | None) -> tuple[set[str], set[str]]:
     >>> name_variants("J. Doe"), name_variants("Jane D"), name_variants("J D")
     ((set(), {'j doe'}), (set(), {'jane d'}), (set(), set()))
     """
-    text = re.sub(r"\([^)]*\)", " ", name or "")
+    text = _BRACKETED.sub(" ", name or "")
     folded = normalise_name(text)
     if not folded:
         return set(), set()

@@ -173,6 +173,13 @@ KNOWN_BOTS = frozenset(
 )
 
 
+_NOT_LETTER_OR_DIGIT = re.compile(r"[^a-z0-9]+")
+_CASE_CHANGE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_BRACKETED = re.compile(r"\([^)]*\)")
+_NOT_WORD = re.compile(r"[^\w]+")
+_HANDLE_MARK = re.compile(r"[\d_-]")
+
+
 def handle_tokens(text: str | None) -> list[str]:
     """The lower-cased words of a login or name, split on anything not a letter or digit
     (never inside a word: "Abbott" is one token).
@@ -181,7 +188,7 @@ def handle_tokens(text: str | None) -> list[str]:
     (['k8s', 'ci', 'robot'], ['pl', 'ghost'], ['abbott'])
     """
     folded = unicodedata.normalize("NFKD", text.casefold() if isinstance(text, str) else "")
-    return [w for w in re.split(r"[^a-z0-9]+", folded) if w]
+    return [w for w in _NOT_LETTER_OR_DIGIT.split(folded) if w]
 
 
 # A login or name whose last word is one of these is a bot's ("tvm-bot", "Prow Robot").
@@ -210,6 +217,10 @@ def automation_word(*texts: str | None) -> str | None:
     return None
 
 
+def _known_bot_id(github_id: object) -> bool:
+    return github_id is not None and int(github_id) in KNOWN_BOT_IDS  # type: ignore[call-overload]
+
+
 def is_bot_identity(
     login: str | None, name: str, email: str, type_: str, github_id: int | None = None
 ) -> bool:
@@ -236,7 +247,7 @@ def is_bot_identity(
         "action@github.com",
     ):
         return True
-    if github_id is not None and int(github_id) in KNOWN_BOT_IDS:
+    if _known_bot_id(github_id):
         return True
     candidates = [login or "", name or "", login_from_noreply(email) or ""]
     for text in candidates:
@@ -309,7 +320,7 @@ def name_words(text: str | None) -> list[str]:
     >>> name_words("TrellixVulnTeam"), name_words("Gin-Config Team"), name_words("McKay")
     (['trellix', 'vuln', 'team'], ['gin', 'config', 'team'], ['mc', 'kay'])
     """
-    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text if isinstance(text, str) else "")
+    spaced = _CASE_CHANGE.sub(" ", text if isinstance(text, str) else "")
     return handle_tokens(spaced)
 
 
@@ -347,7 +358,7 @@ def automation_account(name: str | None, email: str | None) -> str | None:
     # is_bot_identity. Words in brackets are an aside ("Ada Doe (Acme Ltd)").
     if isinstance(name, str) and name.strip():
         text = name.strip()
-        words = name_words(re.sub(r"\([^)]*\)", " ", text))
+        words = name_words(_BRACKETED.sub(" ", text))
         if EXPORT_TOOLS & set(words):
             return f"an export system's name ({text!r})"
         if "service account" in " ".join(name_words(text)):
@@ -1201,12 +1212,13 @@ def resolve_people(
     # (a bot's commits on someone's branch), nor a login that is the organisation of the
     # identity's own address ("grant@acme.example" on "acme/..." branches: a company's
     # fork, not the person's account).
-    machines = {
-        row.key
-        for row in rows
-        if is_bot_identity(row.login, row.name, row.email, row.type)
-        or automation_account(row.name, row.email)
+    # Each identity judged once: by rule (its login, name, address, type; the person's
+    # description adds known bot ids) and as an account that is not one person.
+    bot_by_rule = {
+        row.key: is_bot_identity(row.login, row.name, row.email, row.type) for row in rows
     }
+    not_one = {row.key: automation_account(row.name, row.email) for row in rows}
+    machines = {key for key in keys if bot_by_rule[key] or not_one[key]}
     emails = dict(zip(ids["key"], ids["email"], strict=True))
     logins = dict(zip(ids["key"], ids["login"], strict=True))
     names = dict(zip(ids["key"], ids["name"], strict=True))
@@ -1268,7 +1280,7 @@ def resolve_people(
         target = by_login.get(name.lower())
         if target is None or target in held_apart:
             continue
-        if not re.search(r"[\d_-]", name) and name not in logins_as_written.get(name.lower(), ()):
+        if not _HANDLE_MARK.search(name) and name not in logins_as_written.get(name.lower(), ()):
             continue
         link_one_account(row.key, target, "name_login", 0.85)
 
@@ -1337,7 +1349,14 @@ def resolve_people(
     people_rows = []
     link_rows = []
     for block in groups.values():
-        person = _describe_person(block, settings, preferred, linked_by, privacy_key=privacy_key)
+        person = _describe_person(
+            block,
+            settings,
+            preferred,
+            linked_by,
+            privacy_key=privacy_key,
+            judged=(bot_by_rule, not_one),
+        )
         named = sorted(aliases[r.key] for r in block if r.key in aliases)
         if named:
             person["name"] = named[0]
@@ -1455,6 +1474,7 @@ def _describe_person(
     how: dict[str, str] | None = None,
     *,
     privacy_key: PrivacyKey,
+    judged: tuple[dict[str, bool], dict[str, str | None]] | None = None,
 ) -> dict:
     """One person's row from the identity rows (namedtuples) linked to them; ``how``
     holds what linked each identity (and ``evidence:KEY`` the evidence naming it).
@@ -1462,7 +1482,9 @@ def _describe_person(
     The person id is :meth:`PrivacyKey.person_id` of what anchors the person: their
     first GitHub account (``github:ID``), else their first identity key. So it is stable
     from run to run with the same key, and nobody without the key can compute it from a
-    login, e-mail or account id."""
+    login, e-mail or account id. ``judged`` holds, by identity key, what
+    :func:`is_bot_identity` (without the account id) and :func:`automation_account`
+    already said of the identities, so that nothing is judged twice."""
     how = how or {}
     accounts = [r for r in block if r.source == "github"]
     github_ids = sorted(int(r.github_id) for r in accounts if r.github_id is not None)
@@ -1511,8 +1533,13 @@ def _describe_person(
         names = sorted(r.name for r in block if r.name and not looks_like_email(r.name))
     name = names[0] if names else (login or "(unknown)")
 
-    is_bot = any(is_bot_identity(r.login, r.name, r.email, r.type, r.github_id) for r in block)
-    found = (automation_account(r.name, r.email) for r in block)
+    if judged is None:
+        is_bot = any(is_bot_identity(r.login, r.name, r.email, r.type, r.github_id) for r in block)
+        found = (automation_account(r.name, r.email) for r in block)
+    else:
+        by_rule, not_one = judged
+        is_bot = any(by_rule[r.key] or _known_bot_id(r.github_id) for r in block)
+        found = (not_one[r.key] for r in block)
     machine = list(dict.fromkeys(why for why in found if why))
     if is_bot:
         bot_evidence = "bot by rule (login, account type or known bot)"
@@ -1588,7 +1615,7 @@ SUGGESTION_REASONS = (
 def _folded_words(name: object) -> list[str]:
     folded = unicodedata.normalize("NFKD", name.casefold() if isinstance(name, str) else "")
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return re.sub(r"[^\w]+", " ", re.sub(r"\([^)]*\)", " ", folded)).split()
+    return _NOT_WORD.sub(" ", _BRACKETED.sub(" ", folded)).split()
 
 
 def names_agree(a: str | None, b: str | None) -> bool:
@@ -2426,7 +2453,7 @@ def normalise_company(text: str | None) -> str:
     """
     folded = unicodedata.normalize("NFKD", (text or "").casefold())
     folded = "".join(c for c in folded if not unicodedata.combining(c))
-    words = [w for w in re.split(r"[^a-z0-9]+", folded) if w and w not in _LEGAL]
+    words = [w for w in _NOT_LETTER_OR_DIGIT.split(folded) if w and w not in _LEGAL]
     return " ".join(words)
 
 

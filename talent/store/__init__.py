@@ -608,14 +608,15 @@ def save_people(engine: Engine, people: pd.DataFrame, *, replace: bool = False) 
     """Upsert people rows (columns as in the ``people`` table).
 
     With ``replace=True`` the rows replace the whole table atomically: used when
-    identity resolution recomputes everyone.
+    identity resolution recomputes everyone. Columnar (:func:`save_frame`): no record
+    object per person.
     """
-    return _upsert(engine, schema.people, _records(people, schema.people), replace=replace)
+    return save_frame(engine, "people", people[[c.name for c in schema.people.c]], replace=replace)
 
 
 def save_identity_links(engine: Engine, links: pd.DataFrame, *, replace: bool = False) -> int:
-    rows = _records(links, schema.identity_links)
-    return _upsert(engine, schema.identity_links, rows, replace=replace)
+    cols = [c.name for c in schema.identity_links.c]
+    return save_frame(engine, "identity_links", links[cols], replace=replace)
 
 
 def save_frame(engine: Engine, table: str, frame: pd.DataFrame, *, replace: bool = False) -> int:
@@ -666,12 +667,6 @@ def _column_values(part: pd.DataFrame, table: Table, column: str) -> list:
     if not values.hasnans:
         return values.tolist()
     return values.astype(object).where(values.notna(), None).tolist()
-
-
-def _records(frame: pd.DataFrame, table: Table) -> list[dict]:
-    cols = [c.name for c in table.c]
-    out = frame[cols].astype(object).where(frame[cols].notna(), None)
-    return out.to_dict("records")
 
 
 def save_sync_state(
