@@ -1096,7 +1096,7 @@ def resolve_people(
     ids = identities.sort_values("key").reset_index(drop=True).astype(object)
     ids = ids.where(ids.notna(), None)
     for col in ("name", "email", "type"):
-        ids[col] = ids[col].fillna("").astype(str)
+        ids[col] = ids[col].fillna("").astype(str).astype(object)
     # The rows once, as tuples, and by key: each rule below walks them all, and a lookup
     # by a frame comparison per row grew with the square of the identities.
     rows = list(ids.astype(object).itertuples(index=False))
@@ -1967,6 +1967,13 @@ def renamed_people(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, str]:
     return {old: new for old, new in sorted(found.items()) if claimed[new] == 1}
 
 
+def _plain_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its text columns as Python strings (object dtype): the rules below
+    walk them row by row, which costs several times more over pandas' Arrow-backed text."""
+    text = [c for c, dtype in frame.dtypes.items() if isinstance(dtype, pd.StringDtype)]
+    return frame.astype(dict.fromkeys(text, object)) if text else frame
+
+
 def update_people(engine: Engine, settings: Settings) -> Resolution:
     """Resolve every stored identity and replace the stored people and links.
 
@@ -1983,7 +1990,7 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
     recorded = _recorded_company(engine, settings)
     choice = load_company_choice(engine)
     settings = company_settings(engine, settings)
-    identities = load_identities(engine)
+    identities = _plain_strings(load_identities(engine))
     activities = load_activity_digest(engine)
     evidence = load_identity_evidence(engine)
     found = trailer_evidence(activities, identities)
@@ -1999,12 +2006,13 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
         privacy_key=ensure_key(engine, settings),
     )
     people = owner_file_logins(resolution.people, identities, resolution.links, named, pairings)
-    resolution = Resolution(people, resolution.links)
+    people = _plain_strings(people)
+    resolution = Resolution(people, _plain_strings(resolution.links))
     company = company_from_settings(
         recorded, "" if given.known else "recorded in the store by its source"
     )
     if len(people):
-        people = judge_behaviour(people, resolution.links, activities)
+        people = _plain_strings(judge_behaviour(people, resolution.links, activities))
         org_members = load_org_members(engine)
         account_members = load_account_members(engine)
         seen = infer_company_from(
@@ -2050,7 +2058,8 @@ def update_people(engine: Engine, settings: Settings) -> Resolution:
         resolution = Resolution(people, resolution.links)
     # Before the people: a crash in between leaves the pipeline on ids the next
     # resolution makes again, never on ids nobody has.
-    rename_people(engine, renamed_people(load_identity_links(engine), resolution.links))
+    before = _plain_strings(load_identity_links(engine))
+    rename_people(engine, renamed_people(before, resolution.links))
     save_people(engine, resolution.people, replace=True)
     save_identity_links(engine, resolution.links, replace=True)
     set_meta(engine, "people_company", company.to_json())
@@ -2544,7 +2553,7 @@ def judge_affiliation(
     spans = digest.spans.set_index("actor")[["first", "last"]].rename(
         columns={"first": "min", "last": "max"}
     )
-    emails = identities.set_index("key")["email"].fillna("")
+    emails = dict(zip(identities["key"], identities["email"].fillna(""), strict=True))
     company_span: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {}
     first_act: dict[str, pd.Timestamp] = {}
     elsewhere: dict[str, list[tuple[pd.Timestamp, str]]] = {}  # last use at another employer
