@@ -256,6 +256,8 @@ def is_bot_identity(
             continue
         if low.endswith("[bot]") or low in KNOWN_BOTS:
             return True
+        if low.isascii() and "bot" not in low and "automation" not in low:
+            continue  # no word of BOT_LAST_WORDS in it: the words are pieces of it
         words = handle_tokens(low)
         if len(words) > 1 and words[-1] in BOT_LAST_WORDS:
             return True
@@ -324,6 +326,18 @@ def name_words(text: str | None) -> list[str]:
     return handle_tokens(spaced)
 
 
+# What a role address or a machine's name must hold for automation_account to say so:
+# any word it looks for, as a piece of the lower-cased text (ASCII only: other text is
+# folded first, so it is always looked at).
+_MACHINE_ADDRESS = re.compile("|".join(sorted(BOT_LAST_WORDS | EXPORT_TOOLS)))
+_MACHINE_NAME = re.compile("|".join(sorted(EXPORT_TOOLS | TEAM_WORDS | LEGAL_FORMS | {"service"})))
+
+
+def _may_be_machine(text: str, words: re.Pattern[str]) -> bool:
+    low = text.lower()
+    return not low.isascii() or low in ROLE_EMAIL_LOCALS or bool(words.search(low))
+
+
 def automation_account(name: str | None, email: str | None) -> str | None:
     """Why an identity is an account that is not one person, or None: a role address
     (``nobody@``, ``noreply@`` other than GitHub's per-user form, ``*-bot@``), an export
@@ -346,6 +360,8 @@ def automation_account(name: str | None, email: str | None) -> str | None:
     """
     email = email if isinstance(email, str) else ""
     local = email.lower().partition("@")[0] if "@" in email else ""
+    if local and not _may_be_machine(local, _MACHINE_ADDRESS):
+        local = ""  # nothing below can match: the words of a plain address are pieces of it
     if local and not login_from_noreply(email):
         words = handle_tokens(local)
         if local in ROLE_EMAIL_LOCALS:
@@ -356,7 +372,7 @@ def automation_account(name: str | None, email: str | None) -> str | None:
             return f"an export system's address ({local}@)"
     # Names only: a login is one account's ("ansh-devs" is a person), judged by
     # is_bot_identity. Words in brackets are an aside ("Ada Doe (Acme Ltd)").
-    if isinstance(name, str) and name.strip():
+    if isinstance(name, str) and name.strip() and _may_be_machine(name, _MACHINE_NAME):
         text = name.strip()
         words = name_words(_BRACKETED.sub(" ", text))
         if EXPORT_TOOLS & set(words):
@@ -1293,8 +1309,8 @@ def resolve_people(
     # All weaker than the rules above and, like them, never joining two accounts.
     full_names: dict[str, set[str]] = {}
     for row in rows:
-        words = _folded_words(row.name)
         if row.source == "git" and row.key not in machines and normalise_name(row.name):
+            words = _folded_words(row.name)
             if min(map(len, words)) >= 2 and len(_fold(row.name)) >= 6:
                 full_names.setdefault(_fold(row.name), set()).add(row.key)
     handles: dict[tuple[str, str], str] = {}

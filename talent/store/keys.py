@@ -89,8 +89,8 @@ class PrivacyKey:
         >>> PrivacyKey((b"k1",)).person_id("github:7") == PrivacyKey((b"k2",)).person_id("github:7")
         False
         """
-        digest = hmac.new(self.keys[0], f"person\x1f{anchor}".encode(), hashlib.sha256)
-        return "p" + digest.hexdigest()[:12]
+        digest = hmac.digest(self.keys[0], f"person\x1f{anchor}".encode(), "sha256")
+        return "p" + digest.hex()[:12]
 
     @property
     def fingerprint(self) -> str:
