@@ -1941,8 +1941,12 @@ def owner_file_logins(
             out[column] = "" if column == "login_source" else None
     by_person = matched.drop_duplicates("person_id").set_index("person_id")
     single = {person for person, owners in per_person.items() if len(owners) == 1}
-    rows = list(zip(out.index, out["person_id"], out["login"], strict=True))
-    for index, person_id, login in rows:
+    # Whole columns set once: a cell at a time converts a text column each time.
+    logins = out["login"].tolist()
+    sources = out["login_source"].tolist()
+    urls = out["profile_url"].tolist()
+    changed = False
+    for at, (person_id, login) in enumerate(zip(out["person_id"], logins, strict=True)):
         if isinstance(login, str) or person_id not in single:
             continue
         found = by_person.loc[person_id]
@@ -1950,11 +1954,11 @@ def owner_file_logins(
         source = (
             f"from {evidence}" if ":" in evidence else f"from an owner file (matched by {evidence})"
         )
-        out.at[index, "login"] = found["owner"]
-        out.at[index, "login_source"] = source
-        out.at[index, "profile_url"] = ACCOUNT_URLS[IdentitySource.GITHUB].format(
-            login=found["owner"]
-        )
+        logins[at], sources[at] = found["owner"], source
+        urls[at] = ACCOUNT_URLS[IdentitySource.GITHUB].format(login=found["owner"])
+        changed = True
+    if changed:
+        out["login"], out["login_source"], out["profile_url"] = logins, sources, urls
     return out
 
 
