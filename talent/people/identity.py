@@ -2570,28 +2570,32 @@ def judge_affiliation(
         return out
     as_of = digest.as_of
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
-    spans = digest.spans.set_index("actor")[["first", "last"]].rename(
-        columns={"first": "min", "last": "max"}
-    )
     emails = dict(zip(identities["key"], identities["email"].fillna(""), strict=True))
-    company_span: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {}
-    first_act: dict[str, pd.Timestamp] = {}
+    # Per person, grouped: their first act, the span of their company addresses, the
+    # last work from any other address and the last use of each other employer's.
+    spans = digest.spans[["actor", "first", "last"]]
+    spans = spans.assign(person=spans["actor"].map(person_of)).dropna(subset=["person"])
+    # Both answers depend on the address's domain only: asked once per domain.
+    domain = [emails.get(a, "").lower().rpartition("@")[2] for a in spans["actor"]]
+    ours = {d: company_domain_of(f"@{d}", settings.company_domains) for d in set(domain)}
+    theirs = {d: company_domain_of(f"@{d}", employers) for d in set(domain)}
+    at_company = np.array([bool(ours[d]) for d in domain], dtype=bool)
+    employer = pd.Series([theirs[d] or None for d in domain], index=spans.index, dtype=object)
+    first_act = spans.groupby("person")["first"].min().to_dict()
+    company = spans[at_company].groupby("person").agg(since=("first", "min"), until=("last", "max"))
+    company_span = {
+        person: (since, until)
+        for person, since, until in zip(
+            company.index, company["since"], company["until"], strict=True
+        )
+    }
+    other_last = spans[~at_company].groupby("person")["last"].max().to_dict()
     elsewhere: dict[str, list[tuple[pd.Timestamp, str]]] = {}  # last use at another employer
-    other_last: dict[str, pd.Timestamp] = {}  # last work from any other address
-    for key, first, last in zip(spans.index, spans["min"], spans["max"], strict=True):
-        person = person_of.get(key)
-        if person is None:
-            continue
-        first_act[person] = min(first, first_act.get(person, first))
-        email = emails.get(key, "")
-        if company_domain_of(email, settings.company_domains):
-            since, until = company_span.get(person, (first, last))
-            company_span[person] = (min(since, first), max(until, last))
-        else:
-            other_last[person] = max(last, other_last.get(person, last))
-            other = company_domain_of(email, employers)
-            if other:
-                elsewhere.setdefault(person, []).append((last, other))
+    moved = spans[~at_company & employer.notna().to_numpy()]
+    for person, last, other in zip(
+        moved["person"], moved["last"], employer[moved.index], strict=True
+    ):
+        elsewhere.setdefault(person, []).append((last, other))
     known_email = {person_of[k] for k, e in emails.items() if e and k in person_of}
     profile_company: dict[str, tuple[str, object]] = {}
     if len(profiles):
