@@ -1562,7 +1562,8 @@ def _describe_person(
     else:
         bot_evidence = "not one person: " + "; ".join(machine) if machine else ""
     is_bot = is_bot or bool(machine)
-    domains = (company_domain_of(r.email, settings.company_domains) for r in block)
+    company = settings.company_domains
+    domains = (company_domain_of(r.email, company) for r in block) if company else ()
     evidence = sorted({d for d in domains if d})
     if evidence:
         affiliation = "employee"
