@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -42,12 +43,15 @@ from talent.store.schema import MIGRATIONS, SCHEMA_VERSION, metadata
 from talent.store.versions import ensure_rows, track
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 else:
+    np = LazyModule("numpy")
     pd = LazyModule("pandas")
 
 __all__ = [
     "save_frame",
+    "save_frames",
     "StoreError",
     "NotForgotten",
     "open_store",
@@ -429,17 +433,22 @@ def _write_tuples(
 def _write_in(
     conn, table: Table, cols: Sequence[str], rows: Iterable[tuple], *, replace: bool
 ) -> int:
-    sql = _upsert_sql(conn, table, cols)
     dialect = conn.dialect
     processors = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in cols]
     converting = [(i, p) for i, p in enumerate(processors) if p is not None]
-    keys = [c.name for c in table.primary_key.columns]
-    written = 0
     if replace:
         conn.execute(delete(table))
+    if converting:
+        rows = (_converted(row, converting) for row in rows)
+    return _send(conn, table, cols, rows)
+
+
+def _send(conn, table: Table, cols: Sequence[str], rows: Iterable[tuple]) -> int:
+    """Upsert rows already in the driver's terms (bind processors applied), in batches."""
+    sql = _upsert_sql(conn, table, cols)
+    keys = [c.name for c in table.primary_key.columns]
+    written = 0
     for batch in _batches(rows, _BATCH):
-        if converting:
-            batch = [_converted(row, converting) for row in batch]
         if sql is not None:
             conn.exec_driver_sql(sql, batch)
         else:  # portable fallback: delete by key, then insert
@@ -619,53 +628,137 @@ def save_identity_links(engine: Engine, links: pd.DataFrame, *, replace: bool = 
 
 
 def save_frame(engine: Engine, table: str, frame: pd.DataFrame, *, replace: bool = False) -> int:
-    """Upsert a columnar frame into ``table`` (columns named as the table's; a missing
-    one takes its default) in chunks, through the same statement as every write: the
-    bulk path for large synthetic or imported data, with no record object per row.
+    """Upsert a columnar frame into ``table``: :func:`save_frames` of the one frame."""
+    return save_frames(engine, table, [frame], replace=replace)
 
-    Into an empty table (or with ``replace``) the rows go in primary-key order with the
-    table's other indexes dropped and built again after, in the same transaction:
-    inserting millions of rows at random places of three B-trees is what costs, far
-    more than building each index once from the whole table."""
+
+def save_frames(
+    engine: Engine, table: str, frames: Iterable[pd.DataFrame], *, replace: bool = False
+) -> int:
+    """Upsert a stream of columnar frames into ``table`` (columns named as the table's; a
+    missing one takes its default), all in one transaction, through the same statement
+    as every write: the bulk path for large synthetic or imported data, with no record
+    object per row. Only one frame is held at a time, so a source can hand over its
+    pages as they come.
+
+    Values are turned into the driver's terms a column at a time (SQLite's timestamp
+    text is made by numpy, checked against SQLAlchemy's own conversion), not row by row.
+    Into an empty table (or with ``replace``) each frame's rows go in primary-key order
+    with the table's other indexes dropped and built again once at the end, in the same
+    transaction: inserting millions of rows at random places of three B-trees is what
+    costs, far more than building each index once from the whole table. SQLite's page
+    cache is enlarged for the write and set back after it (journal and synchronous
+    settings stay as they are: the write is as safe as any other)."""
     target = metadata.tables[table]
     cols = [c.name for c in target.c]
+    keys = [c.name for c in target.primary_key.columns]
     with engine.begin() as conn:
+        _begin_writing(conn)
         fresh = (
             replace or conn.execute(select(literal(1)).select_from(target).limit(1)).first() is None
         )
+        if replace:
+            conn.execute(delete(target))
         if fresh:
-            keys = [c.name for c in target.primary_key.columns]
-            frame = frame.sort_values(keys, ignore_index=True) if len(frame) > 1 else frame
             for index in target.indexes:
                 index.drop(conn)
-
-        def rows():
-            for start in range(0, len(frame), _CHUNK):
-                part = frame.iloc[start : start + _CHUNK]
-                yield from zip(*(_column_values(part, target, c) for c in cols), strict=True)
-
-        written = _write_in(conn, target, cols, rows(), replace=replace)
-        if fresh:
-            for index in target.indexes:
-                index.create(conn)
+        written = 0
+        with _page_cache(conn, _BULK_CACHE_KIB):
+            for frame in frames:
+                if fresh and len(frame) > 1:
+                    frame = frame.sort_values(keys, ignore_index=True)
+                written += _send(conn, target, cols, _frame_rows(frame, target, conn.dialect))
+            if fresh:
+                for index in target.indexes:
+                    index.create(conn)
         if written:
             _bump_version(conn)
     return written
 
 
+# Rows of a frame turned into driver values at once (the lists of one slice are held).
 _CHUNK = 200_000
+# SQLite's page cache during a bulk save, in KiB: the primary-key index of tens of
+# millions of rows then stays in memory while rows land at random places of it.
+_BULK_CACHE_KIB = 1 << 20
 
 
-def _column_values(part: pd.DataFrame, table: Table, column: str) -> list:
+def _begin_writing(conn) -> None:
+    """Open the write transaction now on SQLite. Its Python driver opens one only before
+    an INSERT, UPDATE or DELETE, so a DROP INDEX before them would commit on its own and
+    a failed load would leave the table without its indexes."""
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def _page_cache(conn, kib: int) -> Iterator[None]:
+    """SQLite's page cache at ``kib`` KiB inside the block, as it was after it."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA cache_size").scalar())
+    # PRAGMA takes no bound parameters; both values are integers.
+    conn.exec_driver_sql(f"PRAGMA cache_size={-int(kib)}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={before}")
+
+
+def _frame_rows(frame: pd.DataFrame, table: Table, dialect) -> Iterator[tuple]:
+    """The frame's rows as tuples of driver values, in the table's column order."""
+    cols = [c.name for c in table.c]
+    for start in range(0, len(frame), _CHUNK):
+        part = frame.iloc[start : start + _CHUNK]
+        yield from zip(*(_driver_values(part, table, c, dialect) for c in cols), strict=True)
+
+
+def _driver_values(part: pd.DataFrame, table: Table, column: str, dialect) -> list:
+    """One column of ``part`` as the driver takes it: None for missing values, the
+    column's bind processor applied (SQLite's timestamps in numpy, see :func:`_stamps`)."""
+    process = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
     if column not in part:
-        return [_default(table, column)] * len(part)
+        value = _default(table, column)
+        return [value if value is None or process is None else process(value)] * len(part)
     values = part[column]
     if pd.api.types.is_datetime64_any_dtype(values):
-        stamps = values.dt.tz_convert(None) if values.dt.tz is not None else values
-        return [None if v is pd.NaT else v for v in stamps.dt.to_pydatetime()]
-    if not values.hasnans:
-        return values.tolist()
-    return values.astype(object).where(values.notna(), None).tolist()
+        naive = values.dt.tz_convert(None) if values.dt.tz is not None else values
+        if process is not None:
+            made = _stamps(naive, process)
+            if made is not None:
+                return made
+        plain = [None if v is pd.NaT else v for v in naive.dt.to_pydatetime()]
+    elif not values.hasnans:
+        plain = values.tolist()
+    else:
+        plain = values.astype(object).where(values.notna(), None).tolist()
+    if process is None:
+        return plain
+    return [None if v is None else process(v) for v in plain]
+
+
+def _stamps(naive: pd.Series, process: Callable) -> list | None:
+    """Naive timestamps as SQLite's text (``2024-05-01 09:30:00.000000``), made by numpy,
+    or None when that is not exactly what ``process`` (SQLAlchemy's) makes of the first
+    of them: then the caller converts them one by one."""
+    moments = naive.to_numpy(dtype="datetime64[us]")
+    missing = np.isnat(moments)
+    if missing.all():
+        return [None] * len(moments)
+    text = np.datetime_as_string(moments, unit="us")
+    width = len("2024-05-01T09:30:00.000000")
+    if text.dtype != np.dtype(f"<U{width}"):  # a year outside 0-9999, or no years at all
+        return None
+    # The date and time are parted by "T"; SQLite's text has a space.
+    text.view(np.uint32).reshape(len(text), width)[:, 10] = ord(" ")
+    out = text.tolist()
+    first = int(np.argmin(missing))
+    if out[first] != process(naive.iloc[first].to_pydatetime()):
+        return None
+    for i in np.flatnonzero(missing):
+        out[i] = None
+    return out
 
 
 def _records(frame: pd.DataFrame, table: Table) -> list[dict]:
