@@ -126,3 +126,14 @@ def test_a_failed_bulk_save_leaves_the_table_and_its_indexes_as_they_were(store)
     # A fresh save drops the indexes while it writes and builds them again.
     assert save_frames(store, "activities", [_frame()]) == 3
     assert {i["name"] for i in inspect(store).get_indexes("activities")} == INDEXES
+
+
+def test_a_key_twice_in_a_frame_is_merged_as_two_saves_would(store):
+    frame = _frame([ACTIVITIES[1], ACTIVITIES[1]])
+    frame.loc[0, ["title", "size"]] = ["First", 5]
+    frame.loc[1, ["title", "state"]] = ["", "COMMENTED"]
+    frame["size"] = frame["size"].astype("Int64")  # the second row's size is unknown
+    assert save_frames(store, "activities", [frame, frame.iloc[1:]]) == 3
+    acts = load_activities(store)
+    assert len(acts) == 1
+    assert acts.loc[0, ["title", "size", "state"]].tolist() == ["First", 5, "COMMENTED"]

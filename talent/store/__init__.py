@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import (
     ColumnElement,
     Engine,
+    Integer,
     String,
     Table,
     create_engine,
@@ -34,7 +35,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from talent.config import sqlite_path
 from talent.lazy import LazyModule
@@ -490,6 +491,10 @@ def _upsert_sql(engine: Engine, table: Table, cols: Sequence[str]) -> str | None
     (:func:`_keep_known`); None for another database."""
     if _insert_for(engine) is None:
         return None
+    return f"{_insert_sql(engine, table, cols)} {_on_conflict(engine, table, cols)}"
+
+
+def _on_conflict(engine: Engine, table: Table, cols: Sequence[str]) -> str:
     quote = engine.dialect.identifier_preparer.quote
     keys = [c.name for c in table.primary_key.columns]
     target = ", ".join(quote(k) for k in keys)
@@ -502,7 +507,7 @@ def _upsert_sql(engine: Engine, table: Table, cols: Sequence[str]) -> str | None
             new = f"NULLIF({new}, '')"
         sets.append(f"{name} = COALESCE({new}, {quote(table.name)}.{name})")
     action = f"DO UPDATE SET {', '.join(sets)}" if sets else "DO NOTHING"
-    return f"{_insert_sql(engine, table, cols)} ON CONFLICT ({target}) {action}"
+    return f"ON CONFLICT ({target}) {action}"
 
 
 def _keep_known(new, old):
@@ -671,12 +676,22 @@ def save_frames(
             for index in target.indexes:
                 index.drop(conn)
         written = 0
+        copying = conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+        staged = False
         with _bulk_settings(conn, _BULK_CACHE_KIB):
             for frame in frames:
                 if fresh and len(frame) > 1:
                     frame = frame.sort_values(keys, ignore_index=True)
                 batches = _frame_batches(frame, target, conn.dialect)
-                written += _send_batches(conn, target, cols, batches)
+                # One INSERT from a copied table must not meet a key twice; a frame
+                # that repeats one goes row by row, each row merged into the one before.
+                if copying and not frame.duplicated(keys).any():
+                    if not staged:
+                        _stage(conn, target)
+                        staged = True
+                    written += _copy_in(conn, target, cols, batches)
+                else:
+                    written += _send_batches(conn, target, cols, batches)
             if fresh:
                 for index in target.indexes:
                     index.create(conn)
@@ -692,6 +707,48 @@ _CHUNK = 200_000
 _BULK_CACHE_KIB = 1 << 20
 # At most this many helper threads sort for SQLite's CREATE INDEX.
 _SORT_THREADS = 4
+
+
+def _stage_name(table: Table) -> str:
+    return f"talent_staged_{table.name}"
+
+
+def _stage(conn, table: Table) -> None:
+    """A temporary table shaped like ``table``, dropped when the transaction ends."""
+    quote = conn.dialect.identifier_preparer.quote
+    # Names of our own tables, quoted; nothing here comes from data.
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {quote(_stage_name(table))} "
+        f"(LIKE {quote(table.name)} INCLUDING DEFAULTS) ON COMMIT DROP"
+    )
+
+
+def _copy_in(conn, table: Table, cols: Sequence[str], batches: Iterable[list[tuple]]) -> int:
+    """PostgreSQL: the rows go to the staging table with COPY (one stream, not a statement
+    per row), then into ``table`` with one upsert from it, under the same rules as
+    every write (:func:`_on_conflict`)."""
+    quote = conn.dialect.identifier_preparer.quote
+    stage, names = quote(_stage_name(table)), ", ".join(quote(c) for c in cols)
+    written = 0
+    statement = f"COPY {stage} ({names}) FROM STDIN"
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(statement) as copy:
+            for batch in batches:
+                for row in batch:
+                    copy.write_row(row)
+                written += len(batch)
+    except conn.dialect.dbapi.Error as exc:
+        # As SQLAlchemy raises the driver's errors everywhere else (IntegrityError...).
+        raise DBAPIError.instance(statement, None, exc, conn.dialect.dbapi.Error) from exc
+    finally:
+        cursor.close()
+    conn.exec_driver_sql(
+        f"INSERT INTO {quote(table.name)} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
+        f"{_on_conflict(conn, table, cols)}"
+    )
+    conn.exec_driver_sql(f"TRUNCATE {stage}")
+    return written
 
 
 def _begin_writing(conn) -> None:
@@ -743,6 +800,13 @@ def _driver_values(part: pd.DataFrame, table: Table, column: str, dialect) -> li
         value = _default(table, column)
         return [value if value is None or process is None else process(value)] * len(part)
     values = part[column]
+    if values.dtype.kind == "f" and isinstance(table.c[column].type, Integer):
+        # Whole numbers held as floats (a column with gaps) go as integers: COPY takes
+        # no "7.0" for an integer, as an INSERT's parameter would have been cast.
+        try:
+            values = values.astype("Int64")
+        except (TypeError, ValueError):
+            pass  # fractions: left to the database, as an INSERT would
     if pd.api.types.is_datetime64_any_dtype(values):
         naive = values.dt.tz_convert(None) if values.dt.tz is not None else values
         if process is not None:
