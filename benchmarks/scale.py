@@ -1,6 +1,7 @@
 """How do scoring, and the whole path into the store and out as a ranking, grow with people?
 
-Usage: python benchmarks/scale.py [--sizes 1000,10000,100000] [--intervals N] [--full] [--json]
+Usage: python benchmarks/scale.py [--sizes 1000,10000,100000] [--intervals N]
+       [--full [--until save|resolve|rank]] [--json]
 
 Builds synthetic worlds (in memory, no database) of the given numbers of people with about
 20 activities each on average, heavy-tailed (lognormal), over 3 years and 20
@@ -14,15 +15,21 @@ the rankings also compute rank intervals over N left-out windows (what `talent r
 
 With --full each size runs the whole path instead: generate the world (its identities
 too: every tenth person also commits under a git name and address the commit API ties to
-their account), save it into a fresh SQLite store (``talent.store.save_frame``, under
-$TMPDIR), resolve identities into people (``talent.people.identity.update_people``) and rank
+their account) and save it into a fresh SQLite store (under $TMPDIR) a million activities
+at a time, as a miner streams pages (``talent.store.save_frames``: only one frame is
+held, so the peak memory is the pipeline's, not a whole history's; a world of at most a
+million activities is the one drawn all at once before, a larger one differs in its
+values, see :func:`generate`), resolve identities into people
+(``talent.people.identity.update_people``) and rank
 (``talent.ranking.scoring.rank_store``), timing each step; the seconds counted are save +
 resolve + rank (generating stands in for the sources and is shown apart), in wall-clock
 and in processor seconds (the latter hardly moves when others share the cores). The growth
 exponent is then also fitted over every size (least squares of log seconds and log peak
 memory against log people), and --json adds ``steps`` (seconds per step of the largest
-size, and ``cpu_steps``), ``cpu_seconds``, ``fitted_exponent``, ``cpu_exponent`` and
-``memory_exponent``.
+size, ``cpu_steps`` and each step's own peak resident memory ``peak_rss_steps``),
+``cpu_seconds``, ``fitted_exponent``, ``cpu_exponent`` and ``memory_exponent``. With
+--until save (or resolve) the steps after it are left out, and the seconds are those
+of the steps run.
 """
 
 from __future__ import annotations
@@ -48,44 +55,72 @@ KINDS = [
 KIND_SHARE = [0.25, 0.1, 0.07, 0.05, 0.15, 0.1, 0.08, 0.2]
 
 
-def build(people: int, seed: int = 0):
-    """Activities, people and links frames for a synthetic world (numpy, seconds)."""
+# Activities per generated frame: the generator stands in for the sources, and a miner
+# hands over pages, never a whole organisation's history at once.
+CHUNK = 1_000_000
+REPOS = 20
+
+
+def generate(people: int, seed: int = 0, *, chunk: int = CHUNK, git: bool = False):
+    """The activities of a synthetic world (numpy, seconds), in frames of at most
+    ``chunk`` rows, oldest key first.
+
+    Each person's number of activities is drawn first, then each frame's columns in turn
+    from the same random stream, so a world of at most ``chunk`` activities is exactly the
+    one drawn all at once; a larger world has the same shape but other values than one
+    drawn a column at a time for every row. With ``git``, the commits of every tenth
+    person are made under their git identity (:func:`build_identities`)."""
     import numpy as np
     import pandas as pd
 
     rng = np.random.default_rng(seed)
     per_person = np.maximum(1, rng.lognormal(mean=2.2, sigma=1.1, size=people)).astype(int)
     per_person = (per_person * (20 * people / per_person.sum())).round().astype(int).clip(1)
-    actor = np.repeat(np.arange(people), per_person)
-    n = len(actor)
-    kind = rng.choice(len(KINDS), size=n, p=KIND_SHARE)
+    ends = np.cumsum(per_person)
+    n = int(ends[-1])
     # Counterparts: the busier half of the population is acted on more often.
     weights = per_person / per_person.sum()
-    other = rng.choice(people, size=n, p=weights)
-    has_other = np.isin(kind, [3, 4, 5, 7])
-    start = np.datetime64("2023-11-01T00:00:00")
-    seconds = rng.integers(0, 3 * 365 * 86400, size=n)
-    repo = rng.integers(0, 20, size=n)
     ids = np.char.add("github:", np.arange(people).astype(str))
-    activities = pd.DataFrame(
-        {
-            "key": np.char.add("act:", np.arange(n).astype(str)),
-            "repo": np.char.add("org/repo", repo.astype(str)),
-            "kind": np.array(KINDS)[kind],
-            "actor": ids[actor],
-            "counterpart": np.where(has_other, ids[other], None),
-            "item": np.char.add(
-                np.char.add("org/repo", repo.astype(str)),
-                np.char.add("#", rng.integers(1, 5000, size=n).astype(str)),
-            ),
-            "occurred_at": start + seconds.astype("timedelta64[s]"),
-            "size": rng.integers(1, 500, size=n),
-            "title": "",
-            "url": "",
-            "state": "",
-            "pr_number": None,
-        }
-    )
+    git_keys = _git_keys(np.arange(0, people, 10)) if git else None
+    start = np.datetime64("2023-11-01T00:00:00")
+    for first in range(0, n, chunk):
+        rows = np.arange(first, min(n, first + chunk))
+        actor = np.searchsorted(ends, rows, side="right")
+        kind = rng.choice(len(KINDS), size=len(rows), p=KIND_SHARE)
+        other = rng.choice(people, size=len(rows), p=weights)
+        has_other = np.isin(kind, [3, 4, 5, 7])
+        seconds = rng.integers(0, 3 * 365 * 86400, size=len(rows))
+        repo = np.char.add("org/repo", rng.integers(0, REPOS, size=len(rows)).astype(str))
+        actors = ids[actor]
+        if git_keys is not None:
+            mine = (kind == KINDS.index("commit")) & (actor % 10 == 0)
+            actors = np.where(mine, git_keys[actor // 10], actors)
+        yield pd.DataFrame(
+            {
+                "key": np.char.add("act:", rows.astype(str)),
+                "repo": repo,
+                "kind": np.array(KINDS)[kind],
+                "actor": actors,
+                "counterpart": np.where(has_other, ids[other], None),
+                "item": np.char.add(
+                    np.char.add(repo, "#"), rng.integers(1, 5000, size=len(rows)).astype(str)
+                ),
+                "occurred_at": start + seconds.astype("timedelta64[s]"),
+                "size": rng.integers(1, 500, size=len(rows)),
+                "title": "",
+                "url": "",
+                "state": "",
+                "pr_number": None,
+            }
+        )
+
+
+def build(people: int, seed: int = 0):
+    """Activities, people and links frames for a synthetic world (numpy, seconds)."""
+    import numpy as np
+    import pandas as pd
+
+    activities = pd.concat(generate(people, seed), ignore_index=True)
     person_ids = np.char.add("gh", np.arange(people).astype(str))
     people_frame = pd.DataFrame(
         {
@@ -98,16 +133,28 @@ def build(people: int, seed: int = 0):
             "affiliation_evidence": "",
         }
     )
+    ids = np.char.add("github:", np.arange(people).astype(str))
     links = pd.DataFrame(
         {"identity_key": ids, "person_id": person_ids, "method": "single", "confidence": 1.0}
     )
     return activities, people_frame, links
 
 
-def build_identities(people: int, activities):
-    """The identities behind :func:`build`'s actors: a GitHub account per person, and for
-    every tenth person a git identity (name and address, the login the commit API gives)
-    that their commits are made under instead, for identity resolution to merge."""
+def _git_keys(index):
+    """The git identity keys of the people numbered ``index`` (name, then address)."""
+    import numpy as np
+
+    names = np.char.add("Person ", index.astype(str))
+    logins = np.char.add("user", index.astype(str))
+    keys = np.char.add(np.char.add("git:", names), np.char.add("\x1f", logins))
+    return np.char.add(keys, "@example.org")
+
+
+def build_identities(people: int):
+    """The identities behind :func:`generate`'s actors: a GitHub account per person, and
+    for every tenth person a git identity (name and address, the login the commit API
+    gives) that their commits are made under instead (``git=True``), for identity
+    resolution to merge."""
     import numpy as np
     import pandas as pd
 
@@ -126,11 +173,9 @@ def build_identities(people: int, activities):
         }
     )
     git = index[index % 10 == 0]
-    git_keys = np.char.add(np.char.add("git:", names[git]), np.char.add("\x1f", logins[git]))
-    git_keys = np.char.add(git_keys, "@example.org")
     commits = pd.DataFrame(
         {
-            "key": git_keys,
+            "key": _git_keys(git),
             "source": "git",
             "name": names[git],
             "email": np.char.add(logins[git], "@example.org"),
@@ -139,37 +184,54 @@ def build_identities(people: int, activities):
             "type": "",
         }
     )
-    # Their commits are under the git identity.
-    by_account = pd.Series(git_keys, index=accounts["key"].to_numpy()[git])
-    mine = (activities["kind"] == "commit") & activities["actor"].isin(by_account.index)
-    activities.loc[mine, "actor"] = by_account.reindex(activities.loc[mine, "actor"]).to_numpy()
     return pd.concat([accounts, commits], ignore_index=True)
 
 
-def measure_full(people: int, folder: str) -> dict:
-    """Run in a child process: generate, save into a new SQLite store, resolve, rank."""
-    import resource
+STEPS = ("generate", "save", "resolve", "rank")
 
+
+def measure_full(people: int, folder: str, until: str = "rank") -> dict:
+    """Run in a child process: generate, save into a new SQLite store, resolve, rank
+    (the steps up to ``until``). The activities are generated and saved a frame at a
+    time, as a miner streams pages; the time spent generating them is counted apart.
+    Each step's own peak resident memory is kept too (Linux: the peak is reset between
+    steps through ``/proc/self/clear_refs``; elsewhere each figure is the peak so far)."""
     import pandas as pd
 
     from talent.config import Settings
     from talent.people.identity import update_people
     from talent.ranking.scoring import rank_store
-    from talent.store import open_store, save_frame
+    from talent.store import open_store, save_frame, save_frames
 
     steps: dict[str, float] = {}
     cpu: dict[str, float] = {}
+    memory: dict[str, int] = {}
     clock = [time.perf_counter(), time.process_time()]
+    generating = [0.0, 0.0]  # wall and processor seconds inside the generator
+    peak = _Peak()
 
     def step(name: str) -> None:
         wall, used = time.perf_counter(), time.process_time()
         steps[name], cpu[name] = wall - clock[0], used - clock[1]
         clock[:] = [wall, used]
+        memory[name] = peak.take()
 
-    activities, _, _ = build(people)
-    identities = build_identities(people, activities)
+    def timed(frames):
+        frames = iter(frames)
+        while True:
+            wall, used = time.perf_counter(), time.process_time()
+            frame = next(frames, None)
+            generating[0] += time.perf_counter() - wall
+            generating[1] += time.process_time() - used
+            if frame is None:
+                return
+            counted[0] += len(frame)
+            yield frame
+
+    counted = [0]
+    identities = build_identities(people)
     repos = pd.DataFrame(
-        {"full_name": sorted(activities["repo"].unique()), "origin": "github", "owner": "org"}
+        {"full_name": sorted(f"org/repo{i}" for i in range(REPOS)), "origin": "github"}
     )
     path = os.path.join(folder, f"scale-{people}.db")
     for suffix in ("", "-wal", "-shm"):
@@ -180,26 +242,61 @@ def measure_full(people: int, folder: str) -> dict:
     step("generate")
     save_frame(engine, "repos", repos)
     save_frame(engine, "identities", identities)
-    save_frame(engine, "activities", activities)
-    n_activities = len(activities)
-    del activities, identities
+    del identities
+    save_frames(engine, "activities", timed(generate(people, git=True)))
     step("save")
-    resolution = update_people(engine, settings)
-    step("resolve")
-    ranking = rank_store(engine, settings)
-    step("rank")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    # The frames were made inside the save: their making counts as generating.
+    steps["generate"] += generating[0]
+    cpu["generate"] += generating[1]
+    steps["save"] -= generating[0]
+    cpu["save"] -= generating[1]
+    resolved = ranked = None
+    if STEPS.index(until) >= STEPS.index("resolve"):
+        resolved = len(update_people(engine, settings).people)
+        step("resolve")
+    if STEPS.index(until) >= STEPS.index("rank"):
+        ranked = len(rank_store(engine, settings))
+        step("rank")
+    timed_steps = [s for s in steps if s != "generate"]
     return {
         "people": people,
-        "activities": n_activities,
-        "resolved": len(resolution.people),
-        "ranked": len(ranking),
-        "seconds": round(steps["save"] + steps["resolve"] + steps["rank"], 2),
-        "cpu_seconds": round(cpu["save"] + cpu["resolve"] + cpu["rank"], 2),
+        "activities": counted[0],
+        "resolved": resolved,
+        "ranked": ranked,
+        "seconds": round(sum(steps[s] for s in timed_steps), 2),
+        "cpu_seconds": round(sum(cpu[s] for s in timed_steps), 2),
         "steps": {k: round(v, 2) for k, v in steps.items()},
         "cpu_steps": {k: round(v, 2) for k, v in cpu.items()},
-        "peak_rss_mb": int(peak),
+        "peak_rss_steps": memory,
+        "peak_rss_mb": max(memory.values()),
     }
+
+
+class _Peak:
+    """Peak resident memory (MB) since the last :meth:`take`."""
+
+    def __init__(self) -> None:
+        self.resettable = self._reset()
+
+    @staticmethod
+    def _reset() -> bool:
+        try:
+            with open("/proc/self/clear_refs", "w") as f:
+                f.write("5")  # resets the peak resident set size (Linux 4.0 and later)
+        except OSError:
+            return False
+        return True
+
+    def take(self) -> int:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        if self.resettable:
+            with open("/proc/self/status") as f:
+                found = [line.split()[1] for line in f if line.startswith("VmHWM:")]
+            peak = int(found[0]) // 1024 if found else peak
+            self._reset()
+        return int(peak)
 
 
 def fitted(rows: list[dict], key: str) -> float | None:
@@ -241,12 +338,15 @@ def main() -> int:
     parser.add_argument(
         "--full", action="store_true", help="time generate, save, resolve and rank per size"
     )
+    parser.add_argument(
+        "--until", choices=STEPS[1:], default="rank", help="with --full: the last step run"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         if args.full:
             folder = os.environ.get("TMPDIR", "/tmp")
-            print(json.dumps(measure_full(args.child, folder)))
+            print(json.dumps(measure_full(args.child, folder, args.until)))
         else:
             print(json.dumps(measure(args.child, args.intervals)))
         return 0
@@ -254,7 +354,7 @@ def main() -> int:
     for size in (int(s) for s in args.sizes.split(",")):
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(size), "--intervals", str(args.intervals)]
-            + (["--full"] if args.full else []),
+            + (["--full", "--until", args.until] if args.full else []),
             capture_output=True,
             text=True,
             env=dict(os.environ),
@@ -269,7 +369,8 @@ def main() -> int:
             f"{row['seconds']:>8.2f} s {row['peak_rss_mb']:>7,} MB peak"
             + (
                 "".join(
-                    f"  {k} {v:.1f} s ({row['cpu_steps'][k]:.1f} cpu)"
+                    f"  {k} {v:.1f} s ({row['cpu_steps'][k]:.1f} cpu, "
+                    f"{row['peak_rss_steps'][k]:,} MB)"
                     for k, v in row["steps"].items()
                 )
                 if args.full
@@ -303,6 +404,7 @@ def main() -> int:
             out["cpu_seconds"] = last["cpu_seconds"]
             out["steps"] = last["steps"]
             out["cpu_steps"] = last["cpu_steps"]
+            out["peak_rss_steps"] = last["peak_rss_steps"]
             out["cpu_exponent"] = None if cpu_fit is None else round(cpu_fit, 3)
             out["fitted_exponent"] = None if time_fit is None else round(time_fit, 3)
             out["memory_exponent"] = None if memory_fit is None else round(memory_fit, 3)

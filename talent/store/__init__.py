@@ -11,8 +11,10 @@ only: every layer on its right reads and writes through it.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import (
     ColumnElement,
     Engine,
+    Integer,
     String,
     Table,
     create_engine,
@@ -32,7 +35,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from talent.config import sqlite_path
 from talent.lazy import LazyModule
@@ -42,12 +45,15 @@ from talent.store.schema import MIGRATIONS, SCHEMA_VERSION, metadata
 from talent.store.versions import ensure_rows, track
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 else:
+    np = LazyModule("numpy")
     pd = LazyModule("pandas")
 
 __all__ = [
     "save_frame",
+    "save_frames",
     "StoreError",
     "NotForgotten",
     "open_store",
@@ -429,17 +435,28 @@ def _write_tuples(
 def _write_in(
     conn, table: Table, cols: Sequence[str], rows: Iterable[tuple], *, replace: bool
 ) -> int:
-    sql = _upsert_sql(conn, table, cols)
     dialect = conn.dialect
     processors = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in cols]
     converting = [(i, p) for i, p in enumerate(processors) if p is not None]
-    keys = [c.name for c in table.primary_key.columns]
-    written = 0
     if replace:
         conn.execute(delete(table))
-    for batch in _batches(rows, _BATCH):
-        if converting:
-            batch = [_converted(row, converting) for row in batch]
+    if converting:
+        rows = (_converted(row, converting) for row in rows)
+    return _send(conn, table, cols, rows)
+
+
+def _send(conn, table: Table, cols: Sequence[str], rows: Iterable[tuple]) -> int:
+    """Upsert rows already in the driver's terms (bind processors applied), in batches."""
+    return _send_batches(conn, table, cols, _batches(rows, _BATCH))
+
+
+def _send_batches(
+    conn, table: Table, cols: Sequence[str], batches: Iterable[Sequence[tuple]]
+) -> int:
+    sql = _upsert_sql(conn, table, cols)
+    keys = [c.name for c in table.primary_key.columns]
+    written = 0
+    for batch in batches:
         if sql is not None:
             conn.exec_driver_sql(sql, batch)
         else:  # portable fallback: delete by key, then insert
@@ -474,6 +491,10 @@ def _upsert_sql(engine: Engine, table: Table, cols: Sequence[str]) -> str | None
     (:func:`_keep_known`); None for another database."""
     if _insert_for(engine) is None:
         return None
+    return f"{_insert_sql(engine, table, cols)} {_on_conflict(engine, table, cols)}"
+
+
+def _on_conflict(engine: Engine, table: Table, cols: Sequence[str]) -> str:
     quote = engine.dialect.identifier_preparer.quote
     keys = [c.name for c in table.primary_key.columns]
     target = ", ".join(quote(k) for k in keys)
@@ -486,7 +507,7 @@ def _upsert_sql(engine: Engine, table: Table, cols: Sequence[str]) -> str | None
             new = f"NULLIF({new}, '')"
         sets.append(f"{name} = COALESCE({new}, {quote(table.name)}.{name})")
     action = f"DO UPDATE SET {', '.join(sets)}" if sets else "DO NOTHING"
-    return f"{_insert_sql(engine, table, cols)} ON CONFLICT ({target}) {action}"
+    return f"ON CONFLICT ({target}) {action}"
 
 
 def _keep_known(new, old):
@@ -620,53 +641,211 @@ def save_identity_links(engine: Engine, links: pd.DataFrame, *, replace: bool = 
 
 
 def save_frame(engine: Engine, table: str, frame: pd.DataFrame, *, replace: bool = False) -> int:
-    """Upsert a columnar frame into ``table`` (columns named as the table's; a missing
-    one takes its default) in chunks, through the same statement as every write: the
-    bulk path for large synthetic or imported data, with no record object per row.
+    """Upsert a columnar frame into ``table``: :func:`save_frames` of the one frame."""
+    return save_frames(engine, table, [frame], replace=replace)
 
-    Into an empty table (or with ``replace``) the rows go in primary-key order with the
-    table's other indexes dropped and built again after, in the same transaction:
-    inserting millions of rows at random places of three B-trees is what costs, far
-    more than building each index once from the whole table."""
+
+def save_frames(
+    engine: Engine, table: str, frames: Iterable[pd.DataFrame], *, replace: bool = False
+) -> int:
+    """Upsert a stream of columnar frames into ``table`` (columns named as the table's; a
+    missing one takes its default), all in one transaction, through the same statement
+    as every write: the bulk path for large synthetic or imported data, with no record
+    object per row. Only one frame is held at a time, so a source can hand over its
+    pages as they come.
+
+    Values are turned into the driver's terms a column at a time (SQLite's timestamp
+    text is made by numpy, checked against SQLAlchemy's own conversion), not row by row.
+    Into an empty table (or with ``replace``) each frame's rows go in primary-key order
+    with the table's other indexes dropped and built again once at the end, in the same
+    transaction: inserting millions of rows at random places of three B-trees is what
+    costs, far more than building each index once from the whole table. SQLite's page
+    cache is enlarged for the write, and its index sorts use the machine's cores; both
+    are set back after it (journal and synchronous settings stay as they are: the write
+    is as safe as any other)."""
     target = metadata.tables[table]
     cols = [c.name for c in target.c]
+    keys = [c.name for c in target.primary_key.columns]
     with engine.begin() as conn:
+        _begin_writing(conn)
         fresh = (
             replace or conn.execute(select(literal(1)).select_from(target).limit(1)).first() is None
         )
+        if replace:
+            conn.execute(delete(target))
         if fresh:
-            keys = [c.name for c in target.primary_key.columns]
-            frame = frame.sort_values(keys, ignore_index=True) if len(frame) > 1 else frame
             for index in target.indexes:
                 index.drop(conn)
-
-        def rows():
-            for start in range(0, len(frame), _CHUNK):
-                part = frame.iloc[start : start + _CHUNK]
-                yield from zip(*(_column_values(part, target, c) for c in cols), strict=True)
-
-        written = _write_in(conn, target, cols, rows(), replace=replace)
-        if fresh:
-            for index in target.indexes:
-                index.create(conn)
+        written = 0
+        copying = conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+        staged = False
+        with _bulk_settings(conn, _BULK_CACHE_KIB):
+            for frame in frames:
+                if fresh and len(frame) > 1:
+                    frame = frame.sort_values(keys, ignore_index=True)
+                batches = _frame_batches(frame, target, conn.dialect)
+                # One INSERT from a copied table must not meet a key twice; a frame
+                # that repeats one goes row by row, each row merged into the one before.
+                if copying and not frame.duplicated(keys).any():
+                    if not staged:
+                        _stage(conn, target)
+                        staged = True
+                    written += _copy_in(conn, target, cols, batches)
+                else:
+                    written += _send_batches(conn, target, cols, batches)
+            if fresh:
+                for index in target.indexes:
+                    index.create(conn)
         if written:
             _bump_version(conn)
     return written
 
 
+# Rows of a frame turned into driver values at once (the lists of one slice are held).
 _CHUNK = 200_000
+# SQLite's page cache during a bulk save, in KiB: the primary-key index of tens of
+# millions of rows then stays in memory while rows land at random places of it.
+_BULK_CACHE_KIB = 1 << 20
+# At most this many helper threads sort for SQLite's CREATE INDEX.
+_SORT_THREADS = 4
 
 
-def _column_values(part: pd.DataFrame, table: Table, column: str) -> list:
+def _stage_name(table: Table) -> str:
+    return f"talent_staged_{table.name}"
+
+
+def _stage(conn, table: Table) -> None:
+    """A temporary table shaped like ``table``, dropped when the transaction ends."""
+    quote = conn.dialect.identifier_preparer.quote
+    # Names of our own tables, quoted; nothing here comes from data.
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {quote(_stage_name(table))} "
+        f"(LIKE {quote(table.name)} INCLUDING DEFAULTS) ON COMMIT DROP"
+    )
+
+
+def _copy_in(conn, table: Table, cols: Sequence[str], batches: Iterable[list[tuple]]) -> int:
+    """PostgreSQL: the rows go to the staging table with COPY (one stream, not a statement
+    per row), then into ``table`` with one upsert from it, under the same rules as
+    every write (:func:`_on_conflict`)."""
+    quote = conn.dialect.identifier_preparer.quote
+    stage, names = quote(_stage_name(table)), ", ".join(quote(c) for c in cols)
+    written = 0
+    statement = f"COPY {stage} ({names}) FROM STDIN"
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(statement) as copy:
+            for batch in batches:
+                for row in batch:
+                    copy.write_row(row)
+                written += len(batch)
+    except conn.dialect.dbapi.Error as exc:
+        # As SQLAlchemy raises the driver's errors everywhere else (IntegrityError...).
+        raise DBAPIError.instance(statement, None, exc, conn.dialect.dbapi.Error) from exc
+    finally:
+        cursor.close()
+    conn.exec_driver_sql(
+        f"INSERT INTO {quote(table.name)} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
+        f"{_on_conflict(conn, table, cols)}"
+    )
+    conn.exec_driver_sql(f"TRUNCATE {stage}")
+    return written
+
+
+def _begin_writing(conn) -> None:
+    """Open the write transaction now on SQLite. Its Python driver opens one only before
+    an INSERT, UPDATE or DELETE, so a DROP INDEX before them would commit on its own and
+    a failed load would leave the table without its indexes."""
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def _bulk_settings(conn, cache_kib: int) -> Iterator[None]:
+    """On SQLite, inside the block: a page cache of ``cache_kib`` KiB, and as many helper
+    threads as the machine has cores for the sorts that build indexes; both as they
+    were after it. Neither changes what is written or how safely."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    settings = {
+        "cache_size": -int(cache_kib),
+        "threads": min(_SORT_THREADS, os.cpu_count() or 1),
+    }
+    # PRAGMA takes no bound parameters: the names are ours and the values integers.
+    before = {n: int(conn.exec_driver_sql(f"PRAGMA {n}").scalar()) for n in settings}
+    for name, value in settings.items():
+        conn.exec_driver_sql(f"PRAGMA {name}={int(value)}")
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            conn.exec_driver_sql(f"PRAGMA {name}={value}")
+
+
+def _frame_batches(frame: pd.DataFrame, table: Table, dialect) -> Iterator[list[tuple]]:
+    """The frame's rows as batches of tuples of driver values, in the table's column order."""
+    cols = [c.name for c in table.c]
+    for start in range(0, len(frame), _CHUNK):
+        part = frame.iloc[start : start + _CHUNK]
+        values = [_driver_values(part, table, c, dialect) for c in cols]
+        for first in range(0, len(part), _BATCH):
+            yield list(zip(*(v[first : first + _BATCH] for v in values), strict=True))
+
+
+def _driver_values(part: pd.DataFrame, table: Table, column: str, dialect) -> list:
+    """One column of ``part`` as the driver takes it: None for missing values, the
+    column's bind processor applied (SQLite's timestamps in numpy, see :func:`_stamps`)."""
+    process = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
     if column not in part:
-        return [_default(table, column)] * len(part)
+        value = _default(table, column)
+        return [value if value is None or process is None else process(value)] * len(part)
     values = part[column]
+    if values.dtype.kind == "f" and isinstance(table.c[column].type, Integer):
+        # Whole numbers held as floats (a column with gaps) go as integers: COPY takes
+        # no "7.0" for an integer, as an INSERT's parameter would have been cast.
+        try:
+            values = values.astype("Int64")
+        except (TypeError, ValueError):
+            pass  # fractions: left to the database, as an INSERT would
     if pd.api.types.is_datetime64_any_dtype(values):
-        stamps = values.dt.tz_convert(None) if values.dt.tz is not None else values
-        return [None if v is pd.NaT else v for v in stamps.dt.to_pydatetime()]
-    if not values.hasnans:
-        return values.tolist()
-    return values.astype(object).where(values.notna(), None).tolist()
+        naive = values.dt.tz_convert(None) if values.dt.tz is not None else values
+        if process is not None:
+            made = _stamps(naive, process)
+            if made is not None:
+                return made
+        plain = [None if v is pd.NaT else v for v in naive.dt.to_pydatetime()]
+    elif not values.hasnans:
+        plain = values.tolist()
+    else:
+        plain = values.astype(object).where(values.notna(), None).tolist()
+    if process is None:
+        return plain
+    return [None if v is None else process(v) for v in plain]
+
+
+def _stamps(naive: pd.Series, process: Callable) -> list | None:
+    """Naive timestamps as SQLite's text (``2024-05-01 09:30:00.000000``), made by numpy,
+    or None when that is not exactly what ``process`` (SQLAlchemy's) makes of the first
+    of them: then the caller converts them one by one."""
+    moments = naive.to_numpy(dtype="datetime64[us]")
+    missing = np.isnat(moments)
+    if missing.all():
+        return [None] * len(moments)
+    known = moments[~missing]
+    if known.min() < np.datetime64("0001-01-01") or known.max() >= np.datetime64("10000-01-01"):
+        return None  # a year of other than four digits
+    width = len("2024-05-01T09:30:00.000000")
+    text = np.datetime_as_string(moments, unit="us").astype(f"<U{width}")
+    # The date and time are parted by "T"; SQLite's text has a space.
+    text.view(np.uint32).reshape(len(text), width)[:, 10] = ord(" ")
+    out = text.tolist()
+    first = int(np.argmin(missing))
+    if out[first] != process(naive.iloc[first].to_pydatetime()):
+        return None
+    for i in np.flatnonzero(missing):
+        out[i] = None
+    return out
 
 
 def save_sync_state(

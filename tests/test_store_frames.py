@@ -1,0 +1,139 @@
+"""The bulk write: ``save_frame`` / ``save_frames`` store what the record saves store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
+
+from talent.model import Activity, ActivityKind
+from talent.store import (
+    count_rows,
+    data_version,
+    dump_tables,
+    load_activities,
+    load_people,
+    save_activities,
+    save_frame,
+    save_frames,
+)
+
+T0 = datetime(2024, 5, 1, 9, 30, 15, 250_000, tzinfo=UTC)
+ACTIVITIES = [
+    Activity("c:2", "acme/two", ActivityKind.COMMIT, "git:Bo\x1fbo@example.org", T0, size=7),
+    Activity(
+        "r:1",
+        "acme/one",
+        ActivityKind.REVIEW,
+        "github:11",
+        T0 + timedelta(days=1),
+        counterpart="git:Bo\x1fbo@example.org",
+        item="acme/one#4",
+        title="Fix x",
+        url="https://github.com/acme/one/pull/4",
+        state="APPROVED",
+    ),
+    Activity("c:1", "acme/one", ActivityKind.COMMIT, "github:11", T0 - timedelta(days=3)),
+]
+INDEXES = {"ix_activities_repo_time", "ix_activities_actor"}
+
+
+def _frame(activities=ACTIVITIES) -> pd.DataFrame:
+    """The activities as a frame, times aware (in UTC+2) as an importer might hand them."""
+    frame = pd.DataFrame([{**a.__dict__, "kind": str(a.kind)} for a in activities])
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"]).dt.tz_convert("Europe/Paris")
+    return frame
+
+
+def _raw(engine) -> list[tuple]:
+    """The activities exactly as the database holds them (SQLite: the timestamp text)."""
+    with engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT * FROM activities ORDER BY key").all()
+
+
+def test_frames_store_what_the_records_store(store):
+    assert save_activities(store, ACTIVITIES) == 3
+    records, raw = dump_tables(store)["activities"], _raw(store)
+    version = data_version(store)
+    # Two frames of one stream, into the table emptied first.
+    frame = _frame()
+    assert save_frames(store, "activities", [frame.iloc[:1], frame.iloc[1:]], replace=True) == 3
+    assert dump_tables(store)["activities"] == records
+    assert _raw(store) == raw
+    assert data_version(store) != version
+    # Again, into the table as it is: the upsert changes nothing.
+    assert save_frame(store, "activities", frame) == 3
+    assert _raw(store) == raw
+    assert count_rows(store, "activities") == 3
+    assert list(load_activities(store)["key"]) == ["c:1", "c:2", "r:1"]  # oldest first
+
+
+def test_a_frame_leaves_what_it_does_not_know(store):
+    save_frame(store, "activities", _frame())
+    again = _frame().drop(columns=["state", "url"])
+    again["title"] = ""
+    again["size"] = None
+    again.loc[again["key"] == "c:1", "size"] = 3
+    save_frame(store, "activities", again)
+    acts = load_activities(store).set_index("key")
+    assert acts.loc["r:1", "title"] == "Fix x" and acts.loc["r:1", "state"] == "APPROVED"
+    assert acts.loc["c:2", "size"] == 7 and acts.loc["c:1", "size"] == 3
+    # A column the frame lacks takes its default in a new row.
+    new = _frame([ACTIVITIES[0]]).drop(columns=["state"]).assign(key="c:9")
+    save_frame(store, "activities", new)
+    assert load_activities(store).set_index("key").loc["c:9", "state"] == ""
+
+
+def test_missing_and_aware_times_are_stored_as_naive_utc_or_null(store):
+    people = pd.DataFrame(
+        {
+            "person_id": ["p1", "p2"],
+            "name": ["Ada", "Bo"],
+            "employed_from": pd.to_datetime([T0, None], utc=True),
+            "is_bot": [False, True],
+            "bot_probability": [0.25, 0.9],
+        }
+    )
+    assert save_frame(store, "people", people) == 2
+    saved = load_people(store).set_index("person_id")
+    assert saved.loc["p1", "employed_from"] == pd.Timestamp("2024-05-01 09:30:15.25")
+    assert pd.isna(saved.loc["p2", "employed_from"])
+    assert bool(saved.loc["p2", "is_bot"]) and saved.loc["p1", "bot_probability"] == 0.25
+    assert saved.loc["p1", "affiliation"] == "unknown"
+
+
+def test_a_failed_bulk_save_leaves_the_table_and_its_indexes_as_they_were(store):
+    def cache_size():
+        with store.connect() as conn:
+            return conn.exec_driver_sql("PRAGMA cache_size").scalar()
+
+    before = cache_size() if store.dialect.name == "sqlite" else None
+    broken = _frame().assign(actor=None)  # actor is NOT NULL
+
+    def frames():
+        yield _frame()
+        yield broken.assign(key="x:" + broken["key"])
+
+    with pytest.raises(IntegrityError):
+        save_frames(store, "activities", frames())
+    assert count_rows(store, "activities") == 0
+    assert {i["name"] for i in inspect(store).get_indexes("activities")} == INDEXES
+    if before is not None:
+        assert cache_size() == before
+    # A fresh save drops the indexes while it writes and builds them again.
+    assert save_frames(store, "activities", [_frame()]) == 3
+    assert {i["name"] for i in inspect(store).get_indexes("activities")} == INDEXES
+
+
+def test_a_key_twice_in_a_frame_is_merged_as_two_saves_would(store):
+    frame = _frame([ACTIVITIES[1], ACTIVITIES[1]])
+    frame.loc[0, ["title", "size"]] = ["First", 5]
+    frame.loc[1, ["title", "state"]] = ["", "COMMENTED"]
+    frame["size"] = frame["size"].astype("Int64")  # the second row's size is unknown
+    assert save_frames(store, "activities", [frame, frame.iloc[1:]]) == 3
+    acts = load_activities(store)
+    assert len(acts) == 1
+    assert acts.loc[0, ["title", "size", "state"]].tolist() == ["First", 5, "COMMENTED"]
