@@ -13,18 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from typer.core import TyperGroup
 
 from talent.config import DB_ENV_VAR, ConfigError, Settings, load_settings, sqlite_path
-from talent.files import InputFileError
 from talent.lazy import LazyModule
-from talent.people.identity import OverrideError
-from talent.store import StoreError, load_repos, open_store
-from talent.store.keys import KeyProblem
-from talent.views.evaluate import TruthError
-from talent.views.export import to_json, to_records, to_safe_csv
+from talent.store import load_repos, open_store
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,6 +67,29 @@ def storage_problem(exc: BaseException) -> str | None:
     return None
 
 
+# The failures a user can cause, reported as their one line: (module, class). A class is
+# looked up only once its module is loaded (an error of a module never imported cannot
+# have been raised), so a command imports neither the people nor the views layer only to
+# name their errors (``talent mine git`` with nothing new stays quick).
+_USER_ERRORS = (
+    ("talent.cli.common", "CliError"),
+    ("talent.store", "StoreError"),
+    ("talent.config", "ConfigError"),
+    ("talent.people.identity", "OverrideError"),  # the people file
+    ("talent.views.evaluate", "TruthError"),  # the truth file
+    ("talent.files", "InputFileError"),  # a file too large or too deep
+    ("talent.store.keys", "KeyProblem"),
+)
+
+
+def _user_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is one of :data:`_USER_ERRORS`."""
+    known = tuple(
+        getattr(sys.modules[module], name) for module, name in _USER_ERRORS if module in sys.modules
+    )
+    return isinstance(exc, known)
+
+
 class _OneLineErrors(TyperGroup):
     """Report usage errors and known failures as one ``error:`` line."""
 
@@ -98,13 +114,12 @@ class _OneLineErrors(TyperGroup):
         except typer.Abort:
             typer.echo("error: aborted", err=True)
             sys.exit(130)
-        except (CliError, StoreError, ConfigError, OverrideError, TruthError,
-                InputFileError, KeyProblem) as exc:  # fmt: skip
-            # The settings, people and truth files' errors name the file and line; a
-            # file too large or too deep for talent names the file.
-            typer.echo(f"error: {exc}", err=True)
-            sys.exit(1)
         except Exception as exc:
+            if _user_error(exc):
+                # The settings, people and truth files' errors name the file and line; a
+                # file too large or too deep for talent names the file.
+                typer.echo(f"error: {exc}", err=True)
+                sys.exit(1)
             problem = storage_problem(exc)
             if problem is not None:
                 typer.echo(f"error: {problem}", err=True)
@@ -272,6 +287,8 @@ def _find_person(engine, who: str) -> str:
 def _say_company(engine, settings: Settings, *, quiet: bool = False) -> None:
     """One line to stderr on the company affiliation uses (inferred, set, or a warning
     when none is known); ``quiet`` keeps only the warning (machine-read output)."""
+    from rich.console import Console
+
     from talent.people.affiliation import company_warning, describe_company
     from talent.people.identity import infer_company
 
@@ -296,6 +313,10 @@ class ExportFormat(StrEnum):
 
 def _write_export(frame: pd.DataFrame, format: ExportFormat, output: Path | None) -> None:
     """A people export as formula-safe CSV or JSON, to standard output or ``output``."""
+    from rich.console import Console
+
+    from talent.views.export import to_json, to_records, to_safe_csv
+
     if format == ExportFormat.json:
         payload = (to_json(to_records(frame)) + "\n").encode("utf-8")
     else:
@@ -330,6 +351,11 @@ def _pipeline_call(call, *args, **kwargs):
 
 
 def _print_frame(frame: pd.DataFrame, format: OutputFormat, *, title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from talent.views.export import to_json, to_records, to_safe_csv
+
     if format == OutputFormat.json:
         typer.echo(to_json(to_records(frame)))
         return

@@ -36,8 +36,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+from talent.lazy import LazyModule
 from talent.model import (
     EXPORT_STATE,
     Activity,
@@ -51,19 +52,11 @@ from talent.model import (
     repo_name_problem,
 )
 from talent.sources.base import Batch, Failure, Item, Mark, Progress, SourceState
-from talent.sources.owners import (
-    CODEOWNERS_DIRS,
-    OWNER_PATHSPECS,
-    VENDORED_DIRS,
-    OwnerFileKind,
-    expand_teams,
-    owner_file_kind,
-    owner_file_notes,
-    owner_intervals,
-    owner_pairings,
-    parse_codeowners,
-    team_lookup,
-)
+
+if TYPE_CHECKING:
+    from talent.sources import owners as owner_files
+else:  # YAML and the owner-file parsers: only a run that reads commits or owner files
+    owner_files = LazyModule("talent.sources.owners")
 
 # One record per commit: a marker, then these fields, NUL-separated. Commit messages
 # cannot contain NUL, so no field can break the framing.
@@ -641,10 +634,12 @@ def fetch_owner_file_versions(
         "--format=%x1e%H%x00%ct",
         head,
         "--",
-        *OWNER_PATHSPECS,
+        *owner_files.OWNER_PATHSPECS,
     )
     # git prints newest first; a commit's files stay in git's (path) order.
-    changes = [c for c in parse_owner_file_log(raw) if owner_file_kind(c[2]) is not None]
+    changes = [
+        c for c in parse_owner_file_log(raw) if owner_files.owner_file_kind(c[2]) is not None
+    ]
     order: list[str] = []
     by_commit: dict[str, list[tuple[str, int, str, str]]] = {}
     for change in changes:
@@ -988,7 +983,7 @@ def parse_path_acts(path: str) -> PathActs:
     True
     """
     parts = path.split("/")
-    if any(part in VENDORED_DIRS for part in parts[:-1]):
+    if any(part in owner_files.VENDORED_DIRS for part in parts[:-1]):
         return _NO_ACTS
     name = parts[-1]
     lower = name.lower()
@@ -1012,10 +1007,10 @@ def parse_path_acts(path: str) -> PathActs:
     ):
         infra = "packaging"
     # A security policy where GitHub reads one (a docs page on security is not one).
-    governance = owner_file_kind(path) is not None or bool(
+    governance = owner_files.owner_file_kind(path) is not None or bool(
         suffix in _DOC_SUFFIXES
         and _SECURITY_NAME.match(stem)
-        and "/".join(parts[:-1]).lower() in CODEOWNERS_DIRS
+        and "/".join(parts[:-1]).lower() in owner_files.CODEOWNERS_DIRS
     )
     # A version.py at the top is the release script of some projects (apache/tvm's),
     # inside a package it holds the version.
@@ -1848,9 +1843,13 @@ class GitSource:
         next run. Also returns what could not be read in the head's owner files. Reads
         git only, never the store: it runs on a thread beside the main log."""
         versions = list(fetch_owner_file_versions(path, head))
-        owners = owner_intervals(((v.committed_at, v.path, v.text) for v in versions), repo=repo)
+        owners = owner_files.owner_intervals(
+            ((v.committed_at, v.path, v.text) for v in versions), repo=repo
+        )
         if self.teams:
-            owners = expand_teams(owners, team_lookup(self.teams, repo.split("/")[0]))
+            owners = owner_files.expand_teams(
+                owners, owner_files.team_lookup(self.teams, repo.split("/")[0])
+            )
         files, attributes = parse_tree(_git(path, "ls-tree", "-r", "-z", head))
         texts = _read_blobs(path, list(attributes.values()))
         gitattributes = {p: _text(texts[sha]) for p, sha in attributes.items() if sha in texts}
@@ -1858,7 +1857,7 @@ class GitSource:
             scope=repo,
             named_owners={repo: named_owner_rows(owners, versions)},
             owner_pairings={
-                repo: owner_pairings((v.committed_at, v.path, v.text) for v in versions)
+                repo: owner_files.owner_pairings((v.committed_at, v.path, v.text) for v in versions)
             },
             head_files={repo: files},
             # Every time, even empty: a .gitattributes removed at this head is gone.
@@ -1866,7 +1865,9 @@ class GitSource:
             marks=[Mark(repo, OWNERS_RESOURCE, watermark)],
         )
         at_head = {v.path: v.text for v in versions}  # oldest first: the last one stands
-        notes = tuple(owner_file_notes({p: t for p, t in at_head.items() if t is not None}))
+        notes = tuple(
+            owner_files.owner_file_notes({p: t for p, t in at_head.items() if t is not None})
+        )
         return batch, notes
 
 
@@ -1877,8 +1878,8 @@ def named_owner_rows(owners, versions) -> list[dict]:
     latest = {v.path: v.text for v in versions}
     lines: dict[tuple[str, str], int] = {}
     for source, text in latest.items():
-        if text and owner_file_kind(source) is OwnerFileKind.CODEOWNERS:
-            for rule in parse_codeowners(text):
+        if text and owner_files.owner_file_kind(source) is owner_files.OwnerFileKind.CODEOWNERS:
+            for rule in owner_files.parse_codeowners(text):
                 lines[(source, rule.pattern)] = rule.line
     return [
         {
