@@ -7,6 +7,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -93,6 +94,16 @@ def _user_error(exc: BaseException) -> bool:
 class _OneLineErrors(TyperGroup):
     """Report usage errors and known failures as one ``error:`` line."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _coerce_plainly(self, ctx)
+        return super().parse_args(ctx, args)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _coerce_plainly(command, ctx)
+        return command
+
     def main(
         self,
         args: Sequence[str] | None = None,
@@ -150,6 +161,78 @@ class _OneLineErrors(TyperGroup):
         if not standalone_mode:
             return code
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _coerce_plainly(command: Any, ctx: Any) -> None:
+    """Text and path values of ``command`` checked as typer checks them, without pydantic.
+
+    typer 0.2x coerces each value through a pydantic ``TypeAdapter``, and importing
+    pydantic costs a tenth of a second, as much as everything ``talent mine git`` does
+    when there is nothing new. A parameter annotated ``str``, ``Path`` or ``bool`` (or a
+    list of them) with no parser gets :class:`_PlainValues` instead: the same text, the
+    same flag, and for paths typer's own checks (``exists``, ``readable``...) and
+    messages. Any other value, or type, and a typer without these internals, is left to
+    typer."""
+    plain = _plain_values_class()
+    if plain is None:
+        return
+    for param in command.get_params(ctx):  # --help too
+        descriptor = getattr(param, "type_descriptor", None)
+        if descriptor is None or getattr(param, "_runtime_param", False) is not None:
+            continue
+        info = descriptor.parameter_info
+        annotation = descriptor.annotation
+        if getattr(annotation, "__origin__", None) is list and len(annotation.__args__) == 1:
+            annotation = annotation.__args__[0]
+        if (
+            annotation in (str, Path, bool)
+            and info.parser is None
+            and getattr(info, "click_type", None) is None
+        ):
+            param._runtime_param = plain(
+                parameter_info=info, annotation=descriptor.annotation, item=annotation
+            )
+
+
+_PLAIN: list[Any] = []
+
+
+def _plain_values_class() -> Any:
+    """:class:`_PlainValues`, made once; None when typer has no pydantic coercion."""
+    if not _PLAIN:
+        try:
+            from typer._coercion import RuntimeParam, build_runtime_param
+            from typer._param_types import coerce_cli_path
+        except ImportError:  # an older typer: click's own types, no pydantic
+            _PLAIN.append(None)
+            return None
+
+        @dataclass(frozen=True)
+        class _PlainValues(RuntimeParam):
+            item: Any = str  # str, Path or bool: the type of each value
+
+            def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+                if isinstance(value, list | tuple):
+                    return [self._one(v, param, ctx) for v in value]
+                return self._one(value, param, ctx)
+
+            def _one(self, value: Any, param: Any, ctx: Any) -> Any:
+                if self.item is bool and isinstance(value, bool):
+                    return value
+                if self.item is bool or not isinstance(value, str) or not value:
+                    # Not from the command line: typer's own coercion says what it is.
+                    descriptor = param.type_descriptor
+                    if descriptor.annotation is not self.item:
+                        descriptor = replace(descriptor, annotation=self.item)
+                    own = build_runtime_param(descriptor)
+                    return own._coerce_value(value, param=param, ctx=ctx)
+                if self.item is str:
+                    return value
+                info = self.parameter_info
+                return coerce_cli_path(Path(value), info, path_type=Path, param=param, ctx=ctx)
+
+        _PLAIN.append(_PlainValues)
+    return _PLAIN[0]
 
 
 DbOption = Annotated[
