@@ -263,6 +263,19 @@ ConfigOption = Annotated[
 ]
 
 
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+
+SinceOption = Annotated[
+    str | None,
+    typer.Option(metavar="YYYY-MM-DD", help="Only activity on or after this date."),
+]
+
+RepoOption = Annotated[
+    list[str] | None,
+    typer.Option(metavar="OWNER/REPO", help="Only this repository's activity; repeatable."),
+]
+
+
 def _load(db: str | None, config: str | None) -> Settings:
     """Settings for a command: the settings file (``--config``, TALENT_CONFIG, or
     ./talent.toml when present) with the database from ``--db``, so every command,

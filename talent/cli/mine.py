@@ -16,6 +16,7 @@ from talent.cli.common import (
     CliError,
     ConfigOption,
     DbOption,
+    SinceOption,
     _check_url,
     _load,
     _OneLineErrors,
@@ -201,6 +202,13 @@ def _progress_bar(console: Console):
     return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
 
 
+# --full of the GitHub and Hub miners (git's says what it reads again).
+ReadAgainOption = Annotated[
+    bool,
+    typer.Option("--full", help="Read everything again, ignoring what earlier runs stored."),
+]
+
+
 @mine_app.command("github")
 def mine_github_command(
     targets: Annotated[
@@ -215,10 +223,7 @@ def mine_github_command(
         str | None,
         typer.Option(metavar="YYYY-MM-DD", help="Only activity updated on or after this date."),
     ] = None,
-    full: Annotated[
-        bool,
-        typer.Option("--full", help="Read everything again, ignoring what earlier runs stored."),
-    ] = False,
+    full: ReadAgainOption = False,
     include_forks: Annotated[
         bool, typer.Option("--include-forks", help="Also mine forks.")
     ] = False,
@@ -410,14 +415,8 @@ def mine_hf_command(
             show_default=False,
         ),
     ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(metavar="YYYY-MM-DD", help="Only activity on or after this date."),
-    ] = None,
-    full: Annotated[
-        bool,
-        typer.Option("--full", help="Read everything again, ignoring what earlier runs stored."),
-    ] = False,
+    since: SinceOption = None,
+    full: ReadAgainOption = False,
     no_derivatives: Annotated[
         bool,
         typer.Option(
