@@ -281,21 +281,21 @@ def check_repository(path: Path, rev: str = "HEAD") -> str:
         raise GitError(f"{path}: no such directory")
     if rev.startswith("-") or not rev.strip():
         raise GitError(f"{rev!r} is not a revision: give a branch, tag or commit sha")
-    proc = subprocess.run(
-        ["git", "-C", str(path), "rev-parse", "--git-dir"], capture_output=True, env=_git_env()
-    )
-    if proc.returncode != 0:
-        raise GitError(f"{path}: not a git repository")
     head = subprocess.run(
         ["git", "-C", str(path), "rev-parse", "--verify", "-q", f"{rev}^{{commit}}"],
         capture_output=True,
         env=_git_env(),
     )
-    if head.returncode != 0 and rev != "HEAD":
+    if head.returncode == 0:  # one git process when all is well
+        return _text(head.stdout).strip()
+    proc = subprocess.run(
+        ["git", "-C", str(path), "rev-parse", "--git-dir"], capture_output=True, env=_git_env()
+    )
+    if proc.returncode != 0:
+        raise GitError(f"{path}: not a git repository")
+    if rev != "HEAD":
         raise GitError(f"{path}: no commit {rev!r} here (a branch, tag or commit sha)")
-    if head.returncode != 0:
-        raise GitError(f"{path}: the repository has no commits yet")
-    return _text(head.stdout).strip()
+    raise GitError(f"{path}: the repository has no commits yet")
 
 
 def list_commits(path: Path, revs: list[str]) -> list[str]:
@@ -1690,7 +1690,7 @@ class GitSource:
         for path in self.paths:
             try:
                 head = check_repository(path, self.rev)
-                repo, web_url = repo_name(path)
+                repo, web_url = (self.repo, "") if self.repo else repo_name(path)
             except GitError as exc:
                 yield Failure(str(path), str(exc))
                 continue
