@@ -28,12 +28,12 @@ from sqlalchemy import Engine
 
 from talent.model import DELETED_TYPE
 from talent.sources.base import Item, Progress, Source, SourceState
-from talent.sources.demo import DemoSource, DemoWorld
 from talent.sources.git import GitError, GitSource, MineResult, StaleRows
 from talent.store import delete_repo_rows, get_meta, load_identities, load_profiles, set_meta
 from talent.sync import run_sync
 
 if TYPE_CHECKING:  # PyGithub takes a third of a second to import: only mine_github does
+    from talent.sources.demo import DemoWorld  # the demo generator: only save_demo
     from talent.sources.github import GitHubClient, RepoResult
 
 __all__ = [
@@ -236,6 +236,8 @@ def sync_profiles(
 
 def save_demo(engine: Engine, world: DemoWorld) -> dict[str, int]:
     """Write a demo world into ``engine``; returns the rows written per table."""
+    from talent.sources.demo import DemoSource
+
     summary = run_sync(engine, DemoSource(world))
     hub = world.hub
     return {

@@ -13,8 +13,11 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
+from typing import Annotated
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from talent.cli import app
@@ -400,3 +403,50 @@ def test_terminal_output_carries_no_control_characters(tmp_path, runner):
         assert result.exit_code == 0, result.output
         assert "Eve" in result.output
         assert not any(ch in result.output for ch in "\x1b\x07"), args
+
+
+def _echoing_app(cls):
+    """A command of text, paths and flags that prints what it was given."""
+    built = typer.Typer(cls=cls, add_completion=False, pretty_exceptions_enable=False)
+
+    @built.command("show")
+    def show(
+        paths: Annotated[list[Path], typer.Argument()],
+        name: Annotated[str | None, typer.Option()] = None,
+        rev: Annotated[str, typer.Option()] = "HEAD",
+        existing: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+        full: Annotated[bool, typer.Option("--full")] = False,
+    ) -> None:
+        typer.echo(repr((paths, name, rev, existing, full)))
+
+    @built.command("other")
+    def other() -> None:
+        pass
+
+    return built
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "a", "b/c", "--name", "acme/x", "--full"],
+        ["show", ".", "--rev", "v1.0", "--existing", "pyproject.toml"],
+        ["show", "--", "-odd", ""],
+        ["show", ".", "--existing", "no-such-file"],
+        ["show", ".", "--existing", "tests"],
+        ["show"],
+    ],
+)
+def test_values_checked_without_pydantic_are_typers_own(args, monkeypatch):
+    """The CLI's plain coercion of text, paths and flags (talent.cli.common) gives what
+    typer's own gives: the same values, the same usage errors."""
+    import talent.cli.common as common
+
+    ours = CliRunner().invoke(_echoing_app(common._OneLineErrors), args)
+    monkeypatch.setattr(common, "_coerce_plainly", lambda command, ctx: None)
+    typers = CliRunner().invoke(_echoing_app(common._OneLineErrors), args)
+    assert (ours.exit_code, ours.stdout, ours.stderr) == (
+        typers.exit_code,
+        typers.stdout,
+        typers.stderr,
+    )

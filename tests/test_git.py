@@ -807,6 +807,33 @@ def test_a_rerun_at_the_stored_head_walks_no_history(tmp_path, new_db, monkeypat
     assert_same_tables(tables(engine), tables(fresh))
 
 
+# Modules a re-run with nothing new has no use for: frames, pydantic (typer's own value
+# checks), the owner-file parsers, the demo generator, the progress bar.
+_UNUSED_WHEN_NOTHING_IS_NEW = (
+    "import sys\n"
+    "from talent.cli import main\n"
+    "sys.argv = ['talent', *sys.argv[1:]]\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit as exc:\n"
+    "    assert not exc.code, exc.code\n"
+    "unused = {'pandas', 'numpy', 'pydantic', 'yaml'}\n"
+    "parts = {'rich.progress', 'talent.sources.demo', 'talent.sources.owners'}\n"
+    "print(sorted(m for m in sys.modules if m.split('.')[0] in unused or m in parts))\n"
+)
+
+
+def test_a_cli_rerun_with_nothing_new_loads_only_what_it_uses(history, tmp_path):
+    args = ["mine", "git", str(history.repo.path), "--db", str(tmp_path / "again.db")]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    again = subprocess.run(
+        [sys.executable, "-c", _UNUSED_WHEN_NOTHING_IS_NEW, *args], capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr
+    assert again.stderr == "local/widgets: 0 new commits, 0 activities\n"
+    assert again.stdout == "[]\n"
+
+
 def test_the_log_read_in_slices_is_the_log_read_whole(tmp_path, monkeypatch):
     repo = _small_history(tmp_path / "slices")
     repo.merge("topic", "Merge pull request #5 from octo/topic", author=ALICE, when=at(4))

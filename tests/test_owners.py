@@ -3,6 +3,7 @@ examples, and named-owner intervals read from a repository built in tmp_path."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from datetime import UTC, datetime
 
@@ -567,3 +568,62 @@ def test_owner_intervals_from_git(owners_repo):
         NamedOwner("acme/x", "pkg/OWNERS", "fay", U, "/pkg/", "reviewers", t(5)),
     ]
     assert all(r.kind is not E for r in got)
+
+
+OWNER_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "MAINTAINERS.md", "OWNERS_ALIASES", "pkg/OWNERS"]
+
+
+def test_fetch_owner_file_versions_along_the_owner_files_it_is_given(owners_repo):
+    repo, shas = owners_repo
+    along_globs = list(fetch_owner_file_versions(repo.path, "HEAD"))
+    assert list(fetch_owner_file_versions(repo.path, "HEAD", paths=OWNER_PATHS)) == along_globs
+    assert list(fetch_owner_file_versions(repo.path, shas[3], paths=OWNER_PATHS)) == list(
+        fetch_owner_file_versions(repo.path, shas[3])
+    )
+    # A history that never had an owner file: no versions (git is not asked for every path).
+    assert list(fetch_owner_file_versions(repo.path, "HEAD", paths=[])) == []
+
+
+def _owner_tables(db: str) -> tuple[list, list, str | None]:
+    from talent.store import get_meta, load_named_owners, load_owner_pairings, open_store
+
+    engine = open_store(f"sqlite:///{db}")
+    named = load_named_owners(engine).sort_values(["source", "owner", "pattern", "role"])
+    pairs = load_owner_pairings(engine)
+    return (
+        named.astype(str).values.tolist(),
+        sorted(pairs.astype(str).values.tolist()),
+        get_meta(engine, git_source.OWNER_PATHS_META + "acme/x"),
+    )
+
+
+def test_mining_keeps_the_owner_files_and_walks_them_next_time(owners_repo, tmp_path):
+    """A fresh mine, an incremental one (along the kept paths) and one of a store that
+    kept none (along the globs) store the same owners; each keeps the owner files."""
+    from talent.mining import mine_git
+    from talent.store import get_meta, open_store
+
+    repo, shas = owners_repo
+
+    def mine(db: str, rev: str = "HEAD") -> None:
+        mine_git(open_store(f"sqlite:///{tmp_path / db}"), repo.path, name="acme/x", rev=rev)
+
+    mine("fresh.db")
+    fresh = _owner_tables(str(tmp_path / "fresh.db"))
+    assert len(fresh[0]) == 8  # as test_owner_intervals_from_git
+    assert fresh[2] == json.dumps(OWNER_PATHS)
+
+    mine("incremental.db", shas[3])
+    engine = open_store(f"sqlite:///{tmp_path / 'incremental.db'}")
+    kept = get_meta(engine, git_source.OWNER_PATHS_META + "acme/x")
+    assert kept == '["CODEOWNERS", "MAINTAINERS.md"]'
+    mine("incremental.db")
+    assert _owner_tables(str(tmp_path / "incremental.db")) == fresh
+
+    mine("older.db", shas[3])
+    engine = open_store(f"sqlite:///{tmp_path / 'older.db'}")
+    with engine.begin() as conn:  # as a store mined before the owner files were kept
+        conn.exec_driver_sql("DELETE FROM meta WHERE key LIKE 'owner_paths:%'")
+    assert get_meta(engine, git_source.OWNER_PATHS_META + "acme/x") is None
+    mine("older.db")
+    assert _owner_tables(str(tmp_path / "older.db")) == fresh

@@ -12,6 +12,7 @@ from talent.cli.common import (
     CliError,
     ConfigOption,
     DbOption,
+    FormatOption,
     OutputFormat,
     _load,
     _OneLineErrors,
@@ -47,9 +48,7 @@ def access_log_command(
         str | None,
         typer.Option(metavar="YYYY-MM-DD", help="Only entries on or after this date (UTC)."),
     ] = None,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
+    format: FormatOption = OutputFormat.table,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:

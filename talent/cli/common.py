@@ -7,24 +7,18 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from typer.core import TyperGroup
 
 from talent.config import DB_ENV_VAR, ConfigError, Settings, load_settings, sqlite_path
-from talent.files import InputFileError
 from talent.lazy import LazyModule
-from talent.people.identity import OverrideError
-from talent.store import StoreError, load_repos, open_store
-from talent.store.keys import KeyProblem
-from talent.views.evaluate import TruthError
-from talent.views.export import to_json, to_records, to_safe_csv
+from talent.store import load_repos, open_store
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,8 +68,41 @@ def storage_problem(exc: BaseException) -> str | None:
     return None
 
 
+# The failures a user can cause, reported as their one line: (module, class). A class is
+# looked up only once its module is loaded (an error of a module never imported cannot
+# have been raised), so a command imports neither the people nor the views layer only to
+# name their errors (``talent mine git`` with nothing new stays quick).
+_USER_ERRORS = (
+    ("talent.cli.common", "CliError"),
+    ("talent.store", "StoreError"),
+    ("talent.config", "ConfigError"),
+    ("talent.people.identity", "OverrideError"),  # the people file
+    ("talent.views.evaluate", "TruthError"),  # the truth file
+    ("talent.files", "InputFileError"),  # a file too large or too deep
+    ("talent.store.keys", "KeyProblem"),
+)
+
+
+def _user_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is one of :data:`_USER_ERRORS`."""
+    known = tuple(
+        getattr(sys.modules[module], name) for module, name in _USER_ERRORS if module in sys.modules
+    )
+    return isinstance(exc, known)
+
+
 class _OneLineErrors(TyperGroup):
     """Report usage errors and known failures as one ``error:`` line."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _coerce_plainly(self, ctx)
+        return super().parse_args(ctx, args)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _coerce_plainly(command, ctx)
+        return command
 
     def main(
         self,
@@ -98,13 +125,12 @@ class _OneLineErrors(TyperGroup):
         except typer.Abort:
             typer.echo("error: aborted", err=True)
             sys.exit(130)
-        except (CliError, StoreError, ConfigError, OverrideError, TruthError,
-                InputFileError, KeyProblem) as exc:  # fmt: skip
-            # The settings, people and truth files' errors name the file and line; a
-            # file too large or too deep for talent names the file.
-            typer.echo(f"error: {exc}", err=True)
-            sys.exit(1)
         except Exception as exc:
+            if _user_error(exc):
+                # The settings, people and truth files' errors name the file and line; a
+                # file too large or too deep for talent names the file.
+                typer.echo(f"error: {exc}", err=True)
+                sys.exit(1)
             problem = storage_problem(exc)
             if problem is not None:
                 typer.echo(f"error: {problem}", err=True)
@@ -137,6 +163,78 @@ class _OneLineErrors(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+def _coerce_plainly(command: Any, ctx: Any) -> None:
+    """Text and path values of ``command`` checked as typer checks them, without pydantic.
+
+    typer 0.2x coerces each value through a pydantic ``TypeAdapter``, and importing
+    pydantic costs a tenth of a second, as much as everything ``talent mine git`` does
+    when there is nothing new. A parameter annotated ``str``, ``Path`` or ``bool`` (or a
+    list of them) with no parser gets :class:`_PlainValues` instead: the same text, the
+    same flag, and for paths typer's own checks (``exists``, ``readable``...) and
+    messages. Any other value, or type, and a typer without these internals, is left to
+    typer."""
+    plain = _plain_values_class()
+    if plain is None:
+        return
+    for param in command.get_params(ctx):  # --help too
+        descriptor = getattr(param, "type_descriptor", None)
+        if descriptor is None or getattr(param, "_runtime_param", False) is not None:
+            continue
+        info = descriptor.parameter_info
+        annotation = descriptor.annotation
+        if getattr(annotation, "__origin__", None) is list and len(annotation.__args__) == 1:
+            annotation = annotation.__args__[0]
+        if (
+            annotation in (str, Path, bool)
+            and info.parser is None
+            and getattr(info, "click_type", None) is None
+        ):
+            param._runtime_param = plain(
+                parameter_info=info, annotation=descriptor.annotation, item=annotation
+            )
+
+
+_PLAIN: list[Any] = []
+
+
+def _plain_values_class() -> Any:
+    """:class:`_PlainValues`, made once; None when typer has no pydantic coercion."""
+    if not _PLAIN:
+        try:
+            from typer._coercion import RuntimeParam, build_runtime_param
+            from typer._param_types import coerce_cli_path
+        except ImportError:  # an older typer: click's own types, no pydantic
+            _PLAIN.append(None)
+            return None
+
+        @dataclass(frozen=True)
+        class _PlainValues(RuntimeParam):
+            item: Any = str  # str, Path or bool: the type of each value
+
+            def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+                if isinstance(value, list | tuple):
+                    return [self._one(v, param, ctx) for v in value]
+                return self._one(value, param, ctx)
+
+            def _one(self, value: Any, param: Any, ctx: Any) -> Any:
+                if self.item is bool and isinstance(value, bool):
+                    return value
+                if self.item is bool or not isinstance(value, str) or not value:
+                    # Not from the command line: typer's own coercion says what it is.
+                    descriptor = param.type_descriptor
+                    if descriptor.annotation is not self.item:
+                        descriptor = replace(descriptor, annotation=self.item)
+                    own = build_runtime_param(descriptor)
+                    return own._coerce_value(value, param=param, ctx=ctx)
+                if self.item is str:
+                    return value
+                info = self.parameter_info
+                return coerce_cli_path(Path(value), info, path_type=Path, param=param, ctx=ctx)
+
+        _PLAIN.append(_PlainValues)
+    return _PLAIN[0]
+
+
 DbOption = Annotated[
     str | None,
     typer.Option(
@@ -162,6 +260,19 @@ ConfigOption = Annotated[
         help="Settings file (env TALENT_CONFIG; default ./talent.toml if present).",
         show_default=False,
     ),
+]
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+
+SinceOption = Annotated[
+    str | None,
+    typer.Option(metavar="YYYY-MM-DD", help="Only activity on or after this date."),
+]
+
+RepoOption = Annotated[
+    list[str] | None,
+    typer.Option(metavar="OWNER/REPO", help="Only this repository's activity; repeatable."),
 ]
 
 
@@ -272,6 +383,8 @@ def _find_person(engine, who: str) -> str:
 def _say_company(engine, settings: Settings, *, quiet: bool = False) -> None:
     """One line to stderr on the company affiliation uses (inferred, set, or a warning
     when none is known); ``quiet`` keeps only the warning (machine-read output)."""
+    from rich.console import Console
+
     from talent.people.affiliation import company_warning, describe_company
     from talent.people.identity import infer_company
 
@@ -296,6 +409,10 @@ class ExportFormat(StrEnum):
 
 def _write_export(frame: pd.DataFrame, format: ExportFormat, output: Path | None) -> None:
     """A people export as formula-safe CSV or JSON, to standard output or ``output``."""
+    from rich.console import Console
+
+    from talent.views.export import to_json, to_records, to_safe_csv
+
     if format == ExportFormat.json:
         payload = (to_json(to_records(frame)) + "\n").encode("utf-8")
     else:
@@ -330,6 +447,11 @@ def _pipeline_call(call, *args, **kwargs):
 
 
 def _print_frame(frame: pd.DataFrame, format: OutputFormat, *, title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from talent.views.export import to_json, to_records, to_safe_csv
+
     if format == OutputFormat.json:
         typer.echo(to_json(to_records(frame)))
         return

@@ -16,6 +16,7 @@ from talent.cli.common import (
     ConfigOption,
     DbOption,
     ExportFormat,
+    FormatOption,
     OutputFormat,
     WhoArgument,
     _find_person,
@@ -108,9 +109,7 @@ def feedback_clear(who: WhoArgument, db: DbOption = None, config: ConfigOption =
 def feedback_list(
     db: DbOption = None,
     config: ConfigOption = None,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
+    format: FormatOption = OutputFormat.table,
 ) -> None:
     """Everyone on a shortlist, newest change first: shortlisted (in the running on a
     list), rejected (not a fit) or not interested, with their lists and stages."""

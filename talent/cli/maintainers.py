@@ -16,6 +16,7 @@ from talent.cli.common import (
     CliError,
     ConfigOption,
     DbOption,
+    FormatOption,
     OutputFormat,
     _check_repos,
     _load,
@@ -60,9 +61,7 @@ def maintainers(
             "--docs/--no-docs", help="Count documentation in the truck factor (the paper may not)."
         ),
     ] = True,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
+    format: FormatOption = OutputFormat.table,
     section: Annotated[
         Section | None,
         typer.Option(help="Only this part (CSV needs one; default: bus-factor)."),

@@ -5,18 +5,18 @@ from __future__ import annotations
 import os
 import sys
 import time
+from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from talent.cli.common import (
     CliError,
     ConfigOption,
     DbOption,
+    SinceOption,
     _check_url,
     _load,
     _OneLineErrors,
@@ -26,10 +26,12 @@ from talent.cli.common import (
 )
 from talent.config import Settings
 from talent.files import MAX_SETTINGS_BYTES, InputFileError, read_bytes_limited
-from talent.mining import mine_git
 from talent.model import repo_name_problem
 from talent.people.identity import ensure_people, update_people
 from talent.sources.git import GitError, check_repository
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 mine_app = typer.Typer(
     cls=_OneLineErrors,
@@ -84,6 +86,8 @@ def mine_git_command(
         raise CliError("--name names one repository; give a single PATH with it")
     if name and repo_name_problem(name):
         raise CliError(f"--name: {repo_name_problem(name)}")
+    from rich.console import Console
+
     teams = _read_team_members(team_members) if team_members else None
     settings = _load(db, config)
     console = Console(stderr=True)
@@ -159,6 +163,27 @@ def _read_team_members(path: Path) -> dict[str, list[str]]:
 def _mine_one(
     engine, path: Path, name: str | None, full: bool, console: Console, teams=None, rev="HEAD"
 ):
+    from talent.mining import mine_git
+
+    # A bar only where someone watches it, and only once there are commits to read: logs
+    # and pipes get the summary line alone, and a run with nothing new draws nothing.
+    with ExitStack() as drawn:
+        bar = None
+        task = None
+        started = time.monotonic()
+
+        def report(done: int, total: int) -> None:
+            nonlocal bar, task
+            if bar is None:
+                bar = drawn.enter_context(_progress_bar(console))
+                task = bar.add_task(str(path), total=None, rate="-")
+            elapsed = max(time.monotonic() - started, 1e-6)
+            bar.update(task, completed=done, total=total, rate=f"{done / elapsed:,.0f}")
+
+        return mine_git(engine, path, name=name, full=full, progress=report, teams=teams, rev=rev)
+
+
+def _progress_bar(console: Console):
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -167,7 +192,6 @@ def _mine_one(
         TimeElapsedColumn,
     )
 
-    check_repository(Path(path), rev)  # fail with one line before drawing a bar
     columns = [
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -175,18 +199,14 @@ def _mine_one(
         TextColumn("{task.fields[rate]} commits/s"),
         TimeElapsedColumn(),
     ]
-    # A bar only where someone watches it: logs and pipes get the summary line alone.
-    with Progress(
-        *columns, console=console, transient=True, disable=not console.is_terminal
-    ) as bar:
-        task = bar.add_task(str(path), total=None, rate="-")
-        started = time.monotonic()
+    return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
 
-        def report(done: int, total: int) -> None:
-            elapsed = max(time.monotonic() - started, 1e-6)
-            bar.update(task, completed=done, total=total, rate=f"{done / elapsed:,.0f}")
 
-        return mine_git(engine, path, name=name, full=full, progress=report, teams=teams, rev=rev)
+# --full of the GitHub and Hub miners (git's says what it reads again).
+ReadAgainOption = Annotated[
+    bool,
+    typer.Option("--full", help="Read everything again, ignoring what earlier runs stored."),
+]
 
 
 @mine_app.command("github")
@@ -203,10 +223,7 @@ def mine_github_command(
         str | None,
         typer.Option(metavar="YYYY-MM-DD", help="Only activity updated on or after this date."),
     ] = None,
-    full: Annotated[
-        bool,
-        typer.Option("--full", help="Read everything again, ignoring what earlier runs stored."),
-    ] = False,
+    full: ReadAgainOption = False,
     include_forks: Annotated[
         bool, typer.Option("--include-forks", help="Also mine forks.")
     ] = False,
@@ -251,6 +268,8 @@ def mine_github_command(
                 f"no GitHub token: set {token_env} (or run in a terminal to be asked for one)"
             )
         token = typer.prompt("GitHub token", hide_input=True).strip()
+    from rich.console import Console
+
     settings = _load(db, config)
     since_dt = _parse_since(since)
     engine = _opened(settings)
@@ -338,6 +357,8 @@ def _countdown(console: Console, why: dict[str, str]):
 
 
 def _github_summary(console: Console, client, results) -> None:
+    from rich.table import Table
+
     stats = client.stats
     table = Table(title="GitHub mining summary", title_justify="left")
     for col in (
@@ -394,14 +415,8 @@ def mine_hf_command(
             show_default=False,
         ),
     ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(metavar="YYYY-MM-DD", help="Only activity on or after this date."),
-    ] = None,
-    full: Annotated[
-        bool,
-        typer.Option("--full", help="Read everything again, ignoring what earlier runs stored."),
-    ] = False,
+    since: SinceOption = None,
+    full: ReadAgainOption = False,
     no_derivatives: Annotated[
         bool,
         typer.Option(
@@ -458,6 +473,8 @@ def mine_hf_command(
             show_default=False,
             hide_input=True,
         ).strip()
+    from rich.console import Console
+
     settings = _load(db, config)
     since_dt = _parse_since(since)
     console = Console(stderr=True)
@@ -506,6 +523,8 @@ def mine_hf_command(
 
 
 def _hub_summary(console: Console, client, summary) -> None:
+    from rich.table import Table
+
     stats = client.stats
     table = Table(title="Hugging Face Hub mining summary", title_justify="left")
     for col in ("repositories", "acts written", "requests", "waits", "failed"):

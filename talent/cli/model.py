@@ -16,6 +16,7 @@ from talent.cli.common import (
     CliError,
     ConfigOption,
     DbOption,
+    FormatOption,
     OutputFormat,
     _check_repos,
     _load,
@@ -78,9 +79,7 @@ def evaluate(
     ] = DEFAULT_PROFILE,
     db: DbOption = None,
     config: ConfigOption = None,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
+    format: FormatOption = OutputFormat.table,
 ) -> None:
     """Score the rankings against known maintainers, beside plain commit count.
 

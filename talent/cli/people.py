@@ -15,7 +15,10 @@ from talent.cli.common import (
     CliError,
     ConfigOption,
     DbOption,
+    FormatOption,
     OutputFormat,
+    RepoOption,
+    SinceOption,
     _check_repos,
     _find_person,
     _identity_text,
@@ -175,17 +178,9 @@ def people_audit(
     who: Annotated[str, typer.Argument(help="Person id, login, email or full name.")],
     db: DbOption = None,
     config: ConfigOption = None,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
-    repo: Annotated[
-        list[str] | None,
-        typer.Option(metavar="OWNER/REPO", help="Only this repository's activity; repeatable."),
-    ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(metavar="YYYY-MM-DD", help="Only activity on or after this date."),
-    ] = None,
+    format: FormatOption = OutputFormat.table,
+    repo: RepoOption = None,
+    since: SinceOption = None,
     include_bots: Annotated[
         bool, typer.Option("--include-bots", help="Count bots' acts too, as rank does.")
     ] = False,

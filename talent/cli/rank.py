@@ -19,7 +19,10 @@ from talent.cli.common import (
     CliError,
     ConfigOption,
     DbOption,
+    FormatOption,
     OutputFormat,
+    RepoOption,
+    SinceOption,
     _check_repos,
     _check_url,
     _find_person,
@@ -90,17 +93,9 @@ def demo(
 def rank(
     db: DbOption = None,
     top: Annotated[int, typer.Option(min=0, help="How many people to show; 0 = everyone.")] = 25,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
-    repo: Annotated[
-        list[str] | None,
-        typer.Option(metavar="OWNER/REPO", help="Only this repository's activity; repeatable."),
-    ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(metavar="YYYY-MM-DD", help="Only activity on or after this date."),
-    ] = None,
+    format: FormatOption = OutputFormat.table,
+    repo: RepoOption = None,
+    since: SinceOption = None,
     with_identities: Annotated[
         bool,
         typer.Option(

@@ -15,6 +15,7 @@ from talent.cli.common import (
     ConfigOption,
     DbOption,
     ExportFormat,
+    FormatOption,
     OutputFormat,
     WhoArgument,
     _find_person,
@@ -260,9 +261,7 @@ def shortlist_show(
     history: Annotated[
         bool, typer.Option("--history", help="Every change and note, oldest first.")
     ] = False,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
+    format: FormatOption = OutputFormat.table,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:

@@ -405,11 +405,13 @@ def _upsert(engine: Engine, table: Table, rows: Iterable[dict], *, replace: bool
     reader never sees it half rewritten and a failure leaves the old rows in place.
     """
     cols = [c.name for c in table.c]
+    # Each column's default looked up once, not for every value of every row.
+    defaults = [(c, _default(table, c)) for c in cols]
     return _write_tuples(
         engine,
         table,
         cols,
-        (tuple(row.get(c, _default(table, c)) for c in cols) for row in rows),
+        (tuple([row.get(c, d) for c, d in defaults]) for row in rows),
         replace=replace,
     )
 
