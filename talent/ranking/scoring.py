@@ -1585,6 +1585,16 @@ def cached_base(
     return base
 
 
+def load_work(
+    engine: Engine, settings: Settings | None = None, repos: Sequence[str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, frozenset, pd.DataFrame]:
+    """The acts, file changes, bots and people a ranking base of ``repos`` starts from
+    (bots left out; people resolved first if needed), for a view that needs the work
+    but none of the features, graph measures, skills or personas."""
+    acts, changes, bots, people = _load(engine, settings or Settings(), repos, None, False)
+    return acts, changes, frozenset(bots), people
+
+
 def _load(engine, settings, repos, since, include_bots):
     """The store's acts with people, file changes, bots and people (resolved first)."""
     ensure_people(engine, settings)
