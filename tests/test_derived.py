@@ -159,6 +159,31 @@ def test_the_cached_base_ranks_as_a_built_one(demo_copy):
     engine.dispose()
 
 
+def test_the_maintainers_report_alone_is_the_one_over_the_ranking_base(demo_copy):
+    """With no ranking base at hand, the report computes only the parts of one it reads
+    (no features, skills or personas), and says exactly what it says over the base."""
+    from dataclasses import fields
+
+    from talent.views.stewardship import maintainers_report
+
+    engine = open_store(demo_copy)
+    settings = Settings(db_url=demo_copy)
+    alone = maintainers_report(engine, settings)
+    over = maintainers_report(engine, settings, base=build_ranking_base(engine, settings))
+    assert count(engine, "ranking_base") == 0  # nothing of the ranking was built or kept
+    assert len(alone.owners) and len(alone.next_up)
+    for f in fields(alone):
+        if f.name == "drift":
+            for g in fields(alone.drift):
+                a, b = getattr(alone.drift, g.name), getattr(over.drift, g.name)
+                pd.testing.assert_frame_equal(a, b, check_exact=True)
+        else:
+            pd.testing.assert_frame_equal(
+                getattr(alone, f.name), getattr(over, f.name), check_exact=True
+            )
+    engine.dispose()
+
+
 def test_the_windows_of_rank_ranges_are_computed_once_for_every_caller(demo_copy):
     engine = open_store(demo_copy)
     settings = Settings(db_url=demo_copy)
