@@ -23,6 +23,7 @@ from talent.ranking.scoring import (
     build_ranking_base,
     cached_base,
     cached_ranking,
+    kept_base,
     load_ranking_profile,
     rank_store,
     score_base,
@@ -168,9 +169,13 @@ def test_the_maintainers_report_alone_is_the_one_over_the_ranking_base(demo_copy
 
     engine = open_store(demo_copy)
     settings = Settings(db_url=demo_copy)
+    assert kept_base(engine, settings) is None
     alone = maintainers_report(engine, settings)
     over = maintainers_report(engine, settings, base=build_ranking_base(engine, settings))
     assert count(engine, "ranking_base") == 0  # nothing of the ranking was built or kept
+    cached_base(engine, settings)  # a ranking keeps its base: the report reads it then
+    assert kept_base(engine, settings) is not None
+    pd.testing.assert_frame_equal(maintainers_report(engine, settings).owners, alone.owners)
     assert len(alone.owners) and len(alone.next_up)
     for f in fields(alone):
         if f.name == "drift":

@@ -1559,8 +1559,7 @@ def cached_base(
     from talent.store.derived import cached
 
     settings = settings or Settings()
-    ensure_people(engine, settings)
-    args = derived_args(settings, repos=sorted(repos or []), since=since, include_bots=include_bots)
+    args = _base_args(engine, settings, repos, since, include_bots)
 
     def compute() -> dict[str, pd.DataFrame]:
         base = build_ranking_base(engine, settings, repos, since, include_bots)
@@ -1569,8 +1568,40 @@ def cached_base(
         return frames
 
     frames = cached(engine, "ranking_base", args, BASE_READS, compute)
+    return _stored_base(engine, settings, args, frames)
+
+
+def kept_base(
+    engine: Engine,
+    settings: Settings | None = None,
+    repos: Sequence[str] | None = None,
+    since: datetime | None = None,
+    include_bots: bool = False,
+) -> RankingBase | None:
+    """:func:`cached_base` when a process kept it for this data, else None (nothing is
+    computed): for a view that needs only part of a base and computes that part alone
+    when no base is at hand."""
+    from talent.store.derived import kept
+
+    settings = settings or Settings()
+    args = _base_args(engine, settings, repos, since, include_bots)
+    frames = kept(engine, "ranking_base", args, BASE_READS)
+    return None if frames is None else _stored_base(engine, settings, args, frames)
+
+
+def _base_args(engine, settings, repos, since, include_bots) -> dict:
+    """The arguments that key a ranking base (people resolved first if needed)."""
+    ensure_people(engine, settings)
+    return derived_args(settings, repos=sorted(repos or []), since=since, include_bots=include_bots)
+
+
+def _stored_base(engine, settings, args, frames) -> RankingBase:
+    """The ranking base of the frames the store kept, its rank ranges' windows kept
+    beside it."""
+    from talent.store.derived import cached
+
     bots = frozenset(frames["bots"]["person_id"])
-    kept = {name: frames[name] for name in _BASE_FRAMES}
+    stored = {name: frames[name] for name in _BASE_FRAMES}
 
     def windows_of(windows: int) -> list[pd.DataFrame | None]:
         def compute_windows() -> dict[str, pd.DataFrame]:
@@ -1581,7 +1612,7 @@ def cached_base(
                        compute_windows)  # fmt: skip
         return [found.get(f"w{i}") for i in range(windows)]
 
-    base = RankingBase(bots=bots, settings=settings, window_source=windows_of, **kept)
+    base = RankingBase(bots=bots, settings=settings, window_source=windows_of, **stored)
     return base
 
 

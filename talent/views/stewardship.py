@@ -26,7 +26,7 @@ from talent.people.identity import owner_matches
 from talent.ranking.authorship import VENDORED
 from talent.ranking.components import COLUMNS, build_components
 from talent.ranking.rising import NEXT_COLUMNS
-from talent.ranking.scoring import BASE_READS, RankingBase, derived_args, load_work
+from talent.ranking.scoring import BASE_READS, RankingBase, derived_args, kept_base, load_work
 from talent.sources.git import GITATTRIBUTES_META
 from talent.sources.owners import codeowners_regex
 from talent.store import (
@@ -155,6 +155,9 @@ def maintainers_report(
     Avelino et al. may. ``base`` is the ranking base of the same repositories when one is
     at hand (the app's cached one), so nothing is loaded twice."""
     settings = settings or Settings()
+    # The ranking base when one is at hand or kept (after a ranking); else only what the
+    # report reads of one.
+    base = base if base is not None else kept_base(engine, settings, repos)
     if base is not None:
         changes, acts, components, next_up = base.changes, base.acts, base.components, base.next_up
         people = load_people(engine)
