@@ -23,6 +23,7 @@ from talent.ranking.scoring import (
     build_ranking_base,
     cached_base,
     cached_ranking,
+    kept_base,
     load_ranking_profile,
     rank_store,
     score_base,
@@ -156,6 +157,35 @@ def test_the_cached_base_ranks_as_a_built_one(demo_copy):
             score_base(kept, profile, interval_windows=windows),
             score_base(built, profile, interval_windows=windows),
         )
+    engine.dispose()
+
+
+def test_the_maintainers_report_alone_is_the_one_over_the_ranking_base(demo_copy):
+    """With no ranking base at hand, the report computes only the parts of one it reads
+    (no features, skills or personas), and says exactly what it says over the base."""
+    from dataclasses import fields
+
+    from talent.views.stewardship import maintainers_report
+
+    engine = open_store(demo_copy)
+    settings = Settings(db_url=demo_copy)
+    assert kept_base(engine, settings) is None
+    alone = maintainers_report(engine, settings)
+    over = maintainers_report(engine, settings, base=build_ranking_base(engine, settings))
+    assert count(engine, "ranking_base") == 0  # nothing of the ranking was built or kept
+    cached_base(engine, settings)  # a ranking keeps its base: the report reads it then
+    assert kept_base(engine, settings) is not None
+    pd.testing.assert_frame_equal(maintainers_report(engine, settings).owners, alone.owners)
+    assert len(alone.owners) and len(alone.next_up)
+    for f in fields(alone):
+        if f.name == "drift":
+            for g in fields(alone.drift):
+                a, b = getattr(alone.drift, g.name), getattr(over.drift, g.name)
+                pd.testing.assert_frame_equal(a, b, check_exact=True)
+        else:
+            pd.testing.assert_frame_equal(
+                getattr(alone, f.name), getattr(over, f.name), check_exact=True
+            )
     engine.dispose()
 
 

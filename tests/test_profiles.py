@@ -512,6 +512,30 @@ def test_intervals_hold_the_rank_and_newcomers_drop_out(world_rankings):
             assert by_id.loc[pid, "rank_high"] == everyone + 1
 
 
+@pytest.mark.parametrize(("windows", "include_bots"), [(5, False), (3, True)])
+def test_each_window_has_the_values_of_its_own_acts(demo_frames, windows, include_bots):
+    """The rank ranges' windows are prepared once over all acts (people, files and items
+    as codes; each commit's kinds cut per window), yet each window's signal values are
+    exactly those of the features of its own acts and file changes."""
+    from talent.ranking.scoring import _features, _prepare, _window_values, signal_values
+
+    acts, people, links, files = demo_frames
+    acts, changes, bots = _prepare(acts, people, links, files, include_bots)
+    settings = Settings()
+    found = _window_values(acts, changes, bots, settings, windows)
+    edges = pd.date_range(acts["occurred_at"].min(), acts["occurred_at"].max(), periods=windows + 1)
+    cuts = edges[1:-1]
+    slot = np.clip(np.searchsorted(cuts, acts["occurred_at"], side="right"), 0, windows - 1)
+    slot_changes = np.clip(
+        np.searchsorted(cuts, changes["occurred_at"], side="right"), 0, windows - 1
+    )
+    assert len(found) == windows
+    for w, values in enumerate(found):
+        own = _features(acts[slot != w], changes[slot_changes != w], bots, settings)
+        assert (own["first_responses"] > 0).any() and (own["files_owned"] > 0).any()
+        pd.testing.assert_frame_equal(values, signal_values(own), check_exact=True)
+
+
 def _steady_world():
     """s commits three times a month for three years and reviews and merges the pull
     requests of b0-b4, each of whom acts only around the middle of one fifth of that time."""

@@ -269,13 +269,19 @@ def build_activity_features(
     weights: ActivityWeights | None = None,
     files_owned: Mapping[str, int] | None = None,
     changes: pd.DataFrame | None = None,
+    *,
+    with_code: pd.DataFrame | None = None,
+    first_responses: tuple[pd.Series, pd.Series] | None = None,
 ) -> pd.DataFrame:
     """One row per person (index ``person_id``) with the columns of ``FEATURE_DOCS``.
 
     ``acts`` comes from :func:`attach_people`; ``files_owned`` from
     :func:`talent.ranking.authorship.file_ownership`; ``changes`` from :func:`commit_changes`
     (for tests and docs that come with code). Times are measured against the latest
-    act in ``acts``, so the same data always gives the same features.
+    act in ``acts``, so the same data always gives the same features. ``with_code``
+    (:func:`code_shares` of these changes' :func:`commit_kinds`) and ``first_responses``
+    (:func:`first_response_counts` of these acts), when given, are used instead of computing
+    them: the rank ranges' windows cut them from what was computed once over all acts.
     """
     columns = list(FEATURE_DOCS)
     if acts.empty:
@@ -314,11 +320,12 @@ def build_activity_features(
     out["derivative_uptake"] = out["derivative_uptake"].fillna(0.0)
     out["merge_ratio"] = _merge_ratio(out["prs_opened"], out["prs_merged"])
     out["review_depth"] = (out["review_comments"] / out["reviews"]).where(out["reviews"] > 0)
-    first, hours = _first_responses(acts)
+    first, hours = first_responses if first_responses is not None else first_response_counts(acts)
     out["first_responses"] = first.reindex(out.index).fillna(0).astype(int)
     out["response_hours"] = hours.reindex(out.index)
     out["momentum"] = _momentum(acts, as_of).reindex(out.index).fillna(0.0)
-    with_code = _with_code(changes if changes is not None else pd.DataFrame())
+    if with_code is None:
+        with_code = code_shares(commit_kinds(changes if changes is not None else pd.DataFrame()))
     for column in ("tests_with_code", "docs_with_code"):
         out[column] = with_code[column].reindex(out.index) if len(with_code) else np.nan
     per_repo = acts.groupby(["person", "repo"]).size().reset_index(name="n")
@@ -344,9 +351,16 @@ def _merge_ratio(opened: pd.Series, merged: pd.Series, prior: float = 2.0) -> pd
 _RESPONSES = (ActivityKind.ISSUE_COMMENT, ActivityKind.REVIEW, ActivityKind.REVIEW_COMMENT)
 
 
-def _first_responses(acts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+RESPONSE_KINDS = frozenset(
+    str(k) for k in (ActivityKind.ISSUE_OPENED, ActivityKind.PR_OPENED, *_RESPONSES)
+)  # all that :func:`first_response_counts` reads
+
+
+def first_response_counts(acts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Per person: how many others' issues and pull requests they answered first, and
-    the median hours from opening to their first response (over items they answered)."""
+    the median hours from opening to their first response (over items they answered).
+    Only the acts of ``RESPONSE_KINDS`` count, and only their ``kind``, ``item``,
+    ``person`` and ``occurred_at``."""
     firsts = _responses(acts)
     if firsts.empty:
         return pd.Series(dtype=int), pd.Series(dtype=float)
@@ -454,9 +468,9 @@ def mechanical_subject(subject: str) -> str:
     return ""
 
 
-def _with_code(changes: pd.DataFrame) -> pd.DataFrame:
-    """Per person, the share of code-changing commits that also change tests, and docs."""
-    flags = commit_kinds(changes)
+def code_shares(flags: pd.DataFrame) -> pd.DataFrame:
+    """Per person, the share of code-changing commits that also change tests, and docs
+    (``flags`` from :func:`commit_kinds`)."""
     coded = flags[flags["code"]]
     if coded.empty:
         return pd.DataFrame(columns=["tests_with_code", "docs_with_code"])

@@ -73,11 +73,14 @@ from talent.ranking.components import build_components, person_components
 from talent.ranking.features import (
     CODE_PATH,
     FEATURE_DOCS,
+    RESPONSE_KINDS,
     attach_people,
     build_activity_features,
+    code_shares,
     commit_changes,
     commit_kinds,
     first_responders,
+    first_response_counts,
     mechanical_subject,
 )
 from talent.ranking.graph import build_coedit_edges, interaction_edges, pagerank_edges
@@ -652,15 +655,23 @@ def _prepare(activities, people, links, commit_files, include_bots):
     return acts, changes, bots
 
 
-def _features(acts, changes, bots, settings) -> pd.DataFrame:
-    """Features of every person in ``acts``, with their PageRank."""
-    owned = file_ownership(build_authorship(changes))
-    features = build_activity_features(acts, settings.activity_weights, owned, changes)
+def _features(acts, changes, bots, settings, cut: _WindowCut | None = None) -> pd.DataFrame:
+    """Features of every person in ``acts``, with their PageRank; ``cut``, what comes
+    from the file changes and the responses when it was cut from all acts' (then
+    ``changes`` is not read)."""
+    if cut is None:
+        owned = file_ownership(build_authorship(changes))
+        features = build_activity_features(acts, settings.activity_weights, owned, changes)
+        coedits = build_coedit_edges(changes)
+    else:
+        features = build_activity_features(
+            acts, settings.activity_weights, cut.owned,
+            with_code=cut.with_code, first_responses=cut.first_responses,
+        )  # fmt: skip
+        coedits = cut.coedits
     if features.empty:
         return features
-    nodes, edges = interaction_edges(
-        acts, exclude=frozenset(bots), coedits=build_coedit_edges(changes)
-    )
+    nodes, edges = interaction_edges(acts, exclude=frozenset(bots), coedits=coedits)
     features["pagerank"] = pd.Series(pagerank_edges(nodes, edges), dtype=float).reindex(
         features.index
     )
@@ -723,11 +734,97 @@ def _window_values(acts, changes, bots, settings, windows) -> list[pd.DataFrame 
     slot_changes = np.clip(
         np.searchsorted(edges[1:-1], changes["occurred_at"], side="right"), 0, windows - 1
     )
+    pieces = _WindowPieces(acts, changes, bots, slot, slot_changes)
     out: list[pd.DataFrame | None] = []
     for w in range(windows):
-        features = _features(acts[slot != w], changes[slot_changes != w], bots, settings)
+        features = pieces.features(w, settings)
         out.append(None if features.empty else signal_values(features))
     return out
+
+
+@dataclass(frozen=True)
+class _WindowCut:
+    """What :func:`_features` of one window takes from the file changes and the
+    responses: files owned, co-editing ties, tests and docs with code, first responses."""
+
+    owned: dict
+    coedits: pd.DataFrame
+    with_code: pd.DataFrame
+    first_responses: tuple[pd.Series, pd.Series]
+
+
+class _WindowPieces:
+    """The acts, file changes and commits' kinds prepared once for every left-out window
+    of :func:`_window_values`, so that each window's features come out exactly as
+    :func:`_features` of the window's own acts and changes would, for less:
+
+    - people (``person``, ``other``, file changes' ``person``), files and items are
+      integer codes, people's in the order of their ids, so the windows group small
+      integers, not text; the codes keep every order the text had where it decides
+      something (who is ``u`` of a tie, who answered first at the same moment, the order
+      of the features' rows), and rows keep theirs (who created a file, who opened an
+      item, the graph's nodes);
+    - a commit's kinds (code, tests, docs) are its own: computed once, each window keeps
+      those of its commits.
+    """
+
+    def __init__(self, acts: pd.DataFrame, changes: pd.DataFrame, bots, slot, slot_changes):
+        n, m = len(acts), len(acts["other"].dropna())
+        everyone = pd.concat(
+            [acts["person"], acts["other"].dropna(), changes["person"]], ignore_index=True
+        )
+        codes, self.names = pd.factorize(everyone, sort=True)
+        other = pd.array(np.full(n, pd.NA), dtype="Int64")
+        other[acts["other"].notna().to_numpy()] = codes[n : n + m]
+        self.acts = pd.DataFrame(
+            {"person": codes[:n], "other": other, "kind": acts["kind"].to_numpy(),
+             "repo": acts["repo"].to_numpy(), "occurred_at": acts["occurred_at"].to_numpy(),
+             "size": acts["size"].to_numpy()}
+        )  # fmt: skip
+        self.bots = frozenset(int(i) for i in self.names.get_indexer(list(bots)) if i >= 0)
+        self.slot = np.asarray(slot)
+        path, _ = pd.factorize(changes["path"], sort=True)
+        self.changes = pd.DataFrame(
+            {"path": path, "person": codes[n + m :],
+             "occurred_at": changes["occurred_at"].to_numpy()}
+        )  # fmt: skip
+        self.slot_changes = np.asarray(slot_changes)
+        kinds = commit_kinds(changes)
+        # Each commit's window: its file changes all share its time.
+        of_commit = pd.Series(self.slot_changes, index=changes.index, dtype=int)
+        if len(kinds):
+            of_commit = of_commit.groupby([changes["person"], changes["commit"]]).max()
+            self.slot_kinds = of_commit.reindex(kinds.index).to_numpy()
+            people = self.names.get_indexer(kinds.index.get_level_values("person"))
+            kinds.index = pd.MultiIndex.from_arrays(
+                [people, kinds.index.get_level_values("commit")], names=["person", "commit"]
+            )
+        else:
+            self.slot_kinds = np.zeros(0, dtype=int)
+        self.kinds = kinds
+        answering = acts["kind"].isin(RESPONSE_KINDS).to_numpy() & acts["item"].notna().to_numpy()
+        item, _ = pd.factorize(acts["item"][answering])
+        self.answers = pd.DataFrame(
+            {"kind": acts["kind"].to_numpy()[answering], "item": item,
+             "person": codes[:n][answering],
+             "occurred_at": acts["occurred_at"].to_numpy()[answering]}
+        )  # fmt: skip
+        self.slot_answers = self.slot[answering]
+
+    def features(self, window: int, settings: Settings) -> pd.DataFrame:
+        """:func:`_features` of all acts and changes but those of ``window``."""
+        changes = self.changes[self.slot_changes != window]
+        authorship = build_authorship(changes)
+        owned = file_ownership(authorship)  # by code (as text)
+        cut = _WindowCut(
+            owned={int(k): n for k, n in owned.items()},
+            coedits=build_coedit_edges(changes),
+            with_code=code_shares(self.kinds[self.slot_kinds != window]),
+            first_responses=first_response_counts(self.answers[self.slot_answers != window]),
+        )
+        features = _features(self.acts[self.slot != window], None, self.bots, settings, cut)
+        features.index = self.names.take(features.index.to_numpy(dtype=int))
+        return features.rename_axis("person_id")
 
 
 def quarter_ends(times: pd.Series, quarters: int) -> list[pd.Timestamp]:
@@ -1462,8 +1559,7 @@ def cached_base(
     from talent.store.derived import cached
 
     settings = settings or Settings()
-    ensure_people(engine, settings)
-    args = derived_args(settings, repos=sorted(repos or []), since=since, include_bots=include_bots)
+    args = _base_args(engine, settings, repos, since, include_bots)
 
     def compute() -> dict[str, pd.DataFrame]:
         base = build_ranking_base(engine, settings, repos, since, include_bots)
@@ -1472,8 +1568,40 @@ def cached_base(
         return frames
 
     frames = cached(engine, "ranking_base", args, BASE_READS, compute)
+    return _stored_base(engine, settings, args, frames)
+
+
+def kept_base(
+    engine: Engine,
+    settings: Settings | None = None,
+    repos: Sequence[str] | None = None,
+    since: datetime | None = None,
+    include_bots: bool = False,
+) -> RankingBase | None:
+    """:func:`cached_base` when a process kept it for this data, else None (nothing is
+    computed): for a view that needs only part of a base and computes that part alone
+    when no base is at hand."""
+    from talent.store.derived import kept
+
+    settings = settings or Settings()
+    args = _base_args(engine, settings, repos, since, include_bots)
+    frames = kept(engine, "ranking_base", args, BASE_READS)
+    return None if frames is None else _stored_base(engine, settings, args, frames)
+
+
+def _base_args(engine, settings, repos, since, include_bots) -> dict:
+    """The arguments that key a ranking base (people resolved first if needed)."""
+    ensure_people(engine, settings)
+    return derived_args(settings, repos=sorted(repos or []), since=since, include_bots=include_bots)
+
+
+def _stored_base(engine, settings, args, frames) -> RankingBase:
+    """The ranking base of the frames the store kept, its rank ranges' windows kept
+    beside it."""
+    from talent.store.derived import cached
+
     bots = frozenset(frames["bots"]["person_id"])
-    kept = {name: frames[name] for name in _BASE_FRAMES}
+    stored = {name: frames[name] for name in _BASE_FRAMES}
 
     def windows_of(windows: int) -> list[pd.DataFrame | None]:
         def compute_windows() -> dict[str, pd.DataFrame]:
@@ -1484,8 +1612,18 @@ def cached_base(
                        compute_windows)  # fmt: skip
         return [found.get(f"w{i}") for i in range(windows)]
 
-    base = RankingBase(bots=bots, settings=settings, window_source=windows_of, **kept)
+    base = RankingBase(bots=bots, settings=settings, window_source=windows_of, **stored)
     return base
+
+
+def load_work(
+    engine: Engine, settings: Settings | None = None, repos: Sequence[str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, frozenset, pd.DataFrame]:
+    """The acts, file changes, bots and people a ranking base of ``repos`` starts from
+    (bots left out; people resolved first if needed), for a view that needs the work
+    but none of the features, graph measures, skills or personas."""
+    acts, changes, bots, people = _load(engine, settings or Settings(), repos, None, False)
+    return acts, changes, frozenset(bots), people
 
 
 def _load(engine, settings, repos, since, include_bots):

@@ -68,9 +68,7 @@ def cached(
     ``args`` (JSON-able; their ``repr`` where not) and data of the tables ``reads``
     stored. The result is kept when none of those tables changed during ``compute``."""
     reads = sorted(set(reads))
-    scope = _digest({"format": FORMAT, "talent": TALENT_VERSION, "name": name, "args": args})
-    before = table_versions(engine, reads)
-    key = _digest({"scope": scope, "versions": before})
+    scope, key, before = _keyed(engine, name, args, reads)
     found = _get(engine, key)
     if found is not None:
         return found
@@ -84,6 +82,24 @@ def cached(
             if payload is not None:
                 _put(engine, key, scope, name, payload)
     return result
+
+
+def kept(
+    engine: Engine, name: str, args: Mapping[str, object], reads: Iterable[str]
+) -> Frames | None:
+    """What :func:`cached` with the same arguments would read back, or None when no
+    process kept it for this data (then nothing is computed)."""
+    return _get(engine, _keyed(engine, name, args, sorted(set(reads)))[1])
+
+
+def _keyed(
+    engine: Engine, name: str, args: Mapping[str, object], reads: list[str]
+) -> tuple[str, str, dict]:
+    """A result's scope (name and arguments), its key (scope and the versions of the
+    tables it reads) and those versions."""
+    scope = _digest({"format": FORMAT, "talent": TALENT_VERSION, "name": name, "args": args})
+    versions = table_versions(engine, reads)
+    return scope, _digest({"scope": scope, "versions": versions}), versions
 
 
 def clear(engine: Engine) -> int:

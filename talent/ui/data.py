@@ -541,15 +541,31 @@ def _pipeline_stages(url: str, version: tuple[tuple[str, int], ...]) -> dict[str
     return pipeline_column(_engine(url))
 
 
+# The tables the shortlists and whom they are shared with are read from.
+LIST_READS = ("shortlists", "shortlist_entries", "shortlist_shares")
+
+
 def shortlists(url: str, viewer: Viewer | None) -> pd.DataFrame:
     """The named shortlists the viewer may see (every one for a recruiter, those shared
     with them for a hiring manager: :func:`talent.views.access.visible_lists`), with their
-    sizes. Not cached: they change with every click."""
-    from talent.store import load_shortlists
+    sizes; read again after each change of the tables they are read from (every click that
+    adds, moves or shares), not on every page."""
+    lists, shares = _shortlists(url, tuple(table_versions(_engine(url), LIST_READS).items()))
+    seen = visible_lists(viewer, lists["name"], zip(shares["shortlist"], shares["email"],
+                                                     strict=True))  # fmt: skip
+    return lists[lists["name"].isin(seen)].reset_index(drop=True)
 
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _shortlists(
+    url: str, version: tuple[tuple[str, int], ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every shortlist with its size, and whom each is shared with."""
+    from talent.store import load_shares, load_shortlists
+
+    del version  # part of the cache key only
     engine = _engine(url)
-    lists = load_shortlists(engine)
-    return lists[lists["name"].isin(_visible(engine, viewer, lists["name"]))].reset_index(drop=True)
+    return load_shortlists(engine), load_shares(engine)
 
 
 def _visible(engine, viewer: Viewer | None, names) -> list[str]:

@@ -23,9 +23,10 @@ from sqlalchemy import Engine
 from talent.config import Settings
 from talent.model import is_past_role
 from talent.people.identity import owner_matches
-from talent.ranking.components import COLUMNS
+from talent.ranking.authorship import VENDORED
+from talent.ranking.components import COLUMNS, build_components
 from talent.ranking.rising import NEXT_COLUMNS
-from talent.ranking.scoring import BASE_READS, RankingBase, cached_base, derived_args
+from talent.ranking.scoring import BASE_READS, RankingBase, derived_args, kept_base, load_work
 from talent.sources.git import GITATTRIBUTES_META
 from talent.sources.owners import codeowners_regex
 from talent.store import (
@@ -154,9 +155,14 @@ def maintainers_report(
     Avelino et al. may. ``base`` is the ranking base of the same repositories when one is
     at hand (the app's cached one), so nothing is loaded twice."""
     settings = settings or Settings()
-    base = base if base is not None else cached_base(engine, settings, repos)
-    changes, acts = base.changes, base.acts
-    people = load_people(engine)
+    # The ranking base when one is at hand or kept (after a ranking); else only what the
+    # report reads of one.
+    base = base if base is not None else kept_base(engine, settings, repos)
+    if base is not None:
+        changes, acts, components, next_up = base.changes, base.acts, base.components, base.next_up
+        people = load_people(engine)
+    else:
+        changes, acts, components, next_up, people = _work(engine, settings, repos)
     names = people.set_index("person_id")["name"]
     logins = people.set_index("person_id")["login"]
 
@@ -186,7 +192,6 @@ def maintainers_report(
 
     # An area is a component of the repository (its own folders: busy ones and those
     # its owner files name), the same on every page.
-    components = base.components
     factors = pd.concat(
         [
             build_factors(authored, by="repo", exclude=None, paths=paths),
@@ -232,7 +237,7 @@ def maintainers_report(
     idle = idle.reset_index(drop=True)
     drift = replace(drift, unnamed=unnamed[keep].reset_index(drop=True), idle=idle)
     ready = ready_for_more(keyed, practice, months=months)
-    next_up = base.next_up if "person" in base.next_up else pd.DataFrame(columns=NEXT_COLUMNS)
+    next_up = next_up if "person" in next_up else pd.DataFrame(columns=NEXT_COLUMNS)
     next_up = next_up[next_up["rank"] <= NEXT_TOP].copy()
     if len(next_up):
         # The ranking base knows who is named where it was built from the store; named
@@ -256,6 +261,23 @@ def maintainers_report(
 # The tables a maintainers' report reads: the ranking base's, the files at each head and
 # what `talent mine git` recorded of them (.gitattributes, in meta).
 MAINTAINERS_READS = (*BASE_READS, "head_files", "meta")
+
+
+def _work(engine: Engine, settings: Settings, repos: Sequence[str] | None):
+    """What the report reads of the ranking base of ``repos``, computed alone: acts, file
+    changes, components, who is named next, people. None of the features, graph
+    measures, skills and personas, which the report never reads (the first report after
+    a mine costs less than the first ranking)."""
+    from talent.ranking.learning import named_people
+    from talent.ranking.rising import next_maintainers
+
+    acts, changes, _bots, people = load_work(engine, settings, repos)
+    named = load_named_owners(engine, repos=repos)
+    components = build_components(changes, named, exclude=VENDORED)
+    matched = named_people(engine, repos, named=named, people=people) if len(named) else None
+    named_ids = frozenset(matched["person_id"]) if matched is not None else frozenset()
+    next_up = next_maintainers(acts, changes, named_ids, components)
+    return changes, acts, components, next_up, people
 
 
 def cached_maintainers_report(
