@@ -281,6 +281,7 @@ def build_activity_features(
     if acts.empty:
         return pd.DataFrame(columns=columns).rename_axis("person_id")
     as_of = acts["occurred_at"].max()
+    names, acts = _numbered(acts)
     counts = acts.groupby(["person", "kind"]).size().unstack(fill_value=0)
     out = pd.DataFrame(index=counts.index)
     out["activity"] = opendigger_activity(acts, weights).reindex(out.index).fillna(0.0)
@@ -304,8 +305,6 @@ def build_activity_features(
     trust = trust[trust["other"] != trust["person"]]
     out["people_helped"] = trust.groupby("person")["other"].nunique().reindex(out.index)
     out["people_helped"] = out["people_helped"].fillna(0).astype(int)
-    owned = pd.Series(files_owned or {}, dtype=float)
-    out["files_owned"] = owned.reindex(out.index).fillna(0).astype(int)
     derived = acts[acts["kind"] == str(ActivityKind.DERIVATIVE)]
     uptake = 1.0 + np.log10(1.0 + derived["size"].fillna(0).astype(float).clip(lower=0))
     out["derivatives"] = derived.groupby("person").size().reindex(out.index).fillna(0)
@@ -318,14 +317,44 @@ def build_activity_features(
     out["first_responses"] = first.reindex(out.index).fillna(0).astype(int)
     out["response_hours"] = hours.reindex(out.index)
     out["momentum"] = _momentum(acts, as_of).reindex(out.index).fillna(0.0)
-    with_code = _with_code(changes if changes is not None else pd.DataFrame())
-    for column in ("tests_with_code", "docs_with_code"):
-        out[column] = with_code[column].reindex(out.index) if len(with_code) else np.nan
     per_repo = acts.groupby(["person", "repo"]).size().reset_index(name="n")
     per_repo = per_repo.sort_values(["person", "n", "repo"], ascending=[True, False, True])
     per_repo = per_repo[per_repo.groupby("person").cumcount() < 3]
+    per_repo["repo"] = names["repo"].take(per_repo["repo"].to_numpy().astype(int))
     out["top_repos"] = per_repo.groupby("person")["repo"].agg(", ".join)
+    # The people by their ids again.
+    out.index = names["person"].take(out.index.to_numpy().astype(int))
+    owned = pd.Series(files_owned or {}, dtype=float)
+    out["files_owned"] = owned.reindex(out.index).fillna(0).astype(int)
+    with_code = _with_code(changes if changes is not None else pd.DataFrame())
+    for column in ("tests_with_code", "docs_with_code"):
+        out[column] = with_code[column].reindex(out.index) if len(with_code) else np.nan
     return out[columns].rename_axis("person_id")
+
+
+def _numbered(acts: pd.DataFrame) -> tuple[dict[str, pd.Index], pd.DataFrame]:
+    """``acts`` with ``person``, ``other`` and ``repo`` as numbers in the sorted order of
+    their texts (NaN where there is none), and the texts of the numbers: every grouping
+    then hashes numbers, not texts, and comes out in the same order."""
+    n = len(acts)
+    codes, person_names = pd.factorize(
+        pd.concat([acts["person"], acts["other"]], ignore_index=True), sort=True
+    )
+    repo_codes, repo_names = pd.factorize(acts["repo"], sort=True)
+    numbered = acts.assign(
+        person=_or_nan(codes[:n]), other=_or_nan(codes[n:]), repo=_or_nan(repo_codes)
+    )
+    names = {"person": pd.Index(person_names), "repo": pd.Index(repo_names)}
+    return names, numbered
+
+
+def _or_nan(codes: np.ndarray) -> np.ndarray:
+    """Factorized codes, with NaN (as floats) for the missing (-1) if there are any."""
+    if (codes >= 0).all():
+        return codes
+    out = codes.astype(float)
+    out[codes < 0] = np.nan
+    return out
 
 
 MOMENTUM_RECENT_DAYS = 90

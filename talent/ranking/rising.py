@@ -131,12 +131,20 @@ def trajectory_features(
         return pd.DataFrame(columns=columns, index=index)
     end = acts["repo"].map(ends)
     age = (end - when) / DAY
-    keys = [acts["repo"], acts["person"]]
-    out = pd.DataFrame(index=acts.groupby(keys).size().index)
+    # Each (repository, person) numbered once, in sorted order: every count and measure
+    # below groups these numbers, not the two text columns again (a million people).
+    grouped = acts.groupby([acts["repo"], acts["person"]], sort=True)
+    out = pd.DataFrame(index=grouped.size().index)
+    keys = grouped.ngroup().to_numpy()
+    n = len(out)
 
     def count(mask) -> pd.Series:
-        return pd.Series(mask.to_numpy(), index=acts.index).groupby(keys).sum().reindex(
-            out.index, fill_value=0).astype(float)  # fmt: skip
+        weights = np.asarray(mask, dtype=float)
+        return pd.Series(np.bincount(keys, weights=weights, minlength=n), index=out.index)
+
+    def per_key(values: pd.Series, how: str) -> pd.Series:
+        found = pd.Series(values.to_numpy(), copy=False).groupby(keys).agg(how)
+        return pd.Series(found.reindex(range(n)).to_numpy(), index=out.index)
 
     months = lambda n: age < n * MONTH / DAY  # noqa: E731
     out["acts_3m"] = count(months(3))
@@ -152,13 +160,11 @@ def trajectory_features(
     out["commits_12m"] = count(is_commit & months(12))
     out["commits"] = count(is_commit)
     month = when.dt.year * 12 + when.dt.month
-    out["months_active"] = month.groupby(keys).nunique().reindex(out.index).astype(float)
+    out["months_active"] = per_key(month, "nunique").astype(float)
     recent_month = month.where(months(12))
-    out["months_active_12m"] = (
-        recent_month.groupby(keys).nunique().reindex(out.index).fillna(0).astype(float)
-    )
-    out["tenure_years"] = age.groupby(keys).max().reindex(out.index) / 365.0
-    out["recency"] = 1.0 / (1.0 + age.groupby(keys).min().reindex(out.index) * DAY / MONTH)
+    out["months_active_12m"] = per_key(recent_month, "nunique").fillna(0).astype(float)
+    out["tenure_years"] = per_key(age, "max") / 365.0
+    out["recency"] = 1.0 / (1.0 + per_key(age, "min") * DAY / MONTH)
     kinds = count_kinds()
     for name in STEWARDSHIP:
         out[name] = count(acts["kind"].isin(kinds[name]))
@@ -166,10 +172,8 @@ def trajectory_features(
     trusted = acts["kind"].isin([str(k) for k in TRUST_KINDS]) & acts["other"].notna()
     trusted &= acts["other"] != acts["person"]
     out["trusted_acts"] = count(trusted)
-    helped = acts[trusted.to_numpy()]
-    out["people_helped"] = (
-        helped.groupby(["repo", "person"])["other"].nunique().reindex(out.index).fillna(0)
-    ).astype(float)
+    out["people_helped"] = per_key(acts["other"].where(trusted), "nunique").fillna(0)
+    out["people_helped"] = out["people_helped"].astype(float)
     out["folders_12m"], out["areas"] = _breadth(changes, ends, components, out.index)
     out["as_of"] = out.index.get_level_values("repo").map(ends)
     return out[columns]
@@ -460,10 +464,10 @@ def next_maintainers(
         frame["rank"] = np.arange(1, len(frame) + 1)
         frame["probability"] = p.loc[order].to_numpy()
         frame["rising"] = (frame["rank"] <= model.top) & (frame["probability"] >= model.threshold)
-        frame["evidence"] = [
-            evidence_text(group.loc[pid], parts.loc[pid], model.weights) if n < explained else ""
-            for n, pid in enumerate(order)
-        ]
+        # Only the first few are written out: the rest are not walked one by one.
+        told = [evidence_text(group.loc[pid], parts.loc[pid], model.weights)
+                for pid in order[: max(explained, 0)]]  # fmt: skip
+        frame["evidence"] = told + [""] * (len(order) - len(told))
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)[columns]
 
