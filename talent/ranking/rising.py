@@ -143,6 +143,12 @@ def trajectory_features(
         return pd.Series(np.bincount(keys, weights=weights, minlength=n), index=out.index)
 
     def per_key(values: pd.Series, how: str) -> pd.Series:
+        if how == "nunique":  # distinct (key, value) pairs, counted per key
+            codes, uniques = pd.factorize(values)
+            seen = codes >= 0
+            pairs = np.unique(keys[seen] * max(len(uniques), 1) + codes[seen])
+            counts = np.bincount(pairs // max(len(uniques), 1), minlength=n)
+            return pd.Series(counts, index=out.index)
         found = pd.Series(values.to_numpy(), copy=False).groupby(keys).agg(how)
         return pd.Series(found.reindex(range(n)).to_numpy(), index=out.index)
 
@@ -175,7 +181,8 @@ def trajectory_features(
     out["people_helped"] = per_key(acts["other"].where(trusted), "nunique").fillna(0)
     out["people_helped"] = out["people_helped"].astype(float)
     out["folders_12m"], out["areas"] = _breadth(changes, ends, components, out.index)
-    out["as_of"] = out.index.get_level_values("repo").map(ends)
+    # Each repository's end, by the index's own numbering of its repositories.
+    out["as_of"] = ends.reindex(out.index.levels[0]).to_numpy()[out.index.codes[0]]
     return out[columns]
 
 
@@ -455,18 +462,20 @@ def next_maintainers(
         x = model.design(group)  # once: scaling every column is most of the work
         p = model.probability(group, x)
         parts = model.contributions(group, x)
-        order = pd.DataFrame({"p": p, "id": group.index}).sort_values(
-            ["p", "id"], ascending=[False, True]
-        )
-        order = order.index if top is None else order.index[:top]
-        frame = group.loc[order].reset_index(names="person")
+        # Positions, most likely first (then by id): rows are taken by place, not looked
+        # up by id.
+        order = pd.DataFrame({"p": p.reindex(group.index).to_numpy(), "id": group.index})
+        order = order.sort_values(["p", "id"], ascending=[False, True]).index.to_numpy()
+        order = order if top is None else order[:top]
+        frame = group.iloc[order].reset_index(names="person")
         frame.insert(0, "repo", repo)
         frame["rank"] = np.arange(1, len(frame) + 1)
-        frame["probability"] = p.loc[order].to_numpy()
+        frame["probability"] = p.reindex(group.index).to_numpy()[order]
         frame["rising"] = (frame["rank"] <= model.top) & (frame["probability"] >= model.threshold)
         # Only the first few are written out: the rest are not walked one by one.
-        told = [evidence_text(group.loc[pid], parts.loc[pid], model.weights)
-                for pid in order[: max(explained, 0)]]  # fmt: skip
+        parts = parts.reindex(group.index)
+        told = [evidence_text(group.iloc[at], parts.iloc[at], model.weights)
+                for at in order[: max(explained, 0)]]  # fmt: skip
         frame["evidence"] = told + [""] * (len(order) - len(told))
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)[columns]
