@@ -166,15 +166,21 @@ def test_a_large_base_is_kept_without_its_acts_and_read_back_whole(demo_copy, mo
     settings = Settings(db_url=demo_copy)
     monkeypatch.setattr(scoring, "BASE_ACTS_KEPT", 10)  # the demo's acts are "too many"
     built = cached_base(engine, settings)
-    stored = cached(engine, "ranking_base", scoring.derived_args(
-        settings, repos=[], since=None, include_bots=False), scoring.BASE_READS, dict)
+    stored = cached(
+        engine,
+        "ranking_base",
+        scoring.derived_args(settings, repos=[], since=None, include_bots=False),
+        scoring.BASE_READS,
+        dict,
+    )
     assert "acts" not in stored and "changes" not in stored and "table" in stored
     kept = cached_base(engine, settings)  # read back, its acts read again
     for name in ("acts", "changes", "table", "values"):
         pd.testing.assert_frame_equal(getattr(kept, name), getattr(built, name))
     profile = load_ranking_profile(engine, settings, "maintainer")
     pd.testing.assert_frame_equal(
-        score_base(kept, profile, interval_windows=3), score_base(built, profile, interval_windows=3)
+        score_base(kept, profile, interval_windows=3),
+        score_base(built, profile, interval_windows=3),
     )
     engine.dispose()
 
