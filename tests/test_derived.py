@@ -185,6 +185,20 @@ def test_a_large_base_is_kept_without_its_acts_and_read_back_whole(demo_copy, mo
     engine.dispose()
 
 
+def test_a_base_too_large_for_the_store_is_computed_each_time(demo_copy, monkeypatch):
+    import talent.ranking.scoring as scoring
+
+    engine = open_store(demo_copy)
+    settings = Settings(db_url=demo_copy)
+    monkeypatch.setattr(scoring, "BASE_BYTES_KEPT", 0)
+    built = cached_base(engine, settings)
+    assert count(engine, "ranking_base") == 0
+    again = cached_base(engine, settings)
+    pd.testing.assert_frame_equal(again.table, built.table)
+    assert count(engine, "ranking_base") == 0
+    engine.dispose()
+
+
 def test_the_windows_of_rank_ranges_are_computed_once_for_every_caller(demo_copy):
     engine = open_store(demo_copy)
     settings = Settings(db_url=demo_copy)

@@ -1460,13 +1460,18 @@ _BASE_FRAMES = ("acts", "changes", "people", "features", "values", "table", "ski
 # from the store again instead: their copy would be most of the payload (gigabytes for
 # millions of acts, past what one SQLite value holds) and cost more to write than to read.
 BASE_ACTS_KEPT = 1_000_000
+# Past this size in memory, the rest of a base (who is named next alone has a row per
+# person and repository) is not kept at all: one SQLite value holds at most a gigabyte,
+# and encoding it would cost gigabytes more memory. The rankings themselves are kept.
+BASE_BYTES_KEPT = 900_000_000
 
 
-def _kept_base(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """What of a ranking base's frames is stored (:func:`cached_base`)."""
-    if len(frames["acts"]) + len(frames["changes"]) <= BASE_ACTS_KEPT:
-        return frames
-    return {k: v for k, v in frames.items() if k not in ("acts", "changes")}
+def _kept_base(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame] | None:
+    """What of a ranking base's frames is stored (:func:`cached_base`), None for nothing."""
+    if len(frames["acts"]) + len(frames["changes"]) > BASE_ACTS_KEPT:
+        frames = {k: v for k, v in frames.items() if k not in ("acts", "changes")}
+    size = sum(int(frame.memory_usage(index=True).sum()) for frame in frames.values())
+    return frames if size <= BASE_BYTES_KEPT else None
 
 
 def cached_base(
