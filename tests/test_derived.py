@@ -189,6 +189,46 @@ def test_the_maintainers_report_alone_is_the_one_over_the_ranking_base(demo_copy
     engine.dispose()
 
 
+def test_a_large_base_is_kept_without_its_acts_and_read_back_whole(demo_copy, monkeypatch):
+    import talent.ranking.scoring as scoring
+
+    engine = open_store(demo_copy)
+    settings = Settings(db_url=demo_copy)
+    monkeypatch.setattr(scoring, "BASE_ACTS_KEPT", 10)  # the demo's acts are "too many"
+    built = cached_base(engine, settings)
+    stored = cached(
+        engine,
+        "ranking_base",
+        scoring.derived_args(settings, repos=[], since=None, include_bots=False),
+        scoring.BASE_READS,
+        dict,
+    )
+    assert "acts" not in stored and "changes" not in stored and "table" in stored
+    kept = cached_base(engine, settings)  # read back, its acts read again
+    for name in ("acts", "changes", "table", "values"):
+        pd.testing.assert_frame_equal(getattr(kept, name), getattr(built, name))
+    profile = load_ranking_profile(engine, settings, "maintainer")
+    pd.testing.assert_frame_equal(
+        score_base(kept, profile, interval_windows=3),
+        score_base(built, profile, interval_windows=3),
+    )
+    engine.dispose()
+
+
+def test_a_base_too_large_for_the_store_is_computed_each_time(demo_copy, monkeypatch):
+    import talent.ranking.scoring as scoring
+
+    engine = open_store(demo_copy)
+    settings = Settings(db_url=demo_copy)
+    monkeypatch.setattr(scoring, "BASE_BYTES_KEPT", 0)
+    built = cached_base(engine, settings)
+    assert count(engine, "ranking_base") == 0
+    again = cached_base(engine, settings)
+    pd.testing.assert_frame_equal(again.table, built.table)
+    assert count(engine, "ranking_base") == 0
+    engine.dispose()
+
+
 def test_the_windows_of_rank_ranges_are_computed_once_for_every_caller(demo_copy):
     engine = open_store(demo_copy)
     settings = Settings(db_url=demo_copy)

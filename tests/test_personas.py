@@ -57,6 +57,16 @@ def test_same_data_and_random_state_same_personas():
     assert assign_personas(shuffled, random_state=7).reindex(first.index).equals(first)
 
 
+def test_many_people_are_placed_in_clusters_fitted_on_a_sample(monkeypatch):
+    import talent.ranking.scoring as scoring
+
+    features, truth = world()
+    monkeypatch.setattr(scoring, "PERSONA_SAMPLE", 25)  # of 40 people
+    personas = assign_personas(features, random_state=0)
+    assert personas.to_dict() == truth  # the kinds are plain enough for 25 to show
+    assert personas.equals(assign_personas(features, random_state=0))
+
+
 def test_tiny_populations():
     features, _ = world()
     assert assign_personas(features.iloc[:0]).empty

@@ -255,7 +255,8 @@ def opendigger_activity(
     if acts.empty:
         return pd.Series(dtype=float)
     w = acts["kind"].map(table).fillna(0.0)
-    month = acts["occurred_at"].dt.to_period("M")
+    # Calendar months as numbers (grouping by Period objects is many times slower).
+    month = acts["occurred_at"].dt.year * 12 + acts["occurred_at"].dt.month
     keys = [acts["person"], acts["repo"], month]
     terms = np.sqrt(w.groupby(keys).sum())
     if as_of is not None and half_life_days:
@@ -287,6 +288,7 @@ def build_activity_features(
     if acts.empty:
         return pd.DataFrame(columns=columns).rename_axis("person_id")
     as_of = acts["occurred_at"].max()
+    names, acts = _numbered(acts)
     counts = acts.groupby(["person", "kind"]).size().unstack(fill_value=0)
     out = pd.DataFrame(index=counts.index)
     out["activity"] = opendigger_activity(acts, weights).reindex(out.index).fillna(0.0)
@@ -310,8 +312,6 @@ def build_activity_features(
     trust = trust[trust["other"] != trust["person"]]
     out["people_helped"] = trust.groupby("person")["other"].nunique().reindex(out.index)
     out["people_helped"] = out["people_helped"].fillna(0).astype(int)
-    owned = pd.Series(files_owned or {}, dtype=float)
-    out["files_owned"] = owned.reindex(out.index).fillna(0).astype(int)
     derived = acts[acts["kind"] == str(ActivityKind.DERIVATIVE)]
     uptake = 1.0 + np.log10(1.0 + derived["size"].fillna(0).astype(float).clip(lower=0))
     out["derivatives"] = derived.groupby("person").size().reindex(out.index).fillna(0)
@@ -320,19 +320,65 @@ def build_activity_features(
     out["derivative_uptake"] = out["derivative_uptake"].fillna(0.0)
     out["merge_ratio"] = _merge_ratio(out["prs_opened"], out["prs_merged"])
     out["review_depth"] = (out["review_comments"] / out["reviews"]).where(out["reviews"] > 0)
-    first, hours = first_responses if first_responses is not None else first_response_counts(acts)
+    if first_responses is None:
+        first, hours = first_response_counts(acts)
+    else:  # given by the people's own ids: by their numbers here
+        numbers = range(len(names["person"]))
+        first, hours = (s.reindex(names["person"]).set_axis(numbers) for s in first_responses)
     out["first_responses"] = first.reindex(out.index).fillna(0).astype(int)
     out["response_hours"] = hours.reindex(out.index)
     out["momentum"] = _momentum(acts, as_of).reindex(out.index).fillna(0.0)
+    per_repo = acts.groupby(["person", "repo"]).size().reset_index(name="n")
+    per_repo = per_repo.sort_values(["person", "n", "repo"], ascending=[True, False, True])
+    per_repo = per_repo[per_repo.groupby("person").cumcount() < 3]
+    per_repo["repo"] = names["repo"].take(per_repo["repo"].to_numpy().astype(int))
+    out["top_repos"] = _joined(per_repo["person"], per_repo["repo"])
+    # The people by their ids again.
+    out.index = names["person"].take(out.index.to_numpy().astype(int))
+    owned = pd.Series(files_owned or {}, dtype=float)
+    out["files_owned"] = owned.reindex(out.index).fillna(0).astype(int)
     if with_code is None:
         with_code = code_shares(commit_kinds(changes if changes is not None else pd.DataFrame()))
     for column in ("tests_with_code", "docs_with_code"):
         out[column] = with_code[column].reindex(out.index) if len(with_code) else np.nan
-    per_repo = acts.groupby(["person", "repo"]).size().reset_index(name="n")
-    per_repo = per_repo.sort_values(["person", "n", "repo"], ascending=[True, False, True])
-    per_repo = per_repo[per_repo.groupby("person").cumcount() < 3]
-    out["top_repos"] = per_repo.groupby("person")["repo"].agg(", ".join)
     return out[columns].rename_axis("person_id")
+
+
+def _joined(keys: pd.Series, texts: pd.Series) -> pd.Series:
+    """``texts.groupby(keys).agg(", ".join)`` for rows already in order of ``keys``,
+    joined column by column (the first of each key, then the second...), not group by
+    group in Python."""
+    at = keys.groupby(keys.to_numpy()).cumcount().to_numpy()
+    out = pd.Series(texts.to_numpy()[at == 0], index=keys.to_numpy()[at == 0], dtype=object)
+    for n in range(1, int(at.max()) + 1 if len(at) else 0):
+        more = pd.Series(texts.to_numpy()[at == n], index=keys.to_numpy()[at == n])
+        out[more.index] = out[more.index] + ", " + more.to_numpy()
+    return out.astype(texts.dtype)
+
+
+def _numbered(acts: pd.DataFrame) -> tuple[dict[str, pd.Index], pd.DataFrame]:
+    """``acts`` with ``person``, ``other`` and ``repo`` as numbers in the sorted order of
+    their texts (NaN where there is none), and the texts of the numbers: every grouping
+    then hashes numbers, not texts, and comes out in the same order."""
+    n = len(acts)
+    codes, person_names = pd.factorize(
+        pd.concat([acts["person"], acts["other"]], ignore_index=True), sort=True
+    )
+    repo_codes, repo_names = pd.factorize(acts["repo"], sort=True)
+    numbered = acts.assign(
+        person=_or_nan(codes[:n]), other=_or_nan(codes[n:]), repo=_or_nan(repo_codes)
+    )
+    names = {"person": pd.Index(person_names), "repo": pd.Index(repo_names)}
+    return names, numbered
+
+
+def _or_nan(codes: np.ndarray) -> np.ndarray:
+    """Factorized codes, with NaN (as floats) for the missing (-1) if there are any."""
+    if (codes >= 0).all():
+        return codes
+    out = codes.astype(float)
+    out[codes < 0] = np.nan
+    return out
 
 
 MOMENTUM_RECENT_DAYS = 90

@@ -131,12 +131,28 @@ def trajectory_features(
         return pd.DataFrame(columns=columns, index=index)
     end = acts["repo"].map(ends)
     age = (end - when) / DAY
-    keys = [acts["repo"], acts["person"]]
-    out = pd.DataFrame(index=acts.groupby(keys).size().index)
+    # Each (repository, person) numbered once, in sorted order: every count and measure
+    # below groups these numbers, not the two text columns again (a million people).
+    grouped = acts.groupby([acts["repo"], acts["person"]], sort=True)
+    out = pd.DataFrame(index=grouped.size().index)
+    keys = grouped.ngroup().to_numpy()
+    n = len(out)
 
     def count(mask) -> pd.Series:
-        return pd.Series(mask.to_numpy(), index=acts.index).groupby(keys).sum().reindex(
-            out.index, fill_value=0).astype(float)  # fmt: skip
+        weights = np.asarray(mask, dtype=float)
+        return pd.Series(np.bincount(keys, weights=weights, minlength=n), index=out.index)
+
+    def per_key(values: pd.Series, how: str) -> pd.Series:
+        if how == "nunique":  # distinct (key, value) pairs, counted per key
+            codes, uniques = pd.factorize(values)
+            seen = codes >= 0
+            width = max(len(uniques), 1)
+            pairs = np.sort(keys[seen] * width + codes[seen])  # (np.unique is slower)
+            distinct = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+            counts = np.bincount(distinct // width, minlength=n)
+            return pd.Series(counts, index=out.index)
+        found = pd.Series(values.to_numpy(), copy=False).groupby(keys).agg(how)
+        return pd.Series(found.reindex(range(n)).to_numpy(), index=out.index)
 
     months = lambda n: age < n * MONTH / DAY  # noqa: E731
     out["acts_3m"] = count(months(3))
@@ -152,13 +168,11 @@ def trajectory_features(
     out["commits_12m"] = count(is_commit & months(12))
     out["commits"] = count(is_commit)
     month = when.dt.year * 12 + when.dt.month
-    out["months_active"] = month.groupby(keys).nunique().reindex(out.index).astype(float)
+    out["months_active"] = per_key(month, "nunique").astype(float)
     recent_month = month.where(months(12))
-    out["months_active_12m"] = (
-        recent_month.groupby(keys).nunique().reindex(out.index).fillna(0).astype(float)
-    )
-    out["tenure_years"] = age.groupby(keys).max().reindex(out.index) / 365.0
-    out["recency"] = 1.0 / (1.0 + age.groupby(keys).min().reindex(out.index) * DAY / MONTH)
+    out["months_active_12m"] = per_key(recent_month, "nunique").fillna(0).astype(float)
+    out["tenure_years"] = per_key(age, "max") / 365.0
+    out["recency"] = 1.0 / (1.0 + per_key(age, "min") * DAY / MONTH)
     kinds = count_kinds()
     for name in STEWARDSHIP:
         out[name] = count(acts["kind"].isin(kinds[name]))
@@ -166,12 +180,11 @@ def trajectory_features(
     trusted = acts["kind"].isin([str(k) for k in TRUST_KINDS]) & acts["other"].notna()
     trusted &= acts["other"] != acts["person"]
     out["trusted_acts"] = count(trusted)
-    helped = acts[trusted.to_numpy()]
-    out["people_helped"] = (
-        helped.groupby(["repo", "person"])["other"].nunique().reindex(out.index).fillna(0)
-    ).astype(float)
+    out["people_helped"] = per_key(acts["other"].where(trusted), "nunique").fillna(0)
+    out["people_helped"] = out["people_helped"].astype(float)
     out["folders_12m"], out["areas"] = _breadth(changes, ends, components, out.index)
-    out["as_of"] = out.index.get_level_values("repo").map(ends)
+    # Each repository's end, by the index's own numbering of its repositories.
+    out["as_of"] = ends.reindex(out.index.levels[0]).to_numpy()[out.index.codes[0]]
     return out[columns]
 
 
@@ -451,19 +464,21 @@ def next_maintainers(
         x = model.design(group)  # once: scaling every column is most of the work
         p = model.probability(group, x)
         parts = model.contributions(group, x)
-        order = pd.DataFrame({"p": p, "id": group.index}).sort_values(
-            ["p", "id"], ascending=[False, True]
-        )
-        order = order.index if top is None else order.index[:top]
-        frame = group.loc[order].reset_index(names="person")
+        # Positions, most likely first (then by id): rows are taken by place, not looked
+        # up by id.
+        order = pd.DataFrame({"p": p.reindex(group.index).to_numpy(), "id": group.index})
+        order = order.sort_values(["p", "id"], ascending=[False, True]).index.to_numpy()
+        order = order if top is None else order[:top]
+        frame = group.iloc[order].reset_index(names="person")
         frame.insert(0, "repo", repo)
         frame["rank"] = np.arange(1, len(frame) + 1)
-        frame["probability"] = p.loc[order].to_numpy()
+        frame["probability"] = p.reindex(group.index).to_numpy()[order]
         frame["rising"] = (frame["rank"] <= model.top) & (frame["probability"] >= model.threshold)
-        frame["evidence"] = [
-            evidence_text(group.loc[pid], parts.loc[pid], model.weights) if n < explained else ""
-            for n, pid in enumerate(order)
-        ]
+        # Only the first few are written out: the rest are not walked one by one.
+        parts = parts.reindex(group.index)
+        told = [evidence_text(group.iloc[at], parts.iloc[at], model.weights)
+                for at in order[: max(explained, 0)]]  # fmt: skip
+        frame["evidence"] = told + [""] * (len(order) - len(told))
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)[columns]
 

@@ -567,7 +567,10 @@ def _base(
     out = features.copy()
     # Topics from what a person wrote themselves, not the titles of work they reviewed.
     authored = acts[acts["kind"].isin(["commit", "pr_opened", "issue_opened"])]
-    skills = build_skills(changes, authored, components=components, names=_own_names(acts, people))
+    # Names are left out of topics, which only people who wrote titles have.
+    titled = authored.loc[authored["title"].fillna("") != "", "person"].unique()
+    skills = build_skills(changes, authored, components=components,
+                          names=_own_names(acts, people, titled))  # fmt: skip
     shown = skills.reindex(out.index)
     for column in ("areas", "tags", "languages", "topics"):
         out[column] = shown[column].astype(object).fillna("")
@@ -600,11 +603,16 @@ def _base(
                        out, skills, random_state, components, next_up)  # fmt: skip
 
 
-def _own_names(acts: pd.DataFrame, people: pd.DataFrame) -> dict[str, list[str]]:
-    """Per person, the names, logins and e-mail addresses they act under (the people
-    table's name and login, and each identity key's: "git:name\x1femail",
-    "github:@login"), which are never topics of theirs."""
+def _own_names(
+    acts: pd.DataFrame, people: pd.DataFrame, only: Collection[str] | None = None
+) -> dict[str, list[str]]:
+    """Per person (of ``only``, if given), the names, logins and e-mail addresses they
+    act under (the people table's name and login, and each identity key's:
+    "git:name\x1femail", "github:@login"), which are never topics of theirs."""
     names: dict[str, list[str]] = {}
+    if only is not None:
+        people = people[people["person_id"].isin(only)]
+        acts = acts[acts["person"].isin(only)]
     for pid, name, login in zip(people["person_id"], people["name"], people["login"],
                                 strict=True):  # fmt: skip
         names.setdefault(pid, []).extend(str(v) for v in (name, login) if isinstance(v, str))
@@ -1545,6 +1553,24 @@ _BASE_FRAMES = ("acts", "changes", "people", "features", "values", "table", "ski
                 "components", "next_up")  # fmt: skip
 
 
+# A ranking base of more acts is kept without its acts and file changes, which are read
+# from the store again instead: their copy would be most of the payload (gigabytes for
+# millions of acts, past what one SQLite value holds) and cost more to write than to read.
+BASE_ACTS_KEPT = 1_000_000
+# Past this size in memory, the rest of a base (who is named next alone has a row per
+# person and repository) is not kept at all: one SQLite value holds at most a gigabyte,
+# and encoding it would cost gigabytes more memory. The rankings themselves are kept.
+BASE_BYTES_KEPT = 900_000_000
+
+
+def _kept_base(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame] | None:
+    """What of a ranking base's frames is stored (:func:`cached_base`), None for nothing."""
+    if len(frames["acts"]) + len(frames["changes"]) > BASE_ACTS_KEPT:
+        frames = {k: v for k, v in frames.items() if k not in ("acts", "changes")}
+    size = sum(int(frame.memory_usage(index=True).sum()) for frame in frames.values())
+    return frames if size <= BASE_BYTES_KEPT else None
+
+
 def cached_base(
     engine: Engine,
     settings: Settings | None = None,
@@ -1567,7 +1593,7 @@ def cached_base(
         frames["bots"] = pd.DataFrame({"person_id": sorted(base.bots)}, dtype=object)
         return frames
 
-    frames = cached(engine, "ranking_base", args, BASE_READS, compute)
+    frames = cached(engine, "ranking_base", args, BASE_READS, compute, _kept_base)
     return _stored_base(engine, settings, args, frames)
 
 
@@ -1600,6 +1626,10 @@ def _stored_base(engine, settings, args, frames) -> RankingBase:
     beside it."""
     from talent.store.derived import cached
 
+    if "acts" not in frames:  # kept without its acts: read them again
+        repos, since, include_bots = args["repos"], args["since"], args["include_bots"]
+        acts, changes, _bots, _people = _load(engine, settings, repos, since, include_bots)
+        frames = {**frames, "acts": acts, "changes": changes}
     bots = frozenset(frames["bots"]["person_id"])
     stored = {name: frames[name] for name in _BASE_FRAMES}
 
@@ -1733,6 +1763,10 @@ def make_persona_model(n_clusters: int = 5, random_state: int = 0):
     )
 
 
+# People whose contributions fit the personas' clusters; more are placed in them.
+PERSONA_SAMPLE = 20_000
+
+
 def assign_personas(features: pd.DataFrame, random_state: int = 0) -> pd.Series:
     """A persona per person (maintainer, reviewer, builder, helper, drive-by).
 
@@ -1749,8 +1783,15 @@ def assign_personas(features: pd.DataFrame, random_state: int = 0) -> pd.Series:
     k = min(len(PERSONA_SHAPES), len(X.drop_duplicates()))
     if k < 2:
         return pd.Series("builder" if X.iloc[0]["commits"] > 0 else "helper", index=X.index)
-    model = make_persona_model(k, random_state).fit(X)
-    labels = model[-1].labels_
+    model = make_persona_model(k, random_state)
+    if len(X) > PERSONA_SAMPLE:
+        # Many people: the clusters fitted on a sample (the same for the same people),
+        # everyone placed in them; up to PERSONA_SAMPLE people, fitted on all as before.
+        rng = np.random.default_rng(random_state)
+        sample = np.sort(rng.choice(len(X), size=PERSONA_SAMPLE, replace=False))
+        labels = model.fit(X.iloc[sample]).predict(X)
+    else:
+        labels = model.fit(X)[-1].labels_
     centres = model[-1].cluster_centers_
     names = list(PERSONA_SHAPES)
     shapes = np.array([PERSONA_SHAPES[n] for n in names], dtype=float)

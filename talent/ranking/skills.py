@@ -156,7 +156,9 @@ def build_skills(
     written = written[~written["title"].map(is_merge).astype(bool)]
     titles = written.groupby("person")["title"].agg(" ".join)
     titles = titles.reindex(out.index).astype(object).fillna("")
-    own = {p: name_words(names.get(p, ())) for p in out.index} if names else {}
+    # Only people with words can have topics: nobody else's names are split.
+    titled = titles.index[titles != ""]
+    own = {p: name_words(names.get(p, ())) for p in titled} if names else {}
     out["topics"] = _top_terms(titles, top=5, leave_out=own)
     out["document"] = (
         titles

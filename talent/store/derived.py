@@ -63,10 +63,13 @@ def cached(
     args: Mapping[str, object],
     reads: Iterable[str],
     compute: Callable[[], Frames],
+    kept: Callable[[Frames], Frames | None] | None = None,
 ) -> Frames:
     """``compute()`` (a dict of frames), or what an earlier call with the same ``name``,
     ``args`` (JSON-able; their ``repr`` where not) and data of the tables ``reads``
-    stored. The result is kept when none of those tables changed during ``compute``."""
+    stored. The result is kept when none of those tables changed during ``compute``:
+    all of it, or ``kept(result)`` (frames too large to keep are then left out, and
+    what is read back lacks them: the caller makes them again; nothing when None)."""
     reads = sorted(set(reads))
     scope, key, before = _keyed(engine, name, args, reads)
     found = _get(engine, key)
@@ -78,7 +81,8 @@ def cached(
             return found
         result = compute()
         if table_versions(engine, reads) == before:
-            payload = _encode(result)
+            chosen = result if kept is None else kept(result)
+            payload = None if chosen is None else _encode(chosen)
             if payload is not None:
                 _put(engine, key, scope, name, payload)
     return result
