@@ -3,6 +3,7 @@ opening the store, and the helpers that print names, tables and frames safely.""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -194,45 +195,40 @@ def _coerce_plainly(command: Any, ctx: Any) -> None:
             )
 
 
-_PLAIN: list[Any] = []
-
-
+@functools.cache
 def _plain_values_class() -> Any:
     """:class:`_PlainValues`, made once; None when typer has no pydantic coercion."""
-    if not _PLAIN:
-        try:
-            from typer._coercion import RuntimeParam, build_runtime_param
-            from typer._param_types import coerce_cli_path
-        except ImportError:  # an older typer: click's own types, no pydantic
-            _PLAIN.append(None)
-            return None
+    try:
+        from typer._coercion import RuntimeParam, build_runtime_param
+        from typer._param_types import coerce_cli_path
+    except ImportError:  # an older typer: click's own types, no pydantic
+        return None
 
-        @dataclass(frozen=True)
-        class _PlainValues(RuntimeParam):
-            item: Any = str  # str, Path or bool: the type of each value
+    @dataclass(frozen=True)
+    class _PlainValues(RuntimeParam):
+        item: Any = str  # str, Path or bool: the type of each value
 
-            def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
-                if isinstance(value, list | tuple):
-                    return [self._one(v, param, ctx) for v in value]
-                return self._one(value, param, ctx)
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if isinstance(value, list | tuple):
+                return [self._one(v, param, ctx) for v in value]
+            return self._one(value, param, ctx)
 
-            def _one(self, value: Any, param: Any, ctx: Any) -> Any:
-                if self.item is bool and isinstance(value, bool):
-                    return value
-                if self.item is bool or not isinstance(value, str) or not value:
-                    # Not from the command line: typer's own coercion says what it is.
-                    descriptor = param.type_descriptor
-                    if descriptor.annotation is not self.item:
-                        descriptor = replace(descriptor, annotation=self.item)
-                    own = build_runtime_param(descriptor)
-                    return own._coerce_value(value, param=param, ctx=ctx)
-                if self.item is str:
-                    return value
-                info = self.parameter_info
-                return coerce_cli_path(Path(value), info, path_type=Path, param=param, ctx=ctx)
+        def _one(self, value: Any, param: Any, ctx: Any) -> Any:
+            if self.item is bool and isinstance(value, bool):
+                return value
+            if self.item is bool or not isinstance(value, str) or not value:
+                # Not from the command line: typer's own coercion says what it is.
+                descriptor = param.type_descriptor
+                if descriptor.annotation is not self.item:
+                    descriptor = replace(descriptor, annotation=self.item)
+                own = build_runtime_param(descriptor)
+                return own._coerce_value(value, param=param, ctx=ctx)
+            if self.item is str:
+                return value
+            info = self.parameter_info
+            return coerce_cli_path(Path(value), info, path_type=Path, param=param, ctx=ctx)
 
-        _PLAIN.append(_PlainValues)
-    return _PLAIN[0]
+    return _PlainValues
 
 
 DbOption = Annotated[

@@ -444,11 +444,6 @@ def _write_in(
         conn.execute(delete(table))
     if converting:
         rows = (_converted(row, converting) for row in rows)
-    return _send(conn, table, cols, rows)
-
-
-def _send(conn, table: Table, cols: Sequence[str], rows: Iterable[tuple]) -> int:
-    """Upsert rows already in the driver's terms (bind processors applied), in batches."""
     return _send_batches(conn, table, cols, _batches(rows, _BATCH))
 
 

@@ -551,9 +551,7 @@ def shortlists(url: str, viewer: Viewer | None) -> pd.DataFrame:
     sizes; read again after each change of the tables they are read from (every click that
     adds, moves or shares), not on every page."""
     lists, shares = _shortlists(url, tuple(table_versions(_engine(url), LIST_READS).items()))
-    seen = visible_lists(viewer, lists["name"], zip(shares["shortlist"], shares["email"],
-                                                     strict=True))  # fmt: skip
-    return lists[lists["name"].isin(seen)].reset_index(drop=True)
+    return lists[lists["name"].isin(_visible(viewer, lists["name"], shares))].reset_index(drop=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -568,18 +566,18 @@ def _shortlists(
     return load_shortlists(engine), load_shares(engine)
 
 
-def _visible(engine, viewer: Viewer | None, names) -> list[str]:
-    from talent.store import load_shares
-
-    shares = load_shares(engine)
+def _visible(viewer: Viewer | None, names, shares: pd.DataFrame) -> list[str]:
+    """The lists of ``names`` the viewer may see, given whom each is shared with."""
     return visible_lists(viewer, names, zip(shares["shortlist"], shares["email"], strict=True))
 
 
 def _check_list(url: str, viewer: Viewer | None, what: str, name: str) -> Viewer:
     """The viewer, if they may ``what`` on the list ``name`` and see it; else
     :class:`talent.views.access.AccessDenied`."""
+    from talent.store import load_shares
+
     allowed = check(viewer, what)
-    if name not in _visible(_engine(url), allowed, [name]):
+    if name not in _visible(allowed, [name], load_shares(_engine(url))):
         raise AccessDenied(f"The list {name!r} is not shared with you")
     return allowed
 
