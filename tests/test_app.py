@@ -21,6 +21,7 @@ from talent.cli import app as cli
 from talent.config import AFFILIATIONS, RECRUITER, Profile, Settings
 from talent.mining import save_demo
 from talent.people.identity import update_people
+from talent.ranking import scoring
 from talent.ranking.scoring import (
     DEFAULT_PROFILE,
     SIGNAL_LABELS,
@@ -451,7 +452,8 @@ def test_counts_agree_on_every_page_and_in_the_cli(monkeypatch, demo_db, tmp_pat
     assert int(metric.value) == shortlisted
     (call,) = [c for c in spy.call_args_list if c.kwargs["key"] == "download_shortlist"]
     assert call.args[0] == f"Download shortlist ({shortlisted})"
-    rows = list(csv.DictReader(io.StringIO(call.kwargs["data"].decode("utf-8-sig"))))
+    # The file is made when the button is clicked (a callable), not with the page.
+    rows = list(csv.DictReader(io.StringIO(call.kwargs["data"]().decode("utf-8-sig"))))
     assert sorted(r["person_id"] for r in rows) == sorted(people[:4])
     both = next(r for r in rows if r["person_id"] == people[2])
     assert both["lists"] == f"DevRel: new; {DEFAULT_SHORTLIST}: shortlisted"
@@ -619,12 +621,20 @@ def test_shortlist_download_carries_note_verdict_and_links(monkeypatch, demo_db,
     url = "sqlite:///" + str(db)
     top = _candidates(_ranking(url, "maintainer")).iloc[1]
     record_verdict(open_store(url), top["person_id"], "shortlisted", "+1 great reviewer")
-    with mock.patch.object(st, "download_button", wraps=st.download_button) as spy:
+    buttons = mock.patch.object(st, "download_button", wraps=st.download_button)
+    evidence = mock.patch.object(scoring, "build_evidence", wraps=scoring.build_evidence)
+    with buttons as spy, evidence as built:
         at = run_app(monkeypatch, url)
-    assert not at.exception
-    (call,) = [c for c in spy.call_args_list if c.kwargs["key"] == "download_shortlist"]
-    assert call.args[0] == "Download shortlist (1)" and not call.kwargs["disabled"]
-    (row,) = list(csv.DictReader(io.StringIO(call.kwargs["data"].decode("utf-8-sig"))))
+        assert not at.exception
+        # The page is drawn without the evidence behind every score: the file, which
+        # cites it, is made when the button is clicked.
+        assert not built.called
+        (call,) = [c for c in spy.call_args_list if c.kwargs["key"] == "download_shortlist"]
+        assert call.args[0] == "Download shortlist (1)" and not call.kwargs["disabled"]
+        assert call.kwargs["on_click"].args[1:3] == ("export", [top["person_id"]])
+        payload = call.kwargs["data"]()
+        assert built.call_count == 1
+    (row,) = list(csv.DictReader(io.StringIO(payload.decode("utf-8-sig"))))
     assert row["person_id"] == top["person_id"] and int(row["rank"]) == top["rank"]
     assert row["note"] == "'+1 great reviewer"  # neutralised for spreadsheets
     assert row["verdict"] == "shortlisted" and row["verdict_date"]

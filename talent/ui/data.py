@@ -58,7 +58,7 @@ from talent.store.keys import KeyProblem
 from talent.store.versions import table_versions
 from talent.views.access import AccessDenied, Viewer, check, visible_lists
 from talent.views.audit import Audit, audit_person
-from talent.views.export import shortlist_frame
+from talent.views.export import chosen_verdicts, shortlist_frame
 from talent.views.maintainers import orphaned_if_left
 from talent.views.stewardship import area_owners, cached_maintainers_report, left_out_of
 
@@ -417,6 +417,22 @@ def shortlist(
     frame = ranking(url, version, profile, repos, since, include_bots, intervals)
     base = _base(url, version, repos, since, include_bots)
     return shortlist_frame(frame, feedback(url), base.evidence, people=base.people)
+
+
+def shortlisted_ids(
+    url: str,
+    viewer: Viewer | None,
+    version: str,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
+) -> list[str]:
+    """Whom :func:`shortlist` gives a row each, without building what its rows cite
+    (the evidence behind every score): for the download's label and its access record,
+    drawn before the file is asked for."""
+    check(viewer, "download:shortlisted_csv")
+    people = _base(url, version, repos, since, include_bots).people
+    return chosen_verdicts(feedback(url), people=people)["person_id"].tolist()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -265,23 +265,29 @@ def render() -> None:
                 key="download_csv",
             )
     if can("download:shortlisted_csv"):
-        ranked_by = ranking_args(status, filters)
-        shortlisted = data.shortlist(ranked_by[0], viewer, *ranked_by[1:])
+        url, version, profile, repos, since, include_bots, intervals = ranking_args(status, filters)
+        shortlisted = data.shortlisted_ids(url, viewer, version, repos, since, include_bots)
+
+        def shortlist_csv() -> bytes:
+            # Made when the button is clicked, not with the page: the reasons and links
+            # each row cites need the evidence behind every score, built on first use.
+            frame = data.shortlist(url, viewer, version, profile, repos, since, include_bots,
+                                   intervals)  # fmt: skip
+            return to_safe_csv(frame)
+
         with right:
             st.download_button(
                 f"Download shortlist ({len(shortlisted)})",
-                data=to_safe_csv(shortlisted),
+                data=shortlist_csv,
                 file_name="talent-shortlist.csv",
                 mime="text/csv",
                 icon=":material/playlist_add_check:",
-                on_click=data.on_export(
-                    status.url, shortlisted["person_id"], filters, file="shortlist"
-                ),
-                disabled=shortlisted.empty,
+                on_click=data.on_export(status.url, shortlisted, filters, file="shortlist"),
+                disabled=not shortlisted,
                 help="Everyone shortlisted on any list, for a hiring manager: rank, profile link, "
                 "lists and stages, the latest note, score and why, links to the work behind it, "
                 "areas and skills. Safe in any spreadsheet; no email addresses."
-                if not shortlisted.empty
+                if shortlisted
                 else "Shortlist people on their Candidate page, or add them to a list, first.",
                 key="download_shortlist",
             )
