@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 import streamlit as st
 from sqlalchemy import text
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
@@ -42,6 +43,7 @@ from talent.store import (
     load_identity_links,
     open_store,
 )
+from talent.store.derived import clear
 from talent.ui.safe import md_escape
 from talent.views.evaluate import load_ranking_check, ranking_check_text
 from talent.views.export import DANGEROUS_PREFIXES
@@ -145,6 +147,33 @@ def test_candidates_page_shows_the_ranking(monkeypatch, demo_db, expected):
     # It is always clear that this is demo data.
     assert any("Demo data" in info.value for info in at.info)
     assert at.metric[0].value == f"{len(humans):,}"
+
+
+def test_a_cold_ranking_is_drawn_first_and_its_ranges_filled_in_place(
+    monkeypatch, demo_db, tmp_path
+):
+    db = tmp_path / "copy.db"
+    shutil.copy(demo_db.removeprefix("sqlite:///"), db)
+    url = "sqlite:///" + str(db)
+    clear(open_store(url))  # nothing kept: the ranges' windows are computed on this run
+    drawn = mock.patch.object(DeltaGenerator, "dataframe", autospec=True,
+                              side_effect=DeltaGenerator.dataframe)  # fmt: skip
+    with drawn as spy:
+        at = run_app(monkeypatch, url)
+    assert not at.exception
+    first, final = [c for c in spy.call_args_list if "interval" in c.args[1].columns]
+    early, done = first.args[1], final.args[1]
+    # The same rows, ranks and columns; the ranges are "…" until they are done.
+    assert early.drop(columns="interval").equals(done.drop(columns="interval"))
+    assert set(early["interval"]) == {"…"} and "…" not in set(done["interval"])
+    assert "key" not in first.kwargs and final.kwargs["key"] == "candidates_table"
+    (table,) = at.dataframe
+    assert table.value["interval"].tolist() == done["interval"].tolist()
+    # Kept now: the next session draws the table once, ranges and all.
+    with drawn as spy:
+        at = run_app(monkeypatch, url)
+    (only,) = [c for c in spy.call_args_list if "interval" in c.args[1].columns]
+    assert only.args[1]["interval"].tolist() == done["interval"].tolist()
 
 
 def test_candidates_filters_narrow_the_table(monkeypatch, demo_db, expected):

@@ -1530,16 +1530,42 @@ def cached_rank_history(
     )  # fmt: skip
 
 
+def ranking_kept(
+    engine: Engine,
+    settings: Settings,
+    profile: Profile,
+    repos: Sequence[str] | None = None,
+    since: datetime | None = None,
+    include_bots: bool = False,
+    affiliations: Sequence[str] | None = None,
+    interval_windows: int = 0,
+) -> bool:
+    """Whether :func:`cached_ranking` with these arguments is kept in the store for this
+    data (then it is read back, nothing computed)."""
+    from talent.store.derived import present
+
+    key = _of_base_args(engine, settings, (repos, since, include_bots), profile=profile,
+                        affiliations=affiliations, windows=interval_windows)  # fmt: skip
+    return present(engine, "ranking", key, BASE_READS)
+
+
+def _of_base_args(engine, settings, scope, **args) -> dict:
+    """The arguments keying a result of the ranking base of ``scope`` (repositories,
+    since, bots) and ``args`` (people resolved first if needed)."""
+    repos, since, include_bots = scope
+    ensure_people(engine, settings)
+    return derived_args(
+        settings, repos=sorted(repos or []), since=since, include_bots=include_bots, **args
+    )
+
+
 def _of_base(engine, settings, name, scope, base, make, **args) -> pd.DataFrame:
     """``make(base)`` kept in the store under ``name``, the ranking base's ``scope``
     (repositories, since, bots) and ``args``."""
     from talent.store.derived import cached
 
     repos, since, include_bots = scope
-    ensure_people(engine, settings)
-    key = derived_args(
-        settings, repos=sorted(repos or []), since=since, include_bots=include_bots, **args
-    )
+    key = _of_base_args(engine, settings, scope, **args)
 
     def compute() -> dict[str, pd.DataFrame]:
         built = base() if base else cached_base(engine, settings, repos, since, include_bots)

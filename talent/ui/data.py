@@ -37,6 +37,7 @@ from talent.ranking.scoring import (
     list_profiles,
     load_ranking_profile,
     match_skills,
+    ranking_kept,
     skill_suggestion,
 )
 from talent.ranking.scoring import INTERVALS_UP_TO as INTERVALS_UP_TO  # the app's, kept there
@@ -219,6 +220,21 @@ def ranking(
         interval_windows=INTERVAL_WINDOWS if intervals else 0,
         base=lambda: _base(url, version, repos, since, include_bots),
     )
+
+
+def ranges_at_hand(
+    url: str,
+    profile: Profile,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
+) -> bool:
+    """Whether the ranking with rank ranges (:func:`ranking`) is kept in the store for
+    this data (its key holds the versions of the tables it reads), so that nothing is
+    computed for it: else its left-out windows are."""
+    windows = INTERVAL_WINDOWS
+    return ranking_kept(_engine(url), settings(url)[0], profile, list(repos) or None, since,
+                        include_bots, affiliations=(), interval_windows=windows)  # fmt: skip
 
 
 @st.cache_data(show_spinner="Ranking each quarter's data...", max_entries=16)
@@ -419,20 +435,12 @@ def shortlist(
     return shortlist_frame(frame, feedback(url), base.evidence, people=base.people)
 
 
-def shortlisted_ids(
-    url: str,
-    viewer: Viewer | None,
-    version: str,
-    repos: tuple[str, ...],
-    since: datetime | None,
-    include_bots: bool,
-) -> list[str]:
-    """Whom :func:`shortlist` gives a row each, without building what its rows cite
-    (the evidence behind every score): for the download's label and its access record,
-    drawn before the file is asked for."""
+def shortlisted_ids(url: str, viewer: Viewer | None) -> list[str]:
+    """Whom :func:`shortlist` gives a row each (:func:`feedback` holds only the people in
+    the store), without building what its rows cite (the evidence behind every score):
+    for the download's label and its access record, drawn before the file is asked for."""
     check(viewer, "download:shortlisted_csv")
-    people = _base(url, version, repos, since, include_bots).people
-    return chosen_verdicts(feedback(url), people=people)["person_id"].tolist()
+    return chosen_verdicts(feedback(url))["person_id"].tolist()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
