@@ -1537,21 +1537,15 @@ def cached_rank_history(
 
 
 def ranking_kept(
-    engine: Engine,
-    settings: Settings,
-    profile: Profile,
-    repos: Sequence[str] | None = None,
-    since: datetime | None = None,
-    include_bots: bool = False,
-    affiliations: Sequence[str] | None = None,
-    interval_windows: int = 0,
+    engine: Engine, settings: Settings, profile: Profile, scope: tuple, windows: int = 0
 ) -> bool:
-    """Whether :func:`cached_ranking` with these arguments is kept in the store for this
-    data (then it is read back, nothing computed)."""
+    """Whether :func:`cached_ranking` of ``profile`` over everyone (no affiliation
+    chosen), its base's ``scope`` (repositories, since, bots) and ``windows`` rank-range
+    windows is kept in the store for this data (then it is read back, nothing computed)."""
     from talent.store.derived import present
 
-    key = _of_base_args(engine, settings, (repos, since, include_bots), profile=profile,
-                        affiliations=affiliations, windows=interval_windows)  # fmt: skip
+    key = _of_base_args(engine, settings, scope, profile=profile, affiliations=(),
+                        windows=windows)  # fmt: skip
     return present(engine, "ranking", key, BASE_READS)
 
 

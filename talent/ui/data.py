@@ -232,9 +232,8 @@ def ranges_at_hand(
     """Whether the ranking with rank ranges (:func:`ranking`) is kept in the store for
     this data (its key holds the versions of the tables it reads), so that nothing is
     computed for it: else its left-out windows are."""
-    windows = INTERVAL_WINDOWS
-    return ranking_kept(_engine(url), settings(url)[0], profile, list(repos) or None, since,
-                        include_bots, affiliations=(), interval_windows=windows)  # fmt: skip
+    scope = (list(repos) or None, since, include_bots)
+    return ranking_kept(_engine(url), settings(url)[0], profile, scope, INTERVAL_WINDOWS)
 
 
 @st.cache_data(show_spinner="Ranking each quarter's data...", max_entries=16)
