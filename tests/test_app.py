@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 import streamlit as st
 from sqlalchemy import text
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
@@ -21,6 +22,7 @@ from talent.cli import app as cli
 from talent.config import AFFILIATIONS, RECRUITER, Profile, Settings
 from talent.mining import save_demo
 from talent.people.identity import update_people
+from talent.ranking import scoring
 from talent.ranking.scoring import (
     DEFAULT_PROFILE,
     SIGNAL_LABELS,
@@ -41,6 +43,7 @@ from talent.store import (
     load_identity_links,
     open_store,
 )
+from talent.store.derived import clear
 from talent.ui.safe import md_escape
 from talent.views.evaluate import load_ranking_check, ranking_check_text
 from talent.views.export import DANGEROUS_PREFIXES
@@ -144,6 +147,33 @@ def test_candidates_page_shows_the_ranking(monkeypatch, demo_db, expected):
     # It is always clear that this is demo data.
     assert any("Demo data" in info.value for info in at.info)
     assert at.metric[0].value == f"{len(humans):,}"
+
+
+def test_a_cold_ranking_is_drawn_first_and_its_ranges_filled_in_place(
+    monkeypatch, demo_db, tmp_path
+):
+    db = tmp_path / "copy.db"
+    shutil.copy(demo_db.removeprefix("sqlite:///"), db)
+    url = "sqlite:///" + str(db)
+    clear(open_store(url))  # nothing kept: the ranges' windows are computed on this run
+    drawn = mock.patch.object(DeltaGenerator, "dataframe", autospec=True,
+                              side_effect=DeltaGenerator.dataframe)  # fmt: skip
+    with drawn as spy:
+        at = run_app(monkeypatch, url)
+    assert not at.exception
+    first, final = [c for c in spy.call_args_list if "interval" in c.args[1].columns]
+    early, done = first.args[1], final.args[1]
+    # The same rows, ranks and columns; the ranges are "…" until they are done.
+    assert early.drop(columns="interval").equals(done.drop(columns="interval"))
+    assert set(early["interval"]) == {"…"} and "…" not in set(done["interval"])
+    assert "key" not in first.kwargs and final.kwargs["key"] == "candidates_table"
+    (table,) = at.dataframe
+    assert table.value["interval"].tolist() == done["interval"].tolist()
+    # Kept now: the next session draws the table once, ranges and all.
+    with drawn as spy:
+        at = run_app(monkeypatch, url)
+    (only,) = [c for c in spy.call_args_list if "interval" in c.args[1].columns]
+    assert only.args[1]["interval"].tolist() == done["interval"].tolist()
 
 
 def test_candidates_filters_narrow_the_table(monkeypatch, demo_db, expected):
@@ -451,7 +481,8 @@ def test_counts_agree_on_every_page_and_in_the_cli(monkeypatch, demo_db, tmp_pat
     assert int(metric.value) == shortlisted
     (call,) = [c for c in spy.call_args_list if c.kwargs["key"] == "download_shortlist"]
     assert call.args[0] == f"Download shortlist ({shortlisted})"
-    rows = list(csv.DictReader(io.StringIO(call.kwargs["data"].decode("utf-8-sig"))))
+    # The file is made when the button is clicked (a callable), not with the page.
+    rows = list(csv.DictReader(io.StringIO(call.kwargs["data"]().decode("utf-8-sig"))))
     assert sorted(r["person_id"] for r in rows) == sorted(people[:4])
     both = next(r for r in rows if r["person_id"] == people[2])
     assert both["lists"] == f"DevRel: new; {DEFAULT_SHORTLIST}: shortlisted"
@@ -619,12 +650,20 @@ def test_shortlist_download_carries_note_verdict_and_links(monkeypatch, demo_db,
     url = "sqlite:///" + str(db)
     top = _candidates(_ranking(url, "maintainer")).iloc[1]
     record_verdict(open_store(url), top["person_id"], "shortlisted", "+1 great reviewer")
-    with mock.patch.object(st, "download_button", wraps=st.download_button) as spy:
+    buttons = mock.patch.object(st, "download_button", wraps=st.download_button)
+    evidence = mock.patch.object(scoring, "build_evidence", wraps=scoring.build_evidence)
+    with buttons as spy, evidence as built:
         at = run_app(monkeypatch, url)
-    assert not at.exception
-    (call,) = [c for c in spy.call_args_list if c.kwargs["key"] == "download_shortlist"]
-    assert call.args[0] == "Download shortlist (1)" and not call.kwargs["disabled"]
-    (row,) = list(csv.DictReader(io.StringIO(call.kwargs["data"].decode("utf-8-sig"))))
+        assert not at.exception
+        # The page is drawn without the evidence behind every score: the file, which
+        # cites it, is made when the button is clicked.
+        assert not built.called
+        (call,) = [c for c in spy.call_args_list if c.kwargs["key"] == "download_shortlist"]
+        assert call.args[0] == "Download shortlist (1)" and not call.kwargs["disabled"]
+        assert call.kwargs["on_click"].args[1:3] == ("export", [top["person_id"]])
+        payload = call.kwargs["data"]()
+        assert built.call_count == 1
+    (row,) = list(csv.DictReader(io.StringIO(payload.decode("utf-8-sig"))))
     assert row["person_id"] == top["person_id"] and int(row["rank"]) == top["rank"]
     assert row["note"] == "'+1 great reviewer"  # neutralised for spreadsheets
     assert row["verdict"] == "shortlisted" and row["verdict_date"]

@@ -1133,10 +1133,16 @@ def _commit_sizes(changes: pd.DataFrame) -> pd.DataFrame:
     code = np.array([bool(CODE_PATH.search(p)) for p in rel], dtype=bool)
     bulk = bulk_additions(changes)
     commit = changes["commit"].astype(str).to_numpy(object)
-    # "repo@sha path": a commit has no space, so the pair reads one way only (numpy drops
-    # a trailing NUL, so no NUL separator).
-    in_bulk = pd.Index(commit + " " + unique[codes]).isin(
-        (bulk["commit"].astype(str) + " " + bulk["path"].astype(str)).to_numpy(object)
+    # A row is in a bulk addition when its (commit, path) pair is one: pairs compared as
+    # integer codes (commit code times the number of paths plus the path's code).
+    commit_codes, commits = pd.factorize(commit)
+    bulk_commit = pd.Index(commits).get_indexer(bulk["commit"].astype(str).to_numpy(object))
+    bulk_path = pd.Index(unique).get_indexer(bulk["path"].astype(str).to_numpy(object))
+    known = (bulk_commit >= 0) & (bulk_path >= 0)
+    width = max(len(unique), 1)
+    in_bulk = np.isin(
+        commit_codes.astype(np.int64) * width + codes,
+        bulk_commit[known].astype(np.int64) * width + bulk_path[known],
     )
     lines = pd.to_numeric(changes["lines"], errors="coerce").to_numpy(float)
     kept = np.where(~left[codes] & ~in_bulk, np.nan_to_num(lines), 0.0)
@@ -1530,16 +1536,36 @@ def cached_rank_history(
     )  # fmt: skip
 
 
+def ranking_kept(
+    engine: Engine, settings: Settings, profile: Profile, scope: tuple, windows: int = 0
+) -> bool:
+    """Whether :func:`cached_ranking` of ``profile`` over everyone (no affiliation
+    chosen), its base's ``scope`` (repositories, since, bots) and ``windows`` rank-range
+    windows is kept in the store for this data (then it is read back, nothing computed)."""
+    from talent.store.derived import present
+
+    key = _of_base_args(engine, settings, scope, profile=profile, affiliations=(),
+                        windows=windows)  # fmt: skip
+    return present(engine, "ranking", key, BASE_READS)
+
+
+def _of_base_args(engine, settings, scope, **args) -> dict:
+    """The arguments keying a result of the ranking base of ``scope`` (repositories,
+    since, bots) and ``args`` (people resolved first if needed)."""
+    repos, since, include_bots = scope
+    ensure_people(engine, settings)
+    return derived_args(
+        settings, repos=sorted(repos or []), since=since, include_bots=include_bots, **args
+    )
+
+
 def _of_base(engine, settings, name, scope, base, make, **args) -> pd.DataFrame:
     """``make(base)`` kept in the store under ``name``, the ranking base's ``scope``
     (repositories, since, bots) and ``args``."""
     from talent.store.derived import cached
 
     repos, since, include_bots = scope
-    ensure_people(engine, settings)
-    key = derived_args(
-        settings, repos=sorted(repos or []), since=since, include_bots=include_bots, **args
-    )
+    key = _of_base_args(engine, settings, scope, **args)
 
     def compute() -> dict[str, pd.DataFrame]:
         built = base() if base else cached_base(engine, settings, repos, since, include_bots)

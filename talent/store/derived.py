@@ -96,6 +96,16 @@ def kept(
     return _get(engine, _keyed(engine, name, args, sorted(set(reads)))[1])
 
 
+def present(engine: Engine, name: str, args: Mapping[str, object], reads: Iterable[str]) -> bool:
+    """Whether :func:`kept` would find the result (nothing is read back or computed)."""
+    key = _keyed(engine, name, args, sorted(set(reads)))[1]
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(derived_results.c.key).where(derived_results.c.key == key)
+        ).scalar()
+    return found is not None
+
+
 def _keyed(
     engine: Engine, name: str, args: Mapping[str, object], reads: list[str]
 ) -> tuple[str, str, dict]:

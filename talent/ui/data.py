@@ -37,6 +37,7 @@ from talent.ranking.scoring import (
     list_profiles,
     load_ranking_profile,
     match_skills,
+    ranking_kept,
     skill_suggestion,
 )
 from talent.ranking.scoring import INTERVALS_UP_TO as INTERVALS_UP_TO  # the app's, kept there
@@ -58,7 +59,7 @@ from talent.store.keys import KeyProblem
 from talent.store.versions import table_versions
 from talent.views.access import AccessDenied, Viewer, check, visible_lists
 from talent.views.audit import Audit, audit_person
-from talent.views.export import shortlist_frame
+from talent.views.export import chosen_verdicts, shortlist_frame
 from talent.views.maintainers import orphaned_if_left
 from talent.views.stewardship import area_owners, cached_maintainers_report, left_out_of
 
@@ -219,6 +220,20 @@ def ranking(
         interval_windows=INTERVAL_WINDOWS if intervals else 0,
         base=lambda: _base(url, version, repos, since, include_bots),
     )
+
+
+def ranges_at_hand(
+    url: str,
+    profile: Profile,
+    repos: tuple[str, ...],
+    since: datetime | None,
+    include_bots: bool,
+) -> bool:
+    """Whether the ranking with rank ranges (:func:`ranking`) is kept in the store for
+    this data (its key holds the versions of the tables it reads), so that nothing is
+    computed for it: else its left-out windows are."""
+    scope = (list(repos) or None, since, include_bots)
+    return ranking_kept(_engine(url), settings(url)[0], profile, scope, INTERVAL_WINDOWS)
 
 
 @st.cache_data(show_spinner="Ranking each quarter's data...", max_entries=16)
@@ -417,6 +432,14 @@ def shortlist(
     frame = ranking(url, version, profile, repos, since, include_bots, intervals)
     base = _base(url, version, repos, since, include_bots)
     return shortlist_frame(frame, feedback(url), base.evidence, people=base.people)
+
+
+def shortlisted_ids(url: str, viewer: Viewer | None) -> list[str]:
+    """Whom :func:`shortlist` gives a row each (:func:`feedback` holds only the people in
+    the store), without building what its rows cite (the evidence behind every score):
+    for the download's label and its access record, drawn before the file is asked for."""
+    check(viewer, "download:shortlisted_csv")
+    return chosen_verdicts(feedback(url))["person_id"].tolist()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

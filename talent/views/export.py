@@ -193,6 +193,19 @@ SHORTLIST_COLUMNS = [
 ]
 
 
+def chosen_verdicts(
+    feedback: pd.DataFrame,
+    labels: tuple[str, ...] = ("shortlisted",),
+    people: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The verdicts :func:`shortlist_frame` gives a row each: those in ``labels``, of
+    people among ``people`` when given (whoever opted out since the verdict is not)."""
+    chosen = feedback[feedback["label"].isin(labels)]
+    if people is not None:
+        chosen = chosen[chosen["person_id"].isin(people["person_id"])]
+    return chosen
+
+
 def shortlist_frame(
     ranking: pd.DataFrame,
     feedback: pd.DataFrame,
@@ -218,9 +231,7 @@ def shortlist_frame(
     """
     from talent.ranking.scoring import explain, rank_range_text
 
-    chosen = feedback[feedback["label"].isin(labels)]
-    if people is not None:  # whoever opted out since the verdict is not among the people
-        chosen = chosen[chosen["person_id"].isin(people["person_id"])]
+    chosen = chosen_verdicts(feedback, labels, people)
     rows = []
     ranked = ranking.attrs.get("ranked", len(ranking))
     by_person = ranking.set_index("person_id")

@@ -1,6 +1,8 @@
 """Candidates: the ranked table under the chosen profile, filters in the sidebar, a safe
 CSV download of exactly the rows shown."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from talent.people.identity import name_incomplete
@@ -63,7 +65,14 @@ def render() -> None:
     if started is None:
         return
     status, filters = started
-    shown = filtered_ranking(status, filters)
+    # Rank ranges not at hand (a ranking not computed yet) take re-rankings of five
+    # stretches of time: the table is drawn first without them.
+    _url, _version, profile, repos, since, include_bots, _ = ranking_args(status, filters)
+    pending = filters.intervals and not data.ranges_at_hand(
+        status.url, profile, repos, since, include_bots
+    )
+    drawn = replace(filters, intervals=False) if pending else filters
+    shown = filtered_ranking(status, drawn)
 
     cols = st.columns(4)
     cols[0].metric("People ranked", f"{len(shown):,}")
@@ -126,8 +135,7 @@ def render() -> None:
         + ". Tick rows to open a person (why they rank where they do) or to put several "
         "on a named shortlist at once."
     )
-    contributions = [f"contrib_{s}" for s in signals]
-    ranked = len(data.ranking(*ranking_args(status, filters)))
+    ranked = len(data.ranking(*ranking_args(status, drawn)))
     if filters.skill:
         st.caption(
             f"Skill search **{md_escape(filters.skill)}**: only people whose own work "
@@ -137,8 +145,81 @@ def render() -> None:
             "that work against the first person's (0-1); *matched* lists the words found. "
             "Open a person to see their matching work."
         )
-    table = shown.assign(
-        interval=[
+    config = _column_config(signals)
+    slot = st.empty()
+    if pending:
+        # The ranking is drawn at once, its ranges ("…") filled in place when the
+        # re-rankings they take are done.
+        slot.dataframe(
+            _table(shown, filters, signals, ranked, pipeline, pending=True),
+            hide_index=True,
+            width="stretch",
+            column_config=config,
+        )
+        shown = filtered_ranking(status, filters)
+    event = slot.dataframe(
+        _table(shown, filters, signals, ranked, pipeline),
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="multi-row",
+        key="candidates_table",
+        column_config=config,
+    )
+    left, right, _ = st.columns([1, 1, 2])
+    if can("download:candidates_csv"):
+        columns = [c for c in EXPORT_COLUMNS if pipeline or c != "verdict"]
+        with left:
+            st.download_button(
+                "Download CSV",
+                data=to_safe_csv(readable_numbers(shown[columns])),
+                file_name="talent-candidates.csv",
+                mime="text/csv",
+                icon=":material/download:",
+                on_click=data.on_export(status.url, shown["person_id"], filters, file="candidates"),
+                help="Exactly the rows shown, safe to open in a spreadsheet (no cell runs as a "
+                "formula). Contains no email addresses.",
+                key="download_csv",
+            )
+    if can("download:shortlisted_csv"):
+        url, version, profile, repos, since, include_bots, intervals = ranking_args(status, filters)
+        shortlisted = data.shortlisted_ids(url, viewer)
+
+        def shortlist_csv() -> bytes:
+            # Made when the button is clicked, not with the page: the reasons and links
+            # each row cites need the evidence behind every score, built on first use.
+            frame = data.shortlist(url, viewer, version, profile, repos, since, include_bots,
+                                   intervals)  # fmt: skip
+            return to_safe_csv(frame)
+
+        with right:
+            st.download_button(
+                f"Download shortlist ({len(shortlisted)})",
+                data=shortlist_csv,
+                file_name="talent-shortlist.csv",
+                mime="text/csv",
+                icon=":material/playlist_add_check:",
+                on_click=data.on_export(status.url, shortlisted, filters, file="shortlist"),
+                disabled=not shortlisted,
+                help="Everyone shortlisted on any list, for a hiring manager: rank, profile link, "
+                "lists and stages, the latest note, score and why, links to the work behind it, "
+                "areas and skills. Safe in any spreadsheet; no email addresses."
+                if shortlisted
+                else "Shortlist people on their Candidate page, or add them to a list, first.",
+                key="download_shortlist",
+            )
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        selected(status, filters, shown.iloc[rows])
+
+
+def _table(shown, filters, signals: list[str], ranked: int, pipeline: bool, pending: bool = False):
+    """The candidates table of ``shown``; ``pending``: its rank ranges still to come."""
+    contributions = [f"contrib_{s}" for s in signals]
+    return shown.assign(
+        interval=["…"] * len(shown)
+        if pending
+        else [
             rank_range_text(lo, hi, ranked)
             for lo, hi in zip(shown["rank_low"], shown["rank_high"], strict=True)
         ],
@@ -176,118 +257,75 @@ def render() -> None:
             "last_active",
         ]
     ]
-    event = st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="multi-row",
-        key="candidates_table",
-        column_config={
-            "rank": st.column_config.NumberColumn("#", width="small"),
-            "name": st.column_config.TextColumn("Name"),
-            "name_check": st.column_config.TextColumn(
-                "Name check",
-                help="Name incomplete: known only by one word or a generic name, with no "
-                "login to reach them by",
-            ),
-            "skill_match": st.column_config.ProgressColumn(
-                "Skill match", min_value=0.0, max_value=1.0, format="%.2f"
-            ),
-            "skill_share": st.column_config.NumberColumn(
-                "Share of matching work",
-                help="Their share of all the work the skill search finds",
-                format="percent",
-            ),
-            "skill_terms": st.column_config.TextColumn(
-                "Matched", help="The words of the skill search found in the person's work"
-            ),
-            "profile_url": st.column_config.LinkColumn(
-                "Profile",
-                help="GitHub, or the Hugging Face Hub for people known only there",
-                display_text=r"https://(?:github\.com|huggingface\.co)/(.*)",
-            ),
-            "login_source": st.column_config.TextColumn(
-                "Handle from",
-                help="Where the login comes from: the GitHub API, a noreply address, merged "
-                "pull-request branches, an owner file, the Hub",
-            ),
-            "score": st.column_config.ProgressColumn(
-                "Score", min_value=0.0, max_value=1.0, format="%.3f"
-            ),
-            "interval": st.column_config.TextColumn("Rank range", help=RANGE_HELP),
-            "persona": st.column_config.TextColumn(
-                "Persona",
-                help="How the person contributes; ↑ rising: not named by an owner file, and "
-                "among the ten a learned model finds most likely to be named within a year",
-            ),
-            "verdict": st.column_config.TextColumn(
-                "Verdict",
-                help="shortlisted: on a shortlist and in the running; rejected: not a fit "
-                "(the lists and stages are under In pipeline)",
-            ),
-            "pipeline": st.column_config.TextColumn(
-                "In pipeline",
-                help="In ATS (your applicant tracking system, imported on Shortlists), and the "
-                "shortlists this person is on, with their stage",
-            ),
-            "affiliation": st.column_config.TextColumn("Affiliation"),
-            "employment": st.column_config.TextColumn(
-                "Employment",
-                help="Employee from the first to the last work with the company's address or "
-                "membership, plus the grace period; a former employee after it",
-            ),
-            "areas": st.column_config.TextColumn("Areas"),
-            "languages": st.column_config.TextColumn("Languages"),
-            **{
-                f"contrib_{s}": st.column_config.NumberColumn(
-                    SIGNAL_LABELS[s], format="%.3f", help="Contribution to the score"
-                )
-                for s in signals
-            },
-            "top_repos": st.column_config.TextColumn("Top repositories"),
-            "last_active": st.column_config.DateColumn("Last active", format="YYYY-MM-DD"),
+
+
+def _column_config(signals: list[str]) -> dict:
+    """The candidates table's columns: titles, help, formats."""
+    return {
+        "rank": st.column_config.NumberColumn("#", width="small"),
+        "name": st.column_config.TextColumn("Name"),
+        "name_check": st.column_config.TextColumn(
+            "Name check",
+            help="Name incomplete: known only by one word or a generic name, with no "
+            "login to reach them by",
+        ),
+        "skill_match": st.column_config.ProgressColumn(
+            "Skill match", min_value=0.0, max_value=1.0, format="%.2f"
+        ),
+        "skill_share": st.column_config.NumberColumn(
+            "Share of matching work",
+            help="Their share of all the work the skill search finds",
+            format="percent",
+        ),
+        "skill_terms": st.column_config.TextColumn(
+            "Matched", help="The words of the skill search found in the person's work"
+        ),
+        "profile_url": st.column_config.LinkColumn(
+            "Profile",
+            help="GitHub, or the Hugging Face Hub for people known only there",
+            display_text=r"https://(?:github\.com|huggingface\.co)/(.*)",
+        ),
+        "login_source": st.column_config.TextColumn(
+            "Handle from",
+            help="Where the login comes from: the GitHub API, a noreply address, merged "
+            "pull-request branches, an owner file, the Hub",
+        ),
+        "score": st.column_config.ProgressColumn(
+            "Score", min_value=0.0, max_value=1.0, format="%.3f"
+        ),
+        "interval": st.column_config.TextColumn("Rank range", help=RANGE_HELP),
+        "persona": st.column_config.TextColumn(
+            "Persona",
+            help="How the person contributes; ↑ rising: not named by an owner file, and "
+            "among the ten a learned model finds most likely to be named within a year",
+        ),
+        "verdict": st.column_config.TextColumn(
+            "Verdict",
+            help="shortlisted: on a shortlist and in the running; rejected: not a fit "
+            "(the lists and stages are under In pipeline)",
+        ),
+        "pipeline": st.column_config.TextColumn(
+            "In pipeline",
+            help="In ATS (your applicant tracking system, imported on Shortlists), and the "
+            "shortlists this person is on, with their stage",
+        ),
+        "affiliation": st.column_config.TextColumn("Affiliation"),
+        "employment": st.column_config.TextColumn(
+            "Employment",
+            help="Employee from the first to the last work with the company's address or "
+            "membership, plus the grace period; a former employee after it",
+        ),
+        "areas": st.column_config.TextColumn("Areas"),
+        "languages": st.column_config.TextColumn("Languages"),
+        **{
+            f"contrib_{s}": st.column_config.NumberColumn(
+                SIGNAL_LABELS[s], format="%.3f", help="Contribution to the score"
+            )
+            for s in signals
         },
-    )
-    left, right, _ = st.columns([1, 1, 2])
-    if can("download:candidates_csv"):
-        columns = [c for c in EXPORT_COLUMNS if pipeline or c != "verdict"]
-        with left:
-            st.download_button(
-                "Download CSV",
-                data=to_safe_csv(readable_numbers(shown[columns])),
-                file_name="talent-candidates.csv",
-                mime="text/csv",
-                icon=":material/download:",
-                on_click=data.on_export(status.url, shown["person_id"], filters, file="candidates"),
-                help="Exactly the rows shown, safe to open in a spreadsheet (no cell runs as a "
-                "formula). Contains no email addresses.",
-                key="download_csv",
-            )
-    if can("download:shortlisted_csv"):
-        ranked_by = ranking_args(status, filters)
-        shortlisted = data.shortlist(ranked_by[0], viewer, *ranked_by[1:])
-        with right:
-            st.download_button(
-                f"Download shortlist ({len(shortlisted)})",
-                data=to_safe_csv(shortlisted),
-                file_name="talent-shortlist.csv",
-                mime="text/csv",
-                icon=":material/playlist_add_check:",
-                on_click=data.on_export(
-                    status.url, shortlisted["person_id"], filters, file="shortlist"
-                ),
-                disabled=shortlisted.empty,
-                help="Everyone shortlisted on any list, for a hiring manager: rank, profile link, "
-                "lists and stages, the latest note, score and why, links to the work behind it, "
-                "areas and skills. Safe in any spreadsheet; no email addresses."
-                if not shortlisted.empty
-                else "Shortlist people on their Candidate page, or add them to a list, first.",
-                key="download_shortlist",
-            )
-    rows = event.selection.rows if event is not None else []
-    if rows:
-        selected(status, filters, shown.iloc[rows])
+        "top_repos": st.column_config.TextColumn("Top repositories"),
+        "last_active": st.column_config.DateColumn("Last active", format="YYYY-MM-DD"),
+    }
 
 
 def selected(status, filters, chosen) -> None:
