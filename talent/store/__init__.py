@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, datetime
+from itertools import chain
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
@@ -151,6 +153,8 @@ __all__ = [
 # Rows sent per executemany call: large enough to amortise round trips, small enough
 # to keep memory flat on big histories.
 _BATCH = 5000
+# Rows one INSERT carries on SQLite (:func:`_rows_per_statement`).
+_ROWS_PER_INSERT = 50
 
 
 class StoreError(Exception):
@@ -452,9 +456,22 @@ def _send_batches(
 ) -> int:
     sql = _upsert_sql(conn, table, cols)
     keys = [c.name for c in table.primary_key.columns]
+    rows_per = _rows_per_statement(conn, len(cols)) if sql is not None else 1
+    many = _upsert_sql(conn, table, cols, rows_per) if rows_per > 1 else None
     written = 0
     for batch in batches:
-        if sql is not None:
+        if many is not None and len(batch) >= rows_per:
+            whole = len(batch) - len(batch) % rows_per
+            conn.exec_driver_sql(
+                many,
+                [
+                    tuple(chain.from_iterable(batch[first : first + rows_per]))
+                    for first in range(0, whole, rows_per)
+                ],
+            )
+            if whole < len(batch):
+                conn.exec_driver_sql(sql, batch[whole:])
+        elif sql is not None:
             conn.exec_driver_sql(sql, batch)
         else:  # portable fallback: delete by key, then insert
             for row in batch:
@@ -473,22 +490,36 @@ def _converted(row: tuple, converting: list) -> tuple:
     return tuple(values)
 
 
-def _insert_sql(engine: Engine, table: Table, cols: Sequence[str]) -> str:
+def _rows_per_statement(conn, width: int) -> int:
+    """How many rows one INSERT carries: on SQLite, up to :data:`_ROWS_PER_INSERT` (within
+    its limit of bound values), since its driver's cost is mostly per statement run, not
+    per value; elsewhere one (PostgreSQL refuses an upsert that meets one key twice in a
+    statement, and its bulk path is COPY)."""
+    if conn.dialect.name != "sqlite":
+        return 1
+    dbapi = conn.connection.dbapi_connection
+    limit = dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(_ROWS_PER_INSERT, limit // max(1, width)))
+
+
+def _insert_sql(engine: Engine, table: Table, cols: Sequence[str], rows: int = 1) -> str:
     quote = engine.dialect.identifier_preparer.quote
     mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
     names = ", ".join(quote(c) for c in cols)
     # Names from the schema, quoted; the values are bound.
-    marks = ", ".join([mark] * len(cols))
-    return f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608
+    marks = ", ".join([f"({', '.join([mark] * len(cols))})"] * rows)
+    return f"INSERT INTO {quote(table.name)} ({names}) VALUES {marks}"  # noqa: S608
 
 
-def _upsert_sql(engine: Engine, table: Table, cols: Sequence[str]) -> str | None:
+def _upsert_sql(engine: Engine, table: Table, cols: Sequence[str], rows: int = 1) -> str | None:
     """INSERT ... ON CONFLICT DO UPDATE in the words SQLite and PostgreSQL share, each
     updated column keeping the stored value when the new one is unknown
-    (:func:`_keep_known`); None for another database."""
+    (:func:`_keep_known`); None for another database. With ``rows``, the statement
+    carries that many rows (SQLite merges each into the rows before it, as one row a
+    statement would)."""
     if _insert_for(engine) is None:
         return None
-    return f"{_insert_sql(engine, table, cols)} {_on_conflict(engine, table, cols)}"
+    return f"{_insert_sql(engine, table, cols, rows)} {_on_conflict(engine, table, cols)}"
 
 
 def _on_conflict(engine: Engine, table: Table, cols: Sequence[str]) -> str:
