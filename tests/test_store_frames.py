@@ -137,3 +137,29 @@ def test_a_key_twice_in_a_frame_is_merged_as_two_saves_would(store):
     acts = load_activities(store)
     assert len(acts) == 1
     assert acts.loc[0, ["title", "size", "state"]].tolist() == ["First", 5, "COMMENTED"]
+
+
+def test_rows_sent_several_to_a_statement_are_stored_as_one_at_a_time(store, monkeypatch):
+    """SQLite's INSERT carries several rows (``_ROWS_PER_INSERT``); a key met twice in
+    one statement, and the rows left over after the last whole statement, are stored as
+    by one statement a row."""
+    import talent.store as store_module
+
+    acts = [ACTIVITIES[1], ACTIVITIES[1], ACTIVITIES[0], ACTIVITIES[2], ACTIVITIES[0]]
+    frame = _frame(acts)
+    frame.loc[0, ["title", "size"]] = ["First", 5]
+    frame.loc[1, ["title", "state"]] = ["", "COMMENTED"]
+    frame.loc[4, "size"] = 9
+    frame["size"] = frame["size"].astype("Int64")
+    stored = []
+    for rows in (1, 2):
+        monkeypatch.setattr(store_module, "_ROWS_PER_INSERT", rows)
+        save_frame(store, "activities", frame, replace=True)
+        # Into the table as it is, too (no index dropped, rows merged into stored ones).
+        save_frame(store, "activities", frame)
+        stored.append(_raw(store))
+    assert stored[0] == stored[1]
+    assert len(stored[0]) == 3
+    by_key = load_activities(store).set_index("key")
+    assert by_key.loc["r:1", ["title", "size", "state"]].tolist() == ["First", 5, "COMMENTED"]
+    assert by_key.loc["c:2", "size"] == 9

@@ -2582,7 +2582,7 @@ def judge_affiliation(
     theirs = {d: company_domain_of(f"@{d}", employers) for d in set(domain)}
     at_company = np.array([bool(ours[d]) for d in domain], dtype=bool)
     employer = pd.Series([theirs[d] or None for d in domain], index=spans.index, dtype=object)
-    first_act = spans.groupby("person")["first"].min().to_dict()
+    first_of = spans.groupby("person")["first"].min()
     company = spans[at_company].groupby("person").agg(since=("first", "min"), until=("last", "max"))
     company_span = {
         person: (since, until)
@@ -2590,7 +2590,7 @@ def judge_affiliation(
             company.index, company["since"], company["until"], strict=True
         )
     }
-    other_last = spans[~at_company].groupby("person")["last"].max().to_dict()
+    other_last_of = spans[~at_company].groupby("person")["last"].max()
     elsewhere: dict[str, list[tuple[pd.Timestamp, str]]] = {}  # last use at another employer
     moved = spans[~at_company & employer.notna().to_numpy()]
     for person, last, other in zip(
@@ -2635,6 +2635,12 @@ def judge_affiliation(
             platform = key.partition(":")[0]
             if platform in listed and key not in members:
                 outside.setdefault(person, f"{listed[platform]} ({platform})")
+    # Times by person only of the people with company evidence (made into timestamps one
+    # by one, for everyone, they cost more than the rest of the step).
+    dated = profile_company.keys() | member_of.keys()
+    first_act = first_of[first_of.index.isin(list(dated))].to_dict()
+    dated |= company_span.keys()
+    other_last = other_last_of[other_last_of.index.isin(list(dated))].to_dict()
     tag = " (company inferred from the data)" if inferred else ""
     grace = pd.Timedelta(days=settings.former_after_days)
     labels, evidence, since_col, until_col = [], [], [], []

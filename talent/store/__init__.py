@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, datetime
+from itertools import chain
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
@@ -47,6 +49,9 @@ from talent.store.versions import ensure_rows, track
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+
+    # A batch of rows: tuples, or the rows of a two-dimensional array of Python values.
+    _Batch = Sequence[tuple] | np.ndarray
 else:
     np = LazyModule("numpy")
     pd = LazyModule("pandas")
@@ -151,6 +156,8 @@ __all__ = [
 # Rows sent per executemany call: large enough to amortise round trips, small enough
 # to keep memory flat on big histories.
 _BATCH = 5000
+# Rows one INSERT carries on SQLite (:func:`_rows_per_statement`).
+_ROWS_PER_INSERT = 50
 
 
 class StoreError(Exception):
@@ -447,22 +454,45 @@ def _write_in(
     return _send_batches(conn, table, cols, _batches(rows, _BATCH))
 
 
-def _send_batches(
-    conn, table: Table, cols: Sequence[str], batches: Iterable[Sequence[tuple]]
-) -> int:
+def _send_batches(conn, table: Table, cols: Sequence[str], batches: Iterable[_Batch]) -> int:
     sql = _upsert_sql(conn, table, cols)
     keys = [c.name for c in table.primary_key.columns]
+    rows_per = _rows_per_statement(conn, len(cols)) if sql is not None else 1
+    many = _upsert_sql(conn, table, cols, rows_per) if rows_per > 1 else None
     written = 0
     for batch in batches:
-        if sql is not None:
-            conn.exec_driver_sql(sql, batch)
+        if many is not None and len(batch) >= rows_per:
+            whole = len(batch) - len(batch) % rows_per
+            conn.exec_driver_sql(many, _statements(batch[:whole], rows_per))
+            if whole < len(batch):
+                conn.exec_driver_sql(sql, _row_tuples(batch[whole:]))
+        elif sql is not None:
+            conn.exec_driver_sql(sql, _row_tuples(batch))
         else:  # portable fallback: delete by key, then insert
-            for row in batch:
+            rows = _row_tuples(batch)
+            for row in rows:
                 cond = [table.c[k] == row[cols.index(k)] for k in keys]
                 conn.execute(delete(table).where(*cond))
-            conn.exec_driver_sql(_insert_sql(conn, table, cols), batch)
+            conn.exec_driver_sql(_insert_sql(conn, table, cols), rows)
         written += len(batch)
     return written
+
+
+def _row_tuples(batch: _Batch) -> list[tuple]:
+    if isinstance(batch, np.ndarray):
+        return list(map(tuple, batch.tolist()))
+    return list(batch)
+
+
+def _statements(batch: _Batch, rows_per: int) -> list[tuple]:
+    """The values of ``rows_per`` rows at a time, one after the other, as one statement
+    of that many rows takes them (the batch holds whole statements)."""
+    if isinstance(batch, np.ndarray):
+        return list(map(tuple, batch.reshape(-1, rows_per * batch.shape[1]).tolist()))
+    return [
+        tuple(chain.from_iterable(batch[first : first + rows_per]))
+        for first in range(0, len(batch), rows_per)
+    ]
 
 
 def _converted(row: tuple, converting: list) -> tuple:
@@ -473,22 +503,36 @@ def _converted(row: tuple, converting: list) -> tuple:
     return tuple(values)
 
 
-def _insert_sql(engine: Engine, table: Table, cols: Sequence[str]) -> str:
+def _rows_per_statement(conn, width: int) -> int:
+    """How many rows one INSERT carries: on SQLite, up to :data:`_ROWS_PER_INSERT` (within
+    its limit of bound values), since its driver's cost is mostly per statement run, not
+    per value; elsewhere one (PostgreSQL refuses an upsert that meets one key twice in a
+    statement, and its bulk path is COPY)."""
+    if conn.dialect.name != "sqlite":
+        return 1
+    dbapi = conn.connection.dbapi_connection
+    limit = dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(_ROWS_PER_INSERT, limit // max(1, width)))
+
+
+def _insert_sql(engine: Engine, table: Table, cols: Sequence[str], rows: int = 1) -> str:
     quote = engine.dialect.identifier_preparer.quote
     mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
     names = ", ".join(quote(c) for c in cols)
     # Names from the schema, quoted; the values are bound.
-    marks = ", ".join([mark] * len(cols))
-    return f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608
+    marks = ", ".join([f"({', '.join([mark] * len(cols))})"] * rows)
+    return f"INSERT INTO {quote(table.name)} ({names}) VALUES {marks}"  # noqa: S608
 
 
-def _upsert_sql(engine: Engine, table: Table, cols: Sequence[str]) -> str | None:
+def _upsert_sql(engine: Engine, table: Table, cols: Sequence[str], rows: int = 1) -> str | None:
     """INSERT ... ON CONFLICT DO UPDATE in the words SQLite and PostgreSQL share, each
     updated column keeping the stored value when the new one is unknown
-    (:func:`_keep_known`); None for another database."""
+    (:func:`_keep_known`); None for another database. With ``rows``, the statement
+    carries that many rows (SQLite merges each into the rows before it, as one row a
+    statement would)."""
     if _insert_for(engine) is None:
         return None
-    return f"{_insert_sql(engine, table, cols)} {_on_conflict(engine, table, cols)}"
+    return f"{_insert_sql(engine, table, cols, rows)} {_on_conflict(engine, table, cols)}"
 
 
 def _on_conflict(engine: Engine, table: Table, cols: Sequence[str]) -> str:
@@ -721,7 +765,7 @@ def _stage(conn, table: Table) -> None:
     )
 
 
-def _copy_in(conn, table: Table, cols: Sequence[str], batches: Iterable[list[tuple]]) -> int:
+def _copy_in(conn, table: Table, cols: Sequence[str], batches: Iterable[_Batch]) -> int:
     """PostgreSQL: the rows go to the staging table with COPY (one stream, not a statement
     per row), then into ``table`` with one upsert from it, under the same rules as
     every write (:func:`_on_conflict`)."""
@@ -733,7 +777,7 @@ def _copy_in(conn, table: Table, cols: Sequence[str], batches: Iterable[list[tup
     try:
         with cursor.copy(statement) as copy:
             for batch in batches:
-                for row in batch:
+                for row in _row_tuples(batch):
                     copy.write_row(row)
                 written += len(batch)
     except conn.dialect.dbapi.Error as exc:
@@ -780,14 +824,20 @@ def _bulk_settings(conn, cache_kib: int) -> Iterator[None]:
             conn.exec_driver_sql(f"PRAGMA {name}={value}")
 
 
-def _frame_batches(frame: pd.DataFrame, table: Table, dialect) -> Iterator[list[tuple]]:
-    """The frame's rows as batches of tuples of driver values, in the table's column order."""
+def _frame_batches(frame: pd.DataFrame, table: Table, dialect) -> Iterator[np.ndarray]:
+    """The frame's rows as batches of driver values, in the table's column order: each a
+    two-dimensional array of Python values, a row to a row (from it the statements'
+    values are cut without a tuple made for each row)."""
     cols = [c.name for c in table.c]
     for start in range(0, len(frame), _CHUNK):
         part = frame.iloc[start : start + _CHUNK]
-        values = [_driver_values(part, table, c, dialect) for c in cols]
+        block = np.empty((len(part), len(cols)), dtype=object)
+        for i, column in enumerate(cols):
+            # fromiter: a value that is itself a sequence stays one value.
+            values = _driver_values(part, table, column, dialect)
+            block[:, i] = np.fromiter(values, dtype=object, count=len(part))
         for first in range(0, len(part), _BATCH):
-            yield list(zip(*(v[first : first + _BATCH] for v in values), strict=True))
+            yield block[first : first + _BATCH]
 
 
 def _driver_values(part: pd.DataFrame, table: Table, column: str, dialect) -> list:
