@@ -407,3 +407,39 @@ def test_rank_history_shows_a_fade_and_a_rise(store):
     assert now["score"].round(9).to_dict() == ranking["score"].round(9).to_dict()
     short = rank_history(base, recent, quarters=2)
     assert list(dict.fromkeys(short["quarter"])) == ["2024 Q4", "2025 Q1", "now"]
+
+
+def test_evidence_built_once_when_prepared_in_the_background(hand_store, monkeypatch):
+    """The app builds a base's evidence in a thread after the Candidates page is drawn; a
+    page asking for it meanwhile waits for that build rather than starting a second."""
+    import threading
+
+    from talent.ranking import scoring
+
+    base = scoring.build_ranking_base(hand_store)
+    expected = scoring.build_evidence(base.acts, base.changes)
+    started, release = threading.Event(), threading.Event()
+    calls = []
+    real = scoring.build_evidence
+
+    def slow_build(acts, changes=None):
+        calls.append(threading.current_thread().name)
+        started.set()
+        release.wait(5)
+        return real(acts, changes)
+
+    monkeypatch.setattr(scoring, "build_evidence", slow_build)
+    thread = base.prepare_evidence()
+    assert thread is not None
+    assert started.wait(5)
+    got: list = []
+    asking = threading.Thread(target=lambda: got.append(base.evidence))
+    asking.start()
+    release.set()
+    asking.join(5)
+    thread.join(5)
+    assert calls == ["talent-evidence"]  # one build, in the background thread
+    assert got[0] is base.evidence
+    pd.testing.assert_series_equal(got[0].keys, expected.keys)
+    pd.testing.assert_frame_equal(got[0].acts, expected.acts)
+    assert base.prepare_evidence() is None  # built: nothing started again

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -475,10 +476,33 @@ class RankingBase:
         default=None, compare=False, repr=False
     )
 
-    @cached_property
+    # Built on first use, once even when two threads ask at once (the app builds it in
+    # the background after the Candidates page is drawn: :meth:`prepare_evidence`).
+    _evidence: Evidence | None = field(default=None, init=False, repr=False, compare=False)
+    _evidence_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+
+    @property
     def evidence(self) -> Evidence:
         """:func:`build_evidence` over the base's acts, built on first use."""
-        return build_evidence(self.acts, self.changes)
+        with self._evidence_lock:
+            if self._evidence is None:
+                # Frozen: set once, as cached_property would.
+                object.__setattr__(self, "_evidence", build_evidence(self.acts, self.changes))
+            assert self._evidence is not None
+            return self._evidence
+
+    def prepare_evidence(self) -> threading.Thread | None:
+        """Build :attr:`evidence` in a background thread (None when it is built already),
+        for a page that will soon need it: whoever asks for it meanwhile waits for that
+        build instead of starting another."""
+        if self._evidence is not None:
+            return None
+        thread = threading.Thread(target=lambda: self.evidence, daemon=True,
+                                  name="talent-evidence")  # fmt: skip
+        thread.start()
+        return thread
 
     @cached_property
     def person_components(self) -> pd.DataFrame:

@@ -177,6 +177,16 @@ def _base(
     return cached_base(_engine(url), settings(url)[0], list(repos) or None, since, include_bots)
 
 
+def prepare_evidence(
+    url: str, version: str, repos: tuple[str, ...], since: datetime | None, include_bots: bool
+) -> None:
+    """Start building the evidence behind every score in the background (the shared
+    base's, :meth:`talent.ranking.scoring.RankingBase.prepare_evidence`), once a page is
+    drawn whose next click is likely a person's page, which needs it: that page then
+    waits for less, or not at all."""
+    _base(url, version, repos, since, include_bots).prepare_evidence()
+
+
 def rising_reasons(
     url: str,
     version: str,

@@ -211,6 +211,10 @@ def render() -> None:
     rows = event.selection.rows if event is not None else []
     if rows:
         selected(status, filters, shown.iloc[rows])
+    # A person's page (or the shortlist file) is the likely next click: its evidence is
+    # built meanwhile, once the page is drawn.
+    url, version, _profile, repos, since, include_bots, _ = ranking_args(status, filters)
+    data.prepare_evidence(url, version, repos, since, include_bots)
 
 
 def _table(shown, filters, signals: list[str], ranked: int, pipeline: bool, pending: bool = False):
