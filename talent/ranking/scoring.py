@@ -88,14 +88,13 @@ from talent.ranking.search import SearchIndex, build_search_index, search_work, 
 from talent.ranking.skills import build_skills
 from talent.store import (
     get_meta,
-    load_activities,
-    load_commit_files,
     load_identity_links,
     load_named_owners,
     load_people,
     meta_items,
     set_meta,
 )
+from talent.store.columnar import load_activities_columns, load_commit_files_columns
 
 
 @dataclass(frozen=True)
@@ -1661,10 +1660,10 @@ def _load(engine, settings, repos, since, include_bots):
     ensure_people(engine, settings)
     people = load_people(engine)
     acts, changes, bots = _prepare(
-        load_activities(engine, repos=repos, since=since),
+        load_activities_columns(engine, repos=repos, since=since),
         people,
         load_identity_links(engine),
-        load_commit_files(engine, repos=repos),
+        load_commit_files_columns(engine, repos=repos),
         include_bots,
     )
     return acts, changes, bots, people
