@@ -23,7 +23,8 @@ values, see :func:`generate`), resolve identities into people
 (``talent.people.identity.update_people``) and rank
 (``talent.ranking.scoring.rank_store``), timing each step; the seconds counted are save +
 resolve + rank (generating stands in for the sources and is shown apart), in wall-clock
-and in processor seconds (the latter hardly moves when others share the cores). The growth
+and in processor seconds, children's included (the latter hardly moves when others
+share the cores). The growth
 exponent is then also fitted over every size (least squares of log seconds and log peak
 memory against log people), and --json adds ``steps`` (seconds per step of the largest
 size, ``cpu_steps`` and each step's own peak resident memory ``peak_rss_steps``),
@@ -195,7 +196,8 @@ def measure_full(people: int, folder: str, until: str = "rank") -> dict:
     (the steps up to ``until``). The activities are generated and saved a frame at a
     time, as a miner streams pages; the time spent generating them is counted apart.
     Each step's own peak resident memory is kept too (Linux: the peak is reset between
-    steps through ``/proc/self/clear_refs``; elsewhere each figure is the peak so far)."""
+    steps through ``/proc/self/clear_refs``; elsewhere each figure is the peak so far),
+    with the peak of a child process a step waited for added to it."""
     import pandas as pd
 
     from talent.config import Settings
@@ -206,23 +208,25 @@ def measure_full(people: int, folder: str, until: str = "rank") -> dict:
     steps: dict[str, float] = {}
     cpu: dict[str, float] = {}
     memory: dict[str, int] = {}
-    clock = [time.perf_counter(), time.process_time()]
+    clock = [time.perf_counter(), _cpu()]
     generating = [0.0, 0.0]  # wall and processor seconds inside the generator
     peak = _Peak()
 
     def step(name: str) -> None:
-        wall, used = time.perf_counter(), time.process_time()
+        wall, used = time.perf_counter(), _cpu()
         steps[name], cpu[name] = wall - clock[0], used - clock[1]
         clock[:] = [wall, used]
-        memory[name] = peak.take()
+        # A child process the step waited for (a large read) ran beside it: its peak is
+        # added (at most the sum of the two was resident at once).
+        memory[name] = peak.take() + peak.children()
 
     def timed(frames):
         frames = iter(frames)
         while True:
-            wall, used = time.perf_counter(), time.process_time()
+            wall, used = time.perf_counter(), _cpu()
             frame = next(frames, None)
             generating[0] += time.perf_counter() - wall
-            generating[1] += time.process_time() - used
+            generating[1] += _cpu() - used
             if frame is None:
                 return
             counted[0] += len(frame)
@@ -272,11 +276,31 @@ def measure_full(people: int, folder: str, until: str = "rank") -> dict:
     }
 
 
+def _cpu() -> float:
+    """Processor seconds of this process and of the children it waited for (the store
+    may read a large table in a child process: its time counts)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 class _Peak:
     """Peak resident memory (MB) since the last :meth:`take`."""
 
     def __init__(self) -> None:
         self.resettable = self._reset()
+        self.children_seen = 0
+
+    def children(self) -> int:
+        """The peak (MB) of the largest child process waited for since the last call,
+        0 when none was larger than those before."""
+        import resource
+
+        largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+        new = largest if largest > self.children_seen else 0
+        self.children_seen = max(self.children_seen, largest)
+        return int(new)
 
     @staticmethod
     def _reset() -> bool:
