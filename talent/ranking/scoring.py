@@ -655,10 +655,11 @@ def _prepare(activities, people, links, commit_files, include_bots):
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
     acts = attach_people(activities, person_of)
     bots = set(people.loc[people["is_bot"].astype(bool), "person_id"])
-    if not include_bots:
+    if not include_bots and bots:
         acts = acts[~acts["person"].isin(bots)]
     changes = commit_changes(acts, commit_files if commit_files is not None else pd.DataFrame())
-    changes = changes[~changes["person"].isin(bots)]
+    if bots:
+        changes = changes[~changes["person"].isin(bots)]
     return acts, changes, bots
 
 
