@@ -550,8 +550,9 @@ def commit_changes(acts: pd.DataFrame, commit_files: pd.DataFrame) -> pd.DataFra
     """Files changed per commit with the commit's person and time: ``path`` (prefixed
     by the repository), ``person``, ``occurred_at``, ``lines`` (None when unknown) and
     ``commit`` ("owner/repo@sha")."""
-    commits = acts[acts["kind"] == str(ActivityKind.COMMIT)][
-        ["repo", "item", "person", "occurred_at"]
+    # The four columns taken before the rows: filtering all of them first copies them all.
+    commits = acts.loc[
+        acts["kind"] == str(ActivityKind.COMMIT), ["repo", "item", "person", "occurred_at"]
     ].rename(columns={"item": "sha"})
     if commits.empty or commit_files.empty:
         return pd.DataFrame(columns=["path", "person", "occurred_at", "lines", "commit"])

@@ -655,11 +655,12 @@ def _prepare(activities, people, links, commit_files, include_bots):
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
     acts = attach_people(activities, person_of)
     bots = set(people.loc[people["is_bot"].astype(bool), "person_id"])
-    if not include_bots and bots:
-        acts = acts[~acts["person"].isin(bots)]
+    # Filtered only where a bot acted: a filter copies every column of millions of acts.
+    if not include_bots and (by_bot := acts["person"].isin(bots)).any():
+        acts = acts[~by_bot]
     changes = commit_changes(acts, commit_files if commit_files is not None else pd.DataFrame())
-    if bots:
-        changes = changes[~changes["person"].isin(bots)]
+    if (by_bot := changes["person"].isin(bots)).any():
+        changes = changes[~by_bot]
     return acts, changes, bots
 
 

@@ -62,11 +62,30 @@ def read_columns(
         table = _chunked_read(engine, ordered, chunk or CHUNK)
     if table is None:  # no rows, or a column of mixed types: read_sql's own frame
         return _read(engine, ordered, parse_dates)
+    table = _times(table, parse_dates)
     frame = table.to_pandas(self_destruct=True)
     del table
-    for col in parse_dates:
+    for col in parse_dates:  # a no-op for the times Arrow parsed
         frame[col] = pd.to_datetime(frame[col], format="ISO8601")
     return frame
+
+
+def _times(table: pa.Table, columns: Sequence[str]) -> pa.Table:
+    """``table`` with the texts of ``columns`` (SQLite keeps times as ISO 8601 text)
+    parsed by Arrow into microsecond times, as pandas would parse them but without a
+    Python string per value; a column Arrow cannot parse is left for pandas."""
+    import pyarrow.compute as pc
+
+    for col in columns:
+        i = table.schema.get_field_index(col)
+        if not pa.types.is_string(table.schema.field(i).type):
+            continue
+        try:
+            parsed = pc.cast(table.column(i), pa.timestamp("us"))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        table = table.set_column(i, col, parsed)
+    return table
 
 
 def _chunked_read(engine: Engine, stmt: Select, chunk: int) -> pa.Table | None:
