@@ -261,9 +261,11 @@ def opendigger_activity(
     # Calendar months as numbers (grouping by Period objects is many times slower).
     month = acts["occurred_at"].dt.year * 12 + acts["occurred_at"].dt.month
     keys = [acts["person"], acts["repo"], month]
-    terms = np.sqrt(w.groupby(keys).sum())
+    # One grouping for the weights and the times: its groups are found once.
+    grouped = pd.DataFrame({"w": w, "at": acts["occurred_at"]}).groupby(keys)
+    terms = np.sqrt(grouped["w"].sum())
     if as_of is not None and half_life_days:
-        age = (as_of - acts["occurred_at"].groupby(keys).max()).dt.total_seconds() / 86400
+        age = (as_of - grouped["at"].max()).dt.total_seconds() / 86400
         terms = terms * np.power(0.5, age / half_life_days)
     return terms.groupby(level=0).sum()
 
