@@ -197,7 +197,7 @@ def measure_full(people: int, folder: str, until: str = "rank") -> dict:
     time, as a miner streams pages; the time spent generating them is counted apart.
     Each step's own peak resident memory is kept too (Linux: the peak is reset between
     steps through ``/proc/self/clear_refs``; elsewhere each figure is the peak so far),
-    with the peak of a child process a step waited for added to it."""
+    or the most it and its child processes held at once when that is more."""
     import pandas as pd
 
     from talent.config import Settings
@@ -216,9 +216,7 @@ def measure_full(people: int, folder: str, until: str = "rank") -> dict:
         wall, used = time.perf_counter(), _cpu()
         steps[name], cpu[name] = wall - clock[0], used - clock[1]
         clock[:] = [wall, used]
-        # A child process the step waited for (a large read) ran beside it: its peak is
-        # added (at most the sum of the two was resident at once).
-        memory[name] = peak.take() + peak.children()
+        memory[name] = peak.take()
 
     def timed(frames):
         frames = iter(frames)
@@ -286,21 +284,22 @@ def _cpu() -> float:
 
 
 class _Peak:
-    """Peak resident memory (MB) since the last :meth:`take`."""
+    """Peak resident memory (MB) since the last :meth:`take`: this process's own peak,
+    or, when larger, the most this process and its child processes (a large read is made
+    in one) held at once, sampled ten times a second. A child's own ``ru_maxrss`` is no
+    measure: it counts the parent's pages it was forked with."""
 
     def __init__(self) -> None:
+        import threading
+
         self.resettable = self._reset()
-        self.children_seen = 0
+        self.together = 0
+        threading.Thread(target=self._sample, daemon=True).start()
 
-    def children(self) -> int:
-        """The peak (MB) of the largest child process waited for since the last call,
-        0 when none was larger than those before."""
-        import resource
-
-        largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-        new = largest if largest > self.children_seen else 0
-        self.children_seen = max(self.children_seen, largest)
-        return int(new)
+    def _sample(self) -> None:
+        while True:
+            self.together = max(self.together, _family_rss())
+            time.sleep(0.1)
 
     @staticmethod
     def _reset() -> bool:
@@ -320,7 +319,25 @@ class _Peak:
                 found = [line.split()[1] for line in f if line.startswith("VmHWM:")]
             peak = int(found[0]) // 1024 if found else peak
             self._reset()
-        return int(peak)
+        together, self.together = self.together, 0
+        return int(max(peak, together))
+
+
+def _family_rss() -> int:
+    """Resident MB of this process and its children (Linux; this process alone, as 0,
+    elsewhere)."""
+    total = 0
+    pids = ["self"]
+    try:
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/children") as f:
+                pids += f.read().split()
+        for pid in pids:
+            with open(f"/proc/{pid}/status") as f:
+                total += sum(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    except OSError:  # not Linux, or a child that just ended
+        pass
+    return total // 1024
 
 
 def fitted(rows: list[dict], key: str) -> float | None:
