@@ -23,7 +23,8 @@ values, see :func:`generate`), resolve identities into people
 (``talent.people.identity.update_people``) and rank
 (``talent.ranking.scoring.rank_store``), timing each step; the seconds counted are save +
 resolve + rank (generating stands in for the sources and is shown apart), in wall-clock
-and in processor seconds (the latter hardly moves when others share the cores). The growth
+and in processor seconds, children's included (the latter hardly moves when others
+share the cores). The growth
 exponent is then also fitted over every size (least squares of log seconds and log peak
 memory against log people), and --json adds ``steps`` (seconds per step of the largest
 size, ``cpu_steps`` and each step's own peak resident memory ``peak_rss_steps``),
@@ -195,7 +196,8 @@ def measure_full(people: int, folder: str, until: str = "rank") -> dict:
     (the steps up to ``until``). The activities are generated and saved a frame at a
     time, as a miner streams pages; the time spent generating them is counted apart.
     Each step's own peak resident memory is kept too (Linux: the peak is reset between
-    steps through ``/proc/self/clear_refs``; elsewhere each figure is the peak so far)."""
+    steps through ``/proc/self/clear_refs``; elsewhere each figure is the peak so far),
+    or the most it and its child processes held at once when that is more."""
     import pandas as pd
 
     from talent.config import Settings
@@ -206,12 +208,12 @@ def measure_full(people: int, folder: str, until: str = "rank") -> dict:
     steps: dict[str, float] = {}
     cpu: dict[str, float] = {}
     memory: dict[str, int] = {}
-    clock = [time.perf_counter(), time.process_time()]
+    clock = [time.perf_counter(), _cpu()]
     generating = [0.0, 0.0]  # wall and processor seconds inside the generator
     peak = _Peak()
 
     def step(name: str) -> None:
-        wall, used = time.perf_counter(), time.process_time()
+        wall, used = time.perf_counter(), _cpu()
         steps[name], cpu[name] = wall - clock[0], used - clock[1]
         clock[:] = [wall, used]
         memory[name] = peak.take()
@@ -219,10 +221,10 @@ def measure_full(people: int, folder: str, until: str = "rank") -> dict:
     def timed(frames):
         frames = iter(frames)
         while True:
-            wall, used = time.perf_counter(), time.process_time()
+            wall, used = time.perf_counter(), _cpu()
             frame = next(frames, None)
             generating[0] += time.perf_counter() - wall
-            generating[1] += time.process_time() - used
+            generating[1] += _cpu() - used
             if frame is None:
                 return
             counted[0] += len(frame)
@@ -272,11 +274,32 @@ def measure_full(people: int, folder: str, until: str = "rank") -> dict:
     }
 
 
+def _cpu() -> float:
+    """Processor seconds of this process and of the children it waited for (the store
+    may read a large table in a child process: its time counts)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 class _Peak:
-    """Peak resident memory (MB) since the last :meth:`take`."""
+    """Peak resident memory (MB) since the last :meth:`take`: this process's own peak,
+    or, when larger, the most this process and its child processes (a large read is made
+    in one) held at once, sampled ten times a second. A child's own ``ru_maxrss`` is no
+    measure: it counts the parent's pages it was forked with."""
 
     def __init__(self) -> None:
+        import threading
+
         self.resettable = self._reset()
+        self.together = 0
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def _sample(self) -> None:
+        while True:
+            self.together = max(self.together, _family_rss())
+            time.sleep(0.1)
 
     @staticmethod
     def _reset() -> bool:
@@ -296,7 +319,25 @@ class _Peak:
                 found = [line.split()[1] for line in f if line.startswith("VmHWM:")]
             peak = int(found[0]) // 1024 if found else peak
             self._reset()
-        return int(peak)
+        together, self.together = self.together, 0
+        return int(max(peak, together))
+
+
+def _family_rss() -> int:
+    """Resident MB of this process and its children (Linux; this process alone, as 0,
+    elsewhere)."""
+    total = 0
+    pids = ["self"]
+    try:
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/children") as f:
+                pids += f.read().split()
+        for pid in pids:
+            with open(f"/proc/{pid}/status") as f:
+                total += sum(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    except OSError:  # not Linux, or a child that just ended
+        pass
+    return total // 1024
 
 
 def fitted(rows: list[dict], key: str) -> float | None:

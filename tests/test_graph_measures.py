@@ -56,8 +56,11 @@ def test_interaction_edges_are_the_graph_and_rank_as_it_does():
     graph = build_interaction_graph(acts, exclude={"bot"}, coedits=coedits)
     nodes, edges = interaction_edges(acts, exclude={"bot"}, coedits=coedits)
     assert nodes == list(graph.nodes)
-    assert edges == {(u, v): w for u, v, w in graph.edges(data="weight")}
+    assert edges.to_dict() == {(u, v): w for u, v, w in graph.edges(data="weight")}
+    # New co-editing edges come after the interaction edges, in the ties' order.
+    assert list(edges.index)[-2:] == [("c", "m"), ("m", "c")]
     assert pagerank_edges(nodes, edges) == pytest.approx(pagerank(graph), rel=1e-12)
+    assert pagerank_edges(nodes, edges) == pagerank_edges(nodes, edges.to_dict())
     assert pagerank_edges([], {}) == {}
 
 

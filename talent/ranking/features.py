@@ -200,10 +200,13 @@ RECENT_HALF_LIFE_DAYS = 730.0
 def attach_people(activities: pd.DataFrame, person_of: Mapping[str, str]) -> pd.DataFrame:
     """``activities`` with ``person`` (the actor's person) and ``other`` (the
     counterpart's person, or NaN) columns added."""
-    out = activities.copy()
-    out["person"] = out["actor"].map(person_of)
-    out["other"] = out["counterpart"].map(person_of)
-    return out[out["person"].notna()]
+    # assign, not a copy and two columns set: the acts' own columns are shared (pandas'
+    # copy on write), not copied, which for millions of acts is gigabytes.
+    out = activities.assign(
+        person=activities["actor"].map(person_of), other=activities["counterpart"].map(person_of)
+    )
+    known = out["person"].notna()
+    return out if known.all() else out[known]
 
 
 def opendigger_activity(
@@ -258,9 +261,11 @@ def opendigger_activity(
     # Calendar months as numbers (grouping by Period objects is many times slower).
     month = acts["occurred_at"].dt.year * 12 + acts["occurred_at"].dt.month
     keys = [acts["person"], acts["repo"], month]
-    terms = np.sqrt(w.groupby(keys).sum())
+    # One grouping for the weights and the times: its groups are found once.
+    grouped = pd.DataFrame({"w": w, "at": acts["occurred_at"]}).groupby(keys)
+    terms = np.sqrt(grouped["w"].sum())
     if as_of is not None and half_life_days:
-        age = (as_of - acts["occurred_at"].groupby(keys).max()).dt.total_seconds() / 86400
+        age = (as_of - grouped["at"].max()).dt.total_seconds() / 86400
         terms = terms * np.power(0.5, age / half_life_days)
     return terms.groupby(level=0).sum()
 
@@ -547,8 +552,9 @@ def commit_changes(acts: pd.DataFrame, commit_files: pd.DataFrame) -> pd.DataFra
     """Files changed per commit with the commit's person and time: ``path`` (prefixed
     by the repository), ``person``, ``occurred_at``, ``lines`` (None when unknown) and
     ``commit`` ("owner/repo@sha")."""
-    commits = acts[acts["kind"] == str(ActivityKind.COMMIT)][
-        ["repo", "item", "person", "occurred_at"]
+    # The four columns taken before the rows: filtering all of them first copies them all.
+    commits = acts.loc[
+        acts["kind"] == str(ActivityKind.COMMIT), ["repo", "item", "person", "occurred_at"]
     ].rename(columns={"item": "sha"})
     if commits.empty or commit_files.empty:
         return pd.DataFrame(columns=["path", "person", "occurred_at", "lines", "commit"])

@@ -6,7 +6,7 @@ Each measure is one function taking a graph and ``weight=`` and returning
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -98,46 +98,67 @@ def interaction_edges(
     exclude: frozenset[str] | set[str] = frozenset(),
     coedits: pd.DataFrame | None = None,
     coedit_weight: float = COEDIT_WEIGHT,
-) -> tuple[list[str], dict[tuple[str, str], float]]:
+) -> tuple[list[str], pd.Series]:
     """The nodes and weighted edges of :func:`build_interaction_graph`, in the graph's
     order (the acting people, then anyone first met on an edge), without the graph: what
-    :func:`pagerank_edges` needs, at a fraction of a graph's memory."""
+    :func:`pagerank_edges` needs, at a fraction of a graph's memory. The edges are a
+    Series of weights indexed by (source, target): for millions of acts, a dict of
+    Python pairs would take gigabytes."""
     table = {str(k): v for k, v in (weights or INTERACTION_WEIGHTS).items()}
     people = [p for p in acts["person"].dropna().unique().tolist() if p not in exclude]
-    pairs = acts[acts["other"].notna() & (acts["other"] != acts["person"])]
+    # The three columns taken before the rows: filtering every column copies them all.
+    pairs = acts.loc[
+        acts["other"].notna() & (acts["other"] != acts["person"]), ["person", "other", "kind"]
+    ]
     pairs = pairs.assign(w=pairs["kind"].map(table).fillna(0.0))
     pairs = pairs[(pairs["w"] > 0) & ~pairs["person"].isin(exclude) & ~pairs["other"].isin(exclude)]
-    summed = pairs.groupby(["other", "person"])["w"].sum()
-    # Plain lists: iterating a frame's text columns row by row is many times slower.
-    edges = dict(
-        zip(
-            zip(
-                summed.index.get_level_values(0).tolist(),
-                summed.index.get_level_values(1).tolist(),
-                strict=True,
-            ),
-            summed.tolist(),
-            strict=True,
-        )
-    )
+    edges = pairs.groupby(["other", "person"])["w"].sum()
     if coedits is not None and not coedits.empty:
-        # Each tie adds to both directions: the interaction edges keep their place, new
-        # edges come after them in the ties' order (as adding them one by one would).
-        ties = zip(
+        edges = _with_coedits(edges, coedits, coedit_weight, exclude)
+    # Each edge's two ends in turn, as a list of pairs would give them.
+    n = len(edges)
+    ends = pd.concat(
+        [edges.index.get_level_values(0).to_series(), edges.index.get_level_values(1).to_series()],
+        ignore_index=True,
+    ).take(np.arange(2 * n).reshape(2, n).T.ravel())
+    # In the ends' own type: millions of ends as Python strings would take gigabytes.
+    first = pd.Series(people, dtype=ends.dtype if n else object)
+    nodes = pd.concat([first, ends], ignore_index=True)
+    return pd.unique(nodes).tolist(), edges
+
+
+def _with_coedits(
+    edges: pd.Series, coedits: pd.DataFrame, coedit_weight: float, exclude: Collection[str]
+) -> pd.Series:
+    """``edges`` with each co-editing tie added to both directions: the interaction edges
+    keep their place, new edges come after them in the ties' order (as adding them one by
+    one would), and every sum is made in the same order as one by one."""
+    ties = [
+        (u, v, coedit_weight * float(w))
+        for u, v, w in zip(
             coedits["u"].tolist(), coedits["v"].tolist(), coedits["weight"].tolist(), strict=True
         )
-        for u, v, w in ties:
-            if u in exclude or v in exclude:
-                continue
-            for a, b in ((u, v), (v, u)):
-                edges[a, b] = edges.get((a, b), 0.0) + coedit_weight * float(w)
-    ends = [end for pair in edges for end in pair]
-    return pd.unique(pd.Series(people + ends, dtype=object)).tolist(), edges
+        if u not in exclude and v not in exclude
+    ]
+    directed = [pair for u, v, _ in ties for pair in ((u, v), (v, u))]
+    found = edges.index.get_indexer(directed) if len(edges) else np.full(len(directed), -1)
+    values = edges.to_numpy(dtype=float, copy=True)
+    extra: dict[tuple[str, str], float] = {}
+    for k, (a, b) in enumerate(directed):
+        w = ties[k // 2][2]
+        if found[k] >= 0:
+            values[found[k]] = float(values[found[k]]) + w
+        else:
+            extra[a, b] = extra.get((a, b), 0.0) + w
+    index = edges.index.append(pd.MultiIndex.from_tuples(list(extra), names=edges.index.names))
+    if not len(edges):
+        index = pd.MultiIndex.from_tuples(list(extra), names=["other", "person"])
+    return pd.Series(np.concatenate([values, list(extra.values())]), index=index, name="w")
 
 
 def pagerank_edges(
     nodes: list[str],
-    edges: Mapping[tuple[str, str], float],
+    edges: Mapping[tuple[str, str], float] | pd.Series,
     alpha: float = 0.85,
     max_iter: int = 100,
     tol: float = 1.0e-6,
@@ -157,9 +178,14 @@ def pagerank_edges(
     if n == 0:
         return {}
     index = pd.Index(nodes)
-    sources = index.get_indexer([u for u, _ in edges])
-    targets = index.get_indexer([v for _, v in edges])
-    values = np.fromiter(edges.values(), dtype=float, count=len(edges))
+    if isinstance(edges, pd.Series):  # weights indexed by (source, target)
+        sources = index.get_indexer(edges.index.get_level_values(0))
+        targets = index.get_indexer(edges.index.get_level_values(1))
+        values = edges.to_numpy(dtype=float)
+    else:
+        sources = index.get_indexer([u for u, _ in edges])
+        targets = index.get_indexer([v for _, v in edges])
+        values = np.fromiter(edges.values(), dtype=float, count=len(edges))
     matrix = sp.sparse.coo_array((values, (sources, targets)), shape=(n, n)).tocsr()
     out_weight = matrix.sum(axis=1)
     out_weight[out_weight != 0] = 1.0 / out_weight[out_weight != 0]

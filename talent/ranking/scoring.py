@@ -89,14 +89,13 @@ from talent.ranking.search import SearchIndex, build_search_index, search_work, 
 from talent.ranking.skills import build_skills
 from talent.store import (
     get_meta,
-    load_activities,
-    load_commit_files,
     load_identity_links,
     load_named_owners,
     load_people,
     meta_items,
     set_meta,
 )
+from talent.store.columnar import load_activities_columns, load_commit_files_columns
 
 
 @dataclass(frozen=True)
@@ -680,10 +679,12 @@ def _prepare(activities, people, links, commit_files, include_bots):
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
     acts = attach_people(activities, person_of)
     bots = set(people.loc[people["is_bot"].astype(bool), "person_id"])
-    if not include_bots:
-        acts = acts[~acts["person"].isin(bots)]
+    # Filtered only where a bot acted: a filter copies every column of millions of acts.
+    if not include_bots and (by_bot := acts["person"].isin(bots)).any():
+        acts = acts[~by_bot]
     changes = commit_changes(acts, commit_files if commit_files is not None else pd.DataFrame())
-    changes = changes[~changes["person"].isin(bots)]
+    if (by_bot := changes["person"].isin(bots)).any():
+        changes = changes[~by_bot]
     return acts, changes, bots
 
 
@@ -1711,10 +1712,10 @@ def _load(engine, settings, repos, since, include_bots):
     ensure_people(engine, settings)
     people = load_people(engine)
     acts, changes, bots = _prepare(
-        load_activities(engine, repos=repos, since=since),
+        load_activities_columns(engine, repos=repos, since=since),
         people,
         load_identity_links(engine),
-        load_commit_files(engine, repos=repos),
+        load_commit_files_columns(engine, repos=repos),
         include_bots,
     )
     return acts, changes, bots, people

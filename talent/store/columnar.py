@@ -1,0 +1,216 @@
+"""Large reads of the store straight into Arrow columns.
+
+``pandas.read_sql`` fetches every row as a tuple of Python objects before it builds a
+column: for 20 million activities that is more than ten gigabytes at once. Here the
+frame is the same as the ``load_*`` functions' (same columns, dtypes and values) at a
+fraction of the peak memory and of the processor time:
+
+- a large SQLite file is read by the ADBC SQLite driver (``adbc-driver-sqlite``, when
+  installed) in a child process that streams Arrow record batches back (Arrow IPC): a
+  second SQLite library in this process would break the file locks of the first (after
+  one read, later reads saw stale rows and failed with "disk I/O error"), in its own
+  process it is one more reader;
+- otherwise (PostgreSQL, a small file, no driver, or a value the driver cannot type) the
+  rows are fetched a chunk at a time from the database's own cursor (no SQLAlchemy row
+  per row), each chunk turned into Arrow arrays, and only the columns kept.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+import pyarrow as pa
+from sqlalchemy import Engine, Select, literal, select, union_all
+
+from talent.config import sqlite_path
+from talent.store import _naive_utc, _read, schema
+
+# Rows fetched and turned into Arrow arrays at a time.
+CHUNK = 100_000
+# SQLite files from this size on are read in a child process by the ADBC driver (when
+# installed): below it, starting the child costs more than it saves.
+CHILD_READ_BYTES = 200_000_000
+# What a child's first row holds in a column of each type: the ADBC driver types each
+# column by the values of its first batch, and a column missing there (all NULL) would be
+# typed as integers and fail on the first text. The row is dropped again.
+_TYPED = {str: "", int: 0, float: 0.0, datetime: datetime(1970, 1, 1), bool: False}
+# The Arrow type the driver gives each of those (SQLite keeps times as text): a column of
+# another type held values of several types, which read_sql keeps as objects.
+_ARROW = {str: pa.string(), int: pa.int64(), float: pa.float64(), datetime: pa.string(),
+          bool: pa.int64()}  # fmt: skip
+
+
+def read_columns(
+    engine: Engine,
+    stmt: Select,
+    order: Sequence[str] = (),
+    parse_dates: Sequence[str] = (),
+    chunk: int | None = None,
+) -> pd.DataFrame:
+    """The rows of ``stmt`` in the order of its columns ``order``, as a frame: the same
+    frame as :func:`talent.store._read` (``pandas.read_sql``) of ``stmt`` ordered by
+    ``order`` gives, with ``parse_dates`` parsed. Read in a child process
+    (:data:`CHILD_READ_BYTES`), else ``chunk`` rows (default :data:`CHUNK`) at a time."""
+    ordered = stmt.order_by(*(stmt.selected_columns[name] for name in order))
+    table = _child_read(engine, stmt, order)
+    if table is None:
+        table = _chunked_read(engine, ordered, chunk or CHUNK)
+    if table is None:  # no rows, or a column of mixed types: read_sql's own frame
+        return _read(engine, ordered, parse_dates)
+    table = _times(table, parse_dates)
+    frame = table.to_pandas(self_destruct=True)
+    del table
+    for col in parse_dates:  # a no-op for the times Arrow parsed
+        frame[col] = pd.to_datetime(frame[col], format="ISO8601")
+    return frame
+
+
+def _times(table: pa.Table, columns: Sequence[str]) -> pa.Table:
+    """``table`` with the texts of ``columns`` (SQLite keeps times as ISO 8601 text)
+    parsed by Arrow into microsecond times, as pandas would parse them but without a
+    Python string per value; a column Arrow cannot parse is left for pandas."""
+    import pyarrow.compute as pc
+
+    for col in columns:
+        i = table.schema.get_field_index(col)
+        if not pa.types.is_string(table.schema.field(i).type):
+            continue
+        try:
+            parsed = pc.cast(table.column(i), pa.timestamp("us"))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        table = table.set_column(i, col, parsed)
+    return table
+
+
+def _chunked_read(engine: Engine, stmt: Select, chunk: int) -> pa.Table | None:
+    """The rows of ``stmt`` fetched ``chunk`` at a time, or None when there are none or
+    a column holds values of several types (SQLite keeps what it is given: no Arrow type
+    holds them; read_sql makes such a column one of objects)."""
+    tables = []
+    try:
+        with engine.connect() as conn:
+            result = conn.execute(stmt)
+            try:
+                names = list(result.keys())
+                # The driver's own rows: SQLAlchemy's per-row processing (a datetime
+                # object per time) is skipped; times are parsed a column at a time.
+                cursor = result.cursor
+                while rows := cursor.fetchmany(chunk):
+                    columns = list(zip(*rows, strict=True))
+                    tables.append(pa.table([pa.array(c) for c in columns], names=names))
+            finally:
+                result.close()
+        if not tables:
+            return None
+        # A chunk whose values of a column were all missing has a null column: promoted
+        # to the other chunks' type.
+        return pa.concat_tables(tables, promote_options="default")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def _child_read(engine: Engine, stmt: Select, order: Sequence[str]) -> pa.Table | None:
+    """The rows of ``stmt`` ordered by ``order``, read by the ADBC SQLite driver in a
+    child process; None where that does not apply (not a large SQLite file, no driver,
+    a column type without a typed first row) or the child fails (a value its typing
+    rejects): the caller then reads in this process."""
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if path is None or not path.exists() or os.path.getsize(path) < CHILD_READ_BYTES:
+        return None
+    if not _has_driver():
+        return None
+    columns = list(stmt.selected_columns)
+    try:
+        typed = [_TYPED[c.type.python_type] for c in columns]
+    except (KeyError, NotImplementedError):
+        return None
+    first = select(
+        *(literal(v, c.type).label(c.name) for v, c in zip(typed, columns, strict=True)),
+        literal(0).label("_row_"),
+    )
+    rest = stmt.add_columns(literal(1).label("_row_"))
+    both = union_all(first, rest).subquery()
+    query = select(*(both.c[c.name] for c in columns)).order_by(
+        both.c["_row_"], *(both.c[name] for name in order)
+    )
+    # Every value rendered by SQLAlchemy's own literal rendering (quoted, the store's
+    # time format): the child takes one finished statement.
+    sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "talent.store.columnar", str(path), sql],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert child.stdout is not None
+    try:
+        table: pa.Table | None = pa.ipc.open_stream(child.stdout).read_all()
+    except (pa.ArrowInvalid, OSError):
+        table = None
+    finally:
+        child.stdout.close()
+        returncode = child.wait()
+    wanted = [_ARROW[c.type.python_type] for c in columns]
+    if table is None or returncode != 0 or table.schema.types != wanted:
+        return None
+    table = table.slice(1)
+    # A column missing everywhere is typed by the first row alone: read_sql gives None.
+    for i, column in enumerate(table.columns):
+        if len(table) and column.null_count == len(table):
+            table = table.set_column(i, table.column_names[i], pa.nulls(len(table)))
+    return table.combine_chunks() if len(table) else None
+
+
+def _has_driver() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("adbc_driver_sqlite") is not None
+
+
+def _serve(path: str, sql: str) -> None:
+    """The child's side: ``sql`` over the SQLite file ``path``, as an Arrow IPC stream on
+    standard output, a batch at a time."""
+    import adbc_driver_sqlite.dbapi as adbc
+
+    with adbc.connect(f"file:{path}?mode=ro") as conn, conn.cursor() as cursor:
+        cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(CHUNK)})
+        cursor.execute(sql)
+        reader = cursor.fetch_record_batch()
+        with pa.output_stream(sys.stdout.buffer) as sink:
+            with pa.ipc.new_stream(sink, reader.schema) as writer:
+                for batch in reader:
+                    writer.write_batch(batch)
+
+
+def load_activities_columns(
+    engine: Engine, *, repos: Sequence[str] | None = None, since: datetime | None = None
+) -> pd.DataFrame:
+    """:func:`talent.store.load_activities` of ``repos`` since ``since``, read by
+    :func:`read_columns`."""
+    t = schema.activities
+    stmt = select(t)
+    if repos:
+        stmt = stmt.where(t.c.repo.in_(list(repos)))
+    if since is not None:
+        stmt = stmt.where(t.c.occurred_at >= _naive_utc(since))
+    return read_columns(engine, stmt, ["occurred_at", "key"], ["occurred_at"])
+
+
+def load_commit_files_columns(
+    engine: Engine, *, repos: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """:func:`talent.store.load_commit_files` of ``repos``, read by :func:`read_columns`."""
+    t = schema.commit_files
+    stmt = select(t)
+    if repos:
+        stmt = stmt.where(t.c.repo.in_(list(repos)))
+    return read_columns(engine, stmt, ["repo", "sha", "path"])
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1], sys.argv[2])

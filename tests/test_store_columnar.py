@@ -1,0 +1,115 @@
+"""The chunked columnar reads give exactly the frames of the ``load_*`` functions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from talent.model import Activity, ActivityKind, CommitFile
+from talent.store import (
+    load_activities,
+    load_commit_files,
+    save_activities,
+    save_commit_files,
+)
+from talent.store.columnar import (
+    load_activities_columns,
+    load_commit_files_columns,
+)
+
+T0 = datetime(2024, 5, 1, 9, 30, 15, 250_000, tzinfo=UTC)
+
+
+def _acts() -> list[Activity]:
+    """Acts whose sizes, pull request numbers and counterparts are missing in some
+    chunks of two rows and present in others (a chunk's column is then all null)."""
+    acts = []
+    for i in range(7):
+        acts.append(
+            Activity(
+                f"a:{i}",
+                f"acme/r{i % 2}",
+                ActivityKind.COMMIT if i % 3 else ActivityKind.REVIEW,
+                f"github:{i % 3}",
+                T0 + timedelta(days=i, microseconds=0 if i % 2 else 17),
+                counterpart=f"github:{i % 2}" if i >= 4 else None,
+                item=f"acme/r{i % 2}#{i}",
+                size=i * 10 if i >= 2 else None,
+                title=f"Fix {i}",
+                pr_number=i if i >= 5 else None,
+            )
+        )
+    return acts
+
+
+# Chunks of 1, 2 and 3 rows, read in this process or (SQLite) by the driver in a child.
+WAYS = [(1, False), (2, False), (3, False), (100, False), (2, True), (100, True)]
+
+
+@pytest.mark.parametrize(("chunk", "child"), WAYS)
+def test_activities_read_in_chunks_are_the_loaded_frame(store, chunk, child, monkeypatch):
+    import talent.store.columnar as columnar
+
+    if child and store.dialect.name != "sqlite":
+        pytest.skip("the child reads SQLite files")
+    save_activities(store, _acts())
+    monkeypatch.setattr(columnar, "CHUNK", chunk)
+    monkeypatch.setattr(columnar, "CHILD_READ_BYTES", 0 if child else 10**15)
+    children = []
+    real = columnar._child_read
+    monkeypatch.setattr(
+        columnar, "_child_read", lambda *a: children.append(real(*a)) or children[-1]
+    )
+    for repos, since in [(None, None), (["acme/r1"], None), (None, T0 + timedelta(days=3))]:
+        expected = load_activities(store, repos=repos, since=since)
+        found = load_activities_columns(store, repos=repos, since=since)
+        pd.testing.assert_frame_equal(found, expected)
+    # The child read every time it was asked to (counterparts are missing in the first
+    # rows and text later: the typed first row keeps them text).
+    assert all(t is not None for t in children) == child
+    assert len(load_activities_columns(store)) == 7
+    assert load_activities_columns(store)["size"].isna().sum() == 2
+
+
+def test_commit_files_read_in_chunks_are_the_loaded_frame(store):
+    save_commit_files(
+        store,
+        [
+            CommitFile("acme/r0", "abc", "src/a.py", 3, 1),
+            CommitFile("acme/r0", "abc", "docs/b.md", 0, 2),
+            CommitFile("acme/r1", "def", "src/c.py", 5, 0),
+        ],
+    )
+    for repos in (None, ["acme/r1"], ["acme/none"]):
+        pd.testing.assert_frame_equal(
+            load_commit_files_columns(store, repos=repos), load_commit_files(store, repos=repos)
+        )
+
+
+def test_an_empty_store_reads_as_the_loaded_empty_frame(store):
+    pd.testing.assert_frame_equal(load_activities_columns(store), load_activities(store))
+    pd.testing.assert_frame_equal(load_commit_files_columns(store), load_commit_files(store))
+
+
+def test_the_demo_world_reads_the_same(demo_store):
+    pd.testing.assert_frame_equal(load_activities_columns(demo_store), load_activities(demo_store))
+    pd.testing.assert_frame_equal(
+        load_commit_files_columns(demo_store), load_commit_files(demo_store)
+    )
+
+
+@pytest.mark.parametrize("child", [False, True])
+def test_a_column_of_mixed_types_reads_as_the_loaded_frame(tmp_path, child, monkeypatch):
+    import talent.store.columnar as columnar
+    from talent.store import open_store
+
+    monkeypatch.setattr(columnar, "CHILD_READ_BYTES", 0 if child else 10**15)
+    engine = open_store(f"sqlite:///{tmp_path / 'mixed.db'}")
+    save_activities(engine, _acts())
+    with engine.begin() as conn:  # SQLite keeps a text where a number belongs
+        conn.exec_driver_sql("UPDATE activities SET size = 'big' WHERE key = 'a:6'")
+    found = load_activities_columns(engine)
+    pd.testing.assert_frame_equal(found, load_activities(engine))
+    assert found["size"].tolist()[-1] == "big"
