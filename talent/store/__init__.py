@@ -25,6 +25,7 @@ from sqlalchemy import (
     ColumnElement,
     Engine,
     Integer,
+    Select,
     String,
     Table,
     create_engine,
@@ -990,6 +991,20 @@ def load_activities(
     """Activities, optionally only of some repositories, some actors (identity keys)
     and within a time window."""
     t = schema.activities
+    stmt = activities_query(repos=repos, since=since, until=until, actors=actors)
+    return _read(engine, stmt.order_by(t.c.occurred_at, t.c.key), parse_dates=["occurred_at"])
+
+
+def activities_query(
+    *,
+    repos: Sequence[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    actors: Sequence[str] | None = None,
+) -> Select:
+    """The unordered query of :func:`load_activities` (also read column by column by
+    :mod:`talent.store.columnar`)."""
+    t = schema.activities
     stmt = select(t)
     if repos:
         stmt = stmt.where(t.c.repo.in_(list(repos)))
@@ -999,15 +1014,21 @@ def load_activities(
         stmt = stmt.where(t.c.occurred_at >= _naive_utc(since))
     if until is not None:
         stmt = stmt.where(t.c.occurred_at < _naive_utc(until))
-    return _read(engine, stmt.order_by(t.c.occurred_at, t.c.key), parse_dates=["occurred_at"])
+    return stmt
 
 
 def load_commit_files(engine: Engine, *, repos: Sequence[str] | None = None) -> pd.DataFrame:
     t = schema.commit_files
+    return _read(engine, commit_files_query(repos).order_by(t.c.repo, t.c.sha, t.c.path))
+
+
+def commit_files_query(repos: Sequence[str] | None = None) -> Select:
+    """The unordered query of :func:`load_commit_files`."""
+    t = schema.commit_files
     stmt = select(t)
     if repos:
         stmt = stmt.where(t.c.repo.in_(list(repos)))
-    return _read(engine, stmt.order_by(t.c.repo, t.c.sha, t.c.path))
+    return stmt
 
 
 def save_profiles(engine: Engine, profiles: Iterable[dict]) -> int:

@@ -28,7 +28,7 @@ import pyarrow as pa
 from sqlalchemy import Engine, Select, literal, select, union_all
 
 from talent.config import sqlite_path
-from talent.store import _naive_utc, _read, schema
+from talent.store import _read, activities_query, commit_files_query
 
 # Rows fetched and turned into Arrow arrays at a time.
 CHUNK = 100_000
@@ -192,12 +192,7 @@ def load_activities_columns(
 ) -> pd.DataFrame:
     """:func:`talent.store.load_activities` of ``repos`` since ``since``, read by
     :func:`read_columns`."""
-    t = schema.activities
-    stmt = select(t)
-    if repos:
-        stmt = stmt.where(t.c.repo.in_(list(repos)))
-    if since is not None:
-        stmt = stmt.where(t.c.occurred_at >= _naive_utc(since))
+    stmt = activities_query(repos=repos, since=since)
     return read_columns(engine, stmt, ["occurred_at", "key"], ["occurred_at"])
 
 
@@ -205,11 +200,7 @@ def load_commit_files_columns(
     engine: Engine, *, repos: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """:func:`talent.store.load_commit_files` of ``repos``, read by :func:`read_columns`."""
-    t = schema.commit_files
-    stmt = select(t)
-    if repos:
-        stmt = stmt.where(t.c.repo.in_(list(repos)))
-    return read_columns(engine, stmt, ["repo", "sha", "path"])
+    return read_columns(engine, commit_files_query(repos), ["repo", "sha", "path"])
 
 
 if __name__ == "__main__":
