@@ -150,9 +150,8 @@ def _with_coedits(
             values[found[k]] = float(values[found[k]]) + w
         else:
             extra[a, b] = extra.get((a, b), 0.0) + w
-    index = edges.index.append(pd.MultiIndex.from_tuples(list(extra), names=edges.index.names))
-    if not len(edges):
-        index = pd.MultiIndex.from_tuples(list(extra), names=["other", "person"])
+    added = pd.MultiIndex.from_tuples(list(extra), names=["other", "person"])
+    index = edges.index.append(added) if len(edges) else added
     return pd.Series(np.concatenate([values, list(extra.values())]), index=index, name="w")
 
 

@@ -67,9 +67,9 @@ def render() -> None:
     status, filters = started
     # Rank ranges not at hand (a ranking not computed yet) take re-rankings of five
     # stretches of time: the table is drawn first without them.
-    _url, _version, profile, repos, since, include_bots, _ = ranking_args(status, filters)
+    url, version, profile, repos, since, include_bots, intervals = ranking_args(status, filters)
     pending = filters.intervals and not data.ranges_at_hand(
-        status.url, profile, repos, since, include_bots
+        url, profile, repos, since, include_bots
     )
     drawn = replace(filters, intervals=False) if pending else filters
     shown = filtered_ranking(status, drawn)
@@ -99,10 +99,7 @@ def render() -> None:
 
     if shown.empty:
         if filters.skill:
-            _url, version, _profile, repos, since, include_bots, _intervals = ranking_args(
-                status, filters
-            )
-            args = (status.url, version, repos, since, include_bots, filters.skill)
+            args = (url, version, repos, since, include_bots, filters.skill)
             if data.skill_matches(*args).empty:
                 st.info(
                     f"Nobody's work matches **{md_escape(filters.skill)}**: "
@@ -182,7 +179,6 @@ def render() -> None:
                 key="download_csv",
             )
     if can("download:shortlisted_csv"):
-        url, version, profile, repos, since, include_bots, intervals = ranking_args(status, filters)
         shortlisted = data.shortlisted_ids(url, viewer)
 
         def shortlist_csv() -> bytes:
@@ -213,7 +209,6 @@ def render() -> None:
         selected(status, filters, shown.iloc[rows])
     # A person's page (or the shortlist file) is the likely next click: its evidence is
     # built meanwhile, once the page is drawn.
-    url, version, _profile, repos, since, include_bots, _ = ranking_args(status, filters)
     data.prepare_evidence(url, version, repos, since, include_bots)
 
 
