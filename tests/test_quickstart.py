@@ -106,7 +106,7 @@ def test_app_configures_streamlit_itself():
 
     command = streamlit_command("127.0.0.1", 8123)
     settings = dict(zip(command[5::2], command[6::2], strict=True))
-    assert command[1:4] == ["-m", "streamlit", "run"]
+    assert command[1:4] == ["-m", "talent.ui.server", "run"]
     assert Path(command[4]).is_file() and Path(command[4]).name == "entry.py"
     assert settings["--server.headless"] == "true"
     assert settings["--server.showEmailPrompt"] == "false"
@@ -166,3 +166,13 @@ def test_stopping_talent_app_stops_streamlit(tmp_path, signum):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", port))
         sock.listen()
+
+
+def test_server_preloads_modules_that_exist():
+    # A module renamed or dropped from PRELOAD's list would silently stop being loaded
+    # ahead of the first page: every name must import.
+    from talent.ui.server import PRELOAD, preload
+
+    assert "talent.ui.app" in PRELOAD
+    assert preload() == []
+    assert preload(("talent.no_such_module",)) == ["talent.no_such_module"]

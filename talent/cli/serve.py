@@ -91,9 +91,10 @@ def _launch_app(settings: Settings, config: str | None, address: str, port: int,
 
 
 def streamlit_command(address: str, port: int, secrets_file: Path | None = None) -> list[str]:
-    """``streamlit run`` on the app with every setting given on the command line, so
-    neither the folder it starts in (a ``.streamlit/config.toml`` there or not) nor a
-    missing terminal changes anything. ``secrets_file``: the only secrets file Streamlit
+    """``streamlit run`` on the app (through :mod:`talent.ui.server`, which imports what
+    the first page needs while the server starts) with every setting given on the
+    command line, so neither the folder it starts in (a ``.streamlit/config.toml`` there
+    or not) nor a missing terminal changes anything. ``secrets_file``: the only secrets file Streamlit
     reads (:func:`talent.signin.streamlit_secrets`), so one in the folder it starts in
     cannot change the sign-in."""
     entry = Path(__file__).parents[1] / "ui" / "entry.py"
@@ -117,7 +118,7 @@ def streamlit_command(address: str, port: int, secrets_file: Path | None = None)
     }
     if secrets_file:  # then the only secrets file Streamlit reads
         settings["secrets.files"] = str(secrets_file)
-    command = [sys.executable, "-m", "streamlit", "run", str(entry)]
+    command = [sys.executable, "-m", "talent.ui.server", "run", str(entry)]
     for key, value in settings.items():
         command += [f"--{key}", str(value)]
     return command
