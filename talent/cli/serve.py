@@ -94,9 +94,9 @@ def streamlit_command(address: str, port: int, secrets_file: Path | None = None)
     """``streamlit run`` on the app (through :mod:`talent.ui.server`, which imports what
     the first page needs while the server starts) with every setting given on the
     command line, so neither the folder it starts in (a ``.streamlit/config.toml`` there
-    or not) nor a missing terminal changes anything. ``secrets_file``: the only secrets file Streamlit
-    reads (:func:`talent.signin.streamlit_secrets`), so one in the folder it starts in
-    cannot change the sign-in."""
+    or not) nor a missing terminal changes anything. ``secrets_file``: the only secrets
+    file Streamlit reads (:func:`talent.signin.streamlit_secrets`), so one in the folder
+    it starts in cannot change the sign-in."""
     entry = Path(__file__).parents[1] / "ui" / "entry.py"
     settings = {
         "server.port": port,
