@@ -492,6 +492,15 @@ class RankingBase:
             assert self._evidence is not None
             return self._evidence
 
+    def evidence_of(self, people: Collection[str]) -> Evidence:
+        """Evidence that explains ``people`` exactly as :attr:`evidence` does, built for
+        them alone (:func:`build_evidence`) unless :attr:`evidence` is built already: what
+        an export of a few people needs, for a fraction of the work."""
+        with self._evidence_lock:
+            if self._evidence is not None:
+                return self._evidence
+        return build_evidence(self.acts, self.changes, people)
+
     def prepare_evidence(self) -> threading.Thread | None:
         """Build :attr:`evidence` in a background thread (None when it is built already),
         for a page that will soon need it: whoever asks for it meanwhile waits for that
@@ -971,7 +980,10 @@ class Evidence:
     (:func:`talent.ranking.features.commit_changes`), who answered each issue or pull request
     first, what each commit changes, degree of authorship, each act's item key
     (``keys``, aligned with ``acts``), each item's substance (:func:`build_substance`)
-    and the key of each commit (``commit_keys``: "owner/repo@sha" -> key)."""
+    and the key of each commit (``commit_keys``: "owner/repo@sha" -> key).
+
+    ``people``: the only people it explains (None: everyone), when it was built for
+    them alone (:func:`build_evidence`); explaining anyone else is an error."""
 
     acts: pd.DataFrame
     changes: pd.DataFrame
@@ -981,29 +993,61 @@ class Evidence:
     keys: pd.Series
     substance: pd.DataFrame
     commit_keys: pd.Series
+    people: frozenset[str] | None = None
+
+    def check_covers(self, person_id: str) -> None:
+        """Raise ``ValueError`` when this evidence was built for others than ``person_id``."""
+        if self.people is not None and person_id not in self.people:
+            raise ValueError(f"this evidence was built for other people than {person_id}")
 
 
-def build_evidence(acts: pd.DataFrame, changes: pd.DataFrame | None = None) -> Evidence:
+def build_evidence(
+    acts: pd.DataFrame,
+    changes: pd.DataFrame | None = None,
+    people: Collection[str] | None = None,
+) -> Evidence:
     """An :class:`Evidence` from all acts (not only one person's: who answered first
-    depends on everyone's acts) and, optionally, the commits' file changes."""
+    depends on everyone's acts) and, optionally, the commits' file changes.
+
+    With ``people``, it explains only them, exactly as the evidence of everyone would,
+    for a fraction of the work: who answered first, each item's substance and degree of
+    authorship are computed only where they can reach those people's acts — the items
+    they acted on with every act on them (and every act on those items' commits), and
+    the files those commits or those people changed with every change to them (a file's
+    authors and whether a commit added it in bulk depend on all its history)."""
     if changes is None:
         changes = pd.DataFrame(columns=["path", "person", "occurred_at", "lines", "commit"])
     keys = item_keys(acts)
     on_commits = acts["kind"].isin([str(k) for k in _ON_COMMITS]) & acts["item"].notna()
-    commit_keys = pd.Series(
-        keys[on_commits].to_numpy(),
-        index=(acts["repo"] + "@" + acts["item"].astype(str))[on_commits],
-    )
+    commit_ids = acts["repo"] + "@" + acts["item"].astype(str)
+    near, near_keys, near_changes = acts, keys, changes
+    if people is not None:
+        people = frozenset(people)
+        theirs = acts["person"].isin(people)
+        on_items = keys.isin(set(keys[theirs]))
+        commits = set(commit_ids[on_commits & on_items])
+        take = (
+            on_items
+            | (on_commits & commit_ids.isin(commits))
+            | acts["item"].isin(set(acts.loc[theirs, "item"].dropna()))
+        )
+        near, near_keys = acts[take], keys[take]
+        on_commits, commit_ids = on_commits[take], commit_ids[take]
+        if "commit" in changes.columns:
+            touched = changes["commit"].isin(commits) | changes["person"].isin(people)
+            near_changes = changes[changes["path"].isin(set(changes.loc[touched, "path"]))]
+    commit_keys = pd.Series(near_keys[on_commits].to_numpy(), index=commit_ids[on_commits])
     commit_keys = commit_keys[~commit_keys.index.duplicated()]  # fmt: skip
     return Evidence(
         acts=acts,
         changes=changes,
-        firsts=first_responders(acts),
-        kinds=commit_kinds(changes),
-        authorship=build_authorship(changes),
+        firsts=first_responders(near),
+        kinds=commit_kinds(near_changes),
+        authorship=build_authorship(near_changes),
         keys=keys,
-        substance=build_substance(acts, changes, keys, commit_keys),
+        substance=build_substance(near, near_changes, near_keys, commit_keys),
         commit_keys=commit_keys,
+        people=people,
     )
 
 
@@ -1099,7 +1143,8 @@ def build_substance(
     )  # fmt: skip
     out = out.join(sized)
     size = frame.groupby("key")["size"].max()
-    out["lines"] = out["lines"].fillna(size.reindex(out.index))
+    # Numbers even where no commit is sized (no file changes known).
+    out["lines"] = out["lines"].fillna(size.reindex(out.index)).astype(float)
     out["files"] = out["files"].fillna(0)
     for column in ("code", "unchanged", "versions"):
         out[column] = out[column].astype("boolean").fillna(False).astype(bool)
@@ -1228,6 +1273,7 @@ def evidence_for(
     """
     if isinstance(evidence, pd.DataFrame):
         evidence = build_evidence(evidence)
+    evidence.check_covers(person_id)
     if signal == "ownership":
         return _owned_files(evidence, person_id, n, area, exclude)
     spec = SIGNAL_TABLE[signal]
@@ -1327,7 +1373,7 @@ def _owned_files(
             "kind": "file",
             "title": path.to_numpy(),
             "url": urls.to_numpy(),
-            "occurred_at": owned["path"].map(last).to_numpy(),
+            "occurred_at": last.reindex(owned["path"]).to_numpy(),
             "repo": repo.to_numpy(),
             "key": owned["path"].to_numpy(),
             "lines": np.nan,
