@@ -977,28 +977,56 @@ _RECENT_DAYS = {"recent_activity": 365, "momentum": 90}
 class Evidence:
     """What explanations draw on, prepared once: acts with people
     (:func:`talent.ranking.features.attach_people`), commit file changes
-    (:func:`talent.ranking.features.commit_changes`), who answered each issue or pull request
-    first, what each commit changes, degree of authorship, each act's item key
-    (``keys``, aligned with ``acts``), each item's substance (:func:`build_substance`)
-    and the key of each commit (``commit_keys``: "owner/repo@sha" -> key).
+    (:func:`talent.ranking.features.commit_changes`), each act's item key (``keys``,
+    aligned with ``acts``), each item's substance (:func:`build_substance`), the key of
+    each commit (``commit_keys``: "owner/repo@sha" -> key) and, made on first use, who
+    answered each issue or pull request first (``firsts``), what each commit changes
+    (``kinds``) and degree of authorship (``authorship``).
 
     ``people``: the only people it explains (None: everyone), when it was built for
-    them alone (:func:`build_evidence`); explaining anyone else is an error."""
+    them alone (:func:`build_evidence`); explaining anyone else is an error.
+    ``near_acts`` and ``near_changes`` are the acts and file changes that can reach
+    those people's evidence (all of them for everyone's)."""
 
     acts: pd.DataFrame
     changes: pd.DataFrame
-    firsts: pd.DataFrame
-    kinds: pd.DataFrame
-    authorship: pd.DataFrame
     keys: pd.Series
     substance: pd.DataFrame
     commit_keys: pd.Series
     people: frozenset[str] | None = None
+    near_acts: pd.DataFrame | None = field(default=None, repr=False)
+    near_changes: pd.DataFrame | None = field(default=None, repr=False)
+
+    @cached_property
+    def firsts(self) -> pd.DataFrame:
+        """:func:`talent.ranking.features.first_responders` of the acts."""
+        return first_responders(self.acts if self.near_acts is None else self.near_acts)
+
+    @cached_property
+    def kinds(self) -> pd.DataFrame:
+        """:func:`talent.ranking.features.commit_kinds` of the file changes."""
+        return commit_kinds(self.changes if self.near_changes is None else self.near_changes)
+
+    @cached_property
+    def authorship(self) -> pd.DataFrame:
+        """:func:`talent.ranking.authorship.build_authorship` of the file changes."""
+        return build_authorship(self.changes if self.near_changes is None else self.near_changes)
 
     def check_covers(self, person_id: str) -> None:
         """Raise ``ValueError`` when this evidence was built for others than ``person_id``."""
         if self.people is not None and person_id not in self.people:
             raise ValueError(f"this evidence was built for other people than {person_id}")
+
+
+def _among(values: pd.Series, chosen: pd.Series | np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is one of ``chosen`` (missing values never are):
+    compared as integer codes, many times faster than testing text against a set."""
+    codes, uniques = pd.factorize(pd.concat([values, pd.Series(chosen, dtype=object)],
+                                            ignore_index=True))  # fmt: skip
+    hit = np.zeros(len(uniques) + 1, dtype=bool)
+    hit[codes[len(values) :]] = True
+    hit[-1] = False  # the code of a missing value (-1)
+    return hit[codes[: len(values)]]
 
 
 def build_evidence(
@@ -1007,14 +1035,16 @@ def build_evidence(
     people: Collection[str] | None = None,
 ) -> Evidence:
     """An :class:`Evidence` from all acts (not only one person's: who answered first
-    depends on everyone's acts) and, optionally, the commits' file changes.
+    depends on everyone's acts) and, optionally, the commits' file changes; everything
+    is prepared at once.
 
     With ``people``, it explains only them, exactly as the evidence of everyone would,
-    for a fraction of the work: who answered first, each item's substance and degree of
-    authorship are computed only where they can reach those people's acts — the items
-    they acted on with every act on them (and every act on those items' commits), and
-    the files those commits or those people changed with every change to them (a file's
-    authors and whether a commit added it in bulk depend on all its history)."""
+    for less work: who answered first, what commits change and degree of authorship are
+    made only when an explanation asks, and only where they can reach those people's
+    acts — the items they acted on with every act on them (and every act on those
+    items' commits), and the files those commits or those people changed with every
+    change to them (a file's authors and whether a commit added it in bulk depend on
+    all its history)."""
     if changes is None:
         changes = pd.DataFrame(columns=["path", "person", "occurred_at", "lines", "commit"])
     keys = item_keys(acts)
@@ -1023,32 +1053,35 @@ def build_evidence(
     near, near_keys, near_changes = acts, keys, changes
     if people is not None:
         people = frozenset(people)
-        theirs = acts["person"].isin(people)
-        on_items = keys.isin(set(keys[theirs]))
-        commits = set(commit_ids[on_commits & on_items])
+        theirs = acts["person"].isin(people).to_numpy()
+        on_items = _among(keys, keys[theirs])
+        commits = commit_ids[on_commits.to_numpy() & on_items]
         take = (
             on_items
-            | (on_commits & commit_ids.isin(commits))
-            | acts["item"].isin(set(acts.loc[theirs, "item"].dropna()))
+            | (on_commits.to_numpy() & _among(commit_ids, commits))
+            | _among(acts["item"], acts["item"][theirs])
         )
         near, near_keys = acts[take], keys[take]
         on_commits, commit_ids = on_commits[take], commit_ids[take]
         if "commit" in changes.columns:
-            touched = changes["commit"].isin(commits) | changes["person"].isin(people)
-            near_changes = changes[changes["path"].isin(set(changes.loc[touched, "path"]))]
+            touched = _among(changes["commit"], commits) | changes["person"].isin(people)
+            near_changes = changes[_among(changes["path"], changes["path"][touched.to_numpy()])]
     commit_keys = pd.Series(near_keys[on_commits].to_numpy(), index=commit_ids[on_commits])
     commit_keys = commit_keys[~commit_keys.index.duplicated()]  # fmt: skip
-    return Evidence(
+    evidence = Evidence(
         acts=acts,
         changes=changes,
-        firsts=first_responders(near),
-        kinds=commit_kinds(near_changes),
-        authorship=build_authorship(near_changes),
         keys=keys,
         substance=build_substance(near, near_changes, near_keys, commit_keys),
         commit_keys=commit_keys,
         people=people,
+        near_acts=near if people is not None else None,
+        near_changes=near_changes if people is not None else None,
     )
+    if people is None:  # everyone's: all of it now (the app builds it in the background)
+        for part in ("firsts", "kinds", "authorship"):
+            getattr(evidence, part)
+    return evidence
 
 
 def item_keys(acts: pd.DataFrame) -> pd.Series:
@@ -1135,7 +1168,8 @@ def build_substance(
     # An item's title is its author's (a commit's subject, a pull request's title).
     title = pd.concat([authored, frame]).drop_duplicates("key").set_index("key")["title"]
     out = pd.DataFrame(index=pd.Index(title.index, name="key"))
-    per_commit = _commit_sizes(changes)
+    # Only the commits of these acts: the others' sizes would reach no item.
+    per_commit = _commit_sizes(changes, commit_keys.index)
     per_commit["key"] = per_commit.index.map(commit_keys)
     sized = per_commit.dropna(subset=["key"]).groupby("key").agg(
         lines=("lines", "sum"), capped=("capped", "sum"), files=("files", "sum"),
@@ -1184,14 +1218,19 @@ def build_substance(
     return out[columns]
 
 
-def _commit_sizes(changes: pd.DataFrame) -> pd.DataFrame:
-    """Per commit ("owner/repo@sha"): ``lines`` changed outside left-out files (``capped``:
-    each file's up to :data:`FILE_LINES_CAP`), ``files``,
+def _commit_sizes(changes: pd.DataFrame, commits: pd.Index | None = None) -> pd.DataFrame:
+    """Per commit ("owner/repo@sha"; only those of ``commits`` when given): ``lines``
+    changed outside left-out files (``capped``: each file's up to
+    :data:`FILE_LINES_CAP`), ``files``,
     whether it touches ``code``, changed no line at all (``unchanged``: renames and mode
-    changes; binary files have unknown counts and are changes), and only ``versions``."""
+    changes; binary files have unknown counts and are changes), and only ``versions``.
+    Bulk additions are found among all of ``changes``."""
     columns = ["lines", "capped", "files", "code", "unchanged", "versions"]
     if changes.empty or "commit" not in changes.columns:
         return pd.DataFrame(columns=columns)
+    bulk = bulk_additions(changes)
+    if commits is not None:
+        changes = changes[_among(changes["commit"], commits.to_numpy(object))]
     # Each distinct path is classified once; rows reach their path's flags by its code.
     codes, unique = pd.factorize(changes["path"].astype(str).to_numpy(object))
     rel = [p.split(":", 1)[-1].lower() for p in unique]
@@ -1201,7 +1240,6 @@ def _commit_sizes(changes: pd.DataFrame) -> pd.DataFrame:
     left = np.array([any(rx.search(p) for rx in left_rx) for p in rel], dtype=bool)
     versions = np.array([any(rx.search(p) for rx in version_rx) for p in rel], dtype=bool)
     code = np.array([bool(CODE_PATH.search(p)) for p in rel], dtype=bool)
-    bulk = bulk_additions(changes)
     commit = changes["commit"].astype(str).to_numpy(object)
     # A row is in a bulk addition when its (commit, path) pair is one: pairs compared as
     # integer codes (commit code times the number of paths plus the path's code).
