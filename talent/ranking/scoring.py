@@ -45,7 +45,6 @@ should we hire", community members by default); more in the settings file.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -1218,6 +1217,23 @@ def build_substance(
     return out[columns]
 
 
+def _searched(texts: list[str], patterns: list[str]) -> np.ndarray:
+    """Whether any of the regular expressions ``patterns`` is found in each of ``texts``:
+    by Arrow's RE2, all texts at once (a Python search per path and pattern cost most of
+    an explanation's time; pandas' str.contains warns on the patterns' groups). The
+    patterns use nothing RE2 reads differently from :mod:`re` (no look-around, no
+    back-reference), and texts hold no line break."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = np.zeros(len(texts), dtype=bool)
+    if texts:
+        values = pa.array(texts, type=pa.string())
+        for pattern in patterns:
+            found |= pc.match_substring_regex(values, pattern).to_numpy(zero_copy_only=False)
+    return found
+
+
 def _commit_sizes(changes: pd.DataFrame, commits: pd.Index | None = None) -> pd.DataFrame:
     """Per commit ("owner/repo@sha"; only those of ``commits`` when given): ``lines``
     changed outside left-out files (``capped``: each file's up to
@@ -1234,12 +1250,9 @@ def _commit_sizes(changes: pd.DataFrame, commits: pd.Index | None = None) -> pd.
     # Each distinct path is classified once; rows reach their path's flags by its code.
     codes, unique = pd.factorize(changes["path"].astype(str).to_numpy(object))
     rel = [p.split(":", 1)[-1].lower() for p in unique]
-    # Searched path by path: pandas' str.contains warns on the rules' groups.
-    left_rx = [re.compile(rx) for _reason, rx in LEFT_OUT_RULES]
-    version_rx = [re.compile(VERSION_FILES), re.compile(dict(LEFT_OUT_RULES)["lock file"])]
-    left = np.array([any(rx.search(p) for rx in left_rx) for p in rel], dtype=bool)
-    versions = np.array([any(rx.search(p) for rx in version_rx) for p in rel], dtype=bool)
-    code = np.array([bool(CODE_PATH.search(p)) for p in rel], dtype=bool)
+    left = _searched(rel, [rx for _reason, rx in LEFT_OUT_RULES])
+    versions = _searched(rel, [VERSION_FILES, dict(LEFT_OUT_RULES)["lock file"]])
+    code = _searched(rel, [CODE_PATH.pattern])
     commit = changes["commit"].astype(str).to_numpy(object)
     # A row is in a bulk addition when its (commit, path) pair is one: pairs compared as
     # integer codes (commit code times the number of paths plus the path's code).
