@@ -18,10 +18,12 @@ from talent.ranking.authorship import BULK_FILES
 from talent.ranking.features import attach_people, commit_changes, mechanical_subject
 from talent.ranking.scoring import (
     CONTRIBUTIONS,
+    SIGNALS,
     build_evidence,
     build_substance,
     evidence_for,
     explain,
+    load_work,
 )
 from talent.ranking.skills import build_skills
 from talent.views.outreach import cited_work
@@ -228,3 +230,55 @@ def test_substance_leaves_out_files_added_in_bulk():
     evidence = w.evidence()
     lines = evidence.substance["lines"]
     assert lines.tolist() == [30, 6]
+
+
+def _same_evidence(full, part, people, area=None):
+    """Every signal's evidence of each of ``people`` (up to ten items) is the same in
+    ``part`` as in ``full``."""
+    for pid in people:
+        for signal in SIGNALS:
+            found = [evidence_for(e, pid, signal, n=10, area=area) for e in (full, part)]
+            pd.testing.assert_frame_equal(found[0], found[1], obj=f"{pid} {signal}")
+
+
+def test_evidence_built_for_some_people_is_theirs_in_full():
+    """Bob applied Ada's bulk import, in which Ada's own file (which she edits again)
+    is no bulk addition, and co-edits her files: his evidence built alone still knows
+    all of those files' history (their authors, what counts as bulk)."""
+    w = _World()
+    imported = {f"third/lib{i}.py": (100, 0) for i in range(BULK_FILES)}
+    w.commit("ada", 1, "Import the parser library", {**imported, "src/parse.py": (30, 0)},
+             applied_by="bob")  # fmt: skip
+    w.commit("ada", 2, "Handle empty input", {"src/parse.py": (5, 1)})
+    w.commit("bob", 3, "Parse numbers", {"src/parse.py": (40, 3), "src/num.py": (20, 0)},
+             reviewed_by="ada")  # fmt: skip
+    w.commit("ada", 4, "Speed up numbers", {"src/num.py": (12, 4)}, reviewed_by="bob")
+    w.commit("bob", 5, "Bump the parser to 2.1", {"requirements.txt": (1, 1)})
+    full = w.evidence()
+    for people in (["bob"], ["ada"], ["ada", "bob"]):
+        part = build_evidence(full.acts, full.changes, people)
+        _same_evidence(full, part, people)
+        _same_evidence(full, part, people, area=lambda path: path.startswith("src/"))
+    bob = build_evidence(full.acts, full.changes, ["bob"])
+    # Bob's cited import counts only Ada's own file, as in the full evidence.
+    cited = evidence_for(bob, "bob", "trust", n=10)
+    assert cited[["title", "lines"]].values.tolist() == [
+        ["Import the parser library", 30],
+        ["Speed up numbers", 16],
+    ]
+    with pytest.raises(ValueError, match="ada"):
+        explain(_ranking("ada", activity=1.0), bob, "ada")
+
+
+def test_evidence_built_for_some_people_of_the_demo_world_is_theirs_in_full(demo_store):
+    """Pull requests, issues, reviews, first responses and file changes of the demo
+    world: each person's evidence (the busiest, a few in between, the quietest) built
+    alone or with others is what the evidence of everyone gives them."""
+    acts, changes, _bots, _people = load_work(demo_store)
+    full = build_evidence(acts, changes)
+    busiest = acts["person"].value_counts().index.tolist()
+    for people in ([busiest[0]], busiest[1:4], busiest[40:43], busiest[-2:]):
+        part = build_evidence(acts, changes, people)
+        assert part.people == frozenset(people)
+        _same_evidence(full, part, people)
+    _same_evidence(full, part, people, area=lambda path: path.endswith(".py"))

@@ -16,14 +16,24 @@ from typer.testing import CliRunner
 from talent.cli import app
 from talent.config import Settings
 from talent.ranking.scoring import build_ranking_base, load_ranking_profile, score_base
-from talent.store import DEFAULT_SHORTLIST, load_people, open_store
+from talent.store import (
+    DEFAULT_SHORTLIST,
+    add_entries,
+    add_note,
+    load_entries,
+    load_people,
+    open_store,
+)
+from talent.store.derived import clear
 from talent.views.export import (
     DANGEROUS_PREFIXES,
     SHORTLIST_COLUMNS,
+    cached_list_frame,
+    list_frame,
     readable_numbers,
     shortlist_frame,
 )
-from talent.views.pipeline import pipeline_verdicts, record_verdict
+from talent.views.pipeline import entry_notes, pipeline_verdicts, record_verdict
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 HOSTILE_NOTE = '=HYPERLINK("http://evil.example","click") strong reviewer'
@@ -87,6 +97,25 @@ def test_a_verdict_without_activity_in_view_keeps_name_and_note(db):
     row = frame.iloc[0]
     assert pd.isna(row["rank"]) and row["name"] == person["name"]
     assert row["note"] == "met at a conference"
+
+
+def test_a_list_export_explains_its_people_as_the_evidence_of_everyone_does(db):
+    """The export builds the evidence of the list's people alone: every cell is what the
+    evidence of everyone gives."""
+    engine, base, ranking = _ranking(db)
+    humans = ranking[~ranking["is_bot"]]["person_id"].tolist()
+    chosen = [humans[0], humans[5], humans[30]]
+    add_entries(engine, "Platform", chosen, "ann", tags=["go"])
+    add_note(engine, "Platform", humans[5], "met at the summit", "ann")
+    settings = Settings(db_url=db)
+    clear(engine)  # computed here, not read from a cache
+    exported = cached_list_frame(engine, settings, "Platform", "recruiter")
+    assert base.evidence_of(chosen).people == frozenset(chosen)
+    expected = list_frame("Platform", ranking, load_entries(engine, "Platform"),
+                          entry_notes(engine, "Platform"), base.evidence, base.people)  # fmt: skip
+    assert sorted(exported["person_id"]) == sorted(chosen)
+    assert all(exported["evidence_links"] != "")
+    pd.testing.assert_frame_equal(exported, expected)
 
 
 def test_readable_numbers():

@@ -45,7 +45,6 @@ should we hire", community members by default); more in the settings file.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -491,6 +490,15 @@ class RankingBase:
                 object.__setattr__(self, "_evidence", build_evidence(self.acts, self.changes))
             assert self._evidence is not None
             return self._evidence
+
+    def evidence_of(self, people: Collection[str]) -> Evidence:
+        """Evidence that explains ``people`` exactly as :attr:`evidence` does, built for
+        them alone (:func:`build_evidence`) unless :attr:`evidence` is built already: what
+        an export of a few people needs, for a fraction of the work."""
+        with self._evidence_lock:
+            if self._evidence is not None:
+                return self._evidence
+        return build_evidence(self.acts, self.changes, people)
 
     def prepare_evidence(self) -> threading.Thread | None:
         """Build :attr:`evidence` in a background thread (None when it is built already),
@@ -968,43 +976,111 @@ _RECENT_DAYS = {"recent_activity": 365, "momentum": 90}
 class Evidence:
     """What explanations draw on, prepared once: acts with people
     (:func:`talent.ranking.features.attach_people`), commit file changes
-    (:func:`talent.ranking.features.commit_changes`), who answered each issue or pull request
-    first, what each commit changes, degree of authorship, each act's item key
-    (``keys``, aligned with ``acts``), each item's substance (:func:`build_substance`)
-    and the key of each commit (``commit_keys``: "owner/repo@sha" -> key)."""
+    (:func:`talent.ranking.features.commit_changes`), each act's item key (``keys``,
+    aligned with ``acts``), each item's substance (:func:`build_substance`), the key of
+    each commit (``commit_keys``: "owner/repo@sha" -> key) and, made on first use, who
+    answered each issue or pull request first (``firsts``), what each commit changes
+    (``kinds``) and degree of authorship (``authorship``).
+
+    ``people``: the only people it explains (None: everyone), when it was built for
+    them alone (:func:`build_evidence`); explaining anyone else is an error.
+    ``near_acts`` and ``near_changes`` are the acts and file changes that can reach
+    those people's evidence (all of them for everyone's)."""
 
     acts: pd.DataFrame
     changes: pd.DataFrame
-    firsts: pd.DataFrame
-    kinds: pd.DataFrame
-    authorship: pd.DataFrame
     keys: pd.Series
     substance: pd.DataFrame
     commit_keys: pd.Series
+    people: frozenset[str] | None = None
+    near_acts: pd.DataFrame | None = field(default=None, repr=False)
+    near_changes: pd.DataFrame | None = field(default=None, repr=False)
+
+    @cached_property
+    def firsts(self) -> pd.DataFrame:
+        """:func:`talent.ranking.features.first_responders` of the acts."""
+        return first_responders(self.acts if self.near_acts is None else self.near_acts)
+
+    @cached_property
+    def kinds(self) -> pd.DataFrame:
+        """:func:`talent.ranking.features.commit_kinds` of the file changes."""
+        return commit_kinds(self.changes if self.near_changes is None else self.near_changes)
+
+    @cached_property
+    def authorship(self) -> pd.DataFrame:
+        """:func:`talent.ranking.authorship.build_authorship` of the file changes."""
+        return build_authorship(self.changes if self.near_changes is None else self.near_changes)
+
+    def check_covers(self, person_id: str) -> None:
+        """Raise ``ValueError`` when this evidence was built for others than ``person_id``."""
+        if self.people is not None and person_id not in self.people:
+            raise ValueError(f"this evidence was built for other people than {person_id}")
 
 
-def build_evidence(acts: pd.DataFrame, changes: pd.DataFrame | None = None) -> Evidence:
+def _among(values: pd.Series, chosen: pd.Series | np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is one of ``chosen`` (missing values never are):
+    compared as integer codes, many times faster than testing text against a set."""
+    codes, uniques = pd.factorize(pd.concat([values, pd.Series(chosen, dtype=object)],
+                                            ignore_index=True))  # fmt: skip
+    hit = np.zeros(len(uniques) + 1, dtype=bool)
+    hit[codes[len(values) :]] = True
+    hit[-1] = False  # the code of a missing value (-1)
+    return hit[codes[: len(values)]]
+
+
+def build_evidence(
+    acts: pd.DataFrame,
+    changes: pd.DataFrame | None = None,
+    people: Collection[str] | None = None,
+) -> Evidence:
     """An :class:`Evidence` from all acts (not only one person's: who answered first
-    depends on everyone's acts) and, optionally, the commits' file changes."""
+    depends on everyone's acts) and, optionally, the commits' file changes; everything
+    is prepared at once.
+
+    With ``people``, it explains only them, exactly as the evidence of everyone would,
+    for less work: who answered first, what commits change and degree of authorship are
+    made only when an explanation asks, and only where they can reach those people's
+    acts — the items they acted on with every act on them (and every act on those
+    items' commits), and the files those commits or those people changed with every
+    change to them (a file's authors and whether a commit added it in bulk depend on
+    all its history)."""
     if changes is None:
         changes = pd.DataFrame(columns=["path", "person", "occurred_at", "lines", "commit"])
     keys = item_keys(acts)
     on_commits = acts["kind"].isin([str(k) for k in _ON_COMMITS]) & acts["item"].notna()
-    commit_keys = pd.Series(
-        keys[on_commits].to_numpy(),
-        index=(acts["repo"] + "@" + acts["item"].astype(str))[on_commits],
-    )
+    commit_ids = acts["repo"] + "@" + acts["item"].astype(str)
+    near, near_keys, near_changes = acts, keys, changes
+    if people is not None:
+        people = frozenset(people)
+        theirs = acts["person"].isin(people).to_numpy()
+        on_items = _among(keys, keys[theirs])
+        commits = commit_ids[on_commits.to_numpy() & on_items]
+        take = (
+            on_items
+            | (on_commits.to_numpy() & _among(commit_ids, commits))
+            | _among(acts["item"], acts["item"][theirs])
+        )
+        near, near_keys = acts[take], keys[take]
+        on_commits, commit_ids = on_commits[take], commit_ids[take]
+        if "commit" in changes.columns:
+            touched = _among(changes["commit"], commits) | changes["person"].isin(people)
+            near_changes = changes[_among(changes["path"], changes["path"][touched.to_numpy()])]
+    commit_keys = pd.Series(near_keys[on_commits].to_numpy(), index=commit_ids[on_commits])
     commit_keys = commit_keys[~commit_keys.index.duplicated()]  # fmt: skip
-    return Evidence(
+    evidence = Evidence(
         acts=acts,
         changes=changes,
-        firsts=first_responders(acts),
-        kinds=commit_kinds(changes),
-        authorship=build_authorship(changes),
         keys=keys,
-        substance=build_substance(acts, changes, keys, commit_keys),
+        substance=build_substance(near, near_changes, near_keys, commit_keys),
         commit_keys=commit_keys,
+        people=people,
+        near_acts=near if people is not None else None,
+        near_changes=near_changes if people is not None else None,
     )
+    if people is None:  # everyone's: all of it now (the app builds it in the background)
+        for part in ("firsts", "kinds", "authorship"):
+            getattr(evidence, part)
+    return evidence
 
 
 def item_keys(acts: pd.DataFrame) -> pd.Series:
@@ -1091,7 +1167,8 @@ def build_substance(
     # An item's title is its author's (a commit's subject, a pull request's title).
     title = pd.concat([authored, frame]).drop_duplicates("key").set_index("key")["title"]
     out = pd.DataFrame(index=pd.Index(title.index, name="key"))
-    per_commit = _commit_sizes(changes)
+    # Only the commits of these acts: the others' sizes would reach no item.
+    per_commit = _commit_sizes(changes, commit_keys.index)
     per_commit["key"] = per_commit.index.map(commit_keys)
     sized = per_commit.dropna(subset=["key"]).groupby("key").agg(
         lines=("lines", "sum"), capped=("capped", "sum"), files=("files", "sum"),
@@ -1099,7 +1176,8 @@ def build_substance(
     )  # fmt: skip
     out = out.join(sized)
     size = frame.groupby("key")["size"].max()
-    out["lines"] = out["lines"].fillna(size.reindex(out.index))
+    # Numbers even where no commit is sized (no file changes known).
+    out["lines"] = out["lines"].fillna(size.reindex(out.index)).astype(float)
     out["files"] = out["files"].fillna(0)
     for column in ("code", "unchanged", "versions"):
         out[column] = out[column].astype("boolean").fillna(False).astype(bool)
@@ -1139,24 +1217,42 @@ def build_substance(
     return out[columns]
 
 
-def _commit_sizes(changes: pd.DataFrame) -> pd.DataFrame:
-    """Per commit ("owner/repo@sha"): ``lines`` changed outside left-out files (``capped``:
-    each file's up to :data:`FILE_LINES_CAP`), ``files``,
+def _searched(texts: list[str], patterns: list[str]) -> np.ndarray:
+    """Whether any of the regular expressions ``patterns`` is found in each of ``texts``:
+    by Arrow's RE2, all texts at once (a Python search per path and pattern cost most of
+    an explanation's time; pandas' str.contains warns on the patterns' groups). The
+    patterns use nothing RE2 reads differently from :mod:`re` (no look-around, no
+    back-reference), and texts hold no line break."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = np.zeros(len(texts), dtype=bool)
+    if texts:
+        values = pa.array(texts, type=pa.string())
+        for pattern in patterns:
+            found |= pc.match_substring_regex(values, pattern).to_numpy(zero_copy_only=False)
+    return found
+
+
+def _commit_sizes(changes: pd.DataFrame, commits: pd.Index | None = None) -> pd.DataFrame:
+    """Per commit ("owner/repo@sha"; only those of ``commits`` when given): ``lines``
+    changed outside left-out files (``capped``: each file's up to
+    :data:`FILE_LINES_CAP`), ``files``,
     whether it touches ``code``, changed no line at all (``unchanged``: renames and mode
-    changes; binary files have unknown counts and are changes), and only ``versions``."""
+    changes; binary files have unknown counts and are changes), and only ``versions``.
+    Bulk additions are found among all of ``changes``."""
     columns = ["lines", "capped", "files", "code", "unchanged", "versions"]
     if changes.empty or "commit" not in changes.columns:
         return pd.DataFrame(columns=columns)
+    bulk = bulk_additions(changes)
+    if commits is not None:
+        changes = changes[_among(changes["commit"], commits.to_numpy(object))]
     # Each distinct path is classified once; rows reach their path's flags by its code.
     codes, unique = pd.factorize(changes["path"].astype(str).to_numpy(object))
     rel = [p.split(":", 1)[-1].lower() for p in unique]
-    # Searched path by path: pandas' str.contains warns on the rules' groups.
-    left_rx = [re.compile(rx) for _reason, rx in LEFT_OUT_RULES]
-    version_rx = [re.compile(VERSION_FILES), re.compile(dict(LEFT_OUT_RULES)["lock file"])]
-    left = np.array([any(rx.search(p) for rx in left_rx) for p in rel], dtype=bool)
-    versions = np.array([any(rx.search(p) for rx in version_rx) for p in rel], dtype=bool)
-    code = np.array([bool(CODE_PATH.search(p)) for p in rel], dtype=bool)
-    bulk = bulk_additions(changes)
+    left = _searched(rel, [rx for _reason, rx in LEFT_OUT_RULES])
+    versions = _searched(rel, [VERSION_FILES, dict(LEFT_OUT_RULES)["lock file"]])
+    code = _searched(rel, [CODE_PATH.pattern])
     commit = changes["commit"].astype(str).to_numpy(object)
     # A row is in a bulk addition when its (commit, path) pair is one: pairs compared as
     # integer codes (commit code times the number of paths plus the path's code).
@@ -1228,6 +1324,7 @@ def evidence_for(
     """
     if isinstance(evidence, pd.DataFrame):
         evidence = build_evidence(evidence)
+    evidence.check_covers(person_id)
     if signal == "ownership":
         return _owned_files(evidence, person_id, n, area, exclude)
     spec = SIGNAL_TABLE[signal]
@@ -1327,7 +1424,7 @@ def _owned_files(
             "kind": "file",
             "title": path.to_numpy(),
             "url": urls.to_numpy(),
-            "occurred_at": owned["path"].map(last).to_numpy(),
+            "occurred_at": last.reindex(owned["path"]).to_numpy(),
             "repo": repo.to_numpy(),
             "key": owned["path"].to_numpy(),
             "lines": np.nan,

@@ -364,9 +364,12 @@ def cached_list_frame(engine, settings, name: str, profile: str) -> pd.DataFrame
         base = cached_base(engine, settings)
         ranking = cached_ranking(engine, settings, chosen, affiliations=(),
                                  interval_windows=INTERVAL_WINDOWS, base=lambda: base)  # fmt: skip
+        entries = load_entries(engine, name)
+        # The evidence of the list's people alone: only theirs is exported.
         frame = list_frame(
-            name, ranking, load_entries(engine, name), entry_notes(engine, name),
-            base.evidence, base.people, in_ats=set(load_ats_marks(engine)["person_id"]),
+            name, ranking, entries, entry_notes(engine, name),
+            base.evidence_of(entries["person_id"]), base.people,
+            in_ats=set(load_ats_marks(engine)["person_id"]),
         )  # fmt: skip
         return {"export": frame}
 
