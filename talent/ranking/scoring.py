@@ -577,7 +577,7 @@ def _base(
     (never rising; everyone is a candidate without owner files). ``next_up=False`` skips
     the model of who will be named next (nobody rising): the training tables of
     :mod:`talent.ranking.learning` cut histories and need only the features."""
-    from talent.ranking.rising import next_maintainers, rising_people
+    from talent.ranking.rising import EXPLAINED, next_maintainers, rising_people
 
     features = _features(acts, changes, bots, settings)
     # Vendored code is someone else's project: no component of this one.
@@ -589,7 +589,9 @@ def _base(
     values = signal_values(features)
     out = features.copy()
     # Topics from what a person wrote themselves, not the titles of work they reviewed.
-    authored = acts[acts["kind"].isin(["commit", "pr_opened", "issue_opened"])]
+    # Only the two columns skills read: a filter of every column copies them all.
+    authored = acts.loc[acts["kind"].isin(["commit", "pr_opened", "issue_opened"]),
+                        ["person", "title"]]  # fmt: skip
     # Names are left out of topics, which only people who wrote titles have.
     titled = authored.loc[authored["title"].fillna("") != "", "person"].unique()
     skills = build_skills(changes, authored, components=components,
@@ -598,7 +600,13 @@ def _base(
     for column in ("areas", "tags", "languages", "topics"):
         out[column] = shown[column].astype(object).fillna("")
     out["persona"] = assign_personas(features, random_state)
-    next_up = next_maintainers(acts, changes, named_ids, components) if next_up else pd.DataFrame()
+    # Each repository's first candidates, whose evidence is written out: the rest are
+    # never shown (the maintainers' report lists fewer) and number millions at scale.
+    next_up = (
+        next_maintainers(acts, changes, named_ids, components, top=EXPLAINED)
+        if next_up
+        else pd.DataFrame()
+    )
     out["rising"] = out.index.isin(rising_people(next_up))
     out = out.join(_people_info(people), how="left")
     out["is_bot"] = out["is_bot"].fillna(False).astype(bool)
