@@ -7,7 +7,7 @@ and a mapping from identity key to person id (from :mod:`talent.people.identity`
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
@@ -197,16 +197,39 @@ TRUST_KINDS = frozenset(
 RECENT_HALF_LIFE_DAYS = 730.0
 
 
-def attach_people(activities: pd.DataFrame, person_of: Mapping[str, str]) -> pd.DataFrame:
+def attach_people(
+    activities: pd.DataFrame,
+    person_of: Mapping[str, str],
+    leave_out: Collection[str] = (),
+    *,
+    moved: bool = False,
+) -> pd.DataFrame:
     """``activities`` with ``person`` (the actor's person) and ``other`` (the
-    counterpart's person, or NaN) columns added."""
+    counterpart's person, or NaN) columns added; acts of no known person, or of a person
+    in ``leave_out``, dropped. With ``moved``, ``activities`` is emptied: its columns are
+    moved into the result one at a time, so dropping rows of millions of acts holds one
+    column twice, not every column."""
+    person = _looked_up(activities["actor"], person_of)
+    keep = person.notna()
+    if len(leave_out):
+        keep &= ~person.isin(leave_out)
     # assign, not a copy and two columns set: the acts' own columns are shared (pandas'
     # copy on write), not copied, which for millions of acts is gigabytes.
-    out = activities.assign(
-        person=activities["actor"].map(person_of), other=activities["counterpart"].map(person_of)
-    )
-    known = out["person"].notna()
-    return out if known.all() else out[known]
+    other = _looked_up(activities["counterpart"], person_of)
+    if keep.all():
+        return activities.assign(person=person, other=other)
+    if not moved:
+        return activities.assign(person=person, other=other)[keep]
+    columns = {name: activities.pop(name)[keep] for name in list(activities.columns)}
+    return pd.DataFrame({**columns, "person": person[keep], "other": other[keep]}, copy=False)
+
+
+def _looked_up(keys: pd.Series, value_of: Mapping[str, str]) -> pd.Series:
+    """``keys.map(value_of)``, each distinct key looked up once (acts repeat their actors
+    over and over)."""
+    codes, distinct = pd.factorize(keys)
+    values = pd.Series(distinct).map(value_of)
+    return pd.Series(values.array.take(codes, allow_fill=True), index=keys.index, name=keys.name)
 
 
 def opendigger_activity(
@@ -313,11 +336,13 @@ def build_activity_features(
     out["last_active"] = by_person["occurred_at"].max()
     out["tenure_days"] = (out["last_active"] - out["first_active"]).dt.days
     out["days_inactive"] = (as_of - out["last_active"]).dt.days
-    trust = acts[acts["kind"].isin([str(k) for k in TRUST_KINDS]) & acts["other"].notna()]
+    # The columns read taken before the rows: filtering every column copies them all.
+    trust = acts.loc[acts["kind"].isin([str(k) for k in TRUST_KINDS]) & acts["other"].notna(),
+                     ["person", "other"]]  # fmt: skip
     trust = trust[trust["other"] != trust["person"]]
     out["people_helped"] = trust.groupby("person")["other"].nunique().reindex(out.index)
     out["people_helped"] = out["people_helped"].fillna(0).astype(int)
-    derived = acts[acts["kind"] == str(ActivityKind.DERIVATIVE)]
+    derived = acts.loc[acts["kind"] == str(ActivityKind.DERIVATIVE), ["person", "size"]]
     uptake = 1.0 + np.log10(1.0 + derived["size"].fillna(0).astype(float).clip(lower=0))
     out["derivatives"] = derived.groupby("person").size().reindex(out.index).fillna(0)
     out["derivatives"] = out["derivatives"].astype(int)
@@ -433,10 +458,13 @@ def first_responders(acts: pd.DataFrame) -> pd.DataFrame:
 def _responses(acts: pd.DataFrame) -> pd.DataFrame:
     """Each person's first response on each issue or pull request someone else opened:
     ``item``, ``person``, ``replied``, ``hours`` (from opening)."""
+    # Only the columns read, taken before the rows: filtering every column copies them all.
+    acts = acts[["kind", "item", "person", "occurred_at"]]
     opened = acts[acts["kind"].isin([str(ActivityKind.ISSUE_OPENED), str(ActivityKind.PR_OPENED)])]
     opened = opened.groupby("item").agg(opener=("person", "first"), at=("occurred_at", "min"))
-    replies = acts[
-        acts["kind"].isin([str(k) for k in _RESPONSES]) & acts["item"].isin(opened.index)
+    replies = acts.loc[
+        acts["kind"].isin([str(k) for k in _RESPONSES]) & acts["item"].isin(opened.index),
+        ["item", "person", "occurred_at"],
     ]
     if replies.empty:
         return pd.DataFrame(columns=["item", "person", "replied", "hours"])

@@ -684,12 +684,11 @@ def score_base(
 
 
 def _prepare(activities, people, links, commit_files, include_bots):
+    """The acts with people (bots left out unless included), their file changes and the
+    bots; ``activities`` is emptied (its columns move into the acts)."""
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
-    acts = attach_people(activities, person_of)
     bots = set(people.loc[people["is_bot"].astype(bool), "person_id"])
-    # Filtered only where a bot acted: a filter copies every column of millions of acts.
-    if not include_bots and (by_bot := acts["person"].isin(bots)).any():
-        acts = acts[~by_bot]
+    acts = attach_people(activities, person_of, () if include_bots else bots, moved=True)
     changes = commit_changes(acts, commit_files if commit_files is not None else pd.DataFrame())
     if (by_bot := changes["person"].isin(bots)).any():
         changes = changes[~by_bot]
