@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from talent.ranking.components import ROOT, component_of
-from talent.ranking.features import TRUST_KINDS, count_kinds
+from talent.ranking.features import TRUST_KINDS, count_kinds, looked_up
 from talent.ranking.learning import scale_against
 
 MODEL_FILE = "rising_model.json"
@@ -129,7 +129,7 @@ def trajectory_features(
         ends = when.groupby(acts["repo"]).max() + pd.Timedelta(seconds=1)
     if acts.empty:
         return pd.DataFrame(columns=columns, index=index)
-    end = acts["repo"].map(ends)
+    end = looked_up(acts["repo"], ends)
     age = (end - when) / DAY
     # Each (repository, person) numbered once, in sorted order: every count and measure
     # below groups these numbers, not the two text columns again (a million people).
