@@ -116,11 +116,14 @@ def interaction_edges(
     edges = pairs.groupby(["other", "person"])["w"].sum()
     if coedits is not None and not coedits.empty:
         edges = _with_coedits(edges, coedits, coedit_weight, exclude)
-    # Each edge's two ends in turn, as a list of pairs would give them.
-    n = len(edges)
+    # Each edge's two ends in turn, as a list of pairs would give them; only the edges
+    # with someone not acting themselves can add a node after the people.
+    sources, targets = edges.index.get_level_values(0), edges.index.get_level_values(1)
+    acting = pd.Index(people)
+    new = ~(sources.isin(acting) & targets.isin(acting))
+    n = int(new.sum())
     ends = pd.concat(
-        [edges.index.get_level_values(0).to_series(), edges.index.get_level_values(1).to_series()],
-        ignore_index=True,
+        [sources[new].to_series(), targets[new].to_series()], ignore_index=True
     ).take(np.arange(2 * n).reshape(2, n).T.ravel())
     # In the ends' own type: millions of ends as Python strings would take gigabytes.
     first = pd.Series(people, dtype=ends.dtype if n else object)

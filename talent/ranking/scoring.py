@@ -1691,9 +1691,11 @@ def _stored_base(engine, settings, args, frames) -> RankingBase:
     bots = frozenset(frames["bots"]["person_id"])
     stored = {name: frames[name] for name in _BASE_FRAMES}
 
+    # Read from the frames, not from the base: a base referring to itself would outlive
+    # its last use until a garbage collection (gigabytes of acts at scale).
     def windows_of(windows: int) -> list[pd.DataFrame | None]:
         def compute_windows() -> dict[str, pd.DataFrame]:
-            values = _window_values(base.acts, base.changes, base.bots, settings, windows)
+            values = _window_values(stored["acts"], stored["changes"], bots, settings, windows)
             return {f"w{i}": v for i, v in enumerate(values) if v is not None}
 
         found = cached(engine, "ranking_windows", {**args, "windows": windows}, BASE_READS,
