@@ -683,12 +683,13 @@ def score_base(
     return out
 
 
-def _prepare(activities, people, links, commit_files, include_bots):
+def _prepare(activities, people, links, commit_files, include_bots, *, moved=False):
     """The acts with people (bots left out unless included), their file changes and the
-    bots; ``activities`` is emptied (its columns move into the acts)."""
+    bots; with ``moved``, ``activities`` is emptied (its columns move into the acts: for
+    a frame read for this alone)."""
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
     bots = set(people.loc[people["is_bot"].astype(bool), "person_id"])
-    acts = attach_people(activities, person_of, () if include_bots else bots, moved=True)
+    acts = attach_people(activities, person_of, () if include_bots else bots, moved=moved)
     changes = commit_changes(acts, commit_files if commit_files is not None else pd.DataFrame())
     if (by_bot := changes["person"].isin(bots)).any():
         changes = changes[~by_bot]
@@ -1726,6 +1727,7 @@ def _load(engine, settings, repos, since, include_bots):
         load_identity_links(engine),
         load_commit_files_columns(engine, repos=repos),
         include_bots,
+        moved=True,
     )
     return acts, changes, bots, people
 
