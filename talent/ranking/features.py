@@ -7,7 +7,7 @@ and a mapping from identity key to person id (from :mod:`talent.people.identity`
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
@@ -197,16 +197,40 @@ TRUST_KINDS = frozenset(
 RECENT_HALF_LIFE_DAYS = 730.0
 
 
-def attach_people(activities: pd.DataFrame, person_of: Mapping[str, str]) -> pd.DataFrame:
+def attach_people(
+    activities: pd.DataFrame,
+    person_of: Mapping[str, str],
+    leave_out: Collection[str] = (),
+    *,
+    moved: bool = False,
+) -> pd.DataFrame:
     """``activities`` with ``person`` (the actor's person) and ``other`` (the
-    counterpart's person, or NaN) columns added."""
+    counterpart's person, or NaN) columns added; acts of no known person, or of a person
+    in ``leave_out``, dropped. With ``moved``, ``activities`` is emptied: its columns are
+    moved into the result one at a time, so dropping rows of millions of acts holds one
+    column twice, not every column."""
+    person = looked_up(activities["actor"], person_of)
+    keep = person.notna()
+    if len(leave_out):
+        keep &= ~person.isin(leave_out)
     # assign, not a copy and two columns set: the acts' own columns are shared (pandas'
     # copy on write), not copied, which for millions of acts is gigabytes.
-    out = activities.assign(
-        person=activities["actor"].map(person_of), other=activities["counterpart"].map(person_of)
-    )
-    known = out["person"].notna()
-    return out if known.all() else out[known]
+    other = looked_up(activities["counterpart"], person_of)
+    if keep.all():
+        return activities.assign(person=person, other=other)
+    if not moved:
+        return activities.assign(person=person, other=other)[keep]
+    columns = {name: activities.pop(name)[keep] for name in list(activities.columns)}
+    return pd.DataFrame({**columns, "person": person[keep], "other": other[keep]}, copy=False)
+
+
+def looked_up(keys: pd.Series, value_of: Mapping | pd.Series) -> pd.Series:
+    """``keys.map(value_of)``, each distinct key looked up once: acts repeat their
+    actors, kinds and repositories over and over, and mapping millions of texts one by
+    one costs seconds."""
+    codes, distinct = pd.factorize(keys)
+    values = pd.Series(distinct).map(value_of)
+    return pd.Series(values.array.take(codes, allow_fill=True), index=keys.index, name=keys.name)
 
 
 def opendigger_activity(
@@ -257,17 +281,38 @@ def opendigger_activity(
     table = (weights or ActivityWeights()).as_dict()
     if acts.empty:
         return pd.Series(dtype=float)
-    w = acts["kind"].map(table).fillna(0.0)
+    w = looked_up(acts["kind"], table).fillna(0.0)
     # Calendar months as numbers (grouping by Period objects is many times slower).
     month = acts["occurred_at"].dt.year * 12 + acts["occurred_at"].dt.month
-    keys = [acts["person"], acts["repo"], month]
+    numbers, people, per_person = _month_numbers(acts["person"], acts["repo"], month)
+    frame = pd.DataFrame({"w": w, "at": acts["occurred_at"]})
+    if (numbers < 0).any():  # no person, repository or time: in no group
+        frame, numbers = frame[numbers >= 0], numbers[numbers >= 0]
     # One grouping for the weights and the times: its groups are found once.
-    grouped = pd.DataFrame({"w": w, "at": acts["occurred_at"]}).groupby(keys)
+    grouped = frame.groupby(numbers)
     terms = np.sqrt(grouped["w"].sum())
     if as_of is not None and half_life_days:
         age = (as_of - grouped["at"].max()).dt.total_seconds() / 86400
         terms = terms * np.power(0.5, age / half_life_days)
-    return terms.groupby(level=0).sum()
+    out = terms.groupby(terms.index.to_numpy() // per_person).sum()
+    return out.set_axis(pd.Index(people.take(out.index.to_numpy()), name=acts["person"].name))
+
+
+def _month_numbers(
+    person: pd.Series, repo: pd.Series, month: pd.Series
+) -> tuple[np.ndarray, pd.Index, int]:
+    """Each act's (person, repository, month) as one number, in the sorted order of the
+    three (-1 where any is missing); the people; how many numbers each person spans (a
+    number // it is the person's place). One number groups many times faster than three
+    columns."""
+    people, persons = pd.factorize(person, sort=True)
+    repos, repo_names = pd.factorize(repo, sort=True)
+    known = (people >= 0) & (repos >= 0) & month.notna().to_numpy()
+    first, last = (int(month[known].min()), int(month[known].max())) if known.any() else (0, 0)
+    span = last - first + 1
+    months = month.fillna(first).to_numpy(dtype=np.int64) - first
+    numbers = (people.astype(np.int64) * len(repo_names) + repos) * span + months
+    return np.where(known, numbers, -1), pd.Index(persons), len(repo_names) * span
 
 
 def build_activity_features(
@@ -313,11 +358,13 @@ def build_activity_features(
     out["last_active"] = by_person["occurred_at"].max()
     out["tenure_days"] = (out["last_active"] - out["first_active"]).dt.days
     out["days_inactive"] = (as_of - out["last_active"]).dt.days
-    trust = acts[acts["kind"].isin([str(k) for k in TRUST_KINDS]) & acts["other"].notna()]
+    # The columns read taken before the rows: filtering every column copies them all.
+    trust = acts.loc[acts["kind"].isin([str(k) for k in TRUST_KINDS]) & acts["other"].notna(),
+                     ["person", "other"]]  # fmt: skip
     trust = trust[trust["other"] != trust["person"]]
     out["people_helped"] = trust.groupby("person")["other"].nunique().reindex(out.index)
     out["people_helped"] = out["people_helped"].fillna(0).astype(int)
-    derived = acts[acts["kind"] == str(ActivityKind.DERIVATIVE)]
+    derived = acts.loc[acts["kind"] == str(ActivityKind.DERIVATIVE), ["person", "size"]]
     uptake = 1.0 + np.log10(1.0 + derived["size"].fillna(0).astype(float).clip(lower=0))
     out["derivatives"] = derived.groupby("person").size().reindex(out.index).fillna(0)
     out["derivatives"] = out["derivatives"].astype(int)
@@ -433,10 +480,13 @@ def first_responders(acts: pd.DataFrame) -> pd.DataFrame:
 def _responses(acts: pd.DataFrame) -> pd.DataFrame:
     """Each person's first response on each issue or pull request someone else opened:
     ``item``, ``person``, ``replied``, ``hours`` (from opening)."""
+    # Only the columns read, taken before the rows: filtering every column copies them all.
+    acts = acts[["kind", "item", "person", "occurred_at"]]
     opened = acts[acts["kind"].isin([str(ActivityKind.ISSUE_OPENED), str(ActivityKind.PR_OPENED)])]
     opened = opened.groupby("item").agg(opener=("person", "first"), at=("occurred_at", "min"))
-    replies = acts[
-        acts["kind"].isin([str(k) for k in _RESPONSES]) & acts["item"].isin(opened.index)
+    replies = acts.loc[
+        acts["kind"].isin([str(k) for k in _RESPONSES]) & acts["item"].isin(opened.index),
+        ["item", "person", "occurred_at"],
     ]
     if replies.empty:
         return pd.DataFrame(columns=["item", "person", "replied", "hours"])

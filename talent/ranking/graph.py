@@ -14,6 +14,7 @@ import pandas as pd
 
 from talent.lazy import LazyModule
 from talent.model import ActivityKind
+from talent.ranking.features import looked_up
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -110,16 +111,19 @@ def interaction_edges(
     pairs = acts.loc[
         acts["other"].notna() & (acts["other"] != acts["person"]), ["person", "other", "kind"]
     ]
-    pairs = pairs.assign(w=pairs["kind"].map(table).fillna(0.0))
+    pairs = pairs.assign(w=looked_up(pairs["kind"], table).fillna(0.0))
     pairs = pairs[(pairs["w"] > 0) & ~pairs["person"].isin(exclude) & ~pairs["other"].isin(exclude)]
     edges = pairs.groupby(["other", "person"])["w"].sum()
     if coedits is not None and not coedits.empty:
         edges = _with_coedits(edges, coedits, coedit_weight, exclude)
-    # Each edge's two ends in turn, as a list of pairs would give them.
-    n = len(edges)
+    # Each edge's two ends in turn, as a list of pairs would give them; only the edges
+    # with someone not acting themselves can add a node after the people.
+    sources, targets = edges.index.get_level_values(0), edges.index.get_level_values(1)
+    acting = pd.Index(people)
+    new = ~(sources.isin(acting) & targets.isin(acting))
+    n = int(new.sum())
     ends = pd.concat(
-        [edges.index.get_level_values(0).to_series(), edges.index.get_level_values(1).to_series()],
-        ignore_index=True,
+        [sources[new].to_series(), targets[new].to_series()], ignore_index=True
     ).take(np.arange(2 * n).reshape(2, n).T.ravel())
     # In the ends' own type: millions of ends as Python strings would take gigabytes.
     first = pd.Series(people, dtype=ends.dtype if n else object)
@@ -420,7 +424,7 @@ def build_contribution_graph(acts: pd.DataFrame) -> nx.DiGraph:
     repo -> issue 1.0
     """
     table = {str(k): v for k, v in OPENRANK_ACTION.items()}
-    frame = acts.assign(w=acts["kind"].map(table)).dropna(subset=["w"])
+    frame = acts.assign(w=looked_up(acts["kind"], table)).dropna(subset=["w"])
     items = frame["item"].where(frame["item"].astype(str).str.contains("#", regex=False))
     if "pr_number" in frame:
         from_commit = frame["repo"] + "#" + frame["pr_number"].astype("Int64").astype(str)

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from talent.ranking.components import ROOT, component_of
-from talent.ranking.features import TRUST_KINDS, count_kinds
+from talent.ranking.features import TRUST_KINDS, count_kinds, looked_up
 from talent.ranking.learning import scale_against
 
 MODEL_FILE = "rising_model.json"
@@ -129,7 +129,7 @@ def trajectory_features(
         ends = when.groupby(acts["repo"]).max() + pd.Timedelta(seconds=1)
     if acts.empty:
         return pd.DataFrame(columns=columns, index=index)
-    end = acts["repo"].map(ends)
+    end = looked_up(acts["repo"], ends)
     age = (end - when) / DAY
     # Each (repository, person) numbered once, in sorted order: every count and measure
     # below groups these numbers, not the two text columns again (a million people).
@@ -454,33 +454,63 @@ def next_maintainers(
     """
     model = model or load_rising_model()
     columns = NEXT_COLUMNS
-    table = trajectory_features(acts, changes, None, components)
-    table = table[~table.index.get_level_values("person").isin(set(named))]
-    if table.empty:
-        return pd.DataFrame(columns=columns)
+    named = set(named)
     frames = []
-    for repo, group in table.groupby(level="repo", sort=True):
-        group = group.droplevel("repo")
-        x = model.design(group)  # once: scaling every column is most of the work
-        p = model.probability(group, x)
-        parts = model.contributions(group, x)
-        # Positions, most likely first (then by id): rows are taken by place, not looked
-        # up by id.
-        order = pd.DataFrame({"p": p.reindex(group.index).to_numpy(), "id": group.index})
-        order = order.sort_values(["p", "id"], ascending=[False, True]).index.to_numpy()
-        order = order if top is None else order[:top]
-        frame = group.iloc[order].reset_index(names="person")
-        frame.insert(0, "repo", repo)
-        frame["rank"] = np.arange(1, len(frame) + 1)
-        frame["probability"] = p.reindex(group.index).to_numpy()[order]
-        frame["rising"] = (frame["rank"] <= model.top) & (frame["probability"] >= model.threshold)
-        # Only the first few are written out: the rest are not walked one by one.
-        parts = parts.reindex(group.index)
-        told = [evidence_text(group.iloc[at], parts.iloc[at], model.weights)
-                for at in order[: max(explained, 0)]]  # fmt: skip
-        frame["evidence"] = told + [""] * (len(order) - len(told))
-        frames.append(frame)
+    for repo, table in _trajectories_by_repo(acts, changes, components):
+        table = table[~table.index.get_level_values("person").isin(named)]
+        if len(table):
+            frames.append(_next_in_repo(repo, table, model, top, explained))
+    if not frames:
+        return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]
+
+
+def _trajectories_by_repo(acts, changes, components):
+    """:func:`trajectory_features` at the head, one repository at a time in sorted order
+    (the same rows as over all acts at once: each repository's features and end are its
+    own): a table over every repository has a row per repository and person, for a
+    million people tens of millions of rows at once."""
+    if acts.empty:
+        return
+    wanted = [c for c in ("person", "other", "repo", "kind", "occurred_at") if c in acts]
+    places = acts.groupby("repo", sort=True).indices
+    if changes is not None and len(changes):
+        # Each change's repository from its path ("owner/repo:path").
+        change_repo = changes["path"].astype(str).str.split(":", n=1).str[0]
+        change_places = change_repo.groupby(change_repo, sort=False).indices
+    else:
+        change_places = {}
+    for repo, rows in places.items():
+        # Only the columns the features read, only this repository's rows.
+        own = acts[wanted].take(rows)
+        found = change_places.get(repo)
+        own_changes = changes.take(found) if found is not None else changes.iloc[:0]
+        yield repo, trajectory_features(own, own_changes, None, components)
+
+
+def _next_in_repo(repo, group, model, top, explained) -> pd.DataFrame:
+    """One repository's candidates (its :func:`trajectory_features`), most likely to be
+    named next first (the rows of :func:`next_maintainers`)."""
+    group = group.droplevel("repo")
+    x = model.design(group)  # once: scaling every column is most of the work
+    p = model.probability(group, x)
+    parts = model.contributions(group, x)
+    # Positions, most likely first (then by id): rows are taken by place, not looked
+    # up by id.
+    order = pd.DataFrame({"p": p.reindex(group.index).to_numpy(), "id": group.index})
+    order = order.sort_values(["p", "id"], ascending=[False, True]).index.to_numpy()
+    order = order if top is None else order[:top]
+    frame = group.iloc[order].reset_index(names="person")
+    frame.insert(0, "repo", repo)
+    frame["rank"] = np.arange(1, len(frame) + 1)
+    frame["probability"] = p.reindex(group.index).to_numpy()[order]
+    frame["rising"] = (frame["rank"] <= model.top) & (frame["probability"] >= model.threshold)
+    # Only the first few are written out: the rest are not walked one by one.
+    parts = parts.reindex(group.index)
+    told = [evidence_text(group.iloc[at], parts.iloc[at], model.weights)
+            for at in order[: max(explained, 0)]]  # fmt: skip
+    frame["evidence"] = told + [""] * (len(order) - len(told))
+    return frame
 
 
 def rising_people(next_up: pd.DataFrame) -> set[str]:

@@ -585,7 +585,7 @@ def _base(
     (never rising; everyone is a candidate without owner files). ``next_up=False`` skips
     the model of who will be named next (nobody rising): the training tables of
     :mod:`talent.ranking.learning` cut histories and need only the features."""
-    from talent.ranking.rising import next_maintainers, rising_people
+    from talent.ranking.rising import EXPLAINED, next_maintainers, rising_people
 
     features = _features(acts, changes, bots, settings)
     # Vendored code is someone else's project: no component of this one.
@@ -597,7 +597,9 @@ def _base(
     values = signal_values(features)
     out = features.copy()
     # Topics from what a person wrote themselves, not the titles of work they reviewed.
-    authored = acts[acts["kind"].isin(["commit", "pr_opened", "issue_opened"])]
+    # Only the two columns skills read: a filter of every column copies them all.
+    authored = acts.loc[acts["kind"].isin(["commit", "pr_opened", "issue_opened"]),
+                        ["person", "title"]]  # fmt: skip
     # Names are left out of topics, which only people who wrote titles have.
     titled = authored.loc[authored["title"].fillna("") != "", "person"].unique()
     skills = build_skills(changes, authored, components=components,
@@ -606,7 +608,13 @@ def _base(
     for column in ("areas", "tags", "languages", "topics"):
         out[column] = shown[column].astype(object).fillna("")
     out["persona"] = assign_personas(features, random_state)
-    next_up = next_maintainers(acts, changes, named_ids, components) if next_up else pd.DataFrame()
+    # Each repository's first candidates, whose evidence is written out: the rest are
+    # never shown (the maintainers' report lists fewer) and number millions at scale.
+    next_up = (
+        next_maintainers(acts, changes, named_ids, components, top=EXPLAINED)
+        if next_up
+        else pd.DataFrame()
+    )
     out["rising"] = out.index.isin(rising_people(next_up))
     out = out.join(_people_info(people), how="left")
     out["is_bot"] = out["is_bot"].fillna(False).astype(bool)
@@ -683,13 +691,13 @@ def score_base(
     return out
 
 
-def _prepare(activities, people, links, commit_files, include_bots):
+def _prepare(activities, people, links, commit_files, include_bots, *, moved=False):
+    """The acts with people (bots left out unless included), their file changes and the
+    bots; with ``moved``, ``activities`` is emptied (its columns move into the acts: for
+    a frame read for this alone)."""
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
-    acts = attach_people(activities, person_of)
     bots = set(people.loc[people["is_bot"].astype(bool), "person_id"])
-    # Filtered only where a bot acted: a filter copies every column of millions of acts.
-    if not include_bots and (by_bot := acts["person"].isin(bots)).any():
-        acts = acts[~by_bot]
+    acts = attach_people(activities, person_of, () if include_bots else bots, moved=moved)
     changes = commit_changes(acts, commit_files if commit_files is not None else pd.DataFrame())
     if (by_bot := changes["person"].isin(bots)).any():
         changes = changes[~by_bot]
@@ -1781,9 +1789,11 @@ def _stored_base(engine, settings, args, frames) -> RankingBase:
     bots = frozenset(frames["bots"]["person_id"])
     stored = {name: frames[name] for name in _BASE_FRAMES}
 
+    # Read from the frames, not from the base: a base referring to itself would outlive
+    # its last use until a garbage collection (gigabytes of acts at scale).
     def windows_of(windows: int) -> list[pd.DataFrame | None]:
         def compute_windows() -> dict[str, pd.DataFrame]:
-            values = _window_values(base.acts, base.changes, base.bots, settings, windows)
+            values = _window_values(stored["acts"], stored["changes"], bots, settings, windows)
             return {f"w{i}": v for i, v in enumerate(values) if v is not None}
 
         found = cached(engine, "ranking_windows", {**args, "windows": windows}, BASE_READS,
@@ -1814,6 +1824,7 @@ def _load(engine, settings, repos, since, include_bots):
         load_identity_links(engine),
         load_commit_files_columns(engine, repos=repos),
         include_bots,
+        moved=True,
     )
     return acts, changes, bots, people
 

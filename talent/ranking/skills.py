@@ -116,7 +116,7 @@ def build_skills(
     ['pkg/web, docs', 'docs']
     """
     columns = ["areas", "tags", "languages", "topics", "document"]
-    people = sorted(set(acts["person"]) | set(changes["person"]))
+    people = sorted(set(pd.unique(acts["person"])) | set(pd.unique(changes["person"])))
     if not people:
         return pd.DataFrame(columns=columns).rename_axis("person_id")
     # Many changes touch the same files: classify each distinct path once.
