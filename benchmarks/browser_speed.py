@@ -1,6 +1,6 @@
 """How long does a person wait for each page in a real browser, against `talent rank`?
 
-Usage: python benchmarks/browser_speed.py --db URL_OR_PATH [--json]
+Usage: python benchmarks/browser_speed.py --db URL_OR_PATH [--repeat N] [--json]
 
 In one run, on one database (copied first, so the original is never written):
 
@@ -22,7 +22,10 @@ In one run, on one database (copied first, so the original is never written):
 
 Prints the times and the ratios the targets of issue 28 name; with ``--json`` the last
 line is an object with every key. Seconds drift on a shared machine; the ratios within one
-run are the figures to compare.
+run are the figures to compare. On these machines one command's time moves by a fifth from
+run to run (``talent rank`` on kserve: 6.6 to 8.9 s in five quiet runs), so one round's
+ratio can be off by as much: ``--repeat N`` runs N rounds and gives each figure's median
+(each ratio the median of the rounds' own ratios) and range (``rounds`` in the JSON).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -145,13 +149,10 @@ def database_copy(db: str, folder: str) -> str:
     return copy
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", required=True, help="SQLite database file or sqlite:/// URL")
-    parser.add_argument("--json", action="store_true", help="end with a JSON line")
-    args = parser.parse_args()
+def one_round(source: str) -> dict[str, float]:
+    """Every time above once, on a fresh copy of ``source``."""
     with tempfile.TemporaryDirectory() as folder:
-        db = database_copy(args.db, folder)
+        db = database_copy(source, folder)
         times: dict[str, float] = {}
         times["rank_cli_s"], out = talent(
             "rank", "--db", db, "--top", "25", "-f", "json", cwd=folder
@@ -178,10 +179,32 @@ def main() -> int:
         "export_over_rank": times["export_cli_s"] / times["rank_cli_s"],
         "rank_again_over_rank": times["rank_cli_again_s"] / times["rank_cli_s"],
     }
-    for key, value in {**times, **ratios}.items():
-        print(f"{key:28} {value:8.2f}")
+    return {**times, **ratios}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", required=True, help="SQLite database file or sqlite:/// URL")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds, each on a fresh copy; every figure is then the median of the rounds' "
+        "(each ratio the median of the rounds' own ratios), its range shown beside it",
+    )
+    parser.add_argument("--json", action="store_true", help="end with a JSON line")
+    args = parser.parse_args()
+    rounds = [one_round(args.db) for _ in range(max(1, args.repeat))]
+    figures = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
+    for key, value in figures.items():
+        low, high = min(r[key] for r in rounds), max(r[key] for r in rounds)
+        spread = f"  ({low:.2f} to {high:.2f})" if len(rounds) > 1 else ""
+        print(f"{key:28} {value:8.2f}{spread}")
     if args.json:
-        print(json.dumps({k: round(v, 3) for k, v in {**times, **ratios}.items()}))
+        out: dict[str, object] = {k: round(v, 3) for k, v in figures.items()}
+        if len(rounds) > 1:
+            out["rounds"] = [{k: round(v, 3) for k, v in r.items()} for r in rounds]
+        print(json.dumps(out))
     return 0
 
 
