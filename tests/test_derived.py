@@ -27,6 +27,7 @@ from talent.ranking.scoring import (
     load_ranking_profile,
     rank_store,
     score_base,
+    start_windows,
 )
 from talent.store import load_people, open_store, rename_people
 from talent.store.derived import cached, clear, count
@@ -258,6 +259,73 @@ def test_the_windows_of_rank_ranges_are_computed_once_for_every_caller(demo_copy
         score_base(cached_base(engine, settings), profile, interval_windows=5), fresh
     )
     assert count(engine, "ranking_windows") == 1
+    engine.dispose()
+
+
+def _windows_key(engine, settings) -> dict:
+    from talent.ranking.scoring import _base_args
+
+    return {**_base_args(engine, settings, None, None, False), "windows": 5}
+
+
+def test_the_windows_are_computed_ahead_in_a_child_and_read_back(demo_copy, monkeypatch):
+    from talent import ahead
+    from talent.ranking.scoring import BASE_READS, _ident
+    from talent.store.derived import present
+
+    monkeypatch.setattr(ahead, "usable_cores", lambda: 2)  # this test, on any machine
+    engine = open_store(demo_copy)
+    settings = Settings(db_url=demo_copy)
+    profile = load_ranking_profile(engine, settings, "maintainer")
+    expected = score_base(build_ranking_base(engine, settings), profile, (), interval_windows=5)
+    key = _windows_key(engine, settings)
+    # A ranking with rank ranges starts the child before it builds the base: here, by
+    # hand, to see the child's result before anything here could compute it.
+    start_windows(engine, settings)
+    assert ahead.started(_ident(key))
+    ahead.wait(_ident(key))
+    assert present(engine, "ranking_windows", key, BASE_READS)  # the child kept them
+    ranking = cached_ranking(engine, settings, profile, affiliations=(), interval_windows=5)
+    pd.testing.assert_frame_equal(ranking, expected)
+    assert count(engine, "ranking_windows") == 1
+    # Kept: no second child for the same data.
+    start_windows(engine, settings)
+    assert not ahead.started(_ident(key))
+    engine.dispose()
+
+
+def test_a_ranking_with_ranges_is_the_same_when_the_child_fails(demo_copy, monkeypatch):
+    from talent import ahead
+    from talent.ranking.scoring import _ident
+
+    monkeypatch.setattr(ahead, "usable_cores", lambda: 2)
+    engine = open_store(demo_copy)
+    settings = Settings(db_url=demo_copy)
+    profile = load_ranking_profile(engine, settings, "maintainer")
+    expected = score_base(build_ranking_base(engine, settings), profile, (), interval_windows=5)
+    key = _windows_key(engine, settings)
+    start_windows(engine, settings)
+    ahead._running[_ident(key)].kill()  # dies before it keeps anything
+    ranking = cached_ranking(engine, settings, profile, affiliations=(), interval_windows=5)
+    pd.testing.assert_frame_equal(ranking, expected)
+    assert count(engine, "ranking_windows") == 1  # computed and kept here instead
+    engine.dispose()
+
+
+def test_no_child_where_it_would_not_pay(demo_copy, monkeypatch):
+    from talent import ahead
+    from talent.ranking import scoring
+
+    engine = open_store(demo_copy)
+    settings = Settings(db_url=demo_copy)
+    key = scoring._ident(_windows_key(engine, settings))
+    monkeypatch.setattr(ahead, "usable_cores", lambda: 1)  # one core: nothing beside
+    start_windows(engine, settings)
+    assert not ahead.started(key)
+    monkeypatch.setattr(ahead, "usable_cores", lambda: 2)
+    monkeypatch.setattr(scoring, "INTERVALS_UP_TO", 10)  # too many acts for a second copy
+    start_windows(engine, settings)
+    assert not ahead.started(key)
     engine.dispose()
 
 

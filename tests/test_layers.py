@@ -16,7 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SHARED = ("talent.model", "talent.config", "talent.names", "talent.files", "talent.lazy")
+SHARED = ("talent.model", "talent.config", "talent.names", "talent.files", "talent.lazy",
+          "talent.ahead")  # fmt: skip
 SOURCES = ("talent.sources",)
 STORE = ("talent.store",)
 SYNC = ("talent.sync",)

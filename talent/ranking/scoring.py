@@ -87,6 +87,7 @@ from talent.ranking.graph import build_coedit_edges, interaction_edges, pagerank
 from talent.ranking.search import SearchIndex, build_search_index, search_work, suggest
 from talent.ranking.skills import build_skills
 from talent.store import (
+    count_rows,
     get_meta,
     load_identity_links,
     load_named_owners,
@@ -1698,6 +1699,8 @@ def _of_base(engine, settings, name, scope, base, make, **args) -> pd.DataFrame:
     key = _of_base_args(engine, settings, scope, **args)
 
     def compute() -> dict[str, pd.DataFrame]:
+        if args.get("windows", 0) > 1:  # rank ranges: their windows ahead, on another core
+            start_windows(engine, settings, repos, since, include_bots, args["windows"])
         built = base() if base else cached_base(engine, settings, repos, since, include_bots)
         return {name: make(built)}
 
@@ -1780,7 +1783,6 @@ def _base_args(engine, settings, repos, since, include_bots) -> dict:
 def _stored_base(engine, settings, args, frames) -> RankingBase:
     """The ranking base of the frames the store kept, its rank ranges' windows kept
     beside it."""
-    from talent.store.derived import cached
 
     if "acts" not in frames:  # kept without its acts: read them again
         repos, since, include_bots = args["repos"], args["since"], args["include_bots"]
@@ -1792,16 +1794,89 @@ def _stored_base(engine, settings, args, frames) -> RankingBase:
     # Read from the frames, not from the base: a base referring to itself would outlive
     # its last use until a garbage collection (gigabytes of acts at scale).
     def windows_of(windows: int) -> list[pd.DataFrame | None]:
-        def compute_windows() -> dict[str, pd.DataFrame]:
-            values = _window_values(stored["acts"], stored["changes"], bots, settings, windows)
-            return {f"w{i}": v for i, v in enumerate(values) if v is not None}
-
-        found = cached(engine, "ranking_windows", {**args, "windows": windows}, BASE_READS,
-                       compute_windows)  # fmt: skip
-        return [found.get(f"w{i}") for i in range(windows)]
+        return kept_windows(engine, settings, args, windows,
+                            lambda: (stored["acts"], stored["changes"], bots))  # fmt: skip
 
     base = RankingBase(bots=bots, settings=settings, window_source=windows_of, **stored)
     return base
+
+
+def kept_windows(
+    engine: Engine,
+    settings: Settings,
+    args: dict,
+    windows: int,
+    work: Callable[[], tuple[pd.DataFrame, pd.DataFrame, frozenset]] | None = None,
+) -> list[pd.DataFrame | None]:
+    """The signal values of the ``windows`` left-out windows of rank ranges
+    (:func:`rank_intervals`) of the ranking base keyed by ``args`` (:func:`_base_args`),
+    computed once per data version and kept in the store; ``work`` gives the acts, file
+    changes and bots when the caller holds them (else they are loaded). What a child
+    started by :func:`start_windows` keeps is waited for and read back."""
+    from talent import ahead
+    from talent.store.derived import cached
+
+    key = {**args, "windows": windows}
+    ahead.wait(_ident(key))  # a child computing them: what it keeps is read back
+
+    def compute_windows() -> dict[str, pd.DataFrame]:
+        if work is not None:
+            acts, changes, bots = work()
+        else:
+            scope = (args["repos"] or None, args["since"], args["include_bots"])
+            acts, changes, bots, _people = _load(engine, settings, *scope)
+        values = _window_values(acts, changes, bots, settings, windows)
+        return {f"w{i}": v for i, v in enumerate(values) if v is not None}
+
+    found = cached(engine, "ranking_windows", key, BASE_READS, compute_windows)
+    return [found.get(f"w{i}") for i in range(windows)]
+
+
+def start_windows(
+    engine: Engine,
+    settings: Settings,
+    repos: Sequence[str] | None = None,
+    since: datetime | None = None,
+    include_bots: bool = False,
+    windows: int = INTERVAL_WINDOWS,
+) -> None:
+    """Before building the ranking base of these filters to rank with ``windows`` rank-range
+    windows: start computing the windows in a child process on another core
+    (:mod:`talent.ahead`), which keeps them in the store for :func:`kept_windows` to read.
+
+    Only where that pays: a machine with a second core, a store both processes open (a
+    file or a server), the windows not kept already, and at most :data:`INTERVALS_UP_TO`
+    activities (the child loads its own copy of the acts). People are resolved first if
+    needed (here, so that the child never resolves them too)."""
+    from talent import ahead
+    from talent.config import sqlite_path
+    from talent.store.derived import present
+
+    args = _base_args(engine, settings, repos, since, include_bots)
+    key = {**args, "windows": windows}
+    url = engine.url.render_as_string(hide_password=False)
+    in_memory = engine.dialect.name == "sqlite" and sqlite_path(url) is None
+    if windows < 2 or in_memory or ahead.usable_cores() < 2 or ahead.started(_ident(key)):
+        return
+    if present(engine, "ranking_windows", key, BASE_READS):
+        return
+    if count_rows(engine, "activities") > INTERVALS_UP_TO:
+        return
+    job = (url, settings, args, windows)
+    ahead.start(_ident(key), "talent.ranking.scoring:keep_windows", job)
+
+
+def keep_windows(job: tuple[str, Settings, dict, int]) -> None:
+    """What the child :func:`start_windows` starts does: :func:`kept_windows` of ``job``
+    (the store's address, the settings, the base's arguments and the number of windows)."""
+    from talent.store import open_store
+
+    url, settings, args, windows = job
+    kept_windows(open_store(url, create=False), settings, args, windows)
+
+
+def _ident(key: dict) -> str:
+    return "ranking_windows " + json.dumps(key, sort_keys=True, default=repr)
 
 
 def load_work(

@@ -353,6 +353,7 @@ def cached_list_frame(engine, settings, name: str, profile: str) -> pd.DataFrame
         cached_ranking,
         derived_args,
         load_ranking_profile,
+        start_windows,
     )
     from talent.store import load_ats_marks, load_entries
     from talent.store.derived import cached
@@ -361,6 +362,7 @@ def cached_list_frame(engine, settings, name: str, profile: str) -> pd.DataFrame
     chosen = load_ranking_profile(engine, settings, profile)
 
     def compute() -> dict[str, pd.DataFrame]:
+        start_windows(engine, settings)  # the rank ranges' windows, on another core
         base = cached_base(engine, settings)
         ranking = cached_ranking(engine, settings, chosen, affiliations=(),
                                  interval_windows=INTERVAL_WINDOWS, base=lambda: base)  # fmt: skip
