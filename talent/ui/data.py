@@ -39,6 +39,7 @@ from talent.ranking.scoring import (
     match_skills,
     ranking_kept,
     skill_suggestion,
+    start_windows,
 )
 from talent.ranking.scoring import INTERVALS_UP_TO as INTERVALS_UP_TO  # the app's, kept there
 from talent.sources.demo import generate_demo
@@ -230,6 +231,15 @@ def ranking(
         interval_windows=INTERVAL_WINDOWS if intervals else 0,
         base=lambda: _base(url, version, repos, since, include_bots),
     )
+
+
+def ranges_ahead(
+    url: str, repos: tuple[str, ...], since: datetime | None, include_bots: bool
+) -> None:
+    """Start computing the rank ranges' windows in a child process on another core
+    (:func:`talent.ranking.scoring.start_windows`), before the page builds the ranking
+    base that ranks without them: :func:`ranking` with ranges then reads them back."""
+    start_windows(_engine(url), settings(url)[0], list(repos) or None, since, include_bots)
 
 
 def ranges_at_hand(

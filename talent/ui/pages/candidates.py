@@ -71,6 +71,8 @@ def render() -> None:
     pending = filters.intervals and not data.ranges_at_hand(
         url, profile, repos, since, include_bots
     )
+    if pending:  # their windows meanwhile, on another core
+        data.ranges_ahead(url, repos, since, include_bots)
     drawn = replace(filters, intervals=False) if pending else filters
     shown = filtered_ranking(status, drawn)
 
