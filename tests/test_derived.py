@@ -326,6 +326,11 @@ def test_no_child_where_it_would_not_pay(demo_copy, monkeypatch):
     monkeypatch.setattr(scoring, "INTERVALS_UP_TO", 10)  # too many acts for a second copy
     start_windows(engine, settings)
     assert not ahead.started(key)
+    monkeypatch.undo()
+    monkeypatch.setattr(ahead, "usable_cores", lambda: 2)
+    cached_base(engine, settings)  # a base to read back: the windows are sooner computed here
+    start_windows(engine, settings)
+    assert not ahead.started(key)
     engine.dispose()
 
 

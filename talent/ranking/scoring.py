@@ -1845,8 +1845,9 @@ def start_windows(
     (:mod:`talent.ahead`), which keeps them in the store for :func:`kept_windows` to read.
 
     Only where that pays: a machine with a second core, a store both processes open (a
-    file or a server), the windows not kept already, and at most :data:`INTERVALS_UP_TO`
-    activities (the child loads its own copy of the acts). People are resolved first if
+    file or a server), neither the windows nor the base kept already (the base is to be
+    built: the work the child overlaps), and at most :data:`INTERVALS_UP_TO` activities
+    (the child loads its own copy of the acts). People are resolved first if
     needed (here, so that the child never resolves them too)."""
     from talent import ahead
     from talent.config import sqlite_path
@@ -1858,7 +1859,11 @@ def start_windows(
     in_memory = engine.dialect.name == "sqlite" and sqlite_path(url) is None
     if windows < 2 or in_memory or ahead.usable_cores() < 2 or ahead.started(_ident(key)):
         return
-    if present(engine, "ranking_windows", key, BASE_READS):
+    # Kept already, or a base kept to read back: then this process has nothing else to
+    # do meanwhile and computes them sooner than a child that starts Python first.
+    if present(engine, "ranking_windows", key, BASE_READS) or present(
+        engine, "ranking_base", args, BASE_READS
+    ):
         return
     if count_rows(engine, "activities") > INTERVALS_UP_TO:
         return
