@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import threading
 from pathlib import Path
 from unittest import mock
@@ -62,6 +61,22 @@ def demo_db(tmp_path_factory) -> str:
     update_people(engine, Settings(db_url=url))
     engine.dispose()
     return url
+
+
+def _copy(url: str, path) -> None:
+    """A copy of the SQLite store ``url`` at ``path`` through SQLite's backup, which
+    includes what is still in the write-ahead log. Not a plain file copy: closing a
+    descriptor of the store's file would drop this process's SQLite locks on it, and
+    another process (the windows computed ahead) could then take itself for the last
+    one and remove the log under this process's open connections."""
+    import sqlite3
+
+    source, target = sqlite3.connect(url.removeprefix("sqlite:///")), sqlite3.connect(path)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
 
 
 def _ranking(url: str, profile: str):
@@ -154,7 +169,7 @@ def test_a_cold_ranking_is_drawn_first_and_its_ranges_filled_in_place(
     monkeypatch, demo_db, tmp_path
 ):
     db = tmp_path / "copy.db"
-    shutil.copy(demo_db.removeprefix("sqlite:///"), db)
+    _copy(demo_db, db)
     url = "sqlite:///" + str(db)
     clear(open_store(url))  # nothing kept: the ranges' windows are computed on this run
     drawn = mock.patch.object(DeltaGenerator, "dataframe", autospec=True,
@@ -414,7 +429,7 @@ def test_candidate_page_links_the_evidence(monkeypatch, demo_db, expected_recrui
 
 def test_shortlist_button_stores_feedback(monkeypatch, demo_db, tmp_path, expected):
     db = tmp_path / "copy.db"
-    shutil.copy(demo_db.removeprefix("sqlite:///"), db)
+    _copy(demo_db, db)
     url = "sqlite:///" + str(db)
     at = run_app(monkeypatch, url)
     at.switch_page(CANDIDATE_PAGE).run()
@@ -460,7 +475,7 @@ def test_shortlist_button_stores_feedback(monkeypatch, demo_db, tmp_path, expect
 
 def test_counts_agree_on_every_page_and_in_the_cli(monkeypatch, demo_db, tmp_path, expected):
     db = tmp_path / "copy.db"
-    shutil.copy(demo_db.removeprefix("sqlite:///"), db)
+    _copy(demo_db, db)
     url = "sqlite:///" + str(db)
     people = _candidates(expected)["person_id"].tolist()[:5]
     # Three on a named list (as the Candidates page's "Add to list" does) ...
@@ -518,7 +533,7 @@ def test_counts_agree_on_every_page_and_in_the_cli(monkeypatch, demo_db, tmp_pat
 
 def test_a_profile_learned_from_feedback_can_be_chosen(monkeypatch, demo_db, tmp_path):
     db = tmp_path / "copy.db"
-    shutil.copy(demo_db.removeprefix("sqlite:///"), db)
+    _copy(demo_db, db)
     url = "sqlite:///" + str(db)
     learned = Profile(
         name="shortlisted", weights=(("tests_docs", 0.5), ("responsiveness", 0.5)),
@@ -536,7 +551,7 @@ def test_a_profile_learned_from_feedback_can_be_chosen(monkeypatch, demo_db, tmp
 
 def test_a_profile_brings_its_audience(monkeypatch, demo_db, tmp_path):
     db = tmp_path / "copy.db"
-    shutil.copy(demo_db.removeprefix("sqlite:///"), db)
+    _copy(demo_db, db)
     url = "sqlite:///" + str(db)
     save_ranking_profile(
         open_store(url),
@@ -647,7 +662,7 @@ def test_a_person_outside_the_filters_is_said(monkeypatch, demo_db, expected):
 
 def test_shortlist_download_carries_note_verdict_and_links(monkeypatch, demo_db, tmp_path):
     db = tmp_path / "copy.db"
-    shutil.copy(demo_db.removeprefix("sqlite:///"), db)
+    _copy(demo_db, db)
     url = "sqlite:///" + str(db)
     top = _candidates(_ranking(url, "maintainer")).iloc[1]
     record_verdict(open_store(url), top["person_id"], "shortlisted", "+1 great reviewer")
@@ -688,7 +703,7 @@ def test_the_company_in_use_is_said_in_the_sidebar(monkeypatch, demo_db, tmp_pat
     assert any(c.startswith("One company's project. Company from the settings") for c in said)
     # Without the demo's record of its company, it is inferred from the data and said so.
     db = tmp_path / "copy.db"
-    shutil.copy(demo_db.removeprefix("sqlite:///"), db)
+    _copy(demo_db, db)
     url = "sqlite:///" + str(db)
     engine = open_store(url)
     with engine.begin() as conn:

@@ -9,6 +9,7 @@ import pytest
 import streamlit as st
 
 import talent.ranking.scoring as scoring
+from talent import ahead
 from talent.config import RECRUITER, Settings
 from talent.mining import save_demo
 from talent.people.identity import update_people
@@ -41,6 +42,9 @@ def test_profiles_share_one_base_and_explanations_reuse_it(url, monkeypatch):
     calls = []
     features = scoring._features
     monkeypatch.setattr(scoring, "_features", lambda *a: calls.append(1) or features(*a))
+    # Every window computed in this process, to be counted here (on a second core they
+    # are computed ahead by a child: tests/test_derived.py).
+    monkeypatch.setattr(ahead, "usable_cores", lambda: 1)
     version = data_version(open_store(url))
     maintainer = data.profile(url, "maintainer")
     recruiter = data.profile(url, "recruiter")
