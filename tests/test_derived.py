@@ -268,17 +268,25 @@ def _windows_key(engine, settings) -> dict:
     return {**_base_args(engine, settings, None, None, False), "windows": 5}
 
 
+def _two_cores_and_expected(demo_copy, monkeypatch):
+    """Two cores for a test on any machine; the store, settings, the maintainer profile,
+    its ranking with ranges computed in this process, and the windows' key."""
+    from talent import ahead
+
+    monkeypatch.setattr(ahead, "usable_cores", lambda: 2)
+    engine = open_store(demo_copy)
+    settings = Settings(db_url=demo_copy)
+    profile = load_ranking_profile(engine, settings, "maintainer")
+    expected = score_base(build_ranking_base(engine, settings), profile, (), interval_windows=5)
+    return engine, settings, profile, expected, _windows_key(engine, settings)
+
+
 def test_the_windows_are_computed_ahead_in_a_child_and_read_back(demo_copy, monkeypatch):
     from talent import ahead
     from talent.ranking.scoring import BASE_READS, _ident
     from talent.store.derived import present
 
-    monkeypatch.setattr(ahead, "usable_cores", lambda: 2)  # this test, on any machine
-    engine = open_store(demo_copy)
-    settings = Settings(db_url=demo_copy)
-    profile = load_ranking_profile(engine, settings, "maintainer")
-    expected = score_base(build_ranking_base(engine, settings), profile, (), interval_windows=5)
-    key = _windows_key(engine, settings)
+    engine, settings, profile, expected, key = _two_cores_and_expected(demo_copy, monkeypatch)
     # A ranking with rank ranges starts the child before it builds the base: here, by
     # hand, to see the child's result before anything here could compute it.
     start_windows(engine, settings)
@@ -298,12 +306,7 @@ def test_a_ranking_with_ranges_is_the_same_when_the_child_fails(demo_copy, monke
     from talent import ahead
     from talent.ranking.scoring import _ident
 
-    monkeypatch.setattr(ahead, "usable_cores", lambda: 2)
-    engine = open_store(demo_copy)
-    settings = Settings(db_url=demo_copy)
-    profile = load_ranking_profile(engine, settings, "maintainer")
-    expected = score_base(build_ranking_base(engine, settings), profile, (), interval_windows=5)
-    key = _windows_key(engine, settings)
+    engine, settings, profile, expected, key = _two_cores_and_expected(demo_copy, monkeypatch)
     start_windows(engine, settings)
     ahead._running[_ident(key)].kill()  # dies before it keeps anything
     ranking = cached_ranking(engine, settings, profile, affiliations=(), interval_windows=5)

@@ -1700,7 +1700,9 @@ def _of_base(engine, settings, name, scope, base, make, **args) -> pd.DataFrame:
 
     def compute() -> dict[str, pd.DataFrame]:
         if args.get("windows", 0) > 1:  # rank ranges: their windows ahead, on another core
-            start_windows(engine, settings, repos, since, include_bots, args["windows"])
+            # People were resolved for the key above: not checked a second time.
+            scope_args = _scope_args(settings, repos, since, include_bots)
+            _start_windows(engine, settings, scope_args, args["windows"])
         built = base() if base else cached_base(engine, settings, repos, since, include_bots)
         return {name: make(built)}
 
@@ -1777,13 +1779,17 @@ def kept_base(
 def _base_args(engine, settings, repos, since, include_bots) -> dict:
     """The arguments that key a ranking base (people resolved first if needed)."""
     ensure_people(engine, settings)
+    return _scope_args(settings, repos, since, include_bots)
+
+
+def _scope_args(settings, repos, since, include_bots) -> dict:
+    """:func:`_base_args` once people are resolved."""
     return derived_args(settings, repos=sorted(repos or []), since=since, include_bots=include_bots)
 
 
 def _stored_base(engine, settings, args, frames) -> RankingBase:
     """The ranking base of the frames the store kept, its rank ranges' windows kept
     beside it."""
-
     if "acts" not in frames:  # kept without its acts: read them again
         repos, since, include_bots = args["repos"], args["since"], args["include_bots"]
         acts, changes, _bots, _people = _load(engine, settings, repos, since, include_bots)
@@ -1850,10 +1856,18 @@ def start_windows(
     (the child loads its own copy of the acts). People are resolved first if
     needed (here, so that the child never resolves them too)."""
     from talent import ahead
+
+    if windows > 1 and ahead.usable_cores() > 1:
+        args = _base_args(engine, settings, repos, since, include_bots)
+        _start_windows(engine, settings, args, windows)
+
+
+def _start_windows(engine: Engine, settings: Settings, args: dict, windows: int) -> None:
+    """:func:`start_windows` of the base keyed by ``args``, people resolved already."""
+    from talent import ahead
     from talent.config import sqlite_path
     from talent.store.derived import present
 
-    args = _base_args(engine, settings, repos, since, include_bots)
     key = {**args, "windows": windows}
     url = engine.url.render_as_string(hide_password=False)
     in_memory = engine.dialect.name == "sqlite" and sqlite_path(url) is None
