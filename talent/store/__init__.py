@@ -11,7 +11,6 @@ only: every layer on its right reads and writes through it.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -40,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from talent.ahead import usable_cores
 from talent.config import sqlite_path
 from talent.lazy import LazyModule
 from talent.model import Activity, CommitFile, Identity, IdentityEvidence, Repo
@@ -748,8 +748,14 @@ _CHUNK = 200_000
 # SQLite's page cache during a bulk save, in KiB: the primary-key index of tens of
 # millions of rows then stays in memory while rows land at random places of it.
 _BULK_CACHE_KIB = 1 << 20
-# At most this many helper threads sort for SQLite's CREATE INDEX.
+# At most this many helper threads sort for SQLite (CREATE INDEX, a large ORDER BY).
 _SORT_THREADS = 4
+
+
+def sort_threads() -> int:
+    """The helper threads SQLite may sort with here: one per usable core, at most
+    :data:`_SORT_THREADS`."""
+    return min(_SORT_THREADS, usable_cores())
 
 
 def _stage_name(table: Table) -> str:
@@ -812,7 +818,7 @@ def _bulk_settings(conn, cache_kib: int) -> Iterator[None]:
         return
     settings = {
         "cache_size": -int(cache_kib),
-        "threads": min(_SORT_THREADS, os.cpu_count() or 1),
+        "threads": sort_threads(),
     }
     # PRAGMA takes no bound parameters: the names are ours and the values integers.
     before = {n: int(conn.exec_driver_sql(f"PRAGMA {n}").scalar()) for n in settings}

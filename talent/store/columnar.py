@@ -28,7 +28,7 @@ import pyarrow as pa
 from sqlalchemy import Engine, Select, literal, select, union_all
 
 from talent.config import sqlite_path
-from talent.store import _read, activities_query, commit_files_query
+from talent.store import _read, activities_query, commit_files_query, sort_threads
 
 # Rows fetched and turned into Arrow arrays at a time.
 CHUNK = 100_000
@@ -178,6 +178,11 @@ def _serve(path: str, sql: str) -> None:
     import adbc_driver_sqlite.dbapi as adbc
 
     with adbc.connect(f"file:{path}?mode=ro") as conn, conn.cursor() as cursor:
+        # The ORDER BY of millions of rows is a sort: SQLite's helper threads merge its
+        # runs side by side (on a million people's acts, 31 s in place of 46 s on two
+        # cores). What is read is the same.
+        cursor.execute(f"PRAGMA threads = {int(sort_threads())}")
+        cursor.fetchall()
         cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(CHUNK)})
         cursor.execute(sql)
         reader = cursor.fetch_record_batch()

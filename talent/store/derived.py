@@ -23,7 +23,6 @@ as code); a result that Arrow cannot hold is computed each time instead.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import struct
@@ -144,7 +143,7 @@ def _get(engine: Engine, key: str) -> Frames | None:
     return None if payload is None else _decode(payload)
 
 
-def _put(engine: Engine, key: str, scope: str, name: str, payload: bytes) -> None:
+def _put(engine: Engine, key: str, scope: str, name: str, payload: bytearray) -> None:
     """Keep a result, replacing older ones of the same scope; a store that refuses the
     write (read-only, busy) only means no caching."""
     t = derived_results
@@ -225,28 +224,43 @@ def _file_lock(engine: Engine, key: str):
 # --- the payload ---------------------------------------------------------------------
 
 
-def _encode(frames: Frames) -> bytes | None:
+def _encode(frames: Frames) -> bytearray | None:
     """Frames as one payload: a JSON header (names, lengths, each frame's ``attrs``) and
-    each frame's Arrow IPC stream; None when Arrow cannot hold one of them."""
+    each frame's Arrow IPC stream; None when Arrow cannot hold one of them.
+
+    Each stream is written into an Arrow buffer and copied once into the payload, each
+    buffer let go as soon as it is copied: a ranking of a million people is most of a
+    gigabyte, and joining the streams, then prefixing the header, held it three times."""
     import pyarrow as pa
 
-    parts: list[bytes] = []
+    parts: list[pa.Buffer] = []
     header: dict[str, list[dict[str, Any]]] = {"frames": []}
     try:
         for frame_name, frame in frames.items():
             table = pa.Table.from_pandas(frame, preserve_index=True)
-            sink = io.BytesIO()
+            sink = pa.BufferOutputStream()
             with pa.ipc.new_stream(sink, table.schema) as writer:
                 writer.write_table(table)
+            del table
             parts.append(sink.getvalue())
             header["frames"].append(
-                {"name": frame_name, "size": len(parts[-1]), "attrs": frame.attrs,
+                {"name": frame_name, "size": parts[-1].size, "attrs": frame.attrs,
                  "objects": [str(c) for c, d in frame.dtypes.items() if is_object_dtype(d)]}
             )  # fmt: skip
         head = json.dumps(header).encode("utf-8")
     except (pa.ArrowException, TypeError, ValueError):
         return None
-    return struct.pack(">I", len(head)) + head + b"".join(parts)
+    payload = bytearray(4 + len(head) + sum(part.size for part in parts))
+    struct.pack_into(">I", payload, 0, len(head))
+    at = 4 + len(head)
+    payload[4:at] = head
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        payload[at : at + part.size] = memoryview(part)
+        at += part.size
+        del part
+    return payload
 
 
 def _decode(payload: bytes) -> Frames:
@@ -255,8 +269,9 @@ def _decode(payload: bytes) -> Frames:
     (size,) = struct.unpack(">I", payload[:4])
     header = json.loads(payload[4 : 4 + size])
     at, out = 4 + size, {}
+    whole = memoryview(payload)  # each frame's stream read in place, not copied out
     for entry in header["frames"]:
-        chunk = payload[at : at + entry["size"]]
+        chunk = pa.py_buffer(whole[at : at + entry["size"]])
         at += entry["size"]
         table = pa.ipc.open_stream(chunk).read_all()
         frame = table.to_pandas()
