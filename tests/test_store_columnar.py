@@ -58,9 +58,9 @@ def test_activities_read_in_chunks_are_the_loaded_frame(store, chunk, child, mon
     monkeypatch.setattr(columnar, "CHUNK", chunk)
     monkeypatch.setattr(columnar, "CHILD_READ_BYTES", 0 if child else 10**15)
     children = []
-    real = columnar._child_read
+    real = columnar._child_table
     monkeypatch.setattr(
-        columnar, "_child_read", lambda *a: children.append(real(*a)) or children[-1]
+        columnar, "_child_table", lambda *a: children.append(real(*a)) or children[-1]
     )
     for repos, since in [(None, None), (["acme/r1"], None), (None, T0 + timedelta(days=3))]:
         expected = load_activities(store, repos=repos, since=since)
@@ -68,7 +68,8 @@ def test_activities_read_in_chunks_are_the_loaded_frame(store, chunk, child, mon
         pd.testing.assert_frame_equal(found, expected)
     # The child read every time it was asked to (counterparts are missing in the first
     # rows and text later: the typed first row keeps them text).
-    assert all(t is not None for t in children) == child
+    assert len(children) == (3 if child else 0)
+    assert all(t is not None for t in children)
     assert len(load_activities_columns(store)) == 7
     assert load_activities_columns(store)["size"].isna().sum() == 2
 
@@ -113,3 +114,43 @@ def test_a_column_of_mixed_types_reads_as_the_loaded_frame(tmp_path, child, monk
     found = load_activities_columns(engine)
     pd.testing.assert_frame_equal(found, load_activities(engine))
     assert found["size"].tolist()[-1] == "big"
+
+
+def test_a_started_read_gives_the_frame_after_other_reads_or_after_its_child_stopped(
+    tmp_path, monkeypatch
+):
+    import talent.store.columnar as columnar
+    from talent.store import activities_query, open_store
+
+    monkeypatch.setattr(columnar, "CHILD_READ_BYTES", 0)
+    engine = open_store(f"sqlite:///{tmp_path / 'started.db'}")
+    save_activities(engine, _acts())
+    expected = load_activities(engine)
+    stmt = activities_query()
+    order, times = ["occurred_at", "key"], ["occurred_at"]
+
+    finish = columnar.start_read_columns(engine, stmt, order, times)
+    (child,) = columnar._unfinished
+    assert child.poll() is None or child.returncode == 0  # reading, or done already
+    # The caller reads meanwhile, from the same store.
+    pd.testing.assert_frame_equal(load_activities(engine), expected)
+    pd.testing.assert_frame_equal(finish(), expected)
+    assert not columnar._unfinished
+
+    # A child killed before its rows were taken (the system short of memory, say):
+    # the rows are read here instead.
+    started = columnar.start_read_columns(engine, stmt, order, times)
+    (child,) = columnar._unfinished
+    child.kill()
+    pd.testing.assert_frame_equal(started(), expected)
+    assert not columnar._unfinished
+    # A read stopped (as at exit, or when the caller fails meanwhile): no child is left.
+    for stop_all in (True, False):
+        started = columnar.start_read_columns(engine, stmt, order, times)
+        (child,) = columnar._unfinished
+        if stop_all:
+            columnar._stop_unfinished()
+        else:
+            started.stop()
+        assert child.returncode is not None
+        assert not columnar._unfinished

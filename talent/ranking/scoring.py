@@ -95,7 +95,7 @@ from talent.store import (
     meta_items,
     set_meta,
 )
-from talent.store.columnar import load_activities_columns, load_commit_files_columns
+from talent.store.columnar import load_commit_files_columns, start_activities_columns
 
 
 @dataclass(frozen=True)
@@ -1911,15 +1911,17 @@ def load_work(
 def _load(engine, settings, repos, since, include_bots):
     """The store's acts with people, file changes, bots and people (resolved first)."""
     ensure_people(engine, settings)
-    people = load_people(engine)
-    acts, changes, bots = _prepare(
-        load_activities_columns(engine, repos=repos, since=since),
-        people,
-        load_identity_links(engine),
-        load_commit_files_columns(engine, repos=repos),
-        include_bots,
-        moved=True,
-    )
+    # On a large store a child process reads (and SQLite sorts) the acts while the
+    # people, their links and the file changes are read here.
+    activities = start_activities_columns(engine, repos=repos, since=since)
+    try:
+        people = load_people(engine)
+        links = load_identity_links(engine)
+        files = load_commit_files_columns(engine, repos=repos)
+    except BaseException:
+        activities.stop()
+        raise
+    acts, changes, bots = _prepare(activities(), people, links, files, include_bots, moved=True)
     return acts, changes, bots, people
 
 

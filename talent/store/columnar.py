@@ -17,6 +17,7 @@ fraction of the peak memory and of the processor time:
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 import sys
@@ -32,6 +33,8 @@ from talent.store import _read, activities_query, commit_files_query, sort_threa
 
 # Rows fetched and turned into Arrow arrays at a time.
 CHUNK = 100_000
+# Rows of each piece of a column read by a child (:func:`_joined_stream`).
+JOINED_ROWS = 1_000_000
 # SQLite files from this size on are read in a child process by the ADBC driver (when
 # installed): below it, starting the child costs more than it saves.
 CHILD_READ_BYTES = 200_000_000
@@ -56,18 +59,58 @@ def read_columns(
     frame as :func:`talent.store._read` (``pandas.read_sql``) of ``stmt`` ordered by
     ``order`` gives, with ``parse_dates`` parsed. Read in a child process
     (:data:`CHILD_READ_BYTES`), else ``chunk`` rows (default :data:`CHUNK`) at a time."""
+    return start_read_columns(engine, stmt, order, parse_dates, chunk)()
+
+
+def start_read_columns(
+    engine: Engine,
+    stmt: Select,
+    order: Sequence[str] = (),
+    parse_dates: Sequence[str] = (),
+    chunk: int | None = None,
+) -> StartedRead:
+    """:func:`read_columns`, its child process (where one reads) started now: calling
+    what is returned waits for it and gives the frame, so the caller can read other
+    tables meanwhile, while SQLite sorts the rows in the child."""
     ordered = stmt.order_by(*(stmt.selected_columns[name] for name in order))
-    table = _child_read(engine, stmt, order)
-    if table is None:
-        table = _chunked_read(engine, ordered, chunk or CHUNK)
-    if table is None:  # no rows, or a column of mixed types: read_sql's own frame
-        return _read(engine, ordered, parse_dates)
-    table = _times(table, parse_dates)
-    frame = table.to_pandas(self_destruct=True)
-    del table
-    for col in parse_dates:  # a no-op for the times Arrow parsed
-        frame[col] = pd.to_datetime(frame[col], format="ISO8601")
-    return frame
+    return StartedRead(
+        engine, ordered, parse_dates, chunk or CHUNK, _start_child(engine, stmt, order)
+    )
+
+
+class StartedRead:
+    """A read begun by :func:`start_read_columns`: call it once for the frame, or
+    :meth:`stop` it (a child nobody reads from would wait on its full pipe, holding
+    its rows and a read of the store; one left so is stopped when this process exits)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        ordered: Select,
+        parse_dates: Sequence[str],
+        chunk: int,
+        child: tuple[subprocess.Popen, list] | None,
+    ) -> None:
+        self._engine, self._ordered, self._parse_dates = engine, ordered, parse_dates
+        self._chunk, self._child = chunk, child
+
+    def __call__(self) -> pd.DataFrame:
+        engine, ordered, parse_dates = self._engine, self._ordered, self._parse_dates
+        table = None if self._child is None else _child_table(*self._child)
+        if table is None:
+            table = _chunked_read(engine, ordered, self._chunk)
+        if table is None:  # no rows, or a column of mixed types: read_sql's own frame
+            return _read(engine, ordered, parse_dates)
+        table = _times(table, parse_dates)
+        frame = table.to_pandas(self_destruct=True)
+        del table
+        for col in parse_dates:  # a no-op for the times Arrow parsed
+            frame[col] = pd.to_datetime(frame[col], format="ISO8601")
+        return frame
+
+    def stop(self) -> None:
+        if self._child is not None:
+            _stop(self._child[0])
 
 
 def _times(table: pa.Table, columns: Sequence[str]) -> pa.Table:
@@ -115,11 +158,12 @@ def _chunked_read(engine: Engine, stmt: Select, chunk: int) -> pa.Table | None:
         return None
 
 
-def _child_read(engine: Engine, stmt: Select, order: Sequence[str]) -> pa.Table | None:
-    """The rows of ``stmt`` ordered by ``order``, read by the ADBC SQLite driver in a
-    child process; None where that does not apply (not a large SQLite file, no driver,
-    a column type without a typed first row) or the child fails (a value its typing
-    rejects): the caller then reads in this process."""
+def _start_child(
+    engine: Engine, stmt: Select, order: Sequence[str]
+) -> tuple[subprocess.Popen, list] | None:
+    """A child process reading the rows of ``stmt`` ordered by ``order`` with the ADBC
+    SQLite driver (and the columns it reads), or None where that does not apply (not a
+    large SQLite file, no driver, a column type without a typed first row)."""
     path = sqlite_path(engine.url.render_as_string(hide_password=False))
     if path is None or not path.exists() or os.path.getsize(path) < CHILD_READ_BYTES:
         return None
@@ -147,14 +191,22 @@ def _child_read(engine: Engine, stmt: Select, order: Sequence[str]) -> pa.Table 
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
+    _unfinished.add(child)
+    return child, columns
+
+
+def _child_table(child: subprocess.Popen, columns: list) -> pa.Table | None:
+    """What the child of :func:`_start_child` read, or None when it failed (a value its
+    typing rejects): the caller then reads in this process."""
     assert child.stdout is not None
     try:
-        table: pa.Table | None = pa.ipc.open_stream(child.stdout).read_all()
+        table: pa.Table | None = _joined_stream(pa.ipc.open_stream(child.stdout))
     except (pa.ArrowInvalid, OSError):
         table = None
     finally:
         child.stdout.close()
         returncode = child.wait()
+        _unfinished.discard(child)
     wanted = [_ARROW[c.type.python_type] for c in columns]
     if table is None or returncode != 0 or table.schema.types != wanted:
         return None
@@ -163,7 +215,42 @@ def _child_read(engine: Engine, stmt: Select, order: Sequence[str]) -> pa.Table 
     for i, column in enumerate(table.columns):
         if len(table) and column.null_count == len(table):
             table = table.set_column(i, table.column_names[i], pa.nulls(len(table)))
-    return table.combine_chunks() if len(table) else None
+    return table if len(table) else None
+
+
+def _joined_stream(reader: pa.RecordBatchStreamReader) -> pa.Table:
+    """The stream's batches, joined :data:`JOINED_ROWS` rows at a time as they arrive.
+    Joined at the end instead, the whole table was held twice (3 GB more for a million
+    people's acts); not joined at all, each column would be hundreds of pieces."""
+    parts: list[pa.Table] = []
+    waiting: list[pa.RecordBatch] = []
+    for batch in reader:
+        waiting.append(batch)
+        if sum(b.num_rows for b in waiting) >= JOINED_ROWS:
+            parts.append(pa.Table.from_batches(waiting).combine_chunks())
+            waiting = []
+    if waiting or not parts:
+        parts.append(pa.Table.from_batches(waiting, schema=reader.schema).combine_chunks())
+    return pa.concat_tables(parts)
+
+
+# Children started and not yet waited for: stopped at exit (a reader that nobody reads
+# from would wait on its full pipe).
+_unfinished: set[subprocess.Popen] = set()
+
+
+@atexit.register
+def _stop_unfinished() -> None:
+    for child in list(_unfinished):
+        _stop(child)
+
+
+def _stop(child: subprocess.Popen) -> None:
+    child.kill()
+    child.wait()
+    if child.stdout is not None:
+        child.stdout.close()
+    _unfinished.discard(child)
 
 
 def _has_driver() -> bool:
@@ -197,8 +284,15 @@ def load_activities_columns(
 ) -> pd.DataFrame:
     """:func:`talent.store.load_activities` of ``repos`` since ``since``, read by
     :func:`read_columns`."""
+    return start_activities_columns(engine, repos=repos, since=since)()
+
+
+def start_activities_columns(
+    engine: Engine, *, repos: Sequence[str] | None = None, since: datetime | None = None
+) -> StartedRead:
+    """:func:`load_activities_columns`, started now (:func:`start_read_columns`)."""
     stmt = activities_query(repos=repos, since=since)
-    return read_columns(engine, stmt, ["occurred_at", "key"], ["occurred_at"])
+    return start_read_columns(engine, stmt, ["occurred_at", "key"], ["occurred_at"])
 
 
 def load_commit_files_columns(

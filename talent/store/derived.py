@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import struct
 import sys
 import threading
@@ -36,7 +37,7 @@ from typing import Any
 
 import pandas as pd
 from pandas.api.types import is_object_dtype
-from sqlalchemy import Engine, delete, select, text
+from sqlalchemy import Engine, delete, func, literal_column, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from talent.config import sqlite_path
@@ -81,9 +82,9 @@ def cached(
         result = compute()
         if table_versions(engine, reads) == before:
             chosen = result if kept is None else kept(result)
-            payload = None if chosen is None else _encode(chosen)
-            if payload is not None:
-                _put(engine, key, scope, name, payload)
+            pieces = None if chosen is None else _encode(chosen)
+            if pieces is not None:
+                _put(engine, key, scope, name, pieces)
     return result
 
 
@@ -143,19 +144,35 @@ def _get(engine: Engine, key: str) -> Frames | None:
     return None if payload is None else _decode(payload)
 
 
-def _put(engine: Engine, key: str, scope: str, name: str, payload: bytearray) -> None:
-    """Keep a result, replacing older ones of the same scope; a store that refuses the
-    write (read-only, busy) only means no caching."""
+def _put(engine: Engine, key: str, scope: str, name: str, pieces: list) -> None:
+    """Keep a result (its payload in ``pieces``, see :func:`_encode`, let go of as they
+    are written), replacing older ones of the same scope; a store that refuses the write
+    (read-only, busy, a payload over SQLite's size limit) only means no caching.
+
+    SQLite takes the payload through its blob handle, a piece at a time, into a row
+    made with room for it: bound as one value, it would be copied whole by the driver
+    while the pieces are still held (a ranking of a million people is most of a
+    gigabyte)."""
     t = derived_results
+    size = sum(memoryview(piece).nbytes for piece in pieces)
+    row = {"key": key, "scope": scope, "name": name,
+           "made_at": datetime.now(UTC).replace(tzinfo=None)}  # fmt: skip
     try:
         with engine.begin() as conn:
             conn.execute(delete(t).where(t.c.scope == scope))
-            conn.execute(
-                t.insert(),
-                {"key": key, "scope": scope, "name": name,
-                 "made_at": datetime.now(UTC).replace(tzinfo=None), "payload": payload},
-            )  # fmt: skip
-    except SQLAlchemyError:
+            if conn.dialect.name != "sqlite":
+                conn.execute(t.insert(), {**row, "payload": b"".join(pieces)})
+                return
+            conn.execute(t.insert().values(**row, payload=func.zeroblob(size)))
+            rowid: int = conn.execute(
+                select(literal_column("rowid")).where(t.c.key == key)
+            ).scalar_one()
+            raw: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
+            with raw.blobopen(t.name, "payload", rowid) as blob:
+                pieces.reverse()
+                while pieces:
+                    blob.write(pieces.pop())
+    except (SQLAlchemyError, sqlite3.Error):
         return
 
 
@@ -224,13 +241,11 @@ def _file_lock(engine: Engine, key: str):
 # --- the payload ---------------------------------------------------------------------
 
 
-def _encode(frames: Frames) -> bytearray | None:
-    """Frames as one payload: a JSON header (names, lengths, each frame's ``attrs``) and
-    each frame's Arrow IPC stream; None when Arrow cannot hold one of them.
-
-    Each stream is written into an Arrow buffer and copied once into the payload, each
-    buffer let go as soon as it is copied: a ranking of a million people is most of a
-    gigabyte, and joining the streams, then prefixing the header, held it three times."""
+def _encode(frames: Frames) -> list | None:
+    """Frames as one payload, in pieces to be written one after the other: a JSON header
+    (names, lengths, each frame's ``attrs``) after its length, then each frame's Arrow
+    IPC stream, held in an Arrow buffer (never joined into one bytes object here: see
+    :func:`_put`); None when Arrow cannot hold one of the frames."""
     import pyarrow as pa
 
     parts: list[pa.Buffer] = []
@@ -250,17 +265,7 @@ def _encode(frames: Frames) -> bytearray | None:
         head = json.dumps(header).encode("utf-8")
     except (pa.ArrowException, TypeError, ValueError):
         return None
-    payload = bytearray(4 + len(head) + sum(part.size for part in parts))
-    struct.pack_into(">I", payload, 0, len(head))
-    at = 4 + len(head)
-    payload[4:at] = head
-    parts.reverse()
-    while parts:
-        part = parts.pop()
-        payload[at : at + part.size] = memoryview(part)
-        at += part.size
-        del part
-    return payload
+    return [struct.pack(">I", len(head)) + head, *parts]
 
 
 def _decode(payload: bytes) -> Frames:
