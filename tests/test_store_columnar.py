@@ -154,3 +154,31 @@ def test_a_started_read_gives_the_frame_after_other_reads_or_after_its_child_sto
             started.stop()
         assert child.returncode is not None
         assert not columnar._unfinished
+
+
+@pytest.mark.parametrize("child", [False, True])
+def test_the_acts_of_people_or_humans_are_those_the_ranking_keeps(store, child, monkeypatch):
+    """The database leaves out what attach_people would drop: acts of actors linked to
+    no one, and (for "humans") bots' acts; the rest is the loaded frame's rows."""
+    import talent.store.columnar as columnar
+    from talent.ranking.features import attach_people
+    from talent.store import save_identity_links, schema
+
+    if child and store.dialect.name != "sqlite":
+        pytest.skip("the child reads SQLite files")
+    monkeypatch.setattr(columnar, "CHILD_READ_BYTES", 0 if child else 10**15)
+    save_activities(store, _acts())
+    # github:0 is a person, github:1 a bot, github:2 linked to no one.
+    with store.begin() as conn:
+        rows = [{"person_id": "p0", "is_bot": False}, {"person_id": "p1", "is_bot": True}]
+        conn.execute(schema.people.insert(), rows)
+    links = pd.DataFrame({"identity_key": ["github:0", "github:1"], "person_id": ["p0", "p1"],
+                          "method": "login", "confidence": 1.0})  # fmt: skip
+    save_identity_links(store, links)
+    person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
+    everything = load_activities(store)
+    for acting, bots in (("people", ()), ("humans", ("p1",))):
+        found = columnar.start_activities_columns(store, acting=acting)()
+        kept = attach_people(everything, person_of, bots).drop(columns=["person", "other"])
+        assert set(found["actor"]) == ({"github:0", "github:1"} - ({"github:1"} if bots else set()))
+        pd.testing.assert_frame_equal(found, kept.reset_index(drop=True))

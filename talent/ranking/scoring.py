@@ -1912,8 +1912,11 @@ def _load(engine, settings, repos, since, include_bots):
     """The store's acts with people, file changes, bots and people (resolved first)."""
     ensure_people(engine, settings)
     # On a large store a child process reads (and SQLite sorts) the acts while the
-    # people, their links and the file changes are read here.
-    activities = start_activities_columns(engine, repos=repos, since=since)
+    # people, their links and the file changes are read here. Acts of no person, and
+    # unless included bots', are left out by the database (_prepare would drop them).
+    activities = start_activities_columns(
+        engine, repos=repos, since=since, acting="people" if include_bots else "humans"
+    )
     try:
         people = load_people(engine)
         links = load_identity_links(engine)

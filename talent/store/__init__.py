@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, datetime
 from itertools import chain
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -1007,15 +1007,27 @@ def activities_query(
     since: datetime | None = None,
     until: datetime | None = None,
     actors: Sequence[str] | None = None,
+    acting: Literal["anyone", "people", "humans"] = "anyone",
 ) -> Select:
     """The unordered query of :func:`load_activities` (also read column by column by
-    :mod:`talent.store.columnar`)."""
+    :mod:`talent.store.columnar`). With ``acting`` "people", only the acts of actors
+    linked to a person (``identity_links``); "humans", of those people no bots.
+
+    A ranking drops the other acts anyway: dropped here, by the database, its frame of
+    millions of acts is not copied whole to leave out a bot's few."""
     t = schema.activities
     stmt = select(t)
     if repos:
         stmt = stmt.where(t.c.repo.in_(list(repos)))
     if actors is not None:
         stmt = stmt.where(t.c.actor.in_(list(actors)))
+    if acting != "anyone":
+        links, people = schema.identity_links, schema.people
+        linked = select(links.c.identity_key)
+        if acting == "humans":
+            bots = select(people.c.person_id).where(people.c.is_bot)
+            linked = linked.where(links.c.person_id.not_in(bots))
+        stmt = stmt.where(t.c.actor.in_(linked))
     if since is not None:
         stmt = stmt.where(t.c.occurred_at >= _naive_utc(since))
     if until is not None:

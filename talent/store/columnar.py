@@ -23,6 +23,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -288,10 +289,15 @@ def load_activities_columns(
 
 
 def start_activities_columns(
-    engine: Engine, *, repos: Sequence[str] | None = None, since: datetime | None = None
+    engine: Engine,
+    *,
+    repos: Sequence[str] | None = None,
+    since: datetime | None = None,
+    acting: Literal["anyone", "people", "humans"] = "anyone",
 ) -> StartedRead:
-    """:func:`load_activities_columns`, started now (:func:`start_read_columns`)."""
-    stmt = activities_query(repos=repos, since=since)
+    """:func:`load_activities_columns` (the acts of whom ``acting`` says, see
+    :func:`talent.store.activities_query`), started now (:func:`start_read_columns`)."""
+    stmt = activities_query(repos=repos, since=since, acting=acting)
     return start_read_columns(engine, stmt, ["occurred_at", "key"], ["occurred_at"])
 
 
