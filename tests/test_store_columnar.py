@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -128,6 +129,10 @@ def test_a_started_read_gives_the_frame_after_other_reads_or_after_its_child_sto
     expected = load_activities(engine)
     stmt = activities_query()
     order, times = ["occurred_at", "key"], ["occurred_at"]
+    tables = []
+    real = columnar._child_table
+    monkeypatch.setattr(columnar, "_child_table", lambda *a: tables.append(real(*a)) or tables[-1])
+    columnar._stop_unfinished()  # none left by other tests
 
     finish = columnar.start_read_columns(engine, stmt, order, times)
     (child,) = columnar._unfinished
@@ -135,6 +140,7 @@ def test_a_started_read_gives_the_frame_after_other_reads_or_after_its_child_sto
     # The caller reads meanwhile, from the same store.
     pd.testing.assert_frame_equal(load_activities(engine), expected)
     pd.testing.assert_frame_equal(finish(), expected)
+    assert len(tables) == 1 and tables[0] is not None  # the child's rows, not a fallback
     assert not columnar._unfinished
 
     # A child killed before its rows were taken (the system short of memory, say):
@@ -168,17 +174,23 @@ def test_the_acts_of_people_or_humans_are_those_the_ranking_keeps(store, child, 
         pytest.skip("the child reads SQLite files")
     monkeypatch.setattr(columnar, "CHILD_READ_BYTES", 0 if child else 10**15)
     save_activities(store, _acts())
-    # github:0 is a person, github:1 a bot, github:2 linked to no one.
+    # github:0 is a person, github:1 a bot, github:2 linked to someone the people table
+    # does not hold (a person to the ranking, never a bot); acts of others, of no one.
+    save_activities(store, [replace(_acts()[0], key="a:9", actor="github:9")])
     with store.begin() as conn:
         rows = [{"person_id": "p0", "is_bot": False}, {"person_id": "p1", "is_bot": True}]
         conn.execute(schema.people.insert(), rows)
-    links = pd.DataFrame({"identity_key": ["github:0", "github:1"], "person_id": ["p0", "p1"],
-                          "method": "login", "confidence": 1.0})  # fmt: skip
+    links = pd.DataFrame({"identity_key": ["github:0", "github:1", "github:2"],
+                          "person_id": ["p0", "p1", "p2"], "method": "login",
+                          "confidence": 1.0})  # fmt: skip
     save_identity_links(store, links)
     person_of = dict(zip(links["identity_key"], links["person_id"], strict=True))
     everything = load_activities(store)
     for acting, bots in (("people", ()), ("humans", ("p1",))):
         found = columnar.start_activities_columns(store, acting=acting)()
         kept = attach_people(everything, person_of, bots).drop(columns=["person", "other"])
-        assert set(found["actor"]) == ({"github:0", "github:1"} - ({"github:1"} if bots else set()))
+        humans = {"github:0", "github:2"}
+        assert set(found["actor"]) == (humans if bots else humans | {"github:1"})
         pd.testing.assert_frame_equal(found, kept.reset_index(drop=True))
+    with pytest.raises(ValueError, match="acting"):
+        columnar.start_activities_columns(store, acting="human")  # type: ignore[arg-type]

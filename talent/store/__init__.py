@@ -1021,6 +1021,8 @@ def activities_query(
         stmt = stmt.where(t.c.repo.in_(list(repos)))
     if actors is not None:
         stmt = stmt.where(t.c.actor.in_(list(actors)))
+    if acting not in ("anyone", "people", "humans"):
+        raise ValueError(f"acting is 'anyone', 'people' or 'humans', not {acting!r}")
     if acting != "anyone":
         links, people = schema.identity_links, schema.people
         linked = select(links.c.identity_key)

@@ -204,10 +204,12 @@ def _child_table(child: subprocess.Popen, columns: list) -> pa.Table | None:
         table: pa.Table | None = _joined_stream(pa.ipc.open_stream(child.stdout))
     except (pa.ArrowInvalid, OSError):
         table = None
-    finally:
-        child.stdout.close()
-        returncode = child.wait()
-        _unfinished.discard(child)
+    except BaseException:  # interrupted, out of memory: not waiting for its sort to end
+        _stop(child)
+        raise
+    child.stdout.close()
+    returncode = child.wait()
+    _unfinished.discard(child)
     wanted = [_ARROW[c.type.python_type] for c in columns]
     if table is None or returncode != 0 or table.schema.types != wanted:
         return None

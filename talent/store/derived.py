@@ -160,14 +160,14 @@ def _put(engine: Engine, key: str, scope: str, name: str, pieces: list) -> None:
     try:
         with engine.begin() as conn:
             conn.execute(delete(t).where(t.c.scope == scope))
-            if conn.dialect.name != "sqlite":
+            raw = conn.connection.driver_connection
+            if not isinstance(raw, sqlite3.Connection):  # PostgreSQL, another driver
                 conn.execute(t.insert(), {**row, "payload": b"".join(pieces)})
                 return
             conn.execute(t.insert().values(**row, payload=func.zeroblob(size)))
             rowid: int = conn.execute(
                 select(literal_column("rowid")).where(t.c.key == key)
             ).scalar_one()
-            raw: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
             with raw.blobopen(t.name, "payload", rowid) as blob:
                 pieces.reverse()
                 while pieces:
