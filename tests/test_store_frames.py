@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -163,3 +165,28 @@ def test_rows_sent_several_to_a_statement_are_stored_as_one_at_a_time(store, mon
     by_key = load_activities(store).set_index("key")
     assert by_key.loc["r:1", ["title", "size", "state"]].tolist() == ["First", 5, "COMMENTED"]
     assert by_key.loc["c:2", "size"] == 9
+
+
+GIVE_BACK = """
+import os
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") >> 20
+# Many small blocks from the C heap, most freed, every fiftieth kept: the heap cannot
+# shrink from its top, so the freed pages stay with the process.
+junk = [bytes(2000) + bytes([i % 256]) for i in range(150_000)]
+kept = junk[::50]
+del junk
+from talent.store import give_back_memory
+held = rss()
+give_back_memory()
+print(held, rss())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's heap, /proc")
+def test_memory_freed_after_a_large_write_goes_back_to_the_system():
+    # In a process of its own: what this one holds depends on every test before.
+    done = subprocess.run([sys.executable, "-c", GIVE_BACK], capture_output=True, text=True,
+                          check=True, timeout=120)  # fmt: skip
+    held, after = map(int, done.stdout.split())
+    assert after < held - 150, (held, after)  # about 280 MB freed, less than 50 MB kept

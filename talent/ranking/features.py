@@ -11,6 +11,8 @@ from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from talent.config import ActivityWeights
 from talent.model import ActivityKind
@@ -233,6 +235,25 @@ def looked_up(keys: pd.Series, value_of: Mapping | pd.Series) -> pd.Series:
     return pd.Series(values.array.take(codes, allow_fill=True), index=keys.index, name=keys.name)
 
 
+def is_in(values: pd.Series | pd.Index, among: pd.Series | pd.Index) -> np.ndarray:
+    """``values.isin(among)`` as a boolean array, for millions of texts in ``among`` too:
+    pandas turns each of those into a Python object before Arrow hashes them (seconds
+    for a million), here Arrow reads them as they are."""
+    if not (_arrow_text(values) and _arrow_text(among)):
+        return np.asarray(values.isin(among), dtype=bool)
+    left = pa.array(values.array)
+    right = pa.array(among.array)
+    if isinstance(right, pa.ChunkedArray):
+        right = right.combine_chunks()
+    found = pc.is_in(left, value_set=right.cast(left.type))
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _arrow_text(values: pd.Series | pd.Index) -> bool:
+    dtype = values.dtype
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
 def opendigger_activity(
     acts: pd.DataFrame,
     weights: ActivityWeights | None = None,
@@ -278,12 +299,30 @@ def opendigger_activity(
     .. [1] X-lab2017/open-digger, ``src/metrics/indices.ts`` (basicActivitySqlComponent);
        "Activity", OpenDigger user docs.
     """
+    decayed = as_of is not None and bool(half_life_days)
+    plain, recent = opendigger_activities(
+        acts, weights, as_of=as_of if decayed else None, half_life_days=half_life_days
+    )
+    return recent if recent is not None else plain
+
+
+def opendigger_activities(
+    acts: pd.DataFrame,
+    weights: ActivityWeights | None = None,
+    *,
+    as_of: pd.Timestamp | None = None,
+    half_life_days: float | None = None,
+    month: pd.Series | None = None,
+) -> tuple[pd.Series, pd.Series | None]:
+    """:func:`opendigger_activity` of ``acts`` and, with ``as_of`` and ``half_life_days``,
+    its recent form too (else None), from one grouping of the acts: for millions of acts
+    the grouping is what costs. ``month``, the acts' ``year * 12 + month`` if at hand."""
     table = (weights or ActivityWeights()).as_dict()
     if acts.empty:
-        return pd.Series(dtype=float)
+        return pd.Series(dtype=float), None if as_of is None else pd.Series(dtype=float)
     w = looked_up(acts["kind"], table).fillna(0.0)
-    # Calendar months as numbers (grouping by Period objects is many times slower).
-    month = acts["occurred_at"].dt.year * 12 + acts["occurred_at"].dt.month
+    if month is None:  # calendar months as numbers (Period objects group many times slower)
+        month = acts["occurred_at"].dt.year * 12 + acts["occurred_at"].dt.month
     numbers, people, per_person = _month_numbers(acts["person"], acts["repo"], month)
     frame = pd.DataFrame({"w": w, "at": acts["occurred_at"]})
     if (numbers < 0).any():  # no person, repository or time: in no group
@@ -291,11 +330,18 @@ def opendigger_activity(
     # One grouping for the weights and the times: its groups are found once.
     grouped = frame.groupby(numbers)
     terms = np.sqrt(grouped["w"].sum())
+    place = terms.index.to_numpy() // per_person
+    name = acts["person"].name
+
+    def per_person_sum(values: pd.Series) -> pd.Series:
+        out = values.groupby(place).sum()
+        return out.set_axis(pd.Index(people.take(out.index.to_numpy()), name=name))
+
+    recent = None
     if as_of is not None and half_life_days:
         age = (as_of - grouped["at"].max()).dt.total_seconds() / 86400
-        terms = terms * np.power(0.5, age / half_life_days)
-    out = terms.groupby(terms.index.to_numpy() // per_person).sum()
-    return out.set_axis(pd.Index(people.take(out.index.to_numpy()), name=acts["person"].name))
+        recent = per_person_sum(terms * np.power(0.5, age / half_life_days))
+    return per_person_sum(terms), recent
 
 
 def _month_numbers(
@@ -323,6 +369,7 @@ def build_activity_features(
     *,
     with_code: pd.DataFrame | None = None,
     first_responses: tuple[pd.Series, pd.Series] | None = None,
+    numbered: tuple[dict[str, pd.Index], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """One row per person (index ``person_id``) with the columns of ``FEATURE_DOCS``.
 
@@ -333,25 +380,27 @@ def build_activity_features(
     (:func:`code_shares` of these changes' :func:`commit_kinds`) and ``first_responses``
     (:func:`first_response_counts` of these acts), when given, are used instead of computing
     them: the rank ranges' windows cut them from what was computed once over all acts.
+    ``numbered``, :func:`numbered_acts` of ``acts`` if at hand.
     """
     columns = list(FEATURE_DOCS)
     if acts.empty:
         return pd.DataFrame(columns=columns).rename_axis("person_id")
     as_of = acts["occurred_at"].max()
-    names, acts = _numbered(acts)
+    names, acts = numbered if numbered is not None else numbered_acts(acts)
     counts = acts.groupby(["person", "kind"]).size().unstack(fill_value=0)
     out = pd.DataFrame(index=counts.index)
-    out["activity"] = opendigger_activity(acts, weights).reindex(out.index).fillna(0.0)
-    out["recent_activity"] = (
-        opendigger_activity(acts, weights, as_of=as_of, half_life_days=RECENT_HALF_LIFE_DAYS)
-        .reindex(out.index)
-        .fillna(0.0)
+    # Calendar months as numbers, for the activity and the active months alike.
+    month = acts["occurred_at"].dt.year * 12 + acts["occurred_at"].dt.month
+    activity, recent = opendigger_activities(
+        acts, weights, as_of=as_of, half_life_days=RECENT_HALF_LIFE_DAYS, month=month
     )
+    out["activity"] = activity.reindex(out.index).fillna(0.0)
+    out["recent_activity"] = (recent if recent is not None else activity).reindex(out.index)
+    out["recent_activity"] = out["recent_activity"].fillna(0.0)
     for col, kinds in _COUNTS.items():
         present = [str(k) for k in kinds if str(k) in counts]
         out[col] = counts[present].sum(axis=1) if present else 0
     by_person = acts.groupby("person")
-    month = acts["occurred_at"].dt.year * 12 + acts["occurred_at"].dt.month
     out["active_months"] = month.groupby(acts["person"]).nunique()
     out["n_repos"] = by_person["repo"].nunique()
     out["first_active"] = by_person["occurred_at"].min()
@@ -408,7 +457,7 @@ def _joined(keys: pd.Series, texts: pd.Series) -> pd.Series:
     return out.astype(texts.dtype)
 
 
-def _numbered(acts: pd.DataFrame) -> tuple[dict[str, pd.Index], pd.DataFrame]:
+def numbered_acts(acts: pd.DataFrame) -> tuple[dict[str, pd.Index], pd.DataFrame]:
     """``acts`` with ``person``, ``other`` and ``repo`` as numbers in the sorted order of
     their texts (NaN where there is none), and the texts of the numbers: every grouping
     then hashes numbers, not texts, and comes out in the same order."""
@@ -416,11 +465,12 @@ def _numbered(acts: pd.DataFrame) -> tuple[dict[str, pd.Index], pd.DataFrame]:
     codes, person_names = pd.factorize(
         pd.concat([acts["person"], acts["other"]], ignore_index=True), sort=True
     )
-    repo_codes, repo_names = pd.factorize(acts["repo"], sort=True)
-    numbered = acts.assign(
-        person=_or_nan(codes[:n]), other=_or_nan(codes[n:]), repo=_or_nan(repo_codes)
-    )
-    names = {"person": pd.Index(person_names), "repo": pd.Index(repo_names)}
+    numbered = acts.assign(person=_or_nan(codes[:n]), other=_or_nan(codes[n:]))
+    names = {"person": pd.Index(person_names)}
+    if "repo" in acts:  # (the graph needs only the people)
+        repo_codes, repo_names = pd.factorize(acts["repo"], sort=True)
+        numbered["repo"] = _or_nan(repo_codes)
+        names["repo"] = pd.Index(repo_names)
     return names, numbered
 
 
@@ -473,8 +523,20 @@ def first_responders(acts: pd.DataFrame) -> pd.DataFrame:
     responses = acts if "hours" in acts else _responses(acts)
     if responses.empty:
         return pd.DataFrame(columns=["item", "person", "replied"])
-    winners = responses.sort_values(["item", "replied", "person"]).drop_duplicates("item")
-    return winners[["item", "person", "replied"]].reset_index(drop=True)
+    # Sorted by item, time and person as numbers (texts sort many times slower), the
+    # first of each item kept: sort_values(...).drop_duplicates("item") by another road.
+    item, person = _sort_codes(responses["item"]), _sort_codes(responses["person"])
+    order = np.lexsort((person, responses["replied"].to_numpy(), item))
+    ranked = item[order]
+    first = order[np.concatenate([[True], ranked[1:] != ranked[:-1]])]
+    return responses[["item", "person", "replied"]].take(first).reset_index(drop=True)
+
+
+def _sort_codes(values: pd.Series) -> np.ndarray:
+    """Numbers of ``values`` in their sorted order, missing ones last (as sort_values
+    puts them)."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return np.where(codes < 0, len(uniques), codes)
 
 
 def _responses(acts: pd.DataFrame) -> pd.DataFrame:
@@ -485,7 +547,7 @@ def _responses(acts: pd.DataFrame) -> pd.DataFrame:
     opened = acts[acts["kind"].isin([str(ActivityKind.ISSUE_OPENED), str(ActivityKind.PR_OPENED)])]
     opened = opened.groupby("item").agg(opener=("person", "first"), at=("occurred_at", "min"))
     replies = acts.loc[
-        acts["kind"].isin([str(k) for k in _RESPONSES]) & acts["item"].isin(opened.index),
+        acts["kind"].isin([str(k) for k in _RESPONSES]) & is_in(acts["item"], opened.index),
         ["item", "person", "occurred_at"],
     ]
     if replies.empty:

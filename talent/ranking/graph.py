@@ -14,7 +14,7 @@ import pandas as pd
 
 from talent.lazy import LazyModule
 from talent.model import ActivityKind
-from talent.ranking.features import looked_up
+from talent.ranking.features import looked_up, numbered_acts
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -99,6 +99,8 @@ def interaction_edges(
     exclude: frozenset[str] | set[str] = frozenset(),
     coedits: pd.DataFrame | None = None,
     coedit_weight: float = COEDIT_WEIGHT,
+    *,
+    numbered: tuple[dict[str, pd.Index], pd.DataFrame] | None = None,
 ) -> tuple[list[str], pd.Series]:
     """The nodes and weighted edges of :func:`build_interaction_graph`, in the graph's
     order (the acting people, then anyone first met on an edge), without the graph: what
@@ -106,29 +108,55 @@ def interaction_edges(
     Series of weights indexed by (source, target): for millions of acts, a dict of
     Python pairs would take gigabytes."""
     table = {str(k): v for k, v in (weights or INTERACTION_WEIGHTS).items()}
-    people = [p for p in acts["person"].dropna().unique().tolist() if p not in exclude]
-    # The three columns taken before the rows: filtering every column copies them all.
-    pairs = acts.loc[
-        acts["other"].notna() & (acts["other"] != acts["person"]), ["person", "other", "kind"]
-    ]
-    pairs = pairs.assign(w=looked_up(pairs["kind"], table).fillna(0.0))
-    pairs = pairs[(pairs["w"] > 0) & ~pairs["person"].isin(exclude) & ~pairs["other"].isin(exclude)]
-    edges = pairs.groupby(["other", "person"])["w"].sum()
+    # People as numbers in the sorted order of their ids (a number compares, hashes and
+    # groups many times faster than a text); the texts come back at the end.
+    names, frame = numbered if numbered is not None else numbered_acts(acts)
+    ids = names["person"]
+    left_out = ids.get_indexer(pd.Index(list(exclude), dtype=object)) if exclude else []
+    left_out = np.asarray([c for c in left_out if c >= 0], dtype=np.int64)
+    person, other = frame["person"].to_numpy(), frame["other"].to_numpy()
+    someone = ~np.isnan(person) if person.dtype.kind == "f" else np.ones(len(person), bool)
+    acting = pd.unique(person[someone]).astype(np.int64)
+    acting = acting[~np.isin(acting, left_out)]
+    # Who acted towards someone else, by a kind that weighs something.
+    w = looked_up(frame["kind"], table).fillna(0.0).to_numpy()
+    pair = someone & (~np.isnan(other) if other.dtype.kind == "f" else True) & (other != person)
+    pair &= (w > 0) & ~np.isin(person, left_out) & ~np.isin(other, left_out)
+    sources, targets = other[pair].astype(np.int64), person[pair].astype(np.int64)
+    # Each (source, target) as one number, in the order of the two: a grouping of it sums
+    # as grouping both columns does (same groups, same order, same rows in each).
+    width = max(len(ids), 1)
+    sums = pd.Series(w[pair]).groupby(sources * width + targets).sum()
+    edges = _pairs_index(sums, width, ids)
     if coedits is not None and not coedits.empty:
         edges = _with_coedits(edges, coedits, coedit_weight, exclude)
+        ends = [edges.index.get_level_values(level) for level in (0, 1)]
+        # Someone who only co-edited (no act of theirs here) is numbered after everyone.
+        unseen = [end[ids.get_indexer(end) < 0] for end in ends]
+        ids = ids.append(pd.Index(pd.unique(np.concatenate(unseen)), dtype=ids.dtype))
+        sources, targets = (ids.get_indexer(end) for end in ends)
+    else:
+        sources, targets = sums.index.to_numpy() // width, sums.index.to_numpy() % width
     # Each edge's two ends in turn, as a list of pairs would give them; only the edges
     # with someone not acting themselves can add a node after the people.
-    sources, targets = edges.index.get_level_values(0), edges.index.get_level_values(1)
-    acting = pd.Index(people)
-    new = ~(sources.isin(acting) & targets.isin(acting))
-    n = int(new.sum())
-    ends = pd.concat(
-        [sources[new].to_series(), targets[new].to_series()], ignore_index=True
-    ).take(np.arange(2 * n).reshape(2, n).T.ravel())
-    # In the ends' own type: millions of ends as Python strings would take gigabytes.
-    first = pd.Series(people, dtype=ends.dtype if n else object)
-    nodes = pd.concat([first, ends], ignore_index=True)
-    return pd.unique(nodes).tolist(), edges
+    new = ~(np.isin(sources, acting) & np.isin(targets, acting))
+    ends_in_turn = np.stack([sources[new], targets[new]], axis=1).ravel()
+    nodes = pd.unique(np.concatenate([acting, ends_in_turn]))
+    return ids.take(nodes).tolist(), edges
+
+
+def _pairs_index(sums: pd.Series, width: int, ids: pd.Index) -> pd.Series:
+    """``sums`` (indexed by source * width + target, sorted) indexed by the two ids
+    instead, as a grouping of both would index them (each level the ids seen there)."""
+    key = sums.index.to_numpy()
+    used_sources, source_codes = np.unique(key // width, return_inverse=True)
+    used_targets, target_codes = np.unique(key % width, return_inverse=True)
+    index = pd.MultiIndex(
+        levels=[ids.take(used_sources), ids.take(used_targets)],
+        codes=[source_codes, target_codes],
+        names=["other", "person"],
+    )
+    return pd.Series(sums.to_numpy(), index=index, name="w")
 
 
 def _with_coedits(

@@ -496,8 +496,13 @@ def _next_in_repo(repo, group, model, top, explained) -> pd.DataFrame:
     p = model.probability(group, x)
     parts = model.contributions(group, x)
     # Positions, most likely first (then by id): rows are taken by place, not looked
-    # up by id.
-    order = pd.DataFrame({"p": p.reindex(group.index).to_numpy(), "id": group.index})
+    # up by id. Of many, only those who can be among the first ``top`` are sorted: the
+    # probability at least the top-th highest (ties kept, the id decides among them).
+    likely = p.reindex(group.index).to_numpy()
+    rows = np.arange(len(likely))
+    if top is not None and 0 < top < len(rows) and not np.isnan(likely).any():
+        rows = rows[likely >= -np.partition(-likely, top - 1)[top - 1]]
+    order = pd.DataFrame({"p": likely[rows], "id": group.index[rows]}, index=rows)
     order = order.sort_values(["p", "id"], ascending=[False, True]).index.to_numpy()
     order = order if top is None else order[:top]
     frame = group.iloc[order].reset_index(names="person")

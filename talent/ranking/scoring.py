@@ -82,6 +82,7 @@ from talent.ranking.features import (
     first_responders,
     first_response_counts,
     mechanical_subject,
+    numbered_acts,
 )
 from talent.ranking.graph import build_coedit_edges, interaction_edges, pagerank_edges
 from talent.ranking.search import SearchIndex, build_search_index, search_work, suggest
@@ -89,6 +90,7 @@ from talent.ranking.skills import build_skills
 from talent.store import (
     count_rows,
     get_meta,
+    give_back_memory,
     load_identity_links,
     load_named_owners,
     load_people,
@@ -709,19 +711,26 @@ def _features(acts, changes, bots, settings, cut: _WindowCut | None = None) -> p
     """Features of every person in ``acts``, with their PageRank; ``cut``, what comes
     from the file changes and the responses when it was cut from all acts' (then
     ``changes`` is not read)."""
+    # People and repositories numbered once, for the features and the graph alike.
+    numbered = numbered_acts(acts) if len(acts) else None
     if cut is None:
         owned = file_ownership(build_authorship(changes))
-        features = build_activity_features(acts, settings.activity_weights, owned, changes)
+        features = build_activity_features(
+            acts, settings.activity_weights, owned, changes, numbered=numbered
+        )
         coedits = build_coedit_edges(changes)
     else:
         features = build_activity_features(
-            acts, settings.activity_weights, cut.owned,
+            acts, settings.activity_weights, cut.owned, numbered=numbered,
             with_code=cut.with_code, first_responses=cut.first_responses,
         )  # fmt: skip
         coedits = cut.coedits
     if features.empty:
         return features
-    nodes, edges = interaction_edges(acts, exclude=frozenset(bots), coedits=coedits)
+    nodes, edges = interaction_edges(
+        acts, exclude=frozenset(bots), coedits=coedits, numbered=numbered
+    )
+    del numbered
     features["pagerank"] = pd.Series(pagerank_edges(nodes, edges), dtype=float).reindex(
         features.index
     )
@@ -1911,6 +1920,8 @@ def load_work(
 def _load(engine, settings, repos, since, include_bots):
     """The store's acts with people, file changes, bots and people (resolved first)."""
     ensure_people(engine, settings)
+    # What a resolution or a bulk write just freed goes back before the acts come in.
+    give_back_memory()
     # On a large store a child process reads (and SQLite sorts) the acts while the
     # people, their links and the file changes are read here. Acts of no person, and
     # unless included bots', are left out by the database (_prepare would drop them).

@@ -10,8 +10,11 @@ only: every layer on its right reads and writes through it.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import json
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -740,6 +743,8 @@ def save_frames(
                     index.create(conn)
         if written:
             _bump_version(conn)
+    if written >= _CHUNK:  # the enlarged page cache of a large write is freed: give it back
+        give_back_memory()
     return written
 
 
@@ -750,6 +755,29 @@ _CHUNK = 200_000
 _BULK_CACHE_KIB = 1 << 20
 # At most this many helper threads sort for SQLite (CREATE INDEX, a large ORDER BY).
 _SORT_THREADS = 4
+
+
+def give_back_memory() -> None:
+    """Hand back to the system the memory this process has freed but still holds: after
+    a bulk write (SQLite's enlarged page cache, given back to the C heap) or a million
+    people resolved, the C library and Arrow keep freed pages for reuse, and a process
+    that goes on to rank (a sync, the app's server) would carry a gigabyte it no longer
+    uses. Python's cycles are collected first. Where the C library is not glibc, only
+    that and Arrow's pool."""
+    gc.collect()
+    if "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None (another C library, or no C library to load)."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return None
 
 
 def sort_threads() -> int:
