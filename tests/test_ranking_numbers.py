@@ -18,18 +18,24 @@ from talent.ranking.features import (
     opendigger_activities,
     opendigger_activity,
 )
-from talent.ranking.graph import COEDIT_WEIGHT, INTERACTION_WEIGHTS, interaction_edges
+from talent.ranking.graph import (
+    COEDIT_WEIGHT,
+    INTERACTION_WEIGHTS,
+    _with_coedits,
+    interaction_edges,
+)
 from talent.ranking.rising import next_maintainers
 
 KINDS = ["commit", "review", "review_comment", "issue_comment", "pr_merged_by", "issue_opened"]
 
 
-def _acts(rng: np.random.Generator, n: int, people: int = 12) -> pd.DataFrame:
+def _acts(rng: np.random.Generator, n: int, people: int = 12, nobody: bool = False) -> pd.DataFrame:
+    """``nobody``: some acts of no person too."""
     ids = [f"p{k:02d}" for k in range(people)]
     other = rng.choice([*ids, None], n)
     return pd.DataFrame(
         {
-            "person": pd.Series(rng.choice(ids, n), dtype="str"),
+            "person": pd.Series(rng.choice([*ids, *([None] if nobody else [])], n), dtype="str"),
             "other": pd.Series(other, dtype="str"),
             "repo": pd.Series(rng.choice(["o/b", "o/a", "z/c"], n), dtype="str"),
             "kind": pd.Series(rng.choice(KINDS, n), dtype="str"),
@@ -45,6 +51,8 @@ def _acts(rng: np.random.Generator, n: int, people: int = 12) -> pd.DataFrame:
 def test_first_responders_are_the_sorted_firsts(seed):
     rng = np.random.default_rng(seed)
     acts = _acts(rng, int(rng.integers(1, 120)))
+    if seed % 3 == 0:  # times with a zone sort as the same instants
+        acts["occurred_at"] = acts["occurred_at"].dt.tz_localize("Europe/Paris")
     responses = acts.rename(columns={"occurred_at": "replied"}).drop_duplicates(["item", "person"])
     responses = responses.assign(hours=1.0)
     expected = responses.sort_values(["item", "replied", "person"]).drop_duplicates("item")
@@ -75,13 +83,15 @@ def test_both_activities_from_one_grouping_are_each_alone(seed):
     assert opendigger_activities(acts)[1] is None
 
 
-def _edges_by_texts(acts, weights, exclude):
+def _edges_by_texts(acts, weights, exclude, coedits=None):
     """The graph's edges and nodes as interaction_edges made them over the texts."""
     people = [p for p in acts["person"].dropna().unique().tolist() if p not in exclude]
     pairs = acts.loc[acts["other"].notna() & (acts["other"] != acts["person"])]
     pairs = pairs.assign(w=pairs["kind"].map(weights).fillna(0.0))
     pairs = pairs[(pairs["w"] > 0) & ~pairs["person"].isin(exclude) & ~pairs["other"].isin(exclude)]
     edges = pairs.groupby(["other", "person"])["w"].sum()
+    if coedits is not None:  # the ties' own rule, unchanged: added as before
+        edges = _with_coedits(edges.rename("w"), coedits, COEDIT_WEIGHT, exclude)
     nodes = list(people)
     for u, v in edges.index:
         for end in (u, v):
@@ -93,7 +103,7 @@ def _edges_by_texts(acts, weights, exclude):
 @pytest.mark.parametrize("seed", range(20))
 def test_numbered_interaction_edges_are_those_of_the_texts(seed):
     rng = np.random.default_rng(seed)
-    acts = _acts(rng, int(rng.integers(1, 150)))
+    acts = _acts(rng, int(rng.integers(1, 150)), nobody=seed % 4 == 0)
     # Someone only ever on the receiving end, never acting: a node after the people.
     acts.loc[acts.index[:3], "other"] = "zz-only-received"
     exclude = (
@@ -110,13 +120,20 @@ def test_numbered_interaction_edges_are_those_of_the_texts(seed):
     pd.testing.assert_series_equal(given[1], edges)
 
 
-def test_a_co_editor_who_never_acted_is_a_node_after_everyone():
-    acts = _acts(np.random.default_rng(7), 40)
-    coedits = pd.DataFrame({"u": ["p01", "only-edited"], "v": ["p02", "p01"], "weight": [1.0, 2.0]})
+@pytest.mark.parametrize("seed", range(10))
+def test_co_editors_who_never_acted_are_nodes_after_everyone(seed):
+    acts = _acts(np.random.default_rng(seed), 40)
+    coedits = pd.DataFrame(
+        {"u": ["p01", "only-edited", "a-too"], "v": ["p02", "p01", "only-edited"],
+         "weight": [1.0, 2.0, 0.5]}
+    )  # fmt: skip
     nodes, edges = interaction_edges(acts, coedits=coedits)
-    assert nodes[-1] == "only-edited" and nodes.count("only-edited") == 1
+    weights = {str(k): v for k, v in INTERACTION_WEIGHTS.items()}
+    want_nodes, want_edges = _edges_by_texts(acts, weights, frozenset(), coedits)
+    assert nodes == want_nodes
+    pd.testing.assert_series_equal(edges, want_edges, check_index_type=False)
+    assert nodes[-2:] == ["only-edited", "a-too"]  # in the order their ties came
     assert edges[("only-edited", "p01")] == pytest.approx(2.0 * COEDIT_WEIGHT)
-    assert set(nodes) == {*acts["person"], *acts["other"].dropna(), "only-edited"}
 
 
 @pytest.mark.parametrize("top", [1, 3, 7, 40])

@@ -190,3 +190,21 @@ def test_memory_freed_after_a_large_write_goes_back_to_the_system():
                           check=True, timeout=120)  # fmt: skip
     held, after = map(int, done.stdout.split())
     assert after < held - 150, (held, after)  # about 280 MB freed, less than 50 MB kept
+
+
+def test_a_large_save_and_a_ranking_load_give_memory_back(store, monkeypatch):
+    import talent.ranking.scoring as scoring
+    import talent.store as store_module
+    from talent.ranking.scoring import load_work
+
+    calls = []
+    monkeypatch.setattr(store_module, "give_back_memory", lambda: calls.append("save"))
+    monkeypatch.setattr(scoring, "give_back_memory", lambda: calls.append("load"))
+    monkeypatch.setattr(store_module, "_GIVE_BACK_ROWS", 3)
+    save_activities(store, ACTIVITIES[:2])  # record saves: not the bulk path
+    save_frame(store, "activities", _frame(ACTIVITIES[2:]))  # one row: kept
+    assert calls == []
+    save_frame(store, "activities", _frame(ACTIVITIES), replace=True)  # three rows
+    assert calls == ["save"]
+    load_work(store)
+    assert calls == ["save", "load"]

@@ -319,7 +319,8 @@ def opendigger_activities(
     the grouping is what costs. ``month``, the acts' ``year * 12 + month`` if at hand."""
     table = (weights or ActivityWeights()).as_dict()
     if acts.empty:
-        return pd.Series(dtype=float), None if as_of is None else pd.Series(dtype=float)
+        decayed = as_of is not None and bool(half_life_days)
+        return pd.Series(dtype=float), pd.Series(dtype=float) if decayed else None
     w = looked_up(acts["kind"], table).fillna(0.0)
     if month is None:  # calendar months as numbers (Period objects group many times slower)
         month = acts["occurred_at"].dt.year * 12 + acts["occurred_at"].dt.month
@@ -467,7 +468,7 @@ def numbered_acts(acts: pd.DataFrame) -> tuple[dict[str, pd.Index], pd.DataFrame
     )
     numbered = acts.assign(person=_or_nan(codes[:n]), other=_or_nan(codes[n:]))
     names = {"person": pd.Index(person_names)}
-    if "repo" in acts:  # (the graph needs only the people)
+    if "repo" in acts:  # (acts without repositories are numbered by their people alone)
         repo_codes, repo_names = pd.factorize(acts["repo"], sort=True)
         numbered["repo"] = _or_nan(repo_codes)
         names["repo"] = pd.Index(repo_names)
@@ -526,7 +527,10 @@ def first_responders(acts: pd.DataFrame) -> pd.DataFrame:
     # Sorted by item, time and person as numbers (texts sort many times slower), the
     # first of each item kept: sort_values(...).drop_duplicates("item") by another road.
     item, person = _sort_codes(responses["item"]), _sort_codes(responses["person"])
-    order = np.lexsort((person, responses["replied"].to_numpy(), item))
+    replied = responses["replied"]
+    if getattr(replied.dtype, "tz", None) is not None:  # the same order, as numbers
+        replied = replied.dt.tz_convert(None)
+    order = np.lexsort((person, replied.to_numpy(), item))
     ranked = item[order]
     first = order[np.concatenate([[True], ranked[1:] != ranked[:-1]])]
     return responses[["item", "person", "replied"]].take(first).reset_index(drop=True)

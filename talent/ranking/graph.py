@@ -133,7 +133,7 @@ def interaction_edges(
         ends = [edges.index.get_level_values(level) for level in (0, 1)]
         # Someone who only co-edited (no act of theirs here) is numbered after everyone.
         unseen = [end[ids.get_indexer(end) < 0] for end in ends]
-        ids = ids.append(pd.Index(pd.unique(np.concatenate(unseen)), dtype=ids.dtype))
+        ids = ids.append(pd.Index(pd.unique(np.concatenate(unseen))))
         sources, targets = (ids.get_indexer(end) for end in ends)
     else:
         sources, targets = sums.index.to_numpy() // width, sums.index.to_numpy() % width

@@ -10,7 +10,6 @@ only: every layer on its right reads and writes through it.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import json
 import sqlite3
@@ -743,7 +742,7 @@ def save_frames(
                     index.create(conn)
         if written:
             _bump_version(conn)
-    if written >= _CHUNK:  # the enlarged page cache of a large write is freed: give it back
+    if written >= _GIVE_BACK_ROWS:  # the enlarged page cache is freed: give it back
         give_back_memory()
     return written
 
@@ -753,6 +752,8 @@ _CHUNK = 200_000
 # SQLite's page cache during a bulk save, in KiB: the primary-key index of tens of
 # millions of rows then stays in memory while rows land at random places of it.
 _BULK_CACHE_KIB = 1 << 20
+# From this many rows written on, a bulk save gives back the memory it freed.
+_GIVE_BACK_ROWS = 200_000
 # At most this many helper threads sort for SQLite (CREATE INDEX, a large ORDER BY).
 _SORT_THREADS = 4
 
@@ -773,11 +774,15 @@ def give_back_memory() -> None:
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None (another C library, or no C library to load)."""
+    """glibc's ``malloc_trim``, or None (another C library, Windows, or no ctypes)."""
     try:
-        return ctypes.CDLL(None).malloc_trim
-    except (AttributeError, OSError):
+        import ctypes
+
+        trim = ctypes.CDLL(None).malloc_trim  # TypeError on Windows: no "this process"
+    except (ImportError, AttributeError, OSError, TypeError):
         return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
 
 
 def sort_threads() -> int:
