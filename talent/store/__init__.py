@@ -10,7 +10,6 @@ only: every layer on its right reads and writes through it.
 
 from __future__ import annotations
 
-import gc
 import json
 import sqlite3
 import sys
@@ -763,9 +762,9 @@ def give_back_memory() -> None:
     a bulk write (SQLite's enlarged page cache, given back to the C heap) or a million
     people resolved, the C library and Arrow keep freed pages for reuse, and a process
     that goes on to rank (a sync, the app's server) would carry a gigabyte it no longer
-    uses. Python's cycles are collected first. Where the C library is not glibc, only
-    that and Arrow's pool."""
-    gc.collect()
+    uses. A few milliseconds: no garbage collection (a full one costs the app's server
+    a tenth of a second, and what is given back here was freed without one). Where the
+    C library is not glibc, only Arrow's pool."""
     if "pyarrow" in sys.modules:
         sys.modules["pyarrow"].default_memory_pool().release_unused()
     trim = _malloc_trim()
