@@ -150,3 +150,37 @@ def test_each_repositorys_first_candidates_are_the_first_of_all_sorted(top):
     expected = everyone.groupby("repo", sort=False).head(top).reset_index(drop=True)
     keep = ["repo", "person", "rank", "probability", "rising"]
     pd.testing.assert_frame_equal(firsts[keep], expected[keep])
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_next_maintainers_by_numbers_are_those_by_texts(seed):
+    rng = np.random.default_rng(seed)
+    acts = _acts(rng, int(rng.integers(1, 300)), people=int(rng.integers(1, 30)))
+    # Someone only ever on the receiving end: numbered among the people, in no group.
+    acts.loc[acts.index[:2], "other"] = "a-only-received"
+    n = int(rng.integers(0, 40))
+    changes = pd.DataFrame(
+        {
+            "path": pd.Series(
+                [
+                    f"{r}:{d}/f{k}.py"
+                    for r, d, k in zip(
+                        rng.choice(["o/a", "o/b", "x/y"], n),
+                        rng.choice(["src", "docs", "tests"], n),
+                        rng.integers(0, 5, n),
+                        strict=True,
+                    )
+                ],
+                dtype="str",
+            ),
+            "person": pd.Series(rng.choice(acts["person"].unique(), n), dtype="str"),
+            "occurred_at": pd.Timestamp("2025-01-01")
+            - pd.to_timedelta(rng.integers(0, 900, n), unit="D"),
+        }
+    )
+    named = set(rng.choice(acts["person"].unique(), 1 + seed % 3).tolist()) if seed % 2 else set()
+    top = [None, 1, 3, 50][seed % 4]
+    by_texts = next_maintainers(acts, changes, named, top=top)
+    by_numbers = next_maintainers(acts, changes, named, top=top, numbered=numbered_acts(acts))
+    assert len(by_texts) > 0 or seed % 2
+    pd.testing.assert_frame_equal(by_numbers, by_texts)

@@ -72,6 +72,8 @@ def trajectory_features(
     changes: pd.DataFrame,
     as_of: pd.Timestamp | None = None,
     components: pd.DataFrame | None = None,
+    *,
+    names: Mapping[str, pd.Index] | None = None,
 ) -> pd.DataFrame:
     """Per (repository, person): what the history until ``as_of`` says of the person's
     trajectory there.
@@ -89,6 +91,10 @@ def trajectory_features(
     components : DataFrame, optional
         The repositories' components (:func:`talent.ranking.components.build_components`); the
         top folders stand for them when None.
+    names : mapping, optional
+        When the acts' ``person``, ``other`` and ``repo`` are numbers
+        (:func:`talent.ranking.features.numbered_acts`), their texts: the acts are grouped
+        by the numbers (in the texts' sorted order) and the result is indexed by the texts.
 
     Returns
     -------
@@ -182,9 +188,17 @@ def trajectory_features(
     out["trusted_acts"] = count(trusted)
     out["people_helped"] = per_key(acts["other"].where(trusted), "nunique").fillna(0)
     out["people_helped"] = out["people_helped"].astype(float)
-    out["folders_12m"], out["areas"] = _breadth(changes, ends, components, out.index)
     # Each repository's end, by the index's own numbering of its repositories.
     out["as_of"] = ends.reindex(out.index.levels[0]).to_numpy()[out.index.codes[0]]
+    if names is not None:  # the numbers' texts, sorted as the numbers were
+        repos, people = (level.to_numpy().astype(np.intp) for level in out.index.levels)
+        # Distinct numbers have distinct texts: nothing to verify (which would give each
+        # level a lookup table that every later slice of the index copies again).
+        out.index = out.index.set_levels(
+            [names["repo"].take(repos), names["person"].take(people)], verify_integrity=False
+        )
+        ends = ends.set_axis(names["repo"].take(ends.index.to_numpy().astype(np.intp)))
+    out["folders_12m"], out["areas"] = _breadth(changes, ends, components, out.index)
     return out[columns]
 
 
@@ -425,6 +439,7 @@ def next_maintainers(
     model: RisingModel | None = None,
     top: int | None = None,
     explained: int = EXPLAINED,
+    numbered: tuple[Mapping[str, pd.Index], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Per repository, its people not named by any owner file, most likely to be named
     next first, as of the repository's latest act.
@@ -444,6 +459,10 @@ def next_maintainers(
     explained : int
         How many of each repository's first candidates get their ``evidence`` in words
         (the rest ""; lists show the first few).
+    numbered : tuple, optional
+        :func:`talent.ranking.features.numbered_acts` of ``acts``, if at hand: the acts
+        are then taken and grouped by their numbers (the same rows, many times faster
+        for millions of acts than by their texts).
 
     Returns
     -------
@@ -456,7 +475,7 @@ def next_maintainers(
     columns = NEXT_COLUMNS
     named = set(named)
     frames = []
-    for repo, table in _trajectories_by_repo(acts, changes, components):
+    for repo, table in _trajectories_by_repo(acts, changes, components, numbered):
         table = table[~table.index.get_level_values("person").isin(named)]
         if len(table):
             frames.append(_next_in_repo(repo, table, model, top, explained))
@@ -465,13 +484,16 @@ def next_maintainers(
     return pd.concat(frames, ignore_index=True)[columns]
 
 
-def _trajectories_by_repo(acts, changes, components):
+def _trajectories_by_repo(acts, changes, components, numbered=None):
     """:func:`trajectory_features` at the head, one repository at a time in sorted order
     (the same rows as over all acts at once: each repository's features and end are its
     own): a table over every repository has a row per repository and person, for a
-    million people tens of millions of rows at once."""
+    million people tens of millions of rows at once. With ``numbered``
+    (:func:`talent.ranking.features.numbered_acts` of ``acts``) the rows are taken and
+    grouped by their numbers, which sort as their texts."""
     if acts.empty:
         return
+    names, acts = numbered if numbered is not None else (None, acts)
     wanted = [c for c in ("person", "other", "repo", "kind", "occurred_at") if c in acts]
     places = acts.groupby("repo", sort=True).indices
     if changes is not None and len(changes):
@@ -480,12 +502,13 @@ def _trajectories_by_repo(acts, changes, components):
         change_places = change_repo.groupby(change_repo, sort=False).indices
     else:
         change_places = {}
-    for repo, rows in places.items():
+    for key, rows in places.items():
+        repo = key if names is None else names["repo"][int(key)]
         # Only the columns the features read, only this repository's rows.
         own = acts[wanted].take(rows)
         found = change_places.get(repo)
         own_changes = changes.take(found) if found is not None else changes.iloc[:0]
-        yield repo, trajectory_features(own, own_changes, None, components)
+        yield repo, trajectory_features(own, own_changes, None, components, names=names)
 
 
 def _next_in_repo(repo, group, model, top, explained) -> pd.DataFrame:

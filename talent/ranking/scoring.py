@@ -590,7 +590,10 @@ def _base(
     :mod:`talent.ranking.learning` cut histories and need only the features."""
     from talent.ranking.rising import EXPLAINED, next_maintainers, rising_people
 
-    features = _features(acts, changes, bots, settings)
+    # People and repositories numbered once, for the features, the graph and who is
+    # named next alike.
+    numbered = numbered_acts(acts) if len(acts) else None
+    features = _features(acts, changes, bots, settings, numbered=numbered)
     # Vendored code is someone else's project: no component of this one.
     components = build_components(changes, named, exclude=VENDORED)
     if features.empty:
@@ -614,10 +617,11 @@ def _base(
     # Each repository's first candidates, whose evidence is written out: the rest are
     # never shown (the maintainers' report lists fewer) and number millions at scale.
     next_up = (
-        next_maintainers(acts, changes, named_ids, components, top=EXPLAINED)
+        next_maintainers(acts, changes, named_ids, components, top=EXPLAINED, numbered=numbered)
         if next_up
         else pd.DataFrame()
     )
+    del numbered
     out["rising"] = out.index.isin(rising_people(next_up))
     out = out.join(_people_info(people), how="left")
     out["is_bot"] = out["is_bot"].fillna(False).astype(bool)
@@ -707,12 +711,15 @@ def _prepare(activities, people, links, commit_files, include_bots, *, moved=Fal
     return acts, changes, bots
 
 
-def _features(acts, changes, bots, settings, cut: _WindowCut | None = None) -> pd.DataFrame:
+def _features(
+    acts, changes, bots, settings, cut: _WindowCut | None = None, numbered=None
+) -> pd.DataFrame:
     """Features of every person in ``acts``, with their PageRank; ``cut``, what comes
     from the file changes and the responses when it was cut from all acts' (then
-    ``changes`` is not read)."""
+    ``changes`` is not read); ``numbered``, :func:`numbered_acts` of ``acts`` if at hand."""
     # People and repositories numbered once, for the features and the graph alike.
-    numbered = numbered_acts(acts) if len(acts) else None
+    if numbered is None and len(acts):
+        numbered = numbered_acts(acts)
     if cut is None:
         owned = file_ownership(build_authorship(changes))
         features = build_activity_features(
