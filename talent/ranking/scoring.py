@@ -590,12 +590,21 @@ def _base(
     :mod:`talent.ranking.learning` cut histories and need only the features."""
     from talent.ranking.rising import EXPLAINED, next_maintainers, rising_people
 
-    # People and repositories numbered once, for the features, the graph and who is
-    # named next alike.
-    numbered = numbered_acts(acts) if len(acts) else None
-    features = _features(acts, changes, bots, settings, numbered=numbered)
+    # People and repositories numbered once, for who is named next, the features and
+    # the graph alike (hundreds of megabytes for a million people: see below).
+    numbering = [numbered_acts(acts) if len(acts) else None]
     # Vendored code is someone else's project: no component of this one.
     components = build_components(changes, named, exclude=VENDORED)
+    # Each repository's first candidates, whose evidence is written out: the rest are
+    # never shown (the maintainers' report lists fewer) and number millions at scale.
+    # Before the features, so that the numbering is never held beside their frames.
+    next_up = (
+        next_maintainers(acts, changes, named_ids, components, top=EXPLAINED, numbered=numbering[0])
+        if next_up and numbering[0] is not None
+        else pd.DataFrame()
+    )
+    # Handed over, not kept here: _features lets it go before the graph's PageRank.
+    features = _features(acts, changes, bots, settings, numbered=numbering.pop())
     if features.empty:
         empty = pd.DataFrame()
         return RankingBase(acts, changes, frozenset(bots), people, settings, features,
@@ -614,14 +623,6 @@ def _base(
     for column in ("areas", "tags", "languages", "topics"):
         out[column] = shown[column].astype(object).fillna("")
     out["persona"] = assign_personas(features, random_state)
-    # Each repository's first candidates, whose evidence is written out: the rest are
-    # never shown (the maintainers' report lists fewer) and number millions at scale.
-    next_up = (
-        next_maintainers(acts, changes, named_ids, components, top=EXPLAINED, numbered=numbered)
-        if next_up
-        else pd.DataFrame()
-    )
-    del numbered
     out["rising"] = out.index.isin(rising_people(next_up))
     out = out.join(_people_info(people), how="left")
     out["is_bot"] = out["is_bot"].fillna(False).astype(bool)
