@@ -1015,9 +1015,9 @@ def test_a_profile_switch_only_reweighs(demo_store, monkeypatch):
     calls = []
     features = scoring._features
 
-    def counted(acts, *args):
+    def counted(acts, *args, **kwargs):
         calls.append(len(acts))
-        return features(acts, *args)
+        return features(acts, *args, **kwargs)
 
     monkeypatch.setattr(scoring, "_features", counted)
     base = build_ranking_base(demo_store, Settings())

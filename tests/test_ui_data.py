@@ -41,7 +41,7 @@ def fresh_caches():
 def test_profiles_share_one_base_and_explanations_reuse_it(url, monkeypatch):
     calls = []
     features = scoring._features
-    monkeypatch.setattr(scoring, "_features", lambda *a: calls.append(1) or features(*a))
+    monkeypatch.setattr(scoring, "_features", lambda *a, **k: calls.append(1) or features(*a, **k))
     # Every window computed in this process, to be counted here (on a second core they
     # are computed ahead by a child: tests/test_derived.py).
     monkeypatch.setattr(ahead, "usable_cores", lambda: 1)
