@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from talent.files import MAX_SETTINGS_BYTES, InputFileError, parse_toml_limited, read_text_limited
 
@@ -331,6 +332,18 @@ def sqlite_path(url: str) -> Path | None:
     if rest in ("", ":memory:"):
         return None
     return Path(rest)
+
+
+def sqlite_uri(path: Path | str, **query: str) -> str:
+    """SQLite's URI filename of ``path`` with ``query`` parameters, its characters
+    quoted: unquoted, a space, "#" or "?" in a folder's name ends the path, and another
+    file is opened (or made).
+
+    >>> sqlite_uri("/tmp/my store#1.db", mode="ro")
+    'file:/tmp/my%20store%231.db?mode=ro'
+    """
+    uri = f"file:{quote(str(path))}"
+    return f"{uri}?{urlencode(query)}" if query else uri
 
 
 CONFIG_ENV_VAR = "TALENT_CONFIG"

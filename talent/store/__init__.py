@@ -19,12 +19,12 @@ from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, datetime
 from itertools import chain
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
     Engine,
-    Integer,
     Select,
     String,
     Table,
@@ -39,6 +39,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from talent.ahead import usable_cores
 from talent.config import sqlite_path
@@ -46,17 +47,22 @@ from talent.lazy import LazyModule
 from talent.model import Activity, CommitFile, Identity, IdentityEvidence, Repo
 from talent.store import schema
 from talent.store.schema import MIGRATIONS, SCHEMA_VERSION, metadata
+from talent.store.values import _default, _driver_values
 from talent.store.versions import ensure_rows, track
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from talent.store import bulk
+
     # A batch of rows: tuples, or the rows of a two-dimensional array of Python values.
     _Batch = Sequence[tuple] | np.ndarray
 else:
     np = LazyModule("numpy")
     pd = LazyModule("pandas")
+    # Builds on this module: imported when a large save first needs it.
+    bulk = LazyModule("talent.store.bulk")
 
 __all__ = [
     "save_frame",
@@ -425,11 +431,6 @@ def _upsert(engine: Engine, table: Table, rows: Iterable[dict], *, replace: bool
     )
 
 
-def _default(table: Table, column: str):
-    found = table.c[column].default
-    return None if found is None or not found.is_scalar else getattr(found, "arg", None)
-
-
 def _write_tuples(
     engine: Engine, table: Table, cols: Sequence[str], rows: Iterable[tuple], *, replace: bool
 ) -> int:
@@ -585,13 +586,22 @@ def _set_meta(conn, key: str, value: str) -> None:
     """Write one meta value in one statement where the database has an upsert: a delete
     then an insert lets two writers (two miners on PostgreSQL) both delete and then
     collide on the key."""
-    insert = _insert_for(conn)
-    if insert is not None:
-        stmt = insert(schema.meta).values(key=key, value=value)
-        conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
+    stmt = _meta_statement(conn, key, value)
+    if stmt is not None:
+        conn.execute(stmt)
         return
     conn.execute(delete(schema.meta).where(schema.meta.c.key == key))
     conn.execute(schema.meta.insert(), {"key": key, "value": value})
+
+
+def _meta_statement(engine, key: str, value: str):
+    """The one statement that writes a meta value, where the database has an upsert
+    (else None); takes an engine or a connection."""
+    insert = _insert_for(engine)
+    if insert is None:
+        return None
+    stmt = insert(schema.meta).values(key=key, value=value)
+    return stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value})
 
 
 def _naive_utc(value: datetime) -> datetime:
@@ -705,8 +715,64 @@ def save_frames(
     costs, far more than building each index once from the whole table. SQLite's page
     cache is enlarged for the write, and its index sorts use the machine's cores; both
     are set back after it (journal and synchronous settings stay as they are: the write
-    is as safe as any other)."""
+    is as safe as any other).
+
+    A stream whose first frame has :data:`talent.store.bulk.BULK_ROWS` rows or more,
+    into an SQLite file, is written the same way by a child process that binds Arrow
+    columns in C (:mod:`talent.store.bulk`: a million people's activities in two thirds
+    of the time); it raises :class:`StoreError` where this process's driver raises its
+    own error."""
     target = metadata.tables[table]
+    frames = iter(frames)
+    first = next(frames, None)
+    frames = chain([] if first is None else [first], frames)
+    path = sqlite_file(engine)
+    if first is not None and len(first) >= bulk.BULK_ROWS and bulk.can_write(path, target):
+        assert path is not None
+        plan = _bulk_plan(engine, target, replace)
+        try:
+            written = bulk.write_frames(path, target, engine.dialect, plan, frames)
+        except bulk.WriteFailed as failed:
+            raise StoreError(f"could not save {table}: {failed}") from None
+    else:
+        written = _save_frames_here(engine, target, frames, replace=replace)
+    if written >= _GIVE_BACK_ROWS:  # the enlarged page cache is freed: give it back
+        give_back_memory()
+    return written
+
+
+def _bulk_plan(engine: Engine, table: Table, replace: bool) -> dict:
+    """What :mod:`talent.store.bulk`'s child runs for a save into ``table``: the pragmas
+    of a bulk write on the store's own terms, and every statement compiled here from the
+    schema (names quoted, values rendered by SQLAlchemy)."""
+    dialect = engine.dialect
+
+    def sql(statement) -> str:
+        return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+    indexes = sorted(table.indexes, key=lambda index: str(index.name))
+    return {
+        "pragmas": {
+            "busy_timeout": _BUSY_MS,
+            "synchronous": 1,  # NORMAL, as the store's own connections (_sqlite_pragmas)
+            "secure_delete": 1,  # a replaced row is overwritten on disk, as everywhere
+            "cache_size": -int(_BULK_CACHE_KIB),
+            "threads": sort_threads(),
+        },
+        "replace": replace,
+        "delete": sql(delete(table)),
+        "probe": sql(select(table.primary_key.columns[0]).limit(1)),
+        "drop": [sql(DropIndex(index)) for index in indexes],
+        "create": [sql(CreateIndex(index)) for index in indexes],
+        "upsert": _upsert_sql(engine, table, [c.name for c in table.c]),
+        "version": sql(_meta_statement(engine, "data_version", f"{time.time_ns()}")),
+    }
+
+
+def _save_frames_here(
+    engine: Engine, target: Table, frames: Iterable[pd.DataFrame], *, replace: bool
+) -> int:
+    """:func:`save_frames` through this process's driver."""
     cols = [c.name for c in target.c]
     keys = [c.name for c in target.primary_key.columns]
     with engine.begin() as conn:
@@ -741,8 +807,6 @@ def save_frames(
                     index.create(conn)
         if written:
             _bump_version(conn)
-    if written >= _GIVE_BACK_ROWS:  # the enlarged page cache is freed: give it back
-        give_back_memory()
     return written
 
 
@@ -782,6 +846,14 @@ def _malloc_trim() -> Callable[[int], int] | None:
         return None
     trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
     return trim
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The SQLite file behind ``engine``, named as it is on disk (the URL's text quotes
+    a "#" in it), or None for another database or one in memory."""
+    if engine.dialect.name != "sqlite":
+        return None
+    return sqlite_path(f"sqlite:///{engine.url.database or ''}")
 
 
 def sort_threads() -> int:
@@ -877,61 +949,6 @@ def _frame_batches(frame: pd.DataFrame, table: Table, dialect) -> Iterator[np.nd
             block[:, i] = np.fromiter(values, dtype=object, count=len(part))
         for first in range(0, len(part), _BATCH):
             yield block[first : first + _BATCH]
-
-
-def _driver_values(part: pd.DataFrame, table: Table, column: str, dialect) -> list:
-    """One column of ``part`` as the driver takes it: None for missing values, the
-    column's bind processor applied (SQLite's timestamps in numpy, see :func:`_stamps`)."""
-    process = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
-    if column not in part:
-        value = _default(table, column)
-        return [value if value is None or process is None else process(value)] * len(part)
-    values = part[column]
-    if values.dtype.kind == "f" and isinstance(table.c[column].type, Integer):
-        # Whole numbers held as floats (a column with gaps) go as integers: COPY takes
-        # no "7.0" for an integer, as an INSERT's parameter would have been cast.
-        try:
-            values = values.astype("Int64")
-        except (TypeError, ValueError):
-            pass  # fractions: left to the database, as an INSERT would
-    if pd.api.types.is_datetime64_any_dtype(values):
-        naive = values.dt.tz_convert(None) if values.dt.tz is not None else values
-        if process is not None:
-            made = _stamps(naive, process)
-            if made is not None:
-                return made
-        plain = [None if v is pd.NaT else v for v in naive.dt.to_pydatetime()]
-    elif not values.hasnans:
-        plain = values.tolist()
-    else:
-        plain = values.astype(object).where(values.notna(), None).tolist()
-    if process is None:
-        return plain
-    return [None if v is None else process(v) for v in plain]
-
-
-def _stamps(naive: pd.Series, process: Callable) -> list | None:
-    """Naive timestamps as SQLite's text (``2024-05-01 09:30:00.000000``), made by numpy,
-    or None when that is not exactly what ``process`` (SQLAlchemy's) makes of the first
-    of them: then the caller converts them one by one."""
-    moments = naive.to_numpy(dtype="datetime64[us]")
-    missing = np.isnat(moments)
-    if missing.all():
-        return [None] * len(moments)
-    known = moments[~missing]
-    if known.min() < np.datetime64("0001-01-01") or known.max() >= np.datetime64("10000-01-01"):
-        return None  # a year of other than four digits
-    width = len("2024-05-01T09:30:00.000000")
-    text = np.datetime_as_string(moments, unit="us").astype(f"<U{width}")
-    # The date and time are parted by "T"; SQLite's text has a space.
-    text.view(np.uint32).reshape(len(text), width)[:, 10] = ord(" ")
-    out = text.tolist()
-    first = int(np.argmin(missing))
-    if out[first] != process(naive.iloc[first].to_pydatetime()):
-        return None
-    for i in np.flatnonzero(missing):
-        out[i] = None
-    return out
 
 
 def save_sync_state(

@@ -29,8 +29,8 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Engine, Select, literal, select, union_all
 
-from talent.config import sqlite_path
-from talent.store import _read, activities_query, commit_files_query, sort_threads
+from talent.config import sqlite_uri
+from talent.store import _read, activities_query, commit_files_query, sort_threads, sqlite_file
 
 # Rows fetched and turned into Arrow arrays at a time.
 CHUNK = 100_000
@@ -165,7 +165,7 @@ def _start_child(
     """A child process reading the rows of ``stmt`` ordered by ``order`` with the ADBC
     SQLite driver (and the columns it reads), or None where that does not apply (not a
     large SQLite file, no driver, a column type without a typed first row)."""
-    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    path = sqlite_file(engine)
     if path is None or not path.exists() or os.path.getsize(path) < CHILD_READ_BYTES:
         return None
     if not _has_driver():
@@ -267,7 +267,7 @@ def _serve(path: str, sql: str) -> None:
     standard output, a batch at a time."""
     import adbc_driver_sqlite.dbapi as adbc
 
-    with adbc.connect(f"file:{path}?mode=ro") as conn, conn.cursor() as cursor:
+    with adbc.connect(sqlite_uri(path, mode="ro")) as conn, conn.cursor() as cursor:
         # The ORDER BY of millions of rows is a sort: SQLite's helper threads merge its
         # runs side by side (on a million people's acts, 31 s in place of 46 s on two
         # cores). What is read is the same.
