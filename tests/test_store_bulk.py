@@ -40,7 +40,7 @@ def _raw(engine, table: str) -> list[tuple]:
 
 def _activities(seed: int, rows: int) -> pd.DataFrame:
     """Activities with what frames hold: missing values of each kind, empty texts, aware
-    and naive times with microseconds, whole numbers as floats, a key met twice."""
+    times with nanoseconds, whole numbers as floats, a key met twice."""
     rng = np.random.default_rng(seed)
     keys = [f"k:{i}" for i in rng.integers(0, rows // 2 + 1, rows)]
     moments = pd.Timestamp("2024-05-01 09:30:15.250001", tz="Europe/Paris") + pd.to_timedelta(
@@ -60,6 +60,8 @@ def _activities(seed: int, rows: int) -> pd.DataFrame:
             "size": size,
             "title": rng.choice(["", "Fix x", "Ein Titel \u2014 mit Strich"], rows),
             "pr_number": rng.choice(np.array([None, 3, 17], dtype=object), rows),
+            # A number in a text column: SQLite keeps it as text.
+            "state": rng.choice(np.array(["", "APPROVED", 7], dtype=object), rows),
         }
     )
 

@@ -187,10 +187,13 @@ def _arrow_column(frame: pd.DataFrame, table: Table, name: str, dialect) -> pa.A
         if isinstance(kind, Boolean):
             return pa.array(values.astype("boolean"), from_pandas=True).cast(pa.int64())
         if isinstance(kind, String) and values.dtype == object:
-            # Text affinity: SQLite would keep a number given to a text column as text.
-            values = values.map(
-                lambda v: v if v is None or isinstance(v, str) else str(v), na_action="ignore"
-            )
+            try:  # texts and missing values, read by Arrow as they are
+                return pa.array(values, type=arrow, from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                # Text affinity: SQLite keeps a number given to a text column as text.
+                values = values.map(
+                    lambda v: v if isinstance(v, str) else str(v), na_action="ignore"
+                )
         return pa.array(values, type=arrow, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as error:
         raise WriteFailed(f"column {name}: {error}") from None
