@@ -10,7 +10,7 @@ import pandas as pd
 from talent.model import EXPORT_STATE, Activity, ActivityKind
 from talent.people.activity import ActivityDigest, load_activity_digest
 from talent.people.identity import committer_evidence, judge_behaviour, trailer_evidence
-from talent.store import load_activities, save_activities
+from talent.store import load_activities, open_store, save_activities
 
 T0 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 K = ActivityKind
@@ -58,6 +58,16 @@ def test_the_database_digest_is_the_digest_of_every_act(store):
     read = load_activity_digest(store)
     pd.testing.assert_frame_equal(read.spans, ActivityDigest.of(load_activities(store)).spans)
     pd.testing.assert_frame_equal(read.details, ActivityDigest.of(load_activities(store)).details)
+
+
+def test_a_store_in_memory_is_digested_on_its_own_connection():
+    """A file's two scans run side by side on two connections; in memory, a second
+    connection would be another, empty database."""
+    memory = open_store("sqlite://")
+    save_activities(memory, _acts())
+    read = load_activity_digest(memory)
+    pd.testing.assert_frame_equal(read.spans, ActivityDigest.of(load_activities(memory)).spans)
+    assert len(read.details) == len(ActivityDigest.of(load_activities(memory)).details) > 0
 
     spans = read.spans.set_index("actor")
     assert spans.loc["git:ada", ["n", "commits"]].tolist() == [3, 2]
