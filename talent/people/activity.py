@@ -12,6 +12,7 @@ activities takes either and gives the same answer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ from sqlalchemy import Engine
 
 from talent.lazy import LazyModule
 from talent.model import EXPORT_STATE, ActivityKind
-from talent.store import schema, sqlite_file
+from talent.store import one_database_per_connection, schema
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -211,14 +212,14 @@ def load_activity_digest(engine: Engine) -> ActivityDigest:
         f"ORDER BY {when}, {quote('key')}"
     )
 
-    def rows(sql: str) -> list:
+    def rows(sql: str) -> Sequence:
         with engine.connect() as conn:
             return conn.exec_driver_sql(sql).fetchall()
 
     # Two scans of every act, side by side on connections of their own (SQLite works
     # without the interpreter's lock): on a million people's acts 11.9 s and 4.6 s. Not
     # in memory, where each thread's connection would be another, empty database.
-    if engine.dialect.name == "sqlite" and sqlite_file(engine) is None:
+    if one_database_per_connection(engine):
         spans, details = rows(spans_sql), rows(details_sql)
     else:
         with ThreadPoolExecutor(1) as other:

@@ -2,7 +2,9 @@
 
 Verbs: ``open_store`` / ``ensure_schema`` set up, every ``save_*`` is an idempotent
 upsert on natural keys, every ``load_*`` returns a pandas DataFrame. All SQL is built
-with SQLAlchemy expressions, so every value travels as a bound parameter.
+with SQLAlchemy expressions, so every value travels as a bound parameter. Large reads
+(``columnar``) and large saves (``bulk``) of an SQLite file run the ADBC driver in a
+child process; ``values`` turns a frame's values into the driver's for both saves.
 
 May import talent.config, talent.model, talent.names, talent.files and talent.store.*
 only: every layer on its right reads and writes through it.
@@ -854,6 +856,12 @@ def sqlite_file(engine: Engine) -> Path | None:
     if engine.dialect.name != "sqlite":
         return None
     return sqlite_path(f"sqlite:///{engine.url.database or ''}")
+
+
+def one_database_per_connection(engine: Engine) -> bool:
+    """Whether each connection of ``engine`` is a database of its own (SQLite in
+    memory): then work on the store stays on one connection, never one per thread."""
+    return engine.dialect.name == "sqlite" and sqlite_file(engine) is None
 
 
 def sort_threads() -> int:
