@@ -284,7 +284,8 @@ def _read_frames(path: str):
     """The frames :func:`_write_frames` wrote, one at a time."""
     import pyarrow as pa
 
-    with pa.memory_map(path) as source:
+    # Read, not mapped: a mapped file's pages would count as this process's memory.
+    with pa.OSFile(path) as source:
         reader = pa.ipc.open_file(source)
         for i in range(reader.num_record_batches):
             yield reader.get_batch(i).to_pandas()
