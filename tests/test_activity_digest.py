@@ -59,16 +59,6 @@ def test_the_database_digest_is_the_digest_of_every_act(store):
     pd.testing.assert_frame_equal(read.spans, ActivityDigest.of(load_activities(store)).spans)
     pd.testing.assert_frame_equal(read.details, ActivityDigest.of(load_activities(store)).details)
 
-
-def test_a_store_in_memory_is_digested_on_its_own_connection():
-    """A file's two scans run side by side on two connections; in memory, a second
-    connection would be another, empty database."""
-    memory = open_store("sqlite://")
-    save_activities(memory, _acts())
-    read = load_activity_digest(memory)
-    pd.testing.assert_frame_equal(read.spans, ActivityDigest.of(load_activities(memory)).spans)
-    assert len(read.details) == len(ActivityDigest.of(load_activities(memory)).details) > 0
-
     spans = read.spans.set_index("actor")
     assert spans.loc["git:ada", ["n", "commits"]].tolist() == [3, 2]
     assert spans.loc["git:ada", "commit_last"] == pd.Timestamp("2024-03-04 08:00")
@@ -81,6 +71,16 @@ def test_a_store_in_memory_is_digested_on_its_own_connection():
     assert read.for_other()["item"].tolist() == ["s5"]
     # The export state by its exact prefix (the database compares case-sensitively too).
     assert read.exported_commits()["item"].tolist() == ["s3"]
+
+
+def test_a_store_in_memory_is_digested_on_its_own_connection():
+    """A file's two scans run side by side on two connections; in memory, a second
+    connection would be another, empty database."""
+    memory = open_store("sqlite://")
+    save_activities(memory, _acts())
+    read = load_activity_digest(memory)
+    pd.testing.assert_frame_equal(read.spans, ActivityDigest.of(load_activities(memory)).spans)
+    assert len(read.details) == len(ActivityDigest.of(load_activities(memory)).details) > 0
 
 
 def test_judges_give_the_same_answers_from_the_digest_as_from_the_acts(store):

@@ -18,6 +18,7 @@ from talent.store import (
     sqlite_file,
 )
 from talent.store.schema import metadata
+from talent.store.versions import table_versions
 
 
 @pytest.fixture(autouse=True)
@@ -130,6 +131,7 @@ def test_a_word_in_a_number_column_fails_the_save_in_one_line(tmp_path, monkeypa
     assert count_rows(child, "activities") == 0
 
 
+@pytest.mark.filterwarnings("ignore:Discarding nonzero nanoseconds")
 def test_a_small_stream_is_saved_here_and_a_large_one_by_the_child(tmp_path, monkeypatch):
     _here, child = _stores(tmp_path)
     sent = []
@@ -157,3 +159,75 @@ def test_a_child_that_stops_while_rows_are_sent_says_why(tmp_path):
     assert "NOT NULL constraint failed: activities.actor" in str(failed.value)
     assert str(failed.value).count("could not save") == 1
     assert _raw(child, "activities") == before
+
+
+@pytest.mark.filterwarnings("ignore:Discarding nonzero nanoseconds")  # the store drops them too
+def test_odd_values_are_stored_as_the_driver_stores_them(tmp_path):
+    """Values a caller could hand over in the wrong type: True in a text column, numbers
+    as a text column's dtype, whole numbers as Python floats in an integer column."""
+    here, child = _stores(tmp_path)
+    frame = _activities(11, 30)
+    frame["state"] = np.array([True, False, "x"] * 10, dtype=object)
+    frame["title"] = np.arange(30)  # int64
+    frame["pr_number"] = np.array([7.0, None, 3] * 10, dtype=object)
+    for engine in (here, child):
+        if engine is here:
+            _save_frames_here(engine, metadata.tables["activities"], iter([frame]), replace=False)
+        else:
+            save_frames(engine, "activities", [frame])
+    assert _raw(child, "activities") == _raw(here, "activities")
+
+
+@pytest.mark.filterwarnings("ignore:Discarding nonzero nanoseconds")
+def test_a_save_moves_the_versions_its_tables_move_when_saved_here(tmp_path):
+    """The kept results (talent.store.derived) are keyed by table versions: a save by
+    the child must move them as the store's own write tracking does."""
+    here, child = _stores(tmp_path)
+    names = ["activities", "meta", "people"]
+    moved = []
+    for engine in (here, child):
+        before = table_versions(engine, names)
+        frames = [_activities(12, 40)]
+        if engine is here:
+            _save_frames_here(engine, metadata.tables["activities"], iter(frames), replace=False)
+            _save_frames_here(engine, metadata.tables["activities"], iter([]), replace=True)
+        else:
+            save_frames(engine, "activities", frames)
+            save_frames(engine, "activities", [frames[0].iloc[:0]], replace=True)
+        after = table_versions(engine, names)
+        moved.append({name: after[name] - before[name] for name in names})
+    assert moved[1] == moved[0] and moved[0]["activities"] >= 1 and moved[0]["people"] == 0
+
+
+def test_the_child_commits_on_the_parents_last_word_only(tmp_path):
+    """A stream that ends (its end marker written) with no word after it is a parent that
+    stopped: the child keeps nothing."""
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+
+    from talent.store import _bulk_plan
+
+    _here, child = _stores(tmp_path)
+    table = metadata.tables["activities"]
+    plan = _bulk_plan(child, table, replace=False)
+    frame = _activities(13, 20)
+    data = bulk.arrow_frame(frame, table, child.dialect)
+    for last in (b"", bulk._DONE):
+        run = subprocess.Popen(
+            [sys.executable, "-m", "talent.store.bulk", str(sqlite_file(child)),
+             __import__("json").dumps(plan)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        assert run.stdout.readline().strip() == b"fresh"
+        with pa.ipc.new_stream(run.stdin, data.schema) as stream:
+            stream.write_table(data)
+        run.stdin.write(last)
+        out, err = run.communicate(timeout=120)
+        if last:
+            assert run.returncode == 0 and out.strip() == b"20"
+        else:
+            assert run.returncode == 1 and b"cut short" in err
+            assert count_rows(child, "activities") == 0
+    assert count_rows(child, "activities") == frame["key"].nunique()  # keys met twice merge

@@ -50,7 +50,7 @@ from talent.model import Activity, CommitFile, Identity, IdentityEvidence, Repo
 from talent.store import schema
 from talent.store.schema import MIGRATIONS, SCHEMA_VERSION, metadata
 from talent.store.values import _default, _driver_values
-from talent.store.versions import ensure_rows, track
+from talent.store.versions import bump_statement, ensure_rows, track
 
 if TYPE_CHECKING:
     import numpy as np
@@ -727,9 +727,11 @@ def save_frames(
     target = metadata.tables[table]
     frames = iter(frames)
     first = next(frames, None)
+    large = first is not None and len(first) >= bulk.BULK_ROWS
     frames = chain([] if first is None else [first], frames)
+    del first  # held by the stream alone, so it goes once saved
     path = sqlite_file(engine)
-    if first is not None and len(first) >= bulk.BULK_ROWS and bulk.can_write(path, target):
+    if large and bulk.can_write(path, target):
         assert path is not None
         plan = _bulk_plan(engine, target, replace)
         try:
@@ -761,6 +763,7 @@ def _bulk_plan(engine: Engine, table: Table, replace: bool) -> dict:
             "cache_size": -int(_BULK_CACHE_KIB),
             "threads": sort_threads(),
         },
+        "table": table.name,
         "replace": replace,
         "delete": sql(delete(table)),
         "probe": sql(select(table.primary_key.columns[0]).limit(1)),
@@ -768,6 +771,9 @@ def _bulk_plan(engine: Engine, table: Table, replace: bool) -> dict:
         "create": [sql(CreateIndex(index)) for index in indexes],
         "upsert": _upsert_sql(engine, table, [c.name for c in table.c]),
         "version": sql(_meta_statement(engine, "data_version", f"{time.time_ns()}")),
+        # What the store's write tracking counts for the same save (talent.store.versions):
+        # the table when rows were written or deleted, the meta table with the version.
+        "bumps": {name: sql(bump_statement(name)) for name in (table.name, schema.meta.name)},
     }
 
 
@@ -859,9 +865,12 @@ def sqlite_file(engine: Engine) -> Path | None:
 
 
 def one_database_per_connection(engine: Engine) -> bool:
-    """Whether each connection of ``engine`` is a database of its own (SQLite in
-    memory): then work on the store stays on one connection, never one per thread."""
-    return engine.dialect.name == "sqlite" and sqlite_file(engine) is None
+    """Whether work on ``engine``'s store must stay on one connection, never one per
+    thread: SQLite in memory, where each thread's connection is a database of its own
+    (SQLAlchemy's pool of one connection per thread) or all share one connection."""
+    from sqlalchemy.pool import SingletonThreadPool, StaticPool
+
+    return isinstance(engine.pool, SingletonThreadPool | StaticPool)
 
 
 def sort_threads() -> int:

@@ -122,18 +122,35 @@ def write_frames(
         # A stream cut short reads as a whole one: the child commits on this word only.
         child.stdin.write(_DONE)
         child.stdin.close()
-    except OSError:  # the pipe broke (Python's error or Arrow's): the child's says why
-        return _failed(child)
-    except BaseException:
-        child.kill()  # its transaction is rolled back: nothing of this save is kept
-        child.wait()
-        _close(child)
+        written = child.stdout.read().strip()
+        code = child.wait()
+    except OSError:
+        if _ended(child):  # the pipe broke because the child stopped: its error says why
+            return _failed(child)
+        _stop(child)  # the frames' own error (a file that could not be read)
         raise
-    written = child.stdout.read().strip()
-    if child.wait() != 0 or not written.isdigit():
+    except BaseException:
+        _stop(child)
+        raise
+    if code != 0 or not written.isdigit():
         return _failed(child)
     _close(child)
     return int(written)
+
+
+def _ended(child: subprocess.Popen) -> bool:
+    try:
+        child.wait(timeout=_ENDING_S)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
+def _stop(child: subprocess.Popen) -> None:
+    """Stop the child: its transaction is rolled back, nothing of this save is kept."""
+    child.kill()
+    child.wait()
+    _close(child)
 
 
 def _write(stream: pa.ipc.RecordBatchStreamWriter, data: pa.Table) -> None:
@@ -186,17 +203,26 @@ def _arrow_column(frame: pd.DataFrame, table: Table, name: str, dialect) -> pa.A
             return _stamps(frame, table, name, dialect)
         if isinstance(kind, Boolean):
             return pa.array(values.astype("boolean"), from_pandas=True).cast(pa.int64())
-        if isinstance(kind, String) and values.dtype == object:
+        if isinstance(kind, String) and not _texts(values):
             try:  # texts and missing values, read by Arrow as they are
                 return pa.array(values, type=arrow, from_pandas=True)
             except (pa.ArrowInvalid, pa.ArrowTypeError):
-                # Text affinity: SQLite keeps a number given to a text column as text.
-                values = values.map(
-                    lambda v: v if isinstance(v, str) else str(v), na_action="ignore"
-                )
+                # Text affinity: SQLite keeps a number given to a text column as text
+                # (True is bound as 1).
+                values = values.astype(object).map(_as_text, na_action="ignore")
+        if isinstance(kind, Integer) and values.dtype == object:
+            values = pd.to_numeric(values)  # whole numbers as floats are integers, as there
         return pa.array(values, type=arrow, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as error:
         raise WriteFailed(f"column {name}: {error}") from None
+
+
+def _texts(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.StringDtype)
+
+
+def _as_text(value: object) -> str:
+    return str(int(value)) if isinstance(value, bool) else str(value)
 
 
 def _stamps(frame: pd.DataFrame, table: Table, name: str, dialect) -> pa.Array:
@@ -250,9 +276,17 @@ def _serve(path: str, plan: dict) -> None:
                     run(sql)
             if written:
                 run(plan["version"])
+            # The table versions the store's own writes would move (talent.store.versions),
+            # in name order as there: kept results of the old rows are never read again.
+            moved = [plan["table"]] if written or plan["replace"] else []
+            for name in sorted(moved + (["meta"] if written else [])):
+                run(plan["bumps"][name])
             run("COMMIT")
         except BaseException:
-            run("ROLLBACK")
+            try:
+                run("ROLLBACK")
+            except Exception:  # SQLite rolled back already (a full disk): the cause stands
+                pass
             raise
         sys.stdout.write(f"{written}\n")
 

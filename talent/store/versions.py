@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event, select, update
 
 from talent.store.schema import metadata
 from talent.store.schema import table_versions as _versions
@@ -88,6 +88,13 @@ def _bump(conn) -> None:
             cursor.execute(_BUMPS[style], {"name": name} if named else (name,))
     finally:
         cursor.close()
+
+
+def bump_statement(name: str):
+    """The update that moves ``name``'s version on by one, for a writer that does not
+    go through a tracked engine (the bulk save's child process, :mod:`talent.store.bulk`)."""
+    t = _versions
+    return update(t).where(t.c.name == name).values(version=t.c.version + 1)
 
 
 def _forget(conn) -> None:
