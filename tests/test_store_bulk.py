@@ -231,3 +231,15 @@ def test_the_child_commits_on_the_parents_last_word_only(tmp_path):
             assert run.returncode == 1 and b"cut short" in err
             assert count_rows(child, "activities") == 0
     assert count_rows(child, "activities") == frame["key"].nunique()  # keys met twice merge
+
+
+def test_a_frames_own_error_is_raised_as_it_is(tmp_path):
+    _here, child = _stores(tmp_path)
+
+    def frames():
+        yield _activities(14, 30)
+        raise FileNotFoundError("pages.arrow")  # the source could not read its next page
+
+    with pytest.raises(FileNotFoundError):
+        save_frames(child, "activities", frames())
+    assert count_rows(child, "activities") == 0

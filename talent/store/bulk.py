@@ -124,9 +124,9 @@ def write_frames(
         child.stdin.close()
         written = child.stdout.read().strip()
         code = child.wait()
-    except OSError:
-        if _ended(child):  # the pipe broke because the child stopped: its error says why
-            return _failed(child)
+    except OSError as error:
+        if isinstance(error, BrokenPipeError | ConnectionResetError) or child.poll() is not None:
+            return _failed(child)  # the pipe broke because the child stopped: it says why
         _stop(child)  # the frames' own error (a file that could not be read)
         raise
     except BaseException:
@@ -136,14 +136,6 @@ def write_frames(
         return _failed(child)
     _close(child)
     return int(written)
-
-
-def _ended(child: subprocess.Popen) -> bool:
-    try:
-        child.wait(timeout=_ENDING_S)
-    except subprocess.TimeoutExpired:
-        return False
-    return True
 
 
 def _stop(child: subprocess.Popen) -> None:
