@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 from sqlalchemy import Boolean, DateTime, Float, Integer, String, Table
 
 from talent.config import sqlite_uri
-from talent.store.values import _default, _driver_values
+from talent.store.values import _driver_values
 
 # A stream whose first frame has this many rows goes to the child: below it, starting
 # the child (a Python and the driver, about 0.2 s) costs more than binding in C saves.
@@ -183,12 +183,8 @@ def _arrow_column(frame: pd.DataFrame, table: Table, name: str, dialect) -> pa.A
     kind = table.c[name].type
     arrow = _arrow_type(kind)
     assert arrow is not None
-    if name not in frame:
-        value = _default(table, name)
-        if value is None:
-            return pa.nulls(len(frame), arrow)
-        process = kind.dialect_impl(dialect).bind_processor(dialect)
-        return pa.array([process(value) if process else value] * len(frame), arrow)
+    if name not in frame:  # its default, as the store's own conversion gives it
+        return pa.array(_driver_values(frame, table, name, dialect), arrow)
     values = frame[name]
     try:
         if isinstance(kind, DateTime):
